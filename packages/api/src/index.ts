@@ -1,1 +1,2 @@
-export {};
+export * from './resources.ts';
+export * from './object.ts';

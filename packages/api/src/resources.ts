@@ -1,0 +1,76 @@
+// The resources skiff serves: one descriptor each, pure data. The API server's routes,
+// discovery, OpenAPI and the client's paths are all derived from this table.
+
+export type Scope = 'Namespaced' | 'Cluster';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'proxy';
+
+export interface ResourceInfo {
+  /** API group; '' for the core group. */
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  /** Lower-case plural used in paths, e.g. `pods`. */
+  plural: string;
+  singular: string;
+  scope: Scope;
+  shortNames: string[];
+  categories: string[];
+  subresources: Subresource[];
+  verbs: string[];
+}
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function resource(r: Omit<ResourceInfo, 'listKind' | 'singular' | 'verbs' | 'categories' | 'shortNames' | 'subresources'> &
+  Partial<Pick<ResourceInfo, 'categories' | 'shortNames' | 'subresources' | 'verbs'>>): ResourceInfo {
+  return {
+    listKind: `${r.kind}List`,
+    singular: r.kind.toLowerCase(),
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: ALL_VERBS,
+    ...r,
+  };
+}
+
+export const RESOURCES: readonly ResourceInfo[] = [
+  resource({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', scope: 'Cluster', shortNames: ['ns'], subresources: ['status'] }),
+  resource({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced', shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec'] }),
+  resource({ group: '', version: 'v1', kind: 'Service', plural: 'services', scope: 'Namespaced', shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
+  resource({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', scope: 'Namespaced', shortNames: ['ep'] }),
+  resource({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', scope: 'Cluster', shortNames: ['no'], subresources: ['status'] }),
+  resource({ group: '', version: 'v1', kind: 'Event', plural: 'events', scope: 'Namespaced', shortNames: ['ev'] }),
+  resource({ group: '', version: 'v1', kind: 'ReplicationController', plural: 'replicationcontrollers', scope: 'Namespaced', shortNames: ['rc'], categories: ['all'], subresources: ['status', 'scale'] }),
+  resource({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', scope: 'Namespaced', shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
+  resource({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', scope: 'Namespaced', shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
+  resource({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', scope: 'Namespaced' }),
+];
+
+/** `v1` for the core group, `apps/v1` otherwise. */
+export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string {
+  return r.group === '' ? r.version : `${r.group}/${r.version}`;
+}
+
+const byPlural = new Map(RESOURCES.map((r) => [`${r.group}/${r.plural}`, r]));
+const byKind = new Map(RESOURCES.map((r) => [`${apiVersionOf(r)}/${r.kind}`, r]));
+
+export function resourceByPlural(group: string, plural: string): ResourceInfo | undefined {
+  return byPlural.get(`${group}/${plural}`);
+}
+
+export function resourceByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return byKind.get(`${apiVersion}/${kind}`);
+}
+
+/** Groups in discovery order, each with its (single) version. */
+export function apiGroups(): { group: string; version: string; resources: ResourceInfo[] }[] {
+  const groups = new Map<string, { group: string; version: string; resources: ResourceInfo[] }>();
+  for (const r of RESOURCES) {
+    const g = groups.get(r.group) ?? { group: r.group, version: r.version, resources: [] };
+    g.resources.push(r);
+    groups.set(r.group, g);
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,83 @@
+// The storage interface the routes are written against. One implementation today
+// (SQLite, ./sqlite/); another backend implements this and nothing else changes.
+import type { KubeObject } from '@skiff/api';
+
+/** Identifies one object: resource plural (with group prefix for non-core, e.g. `apps/deployments`), namespace ('' for cluster-scoped), name. */
+export interface ObjectKey {
+  resource: string;
+  namespace: string;
+  name: string;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StorageEvent {
+  type: WatchEventType;
+  /** Revision of this change; equals the object's metadata.resourceVersion (for DELETED: the deletion's revision). */
+  revision: number;
+  key: ObjectKey;
+  /** The object after the change (for DELETED: the last state, with resourceVersion set to the deletion revision). */
+  object: KubeObject;
+  /** The object before the change, for MODIFIED and DELETED (lets watchers with selectors send DELETED when an object stops matching). */
+  prevObject?: KubeObject;
+}
+
+export interface ListOptions {
+  /** Restrict to one namespace; undefined lists every namespace. */
+  namespace?: string;
+  /** Max items; 0/undefined means all. */
+  limit?: number;
+  /** Opaque token from a previous page. */
+  continue?: string;
+  /** Optional predicate applied before limit is counted (selectors). */
+  filter?: (obj: KubeObject) => boolean;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  /** The revision the list is consistent with. */
+  revision: number;
+  /** Token for the next page, when more remain. */
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface WatchOptions {
+  namespace?: string;
+  /** Deliver events with revision > fromRevision. Throws ExpiredError when older than the retained history. */
+  fromRevision: number;
+}
+
+export interface Watcher {
+  /** Stop delivering events. Idempotent. */
+  close(): void;
+}
+
+export class StorageError extends Error {
+  readonly code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Expired';
+  constructor(code: StorageError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface Storage {
+  get(key: ObjectKey): KubeObject | undefined;
+  list(resource: string, opts?: ListOptions): ListResult;
+  /** Stores a new object; sets metadata.resourceVersion. Throws StorageError('AlreadyExists'). */
+  create(key: ObjectKey, obj: KubeObject): KubeObject;
+  /**
+   * Atomic read-modify-write: `mutate` receives the current object (a private copy) and returns
+   * the next one, or null to delete it. Throws StorageError('NotFound') if absent, and
+   * StorageError('Conflict') when `expectedRevision` is given and differs from the stored one.
+   */
+  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): KubeObject;
+  /** Deletes; returns the last state. Throws NotFound / Conflict (expectedRevision). */
+  delete(key: ObjectKey, expectedRevision?: number): KubeObject;
+  /** Subscribes to changes of one resource, in revision order, none lost. `onEvent` is called synchronously in revision order. */
+  watch(resource: string, opts: WatchOptions, onEvent: (e: StorageEvent) => void): Watcher;
+  currentRevision(): number;
+  /** The oldest revision a watch may still resume from. */
+  compactedRevision(): number;
+  close(): void;
+}
