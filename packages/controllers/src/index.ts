@@ -1,0 +1,2 @@
+// @skiff/controllers: the controller manager and its controllers.
+export {};
