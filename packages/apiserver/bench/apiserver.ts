@@ -1,0 +1,127 @@
+// bench:apiserver — creates/s and GETs/s of skiff's API server against a bare fastify +
+// better-sqlite3 server doing the same inserts and reads, measured side by side in one run with
+// autocannon; then create latency at a fixed 1,000 creates/s, LIST of 10,000 pods, and watch
+// delivery latency to 500 watchers. Each server runs in its own process; autocannon runs here.
+// Usage: pnpm bench:apiserver [--duration SECONDS]
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { watchDeliveryLatency } from './watch-latency.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '../../..');
+const duration = Number(process.argv[process.argv.indexOf('--duration') + 1]) || 10;
+const CONNECTIONS = 32;
+
+const podBody = JSON.stringify({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { generateName: 'bench-', labels: { app: 'bench' } },
+  spec: { containers: [{ name: 'web', image: 'skiff/busybox:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+});
+
+interface Server { url: string; proc: ChildProcess; dir: string }
+
+function startProcess(args: string[]): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
+  const proc = spawn(process.execPath, [...args, ...(args.includes('server') ? ['--data-dir', dir, '--port', '0'] : [dir])], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) resolve({ url: m[1], proc, dir });
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
+  });
+}
+
+function stop(s: Server): void {
+  s.proc.kill('SIGKILL');
+  rmSync(s.dir, { recursive: true, force: true });
+}
+
+function send(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function load(opts: autocannon.Options): Promise<autocannon.Result> {
+  const result = await autocannon({ connections: CONNECTIONS, duration, ...opts });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${opts.url}: ${bad} failed requests (non2xx ${result.non2xx}, errors ${result.errors})`);
+  return result;
+}
+
+const fmt = (n: number) => n.toFixed(0).padStart(7);
+const ms = (n: number) => `${n.toFixed(2)} ms`;
+
+async function main(): Promise<void> {
+  const bare = await startProcess([join(here, 'bare-server.ts')]);
+  const skiff = await startProcess([join(root, 'packages/cli/src/main.ts'), 'server']);
+  try {
+    const create = (s: Server) => load({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody });
+    // Warm up both (JIT, SQLite page cache).
+    await autocannon({ url: `${bare.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
+    await autocannon({ url: `${skiff.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
+
+    const bareCreate = await create(bare);
+    const skiffCreate = await create(skiff);
+
+    const one = await send(`${skiff.url}/api/v1/namespaces/default/pods`, 'POST', podBody.replace('"generateName":"bench-"', '"name":"bench-get"'));
+    await send(`${bare.url}/api/v1/namespaces/default/pods`, 'POST', podBody.replace('"generateName":"bench-"', '"name":"bench-get"'));
+    if (one.status !== 201) throw new Error(`create bench-get: ${one.status} ${one.text}`);
+    const bareGet = await load({ url: `${bare.url}/api/v1/namespaces/default/pods/bench-get` });
+    const skiffGet = await load({ url: `${skiff.url}/api/v1/namespaces/default/pods/bench-get` });
+
+    console.log(`\nbench:apiserver  (${duration} s per run, ${CONNECTIONS} connections, autocannon)`);
+    console.log('                    bare fastify+sqlite      skiff    ratio   p50 skiff   p99 skiff');
+    console.log(`creates/s           ${fmt(bareCreate.requests.average)}            ${fmt(skiffCreate.requests.average)}    ${(skiffCreate.requests.average / bareCreate.requests.average * 100).toFixed(0)}%    ${ms(skiffCreate.latency.p50)}    ${ms(skiffCreate.latency.p99)}`);
+    console.log(`GETs/s              ${fmt(bareGet.requests.average)}            ${fmt(skiffGet.requests.average)}    ${(skiffGet.requests.average / bareGet.requests.average * 100).toFixed(0)}%    ${ms(skiffGet.latency.p50)}    ${ms(skiffGet.latency.p99)}`);
+
+    // Latency of a create at a fixed, sustainable rate (not saturated).
+    const fixed = await load({ url: `${skiff.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, overallRate: 1000, connections: 20 });
+    console.log(`create at 1,000/s   achieved ${fixed.requests.average.toFixed(0)}/s, p50 ${ms(fixed.latency.p50)}, p99 ${ms(fixed.latency.p99)}, max ${ms(fixed.latency.max)}`);
+
+    // LIST of 10,000 pods in a namespace of their own.
+    await send(`${skiff.url}/api/v1/namespaces`, 'POST', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'list' } }));
+    await autocannon({ url: `${skiff.url}/api/v1/namespaces/list/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, amount: 10_000, connections: CONNECTIONS });
+    const listTimes: number[] = [];
+    let listBytes = 0;
+    let listCount = 0;
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      const r = await send(`${skiff.url}/api/v1/namespaces/list/pods`, 'GET');
+      listTimes.push(performance.now() - t0);
+      listBytes = r.text.length;
+      listCount = (JSON.parse(r.text) as { items: unknown[] }).items.length;
+    }
+    listTimes.sort((a, b) => a - b);
+    console.log(`LIST ${listCount} pods     median ${ms(listTimes[3])}, min ${ms(listTimes[0])} (${(listBytes / 1e6).toFixed(1)} MB)`);
+
+    const watch = await watchDeliveryLatency({ server: skiff.url, watchers: 500, events: 200, ratePerSecond: 50, podBody });
+    console.log(`watch, 500 watchers  ${watch.deliveries} deliveries, p50 ${ms(watch.p50)}, p99 ${ms(watch.p99)}, max ${ms(watch.max)}`);
+  } finally {
+    stop(bare);
+    stop(skiff);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
