@@ -1,0 +1,66 @@
+// Runs the real /usr/bin/kubectl against a skiff API server, with its own discovery cache and an
+// empty kubeconfig so that nothing from the machine leaks into a test.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const KUBECTL = '/usr/bin/kubectl';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class Kubectl {
+  readonly server: string;
+  readonly env: NodeJS.ProcessEnv;
+  private readonly home: string;
+
+  constructor(server: string) {
+    this.server = server;
+    this.home = mkdtempSync(join(tmpdir(), 'skiff-kubectl-'));
+    const kubeconfig = join(this.home, 'config');
+    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    this.env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(this.home, 'cache'), HOME: this.home };
+  }
+
+  args(args: string[]): string[] {
+    return ['--server', this.server, '--cache-dir', join(this.home, 'cache'), ...args];
+  }
+
+  /** Runs kubectl to completion; never throws for a non-zero exit (tests assert on it). */
+  run(args: string[], stdin?: string): Promise<KubectlResult> {
+    return new Promise((resolve) => {
+      const child = execFile(KUBECTL, this.args(args), { env: this.env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+      if (stdin !== undefined) child.stdin!.end(stdin);
+    });
+  }
+
+  /** Runs kubectl and fails the test with its stderr when it exits non-zero. */
+  async ok(args: string[], stdin?: string): Promise<string> {
+    const r = await this.run(args, stdin);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
+  /** Starts a long-running kubectl (e.g. get -w) and collects its output. */
+  spawn(args: string[]): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, ms?: number) => Promise<void> } {
+    const child = spawn(KUBECTL, this.args(args), { env: this.env });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const waitFor = async (re: RegExp, ms = 15_000) => {
+      const deadline = Date.now() + ms;
+      while (!re.test(out)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${re} in kubectl output:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    return { child, output: () => out, waitFor };
+  }
+}
