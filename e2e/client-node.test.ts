@@ -1,0 +1,80 @@
+// The official JavaScript client, @kubernetes/client-node, against a real skiff API server:
+// typed calls, and its informer (list, then watch from the list's resourceVersion).
+import * as k8s from '@kubernetes/client-node';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+let server: TestServer;
+let kc: k8s.KubeConfig;
+let core: k8s.CoreV1Api;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'skiff', server: server.url, skipTLSVerify: true }],
+    users: [{ name: 'dev' }],
+    contexts: [{ name: 'skiff', cluster: 'skiff', user: 'dev' }],
+    currentContext: 'skiff',
+  });
+  core = kc.makeApiClient(k8s.CoreV1Api);
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const pod = (name: string): k8s.V1Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { app: 'informed' } },
+  spec: { containers: [{ name: 'main', image: 'skiff/busybox:1', command: ['sleep', '3600'] }] },
+});
+
+test('typed create, read, list and apps calls', async () => {
+  const created = await core.createNamespacedPod({ namespace: 'default', body: pod('typed') });
+  expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
+  expect(created.spec?.restartPolicy).toBe('Always');
+  const read = await core.readNamespacedPod({ namespace: 'default', name: 'typed' });
+  expect(read.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
+  const list = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=informed' });
+  expect(list.items.map((p) => p.metadata?.name)).toEqual(['typed']);
+
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  await apps.createNamespacedDeployment({
+    namespace: 'default',
+    body: {
+      metadata: { name: 'cn' },
+      spec: { selector: { matchLabels: { app: 'cn' } }, template: { metadata: { labels: { app: 'cn' } }, spec: { containers: [{ name: 'c', image: 'skiff/busybox:1' }] } } },
+    },
+  });
+  const scaled = await apps.patchNamespacedDeploymentScale({ namespace: 'default', name: 'cn', body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
+  expect(scaled.spec?.replicas).toBe(3);
+  await core.deleteNamespacedPod({ namespace: 'default', name: 'typed' });
+});
+
+test('the informer sees adds, updates and deletes', async () => {
+  const seen: string[] = [];
+  const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/pods', () => core.listNamespacedPod({ namespace: 'default' }));
+  informer.on('add', (p) => seen.push(`add ${p.metadata?.name}`));
+  informer.on('update', (p) => seen.push(`update ${p.metadata?.name} ${p.metadata?.labels?.stage ?? ''}`.trim()));
+  informer.on('delete', (p) => seen.push(`delete ${p.metadata?.name}`));
+  const errors: unknown[] = [];
+  informer.on('error', (e) => errors.push(e));
+  await core.createNamespacedPod({ namespace: 'default', body: pod('before') });
+  await informer.start();
+  try {
+    await core.createNamespacedPod({ namespace: 'default', body: pod('after') });
+    await core.patchNamespacedPod(
+      { namespace: 'default', name: 'after', body: { metadata: { labels: { stage: 'two' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await core.deleteNamespacedPod({ namespace: 'default', name: 'before' });
+    const want = ['add before', 'add after', 'update after two', 'delete before'];
+    const deadline = Date.now() + 10_000;
+    while (!want.every((w) => seen.includes(w)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(expect.arrayContaining(want));
+    expect(informer.list().map((p) => p.metadata?.name).sort()).toEqual(['after']);
+    expect(errors).toEqual([]);
+  } finally {
+    await informer.stop();
+  }
+});
