@@ -1,0 +1,131 @@
+// The REST client against a real HTTP server speaking the Kubernetes wire format.
+import { RESOURCES, type KubeObject } from '@skiff/api';
+import { ApiError, isAlreadyExists, isConflict, isNotFound } from './errors.ts';
+import { resourcePath } from './paths.ts';
+import { RestClient } from './rest-client.ts';
+import { FakeApiServer } from './testing/fake-apiserver.ts';
+
+const res = (plural: string) => RESOURCES.find((r) => r.plural === plural)!;
+const PODS = res('pods');
+const NODES = res('nodes');
+const DEPLOYMENTS = res('deployments');
+const EVENTS = res('events');
+
+const pod = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+
+describe('resourcePath', () => {
+  test('core, group, cluster-scoped, subresource', () => {
+    expect(resourcePath(PODS, { namespace: 'ns', name: 'p' })).toBe('/api/v1/namespaces/ns/pods/p');
+    expect(resourcePath(PODS)).toBe('/api/v1/pods');
+    expect(resourcePath(DEPLOYMENTS, { namespace: 'd', name: 'web', subresource: 'scale' })).toBe('/apis/apps/v1/namespaces/d/deployments/web/scale');
+    expect(resourcePath(NODES, { namespace: 'ignored', name: 'n1' })).toBe('/api/v1/nodes/n1');
+  });
+});
+
+describe('RestClient', () => {
+  let server: FakeApiServer;
+  let client: RestClient;
+  beforeAll(async () => {
+    server = await FakeApiServer.start();
+    client = new RestClient({ server: server.url, userAgent: 'test' });
+  });
+  afterAll(async () => {
+    client.close();
+    await server.close();
+  });
+
+  test('create, get, update with optimistic concurrency, delete', async () => {
+    const created = await client.create(PODS, pod('crud'));
+    expect(created.metadata.uid).toBeTruthy();
+    const got = await client.get(PODS, 'default', 'crud');
+    expect(got.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+
+    const updated = await client.update(PODS, { ...got, metadata: { ...got.metadata, labels: { v: '2' } } });
+    expect(updated.metadata.labels).toEqual({ v: '2' });
+    const stale = client.update(PODS, { ...got, metadata: { ...got.metadata, labels: { v: '3' } } });
+    await expect(stale).rejects.toThrow(ApiError);
+    expect(isConflict(await stale.catch((e) => e))).toBe(true);
+
+    const err = await client.create(PODS, pod('crud')).catch((e) => e);
+    expect(isAlreadyExists(err)).toBe(true);
+    expect(isConflict(err)).toBe(false);
+
+    await client.delete(PODS, 'default', 'crud', { propagationPolicy: 'Background' });
+    const missing = await client.get(PODS, 'default', 'crud').catch((e) => e);
+    expect(isNotFound(missing)).toBe(true);
+    expect(missing.status).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404, details: { name: 'crud', kind: 'pods' } });
+    expect(missing.message).toBe('pods "crud" not found');
+  });
+
+  test('delete preconditions', async () => {
+    const p = await client.create(PODS, pod('pre'));
+    const err = await client.delete(PODS, 'default', 'pre', { preconditions: { uid: 'other' } }).catch((e) => e);
+    expect(isConflict(err)).toBe(true);
+    await client.delete(PODS, 'default', 'pre', { preconditions: { uid: p.metadata.uid } });
+  });
+
+  test('paged list with labelSelector and fieldSelector', async () => {
+    for (let i = 0; i < 7; i++) await client.create(PODS, { ...pod(`page-${i}`, { set: 'paged', odd: String(i % 2) }), metadata: { ...pod(`page-${i}`).metadata, labels: { set: 'paged', odd: String(i % 2) }, namespace: i < 5 ? 'default' : 'other' } });
+    const first = await client.list(PODS, { namespace: 'default', labelSelector: 'set=paged', limit: 2 });
+    expect(first.items.map((p) => p.metadata.name)).toEqual(['page-0', 'page-1']);
+    expect(first.metadata.continue).toBeTruthy();
+    const names = [...first.items];
+    let cont = first.metadata.continue;
+    while (cont) {
+      const page = await client.list(PODS, { namespace: 'default', labelSelector: 'set=paged', limit: 2, continue: cont });
+      expect(page.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+      names.push(...page.items);
+      cont = page.metadata.continue;
+    }
+    expect(names).toHaveLength(5);
+    const all = await client.list(PODS, { labelSelector: 'set=paged,odd in (1)' });
+    expect(all.items.map((p) => p.metadata.name)).toEqual(['page-1', 'page-3', 'other/page-5'.split('/')[1]]);
+    const byField = await client.list(PODS, { fieldSelector: 'metadata.name=page-6' });
+    expect(byField.items.map((p) => p.metadata.namespace)).toEqual(['other']);
+  });
+
+  test('patch, status and scale subresources', async () => {
+    await client.create(DEPLOYMENTS, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } } } });
+    const patched = await client.patch(DEPLOYMENTS, 'default', 'web', { metadata: { labels: { tier: 'front' } } }, 'merge');
+    expect(patched.metadata.labels).toEqual({ tier: 'front' });
+
+    const withStatus = await client.updateStatus(DEPLOYMENTS, { ...patched, status: { replicas: 1 } });
+    expect(withStatus.status).toEqual({ replicas: 1 });
+    // A PUT of the main resource does not touch status.
+    const main = await client.update(DEPLOYMENTS, { ...withStatus, status: { replicas: 99 } });
+    expect(main.status).toEqual({ replicas: 1 });
+
+    const scale = await client.getSubresource<KubeObject>(DEPLOYMENTS, 'default', 'web', 'scale');
+    expect(scale).toMatchObject({ kind: 'Scale', spec: { replicas: 1 }, status: { selector: 'app=web' } });
+    await client.updateSubresource(DEPLOYMENTS, 'default', 'web', 'scale', { ...scale, spec: { replicas: 4 } });
+    expect((await client.get(DEPLOYMENTS, 'default', 'web')).spec.replicas).toBe(4);
+    await client.patch(DEPLOYMENTS, 'default', 'web', { spec: { replicas: 2 } }, 'merge', { subresource: 'scale' });
+    expect((await client.get(DEPLOYMENTS, 'default', 'web')).spec.replicas).toBe(2);
+  });
+
+  test('bind sets the node once; a second bind conflicts', async () => {
+    const p = await client.create(PODS, pod('unbound'));
+    await client.bind('default', 'unbound', 'node-1', { uid: p.metadata.uid });
+    expect((await client.get(PODS, 'default', 'unbound')).spec.nodeName).toBe('node-1');
+    expect(isConflict(await client.bind('default', 'unbound', 'node-2').catch((e) => e))).toBe(true);
+  });
+
+  test('cluster-scoped resources and events', async () => {
+    await client.create(NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } });
+    expect((await client.get(NODES, undefined, 'n1')).metadata.namespace).toBeUndefined();
+    const ev = await client.createEvent({ apiVersion: 'v1', kind: 'Event', metadata: { generateName: 'x.', namespace: 'default' }, reason: 'Scheduled', involvedObject: { kind: 'Pod', name: 'unbound' } });
+    expect(ev.metadata.name).toMatch(/^x\./);
+    expect((await client.list(EVENTS, { namespace: 'default', fieldSelector: 'involvedObject.name=unbound' })).items).toHaveLength(1);
+  });
+
+  test('a namespaced create without a namespace is refused locally', async () => {
+    await expect(client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } })).rejects.toThrow(TypeError);
+  });
+
+  test('a non-Status error body still becomes an ApiError', async () => {
+    const bad = new RestClient({ server: server.url + '/nothing-here' });
+    const err = await bad.get(PODS, 'default', 'x').catch((e) => e);
+    expect(isNotFound(err)).toBe(true);
+    bad.close();
+  });
+});
