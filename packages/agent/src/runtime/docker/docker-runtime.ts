@@ -1,0 +1,201 @@
+// The Docker implementation of the container runtime, through dockerode (Docker Engine API).
+import Docker from 'dockerode';
+import { PassThrough, type Readable } from 'node:stream';
+import {
+  ImageError,
+  type ContainerConfig,
+  type ContainerInfo,
+  type ContainerRuntime,
+  type ExecOptions,
+  type ExecSession,
+  type LogOptions,
+  type PullPolicy,
+  type PullProgress,
+} from '../types.ts';
+import { demuxBuffer, demuxStream } from './demux.ts';
+import { toContainerInfo, toCreateOptions } from './mapping.ts';
+
+export interface DockerRuntimeOptions {
+  /** Path of the engine's socket; dockerode's default (DOCKER_HOST or /var/run/docker.sock) when absent. */
+  socketPath?: string;
+}
+
+export class DockerRuntime implements ContainerRuntime {
+  readonly name = 'docker';
+  private readonly docker: Docker;
+
+  constructor(opts: DockerRuntimeOptions = {}) {
+    this.docker = opts.socketPath ? new Docker({ socketPath: opts.socketPath }) : new Docker();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.docker.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async ensureImage(image: string, policy: PullPolicy, onProgress?: (p: PullProgress) => void): Promise<{ pulled: boolean }> {
+    const present = await this.imagePresent(image);
+    if (policy === 'Never') {
+      if (!present) throw new ImageError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
+      return { pulled: false };
+    }
+    if (present && policy === 'IfNotPresent') return { pulled: false };
+    try {
+      const stream = await this.docker.pull(image);
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(
+          stream,
+          (err: Error | null) => (err ? reject(err) : resolve()),
+          (e: { status?: string; progress?: string }) => onProgress?.({ status: e.status ?? '', detail: e.progress }),
+        );
+      });
+      return { pulled: true };
+    } catch (err) {
+      // With Always, a local image that cannot be refreshed is an error, as in Kubernetes.
+      throw new ImageError('ErrImagePull', `failed to pull image "${image}": ${(err as Error).message}`);
+    }
+  }
+
+  private async imagePresent(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      throw err;
+    }
+  }
+
+  async create(config: ContainerConfig): Promise<string> {
+    const c = await this.docker.createContainer(toCreateOptions(config));
+    return c.id;
+  }
+
+  async start(id: string): Promise<void> {
+    await this.docker.getContainer(id).start();
+  }
+
+  async stop(id: string, graceSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: Math.max(0, Math.round(graceSeconds)) });
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code !== 304 && code !== 404) throw err; // 304: already stopped; 404: already gone
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code !== 404 && code !== 409) throw err; // 409: removal already in progress
+    }
+  }
+
+  async list(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    const summaries = await this.docker.listContainers({
+      all: true,
+      filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
+    });
+    const infos = await Promise.all(summaries.map((s) => this.inspect(s.Id)));
+    return infos.filter((i): i is ContainerInfo => i !== undefined);
+  }
+
+  async inspect(id: string): Promise<ContainerInfo | undefined> {
+    try {
+      return toContainerInfo(await this.docker.getContainer(id).inspect());
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async logs(id: string, opts: LogOptions): Promise<Readable> {
+    const base = {
+      stdout: true,
+      stderr: true,
+      timestamps: opts.timestamps ?? false,
+      tail: opts.tailLines !== undefined ? opts.tailLines : ('all' as unknown as number),
+      since: opts.sinceSeconds ? Math.floor(Date.now() / 1000) - opts.sinceSeconds : 0,
+    };
+    const container = this.docker.getContainer(id);
+    if (opts.follow) {
+      const raw = (await container.logs({ ...base, follow: true })) as unknown as Readable;
+      const { stdout, stderr } = demuxStream(raw);
+      const merged = new PassThrough();
+      let open = 2;
+      for (const s of [stdout, stderr]) {
+        s.on('data', (d: Buffer) => merged.write(d));
+        s.on('end', () => --open === 0 && merged.end());
+      }
+      merged.on('close', () => raw.destroy());
+      return merged;
+    }
+    const buf = (await container.logs({ ...base, follow: false })) as unknown as Buffer;
+    const out = new PassThrough();
+    out.end(Buffer.concat(demuxBuffer(buf).map((p) => p.data)));
+    return out;
+  }
+
+  async exec(id: string, opts: ExecOptions): Promise<ExecSession> {
+    const exec = await this.docker.getContainer(id).exec({
+      Cmd: opts.command,
+      AttachStdin: opts.stdin,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: opts.tty,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: opts.stdin, Tty: opts.tty })) as unknown as NodeJS.ReadWriteStream & Readable;
+    let stdout: Readable;
+    let stderr: Readable;
+    if (opts.tty) {
+      stdout = stream;
+      stderr = new PassThrough();
+      (stderr as PassThrough).end();
+    } else {
+      ({ stdout, stderr } = demuxStream(stream));
+    }
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+    });
+    return {
+      stdin: opts.stdin ? stream : undefined,
+      stdout,
+      stderr,
+      exitCode: async () => {
+        await ended;
+        // The exit code is recorded a moment after the output stream closes.
+        for (let i = 0; i < 50; i++) {
+          const info = await exec.inspect();
+          if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return (await exec.inspect()).ExitCode ?? 1;
+      },
+      resize: opts.tty ? (cols, rows) => exec.resize({ w: cols, h: rows }) : undefined,
+    };
+  }
+
+  async info() {
+    const i = await this.docker.info();
+    return {
+      cpus: i.NCPU as number,
+      memoryBytes: i.MemTotal as number,
+      os: (i.OSType as string) ?? 'linux',
+      arch: normaliseArch(i.Architecture as string),
+      kernelVersion: i.KernelVersion as string,
+      osImage: i.OperatingSystem as string,
+      runtimeVersion: `docker://${i.ServerVersion as string}`,
+    };
+  }
+}
+
+function normaliseArch(a: string): string {
+  return a === 'x86_64' ? 'amd64' : a === 'aarch64' ? 'arm64' : a;
+}

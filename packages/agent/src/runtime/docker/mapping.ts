@@ -1,0 +1,63 @@
+// Pure translation between skiff's ContainerConfig/ContainerInfo and the Docker Engine API shapes.
+import type Docker from 'dockerode';
+import type { ContainerConfig, ContainerInfo, ContainerState, PortBinding } from '../types.ts';
+
+export function toCreateOptions(c: ContainerConfig): Docker.ContainerCreateOptions {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of c.ports) {
+    const key = `${p.containerPort}/${p.protocol.toLowerCase()}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: p.hostIP, HostPort: String(p.hostPort) });
+  }
+  return {
+    name: c.name,
+    Image: c.image,
+    // Kubernetes' command replaces the image's ENTRYPOINT and args its CMD; when only command is
+    // given, the image's CMD must not be appended, hence the explicit empty Cmd.
+    Entrypoint: c.entrypoint,
+    Cmd: c.args ?? (c.entrypoint ? [] : undefined),
+    Env: c.env.map((e) => `${e.name}=${e.value}`),
+    WorkingDir: c.workingDir,
+    Labels: c.labels,
+    ExposedPorts: exposed,
+    HostConfig: {
+      PortBindings: bindings,
+      Memory: c.memoryLimitBytes,
+      // No swap beyond the limit, so that the limit is what triggers the OOM killer.
+      MemorySwap: c.memoryLimitBytes,
+      NanoCpus: c.nanoCpus,
+      CpuShares: c.cpuShares,
+      RestartPolicy: { Name: 'no' },
+    },
+  };
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function toContainerInfo(i: Docker.ContainerInspectInfo): ContainerInfo {
+  const s = i.State;
+  const state: ContainerState = s.Running || s.Restarting ? 'running' : s.Status === 'created' ? 'created' : s.Status === 'exited' || s.Status === 'dead' ? 'exited' : 'unknown';
+  const ports: PortBinding[] = [];
+  for (const [key, binds] of Object.entries(i.HostConfig.PortBindings ?? {})) {
+    const [port, proto] = key.split('/');
+    for (const b of (binds as { HostIp: string; HostPort: string }[]) ?? []) {
+      ports.push({ containerPort: Number(port), protocol: proto === 'udp' ? 'UDP' : 'TCP', hostIP: b.HostIp, hostPort: Number(b.HostPort) });
+    }
+  }
+  return {
+    id: i.Id,
+    name: i.Name.replace(/^\//, ''),
+    image: i.Config.Image,
+    imageId: i.Image,
+    labels: i.Config.Labels ?? {},
+    state,
+    exitCode: state === 'exited' ? s.ExitCode : undefined,
+    startedAt: s.StartedAt && s.StartedAt !== ZERO_TIME ? s.StartedAt : undefined,
+    finishedAt: s.FinishedAt && s.FinishedAt !== ZERO_TIME ? s.FinishedAt : undefined,
+    oomKilled: s.OOMKilled,
+    error: s.Error || undefined,
+    ports,
+    createdAt: i.Created,
+  };
+}

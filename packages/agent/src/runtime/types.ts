@@ -1,0 +1,119 @@
+// The container runtime interface the agent drives. Two real implementations: Docker (./docker/)
+// and a simulated in-memory runtime (./sim.ts) for scale tests and benchmarks. The agent finds its
+// containers by label, never by remembering them, so it recovers after a restart.
+import type { Readable } from 'node:stream';
+
+/** Labels that tie a container to its pod and node (names follow the kubelet's docker labels). */
+export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
+export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
+export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';
+export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
+export const LABEL_NODE_NAME = 'dev.skiff.node';
+/** Hash of the container spec it was created from; a changed spec means a new container. */
+export const LABEL_SPEC_HASH = 'dev.skiff.spec-hash';
+/** How many times this container of this pod has been restarted before (restartCount at creation). */
+export const LABEL_RESTART_COUNT = 'dev.skiff.restart-count';
+
+export interface PortBinding {
+  containerPort: number;
+  protocol: 'TCP' | 'UDP';
+  hostIP: string;
+  hostPort: number;
+}
+
+export interface ContainerConfig {
+  /** Runtime-level name, unique on the host. */
+  name: string;
+  image: string;
+  /** Entrypoint override (Kubernetes `command`). */
+  entrypoint?: string[];
+  /** Command/args (Kubernetes `args`). */
+  args?: string[];
+  env: { name: string; value: string }[];
+  workingDir?: string;
+  labels: Record<string, string>;
+  ports: PortBinding[];
+  memoryLimitBytes?: number;
+  /** CPU limit in units of 1e-9 CPUs. */
+  nanoCpus?: number;
+  /** Relative CPU weight from the CPU request (1024 = 1 CPU). */
+  cpuShares?: number;
+}
+
+export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  labels: Record<string, string>;
+  state: ContainerState;
+  exitCode?: number;
+  /** ISO timestamps; absent when never started / not finished. */
+  startedAt?: string;
+  finishedAt?: string;
+  oomKilled: boolean;
+  /** Runtime error text when it could not start, e.g. a missing executable. */
+  error?: string;
+  ports: PortBinding[];
+  createdAt: string;
+}
+
+export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+
+export interface PullProgress {
+  status: string;
+  detail?: string;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  timestamps?: boolean;
+}
+
+export interface ExecOptions {
+  command: string[];
+  stdin: boolean;
+  tty: boolean;
+}
+
+/** A running exec: streams to write to / read from, and the exit code when it ends. */
+export interface ExecSession {
+  stdin?: NodeJS.WritableStream;
+  stdout: Readable;
+  stderr: Readable;
+  /** Resolves with the exit code once the command has finished and its output is drained. */
+  exitCode(): Promise<number>;
+  resize?(cols: number, rows: number): Promise<void>;
+}
+
+export class ImageError extends Error {
+  readonly reason: 'ErrImagePull' | 'ErrImageNeverPull' | 'InvalidImageName';
+  constructor(reason: ImageError['reason'], message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+export interface ContainerRuntime {
+  readonly name: string;
+  /** True when the runtime answers. */
+  ping(): Promise<boolean>;
+  /** Makes the image present per the pull policy; returns whether it pulled. Throws ImageError. */
+  ensureImage(image: string, policy: PullPolicy, onProgress?: (p: PullProgress) => void): Promise<{ pulled: boolean }>;
+  create(config: ContainerConfig): Promise<string>;
+  start(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceSeconds`. Resolves once it has stopped. */
+  stop(id: string, graceSeconds: number): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Containers whose labels include every given label (the agent's label filter). */
+  list(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  inspect(id: string): Promise<ContainerInfo | undefined>;
+  logs(id: string, opts: LogOptions): Promise<Readable>;
+  exec(id: string, opts: ExecOptions): Promise<ExecSession>;
+  /** Host resources, for the Node's capacity. */
+  info(): Promise<{ cpus: number; memoryBytes: number; os: string; arch: string; kernelVersion: string; osImage: string; runtimeVersion: string }>;
+}
