@@ -1,0 +1,190 @@
+// A simulated container runtime: a real, in-memory implementation of ContainerRuntime for hollow
+// nodes (scale tests and benchmarks, as kubemark does). Containers "run" as timers: they start
+// after a configurable latency and run until stopped, unless their script says they exit.
+//
+// Scripting: a container exits by itself when its env has SIM_EXIT_AFTER_MS (and optionally
+// SIM_EXIT_CODE, default 1), or when the runtime's `script` option says so for its config.
+// SIM_OOM=1 marks such an exit as OOM-killed (exit code 137).
+import { PassThrough, type Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import {
+  ImageError,
+  type ContainerConfig,
+  type ContainerInfo,
+  type ContainerRuntime,
+  type ExecOptions,
+  type ExecSession,
+  type LogOptions,
+  type PullPolicy,
+} from './types.ts';
+
+export interface SimScript {
+  /** Exit by itself this long after starting. */
+  exitAfterMs?: number;
+  exitCode?: number;
+  oomKilled?: boolean;
+}
+
+export interface SimRuntimeOptions {
+  /** Delay of create+start, like a real engine's (default 0). */
+  startLatencyMs?: number;
+  /** Images that are "present"; any other image is pulled (instantly) unless the policy is Never. */
+  images?: string[];
+  script?: (config: ContainerConfig) => SimScript | undefined;
+  cpus?: number;
+  memoryBytes?: number;
+}
+
+interface SimContainer {
+  info: ContainerInfo;
+  config: ContainerConfig;
+  logs: string[];
+  timer?: NodeJS.Timeout;
+}
+
+export class SimRuntime implements ContainerRuntime {
+  readonly name = 'sim';
+  private readonly containers = new Map<string, SimContainer>();
+  private readonly images: Set<string>;
+  private readonly opts: SimRuntimeOptions;
+
+  constructor(opts: SimRuntimeOptions = {}) {
+    this.opts = opts;
+    this.images = new Set(opts.images ?? []);
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async ensureImage(image: string, policy: PullPolicy): Promise<{ pulled: boolean }> {
+    const present = this.images.has(image);
+    if (policy === 'Never' && !present) throw new ImageError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
+    if (present && policy !== 'Always') return { pulled: false };
+    this.images.add(image);
+    return { pulled: true };
+  }
+
+  async create(config: ContainerConfig): Promise<string> {
+    for (const c of this.containers.values()) {
+      if (c.info.name === config.name) throw new Error(`Conflict. The container name "/${config.name}" is already in use`);
+    }
+    const id = randomBytes(32).toString('hex');
+    this.containers.set(id, {
+      config,
+      logs: [],
+      info: {
+        id,
+        name: config.name,
+        image: config.image,
+        imageId: `sha256:${Buffer.from(config.image).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+        labels: { ...config.labels },
+        state: 'created',
+        oomKilled: false,
+        ports: config.ports.map((p) => ({ ...p })),
+        createdAt: new Date().toISOString(),
+      },
+    });
+    return id;
+  }
+
+  async start(id: string): Promise<void> {
+    const c = this.mustGet(id);
+    if (this.opts.startLatencyMs) await new Promise((r) => setTimeout(r, this.opts.startLatencyMs));
+    c.info = { ...c.info, state: 'running', startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, oomKilled: false };
+    c.logs.push(`${new Date().toISOString()} started ${c.config.image}`);
+    const script = this.scriptFor(c.config);
+    if (script?.exitAfterMs !== undefined) {
+      c.timer = setTimeout(() => this.exit(c, script.exitCode ?? (script.oomKilled ? 137 : 1), script.oomKilled ?? false), script.exitAfterMs);
+      c.timer.unref();
+    }
+  }
+
+  private scriptFor(config: ContainerConfig): SimScript | undefined {
+    const custom = this.opts.script?.(config);
+    if (custom) return custom;
+    const env = new Map(config.env.map((e) => [e.name, e.value]));
+    const after = env.get('SIM_EXIT_AFTER_MS');
+    if (after === undefined) return undefined;
+    const code = env.get('SIM_EXIT_CODE');
+    return { exitAfterMs: Number(after), exitCode: code === undefined ? undefined : Number(code), oomKilled: env.get('SIM_OOM') === '1' };
+  }
+
+  private exit(c: SimContainer, exitCode: number, oomKilled: boolean): void {
+    if (c.timer) clearTimeout(c.timer);
+    c.timer = undefined;
+    if (c.info.state !== 'running') return;
+    c.info = { ...c.info, state: 'exited', exitCode, oomKilled, finishedAt: new Date().toISOString() };
+  }
+
+  async stop(id: string): Promise<void> {
+    const c = this.containers.get(id);
+    if (c) this.exit(c, 137, false);
+  }
+
+  async remove(id: string): Promise<void> {
+    const c = this.containers.get(id);
+    if (c?.timer) clearTimeout(c.timer);
+    this.containers.delete(id);
+  }
+
+  async list(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    const want = Object.entries(labels);
+    const out: ContainerInfo[] = [];
+    for (const c of this.containers.values()) {
+      if (want.every(([k, v]) => c.info.labels[k] === v)) out.push(c.info);
+    }
+    return out;
+  }
+
+  async inspect(id: string): Promise<ContainerInfo | undefined> {
+    return this.containers.get(id)?.info;
+  }
+
+  async logs(id: string, opts: LogOptions): Promise<Readable> {
+    const c = this.mustGet(id);
+    const lines = opts.tailLines !== undefined ? c.logs.slice(-opts.tailLines) : c.logs;
+    const out = new PassThrough();
+    out.end(lines.map((l) => (opts.timestamps ? l : l.replace(/^\S+ /, ''))).join('\n') + (lines.length ? '\n' : ''));
+    return out;
+  }
+
+  /** Simulated exec: `echo ARGS` prints them; `exit N` (or `sh -c "exit N"`) exits with N; anything else succeeds silently. */
+  async exec(id: string, opts: ExecOptions): Promise<ExecSession> {
+    const c = this.mustGet(id);
+    if (c.info.state !== 'running') throw new Error(`container ${id} is not running`);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const cmd = opts.command[0] === 'sh' && opts.command[1] === '-c' ? (opts.command[2] ?? '').split(/\s+/) : opts.command;
+    let code = 0;
+    if (cmd[0] === 'echo') stdout.write(cmd.slice(1).join(' ') + '\n');
+    if (cmd[0] === 'exit') code = Number(cmd[1] ?? 0);
+    stdout.end();
+    stderr.end();
+    return { stdout, stderr, exitCode: async () => code };
+  }
+
+  async info() {
+    return {
+      cpus: this.opts.cpus ?? 4,
+      memoryBytes: this.opts.memoryBytes ?? 16 * 1024 ** 3,
+      os: 'linux',
+      arch: 'amd64',
+      kernelVersion: 'sim',
+      osImage: 'skiff simulated node',
+      runtimeVersion: 'sim://0.1.0',
+    };
+  }
+
+  /** Test hook for chaos: kill a container as if it crashed. */
+  crash(id: string, exitCode = 1): void {
+    const c = this.containers.get(id);
+    if (c) this.exit(c, exitCode, false);
+  }
+
+  private mustGet(id: string): SimContainer {
+    const c = this.containers.get(id);
+    if (!c) throw Object.assign(new Error(`no such container: ${id}`), { statusCode: 404 });
+    return c;
+  }
+}
