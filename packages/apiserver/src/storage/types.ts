@@ -20,6 +20,8 @@ export interface StorageEvent {
   object: KubeObject;
   /** The object before the change, for MODIFIED and DELETED (lets watchers with selectors send DELETED when an object stops matching). */
   prevObject?: KubeObject;
+  /** Extension: `object` as stored JSON text (resourceVersion embedded), so a watch route can send it without re-serializing. */
+  raw?: string;
 }
 
 export interface ListOptions {
@@ -40,6 +42,31 @@ export interface ListResult {
   /** Token for the next page, when more remain. */
   continue?: string;
   remainingItemCount?: number;
+}
+
+/** Extension: a list whose items are the stored JSON texts (resourceVersion embedded), ready to be joined into a response body. */
+export interface RawListResult {
+  items: string[];
+  revision: number;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** Extension: figures for metrics. */
+export interface StorageStats {
+  /** Size of the main database file. */
+  dbBytes: number;
+  /** Size of the write-ahead log file (0 after a TRUNCATE checkpoint). */
+  walBytes: number;
+  revision: number;
+  compactedRevision: number;
+  /** Open watchers. */
+  watchers: number;
+  /** Events held in the in-memory ring of recent changes, and the oldest revision it covers. */
+  ringEvents: number;
+  ringOldestRevision: number;
+  /** Epoch ms when this storage was opened. */
+  openedAt: number;
 }
 
 export interface WatchOptions {
@@ -80,4 +107,11 @@ export interface Storage {
   /** The oldest revision a watch may still resume from. */
   compactedRevision(): number;
   close(): void;
+
+  // Optional extensions (the SQLite implementation has them all).
+  /** The stored JSON text of an object, resourceVersion embedded: lets GET answer without parse + stringify. */
+  getRaw?(key: ObjectKey): string | undefined;
+  /** Like list(), items as stored JSON texts. */
+  listRaw?(resource: string, opts?: ListOptions): RawListResult;
+  stats?(): StorageStats;
 }

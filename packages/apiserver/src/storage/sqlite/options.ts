@@ -1,0 +1,51 @@
+// Tunables of the SQLite storage, with the defaults the ADR (docs/adr/0001) argues for.
+import type { WatchErrorHandler } from '../watch/hub.ts';
+import type { SynchronousMode } from './schema.ts';
+
+export type StorageOp = 'get' | 'list' | 'create' | 'update' | 'delete' | 'compact' | 'checkpoint';
+
+export interface SqliteStorageOptions {
+  /** NORMAL (default): an acknowledged write survives a process crash, not an OS crash. FULL: fsync per commit. */
+  synchronous?: SynchronousMode;
+  /** Default 5000. Only another process (backup, sqlite3 CLI) can hold a lock we wait for. */
+  busyTimeoutMs?: number;
+  /** Revisions of history kept for watches; default 10,000. */
+  retainRevisions?: number;
+  /** Period of the compaction + checkpoint pass; default 5000 ms; 0 disables the timer (call compact()/checkpoint()). */
+  maintenanceIntervalMs?: number;
+  /** Log rows deleted per transaction by compaction; default 1000 (a few ms). */
+  compactBatchSize?: number;
+  /** Recent events kept in memory for resuming watches; default 4096 events and 32 MiB. */
+  ringSize?: number;
+  ringMaxBytes?: number;
+  /** WAL size beyond which a checkpoint is attempted even while writes continue; default 64 MiB. */
+  walMaxBytes?: number;
+  /** Called with each operation's duration in ms (successful or not). */
+  onTiming?: (op: StorageOp, ms: number) => void;
+  /** A watcher callback threw; the watcher has been closed. Default: console.error. */
+  onWatchError?: WatchErrorHandler;
+  /** Background compaction or checkpoint failed (it is retried next period). Default: console.warn. */
+  onMaintenanceError?: (err: unknown) => void;
+}
+
+export type ResolvedOptions = Required<Omit<SqliteStorageOptions, 'onTiming'>> & Pick<SqliteStorageOptions, 'onTiming'>;
+
+export function resolveOptions(o: SqliteStorageOptions = {}): ResolvedOptions {
+  const r: ResolvedOptions = {
+    synchronous: o.synchronous ?? 'NORMAL',
+    busyTimeoutMs: o.busyTimeoutMs ?? 5000,
+    retainRevisions: o.retainRevisions ?? 10_000,
+    maintenanceIntervalMs: o.maintenanceIntervalMs ?? 5000,
+    compactBatchSize: o.compactBatchSize ?? 1000,
+    ringSize: o.ringSize ?? 4096,
+    ringMaxBytes: o.ringMaxBytes ?? 32 * 1024 * 1024,
+    walMaxBytes: o.walMaxBytes ?? 64 * 1024 * 1024,
+    onTiming: o.onTiming,
+    onWatchError: o.onWatchError ?? ((err, resource) => console.error(`storage: watcher of ${resource} threw; closed it:`, err)),
+    onMaintenanceError: o.onMaintenanceError ?? ((err) => console.warn('storage: maintenance failed (will retry):', err)),
+  };
+  if (r.synchronous !== 'NORMAL' && r.synchronous !== 'FULL') throw new RangeError(`synchronous must be NORMAL or FULL`);
+  if (!(r.retainRevisions >= 1)) throw new RangeError('retainRevisions must be >= 1');
+  if (!(r.compactBatchSize >= 1)) throw new RangeError('compactBatchSize must be >= 1');
+  return r;
+}

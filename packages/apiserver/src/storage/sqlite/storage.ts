@@ -1,0 +1,394 @@
+// The SQLite implementation of Storage: one database file in WAL mode, one connection, one
+// process. Every write is one transaction that updates `objects` and appends to `log` under the
+// next revision; after COMMIT the event goes into the in-memory ring and out to watchers, all in
+// the same synchronous call, so watchers observe commits in revision order.
+import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { KubeObject } from '@skiff/api';
+import { StorageError } from '../types.ts';
+import type { ListOptions, ListResult, ObjectKey, RawListResult, Storage, StorageEvent, StorageStats, Watcher, WatchOptions } from '../types.ts';
+import { LazyEvent, TYPE_CODES, TYPE_NAMES } from '../watch/event.ts';
+import { HubWatcher, WatchHub } from '../watch/hub.ts';
+import { EventRing } from '../watch/ring.ts';
+import { decodeContinue, encodeContinue } from './continue-token.ts';
+import { scan } from './list-scan.ts';
+import { acquireLock } from './lock.ts';
+import { Maintenance } from './maintenance.ts';
+import { stampInPlace, withResourceVersion } from './object-text.ts';
+import { resolveOptions } from './options.ts';
+import type { ResolvedOptions, SqliteStorageOptions, StorageOp } from './options.ts';
+import { applyPragmas, META_COMPACTED, migrate } from './schema.ts';
+import { prepareStatements } from './statements.ts';
+import type { LogRow, ObjectRow, Statements } from './statements.ts';
+
+/** Log rows fetched per query when a watch replays history the ring no longer holds. */
+const REPLAY_CHUNK = 1000;
+
+const keyString = (k: ObjectKey) => `${k.resource}/${k.namespace ? `${k.namespace}/` : ''}${k.name}`;
+const copyKey = (k: ObjectKey): ObjectKey => ({ resource: k.resource, namespace: k.namespace, name: k.name });
+
+function eventFromRow(r: LogRow): LazyEvent {
+  return new LazyEvent(TYPE_NAMES[r[1]], r[0], { resource: r[2], namespace: r[3], name: r[4] }, r[5], r[6] ?? undefined);
+}
+
+export class SqliteStorage implements Storage {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #s: Statements;
+  readonly #o: ResolvedOptions;
+  readonly #hub: WatchHub;
+  readonly #ring: EventRing;
+  readonly #maintenance: Maintenance;
+  readonly #releaseLock: () => void;
+  readonly #openedAt = Date.now();
+  #rev: number;
+  #compacted: number;
+  #inWrite = false;
+  #closed = false;
+  /** Writes since the maintenance pass last looked: 0 means idle, a good moment for a WAL truncate. */
+  #writesSinceTick = 0;
+
+  static open(path: string, options?: SqliteStorageOptions): SqliteStorage {
+    return new SqliteStorage(path, options);
+  }
+
+  constructor(path: string, options?: SqliteStorageOptions) {
+    this.path = path;
+    this.#o = resolveOptions(options);
+    this.#releaseLock = acquireLock(path);
+    let db: Database.Database | undefined;
+    try {
+      this.#db = db = new Database(path);
+      applyPragmas(this.#db, {
+        synchronous: this.#o.synchronous,
+        busyTimeoutMs: this.#o.busyTimeoutMs,
+        walAutocheckpointPages: 1000,
+        journalSizeLimitBytes: 8 * 1024 * 1024,
+      });
+      migrate(this.#db);
+      this.#s = prepareStatements(this.#db);
+    } catch (e) {
+      db?.close();
+      this.#releaseLock();
+      throw e;
+    }
+    this.#compacted = this.#s.getMeta.get(META_COMPACTED) ?? 0;
+    // The log's newest row is the current revision; compaction always leaves it in place, and
+    // the compacted mark covers the (impossible in practice) case of an empty log.
+    this.#rev = Math.max(this.#s.maxLogRevision.get() ?? 0, this.#compacted);
+    this.#hub = new WatchHub(this.#o.onWatchError);
+    this.#ring = new EventRing(this.#o.ringSize, this.#o.ringMaxBytes);
+    // Warm the ring from the log tail, so clients resuming watches after a restart hit memory.
+    for (const row of this.#s.logTail.all(this.#o.ringSize).reverse()) this.#ring.push(eventFromRow(row));
+    this.#maintenance = new Maintenance(this, this.#o);
+  }
+
+  // ---- reads ----
+
+  get(key: ObjectKey): KubeObject | undefined {
+    const raw = this.getRaw(key);
+    return raw === undefined ? undefined : (JSON.parse(raw) as KubeObject);
+  }
+
+  getRaw(key: ObjectKey): string | undefined {
+    this.#assertOpen();
+    const t0 = this.#o.onTiming ? performance.now() : 0;
+    const raw = this.#s.getValue.get(key.resource, key.namespace, key.name);
+    if (this.#o.onTiming) this.#time('get', t0);
+    return raw;
+  }
+
+  list(resource: string, opts: ListOptions = {}): ListResult {
+    const { result, objects } = this.#list(resource, opts, true);
+    return { ...result, items: objects! } as ListResult;
+  }
+
+  listRaw(resource: string, opts: ListOptions = {}): RawListResult {
+    return this.#list(resource, opts, false).result;
+  }
+
+  #list(resource: string, opts: ListOptions, parse: boolean): { result: RawListResult; objects: KubeObject[] | undefined } {
+    this.#assertOpen();
+    const t0 = this.#o.onTiming ? performance.now() : 0;
+    try {
+      // The whole read runs in one synchronous call on the only connection that writes, so it
+      // sees exactly the state at #rev. A continued list reports the revision of its first page:
+      // its items are read as of now, and a watch from the first page's revision replays every
+      // change made since, so an informer still converges (see the ADR).
+      let revision = this.#rev;
+      let after: { namespace: string; name: string } | undefined;
+      if (opts.continue) {
+        const p = decodeContinue(opts.continue);
+        if (!p || (opts.namespace !== undefined && p.namespace !== opts.namespace)) throw new StorageError('Expired', 'the continue token is not valid; restart the list');
+        if (p.revision < this.#compacted) throw new StorageError('Expired', `the continue token's revision ${p.revision} has been compacted (oldest ${this.#compacted}); restart the list`);
+        revision = p.revision;
+        after = { namespace: p.namespace, name: p.name };
+      }
+      const r = scan(this.#s, resource, { namespace: opts.namespace, limit: opts.limit ?? 0, after, filter: opts.filter, parse });
+      const result: RawListResult = { items: r.raws, revision };
+      if (r.next) result.continue = encodeContinue({ revision, ...r.next });
+      if (r.remaining !== undefined) result.remainingItemCount = r.remaining;
+      return { result, objects: r.objects };
+    } finally {
+      if (this.#o.onTiming) this.#time('list', t0);
+    }
+  }
+
+  // ---- writes ----
+
+  create(key: ObjectKey, obj: KubeObject): KubeObject {
+    const t0 = this.#o.onTiming ? performance.now() : 0;
+    try {
+      const rev = this.#rev + 1;
+      const stored = withResourceVersion(obj, rev);
+      const text = JSON.stringify(stored);
+      this.#write(() => {
+        if (this.#s.insertObject.run(key.resource, key.namespace, key.name, rev, text).changes === 0) {
+          throw new StorageError('AlreadyExists', `${keyString(key)} already exists`);
+        }
+        this.#s.insertLog.run(rev, TYPE_CODES.ADDED, key.resource, key.namespace, key.name, text, null);
+      });
+      this.#committed(new LazyEvent('ADDED', rev, copyKey(key), text, undefined));
+      return stored;
+    } finally {
+      if (this.#o.onTiming) this.#time('create', t0);
+    }
+  }
+
+  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): KubeObject {
+    const t0 = this.#o.onTiming ? performance.now() : 0;
+    try {
+      let event: LazyEvent | undefined;
+      const result = this.#write(() => {
+        const row = this.#readForWrite(key, expectedRevision);
+        const next = mutate(JSON.parse(row.value) as KubeObject);
+        if (next === null) {
+          const d = this.#deleteRow(key, row);
+          event = d.event;
+          return d.last;
+        }
+        if (typeof next !== 'object') throw new TypeError(`update of ${keyString(key)}: mutate returned ${typeof next}, expected an object or null`);
+        // Like Kubernetes, an update that changes nothing writes nothing and keeps its revision,
+        // so controllers re-applying the same status do not churn revisions and watch events.
+        const unchanged = withResourceVersion(next, row.revision);
+        if (JSON.stringify(unchanged) === row.value) return unchanged;
+        const rev = this.#rev + 1;
+        const stored = withResourceVersion(next, rev);
+        const text = JSON.stringify(stored);
+        this.#s.updateObject.run(rev, text, row.id);
+        this.#s.insertLog.run(rev, TYPE_CODES.MODIFIED, key.resource, key.namespace, key.name, text, row.value);
+        event = new LazyEvent('MODIFIED', rev, copyKey(key), text, row.value);
+        return stored;
+      });
+      if (event) this.#committed(event);
+      return result;
+    } finally {
+      if (this.#o.onTiming) this.#time('update', t0);
+    }
+  }
+
+  delete(key: ObjectKey, expectedRevision?: number): KubeObject {
+    const t0 = this.#o.onTiming ? performance.now() : 0;
+    try {
+      const { event, last } = this.#write(() => this.#deleteRow(key, this.#readForWrite(key, expectedRevision)));
+      this.#committed(event);
+      return last;
+    } finally {
+      if (this.#o.onTiming) this.#time('delete', t0);
+    }
+  }
+
+  #readForWrite(key: ObjectKey, expectedRevision: number | undefined): ObjectRow {
+    const row = this.#s.getRow.get(key.resource, key.namespace, key.name);
+    if (!row) throw new StorageError('NotFound', `${keyString(key)} not found`);
+    if (expectedRevision !== undefined && row.revision !== expectedRevision) {
+      throw new StorageError('Conflict', `${keyString(key)} is at revision ${row.revision}, not ${expectedRevision}`);
+    }
+    return row;
+  }
+
+  /** The deleted object's last state, stamped with the deletion's revision (as its DELETED event carries it). */
+  #deleteRow(key: ObjectKey, row: ObjectRow): { event: LazyEvent; last: KubeObject } {
+    const rev = this.#rev + 1;
+    const last = stampInPlace(JSON.parse(row.value) as KubeObject, rev);
+    const text = JSON.stringify(last);
+    this.#s.deleteObject.run(row.id);
+    this.#s.insertLog.run(rev, TYPE_CODES.DELETED, key.resource, key.namespace, key.name, text, row.value);
+    return { event: new LazyEvent('DELETED', rev, copyKey(key), text, row.value), last };
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction; any exception (including a mutate callback's) rolls back and propagates unchanged. */
+  #write<T>(fn: () => T): T {
+    this.#assertOpen();
+    if (this.#inWrite) throw new Error('storage: a write was started inside another write (from an update() mutate callback?)');
+    this.#inWrite = true;
+    try {
+      this.#s.begin.run();
+      try {
+        const result = fn();
+        this.#s.commit.run();
+        return result;
+      } catch (e) {
+        if (this.#db.inTransaction) this.#s.rollback.run();
+        throw e;
+      }
+    } finally {
+      this.#inWrite = false;
+    }
+  }
+
+  /** After COMMIT: advance the revision, remember the event, deliver it. */
+  #committed(event: LazyEvent): void {
+    this.#rev = event.revision;
+    this.#writesSinceTick++;
+    this.#ring.push(event);
+    this.#hub.publish(event);
+  }
+
+  // ---- watch ----
+
+  watch(resource: string, opts: WatchOptions, onEvent: (e: StorageEvent) => void): Watcher {
+    this.#assertOpen();
+    const from = opts.fromRevision;
+    if (!Number.isSafeInteger(from) || from < 0) throw new RangeError(`fromRevision must be a non-negative integer, got ${from}`);
+    if (from < this.#compacted) throw new StorageError('Expired', `revision ${from} has been compacted; the oldest retained is ${this.#compacted}`);
+    const w = new HubWatcher(this.#hub, resource, opts.namespace, from, onEvent);
+    this.#replay(w);
+    // Replay ran up to #rev synchronously; from here on the hub delivers. Nothing can commit in
+    // between (single thread), and the watcher's position drops anything delivered twice.
+    if (!w.closed) this.#hub.add(w);
+    return w;
+  }
+
+  /** Delivers history (position, #rev]: from the ring when it holds it, else from the log in chunks. */
+  #replay(w: HubWatcher): void {
+    while (!w.closed && w.position < this.#rev) {
+      const ev = this.#ring.get(w.position + 1);
+      if (ev) {
+        if (w.matches(ev)) w.offer(ev);
+        else w.position = ev.revision;
+        continue;
+      }
+      const upTo = this.#rev;
+      // .all() rather than .iterate(): callbacks may write, which an open cursor would forbid.
+      const rows =
+        w.namespace === undefined
+          ? this.#s.logAfter.all(w.resource, w.position, REPLAY_CHUNK)
+          : this.#s.logAfterNs.all(w.resource, w.position, w.namespace, REPLAY_CHUNK);
+      for (const row of rows) w.offer(eventFromRow(row));
+      if (rows.length < REPLAY_CHUNK && w.position < upTo) w.position = upTo;
+    }
+  }
+
+  // ---- revisions, maintenance, stats ----
+
+  currentRevision(): number {
+    return this.#rev;
+  }
+
+  compactedRevision(): number {
+    return this.#compacted;
+  }
+
+  /** Compacts the log to the last `retainRevisions` revisions, in batches that yield to the event loop. Resolves to the compacted revision. */
+  compact(): Promise<number> {
+    return this.#maintenance.compact();
+  }
+
+  /** Deletes log rows up to min(target, compacted + batch) in one transaction. Used by Maintenance. */
+  compactStep(target: number, batch: number): number {
+    const upTo = Math.min(target, this.#compacted + batch, this.#rev);
+    if (upTo <= this.#compacted) return this.#compacted;
+    const t0 = this.#o.onTiming ? performance.now() : 0;
+    this.#write(() => {
+      this.#s.compactBatch.run(upTo);
+      this.#s.setMeta.run(META_COMPACTED, upTo);
+    });
+    this.#compacted = upTo;
+    if (this.#o.onTiming) this.#time('compact', t0);
+    return upTo;
+  }
+
+  /**
+   * Checkpoints the WAL into the database and truncates it. Never waits for another process's
+   * readers (busy_timeout is lifted to 0 for the call): if one is in the way, it reports busy and
+   * the next maintenance pass tries again.
+   */
+  checkpoint(): { busy: boolean; walBytes: number } {
+    this.#assertOpen();
+    if (this.#inWrite) return { busy: true, walBytes: this.#walBytes() };
+    const t0 = this.#o.onTiming ? performance.now() : 0;
+    this.#db.pragma('busy_timeout = 0');
+    try {
+      const [r] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return { busy: r.busy !== 0, walBytes: this.#walBytes() };
+    } finally {
+      this.#db.pragma(`busy_timeout = ${this.#o.busyTimeoutMs}`);
+      if (this.#o.onTiming) this.#time('checkpoint', t0);
+    }
+  }
+
+  /** Used by Maintenance: writes since the previous call (and resets the count). */
+  takeWriteCount(): number {
+    const n = this.#writesSinceTick;
+    this.#writesSinceTick = 0;
+    return n;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  stats(): StorageStats {
+    this.#assertOpen();
+    let dbBytes = 0;
+    try {
+      dbBytes = statSync(this.path).size;
+    } catch {
+      // Reported as 0.
+    }
+    return {
+      dbBytes,
+      walBytes: this.#walBytes(),
+      revision: this.#rev,
+      compactedRevision: this.#compacted,
+      watchers: this.#hub.size,
+      ringEvents: this.#ring.length,
+      ringOldestRevision: this.#ring.oldestRevision,
+      openedAt: this.#openedAt,
+    };
+  }
+
+  #walBytes(): number {
+    try {
+      return statSync(`${this.path}-wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#maintenance.stop();
+    this.#hub.closeAll();
+    try {
+      this.#db.pragma('optimize');
+      this.#db.close();
+    } finally {
+      this.#releaseLock();
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('storage is closed');
+  }
+
+  #time(op: StorageOp, t0: number): void {
+    try {
+      this.#o.onTiming!(op, performance.now() - t0);
+    } catch {
+      // A metrics hook must not fail a storage operation.
+    }
+  }
+}
