@@ -1,0 +1,28 @@
+import { computePodInfo } from './pod-info.ts';
+import { makePod, nodeInfo } from '../testing/fixtures.ts';
+
+describe('NodeInfo', () => {
+  test('aggregates requests, ports and owners incrementally', () => {
+    const n = nodeInfo('n1', { cpu: '2', memory: '4Gi', pods: 10 });
+    expect(n.allocatable).toEqual({ milliCpu: 2000, memory: 4 * 2 ** 30, pods: 10 });
+    expect(n.ready).toBe(true);
+    const a = computePodInfo(makePod('a', { owner: 'rs', spec: { containers: [{ name: 'c', resources: { requests: { cpu: '500m' } }, ports: [{ containerPort: 1, hostPort: 80 }] }] } }));
+    n.addPod(a);
+    n.addPod(a); // re-adding the same pod does not count it twice
+    expect(n.requested.milliCpu).toBe(500);
+    expect(n.ownerCounts.get('uid-rs')).toBe(1);
+    expect(n.portsConflict([{ protocol: 'TCP', port: 80, ip: '10.0.0.1' }])).toBe(true);
+    expect(n.portsConflict([{ protocol: 'UDP', port: 80, ip: '0.0.0.0' }])).toBe(false);
+    n.removePod(a.key);
+    expect(n.requested).toEqual({ milliCpu: 0, memory: 0 });
+    expect(n.nonZeroRequested).toEqual({ milliCpu: 0, memory: 0 });
+    expect(n.usedPorts.size).toBe(0);
+    expect(n.ownerCounts.size).toBe(0);
+  });
+
+  test('host ports on distinct IPs do not clash', () => {
+    const n = nodeInfo('n1', {}, [makePod('a', { spec: { containers: [{ name: 'c', ports: [{ containerPort: 1, hostPort: 80, hostIP: '10.0.0.1' }] }] } })]);
+    expect(n.portsConflict([{ protocol: 'TCP', port: 80, ip: '10.0.0.2' }])).toBe(false);
+    expect(n.portsConflict([{ protocol: 'TCP', port: 80, ip: '0.0.0.0' }])).toBe(true);
+  });
+});

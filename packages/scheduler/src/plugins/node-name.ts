@@ -1,0 +1,13 @@
+// NodeName: a pod that names its node (`spec.nodeName`) fits that node only.
+
+import { SUCCESS, unschedulable, type Plugin } from '../framework.ts';
+
+export const NODE_NAME_MISMATCH = "node(s) didn't match the requested node name";
+
+export const nodeName: Plugin = {
+  name: 'NodeName',
+  filter(_ctx, pod, node) {
+    const wanted = pod.pod.spec.nodeName;
+    return !wanted || wanted === node.name ? SUCCESS : unschedulable(NODE_NAME_MISMATCH);
+  },
+};

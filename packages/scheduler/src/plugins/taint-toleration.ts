@@ -1,0 +1,40 @@
+// TaintToleration: a node's NoSchedule and NoExecute taints keep off every pod that does not
+// tolerate them (filter); PreferNoSchedule taints only lower the score, by how many the pod
+// does not tolerate, relative to the worst scored node (score + reversed normalize).
+
+import { normalizeToMax, SUCCESS, unschedulable, type Plugin } from '../framework.ts';
+import type { Taint, Toleration } from '../model/types.ts';
+
+export function toleratesTaint(t: Toleration, taint: Pick<Taint, 'key' | 'value' | 'effect'>): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  // An empty key with Exists tolerates every taint.
+  if (t.key && t.key !== taint.key) return false;
+  if (!t.key && t.operator !== 'Exists') return false;
+  if (t.operator === 'Exists') return true;
+  return (t.value ?? '') === (taint.value ?? '');
+}
+
+export function untoleratedTaintReason(taint: Taint): string {
+  return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+}
+
+export const taintToleration: Plugin = {
+  name: 'TaintToleration',
+  filter(_ctx, pod, node) {
+    for (const taint of node.taints) {
+      if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
+      if (!pod.tolerations.some((t) => toleratesTaint(t, taint))) return unschedulable(untoleratedTaintReason(taint));
+    }
+    return SUCCESS;
+  },
+  score(_ctx, pod, node) {
+    let count = 0;
+    for (const taint of node.taints) {
+      if (taint.effect === 'PreferNoSchedule' && !pod.tolerations.some((t) => toleratesTaint(t, taint))) count++;
+    }
+    return count;
+  },
+  normalize(_ctx, _pod, scores) {
+    normalizeToMax(scores, true);
+  },
+};
