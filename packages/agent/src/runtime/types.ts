@@ -57,6 +57,8 @@ export interface ContainerInfo {
   /** Runtime error text when it could not start, e.g. a missing executable. */
   error?: string;
   ports: PortBinding[];
+  /** The container's own address on the engine's network, when it has one (probes use it). */
+  ip?: string;
   createdAt: string;
 }
 

@@ -58,6 +58,7 @@ export function toContainerInfo(i: Docker.ContainerInspectInfo): ContainerInfo {
     oomKilled: s.OOMKilled,
     error: s.Error || undefined,
     ports,
+    ip: Object.values(i.NetworkSettings?.Networks ?? {})[0]?.IPAddress || undefined,
     createdAt: i.Created,
   };
 }

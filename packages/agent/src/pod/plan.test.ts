@@ -1,0 +1,67 @@
+import { planPodSync } from './plan.ts';
+import { pod, observed } from './fixtures.test-util.ts';
+
+const backoff = { baseMs: 10_000, maxMs: 300_000 };
+const now = Date.parse('2026-11-28T12:00:00Z');
+const plan = (p: ReturnType<typeof pod>, containers: ReturnType<typeof observed>[], unhealthy: string[] = []) =>
+  planPodSync({ pod: p, containers, now, backoff, unhealthy: new Set(unhealthy) });
+
+test('a new pod starts each container', () => {
+  const p = pod({ containers: [{ name: 'a', image: 'i' }, { name: 'b', image: 'i' }] });
+  expect(plan(p, [])).toEqual([
+    { type: 'start', container: 'a', init: false, restartCount: 0 },
+    { type: 'start', container: 'b', init: false, restartCount: 0 },
+  ]);
+});
+
+test('a running, healthy container is left alone; an unhealthy one is killed', () => {
+  const p = pod();
+  const c = observed(p, 'app', 'running');
+  expect(plan(p, [c])).toEqual([]);
+  expect(plan(p, [c], [c.id])).toEqual([{ type: 'kill', container: 'app', id: c.id, graceSeconds: 30, reason: 'LivenessFailed' }]);
+});
+
+test('an exited container restarts after the back-off, per restartPolicy', () => {
+  const p = pod();
+  const finished = new Date(now - 5_000).toISOString();
+  const c = observed(p, 'app', 'exited', { exitCode: 1, startedAt: new Date(now - 6_000).toISOString(), finishedAt: finished, restartCount: 0 });
+  expect(plan(p, [c])).toEqual([{ type: 'backoff', container: 'app', until: now + 5_000 }]);
+  const later = observed(p, 'app', 'exited', { exitCode: 1, startedAt: new Date(now - 60_000).toISOString(), finishedAt: new Date(now - 50_000).toISOString(), restartCount: 2 });
+  // restartCount 2 -> back-off 40 s, which has passed.
+  expect(plan(p, [later])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 3 }]);
+  expect(plan(pod({ restartPolicy: 'Never' }), [c])).toEqual([]);
+  const ok = observed(p, 'app', 'exited', { exitCode: 0, finishedAt: new Date(now - 600_000).toISOString() });
+  expect(plan(pod({ restartPolicy: 'OnFailure' }), [ok])).toEqual([]);
+});
+
+test('older attempts beyond the previous one are removed', () => {
+  const p = pod();
+  const a0 = observed(p, 'app', 'exited', { exitCode: 1, restartCount: 0, finishedAt: new Date(now).toISOString() });
+  const a1 = observed(p, 'app', 'exited', { exitCode: 1, restartCount: 1, finishedAt: new Date(now).toISOString() });
+  const a2 = observed(p, 'app', 'running', { restartCount: 2 });
+  expect(plan(p, [a0, a1, a2])).toEqual([{ type: 'remove', id: a0.id }]);
+});
+
+test('a container whose spec changed is replaced', () => {
+  const p = pod();
+  const c = observed(p, 'app', 'running');
+  const changed = pod({ containers: [{ name: 'app', image: 'skiff/busybox:2' }] });
+  expect(plan(changed, [c])).toEqual([{ type: 'kill', container: 'app', id: c.id, graceSeconds: 30, reason: 'SpecChanged' }]);
+});
+
+test('init containers run in order before the app containers', () => {
+  const p = pod({ initContainers: [{ name: 'i1', image: 'x' }, { name: 'i2', image: 'x' }] });
+  expect(plan(p, [])).toEqual([{ type: 'start', container: 'i1', init: true, restartCount: 0 }]);
+  const i1 = observed(p, 'i1', 'exited', { exitCode: 0 });
+  expect(plan(p, [i1])).toEqual([{ type: 'start', container: 'i2', init: true, restartCount: 0 }]);
+  const i2 = observed(p, 'i2', 'exited', { exitCode: 0 });
+  expect(plan(p, [i1, i2])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 0 }]);
+});
+
+test('deletion stops running containers within the remaining grace, then removes and confirms', () => {
+  const p = pod({}, { deletionTimestamp: new Date(now + 20_000).toISOString(), deletionGracePeriodSeconds: 30 });
+  const c = observed(p, 'app', 'running');
+  expect(plan(p, [c])).toEqual([{ type: 'kill', container: 'app', id: c.id, graceSeconds: 20, reason: 'Deleting' }]);
+  const stopped = { ...c, state: 'exited' as const, exitCode: 137 };
+  expect(plan(p, [stopped])).toEqual([{ type: 'remove', id: c.id }, { type: 'confirm-deletion' }]);
+});

@@ -1,0 +1,153 @@
+// The pure computation of a pod's status from what the runtime holds, the probe results and what
+// the agent is waiting on (image pulls, back-offs), in the exact shape kubectl expects.
+import type { KubeObject } from '@skiff/api';
+import type { ContainerInfo } from '../runtime/types.ts';
+import { groupByContainer, type ObservedContainer } from './observed.ts';
+
+export interface ContainerWaiting {
+  reason: string;
+  message?: string;
+}
+
+export interface StatusInput {
+  pod: KubeObject;
+  containers: ContainerInfo[];
+  now: number;
+  hostIP: string;
+  /** Readiness per container id (true when it has no readiness probe and is running). */
+  ready: ReadonlyMap<string, boolean>;
+  /** Containers whose startup probe has succeeded (or that have none). */
+  started: ReadonlyMap<string, boolean>;
+  /** Why a container is not running yet: image pull errors, back-off, ... keyed by container name. */
+  waiting: ReadonlyMap<string, ContainerWaiting>;
+  /** Runtime name for container ids (`docker://...`). */
+  runtime: string;
+}
+
+const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function computePodStatus(input: StatusInput): Record<string, unknown> {
+  const { pod } = input;
+  const groups = groupByContainer(input.containers);
+  const policy: string = pod.spec?.restartPolicy ?? 'Always';
+  const specs: { name: string; image: string }[] = pod.spec?.containers ?? [];
+  const initSpecs: { name: string; image: string }[] = pod.spec?.initContainers ?? [];
+
+  const initStatuses = initSpecs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], true));
+  const initDone = initSpecs.every((s) => {
+    const latest = groups.get(s.name)?.[0]?.info;
+    return latest?.state === 'exited' && latest.exitCode === 0;
+  });
+  const statuses = specs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], false));
+
+  const phase = computePhase(policy, specs, groups, initSpecs, initDone);
+  const allReady = statuses.length > 0 && statuses.every((s) => s.ready);
+  const old = (pod.status?.conditions ?? []) as { type: string; status: string; lastTransitionTime?: string }[];
+  const now = iso(input.now);
+  const notReadyMsg = `containers with unready status: [${statuses.filter((s) => !s.ready).map((s) => s.name).join(' ')}]`;
+  const conditions = [
+    condition(old, 'PodReadyToStartContainers', 'True', now),
+    condition(old, 'Initialized', initDone ? 'True' : 'False', now, initDone ? undefined : 'ContainersNotInitialized'),
+    condition(old, 'Ready', allReady ? 'True' : 'False', now, allReady ? undefined : 'ContainersNotReady', allReady ? undefined : notReadyMsg),
+    condition(old, 'ContainersReady', allReady ? 'True' : 'False', now, allReady ? undefined : 'ContainersNotReady', allReady ? undefined : notReadyMsg),
+    old.find((c) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now },
+  ];
+  const podIP = firstIP(input.containers);
+  const status: Record<string, unknown> = {
+    phase,
+    conditions,
+    hostIP: input.hostIP,
+    hostIPs: [{ ip: input.hostIP }],
+    podIP,
+    podIPs: podIP ? [{ ip: podIP }] : undefined,
+    startTime: pod.status?.startTime ?? now,
+    containerStatuses: statuses,
+    qosClass: pod.status?.qosClass ?? qosClass(pod),
+  };
+  if (initSpecs.length) status.initContainerStatuses = initStatuses;
+  return status;
+}
+
+function condition(old: { type: string; status: string; lastTransitionTime?: string }[], type: string, value: string, now: string, reason?: string, message?: string) {
+  const prev = old.find((c) => c.type === type);
+  const c: Record<string, unknown> = { type, status: value, lastProbeTime: null, lastTransitionTime: prev && prev.status === value ? prev.lastTransitionTime : now };
+  if (reason) c.reason = reason;
+  if (message) c.message = message;
+  return c;
+}
+
+function computePhase(policy: string, specs: { name: string }[], groups: Map<string, ObservedContainer[]>, initSpecs: { name: string }[], initDone: boolean): string {
+  if (!initDone) {
+    const failed = initSpecs.some((s) => {
+      const l = groups.get(s.name)?.[0]?.info;
+      return l?.state === 'exited' && l.exitCode !== 0;
+    });
+    return failed && policy === 'Never' ? 'Failed' : 'Pending';
+  }
+  const latest = specs.map((s) => groups.get(s.name)?.[0]?.info);
+  if (latest.some((l) => !l || l.state === 'created')) {
+    // A container that has never started keeps the pod Pending, unless others already run.
+    return latest.some((l) => l?.state === 'running') ? 'Running' : 'Pending';
+  }
+  if (latest.some((l) => l!.state === 'running' || l!.state === 'unknown')) return 'Running';
+  // Every container has exited.
+  const succeeded = latest.every((l) => l!.exitCode === 0);
+  if (policy === 'Always') return 'Running';
+  if (policy === 'OnFailure') return succeeded ? 'Succeeded' : 'Running';
+  return succeeded ? 'Succeeded' : 'Failed';
+}
+
+function containerStatus(input: StatusInput, spec: { name: string; image: string }, list: ObservedContainer[], init: boolean) {
+  const latest = list[0]?.info;
+  const previous = list[1]?.info;
+  const waiting = input.waiting.get(spec.name);
+  const base = {
+    name: spec.name,
+    image: spec.image,
+    imageID: latest?.imageId ?? '',
+    containerID: latest ? `${input.runtime}://${latest.id}` : undefined,
+    restartCount: list[0]?.restartCount ?? 0,
+  };
+  let state: Record<string, unknown>;
+  let lastState: Record<string, unknown> = {};
+  let ready = false;
+  let started = false;
+  if (!latest || latest.state === 'created') {
+    state = { waiting: { reason: waiting?.reason ?? 'ContainerCreating', ...(waiting?.message ? { message: waiting.message } : {}) } };
+  } else if (latest.state === 'running' || latest.state === 'unknown') {
+    state = { running: { startedAt: stamp(latest.startedAt) } };
+    started = input.started.get(latest.id) ?? true;
+    ready = !init && started && (input.ready.get(latest.id) ?? false);
+  } else if (waiting) {
+    // Exited and waiting to be restarted (CrashLoopBackOff) or to pull.
+    state = { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
+    lastState = { terminated: terminated(latest, input.runtime) };
+  } else {
+    state = { terminated: terminated(latest, input.runtime) };
+  }
+  if (!lastState.terminated && previous && previous.state === 'exited') lastState = { terminated: terminated(previous, input.runtime) };
+  return { ...base, state, lastState, ready, started: init ? undefined : started };
+}
+
+function terminated(c: ContainerInfo, runtime: string) {
+  const reason = c.oomKilled ? 'OOMKilled' : c.exitCode === 0 ? 'Completed' : 'Error';
+  return {
+    exitCode: c.exitCode ?? 0,
+    reason,
+    ...(c.error ? { message: c.error } : {}),
+    startedAt: stamp(c.startedAt),
+    finishedAt: stamp(c.finishedAt),
+    containerID: `${runtime}://${c.id}`,
+  };
+}
+
+const stamp = (s: string | undefined) => (s ? s.replace(/\.\d+Z$/, 'Z') : undefined);
+const firstIP = (cs: ContainerInfo[]) => cs.find((c) => c.state === 'running' && c.ip)?.ip;
+
+function qosClass(pod: KubeObject): string {
+  const cs: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] = pod.spec?.containers ?? [];
+  const any = cs.some((c) => Object.keys(c.resources?.requests ?? {}).length || Object.keys(c.resources?.limits ?? {}).length);
+  if (!any) return 'BestEffort';
+  const guaranteed = cs.every((c) => ['cpu', 'memory'].every((r) => c.resources?.limits?.[r] && (c.resources?.requests?.[r] ?? c.resources?.limits?.[r]) === c.resources?.limits?.[r]));
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
