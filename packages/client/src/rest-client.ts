@@ -136,7 +136,7 @@ export class RestClient {
   }
 
   /** Creates a core/v1 Event in `event.metadata.namespace`. */
-  async createEvent<T extends KubeObject>(event: T): Promise<T> {
+  async createEvent(event: KubeObject): Promise<KubeObject> {
     return this.create(EVENTS, { ...event, apiVersion: event.apiVersion ?? apiVersionOf(EVENTS), kind: event.kind ?? 'Event' });
   }
 

@@ -68,7 +68,7 @@ describe('WorkQueue', () => {
   });
 
   test('addRateLimited backs off per key, growing until forget', async () => {
-    const q = new WorkQueue({ rateLimiter: new ExponentialBackoffRateLimiter({ baseMs: 20, maxMs: 1000 }) });
+    const q = new WorkQueue<string>({ rateLimiter: new ExponentialBackoffRateLimiter({ baseMs: 20, maxMs: 1000 }) });
     const waits: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t = Date.now();
@@ -159,7 +159,7 @@ describe('DelayHeap', () => {
 
 describe('runWorkers', () => {
   test('retries a failing key with backoff, forgets it on success, never runs one key twice at once', async () => {
-    const q = new WorkQueue({ rateLimiter: new ExponentialBackoffRateLimiter({ baseMs: 1, maxMs: 10 }) });
+    const q = new WorkQueue<string>({ rateLimiter: new ExponentialBackoffRateLimiter({ baseMs: 1, maxMs: 10 }) });
     const attempts = new Map<string, number>();
     const running = new Set<string>();
     let maxParallel = 0;
