@@ -20,7 +20,7 @@ export type JsonPatchOperation =
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
 /** Returns the patched document; neither input is modified and the result shares nothing with them. */
-export function applyJsonPatch(target: JsonValue, ops: unknown): JsonValue {
+export function applyJsonPatch(target: unknown, ops: unknown): JsonValue {
   if (!Array.isArray(ops)) throw badPatch(`a JSON patch must be an array of operations, got ${preview(ops)}`);
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
     throw new PatchError(
@@ -32,7 +32,7 @@ export function applyJsonPatch(target: JsonValue, ops: unknown): JsonValue {
     if (!isObject(op)) throw badPatch(`JSON patch operation ${i} is not an object: ${preview(op)}`);
   });
   // One deep copy up front; the operations then edit the copy in place.
-  let doc = cloneJson(target);
+  let doc = cloneJson(target as JsonValue);
   for (const op of ops as JsonObject[]) doc = applyOperation(doc, op);
   return doc;
 }

@@ -5,8 +5,8 @@
 import { cloneJson, getOwn, isObject, setOwn, type JsonObject, type JsonValue } from './json.ts';
 
 /** Returns the patched value; neither input is modified and the result shares nothing with them. */
-export function applyMergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
-  if (!isObject(patch)) return cloneJson(patch);
+export function applyMergePatch(target: unknown, patch: unknown): JsonValue {
+  if (!isObject(patch)) return cloneJson(patch as JsonValue);
   // A non-object target is discarded: the RFC merges an object patch into `{}` then.
   const base = isObject(target) ? target : {};
   const out: JsonObject = {};
