@@ -53,6 +53,7 @@ export interface ContainerPort {
 
 export interface Container {
   name: string;
+  image?: string;
   resources?: { requests?: ResourceList; limits?: ResourceList };
   ports?: ContainerPort[];
 }

@@ -57,7 +57,7 @@ export function makePod(name: string, o: PodOptions = {}): Pod {
         : {}),
     },
     spec: {
-      containers: [{ name: 'app', image: 'nginx', ...(o.cpu || o.memory ? { resources: { requests } } : {}) }] as PodSpec['containers'],
+      containers: [{ name: 'app', image: 'nginx', ...(o.cpu || o.memory ? { resources: { requests } } : {}) }],
       ...(o.priority !== undefined ? { priority: o.priority } : {}),
       ...o.spec,
     },
