@@ -1,0 +1,120 @@
+// Leader election between real electors over HTTP against the fake API server.
+import { RESOURCES } from '@skiff/api';
+import { LeaderElector, type LeaderElectorOptions } from './leader-election.ts';
+import { RestClient } from './rest-client.ts';
+import { FakeApiServer } from './testing/fake-apiserver.ts';
+import { sleep, until } from './testing/wait.ts';
+
+const LEASES = RESOURCES.find((r) => r.plural === 'leases')!;
+const MICRO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+describe('LeaderElector', () => {
+  let server: FakeApiServer;
+  let client: RestClient;
+  const electors: LeaderElector[] = [];
+
+  function candidate(identity: string, extra: Partial<LeaderElectorOptions> = {}) {
+    const events: string[] = [];
+    let signal: AbortSignal | undefined;
+    const e = new LeaderElector({
+      client,
+      name: 'skiff-test',
+      identity,
+      leaseDurationMs: 1000,
+      renewDeadlineMs: 600,
+      retryPeriodMs: 100,
+      onStartedLeading: (s) => {
+        signal = s;
+        events.push('started');
+      },
+      onStoppedLeading: () => events.push('stopped'),
+      onNewLeader: (id) => events.push(`leader ${id}`),
+      onError: () => {},
+      ...extra,
+    });
+    electors.push(e);
+    return { e, events, signal: () => signal };
+  }
+
+  beforeEach(async () => {
+    server = await FakeApiServer.start();
+    client = new RestClient({ server: server.url });
+  });
+  afterEach(async () => {
+    await Promise.all(electors.splice(0).map((e) => e.stop()));
+    client.close();
+    await server.close();
+  });
+
+  const lease = () => server.store.get(LEASES, 'kube-system', 'skiff-test')!;
+
+  test('of two candidates exactly one leads; the other takes over only after the lease expires', async () => {
+    const a = candidate('a');
+    const b = candidate('b');
+    a.e.start();
+    b.e.start();
+    await until(() => a.e.isLeader() || b.e.isLeader());
+    await sleep(500); // several renew periods
+    expect([a.e.isLeader(), b.e.isLeader()].filter(Boolean)).toHaveLength(1);
+    const [leader, follower] = a.e.isLeader() ? [a, b] : [b, a];
+    expect(follower.e.getLeader()).toBe(leader.e === a.e ? 'a' : 'b');
+    expect(lease().spec).toMatchObject({ holderIdentity: leader.e.getLeader(), leaseDurationSeconds: 1, leaseTransitions: 0 });
+    expect(lease().spec.renewTime).toMatch(MICRO);
+    expect(lease().spec.acquireTime).toMatch(MICRO);
+
+    // The leader stops renewing (stop without release, like a crashed process).
+    await leader.e.stop();
+    expect(leader.events.at(-1)).toBe('stopped');
+    expect(leader.signal()?.aborted).toBe(true);
+    const lastRenew = Date.parse(lease().spec.renewTime);
+    await until(() => follower.e.isLeader(), 5000, 'takeover');
+    expect(Date.now() - lastRenew).toBeGreaterThanOrEqual(1000);
+    expect(lease().spec.holderIdentity).toBe(follower.e.getLeader());
+    expect(lease().spec.leaseTransitions).toBe(1);
+    expect(follower.events).toContain('started');
+  });
+
+  test('releaseOnStop hands over without waiting for expiry', async () => {
+    const a = candidate('a', { releaseOnStop: true });
+    a.e.start();
+    await until(() => a.e.isLeader());
+    const b = candidate('b');
+    b.e.start();
+    await sleep(300);
+    expect(b.e.isLeader()).toBe(false);
+    const t = Date.now();
+    await a.e.stop();
+    await until(() => b.e.isLeader());
+    expect(Date.now() - t).toBeLessThan(800);
+  });
+
+  test('a leader whose lease is taken steps down, then campaigns again', async () => {
+    const a = candidate('a');
+    a.e.start();
+    await until(() => a.e.isLeader());
+    server.store.update(LEASES, 'kube-system', 'skiff-test', (l) => ({ ...l, spec: { ...l.spec, holderIdentity: 'intruder', renewTime: new Date().toISOString() } }));
+    await until(() => !a.e.isLeader(), 2000, 'step down');
+    expect(a.signal()?.aborted).toBe(true);
+    expect(a.events).toContain('leader intruder');
+    // The intruder never renews, so after the lease duration `a` leads again.
+    await until(() => a.e.isLeader(), 3000, 're-acquire');
+    expect(a.events.filter((e) => e === 'started')).toHaveLength(2);
+  });
+
+  test('a leader that cannot reach the server steps down after renewDeadline', async () => {
+    const a = candidate('a');
+    a.e.start();
+    await until(() => a.e.isLeader());
+    await server.stop();
+    const t = Date.now();
+    await until(() => !a.e.isLeader(), 3000, 'step down');
+    expect(Date.now() - t).toBeLessThan(1000); // before the lease could expire for others
+    await server.resume();
+    await until(() => a.e.isLeader(), 3000, 're-acquire');
+  });
+
+  test('rejects inconsistent durations', () => {
+    expect(() => new LeaderElector({ client, name: 'x', identity: 'a', leaseDurationMs: 1000, renewDeadlineMs: 1000 })).toThrow();
+    expect(() => new LeaderElector({ client, name: 'x', identity: 'a', renewDeadlineMs: 1000, retryPeriodMs: 900 })).toThrow();
+  });
+});
