@@ -23,6 +23,8 @@ export interface DockerRuntimeOptions {
 export class DockerRuntime implements ContainerRuntime {
   readonly name = 'docker';
   private readonly docker: Docker;
+  /** Last inspection of each container, with the summary state it was taken in. */
+  private readonly inspected = new Map<string, { state: string; info: ContainerInfo }>();
 
   constructor(opts: DockerRuntimeOptions = {}) {
     this.docker = opts.socketPath ? new Docker({ socketPath: opts.socketPath }) : new Docker();
@@ -80,6 +82,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async stop(id: string, graceSeconds: number): Promise<void> {
+    this.inspected.delete(id);
     try {
       await this.docker.getContainer(id).stop({ t: Math.max(0, Math.round(graceSeconds)) });
     } catch (err) {
@@ -89,6 +92,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async remove(id: string): Promise<void> {
+    this.inspected.delete(id);
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {
@@ -102,7 +106,16 @@ export class DockerRuntime implements ContainerRuntime {
       all: true,
       filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
     });
-    const infos = await Promise.all(summaries.map((s) => this.inspect(s.Id)));
+    // Inspect only containers whose state changed since the last look: listing is then one call.
+    const infos = await Promise.all(
+      summaries.map(async (s) => {
+        const cached = this.inspected.get(s.Id);
+        if (cached && cached.state === s.State) return cached.info;
+        const info = await this.inspect(s.Id);
+        if (info) this.inspected.set(s.Id, { state: s.State, info });
+        return info;
+      }),
+    );
     return infos.filter((i): i is ContainerInfo => i !== undefined);
   }
 

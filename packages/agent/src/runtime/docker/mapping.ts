@@ -37,7 +37,10 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export function toContainerInfo(i: Docker.ContainerInspectInfo): ContainerInfo {
   const s = i.State;
-  const state: ContainerState = s.Running || s.Restarting ? 'running' : s.Status === 'created' ? 'created' : s.Status === 'exited' || s.Status === 'dead' ? 'exited' : 'unknown';
+  // A container whose start failed (e.g. its executable is missing) stays "created" with an error
+  // and an exit code: for the agent it has exited, so that it is restarted with back-off.
+  const failedStart = s.Status === 'created' && !!s.Error;
+  const state: ContainerState = s.Running || s.Restarting ? 'running' : s.Status === 'created' && !failedStart ? 'created' : s.Status === 'exited' || s.Status === 'dead' || failedStart ? 'exited' : 'unknown';
   const ports: PortBinding[] = [];
   for (const [key, binds] of Object.entries(i.HostConfig.PortBindings ?? {})) {
     const [port, proto] = key.split('/');

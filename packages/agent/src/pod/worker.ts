@@ -1,0 +1,298 @@
+// One worker per pod on this node: drives the pod's containers toward its spec and reports its
+// status. Syncs are serialised per pod; triggers (pod changes, probe verdicts, container exits,
+// back-off timers) merge into one pending sync. Each sync re-reads the runtime (level-triggered).
+import type { KubeObject } from '@skiff/api';
+import type { RestClient } from '@skiff/client';
+import { ImageError, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime, type PullPolicy } from '../runtime/types.ts';
+import type { ProbeManager } from '../probe/manager.ts';
+import { backoffDelay, type BackoffPolicy } from './backoff.ts';
+import { buildContainerConfig, portKey, type ContainerSpec } from './container-config.ts';
+import type { PodEventSink } from './events.ts';
+import { groupByContainer } from './observed.ts';
+import { planPodSync, type PodAction } from './plan.ts';
+import type { PortAllocator } from './ports.ts';
+import { computePodStatus, type ContainerWaiting } from './status.ts';
+import { formatDuration } from './duration.ts';
+
+const PODS = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' } as const;
+/** Where the agent tells users which host address serves each container port. */
+export const HOST_PORTS_ANNOTATION = 'skiff.dev/host-ports';
+
+export interface WorkerDeps {
+  runtime: ContainerRuntime;
+  client: RestClient;
+  nodeName: string;
+  nodeIP: string;
+  probes: ProbeManager;
+  ports: PortAllocator;
+  events: PodEventSink;
+  backoff: BackoffPolicy;
+  /** The pod is gone from the API and the node: drop this worker. */
+  onFinished(key: string): void;
+  log(message: string): void;
+}
+
+export class PodWorker {
+  readonly key: string;
+  private pod: KubeObject;
+  private readonly deps: WorkerDeps;
+  private running = false;
+  private dirty = false;
+  private finished = false;
+  /** The pod was removed from the API (force delete): stop everything, confirm nothing. */
+  private gone = false;
+  private readonly waiting = new Map<string, ContainerWaiting>();
+  private readonly imageRetry = new Map<string, { count: number; at: number }>();
+  private readonly backoffAnnounced = new Map<string, number>();
+  private wakeAt = Infinity;
+  private timer?: NodeJS.Timeout;
+  private lastStatus?: Record<string, unknown>;
+  private lastStatusJson?: string;
+  private lastHostPorts?: string;
+
+  constructor(key: string, pod: KubeObject, deps: WorkerDeps) {
+    this.key = key;
+    this.pod = pod;
+    this.deps = deps;
+  }
+
+  update(pod: KubeObject): void {
+    this.pod = pod;
+    this.trigger();
+  }
+
+  /** The API object is gone: tear down the containers. */
+  podGone(): void {
+    this.gone = true;
+    this.trigger();
+  }
+
+  trigger(): void {
+    if (this.finished) return;
+    this.dirty = true;
+    if (!this.running) void this.run();
+  }
+
+  stop(): void {
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.dirty && !this.finished) {
+        this.dirty = false;
+        try {
+          await this.sync();
+        } catch (err) {
+          this.deps.log(`sync of pod ${this.key} failed (retrying): ${(err as Error).message}`);
+          this.wakeIn(1000);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async sync(): Promise<void> {
+    const { runtime } = this.deps;
+    const pod = this.gone ? { ...this.pod, metadata: { ...this.pod.metadata, deletionTimestamp: new Date().toISOString() } } : this.pod;
+    let containers = await runtime.list({ [LABEL_POD_UID]: pod.metadata.uid ?? '' });
+    this.syncProbes(pod, containers);
+    const now = Date.now();
+    const unhealthy = new Set(containers.filter((c) => c.state === 'running' && this.deps.probes.isUnhealthy(c.id)).map((c) => c.id));
+    const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy });
+    let changed = false;
+    for (const a of actions) {
+      if (a.type === 'confirm-deletion') return this.confirmDeletion(pod);
+      changed = (await this.act(pod, a, containers)) || changed;
+    }
+    if (changed) {
+      containers = await runtime.list({ [LABEL_POD_UID]: pod.metadata.uid ?? '' });
+      this.syncProbes(pod, containers);
+      this.dirty = true; // re-plan until nothing is left to do
+    }
+    if (!this.gone) await this.writeStatus(pod, containers);
+  }
+
+  private async act(pod: KubeObject, a: PodAction, containers: ContainerInfo[]): Promise<boolean> {
+    const { runtime, events } = this.deps;
+    switch (a.type) {
+      case 'start':
+        return this.start(pod, a.container, a.init, a.restartCount, containers);
+      case 'start-existing':
+        await this.startContainer(pod, a.container, a.id);
+        return true;
+      case 'kill': {
+        const why = a.reason === 'LivenessFailed' ? `Container ${a.container} failed liveness probe, will be restarted` : a.reason === 'SpecChanged' ? `Container ${a.container} definition changed, will be restarted` : `Stopping container ${a.container}`;
+        events.record(pod, 'Normal', 'Killing', why, fieldPath(pod, a.container));
+        await runtime.stop(a.id, a.graceSeconds);
+        return true;
+      }
+      case 'remove':
+        await runtime.remove(a.id);
+        return true;
+      case 'backoff': {
+        const delay = a.until - Date.now();
+        this.waiting.set(a.container, {
+          reason: 'CrashLoopBackOff',
+          message: `back-off ${formatDuration(backoffOf(containers, a.container, this.deps.backoff))} restarting failed container=${a.container} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+        });
+        if (this.backoffAnnounced.get(a.container) !== a.until) {
+          this.backoffAnnounced.set(a.container, a.until);
+          events.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${a.container} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, fieldPath(pod, a.container));
+        }
+        this.wakeIn(delay + 5);
+        return false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  private async start(pod: KubeObject, name: string, init: boolean, restartCount: number, containers: ContainerInfo[]): Promise<boolean> {
+    const { runtime, events } = this.deps;
+    const spec = ((init ? pod.spec?.initContainers : pod.spec?.containers) as ContainerSpec[]).find((c) => c.name === name)!;
+    const retry = this.imageRetry.get(name);
+    if (retry && retry.at > Date.now()) {
+      this.wakeIn(retry.at - Date.now() + 5);
+      return false;
+    }
+    const policy: PullPolicy = spec.imagePullPolicy ?? 'IfNotPresent';
+    const began = Date.now();
+    let announced = false;
+    try {
+      const { pulled } = await runtime.ensureImage(spec.image, policy, () => {
+        if (!announced) events.record(pod, 'Normal', 'Pulling', `Pulling image "${spec.image}"`, fieldPath(pod, name));
+        announced = true;
+      });
+      events.record(pod, 'Normal', 'Pulled', pulled ? `Successfully pulled image "${spec.image}" in ${((Date.now() - began) / 1000).toFixed(3)}s` : `Container image "${spec.image}" already present on machine`, fieldPath(pod, name));
+    } catch (err) {
+      if (!(err instanceof ImageError)) throw err;
+      const count = (retry?.count ?? 0) + 1;
+      const at = Date.now() + backoffDelay(this.deps.backoff, count - 1);
+      this.imageRetry.set(name, { count, at });
+      const reason = err.reason === 'ErrImageNeverPull' ? 'ErrImageNeverPull' : count > 1 ? 'ImagePullBackOff' : 'ErrImagePull';
+      this.waiting.set(name, { reason, message: err.message });
+      events.record(pod, 'Warning', reason === 'ErrImageNeverPull' ? 'ErrImageNeverPull' : 'Failed', err.message, fieldPath(pod, name));
+      this.wakeIn(at - Date.now() + 5);
+      return false;
+    }
+    this.imageRetry.delete(name);
+    const hostPorts = await this.chooseHostPorts(spec, groupByContainer(containers).get(name)?.[0]?.info);
+    const config = buildContainerConfig({ pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts });
+    const id = await runtime.create(config);
+    events.record(pod, 'Normal', 'Created', `Created container ${name}`, fieldPath(pod, name));
+    await this.startContainer(pod, name, id);
+    return true;
+  }
+
+  private async startContainer(pod: KubeObject, name: string, id: string): Promise<void> {
+    try {
+      await this.deps.runtime.start(id);
+      this.waiting.delete(name);
+      this.deps.events.record(pod, 'Normal', 'Started', `Started container ${name}`, fieldPath(pod, name));
+    } catch (err) {
+      // The container stays exited with the runtime's error; the planner restarts it with back-off.
+      this.deps.events.record(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath(pod, name));
+    }
+  }
+
+  /** Host ports: the spec's hostPort, else the previous attempt's port, else a fresh free one. */
+  private async chooseHostPorts(spec: ContainerSpec, previous: ContainerInfo | undefined): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const p of spec.ports ?? []) {
+      const key = portKey(p);
+      if (p.hostPort) out.set(key, p.hostPort);
+      else {
+        const before = previous?.ports.find((b) => portKey(b) === key)?.hostPort;
+        out.set(key, before || (await this.deps.ports.allocate(p.protocol ?? 'TCP')));
+      }
+    }
+    return out;
+  }
+
+  private syncProbes(pod: KubeObject, containers: ContainerInfo[]): void {
+    const specs = new Map(((pod.spec?.containers ?? []) as ContainerSpec[]).map((c) => [c.name, c]));
+    const running = [];
+    for (const c of containers) {
+      const name = c.labels['io.kubernetes.container.name'];
+      const spec = specs.get(name);
+      if (c.state !== 'running' || !spec || pod.metadata.deletionTimestamp) continue;
+      running.push({ id: c.id, name, ip: c.ip, startedAt: c.startedAt ? Date.parse(c.startedAt) : Date.now(), spec: spec as never });
+    }
+    this.deps.probes.reconcile(this.key, running);
+  }
+
+  private async writeStatus(pod: KubeObject, containers: ContainerInfo[]): Promise<void> {
+    const { probes } = this.deps;
+    const base = this.lastStatus ? { ...pod, status: { ...pod.status, ...this.lastStatus } } : pod;
+    const ready = new Map(containers.map((c) => [c.id, probes.isReady(c.id)]));
+    const started = new Map(containers.map((c) => [c.id, probes.isStarted(c.id)]));
+    const waiting = new Map(this.waiting);
+    const status = computePodStatus({ pod: base, containers, now: Date.now(), hostIP: this.deps.nodeIP, runtime: this.deps.runtime.name, ready, started, waiting });
+    const json = JSON.stringify(status);
+    if (json !== this.lastStatusJson) {
+      await this.deps.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, { status }, 'merge', { subresource: 'status' });
+      this.lastStatus = status;
+      this.lastStatusJson = json;
+    }
+    await this.publishHostPorts(pod, containers);
+  }
+
+  /** Tells users where each container port is published, in an annotation (Kubernetes has no field for it). */
+  private async publishHostPorts(pod: KubeObject, containers: ContainerInfo[]): Promise<void> {
+    const map: Record<string, Record<string, string>> = {};
+    for (const [name, list] of groupByContainer(containers)) {
+      const latest = list[0].info;
+      if (latest.state !== 'running' || latest.ports.length === 0) continue;
+      map[name] = Object.fromEntries(latest.ports.map((p) => [portKey(p), `${p.hostIP}:${p.hostPort}`]));
+    }
+    if (Object.keys(map).length === 0) return;
+    const value = JSON.stringify(map);
+    if (value === this.lastHostPorts || pod.metadata.annotations?.[HOST_PORTS_ANNOTATION] === value) {
+      this.lastHostPorts = value;
+      return;
+    }
+    await this.deps.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, { metadata: { annotations: { [HOST_PORTS_ANNOTATION]: value } } }, 'merge');
+    this.lastHostPorts = value;
+  }
+
+  private async confirmDeletion(pod: KubeObject): Promise<void> {
+    this.deps.probes.forgetPod(this.key);
+    if (!this.gone) {
+      try {
+        await this.deps.client.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+      } catch (err) {
+        const code = (err as { code?: number; status?: { code?: number } }).status?.code ?? (err as { code?: number }).code;
+        if (code !== 404 && code !== 409) throw err; // already gone, or a new pod of that name
+      }
+    }
+    this.stop();
+    this.deps.onFinished(this.key);
+  }
+
+  private wakeIn(ms: number): void {
+    const at = Date.now() + Math.max(0, ms);
+    if (this.timer && at >= this.wakeAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.wakeAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.wakeAt = Infinity;
+      this.trigger();
+    }, Math.max(0, ms));
+    this.timer.unref();
+  }
+}
+
+function fieldPath(pod: KubeObject, container: string): string {
+  const i = ((pod.spec?.containers ?? []) as { name: string }[]).findIndex((c) => c.name === container);
+  return i >= 0 ? `spec.containers{${container}}` : `spec.initContainers{${container}}`;
+}
+
+function backoffOf(containers: ContainerInfo[], name: string, policy: BackoffPolicy): number {
+  const latest = groupByContainer(containers).get(name)?.[0];
+  return backoffDelay(policy, latest?.restartCount ?? 0);
+}
