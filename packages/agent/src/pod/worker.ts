@@ -2,7 +2,7 @@
 // status. Syncs are serialised per pod; triggers (pod changes, probe verdicts, container exits,
 // back-off timers) merge into one pending sync. Each sync re-reads the runtime (level-triggered).
 import type { KubeObject } from '@skiff/api';
-import type { RestClient } from '@skiff/client';
+import { isConflict, isNotFound, type RestClient } from '@skiff/client';
 import { ImageError, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime, type PullPolicy } from '../runtime/types.ts';
 import type { ProbeManager } from '../probe/manager.ts';
 import { backoffDelay, type BackoffPolicy } from './backoff.ts';
@@ -265,8 +265,7 @@ export class PodWorker {
       try {
         await this.deps.client.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
       } catch (err) {
-        const code = (err as { code?: number; status?: { code?: number } }).status?.code ?? (err as { code?: number }).code;
-        if (code !== 404 && code !== 409) throw err; // already gone, or a new pod of that name
+        if (!isNotFound(err) && !isConflict(err)) throw err; // already gone, or a new pod of that name
       }
     }
     this.stop();

@@ -1,0 +1,111 @@
+// Registers the Node, renews its Lease in kube-node-lease every renewInterval (the heartbeat the
+// node lifecycle controller watches) and writes the Node's status when it changes, or at least
+// every statusReportInterval, as the kubelet does.
+import type { KubeObject } from '@skiff/api';
+import { isAlreadyExists, isNotFound, type RestClient } from '@skiff/client';
+import type { ContainerRuntime } from '../runtime/types.ts';
+import { buildNode, buildNodeStatus, type NodeInput } from './node-object.ts';
+
+const NODES = { group: '', version: 'v1', plural: 'nodes', scope: 'Cluster' } as const;
+const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', scope: 'Namespaced' } as const;
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+export interface HeartbeatOptions {
+  client: RestClient;
+  runtime: ContainerRuntime;
+  node: Omit<NodeInput, 'host' | 'ready' | 'readyMessage' | 'now' | 'previous'>;
+  leaseDurationSeconds: number;
+  renewIntervalMs: number;
+  statusReportIntervalMs: number;
+  log(message: string): void;
+}
+
+const micro = (d: Date) => d.toISOString().replace(/Z$/, '000Z');
+
+export class NodeHeartbeat {
+  private readonly o: HeartbeatOptions;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private nodeUid?: string;
+  private lastStatusKey?: string;
+  private lastStatusAt = 0;
+  private previous?: { type: string; status: string; lastTransitionTime?: string }[];
+
+  constructor(o: HeartbeatOptions) {
+    this.o = o;
+  }
+
+  /** Registers the Node (create, or take over an existing one) and sends the first heartbeat. */
+  async start(): Promise<void> {
+    const { client, runtime } = this.o;
+    const host = await runtime.info();
+    const ready = await runtime.ping();
+    const desired = buildNode({ ...this.o.node, host, ready, readyMessage: readyMessage(ready, runtime.name), now: new Date() });
+    let node: KubeObject;
+    try {
+      node = await client.create(NODES, desired);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      node = await client.patch(NODES, undefined, this.o.node.name, { metadata: { labels: desired.metadata.labels } }, 'merge');
+    }
+    this.nodeUid = node.metadata.uid;
+    this.previous = node.status?.conditions;
+    await this.beat(true);
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.beat(false)
+        .catch((err: Error) => this.o.log(`node heartbeat failed (will retry): ${err.message}`))
+        .finally(() => this.schedule());
+    }, this.o.renewIntervalMs);
+    this.timer.unref();
+  }
+
+  private async beat(force: boolean): Promise<void> {
+    await this.renewLease();
+    const { runtime, client } = this.o;
+    const ready = await runtime.ping();
+    const host = await runtime.info().catch(() => undefined);
+    if (!host) return;
+    const status = buildNodeStatus({ ...this.o.node, host, ready, readyMessage: readyMessage(ready, runtime.name), now: new Date(), previous: this.previous });
+    const key = JSON.stringify({ ...status, conditions: (status.conditions as { type: string; status: string }[]).map((c) => [c.type, c.status]) });
+    const due = Date.now() - this.lastStatusAt >= this.o.statusReportIntervalMs;
+    if (!force && !due && key === this.lastStatusKey) return;
+    await client.patch(NODES, undefined, this.o.node.name, { status }, 'merge', { subresource: 'status' });
+    this.previous = status.conditions as never;
+    this.lastStatusKey = key;
+    this.lastStatusAt = Date.now();
+  }
+
+  private async renewLease(): Promise<void> {
+    const { client, node } = this.o;
+    const now = micro(new Date());
+    try {
+      await client.patch(LEASES, NODE_LEASE_NAMESPACE, node.name, { spec: { holderIdentity: node.name, leaseDurationSeconds: this.o.leaseDurationSeconds, renewTime: now } }, 'merge');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await client.create(LEASES, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          name: node.name,
+          namespace: NODE_LEASE_NAMESPACE,
+          ownerReferences: this.nodeUid ? [{ apiVersion: 'v1', kind: 'Node', name: node.name, uid: this.nodeUid }] : undefined,
+        },
+        spec: { holderIdentity: node.name, leaseDurationSeconds: this.o.leaseDurationSeconds, acquireTime: now, renewTime: now },
+      });
+    }
+  }
+}
+
+function readyMessage(ready: boolean, runtime: string): string {
+  return ready ? 'kubelet is posting ready status' : `container runtime ${runtime} is not answering`;
+}
