@@ -1,1 +1,7 @@
-export {};
+// Entry point of @skiff/apiserver.
+export { buildApp } from './app.ts';
+export type { BuildAppOptions } from './app.ts';
+export { startApiServer } from './server.ts';
+export type { RunningApiServer, StartOptions } from './server.ts';
+export { ApiError } from './errors/status.ts';
+export type { Status } from './errors/status.ts';

@@ -1,0 +1,138 @@
+// The API server as a fastify app, built without listening (tests use a real port 0 or inject).
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
+import { RESOURCES } from '@skiff/api';
+import { openStorage } from './storage/index.ts';
+import type { Storage } from './storage/types.ts';
+import { StorageError } from './storage/types.ts';
+import { PatchError } from './patch/errors.ts';
+import { registerDiscoveryRoutes } from './discovery/index.ts';
+import { ApiError, internal, notFoundPath, tooLarge, unsupportedMediaType } from './errors/status.ts';
+import { BODY_LIMIT, OBJECT_MEDIA_TYPES, registerBodyParser } from './http/body.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import type { ApiMetrics } from './metrics/metrics.ts';
+import { NamespaceController } from './registry/namespaces.ts';
+import { ResourceStore } from './registry/store.ts';
+import type { ServerContext } from './routes/context.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerResourceRoutes } from './routes/resources.ts';
+import type { RouteConfig } from './routes/resources.ts';
+
+export interface BuildAppOptions {
+  /** Directory of the SQLite database; required unless `storage` is given. */
+  dataDir?: string;
+  /** A storage to serve (the app does not close it); otherwise one is opened in dataDir and closed with the app. */
+  storage?: Storage;
+  /** fastify's logger; off by default (request logging costs throughput). */
+  logger?: FastifyServerOptions['logger'];
+  /** Also export Node process metrics (GC, heap, event loop) on /metrics. */
+  processMetrics?: boolean;
+}
+
+export interface SkiffApp {
+  app: FastifyInstance;
+  storage: Storage;
+  metrics: ApiMetrics;
+  context: ServerContext;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    skiff: ServerContext;
+  }
+}
+
+const OPENAPI_INDEX = './openapi/index.ts';
+
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: 512 },
+    // Open watch streams must not keep close() waiting.
+    forceCloseConnections: true,
+    return503OnClosing: false,
+  });
+  let storage: Storage | undefined = opts.storage;
+  const metrics = createMetrics(() => storage, { defaultMetrics: opts.processMetrics });
+  if (!storage) {
+    if (!opts.dataDir) throw new Error('buildApp: dataDir or storage is required');
+    storage = openStorage({ dataDir: opts.dataDir, onTiming: (op, ms) => metrics.observeStorage(op, ms) });
+  }
+  const ownsStorage = !opts.storage;
+  const log = (msg: string, err?: unknown) => app.log.error({ err }, msg);
+  const namespaces = new NamespaceController(storage, (msg, err) => (opts.logger ? log(msg, err) : console.error(msg, err)));
+  const stores = new Map<string, ResourceStore>();
+  for (const r of RESOURCES) {
+    const s = new ResourceStore(r, storage, namespaces);
+    stores.set(s.key, s);
+  }
+  const context: ServerContext = { storage, stores, namespaces, metrics };
+  app.decorate('skiff', context);
+
+  registerBodyParser(app);
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.header('cache-control', 'no-cache, private');
+    done();
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    const cfg = req.routeOptions.config as Partial<RouteConfig> | undefined;
+    if (cfg?.resource) {
+      const q = req.query as Record<string, string | undefined>;
+      const verb = cfg.verb === 'list' && (q.watch === 'true' || q.watch === '1') ? 'watch' : cfg.verb!;
+      metrics.observeRequest(verb, cfg.resource, reply.statusCode, reply.elapsedTime / 1000);
+    }
+    done();
+  });
+  app.setErrorHandler((err: FastifyError | Error, req, reply) => {
+    const e = toApiError(err, app.log, opts.logger !== undefined && opts.logger !== false);
+    if (e.code >= 500) {
+      app.log.error({ err, url: req.url, method: req.method }, 'request failed');
+      if (!opts.logger) console.error(`skiff apiserver: ${req.method} ${req.url} failed:`, err);
+    }
+    reply.code(e.code).header('cache-control', 'no-cache, private').type('application/json').send(JSON.stringify(e.toStatus()));
+  });
+  app.setNotFoundHandler((_req, reply) => {
+    reply.code(404).type('application/json').send(JSON.stringify(notFoundPath().toStatus()));
+  });
+
+  registerHealthRoutes(app, metrics);
+  registerDiscoveryRoutes(app);
+  const openapi: Record<string, any> | undefined = await import(OPENAPI_INDEX).catch(() => undefined);
+  const registerOpenApi = openapi && Object.values(openapi).find((v) => typeof v === 'function' && /^registerOpen[Aa]pi/.test(v.name));
+  if (registerOpenApi) await registerOpenApi(app);
+  registerResourceRoutes(app, context);
+
+  namespaces.start([...stores.values()].filter((s) => s.namespaced));
+  app.addHook('onClose', (_app, done) => {
+    namespaces.close();
+    if (ownsStorage) storage!.close();
+    done();
+  });
+  return app;
+}
+
+/** Everything thrown in a request becomes a Kubernetes Status; only true server faults are 500. */
+function toApiError(err: unknown, _log: FastifyBaseLogger, _verbose: boolean): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof PatchError) return new ApiError(err.code, err.reason, err.message, err.causes.length ? { causes: err.causes } : undefined);
+  if (err instanceof StorageError) {
+    switch (err.code) {
+      case 'NotFound':
+        return new ApiError(404, 'NotFound', err.message);
+      case 'AlreadyExists':
+        return new ApiError(409, 'AlreadyExists', err.message);
+      case 'Conflict':
+        return new ApiError(409, 'Conflict', err.message);
+      case 'Expired':
+        return new ApiError(410, 'Expired', err.message);
+    }
+  }
+  const fe = err as FastifyError;
+  if (fe && typeof fe.statusCode === 'number' && fe.statusCode < 500) {
+    if (fe.statusCode === 413 || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return tooLarge(BODY_LIMIT);
+    if (fe.statusCode === 415) return unsupportedMediaType('', OBJECT_MEDIA_TYPES);
+    return new ApiError(fe.statusCode, fe.statusCode === 404 ? 'NotFound' : 'BadRequest', fe.message);
+  }
+  return internal((err as Error)?.message ?? String(err));
+}

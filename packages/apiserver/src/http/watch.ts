@@ -1,0 +1,166 @@
+// Watch streaming, as kubectl and client-go expect it: 200 with headers flushed at once, then one
+// JSON event per line over a chunked response until the timeout, the client leaving, or an error.
+//
+// Design (see KUBECTL-WIRE.md):
+// - Start: resourceVersion absent or "0" sends every current (matching) object as ADDED and then
+//   watches from the list's revision; "N" resumes after N; a revision older than the storage's
+//   history gets one ERROR event (Status 410 Expired) and the stream ends, so the client relists.
+// - Selectors apply to events: an object that stops matching is sent as DELETED, one that starts
+//   matching as ADDED (needs the event's prevObject).
+// - Fan-out cost: the storage shares one event object between watchers and carries the stored
+//   JSON text (`raw`), which is spliced into the line unchanged; Table rows are built once per
+//   event and option set (WeakMap keyed by the shared event).
+// - Slow watchers: writes never wait for a client. If a watcher's unsent bytes pass
+//   MAX_BUFFERED_BYTES its connection is destroyed (it re-watches from its last revision or
+//   relists), so one stalled client cannot grow the server's memory or hold back the others.
+// - A gone client is noticed with `res.on('close')` (not req: it fires once the body is read).
+import type { FastifyReply } from 'fastify';
+import type { KubeObject } from '@skiff/api';
+import type { StorageEvent, Watcher } from '../storage/types.ts';
+import { StorageError } from '../storage/types.ts';
+import { expired } from '../errors/status.ts';
+import type { ResourceStore } from '../registry/store.ts';
+
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+export const BOOKMARK_INTERVAL_MS = 10_000;
+/** Like kube-apiserver's min-request-timeout (1800 s) times a random factor in [1, 2). */
+export function defaultWatchTimeoutSeconds(): number {
+  return Math.floor(1800 * (1 + Math.random()));
+}
+
+export interface WatchRequest {
+  store: ResourceStore;
+  namespace: string | undefined;
+  resourceVersion: string | undefined;
+  filter: ((o: KubeObject) => boolean) | undefined;
+  bookmarks: boolean;
+  sendInitialEvents: boolean;
+  timeoutSeconds: number;
+  /** Renders an object for the wire: undefined means the object's own JSON; otherwise e.g. a one-row Table. */
+  render?: { key: string; fn: (o: KubeObject) => unknown };
+  onOpen?: () => void;
+  onClose?: () => void;
+}
+
+const objectJson = new WeakMap<object, string>();
+const rendered = new WeakMap<object, Map<string, string>>();
+
+function jsonOf(e: StorageEvent | undefined, obj: KubeObject): string {
+  if (e && e.raw !== undefined && e.object === obj) return e.raw;
+  // Only the raw-less path needs a cache (e.g. selector transitions reuse the event's object).
+  let s = objectJson.get(obj);
+  if (s === undefined) objectJson.set(obj, (s = JSON.stringify(obj)));
+  return s;
+}
+
+function renderOf(req: WatchRequest, obj: KubeObject): string {
+  const r = req.render!;
+  let m = rendered.get(obj);
+  if (!m) rendered.set(obj, (m = new Map()));
+  let s = m.get(r.key);
+  if (s === undefined) m.set(r.key, (s = JSON.stringify(r.fn(obj))));
+  return s;
+}
+
+export function serveWatch(reply: FastifyReply, w: WatchRequest): void {
+  const res = reply.raw;
+  reply.hijack();
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  let watcher: Watcher | undefined;
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let timeout: NodeJS.Timeout | undefined;
+  // Revision of the last event sent: bookmarks never claim more than what this watcher has seen.
+  let lastRevision = 0;
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    watcher?.close();
+    if (bookmarkTimer) clearInterval(bookmarkTimer);
+    clearTimeout(timeout);
+    w.onClose?.();
+  };
+  const end = () => {
+    close();
+    if (!res.writableEnded) res.end();
+  };
+  const write = (line: string) => {
+    if (closed) return;
+    res.write(line);
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      close();
+      res.destroy();
+    }
+  };
+  const send = (type: string, obj: KubeObject, e?: StorageEvent) => {
+    const body = w.render ? renderOf(w, obj) : jsonOf(e, obj);
+    write(`{"type":"${type}","object":${body}}\n`);
+  };
+  const bookmark = (annotations?: Record<string, string>) => {
+    const metadata: Record<string, unknown> = { resourceVersion: String(lastRevision) };
+    if (annotations) metadata.annotations = annotations;
+    const obj = { kind: w.store.info.kind, apiVersion: w.store.apiVersion, metadata };
+    write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
+  };
+
+  res.on('close', close);
+  // The stream ends at timeoutSeconds; a final bookmark lets the client resume from the latest revision.
+  timeout = setTimeout(() => {
+    if (w.bookmarks) bookmark();
+    end();
+  }, w.timeoutSeconds * 1000);
+  w.onOpen?.();
+
+  const storage = w.store.storage;
+  const filter = w.filter;
+  let from: number;
+  if (!w.resourceVersion || w.resourceVersion === '0' || w.sendInitialEvents) {
+    const list = storage.list(w.store.key, { namespace: w.namespace, filter });
+    for (const o of list.items) send('ADDED', o);
+    from = list.revision;
+    lastRevision = from;
+    if (w.sendInitialEvents && w.bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+  } else {
+    from = Number(w.resourceVersion);
+    lastRevision = from;
+  }
+
+  const onEvent = (e: StorageEvent) => {
+    lastRevision = e.revision;
+    if (!filter) {
+      send(e.type, e.object, e);
+      return;
+    }
+    const now = filter(e.object);
+    if (e.type === 'ADDED') {
+      if (now) send('ADDED', e.object, e);
+    } else if (e.type === 'DELETED') {
+      if (now || (e.prevObject !== undefined && filter(e.prevObject))) send('DELETED', e.object, e);
+    } else {
+      const before = e.prevObject === undefined ? now : filter(e.prevObject);
+      if (now && before) send('MODIFIED', e.object, e);
+      else if (now) send('ADDED', e.object, e);
+      else if (before) send('DELETED', e.object, e);
+    }
+  };
+
+  try {
+    watcher = storage.watch(w.store.key, { namespace: w.namespace, fromRevision: from }, onEvent);
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'Expired') {
+      const status = expired(`too old resource version: ${from} (${storage.compactedRevision()})`).toStatus();
+      write(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
+      end();
+      return;
+    }
+    end();
+    throw err;
+  }
+  if (closed) watcher.close();
+  if (w.bookmarks && !closed) {
+    bookmarkTimer = setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS);
+    bookmarkTimer.unref();
+  }
+}

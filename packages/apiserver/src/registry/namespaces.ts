@@ -1,0 +1,121 @@
+// Namespace lifecycle, owned by the API server itself: the built-in namespaces exist from the
+// start, writes into missing or terminating namespaces are refused (from an in-memory view kept
+// current by a storage watch, so the create hot path costs no extra read), and a deleted namespace
+// is emptied in the background and then removed — the work of Kubernetes' namespace controller,
+// done in-process because the data is the server's own.
+import type { KubeObject } from '@skiff/api';
+import type { Storage, Watcher } from '../storage/types.ts';
+import { StorageError } from '../storage/types.ts';
+import type { ResourceStore } from './store.ts';
+import { nowRfc3339 } from './store.ts';
+
+export type NamespacePhase = 'Active' | 'Terminating';
+
+export interface NamespaceLookup {
+  phase(name: string): NamespacePhase | undefined;
+}
+
+export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+/** Kubernetes' NamespaceLifecycle admission refuses to delete these. */
+export const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
+const RETRY_MS = 1000;
+
+export class NamespaceController implements NamespaceLookup {
+  private readonly storage: Storage;
+  private readonly phases = new Map<string, NamespacePhase>();
+  private readonly finalizing = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private watcher: Watcher | undefined;
+  private stores: ResourceStore[] = [];
+  private closed = false;
+  private readonly log: (msg: string, err?: unknown) => void;
+
+  constructor(storage: Storage, log: (msg: string, err?: unknown) => void) {
+    this.storage = storage;
+    this.log = log;
+  }
+
+  phase(name: string): NamespacePhase | undefined {
+    return this.phases.get(name);
+  }
+
+  /** Creates the built-in namespaces, loads the view and resumes any unfinished namespace deletion. */
+  start(namespacedStores: ResourceStore[]): void {
+    this.stores = namespacedStores;
+    for (const name of BUILTIN_NAMESPACES) {
+      if (this.storage.get({ resource: 'namespaces', namespace: '', name })) continue;
+      const ns: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, uid: crypto.randomUUID(), creationTimestamp: nowRfc3339(), labels: { 'kubernetes.io/metadata.name': name } },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      };
+      try {
+        this.storage.create({ resource: 'namespaces', namespace: '', name }, ns);
+      } catch (e) {
+        if (!(e instanceof StorageError && e.code === 'AlreadyExists')) throw e;
+      }
+    }
+    const list = this.storage.list('namespaces');
+    for (const ns of list.items) this.observe(ns);
+    this.watcher = this.storage.watch('namespaces', { fromRevision: list.revision }, (e) => {
+      if (e.type === 'DELETED') this.phases.delete(e.object.metadata.name!);
+      else this.observe(e.object);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.watcher?.close();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private observe(ns: KubeObject): void {
+    const name = ns.metadata.name!;
+    const terminating = !!ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating';
+    this.phases.set(name, terminating ? 'Terminating' : 'Active');
+    if (terminating) this.schedule(name, 0);
+  }
+
+  private schedule(name: string, delay: number): void {
+    if (this.closed || this.finalizing.has(name)) return;
+    this.finalizing.add(name);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.finalizing.delete(name);
+      try {
+        if (!this.finalize(name)) this.schedule(name, RETRY_MS);
+      } catch (err) {
+        this.log(`namespace ${name}: finalization failed, retrying`, err);
+        this.schedule(name, RETRY_MS);
+      }
+    }, delay);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  /** One pass: delete what is left in the namespace; remove the namespace once empty. True when done. */
+  private finalize(name: string): boolean {
+    if (this.closed) return true;
+    // Each object gets ordinary DELETE semantics: graceful pods and objects with finalizers are
+    // only marked and keep the namespace until they are gone.
+    for (const store of this.stores) store.deleteCollection(name, undefined, { propagationPolicy: 'Background' });
+    let remaining = 0;
+    for (const store of this.stores) remaining += store.storage.list(store.key, { namespace: name, limit: 1 }).items.length;
+    if (remaining > 0) return false;
+    const key = { resource: 'namespaces', namespace: '', name };
+    const ns = this.storage.get(key);
+    if (!ns) return true;
+    if ((ns.metadata.finalizers ?? []).length > 0) return false;
+    try {
+      this.storage.delete(key);
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'NotFound') return true;
+      throw e;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,361 @@
+// One ResourceStore per resource: the write semantics of kube-apiserver's generic registry
+// (create, update with optimistic concurrency, status updates, graceful and finalizer-driven
+// deletion) on top of the Storage interface. HTTP-free: routes decode, this decides, storage keeps.
+import { randomUUID } from 'node:crypto';
+import type { KubeObject, ResourceInfo } from '@skiff/api';
+import { apiVersionOf } from '@skiff/api';
+import type { ObjectKey, Storage } from '../storage/types.ts';
+import { StorageError } from '../storage/types.ts';
+import type { ResourceRef } from '../errors/status.ts';
+import { ApiError, alreadyExists, badRequest, conflict, invalid, namespaceTerminating, notFound } from '../errors/status.ts';
+import type { Strategy } from './strategy.ts';
+import { deepEqual, storageKeyOf, strategyFor } from './strategy.ts';
+import { applyDefaults, generateNameSuffix, validateCreate, validateUpdate } from './deps.ts';
+import type { NamespaceLookup } from './namespaces.ts';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface DeleteResult {
+  object: KubeObject;
+  /** True when the object is gone; false when it was only marked (grace period, finalizers). */
+  deleted: boolean;
+}
+
+/** '' the main resource, 'status' the status subresource, 'raw' a server-made change taken as computed (binding). */
+export type Subresource = '' | 'status' | 'raw';
+
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+export const ORPHAN_FINALIZER = 'orphan';
+
+/** RFC 3339 with second precision, as Kubernetes serialises metav1.Time. */
+export function nowRfc3339(offsetSeconds = 0): string {
+  const d = new Date(Date.now() + offsetSeconds * 1000);
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function rvOf(o: KubeObject): number {
+  return Number(o.metadata.resourceVersion);
+}
+
+const MAX_RETRIES = 16;
+
+export class ResourceStore {
+  readonly info: ResourceInfo;
+  readonly key: string;
+  readonly ref: ResourceRef;
+  readonly strategy: Strategy;
+  readonly apiVersion: string;
+  readonly namespaced: boolean;
+  readonly storage: Storage;
+  private readonly namespaces: NamespaceLookup;
+
+  constructor(info: ResourceInfo, storage: Storage, namespaces: NamespaceLookup) {
+    this.info = info;
+    this.key = storageKeyOf(info);
+    this.ref = { plural: info.plural, group: info.group, kind: info.kind };
+    this.strategy = strategyFor(info);
+    this.apiVersion = apiVersionOf(info);
+    this.namespaced = info.scope === 'Namespaced';
+    this.storage = storage;
+    this.namespaces = namespaces;
+  }
+
+  objectKey(namespace: string, name: string): ObjectKey {
+    return { resource: this.key, namespace: this.namespaced ? namespace : '', name };
+  }
+
+  get(namespace: string, name: string): KubeObject {
+    const o = this.storage.get(this.objectKey(namespace, name));
+    if (!o) throw notFound(this.ref, name);
+    return o;
+  }
+
+  /** Checks apiVersion/kind of a decoded body against this resource, fills them when absent. */
+  checkTypeMeta(obj: KubeObject, expectKind = this.info.kind, expectApiVersion = this.apiVersion): void {
+    if ((obj.kind && obj.kind !== expectKind) || (obj.apiVersion && obj.apiVersion !== expectApiVersion)) {
+      throw badRequest(
+        `${obj.kind || 'object'} in version "${obj.apiVersion || ''}" cannot be handled as a ${expectKind}: ` +
+          `expected apiVersion "${expectApiVersion}" and kind "${expectKind}"`,
+      );
+    }
+    obj.apiVersion = expectApiVersion;
+    obj.kind = expectKind;
+    if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
+  }
+
+  /** Namespace in body vs URL, as Kubernetes' rest.BeforeCreate/BeforeUpdate. */
+  private checkNamespace(obj: KubeObject, namespace: string): void {
+    if (!this.namespaced) {
+      delete obj.metadata.namespace;
+      return;
+    }
+    const ns = obj.metadata.namespace;
+    if (ns && ns !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    obj.metadata.namespace = namespace;
+  }
+
+  private validate(obj: KubeObject, old?: KubeObject): void {
+    const causes = old ? validateUpdate(this.info, obj, old) : validateCreate(this.info, obj);
+    if (causes.length > 0) throw invalid(this.ref, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
+  }
+
+  /** Create: the object is the decoded body (already type-checked); returns what was stored. */
+  create(namespace: string, obj: KubeObject, opts: WriteOptions = {}): KubeObject {
+    this.checkNamespace(obj, namespace);
+    const meta = obj.metadata;
+    if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+    if (this.namespaced) {
+      const phase = this.namespaces.phase(namespace);
+      if (phase === undefined) throw notFound({ plural: 'namespaces', group: '' }, namespace);
+      if (phase === 'Terminating') throw namespaceTerminating(this.ref, meta.name ?? meta.generateName ?? '', namespace);
+    }
+    meta.uid = randomUUID();
+    meta.creationTimestamp = nowRfc3339();
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if (this.strategy.tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
+    if (this.strategy.initialStatus) {
+      const st = this.strategy.initialStatus(obj);
+      if (st === undefined) delete obj.status;
+      else obj.status = st;
+    }
+    if (this.info.plural === 'namespaces' && this.info.group === '') obj.spec = { finalizers: ['kubernetes'], ...(obj.spec ?? {}) };
+    const generated = !meta.name && !!meta.generateName;
+    if (generated) meta.name = meta.generateName + generateNameSuffix();
+    const defaulted = applyDefaults(this.info, obj);
+    this.validate(defaulted);
+    if (opts.dryRun) return defaulted;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.storage.create(this.objectKey(namespace, defaulted.metadata.name!), defaulted);
+      } catch (e) {
+        if (e instanceof StorageError && e.code === 'AlreadyExists') {
+          // A generated name collided: Kubernetes retries with a new suffix.
+          if (generated && attempt < 8) {
+            defaulted.metadata.name = meta.generateName + generateNameSuffix();
+            continue;
+          }
+          throw alreadyExists(this.ref, defaulted.metadata.name!);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Read-modify-write with retries (GuaranteedUpdate): `compute` gets the current object and
+   * returns the desired one (already type-checked, written by the client); it is re-run on a
+   * conflict unless the client pinned a resourceVersion. Returns the stored object; a no-op
+   * returns the current one without a new revision.
+   */
+  update(
+    namespace: string,
+    name: string,
+    compute: (current: KubeObject) => KubeObject,
+    sub: Subresource,
+    opts: WriteOptions = {},
+    onMissing?: () => KubeObject,
+  ): { object: KubeObject; created: boolean } {
+    const key = this.objectKey(namespace, name);
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const current = this.storage.get(key);
+      if (!current) {
+        if (onMissing) return { object: onMissing(), created: true };
+        throw notFound(this.ref, name);
+      }
+      const desired = compute(current);
+      this.checkNamespace(desired, namespace);
+      const pinned = desired.metadata.resourceVersion;
+      if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(this.ref, name);
+      const next = sub === 'status' ? this.prepareStatusUpdate(desired, current) : sub === 'raw' ? desired : this.prepareUpdate(desired, current);
+      next.metadata.resourceVersion = current.metadata.resourceVersion;
+      if (deepEqual(next, current)) return { object: current, created: false };
+      if (opts.dryRun) return { object: next, created: false };
+      try {
+        if (this.shouldDeleteDuringUpdate(next, current)) {
+          this.storage.delete(key, rvOf(current));
+          return { object: next, created: false };
+        }
+        return { object: this.storage.update(key, () => withTypeMetaFirst(next), rvOf(current)), created: false };
+      } catch (e) {
+        if (e instanceof StorageError && (e.code === 'Conflict' || e.code === 'NotFound')) {
+          if (pinned) throw e.code === 'Conflict' ? conflict(this.ref, name) : notFound(this.ref, name);
+          continue;
+        }
+        throw e;
+      }
+    }
+    throw conflict(this.ref, name, 'too many concurrent updates; please try again');
+  }
+
+  /** A full update of the main resource: system fields and status come from the stored object. */
+  private prepareUpdate(desired: KubeObject, old: KubeObject): KubeObject {
+    const m = desired.metadata;
+    const om = old.metadata;
+    if (m.name && m.name !== om.name) throw badRequest(`the name of the object (${m.name}) does not match the name on the URL (${om.name})`);
+    if (m.uid && m.uid !== om.uid) throw conflict(this.ref, om.name!, `Precondition failed: UID in precondition: ${m.uid}, UID in object meta: ${om.uid}`);
+    m.name = om.name;
+    m.uid = om.uid;
+    m.creationTimestamp = om.creationTimestamp;
+    setOrDelete(m, 'deletionTimestamp', om.deletionTimestamp);
+    setOrDelete(m, 'deletionGracePeriodSeconds', om.deletionGracePeriodSeconds);
+    setOrDelete(m, 'generation', om.generation);
+    if (m.managedFields === undefined && om.managedFields !== undefined) m.managedFields = om.managedFields;
+    if (this.strategy.statusSubresource) setOrDelete(desired, 'status', old.status);
+    if (this.info.plural === 'namespaces' && this.info.group === '') desired.spec = old.spec;
+    if (om.deletionTimestamp) {
+      const had = new Set(om.finalizers ?? []);
+      const added = (m.finalizers ?? []).filter((f) => !had.has(f));
+      if (added.length > 0) {
+        throw invalid(this.ref, om.name!, [
+          { reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` },
+        ]);
+      }
+    }
+    let next = applyDefaults(this.info, desired);
+    if (this.strategy.tracksGeneration && this.strategy.specChanged(next, old)) next.metadata.generation = (om.generation ?? 0) + 1;
+    this.validate(next, old);
+    return next;
+  }
+
+  /** A status update changes status only; spec and metadata come from the stored object (ResetObjectMetaForStatus). */
+  private prepareStatusUpdate(desired: KubeObject, old: KubeObject): KubeObject {
+    if (desired.metadata.name && desired.metadata.name !== old.metadata.name)
+      throw badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${old.metadata.name})`);
+    const next: KubeObject = { ...old, metadata: { ...old.metadata } };
+    setOrDelete(next, 'status', desired.status);
+    this.validate(next, old);
+    return next;
+  }
+
+  /** Kubernetes deletes during an update that removes the last finalizer of an object marked with grace 0. */
+  private shouldDeleteDuringUpdate(next: KubeObject, old: KubeObject): boolean {
+    if (!next.metadata.deletionTimestamp) return false;
+    if ((next.metadata.finalizers ?? []).length > 0) return false;
+    if ((old.metadata.finalizers ?? []).length === 0) return false;
+    return !next.metadata.deletionGracePeriodSeconds;
+  }
+
+  /** DELETE of one object with Kubernetes' graceful / finalizer semantics. */
+  delete(namespace: string, name: string, opts: DeleteOptions = {}): DeleteResult {
+    const key = this.objectKey(namespace, name);
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const current = this.storage.get(key);
+      if (!current) throw notFound(this.ref, name);
+      this.checkPreconditions(current, opts);
+      const plan = this.planDelete(current, opts);
+      if (opts.dryRun) return { object: plan.object ?? current, deleted: plan.action === 'delete' };
+      try {
+        if (plan.action === 'none') return { object: current, deleted: false };
+        if (plan.action === 'mark') return { object: this.storage.update(key, () => plan.object!, rvOf(current)), deleted: false };
+        return { object: this.storage.delete(key, rvOf(current)), deleted: true };
+      } catch (e) {
+        if (e instanceof StorageError && (e.code === 'Conflict' || e.code === 'NotFound')) {
+          if (e.code === 'NotFound') throw notFound(this.ref, name);
+          continue;
+        }
+        throw e;
+      }
+    }
+    throw conflict(this.ref, name, 'too many concurrent updates; please try again');
+  }
+
+  private checkPreconditions(current: KubeObject, opts: DeleteOptions): void {
+    const p = opts.preconditions;
+    if (!p) return;
+    const name = current.metadata.name!;
+    if (p.uid && p.uid !== current.metadata.uid)
+      throw conflict(this.ref, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${current.metadata.uid}`);
+    if (p.resourceVersion && p.resourceVersion !== current.metadata.resourceVersion)
+      throw conflict(
+        this.ref,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      );
+  }
+
+  /** Decides between deleting now, marking (deletionTimestamp), and leaving as is. Pure. */
+  private planDelete(current: KubeObject, opts: DeleteOptions): { action: 'delete' | 'mark' | 'none'; object?: KubeObject } {
+    const m = current.metadata;
+    const graceful = this.strategy.defaultGracePeriod(current) > 0 || m.deletionGracePeriodSeconds !== undefined;
+    let grace = opts.gracePeriodSeconds ?? this.strategy.defaultGracePeriod(current);
+    if (grace < 0) grace = 0;
+    const finalizers = computeFinalizers(m.finalizers ?? [], opts);
+    const finalizersChanged = !deepEqual(finalizers, m.finalizers ?? []);
+
+    if (m.deletionTimestamp) {
+      // Already terminating: a repeated DELETE may only shorten the grace period (or change the GC finalizers).
+      const currentGrace = m.deletionGracePeriodSeconds ?? 0;
+      const shorten = graceful && opts.gracePeriodSeconds !== undefined && grace < currentGrace;
+      if (!shorten && !finalizersChanged) return { action: 'none' };
+      if (shorten && grace === 0 && finalizers.length === 0) return { action: 'delete' };
+      const meta = { ...m };
+      if (shorten) {
+        meta.deletionTimestamp = nowRfc3339(grace);
+        meta.deletionGracePeriodSeconds = grace;
+      }
+      setOrDelete(meta, 'finalizers', finalizers.length ? finalizers : undefined);
+      if (finalizers.length === 0 && !meta.deletionGracePeriodSeconds) return { action: 'delete' };
+      return { action: 'mark', object: { ...current, metadata: meta } };
+    }
+
+    if (finalizers.length === 0 && (!graceful || grace === 0)) return { action: 'delete' };
+    const meta = { ...m };
+    meta.deletionTimestamp = nowRfc3339(graceful ? grace : 0);
+    meta.deletionGracePeriodSeconds = graceful ? grace : 0;
+    if (finalizers.length) meta.finalizers = finalizers;
+    if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;
+    const next: KubeObject = { ...current, metadata: meta };
+    if (this.info.plural === 'namespaces' && this.info.group === '') next.status = { ...(current.status ?? {}), phase: 'Terminating' };
+    return { action: 'mark', object: next };
+  }
+
+  /** Removes every object of a namespace (or the cluster-scoped set) matching `filter`, each with DELETE semantics. */
+  deleteCollection(namespace: string | undefined, filter: ((o: KubeObject) => boolean) | undefined, opts: DeleteOptions): KubeObject[] {
+    const list = this.storage.list(this.key, { namespace: this.namespaced ? namespace : undefined, filter });
+    const out: KubeObject[] = [];
+    for (const o of list.items) {
+      try {
+        out.push(this.delete(o.metadata.namespace ?? '', o.metadata.name!, opts).object);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 404)) throw e;
+      }
+    }
+    return out;
+  }
+}
+
+/** The garbage-collection finalizers a DELETE asks for (propagationPolicy / orphanDependents). */
+function computeFinalizers(existing: string[], opts: DeleteOptions): string[] {
+  let policy = opts.propagationPolicy;
+  if (!policy && opts.orphanDependents !== undefined) policy = opts.orphanDependents ? 'Orphan' : 'Background';
+  if (!policy) return existing;
+  const out = existing.filter((f) => f !== FOREGROUND_FINALIZER && f !== ORPHAN_FINALIZER);
+  if (policy === 'Foreground') out.push(FOREGROUND_FINALIZER);
+  if (policy === 'Orphan') out.push(ORPHAN_FINALIZER);
+  // Background on a fresh object clears nothing it did not have.
+  if (policy === 'Background' && out.length === existing.length) return existing;
+  return out;
+}
+
+/** Objects are stored with apiVersion, kind, metadata first (list rendering relies on it). */
+export function withTypeMetaFirst(o: KubeObject): KubeObject {
+  const { apiVersion, kind, metadata, ...rest } = o;
+  return { apiVersion, kind, metadata, ...rest };
+}
+
+function setOrDelete<T extends object>(o: T, k: string, v: unknown): void {
+  if (v === undefined) delete (o as Record<string, unknown>)[k];
+  else (o as Record<string, unknown>)[k] = v;
+}

@@ -1,0 +1,122 @@
+// Per-resource strategies: what a create, an update and a status update may change, when
+// metadata.generation moves, and how deletion behaves. Mirrors the rest strategies of
+// kube-apiserver (pkg/registry/<group>/<kind>/strategy.go) for the kinds skiff serves.
+import type { KubeObject, ResourceInfo } from '@skiff/api';
+import { apiVersionOf } from '@skiff/api';
+
+export interface Strategy {
+  /** Has a status subresource: the main resource's writes keep the stored status. */
+  statusSubresource: boolean;
+  /** Sets metadata.generation (1 on create, +1 when the desired state changes). */
+  tracksGeneration: boolean;
+  /** Status reset on create (Kubernetes drops client-supplied status for most kinds). */
+  initialStatus?: (obj: KubeObject) => unknown;
+  /** Whether an update bumps the generation, given the new and old objects. */
+  specChanged(next: KubeObject, old: KubeObject): boolean;
+  /** Grace period for a DELETE without gracePeriodSeconds; 0 deletes at once. Only pods are graceful. */
+  defaultGracePeriod(obj: KubeObject): number;
+  /** PUT on a missing object creates it (leases, endpoints, events). */
+  allowCreateOnUpdate: boolean;
+  /** DELETE answers with the deleted object (pods, services, namespaces); otherwise a Success Status. */
+  returnDeletedObject: boolean;
+}
+
+/** Everything outside metadata and status: what "the spec" is for kinds with top-level fields (spec, data, target...). */
+function desiredPart(o: KubeObject): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (k !== 'metadata' && k !== 'status' && k !== 'apiVersion' && k !== 'kind') out[k] = o[k];
+  return out;
+}
+
+function outsideMetaChanged(next: KubeObject, old: KubeObject): boolean {
+  return !deepEqual(desiredPart(next), desiredPart(old));
+}
+
+const base: Strategy = {
+  statusSubresource: false,
+  tracksGeneration: false,
+  specChanged: outsideMetaChanged,
+  defaultGracePeriod: () => 0,
+  allowCreateOnUpdate: false,
+  returnDeletedObject: false,
+};
+
+const workload: Strategy = {
+  ...base,
+  statusSubresource: true,
+  tracksGeneration: true,
+  initialStatus: () => undefined,
+};
+
+const STRATEGIES: Record<string, Strategy> = {
+  namespaces: {
+    ...base,
+    statusSubresource: true,
+    returnDeletedObject: true,
+    initialStatus: () => ({ phase: 'Active' }),
+  },
+  // Kubernetes 1.32 does not set generation on pods (PodObservedGenerationTracking came in 1.33);
+  // skiff sets it as newer releases do, so controllers can observe spec changes uniformly.
+  pods: {
+    ...base,
+    statusSubresource: true,
+    tracksGeneration: true,
+    returnDeletedObject: true,
+    initialStatus: (obj) => ({ phase: 'Pending', ...(obj.status?.qosClass ? { qosClass: obj.status.qosClass } : {}) }),
+    defaultGracePeriod: (pod) => {
+      // Unscheduled and finished pods have nothing to stop: Kubernetes deletes them at once.
+      if (!pod.spec?.nodeName) return 0;
+      const phase = pod.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') return 0;
+      const g = pod.spec?.terminationGracePeriodSeconds;
+      return typeof g === 'number' && g >= 0 ? g : 30;
+    },
+  },
+  services: { ...base, statusSubresource: true, returnDeletedObject: true, initialStatus: () => ({ loadBalancer: {} }) },
+  // Nodes may set their status on create (the agent registers with addresses and capacity).
+  nodes: { ...base, statusSubresource: true },
+  endpoints: { ...base, allowCreateOnUpdate: true },
+  events: { ...base, allowCreateOnUpdate: true },
+  'coordination.k8s.io/leases': { ...base, allowCreateOnUpdate: true },
+  replicationcontrollers: workload,
+  'apps/replicasets': workload,
+  'apps/deployments': {
+    ...workload,
+    // Annotations are copied to the ReplicaSets, so Kubernetes bumps the generation for them too.
+    specChanged: (next, old) => outsideMetaChanged(next, old) || !deepEqual(next.metadata.annotations ?? {}, old.metadata.annotations ?? {}),
+  },
+};
+
+export function storageKeyOf(r: ResourceInfo): string {
+  return r.group === '' ? r.plural : `${r.group}/${r.plural}`;
+}
+
+export function strategyFor(r: ResourceInfo): Strategy {
+  return STRATEGIES[storageKeyOf(r)] ?? { ...base, statusSubresource: r.subresources.includes('status') };
+}
+
+/** Structural equality of JSON values (key order ignored). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    n++;
+    if (!deepEqual(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) n--;
+  return n === 0;
+}
+
+export function typeMetaOf(r: ResourceInfo): { apiVersion: string; kind: string } {
+  return { apiVersion: apiVersionOf(r), kind: r.kind };
+}

@@ -1,0 +1,145 @@
+// Query parameters and request options shared by the resource routes, validated into typed
+// options; anything malformed is a 400 Status.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { KubeObject } from '@skiff/api';
+import { badRequest, ApiError } from '../errors/status.ts';
+import type { DeleteOptions } from '../registry/store.ts';
+import type { ResourceStore } from '../registry/store.ts';
+import { decodeOptionalBody, findDuplicateJsonFields } from '../http/body.ts';
+import type { BodyFormat } from '../http/body.ts';
+import { fieldMatcher, findUnknownFields, labelMatcher } from '../registry/deps.ts';
+
+export type Query = Record<string, string | undefined>;
+
+export function queryOf(req: FastifyRequest): Query {
+  return req.query as Query;
+}
+
+export function dryRunOf(q: Query): boolean {
+  const v = q.dryRun;
+  if (v === undefined || v === '') return false;
+  if (v === 'All') return true;
+  throw new ApiError(400, 'BadRequest', `Invalid dryRun value: dryRun: Unsupported value: "${v}": supported values: "All"`);
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function fieldValidationOf(q: Query): FieldValidation {
+  const v = q.fieldValidation;
+  if (v === undefined || v === '' || v === 'Ignore') return 'Ignore';
+  if (v === 'Strict' || v === 'Warn') return v;
+  throw badRequest(`fieldValidation must be one of Ignore, Warn, Strict; got "${v}"`);
+}
+
+/**
+ * Applies fieldValidation to a decoded body: Strict -> 400 naming every unknown and duplicate
+ * field, Warn -> one `Warning: 299` header each, Ignore -> nothing (unknown fields are dropped
+ * by defaulting/validation in the api package).
+ */
+export function checkFields(
+  store: ResourceStore,
+  reply: FastifyReply,
+  mode: FieldValidation,
+  obj: Record<string, unknown>,
+  text: string,
+  format: BodyFormat,
+): void {
+  const unknown = findUnknownFields(store.info, obj);
+  const problems = unknown.map((f) => `unknown field "${f}"`);
+  if (mode !== 'Ignore' && format === 'json') for (const d of findDuplicateJsonFields(text)) problems.push(`duplicate field "${d}"`);
+  if (problems.length > 0 && mode === 'Strict') {
+    const kind = store.info.kind;
+    throw badRequest(`${kind} in version "${store.info.version}" cannot be handled as a ${kind}: strict decoding error: ${problems.join(', ')}`);
+  }
+  if (mode === 'Warn') addWarnings(reply, problems);
+  // Warn and Ignore both drop the unknown fields, as Kubernetes' decoder does.
+  for (const path of unknown) pruneField(obj, path);
+}
+
+/** Deletes `a.b[2].c` from obj, if present. */
+export function pruneField(obj: Record<string, unknown>, path: string): void {
+  const parts = path.match(/[^.[\]]+/g) ?? [];
+  let cur: any = obj;
+  for (let i = 0; i < parts.length - 1; i++) {
+    cur = cur?.[parts[i]];
+    if (cur === null || typeof cur !== 'object') return;
+  }
+  if (cur && typeof cur === 'object' && parts.length > 0) delete cur[parts[parts.length - 1]];
+}
+
+export function addWarnings(reply: FastifyReply, messages: string[]): void {
+  if (messages.length === 0) return;
+  const prev = reply.getHeader('warning');
+  const list = prev === undefined ? [] : Array.isArray(prev) ? prev.map(String) : [String(prev)];
+  for (const m of messages) list.push(`299 - ${JSON.stringify(m)}`);
+  reply.header('warning', list);
+}
+
+/** labelSelector + fieldSelector into one predicate (undefined when both are empty); 400 when malformed. */
+export function filterOf(store: ResourceStore, q: Query): ((o: KubeObject) => boolean) | undefined {
+  const ls = q.labelSelector?.trim();
+  const fs = q.fieldSelector?.trim();
+  let lm: ((o: KubeObject) => boolean) | undefined;
+  let fm: ((o: KubeObject) => boolean) | undefined;
+  try {
+    if (ls) lm = labelMatcher(ls);
+  } catch (e) {
+    throw badRequest(`unable to parse requirement: ${(e as Error).message}`.replace('unable to parse requirement: unable to parse requirement: ', 'unable to parse requirement: '));
+  }
+  try {
+    if (fs) fm = fieldMatcher(store.info, fs);
+  } catch (e) {
+    throw badRequest((e as Error).message);
+  }
+  if (lm && fm) return (o) => lm(o) && fm(o);
+  return lm ?? fm;
+}
+
+function intParam(q: Query, name: string): number | undefined {
+  const v = q[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw badRequest(`invalid value for ${name}: "${v}" is not an integer`);
+  return n;
+}
+
+export function limitOf(q: Query): number | undefined {
+  const n = intParam(q, 'limit');
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+export function timeoutOf(q: Query): number | undefined {
+  const n = intParam(q, 'timeoutSeconds');
+  if (n !== undefined && n < 0) throw badRequest('timeoutSeconds must be non-negative');
+  return n;
+}
+
+const POLICIES = new Set(['Foreground', 'Background', 'Orphan']);
+
+/** DeleteOptions from the body (kubectl) and the query (client-node, curl), query winning where both are given. */
+export function deleteOptionsOf(req: FastifyRequest): DeleteOptions {
+  const q = queryOf(req);
+  const body = (decodeOptionalBody(req) ?? {}) as Record<string, any>;
+  if (body.kind !== undefined && body.kind !== 'DeleteOptions') throw badRequest(`expected a DeleteOptions body, got kind "${body.kind}"`);
+  const opts: DeleteOptions = {};
+  const grace = intParam(q, 'gracePeriodSeconds') ?? body.gracePeriodSeconds;
+  if (grace !== undefined && grace !== null) {
+    if (typeof grace !== 'number' || !Number.isInteger(grace)) throw badRequest('gracePeriodSeconds must be an integer');
+    opts.gracePeriodSeconds = grace;
+  }
+  const policy = q.propagationPolicy ?? body.propagationPolicy;
+  if (policy !== undefined && policy !== null) {
+    if (!POLICIES.has(policy)) throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+    opts.propagationPolicy = policy;
+  }
+  const orphan = q.orphanDependents !== undefined ? q.orphanDependents === 'true' : body.orphanDependents;
+  if (typeof orphan === 'boolean') {
+    if (opts.propagationPolicy) throw badRequest('Using both orphanDependents and propagationPolicy is not allowed');
+    opts.orphanDependents = orphan;
+  }
+  const pre = body.preconditions;
+  if (pre && typeof pre === 'object') opts.preconditions = { uid: pre.uid ?? undefined, resourceVersion: pre.resourceVersion ?? undefined };
+  const dry = q.dryRun !== undefined ? dryRunOf(q) : Array.isArray(body.dryRun) && body.dryRun.includes('All');
+  opts.dryRun = dry;
+  return opts;
+}

@@ -1,0 +1,53 @@
+// Response bodies for reads: plain objects, lists (built from the stored JSON texts when the
+// storage offers them, so a list costs no parse + stringify per item), and server-side Tables.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { KubeObject } from '@skiff/api';
+import { parseIncludeObject, tableAccept, toTable } from '../tables/index.ts';
+import type { IncludeObject } from '../tables/index.ts';
+import { badRequest } from '../errors/status.ts';
+import type { ResourceStore } from '../registry/store.ts';
+import type { Query } from './query.ts';
+
+export const JSON_TYPE = 'application/json';
+const TABLE_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+
+/** The Table options when the client asked for a Table (kubectl get), else undefined. */
+export function tableRequest(req: FastifyRequest, q: Query): { includeObject: IncludeObject } | undefined {
+  if (!tableAccept(req.headers.accept)) return undefined;
+  const includeObject = parseIncludeObject(q.includeObject);
+  if (!includeObject) throw badRequest(`includeObject: Unsupported value: "${q.includeObject}": supported values: "None", "Metadata", "Object"`);
+  return { includeObject };
+}
+
+export function sendTable(reply: FastifyReply, store: ResourceStore, objects: KubeObject[], opts: { includeObject: IncludeObject; resourceVersion?: string; continue?: string }): void {
+  const t = toTable(store.info, objects, opts);
+  reply.type(TABLE_TYPE).send(JSON.stringify(t));
+}
+
+/**
+ * List items go out without apiVersion/kind, as kube-apiserver encodes typed lists. Stored texts
+ * begin with `{"apiVersion":...,"kind":...,` (objects are stored in that key order), so the
+ * prefix is cut off without parsing; any other text is passed through unchanged.
+ */
+export function itemPrefix(store: ResourceStore): string {
+  return `{"apiVersion":${JSON.stringify(store.apiVersion)},"kind":${JSON.stringify(store.info.kind)},`;
+}
+
+export function listBody(store: ResourceStore, items: string[], meta: { revision: number; continue?: string; remainingItemCount?: number }): string {
+  const prefix = itemPrefix(store);
+  let out = `{"kind":"${store.info.listKind}","apiVersion":"${store.apiVersion}","metadata":{"resourceVersion":"${meta.revision}"`;
+  if (meta.continue) out += `,"continue":${JSON.stringify(meta.continue)}`;
+  if (meta.remainingItemCount !== undefined) out += `,"remainingItemCount":${meta.remainingItemCount}`;
+  out += '},"items":[';
+  for (let i = 0; i < items.length; i++) {
+    const s = items[i];
+    if (i > 0) out += ',';
+    out += s.startsWith(prefix) ? '{' + s.slice(prefix.length) : s;
+  }
+  return out + ']}';
+}
+
+export function stripTypeMeta(o: KubeObject): Record<string, unknown> {
+  const { apiVersion: _a, kind: _k, ...rest } = o;
+  return rest;
+}

@@ -1,0 +1,254 @@
+// The REST routes of every resource in the registry: collection (list, watch, create,
+// deletecollection) and item (get, update, patch, delete), at Kubernetes' paths. Handlers are
+// built once per resource as closures over its store, so a request does one route lookup and no
+// per-request dispatch on the resource.
+import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import type { KubeObject } from '@skiff/api';
+import { StorageError } from '../storage/types.ts';
+import { badRequest, expired, forbidden, invalid, notFound, successStatus } from '../errors/status.ts';
+import { decodeObjectBody } from '../http/body.ts';
+import { defaultWatchTimeoutSeconds, serveWatch } from '../http/watch.ts';
+import type { ResourceStore, Subresource } from '../registry/store.ts';
+import { IMMORTAL_NAMESPACES } from '../registry/namespaces.ts';
+import { applyPatchDoc } from '../registry/deps.ts';
+import { decodePatch, fromPatchError, methodNotAllowedFor, orderTypeMeta, paramsOf, patchPinsResourceVersion } from './common.ts';
+import { toTable } from '../tables/index.ts';
+import type { ServerContext } from './context.ts';
+import { checkFields, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
+import { JSON_TYPE, listBody, sendTable, stripTypeMeta, tableRequest } from './render.ts';
+import { registerSubresourceRoutes } from './subresources.ts';
+
+export interface RouteConfig {
+  resource: string;
+  verb: string;
+}
+
+/** Where a resource lives: `/api/v1` or `/apis/<group>/<version>`. */
+export function groupVersionPrefix(store: ResourceStore): string {
+  const r = store.info;
+  return r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+}
+
+export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  for (const store of ctx.stores.values()) registerResource(app, ctx, store);
+}
+
+function route(app: FastifyInstance, method: string | string[], url: string, resource: string, verb: string, handler: RouteHandlerMethod): void {
+  app.route({ method: method as any, url, handler, config: { resource, verb } satisfies RouteConfig });
+}
+
+function registerResource(app: FastifyInstance, ctx: ServerContext, store: ResourceStore): void {
+  const r = store.info;
+  const prefix = groupVersionPrefix(store);
+  const coll = store.namespaced ? `${prefix}/namespaces/:namespace/${r.plural}` : `${prefix}/${r.plural}`;
+  const item = `${coll}/:name`;
+  const metric = store.key;
+  const h = handlers(ctx, store);
+
+  route(app, 'GET', coll, metric, 'list', h.list);
+  route(app, 'POST', coll, metric, 'create', h.create);
+  route(app, 'DELETE', coll, metric, 'deletecollection', h.deleteCollection);
+  methodNotAllowedFor(app, coll, ['GET', 'POST', 'DELETE']);
+  if (store.namespaced) {
+    route(app, 'GET', `${prefix}/${r.plural}`, metric, 'list', h.list);
+    methodNotAllowedFor(app, `${prefix}/${r.plural}`, ['GET']);
+  }
+  route(app, 'GET', item, metric, 'get', h.get);
+  route(app, 'PUT', item, metric, 'update', h.update(''));
+  route(app, 'PATCH', item, metric, 'patch', h.patch(''));
+  route(app, 'DELETE', item, metric, 'delete', h.delete);
+  methodNotAllowedFor(app, item, ['GET', 'PUT', 'PATCH', 'DELETE']);
+  if (r.subresources.includes('status')) {
+    route(app, 'GET', `${item}/status`, `${metric}/status`, 'get', h.get);
+    route(app, 'PUT', `${item}/status`, `${metric}/status`, 'update', h.update('status'));
+    route(app, 'PATCH', `${item}/status`, `${metric}/status`, 'patch', h.patch('status'));
+    methodNotAllowedFor(app, `${item}/status`, ['GET', 'PUT', 'PATCH']);
+  }
+  registerSubresourceRoutes(app, ctx, store, item);
+}
+
+/** Storage errors that reach a route are answered as Kubernetes would. */
+export function mapStorageError(store: ResourceStore, e: unknown): never {
+  if (e instanceof StorageError && e.code === 'Expired') {
+    throw expired(`The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter. (${e.message})`);
+  }
+  throw e;
+}
+
+function handlers(ctx: ServerContext, store: ResourceStore) {
+  const storage = store.storage;
+  const canRaw = typeof storage.getRaw === 'function' && typeof storage.listRaw === 'function';
+
+  const get: RouteHandlerMethod = (req, reply) => {
+    const { namespace, name } = paramsOf(req);
+    const key = store.objectKey(namespace, name);
+    const table = req.headers.accept && req.headers.accept.includes('as=Table') ? tableRequest(req, queryOf(req)) : undefined;
+    if (!table && canRaw) {
+      const raw = storage.getRaw!(key);
+      if (raw === undefined) throw notFound(store.ref, name);
+      reply.type(JSON_TYPE).send(raw);
+      return;
+    }
+    const obj = store.get(namespace, name);
+    if (table) sendTable(reply, store, [obj], { ...table, resourceVersion: obj.metadata.resourceVersion });
+    else reply.send(obj);
+  };
+
+  const list: RouteHandlerMethod = (req, reply) => {
+    const q = queryOf(req);
+    const { namespace } = paramsOf(req);
+    const ns = store.namespaced && namespace ? namespace : undefined;
+    const filter = filterOf(store, q);
+    const table = tableRequest(req, q);
+    if (q.watch === 'true' || q.watch === '1') {
+      const rv = q.resourceVersion;
+      if (rv && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
+      serveWatch(reply, {
+        store,
+        namespace: ns,
+        resourceVersion: rv,
+        filter,
+        bookmarks: q.allowWatchBookmarks === 'true' || q.allowWatchBookmarks === '1',
+        sendInitialEvents: q.sendInitialEvents === 'true',
+        timeoutSeconds: timeoutOf(q) ?? defaultWatchTimeoutSeconds(),
+        render: table
+          ? { key: `table:${table.includeObject}`, fn: (o) => toTable(store.info, [o], { includeObject: table.includeObject, resourceVersion: o.metadata.resourceVersion }) }
+          : undefined,
+        onOpen: () => ctx.metrics.watchOpened(store.key),
+        onClose: () => ctx.metrics.watchClosed(store.key),
+      });
+      return;
+    }
+    const opts = { namespace: ns, limit: limitOf(q), continue: q.continue || undefined, filter };
+    try {
+      if (table) {
+        const l = storage.list(store.key, opts);
+        sendTable(reply, store, l.items, { ...table, resourceVersion: String(l.revision), continue: l.continue });
+      } else if (canRaw) {
+        const l = storage.listRaw!(store.key, opts);
+        reply.type(JSON_TYPE).send(listBody(store, l.items, l));
+      } else {
+        const l = storage.list(store.key, opts);
+        const metadata: Record<string, unknown> = { resourceVersion: String(l.revision) };
+        if (l.continue) metadata.continue = l.continue;
+        if (l.remainingItemCount !== undefined) metadata.remainingItemCount = l.remainingItemCount;
+        reply.send({ kind: store.info.listKind, apiVersion: store.apiVersion, metadata, items: l.items.map(stripTypeMeta) });
+      }
+    } catch (e) {
+      mapStorageError(store, e);
+    }
+  };
+
+  const create: RouteHandlerMethod = (req, reply) => {
+    const q = queryOf(req);
+    const { namespace } = paramsOf(req);
+    const dryRun = dryRunOf(q);
+    const { obj, text, format } = decodeObjectBody(req);
+    checkFields(store, reply, fieldValidationOf(q), obj, text, format);
+    const o = obj as KubeObject;
+    store.checkTypeMeta(o);
+    const created = store.create(namespace, orderTypeMeta(o), { dryRun });
+    reply.code(201).send(created);
+  };
+
+  const update = (sub: Subresource): RouteHandlerMethod => (req, reply) => {
+    const q = queryOf(req);
+    const { namespace, name } = paramsOf(req);
+    const dryRun = dryRunOf(q);
+    const { obj, text, format } = decodeObjectBody(req);
+    checkFields(store, reply, fieldValidationOf(q), obj, text, format);
+    const o = obj as KubeObject;
+    store.checkTypeMeta(o);
+    if (o.metadata.name && o.metadata.name !== name) throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`);
+    const snapshot = JSON.stringify(o);
+    let first = true;
+    const compute = () => {
+      const desired = first ? o : (JSON.parse(snapshot) as KubeObject);
+      first = false;
+      return desired;
+    };
+    const onMissing =
+      store.strategy.allowCreateOnUpdate && sub === ''
+        ? () => {
+            const fresh = JSON.parse(snapshot) as KubeObject;
+            delete fresh.metadata.resourceVersion;
+            fresh.metadata.name = name;
+            return store.create(namespace, orderTypeMeta(fresh), { dryRun });
+          }
+        : undefined;
+    const res = store.update(namespace, name, compute, sub, { dryRun }, onMissing);
+    reply.code(res.created ? 201 : 200).send(res.object);
+  };
+
+  const patch = (sub: Subresource): RouteHandlerMethod => (req, reply) => {
+    const q = queryOf(req);
+    const { namespace, name } = paramsOf(req);
+    const dryRun = dryRunOf(q);
+    const fv = fieldValidationOf(q);
+    const { type, doc, text } = decodePatch(req);
+    if (type === 'apply' && !q.fieldManager) {
+      throw invalid({ plural: 'patchoptions', group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [
+        { reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' },
+      ]);
+    }
+    const pinned = patchPinsResourceVersion(type, doc);
+    const compute = (current: KubeObject) => {
+      const currentRv = current.metadata.resourceVersion;
+      const patched = applyPatchDoc(type, current, doc, store.info.kind);
+      if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch does not produce an object');
+      checkFields(store, reply, fv, patched as Record<string, unknown>, type === 'json' ? '' : text, type === 'apply' ? 'yaml' : 'json');
+      store.checkTypeMeta(patched);
+      // Unless the patch names a resourceVersion, it applies to whatever is current (and is retried on conflict).
+      if (!pinned && patched.metadata.resourceVersion === currentRv) delete patched.metadata.resourceVersion;
+      return patched;
+    };
+    const onMissing =
+      type === 'apply' && sub === ''
+        ? () => {
+            const fresh = structuredClone(doc) as KubeObject;
+            checkFields(store, reply, fv, fresh as Record<string, unknown>, '', 'yaml');
+            store.checkTypeMeta(fresh);
+            if (fresh.metadata.name && fresh.metadata.name !== name) throw badRequest(`the name of the object (${fresh.metadata.name}) does not match the name on the URL (${name})`);
+            fresh.metadata.name = name;
+            return store.create(namespace, orderTypeMeta(fresh), { dryRun });
+          }
+        : undefined;
+    try {
+      const res = store.update(namespace, name, compute, sub, { dryRun }, onMissing);
+      reply.code(res.created ? 201 : 200).send(res.object);
+    } catch (e) {
+      throw fromPatchError(e);
+    }
+  };
+
+  const del: RouteHandlerMethod = (req, reply) => {
+    const { namespace, name } = paramsOf(req);
+    const opts = deleteOptionsOf(req);
+    if (store.key === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) throw forbidden(store.ref, name, 'this namespace may not be deleted');
+    const { object, deleted } = store.delete(namespace, name, opts);
+    if (deleted && !store.strategy.returnDeletedObject) {
+      const d: Record<string, string> = { name };
+      if (store.info.group) d.group = store.info.group;
+      d.kind = store.info.plural;
+      if (object.metadata.uid) d.uid = object.metadata.uid;
+      reply.send(successStatus(undefined, d));
+      return;
+    }
+    reply.send(object);
+  };
+
+  const deleteCollection: RouteHandlerMethod = (req, reply) => {
+    const q = queryOf(req);
+    const { namespace } = paramsOf(req);
+    const opts = deleteOptionsOf(req);
+    const filter = filterOf(store, q);
+    const items = store.deleteCollection(store.namespaced ? namespace : undefined, (o) => {
+      if (store.key === 'namespaces' && IMMORTAL_NAMESPACES.has(o.metadata.name!)) return false;
+      return filter ? filter(o) : true;
+    }, opts);
+    reply.send({ kind: store.info.listKind, apiVersion: store.apiVersion, metadata: { resourceVersion: String(storage.currentRevision()) }, items: items.map(stripTypeMeta) });
+  };
+
+  return { get, list, create, update, patch, delete: del, deleteCollection };
+}
+
