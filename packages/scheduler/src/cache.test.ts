@@ -31,6 +31,19 @@ describe('SchedulerCache', () => {
     expect(c.podCount).toBe(0);
   });
 
+  test('an assumption the watch never confirms expires after the binding', () => {
+    const c = new SchedulerCache();
+    c.addOrUpdateNode(makeNode('n1'));
+    c.assume(computePodInfo(makePod('p', { cpu: '1' })), 'n1');
+    c.cleanupExpired(Number.MAX_SAFE_INTEGER); // no binding yet: kept
+    expect(c.podCount).toBe(1);
+    c.finishBinding('default/p', 1000);
+    c.cleanupExpired(999);
+    expect(c.podCount).toBe(1);
+    c.cleanupExpired(1000);
+    expect(c.podCount).toBe(0);
+  });
+
   test('the watch moving a pod to another node than assumed wins', () => {
     const c = new SchedulerCache();
     c.addOrUpdateNode(makeNode('n1'));

@@ -11,6 +11,8 @@ interface PodState {
   info: PodInfo;
   node: string;
   assumed: boolean;
+  /** For an assumed pod whose binding was accepted: when to stop waiting for the watch (ms). */
+  expiresAt?: number;
 }
 
 /** Pods that no longer hold resources on their node. */
@@ -78,6 +80,19 @@ export class SchedulerCache {
 
   isAssumed(key: string): boolean {
     return this.pods.get(key)?.assumed ?? false;
+  }
+
+  /**
+   * The binding was accepted; the watch should confirm the pod soon. If it never does (the pod
+   * was deleted while the watch was relisting), cleanupExpired() drops the assumption.
+   */
+  finishBinding(key: string, expiresAt: number): void {
+    const s = this.pods.get(key);
+    if (s?.assumed) s.expiresAt = expiresAt;
+  }
+
+  cleanupExpired(now: number): void {
+    for (const [key, s] of this.pods) if (s.assumed && s.expiresAt !== undefined && s.expiresAt <= now) this.remove(key);
   }
 
   /** The binding failed: release what assume() took. */

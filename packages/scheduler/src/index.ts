@@ -1,1 +1,8 @@
-export {};
+// @skiff/scheduler: the pure pieces, exported for `skiff explain` and for tests.
+export { defaultConfig, loadConfig, parseConfig, resolveConfig, SCORE_PLUGINS, type SchedulerConfig, type ScorePluginName } from './config.ts';
+export { renderExplanation, type ExplanationJSON, type AttemptResult, type Rejection } from './explain.ts';
+export { buildProfile, type Profile, type WeightedPlugin } from './profile.ts';
+export { computePlacement, type Placement, type PlacementInput } from './pipeline.ts';
+export { computeFitErrorMessage } from './fit-error.ts';
+export { numFeasibleNodesToFind } from './sampling.ts';
+export type { Plugin, Status } from './framework.ts';

@@ -26,3 +26,18 @@ describe('NodeInfo', () => {
     expect(n.portsConflict([{ protocol: 'TCP', port: 80, ip: '0.0.0.0' }])).toBe(true);
   });
 });
+
+describe('nodeSchedulingPropertiesChanged', () => {
+  test('only changes that matter to scheduling count', async () => {
+    const { makeNode } = await import('../testing/fixtures.ts');
+    const { nodeSchedulingPropertiesChanged } = await import('./node-info.ts');
+    const n = makeNode('n', { cpu: '4' });
+    const heartbeat = { ...n, status: { ...n.status, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: 'later' }] } };
+    expect(nodeSchedulingPropertiesChanged(n, heartbeat)).toBe(false);
+    expect(nodeSchedulingPropertiesChanged(n, makeNode('n', { cpu: '8' }))).toBe(true);
+    expect(nodeSchedulingPropertiesChanged(n, makeNode('n', { cpu: '4', labels: { a: 'b' } }))).toBe(true);
+    expect(nodeSchedulingPropertiesChanged(n, makeNode('n', { cpu: '4', unschedulable: true }))).toBe(true);
+    expect(nodeSchedulingPropertiesChanged(n, makeNode('n', { cpu: '4', ready: false }))).toBe(true);
+    expect(nodeSchedulingPropertiesChanged(n, makeNode('n', { cpu: '4', taints: [{ key: 'k', effect: 'NoSchedule' }] }))).toBe(true);
+  });
+});

@@ -92,3 +92,18 @@ export class NodeInfo {
     }
   }
 }
+
+/**
+ * Whether a node update could make a pending pod schedulable (or stop it fitting): resources,
+ * labels, taints, cordon or readiness changed. Heartbeats that touch none of them do not wake
+ * the parked pods.
+ */
+export function nodeSchedulingPropertiesChanged(oldNode: Node, newNode: Node): boolean {
+  return (
+    JSON.stringify(computeAllocatable(oldNode)) !== JSON.stringify(computeAllocatable(newNode)) ||
+    JSON.stringify(oldNode.metadata.labels ?? {}) !== JSON.stringify(newNode.metadata.labels ?? {}) ||
+    JSON.stringify(oldNode.spec?.taints ?? []) !== JSON.stringify(newNode.spec?.taints ?? []) ||
+    !!oldNode.spec?.unschedulable !== !!newNode.spec?.unschedulable ||
+    isNodeReady(oldNode) !== isNodeReady(newNode)
+  );
+}
