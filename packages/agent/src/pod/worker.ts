@@ -56,6 +56,10 @@ export class PodWorker {
     this.deps = deps;
   }
 
+  get uid(): string | undefined {
+    return this.pod.metadata.uid;
+  }
+
   update(pod: KubeObject): void {
     this.pod = pod;
     this.trigger();

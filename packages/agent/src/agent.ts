@@ -1,0 +1,148 @@
+// A node agent: registers its Node, watches the pods bound to it and runs one worker per pod,
+// serves logs and exec, and relists the runtime every second (as the kubelet's PLEG does) so that
+// a container that exits, or is removed behind its back, is noticed within a second.
+import type { KubeObject } from '@skiff/api';
+import { Informer, RestClient } from '@skiff/client';
+import { NodeHeartbeat } from './node/heartbeat.ts';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './pod/backoff.ts';
+import { EventRecorder } from './pod/events.ts';
+import { PortAllocator, type PortRange } from './pod/ports.ts';
+import { PodWorker } from './pod/worker.ts';
+import { ProbeManager } from './probe/manager.ts';
+import { LABEL_NODE_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime } from './runtime/types.ts';
+import { startEndpoint, type AgentEndpoint } from './endpoint/server.ts';
+
+const PODS = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' } as const;
+
+export interface AgentOptions {
+  server: string;
+  token?: string;
+  nodeName: string;
+  nodeIP: string;
+  runtime: ContainerRuntime;
+  /** Port of the agent's endpoint on nodeIP (logs, exec); 0 picks a free one. Default 10250. */
+  port?: number;
+  /** Serve logs/exec at all (hollow nodes do not). Default true. */
+  serveEndpoint?: boolean;
+  backoff?: BackoffPolicy;
+  leaseDurationSeconds?: number;
+  renewIntervalMs?: number;
+  /** How often the runtime is relisted to notice container exits. Default 1000. */
+  relistIntervalMs?: number;
+  capacity?: { cpu?: string; memory?: string; pods?: string };
+  labels?: Record<string, string>;
+  hostPortRange?: PortRange;
+  log?: (message: string) => void;
+}
+
+export interface Agent {
+  nodeName: string;
+  endpointPort: number;
+  stop(): Promise<void>;
+}
+
+export async function startAgent(o: AgentOptions): Promise<Agent> {
+  const log = o.log ?? ((m: string) => process.stderr.write(`skiff agent ${o.nodeName}: ${m}\n`));
+  const client = new RestClient({ server: o.server, token: o.token, userAgent: `skiff-agent/${o.nodeName}` });
+  const runtime = o.runtime;
+  if (!(await runtime.ping())) log(`container runtime ${runtime.name} does not answer; the node reports NotReady until it does`);
+
+  let endpoint: AgentEndpoint | undefined;
+  if (o.serveEndpoint !== false) endpoint = await startEndpoint({ runtime, host: o.nodeIP, port: o.port ?? 10250, log });
+
+  const heartbeat = new NodeHeartbeat({
+    client,
+    runtime,
+    node: { name: o.nodeName, ip: o.nodeIP, port: endpoint?.port ?? 0, reserved: { cpuMilli: 100, memoryBytes: 256 * 1024 ** 2 }, capacity: o.capacity, labels: o.labels },
+    leaseDurationSeconds: o.leaseDurationSeconds ?? 40,
+    renewIntervalMs: o.renewIntervalMs ?? 10_000,
+    statusReportIntervalMs: 60_000,
+    log,
+  });
+  await heartbeat.start();
+
+  const workers = new Map<string, PodWorker>();
+  const ports = new PortAllocator(o.nodeIP, o.hostPortRange);
+  for (const c of await runtime.list({ [LABEL_NODE_NAME]: o.nodeName })) for (const p of c.ports) ports.reserve(p.hostPort, p.protocol);
+  const probes = new ProbeManager({
+    runtime,
+    onChange: (key) => workers.get(key)?.trigger(),
+    onFailure: (key, container, kind, message) => {
+      const w = workers.get(key);
+      const pod = informer.store.get(key);
+      if (w && pod) events.record(pod, 'Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed: ${message}`, `spec.containers{${container}}`);
+    },
+  });
+  const events = new EventRecorder(client, o.nodeName);
+  const deps = {
+    runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events,
+    backoff: o.backoff ?? DEFAULT_BACKOFF,
+    onFinished: (key: string) => workers.delete(key),
+    log,
+  };
+
+  const informer = new Informer<KubeObject>(client, PODS, { fieldSelector: `spec.nodeName=${o.nodeName}`, onError: (err, ctx) => log(`pod watch (${ctx}): ${(err as Error).message}`) });
+  const ensureWorker = (pod: KubeObject) => {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const existing = workers.get(key);
+    if (existing && existing.uid !== pod.metadata.uid) existing.podGone(); // a new pod took the name
+    const w = existing && existing.uid === pod.metadata.uid ? existing : new PodWorker(key, pod, deps);
+    workers.set(key, w);
+    w.update(pod);
+  };
+  informer.addEventHandler({
+    onAdd: ensureWorker,
+    onUpdate: (_old, pod) => ensureWorker(pod),
+    onDelete: (pod) => workers.get(`${pod.metadata.namespace}/${pod.metadata.name}`)?.podGone(),
+  });
+  informer.start();
+  await informer.waitForSync();
+
+  // The relist loop: wake the workers whose containers changed, and remove orphans (containers of
+  // pods that no longer exist on this node, e.g. deleted while the agent was down).
+  let fingerprints = new Map<string, string>();
+  let relisting = false;
+  const relist = async () => {
+    if (relisting) return;
+    relisting = true;
+    try {
+      const all = await runtime.list({ [LABEL_NODE_NAME]: o.nodeName });
+      const byUid = new Map<string, ContainerInfo[]>();
+      for (const c of all) {
+        const uid = c.labels[LABEL_POD_UID];
+        byUid.set(uid, [...(byUid.get(uid) ?? []), c]);
+      }
+      const next = new Map<string, string>();
+      const known = new Map([...workers.values()].map((w) => [w.uid ?? "", w]));
+      for (const [uid, cs] of byUid) {
+        next.set(uid, cs.map((c) => `${c.id}:${c.state}:${c.exitCode ?? ''}`).sort().join(','));
+        const w = known.get(uid);
+        if (w && fingerprints.get(uid) !== next.get(uid)) w.trigger();
+        if (!w) for (const c of cs) await runtime.stop(c.id, 2).then(() => runtime.remove(c.id)).catch(() => undefined);
+      }
+      // A worker whose containers all vanished (removed behind the agent's back) is woken too.
+      for (const [uid, w] of known) if (fingerprints.has(uid) && !next.has(uid)) w.trigger();
+      fingerprints = next;
+    } catch (err) {
+      log(`relist failed: ${(err as Error).message}`);
+    } finally {
+      relisting = false;
+    }
+  };
+  const relistTimer = setInterval(() => void relist(), o.relistIntervalMs ?? 1000);
+  relistTimer.unref();
+
+  return {
+    nodeName: o.nodeName,
+    endpointPort: endpoint?.port ?? 0,
+    async stop() {
+      clearInterval(relistTimer);
+      informer.stop();
+      heartbeat.stop();
+      probes.stop();
+      for (const w of workers.values()) w.stop();
+      await endpoint?.close();
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// The Kubernetes remote-command protocol over one WebSocket (v4/v5.channel.k8s.io): every binary
+// message starts with a channel byte — 0 stdin, 1 stdout, 2 stderr, 3 status (JSON), 4 resize,
+// and in v5, 255 closes a channel ([255, 0] closes stdin).
+import type { WebSocket } from 'ws';
+import type { ExecSession } from '../runtime/types.ts';
+
+export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+
+export function exitStatus(code: number, command: string[]): Record<string, unknown> {
+  if (code === 0) return { metadata: {}, status: 'Success' };
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${code}`,
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+  };
+}
+
+export function failureStatus(message: string): Record<string, unknown> {
+  return { metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 };
+}
+
+/** Bridges a runtime exec session and a WebSocket until the command ends. */
+export async function bridgeExec(ws: WebSocket, session: ExecSession, command: string[]): Promise<void> {
+  const send = (channel: number, data: Buffer | string) => {
+    if (ws.readyState !== ws.OPEN) return;
+    const body = typeof data === 'string' ? Buffer.from(data) : data;
+    ws.send(Buffer.concat([Buffer.from([channel]), body]));
+  };
+  ws.on('message', (raw: Buffer, isBinary: boolean) => {
+    const msg = isBinary ? raw : Buffer.from(raw);
+    if (msg.length === 0) return;
+    const channel = msg[0];
+    const data = msg.subarray(1);
+    if (channel === 0 && session.stdin) session.stdin.write(data);
+    else if (channel === 255 && data[0] === 0) session.stdin?.end();
+    else if (channel === 4 && session.resize) {
+      try {
+        const { Width, Height } = JSON.parse(data.toString()) as { Width: number; Height: number };
+        void session.resize(Width, Height).catch(() => undefined);
+      } catch {
+        // a malformed resize message is ignored, as the kubelet does
+      }
+    }
+  });
+  ws.on('close', () => session.stdin?.end());
+  session.stdout.on('data', (d: Buffer) => send(1, d));
+  session.stderr.on('data', (d: Buffer) => send(2, d));
+  const code = await session.exitCode();
+  send(3, JSON.stringify(exitStatus(code, command)));
+  ws.close(1000);
+}
