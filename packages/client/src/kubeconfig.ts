@@ -1,0 +1,41 @@
+// Where to find the API server. Minimal on purpose: `SKIFF_SERVER` / `SKIFF_TOKEN` from the
+// environment, else a JSON kubeconfig (its current context's cluster and user). YAML kubeconfigs
+// are the CLI's business (the client has no YAML parser).
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { RestClientOptions } from './rest-client.ts';
+
+interface Kubeconfig {
+  'current-context'?: string;
+  contexts?: { name: string; context: { cluster: string; user?: string } }[];
+  clusters?: { name: string; cluster: { server: string; 'certificate-authority-data'?: string; 'insecure-skip-tls-verify'?: boolean } }[];
+  users?: { name: string; user: { token?: string } }[];
+}
+
+/**
+ * Client options from `SKIFF_SERVER` (+ `SKIFF_TOKEN`), else from the JSON kubeconfig at `path`,
+ * `$KUBECONFIG` or `~/.kube/config`.
+ */
+export function loadKubeconfig(path?: string, env: NodeJS.ProcessEnv = process.env): RestClientOptions {
+  if (env.SKIFF_SERVER) return { server: env.SKIFF_SERVER, token: env.SKIFF_TOKEN || undefined };
+  const file = path ?? env.KUBECONFIG?.split(':')[0] ?? join(homedir(), '.kube', 'config');
+  const text = readFileSync(file, 'utf8');
+  let config: Kubeconfig;
+  try {
+    config = JSON.parse(text);
+  } catch {
+    throw new Error(`${file} is not a JSON kubeconfig; set SKIFF_SERVER (and SKIFF_TOKEN) instead`);
+  }
+  const context = config.contexts?.find((c) => c.name === config['current-context'])?.context;
+  const cluster = config.clusters?.find((c) => c.name === context?.cluster)?.cluster;
+  if (!cluster?.server) throw new Error(`${file}: current context "${config['current-context'] ?? ''}" names no cluster with a server`);
+  const user = config.users?.find((u) => u.name === context?.user)?.user;
+  const ca = cluster['certificate-authority-data'];
+  return {
+    server: cluster.server,
+    token: user?.token,
+    ca: ca ? Buffer.from(ca, 'base64') : undefined,
+    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'],
+  };
+}
