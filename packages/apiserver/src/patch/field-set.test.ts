@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { collectFieldSet, formatPath, fromFieldsV1, pathKey, pathOf, removePath, toFieldsV1, valueAtPath } from './field-set.ts';
+import { schemaForKind } from './merge-keys.ts';
+import type { JsonObject } from './json.ts';
+
+describe('field sets (managedFields FieldsV1)', () => {
+  const config: JsonObject = {
+    metadata: { labels: { app: 'web' }, finalizers: ['a/b'] },
+    spec: {
+      replicas: 3,
+      template: { spec: { containers: [{ name: 'web', image: 'x:1', ports: [{ containerPort: 80 }], args: ['-v'] }], tolerations: [] } },
+    },
+  };
+
+  test('collects leaves, keyed elements and set members with Kubernetes encodings', () => {
+    const set = collectFieldSet(config, schemaForKind('Deployment'));
+    const paths = [...set].map((k) => pathOf(k).join(' '));
+    expect(paths.sort()).toEqual([
+      'f:metadata f:finalizers v:"a/b"',
+      'f:metadata f:labels f:app',
+      'f:spec f:replicas',
+      'f:spec f:template f:spec f:containers k:{"name":"web"}',
+      'f:spec f:template f:spec f:containers k:{"name":"web"} f:args',
+      'f:spec f:template f:spec f:containers k:{"name":"web"} f:image',
+      'f:spec f:template f:spec f:containers k:{"name":"web"} f:name',
+      'f:spec f:template f:spec f:containers k:{"name":"web"} f:ports k:{"containerPort":80}',
+      'f:spec f:template f:spec f:containers k:{"name":"web"} f:ports k:{"containerPort":80} f:containerPort',
+      'f:spec f:template f:spec f:tolerations',
+    ].sort());
+  });
+
+  test('FieldsV1 encoding marks members with children by "."', () => {
+    const v1 = toFieldsV1(collectFieldSet(config, schemaForKind('Deployment'))) as any;
+    expect(v1['f:spec']['f:replicas']).toEqual({});
+    const web = v1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"web"}'];
+    expect(web['.']).toEqual({});
+    expect(web['f:image']).toEqual({});
+    expect(v1['f:metadata']['f:finalizers']).toEqual({ 'v:"a/b"': {} });
+  });
+
+  test('fromFieldsV1 inverts toFieldsV1 and skips what it cannot read', () => {
+    const set = collectFieldSet(config, schemaForKind('Deployment'));
+    expect(fromFieldsV1(toFieldsV1(set))).toEqual(set);
+    expect(fromFieldsV1({ 'f:a': {}, 'i:0': {}, 'k:notjson': {}, x: {} })).toEqual(new Set([pathKey(['f:a'])]));
+    expect(fromFieldsV1('nonsense')).toEqual(new Set());
+  });
+
+  test('property: FieldsV1 round trip for arbitrary label maps', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.string(), { maxKeys: 5 }), (labels) => {
+        const set = collectFieldSet({ metadata: { labels } }, schemaForKind('Pod'));
+        expect(fromFieldsV1(toFieldsV1(set))).toEqual(set);
+      }),
+    );
+  });
+
+  test('valueAtPath, removePath and formatPath follow keyed elements', () => {
+    const obj = structuredClone(config);
+    const image = ['f:spec', 'f:template', 'f:spec', 'f:containers', 'k:{"name":"web"}', 'f:image'];
+    expect(valueAtPath(obj, image)).toBe('x:1');
+    expect(formatPath(image)).toBe('.spec.template.spec.containers[name="web"].image');
+    expect(formatPath(['f:metadata', 'f:finalizers', 'v:"a/b"'])).toBe('.metadata.finalizers[="a/b"]');
+    removePath(obj, ['f:spec', 'f:template', 'f:spec', 'f:containers', 'k:{"name":"web"}', 'f:ports', 'k:{"containerPort":80}']);
+    expect((obj as any).spec.template.spec.containers[0].ports).toEqual([]);
+    removePath(obj, ['f:metadata', 'f:finalizers', 'v:"a/b"']);
+    expect((obj as any).metadata.finalizers).toEqual([]);
+    removePath(obj, ['f:spec', 'f:nothing', 'f:here']); // missing paths are a no-op
+    removePath(obj, ['f:spec', 'f:replicas']);
+    expect((obj as any).spec.replicas).toBeUndefined();
+  });
+});
