@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { registerAgent } from './commands/agent.ts';
+import { registerDown } from './commands/down.ts';
 import { registerServer } from './commands/server.ts';
+import { registerUp } from './commands/up.ts';
 import { registerVersion } from './commands/version.ts';
 
 /** The whole command tree; each command lives in its own module under ./commands. */
@@ -9,5 +12,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerVersion(program);
   registerServer(program);
+  registerAgent(program);
+  registerUp(program);
+  registerDown(program);
   return program;
 }

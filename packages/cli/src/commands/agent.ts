@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { DockerRuntime, SimRuntime, startAgent, type Agent } from '@skiff/agent';
+import { parsePort, parsePositiveInt } from '../options.ts';
+import { onShutdown } from '../shutdown.ts';
+import { resolveServer } from '../kubeconfig.ts';
+
+interface AgentOptions {
+  server?: string;
+  nodeName: string;
+  nodeIp: string;
+  runtime: 'docker' | 'sim';
+  port: number;
+  count: number;
+  cpu?: string;
+  memory?: string;
+  pods?: string;
+  backoffBase: number;
+  simStartLatency: number;
+}
+
+export function registerAgent(program: Command): void {
+  program
+    .command('agent')
+    .description('run a node agent: registers a Node and runs the pods bound to it as containers')
+    .option('--server <url>', 'API server URL (default: the kubeconfig written by skiff up, else http://127.0.0.1:6443)')
+    .option('--node-name <name>', 'name of the Node to register', defaultNodeName())
+    .option('--node-ip <ip>', "the node's address: container ports are published and logs/exec served on it", '127.0.0.1')
+    .option('--runtime <runtime>', 'container runtime: docker or sim (simulated, for scale tests)', parseRuntime, 'docker')
+    .option('--port <port>', 'port of the agent endpoint (logs, exec) on the node IP', parsePort, 10250)
+    .option('--count <n>', 'with --runtime sim: run this many hollow nodes in one process (NAME-1 ... NAME-N)', parsePositiveInt, 1)
+    .option('--cpu <quantity>', 'CPU capacity to report instead of the host\'s')
+    .option('--memory <quantity>', 'memory capacity to report instead of the host\'s')
+    .option('--pods <n>', 'maximum pods on this node', '110')
+    .option('--backoff-base <ms>', 'crash-loop back-off base (Kubernetes: 10000)', parsePositiveInt, 10_000)
+    .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
+    .action(async (opts: AgentOptions) => {
+      const server = resolveServer(opts.server);
+      const agents: Agent[] = [];
+      const capacity = { cpu: opts.cpu, memory: opts.memory, pods: opts.pods };
+      const backoff = { baseMs: opts.backoffBase, maxMs: Math.max(opts.backoffBase, 300_000) };
+      if (opts.runtime === 'docker') {
+        if (opts.count !== 1) throw new InvalidArgumentError('--count is only for --runtime sim');
+        const runtime = new DockerRuntime();
+        if (!(await runtime.ping())) throw new Error('the Docker engine does not answer on /var/run/docker.sock (is dockerd running?)');
+        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff }));
+      } else {
+        // Hollow nodes share one process and one address; they serve no endpoint of their own.
+        for (let i = 1; i <= opts.count; i++) {
+          const nodeName = opts.count === 1 ? opts.nodeName : `${opts.nodeName}-${i}`;
+          const runtime = new SimRuntime({ startLatencyMs: opts.simStartLatency });
+          agents.push(await startAgent({ server: server.url, token: server.token, nodeName, nodeIP: opts.nodeIp, runtime, serveEndpoint: false, capacity, backoff }));
+        }
+      }
+      process.stdout.write(`skiff agent: ${agents.length === 1 ? `node ${agents[0].nodeName}` : `${agents.length} hollow nodes`} registered with ${server.url}\n`);
+      onShutdown(async () => {
+        await Promise.all(agents.map((a) => a.stop()));
+      });
+    });
+}
+
+function parseRuntime(v: string): 'docker' | 'sim' {
+  if (v !== 'docker' && v !== 'sim') throw new InvalidArgumentError('must be docker or sim');
+  return v;
+}
+
+function defaultNodeName(): string {
+  return (process.env.HOSTNAME || 'node').toLowerCase();
+}

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { rmSync } from 'node:fs';
+import { DockerRuntime } from '@skiff/agent';
+import { isAlive, readState, stateFile } from '../cluster-state.ts';
+import { skiffHome } from '../kubeconfig.ts';
+import { waitFor } from '../wait.ts';
+
+export function registerDown(program: Command): void {
+  program
+    .command('down')
+    .description('stop the local cluster started by skiff up, and remove its containers')
+    .option('--data-dir <dir>', 'the data directory given to skiff up', skiffHome())
+    .option('--keep-containers', 'leave the pods\' containers running')
+    .option('--purge', 'also delete the data directory (database, logs, kubeconfig)')
+    .action(async (opts: { dataDir: string; keepContainers?: boolean; purge?: boolean }) => {
+      const state = readState(opts.dataDir);
+      if (!state) {
+        process.stdout.write(`no cluster found in ${opts.dataDir}\n`);
+        return;
+      }
+      // Agents first, so that none restarts a container while the server goes away.
+      const ordered = [...state.processes.filter((p) => p.role !== 'server'), ...state.processes.filter((p) => p.role === 'server')];
+      for (const p of ordered) {
+        if (!isAlive(p.pid)) continue;
+        process.kill(p.pid, 'SIGTERM');
+        await waitFor(async () => !isAlive(p.pid), { timeoutMs: 10_000, what: `${p.role} (pid ${p.pid}) to stop` }).catch(() => process.kill(p.pid, 'SIGKILL'));
+        process.stdout.write(`stopped ${p.role}\n`);
+      }
+      if (!opts.keepContainers) {
+        const docker = new DockerRuntime();
+        if (await docker.ping()) {
+          let removed = 0;
+          for (const node of state.nodes) {
+            for (const c of await docker.list({ 'dev.skiff.node': node })) {
+              await docker.remove(c.id);
+              removed++;
+            }
+          }
+          process.stdout.write(`removed ${removed} container${removed === 1 ? '' : 's'}\n`);
+        }
+      }
+      rmSync(stateFile(opts.dataDir), { force: true });
+      if (opts.purge) rmSync(opts.dataDir, { recursive: true, force: true });
+      process.stdout.write('skiff is down\n');
+    });
+}

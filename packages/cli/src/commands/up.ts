@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DockerRuntime } from '@skiff/agent';
+import { isAlive, readState, writeState, type ClusterState } from '../cluster-state.ts';
+import { skiffHome, writeKubeconfig } from '../kubeconfig.ts';
+import { parsePort, parsePositiveInt } from '../options.ts';
+import { waitFor } from '../wait.ts';
+
+interface UpOptions {
+  nodes: number;
+  dataDir: string;
+  port: number;
+  runtime: 'docker' | 'sim';
+  backoffBase?: number;
+}
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('start a local cluster: the server (API server, scheduler, controller manager) and N node agents on this Docker engine')
+    .option('--nodes <n>', 'how many node agents (node IPs 127.0.1.1 ... 127.0.1.N)', parsePositiveInt, 2)
+    .option('--data-dir <dir>', 'where the database, logs and kubeconfig go', skiffHome())
+    .option('--port <port>', 'API server port on 127.0.0.1', parsePort, 6443)
+    .option('--runtime <runtime>', 'docker, or sim for simulated nodes', 'docker')
+    .option('--backoff-base <ms>', 'crash-loop back-off base of the agents', parsePositiveInt)
+    .action(async (opts: UpOptions) => {
+      const say = (m: string) => process.stdout.write(m);
+      mkdirSync(opts.dataDir, { recursive: true });
+      const existing = readState(opts.dataDir);
+      if (existing && existing.processes.some((p) => isAlive(p.pid))) {
+        throw new Error(`a cluster is already running from ${opts.dataDir} (API server ${existing.server}); run 'skiff down' first`);
+      }
+      if (opts.runtime === 'docker' && !(await new DockerRuntime().ping())) {
+        throw new Error('the Docker engine does not answer on /var/run/docker.sock; start dockerd (scripts/quickstart.sh installs and starts it), or use --runtime sim');
+      }
+      const server = `http://127.0.0.1:${opts.port}`;
+      const state: ClusterState = { server, dataDir: opts.dataDir, processes: [], nodes: [] };
+      const launch = (role: string, args: string[]) => {
+        const log = join(opts.dataDir, `${role}.log`);
+        const fd = openSync(log, 'a');
+        const child = spawn(process.execPath, [MAIN, ...args], { detached: true, stdio: ['ignore', fd, fd] });
+        child.unref();
+        state.processes.push({ role, pid: child.pid!, log });
+        writeState(state);
+      };
+
+      say(`starting the server (API server, scheduler, controller manager) on ${server} ...`);
+      launch('server', ['server', '--data-dir', join(opts.dataDir, 'data'), '--port', String(opts.port)]);
+      await waitFor(async () => (await fetch(`${server}/readyz`)).ok, { timeoutMs: 60_000, what: `the API server at ${server} (see ${join(opts.dataDir, 'server.log')})` });
+      say(' ready\n');
+
+      for (let i = 1; i <= opts.nodes; i++) {
+        const name = `node-${i}`;
+        const ip = `127.0.1.${i}`;
+        state.nodes.push(name);
+        const extra = opts.backoffBase !== undefined ? ['--backoff-base', String(opts.backoffBase)] : [];
+        launch(`agent-${i}`, ['agent', '--server', server, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra]);
+      }
+      say(`starting ${opts.nodes} node agent${opts.nodes === 1 ? '' : 's'} ...`);
+      await waitFor(
+        async () => {
+          const res = await fetch(`${server}/api/v1/nodes`);
+          const list = (await res.json()) as { items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] };
+          const ready = list.items.filter((n) => state.nodes.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+          return ready.length === opts.nodes;
+        },
+        { timeoutMs: 60_000, what: `${opts.nodes} Ready nodes (see the agent-N.log files in ${opts.dataDir})` },
+      );
+      say(' ready\n');
+
+      const kubeconfig = join(opts.dataDir, 'kubeconfig');
+      writeKubeconfig(kubeconfig, server);
+      say(`\nskiff is up: API server ${server}, nodes ${state.nodes.map((n, i) => `${n} (127.0.1.${i + 1})`).join(', ')}\n`);
+      say(`  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n  skiff down            # stops the cluster and its containers\n`);
+    });
+}
