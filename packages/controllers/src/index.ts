@@ -1,2 +1,25 @@
-// @skiff/controllers: the controller manager and its controllers.
-export {};
+// @skiff/controllers: the controller manager, its controllers, and their pure planners.
+export { createControllerManager, CONTROLLER_NAMES, LEADER_LEASE_NAME, LEADER_LEASE_NAMESPACE } from './manager.ts';
+export type { ControllerManager, ControllerManagerOptions, ControllerName } from './manager.ts';
+
+export { ReplicaSetController, ReplicaSetEventReason } from './replicaset/controller.ts';
+export { diffReplicaSet, computeSlowStartBatches, slowStartBatch, decideClaim, computeReplicaSetStatus, computePodFromTemplate, BURST_REPLICAS } from './replicaset/plan.ts';
+export { rankPodsForDeletion } from './replicaset/rank.ts';
+export { Expectations } from './replicaset/expectations.ts';
+
+export { DeploymentController } from './deployment/controller.ts';
+export { planRollout, computeNewReplicaSet, computeHistoryCleanup } from './deployment/plan.ts';
+export type { RolloutPlan, PlanRolloutInput } from './deployment/plan.ts';
+export { computePodTemplateHash, templatesEqualIgnoringHash, POD_TEMPLATE_HASH_LABEL } from './deployment/hash.ts';
+export { resolveFenceposts, computeNewReplicaSetReplicas, computeOldReplicaSetScaleDown } from './deployment/replicas.ts';
+export { REVISION_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION } from './deployment/revision.ts';
+export { ConditionReason } from './deployment/status.ts';
+
+export { EndpointsController } from './endpoints/controller.ts';
+export { computeEndpointSubsets, computeEndpoints, resolveTargetPort } from './endpoints/plan.ts';
+
+export { NodeLifecycleController } from './nodelifecycle/controller.ts';
+export { computeNodeUpdate, computeEvictionTime, isNodeStale, TAINT_UNREACHABLE, TAINT_NOT_READY, NODE_LEASE_NAMESPACE } from './nodelifecycle/plan.ts';
+
+export { GarbageCollector, GC_RESOURCES } from './gc/controller.ts';
+export { computeOwnerActions, computeDependentActions, FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from './gc/plan.ts';

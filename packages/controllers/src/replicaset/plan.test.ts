@@ -106,6 +106,7 @@ describe('slow start', () => {
     });
     expect(calls).toBe(7); // batches 1, 2, 4; the failure is in the third
     expect(r.succeeded).toBe(6);
+    expect(r.attempted).toBe(7);
     expect(String(r.error)).toContain('quota');
   });
 });

@@ -53,7 +53,7 @@ export function computeSlowStartBatches(count: number, initial = 1): number[] {
  * Runs `fn` `count` times in slow-start batches, stopping after the first batch with a failure, so
  * that a quota or admission error costs one call, not hundreds. Returns successes and the first error.
  */
-export async function slowStartBatch(count: number, fn: (i: number) => Promise<void>, initial = 1): Promise<{ succeeded: number; error?: unknown }> {
+export async function slowStartBatch(count: number, fn: (i: number) => Promise<void>, initial = 1): Promise<{ succeeded: number; attempted: number; error?: unknown }> {
   let succeeded = 0;
   let index = 0;
   for (const size of computeSlowStartBatches(count, initial)) {
@@ -63,9 +63,9 @@ export async function slowStartBatch(count: number, fn: (i: number) => Promise<v
       if (r.status === 'fulfilled') succeeded++;
       else error ??= r.reason;
     }
-    if (error !== undefined) return { succeeded, error };
+    if (error !== undefined) return { succeeded, attempted: index, error };
   }
-  return { succeeded };
+  return { succeeded, attempted: index };
 }
 
 export type ClaimDecision = 'own' | 'adopt' | 'release' | 'ignore';

@@ -1,0 +1,163 @@
+// The controller manager: one process hosting every controller over one set of shared
+// informers, active only while it holds the leader lease, so that several can run and only one
+// acts. Hosted by `skiff controller-manager --server URL` and inside `skiff server`.
+import { hostname } from 'node:os';
+import { isAlreadyExists, LeaderElector, RestClient, SharedInformerFactory } from '@skiff/client';
+import type { Controller } from './lib/controller.ts';
+import { createEventRecorder } from './lib/events.ts';
+import { NAMESPACES } from './lib/resources.ts';
+import { DeploymentController } from './deployment/controller.ts';
+import { EndpointsController } from './endpoints/controller.ts';
+import { GarbageCollector } from './gc/controller.ts';
+import { NodeLifecycleController } from './nodelifecycle/controller.ts';
+import { ReplicaSetController } from './replicaset/controller.ts';
+
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'garbagecollector'] as const;
+export type ControllerName = (typeof CONTROLLER_NAMES)[number];
+
+export interface ControllerManagerOptions {
+  /** API server URL, e.g. http://127.0.0.1:6443. */
+  server: string;
+  token?: string;
+  ca?: string | Buffer;
+  insecureSkipTlsVerify?: boolean;
+  /** Which controllers to run; default all. */
+  controllers?: readonly ControllerName[];
+  /** Workers per controller; default 5 (ReplicaSet and Deployment), 2 for the others. */
+  workers?: number;
+  /** A node whose lease is older than this is Unknown; default 40. */
+  nodeMonitorGracePeriodSeconds?: number;
+  /** How long pods tolerate an unreachable node by default; default 300. */
+  podEvictionTimeoutSeconds?: number;
+  /** How often nodes are checked; default min(5 s, grace / 4). */
+  nodeMonitorPeriodMs?: number;
+  /** Run only while holding the `skiff-controller-manager` Lease in kube-system; default true. */
+  leaderElect?: boolean;
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  /** Give the lease up on stop() so another manager takes over at once; default true. */
+  releaseOnStop?: boolean;
+  /** Failures worth a line (retried regardless); default console.warn. */
+  log?: (msg: string, err?: unknown) => void;
+  /** Called when this manager starts or stops leading. */
+  onLeadershipChange?: (leading: boolean) => void;
+}
+
+export interface ControllerManager {
+  start(): Promise<void>;
+  /** Stops the controllers (and gives up the lease). */
+  stop(): Promise<void>;
+  isLeader(): boolean;
+}
+
+export const LEADER_LEASE_NAME = 'skiff-controller-manager';
+export const LEADER_LEASE_NAMESPACE = 'kube-system';
+
+export function createControllerManager(opts: ControllerManagerOptions): ControllerManager {
+  const log = opts.log ?? ((msg: string, err?: unknown) => console.warn(msg, err instanceof Error ? err.message : (err ?? '')));
+  const client = new RestClient({ server: opts.server, token: opts.token, ca: opts.ca, insecureSkipTlsVerify: opts.insecureSkipTlsVerify, userAgent: 'skiff-controller-manager', maxConnections: 64 });
+  const enabled = new Set(opts.controllers ?? CONTROLLER_NAMES);
+  let running: { factory: SharedInformerFactory; controllers: Controller[]; done: Promise<unknown> } | undefined;
+  let elector: LeaderElector | undefined;
+  let leading = false;
+
+  /** Builds the controllers over fresh informers and runs them until stopped. */
+  const runControllers = async (signal?: AbortSignal) => {
+    const factory = new SharedInformerFactory(client, { defaults: { onError: (err, ctx) => log(`informer: ${ctx}`, err) } });
+    const recorder = (component: string) => createEventRecorder(client, component, (err) => log(`${component}: event not recorded`, err));
+    const controllers: Controller[] = [];
+    if (enabled.has('replicaset')) controllers.push(new ReplicaSetController({ client, factory, kind: 'ReplicaSet', recorder: recorder('replicaset-controller'), log }));
+    if (enabled.has('replicationcontroller')) controllers.push(new ReplicaSetController({ client, factory, kind: 'ReplicationController', recorder: recorder('replication-controller'), log }));
+    if (enabled.has('deployment')) controllers.push(new DeploymentController({ client, factory, recorder: recorder('deployment-controller'), log }));
+    if (enabled.has('endpoints')) controllers.push(new EndpointsController({ client, factory, log }));
+    if (enabled.has('nodelifecycle')) {
+      controllers.push(
+        new NodeLifecycleController({
+          client,
+          factory,
+          recorder: recorder('node-controller'),
+          gracePeriodMs: (opts.nodeMonitorGracePeriodSeconds ?? 40) * 1000,
+          defaultTolerationSeconds: opts.podEvictionTimeoutSeconds ?? 300,
+          monitorPeriodMs: opts.nodeMonitorPeriodMs,
+          log,
+        }),
+      );
+    }
+    if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector({ client, factory, log }));
+    factory.start();
+    const stopAll = () => {
+      for (const c of controllers) c.stop();
+      factory.stop();
+    };
+    signal?.addEventListener('abort', stopAll, { once: true });
+    // Workers start only once every cache has synced: a half-filled cache would look like
+    // missing pods and cause duplicates.
+    try {
+      await factory.waitForCacheSync(signal);
+    } catch (err) {
+      stopAll();
+      if (signal?.aborted) return;
+      throw err;
+    }
+    const done = Promise.all(
+      controllers.map((c) => {
+        const n = opts.workers ?? (c instanceof ReplicaSetController || c instanceof DeploymentController ? 5 : 2);
+        return c.run(n);
+      }),
+    );
+    running = { factory, controllers, done };
+    await done;
+  };
+
+  const stopRunning = async () => {
+    const r = running;
+    running = undefined;
+    if (!r) return;
+    for (const c of r.controllers) c.stop();
+    r.factory.stop();
+    await r.done;
+  };
+
+  return {
+    async start() {
+      if (opts.leaderElect === false) {
+        leading = true;
+        void runControllers().catch((err) => log('controller manager stopped', err));
+        return;
+      }
+      await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: LEADER_LEASE_NAMESPACE } }).catch((err) => {
+        if (!isAlreadyExists(err)) log('could not ensure namespace kube-system', err);
+      });
+      elector = new LeaderElector({
+        client,
+        name: LEADER_LEASE_NAME,
+        namespace: LEADER_LEASE_NAMESPACE,
+        identity: opts.identity ?? `${hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`,
+        leaseDurationMs: opts.leaseDurationMs,
+        renewDeadlineMs: opts.renewDeadlineMs,
+        retryPeriodMs: opts.retryPeriodMs,
+        releaseOnStop: opts.releaseOnStop ?? true,
+        onStartedLeading: async (signal) => {
+          leading = true;
+          opts.onLeadershipChange?.(true);
+          await runControllers(signal).catch((err) => log('controllers failed', err));
+        },
+        onStoppedLeading: () => {
+          leading = false;
+          opts.onLeadershipChange?.(false);
+        },
+        onError: (err) => log('leader election', err),
+      });
+      elector.start();
+    },
+    async stop() {
+      if (elector) await elector.stop();
+      await stopRunning();
+      leading = false;
+      client.close();
+    },
+    isLeader: () => leading,
+  };
+}
