@@ -1,0 +1,67 @@
+import { formatQuantity } from '../quantity.ts';
+import { generateName, NAME_ALPHABET } from './names.ts';
+import { getControllerOf, isControlledBy, newControllerRef } from './owners.ts';
+import { getPodQOSClass, isPodAvailable, isPodReady, podResourceRequests } from './pods.ts';
+
+describe('owners', () => {
+  const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs', uid: 'u1' } };
+  it('finds the controller and compares by uid', () => {
+    const pod = { metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'x', uid: 'u0' }, newControllerRef(owner)] } };
+    expect(getControllerOf(pod)?.uid).toBe('u1');
+    expect(isControlledBy(pod, owner)).toBe(true);
+    expect(isControlledBy(pod, { metadata: { uid: 'other' } })).toBe(false);
+    expect(isControlledBy({ metadata: {} }, owner)).toBe(false);
+    expect(newControllerRef(owner)).toEqual({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u1', controller: true, blockOwnerDeletion: true });
+  });
+});
+
+describe('generateName', () => {
+  it('appends 5 characters from the Kubernetes alphabet', () => {
+    const n = generateName('web-');
+    expect(n).toMatch(new RegExp(`^web-[${NAME_ALPHABET}]{5}$`));
+    expect(generateName('a'.repeat(70)).length).toBe(63);
+    expect(generateName('p-', () => 0)).toBe('p-bbbbb');
+    expect(generateName('p-', () => 0.9999)).toBe('p-99999');
+  });
+});
+
+describe('pods', () => {
+  const ready = (t?: string) => ({ status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] } });
+  it('reads readiness and availability', () => {
+    expect(isPodReady(ready())).toBe(true);
+    expect(isPodReady({ status: { conditions: [{ type: 'Ready', status: 'False' }] } })).toBe(false);
+    expect(isPodReady({})).toBe(false);
+    const p = ready('2024-01-01T00:00:00Z');
+    expect(isPodAvailable(p, 10, Date.parse('2024-01-01T00:00:09Z'))).toBe(false);
+    expect(isPodAvailable(p, 10, Date.parse('2024-01-01T00:00:10Z'))).toBe(true);
+    expect(isPodAvailable(p, 0)).toBe(true);
+  });
+
+  it('sums requests, taking the largest init container', () => {
+    const pod = {
+      spec: {
+        containers: [{ resources: { requests: { cpu: '100m', memory: '64Mi' } } }, { resources: { requests: { cpu: '200m' } } }],
+        initContainers: [{ resources: { requests: { cpu: '1', memory: '32Mi' } } }],
+      },
+    };
+    const r = podResourceRequests(pod);
+    expect(formatQuantity(r.cpu)).toBe('1');
+    expect(formatQuantity(r.memory)).toBe('64Mi');
+    const sidecar = {
+      spec: {
+        containers: [{ resources: { requests: { cpu: '100m' } } }],
+        initContainers: [{ restartPolicy: 'Always', resources: { requests: { cpu: '50m' } } }, { resources: { requests: { cpu: '100m' } } }],
+      },
+    };
+    expect(formatQuantity(podResourceRequests(sidecar).cpu)).toBe('150m');
+  });
+
+  it('classifies QoS', () => {
+    const c = (resources: object) => ({ spec: { containers: [{ resources }] } });
+    expect(getPodQOSClass(c({}))).toBe('BestEffort');
+    expect(getPodQOSClass(c({ requests: { cpu: '1' } }))).toBe('Burstable');
+    expect(getPodQOSClass(c({ limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '1', memory: '1Gi' } }))).toBe('Guaranteed');
+    expect(getPodQOSClass(c({ limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '500m', memory: '1Gi' } }))).toBe('Burstable');
+    expect(getPodQOSClass(c({ limits: { cpu: '1' }, requests: { cpu: '1' } }))).toBe('Burstable');
+  });
+});
