@@ -203,6 +203,29 @@ describe('Informer', () => {
     await until(() => log.includes('update a (resync)'));
   });
 
+  test('when the server ends a watch (timeoutSeconds) it watches again without relisting', async () => {
+    const informer = make({ watchTimeoutSeconds: 1 });
+    const log = recorder(informer);
+    informer.start();
+    await informer.waitForSync();
+    await sleep(1300);
+    await until(() => server.activeWatches === 1);
+    await client.create(PODS, pod('late'));
+    await until(() => log.length === 1);
+    const gets = server.requests.filter((r) => r === 'GET /api/v1/pods').length;
+    expect(gets).toBe(3); // one list, two watches
+    expect(errors).toEqual([]);
+  });
+
+  test('stopped during its first list, it opens no watch', async () => {
+    const informer = make();
+    informer.start();
+    informer.stop();
+    await sleep(100);
+    expect(server.activeWatches).toBe(0);
+    expect(informer.hasSynced()).toBe(false);
+  });
+
   test('stop ends the watch and rejects pending waitForSync', async () => {
     await server.stop();
     const informer = make();

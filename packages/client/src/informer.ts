@@ -12,7 +12,7 @@ import { Backoff, type BackoffOptions } from './backoff.ts';
 import { isGone } from './errors.ts';
 import type { ResourceRef } from './paths.ts';
 import type { KubeList, RestClient } from './rest-client.ts';
-import { Store, keyOf, type IndexFunc, type ReadonlyStore } from './store.ts';
+import { Store, deepFreeze, keyOf, type IndexFunc, type ReadonlyStore } from './store.ts';
 import type { WatchEvent } from './watch.ts';
 
 export interface EventHandlers<T extends KubeObject> {
@@ -133,6 +133,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         if (needList) {
           await this.listAndReplace();
           needList = false;
+          if (this.stopped) return;
         }
         if (await this.watchOnce()) continue;
       } catch (err) {
@@ -209,6 +210,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const timeoutSeconds = this.opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
     const started = Date.now();
     let events = 0;
+    if (this.stopped) return Promise.resolve(false);
     return new Promise((resolve, reject) => {
       const handle = this.client.watch<T>(
         this.resource,
@@ -234,7 +236,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const rv = obj.metadata?.resourceVersion;
     if (event.type === 'DELETED') {
       const old = this.cache.delete(keyOf(obj));
-      if (old) this.dispatch('onDelete', this.opts.freeze === false ? obj : Object.freeze(obj));
+      if (old) this.dispatch('onDelete', this.cache.frozen ? deepFreeze(obj) : obj);
     } else if (event.type === 'ADDED' || event.type === 'MODIFIED') {
       const old = this.cache.get(keyOf(obj));
       // The same version again (a replayed event) changes nothing.

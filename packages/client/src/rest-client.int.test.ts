@@ -46,6 +46,8 @@ describe('RestClient', () => {
     await expect(stale).rejects.toThrow(ApiError);
     expect(isConflict(await stale.catch((e) => e))).toBe(true);
 
+    // As Kubernetes: an object to be created must not carry a resourceVersion.
+    expect((await client.create(PODS, created).catch((e) => e)).status.reason).toBe('BadRequest');
     const err = await client.create(PODS, pod('crud')).catch((e) => e);
     expect(isAlreadyExists(err)).toBe(true);
     expect(isConflict(err)).toBe(false);

@@ -40,7 +40,8 @@ export const indexByNamespace: IndexFunc<KubeObject> = (o) => (o.metadata.namesp
 export const indexByOwnerUid: IndexFunc<KubeObject> = (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid);
 export const indexByNodeName: IndexFunc<KubeObject> = (o) => (o.spec?.nodeName ? [String(o.spec.nodeName)] : []);
 
-function deepFreeze<T>(value: T): T {
+/** Freezes an object and everything reachable from it. */
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
@@ -59,10 +60,11 @@ export class Store<T extends KubeObject> implements ReadonlyStore<T> {
   private readonly indexers = new Map<string, IndexFunc<T>>();
   /** index name -> indexed value -> keys */
   private readonly indices = new Map<string, Map<string, Set<string>>>();
-  private readonly freeze: boolean;
+  /** Whether stored objects are deep-frozen. */
+  readonly frozen: boolean;
 
   constructor(opts: StoreOptions<T> = {}) {
-    this.freeze = opts.freeze ?? process.env.NODE_ENV !== 'production';
+    this.frozen = opts.freeze ?? process.env.NODE_ENV !== 'production';
     this.addIndexers(opts.indexers ?? {});
   }
 
@@ -107,7 +109,7 @@ export class Store<T extends KubeObject> implements ReadonlyStore<T> {
   /** Stores the object (frozen) and returns it with the one it replaced. */
   set(obj: T): { stored: T; old?: T } {
     const key = keyOf(obj);
-    const stored = this.freeze ? deepFreeze(obj) : obj;
+    const stored = this.frozen ? deepFreeze(obj) : obj;
     const old = this.items.get(key);
     if (old) this.unindex(key, old);
     this.items.set(key, stored);

@@ -109,13 +109,22 @@ export class Transport {
         agent,
         signal: req.signal,
       });
-      r.on('response', resolve);
+      let response: http.IncomingMessage | undefined;
+      r.on('response', (res) => {
+        response = res;
+        resolve(res);
+      });
       r.on('error', (err: StaleSocketError) => {
         if (r.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET') err.staleSocket = true;
         reject(err);
       });
       if (timeoutMs > 0) {
-        r.setTimeout(timeoutMs, () => r.destroy(Object.assign(new Error(`request timed out after ${timeoutMs} ms: ${req.method} ${req.path}`), { code: 'ETIMEDOUT' })));
+        r.setTimeout(timeoutMs, () => {
+          const err = Object.assign(new Error(`no data for ${timeoutMs} ms: ${req.method} ${req.path}`), { code: 'ETIMEDOUT' });
+          // Once the response has begun, its reader must see why it ended.
+          response?.destroy(err);
+          r.destroy(err);
+        });
       }
       r.end(req.body);
     });

@@ -117,4 +117,23 @@ describe('watch stream split at awkward places', () => {
       await new Promise((r) => raw.close(r));
     }
   });
+
+  test('idleTimeoutMs ends a connection on which nothing arrives', async () => {
+    const silent = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const client = new RestClient({ server: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
+    try {
+      const t = Date.now();
+      const w = collect(client, { idleTimeoutMs: 200 });
+      expect((await w.done)?.message).toMatch(/no data for 200 ms/);
+      expect(Date.now() - t).toBeLessThan(2000);
+    } finally {
+      client.close();
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
 });

@@ -68,6 +68,7 @@ export class FakeStore {
 
   create(res: ResourceInfo, input: KubeObject, opts: { dryRun?: boolean } = {}): KubeObject {
     const meta = { ...input.metadata };
+    if (meta.resourceVersion) throw statusError(400, 'BadRequest', 'resourceVersion should not be set on objects to be created');
     if (!meta.name && meta.generateName) meta.name = meta.generateName + randomUUID().slice(0, 5);
     if (!meta.name) throw statusError(422, 'Invalid', `${res.kind} is invalid: metadata.name: Required value: name or generateName is required`, { kind: res.kind });
     const key = objectKey(meta.namespace, meta.name);
