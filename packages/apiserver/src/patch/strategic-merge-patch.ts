@@ -19,9 +19,10 @@
 //   $deleteFromPrimitiveList/<list>: [...]  values removed from a primitive list.
 // Unknown "$"-prefixed keys are dropped (Kubernetes drops them when decoding into its types).
 //
-// One deliberate difference: where the live object lacks a field, Kubernetes copies the patch's
-// value verbatim (directives and all, later lost in decoding); skiff merges it into an empty
-// value, so directives are honoured and nulls dropped there too.
+// Where the live object lacks a field, the patch's value is merged into an empty one, so its
+// directives are honoured and its nulls dropped there too (kubectl 1.32's own strategic merge
+// does the same). strategic-merge-patch.kubectl.test.ts checks these rules against
+// `kubectl patch --local`, which runs Kubernetes' implementation.
 
 import { badPatch, PatchError } from './errors.ts';
 import { canonicalJson, cloneJson, getOwn, hasOwn, isObject, jsonEqual, preview, setOwn, type JsonObject, type JsonValue } from './json.ts';
