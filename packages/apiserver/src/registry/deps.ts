@@ -3,8 +3,6 @@
 // export when present and a minimal stand-in otherwise. Removed once everything has landed.
 import * as api from '@skiff/api';
 import type { FieldCause, KubeObject, ResourceInfo } from '@skiff/api';
-import { applyJsonPatch } from '../patch/json-patch.ts';
-import { applyMergePatch } from '../patch/merge-patch.ts';
 
 const A = api as Record<string, any>;
 
@@ -32,14 +30,20 @@ export function validateUpdate(r: ResourceInfo, obj: KubeObject, old: KubeObject
   return validateCreate(r, obj);
 }
 
-export function findUnknownFields(r: ResourceInfo, raw: unknown): string[] {
-  if (typeof A.findUnknownFields === 'function') return A.findUnknownFields(r, raw);
-  return [];
+/**
+ * Decodes a body for a resource as Kubernetes' decoder does: unknown fields dropped and listed,
+ * type errors reported as a message (400). Without the api package's decoder: unknown fields
+ * from findUnknownFields (if any), the object as given.
+ */
+export function decodeResource(r: ResourceInfo, raw: Record<string, unknown>): { ok: true; object: KubeObject; unknownFields: string[] } | { ok: false; message: string } {
+  if (typeof A.decodeObject === 'function') return A.decodeObject(r, raw);
+  const unknownFields: string[] = typeof A.findUnknownFields === 'function' ? A.findUnknownFields(r, raw) : [];
+  return { ok: true, object: raw as KubeObject, unknownFields };
 }
 
 const ALNUM = 'bcdfghjklmnpqrstvwxz2456789';
 export function generateNameSuffix(): string {
-  if (typeof A.generateNameSuffix === 'function') return A.generateNameSuffix();
+  if (typeof A.randomNameSuffix === 'function') return A.randomNameSuffix();
   let s = '';
   for (let i = 0; i < 5; i++) s += ALNUM[Math.floor(Math.random() * ALNUM.length)];
   return s;
@@ -118,34 +122,3 @@ export function formatSelector(sel: unknown): string {
   return parts.join(',');
 }
 
-// ---- patch: the patch engineer's entry point when it exists, else the engines already landed ----
-const patchIndex = '../patch/index.ts';
-const P: Record<string, any> | undefined = await import(patchIndex).catch(() => undefined);
-const strategicPath = '../patch/strategic-merge-patch.ts';
-const SMP: Record<string, any> | undefined = P ? undefined : await import(strategicPath).catch(() => undefined);
-
-export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
-
-export function patchTypeOf(mediaType: string): PatchType | undefined {
-  if (P && typeof P.patchTypeOf === 'function') return P.patchTypeOf(mediaType);
-  switch (mediaType) {
-    case 'application/json-patch+json':
-      return 'json';
-    case 'application/merge-patch+json':
-      return 'merge';
-    case 'application/strategic-merge-patch+json':
-      return 'strategic';
-    case 'application/apply-patch+yaml':
-      return 'apply';
-    default:
-      return undefined;
-  }
-}
-
-/** Applies a decoded patch document to `target` (a private copy). Throws PatchError. */
-export function applyPatchDoc(type: PatchType, target: KubeObject, patch: unknown, kind: string): KubeObject {
-  if (P && typeof P.applyPatch === 'function') return P.applyPatch(type, target, patch, { kind });
-  if (type === 'json') return applyJsonPatch(target as any, patch) as unknown as KubeObject;
-  if (type === 'strategic' && SMP) return SMP.applyStrategicMergePatch(target, patch, kind);
-  return applyMergePatch(target as any, patch as any) as unknown as KubeObject;
-}

@@ -3,18 +3,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { KubeObject } from '@skiff/api';
 import { ApiError, badRequest, methodNotAllowed, unsupportedMediaType } from '../errors/status.ts';
 import { decodeText, patchBody } from '../http/body.ts';
-import { patchTypeOf } from '../registry/deps.ts';
-import type { PatchType } from '../registry/deps.ts';
-import { PatchError } from '../patch/errors.ts';
+import { PATCH_CONTENT_TYPES, PatchError, patchTypeOf } from '../patch/index.ts';
+import type { PatchType } from '../patch/index.ts';
 
 type Params = { namespace?: string; name?: string };
 
-export const PATCH_MEDIA_TYPES = [
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-  'application/apply-patch+yaml',
-];
+export const PATCH_MEDIA_TYPES = Object.values(PATCH_CONTENT_TYPES);
 
 /** Unregistered methods on a known path are 405 MethodNotAllowed, as Kubernetes answers. */
 export function methodNotAllowedFor(app: FastifyInstance, url: string, used: string[]): void {
@@ -40,22 +34,22 @@ export function decodePatch(req: FastifyRequest): { type: PatchType; doc: unknow
   if (!type) throw unsupportedMediaType(mediaType, PATCH_MEDIA_TYPES);
   if (text.trim() === '') throw badRequest('the patch body is empty');
   let doc: unknown;
-  if (type === 'apply') doc = decodeText(text, 'yaml');
+  if (type === 'apply-patch') doc = decodeText(text, 'yaml');
   else {
     try {
       doc = JSON.parse(text);
     } catch (e) {
       throw badRequest(`error decoding patch: ${(e as Error).message}`);
     }
-    if (type === 'json' ? !Array.isArray(doc) : typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-      throw badRequest(type === 'json' ? 'the JSON patch must be an array of operations' : 'the patch must be a JSON object');
+    if (type === 'json-patch' ? !Array.isArray(doc) : typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+      throw badRequest(type === 'json-patch' ? 'the JSON patch must be an array of operations' : 'the patch must be a JSON object');
     }
   }
   return { type, doc, text };
 }
 
 export function patchPinsResourceVersion(type: PatchType, doc: unknown): boolean {
-  if (type === 'json') return (doc as { path?: unknown }[]).some((op) => op && op.path === '/metadata/resourceVersion');
+  if (type === 'json-patch') return (doc as { path?: unknown }[]).some((op) => op && op.path === '/metadata/resourceVersion');
   const m = (doc as { metadata?: { resourceVersion?: unknown } }).metadata;
   return !!m && m.resourceVersion !== undefined && m.resourceVersion !== null && m.resourceVersion !== '';
 }

@@ -7,7 +7,7 @@ import type { DeleteOptions } from '../registry/store.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import { decodeOptionalBody, findDuplicateJsonFields } from '../http/body.ts';
 import type { BodyFormat } from '../http/body.ts';
-import { fieldMatcher, findUnknownFields, labelMatcher } from '../registry/deps.ts';
+import { decodeResource, fieldMatcher, labelMatcher } from '../registry/deps.ts';
 
 export type Query = Record<string, string | undefined>;
 
@@ -32,28 +32,35 @@ export function fieldValidationOf(q: Query): FieldValidation {
 }
 
 /**
- * Applies fieldValidation to a decoded body: Strict -> 400 naming every unknown and duplicate
- * field, Warn -> one `Warning: 299` header each, Ignore -> nothing (unknown fields are dropped
- * by defaulting/validation in the api package).
+ * Decodes a body for the store's kind and applies fieldValidation: Strict -> 400 naming every
+ * unknown and duplicate field, Warn -> one `Warning: 299` header each, Ignore -> silence.
+ * Unknown fields are dropped in every mode, as Kubernetes' decoder does.
  */
-export function checkFields(
+export function decodeChecked(
   store: ResourceStore,
   reply: FastifyReply,
   mode: FieldValidation,
-  obj: Record<string, unknown>,
+  raw: Record<string, unknown>,
   text: string,
   format: BodyFormat,
-): void {
-  const unknown = findUnknownFields(store.info, obj);
-  const problems = unknown.map((f) => `unknown field "${f}"`);
-  if (mode !== 'Ignore' && format === 'json') for (const d of findDuplicateJsonFields(text)) problems.push(`duplicate field "${d}"`);
+): KubeObject {
+  const kind = store.info.kind;
+  const typeKind = raw.kind;
+  // A body of another kind is reported as such before any field complaint.
+  if ((typeKind !== undefined && typeKind !== kind) || (raw.apiVersion !== undefined && raw.apiVersion !== store.apiVersion)) {
+    store.checkTypeMeta(raw as KubeObject);
+  }
+  const res = decodeResource(store.info, raw);
+  if (!res.ok) throw badRequest(res.message);
+  const problems = res.unknownFields.map((f) => `unknown field "${f}"`);
+  if (mode !== 'Ignore' && format === 'json' && text) for (const d of findDuplicateJsonFields(text)) problems.push(`duplicate field "${d}"`);
   if (problems.length > 0 && mode === 'Strict') {
-    const kind = store.info.kind;
     throw badRequest(`${kind} in version "${store.info.version}" cannot be handled as a ${kind}: strict decoding error: ${problems.join(', ')}`);
   }
   if (mode === 'Warn') addWarnings(reply, problems);
-  // Warn and Ignore both drop the unknown fields, as Kubernetes' decoder does.
-  for (const path of unknown) pruneField(obj, path);
+  const obj = res.object;
+  if (res.object === (raw as unknown)) for (const path of res.unknownFields) pruneField(obj as Record<string, unknown>, path);
+  return obj;
 }
 
 /** Deletes `a.b[2].c` from obj, if present. */

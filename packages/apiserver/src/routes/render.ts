@@ -21,7 +21,7 @@ export function tableRequest(req: FastifyRequest, q: Query): { includeObject: In
 
 export function sendTable(reply: FastifyReply, store: ResourceStore, objects: KubeObject[], opts: { includeObject: IncludeObject; resourceVersion?: string; continue?: string }): void {
   const t = toTable(store.info, objects, opts);
-  reply.type(TABLE_TYPE).send(JSON.stringify(t));
+  reply.header('content-type', TABLE_TYPE).send(JSON.stringify(t));
 }
 
 /**

@@ -10,11 +10,11 @@ import { decodeObjectBody } from '../http/body.ts';
 import { defaultWatchTimeoutSeconds, serveWatch } from '../http/watch.ts';
 import type { ResourceStore, Subresource } from '../registry/store.ts';
 import { IMMORTAL_NAMESPACES } from '../registry/namespaces.ts';
-import { applyPatchDoc } from '../registry/deps.ts';
+import { applyPatch } from '../patch/index.ts';
 import { decodePatch, fromPatchError, methodNotAllowedFor, orderTypeMeta, paramsOf, patchPinsResourceVersion } from './common.ts';
 import { toTable } from '../tables/index.ts';
 import type { ServerContext } from './context.ts';
-import { checkFields, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
+import { decodeChecked, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
 import { JSON_TYPE, listBody, sendTable, stripTypeMeta, tableRequest } from './render.ts';
 import { registerSubresourceRoutes } from './subresources.ts';
 
@@ -144,8 +144,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const { namespace } = paramsOf(req);
     const dryRun = dryRunOf(q);
     const { obj, text, format } = decodeObjectBody(req);
-    checkFields(store, reply, fieldValidationOf(q), obj, text, format);
-    const o = obj as KubeObject;
+    const o = decodeChecked(store, reply, fieldValidationOf(q), obj, text, format);
     store.checkTypeMeta(o);
     const created = store.create(namespace, orderTypeMeta(o), { dryRun });
     reply.code(201).send(created);
@@ -156,8 +155,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const { namespace, name } = paramsOf(req);
     const dryRun = dryRunOf(q);
     const { obj, text, format } = decodeObjectBody(req);
-    checkFields(store, reply, fieldValidationOf(q), obj, text, format);
-    const o = obj as KubeObject;
+    const o = decodeChecked(store, reply, fieldValidationOf(q), obj, text, format);
     store.checkTypeMeta(o);
     if (o.metadata.name && o.metadata.name !== name) throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`);
     const snapshot = JSON.stringify(o);
@@ -186,27 +184,26 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const dryRun = dryRunOf(q);
     const fv = fieldValidationOf(q);
     const { type, doc, text } = decodePatch(req);
-    if (type === 'apply' && !q.fieldManager) {
+    if (type === 'apply-patch' && !q.fieldManager) {
       throw invalid({ plural: 'patchoptions', group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [
         { reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' },
       ]);
     }
+    const patchOpts = { kind: store.info.kind, fieldManager: q.fieldManager, force: q.force === 'true' };
     const pinned = patchPinsResourceVersion(type, doc);
+    const dupText = type === 'json-patch' ? '' : text;
     const compute = (current: KubeObject) => {
       const currentRv = current.metadata.resourceVersion;
-      const patched = applyPatchDoc(type, current, doc, store.info.kind);
-      if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch does not produce an object');
-      checkFields(store, reply, fv, patched as Record<string, unknown>, type === 'json' ? '' : text, type === 'apply' ? 'yaml' : 'json');
+      const patched = decodeChecked(store, reply, fv, applyPatch(type, current, doc, patchOpts).object, dupText, 'json');
       store.checkTypeMeta(patched);
       // Unless the patch names a resourceVersion, it applies to whatever is current (and is retried on conflict).
       if (!pinned && patched.metadata.resourceVersion === currentRv) delete patched.metadata.resourceVersion;
       return patched;
     };
     const onMissing =
-      type === 'apply' && sub === ''
+      type === 'apply-patch' && sub === ''
         ? () => {
-            const fresh = structuredClone(doc) as KubeObject;
-            checkFields(store, reply, fv, fresh as Record<string, unknown>, '', 'yaml');
+            const fresh = decodeChecked(store, reply, fv, applyPatch(type, undefined, doc, patchOpts).object, dupText, 'json');
             store.checkTypeMeta(fresh);
             if (fresh.metadata.name && fresh.metadata.name !== name) throw badRequest(`the name of the object (${fresh.metadata.name}) does not match the name on the URL (${name})`);
             fresh.metadata.name = name;

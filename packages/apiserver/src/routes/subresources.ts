@@ -7,7 +7,8 @@ import { badRequest, conflict, invalid, notFound, successStatus } from '../error
 import { decodeObjectBody } from '../http/body.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import { nowRfc3339 } from '../registry/store.ts';
-import { applyPatchDoc, formatSelector } from '../registry/deps.ts';
+import { formatSelector } from '../registry/deps.ts';
+import { applyPatch } from '../patch/index.ts';
 import type { ServerContext } from './context.ts';
 import { dryRunOf, queryOf } from './query.ts';
 import { decodePatch, fromPatchError, methodNotAllowedFor, paramsOf } from './common.ts';
@@ -101,7 +102,7 @@ function scaleHandlers(store: ResourceStore) {
     try {
       reply.send(
         write(req, name, namespace, (scale) => {
-          const patched = applyPatchDoc(type === 'apply' ? 'merge' : type, scale, doc, 'Scale');
+          const patched = applyPatch(type, scale, doc, { kind: 'Scale', fieldManager: queryOf(req).fieldManager, force: queryOf(req).force === 'true' }).object as KubeObject;
           // A patch that leaves the version alone applies to whatever is current.
           if (patched.metadata?.resourceVersion === scale.metadata.resourceVersion) delete patched.metadata.resourceVersion;
           return patched;

@@ -1,0 +1,137 @@
+// A real API server on port 0 with its own SQLite directory, and a small fetch helper.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import type { Storage } from '../../src/storage/types.ts';
+import { openStorage } from '../../src/storage/index.ts';
+import type { SqliteStorageOptions } from '../../src/storage/index.ts';
+
+export interface TestServer {
+  url: string;
+  app: FastifyInstance;
+  storage: Storage;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Starts a server; `storageOptions` opens the storage here (e.g. a short history for 410 tests). */
+export async function startServer(storageOptions?: SqliteStorageOptions): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-apiserver-'));
+  const storage = storageOptions ? openStorage({ dataDir, ...storageOptions }) : undefined;
+  const app = await buildApp(storage ? { storage } : { dataDir });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    storage: app.skiff.storage,
+    dataDir,
+    async close() {
+      await app.close();
+      storage?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Res<T = any> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export type Client = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Res>;
+
+/** JSON in (objects are stringified; strings sent as they are), JSON out when it parses. */
+export function client(base: string): Client {
+  return async (method, path, body, headers = {}) => {
+    const h: Record<string, string> = { ...headers };
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
+    }
+    const r = await fetch(base + path, { method, headers: h, body: payload });
+    const text = await r.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: r.status, body: parsed, text, headers: r.headers };
+  };
+}
+
+export const pod = (name: string, extra: Record<string, any> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, ...(extra.metadata ?? {}) },
+  spec: { containers: [{ name: 'main', image: 'skiff/busybox:1' }], ...(extra.spec ?? {}) },
+});
+
+export const deployment = (name: string, replicas = 2) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, labels: { app: name } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'skiff/busybox:1' }] } },
+  },
+});
+
+/** Reads a watch stream's events until `until` says stop or the timeout passes. */
+export async function readWatch(
+  url: string,
+  until: (events: any[]) => boolean,
+  opts: { headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ events: any[]; status: number; headers: Headers; ended: boolean }> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), opts.timeoutMs ?? 10_000);
+  const events: any[] = [];
+  let ended = false;
+  const r = await fetch(url, { headers: opts.headers, signal: ac.signal });
+  try {
+    const reader = r.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    while (!until(events)) {
+      const { value, done } = await reader.read();
+      if (done) {
+        ended = true;
+        break;
+      }
+      buf += dec.decode(value, { stream: true });
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.trim()) events.push(JSON.parse(line));
+      }
+    }
+    if (!ended) await reader.cancel().catch(() => {});
+  } catch (e) {
+    if ((e as Error).name !== 'AbortError') throw e;
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
+  }
+  return { events, status: r.status, headers: r.headers, ended };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `fn` returns truthy or the deadline passes. */
+export async function eventually<T>(fn: () => Promise<T>, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(25);
+  }
+}
