@@ -1,4 +1,6 @@
 // The REST client against a real HTTP server speaking the Kubernetes wire format.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { RESOURCES, type KubeObject } from '@skiff/api';
 import { ApiError, isAlreadyExists, isConflict, isNotFound } from './errors.ts';
 import { resourcePath } from './paths.ts';
@@ -129,5 +131,68 @@ describe('RestClient', () => {
     const err = await bad.get(PODS, 'default', 'x').catch((e) => e);
     expect(isNotFound(err)).toBe(true);
     bad.close();
+  });
+});
+
+describe('RestClient transport', () => {
+  async function rawServer(handler: http.RequestListener) {
+    const s = http.createServer(handler);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+      close: async () => {
+        s.closeAllConnections();
+        await new Promise((r) => s.close(r));
+      },
+    };
+  }
+  const ok = (res: http.ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(pod('x')));
+  };
+
+  test('a GET on a kept-alive socket the server just closed is retried once on a new one', async () => {
+    const seen = new WeakMap<object, number>();
+    const server = await rawServer((req, res) => {
+      const n = (seen.get(req.socket) ?? 0) + 1;
+      seen.set(req.socket, n);
+      if (n === 2) return void req.socket.destroy(); // as if its keep-alive timeout had just fired
+      ok(res);
+    });
+    const client = new RestClient({ server: server.url });
+    try {
+      await client.get(PODS, 'default', 'x');
+      expect((await client.get(PODS, 'default', 'x')).metadata.name).toBe('x');
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  test('timeoutMs bounds a request the server never answers', async () => {
+    const server = await rawServer(() => {});
+    const client = new RestClient({ server: server.url, timeoutMs: 150 });
+    try {
+      await expect(client.get(PODS, 'default', 'x')).rejects.toThrow(/no data for 150 ms/);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  test('token and user agent are sent', async () => {
+    let headers: http.IncomingHttpHeaders = {};
+    const server = await rawServer((req, res) => {
+      headers = req.headers;
+      ok(res);
+    });
+    const client = new RestClient({ server: server.url, token: 'tok', userAgent: 'skiff-test/1' });
+    try {
+      await client.get(PODS, 'default', 'x');
+      expect(headers).toMatchObject({ authorization: 'Bearer tok', 'user-agent': 'skiff-test/1', accept: 'application/json' });
+    } finally {
+      client.close();
+      await server.close();
+    }
   });
 });
