@@ -3,7 +3,7 @@
 // letting them queue without bound or slow the scheduling down.
 
 import type { KubeObject } from '@skiff/api';
-import type { Pod } from './model/types.ts';
+import type { Pod, PodCondition } from './model/types.ts';
 
 export const REASON_SCHEDULED = 'Scheduled';
 export const REASON_FAILED_SCHEDULING = 'FailedScheduling';
@@ -36,6 +36,25 @@ export function computePodEvent(opts: { pod: Pod; type: 'Normal' | 'Warning'; re
     lastTimestamp: ts,
     count: 1,
   };
+}
+
+/**
+ * The pod's status with PodScheduled=False, reason Unschedulable and the FailedScheduling
+ * message; undefined when the pod already says exactly that (no write needed).
+ */
+export function computeUnschedulableStatus(pod: Pod, message: string, now: Date): Pod['status'] | undefined {
+  const conditions = pod.status?.conditions ?? [];
+  const current = conditions.find((c) => c.type === 'PodScheduled');
+  if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return undefined;
+  const condition: PodCondition = {
+    type: 'PodScheduled',
+    status: 'False',
+    reason: 'Unschedulable',
+    message,
+    lastProbeTime: null,
+    lastTransitionTime: current?.status === 'False' && current.lastTransitionTime ? current.lastTransitionTime : now.toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+  return { ...pod.status, conditions: [...conditions.filter((c) => c.type !== 'PodScheduled'), condition] };
 }
 
 export class BackgroundSender {

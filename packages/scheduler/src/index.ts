@@ -1,4 +1,6 @@
-// @skiff/scheduler: the pure pieces, exported for `skiff explain` and for tests.
+// @skiff/scheduler: `createScheduler({ server, config })` for `skiff scheduler` and
+// `skiff server`; the pure pieces are exported for `skiff explain` and for tests.
+export { createScheduler, type Scheduler, type SchedulerOptions, type LeaderElectionConfig } from './scheduler.ts';
 export { defaultConfig, loadConfig, parseConfig, resolveConfig, SCORE_PLUGINS, type SchedulerConfig, type ScorePluginName } from './config.ts';
 export { renderExplanation, type ExplanationJSON, type AttemptResult, type Rejection } from './explain.ts';
 export { buildProfile, type Profile, type WeightedPlugin } from './profile.ts';

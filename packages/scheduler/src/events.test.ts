@@ -1,0 +1,38 @@
+import { computePodEvent, computeUnschedulableStatus } from './events.ts';
+import { makePod } from './testing/fixtures.ts';
+
+describe('reports', () => {
+  const now = new Date('2026-01-02T03:04:05.678Z');
+
+  test('PodScheduled=False with the message, other conditions kept', () => {
+    const pod = makePod('p');
+    pod.status = { phase: 'Pending', conditions: [{ type: 'Other', status: 'True' }] };
+    const status = computeUnschedulableStatus(pod, '0/1 nodes are available: 1 Insufficient cpu.', now)!;
+    expect(status.phase).toBe('Pending');
+    expect(status.conditions).toEqual([
+      { type: 'Other', status: 'True' },
+      { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.', lastProbeTime: null, lastTransitionTime: '2026-01-02T03:04:05Z' },
+    ]);
+    // Same message again: nothing to write.
+    expect(computeUnschedulableStatus({ ...pod, status }, '0/1 nodes are available: 1 Insufficient cpu.', now)).toBeUndefined();
+    // A new message keeps the transition time.
+    const later = computeUnschedulableStatus({ ...pod, status }, 'other', new Date('2027-01-01T00:00:00Z'))!;
+    expect(later.conditions!.at(-1)!.lastTransitionTime).toBe('2026-01-02T03:04:05Z');
+  });
+
+  test('events name the pod and the scheduler', () => {
+    const pod = makePod('web-1');
+    pod.metadata.uid = 'u1';
+    const e = computePodEvent({ pod, type: 'Normal', reason: 'Scheduled', message: 'Successfully assigned default/web-1 to node-2', component: 'default-scheduler', instance: 'me', now });
+    expect(e).toMatchObject({
+      kind: 'Event',
+      metadata: { namespace: 'default' },
+      involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'default', uid: 'u1' },
+      reason: 'Scheduled',
+      type: 'Normal',
+      source: { component: 'default-scheduler' },
+      count: 1,
+    });
+    expect(e.metadata.name).toMatch(/^web-1\.[0-9a-f]+$/);
+  });
+});

@@ -1,0 +1,324 @@
+// The effectful scheduler: informers feed the cache and the queue, one loop takes pods off the
+// queue and runs the pure pipeline (pipeline.ts) on them, bindings and status reports go out in
+// the background. Everything it learns or changes goes through the REST API.
+//
+//   nodes informer ─────────────────┐
+//   pods informer (spec.nodeName!=) ├─> cache (nodes, pods, assumed pods)
+//   pods informer (spec.nodeName=) ───> queue ──> loop: computePlacement ─┬─ fits: assume, bind ── Scheduled event
+//                                                                        └─ none: park, PodScheduled=False, FailedScheduling event
+
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { Server } from 'node:http';
+import { resourceByPlural, type KubeObject } from '@skiff/api';
+import { Informer, isConflict, isNotFound, LeaderElector, RestClient } from '@skiff/client';
+import { isTerminal, SchedulerCache } from './cache.ts';
+import { defaultConfig, type SchedulerConfig } from './config.ts';
+import { BackgroundSender, computePodEvent, computeUnschedulableStatus, REASON_FAILED_SCHEDULING, REASON_SCHEDULED } from './events.ts';
+import { ExplanationStore, renderExplanation, type Explanation, type ExplanationJSON } from './explain.ts';
+import { buildEndpoint, listen } from './http.ts';
+import { SchedulerMetrics } from './metrics.ts';
+import { nodeSchedulingPropertiesChanged } from './model/node-info.ts';
+import { computePodInfo, podKey } from './model/pod-info.ts';
+import type { Node, Pod } from './model/types.ts';
+import { computePlacement } from './pipeline.ts';
+import { buildProfile } from './profile.ts';
+import { SchedulingQueue, type QueuedPod } from './queue.ts';
+
+const PODS = resourceByPlural('', 'pods')!;
+const NODES = resourceByPlural('', 'nodes')!;
+
+export interface LeaderElectionConfig {
+  namespace?: string;
+  name?: string;
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export interface SchedulerOptions {
+  /** API server URL, e.g. http://127.0.0.1:6443. */
+  server: string;
+  token?: string;
+  config?: SchedulerConfig;
+  /** The explain/metrics/healthz endpoint; port 0 picks a free one; false for none. Default 127.0.0.1:10259. */
+  endpoint?: { port: number; host?: string } | false;
+  /** Lease-based leader election (default on, Lease kube-system/skiff-scheduler); false to always lead. */
+  leaderElection?: LeaderElectionConfig | false;
+  /** How many pods' last attempts to keep for explain; default 10,000. */
+  explainCapacity?: number;
+  /** Tie-breaking randomness; default Math.random. */
+  random?: () => number;
+  log?: (msg: string) => void;
+}
+
+export interface Scheduler {
+  /** Starts the informers, the endpoint and the election; resolves once the caches have synced. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The last scheduling attempt of a pod, as served on /explain/{namespace}/{name}. */
+  explain(namespace: string, name: string): ExplanationJSON | undefined;
+  isLeader(): boolean;
+  /** The endpoint's base URL once started. */
+  readonly endpointUrl: string | undefined;
+  readonly metrics: SchedulerMetrics;
+}
+
+/** How long the loop runs before letting I/O (watch events, binding replies) through. */
+const SLICE_MS = 10;
+/** How long an accepted binding may wait for the watch before the cache forgets it. */
+const ASSUMED_TTL_MS = 30_000;
+
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const config = opts.config ?? defaultConfig();
+  const profile = buildProfile(config);
+  const log = opts.log ?? ((m: string) => console.log(`scheduler: ${m}`));
+  const random = opts.random ?? Math.random;
+  const identity = (opts.leaderElection && opts.leaderElection.identity) || `${hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  // Bindings and reads on one connection pool, reports (events, status) on another so that
+  // they never hold up a binding.
+  const client = new RestClient({ server: opts.server, token: opts.token, userAgent: 'skiff-scheduler', maxConnections: 32 });
+  const reportClient = new RestClient({ server: opts.server, token: opts.token, userAgent: 'skiff-scheduler', maxConnections: 4 });
+
+  const cache = new SchedulerCache();
+  const queue = new SchedulingQueue({
+    now: Date.now,
+    initialBackoffMs: config.podInitialBackoffSeconds * 1000,
+    maxBackoffMs: config.podMaxBackoffSeconds * 1000,
+  });
+  const explanations = new ExplanationStore(opts.explainCapacity ?? 10_000);
+  const metrics = new SchedulerMetrics(() => queue.lengths());
+  const reports = new BackgroundSender({
+    maxInFlight: 4,
+    maxPending: 1000,
+    onDrop: () => metrics.droppedEvents.inc(),
+    onError: (err) => log(`report failed: ${(err as Error).message}`),
+  });
+
+  const informerOpts = { onError: (err: unknown, context: string) => log(`informer: ${context}: ${(err as Error)?.message ?? err}`) };
+  const nodes = new Informer<KubeObject>(client, NODES, informerOpts);
+  const assigned = new Informer<KubeObject>(client, PODS, { ...informerOpts, fieldSelector: 'spec.nodeName!=' });
+  const pending = new Informer<KubeObject>(client, PODS, { ...informerOpts, fieldSelector: 'spec.nodeName=' });
+
+  let leading = false;
+  let wakeLeader: (() => void) | undefined;
+  let stopped = false;
+  let nextStartIndex = 0;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let endpoint: Server | undefined;
+  let endpointUrl: string | undefined;
+  let loop: Promise<void> | undefined;
+  let elector: LeaderElector | undefined;
+
+  const responsibleFor = (pod: Pod) =>
+    !pod.spec.nodeName && (pod.spec.schedulerName || 'default-scheduler') === config.schedulerName && !pod.metadata.deletionTimestamp && !isTerminal(pod);
+
+  // --- informer handlers: keep cache and queue level with the API server ---
+  nodes.addEventHandler({
+    onAdd: (n) => {
+      cache.addOrUpdateNode(n as Node);
+      queue.moveAllToActiveOrBackoff();
+    },
+    onUpdate: (old, n) => {
+      cache.addOrUpdateNode(n as Node);
+      if (nodeSchedulingPropertiesChanged(old as Node, n as Node)) queue.moveAllToActiveOrBackoff();
+    },
+    onDelete: (n) => cache.removeNode(n.metadata.name!),
+  });
+  assigned.addEventHandler({
+    onAdd: (p) => {
+      cache.addOrUpdatePod(p as Pod);
+      queue.delete(podKey(p));
+    },
+    onUpdate: (old, p) => {
+      cache.addOrUpdatePod(p as Pod);
+      if (!isTerminal(old as Pod) && isTerminal(p as Pod)) queue.moveAllToActiveOrBackoff();
+    },
+    onDelete: (p) => {
+      cache.removePod(podKey(p));
+      explanations.forget(podKey(p));
+      queue.moveAllToActiveOrBackoff();
+    },
+  });
+  const onPending = (p: KubeObject) => {
+    const pod = p as Pod;
+    if (responsibleFor(pod)) queue.addOrUpdate(computePodInfo(pod));
+    else queue.delete(podKey(pod));
+  };
+  pending.addEventHandler({
+    onAdd: onPending,
+    onUpdate: (_old, p) => onPending(p),
+    onDelete: (p) => {
+      // A pod leaves this informer when it is bound (it then has a nodeName) or deleted.
+      queue.delete(podKey(p));
+      if (!(p as Pod).spec?.nodeName) explanations.forget(podKey(p));
+    },
+  });
+
+  // --- the scheduling loop ---
+  async function run(): Promise<void> {
+    let sliceStart = performance.now();
+    while (!stopped) {
+      if (!leading) {
+        await new Promise<void>((resolve) => (wakeLeader = resolve));
+        continue;
+      }
+      const qp = await queue.pop();
+      if (!qp) return;
+      if (!leading) {
+        queue.requeue(qp, 'error');
+        continue;
+      }
+      scheduleOne(qp);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+  }
+
+  function scheduleOne(qp: QueuedPod): void {
+    const t0 = performance.now();
+    const placement = computePlacement({
+      pod: qp.info,
+      nodes: cache.nodeList(),
+      profile,
+      percentageOfNodesToScore: config.percentageOfNodesToScore,
+      startIndex: nextStartIndex,
+      random,
+    });
+    metrics.algorithmLatency.observe((performance.now() - t0) / 1000);
+    nextStartIndex = placement.nextStartIndex;
+    explanations.record(placement.explanation);
+    if (placement.node === undefined) {
+      metrics.attempts.inc({ result: 'unschedulable' });
+      queue.requeue(qp, 'unschedulable');
+      reportUnschedulable(qp.info.pod, placement.message!);
+      return;
+    }
+    // Take the node's resources now so the next pod sees them, then bind in the background.
+    cache.assume(qp.info, placement.node);
+    void bind(qp, placement.node, placement.explanation);
+  }
+
+  async function bind(qp: QueuedPod, node: string, explanation: Explanation): Promise<void> {
+    const pod = qp.info.pod;
+    const { namespace = 'default', name = '' } = pod.metadata;
+    try {
+      await client.bind(namespace, name, node, { uid: pod.metadata.uid });
+    } catch (err) {
+      // 409 (bound meanwhile, or a different pod of that name) or 404 (gone): undo the
+      // assumption; retry after the backoff unless the pod is gone.
+      cache.forget(qp.info.key);
+      metrics.attempts.inc({ result: 'error' });
+      const message = `Binding rejected: ${(err as Error).message}`;
+      explanation.result = 'BindingFailed';
+      explanation.message = message;
+      if (isNotFound(err)) queue.delete(qp.info.key);
+      else queue.requeue(qp, 'error');
+      report(pod, 'Warning', REASON_FAILED_SCHEDULING, message);
+      return;
+    }
+    cache.finishBinding(qp.info.key, Date.now() + ASSUMED_TTL_MS);
+    queue.done(qp.info.key);
+    metrics.attempts.inc({ result: 'scheduled' });
+    metrics.e2eLatency.observe((Date.now() - qp.firstSeenAt) / 1000);
+    report(pod, 'Normal', REASON_SCHEDULED, `Successfully assigned ${namespace}/${name} to ${node}`);
+  }
+
+  function report(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const event = computePodEvent({ pod, type, reason, message, component: config.schedulerName, instance: identity, now: new Date() });
+    reports.send(() => reportClient.createEvent(event));
+  }
+
+  function reportUnschedulable(pod: Pod, message: string): void {
+    report(pod, 'Warning', REASON_FAILED_SCHEDULING, message);
+    const status = computeUnschedulableStatus(pod, message, new Date());
+    if (!status) return;
+    // A PUT of the whole status, conditional on the version read: a 409 means the pod changed
+    // and the next attempt reports again.
+    reports.send(() =>
+      reportClient.updateStatus(PODS, { ...pod, status } as KubeObject).catch((err) => {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }),
+    );
+  }
+
+  function setLeading(value: boolean): void {
+    leading = value;
+    log(value ? `${identity} is the leader; scheduling` : `${identity} lost the lease; not scheduling`);
+    if (value) wakeLeader?.();
+  }
+
+  return {
+    metrics,
+    get endpointUrl() {
+      return endpointUrl;
+    },
+    isLeader: () => leading,
+    explain(namespace, name) {
+      const e = explanations.get(`${namespace}/${name}`);
+      return e && renderExplanation(e);
+    },
+    async start() {
+      if (opts.endpoint !== false) {
+        const { port = 10259, host = '127.0.0.1' } = opts.endpoint ?? {};
+        endpoint = buildEndpoint({
+          metrics,
+          explain: (ns, n) => this.explain(ns, n),
+          healthy: () => !stopped && nodes.hasSynced() && pending.hasSynced() && assigned.hasSynced(),
+        });
+        endpointUrl = await listen(endpoint, port, host);
+      }
+      nodes.start();
+      assigned.start();
+      pending.start();
+      // Decisions need the whole picture: wait for nodes and bound pods before scheduling.
+      await Promise.all([nodes.waitForSync(), assigned.waitForSync(), pending.waitForSync()]);
+      flushTimer = setInterval(() => {
+        queue.flush();
+        cache.cleanupExpired(Date.now());
+      }, 250);
+      flushTimer.unref();
+      loop = run();
+      if (opts.leaderElection === false) {
+        setLeading(true);
+      } else {
+        const le = opts.leaderElection ?? {};
+        elector = new LeaderElector({
+          client,
+          namespace: le.namespace ?? 'kube-system',
+          name: le.name ?? 'skiff-scheduler',
+          identity,
+          leaseDurationMs: le.leaseDurationMs,
+          renewDeadlineMs: le.renewDeadlineMs,
+          retryPeriodMs: le.retryPeriodMs,
+          releaseOnStop: true,
+          onStartedLeading: () => setLeading(true),
+          onStoppedLeading: () => setLeading(false),
+          onError: (err) => log(`leader election: ${(err as Error).message}`),
+        });
+        elector.start();
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await elector?.stop();
+      leading = false;
+      wakeLeader?.();
+      queue.close();
+      clearInterval(flushTimer);
+      nodes.stop();
+      assigned.stop();
+      pending.stop();
+      await loop;
+      await Promise.race([reports.idle(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      if (endpoint) await new Promise((r) => endpoint!.close(r));
+      endpoint?.closeAllConnections();
+      client.close();
+      reportClient.close();
+    },
+  };
+}
