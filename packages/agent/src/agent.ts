@@ -11,6 +11,7 @@ import { PodWorker } from './pod/worker.ts';
 import { ProbeManager } from './probe/manager.ts';
 import { LABEL_NODE_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime } from './runtime/types.ts';
 import { startEndpoint, type AgentEndpoint } from './endpoint/server.ts';
+import { ServiceProxy } from './proxy/service-proxy.ts';
 
 const PODS = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' } as const;
 
@@ -32,6 +33,11 @@ export interface AgentOptions {
   capacity?: { cpu?: string; memory?: string; pods?: string };
   labels?: Record<string, string>;
   hostPortRange?: PortRange;
+  /**
+   * Run the service proxy in this agent. On one machine only one agent may (ClusterIP listeners
+   * are per host), so `skiff up` enables it on the first node only. Default false.
+   */
+  serviceProxy?: boolean;
   log?: (message: string) => void;
 }
 
@@ -132,11 +138,18 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const relistTimer = setInterval(() => void relist(), o.relistIntervalMs ?? 1000);
   relistTimer.unref();
 
+  let proxy: ServiceProxy | undefined;
+  if (o.serviceProxy) {
+    proxy = new ServiceProxy({ client, nodeIP: o.nodeIP, log });
+    await proxy.start();
+  }
+
   return {
     nodeName: o.nodeName,
     endpointPort: endpoint?.port ?? 0,
     async stop() {
       clearInterval(relistTimer);
+      proxy?.stop();
       informer.stop();
       heartbeat.stop();
       probes.stop();
