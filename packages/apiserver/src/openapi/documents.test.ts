@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RESOURCES } from '@skiff/api';
 import type { ResourceInfo } from '@skiff/api';
-import { buildOpenApi } from './documents.ts';
+import { buildOpenApi, zodSource } from './documents.ts';
 import { PATCH_CONTENT_TYPES } from './paths.ts';
 
 const parse = (docs: ReturnType<typeof buildOpenApi>, key: string) => JSON.parse(docs.byKey.get(key)!.body.toString());
@@ -132,5 +132,25 @@ describe('buildOpenApi from a JSON Schema source (zod)', () => {
 
   it('falls back to the catalog for kinds the source does not cover', () => {
     expect(doc.components.schemas['io.k8s.api.apps.v1.ReplicaSet'].properties.spec).toBeDefined();
+  });
+});
+
+describe('buildOpenApi from zod schemas with Kubernetes ids (zodSource)', () => {
+  // The api package names its schemas with .meta({ id }); z.toJSONSchema then answers a $ref.
+  const podSpec = z.object({ containers: z.array(z.object({ name: z.string(), image: z.string().optional() })) }).meta({ id: 'io.k8s.api.core.v1.PodSpec' });
+  const deployment = z
+    .object({ apiVersion: z.string(), kind: z.string(), spec: z.object({ replicas: z.number().int().optional(), template: z.object({ spec: podSpec }) }) })
+    .meta({ id: 'io.k8s.api.apps.v1.Deployment' });
+  const doc = parse(buildOpenApi({ schemaSource: zodSource((r) => (r.kind === 'Deployment' ? deployment : undefined)) }), 'apis/apps/v1');
+
+  it('keeps qualified ids as component names and resolves the root reference', () => {
+    const schema = doc.components.schemas['io.k8s.api.apps.v1.Deployment'];
+    expect(schema.properties.spec.properties.replicas).toMatchObject({ type: 'integer', description: 'Number of desired pods. Defaults to 1.' });
+    expect(schema['x-kubernetes-group-version-kind']).toEqual([{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+    const template = schema.properties.spec.properties.template.properties.spec;
+    expect(template.allOf).toEqual([{ $ref: '#/components/schemas/io.k8s.api.core.v1.PodSpec' }]);
+    const spec = doc.components.schemas['io.k8s.api.core.v1.PodSpec'];
+    expect(spec.properties.containers['x-kubernetes-patch-merge-key']).toBe('name');
+    expect(spec.properties.containers.items.properties.image.description).toMatch(/Container image name/);
   });
 });

@@ -3,6 +3,7 @@
 // catalog's descriptions and patch keys), otherwise from the catalog here.
 import { createHash } from 'node:crypto';
 import * as api from '@skiff/api';
+import { z } from 'zod';
 import { RESOURCES, apiGroups } from '@skiff/api';
 import type { ResourceInfo } from '@skiff/api';
 import { appsSchemas } from './catalog/apps.ts';
@@ -32,9 +33,23 @@ export interface OpenApiDocuments {
 /** A function a schema source may export: the JSON Schema of one kind's object. */
 export type JsonSchemaFor = (resource: ResourceInfo) => unknown;
 
+/**
+ * The api package's schemas, once its entry point exports them: `jsonSchemaFor(resource)` giving
+ * a JSON Schema, or else `schemaFor(resource)` giving a zod schema, converted here.
+ */
 function apiPackageSchemaSource(): JsonSchemaFor | undefined {
-  const fn = (api as Record<string, unknown>).jsonSchemaFor;
-  return typeof fn === 'function' ? (fn as JsonSchemaFor) : undefined;
+  const exports = api as Record<string, unknown>;
+  if (typeof exports.jsonSchemaFor === 'function') return exports.jsonSchemaFor as JsonSchemaFor;
+  if (typeof exports.schemaFor === 'function') return zodSource(exports.schemaFor as (r: ResourceInfo) => unknown);
+  return undefined;
+}
+
+/** A JsonSchemaFor over a function returning zod schemas. */
+export function zodSource(schemaFor: (r: ResourceInfo) => unknown): JsonSchemaFor {
+  return (r) => {
+    const s = schemaFor(r);
+    return s ? z.toJSONSchema(s as z.ZodType, { io: 'input', unrepresentable: 'any' }) : undefined;
+  };
 }
 
 /** Used for a kind nobody has described yet: any spec and status are accepted. */
@@ -60,7 +75,11 @@ function kindSchemas(r: ResourceInfo, source: JsonSchemaFor | undefined, catalog
     try {
       const raw = source(r);
       if (raw && typeof raw === 'object') {
-        const { schema, definitions } = toOpenApi30(raw as Schema, name);
+        const converted = toOpenApi30(raw as Schema, name);
+        const definitions = converted.definitions;
+        // z.toJSONSchema puts a kind with an id in $defs and answers a bare $ref to it.
+        const rootRef = converted.schema.$ref as string | undefined;
+        const schema = (rootRef && definitions[rootRef.replace('#/components/schemas/', '')]) || converted.schema;
         const all = { ...definitions, [name]: schema };
         const find = (table: Record<string, Schema>) => (r: string) => table[r.replace('#/components/schemas/', '')];
         backfill(schema, fromCatalog, { target: find(all), donor: find(catalog) });

@@ -10,10 +10,13 @@ const DROP = new Set(['$schema', '$id', '$defs', 'definitions', '$comment', 'exa
  * components.schemas; every `#/$defs/X` reference is rewritten to match.
  */
 export function toOpenApi30(input: Schema, prefix: string): { schema: Schema; definitions: Record<string, Schema> } {
+  // Definitions that already carry a qualified id (zod `.meta({ id: 'io.k8s.api.core.v1.PodSpec' })`)
+  // keep it; anonymous ones are scoped under the kind's name.
+  const defName = (name: string) => (name.includes('.') ? name : `${prefix}.${name}`);
   const defs = { ...((input.$defs as Record<string, Schema>) ?? {}), ...((input.definitions as Record<string, Schema>) ?? {}) };
   const rename = (ref: string) => {
     const m = /^#\/(?:\$defs|definitions)\/(.+)$/.exec(ref);
-    return m ? refPath(`${prefix}.${decodeURIComponent(m[1])}`) : ref;
+    return m ? refPath(defName(decodeURIComponent(m[1]))) : ref;
   };
 
   const walk = (node: unknown): unknown => {
@@ -60,7 +63,7 @@ export function toOpenApi30(input: Schema, prefix: string): { schema: Schema; de
   };
 
   const definitions: Record<string, Schema> = {};
-  for (const [name, def] of Object.entries(defs)) definitions[`${prefix}.${name}`] = walk(def) as Schema;
+  for (const [name, def] of Object.entries(defs)) definitions[defName(name)] = walk(def) as Schema;
   return { schema: walk(input) as Schema, definitions };
 }
 
@@ -82,19 +85,28 @@ export function backfill(
   donor: Schema | undefined,
   lookup: { target: (ref: string) => Schema | undefined; donor: (ref: string) => Schema | undefined },
   seen = new Set<Schema>(),
+  copyDescription = true,
 ): void {
   if (!donor || seen.has(target)) return;
   seen.add(target);
-  const resolve = (s: Schema, find: (ref: string) => Schema | undefined): Schema => {
-    const ref = (s.$ref as string) ?? ((s.allOf as Schema[] | undefined)?.length === 1 ? ((s.allOf as Schema[])[0].$ref as string) : undefined);
-    return (ref && find(ref)) || s;
-  };
-  const d = resolve(donor, lookup.donor);
-  if (typeof donor.description === 'string' && target.description === undefined) target.description = donor.description;
+  const refOf = (s: Schema) =>
+    (s.$ref as string | undefined) ?? ((s.allOf as Schema[] | undefined)?.length === 1 ? ((s.allOf as Schema[])[0].$ref as string | undefined) : undefined);
+  const donorRef = refOf(donor);
+  const d = (donorRef && lookup.donor(donorRef)) || donor;
+  if (copyDescription && typeof donor.description === 'string' && target.description === undefined) {
+    if (typeof target.$ref === 'string') {
+      // OpenAPI 3.0 ignores siblings of $ref: move it into allOf so the description counts.
+      target.allOf = [{ $ref: target.$ref }];
+      delete target.$ref;
+    }
+    target.description = donor.description;
+  }
   for (const ext of EXTENSIONS) if (donor[ext] !== undefined && target[ext] === undefined) target[ext] = donor[ext];
-  const t = resolve(target, lookup.target);
+  const targetRef = refOf(target);
+  const t = (targetRef && lookup.target(targetRef)) || target;
   if (t !== target) {
-    backfill(t, d, lookup, seen);
+    // A named type shared by many fields takes a type-level description only from a named type.
+    backfill(t, d, lookup, seen, d !== donor);
     return;
   }
   const tProps = t.properties as Record<string, Schema> | undefined;
