@@ -17,6 +17,7 @@ interface AgentOptions {
   pods?: string;
   backoffBase: number;
   simStartLatency: number;
+  serviceProxy?: boolean;
 }
 
 export function registerAgent(program: Command): void {
@@ -33,6 +34,7 @@ export function registerAgent(program: Command): void {
     .option('--memory <quantity>', 'memory capacity to report instead of the host\'s')
     .option('--pods <n>', 'maximum pods on this node', '110')
     .option('--backoff-base <ms>', 'crash-loop back-off base (Kubernetes: 10000)', parsePositiveInt, 10_000)
+    .option('--service-proxy', 'also run the service proxy (one agent per machine: it listens on ClusterIPs)')
     .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
     .action(async (opts: AgentOptions) => {
       const server = resolveServer(opts.server);
@@ -43,7 +45,7 @@ export function registerAgent(program: Command): void {
         if (opts.count !== 1) throw new InvalidArgumentError('--count is only for --runtime sim');
         const runtime = new DockerRuntime();
         if (!(await runtime.ping())) throw new Error('the Docker engine does not answer on /var/run/docker.sock (is dockerd running?)');
-        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff }));
+        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy }));
       } else {
         // Hollow nodes share one process and one address; they serve no endpoint of their own.
         for (let i = 1; i <= opts.count; i++) {

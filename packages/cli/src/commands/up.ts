@@ -59,6 +59,8 @@ export function registerUp(program: Command): void {
         const ip = `127.0.1.${i}`;
         state.nodes.push(name);
         const extra = opts.backoffBase !== undefined ? ['--backoff-base', String(opts.backoffBase)] : [];
+        // ClusterIP listeners are per machine: the first agent runs the service proxy for all.
+        if (i === 1) extra.push('--service-proxy');
         launch(`agent-${i}`, ['agent', '--server', server, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra]);
       }
       say(`starting ${opts.nodes} node agent${opts.nodes === 1 ? '' : 's'} ...`);
