@@ -69,6 +69,10 @@ export class ResourceStore {
     this.namespaces = namespaces;
   }
 
+  private isNamespaces(): boolean {
+    return this.key === 'namespaces';
+  }
+
   objectKey(namespace: string, name: string): ObjectKey {
     return { resource: this.key, namespace: this.namespaced ? namespace : '', name };
   }
@@ -310,14 +314,16 @@ export class ResourceStore {
       return { action: 'mark', object: { ...current, metadata: meta } };
     }
 
-    if (finalizers.length === 0 && (!graceful || grace === 0)) return { action: 'delete' };
+    // A namespace with spec.finalizers is emptied first (by the namespace controller), whatever the options.
+    const specFinalized = this.isNamespaces() && (current.spec?.finalizers ?? []).length > 0;
+    if (finalizers.length === 0 && (!graceful || grace === 0) && !specFinalized) return { action: 'delete' };
     const meta = { ...m };
     meta.deletionTimestamp = nowRfc3339(graceful ? grace : 0);
     meta.deletionGracePeriodSeconds = graceful ? grace : 0;
     if (finalizers.length) meta.finalizers = finalizers;
     if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;
     const next: KubeObject = { ...current, metadata: meta };
-    if (this.info.plural === 'namespaces' && this.info.group === '') next.status = { ...(current.status ?? {}), phase: 'Terminating' };
+    if (this.isNamespaces()) next.status = { ...(current.status ?? {}), phase: 'Terminating' };
     return { action: 'mark', object: next };
   }
 
