@@ -37,6 +37,25 @@ describe('compaction and WAL', () => {
     }
   });
 
+  test('pages freed by compaction go back to the filesystem (incremental vacuum)', async () => {
+    const t = tempDir();
+    const s = openIn(t.dir, { retainRevisions: 100 });
+    try {
+      for (let i = 0; i < 3000; i++) s.create(podKey(`p${i % 100}`, `ns${i}`), pod('p', 'ns', { spec: { pad: 'x'.repeat(2000) } }));
+      s.checkpoint();
+      const before = s.stats().dbBytes;
+      await s.compact();
+      expect(s.freePages()).toBeGreaterThan(1024);
+      await s.vacuum();
+      s.checkpoint();
+      expect(s.freePages()).toBeLessThanOrEqual(1024);
+      expect(s.stats().dbBytes).toBeLessThan(before * 0.9);
+    } finally {
+      s.close();
+      t.cleanup();
+    }
+  });
+
   test('writes during a compaction run do not keep it from finishing', async () => {
     const t = tempDir();
     const s = openIn(t.dir, { retainRevisions: 10, compactBatchSize: 5 });

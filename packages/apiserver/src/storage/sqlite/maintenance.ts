@@ -14,7 +14,13 @@ export interface MaintenanceTarget {
   checkpoint(): { busy: boolean; walBytes: number };
   takeWriteCount(): number;
   stats(): { walBytes: number };
+  freePages(): number;
+  vacuumStep(pages: number): number;
 }
+
+/** Free pages tolerated before vacuuming (4 MiB), and pages returned per step (a few ms each). */
+const VACUUM_THRESHOLD_PAGES = 1024;
+const VACUUM_STEP_PAGES = 1000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -42,6 +48,15 @@ export class Maintenance {
     return this.#running;
   }
 
+  /** Returns the pages compaction freed to the filesystem, in steps that yield to the event loop. */
+  async vacuum(): Promise<void> {
+    while (!this.#t.closed && this.#t.freePages() > VACUUM_THRESHOLD_PAGES) {
+      const before = this.#t.freePages();
+      if (this.#t.vacuumStep(VACUUM_STEP_PAGES) >= before) return; // no progress (busy): next period
+      await yieldToEventLoop();
+    }
+  }
+
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
   }
@@ -61,6 +76,7 @@ export class Maintenance {
     try {
       const writes = this.#t.takeWriteCount();
       await this.compact();
+      await this.vacuum();
       if (this.#t.closed) return;
       const wal = this.#t.stats().walBytes;
       if ((writes === 0 && wal > 0) || wal > this.#o.walMaxBytes) this.#t.checkpoint();

@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS meta (
 `;
 
 export function applyPragmas(db: Database, o: PragmaOptions): void {
+  // Compaction frees log pages; with incremental auto-vacuum the maintenance pass can hand them
+  // back to the filesystem in small steps, so a burst of writes does not leave the file at its
+  // high-water mark forever. Only possible on a brand-new file, before WAL mode writes the header.
+  if (db.pragma('page_count', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (mode !== 'wal') throw new Error(`cannot enable WAL mode (journal_mode=${String(mode)})`);
   db.pragma(`synchronous = ${o.synchronous}`);

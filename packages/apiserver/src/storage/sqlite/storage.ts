@@ -295,6 +295,11 @@ export class SqliteStorage implements Storage {
     return this.#maintenance.compact();
   }
 
+  /** Returns pages freed by compaction to the filesystem, in small steps (the maintenance timer does this too). */
+  vacuum(): Promise<void> {
+    return this.#maintenance.vacuum();
+  }
+
   /** Deletes log rows up to min(target, compacted + batch) in one transaction. Used by Maintenance. */
   compactStep(target: number, batch: number): number {
     const upTo = Math.min(target, this.#compacted + batch, this.#rev);
@@ -326,6 +331,19 @@ export class SqliteStorage implements Storage {
       this.#db.pragma(`busy_timeout = ${this.#o.busyTimeoutMs}`);
       if (this.#o.onTiming) this.#time('checkpoint', t0);
     }
+  }
+
+  /** Pages on SQLite's freelist (freed by compaction, not yet returned to the filesystem). */
+  freePages(): number {
+    return this.#db.pragma('freelist_count', { simple: true }) as number;
+  }
+
+  /** Returns up to `pages` free pages to the filesystem (incremental vacuum, one short transaction). */
+  vacuumStep(pages: number): number {
+    this.#assertOpen();
+    if (this.#inWrite) return this.freePages();
+    this.#db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+    return this.freePages();
   }
 
   /** Used by Maintenance: writes since the previous call (and resets the count). */
