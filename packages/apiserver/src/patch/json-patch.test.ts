@@ -37,6 +37,12 @@ describe('applyJsonPatch (RFC 6902)', () => {
     expect(applyJsonPatch(doc, [{ op: 'replace', path: '/arr/2', value: 'x' }])).toMatchObject({ arr: [1, 2, 'x'] });
   });
 
+  test('replace of a missing object member sets it, as Kubernetes does (not an array index)', () => {
+    expect(applyJsonPatch({ metadata: { name: 'x' } }, [{ op: 'replace', path: '/metadata/annotations', value: { a: '1' } }]))
+      .toEqual({ metadata: { name: 'x', annotations: { a: '1' } } });
+    expect(errorOf(() => applyJsonPatch(doc, [{ op: 'replace', path: '/arr/3', value: 1 }])).code).toBe(422);
+  });
+
   test('move and copy', () => {
     expect(applyJsonPatch(doc, [{ op: 'move', from: '/foo', path: '/nested/foo' }])).toEqual({
       arr: [1, 2, 3],
@@ -93,7 +99,7 @@ describe('applyJsonPatch (RFC 6902)', () => {
   test('missing paths are 422 with the path in the message', () => {
     const cases: unknown[] = [
       { op: 'remove', path: '/nope' },
-      { op: 'replace', path: '/nope', value: 1 },
+      { op: 'replace', path: '/nope/deeper', value: 1 },
       { op: 'add', path: '/nope/deeper', value: 1 },
       { op: 'move', from: '/nope', path: '/x' },
       { op: 'copy', from: '/nope', path: '/x' },

@@ -6,6 +6,7 @@
 // objects is 400; an operation that cannot be applied (unknown op, missing or mistyped member,
 // a path that does not exist, a failed test) is 422; more than 10000 operations is 413.
 // Deliberately not supported: evanphx/json-patch's negative array indices (not in the RFC).
+// One leniency shared with Kubernetes: replace of a missing object member adds it.
 
 import { badPatch, PatchError, unappliable } from './errors.ts';
 import { arrayIndex, parsePointer } from './json-pointer.ts';
@@ -152,8 +153,10 @@ function replace(doc: JsonValue, path: string, value: JsonValue): JsonValue {
     if (i === undefined) throw missing('replace', path);
     parent[i] = value;
   } else {
-    // RFC 6902 4.3: the target location MUST exist.
-    if (!hasOwn(parent, token)) throw missing('replace', path);
+    // RFC 6902 4.3 says the member must exist, but Kubernetes' library (evanphx/json-patch v4,
+    // checked with `kubectl patch --local --type json`) sets a missing member, as add would.
+    // Lenient like Kubernetes, because `kubectl rollout undo` replaces /metadata/annotations
+    // whether or not the object has any.
     setOwn(parent, token, value);
   }
   return doc;
