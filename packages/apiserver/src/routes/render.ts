@@ -21,7 +21,8 @@ export function tableRequest(req: FastifyRequest, q: Query): { includeObject: In
 
 export function sendTable(reply: FastifyReply, store: ResourceStore, objects: KubeObject[], opts: { includeObject: IncludeObject; resourceVersion?: string; continue?: string }): void {
   const t = toTable(store.info, objects, opts);
-  reply.header('content-type', TABLE_TYPE).send(JSON.stringify(t));
+  // A Buffer: fastify would rewrite a string reply's media type parameters into quoted form.
+  reply.header('content-type', TABLE_TYPE).send(Buffer.from(JSON.stringify(t)));
 }
 
 /**
