@@ -60,7 +60,9 @@ export class LeaderElector {
   private wake?: () => void;
 
   constructor(opts: LeaderElectorOptions) {
-    this.opts = { namespace: 'kube-system', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...opts };
+    // Options given as undefined must not wipe out the defaults.
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as LeaderElectorOptions;
+    this.opts = { namespace: 'kube-system', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...given };
     const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = this.opts;
     if (!(leaseDurationMs > renewDeadlineMs)) throw new Error('leaseDuration must be greater than renewDeadline');
     if (!(renewDeadlineMs > retryPeriodMs * 1.2)) throw new Error('renewDeadline must be greater than retryPeriod * 1.2');

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { startApiServer } from '@skiff/apiserver';
+import { createControllerManager } from '@skiff/controllers';
+import { createScheduler } from '@skiff/scheduler';
 import { parsePort } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
 
@@ -7,21 +9,39 @@ interface ServerOptions {
   dataDir: string;
   host: string;
   port: number;
+  scheduler: boolean;
+  controllers: boolean;
+  schedulerPort: number;
 }
 
 export function registerServer(program: Command): void {
   program
     .command('server')
-    .description('run the API server (and, in one process, the scheduler and controller manager)')
+    .description('run the API server and, in the same process, the scheduler and controller manager')
     .option('--data-dir <dir>', 'where the SQLite database lives', defaultDataDir())
     .option('--host <address>', 'address to bind; 127.0.0.1 keeps the API off the network', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 6443)
+    .option('--no-scheduler', 'do not run the scheduler in this process')
+    .option('--no-controllers', 'do not run the controller manager in this process')
+    .option('--scheduler-port <port>', 'port of the scheduler\'s explain/metrics endpoint on 127.0.0.1', parsePort, 10259)
     .action(async (opts: ServerOptions) => {
       const server = await startApiServer({ dataDir: opts.dataDir, host: opts.host, port: opts.port });
       process.stdout.write(`skiff API server listening on ${server.url} (data in ${opts.dataDir})\n`);
-      onShutdown(async () => {
-        await server.close();
-      });
+      onShutdown(() => server.close());
+      // The scheduler and controller manager talk to the API server over HTTP, like any client:
+      // hosting them here only saves processes.
+      if (opts.scheduler) {
+        const scheduler = createScheduler({ server: server.url, endpoint: { port: opts.schedulerPort } });
+        await scheduler.start();
+        process.stdout.write(`scheduler running (explain: ${scheduler.endpointUrl})\n`);
+        onShutdown(() => scheduler.stop());
+      }
+      if (opts.controllers) {
+        const manager = createControllerManager({ server: server.url });
+        await manager.start();
+        process.stdout.write('controller manager running\n');
+        onShutdown(() => manager.stop());
+      }
     });
 }
 
