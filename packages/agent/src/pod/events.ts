@@ -17,6 +17,8 @@ export class EventRecorder implements PodEventSink {
   private readonly client: RestClient;
   private readonly host: string;
   private readonly seen = new Map<string, { name: string; count: number }>();
+  /** Events are sent one after another, so that they are stored in the order they happened. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(client: RestClient, host: string) {
     this.client = client;
@@ -24,9 +26,11 @@ export class EventRecorder implements PodEventSink {
   }
 
   record(pod: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
-    void this.send(pod, type, reason, message, fieldPath).catch((err: Error) => {
-      process.stderr.write(`skiff agent: could not record event ${reason} for ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}\n`);
-    });
+    this.queue = this.queue
+      .then(() => this.send(pod, type, reason, message, fieldPath))
+      .catch((err: Error) => {
+        process.stderr.write(`skiff agent: could not record event ${reason} for ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}\n`);
+      });
   }
 
   private async send(pod: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
