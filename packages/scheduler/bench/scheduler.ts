@@ -1,0 +1,192 @@
+// bench:scheduler — how fast pods get placed through the real API server.
+//
+// For each size (N nodes x M pods): a fresh API server (own process) gets N Node objects, then
+//   1. bare:      this process creates the M pods and binds each to a node round-robin itself,
+//                 the same writes with no scheduling decision: the API server's own ceiling;
+//   2. scheduled: on another fresh server, the scheduler (own process, as `skiff scheduler`)
+//                 places the M pods while this process creates them as fast as the server takes.
+// Throughput is pods bound per second from the first create to the last binding seen through a
+// watch; latency is per pod, from its create being sent to its binding seen through the watch.
+//
+// Usage: pnpm bench:scheduler [--quick] [--nodes N --pods M] [--concurrency C]
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubeObject } from '@skiff/api';
+import { Informer, RestClient } from '@skiff/client';
+import { makeNode, makePod } from '../src/testing/fixtures.ts';
+import { forEachLimit, NODES, PODS } from '../src/testing/harness.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const args = process.argv.slice(2);
+const arg = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : undefined;
+};
+const CONCURRENCY = arg('--concurrency') ?? 32;
+const sizes: [number, number][] =
+  arg('--nodes') && arg('--pods')
+    ? [[arg('--nodes')!, arg('--pods')!]]
+    : args.includes('--quick')
+      ? [[100, 500], [500, 2000]]
+      : [[1000, 5000], [5000, 10000]];
+
+interface Child {
+  proc: ChildProcess;
+  line: string;
+}
+
+/** CPU seconds (user + system) a child has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(proc: ChildProcess): number {
+  try {
+    const fields = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function spawnChild(script: string, arg: string, ready: RegExp): Promise<Child> {
+  const proc = spawn(process.execPath, [join(here, script), arg], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = ready.exec(out);
+      if (m) resolve({ proc, line: m[1] });
+    });
+    proc.on('exit', (code) => reject(new Error(`${script} exited early (${code}): ${out}`)));
+  });
+}
+
+async function withServer<T>(fn: (url: string, server: Child) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-sched-'));
+  const server = await spawnChild('run-apiserver.ts', dir, /listening on (\S+)/);
+  try {
+    return await fn(server.line, server);
+  } finally {
+    server.proc.removeAllListeners('exit');
+    server.proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Like scheduler_perf's SchedulingBasic: 4 cores, 32Gi, 110 pods a node; pods ask 100m / 500Mi.
+const node = (i: number) => makeNode(`node-${i}`, { cpu: '4', memory: '32Gi', pods: 110 }) as KubeObject;
+const pod = (i: number) => makePod(`pod-${i}`, { cpu: '100m', memory: '500Mi' }) as KubeObject;
+
+interface Result {
+  /** CPU seconds of the API server (and the scheduler) during the measured part. */
+  apiserverCpu: number;
+  schedulerCpu: number;
+  podsPerSecond: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Creates the nodes, then runs `drive` while a watch times every pod's binding. */
+async function measure(
+  url: string,
+  numNodes: number,
+  numPods: number,
+  drive: (client: RestClient, sent: Float64Array) => Promise<void>,
+  procs: { apiserver: Child; scheduler?: () => Child | undefined; before?: () => Promise<void> },
+): Promise<Result> {
+  const client = new RestClient({ server: url, maxConnections: CONCURRENCY * 2 });
+  await forEachLimit(Array.from({ length: numNodes }, (_, i) => i), 64, (i) => client.create(NODES, node(i)));
+  await procs.before?.();
+  const sent = new Float64Array(numPods);
+  const boundAt = new Float64Array(numPods);
+  let bound = 0;
+  let done: () => void = () => {};
+  const allBound = new Promise<void>((r) => (done = r));
+  const watch = new Informer<KubeObject>(client, PODS, { fieldSelector: 'spec.nodeName!=', freeze: false, onError: () => {} });
+  const seen = (p: KubeObject) => {
+    const i = Number(p.metadata.name!.slice(4));
+    if (boundAt[i] !== 0) return;
+    boundAt[i] = performance.now();
+    if (++bound === numPods) done();
+  };
+  watch.addEventHandler({ onAdd: seen, onUpdate: (_o, p) => seen(p) });
+  watch.start();
+  await watch.waitForSync();
+  const cpu0 = [cpuSeconds(procs.apiserver.proc), procs.scheduler?.() ? cpuSeconds(procs.scheduler()!.proc) : 0];
+  const start = performance.now();
+  await drive(client, sent);
+  await allBound;
+  const end = Math.max(...boundAt);
+  const apiserverCpu = cpuSeconds(procs.apiserver.proc) - cpu0[0];
+  const schedulerCpu = procs.scheduler?.() ? cpuSeconds(procs.scheduler()!.proc) - cpu0[1] : 0;
+  watch.stop();
+  client.close();
+  const latencies = Array.from(boundAt, (t, i) => t - sent[i]).sort((a, b) => a - b);
+  return { apiserverCpu, schedulerCpu, podsPerSecond: numPods / ((end - start) / 1000), seconds: (end - start) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+async function bare(numNodes: number, numPods: number): Promise<Result> {
+  return withServer((url, apiserver) =>
+    measure(
+      url,
+      numNodes,
+      numPods,
+      (client, sent) =>
+        forEachLimit(Array.from({ length: numPods }, (_, i) => i), CONCURRENCY, async (i) => {
+          sent[i] = performance.now();
+          await client.create(PODS, pod(i));
+          await client.bind('default', `pod-${i}`, `node-${i % numNodes}`);
+        }),
+      { apiserver },
+    ),
+  );
+}
+
+async function scheduled(numNodes: number, numPods: number): Promise<Result & { droppedEvents: string }> {
+  return withServer(async (url, apiserver) => {
+    let scheduler: Child | undefined;
+    try {
+      const r = await measure(
+        url,
+        numNodes,
+        numPods,
+        (client, sent) =>
+          forEachLimit(Array.from({ length: numPods }, (_, i) => i), CONCURRENCY, async (i) => {
+            sent[i] = performance.now();
+            await client.create(PODS, pod(i));
+          }),
+        {
+          apiserver,
+          scheduler: () => scheduler,
+          // Started once the nodes exist, as a scheduler joining a running cluster would.
+          before: async () => {
+            scheduler = await spawnChild('run-scheduler.ts', url, /ready (\S+)/);
+          },
+        },
+      );
+      const metrics = await (await fetch(`${scheduler!.line}/metrics`)).text();
+      const dropped = /scheduler_events_dropped_total (\d+)/.exec(metrics)?.[1] ?? '?';
+      return { ...r, droppedEvents: dropped };
+    } finally {
+      scheduler?.proc.removeAllListeners('exit');
+      scheduler?.proc.kill('SIGKILL');
+    }
+  });
+}
+
+const fmt = (n: number, d = 0) => n.toFixed(d);
+console.log(`bench:scheduler — ${sizes.map(([n, m]) => `${n} nodes x ${m} pods`).join(', ')}; ${CONCURRENCY} concurrent writers`);
+for (const [numNodes, numPods] of sizes) {
+  const b = await bare(numNodes, numPods);
+  const s = await scheduled(numNodes, numPods);
+  console.log(`\n${numNodes} nodes x ${numPods} pods`);
+  console.log(`  bare API server (create + bind, no decision): ${fmt(b.podsPerSecond)} pods/s  (${fmt(b.seconds, 1)} s; latency p50 ${fmt(b.p50)} ms, p99 ${fmt(b.p99)} ms; API server CPU ${fmt(b.apiserverCpu, 1)} s)`);
+  console.log(`  with the scheduler:                          ${fmt(s.podsPerSecond)} pods/s  (${fmt(s.seconds, 1)} s; latency p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms; API server CPU ${fmt(s.apiserverCpu, 1)} s, scheduler CPU ${fmt(s.schedulerCpu, 1)} s; events dropped ${s.droppedEvents})`);
+  console.log(`  scheduled / bare: ${fmt(s.podsPerSecond / b.podsPerSecond, 2)}`);
+}

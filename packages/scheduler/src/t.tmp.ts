@@ -1,0 +1,13 @@
+import { makeNode, makePod } from './testing/fixtures.ts';
+import { forEachLimit, NODES, PODS, startCluster } from './testing/harness.ts';
+const c = await startCluster();
+let t = performance.now();
+await forEachLimit(Array.from({ length: 500 }, (_, i) => i), 32, (i) => c.client.create(PODS, makePod(`p${i}`, { cpu: '100m' }) as any));
+console.log('500 creates', performance.now() - t);
+t = performance.now();
+await forEachLimit(Array.from({ length: 500 }, (_, i) => i), 32, (i) => c.client.bind('default', `p${i}`, 'n1'));
+console.log('500 binds', performance.now() - t);
+t = performance.now();
+for (let i = 0; i < 10; i++) await c.client.list(PODS, { namespace: 'default' });
+console.log('10 lists', performance.now() - t);
+await c.close();
