@@ -44,7 +44,9 @@ export interface FieldCause {
     | 'FieldValueDuplicate'
     | 'FieldValueForbidden'
     | 'FieldValueTooLong'
-    | 'FieldValueTypeInvalid';
+    | 'FieldValueTypeInvalid'
+    | 'FieldValueNotFound'
+    | 'FieldValueTooMany';
   message: string;
   /** Dotted path with indices, e.g. `spec.template.spec.containers[0].image`. */
   field: string;

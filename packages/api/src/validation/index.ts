@@ -1,0 +1,57 @@
+// validateCreate / validateUpdate: every failing field of an object, as the FieldCauses of a
+// Kubernetes 422. Objects are expected to be defaulted first (applyDefaults), as in the API
+// server: several "Required value" rules exist only to catch fields defaulting should have set.
+
+import type { FieldCause, KubeObject } from '../object.ts';
+import type { ResourceInfo } from '../resources.ts';
+import { validateEndpoints, validateEvent, validateLease, validateNamespace, validateNamespaceUpdate, validateNode, validateNodeUpdate, validatePod, validatePodUpdate, validateService, validateServiceUpdate } from './core.ts';
+import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
+import { validateAppsUpdate, validateDeployment, validateReplicaSet, validateReplicationController, validateReplicationControllerUpdate } from './workloads.ts';
+
+type Kind = Pick<ResourceInfo, 'group' | 'kind' | 'scope'>;
+type Obj = Record<string, any>;
+
+const CREATE: Record<string, (o: Obj) => FieldCause[]> = {
+  '/Pod': validatePod,
+  '/Namespace': validateNamespace,
+  '/Node': validateNode,
+  '/Service': validateService,
+  '/Endpoints': validateEndpoints,
+  '/Event': validateEvent,
+  '/ReplicationController': validateReplicationController,
+  'apps/Deployment': validateDeployment,
+  'apps/ReplicaSet': validateReplicaSet,
+  'coordination.k8s.io/Lease': validateLease,
+};
+
+const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
+  '/Pod': validatePodUpdate,
+  '/Namespace': validateNamespaceUpdate,
+  '/Node': validateNodeUpdate,
+  '/Service': validateServiceUpdate,
+  '/ReplicationController': validateReplicationControllerUpdate,
+  'apps/Deployment': (o, old) => validateAppsUpdate('Deployment', o, old),
+  'apps/ReplicaSet': (o, old) => validateAppsUpdate('ReplicaSet', o, old),
+};
+
+/** All validation failures for creating `obj`; empty when it is valid. */
+export function validateCreate(resource: Kind, obj: KubeObject): FieldCause[] {
+  const fn = CREATE[`${resource.group}/${resource.kind}`];
+  if (fn) return fn(obj);
+  return validateObjectMeta(obj.metadata, resource.scope === 'Namespaced', nameIsDNSSubdomain);
+}
+
+/** All validation failures for replacing `old` with `obj` (immutability rules included). */
+export function validateUpdate(resource: Kind, obj: KubeObject, old: KubeObject): FieldCause[] {
+  const key = `${resource.group}/${resource.kind}`;
+  const fn = UPDATE[key];
+  if (fn) return fn(obj, old);
+  // Kinds without special update rules: update metadata rules plus the create-time spec rules.
+  const errs = validateObjectMetaUpdate(obj.metadata, old.metadata);
+  const create = CREATE[key];
+  if (create) errs.push(...create(obj).filter((c) => !c.field.startsWith('metadata.')));
+  return errs;
+}
+
+export { invalidMessage, qualifiedKind } from './errors.ts';
+export * from './strings.ts';
