@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerAgent } from './commands/agent.ts';
+import { registerComponents } from './commands/components.ts';
 import { registerDown } from './commands/down.ts';
+import { registerExplain } from './commands/explain.ts';
 import { registerServer } from './commands/server.ts';
 import { registerUp } from './commands/up.ts';
 import { registerVersion } from './commands/version.ts';
@@ -12,7 +14,9 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerVersion(program);
   registerServer(program);
+  registerComponents(program);
   registerAgent(program);
+  registerExplain(program);
   registerUp(program);
   registerDown(program);
   return program;

@@ -1,0 +1,44 @@
+// `skiff scheduler` and `skiff controller-manager`: each component on its own, talking to an API
+// server over HTTP (what `skiff server` hosts in one process).
+import type { Command } from 'commander';
+import { createControllerManager } from '@skiff/controllers';
+import { createScheduler, loadConfig } from '@skiff/scheduler';
+import { resolveServer } from '../kubeconfig.ts';
+import { parsePort, parsePositiveInt } from '../options.ts';
+import { onShutdown } from '../shutdown.ts';
+
+export function registerComponents(program: Command): void {
+  program
+    .command('scheduler')
+    .description('run the scheduler against an API server (leader-elected: several may run, one schedules)')
+    .option('--server <url>', 'API server URL (default: kubeconfig, else http://127.0.0.1:6443)')
+    .option('--config <file>', 'scheduler configuration (plugin and resource weights, sampling); see docs/scheduler.md')
+    .option('--port <port>', 'port of the explain/metrics endpoint on 127.0.0.1', parsePort, 10259)
+    .action(async (opts: { server?: string; config?: string; port: number }) => {
+      const server = resolveServer(opts.server);
+      const config = opts.config ? loadConfig(opts.config) : undefined;
+      const scheduler = createScheduler({ server: server.url, token: server.token, config, endpoint: { port: opts.port } });
+      await scheduler.start();
+      process.stdout.write(`skiff scheduler: scheduling for ${server.url} (explain: ${scheduler.endpointUrl})\n`);
+      onShutdown(() => scheduler.stop());
+    });
+
+  program
+    .command('controller-manager')
+    .description('run the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, garbage collection) against an API server')
+    .option('--server <url>', 'API server URL (default: kubeconfig, else http://127.0.0.1:6443)')
+    .option('--node-monitor-grace-period <s>', 'a node whose lease is older than this is NotReady/Unknown', parsePositiveInt, 40)
+    .option('--pod-eviction-timeout <s>', 'default toleration of pods for an unreachable node', parsePositiveInt, 300)
+    .action(async (opts: { server?: string; nodeMonitorGracePeriod: number; podEvictionTimeout: number }) => {
+      const server = resolveServer(opts.server);
+      const manager = createControllerManager({
+        server: server.url,
+        token: server.token,
+        nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
+        podEvictionTimeoutSeconds: opts.podEvictionTimeout,
+      });
+      await manager.start();
+      process.stdout.write(`skiff controller-manager: reconciling for ${server.url}\n`);
+      onShutdown(() => manager.stop());
+    });
+}
