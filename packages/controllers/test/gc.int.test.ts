@@ -1,0 +1,66 @@
+// Cascading deletion in the three modes, Deployment -> ReplicaSet -> Pods.
+import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../src/lib/resources.ts';
+import { deploymentManifest, startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
+import type { ControllerManager } from '../src/index.ts';
+
+let cluster: Cluster;
+let manager: ControllerManager;
+let kubelet: { stop(): void };
+beforeAll(async () => {
+  cluster = await startCluster();
+  kubelet = startSimulatedKubelet(cluster.client);
+  manager = startManager(cluster.url, { controllers: ['replicaset', 'deployment', 'garbagecollector'] });
+});
+afterAll(async () => {
+  await manager.stop();
+  kubelet.stop();
+  await cluster.close();
+});
+
+async function deployed(name: string) {
+  const { client } = cluster;
+  await client.create(DEPLOYMENTS, deploymentManifest(name, { replicas: 2 }));
+  await waitFor(`${name} available`, async () => (await client.get(DEPLOYMENTS, 'default', name)).status?.availableReplicas === 2);
+}
+
+const count = async (res: typeof PODS, app: string) => (await cluster.client.list(res, { namespace: 'default', labelSelector: `app=${app}` })).items.length;
+
+test('Background: the owner goes at once, its dependents after', async () => {
+  const { client } = cluster;
+  await deployed('bg');
+  await client.delete(DEPLOYMENTS, 'default', 'bg', { propagationPolicy: 'Background' });
+  await waitFor('replica set and pods gone', async () => (await count(REPLICA_SETS, 'bg')) === 0 && (await count(PODS, 'bg')) === 0);
+});
+
+test('Foreground: the owner stays (foregroundDeletion) until its dependents are gone', async () => {
+  const { client } = cluster;
+  await deployed('fg');
+  const marked = await client.delete(DEPLOYMENTS, 'default', 'fg', { propagationPolicy: 'Foreground' });
+  expect((marked as { metadata: { finalizers?: string[] } }).metadata.finalizers).toContain('foregroundDeletion');
+  let sawOwnerWithoutDependents = false;
+  await waitFor('deployment gone', async () => {
+    try {
+      await client.get(DEPLOYMENTS, 'default', 'fg');
+    } catch {
+      return true;
+    }
+    return false;
+  });
+  // Once the deployment is gone, nothing of it may remain.
+  if ((await count(REPLICA_SETS, 'fg')) > 0 || (await count(PODS, 'fg')) > 0) sawOwnerWithoutDependents = true;
+  expect(sawOwnerWithoutDependents).toBe(false);
+});
+
+test('Orphan: dependents lose the reference and stay', async () => {
+  const { client } = cluster;
+  await deployed('orph');
+  await client.delete(DEPLOYMENTS, 'default', 'orph', { propagationPolicy: 'Orphan' });
+  await waitFor('deployment gone', async () => client.get(DEPLOYMENTS, 'default', 'orph').then(() => false, () => true));
+  const rss = (await client.list(REPLICA_SETS, { namespace: 'default', labelSelector: 'app=orph' })).items;
+  expect(rss).toHaveLength(1);
+  expect(rss[0].metadata.ownerReferences ?? []).toEqual([]);
+  // Give the collector a moment: nothing may be deleted.
+  await new Promise((r) => setTimeout(r, 300));
+  expect(await count(PODS, 'orph')).toBe(2);
+  expect(await count(REPLICA_SETS, 'orph')).toBe(1);
+});

@@ -1,0 +1,56 @@
+// Two controller managers: one leads and acts; when it dies (without releasing the lease) the
+// other takes over once the lease expires.
+import type { KubeObject } from '@skiff/api';
+import { LEASES, PODS, REPLICA_SETS } from '../src/lib/resources.ts';
+import { isActive, startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster();
+});
+afterAll(async () => {
+  await cluster.close();
+});
+
+const rs = (replicas: number): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  metadata: { name: 'led', namespace: 'default' },
+  spec: { replicas, selector: { matchLabels: { app: 'led' } }, template: { metadata: { labels: { app: 'led' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+});
+
+test('one leader at a time, failover when the leader is killed', async () => {
+  const { client, url } = cluster;
+  const kubelet = startSimulatedKubelet(client);
+  const timing = { leaderElect: true, leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200, releaseOnStop: false, controllers: ['replicaset'] as const };
+  const a = startManager(url, { ...timing, controllers: [...timing.controllers], identity: 'a' });
+  const b = startManager(url, { ...timing, controllers: [...timing.controllers], identity: 'b' });
+  try {
+    await waitFor('a leader', () => a.isLeader() || b.isLeader(), 10_000);
+    // Stays exactly one.
+    for (let i = 0; i < 10; i++) {
+      expect(Number(a.isLeader()) + Number(b.isLeader())).toBe(1);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const [leader, follower] = a.isLeader() ? [a, b] : [b, a];
+    const lease = await client.get(LEASES, 'kube-system', 'skiff-controller-manager');
+    expect(lease.spec.holderIdentity).toBe(a.isLeader() ? 'a' : 'b');
+
+    await client.create(REPLICA_SETS, rs(2));
+    const active = async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=led' })).items.filter(isActive).length;
+    await waitFor('2 pods', async () => (await active()) === 2);
+
+    await leader.stop(); // dies holding the lease
+    const stoppedAt = Date.now();
+    await waitFor('failover', () => follower.isLeader(), 10_000);
+    expect(Date.now() - stoppedAt).toBeGreaterThan(500); // it waited for the lease to expire
+    const live = await client.get(REPLICA_SETS, 'default', 'led');
+    await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 4 } });
+    await waitFor('4 pods from the new leader', async () => (await active()) === 4);
+    await follower.stop();
+  } finally {
+    await a.stop();
+    await b.stop();
+    kubelet.stop();
+  }
+});

@@ -1,0 +1,51 @@
+// Node lifecycle against a real API server: a node that stops renewing its lease turns
+// Ready=Unknown with the unreachable taint, its pods are evicted after their toleration and
+// recreated on the other nodes; when it comes back it loses the taint.
+import { DEPLOYMENTS, NODES, PODS } from '../src/lib/resources.ts';
+import { deploymentManifest, isActive, isReady, startCluster, startManager, startSimulatedKubelet, startSimulatedNodes, waitFor, type Cluster } from './harness.ts';
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster();
+});
+afterAll(async () => {
+  await cluster.close();
+});
+
+test('pods of a node whose lease expired are recreated elsewhere within grace + toleration', async () => {
+  const { client, url } = cluster;
+  const nodes = await startSimulatedNodes(client, ['n1', 'n2', 'n3'], 100);
+  const kubelet = startSimulatedKubelet(client, { nodes: nodes.healthy, deadNodes: nodes.dead });
+  const manager = startManager(url, { nodeMonitorGracePeriodSeconds: 1, podEvictionTimeoutSeconds: 1, nodeMonitorPeriodMs: 100 });
+  try {
+    await client.create(DEPLOYMENTS, deploymentManifest('spread', { replicas: 6 }));
+    const podsOn = async (node: string) => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=spread' })).items.filter((p) => isActive(p) && p.spec.nodeName === node);
+    await waitFor('pods on n1', async () => (await podsOn('n1')).length > 0 && (await client.list(PODS, { namespace: 'default' })).items.filter((p) => isActive(p) && isReady(p)).length === 6);
+
+    const killedAt = Date.now();
+    nodes.kill('n1');
+    await waitFor('n1 unreachable', async () => {
+      const n = await client.get(NODES, undefined, 'n1');
+      const ready = n.status.conditions.find((c: { type: string }) => c.type === 'Ready');
+      return ready.status === 'Unknown' && (n.spec.taints ?? []).some((t: { key: string; effect: string; timeAdded?: string }) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute' && t.timeAdded);
+    }, 10_000);
+    await waitFor('all 6 ready on n2/n3', async () => {
+      const pods = (await client.list(PODS, { namespace: 'default', labelSelector: 'app=spread' })).items.filter(isActive);
+      return pods.length === 6 && pods.every((p) => p.spec.nodeName !== 'n1' && isReady(p));
+    }, 15_000);
+    const took = Date.now() - killedAt;
+    expect(took).toBeGreaterThanOrEqual(2000); // grace 1 s + toleration 1 s
+    expect(took).toBeLessThan(10_000);
+
+    nodes.dead.delete('n1');
+    await waitFor('n1 back without the taint', async () => {
+      const n = await client.get(NODES, undefined, 'n1');
+      const ready = n.status.conditions.find((c: { type: string }) => c.type === 'Ready');
+      return ready.status === 'True' && !(n.spec.taints ?? []).some((t: { key: string }) => t.key === 'node.kubernetes.io/unreachable');
+    }, 10_000);
+  } finally {
+    await manager.stop();
+    kubelet.stop();
+    nodes.stop();
+  }
+});
