@@ -20,3 +20,4 @@ export * from './helpers/pods.ts';
 export * from './validation/index.ts';
 export { GoRepr, goLabelSelector, goStringMap, goIntOrString } from './validation/errors.ts';
 export { validateLabelSelector, validateLabels, nameIsDNSSubdomain, nameIsDNSLabel, nameIsDNS1035Label } from './validation/meta.ts';
+export * from './openapi.ts';
