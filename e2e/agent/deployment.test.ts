@@ -1,0 +1,201 @@
+// The node agent end to end on the real Docker engine: a Deployment of busybox httpd pods on two
+// nodes becomes Ready and answers on its published ports; logs (and -f) through kubectl; an agent
+// restart adopts running containers; a container removed behind the agent's back is recreated.
+import { request } from 'node:http';
+import type { KubeObject } from '@skiff/api';
+import { HOST_PORTS_ANNOTATION } from '@skiff/agent';
+import { containerStatus, docker, dockerIds, getPod, isReady, listPods, sleep, startCluster, until, type TestCluster } from '../support/cluster.ts';
+
+const NS = 'default';
+const NODES = [
+  { name: 'e2e-deploy-1', ip: '127.0.2.1' },
+  { name: 'e2e-deploy-2', ip: '127.0.2.2' },
+];
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: NODES });
+}, 30_000);
+afterAll(async () => {
+  await cluster?.close();
+}, 30_000);
+
+const webYaml = `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels: { app: web }
+  template:
+    metadata:
+      labels: { app: web }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: httpd
+          image: skiff/busybox:1
+          command: ["sh", "-c", "mkdir -p /www && echo \\"hello from $POD_NAME\\" > /www/index.html && exec httpd -f -p 80 -h /www"]
+          env:
+            - name: POD_NAME
+              valueFrom: { fieldRef: { fieldPath: metadata.name } }
+          ports:
+            - name: http
+              containerPort: 80
+          readinessProbe:
+            httpGet: { path: /index.html, port: http }
+            periodSeconds: 1
+`;
+
+const tickerYaml = `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ticker
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: tick
+      image: skiff/busybox:1
+      command: ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.3; done"]
+`;
+
+function httpGet(address: string): Promise<{ status: number; body: string }> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port: Number(port), path: '/', agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET http://${address}/ timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function hostAddress(pod: KubeObject): string | undefined {
+  const raw = pod.metadata.annotations?.[HOST_PORTS_ANNOTATION];
+  if (!raw) return undefined;
+  return (JSON.parse(raw) as Record<string, Record<string, string>>).httpd?.['80/TCP'];
+}
+
+const webPods = () => listPods(cluster.client, NS, 'app=web');
+const dockerIdsOf = (pod: KubeObject) => dockerIds(['--filter', `label=io.kubernetes.pod.uid=${pod.metadata.uid}`]);
+
+describe('a Deployment of httpd pods', () => {
+  test('becomes Ready on both nodes and each pod answers on its published port', async () => {
+    expect(await cluster.kubectl.ok(['apply', '-f', '-'], webYaml)).toContain('deployment.apps/web created');
+    await cluster.kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+    const pods = await until('3 Ready web pods with published ports', async () => {
+      const ps = await webPods();
+      return ps.length === 3 && ps.every((p) => isReady(p) && hostAddress(p)) && ps;
+    });
+    const nodes = new Set(pods.map((p) => p.spec?.nodeName));
+    expect([...nodes].sort()).toEqual(NODES.map((n) => n.name)); // spread over both agents
+    for (const pod of pods) {
+      const address = hostAddress(pod)!;
+      const node = NODES.find((n) => n.name === pod.spec?.nodeName)!;
+      expect(address.startsWith(`${node.ip}:`)).toBe(true);
+      expect(pod.status?.hostIP).toBe(node.ip);
+      expect(pod.status?.phase).toBe('Running');
+      expect(pod.status?.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      const c = containerStatus(pod)!;
+      expect(c).toMatchObject({ name: 'httpd', ready: true, started: true, restartCount: 0, image: 'skiff/busybox:1' });
+      expect(c.containerID).toMatch(/^docker:\/\/[0-9a-f]{64}$/);
+      const res = await httpGet(address);
+      expect(res).toEqual({ status: 200, body: `hello from ${pod.metadata.name}\n` });
+    }
+    const table = await cluster.kubectl.ok(['get', 'pods', '-l', 'app=web']);
+    expect(table.match(/1\/1\s+Running\s+0/g)).toHaveLength(3);
+  }, 90_000);
+});
+
+describe('kubectl logs', () => {
+  test('prints a container\'s output; -f follows new lines; --tail limits', async () => {
+    await cluster.kubectl.ok(['apply', '-f', '-'], tickerYaml);
+    await until('ticker running', async () => containerStatus(await getPod(cluster.client, NS, 'ticker'))?.state.running !== undefined);
+    const out = await until('three ticks in kubectl logs', async () => {
+      const r = await cluster.kubectl.run(['logs', 'ticker']);
+      return r.code === 0 && /tick 2\n/.test(r.stdout) && r.stdout;
+    });
+    expect(out.startsWith('tick 0\ntick 1\ntick 2\n')).toBe(true);
+
+    const tail = await cluster.kubectl.ok(['logs', 'ticker', '--tail=1']);
+    expect(tail).toMatch(/^tick \d+\n$/);
+    const n = Number(/tick (\d+)/.exec(tail)![1]);
+
+    const follow = cluster.kubectl.spawn(['logs', '-f', 'ticker', '--tail=1']);
+    try {
+      // Lines written after kubectl started arrive while it keeps following.
+      await follow.waitFor(new RegExp(`tick ${n + 3}\\n`), 15_000);
+      expect(follow.child.exitCode).toBeNull();
+    } finally {
+      follow.child.kill();
+    }
+  }, 40_000);
+
+  test('a missing container is an error from the agent, relayed', async () => {
+    const r = await cluster.kubectl.run(['logs', 'ticker', '-c', 'nope']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('container nope is not valid for pod ticker');
+  });
+});
+
+describe('agent restart', () => {
+  test('an agent stopped and started again adopts its running containers without restarting them', async () => {
+    const before = await webPods();
+    const onFirst = before.filter((p) => p.spec?.nodeName === NODES[0].name);
+    expect(onFirst.length).toBeGreaterThan(0);
+    const ids = new Map<string, string[]>();
+    const started = new Map<string, string>();
+    for (const p of onFirst) {
+      ids.set(p.metadata.uid!, await dockerIdsOf(p));
+      started.set(p.metadata.uid!, (await docker(['inspect', '-f', '{{.State.StartedAt}}', ...ids.get(p.metadata.uid!)!])).trim());
+    }
+
+    await cluster.stopAgent(0);
+    await sleep(1500); // the containers run on without their agent
+    const agent = await cluster.startAgent(0);
+    expect(agent.nodeName).toBe(NODES[0].name);
+
+    // Give the restarted agent time to sync, relist a few times and probe.
+    await until('web pods Ready after the agent restart', async () => {
+      const ps = await webPods();
+      return ps.length === 3 && ps.every(isReady);
+    });
+    await sleep(2500);
+    for (const p of onFirst) {
+      const now = await getPod(cluster.client, NS, p.metadata.name!);
+      expect(now.metadata.uid).toBe(p.metadata.uid);
+      expect(await dockerIdsOf(p)).toEqual(ids.get(p.metadata.uid!));
+      expect((await docker(['inspect', '-f', '{{.State.StartedAt}}', ...ids.get(p.metadata.uid!)!])).trim()).toBe(started.get(p.metadata.uid!));
+      const c = containerStatus(now)!;
+      expect(c.restartCount).toBe(0);
+      expect(c.containerID).toBe(containerStatus(p)!.containerID);
+      expect(c.state.running).toBeDefined();
+      expect(isReady(now)).toBe(true);
+    }
+  }, 60_000);
+
+  test('a container removed behind the agent\'s back is recreated and serves again', async () => {
+    const [victim] = await webPods();
+    const [oldId] = await dockerIdsOf(victim);
+    expect(oldId).toBeDefined();
+    await docker(['rm', '-f', oldId]);
+
+    const pod = await until('the pod running a new Ready container', async () => {
+      const p = await getPod(cluster.client, NS, victim.metadata.name!);
+      const c = containerStatus(p);
+      return c?.state.running && c.containerID !== `docker://${oldId}` && isReady(p) && hostAddress(p) && p;
+    }, 30_000);
+    expect(pod.metadata.uid).toBe(victim.metadata.uid);
+    const newIds = await dockerIdsOf(pod);
+    expect(newIds).toHaveLength(1);
+    expect(newIds[0]).not.toBe(oldId);
+    expect(containerStatus(pod)!.containerID).toBe(`docker://${newIds[0]}`);
+    expect(await httpGet(hostAddress(pod)!)).toEqual({ status: 200, body: `hello from ${pod.metadata.name}\n` });
+  }, 60_000);
+});

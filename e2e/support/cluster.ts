@@ -1,0 +1,204 @@
+// A whole skiff cluster inside the test process: a real API server (port 0, temp data dir), the
+// scheduler, the controller manager and N node agents on the local Docker engine (or a simulated
+// runtime). Every container the agents create carries `dev.skiff.node=<node name>`; close() stops
+// the agents and removes those containers, so each test file must use node names of its own.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DockerRuntime, startAgent, type Agent, type ContainerRuntime } from '@skiff/agent';
+import type { KubeObject } from '@skiff/api';
+import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
+import { RestClient } from '@skiff/client';
+import { createControllerManager, type ControllerManager } from '@skiff/controllers';
+import { createScheduler, type Scheduler } from '@skiff/scheduler';
+import { Kubectl } from './kubectl.ts';
+
+const run = promisify(execFile);
+
+export const PODS = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' } as const;
+export const EVENTS = { group: '', version: 'v1', plural: 'events', scope: 'Namespaced' } as const;
+export const NODES = { group: '', version: 'v1', plural: 'nodes', scope: 'Cluster' } as const;
+
+export interface NodeSpec {
+  name: string;
+  ip: string;
+}
+
+export interface ClusterOptions {
+  nodes: NodeSpec[];
+  /** A runtime per node; default a DockerRuntime each. */
+  runtime?: (node: NodeSpec) => ContainerRuntime;
+  /** Serve logs/exec (default true; hollow nodes do not). */
+  serveEndpoint?: boolean;
+  /** Crash-loop back-off; default 500 ms doubling to 4 s so that crash loops are quick. */
+  backoff?: { baseMs: number; maxMs: number };
+  /** Agent log lines; default dropped unless SKIFF_E2E_LOG is set. */
+  log?: (message: string) => void;
+}
+
+export interface TestCluster {
+  url: string;
+  client: RestClient;
+  kubectl: Kubectl;
+  agents: (Agent | undefined)[];
+  nodes: NodeSpec[];
+  /** Stops one agent (its containers keep running, as when a kubelet dies). */
+  stopAgent(i: number): Promise<void>;
+  /** Starts one agent again, with the same name, address and runtime kind. */
+  startAgent(i: number): Promise<Agent>;
+  close(): Promise<void>;
+}
+
+const quiet = (m: string) => {
+  if (process.env.SKIFF_E2E_LOG) process.stderr.write(`${m}\n`);
+};
+
+export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-e2e-cluster-'));
+  const log = o.log ?? quiet;
+  let server: RunningApiServer | undefined;
+  let scheduler: Scheduler | undefined;
+  let manager: ControllerManager | undefined;
+  const agents: (Agent | undefined)[] = o.nodes.map(() => undefined);
+  const runtimes = o.nodes.map((n) => (o.runtime ? o.runtime(n) : new DockerRuntime()));
+  const dockerNodes = o.runtime ? [] : o.nodes.map((n) => n.name);
+  // Containers left over from an earlier, interrupted run of the same file would be adopted or
+  // confuse the counts: remove them first.
+  await removeNodeContainers(dockerNodes);
+
+  const spawnAgent = (i: number) =>
+    startAgent({
+      server: server!.url,
+      nodeName: o.nodes[i].name,
+      nodeIP: o.nodes[i].ip,
+      runtime: runtimes[i],
+      port: 0,
+      serveEndpoint: o.serveEndpoint,
+      backoff: o.backoff ?? { baseMs: 500, maxMs: 4000 },
+      log: (m) => log(`agent ${o.nodes[i].name}: ${m}`),
+    });
+
+  const close = async () => {
+    await Promise.all(agents.map((a) => a?.stop().catch(() => undefined)));
+    await scheduler?.stop().catch(() => undefined);
+    await manager?.stop().catch(() => undefined);
+    await removeNodeContainers(dockerNodes);
+    client.close();
+    await server?.close().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  let client!: RestClient;
+  try {
+    server = await startApiServer({ dataDir, host: '127.0.0.1', port: 0 });
+    client = new RestClient({ server: server.url, userAgent: 'skiff-e2e' });
+    scheduler = createScheduler({ server: server.url, endpoint: false, leaderElection: false, log });
+    await scheduler.start();
+    manager = createControllerManager({ server: server.url, leaderElect: false, log: (m) => log(`controller-manager: ${m}`) });
+    await manager.start();
+    for (let i = 0; i < o.nodes.length; i++) agents[i] = await spawnAgent(i);
+  } catch (err) {
+    client ??= new RestClient({ server: 'http://127.0.0.1:1' });
+    await close();
+    throw err;
+  }
+
+  return {
+    url: server.url,
+    client,
+    kubectl: new Kubectl(server.url),
+    agents,
+    nodes: o.nodes,
+    async stopAgent(i) {
+      await agents[i]?.stop();
+      agents[i] = undefined;
+    },
+    async startAgent(i) {
+      agents[i] = await spawnAgent(i);
+      return agents[i]!;
+    },
+    close,
+  };
+}
+
+/** Removes every container (running or not) of the given skiff nodes. */
+export async function removeNodeContainers(nodes: string[]): Promise<void> {
+  for (const node of nodes) {
+    const ids = await dockerIds(['--filter', `label=dev.skiff.node=${node}`]);
+    if (ids.length) await run('docker', ['rm', '-f', '-v', ...ids]).catch(() => undefined);
+  }
+}
+
+/** `docker ps -aq` with filters. */
+export async function dockerIds(filters: string[]): Promise<string[]> {
+  const { stdout } = await run('docker', ['ps', '-aq', '--no-trunc', ...filters]);
+  return stdout.split('\n').filter(Boolean);
+}
+
+export async function docker(args: string[]): Promise<string> {
+  const { stdout } = await run('docker', args, { maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+/** Polls `fn` until it returns a value other than undefined/false, or fails with the last state. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Pods of a namespace, optionally by label selector. */
+export async function listPods(client: RestClient, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
+  return (await client.list(PODS, { namespace, labelSelector })).items;
+}
+
+export async function getPod(client: RestClient, namespace: string, name: string): Promise<KubeObject> {
+  return client.get(PODS, namespace, name);
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  containerID?: string;
+  state: { waiting?: { reason: string; message?: string }; running?: { startedAt: string }; terminated?: { exitCode: number; reason: string } };
+  lastState: { terminated?: { exitCode: number; reason: string; containerID?: string } };
+}
+
+export function containerStatus(pod: KubeObject, name?: string): ContainerStatus | undefined {
+  const list = (pod.status?.containerStatuses ?? []) as ContainerStatus[];
+  return name ? list.find((c) => c.name === name) : list[0];
+}
+
+export function isReady(pod: KubeObject): boolean {
+  return ((pod.status?.conditions ?? []) as { type: string; status: string }[]).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export async function podEvents(client: RestClient, namespace: string, podName: string): Promise<{ reason: string; message: string; type: string }[]> {
+  const list = await client.list(EVENTS, { namespace, fieldSelector: `involvedObject.name=${podName}` });
+  return list.items as unknown as { reason: string; message: string; type: string }[];
+}
+
+/** A pod manifest of one container; `extra` is merged into the container, `podSpec` into the pod spec. */
+export function podManifest(name: string, namespace: string, container: Record<string, unknown>, podSpec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace },
+    spec: { terminationGracePeriodSeconds: 2, ...podSpec, containers: [{ name: 'main', image: 'skiff/busybox:1', ...container }] },
+  } as KubeObject;
+}
