@@ -1,0 +1,35 @@
+import { allocateServiceAddresses, inClusterRange, keepServiceAddresses } from './service-ips.ts';
+
+const svc = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec });
+
+test('allocates the first free ClusterIP in 127.96.0.0/16, and honours a requested free one', () => {
+  const taken = [svc({ clusterIP: '127.96.0.1' })];
+  expect(allocateServiceAddresses(svc({ ports: [{ port: 80 }] }), taken).spec).toMatchObject({ clusterIP: '127.96.0.2', clusterIPs: ['127.96.0.2'] });
+  expect(allocateServiceAddresses(svc({ clusterIP: '127.96.3.4' }), taken).spec.clusterIP).toBe('127.96.3.4');
+  expect(inClusterRange('127.96.255.255')).toBe(false);
+  expect(inClusterRange('10.0.0.1')).toBe(false);
+});
+
+test('rejects a taken or out-of-range ClusterIP; headless and ExternalName get none', () => {
+  const taken = [svc({ clusterIP: '127.96.0.1' })];
+  expect(allocateServiceAddresses(svc({ clusterIP: '127.96.0.1' }), taken).causes[0].message).toMatch(/already allocated/);
+  expect(allocateServiceAddresses(svc({ clusterIP: '10.0.0.1' }), taken).causes[0].message).toMatch(/not in the valid range/);
+  expect(allocateServiceAddresses(svc({ clusterIP: 'None' }), taken).spec).toMatchObject({ clusterIP: 'None', clusterIPs: ['None'] });
+  expect(allocateServiceAddresses(svc({ type: 'ExternalName', externalName: 'x.example' }), taken).spec.clusterIP).toBeUndefined();
+});
+
+test('NodePort services get free node ports; a taken one is refused', () => {
+  const taken = [svc({ type: 'NodePort', clusterIP: '127.96.0.1', ports: [{ port: 80, nodePort: 30000 }] })];
+  const a = allocateServiceAddresses(svc({ type: 'NodePort', ports: [{ port: 80 }, { port: 443, nodePort: 31000 }] }), taken);
+  expect(a.causes).toEqual([]);
+  expect(a.spec.ports.map((p: { nodePort: number }) => p.nodePort)).toEqual([30001, 31000]);
+  expect(allocateServiceAddresses(svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 30000 }] }), taken).causes[0].field).toBe('spec.ports[0].nodePort');
+});
+
+test('updates keep the allocated addresses and refuse to change the ClusterIP', () => {
+  const old = svc({ type: 'NodePort', clusterIP: '127.96.0.9', clusterIPs: ['127.96.0.9'], ports: [{ port: 80, nodePort: 30005 }] });
+  const next = svc({ type: 'NodePort', ports: [{ port: 80 }] });
+  expect(keepServiceAddresses(next, old)).toEqual([]);
+  expect(next.spec).toMatchObject({ clusterIP: '127.96.0.9', ports: [{ port: 80, nodePort: 30005 }] });
+  expect(keepServiceAddresses(svc({ type: 'NodePort', clusterIP: '127.96.0.10' }), old)[0].message).toMatch(/may not change once set/);
+});
