@@ -7,7 +7,8 @@ export interface PortRange {
   max: number;
 }
 
-export const DEFAULT_PORT_RANGE: PortRange = { min: 30000, max: 32767 };
+// Below the NodePort range (30000-32767) and the kernel's ephemeral ports (32768+).
+export const DEFAULT_PORT_RANGE: PortRange = { min: 20000, max: 29999 };
 
 export class PortAllocator {
   private readonly used = new Set<string>();
