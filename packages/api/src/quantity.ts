@@ -29,8 +29,21 @@ const BINARY_NAMES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 // caps quantities at 2^63 anyway, so refusing them loses nothing real.
 const MAX_EXPONENT = 300;
 
+const POW10: bigint[] = Array.from({ length: 64 }, (_, i) => 10n ** BigInt(i));
 function pow10(n: number): bigint {
-  return 10n ** BigInt(n);
+  return n < POW10.length ? POW10[n] : 10n ** BigInt(n);
+}
+
+// Requests and limits repeat the same few strings ('100m', '128Mi') across every pod, and each
+// is parsed by decode, defaulting and validation; Quantity values are immutable, so a small
+// memo of recent parses is safe and removes most of that work.
+const MEMO_LIMIT = 512;
+const parseMemo = new Map<string, Quantity>();
+const canonicalMemo = new Map<string, string>();
+function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
 }
 
 /** Divide rounding away from zero (Kubernetes rounds lost precision up, never to zero). */
@@ -59,7 +72,15 @@ function interpretSuffix(s: string): Suffix | undefined {
 
 /** Parses a quantity string (or a JSON number, which Kubernetes also accepts). Throws QuantityError. */
 export function parseQuantity(input: string | number): Quantity {
-  const str = typeof input === 'number' ? numberToQuantityString(input) : input;
+  if (typeof input === 'string') {
+    const hit = parseMemo.get(input);
+    if (hit) return hit;
+    return remember(parseMemo, input, parseQuantityUncached(input));
+  }
+  return parseQuantityUncached(numberToQuantityString(input));
+}
+
+function parseQuantityUncached(str: string): Quantity {
   if (str.length === 0) throw new QuantityError('quantities must not be empty');
   const m = SHAPE.exec(str);
   if (!m) throw new QuantityError(QUANTITY_FORMAT_ERROR);
@@ -139,6 +160,11 @@ function formatDecimal(nano: bigint, format: QuantityFormat): string {
 
 /** Parses and re-prints in canonical form: `1.5` → `1500m`, `0.5Gi` → `512Mi`. */
 export function canonicalQuantity(input: string | number): string {
+  if (typeof input === 'string') {
+    const hit = canonicalMemo.get(input);
+    if (hit !== undefined) return hit;
+    return remember(canonicalMemo, input, formatQuantity(parseQuantity(input)));
+  }
   return formatQuantity(parseQuantity(input));
 }
 

@@ -32,6 +32,25 @@ function byteLength(s: string): number {
   return s.length;
 }
 
+/**
+ * Remembers which strings passed a check. Label keys, namespaces and container names repeat
+ * across nearly every object, and these checks run on every create, so a bounded set of recent
+ * valid values skips most of the regex work. Failures are not cached: they are rare and the
+ * caller needs their messages.
+ */
+function memoValid(check: (v: string) => string[]): (v: string) => string[] {
+  const ok = new Set<string>();
+  return (v: string) => {
+    if (ok.has(v)) return [];
+    const errs = check(v);
+    if (errs.length === 0) {
+      if (ok.size >= 4096) ok.clear();
+      ok.add(v);
+    }
+    return errs;
+  };
+}
+
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_LABEL_RE = new RegExp(`^${DNS1123_LABEL_FMT}$`);
 const DNS1123_LABEL_MSG =
@@ -45,7 +64,7 @@ const DNS1035_LABEL_RE = new RegExp(`^${DNS1035_LABEL_FMT}$`);
 const DNS1035_LABEL_MSG =
   "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
 
-export function isDNS1123Label(value: string): string[] {
+export const isDNS1123Label = memoValid(function isDNS1123Label(value: string): string[] {
   const errs: string[] = [];
   if (byteLength(value) > 63) errs.push(maxLenError(63));
   if (!DNS1123_LABEL_RE.test(value)) {
@@ -54,28 +73,28 @@ export function isDNS1123Label(value: string): string[] {
     else errs.push(regexError(DNS1123_LABEL_MSG, DNS1123_LABEL_FMT, 'my-name', '123-abc'));
   }
   return errs;
-}
+});
 
-export function isDNS1123Subdomain(value: string): string[] {
+export const isDNS1123Subdomain = memoValid(function isDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
   if (byteLength(value) > 253) errs.push(maxLenError(253));
   if (!DNS1123_SUBDOMAIN_RE.test(value)) errs.push(regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
   return errs;
-}
+});
 
-export function isDNS1035Label(value: string): string[] {
+export const isDNS1035Label = memoValid(function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
   if (byteLength(value) > 63) errs.push(maxLenError(63));
   if (!DNS1035_LABEL_RE.test(value)) errs.push(regexError(DNS1035_LABEL_MSG, DNS1035_LABEL_FMT, 'my-name', 'abc-123'));
   return errs;
-}
+});
 
 const LABEL_KEY_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const LABEL_KEY_RE = new RegExp(`^${LABEL_KEY_FMT}$`);
 const LABEL_KEY_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
 /** A "qualified name": label keys, annotation keys, finalizers, taint keys. */
-export function isQualifiedName(value: string): string[] {
+export const isQualifiedName = memoValid(function isQualifiedName(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;
@@ -96,19 +115,19 @@ export function isQualifiedName(value: string): string[] {
   else if (byteLength(name) > 63) errs.push(`name part ${maxLenError(63)}`);
   if (!LABEL_KEY_RE.test(name)) errs.push(`name part ${regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}`);
   return errs;
-}
+});
 
 const LABEL_VALUE_FMT = `(${LABEL_KEY_FMT})?`;
 const LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
 const LABEL_VALUE_MSG =
   "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
-export function isValidLabelValue(value: string): string[] {
+export const isValidLabelValue = memoValid(function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
   if (byteLength(value) > 63) errs.push(maxLenError(63));
   if (!LABEL_VALUE_RE.test(value)) errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
   return errs;
-}
+});
 
 export function isValidPortNum(port: number): string[] {
   return Number.isInteger(port) && port >= 1 && port <= 65535 ? [] : [inclusiveRangeError(1, 65535)];
