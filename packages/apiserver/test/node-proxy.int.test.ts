@@ -1,0 +1,65 @@
+// pods/log is relayed to the node agent named by the pod's node (daemonEndpoints + InternalIP).
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { client, pod, startServer } from './support/server.ts';
+import type { Client, TestServer } from './support/server.ts';
+
+let server: TestServer;
+let api: Client;
+let agent: Server;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  agent = createServer((req, res) => {
+    requests.push(req.url!);
+    if (req.url!.includes('/missing/')) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'container not found', reason: 'NotFound', code: 404 }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('line 1\nline 2\n');
+  });
+  await new Promise<void>((r) => agent.listen(0, '127.0.0.1', () => r()));
+  const port = (agent.address() as { port: number }).port;
+  server = await startServer();
+  api = client(server.url);
+  await api('POST', '/api/v1/nodes', {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'n1' },
+    status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } },
+  });
+  await api('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'silent' } });
+  await api('POST', '/api/v1/namespaces/default/pods', pod('logged', { spec: { nodeName: 'n1' } }));
+  await api('POST', '/api/v1/namespaces/default/pods', pod('unbound'));
+  await api('POST', '/api/v1/namespaces/default/pods', pod('on-silent', { spec: { nodeName: 'silent' } }));
+});
+afterAll(async () => {
+  await server.close();
+  await new Promise((r) => agent.close(r));
+});
+
+test('logs are relayed from the agent with the query parameters', async () => {
+  const r = await api('GET', '/api/v1/namespaces/default/pods/logged/log?container=main&tailLines=10&timestamps=true&ignored=x');
+  expect(r.status).toBe(200);
+  expect(r.text).toBe('line 1\nline 2\n');
+  expect(r.headers.get('content-type')).toBe('text/plain');
+  expect(requests.at(-1)).toBe('/containerLogs/default/logged/main?tailLines=10&timestamps=true');
+  const defaulted = await api('GET', '/api/v1/namespaces/default/pods/logged/log');
+  expect(defaulted.status).toBe(200);
+  expect(requests.at(-1)).toBe('/containerLogs/default/logged/main');
+});
+
+test('errors: unknown container 400, unbound pod 400, node without endpoint 503, exec 503', async () => {
+  expect((await api('GET', '/api/v1/namespaces/default/pods/logged/log?container=nope')).status).toBe(400);
+  const unbound = await api('GET', '/api/v1/namespaces/default/pods/unbound/log');
+  expect(unbound.status).toBe(400);
+  expect(unbound.body.message).toBe('pod unbound does not have a host assigned');
+  const silent = await api('GET', '/api/v1/namespaces/default/pods/on-silent/log');
+  expect(silent.status).toBe(503);
+  expect(silent.body.reason).toBe('ServiceUnavailable');
+  const exec = await api('GET', '/api/v1/namespaces/default/pods/logged/exec?command=ls&container=main&stdout=true');
+  expect(exec.status).toBe(503);
+  expect((await api('GET', '/api/v1/namespaces/default/pods/gone/log')).status).toBe(404);
+});
