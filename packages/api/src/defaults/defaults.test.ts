@@ -173,3 +173,17 @@ describe('strategy', () => {
     expect(out.status).toEqual({ phase: 'Terminating' });
   });
 });
+
+describe('service strategy', () => {
+  const svc = (spec: object): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'd' }, spec });
+  it('mirrors clusterIP into clusterIPs on create', () => {
+    expect(prepareForCreate(res('Service'), svc({ clusterIP: '10.0.0.5', ports: [{ port: 80 }] })).spec.clusterIPs).toEqual(['10.0.0.5']);
+  });
+  it('keeps allocated clusterIP and nodePorts when an update omits them', () => {
+    const old = svc({ type: 'NodePort', clusterIP: '10.0.0.5', clusterIPs: ['10.0.0.5'], ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }] });
+    const out = prepareForUpdate(res('Service'), svc({ type: 'NodePort', ports: [{ port: 80, protocol: 'TCP' }] }), old);
+    expect(out.spec.clusterIP).toBe('10.0.0.5');
+    expect(out.spec.clusterIPs).toEqual(['10.0.0.5']);
+    expect(out.spec.ports[0].nodePort).toBe(30080);
+  });
+});

@@ -37,6 +37,7 @@ export function prepareForCreate<T extends KubeObject>(resource: Kind, obj: T): 
       break;
     case '/Service':
       out.status = { loadBalancer: {} };
+      normalizeClusterIPs(out.spec);
       break;
     case 'apps/Deployment':
       out.status = {};
@@ -48,6 +49,34 @@ export function prepareForCreate<T extends KubeObject>(resource: Kind, obj: T): 
   }
   if (GENERATION_KINDS.has(key(resource))) out.metadata.generation = 1;
   return out as T;
+}
+
+/** clusterIP and clusterIPs[0] describe the same thing; fill whichever the client left out. */
+function normalizeClusterIPs(spec: Obj | undefined): void {
+  if (!spec || spec.type === 'ExternalName') return;
+  if (spec.clusterIP && !spec.clusterIPs?.length) spec.clusterIPs = [spec.clusterIP];
+  else if (!spec.clusterIP && spec.clusterIPs?.length) spec.clusterIP = spec.clusterIPs[0];
+}
+
+/**
+ * An update that omits allocated values (clusterIP, nodePorts), as `kubectl apply` of the
+ * original manifest does, keeps the stored ones instead of failing immutability checks.
+ */
+function keepAllocatedValues(spec: Obj | undefined, oldSpec: Obj | undefined): void {
+  if (!spec || !oldSpec || spec.type === 'ExternalName' || oldSpec.type === 'ExternalName') return;
+  if (!spec.clusterIP && !spec.clusterIPs?.length && oldSpec.clusterIP) {
+    spec.clusterIP = oldSpec.clusterIP;
+    if (oldSpec.clusterIPs) spec.clusterIPs = [...oldSpec.clusterIPs];
+  }
+  normalizeClusterIPs(spec);
+  const needsNodePorts = (t: unknown) => t === 'NodePort' || t === 'LoadBalancer';
+  if (needsNodePorts(spec.type) && needsNodePorts(oldSpec.type)) {
+    for (const p of spec.ports ?? []) {
+      if (p.nodePort) continue;
+      const prev = (oldSpec.ports ?? []).find((o: Obj) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      if (prev?.nodePort) p.nodePort = prev.nodePort;
+    }
+  }
 }
 
 function jsonEqual(a: unknown, b: unknown): boolean {
@@ -77,6 +106,7 @@ export function prepareForUpdate<T extends KubeObject>(resource: Kind, obj: T, o
     out.spec = { ...(out.spec ?? {}), finalizers: deepCopy(old.spec?.finalizers) };
     if (out.spec.finalizers === undefined) delete out.spec.finalizers;
   }
+  if (key(resource) === '/Service') keepAllocatedValues(out.spec, old.spec);
   const oldGen = old.metadata?.generation ?? 0;
   if (GENERATION_KINDS.has(key(resource)) && !jsonEqual(out.spec, old.spec)) out.metadata.generation = oldGen + 1;
   else if (old.metadata?.generation !== undefined) out.metadata.generation = oldGen;
