@@ -38,6 +38,8 @@ interface NodeCondition {
 }
 
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+// timeAdded is rounded up to the second, so that a toleration is never cut short by the rounding.
+const isoCeil = (ms: number) => iso(Math.ceil(ms / 1000) * 1000);
 
 /** Has the node's agent been silent for longer than the grace period? */
 export function isNodeStale(opts: { lastHeartbeat: number; now: number; gracePeriodMs: number }): boolean {
@@ -89,7 +91,7 @@ export function computeNodeUpdate(node: KubeObject, stale: boolean, now: number)
   if (wantKey) {
     for (const effect of ['NoSchedule', 'NoExecute']) {
       if (!next.some((t) => t.key === wantKey && t.effect === effect)) {
-        next.push(effect === 'NoExecute' ? { key: wantKey, effect, timeAdded: iso(now) } : { key: wantKey, effect });
+        next.push(effect === 'NoExecute' ? { key: wantKey, effect, timeAdded: isoCeil(now) } : { key: wantKey, effect });
       }
     }
   }
