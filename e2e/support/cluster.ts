@@ -202,3 +202,12 @@ export function podManifest(name: string, namespace: string, container: Record<s
     spec: { terminationGracePeriodSeconds: 2, ...podSpec, containers: [{ name: 'main', image: 'skiff/busybox:1', ...container }] },
   } as KubeObject;
 }
+
+/** Records every version of the pods a watch delivers (for transient states a poll could miss). */
+export function recordPods(client: RestClient, namespace: string, fieldSelector?: string): { versions: KubeObject[]; stop(): void } {
+  const versions: KubeObject[] = [];
+  const handle = client.watch(PODS, { namespace, fieldSelector }, (e) => {
+    if (e.type === 'ADDED' || e.type === 'MODIFIED') versions.push(e.object as KubeObject);
+  }, () => undefined);
+  return { versions, stop: () => handle.abort() };
+}
