@@ -7,6 +7,7 @@ import type { Storage } from './storage/types.ts';
 import { StorageError } from './storage/types.ts';
 import { PatchError } from './patch/errors.ts';
 import { registerDiscoveryRoutes } from './discovery/index.ts';
+import { registerOpenApiRoutes } from './openapi/index.ts';
 import { ApiError, internal, notFoundPath, tooLarge, unsupportedMediaType } from './errors/status.ts';
 import { BODY_LIMIT, OBJECT_MEDIA_TYPES, registerBodyParser } from './http/body.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -41,8 +42,6 @@ declare module 'fastify' {
     skiff: ServerContext;
   }
 }
-
-const OPENAPI_INDEX = './openapi/index.ts';
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -98,9 +97,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   registerHealthRoutes(app, metrics);
   registerDiscoveryRoutes(app);
-  const openapi: Record<string, any> | undefined = await import(OPENAPI_INDEX).catch(() => undefined);
-  const registerOpenApi = openapi && Object.values(openapi).find((v) => typeof v === 'function' && /^registerOpen[Aa]pi/.test(v.name));
-  if (registerOpenApi) await registerOpenApi(app);
+  registerOpenApiRoutes(app);
   registerResourceRoutes(app, context);
 
   namespaces.start([...stores.values()].filter((s) => s.namespaced));

@@ -212,7 +212,7 @@ describe('errors', () => {
     cur.metadata.labels = { ct: 'none' };
     const r = await fetch(`${server.url}/api/v1/namespaces/default/pods/no-ct`, { method: 'PUT', body: Buffer.from(JSON.stringify(cur)) });
     expect(r.status).toBe(200);
-    expect((await r.json()).metadata.labels).toEqual({ ct: 'none' });
+    expect(((await r.json()) as any).metadata.labels).toEqual({ ct: 'none' });
   });
 
   test('a name mismatch between body and URL is 400', async () => {

@@ -113,7 +113,7 @@ describe('scale subresource', () => {
     });
     const put = await fetch(`${server.url}${DEPLOYS}/sc/scale`, { method: 'PUT', body: Buffer.from(JSON.stringify({ ...s.body, spec: { replicas: 3 } })) });
     expect(put.status).toBe(200);
-    expect((await put.json()).spec.replicas).toBe(3);
+    expect(((await put.json()) as any).spec.replicas).toBe(3);
     const stale = await api('PUT', `${DEPLOYS}/sc/scale`, { ...s.body, spec: { replicas: 4 } });
     expect(stale.status).toBe(409);
     expect((await api('PATCH', `${DEPLOYS}/sc/scale`, { spec: { replicas: 4 } }, merge)).body.spec.replicas).toBe(4);

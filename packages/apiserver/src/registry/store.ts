@@ -3,14 +3,13 @@
 // deletion) on top of the Storage interface. HTTP-free: routes decode, this decides, storage keeps.
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ResourceInfo } from '@skiff/api';
-import { apiVersionOf } from '@skiff/api';
+import { apiVersionOf, applyDefaults, randomNameSuffix, validateCreate, validateUpdate } from '@skiff/api';
 import type { ObjectKey, Storage } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
 import type { ResourceRef } from '../errors/status.ts';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, namespaceTerminating, notFound } from '../errors/status.ts';
 import type { Strategy } from './strategy.ts';
 import { deepEqual, storageKeyOf, strategyFor } from './strategy.ts';
-import { applyDefaults, generateNameSuffix, validateCreate, validateUpdate } from './deps.ts';
 import type { NamespaceLookup } from './namespaces.ts';
 
 export interface WriteOptions {
@@ -136,7 +135,7 @@ export class ResourceStore {
     }
     if (this.info.plural === 'namespaces' && this.info.group === '') obj.spec = { finalizers: ['kubernetes'], ...(obj.spec ?? {}) };
     const generated = !meta.name && !!meta.generateName;
-    if (generated) meta.name = meta.generateName + generateNameSuffix();
+    if (generated) meta.name = meta.generateName + randomNameSuffix();
     const defaulted = applyDefaults(this.info, obj);
     this.validate(defaulted);
     if (opts.dryRun) return defaulted;
@@ -147,7 +146,7 @@ export class ResourceStore {
         if (e instanceof StorageError && e.code === 'AlreadyExists') {
           // A generated name collided: Kubernetes retries with a new suffix.
           if (generated && attempt < 8) {
-            defaulted.metadata.name = meta.generateName + generateNameSuffix();
+            defaulted.metadata.name = meta.generateName + randomNameSuffix();
             continue;
           }
           throw alreadyExists(this.ref, defaulted.metadata.name!);

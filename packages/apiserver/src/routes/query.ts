@@ -7,7 +7,8 @@ import type { DeleteOptions } from '../registry/store.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import { decodeOptionalBody, findDuplicateJsonFields } from '../http/body.ts';
 import type { BodyFormat } from '../http/body.ts';
-import { decodeResource, fieldMatcher, labelMatcher } from '../registry/deps.ts';
+import { decodeObject } from '@skiff/api';
+import { fieldMatcher, labelMatcher } from '../registry/selectors.ts';
 
 export type Query = Record<string, string | undefined>;
 
@@ -34,7 +35,7 @@ export function fieldValidationOf(q: Query): FieldValidation {
 /**
  * Decodes a body for the store's kind and applies fieldValidation: Strict -> 400 naming every
  * unknown and duplicate field, Warn -> one `Warning: 299` header each, Ignore -> silence.
- * Unknown fields are dropped in every mode, as Kubernetes' decoder does.
+ * Unknown fields are dropped in every mode by the api package's decoder, as Kubernetes' does.
  */
 export function decodeChecked(
   store: ResourceStore,
@@ -50,7 +51,7 @@ export function decodeChecked(
   if ((typeKind !== undefined && typeKind !== kind) || (raw.apiVersion !== undefined && raw.apiVersion !== store.apiVersion)) {
     store.checkTypeMeta(raw as KubeObject);
   }
-  const res = decodeResource(store.info, raw);
+  const res = decodeObject(store.info, raw);
   if (!res.ok) throw badRequest(res.message);
   const problems = res.unknownFields.map((f) => `unknown field "${f}"`);
   if (mode !== 'Ignore' && format === 'json' && text) for (const d of findDuplicateJsonFields(text)) problems.push(`duplicate field "${d}"`);
@@ -58,20 +59,7 @@ export function decodeChecked(
     throw badRequest(`${kind} in version "${store.info.version}" cannot be handled as a ${kind}: strict decoding error: ${problems.join(', ')}`);
   }
   if (mode === 'Warn') addWarnings(reply, problems);
-  const obj = res.object;
-  if (res.object === (raw as unknown)) for (const path of res.unknownFields) pruneField(obj as Record<string, unknown>, path);
-  return obj;
-}
-
-/** Deletes `a.b[2].c` from obj, if present. */
-export function pruneField(obj: Record<string, unknown>, path: string): void {
-  const parts = path.match(/[^.[\]]+/g) ?? [];
-  let cur: any = obj;
-  for (let i = 0; i < parts.length - 1; i++) {
-    cur = cur?.[parts[i]];
-    if (cur === null || typeof cur !== 'object') return;
-  }
-  if (cur && typeof cur === 'object' && parts.length > 0) delete cur[parts[parts.length - 1]];
+  return res.object;
 }
 
 export function addWarnings(reply: FastifyReply, messages: string[]): void {
@@ -91,7 +79,7 @@ export function filterOf(store: ResourceStore, q: Query): ((o: KubeObject) => bo
   try {
     if (ls) lm = labelMatcher(ls);
   } catch (e) {
-    throw badRequest(`unable to parse requirement: ${(e as Error).message}`.replace('unable to parse requirement: unable to parse requirement: ', 'unable to parse requirement: '));
+    throw badRequest((e as Error).message);
   }
   try {
     if (fs) fm = fieldMatcher(store.info, fs);

@@ -7,7 +7,7 @@ import { badRequest, conflict, invalid, notFound, successStatus } from '../error
 import { decodeObjectBody } from '../http/body.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import { nowRfc3339 } from '../registry/store.ts';
-import { formatSelector } from '../registry/deps.ts';
+import { formatSelector } from '../registry/selectors.ts';
 import { applyPatch } from '../patch/index.ts';
 import type { ServerContext } from './context.ts';
 import { dryRunOf, queryOf } from './query.ts';
