@@ -79,3 +79,14 @@ describe('findUnknownFields', () => {
     expect(strictDecodingError(['spec.replica', 'foo'])).toBe('strict decoding error: unknown field "spec.replica", unknown field "foo"');
   });
 });
+
+describe('hostile keys', () => {
+  it('treats prototype names as ordinary unknown fields or map keys', () => {
+    const r = decodeObject(res('Pod'), JSON.parse('{"valueOf":[],"constructor":1,"metadata":{"labels":{"__proto__":"x","toString":"y"}},"__proto__":{"polluted":true}}'));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.unknownFields).toEqual(['valueOf', 'constructor', '__proto__']);
+    expect(Object.keys(r.object.metadata.labels!)).toEqual(['__proto__', 'toString']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -60,6 +60,12 @@ function typeError(value: unknown, shape: Shape, path: PathNode, struct: string)
   throw new DecodeError(`json: cannot unmarshal ${jsonTypeOf(value)} into ${where} of type ${goTypeName(shape)}`);
 }
 
+/** Assigns even the key `__proto__` as a plain own property (a label may legally be named so). */
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -81,7 +87,7 @@ function walk(shape: Shape, value: unknown, path: PathNode, w: Walk): unknown {
       const out: Record<string, unknown> = {};
       for (const k of Object.keys(value)) {
         const v = (value as Record<string, unknown>)[k];
-        out[k] = v === null ? zeroValue(shape.values) : walk(shape.values, v, { parent: path, key: k }, w);
+        setOwn(out, k, v === null ? zeroValue(shape.values) : walk(shape.values, v, { parent: path, key: k }, w));
       }
       return out;
     }

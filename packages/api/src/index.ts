@@ -18,6 +18,6 @@ export * from './helpers/owners.ts';
 export * from './helpers/names.ts';
 export * from './helpers/pods.ts';
 export * from './validation/index.ts';
-export { GoRepr, goLabelSelector, goStringMap, goIntOrString } from './validation/errors.ts';
+export { RawValue, labelSelectorValue, mapValue, intOrStringValue } from './validation/errors.ts';
 export { validateLabelSelector, validateLabels, nameIsDNSSubdomain, nameIsDNSLabel, nameIsDNS1035Label } from './validation/meta.ts';
 export * from './openapi.ts';

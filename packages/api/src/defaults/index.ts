@@ -17,7 +17,11 @@ export function deepCopy<T>(v: T): T {
     return out as T;
   }
   const out: Obj = {};
-  for (const k of Object.keys(v)) out[k] = deepCopy((v as Obj)[k]);
+  for (const k of Object.keys(v)) {
+    const c = deepCopy((v as Obj)[k]);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
+    else out[k] = c;
+  }
   return out as T;
 }
 

@@ -111,7 +111,7 @@ export function defaultPod(pod: Obj): void {
     const limits = c.resources?.limits;
     if (!limits) continue;
     c.resources.requests ??= {};
-    for (const [k, v] of Object.entries(limits)) if (!(k in c.resources.requests)) c.resources.requests[k] = v;
+    for (const [k, v] of Object.entries(limits)) if (!Object.hasOwn(c.resources.requests, k)) c.resources.requests[k] = v;
   }
   if (spec.enableServiceLinks === undefined) spec.enableServiceLinks = true;
   if (spec.hostNetwork) {

@@ -6,6 +6,11 @@ import { addQuantity, compareQuantity, tryParseQuantity, zeroQuantity, type Quan
 type PodLike = Pick<KubeObject, 'spec' | 'status'>;
 type ResourceMap = Record<string, Quantity>;
 
+/** Keyed by user-supplied resource names, so no prototype keys may shadow them. */
+function newResourceMap(): ResourceMap {
+  return Object.create(null) as ResourceMap;
+}
+
 export function getPodCondition(pod: PodLike, type: string): { type: string; status: string; lastTransitionTime?: string } | undefined {
   return (pod.status?.conditions ?? []).find((c: { type: string }) => c.type === type);
 }
@@ -48,17 +53,17 @@ function maxInto(into: ResourceMap, other: ResourceMap): void {
  * Sidecars (init containers with restartPolicy Always) run alongside and add to the sum.
  */
 export function podResourceRequests(pod: PodLike): ResourceMap {
-  const reqs: ResourceMap = {};
+  const reqs = newResourceMap();
   for (const c of pod.spec?.containers ?? []) addInto(reqs, c.resources?.requests);
-  const sidecars: ResourceMap = {};
-  const initMax: ResourceMap = {};
+  const sidecars = newResourceMap();
+  const initMax = newResourceMap();
   for (const c of pod.spec?.initContainers ?? []) {
     if (c.restartPolicy === 'Always') {
       addInto(reqs, c.resources?.requests);
       addInto(sidecars, c.resources?.requests);
       maxInto(initMax, sidecars);
     } else {
-      const tmp: ResourceMap = {};
+      const tmp = newResourceMap();
       addInto(tmp, c.resources?.requests);
       for (const [k, q] of Object.entries(sidecars)) tmp[k] = tmp[k] ? addQuantity(tmp[k], q) : q;
       maxInto(initMax, tmp);
@@ -70,7 +75,7 @@ export function podResourceRequests(pod: PodLike): ResourceMap {
 
 /** Same as podResourceRequests for limits (used for printing and QoS). */
 export function podResourceLimits(pod: PodLike): ResourceMap {
-  const limits: ResourceMap = {};
+  const limits = newResourceMap();
   for (const c of pod.spec?.containers ?? []) addInto(limits, c.resources?.limits);
   return limits;
 }
@@ -79,8 +84,8 @@ const QOS_RESOURCES = new Set(['cpu', 'memory']);
 
 /** Guaranteed, Burstable or BestEffort, computed as qos.GetPodQOS does. */
 export function getPodQOSClass(pod: PodLike): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const requests: ResourceMap = {};
-  const limits: ResourceMap = {};
+  const requests = newResourceMap();
+  const limits = newResourceMap();
   let guaranteed = true;
   const zero = zeroQuantity();
   for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {

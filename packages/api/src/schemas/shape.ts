@@ -91,7 +91,8 @@ export function compileShape(schema: unknown): Shape {
   switch (d.type) {
     case 'object': {
       // Registered before descending so self-referencing types terminate.
-      const shape: ObjectShape = { t: 'object', props: {}, alwaysProps: [], ...(id ? { id, meta: meta as unknown as KubeSchemaMeta } : {}) };
+      // A null prototype, so request keys like "valueOf" never resolve to Object.prototype.
+      const shape: ObjectShape = { t: 'object', props: Object.create(null) as Record<string, Prop>, alwaysProps: [], ...(id ? { id, meta: meta as unknown as KubeSchemaMeta } : {}) };
       cache.set(inner as object, shape);
       for (const [name, prop] of Object.entries(d.shape as Record<string, unknown>)) {
         const { optional } = unwrap(prop);

@@ -205,8 +205,7 @@ const BY_KIND: Record<string, KindFields> = {
 
 function kindFields(resource: Pick<ResourceInfo, 'group' | 'version' | 'kind' | 'scope'>): KindFields {
   const key = `${resource.group ? `${resource.group}/` : ''}${resource.version}/${resource.kind}`;
-  const k = BY_KIND[key];
-  if (k) return k;
+  if (Object.hasOwn(BY_KIND, key)) return BY_KIND[key];
   if (resource.scope === 'Cluster') return { ...META_ONLY, fields: (o) => metaFields(o, false) };
   return META_ONLY;
 }
@@ -231,7 +230,7 @@ export function normalizeFieldSelector(
   const k = kindFields(resource);
   return {
     requirements: sel.requirements.map((r) => {
-      const field = k.aliases?.[r.field] ?? r.field;
+      const field = k.aliases && Object.hasOwn(k.aliases, r.field) ? k.aliases[r.field] : r.field;
       if (!k.supported.includes(field)) {
         throw new FieldSelectorError(
           k.custom ? `field label not supported: ${r.field}` : `"${r.field}" is not a known field selector: only "metadata.name", "metadata.namespace"`,

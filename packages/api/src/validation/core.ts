@@ -3,7 +3,7 @@
 
 import type { FieldCause } from '../object.ts';
 import { formatQuantity, QUANTITY_FORMAT_ERROR, tryParseQuantity } from '../quantity.ts';
-import { duplicate, forbidden, GoRepr, goIntOrString, goQuote, invalid, invalidEach, IS_NEGATIVE, notSupported, required } from './errors.ts';
+import { duplicate, forbidden, invalid, invalidEach, IS_NEGATIVE, notSupported, required } from './errors.ts';
 import {
   nameIsDNS1035Label,
   nameIsDNSLabel,
@@ -123,7 +123,8 @@ export function validateNode(node: Obj): FieldCause[] {
     }
     const key = `${t.effect}/${t.key}`;
     if (seen.has(key)) {
-      const d = duplicate(f, new GoRepr(`core.Taint{Key:${goQuote(t.key ?? '')}, Value:${goQuote(t.value ?? '')}, Effect:${goQuote(t.effect ?? '')}, TimeAdded:<nil>}`));
+      // Validation runs on internal types, which have no json tags: Go field names appear.
+      const d = duplicate(f, { Key: t.key ?? '', Value: t.value ?? '', Effect: t.effect ?? '', TimeAdded: null });
       errs.push({ ...d, message: `${d.message}: taints must be unique by key and effect pair` });
     }
     seen.add(key);
@@ -151,10 +152,9 @@ export function validateNodeUpdate(node: Obj, old: Obj): FieldCause[] {
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 
-function goServicePort(p: Obj): GoRepr {
-  return new GoRepr(
-    `core.ServicePort{Name:"", Protocol:${goQuote(p.protocol ?? '')}, AppProtocol:(*string)(nil), Port:${p.port ?? 0}, TargetPort:${goIntOrString(0).text}, NodePort:0}`,
-  );
+/** The duplicate (protocol, port) key as the internal ServicePort renders to JSON. */
+function servicePortKey(p: Obj): object {
+  return { Name: '', Protocol: p.protocol ?? '', AppProtocol: null, Port: p.port ?? 0, TargetPort: 0, NodePort: 0 };
 }
 
 export function validateService(svc: Obj): FieldCause[] {
@@ -196,7 +196,7 @@ export function validateService(svc: Obj): FieldCause[] {
   }
   const clusterIPs: string[] = spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []);
   if (spec.clusterIP && spec.clusterIPs?.length && spec.clusterIPs[0] !== spec.clusterIP) {
-    errs.push(invalid('spec.clusterIPs', new GoRepr(`[]string{${spec.clusterIPs.map(goQuote).join(', ')}}`), 'first value must match `clusterIP`'));
+    errs.push(invalid('spec.clusterIPs', spec.clusterIPs, 'first value must match `clusterIP`'));
   }
   clusterIPs.forEach((ip, i) => {
     if (ip === 'None' || ip === '') return;
@@ -214,7 +214,7 @@ export function validateService(svc: Obj): FieldCause[] {
       nodePorts.add(k);
     }
     const k = `${p.protocol}/${p.port}`;
-    if (portKeys.has(k)) errs.push(duplicate(`spec.ports[${i}]`, goServicePort(p)));
+    if (portKeys.has(k)) errs.push(duplicate(`spec.ports[${i}]`, servicePortKey(p)));
     portKeys.add(k);
   });
   return errs;

@@ -1,10 +1,13 @@
-// FieldCause builders with the wording of k8s.io/apimachinery/pkg/util/validation/field, and
-// the bits of Go value formatting (%q, %#v) that show up inside Kubernetes' messages.
+// FieldCause builders with the wording of k8s.io/apimachinery/pkg/util/validation/field.
+//
+// Bad values are printed as field.ErrorBody does since Kubernetes 1.34: strings quoted (%q),
+// numbers and booleans bare, and composite values (maps, selectors, structs) as JSON, e.g.
+// `Invalid value: {"app":"web"}: \`selector\` does not match template \`labels\``.
 
 import type { FieldCause } from '../object.ts';
 
-/** A value already rendered the way Go's %#v would print it. */
-export class GoRepr {
+/** A value already rendered as it should appear in the message. */
+export class RawValue {
   readonly text: string;
   constructor(text: string) {
     this.text = text;
@@ -16,43 +19,52 @@ export function goQuote(s: string): string {
   return JSON.stringify(s);
 }
 
-/** How ErrorBody prints a bad value: strings quoted, numbers and booleans bare. */
-export function formatValue(v: unknown): string {
-  if (v instanceof GoRepr) return v.text;
+/** Go's json.Marshal: map keys sorted, no spaces. */
+export function goJSON(v: unknown): string {
   if (v === undefined || v === null) return 'null';
-  if (typeof v === 'string') return goQuote(v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return `[${v.map(goJSON).join(',')}]`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined);
+    return `{${keys.map((k) => `${goQuote(k)}:${goJSON(o[k])}`).join(',')}}`;
+  }
   return JSON.stringify(v);
 }
 
-export function goStringMap(m: Record<string, string> | undefined | null): GoRepr {
-  if (m == null) return new GoRepr('map[string]string(nil)');
-  const entries = Object.keys(m)
-    .sort()
-    .map((k) => `${goQuote(k)}:${goQuote(m[k])}`);
-  return new GoRepr(`map[string]string{${entries.join(', ')}}`);
+/** How ErrorBody prints a bad value. */
+export function formatValue(v: unknown): string {
+  if (v instanceof RawValue) return v.text;
+  if (v === undefined || v === null) return 'null';
+  if (typeof v === 'string') return goQuote(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return goJSON(v);
 }
 
-function goStrings(v: string[] | undefined): string {
-  return v == null ? '[]string(nil)' : `[]string{${v.map(goQuote).join(', ')}}`;
+function sortedMap(m: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
 }
 
-/** `v1.LabelSelector{MatchLabels:map[string]string{...}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`. */
-export function goLabelSelector(s: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined): GoRepr {
-  if (s == null) return new GoRepr('null');
-  const exprs =
-    s.matchExpressions == null
-      ? '[]v1.LabelSelectorRequirement(nil)'
-      : `[]v1.LabelSelectorRequirement{${s.matchExpressions
-          .map((e) => `v1.LabelSelectorRequirement{Key:${goQuote(e.key)}, Operator:${goQuote(e.operator)}, Values:${goStrings(e.values)}}`)
-          .join(', ')}}`;
-  return new GoRepr(`v1.LabelSelector{MatchLabels:${goStringMap(s.matchLabels).text}, MatchExpressions:${exprs}}`);
+/** A label map as the bad value of a field error: `{"app":"web"}` (null when unset). */
+export function mapValue(m: Record<string, string> | undefined | null): RawValue {
+  return new RawValue(m == null ? 'null' : goJSON(sortedMap(m)));
 }
 
-/** `intstr.IntOrString{Type:1, IntVal:0, StrVal:"25%"}`. */
-export function goIntOrString(v: number | string | undefined): GoRepr {
-  if (typeof v === 'string') return new GoRepr(`intstr.IntOrString{Type:1, IntVal:0, StrVal:${goQuote(v)}}`);
-  return new GoRepr(`intstr.IntOrString{Type:0, IntVal:${v ?? 0}, StrVal:""}`);
+/** A LabelSelector as JSON with Go's omitempty: `{"matchLabels":{"app":"web"}}`. */
+export function labelSelectorValue(
+  s: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+): RawValue {
+  if (s == null) return new RawValue('null');
+  const out: Record<string, unknown> = {};
+  if (s.matchLabels && Object.keys(s.matchLabels).length) out.matchLabels = sortedMap(s.matchLabels);
+  if (s.matchExpressions?.length) {
+    out.matchExpressions = s.matchExpressions.map((e) => ({ key: e.key, operator: e.operator, ...(e.values?.length ? { values: e.values } : {}) }));
+  }
+  return new RawValue(goJSON(out));
+}
+
+/** An IntOrString marshals as its int or its string: `"25%"` or `0`. */
+export function intOrStringValue(v: number | string | undefined): RawValue {
+  return new RawValue(goJSON(v ?? 0));
 }
 
 function body(type: string, value: unknown, detail: string, showValue: boolean): string {

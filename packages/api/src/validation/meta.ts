@@ -3,7 +3,7 @@
 
 import type { FieldCause, ObjectMeta } from '../object.ts';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './strings.ts';
-import { FIELD_IMMUTABLE, forbidden, formatValue, GoRepr, invalid, invalidEach, nonNegative, required, tooLong } from './errors.ts';
+import { FIELD_IMMUTABLE, forbidden, formatValue, invalid, invalidEach, nonNegative, required, tooLong } from './errors.ts';
 
 /** Validates a name; `prefix` is true for generateName, whose trailing '-' is allowed. */
 export type NameFn = (name: string, prefix: boolean) => string[];
@@ -56,7 +56,7 @@ function validateFinalizers(finalizers: string[] | undefined, field: string): Fi
   const errs: FieldCause[] = [];
   (finalizers ?? []).forEach((f, i) => errs.push(...validateFinalizerName(f, `${field}[${i}]`)));
   if (finalizers?.includes('orphan') && finalizers.includes('foregroundDeletion')) {
-    errs.push(invalid(field, new GoRepr(`[]string{${finalizers.map((f) => formatValue(f)).join(', ')}}`), 'finalizer orphan and foregroundDeletion cannot be both set'));
+    errs.push(invalid(field, finalizers, 'finalizer orphan and foregroundDeletion cannot be both set'));
   }
   return errs;
 }
@@ -74,7 +74,7 @@ function validateOwnerReferences(refs: ObjectMeta['ownerReferences'], field: str
       const name = `${ref.kind}/${ref.name}`;
       if (firstController) {
         errs.push(
-          invalid(field, new GoRepr('[]v1.OwnerReference{...}'), `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${name}`),
+          invalid(field, refs, `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${name}`),
         );
       } else {
         firstController = name;

@@ -3,7 +3,7 @@
 // sees every failing field at once.
 
 import type { FieldCause } from '../object.ts';
-import { compareQuantity, formatQuantity, QUANTITY_FORMAT_ERROR, tryParseQuantity } from '../quantity.ts';
+import { compareQuantity, formatQuantity, QUANTITY_FORMAT_ERROR, tryParseQuantity, type Quantity } from '../quantity.ts';
 import { duplicate, forbidden, invalid, invalidEach, IS_NEGATIVE, nonNegative, notFound, notSupported, required } from './errors.ts';
 import { nameIsDNSSubdomain, validateLabelName, validateLabels } from './meta.ts';
 import {
@@ -121,13 +121,13 @@ function isOvercommitAllowed(name: string): boolean {
 
 export function validateResourceRequirements(res: Obj | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
-  const parsed: Record<'limits' | 'requests', Record<string, ReturnType<typeof tryParseQuantity>>> = { limits: {}, requests: {} };
+  const parsed = { limits: new Map<string, Quantity | undefined>(), requests: new Map<string, Quantity | undefined>() };
   for (const kind of ['limits', 'requests'] as const) {
     for (const [name, value] of Object.entries<unknown>(res?.[kind] ?? {})) {
       const f = `${field}.${kind}[${name}]`;
       errs.push(...validateResourceName(name, f));
       const q = tryParseQuantity(value);
-      parsed[kind][name] = q;
+      parsed[kind].set(name, q);
       if (!q) {
         errs.push(invalid(f, value, QUANTITY_FORMAT_ERROR));
         continue;
@@ -138,8 +138,8 @@ export function validateResourceRequirements(res: Obj | undefined, field: string
       }
     }
   }
-  for (const [name, req] of Object.entries(parsed.requests)) {
-    const lim = parsed.limits[name];
+  for (const [name, req] of parsed.requests) {
+    const lim = parsed.limits.get(name);
     if (!req || !lim) continue;
     const cmp = compareQuantity(req, lim);
     if (cmp !== 0 && !isOvercommitAllowed(name)) {

@@ -3,7 +3,7 @@
 
 import type { FieldCause } from '../object.ts';
 import { labelSelectorAsSelector, matches, selectorFromMap, type Selector } from '../selectors/labels.ts';
-import { FIELD_IMMUTABLE, forbidden, goIntOrString, goLabelSelector, goStringMap, invalid, invalidEach, nonNegative, notSupported, required } from './errors.ts';
+import { FIELD_IMMUTABLE, forbidden, intOrStringValue, labelSelectorValue, mapValue, invalid, invalidEach, nonNegative, notSupported, required } from './errors.ts';
 import { nameIsDNSSubdomain, validateAnnotations, validateLabels, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { validatePodSpec } from './pod.ts';
 import { isValidPercent } from './strings.ts';
@@ -25,7 +25,7 @@ function validateTemplateForController(template: Obj | undefined, selector: Sele
   const errs: FieldCause[] = [];
   const selectorIsEmpty = !selector.nothing && selector.requirements.length === 0;
   if (!selectorIsEmpty && !matches(selector, template.metadata?.labels ?? {})) {
-    errs.push(invalid(`${field}.metadata.labels`, goStringMap(template.metadata?.labels), '`selector` does not match template `labels`'));
+    errs.push(invalid(`${field}.metadata.labels`, mapValue(template.metadata?.labels), '`selector` does not match template `labels`'));
   }
   errs.push(...validatePodTemplateSpec(template, field));
   const restartPolicy = template.spec?.restartPolicy;
@@ -46,19 +46,19 @@ function validateAppsSelector(spec: Obj, field: string): { errs: FieldCause[]; s
     errs.push(...validateLabelSelector(sel, `${field}.selector`));
     if (Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions?.length ?? 0) === 0) {
       // Kubernetes says "deployment" here for ReplicaSets too.
-      errs.push(invalid(`${field}.selector`, goLabelSelector(sel), 'empty selector is invalid for deployment'));
+      errs.push(invalid(`${field}.selector`, labelSelectorValue(sel), 'empty selector is invalid for deployment'));
     }
   }
   try {
     return { errs, selector: labelSelectorAsSelector(sel) };
   } catch {
-    errs.push(invalid(`${field}.selector`, goLabelSelector(sel), 'invalid label selector'));
+    errs.push(invalid(`${field}.selector`, labelSelectorValue(sel), 'invalid label selector'));
     return { errs };
   }
 }
 
 function validatePositiveIntOrPercent(v: unknown, field: string): FieldCause[] {
-  if (typeof v === 'string') return invalidEach(field, goIntOrString(v), isValidPercent(v));
+  if (typeof v === 'string') return invalidEach(field, intOrStringValue(v), isValidPercent(v));
   if (typeof v === 'number') return nonNegative(field, v);
   if (v === undefined) return [];
   return [invalid(field, v, "must be an integer or percentage (e.g '5%')")];
@@ -84,10 +84,10 @@ function validateStrategy(strategy: Obj | undefined, field: string): FieldCause[
       errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, `${f}.maxUnavailable`));
       errs.push(...validatePositiveIntOrPercent(ru.maxSurge, `${f}.maxSurge`));
       if (intOrPercentValue(ru.maxUnavailable ?? 0) === 0 && intOrPercentValue(ru.maxSurge ?? 0) === 0) {
-        errs.push(invalid(`${f}.maxUnavailable`, goIntOrString(ru.maxUnavailable), 'may not be 0 when `maxSurge` is 0'));
+        errs.push(invalid(`${f}.maxUnavailable`, intOrStringValue(ru.maxUnavailable), 'may not be 0 when `maxSurge` is 0'));
       }
       if (typeof ru.maxUnavailable === 'string' && intOrPercentValue(ru.maxUnavailable) > 100) {
-        errs.push(invalid(`${f}.maxUnavailable`, goIntOrString(ru.maxUnavailable), 'must not be greater than 100%'));
+        errs.push(invalid(`${f}.maxUnavailable`, intOrStringValue(ru.maxUnavailable), 'must not be greater than 100%'));
       }
     }
   } else {
@@ -162,7 +162,7 @@ export function validateAppsUpdate(kind: 'Deployment' | 'ReplicaSet', next: Obj,
   // The create-time metadata rules are replaced by the update ones above.
   errs.push(...full.filter((c) => !c.field.startsWith('metadata.')));
   if (!selectorUnchanged(next.spec?.selector, prev.spec?.selector)) {
-    errs.push(invalid('spec.selector', goLabelSelector(next.spec?.selector), FIELD_IMMUTABLE));
+    errs.push(invalid('spec.selector', labelSelectorValue(next.spec?.selector), FIELD_IMMUTABLE));
   }
   return errs;
 }
