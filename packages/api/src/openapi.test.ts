@@ -1,5 +1,5 @@
 import { RESOURCES } from './resources.ts';
-import { allOpenAPIComponents, jsonSchemaFor, openAPISchemaName, openAPIV3Document, openAPIV3GroupVersions, type OpenAPISchema } from './openapi.ts';
+import { allOpenAPIComponents, componentsFor, jsonSchemaFor, openAPISchemaName, openAPIV3Document, openAPIV3GroupVersions, type OpenAPISchema } from './openapi.ts';
 
 function refsIn(v: unknown, out: string[] = []): string[] {
   if (Array.isArray(v)) v.forEach((x) => refsIn(x, out));
@@ -64,8 +64,15 @@ describe('openAPIV3Document', () => {
 
   it('produces a schema for every resource', () => {
     for (const r of RESOURCES) {
-      const { name, components } = jsonSchemaFor(r);
+      const { name, components } = componentsFor(r);
       expect(components[name].type).toBe('object');
+      const standalone = jsonSchemaFor(r)!;
+      const defs = standalone.$defs as Record<string, OpenAPISchema>;
+      expect(standalone.$ref).toBe(`#/$defs/${name}`);
+      for (const ref of refsIn(defs)) {
+        expect(ref.startsWith('#/$defs/')).toBe(true);
+        expect(defs[ref.slice('#/$defs/'.length)]).toBeDefined();
+      }
     }
     expect(Object.keys(allOpenAPIComponents()).length).toBeGreaterThan(80);
   });

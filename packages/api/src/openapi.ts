@@ -10,10 +10,14 @@ import { DeleteOptionsSchema, StatusSchema } from './schemas/meta.ts';
 
 export type OpenAPISchema = Record<string, unknown>;
 
-const REF_PREFIX = '#/components/schemas/';
+const COMPONENTS_PREFIX = '#/components/schemas/';
+const DEFS_PREFIX = '#/$defs/';
+
+/** Where `$ref`s point: components.schemas in a document, $defs in a standalone schema. */
+let refPrefix = COMPONENTS_PREFIX;
 
 function ref(id: string): OpenAPISchema {
-  return { $ref: `${REF_PREFIX}${id}` };
+  return { $ref: `${refPrefix}${id}` };
 }
 
 /** Converts one shape; named types become `$ref`s and are queued for emission. */
@@ -99,7 +103,16 @@ const LEAF_DOCS: Record<string, string> = {
 };
 
 /** Every component reachable from `roots`, keyed by Kubernetes' schema name. */
-export function componentsFrom(roots: readonly unknown[]): Record<string, OpenAPISchema> {
+export function componentsFrom(roots: readonly unknown[], prefix: string = COMPONENTS_PREFIX): Record<string, OpenAPISchema> {
+  refPrefix = prefix;
+  try {
+    return collect(roots);
+  } finally {
+    refPrefix = COMPONENTS_PREFIX;
+  }
+}
+
+function collect(roots: readonly unknown[]): Record<string, OpenAPISchema> {
   const out: Record<string, OpenAPISchema> = {};
   const queue: Shape[] = roots.map((r) => compileShape(r));
   while (queue.length > 0) {
@@ -117,11 +130,23 @@ export function openAPISchemaName(resource: Pick<ResourceInfo, 'group' | 'versio
   return schema ? compileShape(schema).id : undefined;
 }
 
-/** A kind's schema plus every component it references (for tests and ad-hoc use). */
-export function jsonSchemaFor(resource: Pick<ResourceInfo, 'group' | 'version' | 'kind'>): { name: string; components: Record<string, OpenAPISchema> } {
+/** A kind's schema plus every component it references, as components.schemas entries. */
+export function componentsFor(resource: Pick<ResourceInfo, 'group' | 'version' | 'kind'>): { name: string; components: Record<string, OpenAPISchema> } {
   const schema = schemaFor(resource);
   if (!schema) throw new Error(`no schema for ${resource.kind}`);
   return { name: compileShape(schema).id!, components: componentsFrom([schema]) };
+}
+
+/**
+ * One kind as a standalone JSON Schema: `{ $ref: '#/$defs/io.k8s.api.apps.v1.Deployment',
+ * $defs: {...} }`, every named type under its Kubernetes name in `$defs` (the layout
+ * z.toJSONSchema uses, so a consumer can move `$defs` into components.schemas unchanged).
+ * Undefined for kinds without a schema.
+ */
+export function jsonSchemaFor(resource: Pick<ResourceInfo, 'group' | 'version' | 'kind'>): OpenAPISchema | undefined {
+  const schema = schemaFor(resource);
+  if (!schema) return undefined;
+  return { $ref: `${DEFS_PREFIX}${compileShape(schema).id}`, $defs: componentsFrom([schema], DEFS_PREFIX) };
 }
 
 const docCache = new Map<string, OpenAPISchema>();
