@@ -1,5 +1,9 @@
 // Endpoints against a real API server: ready and not-ready addresses, a named targetPort.
+import type { KubeObject } from '@skiff/api';
 import { DEPLOYMENTS, ENDPOINTS, SERVICES } from '../src/lib/resources.ts';
+import type { EndpointSubset } from '../src/endpoints/plan.ts';
+
+type EndpointsObject = KubeObject & { subsets?: EndpointSubset[] };
 import { startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
 
 let cluster: Cluster;
@@ -29,18 +33,18 @@ test('a Service lists its pods, ready and not, on the resolved container port', 
     await client.create(DEPLOYMENTS, dep('bad', 'never-ready:1', 1));
     await client.create(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ep', namespace: 'default' }, spec: { selector: { app: 'ep' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] } });
     const ep = await waitFor('endpoints', async () => {
-      const e = await client.get(ENDPOINTS, 'default', 'ep');
+      const e = await client.get<EndpointsObject>(ENDPOINTS, 'default', 'ep');
       const s = e.subsets?.[0];
       return s && s.addresses?.length === 2 && s.notReadyAddresses?.length === 1 ? e : undefined;
     });
     expect(ep.subsets).toHaveLength(1);
-    expect(ep.subsets[0].ports).toEqual([{ name: 'web', port: 8080, protocol: 'TCP' }]);
-    expect(ep.subsets[0].addresses[0].targetRef.kind).toBe('Pod');
+    expect(ep.subsets![0].ports).toEqual([{ name: 'web', port: 8080, protocol: 'TCP' }]);
+    expect(ep.subsets![0].addresses![0].targetRef.kind).toBe('Pod');
 
     // Scaling the ready pods away empties the ready list.
     await client.patch(DEPLOYMENTS, 'default', 'good', { spec: { replicas: 0 } }, 'merge');
     await waitFor('only the not-ready address', async () => {
-      const e = await client.get(ENDPOINTS, 'default', 'ep');
+      const e = await client.get<EndpointsObject>(ENDPOINTS, 'default', 'ep');
       return !e.subsets?.[0]?.addresses && e.subsets?.[0]?.notReadyAddresses?.length === 1;
     });
     await client.delete(SERVICES, 'default', 'ep');
