@@ -21,3 +21,5 @@ export * from './validation/index.ts';
 export { RawValue, labelSelectorValue, mapValue, intOrStringValue } from './validation/errors.ts';
 export { validateLabelSelector, validateLabels, nameIsDNSSubdomain, nameIsDNSLabel, nameIsDNS1035Label } from './validation/meta.ts';
 export * from './openapi.ts';
+export * from './helpers/time.ts';
+export * from './defaults/admission.ts';

@@ -65,3 +65,38 @@ describe('pods', () => {
     expect(getPodQOSClass(c({ limits: { cpu: '1' }, requests: { cpu: '1' } }))).toBe('Burstable');
   });
 });
+
+import { formatMicroTime, formatTime, parseTime } from './time.ts';
+import { applyPodAdmissionDefaults } from '../defaults/admission.ts';
+import type { KubeObject } from '../object.ts';
+
+const kube = (o: KubeObject): KubeObject => o;
+
+describe('time', () => {
+  it('formats Time and MicroTime like Kubernetes', () => {
+    const d = Date.UTC(2024, 0, 2, 15, 4, 5, 123);
+    expect(formatTime(d)).toBe('2024-01-02T15:04:05Z');
+    expect(formatMicroTime(d)).toBe('2024-01-02T15:04:05.123000Z');
+    expect(parseTime('2024-01-02T15:04:05.123000Z')).toBe(d);
+    expect(Number.isNaN(parseTime(undefined))).toBe(true);
+  });
+});
+
+describe('pod admission defaults', () => {
+  it('adds priority 0 and the two default tolerations', () => {
+    const out = applyPodAdmissionDefaults(kube({ apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [] } }));
+    expect(out.spec.priority).toBe(0);
+    expect(out.spec.preemptionPolicy).toBe('PreemptLowerPriority');
+    expect(out.spec.tolerations).toEqual([
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    ]);
+  });
+  it('keeps tolerations the pod already has', () => {
+    const own = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 };
+    const out = applyPodAdmissionDefaults(kube({ apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { priorityClassName: 'high', tolerations: [own] } }));
+    expect(out.spec.priority).toBeUndefined();
+    expect(out.spec.tolerations).toHaveLength(2);
+    expect(out.spec.tolerations[0]).toEqual(own);
+  });
+});
