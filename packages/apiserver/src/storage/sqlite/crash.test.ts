@@ -9,7 +9,7 @@ import { openIn, tempDir } from './test-helpers.ts';
 const WRITER = join(fileURLToPath(new URL('.', import.meta.url)), 'crash-writer.ts');
 const KILLS = 10;
 
-/** Runs the writer until `afterMs` past its first line, SIGKILLs it, returns the complete lines it printed. */
+/** Runs the writer until `afterMs` past its first acknowledged write, SIGKILLs it, returns the complete lines it printed. */
 function runAndKill(dataDir: string, run: number, afterMs: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WRITER, dataDir, String(run)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -18,7 +18,8 @@ function runAndKill(dataDir: string, run: number, afterMs: number): Promise<stri
     let timer: NodeJS.Timeout | undefined;
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      timer ??= setTimeout(() => child.kill('SIGKILL'), afterMs);
+      // The clock starts at the first acknowledged write, so every run acknowledges something.
+      if (!timer && /\nC [^\n]*\n/.test(out)) timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('error', reject);

@@ -21,7 +21,10 @@ export const SCHEMA_VERSION = 1;
 //
 // log: one row per revision (revision = rowid, so compaction is a range delete on the primary
 // key). The value is duplicated from `objects` so compaction never has to ask "is this row still
-// somebody's current state?" — that question is what makes kine's compaction slow.
+// somebody's current state?" — that question is what makes kine's compaction slow. No secondary
+// index on (resource, revision): it cost one more dirty page per commit (~20% of the create rate,
+// measured), and the log is only read when a watch resumes from before the in-memory ring, where
+// a scan of the bounded log is acceptable (and skipped when the resource has not changed).
 const DDL = `
 CREATE TABLE IF NOT EXISTS objects (
   id INTEGER PRIMARY KEY,
@@ -42,7 +45,6 @@ CREATE TABLE IF NOT EXISTS log (
   value TEXT NOT NULL,
   prev TEXT
 );
-CREATE INDEX IF NOT EXISTS log_resource ON log (resource, revision);
 
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,

@@ -38,6 +38,7 @@ export interface Statements {
   logAfterNs: Statement<[string, number, string, number], LogRow>;
   logTail: Statement<[number], LogRow>;
   maxLogRevision: Statement<[], number | null>;
+  lastRevisionPerResource: Statement<[], [string, number]>;
 
   getMeta: Statement<[string], number>;
   setMeta: Statement<[string, number]>;
@@ -75,6 +76,7 @@ export function prepareStatements(db: Database): Statements {
       .raw(true),
     logTail: db.prepare<[number], LogRow>(`SELECT ${logCols} FROM log ORDER BY revision DESC LIMIT ?`).raw(true),
     maxLogRevision: db.prepare<[], number | null>('SELECT max(revision) FROM log').pluck(),
+    lastRevisionPerResource: db.prepare<[], [string, number]>('SELECT resource, max(revision) FROM log GROUP BY resource').raw(true),
 
     getMeta: db.prepare<[string], number>('SELECT value FROM meta WHERE key = ?').pluck(),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
