@@ -35,7 +35,7 @@ export interface HttpResponse {
 }
 
 /** Methods that are safe to resend when a kept-alive socket turned out to be closed. */
-const RETRYABLE = new Set<string>([]);
+const RETRYABLE = new Set(['GET', 'PUT', 'DELETE']);
 
 export class Transport {
   private readonly url: URL;
