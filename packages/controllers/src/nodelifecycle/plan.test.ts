@@ -48,6 +48,8 @@ test('eviction time: default toleration, explicit seconds, forever, untolerated'
   expect(computeEvictionTime(pod(), [taint], 300)).toBe(NOW + 300_000);
   expect(computeEvictionTime(pod([{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }]), [taint], 300)).toBe(NOW + 5000);
   expect(computeEvictionTime(pod([{ operator: 'Exists' }]), [taint], 300)).toBeUndefined();
+  // The admission default (300 s) follows the configured default.
+  expect(computeEvictionTime(pod([{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }]), [taint], 2)).toBe(NOW + 2000);
   expect(computeEvictionTime(pod(), [{ key: 'custom', effect: 'NoExecute', timeAdded: taint.timeAdded }], 300)).toBe(NOW);
   expect(computeEvictionTime(pod(), [{ key: 'custom', effect: 'NoSchedule' }], 300)).toBeUndefined();
 });

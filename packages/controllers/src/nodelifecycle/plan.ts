@@ -99,6 +99,19 @@ export function computeNodeUpdate(node: KubeObject, stale: boolean, now: number)
   return update;
 }
 
+/** Kubernetes' DefaultTolerationSeconds: 300 s for the not-ready and unreachable taints. */
+export const ADMISSION_DEFAULT_TOLERATION_SECONDS = 300;
+
+function isAdmissionDefault(t: Toleration): boolean {
+  return (
+    (t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY) &&
+    t.operator === 'Exists' &&
+    t.effect === 'NoExecute' &&
+    t.tolerationSeconds === ADMISSION_DEFAULT_TOLERATION_SECONDS &&
+    t.value === undefined
+  );
+}
+
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {
   if (t.effect && t.effect !== taint.effect) return false;
   if (!t.key) return t.operator === 'Exists';
@@ -113,7 +126,11 @@ export function toleratesTaint(t: Toleration, taint: Taint): boolean {
  * untolerated NoExecute taint evicts at once.
  */
 export function computeEvictionTime(pod: KubeObject, taints: readonly Taint[], defaultTolerationSeconds: number): number | undefined {
-  const tolerations: Toleration[] = pod.spec?.tolerations ?? [];
+  // The toleration the DefaultTolerationSeconds admission adds to every pod stands for "the
+  // default": it follows the configured value, so that tests can shorten it.
+  const tolerations: Toleration[] = (pod.spec?.tolerations ?? []).map((t: Toleration) =>
+    isAdmissionDefault(t) ? { ...t, tolerationSeconds: defaultTolerationSeconds } : t,
+  );
   let at: number | undefined;
   for (const taint of taints) {
     if (taint.effect !== 'NoExecute') continue;
