@@ -28,6 +28,8 @@ export class SchedulerCache {
   private readonly list: NodeInfo[] = [];
   private readonly listIndex = new Map<string, number>();
   private readonly pods = new Map<string, PodState>();
+  /** Keys of the assumed pods, so expiry does not walk every pod. */
+  private readonly assumed = new Set<string>();
 
   /** The nodes to schedule onto. Do not modify. */
   nodeList(): readonly NodeInfo[] {
@@ -92,7 +94,10 @@ export class SchedulerCache {
   }
 
   cleanupExpired(now: number): void {
-    for (const [key, s] of this.pods) if (s.assumed && s.expiresAt !== undefined && s.expiresAt <= now) this.remove(key);
+    for (const key of this.assumed) {
+      const s = this.pods.get(key)!;
+      if (s.expiresAt !== undefined && s.expiresAt <= now) this.remove(key);
+    }
   }
 
   /** The binding failed: release what assume() took. */
@@ -124,12 +129,15 @@ export class SchedulerCache {
     }
     node.addPod(info);
     this.pods.set(info.key, { info, node: nodeName, assumed });
+    if (assumed) this.assumed.add(info.key);
+    else this.assumed.delete(info.key);
   }
 
   private remove(key: string): void {
     const s = this.pods.get(key);
     if (!s) return;
     this.pods.delete(key);
+    this.assumed.delete(key);
     const node = this.infos.get(s.node);
     if (!node) return;
     node.removePod(key);

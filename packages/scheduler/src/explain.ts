@@ -63,19 +63,53 @@ export function renderExplanation(e: Explanation): ExplanationJSON {
   };
 }
 
-/** The last explanation of each pod, oldest evicted first past `capacity` pods. */
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n') + '\n';
+}
+
+/** The explanation as `skiff explain pod/NAME` prints it: a header, the scores, the rejections. */
+export function formatExplanation(e: ExplanationJSON): string {
+  const where = e.result === 'Scheduled' ? `Scheduled to ${e.node}` : e.result;
+  let out = `Pod ${e.pod}: ${where} at ${e.time} (${e.nodesEvaluated} of ${e.nodesInCluster} nodes evaluated)\n`;
+  if (e.message) out += `${e.message}\n`;
+  if (e.scored.length > 0) {
+    const head = ['NODE', 'TOTAL', ...e.plugins.map((p) => `${p.name}(x${p.weight})`)];
+    out += '\n' + table([head, ...e.scored.map((s) => [s.node, String(s.total), ...e.plugins.map((p) => String(s.scores[p.name]))])]);
+  }
+  if (e.rejected.length > 0) {
+    out += '\n' + table([['NODE', 'REJECTED BY', 'REASON'], ...e.rejected.map((r) => [r.node, r.plugin, r.reasons.join('; ')])]);
+  }
+  return out;
+}
+
+/** What an explanation costs to keep: one unit per node verdict or scored node. */
+function costOf(e: Explanation): number {
+  return 1 + e.rejected.length + e.scoredNodes.length;
+}
+
+/**
+ * The last explanation of each pod, within a budget of node entries (on a 5,000-node cluster one
+ * explanation holds hundreds): the oldest explanations are dropped first.
+ */
 export class ExplanationStore {
   private readonly byPod = new Map<string, Explanation>();
-  private readonly capacity: number;
+  private readonly budget: number;
+  private used = 0;
 
-  constructor(capacity: number) {
-    this.capacity = capacity;
+  constructor(budget: number) {
+    this.budget = budget;
   }
 
   record(e: Explanation): void {
-    this.byPod.delete(e.pod);
+    this.forget(e.pod);
     this.byPod.set(e.pod, e);
-    if (this.byPod.size > this.capacity) this.byPod.delete(this.byPod.keys().next().value as string);
+    this.used += costOf(e);
+    for (const [key, old] of this.byPod) {
+      if (this.used <= this.budget || key === e.pod) break;
+      this.byPod.delete(key);
+      this.used -= costOf(old);
+    }
   }
 
   get(podKey: string): Explanation | undefined {
@@ -83,6 +117,9 @@ export class ExplanationStore {
   }
 
   forget(podKey: string): void {
+    const old = this.byPod.get(podKey);
+    if (!old) return;
     this.byPod.delete(podKey);
+    this.used -= costOf(old);
   }
 }

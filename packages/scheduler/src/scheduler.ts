@@ -46,8 +46,8 @@ export interface SchedulerOptions {
   endpoint?: { port: number; host?: string } | false;
   /** Lease-based leader election (default on, Lease kube-system/skiff-scheduler); false to always lead. */
   leaderElection?: LeaderElectionConfig | false;
-  /** How many pods' last attempts to keep for explain; default 10,000. */
-  explainCapacity?: number;
+  /** How many node verdicts and scores the kept explanations may hold in all; default 1,000,000 (tens of MB). */
+  explainBudget?: number;
   /** Tie-breaking randomness; default Math.random. */
   random?: () => number;
   log?: (msg: string) => void;
@@ -78,7 +78,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const identity = (opts.leaderElection && opts.leaderElection.identity) || `${hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   // Bindings and reads on one connection pool, reports (events, status) on another so that
   // they never hold up a binding.
-  const client = new RestClient({ server: opts.server, token: opts.token, userAgent: 'skiff-scheduler', maxConnections: 32 });
+  const client = new RestClient({ server: opts.server, token: opts.token, userAgent: 'skiff-scheduler', maxConnections: 128 });
   const reportClient = new RestClient({ server: opts.server, token: opts.token, userAgent: 'skiff-scheduler', maxConnections: 4 });
 
   const cache = new SchedulerCache();
@@ -87,7 +87,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     initialBackoffMs: config.podInitialBackoffSeconds * 1000,
     maxBackoffMs: config.podMaxBackoffSeconds * 1000,
   });
-  const explanations = new ExplanationStore(opts.explainCapacity ?? 10_000);
+  const explanations = new ExplanationStore(opts.explainBudget ?? 1_000_000);
   const metrics = new SchedulerMetrics(() => queue.lengths());
   const reports = new BackgroundSender({
     maxInFlight: 4,
@@ -170,7 +170,15 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         queue.requeue(qp, 'error');
         continue;
       }
-      scheduleOne(qp);
+      try {
+        scheduleOne(qp);
+      } catch (err) {
+        // A bug or a malformed object must not stop the loop: count it and retry the pod later.
+        log(`scheduling ${qp.info.key} failed: ${(err as Error).stack ?? err}`);
+        metrics.attempts.inc({ result: 'error' });
+        cache.forget(qp.info.key);
+        queue.requeue(qp, 'error');
+      }
       if (performance.now() - sliceStart > SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();

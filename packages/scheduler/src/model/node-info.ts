@@ -24,6 +24,8 @@ export class NodeInfo {
   node: Node | undefined = undefined;
   allocatable: Allocatable = { milliCpu: 0, memory: 0, pods: 0 };
   ready = false;
+  /** Cordoned (`spec.unschedulable`). */
+  unschedulable = false;
   labels: Record<string, string> = {};
   taints: Taint[] = [];
   readonly requested: Resources = { milliCpu: 0, memory: 0 };
@@ -43,6 +45,7 @@ export class NodeInfo {
     this.node = node;
     this.allocatable = computeAllocatable(node);
     this.ready = isNodeReady(node);
+    this.unschedulable = !!node.spec?.unschedulable;
     this.labels = node.metadata.labels ?? {};
     this.taints = node.spec?.taints ?? [];
   }

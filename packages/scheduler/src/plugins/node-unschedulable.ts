@@ -10,7 +10,7 @@ const CORDON_TAINT = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSched
 export const nodeUnschedulable: Plugin = {
   name: 'NodeUnschedulable',
   filter(_ctx, pod, node) {
-    if (!node.node?.spec?.unschedulable) return SUCCESS;
+    if (!node.unschedulable) return SUCCESS;
     if (pod.tolerations.some((t) => toleratesTaint(t, CORDON_TAINT))) return SUCCESS;
     return unschedulable(UNSCHEDULABLE);
   },
