@@ -42,6 +42,13 @@ describe('parseSelector', () => {
     expect(parseSelector('app.kubernetes.io/name=web').requirements[0].key).toBe('app.kubernetes.io/name');
   });
 
+  it('words errors like labels.Parse', () => {
+    expect(() => parseSelector('a b')).toThrow("unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt");
+    expect(() => parseSelector('a=b,')).toThrow("found '', expected: identifier after ','");
+    expect(() => parseSelector('a=b c')).toThrow("found 'c', expected: ',' or 'end of string'");
+    expect(() => parseSelector('in=x')).toThrow("found 'in', expected: !, identifier, or 'end of string'");
+  });
+
   it.each([
     ['a=b,', /expected: identifier/],
     [',a', /expected: !, identifier/],

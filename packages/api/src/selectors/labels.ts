@@ -132,14 +132,12 @@ export function parseSelector(input: string): Selector {
     let t = next();
     if (t.kind === '!') {
       t = next();
-      if (t.kind !== 'id') throw new SelectorError(`found '${t.text}', expected: identifier after '!'`);
-      return wrap(() => newRequirement(t.text, 'DoesNotExist', []));
+      if (t.kind !== 'id') throw new SelectorError(`found '${t.text}', expected: identifier`);
+      return newRequirement(t.text, 'DoesNotExist', []);
     }
-    if (t.kind !== 'id' && t.kind !== 'in' && t.kind !== 'notin')
-      throw new SelectorError(`found '${t.text}', expected: !, identifier, or 'end of string'`);
     const key = t.text;
     const op = peek();
-    if (op.kind === ',' || op.kind === 'end') return wrap(() => newRequirement(key, 'Exists', []));
+    if (op.kind === ',' || op.kind === 'end') return newRequirement(key, 'Exists', []);
     next();
     switch (op.kind) {
       case '=':
@@ -149,18 +147,18 @@ export function parseSelector(input: string): Selector {
         // `a=` selects an empty value, as in `a=,b=c`.
         const value = v.kind === 'id' || v.kind === 'in' || v.kind === 'notin' ? next().text : '';
         const operator = op.kind === '=' ? '=' : op.kind === '==' ? '==' : '!=';
-        return wrap(() => newRequirement(key, operator, [value]));
+        return newRequirement(key, operator, [value]);
       }
       case '>':
       case '<': {
         const v = next();
         if (v.kind !== 'id') throw new SelectorError(`found '${v.text}', expected: an integer`);
-        return wrap(() => newRequirement(key, op.kind === '>' ? 'Gt' : 'Lt', [v.text]));
+        return newRequirement(key, op.kind === '>' ? 'Gt' : 'Lt', [v.text]);
       }
       case 'in':
       case 'notin': {
         const open = next();
-        if (open.kind !== '(') throw new SelectorError(`found '${open.text}', expected: '('`);
+        if (open.kind !== '(') throw new SelectorError(`found '${open.text}' expected: '('`);
         const values: string[] = [];
         // `in ()` is the set holding only the empty string, as in Kubernetes.
         if (peek().kind === ')') {
@@ -181,7 +179,7 @@ export function parseSelector(input: string): Selector {
             if (sep.kind !== ',') throw new SelectorError(`found '${sep.text}', expected: ',' or ')'`);
           }
         }
-        return wrap(() => newRequirement(key, op.kind === 'in' ? 'In' : 'NotIn', values));
+        return newRequirement(key, op.kind === 'in' ? 'In' : 'NotIn', values);
       }
       default:
         throw new SelectorError(`found '${op.text}', expected: in, notin, =, ==, !=, gt, lt`);
@@ -189,21 +187,20 @@ export function parseSelector(input: string): Selector {
   };
 
   for (;;) {
-    reqs.push(requirement());
+    const first = peek();
+    if (first.kind !== 'id' && first.kind !== '!') throw new SelectorError(`found '${first.text}', expected: !, identifier, or 'end of string'`);
+    try {
+      reqs.push(requirement());
+    } catch (e) {
+      // Kubernetes prefixes everything that goes wrong inside one requirement this way.
+      throw new SelectorError(`unable to parse requirement: ${(e as Error).message}`);
+    }
     const t = next();
     if (t.kind === 'end') break;
     if (t.kind !== ',') throw new SelectorError(`found '${t.text}', expected: ',' or 'end of string'`);
     if (peek().kind === 'end') throw new SelectorError("found '', expected: identifier after ','");
   }
   return { requirements: sortByKey(reqs) };
-}
-
-function wrap(f: () => Requirement): Requirement {
-  try {
-    return f();
-  } catch (e) {
-    throw new SelectorError(`unable to parse requirement: ${(e as Error).message}`);
-  }
 }
 
 export function tryParseSelector(input: string): Selector | SelectorError {
