@@ -133,3 +133,36 @@ test('Recreate takes every old pod down before the new ones come up', async () =
   watcher.stop();
   expect(mixed).toBe(false);
 });
+
+test('kubectl rollout restart rolls through the ordinary reconcile; describe shows the scaling events', async () => {
+  const { client, url } = cluster;
+  await client.create(DEPLOYMENTS, deploymentManifest('restart', { replicas: 2 }));
+  await waitComplete('restart', 2);
+  const before = new Set((await client.list(PODS, { namespace: 'default', labelSelector: 'app=restart' })).items.map((p) => p.metadata.uid));
+  const r = await kubectl(url, cacheDir, ['rollout', 'restart', 'deployment/restart', '-n', 'default']);
+  expect(r.stdout).toContain('restarted');
+  const st = await kubectl(url, cacheDir, ['rollout', 'status', 'deployment/restart', '-n', 'default', '--timeout=30s']);
+  expect(st.stdout).toContain('successfully rolled out');
+  await waitComplete('restart', 2);
+  const after = (await client.list(PODS, { namespace: 'default', labelSelector: 'app=restart' })).items.filter(isActive);
+  expect(after.every((p) => !before.has(p.metadata.uid))).toBe(true);
+  const describe = await kubectl(url, cacheDir, ['describe', 'deployment', 'restart', '-n', 'default']);
+  expect(describe.stdout).toMatch(/ScalingReplicaSet\s+.*Scaled up replica set restart-\w+ from 0 to 2/);
+  expect(describe.stdout).toMatch(/NewReplicaSet:\s+restart-\w+ \(2\/2 replicas created\)/);
+});
+
+test('a paused deployment does not roll; resuming does', async () => {
+  const { client } = cluster;
+  await client.create(DEPLOYMENTS, deploymentManifest('paused', { replicas: 2 }));
+  await waitComplete('paused', 2);
+  await client.patch(DEPLOYMENTS, 'default', 'paused', { spec: { paused: true } }, 'merge');
+  await setImage('paused', 'web:2');
+  await waitFor('paused condition', async () => {
+    const d = await client.get(DEPLOYMENTS, 'default', 'paused');
+    return d.status.observedGeneration === d.metadata.generation && d.status.conditions.some((c: { reason: string }) => c.reason === 'DeploymentPaused');
+  });
+  expect((await client.list(REPLICA_SETS, { namespace: 'default', labelSelector: 'app=paused' })).items).toHaveLength(1);
+  await client.patch(DEPLOYMENTS, 'default', 'paused', { spec: { paused: false } }, 'merge');
+  const d = await waitComplete('paused', 2);
+  expect(d.spec.template.spec.containers[0].image).toBe('web:2');
+});

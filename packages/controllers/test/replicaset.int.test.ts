@@ -2,7 +2,7 @@
 // manager stopped and restarted in the middle of the scale-up; no pod is ever created twice.
 import type { KubeObject } from '@skiff/api';
 import { Informer } from '@skiff/client';
-import { PODS, REPLICA_SETS } from '../src/lib/resources.ts';
+import { PODS, REPLICATION_CONTROLLERS, REPLICA_SETS } from '../src/lib/resources.ts';
 import { isActive, startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
 
 let cluster: Cluster;
@@ -100,4 +100,26 @@ test('adopts a matching orphan and releases a pod that stops matching', async ()
   expect(orphan.metadata.name).toBe('orphan');
   await manager.stop();
   kubelet.stop();
+});
+
+test('a ReplicationController keeps its replicas', async () => {
+  const { client, url } = cluster;
+  const kubelet = startSimulatedKubelet(client);
+  const manager = startManager(url, { controllers: ['replicationcontroller'] });
+  try {
+    await client.create(REPLICATION_CONTROLLERS, {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name: 'rc', namespace: 'default' },
+      spec: { replicas: 3, selector: { app: 'rc' }, template: { metadata: { labels: { app: 'rc' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    await waitFor('3 ready', async () => (await client.get(REPLICATION_CONTROLLERS, 'default', 'rc')).status?.readyReplicas === 3);
+    const pods = (await client.list(PODS, { namespace: 'default', labelSelector: 'app=rc' })).items;
+    expect(pods.every((p) => p.metadata.ownerReferences?.[0]?.kind === 'ReplicationController')).toBe(true);
+    await client.delete(PODS, 'default', pods[0].metadata.name!, { gracePeriodSeconds: 0 });
+    await waitFor('replaced', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=rc' })).items.filter(isActive).length === 3 && (await client.get(REPLICATION_CONTROLLERS, 'default', 'rc')).status?.readyReplicas === 3);
+  } finally {
+    await manager.stop();
+    kubelet.stop();
+  }
 });
