@@ -61,7 +61,7 @@ function typeError(value: unknown, shape: Shape, path: PathNode, struct: string)
 }
 
 /** Assigns even the key `__proto__` as a plain own property (a label may legally be named so). */
-export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
 }

@@ -4,7 +4,17 @@ export * from './quantity.ts';
 export * from './intorstr.ts';
 export * from './selectors/labels.ts';
 export * from './selectors/fields.ts';
-export * from './schemas/common.ts';
+export {
+  IntOrStringSchema,
+  kobj,
+  MicroTimeSchema,
+  QuantitySchema,
+  ResourceListSchema,
+  TimeSchema,
+  type GroupVersionKind,
+  type KubeSchemaMeta,
+  type ObjectDoc,
+} from './schemas/common.ts';
 export * from './schemas/meta.ts';
 export * from './schemas/pod.ts';
 export * from './schemas/core.ts';
