@@ -132,7 +132,7 @@ describe('deletion', () => {
 
     const t0 = Date.now();
     await cluster.kubectl.ok(['delete', 'pod', 'graceful', '--wait=false']);
-    await sleep(1000);
+    await sleep(500);
     // Still terminating: the object is there with its deletionTimestamp, the container still runs.
     const terminating = await pod('graceful');
     expect(terminating.metadata.deletionTimestamp).toBeDefined();

@@ -58,6 +58,17 @@ test('init containers run in order before the app containers', () => {
   expect(plan(p, [i1, i2])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 0 }]);
 });
 
+test('a grace period of 1 s is not lost to the second resolution of deletionTimestamp', () => {
+  // Deleted at 11:59:59.950 with --grace-period=1: deletionTimestamp 12:00:00Z (truncated), seen at 12:00:00.010.
+  const p = pod({}, { deletionTimestamp: new Date(now).toISOString(), deletionGracePeriodSeconds: 1 });
+  const c = observed(p, 'app', 'running');
+  const late = planPodSync({ pod: p, containers: [c], now: now + 10, backoff, unhealthy: new Set() });
+  expect(late).toEqual([{ type: 'kill', container: 'app', id: c.id, graceSeconds: 1, reason: 'Deleting' }]);
+  // Long past the deadline (the agent was down): no grace left.
+  const down = planPodSync({ pod: p, containers: [c], now: now + 5000, backoff, unhealthy: new Set() });
+  expect(down).toEqual([{ type: 'kill', container: 'app', id: c.id, graceSeconds: 0, reason: 'Deleting' }]);
+});
+
 test('deletion stops running containers within the remaining grace, then removes and confirms', () => {
   const p = pod({}, { deletionTimestamp: new Date(now + 20_000).toISOString(), deletionGracePeriodSeconds: 30 });
   const c = observed(p, 'app', 'running');

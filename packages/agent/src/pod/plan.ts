@@ -83,7 +83,11 @@ function planDeletion(input: PlanInput): PodAction[] {
   const running = input.containers.filter((c) => c.state === 'running' || c.state === 'unknown');
   if (running.length > 0) {
     const deadline = ms(input.pod.metadata.deletionTimestamp) ?? input.now;
-    const grace = Math.max(0, Math.ceil((deadline - input.now) / 1000));
+    let grace = Math.max(0, Math.ceil((deadline - input.now) / 1000));
+    // deletionTimestamp is truncated to the second, so the real deadline may be up to 1 s later: a
+    // pod given a grace period (e.g. --grace-period=1) must not be SIGKILLed without its SIGTERM.
+    const granted: number | undefined = input.pod.metadata.deletionGracePeriodSeconds;
+    if (granted && granted > 0 && deadline + 1000 > input.now) grace = Math.max(grace, 1);
     return running.map((c) => ({ type: 'kill' as const, container: c.labels['io.kubernetes.container.name'] ?? '', id: c.id, graceSeconds: grace, reason: 'Deleting' as const }));
   }
   return [...input.containers.map((c) => ({ type: 'remove' as const, id: c.id })), { type: 'confirm-deletion' }];
