@@ -48,7 +48,7 @@ describe('scheduler against a real API server', () => {
     // 500 x 100m on 10 x 4 cores: 400 fit, 100 cannot. Created concurrently while scheduling.
     const names = Array.from({ length: 500 }, (_, i) => `p${i}`);
     await forEachLimit(names, 32, (n) => addPod(n, { cpu: '100m', memory: '16Mi' }));
-    await until(async () => (await boundPods()).length === 400, 20_000, '400 bound pods');
+    await until(async () => (await boundPods()).length === 400, 45_000, '400 bound pods');
     const pods = (await listPods(cluster.client)) as unknown as Pod[];
     const perNode = new Map<string, number>();
     for (const p of pods) if (p.spec.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + computeRequests(p).milliCpu);
@@ -57,22 +57,22 @@ describe('scheduler against a real API server', () => {
     // The rest are reported unschedulable, with the kubectl message.
     const pending = pods.filter((p) => !p.spec.nodeName);
     expect(pending).toHaveLength(100);
-    await until(async () => (await scheduledCondition(pending[0].metadata.name!))?.status === 'False', 5000, 'PodScheduled=False');
+    await until(async () => (await scheduledCondition(pending[0].metadata.name!))?.status === 'False', 20_000, 'PodScheduled=False');
     expect((await scheduledCondition(pending[0].metadata.name!))).toMatchObject({ reason: 'Unschedulable', message: '0/10 nodes are available: 10 Insufficient cpu.' });
-  });
+  }, 60_000);
 
   test('pods of one owner spread across nodes; Scheduled events are recorded', async () => {
     for (const n of ['a', 'b', 'c']) await addNode(n);
     await startScheduler();
     for (let i = 0; i < 6; i++) await addPod(`web-${i}`, { owner: 'web-rs', cpu: '100m' });
-    await until(async () => (await boundPods()).length === 6, 10_000, '6 bound pods');
+    await until(async () => (await boundPods()).length === 6, 20_000, '6 bound pods');
     const counts = new Map<string, number>();
     for (const p of await boundPods()) counts.set(p.spec.nodeName!, (counts.get(p.spec.nodeName!) ?? 0) + 1);
     expect([...counts.values()]).toEqual([2, 2, 2]);
-    await until(async () => (await cluster.client.list(EVENTS, { namespace: 'default' })).items.filter((e) => e.reason === 'Scheduled').length === 6, 5000, 'events');
+    await until(async () => (await cluster.client.list(EVENTS, { namespace: 'default' })).items.filter((e) => e.reason === 'Scheduled').length === 6, 20_000, 'events');
     const event = (await cluster.client.list(EVENTS, { namespace: 'default' })).items.find((e) => (e.involvedObject as { name: string }).name === 'web-0')!;
     expect(event.message).toBe(`Successfully assigned default/web-0 to ${await nodeOf('web-0')}`);
-  });
+  }, 60_000);
 
   test('node selectors, required affinity and taints; the explanation names each verdict', async () => {
     await addNode('gpu', { labels: { accel: 'gpu' }, taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] });
@@ -84,12 +84,12 @@ describe('scheduler against a real API server', () => {
     await addPod('gpu-job', { spec: { affinity: gpuAffinity, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] } });
     await addPod('gpu-no-toleration', { spec: { affinity: gpuAffinity } });
     for (let i = 0; i < 4; i++) await addPod(`plain-${i}`);
-    await until(async () => (await boundPods()).length === 6, 10_000, '6 bound pods');
+    await until(async () => (await boundPods()).length === 6, 20_000, '6 bound pods');
     expect(await nodeOf('wants-ssd')).toBe('ssd');
     expect(await nodeOf('gpu-job')).toBe('gpu');
     for (let i = 0; i < 4; i++) expect(await nodeOf(`plain-${i}`)).not.toBe('gpu');
     const message = "0/3 nodes are available: 2 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}.";
-    await until(async () => (await scheduledCondition('gpu-no-toleration'))?.message === message, 5000, 'the FailedScheduling condition');
+    await until(async () => (await scheduledCondition('gpu-no-toleration'))?.message === message, 20_000, 'the FailedScheduling condition');
 
     const res = await fetch(`${s.endpointUrl}/explain/default/gpu-no-toleration`);
     expect(res.status).toBe(200);
@@ -110,17 +110,17 @@ describe('scheduler against a real API server', () => {
     expect(metrics).toMatch(/scheduler_schedule_attempts_total\{result="scheduled"\} 6/);
     expect(metrics).toMatch(/scheduler_pending_pods\{queue="unschedulable"\} 1/);
     expect(await (await fetch(`${s.endpointUrl}/healthz`)).text()).toBe('ok\n');
-  });
+  }, 60_000);
 
   test('a pending pod is placed once a node that fits it is added', async () => {
     await addNode('small', { cpu: '1' });
     await startScheduler();
     await addPod('big', { cpu: '2' });
-    await until(async () => (await scheduledCondition('big'))?.status === 'False', 5000, 'PodScheduled=False');
+    await until(async () => (await scheduledCondition('big'))?.status === 'False', 20_000, 'PodScheduled=False');
     expect(await nodeOf('big')).toBeUndefined();
     await addNode('large', { cpu: '4' });
-    await until(async () => (await nodeOf('big')) === 'large', 5000, 'big bound to large');
-  });
+    await until(async () => (await nodeOf('big')) === 'large', 20_000, 'big bound to large');
+  }, 60_000);
 
   test('a binding conflict forgets the assumption and leaves the pod where the other binder put it', async () => {
     await addNode('only', { cpu: '1' });
@@ -149,13 +149,13 @@ describe('scheduler against a real API server', () => {
     try {
       const s = await startScheduler({ server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
       await addPod('contested', { cpu: '1' });
-      await until(() => s.explain('default', 'contested')?.result === 'BindingFailed', 5000, 'the failed binding');
+      await until(() => s.explain('default', 'contested')?.result === 'BindingFailed', 20_000, 'the failed binding');
       expect(s.explain('default', 'contested')!.message).toMatch(/^Binding rejected: /);
       const where = await nodeOf('contested');
       expect(where).toBeDefined();
       // The assumption is gone: a pod needing the whole other node still fits there.
       await addPod('after', { cpu: '1' });
-      await until(async () => (await nodeOf('after')) !== undefined, 5000, 'after bound');
+      await until(async () => (await nodeOf('after')) !== undefined, 20_000, 'after bound');
       expect(await nodeOf('after')).not.toBe(where);
       const metrics = await (await fetch(`${s.endpointUrl}/metrics`)).text();
       expect(metrics).toMatch(/scheduler_schedule_attempts_total\{result="error"\} 1/);
@@ -164,25 +164,27 @@ describe('scheduler against a real API server', () => {
       proxy.closeAllConnections();
       await new Promise((r) => proxy.close(r));
     }
-  });
+  }, 60_000);
 
   test('two schedulers with leader election: only the leader binds; the other takes over when it stops', async () => {
     await addNode('n1');
-    const le = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 };
+    // Generous durations so a loaded machine cannot make the leader miss its renewals; stop()
+    // releases the lease, so the takeover does not wait for it to expire.
+    const le = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 300 };
     const a = await startScheduler({ leaderElection: { ...le, identity: 'a' } });
-    await until(() => a.isLeader(), 5000, 'a leads');
+    await until(() => a.isLeader(), 20_000, 'a leads');
     const b = await startScheduler({ leaderElection: { ...le, identity: 'b' } });
     for (let i = 0; i < 20; i++) await addPod(`first-${i}`);
-    await until(async () => (await boundPods()).length === 20, 10_000, '20 bound');
+    await until(async () => (await boundPods()).length === 20, 20_000, '20 bound');
     const scheduled = async (s: Scheduler) => Number(/scheduler_schedule_attempts_total\{result="scheduled"\} (\d+)/.exec(await (await fetch(`${s.endpointUrl}/metrics`)).text())![1]);
     expect(await scheduled(a)).toBe(20);
     expect(await scheduled(b)).toBe(0);
     expect(b.isLeader()).toBe(false);
 
     await a.stop(); // releases the lease
-    await until(() => b.isLeader(), 5000, 'b leads');
+    await until(() => b.isLeader(), 20_000, 'b leads');
     for (let i = 0; i < 5; i++) await addPod(`second-${i}`);
-    await until(async () => (await boundPods()).length === 25, 10_000, '25 bound');
+    await until(async () => (await boundPods()).length === 25, 20_000, '25 bound');
     expect(await scheduled(b)).toBe(5);
-  });
+  }, 60_000);
 });

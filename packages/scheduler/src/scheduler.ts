@@ -78,7 +78,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const identity = (opts.leaderElection && opts.leaderElection.identity) || `${hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   // Bindings and reads on one connection pool, reports (events, status) on another so that
   // they never hold up a binding.
-  const client = new RestClient({ server: opts.server, token: opts.token, userAgent: 'skiff-scheduler', maxConnections: 128 });
+  const client = new RestClient({ server: opts.server, token: opts.token, userAgent: 'skiff-scheduler', maxConnections: 32 });
   const reportClient = new RestClient({ server: opts.server, token: opts.token, userAgent: 'skiff-scheduler', maxConnections: 4 });
 
   const cache = new SchedulerCache();
