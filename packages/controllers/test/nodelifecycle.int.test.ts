@@ -24,6 +24,12 @@ test('pods of a node whose lease expired are recreated elsewhere within grace + 
 
     const killedAt = Date.now();
     nodes.kill('n1');
+    const onN1 = (await podsOn('n1')).map((p) => p.metadata.name!);
+    // Before they are evicted, the pods of the unreachable node stop being ready.
+    await waitFor('pods on n1 not ready', async () => {
+      const pods = (await client.list(PODS, { namespace: 'default', labelSelector: 'app=spread' })).items.filter((p) => onN1.includes(p.metadata.name!));
+      return pods.every((p) => p.metadata.deletionTimestamp || !isReady(p));
+    }, 10_000);
     await waitFor('n1 unreachable', async () => {
       const n = await client.get(NODES, undefined, 'n1');
       const ready = n.status.conditions.find((c: { type: string }) => c.type === 'Ready');

@@ -11,7 +11,7 @@ import { QueueController } from '../lib/controller.ts';
 import type { EventRecorder } from '../lib/events.ts';
 import { BY_NODE, NODE_INDEX } from '../lib/indexes.ts';
 import { LEASES, NODES, PODS } from '../lib/resources.ts';
-import { computeEvictionTime, computeNodeUpdate, isNodeStale, NODE_LEASE_NAMESPACE, type Taint } from './plan.ts';
+import { computeEvictionTime, computeNodeUpdate, computePodNotReadyConditions, isNodeStale, NODE_LEASE_NAMESPACE, type Taint } from './plan.ts';
 
 export const NodeLifecycleEventReason = {
   NodeNotReady: 'NodeNotReady',
@@ -113,6 +113,12 @@ export class NodeLifecycleController extends QueueController {
     let next: number | undefined;
     for (const pod of this.pods.store.byIndex(BY_NODE, name)) {
       if (pod.metadata.deletionTimestamp) continue;
+      const notReady = stale ? computePodNotReadyConditions(pod, now) : undefined;
+      if (notReady) {
+        await this.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, { status: { conditions: notReady } }, 'merge', { subresource: 'status' }).catch((err) => {
+          if (!isNotFound(err)) throw err;
+        });
+      }
       const at = computeEvictionTime(pod, taints, this.defaultTolerationSeconds);
       if (at === undefined) continue;
       if (at <= now) {

@@ -1,5 +1,5 @@
 import type { KubeObject } from '@skiff/api';
-import { computeEvictionTime, computeNodeUpdate, isNodeStale, TAINT_UNREACHABLE } from './plan.ts';
+import { computeEvictionTime, computeNodeUpdate, computePodNotReadyConditions, isNodeStale, TAINT_UNREACHABLE } from './plan.ts';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 const node = (ready: string, taints: any[] = [], reason = 'KubeletReady'): KubeObject => ({
@@ -52,4 +52,11 @@ test('eviction time: default toleration, explicit seconds, forever, untolerated'
   expect(computeEvictionTime(pod([{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }]), [taint], 2)).toBe(NOW + 2000);
   expect(computeEvictionTime(pod(), [{ key: 'custom', effect: 'NoExecute', timeAdded: taint.timeAdded }], 300)).toBe(NOW);
   expect(computeEvictionTime(pod(), [{ key: 'custom', effect: 'NoSchedule' }], 300)).toBeUndefined();
+});
+
+test('pods of an unreachable node are marked not ready, once', () => {
+  const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, status: { conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }] } };
+  const c = computePodNotReadyConditions(pod, NOW)!;
+  expect(c.map((x) => [x.type, x.status])).toEqual([['PodScheduled', 'True'], ['Ready', 'False']]);
+  expect(computePodNotReadyConditions({ ...pod, status: { conditions: c } }, NOW)).toBeUndefined();
 });

@@ -149,3 +149,14 @@ export function computeEvictionTime(pod: KubeObject, taints: readonly Taint[], d
   }
   return at;
 }
+
+/**
+ * A pod on an unreachable node is no longer ready (Kubernetes' MarkPodsNotReady), so that
+ * Endpoints drop it before it is evicted. The new conditions, or undefined if nothing changes.
+ */
+export function computePodNotReadyConditions(pod: KubeObject, now: number): { type: string; status: string; lastTransitionTime?: string }[] | undefined {
+  const conditions: { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string }[] = pod.status?.conditions ?? [];
+  const ready = conditions.find((c) => c.type === 'Ready');
+  if (!ready || ready.status !== 'True' || pod.metadata.deletionTimestamp) return undefined;
+  return conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: iso(now), reason: 'NodeNotReady', message: 'the node is unreachable' } : c));
+}
