@@ -9,6 +9,8 @@ import { StorageError } from '../types.ts';
 import type { ListOptions, ListResult, ObjectKey, RawListResult, Storage, StorageEvent, StorageStats, Watcher, WatchOptions } from '../types.ts';
 import { LazyEvent, TYPE_CODES, TYPE_NAMES } from '../watch/event.ts';
 import { HubWatcher, WatchHub } from '../watch/hub.ts';
+import { replayHistory } from '../watch/replay.ts';
+import type { HistorySource } from '../watch/replay.ts';
 import { EventRing } from '../watch/ring.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import { scan } from './list-scan.ts';
@@ -20,9 +22,6 @@ import type { ResolvedOptions, SqliteStorageOptions, StorageOp } from './options
 import { applyPragmas, META_COMPACTED, migrate } from './schema.ts';
 import { prepareStatements } from './statements.ts';
 import type { LogRow, ObjectRow, Statements } from './statements.ts';
-
-/** Log rows fetched per query when a watch replays history the ring no longer holds. */
-const REPLAY_CHUNK = 1000;
 
 const keyString = (k: ObjectKey) => `${k.resource}/${k.namespace ? `${k.namespace}/` : ''}${k.name}`;
 const copyKey = (k: ObjectKey): ObjectKey => ({ resource: k.resource, namespace: k.namespace, name: k.name });
@@ -39,6 +38,7 @@ export class SqliteStorage implements Storage {
   readonly #hub: WatchHub;
   readonly #ring: EventRing;
   readonly #maintenance: Maintenance;
+  readonly #history: HistorySource;
   readonly #releaseLock: () => void;
   readonly #openedAt = Date.now();
   #rev: number;
@@ -61,7 +61,7 @@ export class SqliteStorage implements Storage {
     let db: Database.Database | undefined;
     try {
       this.#db = db = new Database(path);
-      applyPragmas(this.#db, {
+      applyPragmas(db, {
         synchronous: this.#o.synchronous,
         busyTimeoutMs: this.#o.busyTimeoutMs,
         // 4000 pages (16 MiB) rather than SQLite's 1000: sequential inserts rewrite the same
@@ -70,22 +70,30 @@ export class SqliteStorage implements Storage {
         walAutocheckpointPages: 4000,
         journalSizeLimitBytes: 24 * 1024 * 1024,
       });
-      migrate(this.#db);
-      this.#s = prepareStatements(this.#db);
+      migrate(db);
+      const s = (this.#s = prepareStatements(db));
+      this.#compacted = s.getMeta.get(META_COMPACTED) ?? 0;
+      // The log's newest row is the current revision; compaction always leaves it in place, and
+      // the compacted mark covers the (impossible in practice) case of an empty log.
+      this.#rev = Math.max(s.maxLogRevision.get() ?? 0, this.#compacted);
+      for (const [resource, rev] of s.lastRevisionPerResource.all()) this.#lastRevOf.set(resource, rev);
+      this.#ring = new EventRing(this.#o.ringSize, this.#o.ringMaxBytes);
+      // Warm the ring from the log tail, so clients resuming watches after a restart hit memory.
+      for (const row of s.logTail.all(this.#o.ringSize).reverse()) this.#ring.push(eventFromRow(row));
     } catch (e) {
       db?.close();
       this.#releaseLock();
       throw e;
     }
-    this.#compacted = this.#s.getMeta.get(META_COMPACTED) ?? 0;
-    // The log's newest row is the current revision; compaction always leaves it in place, and
-    // the compacted mark covers the (impossible in practice) case of an empty log.
-    this.#rev = Math.max(this.#s.maxLogRevision.get() ?? 0, this.#compacted);
-    for (const [resource, rev] of this.#s.lastRevisionPerResource.all()) this.#lastRevOf.set(resource, rev);
     this.#hub = new WatchHub(this.#o.onWatchError);
-    this.#ring = new EventRing(this.#o.ringSize, this.#o.ringMaxBytes);
-    // Warm the ring from the log tail, so clients resuming watches after a restart hit memory.
-    for (const row of this.#s.logTail.all(this.#o.ringSize).reverse()) this.#ring.push(eventFromRow(row));
+    this.#history = {
+      ring: this.#ring,
+      currentRevision: () => this.#rev,
+      lastRevisionOf: (resource) => this.#lastRevOf.get(resource) ?? 0,
+      // .all() rather than .iterate(): callbacks may write, which an open cursor would forbid.
+      readLog: (resource, namespace, after, limit) =>
+        (namespace === undefined ? this.#s.logAfter.all(resource, after, limit) : this.#s.logAfterNs.all(resource, after, namespace, limit)).map(eventFromRow),
+    };
     this.#maintenance = new Maintenance(this, this.#o);
   }
 
@@ -260,35 +268,11 @@ export class SqliteStorage implements Storage {
     if (!Number.isSafeInteger(from) || from < 0) throw new RangeError(`fromRevision must be a non-negative integer, got ${from}`);
     if (from < this.#compacted) throw new StorageError('Expired', `revision ${from} has been compacted; the oldest retained is ${this.#compacted}`);
     const w = new HubWatcher(this.#hub, resource, opts.namespace, from, onEvent);
-    this.#replay(w);
+    replayHistory(w, this.#history);
     // Replay ran up to #rev synchronously; from here on the hub delivers. Nothing can commit in
     // between (single thread), and the watcher's position drops anything delivered twice.
     if (!w.closed) this.#hub.add(w);
     return w;
-  }
-
-  /** Delivers history (position, #rev]: from the ring when it holds it, else from the log in chunks. */
-  #replay(w: HubWatcher): void {
-    while (!w.closed && w.position < this.#rev) {
-      if ((this.#lastRevOf.get(w.resource) ?? 0) <= w.position) {
-        w.position = this.#rev; // nothing happened to this resource since
-        break;
-      }
-      const ev = this.#ring.get(w.position + 1);
-      if (ev) {
-        if (w.matches(ev)) w.offer(ev);
-        else w.position = ev.revision;
-        continue;
-      }
-      const upTo = this.#rev;
-      // .all() rather than .iterate(): callbacks may write, which an open cursor would forbid.
-      const rows =
-        w.namespace === undefined
-          ? this.#s.logAfter.all(w.resource, w.position, REPLAY_CHUNK)
-          : this.#s.logAfterNs.all(w.resource, w.position, w.namespace, REPLAY_CHUNK);
-      for (const row of rows) w.offer(eventFromRow(row));
-      if (rows.length < REPLAY_CHUNK && w.position < upTo) w.position = upTo;
-    }
   }
 
   // ---- revisions, maintenance, stats ----
