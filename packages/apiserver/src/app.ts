@@ -17,6 +17,7 @@ import { ResourceStore } from './registry/store.ts';
 import type { ServerContext } from './routes/context.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
+import { registerExecUpgrade } from './routes/node-proxy.ts';
 import type { RouteConfig } from './routes/resources.ts';
 
 export interface BuildAppOptions {
@@ -85,7 +86,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     const e = toApiError(err, app.log, opts.logger !== undefined && opts.logger !== false);
-    if (e.code >= 500) {
+    if (e.reason === 'InternalError') {
       app.log.error({ err, url: req.url, method: req.method }, 'request failed');
       if (!opts.logger) console.error(`skiff apiserver: ${req.method} ${req.url} failed:`, err);
     }
@@ -99,10 +100,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerDiscoveryRoutes(app);
   registerOpenApiRoutes(app);
   registerResourceRoutes(app, context);
+  const execRelay = registerExecUpgrade(app.server, context);
 
   namespaces.start([...stores.values()].filter((s) => s.namespaced));
   app.addHook('onClose', (_app, done) => {
     namespaces.close();
+    execRelay.close();
     if (ownsStorage) storage!.close();
     done();
   });

@@ -1,5 +1,6 @@
 // pods/log is relayed to the node agent named by the pod's node (daemonEndpoints + InternalIP).
 import { createServer } from 'node:http';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { Server } from 'node:http';
 import { client, pod, startServer } from './support/server.ts';
 import type { Client, TestServer } from './support/server.ts';
@@ -19,6 +20,20 @@ beforeAll(async () => {
     }
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('line 1\nline 2\n');
+  });
+  // The agent's exec endpoint: echoes the command on stdout (channel 1), then a Success status (channel 3).
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
+  agent.on('upgrade', (req, socket, head) => {
+    requests.push(req.url!);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const cmd = new URL(req.url!, 'http://a').searchParams.getAll('command');
+      ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(cmd.join(' ') + '\n')]));
+      ws.on('message', (m: Buffer) => ws.send(Buffer.concat([Buffer.from([1]), m.subarray(1)])));
+      setTimeout(() => {
+        ws.send(Buffer.concat([Buffer.from([3]), Buffer.from('{"metadata":{},"status":"Success"}')]));
+        ws.close(1000);
+      }, 100);
+    });
   });
   await new Promise<void>((r) => agent.listen(0, '127.0.0.1', () => r()));
   const port = (agent.address() as { port: number }).port;
@@ -51,7 +66,7 @@ test('logs are relayed from the agent with the query parameters', async () => {
   expect(requests.at(-1)).toBe('/containerLogs/default/logged/main');
 });
 
-test('errors: unknown container 400, unbound pod 400, node without endpoint 503, exec 503', async () => {
+test('errors: unknown container 400, unbound pod 400, node without endpoint 503, exec without upgrade 400', async () => {
   expect((await api('GET', '/api/v1/namespaces/default/pods/logged/log?container=nope')).status).toBe(400);
   const unbound = await api('GET', '/api/v1/namespaces/default/pods/unbound/log');
   expect(unbound.status).toBe(400);
@@ -60,6 +75,37 @@ test('errors: unknown container 400, unbound pod 400, node without endpoint 503,
   expect(silent.status).toBe(503);
   expect(silent.body.reason).toBe('ServiceUnavailable');
   const exec = await api('GET', '/api/v1/namespaces/default/pods/logged/exec?command=ls&container=main&stdout=true');
-  expect(exec.status).toBe(503);
+  expect(exec.status).toBe(400);
   expect((await api('GET', '/api/v1/namespaces/default/pods/gone/log')).status).toBe(404);
+});
+
+function execThroughServer(path: string): Promise<{ protocol: string; frames: Buffer[]; error?: string }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}${path}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    const frames: Buffer[] = [];
+    ws.on('open', () => ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('typed')])));
+    ws.on('message', (m: Buffer) => frames.push(m));
+    ws.on('close', () => resolve({ protocol: ws.protocol, frames }));
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c));
+      res.on('end', () => resolve({ protocol: '', frames, error: `${res.statusCode} ${body}` }));
+    });
+    ws.on('error', () => {});
+  });
+}
+
+test('exec upgrades are relayed to the agent and frames pass both ways', async () => {
+  const r = await execThroughServer('/api/v1/namespaces/default/pods/logged/exec?command=echo&command=hi&container=main&stdout=true&stderr=true');
+  expect(r.error).toBeUndefined();
+  expect(r.protocol).toBe('v5.channel.k8s.io');
+  expect(requests.at(-1)).toBe('/exec/default/logged/main?command=echo&command=hi&stdout=true&stderr=true');
+  const text = r.frames.map((f) => `${f[0]}:${f.subarray(1).toString()}`);
+  expect(text).toEqual(['1:echo hi\n', '1:typed', '3:{"metadata":{},"status":"Success"}']);
+});
+
+test('exec upgrades for unbound pods, missing pods and silent nodes get a Status', async () => {
+  expect((await execThroughServer('/api/v1/namespaces/default/pods/unbound/exec?command=ls')).error).toMatch(/^400 .*does not have a host assigned/);
+  expect((await execThroughServer('/api/v1/namespaces/default/pods/gone/exec?command=ls')).error).toMatch(/^404 .*pods \\"gone\\" not found/);
+  expect((await execThroughServer('/api/v1/namespaces/default/pods/on-silent/exec?command=ls')).error).toMatch(/^503 /);
 });

@@ -9,14 +9,19 @@
 //   (only the parameters the client gave) and streams the answer back unchanged: 200 with
 //   `text/plain` log lines (kept open while following), or an error with a Status JSON body,
 //   whose code and body are relayed as they are.
-// - Exec (not relayed yet): the agent will serve
-//     GET http://<InternalIP>:<Port>/exec/<namespace>/<pod>/<container>?command=..&stdin=..&stdout=..&stderr=..&tty=..
-//   upgraded to WebSocket with the `v5.channel.k8s.io` protocol; until then the API server
-//   answers 503 ServiceUnavailable.
+// - Exec: the agent serves
+//     GET http://<InternalIP>:<Port>/exec/<namespace>/<pod>/<container>?command=..&command=..&stdin=..&stdout=..&stderr=..&tty=..
+//   upgraded to WebSocket (`v5.channel.k8s.io` / `v4.channel.k8s.io`). The API server takes
+//   kubectl's upgrade request for pods/<name>/exec on the HTTP server's 'upgrade' event (fastify
+//   never sees it), opens the same upgrade to the agent with the client's WebSocket headers, and
+//   once the agent answers 101 splices the two sockets together: frames pass through untouched.
+//   A non-upgrade GET/POST of exec is 400 (kubectl then tries SPDY, which skiff does not speak).
 import { request as httpRequest } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KubeObject } from '@skiff/api';
-import { ApiError, badRequest, serviceUnavailable } from '../errors/status.ts';
+import { ApiError, badRequest, notFoundPath, serviceUnavailable } from '../errors/status.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import type { ServerContext } from './context.ts';
 import { queryOf } from './query.ts';
@@ -87,9 +92,88 @@ export function serveLogs(ctx: ServerContext, store: ResourceStore, req: Fastify
   upstream.end();
 }
 
+/** exec without an Upgrade header: WebSocket is the only exec transport skiff relays. */
 export function serveExec(ctx: ServerContext, store: ResourceStore, req: FastifyRequest, _reply: FastifyReply): void {
   const q = queryOf(req);
   const { pod } = boundPod(ctx, store, req);
   containerOf(pod, q.container);
-  throw new ApiError(503, 'ServiceUnavailable', `exec is not available yet: the API server does not relay exec streams to node agents`);
+  throw badRequest('exec needs a WebSocket upgrade (Sec-WebSocket-Protocol v5.channel.k8s.io or v4.channel.k8s.io); SPDY is not supported');
+}
+
+const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/;
+const FORWARDED_HEADERS = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions'];
+
+function rejectUpgrade(socket: Duplex, err: unknown): void {
+  const e = err instanceof ApiError ? err : serviceUnavailable((err as Error)?.message ?? String(err));
+  const body = JSON.stringify(e.toStatus());
+  const reason = e.code === 404 ? 'Not Found' : e.code === 400 ? 'Bad Request' : e.code === 503 ? 'Service Unavailable' : 'Error';
+  socket.end(
+    `HTTP/1.1 ${e.code} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Relays pods/<name>/exec WebSocket upgrades to the pod's node agent (see the contract above). */
+export function registerExecUpgrade(server: Server, ctx: ServerContext): { close(): void } {
+  // Upgraded sockets leave the HTTP server's bookkeeping: closed here when the server closes.
+  const open = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = new URL(req.url ?? '/', 'http://apiserver');
+      const m = EXEC_PATH.exec(url.pathname);
+      if (!m || (req.method !== 'GET' && req.method !== 'POST')) throw notFoundPath();
+      const [namespace, name] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
+      const store = ctx.stores.get('pods')!;
+      const pod = store.get(namespace, name);
+      const nodeName = pod.spec?.nodeName;
+      if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+      const endpoint = agentEndpoint(ctx.storage.get({ resource: 'nodes', namespace: '', name: nodeName }));
+      if (!endpoint) throw serviceUnavailable(`no node agent endpoint for node "${nodeName}"`);
+      const container = containerOf(pod, url.searchParams.get('container') ?? undefined);
+      const params = new URLSearchParams();
+      for (const [k, v] of url.searchParams) if (k !== 'container') params.append(k, v);
+      const headers: Record<string, string> = { Connection: 'Upgrade', Upgrade: 'websocket' };
+      for (const h of FORWARDED_HEADERS) {
+        const v = req.headers[h];
+        if (v !== undefined) headers[h] = Array.isArray(v) ? v.join(', ') : v;
+      }
+      const path = `/exec/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params}`;
+      const upstream = httpRequest({ host: endpoint.host, port: endpoint.port, path, method: 'GET', headers });
+      upstream.on('upgrade', (res, upSocket, upHead) => {
+        let out = `HTTP/1.1 101 Switching Protocols\r\n`;
+        for (let i = 0; i < res.rawHeaders.length; i += 2) out += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
+        socket.write(out + '\r\n');
+        if (upHead.length) socket.write(upHead);
+        if (head.length) upSocket.write(head);
+        upSocket.on('error', () => socket.destroy());
+        upSocket.pipe(socket);
+        socket.pipe(upSocket);
+        socket.on('close', () => upSocket.destroy());
+        upSocket.on('close', () => socket.destroy());
+      });
+      upstream.on('response', (res) => {
+        // The agent refused the upgrade: relay its answer.
+        let out = `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\nConnection: close\r\n`;
+        for (let i = 0; i < res.rawHeaders.length; i += 2) if (!/^(connection|transfer-encoding)$/i.test(res.rawHeaders[i])) out += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          socket.end(Buffer.concat([Buffer.from(`${out}Content-Length: ${body.length}\r\n\r\n`), body]));
+        });
+      });
+      upstream.on('error', (err) => rejectUpgrade(socket, serviceUnavailable(`error reaching the node agent at ${endpoint.host}:${endpoint.port}: ${err.message}`)));
+      socket.on('close', () => upstream.destroy());
+      upstream.end();
+    } catch (err) {
+      rejectUpgrade(socket, err);
+    }
+  });
+  return {
+    close() {
+      for (const s of open) s.destroy();
+    },
+  };
 }
