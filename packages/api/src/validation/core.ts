@@ -3,7 +3,7 @@
 
 import type { FieldCause } from '../object.ts';
 import { formatQuantity, QUANTITY_FORMAT_ERROR, tryParseQuantity } from '../quantity.ts';
-import { duplicate, forbidden, invalid, invalidEach, IS_NEGATIVE, notSupported, required } from './errors.ts';
+import { duplicate, forbidden, goQuote, intOrStringValue, invalid, RawValue, invalidEach, IS_NEGATIVE, notSupported, required } from './errors.ts';
 import {
   nameIsDNS1035Label,
   nameIsDNSLabel,
@@ -123,8 +123,10 @@ export function validateNode(node: Obj): FieldCause[] {
     }
     const key = `${t.effect}/${t.key}`;
     if (seen.has(key)) {
-      // Validation runs on internal types, which have no json tags: Go field names appear.
-      const d = duplicate(f, { Key: t.key ?? '', Value: t.value ?? '', Effect: t.effect ?? '', TimeAdded: null });
+      const d = duplicate(
+        f,
+        new RawValue(`core.Taint{Key:${goQuote(t.key ?? '')}, Value:${goQuote(t.value ?? '')}, Effect:${goQuote(t.effect ?? '')}, TimeAdded:(*v1.Time)(nil)}`),
+      );
       errs.push({ ...d, message: `${d.message}: taints must be unique by key and effect pair` });
     }
     seen.add(key);
@@ -152,9 +154,11 @@ export function validateNodeUpdate(node: Obj, old: Obj): FieldCause[] {
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 
-/** The duplicate (protocol, port) key as the internal ServicePort renders to JSON. */
-function servicePortKey(p: Obj): object {
-  return { Name: '', Protocol: p.protocol ?? '', AppProtocol: null, Port: p.port ?? 0, TargetPort: 0, NodePort: 0 };
+/** The duplicate (protocol, port) key, as %#v prints the internal ServicePort built from it. */
+function servicePortKey(p: Obj): RawValue {
+  return new RawValue(
+    `core.ServicePort{Name:"", Protocol:${goQuote(p.protocol ?? '')}, AppProtocol:(*string)(nil), Port:${p.port ?? 0}, TargetPort:${intOrStringValue(0).text}, NodePort:0}`,
+  );
 }
 
 export function validateService(svc: Obj): FieldCause[] {

@@ -1,8 +1,10 @@
-// FieldCause builders with the wording of k8s.io/apimachinery/pkg/util/validation/field.
+// FieldCause builders with the wording of k8s.io/apimachinery/pkg/util/validation/field as of
+// Kubernetes 1.32 (the version skiff's API server reports).
 //
-// Bad values are printed as field.ErrorBody does since Kubernetes 1.34: strings quoted (%q),
-// numbers and booleans bare, and composite values (maps, selectors, structs) as JSON, e.g.
-// `Invalid value: {"app":"web"}: \`selector\` does not match template \`labels\``.
+// Bad values are printed as that version's field.ErrorBody does: strings quoted (%q), numbers
+// and booleans bare, composite values in Go syntax (%#v), e.g.
+// `Invalid value: map[string]string{"app":"web"}: \`selector\` does not match template \`labels\``.
+// (Kubernetes 1.34 switched composite values to JSON; see mapValue & co. to change that.)
 
 import type { FieldCause } from '../object.ts';
 
@@ -19,16 +21,9 @@ export function goQuote(s: string): string {
   return JSON.stringify(s);
 }
 
-/** Go's json.Marshal: map keys sorted, no spaces. */
-export function goJSON(v: unknown): string {
-  if (v === undefined || v === null) return 'null';
-  if (Array.isArray(v)) return `[${v.map(goJSON).join(',')}]`;
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined);
-    return `{${keys.map((k) => `${goQuote(k)}:${goJSON(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
+/** `[]string{"a", "b"}`, Go's %#v of a string slice. */
+export function goStrings(v: readonly string[] | undefined | null): string {
+  return v == null ? '[]string(nil)' : `[]string{${v.map(goQuote).join(', ')}}`;
 }
 
 /** How ErrorBody prints a bad value. */
@@ -37,34 +32,38 @@ export function formatValue(v: unknown): string {
   if (v === undefined || v === null) return 'null';
   if (typeof v === 'string') return goQuote(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return goJSON(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return goStrings(v as string[]);
+  // Other composites have no faithful Go rendering here; JSON is the readable fallback.
+  return JSON.stringify(v);
 }
 
-function sortedMap(m: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
-}
-
-/** A label map as the bad value of a field error: `{"app":"web"}` (null when unset). */
+/** `map[string]string{"app":"web", "tier":"fe"}` (keys sorted, as fmt prints maps). */
 export function mapValue(m: Record<string, string> | undefined | null): RawValue {
-  return new RawValue(m == null ? 'null' : goJSON(sortedMap(m)));
+  if (m == null) return new RawValue('map[string]string(nil)');
+  const entries = Object.keys(m)
+    .sort()
+    .map((k) => `${goQuote(k)}:${goQuote(m[k])}`);
+  return new RawValue(`map[string]string{${entries.join(', ')}}`);
 }
 
-/** A LabelSelector as JSON with Go's omitempty: `{"matchLabels":{"app":"web"}}`. */
+/** `v1.LabelSelector{MatchLabels:map[string]string{...}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`. */
 export function labelSelectorValue(
   s: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
 ): RawValue {
   if (s == null) return new RawValue('null');
-  const out: Record<string, unknown> = {};
-  if (s.matchLabels && Object.keys(s.matchLabels).length) out.matchLabels = sortedMap(s.matchLabels);
-  if (s.matchExpressions?.length) {
-    out.matchExpressions = s.matchExpressions.map((e) => ({ key: e.key, operator: e.operator, ...(e.values?.length ? { values: e.values } : {}) }));
-  }
-  return new RawValue(goJSON(out));
+  const exprs =
+    s.matchExpressions == null
+      ? '[]v1.LabelSelectorRequirement(nil)'
+      : `[]v1.LabelSelectorRequirement{${s.matchExpressions
+          .map((e) => `v1.LabelSelectorRequirement{Key:${goQuote(e.key)}, Operator:${goQuote(e.operator)}, Values:${goStrings(e.values)}}`)
+          .join(', ')}}`;
+  return new RawValue(`v1.LabelSelector{MatchLabels:${mapValue(s.matchLabels).text}, MatchExpressions:${exprs}}`);
 }
 
-/** An IntOrString marshals as its int or its string: `"25%"` or `0`. */
+/** `intstr.IntOrString{Type:1, IntVal:0, StrVal:"25%"}` (its String() needs a pointer, so %#v applies). */
 export function intOrStringValue(v: number | string | undefined): RawValue {
-  return new RawValue(goJSON(v ?? 0));
+  if (typeof v === 'string') return new RawValue(`intstr.IntOrString{Type:1, IntVal:0, StrVal:${goQuote(v)}}`);
+  return new RawValue(`intstr.IntOrString{Type:0, IntVal:${v ?? 0}, StrVal:""}`);
 }
 
 function body(type: string, value: unknown, detail: string, showValue: boolean): string {

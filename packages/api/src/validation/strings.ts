@@ -13,7 +13,7 @@ export function regexError(msg: string, re: string, ...examples: string[]): stri
 }
 
 export function maxLenError(length: number): string {
-  return `must be no more than ${length} bytes`;
+  return `must be no more than ${length} characters`;
 }
 
 export function emptyError(): string {
@@ -107,7 +107,7 @@ export const isQualifiedName = memoValid(function isQualifiedName(value: string)
     else for (const msg of isDNS1123Subdomain(prefix)) errs.push(`prefix part ${msg}`);
   } else {
     return [
-      `a valid label key ${regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}` +
+      `a qualified name ${regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}` +
         " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
     ];
   }

@@ -135,11 +135,11 @@ describe('deployments', () => {
       {
         reason: 'FieldValueInvalid',
         field: 'spec.template.metadata.labels',
-        message: 'Invalid value: {"app":"other"}: `selector` does not match template `labels`',
+        message: 'Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`',
       },
     ]);
     expect(invalidMessage('apps', 'Deployment', 'web', causes)).toBe(
-      'Deployment.apps "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`',
+      'Deployment.apps "web" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`',
     );
   });
 
@@ -152,9 +152,9 @@ describe('deployments', () => {
     expect(fields).toEqual([
       'spec.replicas: Invalid value: -1: must be greater than or equal to 0',
       'spec.selector: Required value',
-      'spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`',
+      'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
       'spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"',
-      'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "200%": must not be greater than 100%',
+      'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"200%"}: must not be greater than 100%',
       'spec.progressDeadlineSeconds: Invalid value: 5: must be greater than minReadySeconds',
     ]);
   });
@@ -163,8 +163,8 @@ describe('deployments', () => {
     const d = deployment({ selector: {}, template: template({ app: 'web' }) });
     d.spec.strategy.rollingUpdate = { maxSurge: 0, maxUnavailable: 0 };
     expect(validateCreate(res('Deployment'), d).map((c) => `${c.field}: ${c.message}`)).toEqual([
-      'spec.selector: Invalid value: {}: empty selector is invalid for deployment',
-      'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0',
+      'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment',
+      'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: may not be 0 when `maxSurge` is 0',
     ]);
   });
 
@@ -176,7 +176,7 @@ describe('deployments', () => {
         reason: 'FieldValueInvalid',
         field: 'spec.selector',
         message:
-          'Invalid value: {"matchLabels":{"app":"web","v":"1"}}: field is immutable',
+          'Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "v":"1"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
       },
     ]);
     expect(validateUpdate(res('Deployment'), { ...old, spec: { ...old.spec, replicas: 5 } }, old)).toEqual([]);
@@ -251,5 +251,16 @@ describe('hostile resource names', () => {
     const fields = validateCreate(res('Pod'), p).map((c) => c.field);
     expect(fields).toContain('spec.containers[0].resources.requests[constructor]');
     expect(fields).toContain('spec.containers[0].resources.limits[toString]');
+  });
+});
+
+describe('string rules', () => {
+  it('uses the 1.32 wording for lengths and qualified names', () => {
+    const long = 'a'.repeat(64);
+    const causes = validateCreate(res('Pod'), pod({ containers: [{ name: 'c', image: 'x' }] }, { name: 'p', namespace: 'default', labels: { k: long, 'a/b/c': 'v' } }));
+    expect(causes.map((c) => c.message)).toEqual([
+      `Invalid value: "${long}": must be no more than 63 characters`,
+      "Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+    ]);
   });
 });
