@@ -22,7 +22,7 @@ const rs = (replicas: number): KubeObject => ({
 test('one leader at a time, failover when the leader is killed', async () => {
   const { client, url } = cluster;
   const kubelet = startSimulatedKubelet(client);
-  const timing = { leaderElect: true, leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200, releaseOnStop: false, controllers: ['replicaset'] as const };
+  const timing = { leaderElect: true, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300, releaseOnStop: false, controllers: ['replicaset'] as const };
   const a = startManager(url, { ...timing, controllers: [...timing.controllers], identity: 'a' });
   const b = startManager(url, { ...timing, controllers: [...timing.controllers], identity: 'b' });
   try {
@@ -43,7 +43,7 @@ test('one leader at a time, failover when the leader is killed', async () => {
     await leader.stop(); // dies holding the lease
     const stoppedAt = Date.now();
     await waitFor('failover', () => follower.isLeader(), 10_000);
-    expect(Date.now() - stoppedAt).toBeGreaterThan(500); // it waited for the lease to expire
+    expect(Date.now() - stoppedAt).toBeGreaterThan(1500); // it waited for the lease to expire
     const live = await client.get(REPLICA_SETS, 'default', 'led');
     await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 4 } });
     await waitFor('4 pods from the new leader', async () => (await active()) === 4);
