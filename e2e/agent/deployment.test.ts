@@ -189,7 +189,7 @@ describe('agent restart', () => {
     const pod = await until('the pod running a new Ready container', async () => {
       const p = await getPod(cluster.client, NS, victim.metadata.name!);
       const c = containerStatus(p);
-      return c?.state.running && c.containerID !== `docker://${oldId}` && isReady(p) && hostAddress(p) && p;
+      return c?.state.running && c.containerID !== `docker://${oldId}` && isReady(p) && hostAddress(p) ? p : undefined;
     }, 30_000);
     expect(pod.metadata.uid).toBe(victim.metadata.uid);
     const newIds = await dockerIdsOf(pod);

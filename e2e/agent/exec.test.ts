@@ -3,7 +3,7 @@
 // server with the real kubectl (which needs the API server's pods/exec relay to the agent).
 import WebSocket from 'ws';
 import type { KubeObject } from '@skiff/api';
-import { containerStatus, getPod, podManifest, PODS, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { containerStatus, docker, getPod, podManifest, PODS, removeNodeContainers, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
 const NS = 'default';
 const NODES = [{ name: 'e2e-exec-1', ip: '127.0.4.1' }];
@@ -27,7 +27,7 @@ interface ExecResult {
 }
 
 function agentExec(command: string[], protocol = 'v5.channel.k8s.io', container = 'main', pod = 'shell'): Promise<ExecResult> {
-  const qs = new URLSearchParams([...command.map((c) => ['command', c]), ['stdout', 'true'], ['stderr', 'true']]);
+  const qs = new URLSearchParams([...command.map((c): [string, string] => ['command', c]), ['stdout', 'true'], ['stderr', 'true']]);
   const url = `ws://${NODES[0].ip}:${cluster.agents[0]!.endpointPort}/exec/${NS}/${pod}/${container}?${qs}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, [protocol]);
@@ -87,6 +87,23 @@ describe('exec on the agent endpoint', () => {
     expect(missing.status!.message).toContain('container "nope" in pod "shell"');
     const empty = await agentExec([]);
     expect(empty.status).toMatchObject({ status: 'Failure', message: 'you must specify at least one command for the container' });
+  });
+});
+
+describe('isolation', () => {
+  test('the agent serves logs and exec of its own node\'s containers only', async () => {
+    // Another node's container on the same engine, labelled as a later attempt of the same
+    // namespace/pod/container (two clusters on one Docker host, or `skiff up` next to a test).
+    const other = 'e2e-exec-other';
+    const labels = { 'dev.skiff.node': other, 'io.kubernetes.pod.uid': 'other', 'io.kubernetes.pod.namespace': NS, 'io.kubernetes.pod.name': 'shell', 'io.kubernetes.container.name': 'main', 'dev.skiff.restart-count': '9' };
+    await docker(['run', '-d', ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), 'skiff/busybox:1', 'sh', '-c', 'echo impostor; exec sleep 100001']);
+    try {
+      expect(await cluster.kubectl.ok(['logs', 'shell'])).toBe('');
+      const r = await agentExec(['cat', '/proc/1/cmdline']);
+      expect(r.stdout.split('\0').filter(Boolean)).toEqual(['sleep', '100000']);
+    } finally {
+      await removeNodeContainers([other]);
+    }
   });
 });
 

@@ -54,7 +54,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   if (!(await runtime.ping())) log(`container runtime ${runtime.name} does not answer; the node reports NotReady until it does`);
 
   let endpoint: AgentEndpoint | undefined;
-  if (o.serveEndpoint !== false) endpoint = await startEndpoint({ runtime, host: o.nodeIP, port: o.port ?? 10250, log });
+  if (o.serveEndpoint !== false) endpoint = await startEndpoint({ runtime, nodeName: o.nodeName, host: o.nodeIP, port: o.port ?? 10250, log });
 
   const heartbeat = new NodeHeartbeat({
     client,

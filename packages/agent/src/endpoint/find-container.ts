@@ -1,5 +1,5 @@
 // Finds the runtime container behind `namespace/pod/container` (current or previous attempt).
-import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, type ContainerInfo, type ContainerRuntime } from '../runtime/types.ts';
+import { LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, type ContainerInfo, type ContainerRuntime } from '../runtime/types.ts';
 import { groupByContainer } from '../pod/observed.ts';
 
 export class EndpointError extends Error {
@@ -10,8 +10,9 @@ export class EndpointError extends Error {
   }
 }
 
-export async function findContainer(runtime: ContainerRuntime, namespace: string, pod: string, container: string, previous: boolean): Promise<ContainerInfo> {
-  const all = await runtime.list({ [LABEL_POD_NAMESPACE]: namespace, [LABEL_POD_NAME]: pod, [LABEL_CONTAINER_NAME]: container });
+/** Only this node's containers count: several agents (or clusters) may share one engine. */
+export async function findContainer(runtime: ContainerRuntime, nodeName: string, namespace: string, pod: string, container: string, previous: boolean): Promise<ContainerInfo> {
+  const all = await runtime.list({ [LABEL_NODE_NAME]: nodeName, [LABEL_POD_NAMESPACE]: namespace, [LABEL_POD_NAME]: pod, [LABEL_CONTAINER_NAME]: container });
   const attempts = groupByContainer(all).get(container) ?? [];
   if (previous) {
     const prev = attempts[1]?.info;

@@ -13,6 +13,8 @@ import { EndpointError, findContainer } from './find-container.ts';
 
 export interface EndpointOptions {
   runtime: ContainerRuntime;
+  /** Serve this node's containers only (by their node label). */
+  nodeName: string;
   host: string;
   port: number;
   log(message: string): void;
@@ -48,7 +50,7 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     wss.handleUpgrade(req, socket, head, (ws) => {
       (async () => {
         if (command.length === 0) throw new EndpointError(400, 'you must specify at least one command for the container');
-        const c = await findContainer(o.runtime, ns, pod, container, false);
+        const c = await findContainer(o.runtime, o.nodeName, ns, pod, container, false);
         if (c.state !== 'running') throw new EndpointError(400, `container ${container} is not running`);
         const session = await o.runtime.exec(c.id, { command, stdin, tty });
         await bridgeExec(ws, session, command);
@@ -94,7 +96,7 @@ async function handle(o: EndpointOptions, req: IncomingMessage, res: ServerRespo
     if (!Number.isInteger(n) || n < 0) throw new EndpointError(400, `invalid ${k}: ${v}`);
     return n;
   };
-  const c = await findContainer(o.runtime, ns, pod, container, flag('previous'));
+  const c = await findContainer(o.runtime, o.nodeName, ns, pod, container, flag('previous'));
   const stream = await o.runtime.logs(c.id, { follow: flag('follow') && c.state === 'running', tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds'), timestamps: flag('timestamps') });
   res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
   res.flushHeaders();
