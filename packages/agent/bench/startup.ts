@@ -1,0 +1,231 @@
+// bench:startup — how fast skiff starts pods on one Docker node, against Docker by itself.
+//
+// In one run, on the local Docker engine, with the same image and command:
+//   1. docker:  N containers with `docker run -d`, spawning the docker CLI N at a time (all at
+//               once; --parallel P for P at a time), until every CLI has returned (each returns
+//               once its container is started);
+//   2. skiff:   an API server, the scheduler, the controller manager and one agent (DockerRuntime)
+//               in this process, as `skiff up --nodes 1` runs them; this process creates a
+//               Deployment of N replicas and watches its pods until all N are Running.
+// Prints both wall times and their ratio, and the pod start-up latency p50/p99: per pod, from the
+// moment its creation is seen through the watch to the moment it is seen Running (also from its
+// creationTimestamp, which has one-second resolution). Every container is removed at the end.
+//
+// Usage: pnpm bench:startup [--pods N] [--parallel P] [--runs R]
+
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { KubeObject } from '@skiff/api';
+import { startApiServer } from '@skiff/apiserver';
+import { RestClient } from '@skiff/client';
+import { createControllerManager } from '@skiff/controllers';
+import { createScheduler } from '@skiff/scheduler';
+import { DockerRuntime, startAgent, type ContainerRuntime } from '../src/index.ts';
+
+const run = promisify(execFile);
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const N = arg('--pods', 30);
+const PARALLEL = arg('--parallel', N);
+const RUNS = arg('--runs', 1);
+const IMAGE = 'skiff/busybox:1';
+const COMMAND = ['sleep', '1000000'];
+const NODE = { name: `bench-startup-${process.pid}`, ip: '127.0.6.1' };
+const BENCH_LABEL = `dev.skiff.bench=startup-${process.pid}`;
+
+const PODS = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' } as const;
+const DEPLOYMENTS = { group: 'apps', version: 'v1', plural: 'deployments', scope: 'Namespaced' } as const;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function removeContainers(filter: string): Promise<void> {
+  const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${filter}`]);
+  const ids = stdout.split('\n').filter(Boolean);
+  if (ids.length) await run('docker', ['rm', '-f', ...ids], { maxBuffer: 1 << 24 });
+}
+
+function dockerRun(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', ['run', '-d', '--name', name, '--label', BENCH_LABEL, IMAGE, ...COMMAND], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker run exited ${code}: ${err}`))));
+  });
+}
+
+/** Wall time of N `docker run -d`, and each one's own duration (its container's start-up latency). */
+async function benchDocker(): Promise<{ wallMs: number; latencies: number[] }> {
+  const names = Array.from({ length: N }, (_, i) => `bench-startup-${process.pid}-${i}`);
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(PARALLEL, N) }, async () => {
+      while (next < names.length) {
+        const began = performance.now();
+        await dockerRun(names[next++]);
+        latencies.push(performance.now() - began);
+      }
+    }),
+  );
+  const wallMs = performance.now() - t0;
+  await removeContainers(BENCH_LABEL);
+  return { wallMs, latencies: latencies.sort((a, b) => a - b) };
+}
+
+/** Wraps a runtime to time each of its calls (where the agent's per-pod time goes). */
+function timed(runtime: ContainerRuntime, calls: Map<string, number[]>): ContainerRuntime {
+  return new Proxy(runtime, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function' || typeof prop !== 'string') return v;
+      return async (...a: unknown[]) => {
+        const began = performance.now();
+        try {
+          return await (v as (...x: unknown[]) => Promise<unknown>).apply(target, a);
+        } finally {
+          const list = calls.get(prop) ?? [];
+          list.push(performance.now() - began);
+          calls.set(prop, list);
+        }
+      };
+    },
+  });
+}
+
+interface SkiffResult {
+  wallMs: number;
+  /** Per pod: creation seen through the watch -> Running seen through the watch. */
+  latencies: number[];
+  /** Per pod: creationTimestamp (1 s resolution) -> Running seen through the watch. */
+  fromTimestamp: number[];
+  phases: Record<string, number[]>;
+  calls: Map<string, number[]>;
+}
+
+async function benchSkiff(): Promise<SkiffResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-startup-'));
+  const quiet = () => undefined;
+  const server = await startApiServer({ dataDir, host: '127.0.0.1', port: 0 });
+  const scheduler = createScheduler({ server: server.url, endpoint: false, leaderElection: false, log: quiet });
+  const manager = createControllerManager({ server: server.url, leaderElect: false, log: quiet });
+  const client = new RestClient({ server: server.url, userAgent: 'bench-startup' });
+  const calls = new Map<string, number[]>();
+  await scheduler.start();
+  await manager.start();
+  const agent = await startAgent({ server: server.url, nodeName: NODE.name, nodeIP: NODE.ip, runtime: timed(new DockerRuntime(), calls), port: 0, log: (m) => process.stderr.write(`agent: ${m}\n`) });
+  // Wait until the node is Ready (the scheduler needs it).
+  for (;;) {
+    const node = await client.get({ group: '', version: 'v1', plural: 'nodes', scope: 'Cluster' }, undefined, NODE.name).catch(() => undefined);
+    if ((node?.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True')) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  const seen = new Map<string, { created: number; stamp: number; scheduled?: number; running?: number }>();
+  let resolveAll!: () => void;
+  const allRunning = new Promise<void>((r) => (resolveAll = r));
+  const watch = client.watch(PODS, { namespace: 'default', labelSelector: 'app=bench' }, (e) => {
+    const now = performance.now();
+    const pod = e.object as KubeObject;
+    const uid = pod.metadata.uid!;
+    let s = seen.get(uid);
+    if (!s) {
+      s = { created: now, stamp: Date.parse(pod.metadata.creationTimestamp!) - Date.now() + now };
+      seen.set(uid, s);
+    }
+    if (s.scheduled === undefined && pod.spec?.nodeName) s.scheduled = now;
+    if (s.running === undefined && pod.status?.phase === 'Running') {
+      s.running = now;
+      if ([...seen.values()].filter((x) => x.running !== undefined).length === N) resolveAll();
+    }
+  }, (err) => err && process.stderr.write(`watch ended: ${err.message}\n`));
+  await new Promise((r) => setTimeout(r, 200)); // the watch is established
+  calls.clear(); // only the calls made while the pods start
+
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'bench', namespace: 'default' },
+    spec: {
+      replicas: N,
+      selector: { matchLabels: { app: 'bench' } },
+      template: { metadata: { labels: { app: 'bench' } }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image: IMAGE, command: COMMAND }] } },
+    },
+  } as unknown as KubeObject;
+  const t0 = performance.now();
+  await client.create(DEPLOYMENTS, deployment);
+  const timeout = setTimeout(() => {
+    process.stderr.write(`timed out: ${[...seen.values()].filter((x) => x.running).length}/${N} running\n`);
+    process.exit(1);
+  }, 120_000);
+  await allRunning;
+  const wallMs = performance.now() - t0;
+  clearTimeout(timeout);
+  watch.abort();
+
+  const stats = [...seen.values()];
+  const snapshot = new Map([...calls].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
+  const result: SkiffResult = {
+    calls: snapshot,
+    wallMs,
+    latencies: stats.map((s) => s.running! - s.created).sort((a, b) => a - b),
+    fromTimestamp: stats.map((s) => s.running! - s.stamp).sort((a, b) => a - b),
+    phases: {
+      'create (after apply)': stats.map((s) => s.created - t0).sort((a, b) => a - b),
+      'create -> bound': stats.map((s) => (s.scheduled ?? s.running!) - s.created).sort((a, b) => a - b),
+      'bound -> Running': stats.map((s) => s.running! - (s.scheduled ?? s.created)).sort((a, b) => a - b),
+    },
+  };
+
+  await agent.stop();
+  await scheduler.stop();
+  await manager.stop();
+  client.close();
+  await removeContainers(`dev.skiff.node=${NODE.name}`);
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return result;
+}
+
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main(): Promise<void> {
+  await run('docker', ['image', 'inspect', IMAGE]).catch(() => {
+    throw new Error(`image ${IMAGE} is missing: source scripts/lib/docker.sh && ensure_test_images`);
+  });
+  console.log(`bench:startup — ${N} containers of ${IMAGE} (${COMMAND.join(' ')}) on one Docker node; docker run -d ${PARALLEL >= N ? 'all at once' : `${PARALLEL} at a time`}`);
+  // One container first so that both measurements find a warm engine (image layers cached).
+  await run('docker', ['run', '--rm', IMAGE, 'true']);
+  for (let r = 0; r < RUNS; r++) {
+    const dockerRes = await benchDocker();
+    const skiff = await benchSkiff();
+    const dockerMs = dockerRes.wallMs;
+    console.log(`\nrun ${r + 1}/${RUNS}`);
+    console.log(`  docker run -d x${N}:            ${fmt(dockerMs)}   each docker run -d: p50 ${fmt(percentile(dockerRes.latencies, 50))}  p99 ${fmt(percentile(dockerRes.latencies, 99))}`);
+    console.log(`  skiff Deployment x${N} Running: ${fmt(skiff.wallMs)}   ratio ${(skiff.wallMs / dockerMs).toFixed(2)}x (aim <= 1.2x)`);
+    console.log(`  pod start-up latency, created -> Running (watch):  p50 ${fmt(percentile(skiff.latencies, 50))}  p99 ${fmt(percentile(skiff.latencies, 99))}  max ${fmt(skiff.latencies[skiff.latencies.length - 1])}`);
+    console.log(`  from creationTimestamp (1 s resolution):           p50 ${fmt(percentile(skiff.fromTimestamp, 50))}  p99 ${fmt(percentile(skiff.fromTimestamp, 99))}`);
+    for (const [phase, xs] of Object.entries(skiff.phases)) console.log(`    ${phase.padEnd(22)} p50 ${fmt(percentile(xs, 50))}  p99 ${fmt(percentile(xs, 99))}`);
+    console.log('  agent runtime calls while starting (count, p50, p99, sum):');
+    for (const [call, xs] of skiff.calls) console.log(`    ${call.padEnd(12)} ${String(xs.length).padStart(4)}  p50 ${fmt(percentile(xs, 50))}  p99 ${fmt(percentile(xs, 99))}  sum ${fmt(xs.reduce((a, b) => a + b, 0))}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  async (err: Error) => {
+    console.error(err.stack ?? err.message);
+    await removeContainers(BENCH_LABEL).catch(() => undefined);
+    await removeContainers(`dev.skiff.node=${NODE.name}`).catch(() => undefined);
+    process.exit(1);
+  },
+);
