@@ -151,7 +151,8 @@ export function unsupportedMediaType(contentType: string, accepted: string[]): A
     return new ApiError(
       415,
       'UnsupportedMediaType',
-      'skiff does not decode protobuf request bodies (kubectl create <kind> sends protobuf); use JSON or YAML instead, e.g. ' +
+      'skiff decodes protobuf request bodies only for the Namespaces, Deployments and Services kubectl create makes; ' +
+        'send JSON or YAML instead, e.g. ' +
         '`kubectl create deployment x --image=y --dry-run=client -o yaml | kubectl apply -f -`',
     );
   }

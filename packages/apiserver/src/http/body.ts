@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, unsupportedMediaType } from '../errors/status.ts';
+import { decodeProtobufObject } from './protobuf.ts';
 
 /** Kubernetes' limit on a request body (3 MiB), beyond which it answers 413. */
 export const BODY_LIMIT = 3 * 1024 * 1024;
@@ -58,7 +59,10 @@ export function decodeObjectBody(req: FastifyRequest): { obj: Record<string, unk
   let format: BodyFormat;
   if (mt === '' || mt === 'application/json' || mt === '*/*') format = 'json';
   else if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml') format = 'yaml';
-  else throw unsupportedMediaType(mt, OBJECT_MEDIA_TYPES);
+  else if (mt === 'application/vnd.kubernetes.protobuf' && Buffer.isBuffer(req.body)) {
+    // kubectl create namespace|deployment|service send protobuf; other protobuf bodies are 415.
+    return { obj: decodeProtobufObject(req.body, unsupportedMediaType(mt, OBJECT_MEDIA_TYPES)), text: '', format: 'json' };
+  } else throw unsupportedMediaType(mt, OBJECT_MEDIA_TYPES);
   const text = bodyText(req);
   return { obj: decodeText(text, format), text, format };
 }

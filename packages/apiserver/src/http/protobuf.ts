@@ -1,0 +1,208 @@
+// A small decoder for the protobuf bodies kubectl 1.32's generators send (`kubectl create
+// namespace|deployment|service`): the `k8s\0` envelope (runtime.Unknown) around one object, decoded
+// with hand-written field tables for the three kinds those commands create. Anything else — other
+// kinds, fields outside the tables, malformed bytes — is not guessed at: the caller answers 415 and
+// suggests JSON/YAML. Field numbers are those of k8s.io/api's generated.proto files.
+import { ApiError } from '../errors/status.ts';
+
+type FieldType = 'string' | 'int' | 'bool' | 'bytes' | 'intOrString' | 'quantity' | 'time' | Schema;
+interface Field {
+  name: string;
+  type: FieldType;
+  repeated?: boolean;
+  /** map<string, value>: entries are messages {key=1, value=2}. */
+  map?: FieldType;
+}
+type Schema = { [num: number]: Field };
+
+const TYPE_META: Schema = { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } };
+const UNKNOWN: Schema = { 1: { name: 'typeMeta', type: TYPE_META }, 2: { name: 'raw', type: 'bytes' }, 3: { name: 'contentEncoding', type: 'string' }, 4: { name: 'contentType', type: 'string' } };
+
+const OWNER_REFERENCE: Schema = {
+  1: { name: 'kind', type: 'string' }, 3: { name: 'name', type: 'string' }, 4: { name: 'uid', type: 'string' },
+  5: { name: 'apiVersion', type: 'string' }, 6: { name: 'controller', type: 'bool' }, 7: { name: 'blockOwnerDeletion', type: 'bool' },
+};
+const OBJECT_META: Schema = {
+  1: { name: 'name', type: 'string' }, 2: { name: 'generateName', type: 'string' }, 3: { name: 'namespace', type: 'string' },
+  5: { name: 'uid', type: 'string' }, 6: { name: 'resourceVersion', type: 'string' }, 7: { name: 'generation', type: 'int' },
+  11: { name: 'labels', type: 'string', map: 'string' }, 12: { name: 'annotations', type: 'string', map: 'string' },
+  13: { name: 'ownerReferences', type: OWNER_REFERENCE, repeated: true }, 14: { name: 'finalizers', type: 'string', repeated: true },
+};
+const LABEL_SELECTOR: Schema = {
+  1: { name: 'matchLabels', type: 'string', map: 'string' },
+  2: { name: 'matchExpressions', type: { 1: { name: 'key', type: 'string' }, 2: { name: 'operator', type: 'string' }, 3: { name: 'values', type: 'string', repeated: true } }, repeated: true },
+};
+const CONTAINER: Schema = {
+  1: { name: 'name', type: 'string' }, 2: { name: 'image', type: 'string' }, 3: { name: 'command', type: 'string', repeated: true },
+  4: { name: 'args', type: 'string', repeated: true }, 5: { name: 'workingDir', type: 'string' },
+  6: {
+    name: 'ports',
+    type: { 1: { name: 'name', type: 'string' }, 2: { name: 'hostPort', type: 'int' }, 3: { name: 'containerPort', type: 'int' }, 4: { name: 'protocol', type: 'string' }, 5: { name: 'hostIP', type: 'string' } },
+    repeated: true,
+  },
+  7: { name: 'env', type: { 1: { name: 'name', type: 'string' }, 2: { name: 'value', type: 'string' } }, repeated: true },
+  8: { name: 'resources', type: { 1: { name: 'limits', type: 'string', map: 'quantity' }, 2: { name: 'requests', type: 'string', map: 'quantity' } } },
+  13: { name: 'terminationMessagePath', type: 'string' }, 14: { name: 'imagePullPolicy', type: 'string' },
+  16: { name: 'stdin', type: 'bool' }, 17: { name: 'stdinOnce', type: 'bool' }, 18: { name: 'tty', type: 'bool' }, 20: { name: 'terminationMessagePolicy', type: 'string' },
+};
+const POD_SPEC: Schema = {
+  2: { name: 'containers', type: CONTAINER, repeated: true }, 3: { name: 'restartPolicy', type: 'string' },
+  4: { name: 'terminationGracePeriodSeconds', type: 'int' }, 6: { name: 'dnsPolicy', type: 'string' },
+  7: { name: 'nodeSelector', type: 'string', map: 'string' }, 8: { name: 'serviceAccountName', type: 'string' }, 10: { name: 'nodeName', type: 'string' },
+  11: { name: 'hostNetwork', type: 'bool' }, 19: { name: 'schedulerName', type: 'string' }, 20: { name: 'initContainers', type: CONTAINER, repeated: true },
+};
+const POD_TEMPLATE_SPEC: Schema = { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: POD_SPEC } };
+const DEPLOYMENT: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: {
+    name: 'spec',
+    type: {
+      1: { name: 'replicas', type: 'int' }, 2: { name: 'selector', type: LABEL_SELECTOR }, 3: { name: 'template', type: POD_TEMPLATE_SPEC },
+      4: { name: 'strategy', type: { 1: { name: 'type', type: 'string' }, 2: { name: 'rollingUpdate', type: { 1: { name: 'maxUnavailable', type: 'intOrString' }, 2: { name: 'maxSurge', type: 'intOrString' } } } } },
+      5: { name: 'minReadySeconds', type: 'int' }, 6: { name: 'revisionHistoryLimit', type: 'int' }, 7: { name: 'paused', type: 'bool' }, 9: { name: 'progressDeadlineSeconds', type: 'int' },
+    },
+  },
+};
+const SERVICE: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: {
+    name: 'spec',
+    type: {
+      1: {
+        name: 'ports',
+        type: { 1: { name: 'name', type: 'string' }, 2: { name: 'protocol', type: 'string' }, 3: { name: 'port', type: 'int' }, 4: { name: 'targetPort', type: 'intOrString' }, 5: { name: 'nodePort', type: 'int' } },
+        repeated: true,
+      },
+      2: { name: 'selector', type: 'string', map: 'string' }, 3: { name: 'clusterIP', type: 'string' }, 4: { name: 'type', type: 'string' },
+      5: { name: 'externalIPs', type: 'string', repeated: true }, 7: { name: 'sessionAffinity', type: 'string' }, 11: { name: 'externalName', type: 'string' },
+    },
+  },
+};
+const NAMESPACE: Schema = { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: { 1: { name: 'finalizers', type: 'string', repeated: true } } } };
+
+const KINDS: Record<string, Schema> = { 'v1/Namespace': NAMESPACE, 'v1/Service': SERVICE, 'apps/v1/Deployment': DEPLOYMENT };
+
+class Unsupported extends Error {}
+
+class Reader {
+  readonly buf: Buffer;
+  pos: number;
+  readonly end: number;
+  constructor(buf: Buffer, start = 0, end = buf.length) {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+  }
+  varint(): bigint {
+    let result = 0n;
+    let shift = 0n;
+    for (;;) {
+      if (this.pos >= this.end) throw new Unsupported('truncated varint');
+      const b = this.buf[this.pos++];
+      result |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return result;
+      shift += 7n;
+      if (shift > 70n) throw new Unsupported('varint too long');
+    }
+  }
+  bytes(): [number, number] {
+    const len = Number(this.varint());
+    const start = this.pos;
+    if (start + len > this.end) throw new Unsupported('truncated field');
+    this.pos += len;
+    return [start, start + len];
+  }
+  skip(wire: number): void {
+    if (wire === 0) this.varint();
+    else if (wire === 1) this.pos += 8;
+    else if (wire === 2) this.bytes();
+    else if (wire === 5) this.pos += 4;
+    else throw new Unsupported(`wire type ${wire}`);
+  }
+}
+
+/** int64/int32 as JS number, two's complement for negatives. */
+function toInt(v: bigint): number {
+  return Number(BigInt.asIntN(64, v));
+}
+
+function decodeScalar(r: Reader, wire: number, type: FieldType): unknown {
+  if (typeof type === 'object') {
+    if (wire !== 2) throw new Unsupported('message with a non-length wire type');
+    const [s, e] = r.bytes();
+    return decodeMessage(new Reader(r.buf, s, e), type);
+  }
+  switch (type) {
+    case 'string': {
+      const [s, e] = r.bytes();
+      return r.buf.toString('utf8', s, e);
+    }
+    case 'bytes': {
+      const [s, e] = r.bytes();
+      return r.buf.subarray(s, e);
+    }
+    case 'int':
+      return toInt(r.varint());
+    case 'bool':
+      return r.varint() !== 0n;
+    case 'quantity': {
+      const q = decodeScalar(r, wire, { 1: { name: 'string', type: 'string' } }) as { string?: string };
+      return q.string ?? '0';
+    }
+    case 'intOrString': {
+      const v = decodeScalar(r, wire, { 1: { name: 'type', type: 'int' }, 2: { name: 'intVal', type: 'int' }, 3: { name: 'strVal', type: 'string' } }) as { type?: number; intVal?: number; strVal?: string };
+      return v.type === 1 ? (v.strVal ?? '') : (v.intVal ?? 0);
+    }
+    case 'time': {
+      const t = decodeScalar(r, wire, { 1: { name: 'seconds', type: 'int' } }) as { seconds?: number };
+      return new Date((t.seconds ?? 0) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }
+  }
+}
+
+function decodeMessage(r: Reader, schema: Schema): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  while (r.pos < r.end) {
+    const tag = Number(r.varint());
+    const num = tag >>> 3;
+    const wire = tag & 7;
+    const f = schema[num];
+    if (!f) {
+      // Fields outside the tables (status, rarely used spec fields) are skipped: status is reset on create anyway.
+      r.skip(wire);
+      continue;
+    }
+    if (f.map) {
+      const entry = decodeScalar(r, wire, { 1: { name: 'key', type: 'string' }, 2: { name: 'value', type: f.map } }) as { key?: string; value?: unknown };
+      const m = (out[f.name] ??= {}) as Record<string, unknown>;
+      m[entry.key ?? ''] = entry.value ?? (f.map === 'string' ? '' : entry.value);
+    } else if (f.repeated) {
+      const list = (out[f.name] ??= []) as unknown[];
+      if (wire === 2 && (f.type === 'int' || f.type === 'bool')) {
+        const [s, e] = r.bytes();
+        const packed = new Reader(r.buf, s, e);
+        while (packed.pos < packed.end) list.push(decodeScalar(packed, 0, f.type));
+      } else list.push(decodeScalar(r, wire, f.type));
+    } else out[f.name] = decodeScalar(r, wire, f.type);
+  }
+  return out;
+}
+
+const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+
+/** Decodes a `k8s\0` protobuf body into a JSON object; 415 (with the JSON/YAML advice) when it cannot. */
+export function decodeProtobufObject(body: Buffer, advice: ApiError): Record<string, unknown> {
+  try {
+    if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw new Unsupported('missing k8s envelope');
+    const unknown = decodeMessage(new Reader(body, 4), UNKNOWN) as { typeMeta?: { apiVersion?: string; kind?: string }; raw?: Buffer; contentEncoding?: string };
+    const apiVersion = unknown.typeMeta?.apiVersion ?? '';
+    const kind = unknown.typeMeta?.kind ?? '';
+    const schema = KINDS[`${apiVersion}/${kind}`];
+    if (!schema || !unknown.raw || unknown.contentEncoding) throw new Unsupported(`${apiVersion} ${kind}`);
+    const obj = decodeMessage(new Reader(unknown.raw), schema);
+    return { apiVersion, kind, ...obj };
+  } catch (e) {
+    if (e instanceof Unsupported) throw advice;
+    throw e;
+  }
+}
