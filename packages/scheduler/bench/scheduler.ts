@@ -5,6 +5,7 @@
 //                 the same writes with no scheduling decision: the API server's own ceiling;
 //   2. scheduled: on another fresh server, the scheduler (own process, as `skiff scheduler`)
 //                 places the M pods while this process creates them as fast as the server takes.
+// Then 3. the decisions alone, in this process, without the API server: what scheduling costs.
 // Throughput is pods bound per second from the first create to the last binding seen through a
 // watch; latency is per pod, from its create being sent to its binding seen through the watch.
 //
@@ -17,6 +18,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '@skiff/api';
 import { Informer, RestClient } from '@skiff/client';
+import { SchedulerCache } from '../src/cache.ts';
+import { defaultConfig } from '../src/config.ts';
+import { computePodInfo } from '../src/model/pod-info.ts';
+import type { Node, Pod } from '../src/model/types.ts';
+import { computePlacement } from '../src/pipeline.ts';
+import { buildProfile } from '../src/profile.ts';
 import { makeNode, makePod } from '../src/testing/fixtures.ts';
 import { forEachLimit, NODES, PODS } from '../src/testing/harness.ts';
 
@@ -180,13 +187,36 @@ async function scheduled(numNodes: number, numPods: number): Promise<Result & { 
   });
 }
 
+/** The decisions alone, in this process: the pipeline and the cache, no API server, no I/O. */
+function decisionsOnly(numNodes: number, numPods: number): { podsPerSecond: number; p50: number; p99: number } {
+  const cache = new SchedulerCache();
+  for (let i = 0; i < numNodes; i++) cache.addOrUpdateNode(node(i) as Node);
+  const profile = buildProfile(defaultConfig());
+  const infos = Array.from({ length: numPods }, (_, i) => computePodInfo(pod(i) as Pod));
+  const took: number[] = [];
+  let start = 0;
+  const t0 = performance.now();
+  for (const info of infos) {
+    const t = performance.now();
+    const p = computePlacement({ pod: info, nodes: cache.nodeList(), profile, percentageOfNodesToScore: 0, startIndex: start, random: Math.random });
+    start = p.nextStartIndex;
+    cache.assume(info, p.node!);
+    took.push(performance.now() - t);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  took.sort((a, b) => a - b);
+  return { podsPerSecond: numPods / seconds, p50: percentile(took, 50), p99: percentile(took, 99) };
+}
+
 const fmt = (n: number, d = 0) => n.toFixed(d);
 console.log(`bench:scheduler — ${sizes.map(([n, m]) => `${n} nodes x ${m} pods`).join(', ')}; ${CONCURRENCY} concurrent writers`);
 for (const [numNodes, numPods] of sizes) {
+  const d = decisionsOnly(numNodes, numPods);
   const b = await bare(numNodes, numPods);
   const s = await scheduled(numNodes, numPods);
   console.log(`\n${numNodes} nodes x ${numPods} pods`);
   console.log(`  bare API server (create + bind, no decision): ${fmt(b.podsPerSecond)} pods/s  (${fmt(b.seconds, 1)} s; latency p50 ${fmt(b.p50)} ms, p99 ${fmt(b.p99)} ms; API server CPU ${fmt(b.apiserverCpu, 1)} s)`);
   console.log(`  with the scheduler:                          ${fmt(s.podsPerSecond)} pods/s  (${fmt(s.seconds, 1)} s; latency p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms; API server CPU ${fmt(s.apiserverCpu, 1)} s, scheduler CPU ${fmt(s.schedulerCpu, 1)} s; events dropped ${s.droppedEvents})`);
   console.log(`  scheduled / bare: ${fmt(s.podsPerSecond / b.podsPerSecond, 2)}`);
+  console.log(`  decisions alone (filter + score + assume, in process): ${fmt(d.podsPerSecond)} pods/s (p50 ${fmt(d.p50 * 1000)} µs, p99 ${fmt(d.p99 * 1000)} µs a pod)`);
 }
