@@ -99,6 +99,11 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
     manager = createControllerManager({ server: server.url, leaderElect: false, log: (m) => log(`controller-manager: ${m}`) });
     await manager.start();
     for (let i = 0; i < o.nodes.length; i++) agents[i] = await spawnAgent(i);
+    // Every node Ready before a test creates pods, so that the scheduler sees them all.
+    await until('every node Ready', async () => {
+      const nodes = (await client.list(NODES)).items;
+      return o.nodes.every((n) => nodes.some((x) => x.metadata.name === n.name && ((x.status?.conditions ?? []) as { type: string; status: string }[]).some((c) => c.type === 'Ready' && c.status === 'True')));
+    }, 20_000, 50);
   } catch (err) {
     client ??= new RestClient({ server: 'http://127.0.0.1:1' });
     await close();
