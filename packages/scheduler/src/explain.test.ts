@@ -1,4 +1,4 @@
-import { ExplanationStore, formatExplanation, renderExplanation, type Explanation } from './explain.ts';
+import { ExplanationStore, renderExplanation, type Explanation } from './explain.ts';
 
 function explanation(pod: string, nodes: number): Explanation {
   return {
@@ -35,24 +35,12 @@ describe('ExplanationStore', () => {
   });
 });
 
-describe('formatExplanation', () => {
-  test('a table of scored nodes, best first, then rejected nodes', () => {
-    const e = explanation('default/web-1', 2);
-    e.rejected.push({ node: 'gpu', plugin: 'TaintToleration', reasons: ['node(s) had untolerated taint {dedicated: gpu}'] });
-    e.nodesInCluster = 3;
-    e.nodesEvaluated = 3;
-    expect(formatExplanation(renderExplanation(e))).toBe(
-      [
-        'Pod default/web-1: Scheduled to n0 at 2026-01-01T00:00:00.000Z (3 of 3 nodes evaluated)',
-        '',
-        'NODE  TOTAL  A(x1)  B(x2)',
-        'n0    200    100    50',
-        'n1    199    99     50',
-        '',
-        'NODE  REJECTED BY      REASON',
-        'gpu   TaintToleration  node(s) had untolerated taint {dedicated: gpu}',
-        '',
-      ].join('\n'),
-    );
+describe('renderExplanation', () => {
+  test('best first; the chosen node leads its tie', () => {
+    const e = explanation('default/web-1', 3);
+    e.totals = Float64Array.from([150, 180, 180]);
+    e.node = 'n2';
+    expect(renderExplanation(e).scored.map((s) => [s.node, s.total])).toEqual([['n2', 180], ['n1', 180], ['n0', 150]]);
+    expect(renderExplanation(e).scored[0].scores).toEqual({ A: 98, B: 50 });
   });
 });

@@ -44,7 +44,9 @@ export interface ExplanationJSON {
 }
 
 export function renderExplanation(e: Explanation): ExplanationJSON {
-  const order = e.scoredNodes.map((_, i) => i).sort((a, b) => e.totals[b] - e.totals[a]);
+  // Best first; among equal totals the node the tie-break chose comes first.
+  const chosen = (i: number) => (e.scoredNodes[i] === e.node ? 1 : 0);
+  const order = e.scoredNodes.map((_, i) => i).sort((a, b) => e.totals[b] - e.totals[a] || chosen(b) - chosen(a));
   return {
     pod: e.pod,
     time: e.time,
@@ -61,26 +63,6 @@ export function renderExplanation(e: Explanation): ExplanationJSON {
     })),
     rejected: e.rejected,
   };
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n') + '\n';
-}
-
-/** The explanation as `skiff explain pod/NAME` prints it: a header, the scores, the rejections. */
-export function formatExplanation(e: ExplanationJSON): string {
-  const where = e.result === 'Scheduled' ? `Scheduled to ${e.node}` : e.result;
-  let out = `Pod ${e.pod}: ${where} at ${e.time} (${e.nodesEvaluated} of ${e.nodesInCluster} nodes evaluated)\n`;
-  if (e.message) out += `${e.message}\n`;
-  if (e.scored.length > 0) {
-    const head = ['NODE', 'TOTAL', ...e.plugins.map((p) => `${p.name}(x${p.weight})`)];
-    out += '\n' + table([head, ...e.scored.map((s) => [s.node, String(s.total), ...e.plugins.map((p) => String(s.scores[p.name]))])]);
-  }
-  if (e.rejected.length > 0) {
-    out += '\n' + table([['NODE', 'REJECTED BY', 'REASON'], ...e.rejected.map((r) => [r.node, r.plugin, r.reasons.join('; ')])]);
-  }
-  return out;
 }
 
 /** What an explanation costs to keep: one unit per node verdict or scored node. */
