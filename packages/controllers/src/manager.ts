@@ -66,7 +66,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
   /** Builds the controllers over fresh informers and runs them until stopped. */
   const runControllers = async (signal?: AbortSignal) => {
     const factory = new SharedInformerFactory(client, { defaults: { onError: (err, ctx) => log(`informer: ${ctx}`, err) } });
-    const recorder = (component: string) => createEventRecorder(client, component, (err) => log(`${component}: event not recorded`, err));
+    const recorder = (component: string) => createEventRecorder(client, component, { onError: (err) => log(`${component}: event not recorded`, err) });
     const controllers: Controller[] = [];
     if (enabled.has('replicaset')) controllers.push(new ReplicaSetController({ client, factory, kind: 'ReplicaSet', recorder: recorder('replicaset-controller'), log }));
     if (enabled.has('replicationcontroller')) controllers.push(new ReplicaSetController({ client, factory, kind: 'ReplicationController', recorder: recorder('replication-controller'), log }));

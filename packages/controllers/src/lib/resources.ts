@@ -16,3 +16,4 @@ export const REPLICATION_CONTROLLERS = find('', 'replicationcontrollers');
 export const DEPLOYMENTS = find('apps', 'deployments');
 export const REPLICA_SETS = find('apps', 'replicasets');
 export const LEASES = find('coordination.k8s.io', 'leases');
+export const EVENTS = find('', 'events');

@@ -1,0 +1,30 @@
+// The event recorder against a real API server: similar events are aggregated after ten.
+import type { KubeObject } from '@skiff/api';
+import { createEventRecorder } from '../src/lib/events.ts';
+import { EVENTS } from '../src/lib/resources.ts';
+import { startCluster, waitFor, type Cluster } from './harness.ts';
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster();
+});
+afterAll(async () => {
+  await cluster.close();
+});
+
+test('ten distinct events, then one combined event whose count grows', async () => {
+  const { client } = cluster;
+  const recorder = createEventRecorder(client, 'test-controller', { flushMs: 50 });
+  const rs: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs', namespace: 'default', uid: 'uid-rs' } };
+  for (let i = 0; i < 25; i++) recorder.normal(rs, 'SuccessfulCreate', `Created pod: rs-${i}`);
+  const events = await waitFor('events', async () => {
+    const list = (await client.list(EVENTS, { namespace: 'default' })).items;
+    const combined = list.find((e) => String(e.message).startsWith('(combined from similar events)'));
+    return list.length === 11 && combined?.count === 15 ? list : undefined;
+  }, 5000);
+  const plain = events.filter((e) => !String(e.message).startsWith('(combined'));
+  expect(plain.map((e) => e.message).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `Created pod: rs-${i}`).sort());
+  expect(plain[0]).toMatchObject({ reason: 'SuccessfulCreate', type: 'Normal', involvedObject: { kind: 'ReplicaSet', name: 'rs', uid: 'uid-rs' }, source: { component: 'test-controller' } });
+  const combined = events.find((e) => String(e.message).startsWith('(combined'))!;
+  expect(combined.message).toBe('(combined from similar events): Created pod: rs-24');
+});
