@@ -29,6 +29,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Also export Node process metrics (GC, heap, event loop) on /metrics. */
   processMetrics?: boolean;
+  /** Unsent bytes beyond which a slow watcher is disconnected (default 16 MiB). */
+  watchMaxBufferedBytes?: number;
 }
 
 export interface SkiffApp {
@@ -67,7 +69,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     const s = new ResourceStore(r, storage, namespaces);
     stores.set(s.key, s);
   }
-  const context: ServerContext = { storage, stores, namespaces, metrics };
+  const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes };
   app.decorate('skiff', context);
 
   registerBodyParser(app);

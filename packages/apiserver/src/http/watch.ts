@@ -38,18 +38,22 @@ export interface WatchRequest {
   timeoutSeconds: number;
   /** Renders an object for the wire: undefined means the object's own JSON; otherwise e.g. a one-row Table. */
   render?: { key: string; fn: (o: KubeObject) => unknown };
+  /** Unsent bytes beyond which the watcher is dropped; default MAX_BUFFERED_BYTES. */
+  maxBufferedBytes?: number;
   onOpen?: () => void;
   onClose?: () => void;
 }
 
 const objectJson = new WeakMap<object, string>();
+/** Whole JSON lines of storage events sent with their own type, shared by every plain watcher. */
+const eventLines = new WeakMap<object, string>();
 const rendered = new WeakMap<object, Map<string, string>>();
 
-function jsonOf(e: StorageEvent | undefined, obj: KubeObject): string {
-  if (e && e.raw !== undefined && e.object === obj) return e.raw;
-  // Only the raw-less path needs a cache (e.g. selector transitions reuse the event's object).
-  let s = objectJson.get(obj);
-  if (s === undefined) objectJson.set(obj, (s = JSON.stringify(obj)));
+/** The event's object as JSON: the stored text when the storage supplies it (no parse, no stringify). */
+function eventJson(e: StorageEvent): string {
+  if (e.raw !== undefined) return e.raw;
+  let s = objectJson.get(e);
+  if (s === undefined) objectJson.set(e, (s = JSON.stringify(e.object)));
   return s;
 }
 
@@ -69,6 +73,7 @@ export function serveWatch(reply: FastifyReply, w: WatchRequest): void {
   res.flushHeaders();
   let watcher: Watcher | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
+  const maxBuffered = w.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   let closed = false;
   let timeout: NodeJS.Timeout | undefined;
   // Revision of the last event sent: bookmarks never claim more than what this watcher has seen.
@@ -89,14 +94,25 @@ export function serveWatch(reply: FastifyReply, w: WatchRequest): void {
   const write = (line: string) => {
     if (closed) return;
     res.write(line);
-    if (res.writableLength > MAX_BUFFERED_BYTES) {
+    if (res.writableLength > maxBuffered) {
       close();
       res.destroy();
     }
   };
-  const send = (type: string, obj: KubeObject, e?: StorageEvent) => {
-    const body = w.render ? renderOf(w, obj) : jsonOf(e, obj);
-    write(`{"type":"${type}","object":${body}}\n`);
+  const sendObject = (type: string, obj: KubeObject) => {
+    write(`{"type":"${type}","object":${w.render ? renderOf(w, obj) : JSON.stringify(obj)}}\n`);
+  };
+  /** Sends a storage event's object under `type` (which selectors may change from the event's own). */
+  const sendEvent = (type: string, e: StorageEvent) => {
+    if (w.render) {
+      write(`{"type":"${type}","object":${renderOf(w, e.object)}}\n`);
+    } else if (type === e.type) {
+      let line = eventLines.get(e);
+      if (line === undefined) eventLines.set(e, (line = `{"type":"${type}","object":${eventJson(e)}}\n`));
+      write(line);
+    } else {
+      write(`{"type":"${type}","object":${eventJson(e)}}\n`);
+    }
   };
   const bookmark = (annotations?: Record<string, string>) => {
     const metadata: Record<string, unknown> = { resourceVersion: String(lastRevision) };
@@ -118,7 +134,7 @@ export function serveWatch(reply: FastifyReply, w: WatchRequest): void {
   let from: number;
   if (!w.resourceVersion || w.resourceVersion === '0' || w.sendInitialEvents) {
     const list = storage.list(w.store.key, { namespace: w.namespace, filter });
-    for (const o of list.items) send('ADDED', o);
+    for (const o of list.items) sendObject('ADDED', o);
     from = list.revision;
     lastRevision = from;
     if (w.sendInitialEvents && w.bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
@@ -130,19 +146,19 @@ export function serveWatch(reply: FastifyReply, w: WatchRequest): void {
   const onEvent = (e: StorageEvent) => {
     lastRevision = e.revision;
     if (!filter) {
-      send(e.type, e.object, e);
+      sendEvent(e.type, e);
       return;
     }
     const now = filter(e.object);
     if (e.type === 'ADDED') {
-      if (now) send('ADDED', e.object, e);
+      if (now) sendEvent('ADDED', e);
     } else if (e.type === 'DELETED') {
-      if (now || (e.prevObject !== undefined && filter(e.prevObject))) send('DELETED', e.object, e);
+      if (now || (e.prevObject !== undefined && filter(e.prevObject))) sendEvent('DELETED', e);
     } else {
       const before = e.prevObject === undefined ? now : filter(e.prevObject);
-      if (now && before) send('MODIFIED', e.object, e);
-      else if (now) send('ADDED', e.object, e);
-      else if (before) send('DELETED', e.object, e);
+      if (now && before) sendEvent('MODIFIED', e);
+      else if (now) sendEvent('ADDED', e);
+      else if (before) sendEvent('DELETED', e);
     }
   };
 

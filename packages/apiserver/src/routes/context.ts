@@ -10,4 +10,6 @@ export interface ServerContext {
   stores: Map<string, ResourceStore>;
   namespaces: NamespaceController;
   metrics: ApiMetrics;
+  /** Unsent bytes beyond which a slow watcher is disconnected. */
+  watchMaxBufferedBytes?: number;
 }

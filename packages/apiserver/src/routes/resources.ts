@@ -114,6 +114,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         render: table
           ? { key: `table:${table.includeObject}`, fn: (o) => toTable(store.info, [o], { includeObject: table.includeObject, resourceVersion: o.metadata.resourceVersion }) }
           : undefined,
+        maxBufferedBytes: ctx.watchMaxBufferedBytes,
         onOpen: () => ctx.metrics.watchOpened(store.key),
         onClose: () => ctx.metrics.watchClosed(store.key),
       });
@@ -223,6 +224,8 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const opts = deleteOptionsOf(req);
     if (store.key === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) throw forbidden(store.ref, name, 'this namespace may not be deleted');
     const { object, deleted } = store.delete(namespace, name, opts);
+    // Kubernetes answers 202 only when the object stays and orphanDependents=false was asked for.
+    if (!deleted && opts.orphanDependents === false) reply.code(202);
     if (deleted && !store.strategy.returnDeletedObject) {
       const d: Record<string, string> = { name };
       if (store.info.group) d.group = store.info.group;

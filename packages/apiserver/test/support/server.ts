@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
+import type { BuildAppOptions } from '../../src/app.ts';
 import type { Storage } from '../../src/storage/types.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import type { SqliteStorageOptions } from '../../src/storage/index.ts';
@@ -17,10 +18,10 @@ export interface TestServer {
 }
 
 /** Starts a server; `storageOptions` opens the storage here (e.g. a short history for 410 tests). */
-export async function startServer(storageOptions?: SqliteStorageOptions): Promise<TestServer> {
+export async function startServer(storageOptions?: SqliteStorageOptions, appOptions: Omit<BuildAppOptions, 'storage' | 'dataDir'> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-apiserver-'));
   const storage = storageOptions ? openStorage({ dataDir, ...storageOptions }) : undefined;
-  const app = await buildApp(storage ? { storage } : { dataDir });
+  const app = await buildApp(storage ? { ...appOptions, storage } : { ...appOptions, dataDir });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   return {
