@@ -39,8 +39,8 @@ export interface ControllerManagerOptions {
   retryPeriodMs?: number;
   /** Give the lease up on stop() so another manager takes over at once; default true. */
   releaseOnStop?: boolean;
-  /** Failures worth a line (retried regardless); default console.warn. */
-  log?: (msg: string, err?: unknown) => void;
+  /** Failures worth a line (retried regardless), error text included; default console.warn. */
+  log?: (msg: string) => void;
   /** Called when this manager starts or stops leading. */
   onLeadershipChange?: (leading: boolean) => void;
 }
@@ -56,7 +56,8 @@ export const LEADER_LEASE_NAME = 'skiff-controller-manager';
 export const LEADER_LEASE_NAMESPACE = 'kube-system';
 
 export function createControllerManager(opts: ControllerManagerOptions): ControllerManager {
-  const log = opts.log ?? ((msg: string, err?: unknown) => console.warn(msg, err instanceof Error ? err.message : (err ?? '')));
+  const sink = opts.log ?? ((msg: string) => console.warn(msg));
+  const log = (msg: string, err?: unknown) => sink(err === undefined ? msg : `${msg}: ${err instanceof Error ? err.message : String(err)}`);
   const client = new RestClient({ server: opts.server, token: opts.token, ca: opts.ca, insecureSkipTlsVerify: opts.insecureSkipTlsVerify, userAgent: 'skiff-controller-manager', maxConnections: 64 });
   const enabled = new Set(opts.controllers ?? CONTROLLER_NAMES);
   let running: { factory: SharedInformerFactory; controllers: Controller[]; done: Promise<unknown> } | undefined;

@@ -22,7 +22,7 @@ export abstract class QueueController implements Controller {
 
   run(workers: number): Promise<void> {
     return runWorkers(this.queue, workers, (key) => this.reconcile(key), {
-      onError: (key, err, retrying) => this.log(`${this.name}: reconcile ${key} failed${retrying ? ', retrying' : ''}:`, err),
+      onError: (key, err, retrying) => this.log(`${this.name}: reconcile ${key} failed${retrying ? ', retrying' : ''}`, err),
     });
   }
 
