@@ -1,23 +1,17 @@
-import { computePodEvent, computeUnschedulableStatus } from './events.ts';
+import { computePodEvent, computeUnschedulableCondition } from './events.ts';
 import { makePod } from './testing/fixtures.ts';
 
 describe('reports', () => {
   const now = new Date('2026-01-02T03:04:05.678Z');
 
-  test('PodScheduled=False with the message, other conditions kept', () => {
+  test('PodScheduled=False with the message; nothing when the pod says so already', () => {
     const pod = makePod('p');
-    pod.status = { phase: 'Pending', conditions: [{ type: 'Other', status: 'True' }] };
-    const status = computeUnschedulableStatus(pod, '0/1 nodes are available: 1 Insufficient cpu.', now)!;
-    expect(status.phase).toBe('Pending');
-    expect(status.conditions).toEqual([
-      { type: 'Other', status: 'True' },
-      { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.', lastProbeTime: null, lastTransitionTime: '2026-01-02T03:04:05Z' },
-    ]);
-    // Same message again: nothing to write.
-    expect(computeUnschedulableStatus({ ...pod, status }, '0/1 nodes are available: 1 Insufficient cpu.', now)).toBeUndefined();
+    const condition = computeUnschedulableCondition(pod, '0/1 nodes are available: 1 Insufficient cpu.', now)!;
+    expect(condition).toEqual({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.', lastTransitionTime: '2026-01-02T03:04:05Z' });
+    pod.status = { phase: 'Pending', conditions: [condition] };
+    expect(computeUnschedulableCondition(pod, '0/1 nodes are available: 1 Insufficient cpu.', now)).toBeUndefined();
     // A new message keeps the transition time.
-    const later = computeUnschedulableStatus({ ...pod, status }, 'other', new Date('2027-01-01T00:00:00Z'))!;
-    expect(later.conditions!.at(-1)!.lastTransitionTime).toBe('2026-01-02T03:04:05Z');
+    expect(computeUnschedulableCondition(pod, 'other', new Date('2027-01-01T00:00:00Z'))!.lastTransitionTime).toBe('2026-01-02T03:04:05Z');
   });
 
   test('events name the pod and the scheduler', () => {

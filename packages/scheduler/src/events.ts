@@ -39,22 +39,20 @@ export function computePodEvent(opts: { pod: Pod; type: 'Normal' | 'Warning'; re
 }
 
 /**
- * The pod's status with PodScheduled=False, reason Unschedulable and the FailedScheduling
- * message; undefined when the pod already says exactly that (no write needed).
+ * The PodScheduled=False condition (reason Unschedulable, the FailedScheduling message) to
+ * merge into the pod's status; undefined when the pod already says exactly that.
  */
-export function computeUnschedulableStatus(pod: Pod, message: string, now: Date): Pod['status'] | undefined {
-  const conditions = pod.status?.conditions ?? [];
-  const current = conditions.find((c) => c.type === 'PodScheduled');
+export function computeUnschedulableCondition(pod: Pod, message: string, now: Date): PodCondition | undefined {
+  const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return undefined;
-  const condition: PodCondition = {
+  return {
     type: 'PodScheduled',
     status: 'False',
     reason: 'Unschedulable',
     message,
-    lastProbeTime: null,
+    // The condition has been False since the first failed attempt.
     lastTransitionTime: current?.status === 'False' && current.lastTransitionTime ? current.lastTransitionTime : now.toISOString().replace(/\.\d+Z$/, 'Z'),
   };
-  return { ...pod.status, conditions: [...conditions.filter((c) => c.type !== 'PodScheduled'), condition] };
 }
 
 export class BackgroundSender {

@@ -11,10 +11,10 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import { resourceByPlural, type KubeObject } from '@skiff/api';
-import { Informer, isConflict, isNotFound, LeaderElector, RestClient } from '@skiff/client';
+import { Informer, isNotFound, LeaderElector, RestClient } from '@skiff/client';
 import { isTerminal, SchedulerCache } from './cache.ts';
 import { defaultConfig, type SchedulerConfig } from './config.ts';
-import { BackgroundSender, computePodEvent, computeUnschedulableStatus, REASON_FAILED_SCHEDULING, REASON_SCHEDULED } from './events.ts';
+import { BackgroundSender, computePodEvent, computeUnschedulableCondition, REASON_FAILED_SCHEDULING, REASON_SCHEDULED } from './events.ts';
 import { ExplanationStore, renderExplanation, type Explanation, type ExplanationJSON } from './explain.ts';
 import { buildEndpoint, listen } from './http.ts';
 import { SchedulerMetrics } from './metrics.ts';
@@ -242,13 +242,13 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   function reportUnschedulable(pod: Pod, message: string): void {
     report(pod, 'Warning', REASON_FAILED_SCHEDULING, message);
-    const status = computeUnschedulableStatus(pod, message, new Date());
-    if (!status) return;
-    // A PUT of the whole status, conditional on the version read: a 409 means the pod changed
-    // and the next attempt reports again.
+    const condition = computeUnschedulableCondition(pod, message, new Date());
+    if (!condition) return;
+    const { namespace = 'default', name = '' } = pod.metadata;
+    // A strategic merge patch: conditions merge by type, so other conditions stay as they are.
     reports.send(() =>
-      reportClient.updateStatus(PODS, { ...pod, status } as KubeObject).catch((err) => {
-        if (!isNotFound(err) && !isConflict(err)) throw err;
+      reportClient.patch(PODS, namespace, name, { status: { conditions: [condition] } }, 'strategic', { subresource: 'status' }).catch((err) => {
+        if (!isNotFound(err)) throw err;
       }),
     );
   }
