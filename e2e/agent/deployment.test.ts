@@ -4,7 +4,7 @@
 import { request } from 'node:http';
 import type { KubeObject } from '@skiff/api';
 import { HOST_PORTS_ANNOTATION } from '@skiff/agent';
-import { containerStatus, docker, dockerIds, getPod, isReady, listPods, sleep, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { containerStatus, docker, dockerIds, getPod, isReady, listPods, recordPods, sleep, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
 const NS = 'default';
 const NODES = [
@@ -156,17 +156,26 @@ describe('agent restart', () => {
       started.set(p.metadata.uid!, (await docker(['inspect', '-f', '{{.State.StartedAt}}', ...ids.get(p.metadata.uid!)!])).trim());
     }
 
-    await cluster.stopAgent(0);
-    await sleep(1500); // the containers run on without their agent
-    const agent = await cluster.startAgent(0);
-    expect(agent.nodeName).toBe(NODES[0].name);
+    const watch = recordPods(cluster.client, NS);
+    try {
+      await cluster.stopAgent(0);
+      await sleep(1500); // the containers run on without their agent
+      const agent = await cluster.startAgent(0);
+      expect(agent.nodeName).toBe(NODES[0].name);
 
-    // Give the restarted agent time to sync, relist a few times and probe.
-    await until('web pods Ready after the agent restart', async () => {
-      const ps = await webPods();
-      return ps.length === 3 && ps.every(isReady);
-    });
-    await sleep(2500);
+      // Give the restarted agent time to sync, relist a few times and probe.
+      await until('web pods Ready after the agent restart', async () => {
+        const ps = await webPods();
+        return ps.length === 3 && ps.every(isReady);
+      });
+      await sleep(2500);
+    } finally {
+      watch.stop();
+    }
+    // Adopted containers stay Ready throughout (no NotReady blip that would drop them from Services).
+    const uids = new Set(onFirst.map((p) => p.metadata.uid));
+    const blips = watch.versions.filter((v) => uids.has(v.metadata.uid) && !isReady(v)).map((v) => `${v.metadata.name}@${v.metadata.resourceVersion}`);
+    expect(blips).toEqual([]);
     for (const p of onFirst) {
       const now = await getPod(cluster.client, NS, p.metadata.name!);
       expect(now.metadata.uid).toBe(p.metadata.uid);

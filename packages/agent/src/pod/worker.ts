@@ -219,12 +219,13 @@ export class PodWorker {
 
   private syncProbes(pod: KubeObject, containers: ContainerInfo[]): void {
     const specs = new Map(((pod.spec?.containers ?? []) as ContainerSpec[]).map((c) => [c.name, c]));
+    const readyBefore = new Set(((pod.status?.containerStatuses ?? []) as { containerID?: string; ready?: boolean }[]).filter((s) => s.ready && s.containerID).map((s) => s.containerID));
     const running = [];
     for (const c of containers) {
       const name = c.labels['io.kubernetes.container.name'];
       const spec = specs.get(name);
       if (c.state !== 'running' || !spec || pod.metadata.deletionTimestamp) continue;
-      running.push({ id: c.id, name, ip: c.ip, startedAt: c.startedAt ? Date.parse(c.startedAt) : Date.now(), spec: spec as never });
+      running.push({ id: c.id, name, ip: c.ip, startedAt: c.startedAt ? Date.parse(c.startedAt) : Date.now(), wasReady: readyBefore.has(`${this.deps.runtime.name}://${c.id}`), spec: spec as never });
     }
     this.deps.probes.reconcile(this.key, running);
   }

@@ -11,6 +11,11 @@ export interface ProbedContainer {
   name: string;
   ip: string | undefined;
   startedAt: number;
+  /**
+   * The readiness this container last had in the pod's status (an agent restarted adopts running
+   * containers: they stay Ready until their probe says otherwise, not NotReady until it first runs).
+   */
+  wasReady?: boolean;
   spec: { livenessProbe?: ProbeSpec; readinessProbe?: ProbeSpec; startupProbe?: ProbeSpec; ports?: { name?: string; containerPort: number }[] };
 }
 
@@ -88,6 +93,14 @@ export class ProbeManager {
       if (!spec) continue;
       const w: Worker = { kind, tally: EMPTY_TALLY, stopped: false };
       workers.set(kind, w);
+      if (c.wasReady && kind !== 'liveness') {
+        // Ready before implies started: a startup probe has nothing left to do.
+        w.tally = { ...EMPTY_TALLY, result: true };
+        if (kind === 'startup') {
+          w.stopped = true;
+          continue;
+        }
+      }
       const s = settingsOf(spec);
       const firstAt = c.startedAt + s.initialDelaySeconds * 1000;
       this.schedule(entry, w, spec, Math.max(0, firstAt - Date.now()));
