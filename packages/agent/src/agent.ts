@@ -108,6 +108,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   // pods that no longer exist on this node, e.g. deleted while the agent was down).
   let fingerprints = new Map<string, string>();
   let relisting = false;
+  let relistDone: Promise<void> = Promise.resolve();
   const relist = async () => {
     if (relisting) return;
     relisting = true;
@@ -135,7 +136,9 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       relisting = false;
     }
   };
-  const relistTimer = setInterval(() => void relist(), o.relistIntervalMs ?? 1000);
+  const relistTimer = setInterval(() => {
+    if (!relisting) relistDone = relist();
+  }, o.relistIntervalMs ?? 1000);
   relistTimer.unref();
 
   let proxy: ServiceProxy | undefined;
@@ -153,7 +156,12 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       informer.stop();
       heartbeat.stop();
       probes.stop();
-      for (const w of workers.values()) w.stop();
+      // Let in-flight syncs and the relist end (bounded: a stop may wait out a grace period), so
+      // that no container is created or removed once stop() has resolved.
+      let timer: NodeJS.Timeout | undefined;
+      const inFlight = Promise.all([relistDone, ...[...workers.values()].map((w) => w.stop())]);
+      await Promise.race([inFlight, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+      clearTimeout(timer);
       await endpoint?.close();
       client.close();
     },

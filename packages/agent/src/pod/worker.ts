@@ -37,6 +37,8 @@ export class PodWorker {
   private pod: KubeObject;
   private readonly deps: WorkerDeps;
   private running = false;
+  /** The sync loop in flight (never rejects). */
+  private current: Promise<void> = Promise.resolve();
   private dirty = false;
   private finished = false;
   /** The pod was removed from the API (force delete): stop everything, confirm nothing. */
@@ -74,12 +76,14 @@ export class PodWorker {
   trigger(): void {
     if (this.finished) return;
     this.dirty = true;
-    if (!this.running) void this.run();
+    if (!this.running) this.current = this.run();
   }
 
-  stop(): void {
+  /** No more syncs; resolves once the one in flight (if any) has ended. */
+  stop(): Promise<void> {
     this.finished = true;
     if (this.timer) clearTimeout(this.timer);
+    return this.current;
   }
 
   private async run(): Promise<void> {
@@ -273,7 +277,7 @@ export class PodWorker {
         if (!isNotFound(err) && !isConflict(err)) throw err; // already gone, or a new pod of that name
       }
     }
-    this.stop();
+    void this.stop();
     this.deps.onFinished(this.key);
   }
 
