@@ -166,3 +166,28 @@ test('a paused deployment does not roll; resuming does', async () => {
   const d = await waitComplete('paused', 2);
   expect(d.spec.template.spec.containers[0].image).toBe('web:2');
 });
+
+test('minReadySeconds delays availability; revisionHistoryLimit prunes old ReplicaSets; kubectl scale', async () => {
+  const { client, url } = cluster;
+  const manifest = deploymentManifest('hist', { replicas: 2, minReadySeconds: 1 });
+  manifest.spec.revisionHistoryLimit = 1;
+  await client.create(DEPLOYMENTS, manifest);
+  const createdAt = Date.now();
+  await waitFor('pods ready', async () => (await client.get(DEPLOYMENTS, 'default', 'hist')).status?.readyReplicas === 2);
+  const early = await client.get(DEPLOYMENTS, 'default', 'hist');
+  if (Date.now() - createdAt < 900) expect(early.status.availableReplicas ?? 0).toBe(0);
+  await waitComplete('hist', 2);
+  expect(Date.now() - createdAt).toBeGreaterThanOrEqual(1000);
+
+  for (const image of ['web:2', 'web:3']) {
+    await setImage('hist', image);
+    await waitComplete('hist', 2);
+  }
+  await waitFor('history pruned to one old ReplicaSet', async () => (await client.list(REPLICA_SETS, { namespace: 'default', labelSelector: 'app=hist' })).items.length === 2);
+  const revisions = (await client.list(REPLICA_SETS, { namespace: 'default', labelSelector: 'app=hist' })).items.map((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision']).sort();
+  expect(revisions).toEqual(['2', '3']);
+
+  const scaled = await kubectl(url, cacheDir, ['scale', 'deployment/hist', '-n', 'default', '--replicas=4']);
+  expect(scaled.stdout).toContain('scaled');
+  await waitComplete('hist', 4);
+}, 60_000);

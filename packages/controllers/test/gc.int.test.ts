@@ -64,3 +64,15 @@ test('Orphan: dependents lose the reference and stay', async () => {
   expect(await count(PODS, 'orph')).toBe(2);
   expect(await count(REPLICA_SETS, 'orph')).toBe(1);
 });
+
+test('an owner of a kind the collector does not watch keeps its dependents', async () => {
+  const { client } = cluster;
+  await client.create(PODS, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'owned-by-node', namespace: 'default', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'nowhere', uid: 'uid-nowhere' }] },
+    spec: { containers: [{ name: 'c', image: 'x' }] },
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  expect((await client.get(PODS, 'default', 'owned-by-node')).metadata.name).toBe('owned-by-node');
+});

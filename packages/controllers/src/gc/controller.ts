@@ -72,6 +72,11 @@ export class GarbageCollector extends QueueController {
     }
   }
 
+  private watches(ref: OwnerReference): boolean {
+    const res = resourceByKind(ref.apiVersion, ref.kind);
+    return res !== undefined && this.informers.has(resId(res));
+  }
+
   private dependentsOf(uid: string): KubeObject[] {
     return [...this.informers.values()].flatMap(({ informer }) => informer.store.byIndex(BY_OWNER, uid));
   }
@@ -96,6 +101,8 @@ export class GarbageCollector extends QueueController {
       return;
     }
     const ownerState = (ref: OwnerReference): OwnerState => {
+      // An owner of a kind we do not watch (a Node, a custom kind) is never judged absent.
+      if (!this.watches(ref)) return 'present';
       const owner = this.cachedByUid(ref.uid);
       if (!owner) return 'absent';
       return owner.metadata.deletionTimestamp && (owner.metadata.finalizers ?? []).includes(FINALIZER_FOREGROUND) ? 'deletingForeground' : 'present';
