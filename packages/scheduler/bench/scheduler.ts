@@ -1,8 +1,9 @@
 // bench:scheduler — how fast pods get placed through the real API server.
 //
 // For each size (N nodes x M pods): a fresh API server (own process) gets N Node objects, then
-//   1. bare:      this process creates the M pods and binds each to a node round-robin itself,
-//                 the same writes with no scheduling decision: the API server's own ceiling;
+//   1. bare:      this process creates the M pods and binds each, as soon as it is created, to a
+//                 node round-robin (through a pool of 32 connections, as the scheduler binds):
+//                 the same writes with no scheduling decision, the API server's own ceiling;
 //   2. scheduled: on another fresh server, the scheduler (own process, as `skiff scheduler`)
 //                 places the M pods while this process creates them as fast as the server takes.
 // Then 3. the decisions alone, in this process, without the API server: what scheduling costs.
@@ -13,7 +14,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '@skiff/api';
@@ -144,12 +145,19 @@ async function bare(numNodes: number, numPods: number): Promise<Result> {
       url,
       numNodes,
       numPods,
-      (client, sent) =>
-        forEachLimit(Array.from({ length: numPods }, (_, i) => i), CONCURRENCY, async (i) => {
+      async (client, sent) => {
+        // Shaped like the scheduled run: CONCURRENCY writers create, and each created pod is
+        // bound at once through a pool of its own, as the scheduler binds through its pool.
+        const binder = new RestClient({ server: url, maxConnections: 32 });
+        const binds: Promise<unknown>[] = [];
+        await forEachLimit(Array.from({ length: numPods }, (_, i) => i), CONCURRENCY, async (i) => {
           sent[i] = performance.now();
           await client.create(PODS, pod(i));
-          await client.bind('default', `pod-${i}`, `node-${i % numNodes}`);
-        }),
+          binds.push(binder.bind('default', `pod-${i}`, `node-${i % numNodes}`));
+        });
+        await Promise.all(binds);
+        binder.close();
+      },
       { apiserver },
     ),
   );
@@ -209,12 +217,13 @@ function decisionsOnly(numNodes: number, numPods: number): { podsPerSecond: numb
 }
 
 const fmt = (n: number, d = 0) => n.toFixed(d);
-console.log(`bench:scheduler — ${sizes.map(([n, m]) => `${n} nodes x ${m} pods`).join(', ')}; ${CONCURRENCY} concurrent writers`);
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+console.log(`bench:scheduler — ${sizes.map(([n, m]) => `${n} nodes x ${m} pods`).join(', ')}; ${CONCURRENCY} concurrent writers; load average ${load()}`);
 for (const [numNodes, numPods] of sizes) {
   const d = decisionsOnly(numNodes, numPods);
   const b = await bare(numNodes, numPods);
   const s = await scheduled(numNodes, numPods);
-  console.log(`\n${numNodes} nodes x ${numPods} pods`);
+  console.log(`\n${numNodes} nodes x ${numPods} pods (load average now ${load()})`);
   console.log(`  bare API server (create + bind, no decision): ${fmt(b.podsPerSecond)} pods/s  (${fmt(b.seconds, 1)} s; latency p50 ${fmt(b.p50)} ms, p99 ${fmt(b.p99)} ms; API server CPU ${fmt(b.apiserverCpu, 1)} s)`);
   console.log(`  with the scheduler:                          ${fmt(s.podsPerSecond)} pods/s  (${fmt(s.seconds, 1)} s; latency p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms; API server CPU ${fmt(s.apiserverCpu, 1)} s, scheduler CPU ${fmt(s.schedulerCpu, 1)} s; events dropped ${s.droppedEvents})`);
   console.log(`  scheduled / bare: ${fmt(s.podsPerSecond / b.podsPerSecond, 2)}`);
