@@ -236,8 +236,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   function report(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const event = computePodEvent({ pod, type, reason, message, component: config.schedulerName, instance: identity, now: new Date() });
-    reports.send(() => reportClient.createEvent(event));
+    const now = new Date();
+    // Built when sent, so an event dropped under load costs nothing.
+    reports.send(() => reportClient.createEvent(computePodEvent({ pod, type, reason, message, component: config.schedulerName, instance: identity, now })));
   }
 
   function reportUnschedulable(pod: Pod, message: string): void {
