@@ -52,7 +52,19 @@ export interface ControllerManager {
   isLeader(): boolean;
 }
 
+interface Running {
+  factory: SharedInformerFactory;
+  controllers: Controller[];
+  done: Promise<void>;
+}
+
 export const LEADER_LEASE_NAME = 'skiff-controller-manager';
+interface Running {
+  factory: SharedInformerFactory;
+  controllers: Controller[];
+  done: Promise<void>;
+}
+
 export const LEADER_LEASE_NAMESPACE = 'kube-system';
 
 export function createControllerManager(opts: ControllerManagerOptions): ControllerManager {
@@ -60,12 +72,13 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
   const log = (msg: string, err?: unknown) => sink(err === undefined ? msg : `${msg}: ${err instanceof Error ? err.message : String(err)}`);
   const client = new RestClient({ server: opts.server, token: opts.token, ca: opts.ca, insecureSkipTlsVerify: opts.insecureSkipTlsVerify, userAgent: 'skiff-controller-manager', maxConnections: 64 });
   const enabled = new Set(opts.controllers ?? CONTROLLER_NAMES);
-  let running: { factory: SharedInformerFactory; controllers: Controller[]; done: Promise<unknown> } | undefined;
+  let running: Running | undefined;
   let elector: LeaderElector | undefined;
+  let standalone: AbortController | undefined;
   let leading = false;
 
-  /** Builds the controllers over fresh informers and runs them until stopped. */
-  const runControllers = async (signal?: AbortSignal) => {
+  /** Builds the controllers over fresh informers and runs them until `signal` aborts. */
+  const runControllers = async (signal: AbortSignal) => {
     const factory = new SharedInformerFactory(client, { defaults: { onError: (err, ctx) => log(`informer: ${ctx}`, err) } });
     const recorder = (component: string) => createEventRecorder(client, component, { onError: (err) => log(`${component}: event not recorded`, err) });
     const controllers: Controller[] = [];
@@ -87,34 +100,36 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
       );
     }
     if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector({ client, factory, log }));
-    factory.start();
+
+    let finished!: () => void;
+    const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };
+    running = run;
     const stopAll = () => {
       for (const c of controllers) c.stop();
       factory.stop();
     };
-    signal?.addEventListener('abort', stopAll, { once: true });
-    // Workers start only once every cache has synced: a half-filled cache would look like
-    // missing pods and cause duplicates.
+    signal.addEventListener('abort', stopAll, { once: true });
+    factory.start();
     try {
+      // Workers start only once every cache has synced: a half-filled cache would look like
+      // missing pods and cause duplicates.
       await factory.waitForCacheSync(signal);
+      if (signal.aborted) return;
+      await Promise.all(
+        controllers.map((c) => c.run(opts.workers ?? (c instanceof ReplicaSetController || c instanceof DeploymentController ? 5 : 2))),
+      );
     } catch (err) {
+      if (!signal.aborted) throw err;
+    } finally {
       stopAll();
-      if (signal?.aborted) return;
-      throw err;
+      finished();
+      if (running === run) running = undefined;
     }
-    const done = Promise.all(
-      controllers.map((c) => {
-        const n = opts.workers ?? (c instanceof ReplicaSetController || c instanceof DeploymentController ? 5 : 2);
-        return c.run(n);
-      }),
-    );
-    running = { factory, controllers, done };
-    await done;
   };
 
-  const stopRunning = async () => {
+  /** Waits until the controllers of the current run have finished their in-flight work. */
+  const waitStopped = async () => {
     const r = running;
-    running = undefined;
     if (!r) return;
     for (const c of r.controllers) c.stop();
     r.factory.stop();
@@ -125,7 +140,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     async start() {
       if (opts.leaderElect === false) {
         leading = true;
-        void runControllers().catch((err) => log('controller manager stopped', err));
+        standalone = new AbortController();
+        void runControllers(standalone.signal).catch((err) => log('controller manager stopped', err));
         return;
       }
       await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: LEADER_LEASE_NAMESPACE } }).catch((err) => {
@@ -154,8 +170,9 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
       elector.start();
     },
     async stop() {
+      standalone?.abort();
       if (elector) await elector.stop();
-      await stopRunning();
+      await waitStopped();
       leading = false;
       client.close();
     },

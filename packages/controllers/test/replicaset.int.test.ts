@@ -123,3 +123,12 @@ test('a ReplicationController keeps its replicas', async () => {
     kubelet.stop();
   }
 });
+
+test('a manager stopped before its caches synced does nothing afterwards', async () => {
+  const { client, url } = cluster;
+  const manager = startManager(url, { controllers: ['replicaset'] });
+  await manager.stop();
+  await client.create(REPLICA_SETS, { ...rs(2), metadata: { name: 'stopped', namespace: 'default' }, spec: { ...rs(2).spec, selector: { matchLabels: { app: 'stopped' } }, template: { metadata: { labels: { app: 'stopped' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
+  await new Promise((r) => setTimeout(r, 500));
+  expect((await client.list(PODS, { namespace: 'default', labelSelector: 'app=stopped' })).items).toHaveLength(0);
+});
