@@ -18,6 +18,8 @@ export interface SqliteStorageOptions {
   /** Recent events kept in memory for resuming watches; default 4096 events and 32 MiB. */
   ringSize?: number;
   ringMaxBytes?: number;
+  /** WAL pages after which a commit checkpoints (SQLite default 1000); default 4000 = 16 MiB, see the ADR. */
+  walAutocheckpointPages?: number;
   /** WAL size beyond which a checkpoint is attempted even while writes continue; default 64 MiB. */
   walMaxBytes?: number;
   /** Called with each operation's duration in ms (successful or not). */
@@ -40,6 +42,7 @@ export function resolveOptions(o: SqliteStorageOptions = {}): ResolvedOptions {
     ringSize: o.ringSize ?? 4096,
     ringMaxBytes: o.ringMaxBytes ?? 32 * 1024 * 1024,
     walMaxBytes: o.walMaxBytes ?? 64 * 1024 * 1024,
+    walAutocheckpointPages: o.walAutocheckpointPages ?? 4000,
     onTiming: o.onTiming,
     onWatchError: o.onWatchError ?? ((err, resource) => console.error(`storage: watcher of ${resource} threw; closed it:`, err)),
     onMaintenanceError: o.onMaintenanceError ?? ((err) => console.warn('storage: maintenance failed (will retry):', err)),
