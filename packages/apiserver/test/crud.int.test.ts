@@ -262,3 +262,31 @@ describe('metrics', () => {
     expect(r.text).toMatch(/apiserver_storage_duration_seconds_count\{operation="create"\} \d+/);
   });
 });
+
+describe('unexpected failures', () => {
+  test('an exception that is not an API error renders as a Status 500', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { buildApp } = await import('../src/app.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-500-'));
+    const app = await buildApp({ dataDir: dir });
+    app.get('/boom', () => {
+      throw new Error('kaboom');
+    });
+    const errors: unknown[] = [];
+    const orig = console.error;
+    console.error = (...a: unknown[]) => errors.push(a);
+    try {
+      const r = await app.inject({ method: 'GET', url: '/boom' });
+      expect(r.statusCode).toBe(500);
+      expect(r.headers['cache-control']).toBe('no-cache, private');
+      expect(JSON.parse(r.body)).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Internal error occurred: kaboom', reason: 'InternalError', code: 500 });
+      expect(errors).toHaveLength(1);
+    } finally {
+      console.error = orig;
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

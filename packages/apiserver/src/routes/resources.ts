@@ -110,7 +110,8 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         filter,
         bookmarks: q.allowWatchBookmarks === 'true' || q.allowWatchBookmarks === '1',
         sendInitialEvents: q.sendInitialEvents === 'true',
-        timeoutSeconds: timeoutOf(q) ?? defaultWatchTimeoutSeconds(),
+        // 0 or absent: the server's own (randomised) timeout, as kube-apiserver does.
+        timeoutSeconds: timeoutOf(q) || defaultWatchTimeoutSeconds(),
         render: table
           ? { key: `table:${table.includeObject}`, fn: (o) => toTable(store.info, [o], { includeObject: table.includeObject, resourceVersion: o.metadata.resourceVersion }) }
           : undefined,
