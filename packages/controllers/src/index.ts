@@ -8,7 +8,7 @@ export { rankPodsForDeletion } from './replicaset/rank.ts';
 export { Expectations } from './replicaset/expectations.ts';
 
 export { DeploymentController } from './deployment/controller.ts';
-export { planRollout, computeNewReplicaSet, computeHistoryCleanup } from './deployment/plan.ts';
+export { planRollout, computeNewReplicaSet, computeHistoryCleanup, DeploymentEventReason } from './deployment/plan.ts';
 export type { RolloutPlan, PlanRolloutInput } from './deployment/plan.ts';
 export { computePodTemplateHash, templatesEqualIgnoringHash, POD_TEMPLATE_HASH_LABEL } from './deployment/hash.ts';
 export { resolveFenceposts, computeNewReplicaSetReplicas, computeOldReplicaSetScaleDown } from './deployment/replicas.ts';

@@ -12,15 +12,9 @@ import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../lib/resources.ts';
 import { matchesSelector } from '../lib/selector.ts';
 import { decideClaim } from '../replicaset/plan.ts';
 import { templatesEqualIgnoringHash } from './hash.ts';
-import { planRollout, type RolloutPlan } from './plan.ts';
+import { DeploymentEventReason, planRollout, type RolloutPlan } from './plan.ts';
 import { REVISION_ANNOTATION } from './revision.ts';
 import type { DeploymentStatus } from './status.ts';
-
-export const DeploymentEventReasons = {
-  ScalingReplicaSet: 'ScalingReplicaSet',
-  SelectingAll: 'SelectingAll',
-  DeploymentRollbackRevisionNotFound: 'DeploymentRollbackRevisionNotFound',
-} as const;
 
 export interface DeploymentControllerOptions {
   client: RestClient;
@@ -93,7 +87,7 @@ export class DeploymentController extends QueueController {
     if (!d) return;
     const selector = d.spec?.selector;
     if (!selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)) {
-      this.recorder.warning(d, DeploymentEventReasons.SelectingAll, 'This deployment is selecting all pods. A non-empty selector is required.');
+      this.recorder.warning(d, DeploymentEventReason.SelectingAll, 'This deployment is selecting all pods. A non-empty selector is required.');
       return;
     }
     const replicaSets = await this.claimReplicaSets(d);

@@ -29,6 +29,7 @@ import {
 
 export const DeploymentEventReason = {
   ScalingReplicaSet: 'ScalingReplicaSet',
+  SelectingAll: 'SelectingAll',
 } as const;
 
 export interface PlannedEvent {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { KubeObject } from '@skiff/api';
 import { computeReplicaSetStatus, computeSlowStartBatches, decideClaim, diffReplicaSet, slowStartBatch, computePodFromTemplate } from './plan.ts';
-import { rankPodsForDeletion } from './rank.ts';
+import { comparePodsForDeletion, rankPodsForDeletion } from './rank.ts';
 import { Expectations } from './expectations.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
@@ -162,4 +162,39 @@ test('Expectations wait for every creation and deletion, or time out', () => {
   expect(e.satisfied('k')).toBe(false);
   t = 2000;
   expect(e.satisfied('k')).toBe(true);
+});
+
+describe('deletion ranking properties', () => {
+  const arbPod = fc.record({
+    node: fc.constantFrom(undefined, 'n1', 'n2'),
+    phase: fc.constantFrom('Pending', 'Unknown', 'Running'),
+    ready: fc.boolean(),
+    readySince: fc.integer({ min: 1, max: 100_000 }),
+    created: fc.integer({ min: 1, max: 100_000 }),
+    restarts: fc.nat(3),
+    cost: fc.constantFrom(undefined, -1, 0, 5),
+  });
+  test('the comparison is antisymmetric and the first criteria dominate', () => {
+    fc.assert(
+      fc.property(arbPod, arbPod, fc.nat(3), fc.nat(3), (a, b, ra, rb) => {
+        const pa = pod('a', a);
+        const pb = pod('b', b);
+        const ab = Math.sign(comparePodsForDeletion(pa, pb, ra, rb, NOW));
+        const ba = Math.sign(comparePodsForDeletion(pb, pa, rb, ra, NOW));
+        expect(ab).toBe(-ba || 0);
+        if (!a.node && b.node) expect(ab).toBe(-1);
+        if (Boolean(a.node) === Boolean(b.node) && a.phase === 'Pending' && b.phase === 'Running') expect(ab).toBe(-1);
+      }),
+    );
+  });
+  test('property: ranking puts every unscheduled pod before every scheduled one', () => {
+    fc.assert(
+      fc.property(fc.array(arbPod, { maxLength: 30 }), (specs) => {
+        const pods = specs.map((s, i) => pod(`p${i}`, s));
+        const ranked = rankPodsForDeletion(pods, pods, NOW);
+        const firstScheduled = ranked.findIndex((p) => p.spec?.nodeName);
+        if (firstScheduled >= 0) expect(ranked.slice(firstScheduled).every((p) => p.spec?.nodeName)).toBe(true);
+      }),
+    );
+  });
 });
