@@ -129,6 +129,8 @@ export function registerExecUpgrade(server: Server, ctx: ServerContext): { close
       const pod = store.get(namespace, name);
       const nodeName = pod.spec?.nodeName;
       if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+      const phase = pod.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
       const endpoint = agentEndpoint(ctx.storage.get({ resource: 'nodes', namespace: '', name: nodeName }));
       if (!endpoint) throw serviceUnavailable(`no node agent endpoint for node "${nodeName}"`);
       const container = containerOf(pod, url.searchParams.get('container') ?? undefined);
