@@ -138,6 +138,8 @@ export class ResourceStore {
     if (generated) meta.name = meta.generateName + randomNameSuffix();
     const defaulted = applyDefaults(this.info, obj);
     this.validate(defaulted);
+    const assigned = this.strategy.assignOnCreate?.(defaulted, this.storage) ?? [];
+    if (assigned.length > 0) throw invalid(this.ref, defaulted.metadata.name ?? '', assigned);
     if (opts.dryRun) return defaulted;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -227,6 +229,8 @@ export class ResourceStore {
       }
     }
     let next = applyDefaults(this.info, desired);
+    const kept = this.strategy.keepOnUpdate?.(next, old) ?? [];
+    if (kept.length > 0) throw invalid(this.ref, om.name!, kept);
     if (this.strategy.tracksGeneration && this.strategy.specChanged(next, old)) next.metadata.generation = (om.generation ?? 0) + 1;
     this.validate(next, old);
     return next;

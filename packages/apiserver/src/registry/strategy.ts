@@ -1,8 +1,10 @@
 // Per-resource strategies: what a create, an update and a status update may change, when
 // metadata.generation moves, and how deletion behaves. Mirrors the rest strategies of
 // kube-apiserver (pkg/registry/<group>/<kind>/strategy.go) for the kinds skiff serves.
-import type { KubeObject, ResourceInfo } from '@skiff/api';
+import type { FieldCause, KubeObject, ResourceInfo } from '@skiff/api';
 import { apiVersionOf } from '@skiff/api';
+import type { Storage } from '../storage/types.ts';
+import { allocateServiceAddresses, keepServiceAddresses } from './service-ips.ts';
 
 export interface Strategy {
   /** Has a status subresource: the main resource's writes keep the stored status. */
@@ -19,6 +21,10 @@ export interface Strategy {
   allowCreateOnUpdate: boolean;
   /** DELETE answers with the deleted object (pods, services, namespaces); otherwise a Success Status. */
   returnDeletedObject: boolean;
+  /** Fills in server-assigned fields on create (a Service's ClusterIP and NodePorts); causes make a 422. */
+  assignOnCreate?(obj: KubeObject, storage: Storage): FieldCause[];
+  /** Keeps server-assigned fields an update leaves out, and refuses to change them. */
+  keepOnUpdate?(next: KubeObject, old: KubeObject): FieldCause[];
 }
 
 /** Everything outside metadata and status: what "the spec" is for kinds with top-level fields (spec, data, target...). */
@@ -72,7 +78,20 @@ const STRATEGIES: Record<string, Strategy> = {
       return typeof g === 'number' && g >= 0 ? g : 30;
     },
   },
-  services: { ...base, statusSubresource: true, returnDeletedObject: true, initialStatus: () => ({ loadBalancer: {} }) },
+  services: {
+    ...base,
+    statusSubresource: true,
+    returnDeletedObject: true,
+    initialStatus: () => ({ loadBalancer: {} }),
+    // Allocation reads the other Services and the create writes in the same synchronous turn,
+    // so two creates can never get the same address.
+    assignOnCreate: (svc, storage) => {
+      const { spec, causes } = allocateServiceAddresses(svc, storage.list('services').items);
+      svc.spec = spec;
+      return causes;
+    },
+    keepOnUpdate: keepServiceAddresses,
+  },
   // Nodes may set their status on create (the agent registers with addresses and capacity).
   nodes: { ...base, statusSubresource: true },
   endpoints: { ...base, allowCreateOnUpdate: true },
