@@ -13,7 +13,7 @@ export interface SqliteStorageOptions {
   retainRevisions?: number;
   /** Period of the compaction + checkpoint pass; default 5000 ms; 0 disables the timer (call compact()/checkpoint()). */
   maintenanceIntervalMs?: number;
-  /** Log rows deleted per transaction by compaction; default 1000 (a few ms). */
+  /** Log rows deleted per transaction by compaction; default 500 (a few ms; each row holds up to two copies of an object). */
   compactBatchSize?: number;
   /** Recent events kept in memory for resuming watches; default 4096 events and 32 MiB. */
   ringSize?: number;
@@ -38,7 +38,7 @@ export function resolveOptions(o: SqliteStorageOptions = {}): ResolvedOptions {
     busyTimeoutMs: o.busyTimeoutMs ?? 5000,
     retainRevisions: o.retainRevisions ?? 10_000,
     maintenanceIntervalMs: o.maintenanceIntervalMs ?? 5000,
-    compactBatchSize: o.compactBatchSize ?? 1000,
+    compactBatchSize: o.compactBatchSize ?? 500,
     ringSize: o.ringSize ?? 4096,
     ringMaxBytes: o.ringMaxBytes ?? 32 * 1024 * 1024,
     walMaxBytes: o.walMaxBytes ?? 64 * 1024 * 1024,
