@@ -156,10 +156,10 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       informer.stop();
       heartbeat.stop();
       probes.stop();
-      // Let in-flight syncs and the relist end (bounded: a stop may wait out a grace period), so
+      // Let in-flight syncs, the relist and the events they recorded end (bounded: a stop may wait out a grace period), so
       // that no container is created or removed once stop() has resolved.
       let timer: NodeJS.Timeout | undefined;
-      const inFlight = Promise.all([relistDone, ...[...workers.values()].map((w) => w.stop())]);
+      const inFlight = Promise.all([relistDone, ...[...workers.values()].map((w) => w.stop())]).then(() => events.idle());
       await Promise.race([inFlight, new Promise((r) => (timer = setTimeout(r, 5000)))]);
       clearTimeout(timer);
       await endpoint?.close();

@@ -33,6 +33,11 @@ export class EventRecorder implements PodEventSink {
       });
   }
 
+  /** Resolves once the events recorded so far have been sent (or failed). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
   private async send(pod: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const ns = pod.metadata.namespace ?? 'default';
