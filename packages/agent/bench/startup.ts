@@ -11,7 +11,10 @@
 // moment its creation is seen through the watch to the moment it is seen Running (also from its
 // creationTimestamp, which has one-second resolution). Every container is removed at the end.
 //
-// Usage: pnpm bench:startup [--pods N] [--parallel P] [--runs R]
+// Then, on the idle engine, SERIAL (default 5) containers one at a time each way: `docker run -d`
+// against a bare Pod from create to Running seen through a watch (the agent's own overhead).
+//
+// Usage: pnpm bench:startup [--pods N] [--parallel P] [--runs R] [--serial S]
 
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +37,7 @@ const arg = (name: string, dflt: number) => {
 const N = arg('--pods', 30);
 const PARALLEL = arg('--parallel', N);
 const RUNS = arg('--runs', 1);
+const SERIAL = arg('--serial', 5);
 const IMAGE = 'skiff/busybox:1';
 const COMMAND = ['sleep', '1000000'];
 const NODE = { name: `bench-startup-${process.pid}`, ip: '127.0.6.1' };
@@ -63,7 +67,7 @@ function dockerRun(name: string): Promise<void> {
 }
 
 /** Wall time of N `docker run -d`, and each one's own duration (its container's start-up latency). */
-async function benchDocker(): Promise<{ wallMs: number; latencies: number[] }> {
+async function benchDocker(): Promise<{ wallMs: number; latencies: number[]; serial: number[] }> {
   const names = Array.from({ length: N }, (_, i) => `bench-startup-${process.pid}-${i}`);
   const latencies: number[] = [];
   const t0 = performance.now();
@@ -79,7 +83,15 @@ async function benchDocker(): Promise<{ wallMs: number; latencies: number[] }> {
   );
   const wallMs = performance.now() - t0;
   await removeContainers(BENCH_LABEL);
-  return { wallMs, latencies: latencies.sort((a, b) => a - b) };
+  // Serial: one docker run -d at a time on the idle engine.
+  const serial: number[] = [];
+  for (let i = 0; i < SERIAL; i++) {
+    const began = performance.now();
+    await dockerRun(`bench-startup-${process.pid}-serial-${i}`);
+    serial.push(performance.now() - began);
+  }
+  await removeContainers(BENCH_LABEL);
+  return { wallMs, latencies: latencies.sort((a, b) => a - b), serial: serial.sort((a, b) => a - b) };
 }
 
 /** Wraps a runtime to time each of its calls (where the agent's per-pod time goes). */
@@ -110,6 +122,8 @@ interface SkiffResult {
   fromTimestamp: number[];
   phases: Record<string, number[]>;
   calls: Map<string, number[]>;
+  /** One pod at a time on an idle engine: create sent -> Running seen through a watch. */
+  serial: number[];
 }
 
 async function benchSkiff(): Promise<SkiffResult> {
@@ -175,6 +189,7 @@ async function benchSkiff(): Promise<SkiffResult> {
   const stats = [...seen.values()];
   const snapshot = new Map([...calls].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
   const result: SkiffResult = {
+    serial: [],
     calls: snapshot,
     wallMs,
     latencies: stats.map((s) => s.running! - s.created).sort((a, b) => a - b),
@@ -185,6 +200,23 @@ async function benchSkiff(): Promise<SkiffResult> {
       'bound -> Running': stats.map((s) => s.running! - (s.scheduled ?? s.created)).sort((a, b) => a - b),
     },
   };
+
+  // Serial: one bare pod at a time on the now idle engine (what the agent adds to one start).
+  const serial: number[] = [];
+  for (let i = 0; i < SERIAL; i++) {
+    const name = `serial-${i}`;
+    const began = performance.now();
+    let done!: () => void;
+    const running = new Promise<void>((r) => (done = r));
+    const w = client.watch(PODS, { namespace: 'default', fieldSelector: `metadata.name=${name}` }, (e) => {
+      if ((e.object as KubeObject).status?.phase === 'Running') done();
+    }, () => undefined);
+    await client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image: IMAGE, command: COMMAND }] } } as unknown as KubeObject);
+    await running;
+    serial.push(performance.now() - began);
+    w.abort();
+  }
+  result.serial = serial.sort((a, b) => a - b);
 
   await agent.stop();
   await scheduler.stop();
@@ -215,7 +247,8 @@ async function main(): Promise<void> {
     console.log(`  pod start-up latency, created -> Running (watch):  p50 ${fmt(percentile(skiff.latencies, 50))}  p99 ${fmt(percentile(skiff.latencies, 99))}  max ${fmt(skiff.latencies[skiff.latencies.length - 1])}`);
     console.log(`  from creationTimestamp (1 s resolution):           p50 ${fmt(percentile(skiff.fromTimestamp, 50))}  p99 ${fmt(percentile(skiff.fromTimestamp, 99))}`);
     for (const [phase, xs] of Object.entries(skiff.phases)) console.log(`    ${phase.padEnd(22)} p50 ${fmt(percentile(xs, 50))}  p99 ${fmt(percentile(xs, 99))}`);
-    console.log('  agent runtime calls while starting (count, p50, p99, sum):');
+    if (SERIAL > 0) console.log(`  one at a time on the idle engine (x${SERIAL}): docker run -d p50 ${fmt(percentile(dockerRes.serial, 50))} max ${fmt(dockerRes.serial[SERIAL - 1])};  skiff pod created -> Running p50 ${fmt(percentile(skiff.serial, 50))} max ${fmt(skiff.serial[SERIAL - 1])}`);
+    console.log('  agent runtime calls while the Deployment starts (count, p50, p99, sum):');
     for (const [call, xs] of skiff.calls) console.log(`    ${call.padEnd(12)} ${String(xs.length).padStart(4)}  p50 ${fmt(percentile(xs, 50))}  p99 ${fmt(percentile(xs, 99))}  sum ${fmt(xs.reduce((a, b) => a + b, 0))}`);
   }
 }
