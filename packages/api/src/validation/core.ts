@@ -242,7 +242,9 @@ export function validateServiceUpdate(svc: Obj, old: Obj): FieldCause[] {
 function validateNonSpecialIP(ip: string, field: string): FieldCause[] {
   if (!isIPv4(ip)) return ip === '::' ? [invalid(field, ip, 'may not be unspecified (::)')] : ip === '::1' ? [invalid(field, ip, 'may not be in the loopback range (127.0.0.0/8, ::1/128)')] : [];
   if (ip === '0.0.0.0') return [invalid(field, ip, 'may not be unspecified (0.0.0.0)')];
-  if (ip.startsWith('127.')) return [invalid(field, ip, 'may not be in the loopback range (127.0.0.0/8, ::1/128)')];
+  // Kubernetes refuses loopback endpoints; skiff allows 127.0.0.0/8 on purpose, because its nodes
+  // on one machine are loopback addresses (127.0.1.N) and host-network pods take the node's IP
+  // (docs/adr/0002-networking.md). ::1 stays refused.
   if (ip.startsWith('169.254.')) return [invalid(field, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)')];
   if (ip.startsWith('224.0.0.')) return [invalid(field, ip, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)')];
   return [];
