@@ -8,7 +8,7 @@ import type { KubeObject, ResourceInfo } from '@skiff/api';
 import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import type { EventRecorder } from '../lib/events.ts';
-import { BY_NAMESPACE, NAMESPACE_INDEX, OWNER_INDEX } from '../lib/indexes.ts';
+import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, ORPHAN_INDEX, ORPHANS_BY_NAMESPACE, OWNER_INDEX } from '../lib/indexes.ts';
 import { controllerRefOf, keyOf } from '../lib/owner.ts';
 import { isPodActive } from '../lib/pod.ts';
 import { PODS, REPLICATION_CONTROLLERS, REPLICA_SETS } from '../lib/resources.ts';
@@ -52,7 +52,7 @@ export class ReplicaSetController extends QueueController {
     this.burst = opts.burstReplicas;
     this.resource = opts.kind === 'ReplicaSet' ? REPLICA_SETS : REPLICATION_CONTROLLERS;
     this.owners = opts.factory.informerFor(this.resource, { indexers: NAMESPACE_INDEX });
-    this.pods = opts.factory.informerFor(PODS, { indexers: { ...NAMESPACE_INDEX, ...OWNER_INDEX } });
+    this.pods = opts.factory.informerFor(PODS, { indexers: { ...NAMESPACE_INDEX, ...OWNER_INDEX, ...ORPHAN_INDEX } });
 
     this.owners.addEventHandler({
       onAdd: (rs) => this.enqueueKey(keyOf(rs)),
@@ -147,7 +147,10 @@ export class ReplicaSetController extends QueueController {
   private async claimPods(rs: KubeObject): Promise<KubeObject[]> {
     const owned: KubeObject[] = [];
     let fresh: boolean | undefined;
-    for (const pod of this.pods.store.byIndex(BY_NAMESPACE, rs.metadata.namespace!)) {
+    // Only pods it controls and pods nobody controls can concern this owner.
+    const candidates = [...this.pods.store.byIndex(BY_OWNER, rs.metadata.uid!), ...this.pods.store.byIndex(ORPHANS_BY_NAMESPACE, rs.metadata.namespace!)];
+    for (const pod of new Set(candidates)) {
+      if (pod.metadata.namespace !== rs.metadata.namespace) continue;
       const decision = decideClaim({ ownerUid: rs.metadata.uid!, ownerDeleting: Boolean(rs.metadata.deletionTimestamp), pod, matches: this.matches(rs, pod.metadata.labels) });
       if (decision === 'own') owned.push(pod);
       else if (decision === 'release') await this.patchOwnerRefs(pod, (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid));
