@@ -76,7 +76,7 @@ export function serveWatch(reply: FastifyReply, w: WatchRequest): void {
   const maxBuffered = w.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   let closed = false;
   let timeout: NodeJS.Timeout | undefined;
-  // Revision of the last event sent: bookmarks never claim more than what this watcher has seen.
+  // Revision this watcher is known to be current at (last event, or the storage's when idle).
   let lastRevision = 0;
 
   const close = () => {
@@ -115,6 +115,10 @@ export function serveWatch(reply: FastifyReply, w: WatchRequest): void {
     }
   };
   const bookmark = (annotations?: Record<string, string>) => {
+    // Storage delivers events synchronously at commit, so outside a delivery (timers) every
+    // revision up to the current one has reached this watcher: the bookmark may claim it, which
+    // lets a quiet watcher resume from a recent revision instead of a compacted one.
+    if (!annotations) lastRevision = Math.max(lastRevision, w.store.storage.currentRevision());
     const metadata: Record<string, unknown> = { resourceVersion: String(lastRevision) };
     if (annotations) metadata.annotations = annotations;
     const obj = { kind: w.store.info.kind, apiVersion: w.store.apiVersion, metadata };

@@ -3,7 +3,7 @@
 // agent; see ./node-proxy.ts for the contract).
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { KubeObject } from '@skiff/api';
-import { badRequest, conflict, invalid, notFound, successStatus } from '../errors/status.ts';
+import { badRequest, conflict, invalid, successStatus } from '../errors/status.ts';
 import { decodeObjectBody } from '../http/body.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import { nowRfc3339 } from '../registry/store.ts';
@@ -152,4 +152,3 @@ function bindingHandler(store: ResourceStore): RouteHandlerMethod {
   };
 }
 
-export { notFound };
