@@ -17,7 +17,10 @@ const none = () => false;
 test('background: a dependent whose owners are all gone is deleted', () => {
   const state = (): OwnerState => 'absent';
   expect(computeDependentActions(obj('p', { owners: ['rs'] }), state, none)).toEqual([{ kind: 'delete', object: expect.anything(), propagationPolicy: 'Background' }]);
-  expect(computeDependentActions(obj('p', { owners: ['rs'] }), state, () => true)[0]).toMatchObject({ propagationPolicy: 'Foreground' });
+  // Even when it owns things: they are collected in turn.
+  expect(computeDependentActions(obj('p', { owners: ['rs'] }), state, () => true)[0]).toMatchObject({ propagationPolicy: 'Background' });
+  // An owner deleting in the foreground waits: a dependent that owns things cascades in the foreground.
+  expect(computeDependentActions(obj('p', { owners: ['rs'] }), () => 'deletingForeground', () => true)[0]).toMatchObject({ propagationPolicy: 'Foreground' });
 });
 
 test('a dangling reference next to a live owner is removed, the object kept', () => {

@@ -45,8 +45,9 @@ export function computeOwnerActions(owner: KubeObject, dependents: readonly Kube
 }
 
 /**
- * For a dependent: delete it when every owner is gone (or deleting in the foreground and
- * blocked on it), or drop the references to absent owners when some remain.
+ * For a dependent: delete it when every owner is gone (Background, as Kubernetes does) or is
+ * deleting in the foreground and waits for it (Foreground if it owns things itself, so that the
+ * wait cascades), or drop the references to absent owners when some remain.
  */
 export function computeDependentActions(dependent: KubeObject, ownerState: (ref: OwnerReference) => OwnerState, hasDependents: (uid: string) => boolean): GcAction[] {
   const refs = dependent.metadata.ownerReferences ?? [];
@@ -54,7 +55,8 @@ export function computeDependentActions(dependent: KubeObject, ownerState: (ref:
   const states = refs.map((r) => ({ ref: r, state: ownerState(r) }));
   const absent = states.filter((s) => s.state === 'absent');
   const live = states.filter((s) => s.state !== 'absent');
-  if (live.length === 0) return [{ kind: 'delete', object: dependent, propagationPolicy: propagationFor(dependent, hasDependents) }];
+  // Every owner is gone: delete it in the background (its own dependents follow the same way).
+  if (live.length === 0) return [{ kind: 'delete', object: dependent, propagationPolicy: 'Background' }];
   if (live.every((s) => s.state === 'deletingForeground')) {
     // The owner(s) wait for this dependent: delete it, in the foreground if it owns things too.
     return [{ kind: 'delete', object: dependent, propagationPolicy: propagationFor(dependent, hasDependents) }];
