@@ -324,6 +324,15 @@ describe('fieldValidation', () => {
     expect(r.status).toBe(400);
     expect(r.body.message).toContain('duplicate field "spec.replicas"');
   });
+  test('Strict: duplicate YAML keys are rejected', async () => {
+    const yaml = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dupyaml\nspec:\n  replicas: 1\n  replicas: 2\n  selector:\n    matchLabels: {a: b}\n  template:\n    metadata:\n      labels: {a: b}\n    spec:\n      containers: [{name: c, image: i}]\n';
+    const r = await api('POST', `${DEPLOYS}?fieldValidation=Strict`, yaml, { 'content-type': 'application/yaml' });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain('key "replicas" already set in map');
+    const ok = await api('POST', DEPLOYS, yaml, { 'content-type': 'application/yaml' });
+    expect(ok.status).toBe(201);
+    expect(ok.body.spec.replicas).toBe(2);
+  });
   test('Warn: accepted with a Warning header per field; Ignore: dropped silently', async () => {
     const w = await api('POST', `${DEPLOYS}?fieldValidation=Warn`, typo());
     expect(w.status).toBe(201);

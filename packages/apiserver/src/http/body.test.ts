@@ -1,4 +1,4 @@
-import { decodeText, findDuplicateJsonFields } from './body.ts';
+import { decodeText, findDuplicateJsonFields, findDuplicateYamlKeys } from './body.ts';
 import { ApiError } from '../errors/status.ts';
 
 describe('findDuplicateJsonFields', () => {
@@ -32,4 +32,9 @@ describe('decodeText', () => {
       expect((err as ApiError).code).toBe(400);
     }
   });
+});
+
+test('findDuplicateYamlKeys names the key and line', () => {
+  expect(findDuplicateYamlKeys('spec:\n  replicas: 1\n  replicas: 2\n')).toEqual(['line 3: key "replicas" already set in map']);
+  expect(findDuplicateYamlKeys('a: 1\nb:\n  a: 2\n')).toEqual([]);
 });

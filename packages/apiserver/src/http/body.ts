@@ -2,7 +2,7 @@
 // no Content-Type — kubectl scale --current-replicas — is read too), and the routes decode it here
 // by media type. Decoding failures are 400/415 Statuses; nothing malformed reaches storage.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseDocument } from 'yaml';
 import { badRequest, unsupportedMediaType } from '../errors/status.ts';
 import { decodeProtobufObject } from './protobuf.ts';
 
@@ -142,4 +142,16 @@ export function findDuplicateJsonFields(text: string): string[] {
     i++;
   }
   return dups;
+}
+
+/** Keys given twice in one YAML mapping, worded like Kubernetes' YAML decoder (`line 3: key "replicas" already set in map`). */
+export function findDuplicateYamlKeys(text: string): string[] {
+  const doc = parseDocument(text, { uniqueKeys: true, version: '1.1' });
+  const out: string[] = [];
+  for (const e of doc.errors) {
+    if (e.code !== 'DUPLICATE_KEY') continue;
+    const key = /^[^\s:]+/.exec(text.slice(e.pos[0]))?.[0] ?? '';
+    out.push(`line ${e.linePos?.[0].line ?? 0}: key ${JSON.stringify(key.replace(/^["']|["']$/g, ''))} already set in map`);
+  }
+  return out;
 }

@@ -5,7 +5,7 @@ import type { KubeObject } from '@skiff/api';
 import { badRequest, ApiError } from '../errors/status.ts';
 import type { DeleteOptions } from '../registry/store.ts';
 import type { ResourceStore } from '../registry/store.ts';
-import { decodeOptionalBody, findDuplicateJsonFields } from '../http/body.ts';
+import { decodeOptionalBody, findDuplicateJsonFields, findDuplicateYamlKeys } from '../http/body.ts';
 import type { BodyFormat } from '../http/body.ts';
 import { decodeObject } from '@skiff/api';
 import { fieldMatcher, labelMatcher } from '../registry/selectors.ts';
@@ -54,7 +54,10 @@ export function decodeChecked(
   const res = decodeObject(store.info, raw);
   if (!res.ok) throw badRequest(res.message);
   const problems = res.unknownFields.map((f) => `unknown field "${f}"`);
-  if (mode !== 'Ignore' && format === 'json' && text) for (const d of findDuplicateJsonFields(text)) problems.push(`duplicate field "${d}"`);
+  if (mode !== 'Ignore' && text) {
+    if (format === 'json') for (const d of findDuplicateJsonFields(text)) problems.push(`duplicate field "${d}"`);
+    else for (const d of findDuplicateYamlKeys(text)) problems.push(`yaml: unmarshal errors:\n  ${d}`);
+  }
   if (problems.length > 0 && mode === 'Strict') {
     throw badRequest(`${kind} in version "${store.info.version}" cannot be handled as a ${kind}: strict decoding error: ${problems.join(', ')}`);
   }
