@@ -33,6 +33,16 @@ export class LazyEvent implements StorageEvent {
     return (this.#prev ??= JSON.parse(this.prevRaw) as KubeObject);
   }
 
+  /**
+   * Forgets the parsed objects once the event has been delivered: the ring then holds only the
+   * text its byte budget counts (parsed JSON takes several times the memory). A later access,
+   * e.g. a watch replaying from the ring, parses again.
+   */
+  release(): void {
+    this.#object = undefined;
+    this.#prev = undefined;
+  }
+
   /** Approximate memory held, for the ring's byte budget (UTF-16 code units ~ bytes for JSON). */
   get size(): number {
     return this.raw.length + (this.prevRaw?.length ?? 0) + 64;

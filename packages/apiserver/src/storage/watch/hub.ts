@@ -135,5 +135,6 @@ export class WatchHub {
     for (const w of rw.all) w.offer(ev);
     const set = rw.byNamespace.get(ev.key.namespace);
     if (set) for (const w of set) w.offer(ev);
+    ev.release();
   }
 }

@@ -29,8 +29,10 @@ export function replayHistory(w: HubWatcher, src: HistorySource): void {
     }
     const ev = src.ring.get(w.position + 1);
     if (ev) {
-      if (w.matches(ev)) w.offer(ev);
-      else w.position = ev.revision;
+      if (w.matches(ev)) {
+        w.offer(ev);
+        ev.release(); // the ring keeps text only
+      } else w.position = ev.revision;
       continue;
     }
     const upTo = src.currentRevision();

@@ -37,9 +37,13 @@ describe('EventRing', () => {
     expect(r.get(5)!.revision).toBe(5);
   });
 
-  test('lazy event parses once', () => {
+  test('lazy event parses once, until released', () => {
     const e = new LazyEvent('MODIFIED', 1, { resource: 'pods', namespace: '', name: 'a' }, '{"a":1}', '{"a":0}');
-    expect(e.object).toBe(e.object);
+    const first = e.object;
+    expect(e.object).toBe(first);
     expect(e.prevObject).toEqual({ a: 0 });
+    e.release();
+    expect(e.object).not.toBe(first);
+    expect(e.object).toEqual({ a: 1 });
   });
 });
