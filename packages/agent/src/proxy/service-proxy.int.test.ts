@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
+import type { KubeObject } from '@skiff/api';
 import { RestClient } from '@skiff/client';
 import { ServiceProxy } from './service-proxy.ts';
 
@@ -60,7 +61,7 @@ async function until<T>(f: () => Promise<T> | T, ok: (v: T) => boolean, ms = 500
 }
 
 async function createService(name: string, spec: Record<string, unknown>, ports: number[]) {
-  const svc = await client.create(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ports: [{ name: 'tcp', port: 8080 }], ...spec } });
+  const svc = await client.create<KubeObject>(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ports: [{ name: 'tcp', port: 8080 }], ...spec } });
   // One subset per backend: each backend is its own address:port pair on loopback.
   await client.create(ENDPOINTS, {
     apiVersion: 'v1',
