@@ -17,17 +17,7 @@ export function newControllerRef(owner: KubeObject): OwnerReference {
   };
 }
 
-export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
-  const ref = controllerRefOf(obj);
-  return ref !== undefined && ref.uid === owner.metadata.uid;
-}
-
 /** `namespace/name`, or `name` for cluster-scoped objects: the work-queue key. */
 export function keyOf(obj: { metadata: { namespace?: string; name?: string } }): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
-}
-
-export function splitKey(key: string): { namespace?: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }

@@ -50,17 +50,3 @@ export function matchesMapSelector(selector: Record<string, string> | undefined 
   const l = labels ?? {};
   return Object.entries(selector).every(([k, v]) => l[k] === v);
 }
-
-/** `a=b,c in (d,e)` form, as the `labelSelector` query parameter and a Scale's status.selector. */
-export function formatSelector(selector: LabelSelector): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) parts.push(`${k}=${v}`);
-  for (const r of selector.matchExpressions ?? []) {
-    const values = [...(r.values ?? [])].sort().join(',');
-    if (r.operator === 'In') parts.push(`${r.key} in (${values})`);
-    else if (r.operator === 'NotIn') parts.push(`${r.key} notin (${values})`);
-    else if (r.operator === 'Exists') parts.push(r.key);
-    else if (r.operator === 'DoesNotExist') parts.push(`!${r.key}`);
-  }
-  return parts.join(',');
-}
