@@ -2,6 +2,15 @@
 // deletecollection) and item (get, update, patch, delete), at Kubernetes' paths. Handlers are
 // built once per resource as closures over its store, so a request does one route lookup and no
 // per-request dispatch on the resource.
+//
+// Route map (<gv> = /api/v1 for the core group, /apis/<group>/<version> otherwise):
+//   namespaced:  GET|POST|DELETE  <gv>/namespaces/{ns}/{plural}          list+watch | create | deletecollection
+//                GET              <gv>/{plural}                          list+watch across namespaces
+//                GET|PUT|PATCH|DELETE <gv>/namespaces/{ns}/{plural}/{name}
+//   cluster:     GET|POST|DELETE  <gv>/{plural};  GET|PUT|PATCH|DELETE <gv>/{plural}/{name}
+//   subresources (./subresources.ts): {name}/status GET|PUT|PATCH, {name}/scale GET|PUT|PATCH,
+//                pods/{name}/binding POST, pods/{name}/log GET, pods/{name}/exec (WebSocket upgrade)
+//   other methods on those paths: 405; unknown paths: 404 Status.
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import type { KubeObject } from '@skiff/api';
 import { StorageError } from '../storage/types.ts';
