@@ -1,6 +1,7 @@
 // Hollow nodes: five agents on the simulated runtime in this process, as `skiff agent --runtime sim
 // --count 5` runs them, and a Deployment of 50 replicas that becomes Running and Ready on them.
-import { SimRuntime } from '@skiff/agent';
+import { SimRuntime, startAgent, type Agent } from '@skiff/agent';
+import type { KubeObject } from '@skiff/api';
 import { containerStatus, isReady, listPods, NODES, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
 const HOLLOW = Array.from({ length: 5 }, (_, i) => ({ name: `e2e-sim-${i + 1}`, ip: `127.0.5.${i + 1}` }));
@@ -46,3 +47,41 @@ test('5 hollow nodes register Ready and run a Deployment of 50 replicas', async 
   await cluster.kubectl.ok(['rollout', 'status', 'deployment/hollow', '--timeout=30s']);
   expect(await cluster.kubectl.ok(['get', 'deployment', 'hollow', '--no-headers'])).toMatch(/hollow\s+50\/50\s+50\s+50/);
 }, 90_000);
+
+/** A simulated engine that can stop answering, as a Docker daemon that dies or is not up yet. */
+class SwitchableRuntime extends SimRuntime {
+  alive = false;
+  override async ping(): Promise<boolean> {
+    return this.alive;
+  }
+  override async info() {
+    if (!this.alive) throw new Error('connect ENOENT /var/run/docker.sock');
+    return super.info();
+  }
+  override async list(labels: Record<string, string>) {
+    if (!this.alive) throw new Error('connect ENOENT /var/run/docker.sock');
+    return super.list(labels);
+  }
+}
+
+const readyOf = (n: KubeObject) => (n.status?.conditions as { type: string; status: string; message?: string }[] | undefined)?.find((c) => c.type === 'Ready');
+
+test('a node is Ready only while its container runtime answers (down at start, up, down again)', async () => {
+  const runtime = new SwitchableRuntime();
+  const name = 'e2e-sim-switch';
+  let agent: Agent | undefined;
+  try {
+    agent = await startAgent({ server: cluster.url, nodeName: name, nodeIP: '127.0.5.9', runtime, serveEndpoint: false, renewIntervalMs: 200, log: () => undefined });
+    const down = await until('the node registered NotReady', async () => {
+      const n = await cluster.client.get(NODES, undefined, name).catch(() => undefined);
+      return n && readyOf(n)?.status === 'False' ? n : undefined;
+    }, 10_000);
+    expect(readyOf(down)!.message).toContain('not answering');
+    runtime.alive = true;
+    await until('the node Ready once the runtime answers', async () => readyOf(await cluster.client.get(NODES, undefined, name))?.status === 'True', 10_000);
+    runtime.alive = false;
+    await until('the node NotReady again once the runtime stops answering', async () => readyOf(await cluster.client.get(NODES, undefined, name))?.status === 'False', 10_000);
+  } finally {
+    await agent?.stop();
+  }
+}, 40_000);

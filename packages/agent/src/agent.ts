@@ -69,7 +69,13 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   const workers = new Map<string, PodWorker>();
   const ports = new PortAllocator(o.nodeIP, o.hostPortRange);
-  for (const c of await runtime.list({ [LABEL_NODE_NAME]: o.nodeName })) for (const p of c.ports) ports.reserve(p.hostPort, p.protocol);
+  // Host ports of this node's existing containers stay theirs (a runtime not answering yet has
+  // none to report; the allocator's bind check still skips ports in use).
+  const existing = await runtime.list({ [LABEL_NODE_NAME]: o.nodeName }).catch((err: Error) => {
+    log(`listing existing containers failed: ${err.message}`);
+    return [];
+  });
+  for (const c of existing) for (const p of c.ports) ports.reserve(p.hostPort, p.protocol);
   const probes = new ProbeManager({
     runtime,
     onChange: (key) => workers.get(key)?.trigger(),

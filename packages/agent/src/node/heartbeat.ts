@@ -4,7 +4,8 @@
 import type { KubeObject } from '@skiff/api';
 import { isAlreadyExists, isNotFound, type RestClient } from '@skiff/client';
 import type { ContainerRuntime } from '../runtime/types.ts';
-import { buildNode, buildNodeStatus, type NodeInput } from './node-object.ts';
+import { availableParallelism, arch, platform, release, totalmem } from 'node:os';
+import { buildNode, buildNodeStatus, type HostFacts, type NodeInput } from './node-object.ts';
 
 const NODES = { group: '', version: 'v1', plural: 'nodes', scope: 'Cluster' } as const;
 const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', scope: 'Namespaced' } as const;
@@ -30,6 +31,7 @@ export class NodeHeartbeat {
   private lastStatusKey?: string;
   private lastStatusAt = 0;
   private previous?: { type: string; status: string; lastTransitionTime?: string }[];
+  private host?: HostFacts;
 
   constructor(o: HeartbeatOptions) {
     this.o = o;
@@ -38,7 +40,9 @@ export class NodeHeartbeat {
   /** Registers the Node (create, or take over an existing one) and sends the first heartbeat. */
   async start(): Promise<void> {
     const { client, runtime } = this.o;
-    const host = await runtime.info();
+    // A runtime that does not answer yet registers the Node NotReady (with what is known of the
+    // host) instead of failing the agent; the next heartbeat that reaches it reports it Ready.
+    const host = await this.hostFacts();
     const ready = await runtime.ping();
     const desired = buildNode({ ...this.o.node, host, ready, readyMessage: readyMessage(ready, runtime.name), now: new Date() });
     let node: KubeObject;
@@ -73,8 +77,7 @@ export class NodeHeartbeat {
     await this.renewLease();
     const { runtime, client } = this.o;
     const ready = await runtime.ping();
-    const host = await runtime.info().catch(() => undefined);
-    if (!host) return;
+    const host = await this.hostFacts();
     const status = buildNodeStatus({ ...this.o.node, host, ready, readyMessage: readyMessage(ready, runtime.name), now: new Date(), previous: this.previous });
     const key = JSON.stringify({ ...status, conditions: (status.conditions as { type: string; status: string }[]).map((c) => [c.type, c.status]) });
     const due = Date.now() - this.lastStatusAt >= this.o.statusReportIntervalMs;
@@ -83,6 +86,24 @@ export class NodeHeartbeat {
     this.previous = status.conditions as never;
     this.lastStatusKey = key;
     this.lastStatusAt = Date.now();
+  }
+
+  /** The runtime's view of the host; the last one known (or the process's) when it does not answer. */
+  private async hostFacts(): Promise<HostFacts> {
+    try {
+      this.host = await this.o.runtime.info();
+    } catch {
+      this.host ??= {
+        cpus: availableParallelism(),
+        memoryBytes: totalmem(),
+        os: platform() === 'win32' ? 'windows' : platform(),
+        arch: arch() === 'x64' ? 'amd64' : arch(),
+        kernelVersion: release(),
+        osImage: '',
+        runtimeVersion: `${this.o.runtime.name}://unknown`,
+      };
+    }
+    return this.host;
   }
 
   private async renewLease(): Promise<void> {
