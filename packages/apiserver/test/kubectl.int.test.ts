@@ -1,6 +1,9 @@
 // The real kubectl 1.32 against the server for what only kubectl sends: the protobuf bodies of
 // `kubectl create namespace|deployment|service`, scale without a Content-Type, and exec/log errors.
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { WebSocketServer } from 'ws';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +12,36 @@ import type { TestServer } from './support/server.ts';
 
 let server: TestServer;
 let home: string;
+let agent: Server;
 beforeAll(async () => {
+  // A stand-in node agent: exec answers on the channel protocol (stdout on 1, status on 3);
+  // `sh -c "exit N"` fails with N the way the real agent reports it.
+  agent = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('log line\n');
+  });
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : p.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
+  agent.on('upgrade', (req, socket, head) =>
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const cmd = new URL(req.url!, 'http://a').searchParams.getAll('command');
+      const exit = cmd[0] === 'sh' ? Number(/exit (\d+)/.exec(cmd.join(' '))?.[1] ?? 0) : 0;
+      if (exit === 0) ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(`${cmd.slice(1).join(' ')}\n`)]));
+      const status = exit === 0
+        ? { metadata: {}, status: 'Success' }
+        : { metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: ${exit}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(exit) }] } };
+      ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(status))]));
+      ws.close(1000);
+    }),
+  );
+  await new Promise<void>((r) => agent.listen(0, '127.0.0.1', () => r()));
   server = await startServer();
   home = mkdtempSync(join(tmpdir(), 'skiff-kubectl-'));
   writeFileSync(join(home, 'config'), 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await new Promise((r) => agent.close(r));
+});
 
 function kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -55,4 +82,24 @@ test('kubectl prints Status errors as Kubernetes does', async () => {
   expect(nf.stderr).toContain('Error from server (NotFound): pods "nope" not found');
   const forbidden = await kubectl(['delete', 'namespace', 'default']);
   expect(forbidden.stderr).toContain('Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted');
+});
+
+test('kubectl logs and exec reach the node agent through the API server', async () => {
+  const api = client(server.url);
+  const port = (agent.address() as { port: number }).port;
+  await api('POST', '/api/v1/nodes', {
+    apiVersion: 'v1', kind: 'Node', metadata: { name: 'kn1' },
+    status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } },
+  });
+  await api('POST', '/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'shell' }, spec: { nodeName: 'kn1', containers: [{ name: 'main', image: 'skiff/busybox:1' }] },
+  });
+  const logs = await kubectl(['logs', 'shell']);
+  expect(logs.stdout).toBe('log line\n');
+  const hi = await kubectl(['exec', 'shell', '--', 'echo', 'hi']);
+  expect(hi.stderr).toBe('');
+  expect(hi.stdout).toBe('hi\n');
+  expect(hi.code).toBe(0);
+  const failed = await kubectl(['exec', 'shell', '--', 'sh', '-c', 'exit 3']);
+  expect(failed.code).toBe(3);
 });
