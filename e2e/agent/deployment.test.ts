@@ -4,7 +4,7 @@
 import { request } from 'node:http';
 import type { KubeObject } from '@skiff/api';
 import { HOST_PORTS_ANNOTATION } from '@skiff/agent';
-import { containerStatus, docker, dockerIds, getPod, isReady, listPods, recordPods, sleep, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { containerStatus, docker, dockerIds, getPod, isReady, listPods, NODES as NODE_RES, recordPods, sleep, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
 const NS = 'default';
 const NODES = [
@@ -85,6 +85,28 @@ function hostAddress(pod: KubeObject): string | undefined {
 const webPods = () => listPods(cluster.client, NS, 'app=web');
 const dockerIdsOf = (pod: KubeObject) => dockerIds(['--filter', `label=io.kubernetes.pod.uid=${pod.metadata.uid}`]);
 
+describe('the nodes', () => {
+  test('each agent registers its Node (labels, addresses, endpoint, capacity from Docker, Ready) and renews its Lease', async () => {
+    const cpus = Number((await docker(['info', '-f', '{{.NCPU}}'])).trim());
+    for (const [i, n] of NODES.entries()) {
+      const node = await cluster.client.get(NODE_RES, undefined, n.name);
+      expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux' });
+      expect(node.metadata.labels!['kubernetes.io/arch']).toMatch(/^(amd64|arm64)$/);
+      expect(node.status?.addresses).toEqual([{ type: 'InternalIP', address: n.ip }, { type: 'Hostname', address: n.name }]);
+      expect(node.status?.daemonEndpoints).toEqual({ kubeletEndpoint: { Port: cluster.agents[i]!.endpointPort } });
+      expect(node.status?.capacity.cpu).toBe(String(cpus));
+      expect(node.status?.allocatable.cpu).toBe(`${cpus * 1000 - 100}m`);
+      expect(node.status?.nodeInfo.containerRuntimeVersion).toMatch(/^docker:\/\/\d+/);
+      const ready = (node.status?.conditions as { type: string; status: string }[]).find((c) => c.type === 'Ready');
+      expect(ready?.status).toBe('True');
+      const lease = await cluster.client.get({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', scope: 'Namespaced' }, 'kube-node-lease', n.name);
+      expect(lease.spec?.holderIdentity).toBe(n.name);
+    }
+    const table = await cluster.kubectl.ok(['get', 'nodes', '-o', 'wide']);
+    for (const n of NODES) expect(table).toMatch(new RegExp(`${n.name}\\s+Ready\\s+<none>\\s+\\S+\\s+v1\\.32\\.0-skiff\\s+${n.ip.replace(/\./g, '\\.')}`));
+  });
+});
+
 describe('a Deployment of httpd pods', () => {
   test('becomes Ready on both nodes and each pod answers on its published port', async () => {
     expect(await cluster.kubectl.ok(['apply', '-f', '-'], webYaml)).toContain('deployment.apps/web created');
@@ -111,6 +133,26 @@ describe('a Deployment of httpd pods', () => {
     const table = await cluster.kubectl.ok(['get', 'pods', '-l', 'app=web']);
     expect(table.match(/1\/1\s+Running\s+0/g)).toHaveLength(3);
   }, 90_000);
+});
+
+describe('scaling down', () => {
+  test('pods the ReplicaSet deletes are stopped, their containers removed and the objects confirmed gone', async () => {
+    await cluster.kubectl.ok(['scale', 'deployment/web', '--replicas=5']);
+    await until('5 Ready web pods', async () => {
+      const ps = await webPods();
+      return ps.length === 5 && ps.every(isReady);
+    }, 30_000);
+    const before = await webPods();
+    await cluster.kubectl.ok(['scale', 'deployment/web', '--replicas=3']);
+    const after = await until('3 web pods left', async () => {
+      const ps = await webPods();
+      return ps.length === 3 ? ps : undefined;
+    }, 20_000);
+    const removed = before.filter((p) => !after.some((a) => a.metadata.uid === p.metadata.uid));
+    expect(removed).toHaveLength(2);
+    for (const p of removed) expect(await dockerIdsOf(p)).toEqual([]);
+    await cluster.kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=30s']);
+  }, 60_000);
 });
 
 describe('kubectl logs', () => {
