@@ -375,3 +375,16 @@ describe('validation', () => {
     expect(r.body.message).toMatch(/^Deployment\.apps "Bad_Name" is invalid: \[.*spec\.replicas: Invalid value: -1: must be greater than or equal to 0.*\]$/);
   });
 });
+
+describe('create on update', () => {
+  test('PUT creates a missing Lease (201) as Kubernetes allows for leases, endpoints and events; not for pods (404)', async () => {
+    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n1' }, spec: { holderIdentity: 'n1', leaseDurationSeconds: 40 } };
+    const r = await api('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1', lease);
+    expect(r.status).toBe(201);
+    expect(r.body.metadata.uid).toBeDefined();
+    const again = await api('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1', { ...lease, spec: { ...lease.spec, leaseDurationSeconds: 10 } });
+    expect(again.status).toBe(200);
+    expect(again.body.spec.leaseDurationSeconds).toBe(10);
+    expect((await api('PUT', `${PODS}/never-created`, pod('never-created'))).status).toBe(404);
+  });
+});
