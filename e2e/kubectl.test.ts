@@ -82,11 +82,14 @@ describe('get', () => {
   test('get -w sees changes as they happen', async () => {
     const w = kubectl.spawn(['get', 'pods', '-w']);
     try {
-      await w.waitFor(/No resources found|NAME/);
+      // Whether the pod comes in kubectl's initial list or as a watch event, it is printed.
       await kubectl.ok(['apply', '-f', '-'], podYaml('watched'));
       await w.waitFor(/watched\s+0\/1\s+Pending/);
+      // Each later change is one more line for the pod.
       await kubectl.ok(['label', 'pod', 'watched', 'seen=yes']);
+      await w.waitFor(/(watched\s+0\/1\s+Pending[^\n]*\n[\s\S]*){2}/);
       await kubectl.ok(['delete', 'pod', 'watched', '--wait=false']);
+      await w.waitFor(/(watched\s+0\/1\s+Pending[^\n]*\n[\s\S]*){3}/);
     } finally {
       w.child.kill();
     }
