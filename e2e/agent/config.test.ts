@@ -8,10 +8,12 @@ import { containerStatus, docker, dockerIds, getPod, podManifest, PODS, startClu
 
 const NS = 'default';
 const NODES = [{ name: 'e2e-config-1', ip: '127.0.7.1' }];
+const PORT_RANGE = { min: 32100, max: 32102 };
 let cluster: TestCluster;
 
 beforeAll(async () => {
-  cluster = await startCluster({ nodes: NODES });
+  // A small host port range, so that ports not given back would run out within the file.
+  cluster = await startCluster({ nodes: NODES, agent: { hostPortRange: PORT_RANGE } });
 }, 30_000);
 afterAll(async () => {
   await cluster?.close();
@@ -138,3 +140,19 @@ test('containers of a pod force-deleted while the agent was down are removed whe
   }
   await until('the orphan container removed', async () => (await idsOf('orphan')).length === 0, 20_000);
 }, 40_000);
+
+test('host ports of removed containers are given back: more pods over time than ports in the range', async () => {
+  const size = PORT_RANGE.max - PORT_RANGE.min + 1;
+  const used = new Set<string>();
+  for (let i = 0; i < size + 2; i++) {
+    const name = `porty-${i}`;
+    await create(podManifest(name, NS, { command: ['sleep', '100000'], ports: [{ containerPort: 80 }] }, { terminationGracePeriodSeconds: 0 }));
+    const p = await until(`${name} running with a published port`, async () => {
+      const p = await pod(name);
+      return containerStatus(p)?.state.running && p.metadata.annotations?.[HOST_PORTS_ANNOTATION] ? p : undefined;
+    }, 15_000);
+    used.add(JSON.parse(p.metadata.annotations![HOST_PORTS_ANNOTATION]).main['80/TCP']);
+    await cluster.kubectl.ok(['delete', 'pod', name, '--wait=true']);
+  }
+  expect([...used].every((a) => /^127\.0\.7\.1:321\d\d$/.test(a))).toBe(true);
+}, 60_000);

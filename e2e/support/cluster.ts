@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DockerRuntime, startAgent, type Agent, type ContainerRuntime } from '@skiff/agent';
+import { DockerRuntime, startAgent, type Agent, type AgentOptions, type ContainerRuntime } from '@skiff/agent';
 import type { KubeObject } from '@skiff/api';
 import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
 import { RestClient } from '@skiff/client';
@@ -34,6 +34,8 @@ export interface ClusterOptions {
   serveEndpoint?: boolean;
   /** Crash-loop back-off; default 500 ms doubling to 4 s so that crash loops are quick. */
   backoff?: { baseMs: number; maxMs: number };
+  /** More agent options (e.g. hostPortRange). */
+  agent?: Partial<AgentOptions>;
   /** Agent log lines; default dropped unless SKIFF_E2E_LOG is set. */
   log?: (message: string) => void;
 }
@@ -78,6 +80,7 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
       serveEndpoint: o.serveEndpoint,
       backoff: o.backoff ?? { baseMs: 500, maxMs: 4000 },
       log: (m) => log(`agent ${o.nodes[i].name}: ${m}`),
+      ...o.agent,
     });
 
   const close = async () => {

@@ -131,7 +131,11 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
         next.set(uid, cs.map((c) => `${c.id}:${c.state}:${c.exitCode ?? ''}`).sort().join(','));
         const w = known.get(uid);
         if (w && fingerprints.get(uid) !== next.get(uid)) w.trigger();
-        if (!w) for (const c of cs) await runtime.stop(c.id, 2).then(() => runtime.remove(c.id)).catch(() => undefined);
+        if (!w) {
+          for (const c of cs) {
+            await runtime.stop(c.id, 2).then(() => runtime.remove(c.id)).then(() => c.ports.forEach((p) => ports.release(p.hostPort, p.protocol))).catch(() => undefined);
+          }
+        }
       }
       // A worker whose containers all vanished (removed behind the agent's back) is woken too.
       for (const [uid, w] of known) if (fingerprints.has(uid) && !next.has(uid)) w.trigger();

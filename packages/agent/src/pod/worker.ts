@@ -138,9 +138,16 @@ export class PodWorker {
         await runtime.stop(a.id, a.graceSeconds);
         return true;
       }
-      case 'remove':
+      case 'remove': {
         await runtime.remove(a.id);
+        // Its host ports go back to the allocator unless another attempt of the pod still holds them.
+        const gone = containers.find((c) => c.id === a.id);
+        for (const p of gone?.ports ?? []) {
+          const held = containers.some((c) => c.id !== a.id && c.ports.some((q) => q.hostPort === p.hostPort && q.protocol === p.protocol));
+          if (!held) this.deps.ports.release(p.hostPort, p.protocol);
+        }
         return true;
+      }
       case 'backoff': {
         const delay = a.until - Date.now();
         this.waiting.set(a.container, {
