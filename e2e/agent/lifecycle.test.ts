@@ -58,6 +58,17 @@ describe('restarts', () => {
     expect((await dockerIds(['--filter', `label=io.kubernetes.pod.name=crasher`, '--filter', `label=dev.skiff.node=${NODES[0].name}`])).length).toBeLessThanOrEqual(2);
   }, 45_000);
 
+  test('a container that cannot start (missing executable) is retried with back-off', async () => {
+    await create(podManifest('nocmd', NS, { command: ['/nonexistent'] }));
+    const c = await until('restartCount >= 2', async () => {
+      const c = containerStatus(await pod('nocmd'));
+      return c && c.restartCount >= 2 && c.lastState.terminated ? c : undefined;
+    }, 20_000);
+    expect(c.lastState.terminated).toMatchObject({ reason: 'StartError' });
+    expect((c.lastState.terminated as { message?: string }).message).toContain('/nonexistent');
+    expect(c.ready).toBe(false);
+  }, 30_000);
+
   test('a failing liveness probe restarts the container; logs --previous shows the earlier run', async () => {
     // Alive for ~2 s, then the probed file disappears.
     const script = 'echo boot $(cat /proc/sys/kernel/random/uuid); touch /tmp/alive; sleep 2; rm /tmp/alive; while true; do sleep 0.2; done';

@@ -58,6 +58,12 @@ test('init containers run in order before the app containers', () => {
   expect(plan(p, [i1, i2])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 0 }]);
 });
 
+test('a container whose start failed (no finishedAt) is restarted once the back-off from its creation has passed', () => {
+  const p = pod();
+  const failed = observed(p, 'app', 'exited', { exitCode: 127, startedAt: undefined, finishedAt: undefined, createdAt: new Date(now - 11_000).toISOString(), error: 'exec: "/nonexistent": no such file' });
+  expect(plan(p, [failed])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 1 }]);
+});
+
 test('a grace period of 1 s is not lost to the second resolution of deletionTimestamp', () => {
   // Deleted at 11:59:59.950 with --grace-period=1: deletionTimestamp 12:00:00Z (truncated), seen at 12:00:00.010.
   const p = pod({}, { deletionTimestamp: new Date(now).toISOString(), deletionGracePeriodSeconds: 1 });

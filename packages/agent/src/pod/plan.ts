@@ -74,7 +74,10 @@ function planContainer(input: PlanInput, spec: { name: string }, list: ObservedC
   // Exited: restart per the policy, after the back-off.
   const restart = policy === 'Always' || (policy === 'OnFailure' && info.exitCode !== 0);
   if (!restart) return [];
-  const notBefore = restartNotBefore(input.backoff, latest.restartCount, ms(info.startedAt), ms(info.finishedAt) ?? input.now);
+  // A container that never started (its start failed) has no finishedAt: count from its creation,
+  // not from now, or the back-off would never run out.
+  const exitedAt = ms(info.finishedAt) ?? ms(info.createdAt) ?? input.now;
+  const notBefore = restartNotBefore(input.backoff, latest.restartCount, ms(info.startedAt), exitedAt);
   if (input.now < notBefore) return [{ type: 'backoff', container: spec.name, until: notBefore }];
   return [{ type: 'start', container: spec.name, init, restartCount: latest.restartCount + 1 }];
 }

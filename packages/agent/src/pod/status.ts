@@ -130,7 +130,8 @@ function containerStatus(input: StatusInput, spec: { name: string; image: string
 }
 
 function terminated(c: ContainerInfo, runtime: string) {
-  const reason = c.oomKilled ? 'OOMKilled' : c.exitCode === 0 ? 'Completed' : 'Error';
+  // A container whose process could not be started at all: the kubelet's StartError.
+  const reason = c.oomKilled ? 'OOMKilled' : c.error && !c.startedAt ? 'StartError' : c.exitCode === 0 ? 'Completed' : 'Error';
   return {
     exitCode: c.exitCode ?? 0,
     reason,
