@@ -26,8 +26,8 @@ interface ExecResult {
   closeCode: number;
 }
 
-function agentExec(command: string[], protocol = 'v5.channel.k8s.io', container = 'main', pod = 'shell'): Promise<ExecResult> {
-  const qs = new URLSearchParams([...command.map((c): [string, string] => ['command', c]), ['stdout', 'true'], ['stderr', 'true']]);
+function agentExec(command: string[], protocol = 'v5.channel.k8s.io', container = 'main', pod = 'shell', stdin?: string): Promise<ExecResult> {
+  const qs = new URLSearchParams([...command.map((c): [string, string] => ['command', c]), ['stdout', 'true'], ['stderr', 'true'], ...(stdin !== undefined ? [['stdin', 'true'] as [string, string]] : [])]);
   const url = `ws://${NODES[0].ip}:${cluster.agents[0]!.endpointPort}/exec/${NS}/${pod}/${container}?${qs}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, [protocol]);
@@ -36,7 +36,13 @@ function agentExec(command: string[], protocol = 'v5.channel.k8s.io', container 
       ws.terminate();
       reject(new Error(`exec ${command.join(' ')} did not finish: ${JSON.stringify(out)}`));
     }, 10_000);
-    ws.on('open', () => (out.protocol = ws.protocol));
+    ws.on('open', () => {
+      out.protocol = ws.protocol;
+      if (stdin === undefined) return;
+      // At once, as kubectl does: the agent may still be creating the exec.
+      ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(stdin)]));
+      ws.send(Buffer.from([255, 0])); // v5: close stdin
+    });
     ws.on('message', (data: Buffer) => {
       const channel = data[0];
       const body = data.subarray(1).toString();
@@ -74,6 +80,12 @@ describe('exec on the agent endpoint', () => {
       expect(r.stderr).toBe('oops\n');
       expect(r.status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
     }
+  });
+
+  test('stdin sent right after the upgrade reaches the command; the v5 close frame ends it', async () => {
+    const r = await agentExec(['sh', '-c', 'tr a-z A-Z'], 'v5.channel.k8s.io', 'main', 'shell', 'hello\n');
+    expect(r.stdout).toBe('HELLO\n');
+    expect(r.status).toEqual({ metadata: {}, status: 'Success' });
   });
 
   test('the command runs in the pod\'s container', async () => {
@@ -114,6 +126,13 @@ describe('kubectl exec through the API server', () => {
     const r = await cluster.kubectl.run(['exec', 'shell', '--', 'echo', 'hi']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('hi\n');
+    expect(r.code).toBe(0);
+  });
+
+  test('kubectl exec -i streams stdin to the command and ends it at EOF', async () => {
+    const r = await cluster.kubectl.run(['exec', '-i', 'shell', '--', 'sh', '-c', 'tr a-z A-Z; echo done >&2'], 'hello\nworld\n');
+    expect(r.stdout).toBe('HELLO\nWORLD\n');
+    expect(r.stderr).toBe('done\n');
     expect(r.code).toBe(0);
   });
 

@@ -22,13 +22,13 @@ export function failureStatus(message: string): Record<string, unknown> {
 }
 
 /** Bridges a runtime exec session and a WebSocket until the command ends. */
-export async function bridgeExec(ws: WebSocket, session: ExecSession, command: string[]): Promise<void> {
+export async function bridgeExec(ws: WebSocket, session: ExecSession, command: string[], early: { data: Buffer; isBinary: boolean }[] = []): Promise<void> {
   const send = (channel: number, data: Buffer | string) => {
     if (ws.readyState !== ws.OPEN) return;
     const body = typeof data === 'string' ? Buffer.from(data) : data;
     ws.send(Buffer.concat([Buffer.from([channel]), body]));
   };
-  ws.on('message', (raw: Buffer, isBinary: boolean) => {
+  const onMessage = (raw: Buffer, isBinary: boolean) => {
     const msg = isBinary ? raw : Buffer.from(raw);
     if (msg.length === 0) return;
     const channel = msg[0];
@@ -43,8 +43,12 @@ export async function bridgeExec(ws: WebSocket, session: ExecSession, command: s
         // a malformed resize message is ignored, as the kubelet does
       }
     }
-  });
+  };
+  ws.on('message', onMessage);
+  // Messages that arrived while the exec was being created (kubectl sends stdin at once).
+  for (const m of early) onMessage(m.data, m.isBinary);
   ws.on('close', () => session.stdin?.end());
+  if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) session.stdin?.end();
   session.stdout.on('data', (d: Buffer) => send(1, d));
   session.stderr.on('data', (d: Buffer) => send(2, d));
   const code = await session.exitCode();

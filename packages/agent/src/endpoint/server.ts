@@ -48,12 +48,17 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     const stdin = url.searchParams.get('stdin') === 'true' || url.searchParams.get('stdin') === '1';
     const tty = url.searchParams.get('tty') === 'true' || url.searchParams.get('tty') === '1';
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // The client may send stdin right after the upgrade, before the exec exists: keep it.
+      const early: { data: Buffer; isBinary: boolean }[] = [];
+      const keep = (data: Buffer, isBinary: boolean) => early.push({ data, isBinary });
+      ws.on('message', keep);
       (async () => {
         if (command.length === 0) throw new EndpointError(400, 'you must specify at least one command for the container');
         const c = await findContainer(o.runtime, o.nodeName, ns, pod, container, false);
         if (c.state !== 'running') throw new EndpointError(400, `container ${container} is not running`);
         const session = await o.runtime.exec(c.id, { command, stdin, tty });
-        await bridgeExec(ws, session, command);
+        ws.off('message', keep);
+        await bridgeExec(ws, session, command, early);
       })().catch((err: Error) => {
         if (ws.readyState === ws.OPEN) {
           ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(failureStatus(err.message)))]));
