@@ -47,6 +47,9 @@ spec:
           readinessProbe:
             httpGet: { path: /index.html, port: http }
             periodSeconds: 1
+          livenessProbe:
+            tcpSocket: { port: 80 }
+            periodSeconds: 1
 `;
 
 const tickerYaml = `

@@ -131,6 +131,24 @@ describe('readiness', () => {
     const conditions = p.status!.conditions as { type: string; status: string }[];
     expect(conditions.find((c) => c.type === 'ContainersReady')?.status).toBe(conditions.find((c) => c.type === 'Ready')?.status);
   }, 40_000);
+
+  test('a startup probe holds liveness and readiness back until it succeeds', async () => {
+    // Starts answering after ~2 s; the liveness probe (on the same file) would kill it before that
+    // if it ran before the startup probe succeeded.
+    const script = 'sleep 2; touch /tmp/up; while true; do sleep 0.2; done';
+    const probe = { exec: { command: ['cat', '/tmp/up'] }, periodSeconds: 1 };
+    await create(podManifest('slowstart', NS, { command: ['sh', '-c', script], startupProbe: { ...probe, failureThreshold: 10 }, livenessProbe: { ...probe, failureThreshold: 1 }, readinessProbe: probe }, { terminationGracePeriodSeconds: 0 }));
+    const early = await until('slowstart running', async () => {
+      const c = containerStatus(await pod('slowstart'));
+      return c?.state.running ? c : undefined;
+    });
+    expect(early).toMatchObject({ started: false, ready: false });
+    const p = await until('started and Ready', async () => {
+      const p = await pod('slowstart');
+      return containerStatus(p)?.started && isReady(p) ? p : undefined;
+    }, 15_000);
+    expect(containerStatus(p)!.restartCount).toBe(0);
+  }, 30_000);
 });
 
 describe('deletion', () => {

@@ -181,6 +181,7 @@ export async function getPod(client: RestClient, namespace: string, name: string
 export interface ContainerStatus {
   name: string;
   ready: boolean;
+  started?: boolean;
   restartCount: number;
   containerID?: string;
   state: { waiting?: { reason: string; message?: string }; running?: { startedAt: string }; terminated?: { exitCode: number; reason: string } };
