@@ -23,8 +23,8 @@ export interface Explanation {
   /** Score plugins in profile order. */
   plugins: { name: string; weight: number }[];
   scoredNodes: string[];
-  /** scores[p][i]: plugin p's score (0..100) of scoredNodes[i]. */
-  scores: Uint8Array[];
+  /** scores[p][i]: plugin p's score (0..100) of scoredNodes[i]; undefined for a plugin skipped for this pod. */
+  scores: (Uint8Array | undefined)[];
   /** Weighted sum per scored node. */
   totals: Float64Array;
 }
@@ -38,7 +38,7 @@ export interface ExplanationJSON {
   nodesInCluster: number;
   nodesEvaluated: number;
   plugins: { name: string; weight: number }[];
-  /** Best first. */
+  /** Best first; a plugin skipped for this pod (nothing to score) has no entry in `scores`. */
   scored: { node: string; total: number; scores: Record<string, number> }[];
   rejected: Rejection[];
 }
@@ -59,7 +59,7 @@ export function renderExplanation(e: Explanation): ExplanationJSON {
     scored: order.map((i) => ({
       node: e.scoredNodes[i],
       total: e.totals[i],
-      scores: Object.fromEntries(e.plugins.map((p, j) => [p.name, e.scores[j][i]])),
+      scores: Object.fromEntries(e.plugins.flatMap((p, j) => (e.scores[j] ? [[p.name, e.scores[j]![i]]] : []))),
     })),
     rejected: e.rejected,
   };

@@ -40,9 +40,16 @@ export class CycleState {
 
 export const MAX_NODE_SCORE = 100;
 
+/** A pre-check's answer: 'Skip' leaves the plugin out of this attempt (kube's PreFilter/PreScore Skip). */
+export type PreResult = 'Skip' | undefined;
+
 export interface Plugin {
   name: string;
+  /** 'Skip' when the filter has nothing to check for this pod (say, it asks for no host port). */
+  preFilter?(ctx: CycleState, pod: PodInfo): PreResult;
   filter?(ctx: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /** 'Skip' when every node would get the same score for this pod; the attempt shows no score for it. */
+  preScore?(ctx: CycleState, pod: PodInfo): PreResult;
   /** A raw score; 0..100 unless the plugin also has `normalize`. */
   score?(ctx: CycleState, pod: PodInfo, node: NodeInfo): number;
   /** Rewrites the raw scores of all scored nodes of this attempt in place to 0..100. */

@@ -44,7 +44,9 @@ export function computePlacement(input: PlacementInput): Placement {
   const wanted = numFeasibleNodesToFind(numNodes, input.percentageOfNodesToScore);
 
   // 2. Filter, starting where the last pod stopped so that successive pods look at different
-  //    nodes. The first filter that rejects a node gives its reasons.
+  //    nodes. The first filter that rejects a node gives its reasons. Filters with nothing to
+  //    check for this pod (no host ports asked, no node selector) are left out.
+  const filters = profile.filters.filter((f) => f.preFilter?.(ctx, pod) !== 'Skip');
   const feasible: NodeInfo[] = [];
   const rejected: Rejection[] = [];
   let examined = 0;
@@ -52,7 +54,7 @@ export function computePlacement(input: PlacementInput): Placement {
     const node = nodes[(start + examined) % numNodes];
     examined++;
     let rejection: Rejection | undefined;
-    for (const f of profile.filters) {
+    for (const f of filters) {
       const status = f.filter!(ctx, pod, node);
       if (status.code !== 'Success') {
         rejection = { node: node.name, plugin: f.name, reasons: status.reasons };
@@ -87,9 +89,14 @@ export function computePlacement(input: PlacementInput): Placement {
   }
 
   // 4. Score: each plugin rates every feasible node, normalizes its own scores to 0..100, and
-  //    the weighted scores add up per node. Every score is kept for the explanation.
+  //    the weighted scores add up per node. Every score is kept for the explanation. A plugin
+  //    that would give every node the same score (no preferred affinity, a bare pod) is skipped.
+  const raw = new Float64Array(feasible.length);
   for (const { plugin, weight } of profile.scores) {
-    const raw = new Float64Array(feasible.length);
+    if (plugin.preScore?.(ctx, pod) === 'Skip') {
+      explanation.scores.push(undefined);
+      continue;
+    }
     for (let i = 0; i < feasible.length; i++) raw[i] = plugin.score!(ctx, pod, feasible[i]);
     plugin.normalize?.(ctx, pod, raw);
     const scores = new Uint8Array(feasible.length);

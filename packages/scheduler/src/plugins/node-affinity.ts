@@ -9,6 +9,11 @@ export const AFFINITY_MISMATCH = "node(s) didn't match Pod's node affinity/selec
 
 export const nodeAffinity: Plugin = {
   name: 'NodeAffinity',
+  preFilter(_ctx, pod) {
+    const spec = pod.pod.spec;
+    const constrained = Object.keys(spec.nodeSelector ?? {}).length > 0 || spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    return constrained ? undefined : 'Skip';
+  },
   filter(ctx, pod, node) {
     const spec = pod.pod.spec;
     const selector = ctx.once('NodeAffinity/selector', () => Object.entries(spec.nodeSelector ?? {}));
@@ -20,6 +25,10 @@ export const nodeAffinity: Plugin = {
       return unschedulable(AFFINITY_MISMATCH);
     }
     return SUCCESS;
+  },
+  preScore(_ctx, pod) {
+    const preferred = pod.pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+    return preferred && preferred.length > 0 ? undefined : 'Skip';
   },
   score(_ctx, pod, node) {
     const preferred = pod.pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;

@@ -6,6 +6,7 @@ export const NODE_NAME_MISMATCH = "node(s) didn't match the requested node name"
 
 export const nodeName: Plugin = {
   name: 'NodeName',
+  preFilter: (_ctx, pod) => (pod.pod.spec.nodeName ? undefined : 'Skip'),
   filter(_ctx, pod, node) {
     const wanted = pod.pod.spec.nodeName;
     return !wanted || wanted === node.name ? SUCCESS : unschedulable(NODE_NAME_MISMATCH);

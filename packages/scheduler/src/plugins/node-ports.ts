@@ -7,6 +7,7 @@ export const PORTS_TAKEN = "node(s) didn't have free ports for the requested pod
 
 export const nodePorts: Plugin = {
   name: 'NodePorts',
+  preFilter: (_ctx, pod) => (pod.hostPorts.length > 0 ? undefined : 'Skip'),
   filter(_ctx, pod, node) {
     if (pod.hostPorts.length === 0) return SUCCESS;
     return node.portsConflict(pod.hostPorts) ? unschedulable(PORTS_TAKEN) : SUCCESS;

@@ -107,3 +107,12 @@ describe('TaintToleration score', () => {
     expect(scores(taintToleration, tolerant, nodes)).toEqual([100, 100, 0]);
   });
 });
+
+describe('score pre-checks', () => {
+  test('scores that would be equal on every node are skipped', () => {
+    const ctx = new CycleState();
+    expect(ownerSpread.preScore!(ctx, podInfo('bare'))).toBe('Skip');
+    expect(ownerSpread.preScore!(ctx, podInfo('w', { owner: 'web' }))).toBeUndefined();
+    expect(nodeAffinity.preScore!(ctx, podInfo('p'))).toBe('Skip');
+  });
+});
