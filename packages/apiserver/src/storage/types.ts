@@ -114,4 +114,8 @@ export interface Storage {
   /** Like list(), items as stored JSON texts. */
   listRaw?(resource: string, opts?: ListOptions): RawListResult;
   stats?(): StorageStats;
+  /** True while writes are not yet durable (group commit): wait for flush() before acknowledging. */
+  hasPendingWrites?(): boolean;
+  /** Resolves once every write made so far is committed (at once without group commit). */
+  flush?(): Promise<void>;
 }

@@ -1,19 +1,31 @@
 // Child process of crash.test.ts: writes forever and prints each write on stdout only after the
 // storage call returned (= acknowledged). The test SIGKILLs it at random moments.
-//   node crash-writer.ts <dataDir> <run>
+//   node crash-writer.ts <dataDir> <run> [group]
+// With `group`, the storage uses group commit and the lines of a batch of writes are printed only
+// after flush() resolved: that is when a group-committed write is acknowledged.
 // Per step i: create `k-<run>-<i>`; every 3rd step also bump the `counter` object; every 5th
 // step create `d-<run>-<i>` and then delete it. Lines: `C name rv`, `U counter n rv`, `D name rv`.
 // Small retention and a fast maintenance timer make kills land during compaction and checkpoints too.
 import { openStorage } from '../index.ts';
 
-const [dataDir, run] = process.argv.slice(2);
-const s = openStorage({ dataDir, retainRevisions: 300, compactBatchSize: 100, maintenanceIntervalMs: 10 });
+const [dataDir, run, mode] = process.argv.slice(2);
+const group = mode === 'group';
+const s = openStorage({ dataDir, retainRevisions: 300, compactBatchSize: 100, maintenanceIntervalMs: 10, groupCommit: group });
 const key = (name: string) => ({ resource: 'pods', namespace: 'crash', name });
 const obj = (name: string, spec: unknown) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'crash' }, spec });
-const say = (line: string) => process.stdout.write(`${line}\n`);
+let unacknowledged: string[] = [];
+const say = (line: string) => (group ? unacknowledged.push(line) : process.stdout.write(`${line}\n`));
+/** Group commit: the writes so far are acknowledged once the batch has committed. */
+async function acknowledge(): Promise<void> {
+  if (!group) return;
+  await s.flush();
+  process.stdout.write(unacknowledged.map((l) => `${l}\n`).join(''));
+  unacknowledged = [];
+}
 
 if (!s.get(key('counter'))) s.create(key('counter'), obj('counter', { n: 0 }));
-say(`READY ${s.currentRevision()}`);
+await acknowledge();
+process.stdout.write(`READY ${s.currentRevision()}\n`);
 
 for (let i = 0; ; i++) {
   const name = `k-${run}-${i}`;
@@ -27,6 +39,7 @@ for (let i = 0; ; i++) {
     s.create(key(d), obj(d, {}));
     say(`D ${d} ${s.delete(key(d)).metadata.resourceVersion}`);
   }
+  if (i % 8 === 7) await acknowledge();
   // Let the maintenance timer run now and then.
   if (i % 25 === 0) await new Promise((r) => setImmediate(r));
 }

@@ -10,9 +10,9 @@ const WRITER = join(fileURLToPath(new URL('.', import.meta.url)), 'crash-writer.
 const KILLS = 10;
 
 /** Runs the writer until `afterMs` past its first acknowledged write, SIGKILLs it, returns the complete lines it printed. */
-function runAndKill(dataDir: string, run: number, afterMs: number): Promise<string[]> {
+function runAndKill(dataDir: string, run: number, afterMs: number, mode: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, dataDir, String(run)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WRITER, dataDir, String(run), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let timer: NodeJS.Timeout | undefined;
@@ -34,7 +34,7 @@ function runAndKill(dataDir: string, run: number, afterMs: number): Promise<stri
   });
 }
 
-test(`every acknowledged write survives ${KILLS} SIGKILLs at random points`, async () => {
+test.each(['sync', 'group'])(`every acknowledged write survives ${KILLS} SIGKILLs at random points (%s commit)`, async (mode) => {
   const t = tempDir();
   try {
     const present = new Map<string, number>(); // acknowledged creates -> rv
@@ -43,7 +43,7 @@ test(`every acknowledged write survives ${KILLS} SIGKILLs at random points`, asy
     let counterRv = 0;
     let maxRv = 0;
     for (let run = 0; run < KILLS; run++) {
-      const lines = await runAndKill(t.dir, run, 30 + Math.floor(Math.random() * 400));
+      const lines = await runAndKill(t.dir, run, 30 + Math.floor(Math.random() * 400), mode);
       expect(lines[0]).toMatch(/^READY \d+$/);
       // The writer resumed at or after everything acknowledged before (revisions never go back).
       expect(Number(lines[0].split(' ')[1])).toBeGreaterThanOrEqual(maxRv);

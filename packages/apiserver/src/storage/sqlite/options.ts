@@ -22,6 +22,13 @@ export interface SqliteStorageOptions {
   walAutocheckpointPages?: number;
   /** WAL size beyond which a checkpoint is attempted even while writes continue; default 64 MiB. */
   walMaxBytes?: number;
+  /**
+   * Group commit: writes of one event-loop turn share one transaction, committed on setImmediate.
+   * create/update/delete still return at once (later reads see them), but a write is durable, and
+   * its watch event published, only once `flush()` resolves: callers must not acknowledge a write
+   * before that. Default false (every write commits before it returns).
+   */
+  groupCommit?: boolean;
   /** Called with each operation's duration in ms (successful or not). */
   onTiming?: (op: StorageOp, ms: number) => void;
   /** A watcher callback threw; the watcher has been closed. Default: console.error. */
@@ -43,6 +50,7 @@ export function resolveOptions(o: SqliteStorageOptions = {}): ResolvedOptions {
     ringMaxBytes: o.ringMaxBytes ?? 32 * 1024 * 1024,
     walMaxBytes: o.walMaxBytes ?? 64 * 1024 * 1024,
     walAutocheckpointPages: o.walAutocheckpointPages ?? 4000,
+    groupCommit: o.groupCommit ?? false,
     onTiming: o.onTiming,
     onWatchError: o.onWatchError ?? ((err, resource) => console.error(`storage: watcher of ${resource} threw; closed it:`, err)),
     onMaintenanceError: o.onMaintenanceError ?? ((err) => console.warn('storage: maintenance failed (will retry):', err)),

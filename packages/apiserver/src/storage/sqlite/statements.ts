@@ -17,6 +17,9 @@ export interface Statements {
   begin: Statement;
   commit: Statement;
   rollback: Statement;
+  savepoint: Statement;
+  release: Statement;
+  rollbackTo: Statement;
 
   getValue: Statement<[string, string, string], string>;
   getRow: Statement<[string, string, string], ObjectRow>;
@@ -51,6 +54,9 @@ export function prepareStatements(db: Database): Statements {
     begin: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
     rollback: db.prepare('ROLLBACK'),
+    savepoint: db.prepare('SAVEPOINT write'),
+    release: db.prepare('RELEASE write'),
+    rollbackTo: db.prepare('ROLLBACK TO write'),
 
     getValue: db.prepare<[string, string, string], string>('SELECT value FROM objects WHERE resource = ? AND namespace = ? AND name = ?').pluck(),
     getRow: db.prepare<[string, string, string], ObjectRow>('SELECT id, revision, value FROM objects WHERE resource = ? AND namespace = ? AND name = ?'),

@@ -49,6 +49,12 @@ export class SqliteStorage implements Storage {
   #closed = false;
   /** Writes since the maintenance pass last looked: 0 means idle, a good moment for a WAL truncate. */
   #writesSinceTick = 0;
+  // Group commit: the open batch's events (published after COMMIT) and who waits for it.
+  #batchOpen = false;
+  #batchEvents: LazyEvent[] = [];
+  #batchWaiters: { resolve(): void; reject(err: unknown): void }[] = [];
+  /** The newest revision known to be committed (#rev runs ahead of it while a batch is open). */
+  #durableRev = 0;
 
   static open(path: string, options?: SqliteStorageOptions): SqliteStorage {
     return new SqliteStorage(path, options);
@@ -77,6 +83,7 @@ export class SqliteStorage implements Storage {
       // The log's newest row is the current revision; compaction always leaves it in place, and
       // the compacted mark covers the (impossible in practice) case of an empty log.
       this.#rev = Math.max(s.maxLogRevision.get() ?? 0, this.#compacted);
+      this.#durableRev = this.#rev;
       for (const [resource, rev] of s.lastRevisionPerResource.all()) this.#lastRevOf.set(resource, rev);
       this.#ring = new EventRing(this.#o.ringSize, this.#o.ringMaxBytes);
       // Warm the ring from the log tail, so clients resuming watches after a restart hit memory.
@@ -232,12 +239,16 @@ export class SqliteStorage implements Storage {
     return { event: new LazyEvent('DELETED', rev, copyKey(key), text, row.value), last };
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction; any exception (including a mutate callback's) rolls back and propagates unchanged. */
+  /**
+   * Runs `fn` in one IMMEDIATE transaction; any exception (including a mutate callback's) rolls
+   * back and propagates unchanged. With group commit, `fn` runs in a savepoint of the turn's batch.
+   */
   #write<T>(fn: () => T): T {
     this.#assertOpen();
     if (this.#inWrite) throw new Error('storage: a write was started inside another write (from an update() mutate callback?)');
     this.#inWrite = true;
     try {
+      if (this.#o.groupCommit) return this.#writeInBatch(fn);
       this.#s.begin.run();
       try {
         const result = fn();
@@ -252,11 +263,68 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  /** After COMMIT: advance the revision, remember the event, deliver it. */
+  #writeInBatch<T>(fn: () => T): T {
+    if (!this.#batchOpen) {
+      this.#s.begin.run();
+      this.#batchOpen = true;
+      setImmediate(() => this.#commitBatch());
+    }
+    this.#s.savepoint.run();
+    try {
+      const result = fn();
+      this.#s.release.run();
+      return result;
+    } catch (e) {
+      this.#s.rollbackTo.run();
+      this.#s.release.run();
+      throw e;
+    }
+  }
+
+  /** Commits the open batch, then publishes its events in revision order and releases its waiters. */
+  #commitBatch(): void {
+    if (!this.#batchOpen) return;
+    const events = this.#batchEvents;
+    const waiters = this.#batchWaiters;
+    this.#batchOpen = false;
+    this.#batchEvents = [];
+    this.#batchWaiters = [];
+    try {
+      this.#s.commit.run();
+    } catch (err) {
+      // Nothing of the batch happened: forget its revisions and fail everyone waiting on it.
+      if (this.#db.inTransaction) this.#s.rollback.run();
+      this.#rev = this.#durableRev;
+      for (const w of waiters) w.reject(err);
+      return;
+    }
+    this.#durableRev = this.#rev;
+    for (const e of events) this.#publish(e);
+    for (const w of waiters) w.resolve();
+  }
+
+  hasPendingWrites(): boolean {
+    return this.#batchOpen;
+  }
+
+  flush(): Promise<void> {
+    if (!this.#batchOpen) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#batchWaiters.push({ resolve, reject }));
+  }
+
+  /** After a write: advance the revision; the event goes out now, or after the batch's COMMIT. */
   #committed(event: LazyEvent): void {
     this.#rev = event.revision;
     this.#lastRevOf.set(event.key.resource, event.revision);
     this.#writesSinceTick++;
+    if (this.#batchOpen) this.#batchEvents.push(event);
+    else {
+      this.#durableRev = event.revision;
+      this.#publish(event);
+    }
+  }
+
+  #publish(event: LazyEvent): void {
     this.#ring.push(event);
     this.#hub.publish(event);
   }
@@ -268,6 +336,8 @@ export class SqliteStorage implements Storage {
     const from = opts.fromRevision;
     if (!Number.isSafeInteger(from) || from < 0) throw new RangeError(`fromRevision must be a non-negative integer, got ${from}`);
     if (from < this.#compacted) throw new StorageError('Expired', `revision ${from} has been compacted; the oldest retained is ${this.#compacted}`);
+    // A watcher must never see an uncommitted event: commit an open batch before replaying.
+    this.#commitBatch();
     const w = new HubWatcher(this.#hub, resource, opts.namespace, from, onEvent);
     replayHistory(w, this.#history);
     // Replay ran up to #rev synchronously; from here on the hub delivers. Nothing can commit in
@@ -317,7 +387,8 @@ export class SqliteStorage implements Storage {
    */
   checkpoint(): { busy: boolean; walBytes: number } {
     this.#assertOpen();
-    if (this.#inWrite) return { busy: true, walBytes: this.#walBytes() };
+    // Not inside a write, nor while a group-commit batch is open (a checkpoint cannot run in a transaction).
+    if (this.#inWrite || this.#batchOpen) return { busy: true, walBytes: this.#walBytes() };
     const t0 = this.#o.onTiming ? performance.now() : 0;
     this.#db.pragma('busy_timeout = 0');
     try {
@@ -337,7 +408,7 @@ export class SqliteStorage implements Storage {
   /** Returns up to `pages` free pages to the filesystem (incremental vacuum, one short transaction). */
   vacuumStep(pages: number): number {
     this.#assertOpen();
-    if (this.#inWrite) return this.freePages();
+    if (this.#inWrite || this.#batchOpen) return this.freePages();
     this.#db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
     return this.freePages();
   }
@@ -383,6 +454,7 @@ export class SqliteStorage implements Storage {
 
   close(): void {
     if (this.#closed) return;
+    this.#commitBatch();
     this.#closed = true;
     this.#maintenance.stop();
     this.#hub.closeAll();

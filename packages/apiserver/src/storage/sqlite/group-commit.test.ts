@@ -1,0 +1,71 @@
+// Group commit: the writes of one event-loop turn share a transaction; their events go out, and
+// flush() resolves, only after it commits.
+import { openIn, tempDir } from './test-helpers.ts';
+import type { StorageEvent } from '../types.ts';
+
+const key = (name: string) => ({ resource: 'pods', namespace: 'default', name });
+const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: {} });
+
+test('writes of one turn commit together; events follow the commit, in revision order', async () => {
+  const t = tempDir();
+  const s = openIn(t.dir, { groupCommit: true });
+  try {
+    const seen: StorageEvent[] = [];
+    s.watch('pods', { fromRevision: s.currentRevision() }, (e) => seen.push(e));
+    const a = s.create(key('a'), pod('a'));
+    const b = s.create(key('b'), pod('b'));
+    s.update(key('a'), (o) => ({ ...o, spec: { x: 1 } }));
+    // Visible to reads at once, but not yet published nor durable.
+    expect(s.get(key('b'))?.metadata.resourceVersion).toBe(b.metadata.resourceVersion);
+    expect(s.hasPendingWrites()).toBe(true);
+    expect(seen).toEqual([]);
+    await s.flush();
+    expect(s.hasPendingWrites()).toBe(false);
+    expect(seen.map((e) => [e.type, e.key.name, e.revision])).toEqual([
+      ['ADDED', 'a', Number(a.metadata.resourceVersion)],
+      ['ADDED', 'b', Number(b.metadata.resourceVersion)],
+      ['MODIFIED', 'a', Number(b.metadata.resourceVersion) + 1],
+    ]);
+  } finally {
+    s.close();
+    t.cleanup();
+  }
+});
+
+test('a failed write rolls back alone; the rest of the batch commits', async () => {
+  const t = tempDir();
+  const s = openIn(t.dir, { groupCommit: true });
+  try {
+    s.create(key('x'), pod('x'));
+    expect(() => s.create(key('x'), pod('x'))).toThrow(/already exists/);
+    expect(() => s.update(key('x'), () => { throw new Error('refused'); })).toThrow('refused');
+    s.create(key('y'), pod('y'));
+    await s.flush();
+    s.close();
+    const again = openIn(t.dir);
+    expect(again.list('pods').items.map((o) => o.metadata.name)).toEqual(['x', 'y']);
+    expect(again.currentRevision()).toBe(2);
+    again.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a watch opened while a batch is open commits it first and misses nothing', async () => {
+  const t = tempDir();
+  const s = openIn(t.dir, { groupCommit: true });
+  try {
+    const start = s.currentRevision();
+    s.create(key('early'), pod('early'));
+    const seen: string[] = [];
+    s.watch('pods', { fromRevision: start }, (e) => seen.push(e.key.name));
+    expect(s.hasPendingWrites()).toBe(false);
+    expect(seen).toEqual(['early']);
+    s.create(key('late'), pod('late'));
+    await s.flush();
+    expect(seen).toEqual(['early', 'late']);
+  } finally {
+    s.close();
+    t.cleanup();
+  }
+});
