@@ -122,6 +122,17 @@ describe('scheduler against a real API server', () => {
     await until(async () => (await nodeOf('big')) === 'large', 20_000, 'big bound to large');
   }, 60_000);
 
+  test('a pending pod is placed once a pod that held the room is deleted', async () => {
+    await addNode('only', { cpu: '1' });
+    await startScheduler();
+    await addPod('first', { cpu: '1' });
+    await until(async () => (await nodeOf('first')) === 'only', 20_000, 'first bound');
+    await addPod('second', { cpu: '1' });
+    await until(async () => (await scheduledCondition('second'))?.status === 'False', 20_000, 'second unschedulable');
+    await cluster.client.delete(PODS, 'default', 'first', { gracePeriodSeconds: 0 });
+    await until(async () => (await nodeOf('second')) === 'only', 20_000, 'second bound after first went');
+  }, 60_000);
+
   test('a binding conflict forgets the assumption and leaves the pod where the other binder put it', async () => {
     await addNode('only', { cpu: '1' });
     await addNode('other', { cpu: '1' });
