@@ -6,6 +6,7 @@ import { normalizeToMax, SUCCESS, unschedulable, type Plugin } from '../framewor
 import { matchesAnyTerm, matchesTerm } from '../model/node-selector.ts';
 
 export const AFFINITY_MISMATCH = "node(s) didn't match Pod's node affinity/selector";
+const REJECTED = Object.freeze(unschedulable(AFFINITY_MISMATCH));
 
 export const nodeAffinity: Plugin = {
   name: 'NodeAffinity',
@@ -18,11 +19,11 @@ export const nodeAffinity: Plugin = {
     const spec = pod.pod.spec;
     const selector = ctx.once('NodeAffinity/selector', () => Object.entries(spec.nodeSelector ?? {}));
     for (const [k, v] of selector) {
-      if (node.labels[k] !== v) return unschedulable(AFFINITY_MISMATCH);
+      if (node.labels[k] !== v) return REJECTED;
     }
     const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     if (required && !matchesAnyTerm(required.nodeSelectorTerms ?? [], node.labels, node.name)) {
-      return unschedulable(AFFINITY_MISMATCH);
+      return REJECTED;
     }
     return SUCCESS;
   },

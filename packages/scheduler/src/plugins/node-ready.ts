@@ -4,10 +4,11 @@
 import { SUCCESS, unschedulable, type Plugin } from '../framework.ts';
 
 export const NOT_READY = 'node(s) were not ready';
+const REJECTED = Object.freeze(unschedulable(NOT_READY));
 
 export const nodeReady: Plugin = {
   name: 'NodeReady',
   filter(_ctx, _pod, node) {
-    return node.ready ? SUCCESS : unschedulable(NOT_READY);
+    return node.ready ? SUCCESS : REJECTED;
   },
 };

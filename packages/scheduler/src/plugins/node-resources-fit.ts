@@ -15,18 +15,23 @@ export interface ResourceWeights {
   memory: number;
 }
 
+// The seven ways of not fitting, built once: rejections are recorded for every node of an
+// unschedulable pod's attempt, and sharing them keeps those records small.
+const NOT_FITTING: Status[] = Array.from({ length: 8 }, (_, bits) => {
+  const reasons: string[] = [];
+  if (bits & 1) reasons.push('Too many pods');
+  if (bits & 2) reasons.push('Insufficient cpu');
+  if (bits & 4) reasons.push('Insufficient memory');
+  return Object.freeze(unschedulable(...reasons));
+});
+
 export function computeFit(pod: PodInfo, node: NodeInfo): Status {
   const r = pod.requests;
-  const tooMany = node.pods.size + 1 > node.allocatable.pods;
-  const cpu = r.milliCpu > 0 && node.requested.milliCpu + r.milliCpu > node.allocatable.milliCpu;
-  const memory = r.memory > 0 && node.requested.memory + r.memory > node.allocatable.memory;
-  // The common case allocates nothing: this runs for hundreds of nodes per pod.
-  if (!tooMany && !cpu && !memory) return SUCCESS;
-  const reasons: string[] = [];
-  if (tooMany) reasons.push('Too many pods');
-  if (cpu) reasons.push('Insufficient cpu');
-  if (memory) reasons.push('Insufficient memory');
-  return unschedulable(...reasons);
+  const bits =
+    (node.pods.size + 1 > node.allocatable.pods ? 1 : 0) |
+    (r.milliCpu > 0 && node.requested.milliCpu + r.milliCpu > node.allocatable.milliCpu ? 2 : 0) |
+    (r.memory > 0 && node.requested.memory + r.memory > node.allocatable.memory ? 4 : 0);
+  return bits === 0 ? SUCCESS : NOT_FITTING[bits];
 }
 
 function leastAllocated(requested: number, allocatable: number): number {

@@ -5,6 +5,7 @@ import { SUCCESS, unschedulable, type Plugin } from '../framework.ts';
 import { toleratesTaint } from './taint-toleration.ts';
 
 export const UNSCHEDULABLE = 'node(s) were unschedulable';
+const REJECTED = Object.freeze(unschedulable(UNSCHEDULABLE));
 const CORDON_TAINT = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' } as const;
 
 export const nodeUnschedulable: Plugin = {
@@ -12,6 +13,6 @@ export const nodeUnschedulable: Plugin = {
   filter(_ctx, pod, node) {
     if (!node.unschedulable) return SUCCESS;
     if (pod.tolerations.some((t) => toleratesTaint(t, CORDON_TAINT))) return SUCCESS;
-    return unschedulable(UNSCHEDULABLE);
+    return REJECTED;
   },
 };
