@@ -47,6 +47,16 @@ interface Child {
   line: string;
 }
 
+/** Peak resident memory of a child in MiB, from /proc (Linux); NaN elsewhere. */
+function peakMiB(proc: ChildProcess): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /** CPU seconds (user + system) a child has used so far, from /proc (Linux); NaN elsewhere. */
 function cpuSeconds(proc: ChildProcess): number {
   try {
@@ -163,7 +173,7 @@ async function bare(numNodes: number, numPods: number): Promise<Result> {
   );
 }
 
-async function scheduled(numNodes: number, numPods: number): Promise<Result & { droppedEvents: string }> {
+async function scheduled(numNodes: number, numPods: number): Promise<Result & { droppedEvents: string; schedulerMiB: number }> {
   return withServer(async (url, apiserver) => {
     let scheduler: Child | undefined;
     try {
@@ -187,7 +197,7 @@ async function scheduled(numNodes: number, numPods: number): Promise<Result & { 
       );
       const metrics = await (await fetch(`${scheduler!.line}/metrics`)).text();
       const dropped = /scheduler_events_dropped_total (\d+)/.exec(metrics)?.[1] ?? '?';
-      return { ...r, droppedEvents: dropped };
+      return { ...r, droppedEvents: dropped, schedulerMiB: peakMiB(scheduler!.proc) };
     } finally {
       scheduler?.proc.removeAllListeners('exit');
       scheduler?.proc.kill('SIGKILL');
@@ -225,7 +235,7 @@ for (const [numNodes, numPods] of sizes) {
   const s = await scheduled(numNodes, numPods);
   console.log(`\n${numNodes} nodes x ${numPods} pods (load average now ${load()})`);
   console.log(`  bare API server (create + bind, no decision): ${fmt(b.podsPerSecond)} pods/s  (${fmt(b.seconds, 1)} s; latency p50 ${fmt(b.p50)} ms, p99 ${fmt(b.p99)} ms; API server CPU ${fmt(b.apiserverCpu, 1)} s)`);
-  console.log(`  with the scheduler:                          ${fmt(s.podsPerSecond)} pods/s  (${fmt(s.seconds, 1)} s; latency p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms; API server CPU ${fmt(s.apiserverCpu, 1)} s, scheduler CPU ${fmt(s.schedulerCpu, 1)} s; events dropped ${s.droppedEvents})`);
+  console.log(`  with the scheduler:                          ${fmt(s.podsPerSecond)} pods/s  (${fmt(s.seconds, 1)} s; latency p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms; API server CPU ${fmt(s.apiserverCpu, 1)} s, scheduler CPU ${fmt(s.schedulerCpu, 1)} s, peak RSS ${fmt(s.schedulerMiB)} MiB; events dropped ${s.droppedEvents})`);
   console.log(`  scheduled / bare: ${fmt(s.podsPerSecond / b.podsPerSecond, 2)}`);
   console.log(`  decisions alone (filter + score + assume, in process): ${fmt(d.podsPerSecond)} pods/s (p50 ${fmt(d.p50 * 1000)} µs, p99 ${fmt(d.p99 * 1000)} µs a pod)`);
 }
