@@ -14,6 +14,8 @@
 // Then, on the idle engine, SERIAL (default 5) containers one at a time each way: `docker run -d`
 // against a bare Pod from create to Running seen through a watch (the agent's own overhead).
 //
+// Runs (default 3) alternate which side goes first; a summary gives the medians.
+//
 // Usage: pnpm bench:startup [--pods N] [--parallel P] [--runs R] [--serial S]
 
 import { execFile, spawn } from 'node:child_process';
@@ -36,7 +38,7 @@ const arg = (name: string, dflt: number) => {
 };
 const N = arg('--pods', 30);
 const PARALLEL = arg('--parallel', N);
-const RUNS = arg('--runs', 1);
+const RUNS = arg('--runs', 3);
 const SERIAL = arg('--serial', 5);
 const IMAGE = 'skiff/busybox:1';
 const COMMAND = ['sleep', '1000000'];
@@ -237,11 +239,25 @@ async function main(): Promise<void> {
   console.log(`bench:startup — ${N} containers of ${IMAGE} (${COMMAND.join(' ')}) on one Docker node; docker run -d ${PARALLEL >= N ? 'all at once' : `${PARALLEL} at a time`}`);
   // One container first so that both measurements find a warm engine (image layers cached).
   await run('docker', ['run', '--rm', IMAGE, 'true']);
+  const summary = { docker: [] as number[], skiff: [] as number[], ratio: [] as number[], latencies: [] as number[], dockerEach: [] as number[] };
   for (let r = 0; r < RUNS; r++) {
-    const dockerRes = await benchDocker();
-    const skiff = await benchSkiff();
+    // Alternate which goes first, so that neither always meets the engine in the same state.
+    let dockerRes: Awaited<ReturnType<typeof benchDocker>>;
+    let skiff: SkiffResult;
+    if (r % 2 === 0) {
+      dockerRes = await benchDocker();
+      skiff = await benchSkiff();
+    } else {
+      skiff = await benchSkiff();
+      dockerRes = await benchDocker();
+    }
     const dockerMs = dockerRes.wallMs;
-    console.log(`\nrun ${r + 1}/${RUNS}`);
+    summary.docker.push(dockerMs);
+    summary.skiff.push(skiff.wallMs);
+    summary.ratio.push(skiff.wallMs / dockerMs);
+    summary.latencies.push(...skiff.latencies);
+    summary.dockerEach.push(...dockerRes.latencies);
+    console.log(`\nrun ${r + 1}/${RUNS} (${r % 2 === 0 ? 'docker first' : 'skiff first'})`);
     console.log(`  docker run -d x${N}:            ${fmt(dockerMs)}   each docker run -d: p50 ${fmt(percentile(dockerRes.latencies, 50))}  p99 ${fmt(percentile(dockerRes.latencies, 99))}`);
     console.log(`  skiff Deployment x${N} Running: ${fmt(skiff.wallMs)}   ratio ${(skiff.wallMs / dockerMs).toFixed(2)}x (aim <= 1.2x)`);
     console.log(`  pod start-up latency, created -> Running (watch):  p50 ${fmt(percentile(skiff.latencies, 50))}  p99 ${fmt(percentile(skiff.latencies, 99))}  max ${fmt(skiff.latencies[skiff.latencies.length - 1])}`);
@@ -250,6 +266,13 @@ async function main(): Promise<void> {
     if (SERIAL > 0) console.log(`  one at a time on the idle engine (x${SERIAL}): docker run -d p50 ${fmt(percentile(dockerRes.serial, 50))} max ${fmt(dockerRes.serial[SERIAL - 1])};  skiff pod created -> Running p50 ${fmt(percentile(skiff.serial, 50))} max ${fmt(skiff.serial[SERIAL - 1])}`);
     console.log('  agent runtime calls while the Deployment starts (count, p50, p99, sum):');
     for (const [call, xs] of skiff.calls) console.log(`    ${call.padEnd(12)} ${String(xs.length).padStart(4)}  p50 ${fmt(percentile(xs, 50))}  p99 ${fmt(percentile(xs, 99))}  sum ${fmt(xs.reduce((a, b) => a + b, 0))}`);
+  }
+  if (RUNS > 1) {
+    const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+    const all = summary.latencies.sort((a, b) => a - b);
+    const each = summary.dockerEach.sort((a, b) => a - b);
+    console.log(`\nsummary over ${RUNS} runs (medians): docker ${fmt(med(summary.docker))}, skiff ${fmt(med(summary.skiff))}, ratio ${med(summary.ratio).toFixed(2)}x (runs: ${summary.ratio.map((x) => x.toFixed(2)).join(', ')})`);
+    console.log(`  pod start-up latency over all ${all.length} pods: p50 ${fmt(percentile(all, 50))}  p99 ${fmt(percentile(all, 99))};  each docker run -d: p50 ${fmt(percentile(each, 50))}  p99 ${fmt(percentile(each, 99))}`);
   }
 }
 
