@@ -2,7 +2,7 @@
 //
 // For each size (N nodes x M pods): a fresh API server (own process) gets N Node objects, then
 //   1. bare:      this process creates the M pods and binds each, as soon as it is created, to a
-//                 node round-robin (through a pool of 32 connections, as the scheduler binds):
+//                 node round-robin (through a pool as large as the scheduler's binding pool):
 //                 the same writes with no scheduling decision, the API server's own ceiling;
 //   2. scheduled: on another fresh server, the scheduler (own process, as `skiff scheduler`)
 //                 places the M pods while this process creates them as fast as the server takes.
@@ -24,6 +24,7 @@ import { defaultConfig } from '../src/config.ts';
 import { computePodInfo } from '../src/model/pod-info.ts';
 import type { Node, Pod } from '../src/model/types.ts';
 import { computePlacement } from '../src/pipeline.ts';
+import { BIND_CONNECTIONS } from '../src/scheduler.ts';
 import { buildProfile } from '../src/profile.ts';
 import { makeNode, makePod } from '../src/testing/fixtures.ts';
 import { forEachLimit, NODES, PODS } from '../src/testing/harness.ts';
@@ -157,8 +158,8 @@ async function bare(numNodes: number, numPods: number): Promise<Result> {
       numPods,
       async (client, sent) => {
         // Shaped like the scheduled run: CONCURRENCY writers create, and each created pod is
-        // bound at once through a pool of its own, as the scheduler binds through its pool.
-        const binder = new RestClient({ server: url, maxConnections: 32 });
+        // bound at once through a pool as large as the scheduler's.
+        const binder = new RestClient({ server: url, maxConnections: BIND_CONNECTIONS });
         const binds: Promise<unknown>[] = [];
         await forEachLimit(Array.from({ length: numPods }, (_, i) => i), CONCURRENCY, async (i) => {
           sent[i] = performance.now();
