@@ -237,5 +237,8 @@ describe('image pull policy', () => {
     const c = containerStatus(await pod('unpullable'))!;
     expect(c.state.waiting!.message).toContain(`failed to pull image "${image}"`);
     expect(await cluster.kubectl.ok(['get', 'pod', 'unpullable', '--no-headers'])).toMatch(/unpullable\s+0\/1\s+(ErrImagePull|ImagePullBackOff)/);
+    const events = await podEvents(cluster.client, NS, 'unpullable');
+    expect(events.some((e) => e.reason === 'Pulling' && e.message === `Pulling image "${image}"`)).toBe(true);
+    expect(events.some((e) => e.reason === 'Failed' && e.type === 'Warning' && e.message.includes(`failed to pull image "${image}"`))).toBe(true);
   }, 30_000);
 });

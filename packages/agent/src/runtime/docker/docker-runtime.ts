@@ -46,6 +46,8 @@ export class DockerRuntime implements ContainerRuntime {
       return { pulled: false };
     }
     if (present && policy === 'IfNotPresent') return { pulled: false };
+    // Announce the pull before it starts (the Pulling event), even if it fails before any progress.
+    onProgress?.({ status: 'Pulling' });
     try {
       const stream = await this.docker.pull(image);
       await new Promise<void>((resolve, reject) => {
