@@ -250,6 +250,8 @@ describe('agent restart', () => {
     expect(newIds).toHaveLength(1);
     expect(newIds[0]).not.toBe(oldId);
     expect(containerStatus(pod)!.containerID).toBe(`docker://${newIds[0]}`);
+    // It counts as a restart (as with the kubelet), not as a fresh start.
+    expect(containerStatus(pod)!.restartCount).toBe(containerStatus(victim)!.restartCount + 1);
     expect(await httpGet(hostAddress(pod)!)).toEqual({ status: 200, body: `hello from ${pod.metadata.name}\n` });
   }, 60_000);
 });

@@ -195,6 +195,7 @@ export class PodWorker {
       return false;
     }
     this.imageRetry.delete(name);
+    restartCount = this.countVanished(pod, name, restartCount, containers);
     const hostPorts = await this.chooseHostPorts(spec, groupByContainer(containers).get(name)?.[0]?.info);
     const config = buildContainerConfig({ pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts });
     const id = await runtime.create(config);
@@ -212,6 +213,18 @@ export class PodWorker {
       // The container stays exited with the runtime's error; the planner restarts it with back-off.
       this.deps.events.record(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath(pod, name));
     }
+  }
+
+  /**
+   * A container that ran (the pod's status names its containerID) but whose every attempt has
+   * vanished from the runtime (removed behind the agent's back) counts as restarted, as the
+   * kubelet does: the restartCount goes on from the reported one instead of falling back to 0.
+   */
+  private countVanished(pod: KubeObject, name: string, restartCount: number, containers: ContainerInfo[]): number {
+    if (groupByContainer(containers).get(name)?.length) return restartCount;
+    const reported = (this.lastStatus ?? pod.status ?? {}) as { containerStatuses?: { name: string; containerID?: string; restartCount?: number }[]; initContainerStatuses?: { name: string; containerID?: string; restartCount?: number }[] };
+    const st = [...(reported.containerStatuses ?? []), ...(reported.initContainerStatuses ?? [])].find((c) => c.name === name);
+    return st?.containerID ? Math.max(restartCount, (st.restartCount ?? 0) + 1) : restartCount;
   }
 
   /** Host ports: the spec's hostPort, else the previous attempt's port, else a fresh free one. */
