@@ -1,6 +1,7 @@
 // A node agent: registers its Node, watches the pods bound to it and runs one worker per pod,
 // serves logs and exec, and relists the runtime every second (as the kubelet's PLEG does) so that
 // a container that exits, or is removed behind its back, is noticed within a second.
+import { PODS } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { Informer, RestClient } from '@skiff/client';
 import { NodeHeartbeat } from './node/heartbeat.ts';
@@ -13,7 +14,6 @@ import { LABEL_NODE_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRunti
 import { startEndpoint, type AgentEndpoint } from './endpoint/server.ts';
 import { ServiceProxy } from './proxy/service-proxy.ts';
 
-const PODS = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' } as const;
 
 export interface AgentOptions {
   server: string;

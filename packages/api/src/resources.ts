@@ -74,3 +74,21 @@ export function apiGroups(): { group: string; version: string; resources: Resour
   }
   return [...groups.values()];
 }
+
+function mustFind(group: string, plural: string): ResourceInfo {
+  const r = byPlural.get(`${group}/${plural}`);
+  if (!r) throw new Error(`resource ${group}/${plural} is not registered`);
+  return r;
+}
+
+// Each resource by name, for code that addresses one: `client.get(PODS, 'default', 'web-1')`.
+export const PODS = mustFind('', 'pods');
+export const SERVICES = mustFind('', 'services');
+export const ENDPOINTS = mustFind('', 'endpoints');
+export const NODES = mustFind('', 'nodes');
+export const NAMESPACES = mustFind('', 'namespaces');
+export const EVENTS = mustFind('', 'events');
+export const REPLICATION_CONTROLLERS = mustFind('', 'replicationcontrollers');
+export const DEPLOYMENTS = mustFind('apps', 'deployments');
+export const REPLICA_SETS = mustFind('apps', 'replicasets');
+export const LEASES = mustFind('coordination.k8s.io', 'leases');

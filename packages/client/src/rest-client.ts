@@ -1,6 +1,6 @@
 // Typed REST verbs over any resource descriptor. Objects go out and come back as plain JSON;
 // the descriptor decides the path (core `/api/v1`, groups `/apis/G/V`, namespaced or not).
-import { apiVersionOf, type KubeObject, type ObjectMeta } from '@skiff/api';
+import { apiVersionOf, type KubeObject, type ObjectMeta, PODS, EVENTS } from '@skiff/api';
 import type { Status } from './errors.ts';
 import { queryString, resourcePath, type ResourceRef } from './paths.ts';
 import { Transport, type HttpRequest, type TransportOptions } from './transport.ts';
@@ -168,8 +168,6 @@ export class RestClient {
   }
 }
 
-const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' };
-const EVENTS: ResourceRef = { group: '', version: 'v1', plural: 'events', scope: 'Namespaced' };
 
 function namespaceOf(res: ResourceRef, meta: ObjectMeta): string | undefined {
   if (res.scope === 'Cluster') return undefined;

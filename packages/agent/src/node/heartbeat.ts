@@ -1,14 +1,13 @@
 // Registers the Node, renews its Lease in kube-node-lease every renewInterval (the heartbeat the
 // node lifecycle controller watches) and writes the Node's status when it changes, or at least
 // every statusReportInterval, as the kubelet does.
+import { NODES, LEASES } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { isAlreadyExists, isNotFound, type RestClient } from '@skiff/client';
 import type { ContainerRuntime } from '../runtime/types.ts';
 import { availableParallelism, arch, platform, release, totalmem } from 'node:os';
 import { buildNode, buildNodeStatus, type HostFacts, type NodeInput } from './node-object.ts';
 
-const NODES = { group: '', version: 'v1', plural: 'nodes', scope: 'Cluster' } as const;
-const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', scope: 'Namespaced' } as const;
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 export interface HeartbeatOptions {

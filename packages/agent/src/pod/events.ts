@@ -1,11 +1,11 @@
 // Records core/v1 Events about pods, as the kubelet does (source component "kubelet"), merging a
 // repeated event into one with a growing count. Failures to record are logged, never thrown:
 // events are informative and must not stop the work they describe.
+import { EVENTS } from '@skiff/api';
 import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '@skiff/api';
 import type { RestClient } from '@skiff/client';
 
-const EVENTS = { group: '', version: 'v1', plural: 'events', scope: 'Namespaced' } as const;
 
 export type EventType = 'Normal' | 'Warning';
 

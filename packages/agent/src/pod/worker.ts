@@ -1,6 +1,7 @@
 // One worker per pod on this node: drives the pod's containers toward its spec and reports its
 // status. Syncs are serialised per pod; triggers (pod changes, probe verdicts, container exits,
 // back-off timers) merge into one pending sync. Each sync re-reads the runtime (level-triggered).
+import { PODS } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { isConflict, isNotFound, type RestClient } from '@skiff/client';
 import { ImageError, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime, type PullPolicy } from '../runtime/types.ts';
@@ -14,7 +15,6 @@ import type { PortAllocator } from './ports.ts';
 import { computePodStatus, type ContainerWaiting } from './status.ts';
 import { formatDuration } from './duration.ts';
 
-const PODS = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' } as const;
 /** Where the agent tells users which host address serves each container port. */
 export const HOST_PORTS_ANNOTATION = 'skiff.dev/host-ports';
 

@@ -1,5 +1,6 @@
 // The service proxy against a real API server: Services and Endpoints are created through the
 // API; the backends are TCP servers this test runs on loopback, each answering with its name.
+import { SERVICES, ENDPOINTS } from '@skiff/api';
 import { createServer, connect, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,8 +11,6 @@ import type { KubeObject } from '@skiff/api';
 import { RestClient } from '@skiff/client';
 import { ServiceProxy } from './service-proxy.ts';
 
-const SERVICES = { group: '', version: 'v1', plural: 'services', scope: 'Namespaced' } as const;
-const ENDPOINTS = { group: '', version: 'v1', plural: 'endpoints', scope: 'Namespaced' } as const;
 
 let api: RunningApiServer;
 let dataDir: string;

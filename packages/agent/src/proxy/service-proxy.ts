@@ -2,13 +2,12 @@
 // the ClusterIP (and on the node IP for NodePorts) and hands each connection to the next ready
 // endpoint, round-robin, trying the next one when a backend refuses. It follows Services and
 // Endpoints through informers and reconciles its listeners whenever either changes.
+import { SERVICES, ENDPOINTS } from '@skiff/api';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { KubeObject } from '@skiff/api';
 import { Informer, type RestClient } from '@skiff/client';
 import { computeProxyTable, type Backend, type ProxyRule } from './table.ts';
 
-const SERVICES = { group: '', version: 'v1', plural: 'services', scope: 'Namespaced' } as const;
-const ENDPOINTS = { group: '', version: 'v1', plural: 'endpoints', scope: 'Namespaced' } as const;
 const CONNECT_TIMEOUT_MS = 2000;
 
 interface Listener {
