@@ -5,6 +5,7 @@ import { registerDown } from './commands/down.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerServer } from './commands/server.ts';
 import { registerUp } from './commands/up.ts';
+import { registerVerbs } from './commands/verbs.ts';
 import { registerVersion } from './commands/version.ts';
 
 /** The whole command tree; each command lives in its own module under ./commands. */
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerComponents(program);
   registerAgent(program);
   registerExplain(program);
+  registerVerbs(program);
   registerUp(program);
   registerDown(program);
   return program;
