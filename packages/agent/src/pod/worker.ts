@@ -37,6 +37,8 @@ export class PodWorker {
   private pod: KubeObject;
   private readonly deps: WorkerDeps;
   private running = false;
+  /** Containers this worker has removed (a sync acts on one listing: later removals must not count them). */
+  private readonly removed = new Set<string>();
   /** The sync loop in flight (never rejects). */
   private current: Promise<void> = Promise.resolve();
   private dirty = false;
@@ -141,9 +143,10 @@ export class PodWorker {
       case 'remove': {
         await runtime.remove(a.id);
         // Its host ports go back to the allocator unless another attempt of the pod still holds them.
+        this.removed.add(a.id);
         const gone = containers.find((c) => c.id === a.id);
         for (const p of gone?.ports ?? []) {
-          const held = containers.some((c) => c.id !== a.id && c.ports.some((q) => q.hostPort === p.hostPort && q.protocol === p.protocol));
+          const held = containers.some((c) => !this.removed.has(c.id) && c.ports.some((q) => q.hostPort === p.hostPort && q.protocol === p.protocol));
           if (!held) this.deps.ports.release(p.hostPort, p.protocol);
         }
         return true;
