@@ -1,7 +1,8 @@
 // Child process of crash.test.ts: writes forever and prints each write on stdout only after the
 // storage call returned (= acknowledged). The test SIGKILLs it at random moments.
 //   node crash-writer.ts <dataDir> <run> [group]
-// With `group`, the storage uses group commit and the lines of a batch of writes are printed only
+// With `group`, the storage is set up as the API server uses it (group commit, checkpoints in a
+// worker thread) and the lines of a batch of writes are printed only
 // after flush() resolved: that is when a group-committed write is acknowledged.
 // Per step i: create `k-<run>-<i>`; every 3rd step also bump the `counter` object; every 5th
 // step create `d-<run>-<i>` and then delete it. Lines: `C name rv`, `U counter n rv`, `D name rv`.
@@ -10,7 +11,7 @@ import { openStorage } from '../index.ts';
 
 const [dataDir, run, mode] = process.argv.slice(2);
 const group = mode === 'group';
-const s = openStorage({ dataDir, retainRevisions: 300, compactBatchSize: 100, maintenanceIntervalMs: 10, groupCommit: group });
+const s = openStorage({ dataDir, retainRevisions: 300, compactBatchSize: 100, maintenanceIntervalMs: 10, groupCommit: group, checkpointInWorker: group });
 const key = (name: string) => ({ resource: 'pods', namespace: 'crash', name });
 const obj = (name: string, spec: unknown) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'crash' }, spec });
 let unacknowledged: string[] = [];

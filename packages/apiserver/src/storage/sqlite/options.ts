@@ -29,6 +29,11 @@ export interface SqliteStorageOptions {
    * before that. Default false (every write commits before it returns).
    */
   groupCommit?: boolean;
+  /**
+   * Run WAL checkpoints in a worker thread (PASSIVE, every 100 ms) instead of inside the COMMIT
+   * that crosses the WAL threshold; keeps the write latency tail short. Default false.
+   */
+  checkpointInWorker?: boolean;
   /** Called with each operation's duration in ms (successful or not). */
   onTiming?: (op: StorageOp, ms: number) => void;
   /** A watcher callback threw; the watcher has been closed. Default: console.error. */
@@ -51,6 +56,7 @@ export function resolveOptions(o: SqliteStorageOptions = {}): ResolvedOptions {
     walMaxBytes: o.walMaxBytes ?? 64 * 1024 * 1024,
     walAutocheckpointPages: o.walAutocheckpointPages ?? 4000,
     groupCommit: o.groupCommit ?? false,
+    checkpointInWorker: o.checkpointInWorker ?? false,
     onTiming: o.onTiming,
     onWatchError: o.onWatchError ?? ((err, resource) => console.error(`storage: watcher of ${resource} threw; closed it:`, err)),
     onMaintenanceError: o.onMaintenanceError ?? ((err) => console.warn('storage: maintenance failed (will retry):', err)),

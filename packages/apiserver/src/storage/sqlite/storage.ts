@@ -15,6 +15,7 @@ import { EventRing } from '../watch/ring.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import { scan } from './list-scan.ts';
 import { acquireLock } from './lock.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { Maintenance } from './maintenance.ts';
 import { stampInPlace, withResourceVersion } from './object-text.ts';
 import { resolveOptions } from './options.ts';
@@ -53,6 +54,7 @@ export class SqliteStorage implements Storage {
   #batchOpen = false;
   #batchEvents: LazyEvent[] = [];
   #batchWaiters: { resolve(): void; reject(err: unknown): void }[] = [];
+  #checkpointer?: Checkpointer;
   /** The newest revision known to be committed (#rev runs ahead of it while a batch is open). */
   #durableRev = 0;
 
@@ -74,7 +76,8 @@ export class SqliteStorage implements Storage {
         // same rightmost leaf pages, so a longer WAL lets one checkpoint copy each page once
         // instead of many times; measured +25% creates/s. The size limit truncates the file back
         // after a reset.
-        walAutocheckpointPages: this.#o.walAutocheckpointPages,
+        // With the checkpointer thread, the main connection never checkpoints inside a COMMIT.
+        walAutocheckpointPages: this.#o.checkpointInWorker ? 0 : this.#o.walAutocheckpointPages,
         journalSizeLimitBytes: Math.max(24 * 1024 * 1024, this.#o.walAutocheckpointPages * 4096 * 1.5),
       });
       migrate(db);
@@ -103,6 +106,7 @@ export class SqliteStorage implements Storage {
         (namespace === undefined ? this.#s.logAfter.all(resource, after, limit) : this.#s.logAfterNs.all(resource, after, namespace, limit)).map(eventFromRow),
     };
     this.#maintenance = new Maintenance(this, this.#o);
+    if (this.#o.checkpointInWorker) this.#checkpointer = new Checkpointer(path, 100, this.#o.onMaintenanceError);
   }
 
   // ---- reads ----
@@ -457,6 +461,7 @@ export class SqliteStorage implements Storage {
     this.#commitBatch();
     this.#closed = true;
     this.#maintenance.stop();
+    this.#checkpointer?.stop();
     this.#hub.closeAll();
     try {
       this.#db.pragma('optimize');
