@@ -18,7 +18,8 @@ const app = Fastify({ logger: false, bodyLimit: 3 * 1024 * 1024 });
 app.post('/api/v1/namespaces/:ns/pods', (req, reply) => {
   const { ns } = req.params as { ns: string };
   const obj = req.body as { metadata: { name?: string; generateName?: string } };
-  const name = obj.metadata.name ?? `${obj.metadata.generateName ?? ''}${randomUUID().slice(0, 8)}`;
+  // A whole UUID: 8 hex characters collide (UNIQUE constraint) within a long run of inserts.
+  const name = obj.metadata.name ?? `${obj.metadata.generateName ?? ''}${randomUUID()}`;
   obj.metadata.name = name;
   const text = JSON.stringify(obj);
   insert.run(ns, name, text);
