@@ -1,5 +1,6 @@
-// Kubernetes' crash-loop back-off: after a container exits, wait base, 2*base, 4*base ... up to
-// max before restarting it; a container that ran longer than twice the maximum resets the count.
+// Kubernetes' crash-loop back-off: the first exit is restarted at once; after that, wait base,
+// 2*base, 4*base ... up to max before each restart (CrashLoopBackOff). A container that ran longer
+// than twice the maximum was healthy for a while: it is restarted at once too.
 
 export interface BackoffPolicy {
   baseMs: number;
@@ -19,6 +20,12 @@ export function backoffDelay(policy: BackoffPolicy, restartCount: number): numbe
  * A run longer than 2*max means it was healthy for a while: restart at once.
  */
 export function restartNotBefore(policy: BackoffPolicy, restartCount: number, startedAt: number | undefined, finishedAt: number): number {
+  if (restartCount === 0) return finishedAt;
   if (startedAt !== undefined && finishedAt - startedAt > 2 * policy.maxMs) return finishedAt;
-  return finishedAt + backoffDelay(policy, restartCount);
+  return finishedAt + crashLoopDelay(policy, restartCount);
+}
+
+/** The wait before restarting a container that has already been restarted `restartCount` times. */
+export function crashLoopDelay(policy: BackoffPolicy, restartCount: number): number {
+  return restartCount === 0 ? 0 : backoffDelay(policy, restartCount - 1);
 }

@@ -21,15 +21,19 @@ test('a running, healthy container is left alone; an unhealthy one is killed', (
   expect(plan(p, [c], [c.id])).toEqual([{ type: 'kill', container: 'app', id: c.id, graceSeconds: 30, reason: 'LivenessFailed' }]);
 });
 
-test('an exited container restarts after the back-off, per restartPolicy', () => {
+test('an exited container restarts at once the first time, then after a doubling back-off', () => {
   const p = pod();
-  const finished = new Date(now - 5_000).toISOString();
-  const c = observed(p, 'app', 'exited', { exitCode: 1, startedAt: new Date(now - 6_000).toISOString(), finishedAt: finished, restartCount: 0 });
-  expect(plan(p, [c])).toEqual([{ type: 'backoff', container: 'app', until: now + 5_000 }]);
-  const later = observed(p, 'app', 'exited', { exitCode: 1, startedAt: new Date(now - 60_000).toISOString(), finishedAt: new Date(now - 50_000).toISOString(), restartCount: 2 });
-  // restartCount 2 -> back-off 40 s, which has passed.
-  expect(plan(p, [later])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 3 }]);
-  expect(plan(pod({ restartPolicy: 'Never' }), [c])).toEqual([]);
+  const exited = (restartCount: number, agoMs: number) =>
+    observed(p, 'app', 'exited', { exitCode: 1, startedAt: new Date(now - agoMs - 1_000).toISOString(), finishedAt: new Date(now - agoMs).toISOString(), restartCount });
+  // The first exit: restarted at once, as the kubelet does.
+  const first = exited(0, 5_000);
+  expect(plan(p, [first])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 1 }]);
+  // After one restart: wait the base (10 s) from the exit, 5 s of which remain.
+  expect(plan(p, [exited(1, 5_000)])).toEqual([{ type: 'backoff', container: 'app', until: now + 5_000 }]);
+  // After two: 20 s, which has passed; after three: 40 s, 10 s of which remain.
+  expect(plan(p, [exited(2, 50_000)])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 3 }]);
+  expect(plan(p, [exited(3, 30_000)])).toEqual([{ type: 'backoff', container: 'app', until: now + 10_000 }]);
+  expect(plan(pod({ restartPolicy: 'Never' }), [first])).toEqual([]);
   const ok = observed(p, 'app', 'exited', { exitCode: 0, finishedAt: new Date(now - 600_000).toISOString() });
   expect(plan(pod({ restartPolicy: 'OnFailure' }), [ok])).toEqual([]);
 });

@@ -6,7 +6,7 @@ import type { KubeObject } from '@skiff/api';
 import { isConflict, isNotFound, type RestClient } from '@skiff/client';
 import { ImageError, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime, type PullPolicy } from '../runtime/types.ts';
 import type { ProbeManager } from '../probe/manager.ts';
-import { backoffDelay, type BackoffPolicy } from './backoff.ts';
+import { backoffDelay, crashLoopDelay, type BackoffPolicy } from './backoff.ts';
 import { buildContainerConfig, portKey, type ContainerSpec } from './container-config.ts';
 import type { PodEventSink } from './events.ts';
 import { groupByContainer } from './observed.ts';
@@ -325,5 +325,5 @@ function fieldPath(pod: KubeObject, container: string): string {
 
 function backoffOf(containers: ContainerInfo[], name: string, policy: BackoffPolicy): number {
   const latest = groupByContainer(containers).get(name)?.[0];
-  return backoffDelay(policy, latest?.restartCount ?? 0);
+  return crashLoopDelay(policy, latest?.restartCount ?? 0);
 }
