@@ -253,5 +253,7 @@ describe('agent restart', () => {
     // It counts as a restart (as with the kubelet), not as a fresh start.
     expect(containerStatus(pod)!.restartCount).toBe(containerStatus(victim)!.restartCount + 1);
     expect(await httpGet(hostAddress(pod)!)).toEqual({ status: 200, body: `hello from ${pod.metadata.name}\n` });
+    // The agent gives the new container the host port it had given the removed one.
+    expect(hostAddress(pod)).toBe(hostAddress(victim));
   }, 60_000);
 });

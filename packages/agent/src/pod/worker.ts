@@ -4,7 +4,7 @@
 import { PODS } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { isConflict, isNotFound, type RestClient } from '@skiff/client';
-import { ImageError, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime, type PullPolicy } from '../runtime/types.ts';
+import { ImageError, LABEL_CONTAINER_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime, type PullPolicy } from '../runtime/types.ts';
 import type { ProbeManager } from '../probe/manager.ts';
 import { backoffDelay, crashLoopDelay, type BackoffPolicy } from './backoff.ts';
 import { buildContainerConfig, portKey, type ContainerSpec } from './container-config.ts';
@@ -46,6 +46,8 @@ export class PodWorker {
   /** The pod was removed from the API (force delete): stop everything, confirm nothing. */
   private gone = false;
   private readonly waiting = new Map<string, ContainerWaiting>();
+  /** Host ports this worker chose, by `container/containerPort/PROTOCOL`, until they are released. */
+  private readonly hostPortsGiven = new Map<string, number>();
   private readonly imageRetry = new Map<string, { count: number; at: number }>();
   private readonly backoffAnnounced = new Map<string, number>();
   private wakeAt = Infinity;
@@ -109,6 +111,7 @@ export class PodWorker {
     const { runtime } = this.deps;
     const pod = this.gone ? { ...this.pod, metadata: { ...this.pod.metadata, deletionTimestamp: new Date().toISOString() } } : this.pod;
     let containers = await runtime.list({ [LABEL_POD_UID]: pod.metadata.uid ?? '' });
+    this.rememberHostPorts(containers);
     this.syncProbes(pod, containers);
     const now = Date.now();
     const unhealthy = new Set(containers.filter((c) => c.state === 'running' && this.deps.probes.isUnhealthy(c.id)).map((c) => c.id));
@@ -147,7 +150,7 @@ export class PodWorker {
         const gone = containers.find((c) => c.id === a.id);
         for (const p of gone?.ports ?? []) {
           const held = containers.some((c) => !this.removed.has(c.id) && c.ports.some((q) => q.hostPort === p.hostPort && q.protocol === p.protocol));
-          if (!held) this.deps.ports.release(p.hostPort, p.protocol);
+          if (!held) this.releaseHostPort(p.hostPort, p.protocol);
         }
         return true;
       }
@@ -199,7 +202,7 @@ export class PodWorker {
     }
     this.imageRetry.delete(name);
     restartCount = this.countVanished(pod, name, restartCount, containers);
-    const hostPorts = await this.chooseHostPorts(spec, groupByContainer(containers).get(name)?.[0]?.info);
+    const hostPorts = await this.chooseHostPorts(name, spec, groupByContainer(containers).get(name)?.[0]?.info);
     const config = buildContainerConfig({ pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts });
     const id = await runtime.create(config);
     events.record(pod, 'Normal', 'Created', `Created container ${name}`, fieldPath(pod, name));
@@ -231,17 +234,34 @@ export class PodWorker {
   }
 
   /** Host ports: the spec's hostPort, else the previous attempt's port, else a fresh free one. */
-  private async chooseHostPorts(spec: ContainerSpec, previous: ContainerInfo | undefined): Promise<Map<string, number>> {
+  private async chooseHostPorts(container: string, spec: ContainerSpec, previous: ContainerInfo | undefined): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const p of spec.ports ?? []) {
       const key = portKey(p);
       if (p.hostPort) out.set(key, p.hostPort);
       else {
-        const before = previous?.ports.find((b) => portKey(b) === key)?.hostPort;
-        out.set(key, before || (await this.deps.ports.allocate(p.protocol ?? 'TCP')));
+        // The previous attempt's port, else the one this worker gave before (its container may
+        // have been removed behind the agent's back), else a fresh one.
+        const before = previous?.ports.find((b) => portKey(b) === key)?.hostPort || this.hostPortsGiven.get(`${container}/${key}`);
+        const port = before || (await this.deps.ports.allocate(p.protocol ?? 'TCP'));
+        this.hostPortsGiven.set(`${container}/${key}`, port);
+        out.set(key, port);
       }
     }
     return out;
+  }
+
+  /** Learns the host ports of the containers found (after an agent restart, adopted ones). */
+  private rememberHostPorts(containers: ContainerInfo[]): void {
+    for (const c of containers) {
+      const name = c.labels[LABEL_CONTAINER_NAME];
+      for (const p of c.ports) if (p.hostPort && !this.hostPortsGiven.has(`${name}/${portKey(p)}`)) this.hostPortsGiven.set(`${name}/${portKey(p)}`, p.hostPort);
+    }
+  }
+
+  private releaseHostPort(port: number, protocol: string): void {
+    this.deps.ports.release(port, protocol);
+    for (const [k, v] of this.hostPortsGiven) if (v === port && k.endsWith(`/${protocol}`)) this.hostPortsGiven.delete(k);
   }
 
   private syncProbes(pod: KubeObject, containers: ContainerInfo[]): void {
@@ -293,6 +313,8 @@ export class PodWorker {
 
   private async confirmDeletion(pod: KubeObject): Promise<void> {
     this.deps.probes.forgetPod(this.key);
+    // Ports of containers that vanished without the agent removing them go back now.
+    for (const [k, port] of [...this.hostPortsGiven]) this.releaseHostPort(port, k.slice(k.lastIndexOf('/') + 1));
     if (!this.gone) {
       try {
         await this.deps.client.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
