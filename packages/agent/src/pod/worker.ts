@@ -45,6 +45,7 @@ export class PodWorker {
   private finished = false;
   /** The pod was removed from the API (force delete): stop everything, confirm nothing. */
   private gone = false;
+  private triggeredOnce = false;
   private readonly waiting = new Map<string, ContainerWaiting>();
   /** Host ports this worker chose, by `container/containerPort/PROTOCOL`, until they are released. */
   private readonly hostPortsGiven = new Map<string, number>();
@@ -66,9 +67,18 @@ export class PodWorker {
     return this.pod.metadata.uid;
   }
 
+  /**
+   * A new version of the pod. Only a change the worker acts on (the spec, which moves the
+   * generation, or the deletion fields) wakes it; the many others, its own status writes above
+   * all, just replace the cached object.
+   */
   update(pod: KubeObject): void {
+    const old = this.pod;
     this.pod = pod;
-    this.trigger();
+    if (!this.triggeredOnce || needsSync(old, pod)) {
+      this.triggeredOnce = true;
+      this.trigger();
+    }
   }
 
   /** The API object is gone: tear down the containers. */
@@ -338,6 +348,15 @@ export class PodWorker {
     }, Math.max(0, ms));
     this.timer.unref();
   }
+}
+
+function needsSync(old: KubeObject, pod: KubeObject): boolean {
+  const a = old.metadata;
+  const b = pod.metadata;
+  if (a.uid !== b.uid || a.generation !== b.generation) return true;
+  if (a.deletionTimestamp !== b.deletionTimestamp || a.deletionGracePeriodSeconds !== b.deletionGracePeriodSeconds) return true;
+  // Without a generation (an object from elsewhere), compare the spec itself.
+  return b.generation === undefined && JSON.stringify(old.spec) !== JSON.stringify(pod.spec);
 }
 
 function fieldPath(pod: KubeObject, container: string): string {
