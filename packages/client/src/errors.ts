@@ -1,20 +1,9 @@
 // Every failed request becomes an ApiError carrying the server's Status, so callers branch on
 // `reason`/`code` (isNotFound, isConflict, ...) rather than on message text.
+import type { StatusCause, StatusDetails } from '@skiff/api';
 
-export interface StatusCause {
-  reason?: string;
-  message?: string;
-  field?: string;
-}
-
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  uid?: string;
-  causes?: StatusCause[];
-  retryAfterSeconds?: number;
-}
+// The cause and details shapes are the api package's (metav1.StatusCause, metav1.StatusDetails).
+export type { StatusCause, StatusDetails };
 
 /** The `Status` object (`v1`) the API server answers every error with. */
 export interface Status {

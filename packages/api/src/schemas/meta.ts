@@ -203,6 +203,7 @@ export type ListMeta = z.output<typeof ListMetaSchema>;
 export type LabelSelectorT = z.output<typeof LabelSelectorSchema>;
 export type Status = z.output<typeof StatusSchema>;
 export type StatusCause = z.output<typeof StatusCauseSchema>;
+export type StatusDetails = z.output<typeof StatusDetailsSchema>;
 export type DeleteOptions = z.output<typeof DeleteOptionsSchema>;
 export type TableColumnDefinition = z.output<typeof TableColumnDefinitionSchema>;
 export type TableRow = z.output<typeof TableRowSchema>;

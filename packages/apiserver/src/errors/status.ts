@@ -1,7 +1,7 @@
 // The one error catalog of the API server. Every failure leaves as a Kubernetes `Status` built
 // here, with the reason, code and message wording of kube-apiserver so kubectl prints what a user
 // of Kubernetes expects ("Error from server (NotFound): pods \"x\" not found").
-import type { FieldCause } from '@skiff/api';
+import type { FieldCause, StatusCause, StatusDetails } from '@skiff/api';
 
 export type StatusReason =
   | 'BadRequest'
@@ -22,20 +22,8 @@ export type StatusReason =
   | 'ServiceUnavailable'
   | 'Timeout';
 
-export interface StatusCause {
-  reason?: string;
-  message?: string;
-  field?: string;
-}
-
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  uid?: string;
-  causes?: StatusCause[];
-  retryAfterSeconds?: number;
-}
+// The cause and details shapes are the api package's (metav1.StatusCause, metav1.StatusDetails).
+export type { StatusCause, StatusDetails };
 
 export interface Status {
   kind: 'Status';
