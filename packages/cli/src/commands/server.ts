@@ -25,7 +25,10 @@ export function registerServer(program: Command): void {
     .option('--no-controllers', 'do not run the controller manager in this process')
     .option('--scheduler-port <port>', 'port of the scheduler\'s explain/metrics endpoint on 127.0.0.1', parsePort, 10259)
     .action(async (opts: ServerOptions) => {
-      const server = await startApiServer({ dataDir: opts.dataDir, host: opts.host, port: opts.port });
+      const server = await startApiServer({ dataDir: opts.dataDir, host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} is already in use (another skiff server? choose another --port)`);
+        throw err;
+      });
       process.stdout.write(`skiff API server listening on ${server.url} (data in ${opts.dataDir})\n`);
       onShutdown(() => server.close());
       // The scheduler and controller manager talk to the API server over HTTP, like any client:

@@ -24,7 +24,7 @@ function clientFor(o: Common): { client: RestClient; url: string; token?: string
 
 export function registerVerbs(program: Command): void {
   common(program.command('get'))
-    .description('list objects of a resource (or one by name) as the server\'s table, or -o json|yaml')
+    .description('list objects of a resource (or one by name) as the server\'s table, or -o wide|json|name')
     .argument('<resource>', 'pods, deploy, svc, nodes, ...')
     .argument('[name]')
     .option('-A, --all-namespaces', 'every namespace')
