@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { connect } from 'node:net';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerRuntime } from '@skiff/agent';
@@ -39,6 +40,10 @@ export function registerUp(program: Command): void {
         throw new Error('the Docker engine does not answer on /var/run/docker.sock; start dockerd (scripts/quickstart.sh installs and starts it), or use --runtime sim');
       }
       const server = `http://127.0.0.1:${opts.port}`;
+      // Something already answering there would be mistaken for our server once it is "ready".
+      if (await portAnswers(opts.port)) {
+        throw new Error(`127.0.0.1:${opts.port} is already in use (a cluster from another data directory, or another program); stop it or choose --port`);
+      }
       const state: ClusterState = { server, dataDir: opts.dataDir, processes: [], nodes: [] };
       const launch = (role: string, args: string[]) => {
         const log = join(opts.dataDir, `${role}.log`);
@@ -51,7 +56,15 @@ export function registerUp(program: Command): void {
 
       say(`starting the server (API server, scheduler, controller manager) on ${server} ...`);
       launch('server', ['server', '--data-dir', join(opts.dataDir, 'data'), '--port', String(opts.port)]);
-      await waitFor(async () => (await fetch(`${server}/readyz`)).ok, { timeoutMs: 60_000, what: `the API server at ${server} (see ${join(opts.dataDir, 'server.log')})` });
+      await waitFor(async () => (await fetch(`${server}/readyz`)).ok, {
+        timeoutMs: 60_000,
+        what: `the API server at ${server} (see ${join(opts.dataDir, 'server.log')})`,
+        failed: () => exited(state, 'server'),
+      });
+      // Ready, but is it ours? A server started elsewhere meanwhile would answer too.
+      await new Promise((r) => setTimeout(r, 300));
+      const died = exited(state, 'server');
+      if (died) throw new Error(died);
       say(' ready\n');
 
       for (let i = 1; i <= opts.nodes; i++) {
@@ -71,7 +84,7 @@ export function registerUp(program: Command): void {
           const ready = list.items.filter((n) => state.nodes.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
           return ready.length === opts.nodes;
         },
-        { timeoutMs: 60_000, what: `${opts.nodes} Ready nodes (see the agent-N.log files in ${opts.dataDir})` },
+        { timeoutMs: 60_000, what: `${opts.nodes} Ready nodes (see the agent-N.log files in ${opts.dataDir})`, failed: () => state.processes.map((p) => exited(state, p.role)).find(Boolean) },
       );
       say(' ready\n');
 
@@ -80,4 +93,23 @@ export function registerUp(program: Command): void {
       say(`\nskiff is up: API server ${server}, nodes ${state.nodes.map((n, i) => `${n} (127.0.1.${i + 1})`).join(', ')}\n`);
       say(`  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n  skiff down            # stops the cluster and its containers\n`);
     });
+}
+
+/** When a process of the cluster has died: what it last logged, for the error message. */
+function exited(state: ClusterState, role: string): string | undefined {
+  const p = state.processes.find((x) => x.role === role);
+  if (!p || isAlive(p.pid)) return undefined;
+  const tail = readFileSync(p.log, 'utf8').trim().split('\n').slice(-5).join('\n  ');
+  return `the ${role} process exited; the end of ${p.log}:\n  ${tail}`;
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
 }
