@@ -23,17 +23,21 @@ setTimeout(tick, workerData.intervalMs);
 
 export class Checkpointer {
   readonly #worker: Worker;
+  #stopped = false;
 
   constructor(path: string, intervalMs: number, onError: (err: unknown) => void) {
     // The worker is plain CommonJS (it is not type-stripped); it needs better-sqlite3's resolved path.
     const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3');
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, intervalMs, betterSqlite3 } });
-    this.#worker.on('message', (m: string) => onError(new Error(`checkpoint: ${m}`)));
-    this.#worker.on('error', onError);
+    // After stop() the database may be closed and its directory gone (the worker starts
+    // asynchronously and may only now try to open it): nothing it reports then matters.
+    this.#worker.on('message', (m: string) => this.#stopped || onError(new Error(`checkpoint: ${m}`)));
+    this.#worker.on('error', (err) => this.#stopped || onError(err));
     this.#worker.unref();
   }
 
   stop(): void {
+    this.#stopped = true;
     this.#worker.postMessage('stop');
   }
 }
