@@ -12,7 +12,12 @@ const Database = require(workerData.betterSqlite3);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 1000');
 let stopped = false;
-parentPort.on('message', (m) => { if (m === 'stop') { stopped = true; db.close(); parentPort.close(); } });
+const closed = new Int32Array(workerData.closed);
+parentPort.on('message', (m) => {
+  if (m !== 'stop') return;
+  stopped = true;
+  try { db.close(); } finally { Atomics.store(closed, 0, 1); Atomics.notify(closed, 0); parentPort.close(); }
+});
 const tick = () => {
   if (stopped) return;
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (e) { parentPort.postMessage(String(e && e.message || e)); }
@@ -23,12 +28,16 @@ setTimeout(tick, workerData.intervalMs);
 
 export class Checkpointer {
   readonly #worker: Worker;
+  /** Set to 1 by the worker once its connection is closed. */
+  readonly #closed = new Int32Array(new SharedArrayBuffer(4));
   #stopped = false;
+  #exited = false;
 
   constructor(path: string, intervalMs: number, onError: (err: unknown) => void) {
     // The worker is plain CommonJS (it is not type-stripped); it needs better-sqlite3's resolved path.
     const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, intervalMs, betterSqlite3 } });
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, intervalMs, betterSqlite3, closed: this.#closed.buffer } });
+    this.#worker.on('exit', () => (this.#exited = true));
     // After stop() the database may be closed and its directory gone (the worker starts
     // asynchronously and may only now try to open it): nothing it reports then matters.
     this.#worker.on('message', (m: string) => this.#stopped || onError(new Error(`checkpoint: ${m}`)));
@@ -36,8 +45,15 @@ export class Checkpointer {
     this.#worker.unref();
   }
 
+  /**
+   * Stops the worker and waits (blocking, at most 2 s) until its connection is closed, so that
+   * the caller closes the last connection itself and nothing touches the files afterwards.
+   */
   stop(): void {
+    if (this.#stopped) return;
     this.#stopped = true;
+    if (this.#exited) return;
     this.#worker.postMessage('stop');
+    Atomics.wait(this.#closed, 0, 0, 2000);
   }
 }
