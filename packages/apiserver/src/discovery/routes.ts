@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { acceptsAs } from '../tables/accept.ts';
 import { buildDiscovery } from './documents.ts';
 import type { DiscoveryDocuments } from './documents.ts';
+import { notFoundPath } from '../errors/status.ts';
 
 export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const JSON_TYPE = 'application/json';
@@ -58,16 +59,8 @@ function send(req: FastifyRequest, reply: FastifyReply, doc: Prepared, contentTy
   return reply.type(contentType).send(doc.body);
 }
 
-const NOT_FOUND = Buffer.from(JSON.stringify({
-  kind: 'Status',
-  apiVersion: 'v1',
-  metadata: {},
-  status: 'Failure',
-  message: 'the server could not find the requested resource',
-  reason: 'NotFound',
-  details: {},
-  code: 404,
-}));
+// The catalog's 404 for an unknown path, serialised once.
+const NOT_FOUND = Buffer.from(JSON.stringify(notFoundPath().toStatus()));
 
 function notFound(reply: FastifyReply): FastifyReply {
   return reply.code(404).header('Cache-Control', 'no-cache, private').type(JSON_TYPE).send(NOT_FOUND);

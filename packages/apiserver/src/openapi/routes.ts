@@ -3,19 +3,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildOpenApi } from './documents.ts';
 import type { OpenApiDocument, OpenApiDocuments } from './documents.ts';
+import { notFoundPath } from '../errors/status.ts';
 
-const NOT_FOUND = Buffer.from(
-  JSON.stringify({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: 'the server could not find the requested resource',
-    reason: 'NotFound',
-    details: {},
-    code: 404,
-  }),
-);
+// The catalog's 404 for an unknown path, serialised once.
+const NOT_FOUND = Buffer.from(JSON.stringify(notFoundPath().toStatus()));
 
 function notFound(reply: FastifyReply): FastifyReply {
   return reply.code(404).header('Cache-Control', 'no-cache, private').type('application/json').send(NOT_FOUND);

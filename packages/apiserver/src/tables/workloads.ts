@@ -3,6 +3,7 @@ import { ageSince } from './duration.ts';
 import { containerCells, formatLabelSelector, formatLabels, selectorString } from './format.ts';
 import { AGE_COLUMN, NAME_COLUMN, column } from './types.ts';
 import type { Printer } from './types.ts';
+import type { LabelSelector } from '@skiff/api';
 
 const CONTAINERS = column('Containers', 'string', 'Names of each container in the template.', { priority: 1 });
 const IMAGES = column('Images', 'string', 'Images referenced by each container in the template.', { priority: 1 });
@@ -61,37 +62,26 @@ function replicaColumns(selectorDescription: string) {
   ];
 }
 
-export const replicaSetPrinter: Printer = {
-  columns: replicaColumns('Selector is a label query over pods that should match the replica count.'),
-  cells(rs, now) {
-    const [names, images] = containerCells(rs.spec?.template?.spec?.containers);
-    return [
-      rs.metadata.name ?? '',
-      desired(rs.spec),
-      rs.status?.replicas ?? 0,
-      rs.status?.readyReplicas ?? 0,
-      ageSince(rs.metadata.creationTimestamp, now),
-      names,
-      images,
-      formatLabelSelector(rs.spec?.selector),
-    ];
-  },
-};
+/** ReplicaSets and ReplicationControllers print alike; only the selector's form differs. */
+function replicaPrinter(selectorDescription: string, selectorCell: (selector: unknown) => string): Printer {
+  return {
+    columns: replicaColumns(selectorDescription),
+    cells(o, now) {
+      const [names, images] = containerCells(o.spec?.template?.spec?.containers);
+      return [
+        o.metadata.name ?? '',
+        desired(o.spec),
+        o.status?.replicas ?? 0,
+        o.status?.readyReplicas ?? 0,
+        ageSince(o.metadata.creationTimestamp, now),
+        names,
+        images,
+        selectorCell(o.spec?.selector),
+      ];
+    },
+  };
+}
 
-export const replicationControllerPrinter: Printer = {
-  columns: replicaColumns('Selector is a label query over pods that should match the Replicas count.'),
-  cells(rc, now) {
-    const [names, images] = containerCells(rc.spec?.template?.spec?.containers);
-    return [
-      rc.metadata.name ?? '',
-      desired(rc.spec),
-      rc.status?.replicas ?? 0,
-      rc.status?.readyReplicas ?? 0,
-      ageSince(rc.metadata.creationTimestamp, now),
-      names,
-      images,
-      // A ReplicationController's selector is a plain label map.
-      formatLabels(rc.spec?.selector),
-    ];
-  },
-};
+export const replicaSetPrinter = replicaPrinter('Selector is a label query over pods that should match the replica count.', (s) => formatLabelSelector(s as LabelSelector | undefined));
+// A ReplicationController's selector is a plain label map.
+export const replicationControllerPrinter = replicaPrinter('Selector is a label query over pods that should match the Replicas count.', (s) => formatLabels(s as Record<string, string> | undefined));
