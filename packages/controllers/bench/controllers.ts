@@ -19,6 +19,7 @@ import { startApiServer } from '@skiff/apiserver';
 import { Informer, RestClient } from '@skiff/client';
 import { createControllerManager } from '../src/index.ts';
 import { DEPLOYMENTS, NODES, PODS } from '../src/lib/resources.ts';
+import { isReady as hasReadyCondition, startSimulatedKubelet } from '../test/harness.ts';
 
 const { values } = parseArgs({ options: { replicas: { type: 'string', default: '1000' }, nodes: { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' } } });
 const REPLICAS = Number(values.replicas);
@@ -42,51 +43,13 @@ async function withServer<T>(fn: (url: string, client: RestClient) => Promise<T>
   }
 }
 
-/** Binder + node agents in one loop: pending -> bound -> Running/Ready; completes deletions. */
+/** Binder + node agents in one loop (the tests' simulated kubelet): pending -> bound -> Running/Ready; completes deletions. */
+const nodeNames = () => Array.from({ length: NODE_COUNT }, (_, i) => `node-${i}`);
 function startNodeLoop(client: RestClient): { stop(): void } {
-  const informer = new Informer(client, PODS, { onError: () => {} });
-  const busy = new Set<string>();
-  let rr = 0;
-  const handle = async (pod: KubeObject) => {
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    if (busy.has(key)) return;
-    busy.add(key);
-    try {
-      if (pod.metadata.deletionTimestamp) {
-        await client.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
-      } else if (!pod.spec?.nodeName) {
-        await client.bind(pod.metadata.namespace!, pod.metadata.name!, `node-${rr++ % NODE_COUNT}`, { uid: pod.metadata.uid });
-      } else if (pod.status?.phase !== 'Running') {
-        const now = new Date().toISOString();
-        await client.patch(
-          PODS,
-          pod.metadata.namespace,
-          pod.metadata.name!,
-          { status: { phase: 'Running', podIP: `10.1.${rr % 250}.${(rr++ >> 8) % 250}`, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }, { type: 'ContainersReady', status: 'True', lastTransitionTime: now }] } },
-          'merge',
-          { subresource: 'status' },
-        );
-      }
-    } catch {
-      // the next event or sweep retries
-    } finally {
-      busy.delete(key);
-    }
-  };
-  informer.addEventHandler({ onAdd: (p) => void handle(p), onUpdate: (_o, p) => void handle(p) });
-  informer.start();
-  const sweep = setInterval(() => {
-    for (const p of informer.store.list()) if (p.status?.phase !== 'Running' || p.metadata.deletionTimestamp) void handle(p);
-  }, 500);
-  return {
-    stop() {
-      clearInterval(sweep);
-      informer.stop();
-    },
-  };
+  return startSimulatedKubelet(client, { nodes: nodeNames });
 }
 
-const isReady = (p: KubeObject) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+const isReady = (p: KubeObject) => !p.metadata.deletionTimestamp && hasReadyCondition(p);
 
 function podTemplate(image: string) {
   return { metadata: { labels: { app: 'bench' } }, spec: { containers: [{ name: 'web', image }] } };
