@@ -27,6 +27,7 @@ export * from './defaults/strategy.ts';
 export * from './helpers/owners.ts';
 export * from './helpers/names.ts';
 export * from './helpers/pods.ts';
+export * from './helpers/ipv4.ts';
 export * from './validation/index.ts';
 export { RawValue, labelSelectorValue, mapValue, intOrStringValue } from './validation/errors.ts';
 export { validateLabelSelector, validateLabels, nameIsDNSSubdomain, nameIsDNSLabel, nameIsDNS1035Label } from './validation/meta.ts';

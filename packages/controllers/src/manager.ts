@@ -10,9 +10,11 @@ import { DeploymentController } from './deployment/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
 import { GarbageCollector } from './gc/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
+import { NodeIpamController } from './nodeipam/controller.ts';
+import { DEFAULT_CLUSTER_CIDR, parseRangeConfig } from './nodeipam/plan.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'garbagecollector'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'garbagecollector'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -39,6 +41,10 @@ export interface ControllerManagerOptions {
   retryPeriodMs?: number;
   /** Give the lease up on stop() so another manager takes over at once; default true. */
   releaseOnStop?: boolean;
+  /** The pods' address range, cut into one block per node (spec.podCIDR); default 10.244.0.0/16. */
+  clusterCIDR?: string;
+  /** Prefix length of each node's block; default 24. */
+  nodeCIDRMaskSize?: number;
   /** Failures worth a line (retried regardless), error text included; default console.warn. */
   log?: (msg: string) => void;
   /** Called when this manager starts or stops leading. */
@@ -72,6 +78,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
   const log = (msg: string, err?: unknown) => sink(err === undefined ? msg : `${msg}: ${err instanceof Error ? err.message : String(err)}`);
   const client = new RestClient({ server: opts.server, token: opts.token, ca: opts.ca, insecureSkipTlsVerify: opts.insecureSkipTlsVerify, userAgent: 'skiff-controller-manager', maxConnections: 64 });
   const enabled = new Set(opts.controllers ?? CONTROLLER_NAMES);
+  // Checked here, so that a bad flag fails at start-up rather than inside a leader term.
+  const podRange = parseRangeConfig(opts.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, opts.nodeCIDRMaskSize);
   let running: Running | undefined;
   let elector: LeaderElector | undefined;
   let standalone: AbortController | undefined;
@@ -99,6 +107,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
         }),
       );
     }
+    if (enabled.has('nodeipam')) controllers.push(new NodeIpamController({ client, factory, range: podRange, log }));
     if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector({ client, factory, log }));
 
     let finished!: () => void;

@@ -25,17 +25,19 @@ export function registerComponents(program: Command): void {
 
   program
     .command('controller-manager')
-    .description('run the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, garbage collection) against an API server')
+    .description('run the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, node IPAM, garbage collection) against an API server')
     .option('--server <url>', 'API server URL (default: kubeconfig, else http://127.0.0.1:6443)')
     .option('--node-monitor-grace-period <s>', 'a node whose lease is older than this is NotReady/Unknown', parsePositiveInt, 40)
     .option('--pod-eviction-timeout <s>', 'default toleration of pods for an unreachable node', parsePositiveInt, 300)
-    .action(async (opts: { server?: string; nodeMonitorGracePeriod: number; podEvictionTimeout: number }) => {
+    .option('--cluster-cidr <cidr>', 'pods\' address range, one /24 of it per node (spec.podCIDR)', '10.244.0.0/16')
+    .action(async (opts: { server?: string; nodeMonitorGracePeriod: number; podEvictionTimeout: number; clusterCidr: string }) => {
       const server = resolveServer(opts.server);
       const manager = createControllerManager({
         server: server.url,
         token: server.token,
         nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
         podEvictionTimeoutSeconds: opts.podEvictionTimeout,
+        clusterCIDR: opts.clusterCidr,
       });
       await manager.start();
       process.stdout.write(`skiff controller-manager: reconciling for ${server.url}\n`);

@@ -12,6 +12,7 @@ interface ServerOptions {
   scheduler: boolean;
   controllers: boolean;
   schedulerPort: number;
+  clusterCidr: string;
 }
 
 export function registerServer(program: Command): void {
@@ -23,6 +24,7 @@ export function registerServer(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 6443)
     .option('--no-scheduler', 'do not run the scheduler in this process')
     .option('--no-controllers', 'do not run the controller manager in this process')
+    .option('--cluster-cidr <cidr>', 'pods\' address range, one /24 of it per node', '10.244.0.0/16')
     .option('--scheduler-port <port>', 'port of the scheduler\'s explain/metrics endpoint on 127.0.0.1', parsePort, 10259)
     .action(async (opts: ServerOptions) => {
       const server = await startApiServer({ dataDir: opts.dataDir, host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
@@ -40,7 +42,7 @@ export function registerServer(program: Command): void {
         onShutdown(() => scheduler.stop());
       }
       if (opts.controllers) {
-        const manager = createControllerManager({ server: server.url });
+        const manager = createControllerManager({ server: server.url, clusterCIDR: opts.clusterCidr });
         await manager.start();
         process.stdout.write('controller manager running\n');
         onShutdown(() => manager.stop());
