@@ -13,7 +13,9 @@ let cluster: TestCluster;
 
 beforeAll(async () => {
   // A small host port range, so that ports not given back would run out within the file.
-  cluster = await startCluster({ nodes: NODES, agent: { hostPortRange: PORT_RANGE } });
+  // Without the pod network: this file covers the agent's fallback that publishes every container
+  // port on the node's IP (e2e/network/ covers pods with addresses of their own).
+  cluster = await startCluster({ nodes: NODES, agent: { hostPortRange: PORT_RANGE, podNetwork: false } });
 }, 30_000);
 afterAll(async () => {
   await cluster?.close();

@@ -1,9 +1,8 @@
 // The node agent end to end on the real Docker engine: a Deployment of busybox httpd pods on two
-// nodes becomes Ready and answers on its published ports; logs (and -f) through kubectl; an agent
+// nodes becomes Ready and answers on its pod IPs; logs (and -f) through kubectl; an agent
 // restart adopts running containers; a container removed behind the agent's back is recreated.
 import { request } from 'node:http';
 import type { KubeObject } from '@skiff/api';
-import { HOST_PORTS_ANNOTATION } from '@skiff/agent';
 import { containerStatus, docker, dockerIds, getPod, isReady, listPods, NODES as NODE_RES, recordPods, sleep, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
 const NS = 'default';
@@ -79,10 +78,9 @@ function httpGet(address: string): Promise<{ status: number; body: string }> {
   });
 }
 
-function hostAddress(pod: KubeObject): string | undefined {
-  const raw = pod.metadata.annotations?.[HOST_PORTS_ANNOTATION];
-  if (!raw) return undefined;
-  return (JSON.parse(raw) as Record<string, Record<string, string>>).httpd?.['80/TCP'];
+/** Where the pod's httpd answers: its pod IP (the pod network makes it reachable from the host). */
+function podAddress(pod: KubeObject): string | undefined {
+  return pod.status?.podIP ? `${pod.status.podIP}:80` : undefined;
 }
 
 const webPods = () => listPods(cluster.client, NS, 'app=web');
@@ -111,19 +109,18 @@ describe('the nodes', () => {
 });
 
 describe('a Deployment of httpd pods', () => {
-  test('becomes Ready on both nodes and each pod answers on its published port', async () => {
+  test('becomes Ready on both nodes and each pod answers on its pod IP', async () => {
     expect(await cluster.kubectl.ok(['apply', '-f', '-'], webYaml)).toContain('deployment.apps/web created');
     await cluster.kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=60s']);
-    const pods = await until('3 Ready web pods with published ports', async () => {
+    const pods = await until('3 Ready web pods with pod IPs', async () => {
       const ps = await webPods();
-      return ps.length === 3 && ps.every((p) => isReady(p) && hostAddress(p)) && ps;
+      return ps.length === 3 && ps.every((p) => isReady(p) && podAddress(p)) && ps;
     });
     const nodes = new Set(pods.map((p) => p.spec?.nodeName));
     expect([...nodes].sort()).toEqual(NODES.map((n) => n.name)); // spread over both agents
     for (const pod of pods) {
-      const address = hostAddress(pod)!;
+      const address = podAddress(pod)!;
       const node = NODES.find((n) => n.name === pod.spec?.nodeName)!;
-      expect(address.startsWith(`${node.ip}:`)).toBe(true);
       expect(pod.status?.hostIP).toBe(node.ip);
       expect(pod.status?.phase).toBe('Running');
       expect(pod.status?.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
@@ -243,7 +240,7 @@ describe('agent restart', () => {
     const pod = await until('the pod running a new Ready container', async () => {
       const p = await getPod(cluster.client, NS, victim.metadata.name!);
       const c = containerStatus(p);
-      return c?.state.running && c.containerID !== `docker://${oldId}` && isReady(p) && hostAddress(p) ? p : undefined;
+      return c?.state.running && c.containerID !== `docker://${oldId}` && isReady(p) && podAddress(p) ? p : undefined;
     }, 30_000);
     expect(pod.metadata.uid).toBe(victim.metadata.uid);
     const newIds = await dockerIdsOf(pod);
@@ -252,8 +249,8 @@ describe('agent restart', () => {
     expect(containerStatus(pod)!.containerID).toBe(`docker://${newIds[0]}`);
     // It counts as a restart (as with the kubelet), not as a fresh start.
     expect(containerStatus(pod)!.restartCount).toBe(containerStatus(victim)!.restartCount + 1);
-    expect(await httpGet(hostAddress(pod)!)).toEqual({ status: 200, body: `hello from ${pod.metadata.name}\n` });
-    // The agent gives the new container the host port it had given the removed one.
-    expect(hostAddress(pod)).toBe(hostAddress(victim));
+    expect(await httpGet(podAddress(pod)!)).toEqual({ status: 200, body: `hello from ${pod.metadata.name}\n` });
+    // The pod's holder kept its namespace, hence its address.
+    expect(podAddress(pod)).toBe(podAddress(victim));
   }, 60_000);
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DockerRuntime, startAgent, type Agent, type AgentOptions, type ContainerRuntime } from '@skiff/agent';
+import { DockerRuntime, removeNodeNetwork, removePodNetworkRules, startAgent, type Agent, type AgentOptions, type ContainerRuntime } from '@skiff/agent';
 import type { KubeObject } from '@skiff/api';
 import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
 import { RestClient } from '@skiff/client';
@@ -36,6 +36,12 @@ export interface ClusterOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** More agent options (e.g. hostPortRange). */
   agent?: Partial<AgentOptions>;
+  /**
+   * The pods' address range. Default: a /16 of 10.128.0.0/9 picked from the first node's IP
+   * (127.0.X.Y -> 10.(128+X).0.0/16), so that test files running side by side on one engine never
+   * ask Docker for overlapping pod networks.
+   */
+  clusterCIDR?: string;
   /** Agent log lines; default dropped unless SKIFF_E2E_LOG is set. */
   log?: (message: string) => void;
 }
@@ -66,6 +72,7 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
   const agents: (Agent | undefined)[] = o.nodes.map(() => undefined);
   const runtimes = o.nodes.map((n) => (o.runtime ? o.runtime(n) : new DockerRuntime()));
   const dockerNodes = o.runtime ? [] : o.nodes.map((n) => n.name);
+  const clusterCIDR = o.clusterCIDR ?? `10.${128 + (Number(o.nodes[0]?.ip.split('.')[2] ?? 0) % 128)}.0.0/16`;
   // Containers left over from an earlier, interrupted run of the same file would be adopted or
   // confuse the counts: remove them first.
   await removeNodeContainers(dockerNodes);
@@ -79,6 +86,7 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
       port: 0,
       serveEndpoint: o.serveEndpoint,
       backoff: o.backoff ?? { baseMs: 500, maxMs: 4000 },
+      clusterCIDR,
       log: (m) => log(`agent ${o.nodes[i].name}: ${m}`),
       ...o.agent,
     });
@@ -88,6 +96,7 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
     await scheduler?.stop().catch(() => undefined);
     await manager?.stop().catch(() => undefined);
     await removeNodeContainers(dockerNodes);
+    if (dockerNodes.length) await removePodNetworkRules(clusterCIDR).catch(() => undefined);
     client.close();
     await server?.close().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
@@ -99,7 +108,7 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
     client = new RestClient({ server: server.url, userAgent: 'skiff-e2e' });
     scheduler = createScheduler({ server: server.url, endpoint: false, leaderElection: false, log });
     await scheduler.start();
-    manager = createControllerManager({ server: server.url, leaderElect: false, log: (m) => log(`controller-manager: ${m}`) });
+    manager = createControllerManager({ server: server.url, leaderElect: false, clusterCIDR, log: (m) => log(`controller-manager: ${m}`) });
     await manager.start();
     for (let i = 0; i < o.nodes.length; i++) agents[i] = await spawnAgent(i);
     // Every node Ready before a test creates pods, so that the scheduler sees them all.
@@ -131,11 +140,13 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
   };
 }
 
-/** Removes every container (running or not) of the given skiff nodes. */
+/** Removes every container (running or not) of the given skiff nodes, their pods' holders and pod networks. */
 export async function removeNodeContainers(nodes: string[]): Promise<void> {
+  const engine = new DockerRuntime().engine;
   for (const node of nodes) {
     const ids = await dockerIds(['--filter', `label=dev.skiff.node=${node}`]);
     if (ids.length) await run('docker', ['rm', '-f', '-v', ...ids]).catch(() => undefined);
+    await removeNodeNetwork(engine, node);
   }
 }
 

@@ -12,7 +12,11 @@ import { PodWorker } from './pod/worker.ts';
 import { ProbeManager } from './probe/manager.ts';
 import { LABEL_NODE_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime } from './runtime/types.ts';
 import { startEndpoint, type AgentEndpoint } from './endpoint/server.ts';
-import { ServiceProxy } from './proxy/service-proxy.ts';
+import { KernelProxy } from './proxy/kernel-proxy.ts';
+import { DockerRuntime } from './runtime/docker/docker-runtime.ts';
+import { DockerPodNetwork } from './network/docker-pod-network.ts';
+import { NodeNetwork } from './network/node-network.ts';
+import type { PodNetwork } from './network/types.ts';
 
 
 export interface AgentOptions {
@@ -34,8 +38,18 @@ export interface AgentOptions {
   labels?: Record<string, string>;
   hostPortRange?: PortRange;
   /**
-   * Run the service proxy in this agent. On one machine only one agent may (ClusterIP listeners
-   * are per host), so `skiff up` enables it on the first node only. Default false.
+   * Give pods a network of their own (a bridge on the node's pod CIDR, one holder per pod, see
+   * docs/adr/0002-networking.md). Default: on with the Docker runtime, off with the simulated one.
+   */
+  podNetwork?: boolean;
+  /** The cluster's pod address range (for routes and forwarding rules); default 10.244.0.0/16. */
+  clusterCIDR?: string;
+  /** Program the host's routes and iptables rules for the pod network (needs root); default true. */
+  programHost?: boolean;
+  /**
+   * Program this host's kernel for Services (ClusterIPs, NodePorts, LoadBalancer IPs; see
+   * proxy/kernel-proxy.ts). One agent per kernel: several agents sharing one host's network
+   * namespace (`skiff up` without --netns) let the first node do it. Default false.
    */
   serviceProxy?: boolean;
   log?: (message: string) => void;
@@ -44,6 +58,8 @@ export interface AgentOptions {
 export interface Agent {
   nodeName: string;
   endpointPort: number;
+  /** The kernel service proxy, when this agent runs it. */
+  proxy?: KernelProxy;
   stop(): Promise<void>;
 }
 
@@ -67,6 +83,15 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   });
   await heartbeat.start();
 
+  let nodeNetwork: NodeNetwork | undefined;
+  let podNetwork: PodNetwork | undefined;
+  if (runtime instanceof DockerRuntime && o.podNetwork !== false) {
+    nodeNetwork = new NodeNetwork({ client, nodeName: o.nodeName, clusterCIDR: o.clusterCIDR ?? '10.244.0.0/16', programHost: o.programHost, log });
+    await nodeNetwork.start();
+    const nn = nodeNetwork;
+    podNetwork = new DockerPodNetwork({ docker: runtime.engine, nodeName: o.nodeName, nodeIP: o.nodeIP, podCIDR: () => nn.podCIDR(), log });
+  }
+
   const workers = new Map<string, PodWorker>();
   const ports = new PortAllocator(o.nodeIP, o.hostPortRange);
   // Host ports of this node's existing containers stay theirs (a runtime not answering yet has
@@ -89,6 +114,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const deps = {
     runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events,
     backoff: o.backoff ?? DEFAULT_BACKOFF,
+    network: podNetwork,
     onFinished: (key: string) => workers.delete(key),
     log,
   };
@@ -115,6 +141,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   let fingerprints = new Map<string, string>();
   let relisting = false;
   let relistDone: Promise<void> = Promise.resolve();
+  let relists = 0;
   const relist = async () => {
     if (relisting) return;
     relisting = true;
@@ -140,6 +167,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       // A worker whose containers all vanished (removed behind the agent's back) is woken too.
       for (const [uid, w] of known) if (fingerprints.has(uid) && !next.has(uid)) w.trigger();
       fingerprints = next;
+      // Holders of pods that are gone (deleted while the agent was down), every 10th relist.
+      if (podNetwork && relists++ % 10 === 0) await podNetwork.collect(new Set(known.keys()));
     } catch (err) {
       log(`relist failed: ${(err as Error).message}`);
     } finally {
@@ -151,18 +180,20 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   }, o.relistIntervalMs ?? 1000);
   relistTimer.unref();
 
-  let proxy: ServiceProxy | undefined;
+  let proxy: KernelProxy | undefined;
   if (o.serviceProxy) {
-    proxy = new ServiceProxy({ client, nodeIP: o.nodeIP, log });
+    proxy = new KernelProxy({ client, clusterCIDR: o.clusterCIDR ?? '10.244.0.0/16', log });
     await proxy.start();
   }
 
   return {
     nodeName: o.nodeName,
     endpointPort: endpoint?.port ?? 0,
+    proxy,
     async stop() {
       clearInterval(relistTimer);
       proxy?.stop();
+      nodeNetwork?.stop();
       informer.stop();
       heartbeat.stop();
       probes.stop();

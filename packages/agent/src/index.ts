@@ -3,3 +3,8 @@ export { DockerRuntime } from './runtime/docker/docker-runtime.ts';
 export { SimRuntime, type SimRuntimeOptions } from './runtime/sim.ts';
 export type { ContainerRuntime } from './runtime/types.ts';
 export { HOST_PORTS_ANNOTATION } from './pod/worker.ts';
+export { podNetworkName, podHostname, removeNodeNetwork } from './network/docker-pod-network.ts';
+export { removeAllRoutes } from './network/host-routes.ts';
+export { removePodNetworkRules } from './network/host-rules.ts';
+export { HOLDER_IMAGE } from './network/holder-image.ts';
+export { KernelProxy, removeKernelProxyRules, type SyncStats } from './proxy/kernel-proxy.ts';

@@ -14,6 +14,8 @@ import { createMetrics } from './metrics/metrics.ts';
 import type { ApiMetrics } from './metrics/metrics.ts';
 import { NamespaceController } from './registry/namespaces.ts';
 import { ResourceStore } from './registry/store.ts';
+import { migrateClusterIPs } from './registry/service-ip-migration.ts';
+import { parseServiceRange } from './registry/service-ips.ts';
 import type { ServerContext } from './routes/context.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
@@ -31,6 +33,8 @@ export interface BuildAppOptions {
   processMetrics?: boolean;
   /** Unsent bytes beyond which a slow watcher is disconnected (default 16 MiB). */
   watchMaxBufferedBytes?: number;
+  /** Where Service ClusterIPs come from (kube-apiserver's --service-cluster-ip-range); default 10.96.0.0/16. */
+  serviceClusterIPRange?: string;
 }
 
 export interface SkiffApp {
@@ -67,11 +71,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const ownsStorage = !opts.storage;
   const log = (msg: string, err?: unknown) => app.log.error({ err }, msg);
   const namespaces = new NamespaceController(storage, (msg, err) => (opts.logger ? log(msg, err) : console.error(msg, err)));
+  const serviceRange = parseServiceRange(opts.serviceClusterIPRange);
   const stores = new Map<string, ResourceStore>();
   for (const r of RESOURCES) {
-    const s = new ResourceStore(r, storage, namespaces);
+    const s = new ResourceStore(r, storage, namespaces, { serviceRange });
     stores.set(s.key, s);
   }
+  migrateClusterIPs(storage, serviceRange);
   const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes };
   app.decorate('skiff', context);
 

@@ -8,6 +8,8 @@ export interface ClusterState {
   dataDir: string;
   processes: { role: string; pid: number; log: string }[];
   nodes: string[];
+  /** The pods' address range the cluster was started with (its forwarding rules name it). */
+  clusterCIDR?: string;
 }
 
 export const stateFile = (dataDir: string) => join(dataDir, 'cluster.json');

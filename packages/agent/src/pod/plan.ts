@@ -6,12 +6,13 @@ import type { ContainerInfo } from '../runtime/types.ts';
 import { LABEL_SPEC_HASH } from '../runtime/types.ts';
 import { restartNotBefore, type BackoffPolicy } from './backoff.ts';
 import { hashContainerSpec } from './naming.ts';
+import { LABEL_SANDBOX_ID } from '../network/types.ts';
 import { groupByContainer, ms, type ObservedContainer } from './observed.ts';
 
 export type PodAction =
   | { type: 'start'; container: string; init: boolean; restartCount: number }
   | { type: 'start-existing'; container: string; id: string }
-  | { type: 'kill'; container: string; id: string; graceSeconds: number; reason: 'SpecChanged' | 'LivenessFailed' | 'Deleting' | 'StartupFailed' }
+  | { type: 'kill'; container: string; id: string; graceSeconds: number; reason: 'SpecChanged' | 'LivenessFailed' | 'Deleting' | 'StartupFailed' | 'SandboxChanged' }
   | { type: 'remove'; id: string }
   | { type: 'backoff'; container: string; until: number }
   | { type: 'confirm-deletion' };
@@ -23,6 +24,12 @@ export interface PlanInput {
   backoff: BackoffPolicy;
   /** Container ids whose liveness (or startup) probe has failed past its threshold. */
   unhealthy: ReadonlySet<string>;
+  /**
+   * Id of the pod's live network holder, when the node has a pod network. A running container
+   * that joined another (stopped) holder has lost its network and is restarted, as the kubelet
+   * kills a pod's containers when it re-creates the sandbox.
+   */
+  sandboxId?: string;
 }
 
 export function planPodSync(input: PlanInput): PodAction[] {
@@ -65,6 +72,9 @@ function planContainer(input: PlanInput, spec: { name: string }, list: ObservedC
   if (info.state === 'running' || info.state === 'unknown') {
     if (info.labels[LABEL_SPEC_HASH] !== hashContainerSpec(spec)) {
       return [{ type: 'kill', container: spec.name, id: info.id, graceSeconds: gracePeriod(input.pod), reason: 'SpecChanged' }];
+    }
+    if (input.sandboxId !== undefined && info.labels[LABEL_SANDBOX_ID] !== undefined && info.labels[LABEL_SANDBOX_ID] !== input.sandboxId) {
+      return [{ type: 'kill', container: spec.name, id: info.id, graceSeconds: 0, reason: 'SandboxChanged' }];
     }
     if (input.unhealthy.has(info.id)) {
       return [{ type: 'kill', container: spec.name, id: info.id, graceSeconds: gracePeriod(input.pod), reason: 'LivenessFailed' }];

@@ -22,6 +22,8 @@ export interface StatusInput {
   waiting: ReadonlyMap<string, ContainerWaiting>;
   /** Runtime name for container ids (`docker://...`). */
   runtime: string;
+  /** The pod's IP from its network holder; without a pod network, the first running container's. */
+  podIP?: string;
 }
 
 const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -52,7 +54,7 @@ export function computePodStatus(input: StatusInput): Record<string, unknown> {
     condition(old, 'ContainersReady', allReady ? 'True' : 'False', now, allReady ? undefined : 'ContainersNotReady', allReady ? undefined : notReadyMsg),
     old.find((c) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now },
   ];
-  const podIP = firstIP(input.containers);
+  const podIP = input.podIP ?? firstIP(input.containers);
   const status: Record<string, unknown> = {
     phase,
     conditions,

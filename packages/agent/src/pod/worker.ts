@@ -14,6 +14,7 @@ import { planPodSync, type PodAction } from './plan.ts';
 import type { PortAllocator } from './ports.ts';
 import { computePodStatus, type ContainerWaiting } from './status.ts';
 import { formatDuration } from './duration.ts';
+import { LABEL_SANDBOX_ID, type PodNetwork, type PodSandbox } from '../network/types.ts';
 
 /** Where the agent tells users which host address serves each container port. */
 export const HOST_PORTS_ANNOTATION = 'skiff.dev/host-ports';
@@ -27,6 +28,8 @@ export interface WorkerDeps {
   ports: PortAllocator;
   events: PodEventSink;
   backoff: BackoffPolicy;
+  /** The node's pod network (holders, pod IPs); absent on runtimes without networking (sim). */
+  network?: PodNetwork;
   /** The pod is gone from the API and the node: drop this worker. */
   onFinished(key: string): void;
   log(message: string): void;
@@ -56,6 +59,8 @@ export class PodWorker {
   private lastStatus?: Record<string, unknown>;
   private lastStatusJson?: string;
   private lastHostPorts?: string;
+  /** The pod's network holder as of this sync. */
+  private sandbox?: PodSandbox;
 
   constructor(key: string, pod: KubeObject, deps: WorkerDeps) {
     this.key = key;
@@ -121,11 +126,13 @@ export class PodWorker {
     const { runtime } = this.deps;
     const pod = this.gone ? { ...this.pod, metadata: { ...this.pod.metadata, deletionTimestamp: new Date().toISOString() } } : this.pod;
     let containers = await runtime.list({ [LABEL_POD_UID]: pod.metadata.uid ?? '' });
+    this.sandbox = await this.deps.network?.find(pod);
     this.rememberHostPorts(containers);
     this.syncProbes(pod, containers);
     const now = Date.now();
     const unhealthy = new Set(containers.filter((c) => c.state === 'running' && this.deps.probes.isUnhealthy(c.id)).map((c) => c.id));
-    const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy });
+    const sandboxId = this.deps.network ? (this.sandbox?.id ?? 'none') : undefined;
+    const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy, sandboxId });
     let changed = false;
     for (const a of actions) {
       if (a.type === 'confirm-deletion') return this.confirmDeletion(pod);
@@ -212,8 +219,16 @@ export class PodWorker {
     }
     this.imageRetry.delete(name);
     restartCount = this.countVanished(pod, name, restartCount, containers);
-    const hostPorts = await this.chooseHostPorts(name, spec, groupByContainer(containers).get(name)?.[0]?.info);
-    const config = buildContainerConfig({ pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts });
+    let config;
+    if (this.deps.network) {
+      // The container joins the pod's network namespace; hostPorts are published by its holder.
+      this.sandbox = await this.deps.network.ensure(pod);
+      config = buildContainerConfig({ pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts: new Map() });
+      config = { ...config, ports: [], networkMode: this.sandbox.networkMode, labels: { ...config.labels, [LABEL_SANDBOX_ID]: this.sandbox.id } };
+    } else {
+      const hostPorts = await this.chooseHostPorts(name, spec, groupByContainer(containers).get(name)?.[0]?.info);
+      config = buildContainerConfig({ pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts });
+    }
     const id = await runtime.create(config);
     events.record(pod, 'Normal', 'Created', `Created container ${name}`, fieldPath(pod, name));
     await this.startContainer(pod, name, id);
@@ -282,7 +297,7 @@ export class PodWorker {
       const name = c.labels['io.kubernetes.container.name'];
       const spec = specs.get(name);
       if (c.state !== 'running' || !spec || pod.metadata.deletionTimestamp) continue;
-      running.push({ id: c.id, name, ip: c.ip, startedAt: c.startedAt ? Date.parse(c.startedAt) : Date.now(), wasReady: readyBefore.has(`${this.deps.runtime.name}://${c.id}`), spec: spec as never });
+      running.push({ id: c.id, name, ip: this.sandbox?.ip ?? c.ip, startedAt: c.startedAt ? Date.parse(c.startedAt) : Date.now(), wasReady: readyBefore.has(`${this.deps.runtime.name}://${c.id}`), spec: spec as never });
     }
     this.deps.probes.reconcile(this.key, running);
   }
@@ -293,7 +308,8 @@ export class PodWorker {
     const ready = new Map(containers.map((c) => [c.id, probes.isReady(c.id)]));
     const started = new Map(containers.map((c) => [c.id, probes.isStarted(c.id)]));
     const waiting = new Map(this.waiting);
-    const status = computePodStatus({ pod: base, containers, now: Date.now(), hostIP: this.deps.nodeIP, runtime: this.deps.runtime.name, ready, started, waiting });
+    const podIP = this.deps.network ? this.sandbox?.ip : undefined;
+    const status = computePodStatus({ pod: base, containers, now: Date.now(), hostIP: this.deps.nodeIP, runtime: this.deps.runtime.name, ready, started, waiting, podIP });
     const json = JSON.stringify(status);
     if (json !== this.lastStatusJson) {
       await this.deps.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, { status }, 'merge', { subresource: 'status' });
@@ -323,6 +339,7 @@ export class PodWorker {
 
   private async confirmDeletion(pod: KubeObject): Promise<void> {
     this.deps.probes.forgetPod(this.key);
+    await this.deps.network?.remove(pod.metadata.uid ?? '');
     // Ports of containers that vanished without the agent removing them go back now.
     for (const [k, port] of [...this.hostPortsGiven]) this.releaseHostPort(port, k.slice(k.lastIndexOf('/') + 1));
     if (!this.gone) {

@@ -38,6 +38,8 @@ export interface ContainerConfig {
   nanoCpus?: number;
   /** Relative CPU weight from the CPU request (1024 = 1 CPU). */
   cpuShares?: number;
+  /** The network to join: `container:<id>` (the pod's holder, see network/), `host`; default the engine's. */
+  networkMode?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';

@@ -1,21 +1,27 @@
 // ClusterIP and NodePort allocation for Services (see docs/adr/0002-networking.md). ClusterIPs come
-// from a loopback range, so the host reaches them without routes; NodePorts from 30000-32767 as in
-// Kubernetes. Pure: the caller passes the Services that exist.
-import type { FieldCause, KubeObject } from '@skiff/api';
+// from the service CIDR (--service-cluster-ip-range, default 10.96.0.0/16, as kube-apiserver's);
+// every node's kernel proxy answers them. NodePorts from 30000-32767 as in Kubernetes. Pure: the
+// caller passes the Services that exist.
+import { formatIPv4CIDR, intToIPv4, ipv4ToInt, parseIPv4CIDR, type FieldCause, type IPv4CIDR, type KubeObject } from '@skiff/api';
 
-/** 127.96.0.0/16 without .0.0 and .255.255. */
-export const CLUSTER_IP_RANGE = { base: (127 << 24) | (96 << 16), size: 1 << 16 } as const;
-export const CLUSTER_IP_CIDR = '127.96.0.0/16';
+export const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
-const ipToInt = (ip: string) => ip.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
-const intToIp = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+/** Parses a --service-cluster-ip-range; throws with a reason a user can act on. */
+export function parseServiceRange(cidr: string = DEFAULT_SERVICE_CIDR): IPv4CIDR {
+  const range = parseIPv4CIDR(cidr);
+  if (!range || range.prefix > 28 || range.prefix < 12) throw new Error(`invalid service CIDR "${cidr}": want an IPv4 CIDR from /12 to /28, such as ${DEFAULT_SERVICE_CIDR}`);
+  return range;
+}
 
-export function inClusterRange(ip: string): boolean {
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return false;
-  const n = ipToInt(ip);
-  const off = n - (CLUSTER_IP_RANGE.base >>> 0);
-  return off > 0 && off < CLUSTER_IP_RANGE.size - 1;
+const DEFAULT_RANGE = parseServiceRange();
+
+/** In the range, without its network and broadcast addresses. */
+export function inClusterRange(ip: string, range: IPv4CIDR = DEFAULT_RANGE): boolean {
+  const n = ipv4ToInt(ip);
+  if (n === undefined) return false;
+  const off = n - range.base;
+  return off > 0 && off < range.size - 1;
 }
 
 export interface Allocation {
@@ -30,7 +36,7 @@ const needsNodePorts = (spec: Record<string, any>) => spec.type === 'NodePort' |
  * Fills in spec.clusterIP(s) and nodePorts of a Service being created, and checks requested ones.
  * `existing` are the other Services (any namespace). `hint` spreads allocations (e.g. a counter).
  */
-export function allocateServiceAddresses(svc: KubeObject, existing: readonly KubeObject[], hint = 0): Allocation {
+export function allocateServiceAddresses(svc: KubeObject, existing: readonly KubeObject[], hint = 0, range: IPv4CIDR = DEFAULT_RANGE): Allocation {
   const spec = { ...(svc.spec ?? {}) };
   const causes: FieldCause[] = [];
   const usedIPs = new Set<string>();
@@ -41,10 +47,10 @@ export function allocateServiceAddresses(svc: KubeObject, existing: readonly Kub
   }
   if (needsClusterIP(spec)) {
     if (spec.clusterIP) {
-      if (!inClusterRange(spec.clusterIP)) causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: "${spec.clusterIP}": failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is ${CLUSTER_IP_CIDR}` });
+      if (!inClusterRange(spec.clusterIP, range)) causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: "${spec.clusterIP}": failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is ${formatIPv4CIDR(range)}` });
       else if (usedIPs.has(spec.clusterIP)) causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: "${spec.clusterIP}": failed to allocate IP ${spec.clusterIP}: provided IP is already allocated` });
     } else {
-      const ip = firstFree(usedIPs, hint);
+      const ip = firstFree(usedIPs, hint, range);
       if (!ip) causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `failed to allocate a serviceIP: range is full` });
       else spec.clusterIP = ip;
     }
@@ -100,10 +106,29 @@ export function keepServiceAddresses(next: KubeObject, old: KubeObject): FieldCa
   return causes;
 }
 
-function firstFree(used: Set<string>, hint: number): string | undefined {
-  const size = CLUSTER_IP_RANGE.size - 2;
+/**
+ * Services whose ClusterIP lies outside `range` (made before the range changed, e.g. under skiff's
+ * earlier loopback range 127.96.0.0/16), each with a new address from the range. A ClusterIP is
+ * immutable through the API, so the API server rewrites these once at start-up.
+ */
+export function planClusterIPMigration(services: readonly KubeObject[], range: IPv4CIDR): { service: KubeObject; clusterIP: string }[] {
+  const used = new Set<string>(services.map((s) => s.spec?.clusterIP).filter((ip): ip is string => !!ip && inClusterRange(ip, range)));
+  const out: { service: KubeObject; clusterIP: string }[] = [];
+  for (const s of services) {
+    const ip: string | undefined = s.spec?.clusterIP;
+    if (!ip || ip === 'None' || inClusterRange(ip, range)) continue;
+    const next = firstFree(used, 0, range);
+    if (!next) break;
+    used.add(next);
+    out.push({ service: s, clusterIP: next });
+  }
+  return out;
+}
+
+function firstFree(used: Set<string>, hint: number, range: IPv4CIDR): string | undefined {
+  const size = range.size - 2;
   for (let k = 0; k < size; k++) {
-    const ip = intToIp(((CLUSTER_IP_RANGE.base >>> 0) + 1 + ((hint + k) % size)) >>> 0);
+    const ip = intToIPv4(range.base + 1 + ((hint + k) % size));
     if (!used.has(ip)) return ip;
   }
   return undefined;

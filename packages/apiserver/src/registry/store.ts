@@ -9,7 +9,7 @@ import { StorageError } from '../storage/types.ts';
 import type { ResourceRef } from '../errors/status.ts';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, namespaceTerminating, notFound } from '../errors/status.ts';
 import type { Strategy } from './strategy.ts';
-import { deepEqual, storageKeyOf, strategyFor } from './strategy.ts';
+import { deepEqual, storageKeyOf, strategyFor, type StrategyOptions } from './strategy.ts';
 import type { NamespaceLookup } from './namespaces.ts';
 
 export interface WriteOptions {
@@ -57,11 +57,11 @@ export class ResourceStore {
   readonly storage: Storage;
   private readonly namespaces: NamespaceLookup;
 
-  constructor(info: ResourceInfo, storage: Storage, namespaces: NamespaceLookup) {
+  constructor(info: ResourceInfo, storage: Storage, namespaces: NamespaceLookup, strategyOptions: StrategyOptions = {}) {
     this.info = info;
     this.key = storageKeyOf(info);
     this.ref = { plural: info.plural, group: info.group, kind: info.kind };
-    this.strategy = strategyFor(info);
+    this.strategy = strategyFor(info, strategyOptions);
     this.apiVersion = apiVersionOf(info);
     this.namespaced = info.scope === 'Namespaced';
     this.storage = storage;

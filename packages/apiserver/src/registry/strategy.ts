@@ -4,7 +4,8 @@
 import type { FieldCause, KubeObject, ResourceInfo } from '@skiff/api';
 import { apiVersionOf } from '@skiff/api';
 import type { Storage } from '../storage/types.ts';
-import { allocateServiceAddresses, keepServiceAddresses } from './service-ips.ts';
+import type { IPv4CIDR } from '@skiff/api';
+import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } from './service-ips.ts';
 
 export interface Strategy {
   /** Has a status subresource: the main resource's writes keep the stored status. */
@@ -86,7 +87,7 @@ const STRATEGIES: Record<string, Strategy> = {
     // Allocation reads the other Services and the create writes in the same synchronous turn,
     // so two creates can never get the same address.
     assignOnCreate: (svc, storage) => {
-      const { spec, causes } = allocateServiceAddresses(svc, storage.list('services').items);
+      const { spec, causes } = allocateServiceAddresses(svc, storage.list('services').items, 0, parseServiceRange());
       svc.spec = spec;
       return causes;
     },
@@ -110,7 +111,24 @@ export function storageKeyOf(r: ResourceInfo): string {
   return r.group === '' ? r.plural : `${r.group}/${r.plural}`;
 }
 
-export function strategyFor(r: ResourceInfo): Strategy {
+export interface StrategyOptions {
+  /** The service CIDR ClusterIPs come from (default 10.96.0.0/16). */
+  serviceRange?: IPv4CIDR;
+}
+
+export function strategyFor(r: ResourceInfo, o: StrategyOptions = {}): Strategy {
+  const key = storageKeyOf(r);
+  if (key === 'services' && o.serviceRange) {
+    const range = o.serviceRange;
+    return {
+      ...STRATEGIES.services,
+      assignOnCreate: (svc, storage) => {
+        const { spec, causes } = allocateServiceAddresses(svc, storage.list('services').items, 0, range);
+        svc.spec = spec;
+        return causes;
+      },
+    };
+  }
   return STRATEGIES[storageKeyOf(r)] ?? { ...base, statusSubresource: r.subresources.includes('status') };
 }
 

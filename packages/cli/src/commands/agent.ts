@@ -18,6 +18,8 @@ interface AgentOptions {
   backoffBase: number;
   simStartLatency: number;
   serviceProxy?: boolean;
+  clusterCidr: string;
+  podNetwork: boolean;
 }
 
 export function registerAgent(program: Command): void {
@@ -26,7 +28,7 @@ export function registerAgent(program: Command): void {
     .description('run a node agent: registers a Node and runs the pods bound to it as containers')
     .option('--server <url>', 'API server URL (default: the kubeconfig written by skiff up, else http://127.0.0.1:6443)')
     .option('--node-name <name>', 'name of the Node to register', defaultNodeName())
-    .option('--node-ip <ip>', "the node's address: container ports are published and logs/exec served on it", '127.0.0.1')
+    .option('--node-ip <ip>', "the node's address: routes to its pods, NodePorts and logs/exec are on it", '127.0.0.1')
     .option('--runtime <runtime>', 'container runtime: docker or sim (simulated, for scale tests)', parseRuntime, 'docker')
     .option('--port <port>', 'port of the agent endpoint (logs, exec) on the node IP', parsePort, 10250)
     .option('--count <n>', 'with --runtime sim: run this many hollow nodes in one process (NAME-1 ... NAME-N)', parsePositiveInt, 1)
@@ -34,7 +36,9 @@ export function registerAgent(program: Command): void {
     .option('--memory <quantity>', 'memory capacity to report instead of the host\'s')
     .option('--pods <n>', 'maximum pods on this node', '110')
     .option('--backoff-base <ms>', 'crash-loop back-off base (Kubernetes: 10000)', parsePositiveInt, 10_000)
-    .option('--service-proxy', 'also run the service proxy (one agent per machine: it listens on ClusterIPs)')
+    .option('--service-proxy', "program this host's kernel for Services (one agent per network namespace)")
+    .option('--cluster-cidr <cidr>', "the pods' address range (routes, forwarding rules, masquerade)", '10.244.0.0/16')
+    .option('--no-pod-network', 'no network of their own for pods: publish container ports on the node IP instead')
     .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
     .action(async (opts: AgentOptions) => {
       const server = resolveServer(opts.server);
@@ -45,7 +49,7 @@ export function registerAgent(program: Command): void {
         if (opts.count !== 1) throw new InvalidArgumentError('--count is only for --runtime sim');
         const runtime = new DockerRuntime();
         if (!(await runtime.ping())) throw new Error('the Docker engine does not answer on /var/run/docker.sock (is dockerd running?)');
-        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy }));
+        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy, clusterCIDR: opts.clusterCidr, podNetwork: opts.podNetwork }));
       } else {
         // Hollow nodes share one process and one address; they serve no endpoint of their own.
         for (let i = 1; i <= opts.count; i++) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { rmSync } from 'node:fs';
-import { DockerRuntime } from '@skiff/agent';
+import { DockerRuntime, removeAllRoutes, removeKernelProxyRules, removeNodeNetwork, removePodNetworkRules } from '@skiff/agent';
 import { isAlive, readState, stateFile } from '../cluster-state.ts';
 import { skiffHome } from '../kubeconfig.ts';
 import { waitFor } from '../wait.ts';
@@ -35,9 +35,13 @@ export function registerDown(program: Command): void {
               await docker.remove(c.id);
               removed++;
             }
+            removed += await removeNodeNetwork(docker.engine, node);
           }
-          process.stdout.write(`removed ${removed} container${removed === 1 ? '' : 's'}\n`);
+          process.stdout.write(`removed ${removed} container${removed === 1 ? '' : 's'} and the pod networks\n`);
         }
+        // The kernel's side: service rules, the pod network's forwarding rules, routes to pod CIDRs.
+        const failed = await Promise.all([removeKernelProxyRules(), removePodNetworkRules(state.clusterCIDR ?? '10.244.0.0/16'), removeAllRoutes()].map((p) => p.then(() => undefined, (err: Error) => err.message)));
+        for (const f of failed) if (f) process.stdout.write(`could not remove every network rule: ${f}\n`);
       }
       rmSync(stateFile(opts.dataDir), { force: true });
       if (opts.purge) rmSync(opts.dataDir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ interface ServerOptions {
   controllers: boolean;
   schedulerPort: number;
   clusterCidr: string;
+  serviceClusterIpRange: string;
 }
 
 export function registerServer(program: Command): void {
@@ -25,9 +26,10 @@ export function registerServer(program: Command): void {
     .option('--no-scheduler', 'do not run the scheduler in this process')
     .option('--no-controllers', 'do not run the controller manager in this process')
     .option('--cluster-cidr <cidr>', 'pods\' address range, one /24 of it per node', '10.244.0.0/16')
+    .option('--service-cluster-ip-range <cidr>', 'where Service ClusterIPs come from', '10.96.0.0/16')
     .option('--scheduler-port <port>', 'port of the scheduler\'s explain/metrics endpoint on 127.0.0.1', parsePort, 10259)
     .action(async (opts: ServerOptions) => {
-      const server = await startApiServer({ dataDir: opts.dataDir, host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
+      const server = await startApiServer({ dataDir: opts.dataDir, host: opts.host, port: opts.port, serviceClusterIPRange: opts.serviceClusterIpRange }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} is already in use (another skiff server? choose another --port)`);
         throw err;
       });

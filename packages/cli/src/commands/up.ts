@@ -44,7 +44,7 @@ export function registerUp(program: Command): void {
       if (await portAnswers(opts.port)) {
         throw new Error(`127.0.0.1:${opts.port} is already in use (a cluster from another data directory, or another program); stop it or choose --port`);
       }
-      const state: ClusterState = { server, dataDir: opts.dataDir, processes: [], nodes: [] };
+      const state: ClusterState = { server, dataDir: opts.dataDir, processes: [], nodes: [], clusterCIDR: '10.244.0.0/16' };
       const launch = (role: string, args: string[]) => {
         const log = join(opts.dataDir, `${role}.log`);
         const fd = openSync(log, 'a');
@@ -72,7 +72,7 @@ export function registerUp(program: Command): void {
         const ip = `127.0.1.${i}`;
         state.nodes.push(name);
         const extra = opts.backoffBase !== undefined ? ['--backoff-base', String(opts.backoffBase)] : [];
-        // ClusterIP listeners are per machine: the first agent runs the service proxy for all.
+        // The agents share this host's kernel: the first one programs its Service rules for all.
         if (i === 1) extra.push('--service-proxy');
         launch(`agent-${i}`, ['agent', '--server', server, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra]);
       }

@@ -30,6 +30,11 @@ export class DockerRuntime implements ContainerRuntime {
     this.docker = opts.socketPath ? new Docker({ socketPath: opts.socketPath }) : new Docker();
   }
 
+  /** The engine's client, for the pod network (networks and holder containers, see network/). */
+  get engine(): Docker {
+    return this.docker;
+  }
+
   async ping(): Promise<boolean> {
     try {
       await this.docker.ping();

@@ -29,6 +29,7 @@ export function toCreateOptions(c: ContainerConfig): Docker.ContainerCreateOptio
       NanoCpus: c.nanoCpus,
       CpuShares: c.cpuShares,
       RestartPolicy: { Name: 'no' },
+      NetworkMode: c.networkMode,
     },
   };
 }

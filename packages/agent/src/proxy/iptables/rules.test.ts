@@ -1,0 +1,103 @@
+import type { KubeObject } from '@skiff/api';
+import { computeServiceModel } from './model.ts';
+import { computeRestore } from './restore.ts';
+import { computeRules, sepChain, svcChain, TOP } from './rules.ts';
+
+const svc = (name: string, spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec, status });
+const eps = (name: string, ips: string[], port = 8080, portName?: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Endpoints',
+  metadata: { name, namespace: 'default' },
+  subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ port, protocol: 'TCP', ...(portName ? { name: portName } : {}) }] }],
+});
+const opts = { clusterCIDR: '10.244.0.0/16' };
+
+describe('the kernel proxy rules', () => {
+  test('a ClusterIP service: one chain, one DNAT chain per endpoint with 1/(n-i) probability', () => {
+    const models = computeServiceModel([svc('web', { clusterIP: '10.96.0.10', ports: [{ port: 80, targetPort: 8080 }] })], [eps('web', ['10.244.0.5', '10.244.1.5', '10.244.2.5'])]);
+    const r = computeRules(models, opts);
+    const chain = svcChain(models[0]);
+    expect(r.nat.get(TOP.services)![0]).toBe(`-m comment --comment "default/web: cluster IP" -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j ${chain}`);
+    const rules = r.nat.get(chain)!;
+    expect(rules[0]).toContain('! -s 10.244.0.0/16 -d 10.96.0.10/32');
+    expect(rules[1]).toContain('--probability 0.3333333333');
+    expect(rules[2]).toContain('--probability 0.5000000000');
+    expect(rules[3]).not.toContain('probability');
+    const sep = r.nat.get(sepChain(models[0], { ip: '10.244.1.5', port: 8080 }))!;
+    expect(sep).toEqual([
+      '-m comment --comment "default/web:" -s 10.244.1.5/32 -j SKIFF-MARK-MASQ',
+      '-m comment --comment "default/web:" -p tcp -m tcp -j DNAT --to-destination 10.244.1.5:8080',
+    ]);
+    expect(r.filter.get(TOP.services)).toEqual([]);
+  });
+
+  test('no ready endpoints: REJECT in the filter table instead of a chain', () => {
+    const models = computeServiceModel([svc('web', { type: 'NodePort', clusterIP: '10.96.0.10', ports: [{ port: 80, nodePort: 30080 }] })], [eps('web', [])]);
+    const r = computeRules(models, opts);
+    expect(r.filter.get(TOP.services)).toEqual(['-m comment --comment "default/web:" -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j REJECT']);
+    expect(r.filter.get(TOP.externalServices)).toEqual(['-m comment --comment "default/web:" -m addrtype --dst-type LOCAL -p tcp -m tcp --dport 30080 -j REJECT']);
+    expect([...r.nat.keys()].some((c) => c.startsWith('SKIFF-SVC-'))).toBe(false);
+  });
+
+  test('NodePort and LoadBalancer go through an EXT chain that masquerades', () => {
+    const models = computeServiceModel(
+      [svc('lb', { type: 'LoadBalancer', clusterIP: '10.96.0.11', ports: [{ name: 'http', port: 80, nodePort: 30081 }] }, { loadBalancer: { ingress: [{ ip: '10.250.0.2' }, { ip: '10.250.0.3' }] } })],
+      [eps('lb', ['10.244.0.5'], 8080, 'http')],
+    );
+    const r = computeRules(models, opts);
+    const ext = [...r.nat.keys()].find((c) => c.startsWith('SKIFF-EXT-'))!;
+    expect(r.nat.get(TOP.nodePorts)).toEqual([`-m comment --comment "default/lb:http" -p tcp -m tcp --dport 30081 -j ${ext}`]);
+    expect(r.nat.get(TOP.services)!.filter((x) => x.includes(ext))).toHaveLength(2);
+    expect(r.nat.get(TOP.services)!.at(-1)).toContain(`--dst-type LOCAL -j ${TOP.nodePorts}`);
+    expect(r.nat.get(ext)).toEqual(['-m comment --comment "masquerade traffic from outside" -j SKIFF-MARK-MASQ', `-j ${svcChain(models[0])}`]);
+  });
+
+  test('ClientIP affinity: recent-match rules before the random choice, and --set in each endpoint chain', () => {
+    const models = computeServiceModel([svc('s', { clusterIP: '10.96.0.12', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } }, ports: [{ port: 80 }] })], [eps('s', ['10.244.0.5', '10.244.0.6'], 80)]);
+    const r = computeRules(models, opts);
+    const rules = r.nat.get(svcChain(models[0]))!;
+    expect(rules[1]).toContain('--rcheck --seconds 60 --reap');
+    expect(rules[2]).toContain('--rcheck --seconds 60 --reap');
+    expect(r.nat.get(sepChain(models[0], { ip: '10.244.0.6', port: 80 }))![1]).toContain('--rsource --set -j DNAT');
+  });
+
+  test('headless and ExternalName services have no rules; named ports pick their endpoints port', () => {
+    const models = computeServiceModel(
+      [svc('h', { clusterIP: 'None', ports: [{ port: 80 }] }), svc('x', { type: 'ExternalName', externalName: 'example.org' }), svc('n', { clusterIP: '10.96.0.13', ports: [{ name: 'web', port: 80, targetPort: 'http' }, { name: 'metrics', port: 9090 }] })],
+      [eps('h', ['10.244.0.5']), { ...eps('n', ['10.244.0.7'], 8080, 'web'), subsets: [{ addresses: [{ ip: '10.244.0.7' }], ports: [{ name: 'web', port: 8080 }, { name: 'metrics', port: 9100 }] }] }],
+    );
+    expect(models.map((m) => [m.id, m.endpoints])).toEqual([
+      ['default/n:metrics', [{ ip: '10.244.0.7', port: 9100 }]],
+      ['default/n:web', [{ ip: '10.244.0.7', port: 8080 }]],
+    ]);
+  });
+});
+
+describe('incremental restore', () => {
+  const build = (ips: string[], extra: string[] = []) => {
+    const services = [svc('a', { clusterIP: '10.96.0.1', ports: [{ port: 80 }] }), svc('b', { clusterIP: '10.96.0.2', ports: [{ port: 80 }] })];
+    return computeRules(computeServiceModel(services, [eps('a', ips, 80), eps('b', ['10.244.9.9', ...extra], 80)]), opts);
+  };
+
+  test('an endpoint change rewrites only that service\'s chain and its new/old endpoint chains', () => {
+    const before = build(['10.244.0.1', '10.244.0.2']);
+    const after = build(['10.244.0.1', '10.244.0.3']);
+    const input = computeRestore(before, after);
+    const declared = input.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1).split(' ')[0]);
+    const models = computeServiceModel([svc('a', { clusterIP: '10.96.0.1', ports: [{ port: 80 }] })], [eps('a', ['10.244.0.1'], 80)]);
+    expect(declared.sort()).toEqual([svcChain(models[0]), sepChain(models[0], { ip: '10.244.0.3', port: 80 }), sepChain(models[0], { ip: '10.244.0.2', port: 80 })].sort());
+    expect(input).toContain(`-X ${sepChain(models[0], { ip: '10.244.0.2', port: 80 })}`);
+    expect(input).not.toContain('*filter');
+    expect(input).not.toContain(TOP.services);
+  });
+
+  test('nothing changed: nothing written', () => {
+    expect(computeRestore(build(['10.244.0.1']), build(['10.244.0.1']))).toBe('');
+  });
+
+  test('the last endpoint leaving swaps the chain for a REJECT', () => {
+    const input = computeRestore(build(['10.244.0.1']), build([]));
+    expect(input).toContain('*filter');
+    expect(input).toMatch(/-A SKIFF-SERVICES .*-d 10\.96\.0\.1\/32 .*-j REJECT/);
+  });
+});
