@@ -3,6 +3,7 @@
 // nodes, a sidecar reaches its app over localhost also after the app container restarts, and a
 // hostNetwork pod has the node's address. Removing a holder behind the agent's back gives the pod
 // a new namespace with its containers restarted in it.
+// (busybox-static's `wget -T` crashes, hence `timeout 5 wget`.)
 import { request } from 'node:http';
 import { cidrContains, parseIPv4CIDR, type KubeObject } from '@skiff/api';
 import { podNetworkName } from '@skiff/agent';
@@ -85,21 +86,21 @@ describe('the pod network', () => {
 
   test('the host and pods on the other node reach a pod at its IP', async () => {
     expect(await httpGet(a.status!.podIP, 8080)).toBe('hello from net-a\n');
-    const r = await exec('net-a', 'sidecar', ['wget', '-qO-', '-T', '3', `http://${b.status!.podIP}:8080/index.html`]);
+    const r = await exec('net-a', 'sidecar', ['timeout', '5', 'wget', '-qO-', `http://${b.status!.podIP}:8080/index.html`]);
     expect(r).toMatchObject({ code: 0, stdout: 'hello from net-b\n' });
-    const back = await exec('net-b', 'sidecar', ['wget', '-qO-', '-T', '3', `http://${a.status!.podIP}:8080/index.html`]);
+    const back = await exec('net-b', 'sidecar', ['timeout', '5', 'wget', '-qO-', `http://${a.status!.podIP}:8080/index.html`]);
     expect(back).toMatchObject({ code: 0, stdout: 'hello from net-a\n' });
   });
 
   test('pod-to-pod traffic keeps its source address (no masquerade between pods)', async () => {
-    const r = await exec('net-a', 'sidecar', ['wget', '-qO-', '-T', '3', `http://${b.status!.podIP}:8080/cgi-bin/peer`]);
+    const r = await exec('net-a', 'sidecar', ['timeout', '5', 'wget', '-qO-', `http://${b.status!.podIP}:8080/cgi-bin/peer`]);
     expect(r).toMatchObject({ code: 0, stdout: `${a.status!.podIP}\n` });
   });
 
   test('containers of a pod share localhost, also after the app container restarts', async () => {
     const holdersBefore = await dockerIds(['--filter', `label=dev.skiff.holder.pod-uid=${a.metadata.uid}`]);
     expect(holdersBefore).toHaveLength(1);
-    expect(await exec('net-a', 'sidecar', ['wget', '-qO-', '-T', '3', 'http://localhost:8080/index.html'])).toMatchObject({ code: 0, stdout: 'hello from net-a\n' });
+    expect(await exec('net-a', 'sidecar', ['timeout', '5', 'wget', '-qO-', 'http://localhost:8080/index.html'])).toMatchObject({ code: 0, stdout: 'hello from net-a\n' });
     const app = containerStatus(a, 'app')!.containerID!.replace('docker://', '');
     await docker(['kill', app]);
     const restarted = await until('app restarted and Ready', async () => {
@@ -108,7 +109,7 @@ describe('the pod network', () => {
     }, 30_000);
     expect(restarted.status!.podIP).toBe(a.status!.podIP);
     expect(await dockerIds(['--filter', `label=dev.skiff.holder.pod-uid=${a.metadata.uid}`])).toEqual(holdersBefore);
-    expect(await exec('net-a', 'sidecar', ['wget', '-qO-', '-T', '3', 'http://localhost:8080/index.html'])).toMatchObject({ code: 0, stdout: 'hello from net-a\n' });
+    expect(await exec('net-a', 'sidecar', ['timeout', '5', 'wget', '-qO-', 'http://localhost:8080/index.html'])).toMatchObject({ code: 0, stdout: 'hello from net-a\n' });
   }, 60_000);
 
   test('a holder removed behind the agent\'s back: the pod gets a new namespace and its containers restart in it', async () => {

@@ -36,6 +36,8 @@ export interface ClusterOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** More agent options (e.g. hostPortRange). */
   agent?: Partial<AgentOptions>;
+  /** Agent options for one node (by index), e.g. the kernel service proxy on the first only. */
+  agentOptions?: (index: number) => Partial<AgentOptions>;
   /**
    * The pods' address range. Default: a /16 of 10.128.0.0/9 picked from the first node's IP
    * (127.0.X.Y -> 10.(128+X).0.0/16), so that test files running side by side on one engine never
@@ -89,6 +91,7 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
       clusterCIDR,
       log: (m) => log(`agent ${o.nodes[i].name}: ${m}`),
       ...o.agent,
+      ...o.agentOptions?.(i),
     });
 
   const close = async () => {

@@ -17,6 +17,10 @@ import { DockerRuntime } from './runtime/docker/docker-runtime.ts';
 import { DockerPodNetwork } from './network/docker-pod-network.ts';
 import { NodeNetwork } from './network/node-network.ts';
 import type { PodNetwork } from './network/types.ts';
+import { ClusterDns, parseResolvConf } from './dns/server.ts';
+import { computePodDNS } from './dns/pod-dns.ts';
+import { DEFAULT_ZONE } from './dns/records.ts';
+import { readFileSync } from 'node:fs';
 
 
 export interface AgentOptions {
@@ -46,6 +50,8 @@ export interface AgentOptions {
   clusterCIDR?: string;
   /** Program the host's routes and iptables rules for the pod network (needs root); default true. */
   programHost?: boolean;
+  /** Port of the cluster DNS server on the pod network's gateway; default 53 (pods' resolvers use 53). */
+  dnsPort?: number;
   /**
    * Program this host's kernel for Services (ClusterIPs, NodePorts, LoadBalancer IPs; see
    * proxy/kernel-proxy.ts). One agent per kernel: several agents sharing one host's network
@@ -85,11 +91,36 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   let nodeNetwork: NodeNetwork | undefined;
   let podNetwork: PodNetwork | undefined;
+  let dns: ClusterDns | undefined;
   if (runtime instanceof DockerRuntime && o.podNetwork !== false) {
     nodeNetwork = new NodeNetwork({ client, nodeName: o.nodeName, clusterCIDR: o.clusterCIDR ?? '10.244.0.0/16', programHost: o.programHost, log });
     await nodeNetwork.start();
     const nn = nodeNetwork;
-    podNetwork = new DockerPodNetwork({ docker: runtime.engine, nodeName: o.nodeName, nodeIP: o.nodeIP, podCIDR: () => nn.podCIDR(), log });
+    // Cluster DNS for this node's pods, on the pod network's gateway address (every pod reaches it).
+    const clusterDns = (dns = new ClusterDns({ client, log }));
+    const host = (() => {
+      try {
+        return parseResolvConf(readFileSync('/etc/resolv.conf', 'utf8'));
+      } catch {
+        return { nameservers: [], searches: [], options: [] };
+      }
+    })();
+    let gateway = '';
+    const network = new DockerPodNetwork({
+      docker: runtime.engine,
+      nodeName: o.nodeName,
+      nodeIP: o.nodeIP,
+      podCIDR: () => nn.podCIDR(),
+      onReady: async (gw) => {
+        gateway = gw;
+        await clusterDns.listen(gw, o.dnsPort ?? 53);
+      },
+      dns: (pod) => computePodDNS({ pod, clusterDNS: gateway, zone: DEFAULT_ZONE, host }),
+      log,
+    });
+    podNetwork = network;
+    // Up front, so that DNS answers before the first pod asks.
+    void network.prepare().catch((err: Error) => log(`setting up the pod network failed (retried with the first pod): ${err.message}`));
   }
 
   const workers = new Map<string, PodWorker>();
@@ -194,6 +225,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       clearInterval(relistTimer);
       proxy?.stop();
       nodeNetwork?.stop();
+      dns?.stop();
       informer.stop();
       heartbeat.stop();
       probes.stop();

@@ -23,3 +23,8 @@ export { computeNodeUpdate, computeEvictionTime, isNodeStale, TAINT_UNREACHABLE,
 
 export { GarbageCollector, GC_RESOURCES } from './gc/controller.ts';
 export { computeOwnerActions, computeDependentActions, FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from './gc/plan.ts';
+
+export { NodeIpamController } from './nodeipam/controller.ts';
+export { nextFreeBlock, parseRangeConfig, DEFAULT_CLUSTER_CIDR } from './nodeipam/plan.ts';
+export { ServiceLBController } from './servicelb/controller.ts';
+export { computeLoadBalancerIngress } from './servicelb/plan.ts';

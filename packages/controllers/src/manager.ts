@@ -11,10 +11,11 @@ import { EndpointsController } from './endpoints/controller.ts';
 import { GarbageCollector } from './gc/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
 import { NodeIpamController } from './nodeipam/controller.ts';
+import { ServiceLBController } from './servicelb/controller.ts';
 import { DEFAULT_CLUSTER_CIDR, parseRangeConfig } from './nodeipam/plan.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'garbagecollector'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -108,6 +109,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
       );
     }
     if (enabled.has('nodeipam')) controllers.push(new NodeIpamController({ client, factory, range: podRange, log }));
+    if (enabled.has('servicelb')) controllers.push(new ServiceLBController({ client, factory, log }));
     if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector({ client, factory, log }));
 
     let finished!: () => void;

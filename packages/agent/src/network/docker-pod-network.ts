@@ -28,6 +28,8 @@ export interface DockerPodNetworkOptions {
   podCIDR(): Promise<string>;
   /** resolv.conf of a pod (undefined: the engine's default, i.e. the host's). */
   dns?(pod: KubeObject): PodDNS | undefined;
+  /** Called once the node's network is up, with its gateway address (where cluster DNS listens). */
+  onReady?(gateway: string): Promise<void>;
   log(message: string): void;
 }
 
@@ -45,11 +47,13 @@ export class DockerPodNetwork implements PodNetwork {
   }
 
   /** Creates the node's network (and the holder image) once; resolves with the network's name. */
-  private setUpNode(): Promise<string> {
+  prepare(): Promise<string> {
     this.ready ??= (async () => {
       const cidr = await this.o.podCIDR();
       await ensureHolderImage(this.o.docker);
-      return this.ensureNetwork(cidr);
+      const name = await this.ensureNetwork(cidr);
+      await this.o.onReady?.(cidrAddress(parseIPv4CIDR(cidr)!, 1));
+      return name;
     })().catch((err) => {
       this.ready = undefined; // try again on the next pod
       throw err;
@@ -93,7 +97,7 @@ export class DockerPodNetwork implements PodNetwork {
     if (live) return this.sandboxOf(live.Id);
     // A stopped holder took the namespace with it: its containers are re-created in a new one.
     for (const h of found) await this.removeContainer(h.Id);
-    const network = await this.setUpNode();
+    const network = await this.prepare();
     const id = await this.createHolder(pod, network);
     return this.sandboxOf(id);
   }

@@ -1,6 +1,7 @@
 // The service proxy in the kernel: follows Services and Endpoints and keeps this node's iptables
 // rules (./iptables/rules.ts) in step, writing only what changed in one iptables-restore per
 // burst of changes. The kernel then carries the traffic: nothing of it passes through the agent.
+import { writeFile } from 'node:fs/promises';
 import { ENDPOINTS, SERVICES, type KubeObject } from '@skiff/api';
 import { Informer, type RestClient } from '@skiff/client';
 import { ensureJump, iptablesRestore, iptablesSave, removeJump } from './iptables/exec.ts';
@@ -47,6 +48,10 @@ export class KernelProxy {
   }
 
   async start(): Promise<void> {
+    // NodePorts on a loopback node address (several nodes on one machine use 127.0.1.N) are
+    // DNATed to pod addresses; the kernel drops such packets unless route_localnet is on, which
+    // kube-proxy turns on for the same reason.
+    await writeFile('/proc/sys/net/ipv4/conf/all/route_localnet', '1').catch((err: Error) => this.o.log(`cannot enable route_localnet (NodePorts on loopback addresses will not answer): ${err.message}`));
     for (const j of JUMPS) await this.chainsExist(j.table, j.to);
     this.services.start();
     this.endpoints.start();

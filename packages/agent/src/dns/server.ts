@@ -1,0 +1,189 @@
+// The cluster DNS server the agent runs for its node's pods (UDP and TCP on port 53 of the pod
+// network's gateway address): answers the cluster's zone from Services and Endpoints it follows,
+// and forwards every other name to the host's resolvers, as CoreDNS's `forward . /etc/resolv.conf`.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import * as dnsPacket from 'dns-packet';
+import type { DecodedPacket } from 'dns-packet';
+import { ENDPOINTS, SERVICES, type KubeObject } from '@skiff/api';
+import { Informer, type RestClient } from '@skiff/client';
+import { computeAnswer, servfail } from './answer.ts';
+import { DEFAULT_ZONE, DnsIndex } from './records.ts';
+
+const UPSTREAM_TIMEOUT_MS = 2000;
+const MAX_UDP = 512;
+
+export interface ClusterDnsOptions {
+  client: RestClient;
+  zone?: string;
+  /** Upstream resolvers; default the nameservers of the host's /etc/resolv.conf. */
+  upstreams?: string[];
+  log(message: string): void;
+}
+
+export class ClusterDns {
+  private readonly o: ClusterDnsOptions;
+  private readonly services: Informer<KubeObject>;
+  private readonly endpoints: Informer<KubeObject>;
+  private index: DnsIndex;
+  private timer?: NodeJS.Timeout;
+  private udp?: UdpSocket;
+  private tcp?: Server;
+  private readonly upstreams: string[];
+  private readonly tcpSockets = new Set<Socket>();
+  private started?: Promise<void>;
+
+  constructor(o: ClusterDnsOptions) {
+    this.o = o;
+    this.index = new DnsIndex(o.zone ?? DEFAULT_ZONE);
+    this.upstreams = o.upstreams ?? hostResolvers();
+    const onError = (err: unknown, ctx: string) => o.log(`dns watch (${ctx}): ${(err as Error).message}`);
+    this.services = new Informer(o.client, SERVICES, { onError });
+    this.endpoints = new Informer(o.client, ENDPOINTS, { onError });
+    const changed = { onAdd: () => this.schedule(), onUpdate: () => this.schedule(), onDelete: () => this.schedule() };
+    this.services.addEventHandler(changed);
+    this.endpoints.addEventHandler(changed);
+  }
+
+  /** Follows the API and serves on `address`:`port` (default 53); idempotent. */
+  listen(address: string, port = 53): Promise<void> {
+    this.started ??= (async () => {
+      this.services.start();
+      this.endpoints.start();
+      await Promise.all([this.services.waitForSync(), this.endpoints.waitForSync()]);
+      this.rebuild();
+      this.udp = createSocket('udp4');
+      this.udp.on('message', (msg, rinfo) => void this.onUdp(msg, rinfo.address, rinfo.port));
+      this.udp.on('error', (err) => this.o.log(`dns udp: ${err.message}`));
+      await new Promise<void>((resolve, reject) => {
+        this.udp!.once('error', reject);
+        this.udp!.bind(port, address, () => resolve());
+      });
+      this.tcp = createServer((s) => this.onTcp(s));
+      await new Promise<void>((resolve, reject) => {
+        this.tcp!.once('error', reject);
+        this.tcp!.listen(port, address, () => resolve());
+      });
+      this.o.log(`cluster DNS serving on ${address}:${port}`);
+    })();
+    return this.started;
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.services.stop();
+    this.endpoints.stop();
+    this.udp?.close();
+    this.tcp?.close();
+    for (const s of this.tcpSockets) s.destroy();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.rebuild();
+    }, 5);
+  }
+
+  private rebuild(): void {
+    this.index = DnsIndex.build(this.services.store.list(), this.endpoints.store.list(), this.o.zone ?? DEFAULT_ZONE);
+  }
+
+  /** The wire answer to one query (forwarded upstream when outside the zone). */
+  async answer(msg: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+    let query: DecodedPacket;
+    try {
+      query = dnsPacket.decode(msg);
+    } catch {
+      return undefined; // not DNS: no answer, as a resolver does
+    }
+    if (query.type !== 'query') return undefined;
+    const local = computeAnswer(query, this.index);
+    if (local) {
+      const wire = dnsPacket.encode(local);
+      if (transport === 'udp' && wire.length > MAX_UDP) {
+        return dnsPacket.encode({ ...local, answers: [], additionals: [], flags: (local.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE });
+      }
+      return wire;
+    }
+    return (await this.forward(msg)) ?? dnsPacket.encode(servfail(query));
+  }
+
+  private async onUdp(msg: Buffer, address: string, port: number): Promise<void> {
+    const reply = await this.answer(msg, 'udp').catch(() => undefined);
+    if (reply) this.udp?.send(reply, port, address);
+  }
+
+  private onTcp(s: Socket): void {
+    this.tcpSockets.add(s);
+    s.on('close', () => this.tcpSockets.delete(s));
+    s.on('error', () => undefined);
+    s.setTimeout(10_000, () => s.destroy());
+    let buf = Buffer.alloc(0);
+    s.on('data', async (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const len = buf.readUInt16BE(0);
+        const msg = buf.subarray(2, 2 + len);
+        buf = buf.subarray(2 + len);
+        const reply = await this.answer(msg, 'tcp').catch(() => undefined);
+        if (!reply) return s.destroy();
+        const head = Buffer.alloc(2);
+        head.writeUInt16BE(reply.length);
+        s.write(Buffer.concat([head, reply]));
+      }
+    });
+  }
+
+  /** Asks each upstream in turn over UDP; undefined when none answers in time. */
+  private async forward(msg: Buffer): Promise<Buffer | undefined> {
+    for (const server of this.upstreams) {
+      const reply = await udpExchange(server, msg).catch(() => undefined);
+      if (reply) return reply;
+    }
+    return undefined;
+  }
+}
+
+function udpExchange(server: string, msg: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket('udp4');
+    const timer = setTimeout(() => {
+      sock.close();
+      reject(new Error(`no answer from ${server}`));
+    }, UPSTREAM_TIMEOUT_MS);
+    sock.on('message', (reply) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(reply);
+    });
+    sock.on('error', (err) => {
+      clearTimeout(timer);
+      sock.close();
+      reject(err);
+    });
+    sock.send(msg, 53, server);
+  });
+}
+
+/** IPv4 nameservers of the host's /etc/resolv.conf (what Docker gives containers by default). */
+export function hostResolvers(path = '/etc/resolv.conf'): string[] {
+  try {
+    return parseResolvConf(readFileSync(path, 'utf8')).nameservers.filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n));
+  } catch {
+    return [];
+  }
+}
+
+export function parseResolvConf(text: string): { nameservers: string[]; searches: string[]; options: string[] } {
+  const out = { nameservers: [] as string[], searches: [] as string[], options: [] as string[] };
+  for (const line of text.split('\n')) {
+    const [key, ...rest] = line.trim().split(/\s+/);
+    if (key === 'nameserver' && rest[0]) out.nameservers.push(rest[0]);
+    else if (key === 'search' || key === 'domain') out.searches = rest;
+    else if (key === 'options') out.options.push(...rest);
+  }
+  return out;
+}
