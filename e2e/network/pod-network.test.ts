@@ -94,7 +94,9 @@ describe('the pod network', () => {
 
   test('pod-to-pod traffic keeps its source address (no masquerade between pods)', async () => {
     const r = await exec('net-a', 'sidecar', ['timeout', '5', 'wget', '-qO-', `http://${b.status!.podIP}:8080/cgi-bin/peer`]);
-    expect(r).toMatchObject({ code: 0, stdout: `${a.status!.podIP}\n` });
+    expect(r.code).toBe(0);
+    // busybox httpd listens on IPv6 too and shows IPv4 peers in their mapped form.
+    expect(r.stdout.trim().replace(/^\[::ffff:(.*)\]$/, '$1')).toBe(a.status!.podIP);
   });
 
   test('containers of a pod share localhost, also after the app container restarts', async () => {

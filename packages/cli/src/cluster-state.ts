@@ -10,6 +10,8 @@ export interface ClusterState {
   nodes: string[];
   /** The pods' address range the cluster was started with (its forwarding rules name it). */
   clusterCIDR?: string;
+  /** With `skiff up --netns`: how many hosts (namespaces with engines) were made. */
+  netnsHosts?: number;
 }
 
 export const stateFile = (dataDir: string) => join(dataDir, 'cluster.json');

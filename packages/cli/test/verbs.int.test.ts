@@ -41,7 +41,7 @@ test('apply creates then configures; get prints the server table; delete removes
   expect((await skiff('apply', '-f', file)).stdout).toBe('deployment.apps/web configured\nservice/web configured\n');
   const get = await skiff('get', 'deploy');
   expect(get.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/2\s+/);
-  expect((await skiff('get', 'svc', '-A')).stdout).toMatch(/NAMESPACE\s+NAME\s+TYPE\s+CLUSTER-IP[\s\S]*default\s+web\s+ClusterIP\s+127\.96\./);
+  expect((await skiff('get', 'svc', '-A')).stdout).toMatch(/NAMESPACE\s+NAME\s+TYPE\s+CLUSTER-IP[\s\S]*default\s+web\s+ClusterIP\s+10\.96\./);
   expect((await skiff('get', 'deploy', '-o', 'name')).stdout).toBe('deployment.apps/web\n');
   expect((await skiff('delete', 'deploy', 'web')).stdout).toBe('deployment.apps "web" deleted\n');
   const none = await skiff('get', 'deploy');

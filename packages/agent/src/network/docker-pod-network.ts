@@ -4,6 +4,7 @@
 // pod's network namespace, its IP, its hostname, its resolv.conf and its hostPorts, and the app
 // containers join it (`container:<holder>`), so they share `localhost` and keep the namespace
 // when they restart. hostNetwork pods use the host's network and have no holder.
+import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { cidrAddress, parseIPv4CIDR, type KubeObject } from '@skiff/api';
 import { ensureHolderImage, HOLDER_IMAGE } from './holder-image.ts';
@@ -166,7 +167,26 @@ export class DockerPodNetwork implements PodNetwork {
       },
     });
     await c.start();
+    if (dns) await this.writeResolvConf(c.id, dns);
     return c.id;
+  }
+
+  /**
+   * On a user-defined network Docker points resolv.conf at its embedded resolver (127.0.0.11),
+   * which relays to the servers given. The pod's resolv.conf is written as the kubelet writes it
+   * instead, so the pod asks the cluster DNS directly. The app containers share the holder's file
+   * (a container joining another's network uses its resolv.conf), and Docker leaves a file it did
+   * not write alone. Without access to the engine's files (a remote engine) the relay remains.
+   */
+  private async writeResolvConf(id: string, dns: PodDNS): Promise<void> {
+    const path = (await this.o.docker.getContainer(id).inspect()).ResolvConfPath;
+    const text = [
+      ...(dns.searches.length ? [`search ${dns.searches.join(' ')}`] : []),
+      ...dns.servers.map((s) => `nameserver ${s}`),
+      ...(dns.options.length ? [`options ${dns.options.join(' ')}`] : []),
+      '',
+    ].join('\n');
+    await writeFile(path, text).catch((err: Error) => this.o.log(`cannot write the pod's resolv.conf (${err.message}); its DNS goes through Docker's relay`));
   }
 
   private async removeContainer(id: string): Promise<void> {

@@ -20,6 +20,7 @@ interface AgentOptions {
   serviceProxy?: boolean;
   clusterCidr: string;
   podNetwork: boolean;
+  dockerSocket?: string;
 }
 
 export function registerAgent(program: Command): void {
@@ -38,6 +39,7 @@ export function registerAgent(program: Command): void {
     .option('--backoff-base <ms>', 'crash-loop back-off base (Kubernetes: 10000)', parsePositiveInt, 10_000)
     .option('--service-proxy', "program this host's kernel for Services (one agent per network namespace)")
     .option('--cluster-cidr <cidr>', "the pods' address range (routes, forwarding rules, masquerade)", '10.244.0.0/16')
+    .option('--docker-socket <path>', "the Docker engine's socket (default: DOCKER_HOST, else /var/run/docker.sock)")
     .option('--no-pod-network', 'no network of their own for pods: publish container ports on the node IP instead')
     .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
     .action(async (opts: AgentOptions) => {
@@ -47,8 +49,8 @@ export function registerAgent(program: Command): void {
       const backoff = { baseMs: opts.backoffBase, maxMs: Math.max(opts.backoffBase, 300_000) };
       if (opts.runtime === 'docker') {
         if (opts.count !== 1) throw new InvalidArgumentError('--count is only for --runtime sim');
-        const runtime = new DockerRuntime();
-        if (!(await runtime.ping())) throw new Error('the Docker engine does not answer on /var/run/docker.sock (is dockerd running?)');
+        const runtime = new DockerRuntime({ socketPath: opts.dockerSocket });
+        if (!(await runtime.ping())) throw new Error(`the Docker engine does not answer on ${opts.dockerSocket ?? '/var/run/docker.sock'} (is dockerd running?)`);
         agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy, clusterCIDR: opts.clusterCidr, podNetwork: opts.podNetwork }));
       } else {
         // Hollow nodes share one process and one address; they serve no endpoint of their own.

@@ -4,6 +4,8 @@ import { DockerRuntime, removeAllRoutes, removeKernelProxyRules, removeNodeNetwo
 import { isAlive, readState, stateFile } from '../cluster-state.ts';
 import { skiffHome } from '../kubeconfig.ts';
 import { waitFor } from '../wait.ts';
+import { removeHosts } from '../netns/hosts.ts';
+import { planNetnsHosts } from '../netns/plan.ts';
 
 export function registerDown(program: Command): void {
   program
@@ -26,7 +28,12 @@ export function registerDown(program: Command): void {
         await waitFor(async () => !isAlive(p.pid), { timeoutMs: 10_000, what: `${p.role} (pid ${p.pid}) to stop` }).catch(() => process.kill(p.pid, 'SIGKILL'));
         process.stdout.write(`stopped ${p.role}\n`);
       }
-      if (!opts.keepContainers) {
+      if (state.netnsHosts) {
+        // The hosts go whole: engines (with their containers), namespaces (with their rules and routes), the bridge.
+        const problems = await removeHosts(planNetnsHosts(state.netnsHosts, opts.dataDir));
+        for (const p of problems) process.stdout.write(`could not remove ${p}\n`);
+        process.stdout.write(`removed ${state.netnsHosts} hosts (engines, namespaces, bridge)\n`);
+      } else if (!opts.keepContainers) {
         const docker = new DockerRuntime();
         if (await docker.ping()) {
           let removed = 0;

@@ -9,6 +9,8 @@ import { isAlive, readState, writeState, type ClusterState } from '../cluster-st
 import { skiffHome, writeKubeconfig } from '../kubeconfig.ts';
 import { parsePort, parsePositiveInt } from '../options.ts';
 import { waitFor } from '../wait.ts';
+import { copyImages, createNetwork, localImages, startEngine } from '../netns/hosts.ts';
+import { planNetnsHosts } from '../netns/plan.ts';
 
 interface UpOptions {
   nodes: number;
@@ -16,6 +18,7 @@ interface UpOptions {
   port: number;
   runtime: 'docker' | 'sim';
   backoffBase?: number;
+  netns?: boolean;
 }
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -29,6 +32,7 @@ export function registerUp(program: Command): void {
     .option('--port <port>', 'API server port on 127.0.0.1', parsePort, 6443)
     .option('--runtime <runtime>', 'docker, or sim for simulated nodes', 'docker')
     .option('--backoff-base <ms>', 'crash-loop back-off base of the agents', parsePositiveInt)
+    .option('--netns', 'make each node a host of its own: a network namespace with its own Docker engine, joined by a bridge on 10.250.0.0/24 (root only)')
     .action(async (opts: UpOptions) => {
       const say = (m: string) => process.stdout.write(m);
       mkdirSync(opts.dataDir, { recursive: true });
@@ -39,23 +43,41 @@ export function registerUp(program: Command): void {
       if (opts.runtime === 'docker' && !(await new DockerRuntime().ping())) {
         throw new Error('the Docker engine does not answer on /var/run/docker.sock; start dockerd (scripts/quickstart.sh installs and starts it), or use --runtime sim');
       }
-      const server = `http://127.0.0.1:${opts.port}`;
+      const plan = opts.netns ? planNetnsHosts(opts.nodes, opts.dataDir) : undefined;
+      if (plan && opts.runtime !== 'docker') throw new Error('--netns needs --runtime docker');
+      // With --netns the API server listens on the bridge, where the namespaced agents reach it.
+      const host = plan ? plan.gateway : '127.0.0.1';
+      const server = `http://${host}:${opts.port}`;
       // Something already answering there would be mistaken for our server once it is "ready".
-      if (await portAnswers(opts.port)) {
+      if (!plan && (await portAnswers(opts.port))) {
         throw new Error(`127.0.0.1:${opts.port} is already in use (a cluster from another data directory, or another program); stop it or choose --port`);
       }
-      const state: ClusterState = { server, dataDir: opts.dataDir, processes: [], nodes: [], clusterCIDR: '10.244.0.0/16' };
-      const launch = (role: string, args: string[]) => {
+      const state: ClusterState = { server, dataDir: opts.dataDir, processes: [], nodes: [], clusterCIDR: '10.244.0.0/16', netnsHosts: plan?.hosts.length };
+      const launch = (role: string, args: string[], netns?: string) => {
         const log = join(opts.dataDir, `${role}.log`);
         const fd = openSync(log, 'a');
-        const child = spawn(process.execPath, [MAIN, ...args], { detached: true, stdio: ['ignore', fd, fd] });
+        // nsenter executes the program itself (no fork): the pid recorded is the agent's.
+        const child = netns
+          ? spawn('nsenter', [`--net=/var/run/netns/${netns}`, process.execPath, MAIN, ...args], { detached: true, stdio: ['ignore', fd, fd] })
+          : spawn(process.execPath, [MAIN, ...args], { detached: true, stdio: ['ignore', fd, fd] });
         child.unref();
         state.processes.push({ role, pid: child.pid!, log });
         writeState(state);
       };
 
+      if (plan) {
+        writeState(state); // from here on, skiff down can remove what was made
+        say(`making ${plan.hosts.length} hosts (network namespaces with their own Docker engines) ...`);
+        await createNetwork(plan);
+        const images = await localImages();
+        await Promise.all(plan.hosts.map(async (h) => {
+          await startEngine(h);
+          await copyImages(h, images);
+        }));
+        say(' ready\n');
+      }
       say(`starting the server (API server, scheduler, controller manager) on ${server} ...`);
-      launch('server', ['server', '--data-dir', join(opts.dataDir, 'data'), '--port', String(opts.port)]);
+      launch('server', ['server', '--data-dir', join(opts.dataDir, 'data'), '--port', String(opts.port), '--host', host]);
       await waitFor(async () => (await fetch(`${server}/readyz`)).ok, {
         timeoutMs: 60_000,
         what: `the API server at ${server} (see ${join(opts.dataDir, 'server.log')})`,
@@ -69,12 +91,15 @@ export function registerUp(program: Command): void {
 
       for (let i = 1; i <= opts.nodes; i++) {
         const name = `node-${i}`;
-        const ip = `127.0.1.${i}`;
+        const h = plan?.hosts[i - 1];
+        const ip = h ? h.ip : `127.0.1.${i}`;
         state.nodes.push(name);
         const extra = opts.backoffBase !== undefined ? ['--backoff-base', String(opts.backoffBase)] : [];
-        // The agents share this host's kernel: the first one programs its Service rules for all.
-        if (i === 1) extra.push('--service-proxy');
-        launch(`agent-${i}`, ['agent', '--server', server, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra]);
+        // Hosts of their own program their own kernels; agents sharing this host's kernel let the
+        // first one program its Service rules for all.
+        if (h || i === 1) extra.push('--service-proxy');
+        if (h) extra.push('--docker-socket', h.socket);
+        launch(`agent-${i}`, ['agent', '--server', server, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra], h?.netns);
       }
       say(`starting ${opts.nodes} node agent${opts.nodes === 1 ? '' : 's'} ...`);
       await waitFor(
@@ -90,7 +115,7 @@ export function registerUp(program: Command): void {
 
       const kubeconfig = join(opts.dataDir, 'kubeconfig');
       writeKubeconfig(kubeconfig, server);
-      say(`\nskiff is up: API server ${server}, nodes ${state.nodes.map((n, i) => `${n} (127.0.1.${i + 1})`).join(', ')}\n`);
+      say(`\nskiff is up: API server ${server}, nodes ${state.nodes.map((n, i) => `${n} (${plan ? plan.hosts[i].ip : `127.0.1.${i + 1}`})`).join(', ')}\n`);
       say(`  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n  skiff down            # stops the cluster and its containers\n`);
     });
 }

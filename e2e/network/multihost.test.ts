@@ -1,0 +1,146 @@
+// Three hosts on one machine (`skiff up --nodes 3 --netns`: a network namespace with its own
+// Docker engine per node, joined by a bridge on 10.250.0.0/24), driven by the real skiff CLI and
+// kubectl: a pod on host 1 resolves db.default.svc.cluster.local and gets an answer from the only
+// db pod, on host 3; pods reach pods across hosts; a NodePort on host 2 reaches a pod on host 1;
+// a LoadBalancer Service answers on every host; `skiff down` leaves nothing behind.
+// Traffic goes only to addresses inside the namespaces this test made. Every wait is bounded.
+// (busybox-static's `wget -T` crashes, hence `timeout 5 wget`.)
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Kubectl } from '../support/kubectl.ts';
+import { until } from '../support/cluster.ts';
+
+const run = promisify(execFile);
+const SKIFF = fileURLToPath(new URL('../../bin/skiff', import.meta.url));
+const PORT = 16443;
+const HOSTS = ['10.250.0.2', '10.250.0.3', '10.250.0.4'];
+let dir: string;
+let kubectl: Kubectl;
+
+const skiff = (args: string[]) => run(SKIFF, args, { env: { ...process.env, SKIFF_HOME: dir }, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'skiff-multihost-'));
+  await skiff(['up', '--nodes', '3', '--netns', '--port', String(PORT), '--data-dir', dir, '--backoff-base', '500']);
+  kubectl = new Kubectl(`http://10.250.0.1:${PORT}`);
+}, 240_000);
+
+afterAll(async () => {
+  // Also when a test failed: nothing may be left behind.
+  if (dir && existsSync(join(dir, 'cluster.json'))) await skiff(['down', '--data-dir', dir]).catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+}, 120_000);
+
+const manifests = `
+apiVersion: v1
+kind: Pod
+metadata: { name: db, labels: { app: db } }
+spec:
+  nodeName: node-3
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: db
+      image: skiff/busybox:1
+      command: ["sh", "-c", "mkdir -p /www && echo db on $(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www"]
+      ports: [{ name: http, containerPort: 8080 }]
+      readinessProbe: { httpGet: { path: /index.html, port: http }, periodSeconds: 1 }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: db }
+spec:
+  selector: { app: db }
+  ports: [{ name: http, port: 80, targetPort: http }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: web, labels: { app: web } }
+spec:
+  nodeName: node-1
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: web
+      image: skiff/busybox:1
+      command: ["sh", "-c", "mkdir -p /www && echo web on $(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www"]
+      readinessProbe: { httpGet: { path: /index.html, port: 8080 }, periodSeconds: 1 }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web }
+spec:
+  type: NodePort
+  selector: { app: web }
+  ports: [{ port: 80, targetPort: 8080, nodePort: 30980 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-lb }
+spec:
+  type: LoadBalancer
+  selector: { app: web }
+  ports: [{ port: 8088, targetPort: 8080 }]
+`;
+
+const getIn = (netns: string, url: string) => run('nsenter', [`--net=/var/run/netns/${netns}`, 'wget', '-qO-', url], { timeout: 5000 }).then((r) => r.stdout.trim());
+const exec = (pod: string, cmd: string[]) => kubectl.run(['exec', pod, '--', ...cmd]);
+
+describe('three hosts', () => {
+  beforeAll(async () => {
+    await kubectl.ok(['apply', '-f', '-'], manifests);
+    await kubectl.ok(['wait', '--for=condition=Ready', 'pod/db', 'pod/web', '--timeout=90s']);
+  }, 120_000);
+
+  test('every node is Ready with its own pod CIDR and its own engine', async () => {
+    const out = await kubectl.ok(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.addresses[0].address} {.spec.podCIDR}{"\\n"}{end}']);
+    const rows = out.trim().split('\n').map((l) => l.split(' '));
+    expect(rows.map((r) => r[1]).sort()).toEqual(HOSTS);
+    expect(new Set(rows.map((r) => r[2])).size).toBe(3);
+  });
+
+  test('a pod on host 1 resolves db.default.svc.cluster.local and gets its answer from the pod on host 3', async () => {
+    const ns = await exec('web', ['nslookup', 'db.default.svc.cluster.local']);
+    const ip = await kubectl.ok(['get', 'svc', 'db', '-o', 'jsonpath={.spec.clusterIP}']);
+    expect(ns.stdout).toContain(`Address: ${ip}`);
+    const r = await until('db answers through its name', async () => {
+      const x = await exec('web', ['timeout', '5', 'wget', '-qO-', 'http://db/index.html']);
+      return x.code === 0 && x.stdout;
+    }, 20_000);
+    expect(r).toBe('db on db\n');
+  });
+
+  test('pods reach pods on other hosts at their IPs', async () => {
+    const dbIP = await kubectl.ok(['get', 'pod', 'db', '-o', 'jsonpath={.status.podIP}']);
+    const r = await exec('web', ['timeout', '5', 'wget', '-qO-', `http://${dbIP}:8080/index.html`]);
+    expect(r).toMatchObject({ code: 0, stdout: 'db on db\n' });
+  });
+
+  test('the NodePort on host 2 reaches the pod on host 1, and the LoadBalancer answers on every host', async () => {
+    await until('the NodePort answers on host 2', async () => (await getIn('skiff-h2', `http://${HOSTS[1]}:30980/index.html`).catch(() => '')) === 'web on web', 20_000);
+    const ingress = await until('LoadBalancer ingress = the node IPs', async () => {
+      const out = await kubectl.ok(['get', 'svc', 'web-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}']);
+      return out.split(' ').sort().join(' ') === HOSTS.join(' ') && out;
+    }, 20_000);
+    expect(ingress.split(' ').sort()).toEqual(HOSTS);
+    for (const [i, ip] of HOSTS.entries()) {
+      expect(await until(`the LoadBalancer on ${ip}`, async () => (await getIn(`skiff-h${i + 1}`, `http://${ip}:8088/index.html`).catch(() => '')) || false, 20_000)).toBe('web on web');
+    }
+  }, 90_000);
+});
+
+test('skiff down leaves no namespace, engine, bridge or rule behind', async () => {
+  const { stdout } = await skiff(['down', '--data-dir', dir]);
+  expect(stdout).toContain('skiff is down');
+  const netns = (await run('ip', ['netns', 'list'])).stdout;
+  expect(netns).not.toMatch(/skiff-h\d/);
+  expect(existsSync('/sys/class/net/skiff-br')).toBe(false);
+  const links = (await run('ip', ['-o', 'link'])).stdout;
+  expect(links).not.toMatch(/skiff-h\d/);
+  expect((await run('iptables-save')).stdout).not.toContain('skiff netns hosts');
+  const engines = (await run('sh', ['-c', `pgrep -af 'dockerd --data-root ${dir}' || true`])).stdout;
+  expect(engines).toBe('');
+  expect(existsSync(join(dir, 'hosts'))).toBe(false);
+}, 120_000);

@@ -1,0 +1,205 @@
+// bench:network — the kernel service proxy and the cluster DNS against baselines, same run.
+//
+//   1. rules:   a real API server (port 0) holding S Services of E endpoints each; the agent's
+//               kernel proxy (in a network namespace this bench makes, so the machine's rules are
+//               untouched) follows them. Then C times: one Endpoints object changes (one endpoint
+//               replaced) and the time from the update request to the end of the iptables-restore
+//               that carries it is taken. Prints p50/p99/max and the restore size, and the time of
+//               the first full sync as the anchor (kube-proxy: about a second for a large cluster).
+//   2. dns:     the agent's DNS server (following the same API server) against dnsmasq
+//               (Debian's dnsmasq-base) answering the same names from a hosts file, each on its own
+//               loopback address; one client sends Q queries with K in flight to each, in turn, and
+//               prints queries per second, p50 and p99, and the ratio.
+//   3. service: (with --docker) requests through a ClusterIP against the same client straight to
+//               the pod IP: see `pnpm bench:network --docker`.
+//
+// Usage: pnpm bench:network [--services S] [--endpoints E] [--changes C] [--queries Q] [--inflight K]
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as dnsPacket from 'dns-packet';
+import { ENDPOINTS, SERVICES, type KubeObject } from '@skiff/api';
+import { startApiServer } from '@skiff/apiserver';
+import { RestClient } from '@skiff/client';
+import { KernelProxy } from '../src/proxy/kernel-proxy.ts';
+import { ClusterDns } from '../src/dns/server.ts';
+
+const run = promisify(execFile);
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const S = arg('--services', 1000);
+const E = arg('--endpoints', 10);
+const C = arg('--changes', 50);
+const Q = arg('--queries', 20000);
+const K = arg('--inflight', 32);
+const SELF = fileURLToPath(import.meta.url);
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+const endpointsOf = (i: number, gen: number): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Endpoints',
+  metadata: { name: `svc-${i}`, namespace: 'default' },
+  subsets: [{ addresses: Array.from({ length: E }, (_, k) => ({ ip: `10.244.${(i * E + k + gen) % 250}.${1 + ((i + k + gen) % 250)}` })), ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }],
+});
+
+async function fillCluster(client: RestClient): Promise<void> {
+  const batch = 50;
+  for (let i = 0; i < S; i += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, S - i) }, async (_, j) => {
+        const n = i + j;
+        await client.create(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${n}`, namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+        await client.create(ENDPOINTS, endpointsOf(n, 0));
+      }),
+    );
+  }
+}
+
+/** Part 1, inside a namespace of its own (this file re-runs itself there with --inside). */
+async function benchRules(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-network-'));
+  const server = await startApiServer({ dataDir: dir, port: 0 });
+  const client = new RestClient({ server: server.url });
+  try {
+    await fillCluster(client);
+    const proxy = new KernelProxy({ client, clusterCIDR: '10.244.0.0/16', batchMs: 0, log: (m) => process.stderr.write(`${m}\n`) });
+    const began = performance.now();
+    await proxy.start();
+    const first = performance.now() - began;
+    const rules = (await run('iptables-save', ['-t', 'nat'], { maxBuffer: 1 << 28 })).stdout.split('\n').filter((l) => l.startsWith('-A SKIFF-')).length;
+    console.log(`rules: first full sync of ${S} Services x ${E} endpoints (${rules} nat rules): ${ms(first)}`);
+    const times: number[] = [];
+    const sizes: number[] = [];
+    for (let c = 1; c <= C; c++) {
+      const i = Math.floor(Math.random() * S);
+      const current = await client.get(ENDPOINTS, 'default', `svc-${i}`);
+      type Subset = { addresses: { ip: string }[] };
+      const subset = (current.subsets as Subset[])[0];
+      // One endpoint replaced: the last address of the list changes.
+      const addresses = [...subset.addresses.slice(0, E - 1), (endpointsOf(i, c).subsets as Subset[])[0].addresses[E - 1]];
+      const synced = new Promise<{ restoreBytes: number }>((resolve) => proxy.onSync((s) => s.restoreBytes > 0 && resolve(s)));
+      const t0 = performance.now();
+      await client.update(ENDPOINTS, { ...current, subsets: [{ ...subset, addresses }] });
+      const s = await synced;
+      times.push(performance.now() - t0);
+      sizes.push(s.restoreBytes);
+    }
+    console.log(`rules: Endpoints change -> rule live, ${C} changes: p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))}, max ${ms(Math.max(...times))}; restore input ${pct(sizes, 50)} bytes (aim < 200 ms)`);
+    proxy.stop();
+  } finally {
+    client.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Sends `total` queries for `names` with `inflight` outstanding; per-query latency. */
+async function load(address: string, port: number, names: string[], total: number, inflight: number): Promise<{ qps: number; p50: number; p99: number; errors: number }> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const pending = new Map<number, number>();
+  const lat: number[] = [];
+  let sent = 0;
+  let errors = 0;
+  let nextId = 1;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const send = () => {
+    if (sent >= total) return;
+    const id = nextId++ & 0xffff;
+    sent++;
+    pending.set(id, performance.now());
+    sock.send(dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name: names[sent % names.length] }] }), port, address);
+  };
+  sock.on('message', (msg) => {
+    const id = msg.readUInt16BE(0);
+    const t = pending.get(id);
+    if (t === undefined) return;
+    pending.delete(id);
+    lat.push(performance.now() - t);
+    if ((msg[3] & 0xf) !== 0 || msg.readUInt16BE(6) === 0) errors++;
+    if (lat.length === total) done();
+    else send();
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < inflight; i++) send();
+  const timeout = setTimeout(() => done(), 60_000);
+  await finished;
+  clearTimeout(timeout);
+  const secs = (performance.now() - t0) / 1000;
+  sock.close();
+  errors += total - lat.length;
+  return { qps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors };
+}
+
+async function benchDns(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-dns-'));
+  const server = await startApiServer({ dataDir: join(dir, 'data'), port: 0 });
+  const client = new RestClient({ server: server.url });
+  let dnsmasq: ChildProcess | undefined;
+  try {
+    await fillCluster(client);
+    const services = (await client.list(SERVICES, { namespace: 'default' })).items;
+    const names = services.map((s) => `${s.metadata.name}.default.svc.cluster.local`);
+    writeFileSync(join(dir, 'hosts'), services.map((s) => `${s.spec.clusterIP} ${s.metadata.name}.default.svc.cluster.local`).join('\n') + '\n');
+    const ours = new ClusterDns({ client, upstreams: [], log: () => {} });
+    await ours.listen('127.0.53.1', 5353);
+    dnsmasq = spawn('dnsmasq', ['--keep-in-foreground', '--no-resolv', '--no-hosts', `--addn-hosts=${join(dir, 'hosts')}`, '--listen-address=127.0.53.2', '--bind-interfaces', '--port=5353', '--cache-size=10000', '--user=root', `--pid-file=${join(dir, 'dnsmasq.pid')}`], { stdio: 'ignore' });
+    // Both answer before measuring (dnsmasq reads its hosts file at start).
+    for (const [addr] of [['127.0.53.1'], ['127.0.53.2']]) {
+      const deadline = Date.now() + 10_000;
+      while ((await load(addr, 5353, names.slice(0, 1), 1, 1)).errors > 0) {
+        if (Date.now() > deadline) throw new Error(`${addr}:5353 does not answer`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const rounds: { ours: Awaited<ReturnType<typeof load>>; theirs: Awaited<ReturnType<typeof load>> }[] = [];
+    for (let r = 0; r < 3; r++) {
+      // Alternate who goes first.
+      const a = r % 2 === 0 ? await load('127.0.53.1', 5353, names, Q, K) : undefined;
+      const theirs = await load('127.0.53.2', 5353, names, Q, K);
+      const oursR = a ?? (await load('127.0.53.1', 5353, names, Q, K));
+      rounds.push({ ours: oursR, theirs });
+    }
+    const med = (f: (x: (typeof rounds)[number]) => number) => pct(rounds.map(f), 50);
+    console.log(`dns: ${Q} A queries x 3 rounds, ${K} in flight, ${S} names (medians)`);
+    console.log(`  skiff agent DNS  ${med((x) => x.ours.qps).toFixed(0)} q/s   p50 ${ms(med((x) => x.ours.p50))}   p99 ${ms(med((x) => x.ours.p99))}   errors ${rounds.reduce((n, x) => n + x.ours.errors, 0)}`);
+    console.log(`  dnsmasq          ${med((x) => x.theirs.qps).toFixed(0)} q/s   p50 ${ms(med((x) => x.theirs.p50))}   p99 ${ms(med((x) => x.theirs.p99))}   errors ${rounds.reduce((n, x) => n + x.theirs.errors, 0)}`);
+    console.log(`  ratio (skiff / dnsmasq) ${(med((x) => x.ours.qps) / med((x) => x.theirs.qps)).toFixed(2)}x (aim >= 0.5x, p99 < 2 ms)`);
+    ours.stop();
+  } finally {
+    dnsmasq?.kill();
+    client.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (args.includes('--inside')) {
+  await benchRules();
+} else {
+  console.log(`bench:network — ${S} Services x ${E} endpoints`);
+  const ns = `skiff-bench-${process.pid}`;
+  await run('ip', ['netns', 'add', ns]);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('nsenter', [`--net=/var/run/netns/${ns}`, process.execPath, SELF, '--inside', ...args], { stdio: 'inherit' });
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`rules part exited ${code}`))));
+    });
+  } finally {
+    await run('ip', ['netns', 'del', ns]);
+  }
+  await benchDns();
+}
