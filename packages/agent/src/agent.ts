@@ -3,10 +3,9 @@
 // a container that exits, or is removed behind its back, is noticed within a second.
 import { PODS } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
-import { Informer, RestClient } from '@skiff/client';
+import { EventRecorder, Informer, RestClient } from '@skiff/client';
 import { NodeHeartbeat } from './node/heartbeat.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './pod/backoff.ts';
-import { EventRecorder } from './pod/events.ts';
 import { PortAllocator, type PortRange } from './pod/ports.ts';
 import { PodWorker } from './pod/worker.ts';
 import { ProbeManager } from './probe/manager.ts';
@@ -85,7 +84,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       if (w && pod) events.record(pod, 'Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed: ${message}`, `spec.containers{${container}}`);
     },
   });
-  const events = new EventRecorder(client, o.nodeName);
+  const events = new EventRecorder(client, { component: 'kubelet', host: o.nodeName, onError: (err) => log(`could not record an event: ${(err as Error).message}`) });
   const deps = {
     runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events,
     backoff: o.backoff ?? DEFAULT_BACKOFF,

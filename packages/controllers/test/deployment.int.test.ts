@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '@skiff/api';
+import { parseTime, type KubeObject } from '@skiff/api';
 import { Informer } from '@skiff/client';
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../src/lib/resources.ts';
 import { deploymentManifest, isActive, isReady, kubectl, startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
@@ -172,12 +172,17 @@ test('minReadySeconds delays availability; revisionHistoryLimit prunes old Repli
   const manifest = deploymentManifest('hist', { replicas: 2, minReadySeconds: 1 });
   manifest.spec.revisionHistoryLimit = 1;
   await client.create(DEPLOYMENTS, manifest);
-  const createdAt = Date.now();
+  // Available only minReadySeconds after the pods' Ready transitions (whole seconds, as metav1.Time).
+  const readySince = async () =>
+    (await client.list(PODS, { namespace: 'default', labelSelector: 'app=hist' })).items.map((p) =>
+      parseTime(p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.lastTransitionTime),
+    );
   await waitFor('pods ready', async () => (await client.get(DEPLOYMENTS, 'default', 'hist')).status?.readyReplicas === 2);
   const early = await client.get(DEPLOYMENTS, 'default', 'hist');
-  if (Date.now() - createdAt < 900) expect(early.status.availableReplicas ?? 0).toBe(0);
+  const earlyAt = Date.now();
+  if (earlyAt - Math.min(...(await readySince())) < 900) expect(early.status.availableReplicas ?? 0).toBe(0);
   await waitComplete('hist', 2);
-  expect(Date.now() - createdAt).toBeGreaterThanOrEqual(1000);
+  expect(Date.now() - Math.max(...(await readySince()))).toBeGreaterThanOrEqual(1000);
 
   for (const image of ['web:2', 'web:3']) {
     await setImage('hist', image);

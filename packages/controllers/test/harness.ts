@@ -1,12 +1,13 @@
 // Test harness: a real API server on port 0, a simulated node agent that makes pods Running and
 // Ready through the status subresource, and helpers to wait for conditions.
+import { formatMicroTime, formatTime } from '@skiff/api';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import type { KubeObject } from '@skiff/api';
 import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
-import { Informer, isNotFound, RestClient, toMicroTime } from '@skiff/client';
+import { Informer, isNotFound, RestClient } from '@skiff/client';
 import { createControllerManager, type ControllerManager, type ControllerManagerOptions } from '../src/index.ts';
 import { LEASES, NODES, PODS } from '../src/lib/resources.ts';
 
@@ -88,7 +89,7 @@ export function startSimulatedKubelet(client: RestClient, opts: KubeletOptions =
       const image: string = pod.spec?.containers?.[0]?.image ?? '';
       const ready = !(opts.neverReady ?? []).some((s) => image.includes(s));
       if (opts.readyDelayMs) await new Promise((r) => setTimeout(r, Math.random() * opts.readyDelayMs!));
-      const now = new Date().toISOString();
+      const now = formatTime();
       const n = ipSeq++;
       await client.patch(
         PODS,
@@ -142,13 +143,13 @@ export async function startSimulatedNodes(client: RestClient, names: string[], r
       kind: 'Node',
       metadata: { name, labels: { 'kubernetes.io/hostname': name } },
       spec: {},
-      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }] },
+      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: formatTime(), lastTransitionTime: formatTime() }] },
     });
   }
   const renew = async () => {
     for (const name of names) {
       if (dead.has(name)) continue;
-      const renewTime = toMicroTime(Date.now());
+      const renewTime = formatMicroTime();
       try {
         const lease = await client.get(LEASES, 'kube-node-lease', name);
         await client.update(LEASES, { ...lease, spec: { ...lease.spec, renewTime } });

@@ -1,14 +1,13 @@
 // One worker per pod on this node: drives the pod's containers toward its spec and reports its
 // status. Syncs are serialised per pod; triggers (pod changes, probe verdicts, container exits,
 // back-off timers) merge into one pending sync. Each sync re-reads the runtime (level-triggered).
-import { PODS } from '@skiff/api';
+import { PODS, formatTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
-import { isConflict, isNotFound, type RestClient } from '@skiff/client';
+import { isConflict, isNotFound, type RestClient , type EventRecorder } from '@skiff/client';
 import { ImageError, LABEL_CONTAINER_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime, type PullPolicy } from '../runtime/types.ts';
 import type { ProbeManager } from '../probe/manager.ts';
 import { backoffDelay, crashLoopDelay, type BackoffPolicy } from './backoff.ts';
 import { buildContainerConfig, portKey, type ContainerSpec } from './container-config.ts';
-import type { PodEventSink } from './events.ts';
 import { groupByContainer } from './observed.ts';
 import { planPodSync, type PodAction } from './plan.ts';
 import type { PortAllocator } from './ports.ts';
@@ -25,7 +24,7 @@ export interface WorkerDeps {
   nodeIP: string;
   probes: ProbeManager;
   ports: PortAllocator;
-  events: PodEventSink;
+  events: Pick<EventRecorder, 'record'>;
   backoff: BackoffPolicy;
   /** The pod is gone from the API and the node: drop this worker. */
   onFinished(key: string): void;
@@ -119,7 +118,7 @@ export class PodWorker {
 
   private async sync(): Promise<void> {
     const { runtime } = this.deps;
-    const pod = this.gone ? { ...this.pod, metadata: { ...this.pod.metadata, deletionTimestamp: new Date().toISOString() } } : this.pod;
+    const pod = this.gone ? { ...this.pod, metadata: { ...this.pod.metadata, deletionTimestamp: formatTime() } } : this.pod;
     let containers = await runtime.list({ [LABEL_POD_UID]: pod.metadata.uid ?? '' });
     this.rememberHostPorts(containers);
     this.syncProbes(pod, containers);

@@ -3,11 +3,10 @@
 // current by a storage watch, so the create hot path costs no extra read), and a deleted namespace
 // is emptied in the background and then removed — the work of Kubernetes' namespace controller,
 // done in-process because the data is the server's own.
-import type { KubeObject } from '@skiff/api';
+import { formatTime, type KubeObject } from '@skiff/api';
 import type { Storage, Watcher } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
 import type { ResourceStore } from './store.ts';
-import { nowRfc3339 } from './store.ts';
 
 export type NamespacePhase = 'Active' | 'Terminating';
 
@@ -48,7 +47,7 @@ export class NamespaceController implements NamespaceLookup {
       const ns: KubeObject = {
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name, uid: crypto.randomUUID(), creationTimestamp: nowRfc3339(), labels: { 'kubernetes.io/metadata.name': name } },
+        metadata: { name, uid: crypto.randomUUID(), creationTimestamp: formatTime(), labels: { 'kubernetes.io/metadata.name': name } },
         spec: { finalizers: ['kubernetes'] },
         status: { phase: 'Active' },
       };

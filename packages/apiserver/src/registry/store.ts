@@ -3,7 +3,7 @@
 // deletion) on top of the Storage interface. HTTP-free: routes decode, this decides, storage keeps.
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ResourceInfo } from '@skiff/api';
-import { apiVersionOf, applyDefaults, randomNameSuffix, validateCreate, validateUpdate } from '@skiff/api';
+import { apiVersionOf, applyDefaults, formatTime, randomNameSuffix, validateCreate, validateUpdate } from '@skiff/api';
 import type { ObjectKey, Storage } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
 import type { ResourceRef } from '../errors/status.ts';
@@ -34,12 +34,6 @@ export type Subresource = '' | 'status' | 'raw';
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
-
-/** RFC 3339 with second precision, as Kubernetes serialises metav1.Time. */
-export function nowRfc3339(offsetSeconds = 0): string {
-  const d = new Date(Date.now() + offsetSeconds * 1000);
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function rvOf(o: KubeObject): number {
   return Number(o.metadata.resourceVersion);
@@ -123,7 +117,7 @@ export class ResourceStore {
       if (phase === 'Terminating') throw namespaceTerminating(this.ref, meta.name ?? meta.generateName ?? '', namespace);
     }
     meta.uid = randomUUID();
-    meta.creationTimestamp = nowRfc3339();
+    meta.creationTimestamp = formatTime();
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     if (this.strategy.tracksGeneration) meta.generation = 1;
@@ -309,7 +303,7 @@ export class ResourceStore {
       if (shorten && grace === 0 && finalizers.length === 0) return { action: 'delete' };
       const meta = { ...m };
       if (shorten) {
-        meta.deletionTimestamp = nowRfc3339(grace);
+        meta.deletionTimestamp = formatTime(Date.now() + grace * 1000);
         meta.deletionGracePeriodSeconds = grace;
       }
       setOrDelete(meta, 'finalizers', finalizers.length ? finalizers : undefined);
@@ -321,7 +315,7 @@ export class ResourceStore {
     const specFinalized = this.isNamespaces() && (current.spec?.finalizers ?? []).length > 0;
     if (finalizers.length === 0 && (!graceful || grace === 0) && !specFinalized) return { action: 'delete' };
     const meta = { ...m };
-    meta.deletionTimestamp = nowRfc3339(graceful ? grace : 0);
+    meta.deletionTimestamp = formatTime(Date.now() + (graceful ? grace : 0) * 1000);
     meta.deletionGracePeriodSeconds = graceful ? grace : 0;
     if (finalizers.length) meta.finalizers = finalizers;
     if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;

@@ -2,11 +2,10 @@
 // pods/binding (the scheduler's atomic assignment), and pods/log + pods/exec (served by the node
 // agent; see ./node-proxy.ts for the contract).
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import type { KubeObject } from '@skiff/api';
+import { formatTime, type KubeObject } from '@skiff/api';
 import { badRequest, conflict, invalid, successStatus } from '../errors/status.ts';
 import { decodeObjectBody } from '../http/body.ts';
 import type { ResourceStore } from '../registry/store.ts';
-import { nowRfc3339 } from '../registry/store.ts';
 import { formatSelector } from '../registry/selectors.ts';
 import { applyPatch } from '../patch/index.ts';
 import type { ServerContext } from './context.ts';
@@ -140,7 +139,7 @@ function bindingHandler(store: ResourceStore): RouteHandlerMethod {
         if (pod.metadata.deletionTimestamp) throw conflict(bindingRef, name, `pod ${name} is being deleted, cannot be assigned to a host`);
         if (pod.spec?.nodeName) throw conflict(bindingRef, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
         const conditions = ((pod.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
-        conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowRfc3339() } as never);
+        conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime() } as never);
         const next: KubeObject = { ...pod, metadata: { ...pod.metadata }, spec: { ...pod.spec, nodeName: target.name }, status: { ...(pod.status ?? {}), conditions } };
         delete next.metadata.resourceVersion;
         return next;
