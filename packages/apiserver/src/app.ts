@@ -8,7 +8,7 @@ import { StorageError } from './storage/types.ts';
 import { PatchError } from './patch/errors.ts';
 import { registerDiscoveryRoutes } from './discovery/index.ts';
 import { registerOpenApiRoutes } from './openapi/index.ts';
-import { ApiError, internal, notFoundPath, tooLarge, unsupportedMediaType } from './errors/status.ts';
+import { ApiError, internal, notFoundPath, serviceUnavailable, tooLarge, unsupportedMediaType } from './errors/status.ts';
 import { BODY_LIMIT, OBJECT_MEDIA_TYPES, registerBodyParser } from './http/body.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import type { ApiMetrics } from './metrics/metrics.ts';
@@ -117,7 +117,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerResourceRoutes(app, context);
   const execRelay = registerExecUpgrade(app.server, context);
 
-  namespaces.start([...stores.values()].filter((s) => s.namespaced));
+  await namespaces.start([...stores.values()].filter((s) => s.namespaced));
   app.addHook('onClose', (_app, done) => {
     namespaces.close();
     execRelay.close();
@@ -141,6 +141,8 @@ function toApiError(err: unknown, _log: FastifyBaseLogger, _verbose: boolean): A
         return new ApiError(409, 'Conflict', err.message);
       case 'Expired':
         return new ApiError(410, 'Expired', err.message);
+      case 'Unavailable':
+        return serviceUnavailable(err.message);
     }
   }
   const fe = err as FastifyError;

@@ -55,9 +55,9 @@ export function scaleOf(o: KubeObject): KubeObject {
 
 function scaleHandlers(store: ResourceStore) {
   /** Writes `scale.spec.replicas` into the workload; a Scale resourceVersion is a precondition. */
-  const write = (req: FastifyRequest, name: string, namespace: string, next: (currentScale: KubeObject) => KubeObject) => {
+  const write = async (req: FastifyRequest, name: string, namespace: string, next: (currentScale: KubeObject) => KubeObject) => {
     const dryRun = dryRunOf(queryOf(req));
-    const res = store.update(
+    const res = await store.update(
       namespace,
       name,
       (current) => {
@@ -84,23 +84,23 @@ function scaleHandlers(store: ResourceStore) {
     return scaleOf(res.object);
   };
 
-  const get: RouteHandlerMethod = (req, reply) => {
+  const get: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
-    reply.send(scaleOf(store.get(namespace, name)));
+    return reply.send(scaleOf(await store.get(namespace, name)));
   };
-  const put: RouteHandlerMethod = (req, reply) => {
+  const put: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
     const { obj } = decodeObjectBody(req);
     const body = obj as KubeObject;
     if (!body.metadata) body.metadata = {};
-    reply.send(write(req, name, namespace, () => structuredClone(body)));
+    return reply.send(await write(req, name, namespace, () => structuredClone(body)));
   };
-  const patch: RouteHandlerMethod = (req, reply) => {
+  const patch: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
     const { type, doc } = decodePatch(req);
     try {
-      reply.send(
-        write(req, name, namespace, (scale) => {
+      return reply.send(
+        await write(req, name, namespace, (scale) => {
           const patched = applyPatch(type, scale, doc, { kind: 'Scale', fieldManager: queryOf(req).fieldManager, force: queryOf(req).force === 'true' }).object as KubeObject;
           // A patch that leaves the version alone applies to whatever is current.
           if (patched.metadata?.resourceVersion === scale.metadata.resourceVersion) delete patched.metadata.resourceVersion;
@@ -119,7 +119,7 @@ function scaleHandlers(store: ResourceStore) {
  * PodScheduled condition, as kube-apiserver's BindingREST does. Answers 201 with a Success Status.
  */
 function bindingHandler(store: ResourceStore): RouteHandlerMethod {
-  return (req, reply) => {
+  return async (req, reply) => {
     const { namespace, name } = paramsOf(req);
     const dryRun = dryRunOf(queryOf(req));
     const { obj } = decodeObjectBody(req);
@@ -132,7 +132,7 @@ function bindingHandler(store: ResourceStore): RouteHandlerMethod {
     if (!target || !target.name) throw invalid(ref, name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
     if (target.kind && target.kind !== 'Node') throw invalid(ref, name, [{ reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${target.kind}": supported values: "Node"` }]);
     const bindingRef = { plural: 'pods/binding', group: '' };
-    store.update(
+    await store.update(
       namespace,
       name,
       (pod) => {
@@ -147,7 +147,7 @@ function bindingHandler(store: ResourceStore): RouteHandlerMethod {
       'raw',
       { dryRun },
     );
-    reply.code(201).send(successStatus(201));
+    return reply.code(201).send(successStatus(201));
   };
 }
 
