@@ -3,6 +3,8 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import { RESOURCES } from '@skiff/api';
 import { openStorage } from './storage/index.ts';
+import { EtcdStorage } from './storage/etcd/storage.ts';
+import type { EtcdStorageOptions } from './storage/etcd/options.ts';
 import type { Storage } from './storage/types.ts';
 import { StorageError } from './storage/types.ts';
 import { PatchError } from './patch/errors.ts';
@@ -21,8 +23,10 @@ import { registerExecUpgrade } from './routes/node-proxy.ts';
 import type { RouteConfig } from './routes/resources.ts';
 
 export interface BuildAppOptions {
-  /** Directory of the SQLite database; required unless `storage` is given. */
+  /** Directory of the SQLite database; required unless `storage` or `etcd` is given. */
   dataDir?: string;
+  /** Serve from etcd instead of SQLite (`skiff server --datastore-endpoint etcd://...`); opened and closed with the app. */
+  etcd?: EtcdStorageOptions;
   /** A storage to serve (the app does not close it); otherwise one is opened in dataDir and closed with the app. */
   storage?: Storage;
   /** fastify's logger; off by default (request logging costs throughput). */
@@ -57,8 +61,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   let storage: Storage | undefined = opts.storage;
   const metrics = createMetrics(() => storage, { defaultMetrics: opts.processMetrics });
+  if (!storage && opts.etcd) {
+    storage = await EtcdStorage.open({ onLog: (msg, err) => (opts.logger ? app.log.warn({ err }, msg) : console.error(`skiff apiserver: ${msg}`, err ?? '')), ...opts.etcd });
+  }
   if (!storage) {
-    if (!opts.dataDir) throw new Error('buildApp: dataDir or storage is required');
+    if (!opts.dataDir) throw new Error('buildApp: dataDir, etcd or storage is required');
     // Group commit: the writes of one event-loop turn share one SQLite transaction (several times
     // the write rate); the onSend hook below holds every reply until that transaction commits.
     // WAL checkpoints run in a worker thread, not inside a COMMIT (the create latency tail).
