@@ -1,13 +1,13 @@
 // @kubernetes/client-node, unchanged, against the server: typed create/list/read/delete and a
 // watch through its Watch helper.
 import * as k8s from '@kubernetes/client-node';
-import { startServer } from './support/server.ts';
+import { startTestServer } from '../src/testing/index.ts';
 import type { TestServer } from './support/server.ts';
 
 let server: TestServer;
 let kc: k8s.KubeConfig;
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServer();
   kc = new k8s.KubeConfig();
   // client-node refuses http:// unless the cluster is marked insecure.
   kc.loadFromOptions({

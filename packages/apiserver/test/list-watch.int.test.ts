@@ -1,12 +1,13 @@
 // Lists (selectors, paging, Tables) and watches (initial events, resume, 410, bookmarks,
 // timeoutSeconds, selector transitions, Table events, fan-out to many watchers) over real HTTP.
-import { client, pod, readWatch, sleep, startServer } from './support/server.ts';
+import { client, pod, readWatch, sleep } from './support/server.ts';
+import { startTestServer } from '../src/testing/index.ts';
 import type { Client, TestServer } from './support/server.ts';
 
 let server: TestServer;
 let api: Client;
 beforeAll(async () => {
-  server = await startServer({ retainRevisions: 20, maintenanceIntervalMs: 0 });
+  server = await startTestServer({ storage: { retainRevisions: 20, maintenanceIntervalMs: 0 } });
   api = client(server.url);
   await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lw' } });
 });

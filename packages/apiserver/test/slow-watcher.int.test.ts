@@ -1,12 +1,13 @@
 // A watcher that stops reading is disconnected once its unsent bytes pass the limit, and the
 // other watchers keep receiving every event meanwhile.
 import { connect } from 'node:net';
-import { client, pod, readWatch, sleep, startServer } from './support/server.ts';
+import { client, pod, readWatch, sleep } from './support/server.ts';
+import { startTestServer } from '../src/testing/index.ts';
 import type { TestServer } from './support/server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer(undefined, { watchMaxBufferedBytes: 256 * 1024 });
+  server = await startTestServer({ watchMaxBufferedBytes: 256 * 1024 });
 });
 afterAll(() => server.close());
 

@@ -1,11 +1,12 @@
 // 50 watchers over HTTP while 1,000 writes land concurrently: every watcher sees every event,
 // in resourceVersion order, with nothing lost or duplicated.
-import { client, pod, startServer } from './support/server.ts';
+import { client, pod } from './support/server.ts';
+import { startTestServer } from '../src/testing/index.ts';
 import type { TestServer } from './support/server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServer();
 });
 afterAll(() => server.close());
 

@@ -1,6 +1,7 @@
 // Cascading deletion in the three modes, Deployment -> ReplicaSet -> Pods.
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../src/lib/resources.ts';
-import { deploymentManifest, startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
+import { deploymentManifest, startCluster, startManager, startSimulatedKubelet, type Cluster } from './harness.ts';
+import { until } from '@skiff/apiserver/testing';
 import type { ControllerManager } from '../src/index.ts';
 
 let cluster: Cluster;
@@ -20,7 +21,7 @@ afterAll(async () => {
 async function deployed(name: string) {
   const { client } = cluster;
   await client.create(DEPLOYMENTS, deploymentManifest(name, { replicas: 2 }));
-  await waitFor(`${name} available`, async () => (await client.get(DEPLOYMENTS, 'default', name)).status?.availableReplicas === 2);
+  await until(`${name} available`, async () => (await client.get(DEPLOYMENTS, 'default', name)).status?.availableReplicas === 2);
 }
 
 const count = async (res: typeof PODS, app: string) => (await cluster.client.list(res, { namespace: 'default', labelSelector: `app=${app}` })).items.length;
@@ -29,7 +30,7 @@ test('Background: the owner goes at once, its dependents after', async () => {
   const { client } = cluster;
   await deployed('bg');
   await client.delete(DEPLOYMENTS, 'default', 'bg', { propagationPolicy: 'Background' });
-  await waitFor('replica set and pods gone', async () => (await count(REPLICA_SETS, 'bg')) === 0 && (await count(PODS, 'bg')) === 0);
+  await until('replica set and pods gone', async () => (await count(REPLICA_SETS, 'bg')) === 0 && (await count(PODS, 'bg')) === 0);
 });
 
 test('Foreground: the owner stays (foregroundDeletion) until its dependents are gone', async () => {
@@ -38,7 +39,7 @@ test('Foreground: the owner stays (foregroundDeletion) until its dependents are 
   const marked = await client.delete(DEPLOYMENTS, 'default', 'fg', { propagationPolicy: 'Foreground' });
   expect((marked as { metadata: { finalizers?: string[] } }).metadata.finalizers).toContain('foregroundDeletion');
   let sawOwnerWithoutDependents = false;
-  await waitFor('deployment gone', async () => {
+  await until('deployment gone', async () => {
     try {
       await client.get(DEPLOYMENTS, 'default', 'fg');
     } catch {
@@ -55,7 +56,7 @@ test('Orphan: dependents lose the reference and stay', async () => {
   const { client } = cluster;
   await deployed('orph');
   await client.delete(DEPLOYMENTS, 'default', 'orph', { propagationPolicy: 'Orphan' });
-  await waitFor('deployment gone', async () => client.get(DEPLOYMENTS, 'default', 'orph').then(() => false, () => true));
+  await until('deployment gone', async () => client.get(DEPLOYMENTS, 'default', 'orph').then(() => false, () => true));
   const rss = (await client.list(REPLICA_SETS, { namespace: 'default', labelSelector: 'app=orph' })).items;
   expect(rss).toHaveLength(1);
   expect(rss[0].metadata.ownerReferences ?? []).toEqual([]);

@@ -3,24 +3,19 @@
 import { SERVICES, ENDPOINTS } from '@skiff/api';
 import { createServer, connect, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
 import type { KubeObject } from '@skiff/api';
 import { RestClient } from '@skiff/client';
+import { startTestServer, until, type TestServer } from '@skiff/apiserver/testing';
 import { ServiceProxy } from './service-proxy.ts';
 
 
-let api: RunningApiServer;
-let dataDir: string;
+let api: TestServer;
 let client: RestClient;
 let proxy: ServiceProxy;
 const backends: { server: Server; port: number; name: string }[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'skiff-proxy-'));
-  api = await startApiServer({ dataDir, host: '127.0.0.1', port: 0 });
+  api = await startTestServer();
   client = new RestClient({ server: api.url });
   for (const name of ['a', 'b', 'c']) {
     const server = createServer((s) => s.end(name));
@@ -36,7 +31,6 @@ afterAll(async () => {
   for (const b of backends) b.server.close();
   client.close();
   await api.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 function ask(host: string, port: number): Promise<string> {
@@ -47,16 +41,6 @@ function ask(host: string, port: number): Promise<string> {
     s.on('end', () => resolve(out));
     s.on('error', reject);
   });
-}
-
-async function until<T>(f: () => Promise<T> | T, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await Promise.resolve(f()).catch(() => undefined as T);
-    if (v !== undefined && ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${ms} ms (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function createService(name: string, spec: Record<string, unknown>, ports: number[]) {
@@ -75,7 +59,7 @@ test('connections to the ClusterIP go round-robin to every ready backend', async
   const svc = await createService('rr', {}, backends.map((b) => b.port));
   const ip: string = svc.spec.clusterIP;
   expect(ip).toMatch(/^127\.96\.\d+\.\d+$/);
-  await until(() => ask(ip, 8080), (v) => ['a', 'b', 'c'].includes(v));
+  await until('a backend answers', async () => ['a', 'b', 'c'].includes(await ask(ip, 8080)));
   const seen = [];
   for (let i = 0; i < 6; i++) seen.push(await ask(ip, 8080));
   expect(new Set(seen)).toEqual(new Set(['a', 'b', 'c']));
@@ -88,17 +72,17 @@ test('a backend that refuses is skipped; changes to the Endpoints are followed',
   dead.close();
   const svc = await createService('failover', {}, [deadPort, backends[1].port]);
   const ip: string = svc.spec.clusterIP;
-  await until(() => ask(ip, 8080), (v) => v === 'b');
+  await until('backend b answers', async () => (await ask(ip, 8080)) === 'b');
   for (let i = 0; i < 4; i++) expect(await ask(ip, 8080)).toBe('b');
   await client.patch(ENDPOINTS, 'default', 'failover', { subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'tcp', port: backends[2].port, protocol: 'TCP' }] }] }, 'merge');
-  await until(() => ask(ip, 8080), (v) => v === 'c');
+  await until('backend c answers', async () => (await ask(ip, 8080)) === 'c');
 });
 
 test('a NodePort service is also served on the node IP, and a deleted service stops being served', async () => {
   const svc = await createService('np', { type: 'NodePort' }, [backends[0].port]);
   const nodePort: number = svc.spec.ports[0].nodePort;
   expect(nodePort).toBeGreaterThanOrEqual(30000);
-  expect(await until(() => ask('127.0.7.1', nodePort), (v) => v === 'a')).toBe('a');
+  await until('backend a answers on the node port', async () => (await ask('127.0.7.1', nodePort)) === 'a');
   await client.delete(SERVICES, 'default', 'np');
-  await until(() => ask('127.0.7.1', nodePort).then(() => 'open', () => 'closed'), (v) => v === 'closed');
+  await until('the node port closed', () => ask('127.0.7.1', nodePort).then(() => false, () => true));
 });

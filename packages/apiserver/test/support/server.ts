@@ -1,41 +1,6 @@
-// A real API server on port 0 with its own SQLite directory, and a small fetch helper.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.ts';
-import type { BuildAppOptions } from '../../src/app.ts';
-import type { Storage } from '../../src/storage/types.ts';
-import { openStorage } from '../../src/storage/index.ts';
-import type { SqliteStorageOptions } from '../../src/storage/index.ts';
-
-export interface TestServer {
-  url: string;
-  app: FastifyInstance;
-  storage: Storage;
-  dataDir: string;
-  close(): Promise<void>;
-}
-
-/** Starts a server; `storageOptions` opens the storage here (e.g. a short history for 410 tests). */
-export async function startServer(storageOptions?: SqliteStorageOptions, appOptions: Omit<BuildAppOptions, 'storage' | 'dataDir'> = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-apiserver-'));
-  const storage = storageOptions ? openStorage({ dataDir, ...storageOptions }) : undefined;
-  const app = await buildApp(storage ? { ...appOptions, storage } : { ...appOptions, dataDir });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const port = (app.server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    app,
-    storage: app.skiff.storage,
-    dataDir,
-    async close() {
-      await app.close();
-      storage?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+// Helpers the API server's integration tests share: a small fetch client, manifests, a watch reader.
+// The server itself comes from src/testing (startTestServer).
+export type { TestServer } from '../../src/testing/index.ts';
 
 export interface Res<T = any> {
   status: number;
@@ -126,13 +91,3 @@ export async function readWatch(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `fn` returns truthy or the deadline passes. */
-export async function eventually<T>(fn: () => Promise<T>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
