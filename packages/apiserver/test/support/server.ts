@@ -50,44 +50,56 @@ export const deployment = (name: string, replicas = 2) => ({
   },
 });
 
-/** Reads a watch stream's events until `until` says stop or the timeout passes. */
-export async function readWatch(
-  url: string,
-  until: (events: any[]) => boolean,
-  opts: { headers?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<{ events: any[]; status: number; headers: Headers; ended: boolean }> {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), opts.timeoutMs ?? 10_000);
-  const events: any[] = [];
-  let ended = false;
-  const r = await fetch(url, { headers: opts.headers, signal: ac.signal });
-  try {
-    const reader = r.body!.getReader();
-    const dec = new TextDecoder();
-    let buf = '';
-    while (!until(events)) {
-      const { value, done } = await reader.read();
-      if (done) {
-        ended = true;
-        break;
-      }
-      buf += dec.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.trim()) events.push(JSON.parse(line));
-      }
+/** What readWatch resolves to; `opened` settles once the response headers are in. */
+export type WatchReading = Promise<{ events: any[]; status: number; headers: Headers; ended: boolean }> & { opened: Promise<void> };
+
+/**
+ * Reads a watch stream's events until `until` says stop or the timeout passes. Await `opened`
+ * before changing what the watch should see: the server sends the headers only once the watch
+ * is registered (after its initial list), so every later change reaches it.
+ */
+export function readWatch(url: string, until: (events: any[]) => boolean, opts: { headers?: Record<string, string>; timeoutMs?: number } = {}): WatchReading {
+  let markOpened!: () => void;
+  const opened = new Promise<void>((r) => (markOpened = r));
+  const reading = (async () => {
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), opts.timeoutMs ?? 10_000);
+    const events: any[] = [];
+    let ended = false;
+    let r: Response;
+    try {
+      r = await fetch(url, { headers: opts.headers, signal: ac.signal });
+    } finally {
+      markOpened();
     }
-    if (!ended) await reader.cancel().catch(() => {});
-  } catch (e) {
-    if ((e as Error).name !== 'AbortError') throw e;
-  } finally {
-    clearTimeout(timer);
-    ac.abort();
-  }
-  return { events, status: r.status, headers: r.headers, ended };
+    try {
+      const reader = r.body!.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      while (!until(events)) {
+        const { value, done } = await reader.read();
+        if (done) {
+          ended = true;
+          break;
+        }
+        buf += dec.decode(value, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line.trim()) events.push(JSON.parse(line));
+        }
+      }
+      if (!ended) await reader.cancel().catch(() => {});
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') throw e;
+    } finally {
+      clearTimeout(timer);
+      ac.abort();
+    }
+    return { events, status: r.status, headers: r.headers, ended };
+  })();
+  return Object.assign(reading, { opened });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
