@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DockerRuntime, startAgent, type Agent, type AgentOptions, type ContainerRuntime } from '@skiff/agent';
+import { DockerRuntime, removeAgentState, startAgent, type Agent, type AgentOptions, type ContainerRuntime } from '@skiff/agent';
 import type { KubeObject } from '@skiff/api';
 import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
 import { RestClient } from '@skiff/client';
@@ -81,6 +81,8 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
       serveEndpoint: o.serveEndpoint,
       backoff: o.backoff ?? { baseMs: 500, maxMs: 4000 },
       log: (m) => log(`agent ${o.nodes[i].name}: ${m}`),
+      // Each agent's state (pods' emptyDirs and projected files) in the cluster's directory.
+      rootDir: join(dataDir, 'agents', o.nodes[i].name),
       ...o.agent,
     });
 
@@ -91,6 +93,7 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
     await removeNodeContainers(dockerNodes);
     client.close();
     await server?.close().catch(() => undefined);
+    await removeAgentState(join(dataDir, 'agents')).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   };
 

@@ -12,6 +12,8 @@ import { ProbeManager } from './probe/manager.ts';
 import { LABEL_NODE_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime } from './runtime/types.ts';
 import { startEndpoint, type AgentEndpoint } from './endpoint/server.ts';
 import { ServiceProxy } from './proxy/service-proxy.ts';
+import { VolumeManager } from './volumes/manager.ts';
+import { ProjectedObjects } from './volumes/objects.ts';
 
 
 export interface AgentOptions {
@@ -37,6 +39,11 @@ export interface AgentOptions {
    * are per host), so `skiff up` enables it on the first node only. Default false.
    */
   serviceProxy?: boolean;
+  /**
+   * The agent's state directory: pods' emptyDirs and projected files live below it (as
+   * /var/lib/kubelet does for the kubelet). Default /var/lib/skiff/agent/<nodeName>.
+   */
+  rootDir?: string;
   log?: (message: string) => void;
 }
 
@@ -85,8 +92,17 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     },
   });
   const events = new EventRecorder(client, { component: 'kubelet', host: o.nodeName, onError: (err) => log(`could not record an event: ${(err as Error).message}`) });
+  const workerOf = (pod: KubeObject) => workers.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
+  const objects = new ProjectedObjects({
+    client,
+    log,
+    onChange: (kind, namespace, name) => {
+      for (const pod of volumes.podsReading(kind, namespace, name)) workerOf(pod)?.refreshVolumes();
+    },
+  });
+  const volumes = new VolumeManager({ rootDir: o.rootDir ?? `/var/lib/skiff/agent/${o.nodeName}`, nodeName: o.nodeName, nodeIP: o.nodeIP, objects, log });
   const deps = {
-    runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events,
+    runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events, volumes,
     backoff: o.backoff ?? DEFAULT_BACKOFF,
     onFinished: (key: string) => workers.delete(key),
     log,
@@ -103,11 +119,19 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   };
   informer.addEventHandler({
     onAdd: ensureWorker,
-    onUpdate: (_old, pod) => ensureWorker(pod),
+    onUpdate: (old, pod) => {
+      ensureWorker(pod);
+      // downwardAPI files show labels and annotations: they change in place.
+      const m = (p: KubeObject) => JSON.stringify([p.metadata.labels, p.metadata.annotations]);
+      if (m(old) !== m(pod) && volumes.readsMetadata(pod)) workerOf(pod)?.refreshVolumes();
+    },
     onDelete: (pod) => workers.get(`${pod.metadata.namespace}/${pod.metadata.name}`)?.podGone(),
   });
   informer.start();
   await informer.waitForSync();
+  // Volumes of pods deleted while the agent was down go now (their containers go with the relist).
+  const live = new Set(informer.store.list().map((p) => p.metadata.uid ?? ''));
+  await volumes.cleanupOrphans(live).catch((err: Error) => log(`removing volumes of deleted pods failed: ${err.message}`));
 
   // The relist loop: wake the workers whose containers changed, and remove orphans (containers of
   // pods that no longer exist on this node, e.g. deleted while the agent was down).
@@ -163,6 +187,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       clearInterval(relistTimer);
       proxy?.stop();
       informer.stop();
+      objects.stop();
       heartbeat.stop();
       probes.stop();
       // Let in-flight syncs, the relist and the events they recorded end (bounded: a stop may wait out a grace period), so

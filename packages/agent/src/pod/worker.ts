@@ -13,6 +13,8 @@ import { planPodSync, type PodAction } from './plan.ts';
 import type { PortAllocator } from './ports.ts';
 import { computePodStatus, type ContainerWaiting } from './status.ts';
 import { formatDuration } from './duration.ts';
+import { PodVolumes } from '../volumes/pod-volumes.ts';
+import type { VolumeManager } from '../volumes/manager.ts';
 
 /** Where the agent tells users which host address serves each container port. */
 export const HOST_PORTS_ANNOTATION = 'skiff.dev/host-ports';
@@ -26,6 +28,7 @@ export interface WorkerDeps {
   ports: PortAllocator;
   events: Pick<EventRecorder, 'record'>;
   backoff: BackoffPolicy;
+  volumes: VolumeManager;
   /** The pod is gone from the API and the node: drop this worker. */
   onFinished(key: string): void;
   log(message: string): void;
@@ -55,11 +58,13 @@ export class PodWorker {
   private lastStatus?: Record<string, unknown>;
   private lastStatusJson?: string;
   private lastHostPorts?: string;
+  private readonly volumes: PodVolumes;
 
   constructor(key: string, pod: KubeObject, deps: WorkerDeps) {
     this.key = key;
     this.pod = pod;
     this.deps = deps;
+    this.volumes = new PodVolumes(deps.volumes);
   }
 
   get uid(): string | undefined {
@@ -78,6 +83,12 @@ export class PodWorker {
       this.triggeredOnce = true;
       this.trigger();
     }
+  }
+
+  /** A ConfigMap or Secret it projects, or its own metadata, changed: rewrite its volumes' files. */
+  refreshVolumes(): void {
+    this.volumes.wantRefresh();
+    this.trigger();
   }
 
   /** The API object is gone: tear down the containers. */
@@ -124,6 +135,14 @@ export class PodWorker {
     this.syncProbes(pod, containers);
     const now = Date.now();
     const unhealthy = new Set(containers.filter((c) => c.state === 'running' && this.deps.probes.isUnhealthy(c.id)).map((c) => c.id));
+    // Volumes first, as the kubelet: no container starts until every volume of the pod is ready.
+    if (!pod.metadata.deletionTimestamp) {
+      const retryIn = await this.volumes.prepare(pod, (type, reason, message) => this.deps.events.record(pod, type, reason, message));
+      if (retryIn !== undefined) {
+        this.wakeIn(retryIn);
+        return this.writeStatus(pod, containers);
+      }
+    }
     const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy });
     let changed = false;
     for (const a of actions) {
@@ -213,6 +232,16 @@ export class PodWorker {
     restartCount = this.countVanished(pod, name, restartCount, containers);
     const hostPorts = await this.chooseHostPorts(name, spec, groupByContainer(containers).get(name)?.[0]?.info);
     const config = buildContainerConfig({ pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts });
+    try {
+      config.mounts = this.volumes.mountsFor(spec);
+    } catch (err) {
+      // As the kubelet: a mount it cannot prepare (a subPath) holds the container, with the reason.
+      const message = (err as Error).message;
+      this.waiting.set(name, { reason: 'CreateContainerConfigError', message });
+      events.record(pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath(pod, name));
+      this.wakeIn(2000);
+      return false;
+    }
     const id = await runtime.create(config);
     events.record(pod, 'Normal', 'Created', `Created container ${name}`, fieldPath(pod, name));
     await this.startContainer(pod, name, id);
@@ -322,6 +351,8 @@ export class PodWorker {
 
   private async confirmDeletion(pod: KubeObject): Promise<void> {
     this.deps.probes.forgetPod(this.key);
+    // The pod's own volumes (emptyDirs, projected files) go with it, before the API object does.
+    await this.volumes.tearDown(pod.metadata.uid ?? '');
     // Ports of containers that vanished without the agent removing them go back now.
     for (const [k, port] of [...this.hostPortsGiven]) this.releaseHostPort(port, k.slice(k.lastIndexOf('/') + 1));
     if (!this.gone) {

@@ -18,6 +18,7 @@ interface AgentOptions {
   backoffBase: number;
   simStartLatency: number;
   serviceProxy?: boolean;
+  rootDir?: string;
 }
 
 export function registerAgent(program: Command): void {
@@ -35,6 +36,7 @@ export function registerAgent(program: Command): void {
     .option('--pods <n>', 'maximum pods on this node', '110')
     .option('--backoff-base <ms>', 'crash-loop back-off base (Kubernetes: 10000)', parsePositiveInt, 10_000)
     .option('--service-proxy', 'also run the service proxy (one agent per machine: it listens on ClusterIPs)')
+    .option('--root-dir <dir>', "the agent's state: pods' emptyDirs and projected files (default /var/lib/skiff/agent/NODE)")
     .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
     .action(async (opts: AgentOptions) => {
       const server = resolveServer(opts.server);
@@ -45,7 +47,7 @@ export function registerAgent(program: Command): void {
         if (opts.count !== 1) throw new InvalidArgumentError('--count is only for --runtime sim');
         const runtime = new DockerRuntime();
         if (!(await runtime.ping())) throw new Error('the Docker engine does not answer on /var/run/docker.sock (is dockerd running?)');
-        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy }));
+        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy, rootDir: opts.rootDir }));
       } else {
         // Hollow nodes share one process and one address; they serve no endpoint of their own.
         for (let i = 1; i <= opts.count; i++) {

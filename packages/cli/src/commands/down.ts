@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { rmSync } from 'node:fs';
-import { DockerRuntime } from '@skiff/agent';
+import { join } from 'node:path';
+import { DockerRuntime, removeAgentState } from '@skiff/agent';
 import { isAlive, readState, stateFile } from '../cluster-state.ts';
 import { skiffHome } from '../kubeconfig.ts';
 import { waitFor } from '../wait.ts';
@@ -38,6 +39,8 @@ export function registerDown(program: Command): void {
           }
           process.stdout.write(`removed ${removed} container${removed === 1 ? '' : 's'}\n`);
         }
+        // The pods' emptyDirs and projected files (tmpfs mounts included) go with their containers.
+        await removeAgentState(join(opts.dataDir, 'agents'));
       }
       rmSync(stateFile(opts.dataDir), { force: true });
       if (opts.purge) rmSync(opts.dataDir, { recursive: true, force: true });

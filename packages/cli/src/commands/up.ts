@@ -74,6 +74,8 @@ export function registerUp(program: Command): void {
         const extra = opts.backoffBase !== undefined ? ['--backoff-base', String(opts.backoffBase)] : [];
         // ClusterIP listeners are per machine: the first agent runs the service proxy for all.
         if (i === 1) extra.push('--service-proxy');
+        // Each agent keeps its pods' volumes in the cluster's data directory.
+        extra.push('--root-dir', join(opts.dataDir, 'agents', name));
         launch(`agent-${i}`, ['agent', '--server', server, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra]);
       }
       say(`starting ${opts.nodes} node agent${opts.nodes === 1 ? '' : 's'} ...`);

@@ -29,6 +29,7 @@ export function toCreateOptions(c: ContainerConfig): Docker.ContainerCreateOptio
       NanoCpus: c.nanoCpus,
       CpuShares: c.cpuShares,
       RestartPolicy: { Name: 'no' },
+      Mounts: c.mounts?.length ? c.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })) : undefined,
     },
   };
 }
