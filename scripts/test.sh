@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every skiff test on a fresh machine: installs Node 24 and pnpm (from the npm registry) when
 # the machine's Node is older, the locked dependencies, the Docker engine and the local test images,
+# etcd (the second storage backend's tests start their own cluster),
 # then typechecks and runs unit, integration (real API server, real SQLite, real kubectl) and
 # end-to-end (real Docker) tests. Extra arguments go to jest, e.g. `scripts/test.sh packages/api`.
 set -euo pipefail
@@ -20,6 +21,11 @@ source scripts/lib/docker.sh
 ensure_docker
 ensure_test_images
 echo "docker $(docker version --format '{{.Server.Version}}')"
+
+echo "== etcd"
+source scripts/lib/etcd.sh
+ensure_etcd
+echo "$(etcd --version | head -1)"
 
 echo "== typecheck"
 pnpm exec tsc -b

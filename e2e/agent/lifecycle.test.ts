@@ -39,7 +39,7 @@ describe('restarts', () => {
       const row = await cluster.kubectl.ok(['get', 'pod', 'crasher', '--no-headers']);
       if (/crasher\s+0\/1\s+CrashLoopBackOff\s+[1-9]/.test(row)) sawBackOffInKubectl = true;
       return sawBackOffInKubectl && (c?.restartCount ?? 0) >= 3;
-    }, 30_000, 150);
+    }, { timeoutMs: 30_000, intervalMs: 150 });
     // restartCount only ever grows
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
     expect(seen[seen.length - 1]).toBeGreaterThanOrEqual(3);
@@ -47,7 +47,7 @@ describe('restarts', () => {
     const c = await until('a CrashLoopBackOff waiting state with the last termination', async () => {
       const s = containerStatus(await pod('crasher'));
       return s?.state.waiting?.reason === 'CrashLoopBackOff' && s.lastState.terminated && s;
-    }, 15_000, 100);
+    }, { timeoutMs: 15_000, intervalMs: 100 });
     expect(c.state.waiting!.message).toMatch(/^back-off \S+ restarting failed container=main pod=crasher_default/);
     expect(c.lastState.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
     expect(c.ready).toBe(false);
@@ -125,7 +125,7 @@ describe('readiness', () => {
       if (sequence[sequence.length - 1] !== r) sequence.push(r);
       const firstTrue = sequence.indexOf(true);
       return firstTrue >= 0 && sequence.slice(firstTrue).length >= 3;
-    }, 25_000, 100);
+    }, { timeoutMs: 25_000, intervalMs: 100 });
     const p = await pod('flipper');
     expect(containerStatus(p)!.restartCount).toBe(0);
     const conditions = p.status!.conditions as { type: string; status: string }[];
@@ -169,7 +169,7 @@ describe('deletion', () => {
     expect((await docker(['inspect', '-f', '{{.State.Running}}', id])).trim()).toBe('true');
     expect(await cluster.kubectl.ok(['get', 'pod', 'graceful', '--no-headers'])).toMatch(/Terminating/);
 
-    await until('the pod object gone', () => gone('graceful'), 20_000, 50);
+    await until('the pod object gone', () => gone('graceful'), { timeoutMs: 20_000, intervalMs: 50 });
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(1900);
     expect(took).toBeLessThan(10_000); // far from the 20 s grace period: the container exited by itself
@@ -182,7 +182,7 @@ describe('deletion', () => {
     await until('the trap installed', async () => (await cluster.kubectl.ok(['logs', 'stubborn'])).includes('up'));
     const t0 = Date.now();
     await cluster.kubectl.ok(['delete', 'pod', 'stubborn', '--grace-period=1', '--wait=false']);
-    await until('the pod object gone', () => gone('stubborn'), 20_000, 50);
+    await until('the pod object gone', () => gone('stubborn'), { timeoutMs: 20_000, intervalMs: 50 });
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(900);
     expect(took).toBeLessThan(10_000); // not the spec's 30 s
@@ -226,7 +226,7 @@ describe('image pull policy', () => {
     try {
       const t0 = Date.now();
       await create(podManifest('unpullable', NS, { image, imagePullPolicy: 'IfNotPresent', command: ['true'] }));
-      await until('ErrImagePull, then ImagePullBackOff', async () => reasons().includes('ImagePullBackOff'), 15_000, 50);
+      await until('ErrImagePull, then ImagePullBackOff', async () => reasons().includes('ImagePullBackOff'), { timeoutMs: 15_000, intervalMs: 50 });
       expect(Date.now() - t0).toBeLessThan(10_000);
     } finally {
       watch.stop();

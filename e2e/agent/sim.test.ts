@@ -39,7 +39,7 @@ test('5 hollow nodes register Ready and run a Deployment of 50 replicas', async 
   const pods = await until('50 Running and Ready pods', async () => {
     const ps = await listPods(cluster.client, 'default', 'app=hollow');
     return ps.length === 50 && ps.every((p) => p.status?.phase === 'Running' && isReady(p)) && ps;
-  }, 60_000, 250);
+  }, { timeoutMs: 60_000, intervalMs: 250 });
   for (const p of pods) expect(containerStatus(p)).toMatchObject({ ready: true, restartCount: 0 });
   expect(pods.every((p) => (containerStatus(p)!.containerID ?? '').startsWith('sim://'))).toBe(true);
   // Spread over every hollow node.

@@ -2,12 +2,13 @@
 // scheduler, the controller manager and N node agents on the local Docker engine (or a simulated
 // runtime). Every container the agents create carries `dev.skiff.node=<node name>`; close() stops
 // the agents and removes those containers, so each test file must use node names of its own.
+import { until } from '@skiff/apiserver/testing';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DockerRuntime, removeNodeNetwork, removePodNetworkRules, startAgent, type Agent, type AgentOptions, type ContainerRuntime } from '@skiff/agent';
+import { DockerRuntime, removeAgentState, removeNodeNetwork, removePodNetworkRules, startAgent, type Agent, type AgentOptions, type ContainerRuntime } from '@skiff/agent';
 import type { KubeObject } from '@skiff/api';
 import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
 import { RestClient } from '@skiff/client';
@@ -90,6 +91,8 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
       backoff: o.backoff ?? { baseMs: 500, maxMs: 4000 },
       clusterCIDR,
       log: (m) => log(`agent ${o.nodes[i].name}: ${m}`),
+      // Each agent's state (pods' emptyDirs and projected files) in the cluster's directory.
+      rootDir: join(dataDir, 'agents', o.nodes[i].name),
       ...o.agent,
       ...o.agentOptions?.(i),
     });
@@ -102,6 +105,7 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
     if (dockerNodes.length) await removePodNetworkRules(clusterCIDR).catch(() => undefined);
     client.close();
     await server?.close().catch(() => undefined);
+    await removeAgentState(join(dataDir, 'agents')).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   };
 
@@ -118,7 +122,7 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
     await until('every node Ready', async () => {
       const nodes = (await client.list(NODES)).items;
       return o.nodes.every((n) => nodes.some((x) => x.metadata.name === n.name && ((x.status?.conditions ?? []) as { type: string; status: string }[]).some((c) => c.type === 'Ready' && c.status === 'True')));
-    }, 20_000, 50);
+    }, { timeoutMs: 20_000, intervalMs: 50 });
   } catch (err) {
     client ??= new RestClient({ server: 'http://127.0.0.1:1' });
     await close();
@@ -164,23 +168,8 @@ export async function docker(args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Polls `fn` until it returns a value other than undefined/false, or fails with the last state. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
+export { until };
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Pods of a namespace, optionally by label selector. */

@@ -3,10 +3,9 @@
 // a container that exits, or is removed behind its back, is noticed within a second.
 import { PODS } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
-import { Informer, RestClient } from '@skiff/client';
+import { EventRecorder, Informer, RestClient } from '@skiff/client';
 import { NodeHeartbeat } from './node/heartbeat.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './pod/backoff.ts';
-import { EventRecorder } from './pod/events.ts';
 import { PortAllocator, type PortRange } from './pod/ports.ts';
 import { PodWorker } from './pod/worker.ts';
 import { ProbeManager } from './probe/manager.ts';
@@ -21,6 +20,8 @@ import { ClusterDns, parseResolvConf } from './dns/server.ts';
 import { computePodDNS } from './dns/pod-dns.ts';
 import { DEFAULT_ZONE } from './dns/records.ts';
 import { readFileSync } from 'node:fs';
+import { VolumeManager } from './volumes/manager.ts';
+import { ProjectedObjects } from './volumes/objects.ts';
 
 
 export interface AgentOptions {
@@ -58,6 +59,11 @@ export interface AgentOptions {
    * namespace (`skiff up` without --netns) let the first node do it. Default false.
    */
   serviceProxy?: boolean;
+  /**
+   * The agent's state directory: pods' emptyDirs and projected files live below it (as
+   * /var/lib/kubelet does for the kubelet). Default /var/lib/skiff/agent/<nodeName>.
+   */
+  rootDir?: string;
   log?: (message: string) => void;
 }
 
@@ -141,9 +147,18 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       if (w && pod) events.record(pod, 'Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed: ${message}`, `spec.containers{${container}}`);
     },
   });
-  const events = new EventRecorder(client, o.nodeName);
+  const events = new EventRecorder(client, { component: 'kubelet', host: o.nodeName, onError: (err) => log(`could not record an event: ${(err as Error).message}`) });
+  const workerOf = (pod: KubeObject) => workers.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
+  const objects = new ProjectedObjects({
+    client,
+    log,
+    onChange: (kind, namespace, name) => {
+      for (const pod of volumes.podsReading(kind, namespace, name)) workerOf(pod)?.refreshVolumes();
+    },
+  });
+  const volumes = new VolumeManager({ rootDir: o.rootDir ?? `/var/lib/skiff/agent/${o.nodeName}`, nodeName: o.nodeName, nodeIP: o.nodeIP, objects, log });
   const deps = {
-    runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events,
+    runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events, volumes,
     backoff: o.backoff ?? DEFAULT_BACKOFF,
     network: podNetwork,
     onFinished: (key: string) => workers.delete(key),
@@ -161,11 +176,19 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   };
   informer.addEventHandler({
     onAdd: ensureWorker,
-    onUpdate: (_old, pod) => ensureWorker(pod),
+    onUpdate: (old, pod) => {
+      ensureWorker(pod);
+      // downwardAPI files show labels and annotations: they change in place.
+      const m = (p: KubeObject) => JSON.stringify([p.metadata.labels, p.metadata.annotations]);
+      if (m(old) !== m(pod) && volumes.readsMetadata(pod)) workerOf(pod)?.refreshVolumes();
+    },
     onDelete: (pod) => workers.get(`${pod.metadata.namespace}/${pod.metadata.name}`)?.podGone(),
   });
   informer.start();
   await informer.waitForSync();
+  // Volumes of pods deleted while the agent was down go now (their containers go with the relist).
+  const live = new Set(informer.store.list().map((p) => p.metadata.uid ?? ''));
+  await volumes.cleanupOrphans(live).catch((err: Error) => log(`removing volumes of deleted pods failed: ${err.message}`));
 
   // The relist loop: wake the workers whose containers changed, and remove orphans (containers of
   // pods that no longer exist on this node, e.g. deleted while the agent was down).
@@ -227,6 +250,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       nodeNetwork?.stop();
       dns?.stop();
       informer.stop();
+      objects.stop();
       heartbeat.stop();
       probes.stop();
       // Let in-flight syncs, the relist and the events they recorded end (bounded: a stop may wait out a grace period), so

@@ -8,3 +8,4 @@ export { removeAllRoutes } from './network/host-routes.ts';
 export { removePodNetworkRules } from './network/host-rules.ts';
 export { HOLDER_IMAGE } from './network/holder-image.ts';
 export { KernelProxy, removeKernelProxyRules, type SyncStats } from './proxy/kernel-proxy.ts';
+export { removeAgentState } from './volumes/host-mounts.ts';

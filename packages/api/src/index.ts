@@ -23,7 +23,6 @@ export * from './schemas/registry.ts';
 export * from './decode.ts';
 export * from './defaults/index.ts';
 export { defaultPullPolicy, imageTag, DEFAULT_SCHEDULER_NAME, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, TERMINATION_MESSAGE_PATH } from './defaults/pod.ts';
-export * from './defaults/strategy.ts';
 export * from './helpers/owners.ts';
 export * from './helpers/names.ts';
 export * from './helpers/pods.ts';

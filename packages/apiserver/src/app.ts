@@ -3,12 +3,14 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import { RESOURCES } from '@skiff/api';
 import { openStorage } from './storage/index.ts';
+import { EtcdStorage } from './storage/etcd/storage.ts';
+import type { EtcdStorageOptions } from './storage/etcd/options.ts';
 import type { Storage } from './storage/types.ts';
 import { StorageError } from './storage/types.ts';
 import { PatchError } from './patch/errors.ts';
 import { registerDiscoveryRoutes } from './discovery/index.ts';
 import { registerOpenApiRoutes } from './openapi/index.ts';
-import { ApiError, internal, notFoundPath, tooLarge, unsupportedMediaType } from './errors/status.ts';
+import { ApiError, internal, notFoundPath, serviceUnavailable, tooLarge, unsupportedMediaType } from './errors/status.ts';
 import { BODY_LIMIT, OBJECT_MEDIA_TYPES, registerBodyParser } from './http/body.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import type { ApiMetrics } from './metrics/metrics.ts';
@@ -23,8 +25,10 @@ import { registerExecUpgrade } from './routes/node-proxy.ts';
 import type { RouteConfig } from './routes/resources.ts';
 
 export interface BuildAppOptions {
-  /** Directory of the SQLite database; required unless `storage` is given. */
+  /** Directory of the SQLite database; required unless `storage` or `etcd` is given. */
   dataDir?: string;
+  /** Serve from etcd instead of SQLite (`skiff server --datastore-endpoint etcd://...`); opened and closed with the app. */
+  etcd?: EtcdStorageOptions;
   /** A storage to serve (the app does not close it); otherwise one is opened in dataDir and closed with the app. */
   storage?: Storage;
   /** fastify's logger; off by default (request logging costs throughput). */
@@ -61,8 +65,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   let storage: Storage | undefined = opts.storage;
   const metrics = createMetrics(() => storage, { defaultMetrics: opts.processMetrics });
+  if (!storage && opts.etcd) {
+    storage = await EtcdStorage.open({ onLog: (msg, err) => (opts.logger ? app.log.warn({ err }, msg) : console.error(`skiff apiserver: ${msg}`, err ?? '')), ...opts.etcd });
+  }
   if (!storage) {
-    if (!opts.dataDir) throw new Error('buildApp: dataDir or storage is required');
+    if (!opts.dataDir) throw new Error('buildApp: dataDir, etcd or storage is required');
     // Group commit: the writes of one event-loop turn share one SQLite transaction (several times
     // the write rate); the onSend hook below holds every reply until that transaction commits.
     // WAL checkpoints run in a worker thread, not inside a COMMIT (the create latency tail).
@@ -77,7 +84,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     const s = new ResourceStore(r, storage, namespaces, { serviceRange });
     stores.set(s.key, s);
   }
-  migrateClusterIPs(storage, serviceRange);
+  await migrateClusterIPs(storage, serviceRange);
   const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes };
   app.decorate('skiff', context);
 
@@ -123,7 +130,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerResourceRoutes(app, context);
   const execRelay = registerExecUpgrade(app.server, context);
 
-  namespaces.start([...stores.values()].filter((s) => s.namespaced));
+  await namespaces.start([...stores.values()].filter((s) => s.namespaced));
   app.addHook('onClose', (_app, done) => {
     namespaces.close();
     execRelay.close();
@@ -147,6 +154,8 @@ function toApiError(err: unknown, _log: FastifyBaseLogger, _verbose: boolean): A
         return new ApiError(409, 'Conflict', err.message);
       case 'Expired':
         return new ApiError(410, 'Expired', err.message);
+      case 'Unavailable':
+        return serviceUnavailable(err.message);
     }
   }
   const fe = err as FastifyError;

@@ -5,3 +5,5 @@ export { startApiServer } from './server.ts';
 export type { RunningApiServer, StartOptions } from './server.ts';
 export { ApiError } from './errors/status.ts';
 export type { Status } from './errors/status.ts';
+export { parseDatastore } from './storage/etcd/options.ts';
+export type { DatastoreFlags, EtcdStorageOptions } from './storage/etcd/options.ts';

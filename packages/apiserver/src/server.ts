@@ -5,7 +5,8 @@ import { buildApp } from './app.ts';
 import type { BuildAppOptions } from './app.ts';
 
 export interface StartOptions extends Omit<BuildAppOptions, 'storage'> {
-  dataDir: string;
+  /** SQLite's directory (unless `etcd` is given). */
+  dataDir?: string;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 6443; 0 picks a free port. */

@@ -1,13 +1,13 @@
 // @kubernetes/client-node, unchanged, against the server: typed create/list/read/delete and a
 // watch through its Watch helper.
 import * as k8s from '@kubernetes/client-node';
-import { startServer } from './support/server.ts';
+import { startTestServer, until } from '../src/testing/index.ts';
 import type { TestServer } from './support/server.ts';
 
 let server: TestServer;
 let kc: k8s.KubeConfig;
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServer();
   kc = new k8s.KubeConfig();
   // client-node refuses http:// unless the cluster is marked insecure.
   kc.loadFromOptions({
@@ -64,8 +64,7 @@ test('Watch helper receives ADDED and DELETED events', async () => {
   try {
     await core.createNamespacedPod({ namespace: 'default', body: body('watched') });
     await core.deleteNamespacedPod({ namespace: 'default', name: 'watched' });
-    const deadline = Date.now() + 5000;
-    while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await until('two watch events', () => events.length >= 2, 5000);
     expect(events).toEqual(['ADDED watched', 'DELETED watched']);
   } finally {
     req.abort();

@@ -1,11 +1,12 @@
 // CRUD of every kind over real HTTP, and the exact Status bodies of every error class.
-import { client, deployment, pod, startServer } from './support/server.ts';
+import { client, deployment, pod } from './support/server.ts';
+import { startTestServer } from '../src/testing/index.ts';
 import type { Client, TestServer } from './support/server.ts';
 
 let server: TestServer;
 let api: Client;
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServer();
   api = client(server.url);
 });
 afterAll(() => server.close());

@@ -1,13 +1,14 @@
 // Bad input never reaches the 500 path and never stores anything: random JSON bodies, and valid
 // objects with random values planted at random paths, POSTed, PUT and PATCHed over real HTTP.
 import fc from 'fast-check';
-import { client, deployment, pod, startServer } from './support/server.ts';
+import { client, deployment, pod } from './support/server.ts';
+import { startTestServer } from '../src/testing/index.ts';
 import type { Client, TestServer } from './support/server.ts';
 
 let server: TestServer;
 let api: Client;
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServer();
   api = client(server.url);
   await api('POST', '/api/v1/namespaces/default/pods', pod('target'));
   await api('POST', '/apis/apps/v1/namespaces/default/deployments', deployment('target'));

@@ -7,7 +7,8 @@ import { WebSocketServer } from 'ws';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { client, startServer } from './support/server.ts';
+import { client } from './support/server.ts';
+import { startTestServer } from '../src/testing/index.ts';
 import type { TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -34,7 +35,7 @@ beforeAll(async () => {
     }),
   );
   await new Promise<void>((r) => agent.listen(0, '127.0.0.1', () => r()));
-  server = await startServer();
+  server = await startTestServer();
   home = mkdtempSync(join(tmpdir(), 'skiff-kubectl-'));
   writeFileSync(join(home, 'config'), 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
 });

@@ -1,12 +1,13 @@
 // Lists (selectors, paging, Tables) and watches (initial events, resume, 410, bookmarks,
 // timeoutSeconds, selector transitions, Table events, fan-out to many watchers) over real HTTP.
-import { client, pod, readWatch, sleep, startServer } from './support/server.ts';
+import { client, pod, readWatch } from './support/server.ts';
+import { startTestServer, until } from '../src/testing/index.ts';
 import type { Client, TestServer } from './support/server.ts';
 
 let server: TestServer;
 let api: Client;
 beforeAll(async () => {
-  server = await startServer({ retainRevisions: 20, maintenanceIntervalMs: 0 });
+  server = await startTestServer({ storage: { retainRevisions: 20, maintenanceIntervalMs: 0 } });
   api = client(server.url);
   await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lw' } });
 });
@@ -82,7 +83,7 @@ describe('watch', () => {
     await api('POST', WPODS, pod('w-initial', { metadata: { labels: { w: 'init' } } }));
     const started = Date.now();
     const watching = readWatch(`${server.url}${WPODS}?watch=true&resourceVersion=0&labelSelector=w`, (ev) => ev.length >= 3);
-    await sleep(200);
+    await watching.opened;
     await api('PATCH', `${WPODS}/w-initial`, { metadata: { labels: { w: 'changed' } } }, { 'content-type': 'application/merge-patch+json' });
     await api('DELETE', `${WPODS}/w-initial`);
     const { events, status, headers } = await watching;
@@ -129,7 +130,7 @@ describe('watch', () => {
   test('selector transitions: stops matching -> DELETED, starts matching -> ADDED', async () => {
     await api('POST', WPODS, pod('flip', { metadata: { labels: { color: 'red' } } }));
     const watching = readWatch(`${server.url}${WPODS}?watch=true&resourceVersion=0&labelSelector=color%3Dred`, (ev) => ev.length >= 3);
-    await sleep(200);
+    await watching.opened;
     const merge = { 'content-type': 'application/merge-patch+json' };
     await api('PATCH', `${WPODS}/flip`, { metadata: { labels: { color: 'blue' } } }, merge);
     await api('PATCH', `${WPODS}/flip`, { metadata: { labels: { note: 'ignored while blue' } } }, merge);
@@ -143,7 +144,7 @@ describe('watch', () => {
     await api('POST', WPODS, pod('single'));
     await api('POST', WPODS, pod('other-single'));
     const watching = readWatch(`${server.url}${WPODS}?watch=true&resourceVersion=0&fieldSelector=metadata.name%3Dsingle`, (ev) => ev.length >= 2);
-    await sleep(200);
+    await watching.opened;
     await api('DELETE', `${WPODS}/other-single`);
     await api('DELETE', `${WPODS}/single`);
     const { events } = await watching;
@@ -152,7 +153,7 @@ describe('watch', () => {
 
   test('Table watch: each event object is a one-row Table', async () => {
     const watching = readWatch(`${server.url}${WPODS}?watch=true&resourceVersion=${server.storage.currentRevision()}`, (ev) => ev.length >= 1, { headers: TABLE });
-    await sleep(200);
+    await watching.opened;
     await api('POST', WPODS, pod('tabled'));
     const { events } = await watching;
     expect(events[0].type).toBe('ADDED');
@@ -164,7 +165,7 @@ describe('watch', () => {
   test('a watch of all namespaces and of a cluster-scoped kind', async () => {
     const watching = readWatch(`${server.url}/api/v1/pods?watch=true&resourceVersion=${server.storage.currentRevision()}`, (ev) => ev.length >= 2);
     const nodes = readWatch(`${server.url}/api/v1/nodes?watch=true&resourceVersion=${server.storage.currentRevision()}`, (ev) => ev.length >= 1);
-    await sleep(200);
+    await Promise.all([watching.opened, nodes.opened]);
     await api('POST', '/api/v1/namespaces/default/pods', pod('ns-a'));
     await api('POST', WPODS, pod('ns-b'));
     await api('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'wn1' } });
@@ -174,9 +175,8 @@ describe('watch', () => {
 
   test('closing a watch unsubscribes it (watch gauge back to zero)', async () => {
     await readWatch(`${server.url}${WPODS}?watch=true`, (ev) => ev.length >= 1);
-    await sleep(100);
-    const m = await api('GET', '/metrics');
-    expect(m.text).toMatch(/apiserver_watch_open\{resource="pods"\} 0/);
+    // The server learns of the close from the socket: poll the gauge until it says so.
+    await until('the pods watch gauge at 0', async () => /apiserver_watch_open\{resource="pods"\} 0/.test((await api('GET', '/metrics')).text));
   });
 
   test('an invalid resourceVersion is 400', async () => {

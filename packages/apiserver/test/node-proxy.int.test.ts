@@ -2,7 +2,8 @@
 import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Server } from 'node:http';
-import { client, pod, startServer } from './support/server.ts';
+import { client, pod } from './support/server.ts';
+import { startTestServer } from '../src/testing/index.ts';
 import type { Client, TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => agent.listen(0, '127.0.0.1', () => r()));
   const port = (agent.address() as { port: number }).port;
-  server = await startServer();
+  server = await startTestServer();
   api = client(server.url);
   await api('POST', '/api/v1/nodes', {
     apiVersion: 'v1',

@@ -1,13 +1,14 @@
 // Write semantics over real HTTP: optimistic concurrency, generation, status/scale/binding
 // subresources, deletion (finalizers, graceful pods, propagation), namespace cascade, dryRun,
 // fieldValidation, server-side apply, validation errors.
-import { client, deployment, eventually, pod, startServer } from './support/server.ts';
+import { client, deployment, pod } from './support/server.ts';
+import { startTestServer, until } from '../src/testing/index.ts';
 import type { Client, TestServer } from './support/server.ts';
 
 let server: TestServer;
 let api: Client;
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServer();
   api = client(server.url);
 });
 afterAll(() => server.close());
@@ -273,11 +274,11 @@ describe('namespace lifecycle', () => {
     const refused = await api('POST', '/api/v1/namespaces/doomed/pods', pod('late'));
     expect(refused.status).toBe(403);
     expect(refused.body.message).toBe('pods "late" is forbidden: unable to create new content in namespace doomed because it is being terminated');
-    await eventually(async () => (await api('GET', '/api/v1/namespaces/doomed/pods/a')).status === 404);
+    await until('condition', async () => (await api('GET', '/api/v1/namespaces/doomed/pods/a')).status === 404);
     expect((await api('GET', '/apis/apps/v1/namespaces/doomed/deployments/d')).status).toBe(404);
     expect((await api('GET', '/api/v1/namespaces/doomed')).status).toBe(200);
     await api('PATCH', '/api/v1/namespaces/doomed/services/held', { metadata: { finalizers: null } }, merge);
-    await eventually(async () => (await api('GET', '/api/v1/namespaces/doomed')).status === 404, 5000);
+    await until('condition', async () => (await api('GET', '/api/v1/namespaces/doomed')).status === 404, 5000);
   });
 });
 

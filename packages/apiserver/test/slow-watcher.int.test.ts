@@ -1,12 +1,13 @@
 // A watcher that stops reading is disconnected once its unsent bytes pass the limit, and the
 // other watchers keep receiving every event meanwhile.
 import { connect } from 'node:net';
-import { client, pod, readWatch, sleep, startServer } from './support/server.ts';
+import { client, pod, readWatch } from './support/server.ts';
+import { startTestServer, until } from '../src/testing/index.ts';
 import type { TestServer } from './support/server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer(undefined, { watchMaxBufferedBytes: 256 * 1024 });
+  server = await startTestServer({ watchMaxBufferedBytes: 256 * 1024 });
 });
 afterAll(() => server.close());
 
@@ -22,7 +23,7 @@ test('a stalled watcher is closed; a reading one sees everything', async () => {
   stalled.pause();
   const N = 200;
   const reading = readWatch(`${server.url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${from}`, (ev) => ev.length >= N, { timeoutMs: 60_000 });
-  await sleep(200);
+  await reading.opened;
   const big = 'x'.repeat(40 * 1024);
   for (let i = 0; i < N; i++) {
     const r = await api('POST', '/api/v1/namespaces/default/pods', pod(`big-${i}`, { metadata: { annotations: { big } } }));
@@ -31,15 +32,8 @@ test('a stalled watcher is closed; a reading one sees everything', async () => {
   const { events } = await reading;
   expect(events).toHaveLength(N);
   // The server's side is gone (the client would see the close only after reading what is queued).
-  let open = '';
-  for (let i = 0; i < 50; i++) {
-    open = /apiserver_watch_open\{resource="pods"\} (\d+)/.exec((await api('GET', '/metrics')).text)?.[1] ?? '';
-    if (open === '0') break;
-    await sleep(100);
-  }
-  expect(open).toBe('0');
+  await until('no open pods watch', async () => /apiserver_watch_open\{resource="pods"\} 0\b/.test((await api('GET', '/metrics')).text), 5000);
   stalled.resume();
-  for (let i = 0; i < 100 && !stalledClosed; i++) await sleep(50);
-  expect(stalledClosed).toBe(true);
+  await until('the stalled connection closed', () => stalledClosed, 5000);
   stalled.destroy();
 }, 90_000);

@@ -1,11 +1,12 @@
 // 50 watchers over HTTP while 1,000 writes land concurrently: every watcher sees every event,
 // in resourceVersion order, with nothing lost or duplicated.
-import { client, pod, startServer } from './support/server.ts';
+import { client, pod } from './support/server.ts';
+import { startTestServer } from '../src/testing/index.ts';
 import type { TestServer } from './support/server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServer();
 });
 afterAll(() => server.close());
 
@@ -18,10 +19,14 @@ test(`${WATCHERS} watchers each see all ${WRITES} concurrent writes in order`, a
   const from = server.storage.currentRevision();
   const seen: number[][] = Array.from({ length: WATCHERS }, () => []);
   const controllers: AbortController[] = [];
+  const registered: Promise<void>[] = [];
   const readers = seen.map(async (revs, i) => {
     const ac = new AbortController();
     controllers.push(ac);
-    const r = await fetch(`${server.url}/api/v1/namespaces/fan/pods?watch=true&resourceVersion=${from}`, { signal: ac.signal });
+    let markRegistered!: () => void;
+    registered.push(new Promise<void>((r) => (markRegistered = r)));
+    // The headers come once the server has registered the watch.
+    const r = await fetch(`${server.url}/api/v1/namespaces/fan/pods?watch=true&resourceVersion=${from}`, { signal: ac.signal }).finally(markRegistered);
     const reader = r.body!.getReader();
     const dec = new TextDecoder();
     let buf = '';
@@ -42,8 +47,8 @@ test(`${WATCHERS} watchers each see all ${WRITES} concurrent writes in order`, a
       ac.abort();
     }
   });
-  // Let every watch register before writing.
-  await new Promise((r) => setTimeout(r, 300));
+  // Every watch registered before writing, so the writes go through live fan-out.
+  await Promise.all(registered);
   let next = 0;
   const writer = async () => {
     while (next < WRITES) {

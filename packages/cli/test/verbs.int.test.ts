@@ -4,15 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
+import { startTestServer, type TestServer } from '@skiff/apiserver/testing';
 
 const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
-let api: RunningApiServer;
+let api: TestServer;
 let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'skiff-cli-'));
-  api = await startApiServer({ dataDir: join(dir, 'data'), port: 0 });
+  api = await startTestServer();
 });
 afterAll(async () => {
   await api.close();

@@ -24,5 +24,7 @@ export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
 export { ExponentialBackoffRateLimiter, TokenBucketRateLimiter, MaxOfRateLimiter, defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.ts';
 export { runWorkers, TerminalError, type ReconcileHandler, type ReconcileResult, type RunWorkersOptions } from './run-workers.ts';
 export { LeaderElector, type LeaderElectorOptions, type LeaseSpec } from './leader-election.ts';
-export { toMicroTime, parseMicroTime } from './micro-time.ts';
 export { loadKubeconfig } from './kubeconfig.ts';
+export { BackgroundSender, type BackgroundSenderOptions } from './background-sender.ts';
+export { EventRecorder, type EventRecorderOptions, type EventType } from './event-recorder.ts';
+export { WakeableSleep } from './wakeable-sleep.ts';

@@ -5,7 +5,8 @@ import { RestClient } from './rest-client.ts';
 import { SharedInformerFactory } from './shared-informer-factory.ts';
 import { indexByNodeName, keyOf } from './store.ts';
 import { FakeApiServer } from './testing/fake-apiserver.ts';
-import { sleep, until } from './testing/wait.ts';
+import { sleep } from './testing/wait.ts';
+import { until } from '@skiff/apiserver/testing';
 
 const res = (plural: string) => RESOURCES.find((r) => r.plural === plural)!;
 const PODS = res('pods');
@@ -59,7 +60,7 @@ describe('Informer', () => {
     informer.start();
     await informer.waitForSync();
     expect(informer.hasSynced()).toBe(true);
-    await until(() => server.activeWatches === 1);
+    await until('condition', () => server.activeWatches === 1);
     expect(server.requests.filter((r) => r === 'GET /api/v1/pods')).toHaveLength(3 + 1); // 3 pages + the watch
     expect(log).toEqual(['add p0', 'add p1', 'add p2', 'add p3', 'add p4']);
     expect(informer.store.get('default/p0')?.kind).toBe('Pod');
@@ -67,7 +68,7 @@ describe('Informer', () => {
     await client.create(PODS, pod('new'));
     await client.patch(PODS, 'default', 'p1', { metadata: { labels: { x: 'y' } } });
     await client.delete(PODS, 'default', 'p2');
-    await until(() => log.length === 8);
+    await until('condition', () => log.length === 8);
     expect(log.slice(5)).toEqual(['add new', 'update p1', 'delete p2']);
     expect(informer.store.get('default/p1')?.metadata.labels).toEqual({ x: 'y' });
     expect(informer.store.get('default/p2')).toBeUndefined();
@@ -80,16 +81,16 @@ describe('Informer', () => {
     const log = recorder(informer);
     informer.start();
     await informer.waitForSync();
-    await until(() => server.activeWatches === 1);
+    await until('condition', () => server.activeWatches === 1);
     const lists = server.requests.length;
     for (let round = 0; round < 3; round++) {
       server.dropWatches();
       // Changes while the informer is disconnected.
       server.store.create(PODS, pod(`r${round}`));
       server.store.update(PODS, 'default', 'a', (o) => ({ ...o, metadata: { ...o.metadata, labels: { round: String(round) } } }));
-      await until(() => server.activeWatches === 1, 5000, 'reconnect');
+      await until('reconnect', () => server.activeWatches === 1, 5000);
     }
-    await until(() => log.length === 7);
+    await until('condition', () => log.length === 7);
     expect(log).toEqual(['add a', 'add r0', 'update a', 'add r1', 'update a', 'add r2', 'update a']);
     expect(server.requests.slice(lists).every((r) => r === 'GET /api/v1/pods')).toBe(true);
     expect(server.requests.length - lists).toBe(3); // three watches, no list
@@ -102,18 +103,18 @@ describe('Informer', () => {
     const log = recorder(informer);
     informer.start();
     await informer.waitForSync();
-    await until(() => server.activeWatches === 1);
+    await until('condition', () => server.activeWatches === 1);
     server.dropWatches();
     server.store.delete(PODS, 'default', 'vanish');
     server.store.update(PODS, 'default', 'change', (o) => ({ ...o, metadata: { ...o.metadata, labels: { v: '2' } } }));
     server.store.create(PODS, pod('fresh'));
     server.compact();
-    await until(() => log.length === 6);
+    await until('condition', () => log.length === 6);
     expect(log.slice(3).sort()).toEqual(['add fresh', 'delete vanish', 'update change']);
     expect(informer.store.keys().sort()).toEqual(['default/change', 'default/fresh', 'default/keep']);
-    await until(() => server.activeWatches === 1);
+    await until('condition', () => server.activeWatches === 1);
     await client.create(PODS, pod('after'));
-    await until(() => log.length === 7);
+    await until('condition', () => log.length === 7);
     expect(log[6]).toBe('add after');
   });
 
@@ -123,17 +124,17 @@ describe('Informer', () => {
     const log = recorder(informer);
     informer.start();
     await informer.waitForSync();
-    await until(() => server.activeWatches === 1);
+    await until('condition', () => server.activeWatches === 1);
     await server.stop();
     server.store.create(PODS, pod('while-down'));
     server.store.delete(PODS, 'default', 'a');
     await sleep(800);
     expect(errors.length).toBeGreaterThan(1); // it kept trying
     await server.resume();
-    await until(() => log.length === 3, 5000, 'recovery');
+    await until('recovery', () => log.length === 3, 5000);
     expect(log).toEqual(['add a', 'add while-down', 'delete a']);
     await client.create(PODS, pod('after'));
-    await until(() => log.length === 4);
+    await until('condition', () => log.length === 4);
   });
 
   test('an informer started while the server is down syncs once it is up', async () => {
@@ -152,12 +153,12 @@ describe('Informer', () => {
     const informer = make();
     informer.start();
     await informer.waitForSync();
-    await until(() => server.activeWatches === 1);
+    await until('condition', () => server.activeWatches === 1);
     server.store.create(NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } }); // another resource
     const rv = String(server.store.currentRv);
     expect(informer.lastSyncResourceVersion()).not.toBe(rv);
     server.sendBookmarks();
-    await until(() => informer.lastSyncResourceVersion() === rv);
+    await until('condition', () => informer.lastSyncResourceVersion() === rv);
   });
 
   test('selectors: an object that stops matching is deleted from the cache', async () => {
@@ -167,7 +168,7 @@ describe('Informer', () => {
     informer.start();
     await informer.waitForSync();
     await client.patch(PODS, 'default', 'web', { metadata: { labels: { app: 'db' } } });
-    await until(() => log.length === 2);
+    await until('condition', () => log.length === 2);
     expect(log).toEqual(['add web', 'delete web']);
   });
 
@@ -183,7 +184,7 @@ describe('Informer', () => {
     informer.start();
     await informer.waitForSync();
     await client.create(PODS, pod('b'));
-    await until(() => log.length === 2);
+    await until('condition', () => log.length === 2);
     expect(errors.map((e) => (e as Error).message)).toEqual(['boom', 'boom']);
     const late = recorder(informer);
     expect(late).toEqual(['add a', 'add b']);
@@ -200,7 +201,7 @@ describe('Informer', () => {
       a.spec.nodeName = 'n2';
     }).toThrow(TypeError);
     expect(informer.store.byIndex('node', 'n1').map(keyOf)).toEqual(['default/a']);
-    await until(() => log.includes('update a (resync)'));
+    await until('condition', () => log.includes('update a (resync)'));
   });
 
   test('when the server ends a watch (timeoutSeconds) it watches again without relisting', async () => {
@@ -209,9 +210,9 @@ describe('Informer', () => {
     informer.start();
     await informer.waitForSync();
     await sleep(1300);
-    await until(() => server.activeWatches === 1);
+    await until('condition', () => server.activeWatches === 1);
     await client.create(PODS, pod('late'));
-    await until(() => log.length === 1);
+    await until('condition', () => log.length === 1);
     const gets = server.requests.filter((r) => r === 'GET /api/v1/pods').length;
     expect(gets).toBe(3); // one list, two watches
     expect(errors).toEqual([]);

@@ -14,6 +14,7 @@ import type { ResourceRef } from './paths.ts';
 import type { KubeList, RestClient } from './rest-client.ts';
 import { Store, deepFreeze, keyOf, type IndexFunc, type ReadonlyStore } from './store.ts';
 import type { WatchEvent } from './watch.ts';
+import { WakeableSleep } from './wakeable-sleep.ts';
 
 export interface EventHandlers<T extends KubeObject> {
   onAdd?(obj: T): void;
@@ -55,7 +56,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private started = false;
   private stopped = false;
   private abortWatch?: () => void;
-  private wake?: () => void;
+  private readonly pause = new WakeableSleep();
   private resyncTimer?: NodeJS.Timeout;
 
   constructor(client: RestClient, resource: ResourceRef, opts: InformerOptions<T> = {}) {
@@ -121,7 +122,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
     this.abortWatch?.();
-    this.wake?.();
+    this.pause.wake();
     for (const w of this.syncWaiters.splice(0)) w.reject(new Error('informer stopped before it synced'));
   }
 
@@ -146,7 +147,7 @@ export class Informer<T extends KubeObject = KubeObject> {
           this.report(err, needList ? 'list failed' : 'watch failed');
         }
       }
-      await this.sleep(this.backoff.next());
+      await this.pause.sleep(this.backoff.next());
       if (!needList) goneInARow = 0;
     }
   }
@@ -275,16 +276,5 @@ export class Informer<T extends KubeObject = KubeObject> {
   private report(err: unknown, context: string): void {
     const onError = this.opts.onError ?? ((e, c) => console.warn(`informer ${this.resource.plural}: ${c}:`, (e as Error)?.message ?? e));
     onError(err, context);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

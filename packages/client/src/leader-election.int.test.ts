@@ -3,7 +3,8 @@ import { RESOURCES } from '@skiff/api';
 import { LeaderElector, type LeaderElectorOptions } from './leader-election.ts';
 import { RestClient } from './rest-client.ts';
 import { FakeApiServer } from './testing/fake-apiserver.ts';
-import { sleep, until } from './testing/wait.ts';
+import { sleep } from './testing/wait.ts';
+import { until } from '@skiff/apiserver/testing';
 
 const LEASES = RESOURCES.find((r) => r.plural === 'leases')!;
 const MICRO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -53,7 +54,7 @@ describe('LeaderElector', () => {
     const b = candidate('b');
     a.e.start();
     b.e.start();
-    await until(() => a.e.isLeader() || b.e.isLeader());
+    await until('condition', () => a.e.isLeader() || b.e.isLeader());
     await sleep(500); // several renew periods
     expect([a.e.isLeader(), b.e.isLeader()].filter(Boolean)).toHaveLength(1);
     const [leader, follower] = a.e.isLeader() ? [a, b] : [b, a];
@@ -67,7 +68,7 @@ describe('LeaderElector', () => {
     expect(leader.events.at(-1)).toBe('stopped');
     expect(leader.signal()?.aborted).toBe(true);
     const lastRenew = Date.parse(lease().spec.renewTime);
-    await until(() => follower.e.isLeader(), 5000, 'takeover');
+    await until('takeover', () => follower.e.isLeader(), 5000);
     expect(Date.now() - lastRenew).toBeGreaterThanOrEqual(1000);
     expect(lease().spec.holderIdentity).toBe(follower.e.getLeader());
     expect(lease().spec.leaseTransitions).toBe(1);
@@ -77,40 +78,40 @@ describe('LeaderElector', () => {
   test('releaseOnStop hands over without waiting for expiry', async () => {
     const a = candidate('a', { releaseOnStop: true });
     a.e.start();
-    await until(() => a.e.isLeader());
+    await until('condition', () => a.e.isLeader());
     const b = candidate('b');
     b.e.start();
     await sleep(300);
     expect(b.e.isLeader()).toBe(false);
     const t = Date.now();
     await a.e.stop();
-    await until(() => b.e.isLeader());
+    await until('condition', () => b.e.isLeader());
     expect(Date.now() - t).toBeLessThan(800);
   });
 
   test('a leader whose lease is taken steps down, then campaigns again', async () => {
     const a = candidate('a');
     a.e.start();
-    await until(() => a.e.isLeader());
+    await until('condition', () => a.e.isLeader());
     server.store.update(LEASES, 'kube-system', 'skiff-test', (l) => ({ ...l, spec: { ...l.spec, holderIdentity: 'intruder', renewTime: new Date().toISOString() } }));
-    await until(() => !a.e.isLeader(), 2000, 'step down');
+    await until('step down', () => !a.e.isLeader(), 2000);
     expect(a.signal()?.aborted).toBe(true);
     expect(a.events).toContain('leader intruder');
     // The intruder never renews, so after the lease duration `a` leads again.
-    await until(() => a.e.isLeader(), 3000, 're-acquire');
+    await until('re-acquire', () => a.e.isLeader(), 3000);
     expect(a.events.filter((e) => e === 'started')).toHaveLength(2);
   });
 
   test('a leader that cannot reach the server steps down after renewDeadline', async () => {
     const a = candidate('a');
     a.e.start();
-    await until(() => a.e.isLeader());
+    await until('condition', () => a.e.isLeader());
     await server.stop();
     const t = Date.now();
-    await until(() => !a.e.isLeader(), 3000, 'step down');
+    await until('step down', () => !a.e.isLeader(), 3000);
     expect(Date.now() - t).toBeLessThan(1000); // before the lease could expire for others
     await server.resume();
-    await until(() => a.e.isLeader(), 3000, 're-acquire');
+    await until('re-acquire', () => a.e.isLeader(), 3000);
   });
 
   test('rejects inconsistent durations', () => {

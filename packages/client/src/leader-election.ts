@@ -10,11 +10,11 @@
 //
 // Unlike client-go's Run, which returns once leadership is lost, run() goes back to acquiring
 // until stop(): onStartedLeading may be called again with a fresh signal.
-import { RESOURCES, type KubeObject } from '@skiff/api';
+import { RESOURCES, type KubeObject, formatMicroTime, parseTime } from '@skiff/api';
 import { isAlreadyExists, isConflict, isNotFound } from './errors.ts';
-import { parseMicroTime, toMicroTime } from './micro-time.ts';
 import type { ResourceRef } from './paths.ts';
 import type { RestClient } from './rest-client.ts';
+import { WakeableSleep } from './wakeable-sleep.ts';
 
 const LEASES: ResourceRef = RESOURCES.find((r) => r.group === 'coordination.k8s.io' && r.plural === 'leases')!;
 
@@ -57,7 +57,7 @@ export class LeaderElector {
   private observedHolder?: string;
   private stopped = false;
   private running?: Promise<void>;
-  private wake?: () => void;
+  private readonly pause = new WakeableSleep();
 
   constructor(opts: LeaderElectorOptions) {
     // Options given as undefined must not wipe out the defaults.
@@ -86,7 +86,7 @@ export class LeaderElector {
   /** Stops campaigning; a leader steps down (and releases the lease with releaseOnStop). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.pause.wake();
     await this.running;
   }
 
@@ -94,7 +94,7 @@ export class LeaderElector {
     const { retryPeriodMs, renewDeadlineMs } = this.opts;
     while (!this.stopped) {
       if (!(await this.attempt(retryPeriodMs * 2))) {
-        await this.sleep(retryPeriodMs * (1 + 0.2 * Math.random()));
+        await this.pause.sleep(retryPeriodMs * (1 + 0.2 * Math.random()));
         continue;
       }
       if (this.stopped) {
@@ -104,7 +104,7 @@ export class LeaderElector {
       this.startLeading();
       let lastRenew = Date.now();
       while (!this.stopped) {
-        await this.sleep(retryPeriodMs);
+        await this.pause.sleep(retryPeriodMs);
         if (this.stopped) break;
         if (await this.attempt(renewDeadlineMs - (Date.now() - lastRenew))) {
           lastRenew = Date.now();
@@ -159,14 +159,14 @@ export class LeaderElector {
     return {
       holderIdentity: this.opts.identity,
       leaseDurationSeconds: Math.max(1, Math.ceil(this.opts.leaseDurationMs / 1000)),
-      acquireTime: same && prev?.acquireTime ? prev.acquireTime : toMicroTime(now),
-      renewTime: toMicroTime(now),
+      acquireTime: same && prev?.acquireTime ? prev.acquireTime : formatMicroTime(now),
+      renewTime: formatMicroTime(now),
       leaseTransitions: (prev?.leaseTransitions ?? 0) + (prev?.holderIdentity && !same ? 1 : 0),
     };
   }
 
   private expired(spec: LeaseSpec, now: number): boolean {
-    const renewed = parseMicroTime(spec.renewTime ?? '');
+    const renewed = parseTime(spec.renewTime ?? '');
     if (Number.isNaN(renewed)) return true;
     return renewed + (spec.leaseDurationSeconds ?? 0) * 1000 < now;
   }
@@ -177,7 +177,7 @@ export class LeaderElector {
     try {
       const lease = await client.get(LEASES, namespace, name);
       if (lease.spec?.holderIdentity !== identity) return;
-      const now = toMicroTime(Date.now());
+      const now = formatMicroTime(Date.now());
       await client.update(LEASES, { ...lease, spec: { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, acquireTime: now, renewTime: now } });
     } catch (err) {
       this.report(err);
@@ -220,16 +220,5 @@ export class LeaderElector {
 
   private report(err: unknown): void {
     (this.opts.onError ?? ((e) => console.warn(`leader election ${this.opts.namespace}/${this.opts.name}:`, (e as Error)?.message ?? e)))(err);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

@@ -2,9 +2,8 @@
 // informers, active only while it holds the leader lease, so that several can run and only one
 // acts. Hosted by `skiff controller-manager --server URL` and inside `skiff server`.
 import { hostname } from 'node:os';
-import { isAlreadyExists, LeaderElector, RestClient, SharedInformerFactory } from '@skiff/client';
+import { EventRecorder, isAlreadyExists, LeaderElector, RestClient, SharedInformerFactory } from '@skiff/client';
 import type { Controller } from './lib/controller.ts';
-import { createEventRecorder } from './lib/events.ts';
 import { NAMESPACES } from './lib/resources.ts';
 import { DeploymentController } from './deployment/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
@@ -89,7 +88,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
   /** Builds the controllers over fresh informers and runs them until `signal` aborts. */
   const runControllers = async (signal: AbortSignal) => {
     const factory = new SharedInformerFactory(client, { defaults: { onError: (err, ctx) => log(`informer: ${ctx}`, err) } });
-    const recorder = (component: string) => createEventRecorder(client, component, { onError: (err) => log(`${component}: event not recorded`, err) });
+    const recorder = (component: string) => new EventRecorder(client, { component, maxInFlight: 4, onError: (err) => log(`${component}: event not recorded`, err) });
     const controllers: Controller[] = [];
     if (enabled.has('replicaset')) controllers.push(new ReplicaSetController({ client, factory, kind: 'ReplicaSet', recorder: recorder('replicaset-controller'), log }));
     if (enabled.has('replicationcontroller')) controllers.push(new ReplicaSetController({ client, factory, kind: 'ReplicationController', recorder: recorder('replication-controller'), log }));

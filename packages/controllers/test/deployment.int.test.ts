@@ -2,10 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '@skiff/api';
+import { parseTime, type KubeObject } from '@skiff/api';
 import { Informer } from '@skiff/client';
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../src/lib/resources.ts';
-import { deploymentManifest, isActive, isReady, kubectl, startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
+import { deploymentManifest, isActive, isReady, kubectl, startCluster, startManager, startSimulatedKubelet, type Cluster } from './harness.ts';
+import { until } from '@skiff/apiserver/testing';
 import type { ControllerManager } from '../src/index.ts';
 
 let cluster: Cluster;
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 async function waitComplete(name: string, replicas: number, timeoutMs = 20_000): Promise<KubeObject> {
-  return waitFor(`deployment ${name} complete`, async () => {
+  return until(`deployment ${name} complete`, async () => {
     const d = await cluster.client.get(DEPLOYMENTS, 'default', name);
     const s = d.status ?? {};
     const done = s.observedGeneration >= d.metadata.generation! && s.updatedReplicas === replicas && s.replicas === replicas && s.availableReplicas === replicas;
@@ -65,7 +66,7 @@ test('rolling update of 10 with maxSurge 3 / maxUnavailable 2: never more than 1
 
   await setImage('roll', 'web:2');
   const d = await waitComplete('roll', 10);
-  await waitFor('only new pods', () => watcher.store.list().filter(isActive).every((p) => p.spec.containers[0].image === 'web:2') && watcher.store.list().filter(isActive).length === 10);
+  await until('only new pods', () => watcher.store.list().filter(isActive).every((p) => p.spec.containers[0].image === 'web:2') && watcher.store.list().filter(isActive).length === 10);
   watcher.stop();
 
   expect(events).toBeGreaterThan(20);
@@ -157,7 +158,7 @@ test('a paused deployment does not roll; resuming does', async () => {
   await waitComplete('paused', 2);
   await client.patch(DEPLOYMENTS, 'default', 'paused', { spec: { paused: true } }, 'merge');
   await setImage('paused', 'web:2');
-  await waitFor('paused condition', async () => {
+  await until('paused condition', async () => {
     const d = await client.get(DEPLOYMENTS, 'default', 'paused');
     return d.status.observedGeneration === d.metadata.generation && d.status.conditions.some((c: { reason: string }) => c.reason === 'DeploymentPaused');
   });
@@ -172,18 +173,23 @@ test('minReadySeconds delays availability; revisionHistoryLimit prunes old Repli
   const manifest = deploymentManifest('hist', { replicas: 2, minReadySeconds: 1 });
   manifest.spec.revisionHistoryLimit = 1;
   await client.create(DEPLOYMENTS, manifest);
-  const createdAt = Date.now();
-  await waitFor('pods ready', async () => (await client.get(DEPLOYMENTS, 'default', 'hist')).status?.readyReplicas === 2);
+  // Available only minReadySeconds after the pods' Ready transitions (whole seconds, as metav1.Time).
+  const readySince = async () =>
+    (await client.list(PODS, { namespace: 'default', labelSelector: 'app=hist' })).items.map((p) =>
+      parseTime(p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.lastTransitionTime),
+    );
+  await until('pods ready', async () => (await client.get(DEPLOYMENTS, 'default', 'hist')).status?.readyReplicas === 2);
   const early = await client.get(DEPLOYMENTS, 'default', 'hist');
-  if (Date.now() - createdAt < 900) expect(early.status.availableReplicas ?? 0).toBe(0);
+  const earlyAt = Date.now();
+  if (earlyAt - Math.min(...(await readySince())) < 900) expect(early.status.availableReplicas ?? 0).toBe(0);
   await waitComplete('hist', 2);
-  expect(Date.now() - createdAt).toBeGreaterThanOrEqual(1000);
+  expect(Date.now() - Math.max(...(await readySince()))).toBeGreaterThanOrEqual(1000);
 
   for (const image of ['web:2', 'web:3']) {
     await setImage('hist', image);
     await waitComplete('hist', 2);
   }
-  await waitFor('history pruned to one old ReplicaSet', async () => (await client.list(REPLICA_SETS, { namespace: 'default', labelSelector: 'app=hist' })).items.length === 2);
+  await until('history pruned to one old ReplicaSet', async () => (await client.list(REPLICA_SETS, { namespace: 'default', labelSelector: 'app=hist' })).items.length === 2);
   const revisions = (await client.list(REPLICA_SETS, { namespace: 'default', labelSelector: 'app=hist' })).items.map((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision']).sort();
   expect(revisions).toEqual(['2', '3']);
 

@@ -4,7 +4,8 @@ import { DEPLOYMENTS, ENDPOINTS, SERVICES } from '../src/lib/resources.ts';
 import type { EndpointSubset } from '../src/endpoints/plan.ts';
 
 type EndpointsObject = KubeObject & { subsets?: EndpointSubset[] };
-import { startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
+import { startCluster, startManager, startSimulatedKubelet, type Cluster } from './harness.ts';
+import { until } from '@skiff/apiserver/testing';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -32,7 +33,7 @@ test('a Service lists its pods, ready and not, on the resolved container port', 
     await client.create(DEPLOYMENTS, dep('good', 'web:1', 2));
     await client.create(DEPLOYMENTS, dep('bad', 'never-ready:1', 1));
     await client.create(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ep', namespace: 'default' }, spec: { selector: { app: 'ep' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] } });
-    const ep = await waitFor('endpoints', async () => {
+    const ep = await until('endpoints', async () => {
       const e = await client.get<EndpointsObject>(ENDPOINTS, 'default', 'ep');
       const s = e.subsets?.[0];
       return s && s.addresses?.length === 2 && s.notReadyAddresses?.length === 1 ? e : undefined;
@@ -43,12 +44,12 @@ test('a Service lists its pods, ready and not, on the resolved container port', 
 
     // Scaling the ready pods away empties the ready list.
     await client.patch(DEPLOYMENTS, 'default', 'good', { spec: { replicas: 0 } }, 'merge');
-    await waitFor('only the not-ready address', async () => {
+    await until('only the not-ready address', async () => {
       const e = await client.get<EndpointsObject>(ENDPOINTS, 'default', 'ep');
       return !e.subsets?.[0]?.addresses && e.subsets?.[0]?.notReadyAddresses?.length === 1;
     });
     await client.delete(SERVICES, 'default', 'ep');
-    await waitFor('endpoints deleted with the service', async () => client.get(ENDPOINTS, 'default', 'ep').then(() => false, () => true));
+    await until('endpoints deleted with the service', async () => client.get(ENDPOINTS, 'default', 'ep').then(() => false, () => true));
   } finally {
     await manager.stop();
     kubelet.stop();

@@ -1,8 +1,9 @@
 // The event recorder against a real API server: similar events are aggregated after ten.
 import type { KubeObject } from '@skiff/api';
-import { createEventRecorder } from '../src/lib/events.ts';
+import { EventRecorder } from '@skiff/client';
 import { EVENTS } from '../src/lib/resources.ts';
-import { startCluster, waitFor, type Cluster } from './harness.ts';
+import { startCluster, type Cluster } from './harness.ts';
+import { until } from '@skiff/apiserver/testing';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -14,10 +15,10 @@ afterAll(async () => {
 
 test('ten distinct events, then one combined event whose count grows', async () => {
   const { client } = cluster;
-  const recorder = createEventRecorder(client, 'test-controller', { flushMs: 50 });
+  const recorder = new EventRecorder(client, { component: 'test-controller', flushMs: 50 });
   const rs: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs', namespace: 'default', uid: 'uid-rs' } };
   for (let i = 0; i < 25; i++) recorder.normal(rs, 'SuccessfulCreate', `Created pod: rs-${i}`);
-  const events = await waitFor('events', async () => {
+  const events = await until('events', async () => {
     const list = (await client.list(EVENTS, { namespace: 'default' })).items;
     const combined = list.find((e) => String(e.message).startsWith('(combined from similar events)'));
     return list.length === 11 && combined?.count === 15 ? list : undefined;

@@ -1,25 +1,23 @@
 // Test harness: a real API server on port 0, a simulated node agent that makes pods Running and
 // Ready through the status subresource, and helpers to wait for conditions.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { formatMicroTime, formatTime } from '@skiff/api';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import type { KubeObject } from '@skiff/api';
-import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
-import { Informer, isNotFound, RestClient, toMicroTime } from '@skiff/client';
+import { startTestServer, type TestServer } from '@skiff/apiserver/testing';
+import { Informer, isNotFound, RestClient } from '@skiff/client';
 import { createControllerManager, type ControllerManager, type ControllerManagerOptions } from '../src/index.ts';
 import { LEASES, NODES, PODS } from '../src/lib/resources.ts';
 
 export interface Cluster {
-  server: RunningApiServer;
+  server: TestServer;
   url: string;
   client: RestClient;
   close(): Promise<void>;
 }
 
 export async function startCluster(): Promise<Cluster> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-controllers-'));
-  const server = await startApiServer({ dataDir, port: 0 });
+  const server = await startTestServer();
   const client = new RestClient({ server: server.url });
   return {
     server,
@@ -28,7 +26,6 @@ export async function startCluster(): Promise<Cluster> {
     async close() {
       client.close();
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -88,7 +85,7 @@ export function startSimulatedKubelet(client: RestClient, opts: KubeletOptions =
       const image: string = pod.spec?.containers?.[0]?.image ?? '';
       const ready = !(opts.neverReady ?? []).some((s) => image.includes(s));
       if (opts.readyDelayMs) await new Promise((r) => setTimeout(r, Math.random() * opts.readyDelayMs!));
-      const now = new Date().toISOString();
+      const now = formatTime();
       const n = ipSeq++;
       await client.patch(
         PODS,
@@ -142,13 +139,13 @@ export async function startSimulatedNodes(client: RestClient, names: string[], r
       kind: 'Node',
       metadata: { name, labels: { 'kubernetes.io/hostname': name } },
       spec: {},
-      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }] },
+      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: formatTime(), lastTransitionTime: formatTime() }] },
     });
   }
   const renew = async () => {
     for (const name of names) {
       if (dead.has(name)) continue;
-      const renewTime = toMicroTime(Date.now());
+      const renewTime = formatMicroTime();
       try {
         const lease = await client.get(LEASES, 'kube-node-lease', name);
         await client.update(LEASES, { ...lease, spec: { ...lease.spec, renewTime } });
@@ -169,20 +166,6 @@ export async function startSimulatedNodes(client: RestClient, names: string[], r
   };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 export function kubectl(url: string, cacheDir: string, args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -2,7 +2,8 @@
 // other takes over once the lease expires.
 import type { KubeObject } from '@skiff/api';
 import { LEASES, PODS, REPLICA_SETS } from '../src/lib/resources.ts';
-import { isActive, startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
+import { isActive, startCluster, startManager, startSimulatedKubelet, type Cluster } from './harness.ts';
+import { until } from '@skiff/apiserver/testing';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ test('one leader at a time, failover when the leader is killed', async () => {
   const a = startManager(url, { ...timing, controllers: [...timing.controllers], identity: 'a' });
   const b = startManager(url, { ...timing, controllers: [...timing.controllers], identity: 'b' });
   try {
-    await waitFor('a leader', () => a.isLeader() || b.isLeader(), 10_000);
+    await until('a leader', () => a.isLeader() || b.isLeader(), 10_000);
     // Stays exactly one.
     for (let i = 0; i < 10; i++) {
       expect(Number(a.isLeader()) + Number(b.isLeader())).toBe(1);
@@ -38,15 +39,15 @@ test('one leader at a time, failover when the leader is killed', async () => {
 
     await client.create(REPLICA_SETS, rs(2));
     const active = async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=led' })).items.filter(isActive).length;
-    await waitFor('2 pods', async () => (await active()) === 2);
+    await until('2 pods', async () => (await active()) === 2);
 
     await leader.stop(); // dies holding the lease
     const stoppedAt = Date.now();
-    await waitFor('failover', () => follower.isLeader(), 10_000);
+    await until('failover', () => follower.isLeader(), 10_000);
     expect(Date.now() - stoppedAt).toBeGreaterThan(1500); // it waited for the lease to expire
     const live = await client.get(REPLICA_SETS, 'default', 'led');
     await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 4 } });
-    await waitFor('4 pods from the new leader', async () => (await active()) === 4);
+    await until('4 pods from the new leader', async () => (await active()) === 4);
     await follower.stop();
   } finally {
     await a.stop();

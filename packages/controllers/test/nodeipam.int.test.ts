@@ -1,7 +1,8 @@
 // Node IPAM against a real API server: every node gets its own /24 of the cluster CIDR in
 // spec.podCIDR(s), a node keeps it, and a deleted node's block is handed out again.
 import { NODES } from '../src/lib/resources.ts';
-import { startCluster, startManager, waitFor, type Cluster } from './harness.ts';
+import { until } from '@skiff/apiserver/testing';
+import { startCluster, startManager, type Cluster } from './harness.ts';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -21,7 +22,7 @@ test('each node gets a distinct /24 of the cluster CIDR, kept until the node is 
   try {
     for (const n of ['a', 'b', 'c']) await client.create(NODES, node(n));
     const cidrs = async () => Object.fromEntries((await client.list(NODES)).items.map((n) => [n.metadata.name, n.spec?.podCIDR]));
-    await waitFor('all nodes have a pod CIDR', async () => Object.values(await cidrs()).every(Boolean));
+    await until('all nodes have a pod CIDR', async () => Object.values(await cidrs()).every(Boolean));
     const got = await cidrs();
     expect(got.pre).toBe('10.50.0.0/24');
     expect(new Set(Object.values(got)).size).toBe(4);
@@ -31,7 +32,7 @@ test('each node gets a distinct /24 of the cluster CIDR, kept until the node is 
 
     await client.delete(NODES, undefined, 'b');
     await client.create(NODES, node('d'));
-    await waitFor('d has the freed block', async () => (await client.get(NODES, undefined, 'd')).spec?.podCIDR === got.b);
+    await until('d has the freed block', async () => (await client.get(NODES, undefined, 'd')).spec?.podCIDR === got.b);
   } finally {
     await manager.stop();
   }

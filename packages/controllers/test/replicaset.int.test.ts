@@ -3,7 +3,8 @@
 import type { KubeObject } from '@skiff/api';
 import { Informer } from '@skiff/client';
 import { PODS, REPLICATION_CONTROLLERS, REPLICA_SETS } from '../src/lib/resources.ts';
-import { isActive, startCluster, startManager, startSimulatedKubelet, waitFor, type Cluster } from './harness.ts';
+import { isActive, startCluster, startManager, startSimulatedKubelet, type Cluster } from './harness.ts';
+import { until } from '@skiff/apiserver/testing';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -49,10 +50,10 @@ test('scale 0 -> 10 -> 3 -> 0 across a controller restart, never a duplicate', a
   let live = await client.get(REPLICA_SETS, 'default', 'scale');
   await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 10 } });
   // Stop the manager as soon as the first pods appear, mid scale-up; start a fresh one.
-  await waitFor('first pods', () => created.size >= 1, 10_000, 5);
+  await until('first pods', () => created.size >= 1, { timeoutMs: 10_000, intervalMs: 5 });
   await manager.stop();
   manager = startManager(url);
-  await waitFor('10 ready replicas', async () => {
+  await until('10 ready replicas', async () => {
     const r = await client.get(REPLICA_SETS, 'default', 'scale');
     return r.status?.readyReplicas === 10 && r.status?.replicas === 10 && r.status?.observedGeneration === r.metadata.generation;
   });
@@ -60,7 +61,7 @@ test('scale 0 -> 10 -> 3 -> 0 across a controller restart, never a duplicate', a
 
   live = await client.get(REPLICA_SETS, 'default', 'scale');
   await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 3 } });
-  await waitFor('3 replicas', async () => {
+  await until('3 replicas', async () => {
     const r = await client.get(REPLICA_SETS, 'default', 'scale');
     return r.status?.replicas === 3 && watcher.store.list().filter(isActive).length === 3;
   });
@@ -68,7 +69,7 @@ test('scale 0 -> 10 -> 3 -> 0 across a controller restart, never a duplicate', a
 
   live = await client.get(REPLICA_SETS, 'default', 'scale');
   await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 0 } });
-  await waitFor('0 replicas', async () => {
+  await until('0 replicas', async () => {
     const r = await client.get(REPLICA_SETS, 'default', 'scale');
     return r.status?.replicas === 0 && watcher.store.list().filter(isActive).length === 0;
   });
@@ -91,12 +92,12 @@ test('adopts a matching orphan and releases a pod that stops matching', async ()
   const orphan = await client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', namespace: 'default', labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'x' }] } });
   await client.create(REPLICA_SETS, { ...rs(2), metadata: { name: 'adopt', namespace: 'default' }, spec: { ...rs(2).spec, selector: { matchLabels: { app: 'adopt' } }, template: { metadata: { labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
   const owner = await client.get(REPLICA_SETS, 'default', 'adopt');
-  await waitFor('orphan adopted', async () => (await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.[0]?.uid === owner.metadata.uid);
-  await waitFor('2 pods', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
+  await until('orphan adopted', async () => (await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.[0]?.uid === owner.metadata.uid);
+  await until('2 pods', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
   const p = await client.get(PODS, 'default', 'orphan');
   await client.update(PODS, { ...p, metadata: { ...p.metadata, labels: { app: 'gone' } } });
-  await waitFor('released', async () => !(await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.length);
-  await waitFor('replaced', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
+  await until('released', async () => !(await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.length);
+  await until('replaced', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
   expect(orphan.metadata.name).toBe('orphan');
   await manager.stop();
   kubelet.stop();
@@ -113,11 +114,11 @@ test('a ReplicationController keeps its replicas', async () => {
       metadata: { name: 'rc', namespace: 'default' },
       spec: { replicas: 3, selector: { app: 'rc' }, template: { metadata: { labels: { app: 'rc' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
     });
-    await waitFor('3 ready', async () => (await client.get(REPLICATION_CONTROLLERS, 'default', 'rc')).status?.readyReplicas === 3);
+    await until('3 ready', async () => (await client.get(REPLICATION_CONTROLLERS, 'default', 'rc')).status?.readyReplicas === 3);
     const pods = (await client.list(PODS, { namespace: 'default', labelSelector: 'app=rc' })).items;
     expect(pods.every((p) => p.metadata.ownerReferences?.[0]?.kind === 'ReplicationController')).toBe(true);
     await client.delete(PODS, 'default', pods[0].metadata.name!, { gracePeriodSeconds: 0 });
-    await waitFor('replaced', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=rc' })).items.filter(isActive).length === 3 && (await client.get(REPLICATION_CONTROLLERS, 'default', 'rc')).status?.readyReplicas === 3);
+    await until('replaced', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=rc' })).items.filter(isActive).length === 3 && (await client.get(REPLICATION_CONTROLLERS, 'default', 'rc')).status?.readyReplicas === 3);
   } finally {
     await manager.stop();
     kubelet.stop();

@@ -7,7 +7,8 @@ import type { KubeObject } from '@skiff/api';
 import { RestClient } from '@skiff/client';
 import { createScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
 import { makeNode, makePod, type NodeOptions, type PodOptions } from './testing/fixtures.ts';
-import { EVENTS, forEachLimit, listPods, NODES, PODS, startCluster, until, type TestCluster } from './testing/harness.ts';
+import { EVENTS, forEachLimit, listPods, NODES, PODS, startCluster, type TestCluster } from './testing/harness.ts';
+import { until } from '@skiff/apiserver/testing';
 import { computeRequests } from './model/pod-info.ts';
 import type { Pod } from './model/types.ts';
 import type { ExplanationJSON } from './explain.ts';
@@ -48,7 +49,7 @@ describe('scheduler against a real API server', () => {
     // 500 x 100m on 10 x 4 cores: 400 fit, 100 cannot. Created concurrently while scheduling.
     const names = Array.from({ length: 500 }, (_, i) => `p${i}`);
     await forEachLimit(names, 32, (n) => addPod(n, { cpu: '100m', memory: '16Mi' }));
-    await until(async () => (await boundPods()).length === 400, 45_000, '400 bound pods');
+    await until('400 bound pods', async () => (await boundPods()).length === 400, 45_000);
     const pods = (await listPods(cluster.client)) as unknown as Pod[];
     const perNode = new Map<string, number>();
     for (const p of pods) if (p.spec.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + computeRequests(p).milliCpu);
@@ -57,7 +58,7 @@ describe('scheduler against a real API server', () => {
     // The rest are reported unschedulable, with the kubectl message.
     const pending = pods.filter((p) => !p.spec.nodeName);
     expect(pending).toHaveLength(100);
-    await until(async () => (await scheduledCondition(pending[0].metadata.name!))?.status === 'False', 20_000, 'PodScheduled=False');
+    await until('PodScheduled=False', async () => (await scheduledCondition(pending[0].metadata.name!))?.status === 'False', 20_000);
     expect((await scheduledCondition(pending[0].metadata.name!))).toMatchObject({ reason: 'Unschedulable', message: '0/10 nodes are available: 10 Insufficient cpu.' });
   }, 60_000);
 
@@ -65,11 +66,11 @@ describe('scheduler against a real API server', () => {
     for (const n of ['a', 'b', 'c']) await addNode(n);
     await startScheduler();
     for (let i = 0; i < 6; i++) await addPod(`web-${i}`, { owner: 'web-rs', cpu: '100m' });
-    await until(async () => (await boundPods()).length === 6, 20_000, '6 bound pods');
+    await until('6 bound pods', async () => (await boundPods()).length === 6, 20_000);
     const counts = new Map<string, number>();
     for (const p of await boundPods()) counts.set(p.spec.nodeName!, (counts.get(p.spec.nodeName!) ?? 0) + 1);
     expect([...counts.values()]).toEqual([2, 2, 2]);
-    await until(async () => (await cluster.client.list(EVENTS, { namespace: 'default' })).items.filter((e) => e.reason === 'Scheduled').length === 6, 20_000, 'events');
+    await until('events', async () => (await cluster.client.list(EVENTS, { namespace: 'default' })).items.filter((e) => e.reason === 'Scheduled').length === 6, 20_000);
     const event = (await cluster.client.list(EVENTS, { namespace: 'default' })).items.find((e) => (e.involvedObject as { name: string }).name === 'web-0')!;
     expect(event.message).toBe(`Successfully assigned default/web-0 to ${await nodeOf('web-0')}`);
   }, 60_000);
@@ -84,12 +85,12 @@ describe('scheduler against a real API server', () => {
     await addPod('gpu-job', { spec: { affinity: gpuAffinity, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] } });
     await addPod('gpu-no-toleration', { spec: { affinity: gpuAffinity } });
     for (let i = 0; i < 4; i++) await addPod(`plain-${i}`);
-    await until(async () => (await boundPods()).length === 6, 20_000, '6 bound pods');
+    await until('6 bound pods', async () => (await boundPods()).length === 6, 20_000);
     expect(await nodeOf('wants-ssd')).toBe('ssd');
     expect(await nodeOf('gpu-job')).toBe('gpu');
     for (let i = 0; i < 4; i++) expect(await nodeOf(`plain-${i}`)).not.toBe('gpu');
     const message = "0/3 nodes are available: 2 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}.";
-    await until(async () => (await scheduledCondition('gpu-no-toleration'))?.message === message, 20_000, 'the FailedScheduling condition');
+    await until('the FailedScheduling condition', async () => (await scheduledCondition('gpu-no-toleration'))?.message === message, 20_000);
 
     const res = await fetch(`${s.endpointUrl}/explain/default/gpu-no-toleration`);
     expect(res.status).toBe(200);
@@ -116,21 +117,21 @@ describe('scheduler against a real API server', () => {
     await addNode('small', { cpu: '1' });
     await startScheduler();
     await addPod('big', { cpu: '2' });
-    await until(async () => (await scheduledCondition('big'))?.status === 'False', 20_000, 'PodScheduled=False');
+    await until('PodScheduled=False', async () => (await scheduledCondition('big'))?.status === 'False', 20_000);
     expect(await nodeOf('big')).toBeUndefined();
     await addNode('large', { cpu: '4' });
-    await until(async () => (await nodeOf('big')) === 'large', 20_000, 'big bound to large');
+    await until('big bound to large', async () => (await nodeOf('big')) === 'large', 20_000);
   }, 60_000);
 
   test('a pending pod is placed once a pod that held the room is deleted', async () => {
     await addNode('only', { cpu: '1' });
     await startScheduler();
     await addPod('first', { cpu: '1' });
-    await until(async () => (await nodeOf('first')) === 'only', 20_000, 'first bound');
+    await until('first bound', async () => (await nodeOf('first')) === 'only', 20_000);
     await addPod('second', { cpu: '1' });
-    await until(async () => (await scheduledCondition('second'))?.status === 'False', 20_000, 'second unschedulable');
+    await until('second unschedulable', async () => (await scheduledCondition('second'))?.status === 'False', 20_000);
     await cluster.client.delete(PODS, 'default', 'first', { gracePeriodSeconds: 0 });
-    await until(async () => (await nodeOf('second')) === 'only', 20_000, 'second bound after first went');
+    await until('second bound after first went', async () => (await nodeOf('second')) === 'only', 20_000);
   }, 60_000);
 
   test('a binding conflict forgets the assumption and leaves the pod where the other binder put it', async () => {
@@ -160,13 +161,13 @@ describe('scheduler against a real API server', () => {
     try {
       const s = await startScheduler({ server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
       await addPod('contested', { cpu: '1' });
-      await until(() => s.explain('default', 'contested')?.result === 'BindingFailed', 20_000, 'the failed binding');
+      await until('the failed binding', () => s.explain('default', 'contested')?.result === 'BindingFailed', 20_000);
       expect(s.explain('default', 'contested')!.message).toMatch(/^Binding rejected: /);
       const where = await nodeOf('contested');
       expect(where).toBeDefined();
       // The assumption is gone: a pod needing the whole other node still fits there.
       await addPod('after', { cpu: '1' });
-      await until(async () => (await nodeOf('after')) !== undefined, 20_000, 'after bound');
+      await until('after bound', async () => (await nodeOf('after')) !== undefined, 20_000);
       expect(await nodeOf('after')).not.toBe(where);
       const metrics = await (await fetch(`${s.endpointUrl}/metrics`)).text();
       expect(metrics).toMatch(/scheduler_schedule_attempts_total\{result="error"\} 1/);
@@ -183,19 +184,19 @@ describe('scheduler against a real API server', () => {
     // releases the lease, so the takeover does not wait for it to expire.
     const le = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 300 };
     const a = await startScheduler({ leaderElection: { ...le, identity: 'a' } });
-    await until(() => a.isLeader(), 20_000, 'a leads');
+    await until('a leads', () => a.isLeader(), 20_000);
     const b = await startScheduler({ leaderElection: { ...le, identity: 'b' } });
     for (let i = 0; i < 20; i++) await addPod(`first-${i}`);
-    await until(async () => (await boundPods()).length === 20, 20_000, '20 bound');
+    await until('20 bound', async () => (await boundPods()).length === 20, 20_000);
     const scheduled = async (s: Scheduler) => Number(/scheduler_schedule_attempts_total\{result="scheduled"\} (\d+)/.exec(await (await fetch(`${s.endpointUrl}/metrics`)).text())![1]);
     expect(await scheduled(a)).toBe(20);
     expect(await scheduled(b)).toBe(0);
     expect(b.isLeader()).toBe(false);
 
     await a.stop(); // releases the lease
-    await until(() => b.isLeader(), 20_000, 'b leads');
+    await until('b leads', () => b.isLeader(), 20_000);
     for (let i = 0; i < 5; i++) await addPod(`second-${i}`);
-    await until(async () => (await boundPods()).length === 25, 20_000, '25 bound');
+    await until('25 bound', async () => (await boundPods()).length === 25, 20_000);
     expect(await scheduled(b)).toBe(5);
   }, 60_000);
 });

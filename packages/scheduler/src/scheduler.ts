@@ -11,10 +11,10 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import { resourceByPlural, type KubeObject } from '@skiff/api';
-import { Informer, isNotFound, LeaderElector, RestClient } from '@skiff/client';
+import { BackgroundSender, EventRecorder, Informer, isNotFound, LeaderElector, RestClient } from '@skiff/client';
 import { isTerminal, SchedulerCache } from './cache.ts';
 import { defaultConfig, type SchedulerConfig } from './config.ts';
-import { BackgroundSender, computePodEvent, computeUnschedulableCondition, REASON_FAILED_SCHEDULING, REASON_SCHEDULED } from './events.ts';
+import { computeUnschedulableCondition, REASON_FAILED_SCHEDULING, REASON_SCHEDULED } from './events.ts';
 import { ExplanationStore, renderExplanation, type Explanation, type ExplanationJSON } from './explain.ts';
 import { buildEndpoint, listen } from './http.ts';
 import { SchedulerMetrics } from './metrics.ts';
@@ -93,12 +93,16 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   });
   const explanations = new ExplanationStore(opts.explainBudget ?? 1_000_000);
   const metrics = new SchedulerMetrics(() => queue.lengths());
-  const reports = new BackgroundSender({
+  // Events and the Unschedulable condition are informative: sent in the background, a few at a
+  // time, and dropped rather than queued without bound or slowing the scheduling down.
+  const reportOpts = {
     maxInFlight: 4,
     maxPending: 1000,
     onDrop: () => metrics.droppedEvents.inc(),
-    onError: (err) => log(`report failed: ${(err as Error).message}`),
-  });
+    onError: (err: unknown) => log(`report failed: ${(err as Error).message}`),
+  };
+  const reports = new BackgroundSender(reportOpts);
+  const events = new EventRecorder(reportClient, { ...reportOpts, component: config.schedulerName, instance: identity });
 
   const informerOpts = { onError: (err: unknown, context: string) => log(`informer: ${context}: ${(err as Error)?.message ?? err}`) };
   const nodes = new Informer<KubeObject>(client, NODES, informerOpts);
@@ -240,9 +244,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   function report(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const now = new Date();
-    // Built when sent, so an event dropped under load costs nothing.
-    reports.send(() => reportClient.createEvent(computePodEvent({ pod, type, reason, message, component: config.schedulerName, instance: identity, now })));
+    events.record(pod as KubeObject, type, reason, message);
   }
 
   function reportUnschedulable(pod: Pod, message: string): void {
@@ -327,7 +329,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       assigned.stop();
       pending.stop();
       await loop;
-      await Promise.race([reports.idle(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await Promise.race([Promise.all([reports.idle(), events.idle()]), new Promise((r) => setTimeout(r, 2000).unref())]);
       if (endpoint) await new Promise((r) => endpoint!.close(r));
       endpoint?.closeAllConnections();
       client.close();

@@ -1,7 +1,7 @@
 // Registers the Node, renews its Lease in kube-node-lease every renewInterval (the heartbeat the
 // node lifecycle controller watches) and writes the Node's status when it changes, or at least
 // every statusReportInterval, as the kubelet does.
-import { NODES, LEASES } from '@skiff/api';
+import { NODES, LEASES, formatMicroTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { isAlreadyExists, isNotFound, type RestClient } from '@skiff/client';
 import type { ContainerRuntime } from '../runtime/types.ts';
@@ -19,8 +19,6 @@ export interface HeartbeatOptions {
   statusReportIntervalMs: number;
   log(message: string): void;
 }
-
-const micro = (d: Date) => d.toISOString().replace(/Z$/, '000Z');
 
 export class NodeHeartbeat {
   private readonly o: HeartbeatOptions;
@@ -107,7 +105,7 @@ export class NodeHeartbeat {
 
   private async renewLease(): Promise<void> {
     const { client, node } = this.o;
-    const now = micro(new Date());
+    const now = formatMicroTime();
     try {
       await client.patch(LEASES, NODE_LEASE_NAMESPACE, node.name, { spec: { holderIdentity: node.name, leaseDurationSeconds: this.o.leaseDurationSeconds, renewTime: now } }, 'merge');
     } catch (err) {

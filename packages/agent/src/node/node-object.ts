@@ -1,4 +1,5 @@
 // Pure construction of this agent's Node object and its status, as a kubelet reports them.
+import { formatTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 
 export interface HostFacts {
@@ -29,7 +30,6 @@ export interface NodeInput {
 }
 
 export const KUBELET_VERSION = 'v1.32.0-skiff';
-const stamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function buildNode(input: NodeInput): KubeObject {
   return {
@@ -59,7 +59,7 @@ export function buildNodeStatus(input: NodeInput): Record<string, unknown> {
   const cpuMilli = Math.round(Number(cpuCap) * 1000);
   const allocCpu = input.capacity?.cpu && !/^\d+(\.\d+)?$/.test(input.capacity.cpu) ? input.capacity.cpu : `${Math.max(0, cpuMilli - input.reserved.cpuMilli)}m`;
   const allocMem = memCapBytes !== undefined ? `${Math.floor(Math.max(0, memCapBytes - input.reserved.memoryBytes) / 1024)}Ki` : memCap;
-  const now = stamp(input.now);
+  const now = formatTime(input.now);
   const cond = (type: string, status: string, reason: string, message: string) => {
     const prev = input.previous?.find((c) => c.type === type);
     return { type, status, lastHeartbeatTime: now, lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now, reason, message };

@@ -1,6 +1,7 @@
 // Pure translation of one container of a pod spec into the runtime's ContainerConfig.
 import { toBytes, toMilli, type KubeObject } from '@skiff/api';
 import type { ContainerConfig, PortBinding } from '../runtime/types.ts';
+import type { VolumeMountSpec } from '../volumes/types.ts';
 import { containerLabels, containerRuntimeName, hashContainerSpec } from './naming.ts';
 
 export interface ContainerSpec {
@@ -13,6 +14,7 @@ export interface ContainerSpec {
   ports?: { name?: string; containerPort: number; hostPort?: number; hostIP?: string; protocol?: 'TCP' | 'UDP' }[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  volumeMounts?: VolumeMountSpec[];
 }
 
 export interface ConfigInput {

@@ -1,5 +1,6 @@
 // The pure computation of a pod's status from what the runtime holds, the probe results and what
 // the agent is waiting on (image pulls, back-offs), in the exact shape kubectl expects.
+import { formatTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import type { ContainerInfo } from '../runtime/types.ts';
 import { groupByContainer, type ObservedContainer } from './observed.ts';
@@ -26,7 +27,6 @@ export interface StatusInput {
   podIP?: string;
 }
 
-const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function computePodStatus(input: StatusInput): Record<string, unknown> {
   const { pod } = input;
@@ -45,7 +45,7 @@ export function computePodStatus(input: StatusInput): Record<string, unknown> {
   const phase = computePhase(policy, specs, groups, initSpecs, initDone);
   const allReady = statuses.length > 0 && statuses.every((s) => s.ready);
   const old = (pod.status?.conditions ?? []) as { type: string; status: string; lastTransitionTime?: string }[];
-  const now = iso(input.now);
+  const now = formatTime(input.now);
   const notReadyMsg = `containers with unready status: [${statuses.filter((s) => !s.ready).map((s) => s.name).join(' ')}]`;
   const conditions = [
     condition(old, 'PodReadyToStartContainers', 'True', now),

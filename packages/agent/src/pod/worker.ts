@@ -1,20 +1,21 @@
 // One worker per pod on this node: drives the pod's containers toward its spec and reports its
 // status. Syncs are serialised per pod; triggers (pod changes, probe verdicts, container exits,
 // back-off timers) merge into one pending sync. Each sync re-reads the runtime (level-triggered).
-import { PODS } from '@skiff/api';
+import { PODS, formatTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
-import { isConflict, isNotFound, type RestClient } from '@skiff/client';
+import { isConflict, isNotFound, type RestClient , type EventRecorder } from '@skiff/client';
 import { ImageError, LABEL_CONTAINER_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime, type PullPolicy } from '../runtime/types.ts';
 import type { ProbeManager } from '../probe/manager.ts';
 import { backoffDelay, crashLoopDelay, type BackoffPolicy } from './backoff.ts';
 import { buildContainerConfig, portKey, type ContainerSpec } from './container-config.ts';
-import type { PodEventSink } from './events.ts';
 import { groupByContainer } from './observed.ts';
 import { planPodSync, type PodAction } from './plan.ts';
 import type { PortAllocator } from './ports.ts';
 import { computePodStatus, type ContainerWaiting } from './status.ts';
 import { formatDuration } from './duration.ts';
 import { LABEL_SANDBOX_ID, type PodNetwork, type PodSandbox } from '../network/types.ts';
+import { PodVolumes } from '../volumes/pod-volumes.ts';
+import type { VolumeManager } from '../volumes/manager.ts';
 
 /** Where the agent tells users which host address serves each container port. */
 export const HOST_PORTS_ANNOTATION = 'skiff.dev/host-ports';
@@ -26,10 +27,11 @@ export interface WorkerDeps {
   nodeIP: string;
   probes: ProbeManager;
   ports: PortAllocator;
-  events: PodEventSink;
+  events: Pick<EventRecorder, 'record'>;
   backoff: BackoffPolicy;
   /** The node's pod network (holders, pod IPs); absent on runtimes without networking (sim). */
   network?: PodNetwork;
+  volumes: VolumeManager;
   /** The pod is gone from the API and the node: drop this worker. */
   onFinished(key: string): void;
   log(message: string): void;
@@ -61,11 +63,13 @@ export class PodWorker {
   private lastHostPorts?: string;
   /** The pod's network holder as of this sync. */
   private sandbox?: PodSandbox;
+  private readonly volumes: PodVolumes;
 
   constructor(key: string, pod: KubeObject, deps: WorkerDeps) {
     this.key = key;
     this.pod = pod;
     this.deps = deps;
+    this.volumes = new PodVolumes(deps.volumes);
   }
 
   get uid(): string | undefined {
@@ -84,6 +88,12 @@ export class PodWorker {
       this.triggeredOnce = true;
       this.trigger();
     }
+  }
+
+  /** A ConfigMap or Secret it projects, or its own metadata, changed: rewrite its volumes' files. */
+  refreshVolumes(): void {
+    this.volumes.wantRefresh();
+    this.trigger();
   }
 
   /** The API object is gone: tear down the containers. */
@@ -124,13 +134,21 @@ export class PodWorker {
 
   private async sync(): Promise<void> {
     const { runtime } = this.deps;
-    const pod = this.gone ? { ...this.pod, metadata: { ...this.pod.metadata, deletionTimestamp: new Date().toISOString() } } : this.pod;
+    const pod = this.gone ? { ...this.pod, metadata: { ...this.pod.metadata, deletionTimestamp: formatTime() } } : this.pod;
     let containers = await runtime.list({ [LABEL_POD_UID]: pod.metadata.uid ?? '' });
     this.sandbox = await this.deps.network?.find(pod);
     this.rememberHostPorts(containers);
     this.syncProbes(pod, containers);
     const now = Date.now();
     const unhealthy = new Set(containers.filter((c) => c.state === 'running' && this.deps.probes.isUnhealthy(c.id)).map((c) => c.id));
+    // Volumes first, as the kubelet: no container starts until every volume of the pod is ready.
+    if (!pod.metadata.deletionTimestamp) {
+      const retryIn = await this.volumes.prepare(pod, (type, reason, message) => this.deps.events.record(pod, type, reason, message));
+      if (retryIn !== undefined) {
+        this.wakeIn(retryIn);
+        return this.writeStatus(pod, containers);
+      }
+    }
     const sandboxId = this.deps.network ? (this.sandbox?.id ?? 'none') : undefined;
     const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy, sandboxId });
     let changed = false;
@@ -228,6 +246,16 @@ export class PodWorker {
     } else {
       const hostPorts = await this.chooseHostPorts(name, spec, groupByContainer(containers).get(name)?.[0]?.info);
       config = buildContainerConfig({ pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts });
+    }
+    try {
+      config.mounts = this.volumes.mountsFor(spec);
+    } catch (err) {
+      // As the kubelet: a mount it cannot prepare (a subPath) holds the container, with the reason.
+      const message = (err as Error).message;
+      this.waiting.set(name, { reason: 'CreateContainerConfigError', message });
+      events.record(pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath(pod, name));
+      this.wakeIn(2000);
+      return false;
     }
     const id = await runtime.create(config);
     events.record(pod, 'Normal', 'Created', `Created container ${name}`, fieldPath(pod, name));
@@ -340,6 +368,8 @@ export class PodWorker {
   private async confirmDeletion(pod: KubeObject): Promise<void> {
     this.deps.probes.forgetPod(this.key);
     await this.deps.network?.remove(pod.metadata.uid ?? '');
+    // The pod's own volumes (emptyDirs, projected files) go with it, before the API object does.
+    await this.volumes.tearDown(pod.metadata.uid ?? '');
     // Ports of containers that vanished without the agent removing them go back now.
     for (const [k, port] of [...this.hostPortsGiven]) this.releaseHostPort(port, k.slice(k.lastIndexOf('/') + 1));
     if (!this.gone) {

@@ -1,5 +1,6 @@
 import { SimRuntime } from './sim.ts';
 import type { ContainerConfig } from './types.ts';
+import { until } from '@skiff/apiserver/testing';
 
 const cfg = (name: string, env: { name: string; value: string }[] = []): ContainerConfig => ({
   name, image: 'skiff/busybox:1', env, labels: { pod: name }, ports: [],
@@ -21,11 +22,11 @@ test('scripted crashes exit with the given code, OOM included', async () => {
   const rt = new SimRuntime();
   const id = await rt.create(cfg('c', [{ name: 'SIM_EXIT_AFTER_MS', value: '10' }, { name: 'SIM_EXIT_CODE', value: '3' }]));
   await rt.start(id);
-  await new Promise((r) => setTimeout(r, 40));
+  await until('c exited', async () => (await rt.inspect(id))?.state === 'exited', 2000);
   expect(await rt.inspect(id)).toMatchObject({ state: 'exited', exitCode: 3, oomKilled: false });
   const oom = await rt.create(cfg('o', [{ name: 'SIM_EXIT_AFTER_MS', value: '5' }, { name: 'SIM_OOM', value: '1' }]));
   await rt.start(oom);
-  await new Promise((r) => setTimeout(r, 30));
+  await until('o exited', async () => (await rt.inspect(oom))?.state === 'exited', 2000);
   expect(await rt.inspect(oom)).toMatchObject({ state: 'exited', exitCode: 137, oomKilled: true });
 });
 

@@ -46,6 +46,8 @@ export class SimRuntime implements ContainerRuntime {
   readonly name = 'sim';
   private readonly containers = new Map<string, SimContainer>();
   private readonly images: Set<string>;
+  /** Named volumes: name to labels (a simulated volume has no data and no host directory). */
+  private readonly volumes = new Map<string, Record<string, string>>();
   private readonly opts: SimRuntimeOptions;
 
   constructor(opts: SimRuntimeOptions = {}) {
@@ -162,6 +164,21 @@ export class SimRuntime implements ContainerRuntime {
     stdout.end();
     stderr.end();
     return { stdout, stderr, exitCode: async () => code };
+  }
+
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<{ mountpoint: string }> {
+    if (!this.volumes.has(name)) this.volumes.set(name, labels);
+    return { mountpoint: '' };
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    const inUse = [...this.containers.values()].some((c) => (c.config.mounts ?? []).some((m) => m.type === 'volume' && m.source === name));
+    if (inUse) throw new Error(`remove ${name}: volume is in use`);
+    this.volumes.delete(name);
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<string[]> {
+    return [...this.volumes].filter(([, l]) => Object.entries(labels).every(([k, v]) => l[k] === v)).map(([n]) => n);
   }
 
   async info() {

@@ -21,6 +21,16 @@ export interface PortBinding {
   hostPort: number;
 }
 
+/** A volume mounted into a container: a host directory or file (bind) or a runtime volume by name. */
+export interface Mount {
+  type: 'bind' | 'volume';
+  /** The host path (bind) or the runtime's volume name (volume). */
+  source: string;
+  /** The path inside the container. */
+  target: string;
+  readOnly: boolean;
+}
+
 export interface ContainerConfig {
   /** Runtime-level name, unique on the host. */
   name: string;
@@ -40,6 +50,8 @@ export interface ContainerConfig {
   cpuShares?: number;
   /** The network to join: `container:<id>` (the pod's holder, see network/), `host`; default the engine's. */
   networkMode?: string;
+  /** The pod's volumes as this container mounts them (see volumes/). */
+  mounts?: Mount[];
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
@@ -118,6 +130,15 @@ export interface ContainerRuntime {
   inspect(id: string): Promise<ContainerInfo | undefined>;
   logs(id: string, opts: LogOptions): Promise<Readable>;
   exec(id: string, opts: ExecOptions): Promise<ExecSession>;
+  /**
+   * Makes a named volume (idempotent) for a PersistentVolume's data; returns where its data lives
+   * on the host (empty when the runtime has no host directory for it).
+   */
+  ensureVolume(name: string, labels: Record<string, string>): Promise<{ mountpoint: string }>;
+  /** Removes a named volume and its data; a missing one is not an error. Fails while in use. */
+  removeVolume(name: string): Promise<void>;
+  /** Names of the volumes whose labels include every given label. */
+  listVolumes(labels: Record<string, string>): Promise<string[]>;
   /** Host resources, for the Node's capacity. */
   info(): Promise<{ cpus: number; memoryBytes: number; os: string; arch: string; kernelVersion: string; osImage: string; runtimeVersion: string }>;
 }

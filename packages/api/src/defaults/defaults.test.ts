@@ -2,7 +2,6 @@ import { RESOURCES } from '../resources.ts';
 import type { KubeObject } from '../object.ts';
 import { applyDefaults } from './index.ts';
 import { defaultPullPolicy, imageTag } from './pod.ts';
-import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategy.ts';
 
 const res = (kind: string) => RESOURCES.find((r) => r.kind === kind)!;
 const k = (o: KubeObject): KubeObject => o;
@@ -140,50 +139,3 @@ describe('applyDefaults', () => {
   });
 });
 
-describe('strategy', () => {
-  it('prepares creates', () => {
-    const ns = prepareForCreate(res('Namespace'), k({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' }, spec: { finalizers: ['x'] }, status: { phase: 'Terminating' } }));
-    expect(ns.spec.finalizers).toEqual(['x', 'kubernetes']);
-    expect(ns.status).toEqual({ phase: 'Active' });
-    const pod = prepareForCreate(res('Pod'), obj('Pod', { spec: { containers: [{ name: 'c' }] }, status: { phase: 'Running' } }));
-    expect(pod.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
-    expect(pod.metadata.generation).toBe(1);
-    const d = prepareForCreate(res('Deployment'), k({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: {}, spec: {}, status: { replicas: 3 } }));
-    expect(d.status).toEqual({});
-    expect(d.metadata.generation).toBe(1);
-  });
-
-  it('keeps status and bumps generation on spec change', () => {
-    const old = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', generation: 3 }, spec: { replicas: 1 }, status: { replicas: 1 } };
-    const same = prepareForUpdate(res('Deployment'), k({ ...old, status: { replicas: 9 } }), old);
-    expect(same.status).toEqual({ replicas: 1 });
-    expect(same.metadata.generation).toBe(3);
-    const changed = prepareForUpdate(res('Deployment'), k({ ...old, spec: { replicas: 2 } }), old);
-    expect(changed.metadata.generation).toBe(4);
-    const status = prepareForStatusUpdate(res('Deployment'), k({ ...old, metadata: { ...old.metadata, labels: { a: 'b' } }, spec: { replicas: 7 }, status: { replicas: 2 } }), old);
-    expect(status.spec).toEqual({ replicas: 1 });
-    expect(status.status).toEqual({ replicas: 2 });
-    expect(status.metadata.labels).toBeUndefined();
-  });
-
-  it('does not let an update re-add or remove namespace finalizers', () => {
-    const old = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' }, spec: { finalizers: [] as string[] }, status: { phase: 'Terminating' } };
-    const out = prepareForUpdate(res('Namespace'), k({ ...old, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }), old);
-    expect(out.spec.finalizers).toEqual([]);
-    expect(out.status).toEqual({ phase: 'Terminating' });
-  });
-});
-
-describe('service strategy', () => {
-  const svc = (spec: object): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'd' }, spec });
-  it('mirrors clusterIP into clusterIPs on create', () => {
-    expect(prepareForCreate(res('Service'), svc({ clusterIP: '10.0.0.5', ports: [{ port: 80 }] })).spec.clusterIPs).toEqual(['10.0.0.5']);
-  });
-  it('keeps allocated clusterIP and nodePorts when an update omits them', () => {
-    const old = svc({ type: 'NodePort', clusterIP: '10.0.0.5', clusterIPs: ['10.0.0.5'], ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }] });
-    const out = prepareForUpdate(res('Service'), svc({ type: 'NodePort', ports: [{ port: 80, protocol: 'TCP' }] }), old);
-    expect(out.spec.clusterIP).toBe('10.0.0.5');
-    expect(out.spec.clusterIPs).toEqual(['10.0.0.5']);
-    expect(out.spec.ports[0].nodePort).toBe(30080);
-  });
-});

@@ -79,6 +79,10 @@ describe('time', () => {
     expect(formatMicroTime(d)).toBe('2024-01-02T15:04:05.123000Z');
     expect(parseTime('2024-01-02T15:04:05.123000Z')).toBe(d);
     expect(Number.isNaN(parseTime(undefined))).toBe(true);
+    expect(parseTime('2024-01-02T15:04:05.123456Z')).toBe(d);
+    expect(parseTime('2024-01-02T15:04:05Z')).toBe(d - 123);
+    expect(parseTime('2024-01-02T16:04:05.5+01:00')).toBe(d - 123 + 500);
+    expect(parseTime('yesterday')).toBeNaN();
   });
 });
 

@@ -1,5 +1,6 @@
 // Timestamps in the two wire formats Kubernetes uses: metav1.Time (RFC 3339, whole seconds)
-// and metav1.MicroTime (six fractional digits), always in UTC.
+// and metav1.MicroTime (six fractional digits), always in UTC. The one implementation every
+// package uses: do not format timestamps with toISOString() elsewhere.
 
 function toDate(d: Date | number): Date {
   return typeof d === 'number' ? new Date(d) : d;
@@ -15,7 +16,15 @@ export function formatMicroTime(d: Date | number = Date.now()): string {
   return toDate(d).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** Milliseconds since the epoch for a Time or MicroTime string; NaN when unparsable. */
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Milliseconds since the epoch for a Time or MicroTime string (any number of fractional digits,
+ * those past milliseconds dropped); NaN when missing or not RFC 3339.
+ */
 export function parseTime(s: string | undefined | null): number {
-  return s ? Date.parse(s) : Number.NaN;
+  const m = s ? RFC3339.exec(s) : null;
+  if (!m) return Number.NaN;
+  const ms = (m[2] ?? '').padEnd(3, '0').slice(0, 3);
+  return Date.parse(`${m[1]}.${ms}${m[3]}`);
 }

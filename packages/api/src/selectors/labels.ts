@@ -284,6 +284,8 @@ export function isEverything(selector: Selector): boolean {
 
 // ---- matching ---------------------------------------------------------------------------
 
+const INTEGER = /^[+-]?[0-9]+$/;
+
 export function requirementMatches(r: Requirement, labels: Readonly<Record<string, string>>): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, r.key);
   switch (r.operator) {
@@ -300,11 +302,14 @@ export function requirementMatches(r: Requirement, labels: Readonly<Record<strin
       return !has;
     case 'Gt':
     case 'Lt': {
-      if (!has || !/^-?[0-9]+$/.test(labels[r.key])) return false;
+      // Both sides are integers (strconv.ParseInt); anything else matches nothing.
+      const bound = r.values.length === 1 ? r.values[0] : '';
+      if (!has || !INTEGER.test(labels[r.key]) || !INTEGER.test(bound)) return false;
       const actual = BigInt(labels[r.key]);
-      const bound = BigInt(r.values[0]);
-      return r.operator === 'Gt' ? actual > bound : actual < bound;
+      return r.operator === 'Gt' ? actual > BigInt(bound) : actual < BigInt(bound);
     }
+    default:
+      return false;
   }
 }
 

@@ -1,5 +1,6 @@
 // GET /version, /api, /apis, /api/v1, /apis/{group}, /apis/{group}/{version}.
 // Every body is serialised once at registration: kubectl asks for them on each invocation.
+import { formatTime } from '@skiff/api';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { acceptsAs } from '../tables/accept.ts';
@@ -24,7 +25,7 @@ export interface VersionInfo {
 }
 
 /** What `GET /version` answers; minor 32 makes the kubectl dispatcher run its bundled 1.32. */
-export function versionInfo(buildDate = new Date().toISOString().replace(/\.\d+Z$/, 'Z')): VersionInfo {
+export function versionInfo(buildDate = formatTime()): VersionInfo {
   return {
     major: '1',
     minor: '32',

@@ -3,6 +3,7 @@
 // with hand-written field tables for the three kinds those commands create. Anything else — other
 // kinds, fields outside the tables, malformed bytes — is not guessed at: the caller answers 415 and
 // suggests JSON/YAML. Field numbers are those of k8s.io/api's generated.proto files.
+import { formatTime } from '@skiff/api';
 import { ApiError } from '../errors/status.ts';
 
 type FieldType = 'string' | 'int' | 'bool' | 'bytes' | 'intOrString' | 'quantity' | 'time' | Schema;
@@ -155,7 +156,7 @@ function decodeScalar(r: Reader, wire: number, type: FieldType): unknown {
     }
     case 'time': {
       const t = decodeScalar(r, wire, { 1: { name: 'seconds', type: 'int' } }) as { seconds?: number };
-      return new Date((t.seconds ?? 0) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return formatTime((t.seconds ?? 0) * 1000);
     }
   }
 }

@@ -66,7 +66,13 @@ function renderOf(req: WatchRequest, obj: KubeObject): string {
   return s;
 }
 
-export function serveWatch(reply: FastifyReply, w: WatchRequest): void {
+export async function serveWatch(reply: FastifyReply, w: WatchRequest): Promise<void> {
+  const storage = w.store.storage;
+  const filter = w.filter;
+  // The initial list is read before the response starts, so that a failing datastore is
+  // answered with a Status (503) instead of a stream that ends at once.
+  const initial =
+    !w.resourceVersion || w.resourceVersion === '0' || w.sendInitialEvents ? await storage.list(w.store.key, { namespace: w.namespace, filter }) : undefined;
   const res = reply.raw;
   reply.hijack();
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
@@ -133,11 +139,9 @@ export function serveWatch(reply: FastifyReply, w: WatchRequest): void {
   }, w.timeoutSeconds * 1000);
   w.onOpen?.();
 
-  const storage = w.store.storage;
-  const filter = w.filter;
   let from: number;
-  if (!w.resourceVersion || w.resourceVersion === '0' || w.sendInitialEvents) {
-    const list = storage.list(w.store.key, { namespace: w.namespace, filter });
+  if (initial) {
+    const list = initial;
     for (const o of list.items) sendObject('ADDED', o);
     from = list.revision;
     lastRevision = from;
@@ -166,13 +170,18 @@ export function serveWatch(reply: FastifyReply, w: WatchRequest): void {
     }
   };
 
+  const sendExpired = () => {
+    const status = expired(`too old resource version: ${from} (${storage.compactedRevision()})`).toStatus();
+    write(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
+    end();
+  };
   try {
-    watcher = storage.watch(w.store.key, { namespace: w.namespace, fromRevision: from }, onEvent);
+    // onExpired: the storage lost history it cannot replay (etcd compacted during an outage);
+    // the client gets 410 and relists, as after any expired watch.
+    watcher = storage.watch(w.store.key, { namespace: w.namespace, fromRevision: from, onExpired: sendExpired }, onEvent);
   } catch (err) {
     if (err instanceof StorageError && err.code === 'Expired') {
-      const status = expired(`too old resource version: ${from} (${storage.compactedRevision()})`).toStatus();
-      write(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
-      end();
+      sendExpired();
       return;
     }
     end();

@@ -33,6 +33,7 @@
 // - Type-aware validation or defaulting of the configuration; unknown fields are merged as given.
 // - Strategic-merge directives: a "$..." key in the configuration is a 400.
 
+import { formatTime } from '@skiff/api';
 import { badPatch, PatchError, type PatchErrorCause } from './errors.ts';
 import {
   collectFieldSet, coveredPaths, formatPath, fromFieldsV1, pathOf, removePath, toFieldsV1, valueAtPath,
@@ -66,7 +67,7 @@ export function applyServerSideApply(live: object | undefined, applied: unknown,
   const { kind, fieldManager, force = false } = options;
   const config = validateConfig(applied, fieldManager);
   const schema = schemaForKind(kind);
-  const now = options.now ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = options.now ?? formatTime();
   const liveObject: JsonObject | undefined = isObject(live) ? (live as JsonObject) : undefined;
 
   const owned = collectFieldSet(ownedPart(config), schema);

@@ -3,11 +3,10 @@
 // current by a storage watch, so the create hot path costs no extra read), and a deleted namespace
 // is emptied in the background and then removed — the work of Kubernetes' namespace controller,
 // done in-process because the data is the server's own.
-import type { KubeObject } from '@skiff/api';
+import { formatTime, type KubeObject } from '@skiff/api';
 import type { Storage, Watcher } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
 import type { ResourceStore } from './store.ts';
-import { nowRfc3339 } from './store.ts';
 
 export type NamespacePhase = 'Active' | 'Terminating';
 
@@ -41,29 +40,53 @@ export class NamespaceController implements NamespaceLookup {
   }
 
   /** Creates the built-in namespaces, loads the view and resumes any unfinished namespace deletion. */
-  start(namespacedStores: ResourceStore[]): void {
+  async start(namespacedStores: ResourceStore[]): Promise<void> {
     this.stores = namespacedStores;
     for (const name of BUILTIN_NAMESPACES) {
-      if (this.storage.get({ resource: 'namespaces', namespace: '', name })) continue;
+      if (await this.storage.get({ resource: 'namespaces', namespace: '', name })) continue;
       const ns: KubeObject = {
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name, uid: crypto.randomUUID(), creationTimestamp: nowRfc3339(), labels: { 'kubernetes.io/metadata.name': name } },
+        metadata: { name, uid: crypto.randomUUID(), creationTimestamp: formatTime(), labels: { 'kubernetes.io/metadata.name': name } },
         spec: { finalizers: ['kubernetes'] },
         status: { phase: 'Active' },
       };
       try {
-        this.storage.create({ resource: 'namespaces', namespace: '', name }, ns);
+        await this.storage.create({ resource: 'namespaces', namespace: '', name }, ns);
       } catch (e) {
         if (!(e instanceof StorageError && e.code === 'AlreadyExists')) throw e;
       }
     }
-    const list = this.storage.list('namespaces');
-    for (const ns of list.items) this.observe(ns);
-    this.watcher = this.storage.watch('namespaces', { fromRevision: list.revision }, (e) => {
-      if (e.type === 'DELETED') this.phases.delete(e.object.metadata.name!);
-      else this.observe(e.object);
+    await this.sync();
+  }
+
+  private resync(): void {
+    this.sync().catch((err) => {
+      this.log('namespaces: relist after an expired watch failed, retrying', err);
+      const t = setTimeout(() => this.resync(), RETRY_MS);
+      t.unref();
+      this.timers.add(t);
     });
+  }
+
+  /** Lists the namespaces and watches from there (again, when the storage expires the watch). */
+  private async sync(): Promise<void> {
+    if (this.closed) return;
+    const list = await this.storage.list('namespaces');
+    if (this.closed) return;
+    this.phases.clear();
+    for (const ns of list.items) this.observe(ns);
+    this.watcher = this.storage.watch(
+      'namespaces',
+      {
+        fromRevision: list.revision,
+        onExpired: () => this.resync(),
+      },
+      (e) => {
+        if (e.type === 'DELETED') this.phases.delete(e.object.metadata.name!);
+        else this.observe(e.object);
+      },
+    );
   }
 
   close(): void {
@@ -85,33 +108,37 @@ export class NamespaceController implements NamespaceLookup {
     this.finalizing.add(name);
     const t = setTimeout(() => {
       this.timers.delete(t);
-      this.finalizing.delete(name);
-      try {
-        if (!this.finalize(name)) this.schedule(name, RETRY_MS);
-      } catch (err) {
-        this.log(`namespace ${name}: finalization failed, retrying`, err);
-        this.schedule(name, RETRY_MS);
-      }
+      this.finalize(name).then(
+        (done) => {
+          this.finalizing.delete(name);
+          if (!done) this.schedule(name, RETRY_MS);
+        },
+        (err) => {
+          this.finalizing.delete(name);
+          this.log(`namespace ${name}: finalization failed, retrying`, err);
+          this.schedule(name, RETRY_MS);
+        },
+      );
     }, delay);
     t.unref();
     this.timers.add(t);
   }
 
   /** One pass: delete what is left in the namespace; remove the namespace once empty. True when done. */
-  private finalize(name: string): boolean {
+  private async finalize(name: string): Promise<boolean> {
     if (this.closed) return true;
     // Each object gets ordinary DELETE semantics: graceful pods and objects with finalizers are
     // only marked and keep the namespace until they are gone.
-    for (const store of this.stores) store.deleteCollection(name, undefined, { propagationPolicy: 'Background' });
+    for (const store of this.stores) await store.deleteCollection(name, undefined, { propagationPolicy: 'Background' });
     let remaining = 0;
-    for (const store of this.stores) remaining += store.storage.list(store.key, { namespace: name, limit: 1 }).items.length;
+    for (const store of this.stores) remaining += (await store.storage.list(store.key, { namespace: name, limit: 1 })).items.length;
     if (remaining > 0) return false;
     const key = { resource: 'namespaces', namespace: '', name };
-    const ns = this.storage.get(key);
+    const ns = await this.storage.get(key);
     if (!ns) return true;
     if ((ns.metadata.finalizers ?? []).length > 0) return false;
     try {
-      this.storage.delete(key);
+      await this.storage.delete(key);
     } catch (e) {
       if (e instanceof StorageError && e.code === 'NotFound') return true;
       throw e;

@@ -6,11 +6,11 @@ import type { IPv4CIDR } from '@skiff/api';
 import type { Storage } from '../storage/types.ts';
 import { planClusterIPMigration } from './service-ips.ts';
 
-export function migrateClusterIPs(storage: Storage, range: IPv4CIDR): number {
-  const plan = planClusterIPMigration(storage.list('services').items, range);
+export async function migrateClusterIPs(storage: Storage, range: IPv4CIDR): Promise<number> {
+  const plan = planClusterIPMigration((await storage.list('services')).items, range);
   for (const { service, clusterIP } of plan) {
     const key = { resource: 'services', namespace: service.metadata.namespace ?? '', name: service.metadata.name ?? '' };
-    storage.update(key, (current) => ({ ...current, spec: { ...current.spec, clusterIP, clusterIPs: [clusterIP] } }));
+    await storage.update(key, (current) => ({ ...current, spec: { ...current.spec, clusterIP, clusterIPs: [clusterIP] } }));
   }
   return plan.length;
 }

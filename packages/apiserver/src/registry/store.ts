@@ -3,7 +3,7 @@
 // deletion) on top of the Storage interface. HTTP-free: routes decode, this decides, storage keeps.
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ResourceInfo } from '@skiff/api';
-import { apiVersionOf, applyDefaults, randomNameSuffix, validateCreate, validateUpdate } from '@skiff/api';
+import { apiVersionOf, applyDefaults, formatTime, randomNameSuffix, validateCreate, validateUpdate } from '@skiff/api';
 import type { ObjectKey, Storage } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
 import type { ResourceRef } from '../errors/status.ts';
@@ -35,17 +35,21 @@ export type Subresource = '' | 'status' | 'raw';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
 
-/** RFC 3339 with second precision, as Kubernetes serialises metav1.Time. */
-export function nowRfc3339(offsetSeconds = 0): string {
-  const d = new Date(Date.now() + offsetSeconds * 1000);
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 function rvOf(o: KubeObject): number {
   return Number(o.metadata.resourceVersion);
 }
 
 const MAX_RETRIES = 16;
+
+/** Runs async sections one after another. */
+class Mutex {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
 
 export class ResourceStore {
   readonly info: ResourceInfo;
@@ -56,6 +60,7 @@ export class ResourceStore {
   readonly namespaced: boolean;
   readonly storage: Storage;
   private readonly namespaces: NamespaceLookup;
+  private readonly assignLock = new Mutex();
 
   constructor(info: ResourceInfo, storage: Storage, namespaces: NamespaceLookup, strategyOptions: StrategyOptions = {}) {
     this.info = info;
@@ -76,8 +81,8 @@ export class ResourceStore {
     return { resource: this.key, namespace: this.namespaced ? namespace : '', name };
   }
 
-  get(namespace: string, name: string): KubeObject {
-    const o = this.storage.get(this.objectKey(namespace, name));
+  async get(namespace: string, name: string): Promise<KubeObject> {
+    const o = await this.storage.get(this.objectKey(namespace, name));
     if (!o) throw notFound(this.ref, name);
     return o;
   }
@@ -113,7 +118,7 @@ export class ResourceStore {
   }
 
   /** Create: the object is the decoded body (already type-checked); returns what was stored. */
-  create(namespace: string, obj: KubeObject, opts: WriteOptions = {}): KubeObject {
+  async create(namespace: string, obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     this.checkNamespace(obj, namespace);
     const meta = obj.metadata;
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
@@ -123,7 +128,7 @@ export class ResourceStore {
       if (phase === 'Terminating') throw namespaceTerminating(this.ref, meta.name ?? meta.generateName ?? '', namespace);
     }
     meta.uid = randomUUID();
-    meta.creationTimestamp = nowRfc3339();
+    meta.creationTimestamp = formatTime();
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     if (this.strategy.tracksGeneration) meta.generation = 1;
@@ -138,17 +143,26 @@ export class ResourceStore {
     if (generated) meta.name = meta.generateName + randomNameSuffix();
     const defaulted = applyDefaults(this.info, obj);
     this.validate(defaulted);
-    const assigned = this.strategy.assignOnCreate?.(defaulted, this.storage) ?? [];
-    if (assigned.length > 0) throw invalid(this.ref, defaulted.metadata.name ?? '', assigned);
-    if (opts.dryRun) return defaulted;
+    if (!this.strategy.assignOnCreate) return opts.dryRun ? defaulted : this.storeNew(namespace, defaulted, generated ? meta.generateName : undefined);
+    // Assignment reads what is allocated and the create takes it: one at a time per resource.
+    return this.assignLock.run(async () => {
+      const assigned = await this.strategy.assignOnCreate!(defaulted, this.storage);
+      if (assigned.length > 0) throw invalid(this.ref, defaulted.metadata.name ?? '', assigned);
+      return opts.dryRun ? defaulted : this.storeNew(namespace, defaulted, generated ? meta.generateName : undefined);
+    });
+  }
+
+  /** Writes a new object; a generated name that collides is retried with a new suffix. */
+  private async storeNew(namespace: string, defaulted: KubeObject, generateName: string | undefined): Promise<KubeObject> {
+    const generated = generateName !== undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.storage.create(this.objectKey(namespace, defaulted.metadata.name!), defaulted);
+        return await this.storage.create(this.objectKey(namespace, defaulted.metadata.name!), defaulted);
       } catch (e) {
         if (e instanceof StorageError && e.code === 'AlreadyExists') {
           // A generated name collided: Kubernetes retries with a new suffix.
           if (generated && attempt < 8) {
-            defaulted.metadata.name = meta.generateName + randomNameSuffix();
+            defaulted.metadata.name = generateName + randomNameSuffix();
             continue;
           }
           throw alreadyExists(this.ref, defaulted.metadata.name!);
@@ -164,19 +178,19 @@ export class ResourceStore {
    * conflict unless the client pinned a resourceVersion. Returns the stored object; a no-op
    * returns the current one without a new revision.
    */
-  update(
+  async update(
     namespace: string,
     name: string,
     compute: (current: KubeObject) => KubeObject,
     sub: Subresource,
     opts: WriteOptions = {},
-    onMissing?: () => KubeObject,
-  ): { object: KubeObject; created: boolean } {
+    onMissing?: () => Promise<KubeObject>,
+  ): Promise<{ object: KubeObject; created: boolean }> {
     const key = this.objectKey(namespace, name);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const current = this.storage.get(key);
+      const current = await this.storage.get(key);
       if (!current) {
-        if (onMissing) return { object: onMissing(), created: true };
+        if (onMissing) return { object: await onMissing(), created: true };
         throw notFound(this.ref, name);
       }
       const desired = compute(current);
@@ -189,10 +203,10 @@ export class ResourceStore {
       if (opts.dryRun) return { object: next, created: false };
       try {
         if (this.shouldDeleteDuringUpdate(next, current)) {
-          this.storage.delete(key, rvOf(current));
+          await this.storage.delete(key, rvOf(current));
           return { object: next, created: false };
         }
-        return { object: this.storage.update(key, () => withTypeMetaFirst(next), rvOf(current)), created: false };
+        return { object: await this.storage.update(key, () => withTypeMetaFirst(next), rvOf(current)), created: false };
       } catch (e) {
         if (e instanceof StorageError && (e.code === 'Conflict' || e.code === 'NotFound')) {
           if (pinned) throw e.code === 'Conflict' ? conflict(this.ref, name) : notFound(this.ref, name);
@@ -255,18 +269,18 @@ export class ResourceStore {
   }
 
   /** DELETE of one object with Kubernetes' graceful / finalizer semantics. */
-  delete(namespace: string, name: string, opts: DeleteOptions = {}): DeleteResult {
+  async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     const key = this.objectKey(namespace, name);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const current = this.storage.get(key);
+      const current = await this.storage.get(key);
       if (!current) throw notFound(this.ref, name);
       this.checkPreconditions(current, opts);
       const plan = this.planDelete(current, opts);
       if (opts.dryRun) return { object: plan.object ?? current, deleted: plan.action === 'delete' };
       try {
         if (plan.action === 'none') return { object: current, deleted: false };
-        if (plan.action === 'mark') return { object: this.storage.update(key, () => plan.object!, rvOf(current)), deleted: false };
-        return { object: this.storage.delete(key, rvOf(current)), deleted: true };
+        if (plan.action === 'mark') return { object: await this.storage.update(key, () => plan.object!, rvOf(current)), deleted: false };
+        return { object: await this.storage.delete(key, rvOf(current)), deleted: true };
       } catch (e) {
         if (e instanceof StorageError && (e.code === 'Conflict' || e.code === 'NotFound')) {
           if (e.code === 'NotFound') throw notFound(this.ref, name);
@@ -309,7 +323,7 @@ export class ResourceStore {
       if (shorten && grace === 0 && finalizers.length === 0) return { action: 'delete' };
       const meta = { ...m };
       if (shorten) {
-        meta.deletionTimestamp = nowRfc3339(grace);
+        meta.deletionTimestamp = formatTime(Date.now() + grace * 1000);
         meta.deletionGracePeriodSeconds = grace;
       }
       setOrDelete(meta, 'finalizers', finalizers.length ? finalizers : undefined);
@@ -321,7 +335,7 @@ export class ResourceStore {
     const specFinalized = this.isNamespaces() && (current.spec?.finalizers ?? []).length > 0;
     if (finalizers.length === 0 && (!graceful || grace === 0) && !specFinalized) return { action: 'delete' };
     const meta = { ...m };
-    meta.deletionTimestamp = nowRfc3339(graceful ? grace : 0);
+    meta.deletionTimestamp = formatTime(Date.now() + (graceful ? grace : 0) * 1000);
     meta.deletionGracePeriodSeconds = graceful ? grace : 0;
     if (finalizers.length) meta.finalizers = finalizers;
     if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;
@@ -331,12 +345,12 @@ export class ResourceStore {
   }
 
   /** Removes every object of a namespace (or the cluster-scoped set) matching `filter`, each with DELETE semantics. */
-  deleteCollection(namespace: string | undefined, filter: ((o: KubeObject) => boolean) | undefined, opts: DeleteOptions): KubeObject[] {
-    const list = this.storage.list(this.key, { namespace: this.namespaced ? namespace : undefined, filter });
+  async deleteCollection(namespace: string | undefined, filter: ((o: KubeObject) => boolean) | undefined, opts: DeleteOptions): Promise<KubeObject[]> {
+    const list = await this.storage.list(this.key, { namespace: this.namespaced ? namespace : undefined, filter });
     const out: KubeObject[] = [];
     for (const o of list.items) {
       try {
-        out.push(this.delete(o.metadata.namespace ?? '', o.metadata.name!, opts).object);
+        out.push((await this.delete(o.metadata.namespace ?? '', o.metadata.name!, opts)).object);
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 404)) throw e;
       }

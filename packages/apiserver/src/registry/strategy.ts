@@ -3,8 +3,8 @@
 // kube-apiserver (pkg/registry/<group>/<kind>/strategy.go) for the kinds skiff serves.
 import type { FieldCause, KubeObject, ResourceInfo } from '@skiff/api';
 import { apiVersionOf } from '@skiff/api';
-import type { Storage } from '../storage/types.ts';
 import type { IPv4CIDR } from '@skiff/api';
+import type { Awaitable, Storage } from '../storage/types.ts';
 import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } from './service-ips.ts';
 
 export interface Strategy {
@@ -23,7 +23,7 @@ export interface Strategy {
   /** DELETE answers with the deleted object (pods, services, namespaces); otherwise a Success Status. */
   returnDeletedObject: boolean;
   /** Fills in server-assigned fields on create (a Service's ClusterIP and NodePorts); causes make a 422. */
-  assignOnCreate?(obj: KubeObject, storage: Storage): FieldCause[];
+  assignOnCreate?(obj: KubeObject, storage: Storage): Awaitable<FieldCause[]>;
   /** Keeps server-assigned fields an update leaves out, and refuses to change them. */
   keepOnUpdate?(next: KubeObject, old: KubeObject): FieldCause[];
 }
@@ -84,10 +84,10 @@ const STRATEGIES: Record<string, Strategy> = {
     statusSubresource: true,
     returnDeletedObject: true,
     initialStatus: () => ({ loadBalancer: {} }),
-    // Allocation reads the other Services and the create writes in the same synchronous turn,
-    // so two creates can never get the same address.
-    assignOnCreate: (svc, storage) => {
-      const { spec, causes } = allocateServiceAddresses(svc, storage.list('services').items, 0, parseServiceRange());
+    // Allocation reads the other Services, then the create writes: ResourceStore runs the two
+    // under one lock per resource, so two creates on this server never get the same address.
+    assignOnCreate: async (svc, storage) => {
+      const { spec, causes } = allocateServiceAddresses(svc, (await storage.list('services')).items, 0, parseServiceRange());
       svc.spec = spec;
       return causes;
     },
@@ -122,8 +122,8 @@ export function strategyFor(r: ResourceInfo, o: StrategyOptions = {}): Strategy 
     const range = o.serviceRange;
     return {
       ...STRATEGIES.services,
-      assignOnCreate: (svc, storage) => {
-        const { spec, causes } = allocateServiceAddresses(svc, storage.list('services').items, 0, range);
+      assignOnCreate: async (svc, storage) => {
+        const { spec, causes } = allocateServiceAddresses(svc, (await storage.list('services')).items, 0, range);
         svc.spec = spec;
         return causes;
       },

@@ -50,20 +50,20 @@ export function containerOf(pod: KubeObject, requested: string | undefined): str
   throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${main.join(' ')}]`);
 }
 
-function boundPod(ctx: ServerContext, store: ResourceStore, req: FastifyRequest): { pod: KubeObject; endpoint: { host: string; port: number } } {
+async function boundPod(ctx: ServerContext, store: ResourceStore, req: FastifyRequest): Promise<{ pod: KubeObject; endpoint: { host: string; port: number } }> {
   const { namespace, name } = paramsOf(req);
-  const pod = store.get(namespace, name);
+  const pod = await store.get(namespace, name);
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-  const node = ctx.storage.get({ resource: 'nodes', namespace: '', name: nodeName });
+  const node = await ctx.storage.get({ resource: 'nodes', namespace: '', name: nodeName });
   const endpoint = agentEndpoint(node);
   if (!endpoint) throw serviceUnavailable(`no node agent endpoint for node "${nodeName}": its status.daemonEndpoints.kubeletEndpoint.Port or InternalIP address is not set`);
   return { pod, endpoint };
 }
 
-export function serveLogs(ctx: ServerContext, store: ResourceStore, req: FastifyRequest, reply: FastifyReply): void {
+export async function serveLogs(ctx: ServerContext, store: ResourceStore, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const q = queryOf(req);
-  const { pod, endpoint } = boundPod(ctx, store, req);
+  const { pod, endpoint } = await boundPod(ctx, store, req);
   const container = containerOf(pod, q.container);
   const params = new URLSearchParams();
   for (const k of LOG_PARAMS) if (q[k] !== undefined) params.set(k, q[k]!);
@@ -90,12 +90,13 @@ export function serveLogs(ctx: ServerContext, store: ResourceStore, req: Fastify
   // The client leaving (kubectl logs -f interrupted) ends the upstream request too.
   res.on('close', () => upstream.destroy());
   upstream.end();
+  return reply;
 }
 
 /** exec without an Upgrade header: WebSocket is the only exec transport skiff relays. */
-export function serveExec(ctx: ServerContext, store: ResourceStore, req: FastifyRequest, _reply: FastifyReply): void {
+export async function serveExec(ctx: ServerContext, store: ResourceStore, req: FastifyRequest, _reply: FastifyReply): Promise<never> {
   const q = queryOf(req);
-  const { pod } = boundPod(ctx, store, req);
+  const { pod } = await boundPod(ctx, store, req);
   containerOf(pod, q.container);
   throw badRequest('exec needs a WebSocket upgrade (Sec-WebSocket-Protocol v5.channel.k8s.io or v4.channel.k8s.io); SPDY is not supported');
 }
@@ -120,62 +121,66 @@ export function registerExecUpgrade(server: Server, ctx: ServerContext): { close
     open.add(socket);
     socket.on('close', () => open.delete(socket));
     socket.on('error', () => socket.destroy());
-    try {
-      const url = new URL(req.url ?? '/', 'http://apiserver');
-      const m = EXEC_PATH.exec(url.pathname);
-      if (!m || (req.method !== 'GET' && req.method !== 'POST')) throw notFoundPath();
-      const [namespace, name] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
-      const store = ctx.stores.get('pods')!;
-      const pod = store.get(namespace, name);
-      const nodeName = pod.spec?.nodeName;
-      if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-      const phase = pod.status?.phase;
-      if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
-      const endpoint = agentEndpoint(ctx.storage.get({ resource: 'nodes', namespace: '', name: nodeName }));
-      if (!endpoint) throw serviceUnavailable(`no node agent endpoint for node "${nodeName}"`);
-      const container = containerOf(pod, url.searchParams.get('container') ?? undefined);
-      const params = new URLSearchParams();
-      for (const [k, v] of url.searchParams) if (k !== 'container') params.append(k, v);
-      const headers: Record<string, string> = { Connection: 'Upgrade', Upgrade: 'websocket' };
-      for (const h of FORWARDED_HEADERS) {
-        const v = req.headers[h];
-        if (v !== undefined) headers[h] = Array.isArray(v) ? v.join(', ') : v;
-      }
-      const path = `/exec/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params}`;
-      const upstream = httpRequest({ host: endpoint.host, port: endpoint.port, path, method: 'GET', headers });
-      upstream.on('upgrade', (res, upSocket, upHead) => {
-        let out = `HTTP/1.1 101 Switching Protocols\r\n`;
-        for (let i = 0; i < res.rawHeaders.length; i += 2) out += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
-        socket.write(out + '\r\n');
-        if (upHead.length) socket.write(upHead);
-        if (head.length) upSocket.write(head);
-        upSocket.on('error', () => socket.destroy());
-        upSocket.pipe(socket);
-        socket.pipe(upSocket);
-        socket.on('close', () => upSocket.destroy());
-        upSocket.on('close', () => socket.destroy());
-      });
-      upstream.on('response', (res) => {
-        // The agent refused the upgrade: relay its answer.
-        let out = `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\nConnection: close\r\n`;
-        for (let i = 0; i < res.rawHeaders.length; i += 2) if (!/^(connection|transfer-encoding)$/i.test(res.rawHeaders[i])) out += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          socket.end(Buffer.concat([Buffer.from(`${out}Content-Length: ${body.length}\r\n\r\n`), body]));
-        });
-      });
-      upstream.on('error', (err) => rejectUpgrade(socket, serviceUnavailable(`error reaching the node agent at ${endpoint.host}:${endpoint.port}: ${err.message}`)));
-      socket.on('close', () => upstream.destroy());
-      upstream.end();
-    } catch (err) {
-      rejectUpgrade(socket, err);
-    }
+    void relayExec(ctx, req, socket, head);
   });
   return {
     close() {
       for (const s of open) s.destroy();
     },
   };
+}
+
+async function relayExec(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'http://apiserver');
+    const m = EXEC_PATH.exec(url.pathname);
+    if (!m || (req.method !== 'GET' && req.method !== 'POST')) throw notFoundPath();
+    const [namespace, name] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
+    const store = ctx.stores.get('pods')!;
+    const pod = await store.get(namespace, name);
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+    const endpoint = agentEndpoint(await ctx.storage.get({ resource: 'nodes', namespace: '', name: nodeName }));
+    if (!endpoint) throw serviceUnavailable(`no node agent endpoint for node "${nodeName}"`);
+    const container = containerOf(pod, url.searchParams.get('container') ?? undefined);
+    const params = new URLSearchParams();
+    for (const [k, v] of url.searchParams) if (k !== 'container') params.append(k, v);
+    const headers: Record<string, string> = { Connection: 'Upgrade', Upgrade: 'websocket' };
+    for (const h of FORWARDED_HEADERS) {
+      const v = req.headers[h];
+      if (v !== undefined) headers[h] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    const path = `/exec/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params}`;
+    const upstream = httpRequest({ host: endpoint.host, port: endpoint.port, path, method: 'GET', headers });
+    upstream.on('upgrade', (res, upSocket, upHead) => {
+      let out = `HTTP/1.1 101 Switching Protocols\r\n`;
+      for (let i = 0; i < res.rawHeaders.length; i += 2) out += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
+      socket.write(out + '\r\n');
+      if (upHead.length) socket.write(upHead);
+      if (head.length) upSocket.write(head);
+      upSocket.on('error', () => socket.destroy());
+      upSocket.pipe(socket);
+      socket.pipe(upSocket);
+      socket.on('close', () => upSocket.destroy());
+      upSocket.on('close', () => socket.destroy());
+    });
+    upstream.on('response', (res) => {
+      // The agent refused the upgrade: relay its answer.
+      let out = `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\nConnection: close\r\n`;
+      for (let i = 0; i < res.rawHeaders.length; i += 2) if (!/^(connection|transfer-encoding)$/i.test(res.rawHeaders[i])) out += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        socket.end(Buffer.concat([Buffer.from(`${out}Content-Length: ${body.length}\r\n\r\n`), body]));
+      });
+    });
+    upstream.on('error', (err) => rejectUpgrade(socket, serviceUnavailable(`error reaching the node agent at ${endpoint.host}:${endpoint.port}: ${err.message}`)));
+    socket.on('close', () => upstream.destroy());
+    upstream.end();
+  } catch (err) {
+    rejectUpgrade(socket, err);
+  }
 }

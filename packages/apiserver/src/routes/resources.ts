@@ -88,22 +88,22 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
   const storage = store.storage;
   const canRaw = typeof storage.getRaw === 'function' && typeof storage.listRaw === 'function';
 
-  const get: RouteHandlerMethod = (req, reply) => {
+  const get: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
     const key = store.objectKey(namespace, name);
     const table = req.headers.accept && req.headers.accept.includes('as=Table') ? tableRequest(req, queryOf(req)) : undefined;
     if (!table && canRaw) {
-      const raw = storage.getRaw!(key);
+      const raw = await storage.getRaw!(key);
       if (raw === undefined) throw notFound(store.ref, name);
-      reply.type(JSON_TYPE).send(raw);
-      return;
+      return reply.type(JSON_TYPE).send(raw);
     }
-    const obj = store.get(namespace, name);
+    const obj = await store.get(namespace, name);
     if (table) sendTable(reply, store, [obj], { ...table, resourceVersion: obj.metadata.resourceVersion });
     else reply.send(obj);
+    return reply;
   };
 
-  const list: RouteHandlerMethod = (req, reply) => {
+  const list: RouteHandlerMethod = async (req, reply) => {
     const q = queryOf(req);
     const { namespace } = paramsOf(req);
     const ns = store.namespaced && namespace ? namespace : undefined;
@@ -112,7 +112,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     if (q.watch === 'true' || q.watch === '1') {
       const rv = q.resourceVersion;
       if (rv && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
-      serveWatch(reply, {
+      await serveWatch(reply, {
         store,
         namespace: ns,
         resourceVersion: rv,
@@ -128,18 +128,18 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         onOpen: () => ctx.metrics.watchOpened(store.key),
         onClose: () => ctx.metrics.watchClosed(store.key),
       });
-      return;
+      return reply;
     }
     const opts = { namespace: ns, limit: limitOf(q), continue: q.continue || undefined, filter };
     try {
       if (table) {
-        const l = storage.list(store.key, opts);
+        const l = await storage.list(store.key, opts);
         sendTable(reply, store, l.items, { ...table, resourceVersion: String(l.revision), continue: l.continue });
       } else if (canRaw) {
-        const l = storage.listRaw!(store.key, opts);
+        const l = await storage.listRaw!(store.key, opts);
         reply.type(JSON_TYPE).send(listBody(store, l.items, l));
       } else {
-        const l = storage.list(store.key, opts);
+        const l = await storage.list(store.key, opts);
         const metadata: Record<string, unknown> = { resourceVersion: String(l.revision) };
         if (l.continue) metadata.continue = l.continue;
         if (l.remainingItemCount !== undefined) metadata.remainingItemCount = l.remainingItemCount;
@@ -148,20 +148,21 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     } catch (e) {
       mapStorageError(store, e);
     }
+    return reply;
   };
 
-  const create: RouteHandlerMethod = (req, reply) => {
+  const create: RouteHandlerMethod = async (req, reply) => {
     const q = queryOf(req);
     const { namespace } = paramsOf(req);
     const dryRun = dryRunOf(q);
     const { obj, text, format } = decodeObjectBody(req);
     const o = decodeChecked(store, reply, fieldValidationOf(q), obj, text, format);
     store.checkTypeMeta(o);
-    const created = store.create(namespace, orderTypeMeta(o), { dryRun });
-    reply.code(201).send(created);
+    const created = await store.create(namespace, orderTypeMeta(o), { dryRun });
+    return reply.code(201).send(created);
   };
 
-  const update = (sub: Subresource): RouteHandlerMethod => (req, reply) => {
+  const update = (sub: Subresource): RouteHandlerMethod => async (req, reply) => {
     const q = queryOf(req);
     const { namespace, name } = paramsOf(req);
     const dryRun = dryRunOf(q);
@@ -185,11 +186,11 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
             return store.create(namespace, orderTypeMeta(fresh), { dryRun });
           }
         : undefined;
-    const res = store.update(namespace, name, compute, sub, { dryRun }, onMissing);
-    reply.code(res.created ? 201 : 200).send(res.object);
+    const res = await store.update(namespace, name, compute, sub, { dryRun }, onMissing);
+    return reply.code(res.created ? 201 : 200).send(res.object);
   };
 
-  const patch = (sub: Subresource): RouteHandlerMethod => (req, reply) => {
+  const patch = (sub: Subresource): RouteHandlerMethod => async (req, reply) => {
     const q = queryOf(req);
     const { namespace, name } = paramsOf(req);
     const dryRun = dryRunOf(q);
@@ -222,18 +223,18 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
           }
         : undefined;
     try {
-      const res = store.update(namespace, name, compute, sub, { dryRun }, onMissing);
-      reply.code(res.created ? 201 : 200).send(res.object);
+      const res = await store.update(namespace, name, compute, sub, { dryRun }, onMissing);
+      return reply.code(res.created ? 201 : 200).send(res.object);
     } catch (e) {
       throw fromPatchError(e);
     }
   };
 
-  const del: RouteHandlerMethod = (req, reply) => {
+  const del: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
     const opts = deleteOptionsOf(req);
     if (store.key === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) throw forbidden(store.ref, name, 'this namespace may not be deleted');
-    const { object, deleted } = store.delete(namespace, name, opts);
+    const { object, deleted } = await store.delete(namespace, name, opts);
     // Kubernetes answers 202 only when the object stays and orphanDependents=false was asked for.
     if (!deleted && opts.orphanDependents === false) reply.code(202);
     if (deleted && !store.strategy.returnDeletedObject) {
@@ -241,22 +242,21 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
       if (store.info.group) d.group = store.info.group;
       d.kind = store.info.plural;
       if (object.metadata.uid) d.uid = object.metadata.uid;
-      reply.send(successStatus(undefined, d));
-      return;
+      return reply.send(successStatus(undefined, d));
     }
-    reply.send(object);
+    return reply.send(object);
   };
 
-  const deleteCollection: RouteHandlerMethod = (req, reply) => {
+  const deleteCollection: RouteHandlerMethod = async (req, reply) => {
     const q = queryOf(req);
     const { namespace } = paramsOf(req);
     const opts = deleteOptionsOf(req);
     const filter = filterOf(store, q);
-    const items = store.deleteCollection(store.namespaced ? namespace : undefined, (o) => {
+    const items = await store.deleteCollection(store.namespaced ? namespace : undefined, (o) => {
       if (store.key === 'namespaces' && IMMORTAL_NAMESPACES.has(o.metadata.name!)) return false;
       return filter ? filter(o) : true;
     }, opts);
-    reply.send({ kind: store.info.listKind, apiVersion: store.apiVersion, metadata: { resourceVersion: String(storage.currentRevision()) }, items: items.map(stripTypeMeta) });
+    return reply.send({ kind: store.info.listKind, apiVersion: store.apiVersion, metadata: { resourceVersion: String(storage.currentRevision()) }, items: items.map(stripTypeMeta) });
   };
 
   return { get, list, create, update, patch, delete: del, deleteCollection };

@@ -2,11 +2,10 @@
 // pods/binding (the scheduler's atomic assignment), and pods/log + pods/exec (served by the node
 // agent; see ./node-proxy.ts for the contract).
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import type { KubeObject } from '@skiff/api';
+import { formatTime, type KubeObject } from '@skiff/api';
 import { badRequest, conflict, invalid, successStatus } from '../errors/status.ts';
 import { decodeObjectBody } from '../http/body.ts';
 import type { ResourceStore } from '../registry/store.ts';
-import { nowRfc3339 } from '../registry/store.ts';
 import { formatSelector } from '../registry/selectors.ts';
 import { applyPatch } from '../patch/index.ts';
 import type { ServerContext } from './context.ts';
@@ -56,9 +55,9 @@ export function scaleOf(o: KubeObject): KubeObject {
 
 function scaleHandlers(store: ResourceStore) {
   /** Writes `scale.spec.replicas` into the workload; a Scale resourceVersion is a precondition. */
-  const write = (req: FastifyRequest, name: string, namespace: string, next: (currentScale: KubeObject) => KubeObject) => {
+  const write = async (req: FastifyRequest, name: string, namespace: string, next: (currentScale: KubeObject) => KubeObject) => {
     const dryRun = dryRunOf(queryOf(req));
-    const res = store.update(
+    const res = await store.update(
       namespace,
       name,
       (current) => {
@@ -85,23 +84,23 @@ function scaleHandlers(store: ResourceStore) {
     return scaleOf(res.object);
   };
 
-  const get: RouteHandlerMethod = (req, reply) => {
+  const get: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
-    reply.send(scaleOf(store.get(namespace, name)));
+    return reply.send(scaleOf(await store.get(namespace, name)));
   };
-  const put: RouteHandlerMethod = (req, reply) => {
+  const put: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
     const { obj } = decodeObjectBody(req);
     const body = obj as KubeObject;
     if (!body.metadata) body.metadata = {};
-    reply.send(write(req, name, namespace, () => structuredClone(body)));
+    return reply.send(await write(req, name, namespace, () => structuredClone(body)));
   };
-  const patch: RouteHandlerMethod = (req, reply) => {
+  const patch: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
     const { type, doc } = decodePatch(req);
     try {
-      reply.send(
-        write(req, name, namespace, (scale) => {
+      return reply.send(
+        await write(req, name, namespace, (scale) => {
           const patched = applyPatch(type, scale, doc, { kind: 'Scale', fieldManager: queryOf(req).fieldManager, force: queryOf(req).force === 'true' }).object as KubeObject;
           // A patch that leaves the version alone applies to whatever is current.
           if (patched.metadata?.resourceVersion === scale.metadata.resourceVersion) delete patched.metadata.resourceVersion;
@@ -120,7 +119,7 @@ function scaleHandlers(store: ResourceStore) {
  * PodScheduled condition, as kube-apiserver's BindingREST does. Answers 201 with a Success Status.
  */
 function bindingHandler(store: ResourceStore): RouteHandlerMethod {
-  return (req, reply) => {
+  return async (req, reply) => {
     const { namespace, name } = paramsOf(req);
     const dryRun = dryRunOf(queryOf(req));
     const { obj } = decodeObjectBody(req);
@@ -133,14 +132,14 @@ function bindingHandler(store: ResourceStore): RouteHandlerMethod {
     if (!target || !target.name) throw invalid(ref, name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
     if (target.kind && target.kind !== 'Node') throw invalid(ref, name, [{ reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${target.kind}": supported values: "Node"` }]);
     const bindingRef = { plural: 'pods/binding', group: '' };
-    store.update(
+    await store.update(
       namespace,
       name,
       (pod) => {
         if (pod.metadata.deletionTimestamp) throw conflict(bindingRef, name, `pod ${name} is being deleted, cannot be assigned to a host`);
         if (pod.spec?.nodeName) throw conflict(bindingRef, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
         const conditions = ((pod.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
-        conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowRfc3339() } as never);
+        conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime() } as never);
         const next: KubeObject = { ...pod, metadata: { ...pod.metadata }, spec: { ...pod.spec, nodeName: target.name }, status: { ...(pod.status ?? {}), conditions } };
         delete next.metadata.resourceVersion;
         return next;
@@ -148,7 +147,7 @@ function bindingHandler(store: ResourceStore): RouteHandlerMethod {
       'raw',
       { dryRun },
     );
-    reply.code(201).send(successStatus(201));
+    return reply.code(201).send(successStatus(201));
   };
 }
 

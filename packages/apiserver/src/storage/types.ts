@@ -1,5 +1,6 @@
-// The storage interface the routes are written against. One implementation today
-// (SQLite, ./sqlite/); another backend implements this and nothing else changes.
+// The storage interface the routes are written against. Two implementations: SQLite (./sqlite/,
+// the default: embedded, synchronous) and etcd v3 (./etcd/, for several API servers). Calls may
+// answer at once or with a promise (etcd is a network away): callers always await them.
 import type { KubeObject } from '@skiff/api';
 
 /** Identifies one object: resource plural (with group prefix for non-core, e.g. `apps/deployments`), namespace ('' for cluster-scoped), name. */
@@ -71,9 +72,18 @@ export interface StorageStats {
 
 export interface WatchOptions {
   namespace?: string;
-  /** Deliver events with revision > fromRevision. Throws ExpiredError when older than the retained history. */
+  /** Deliver events with revision > fromRevision. Throws StorageError('Expired') when older than the retained history. */
   fromRevision: number;
+  /**
+   * Called (once, after the watcher was closed) when the storage cannot continue this watch
+   * without a gap, e.g. history was compacted while etcd was unreachable: the client must relist.
+   * The SQLite backend never calls it.
+   */
+  onExpired?: () => void;
 }
+
+/** A value now, or a promise of it: SQLite answers synchronously, etcd asynchronously. */
+export type Awaitable<T> = T | Promise<T>;
 
 export interface Watcher {
   /** Stop delivering events. Idempotent. */
@@ -81,7 +91,8 @@ export interface Watcher {
 }
 
 export class StorageError extends Error {
-  readonly code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Expired';
+  /** Unavailable: the datastore could not be reached or had no quorum in time (a 503, retryable). */
+  readonly code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Expired' | 'Unavailable';
   constructor(code: StorageError['code'], message: string) {
     super(message);
     this.code = code;
@@ -89,30 +100,36 @@ export class StorageError extends Error {
 }
 
 export interface Storage {
-  get(key: ObjectKey): KubeObject | undefined;
-  list(resource: string, opts?: ListOptions): ListResult;
+  get(key: ObjectKey): Awaitable<KubeObject | undefined>;
+  list(resource: string, opts?: ListOptions): Awaitable<ListResult>;
   /** Stores a new object; sets metadata.resourceVersion. Throws StorageError('AlreadyExists'). */
-  create(key: ObjectKey, obj: KubeObject): KubeObject;
+  create(key: ObjectKey, obj: KubeObject): Awaitable<KubeObject>;
   /**
    * Atomic read-modify-write: `mutate` receives the current object (a private copy) and returns
    * the next one, or null to delete it. Throws StorageError('NotFound') if absent, and
    * StorageError('Conflict') when `expectedRevision` is given and differs from the stored one.
+   * `mutate` may be called more than once (etcd retries when another writer got in between).
    */
-  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): KubeObject;
+  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): Awaitable<KubeObject>;
   /** Deletes; returns the last state. Throws NotFound / Conflict (expectedRevision). */
-  delete(key: ObjectKey, expectedRevision?: number): KubeObject;
-  /** Subscribes to changes of one resource, in revision order, none lost. `onEvent` is called synchronously in revision order. */
+  delete(key: ObjectKey, expectedRevision?: number): Awaitable<KubeObject>;
+  /**
+   * Subscribes to changes of one resource, in revision order, none lost. History after
+   * fromRevision is delivered before the call returns; `onEvent` is called synchronously in
+   * revision order.
+   */
   watch(resource: string, opts: WatchOptions, onEvent: (e: StorageEvent) => void): Watcher;
+  /** The newest revision whose changes have all reached the watchers. */
   currentRevision(): number;
-  /** The oldest revision a watch may still resume from. */
+  /** The oldest revision a watch may still resume from (as far as this storage knows). */
   compactedRevision(): number;
   close(): void;
 
-  // Optional extensions (the SQLite implementation has them all).
+  // Optional extensions (both implementations have them).
   /** The stored JSON text of an object, resourceVersion embedded: lets GET answer without parse + stringify. */
-  getRaw?(key: ObjectKey): string | undefined;
+  getRaw?(key: ObjectKey): Awaitable<string | undefined>;
   /** Like list(), items as stored JSON texts. */
-  listRaw?(resource: string, opts?: ListOptions): RawListResult;
+  listRaw?(resource: string, opts?: ListOptions): Awaitable<RawListResult>;
   stats?(): StorageStats;
   /** True while writes are not yet durable (group commit): wait for flush() before acknowledging. */
   hasPendingWrites?(): boolean;

@@ -1,41 +1,6 @@
-// A real API server on port 0 with its own SQLite directory, and a small fetch helper.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.ts';
-import type { BuildAppOptions } from '../../src/app.ts';
-import type { Storage } from '../../src/storage/types.ts';
-import { openStorage } from '../../src/storage/index.ts';
-import type { SqliteStorageOptions } from '../../src/storage/index.ts';
-
-export interface TestServer {
-  url: string;
-  app: FastifyInstance;
-  storage: Storage;
-  dataDir: string;
-  close(): Promise<void>;
-}
-
-/** Starts a server; `storageOptions` opens the storage here (e.g. a short history for 410 tests). */
-export async function startServer(storageOptions?: SqliteStorageOptions, appOptions: Omit<BuildAppOptions, 'storage' | 'dataDir'> = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-apiserver-'));
-  const storage = storageOptions ? openStorage({ dataDir, ...storageOptions }) : undefined;
-  const app = await buildApp(storage ? { ...appOptions, storage } : { ...appOptions, dataDir });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const port = (app.server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    app,
-    storage: app.skiff.storage,
-    dataDir,
-    async close() {
-      await app.close();
-      storage?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+// Helpers the API server's integration tests share: a small fetch client, manifests, a watch reader.
+// The server itself comes from src/testing (startTestServer).
+export type { TestServer } from '../../src/testing/index.ts';
 
 export interface Res<T = any> {
   status: number;
@@ -85,54 +50,56 @@ export const deployment = (name: string, replicas = 2) => ({
   },
 });
 
-/** Reads a watch stream's events until `until` says stop or the timeout passes. */
-export async function readWatch(
-  url: string,
-  until: (events: any[]) => boolean,
-  opts: { headers?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<{ events: any[]; status: number; headers: Headers; ended: boolean }> {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), opts.timeoutMs ?? 10_000);
-  const events: any[] = [];
-  let ended = false;
-  const r = await fetch(url, { headers: opts.headers, signal: ac.signal });
-  try {
-    const reader = r.body!.getReader();
-    const dec = new TextDecoder();
-    let buf = '';
-    while (!until(events)) {
-      const { value, done } = await reader.read();
-      if (done) {
-        ended = true;
-        break;
-      }
-      buf += dec.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.trim()) events.push(JSON.parse(line));
-      }
+/** What readWatch resolves to; `opened` settles once the response headers are in. */
+export type WatchReading = Promise<{ events: any[]; status: number; headers: Headers; ended: boolean }> & { opened: Promise<void> };
+
+/**
+ * Reads a watch stream's events until `until` says stop or the timeout passes. Await `opened`
+ * before changing what the watch should see: the server sends the headers only once the watch
+ * is registered (after its initial list), so every later change reaches it.
+ */
+export function readWatch(url: string, until: (events: any[]) => boolean, opts: { headers?: Record<string, string>; timeoutMs?: number } = {}): WatchReading {
+  let markOpened!: () => void;
+  const opened = new Promise<void>((r) => (markOpened = r));
+  const reading = (async () => {
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), opts.timeoutMs ?? 10_000);
+    const events: any[] = [];
+    let ended = false;
+    let r: Response;
+    try {
+      r = await fetch(url, { headers: opts.headers, signal: ac.signal });
+    } finally {
+      markOpened();
     }
-    if (!ended) await reader.cancel().catch(() => {});
-  } catch (e) {
-    if ((e as Error).name !== 'AbortError') throw e;
-  } finally {
-    clearTimeout(timer);
-    ac.abort();
-  }
-  return { events, status: r.status, headers: r.headers, ended };
+    try {
+      const reader = r.body!.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      while (!until(events)) {
+        const { value, done } = await reader.read();
+        if (done) {
+          ended = true;
+          break;
+        }
+        buf += dec.decode(value, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line.trim()) events.push(JSON.parse(line));
+        }
+      }
+      if (!ended) await reader.cancel().catch(() => {});
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') throw e;
+    } finally {
+      clearTimeout(timer);
+      ac.abort();
+    }
+    return { events, status: r.status, headers: r.headers, ended };
+  })();
+  return Object.assign(reading, { opened });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `fn` returns truthy or the deadline passes. */
-export async function eventually<T>(fn: () => Promise<T>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}

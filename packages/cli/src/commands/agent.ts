@@ -21,6 +21,7 @@ interface AgentOptions {
   clusterCidr: string;
   podNetwork: boolean;
   dockerSocket?: string;
+  rootDir?: string;
 }
 
 export function registerAgent(program: Command): void {
@@ -41,6 +42,7 @@ export function registerAgent(program: Command): void {
     .option('--cluster-cidr <cidr>', "the pods' address range (routes, forwarding rules, masquerade)", '10.244.0.0/16')
     .option('--docker-socket <path>', "the Docker engine's socket (default: DOCKER_HOST, else /var/run/docker.sock)")
     .option('--no-pod-network', 'no network of their own for pods: publish container ports on the node IP instead')
+        .option('--root-dir <dir>', "the agent's state: pods' emptyDirs and projected files (default /var/lib/skiff/agent/NODE)")
     .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
     .action(async (opts: AgentOptions) => {
       const server = resolveServer(opts.server);
@@ -51,7 +53,7 @@ export function registerAgent(program: Command): void {
         if (opts.count !== 1) throw new InvalidArgumentError('--count is only for --runtime sim');
         const runtime = new DockerRuntime({ socketPath: opts.dockerSocket });
         if (!(await runtime.ping())) throw new Error(`the Docker engine does not answer on ${opts.dockerSocket ?? '/var/run/docker.sock'} (is dockerd running?)`);
-        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy, clusterCIDR: opts.clusterCidr, podNetwork: opts.podNetwork }));
+        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy, rootDir: opts.rootDir, clusterCIDR: opts.clusterCidr, podNetwork: opts.podNetwork }));
       } else {
         // Hollow nodes share one process and one address; they serve no endpoint of their own.
         for (let i = 1; i <= opts.count; i++) {

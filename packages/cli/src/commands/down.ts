@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { rmSync } from 'node:fs';
-import { DockerRuntime, removeAllRoutes, removeKernelProxyRules, removeNodeNetwork, removePodNetworkRules } from '@skiff/agent';
+import { join } from 'node:path';
+import { DockerRuntime, removeAgentState, removeAllRoutes, removeKernelProxyRules, removeNodeNetwork, removePodNetworkRules } from '@skiff/agent';
 import { isAlive, readState, stateFile } from '../cluster-state.ts';
 import { skiffHome } from '../kubeconfig.ts';
 import { waitFor } from '../wait.ts';
@@ -33,6 +34,7 @@ export function registerDown(program: Command): void {
         const problems = await removeHosts(planNetnsHosts(state.netnsHosts, opts.dataDir));
         for (const p of problems) process.stdout.write(`could not remove ${p}\n`);
         process.stdout.write(`removed ${state.netnsHosts} hosts (engines, namespaces, bridge)\n`);
+        await removeAgentState(join(opts.dataDir, 'agents'));
       } else if (!opts.keepContainers) {
         const docker = new DockerRuntime();
         if (await docker.ping()) {
@@ -49,6 +51,8 @@ export function registerDown(program: Command): void {
         // The kernel's side: service rules, the pod network's forwarding rules, routes to pod CIDRs.
         const failed = await Promise.all([removeKernelProxyRules(), removePodNetworkRules(state.clusterCIDR ?? '10.244.0.0/16'), removeAllRoutes()].map((p) => p.then(() => undefined, (err: Error) => err.message)));
         for (const f of failed) if (f) process.stdout.write(`could not remove every network rule: ${f}\n`);
+        // The pods' emptyDirs and projected files (tmpfs mounts included) go with their containers.
+        await removeAgentState(join(opts.dataDir, 'agents'));
       }
       rmSync(stateFile(opts.dataDir), { force: true });
       if (opts.purge) rmSync(opts.dataDir, { recursive: true, force: true });

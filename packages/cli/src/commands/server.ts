@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startApiServer } from '@skiff/apiserver';
+import { parseDatastore, startApiServer } from '@skiff/apiserver';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
 import { parsePort } from '../options.ts';
@@ -14,6 +14,10 @@ interface ServerOptions {
   schedulerPort: number;
   clusterCidr: string;
   serviceClusterIpRange: string;
+  datastoreEndpoint?: string;
+  datastoreCafile?: string;
+  datastoreCertfile?: string;
+  datastoreKeyfile?: string;
 }
 
 export function registerServer(program: Command): void {
@@ -21,6 +25,10 @@ export function registerServer(program: Command): void {
     .command('server')
     .description('run the API server and, in the same process, the scheduler and controller manager')
     .option('--data-dir <dir>', 'where the SQLite database lives', defaultDataDir())
+    .option('--datastore-endpoint <url>', 'store objects in etcd instead of SQLite: etcd://host:2379[,host:2379...] (several API servers may share it)')
+    .option('--datastore-cafile <file>', 'CA certificate that signed the etcd members\' certificates (TLS to etcd)')
+    .option('--datastore-certfile <file>', 'client certificate for etcd (with --datastore-keyfile)')
+    .option('--datastore-keyfile <file>', 'client key for etcd (with --datastore-certfile)')
     .option('--host <address>', 'address to bind; 127.0.0.1 keeps the API off the network', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 6443)
     .option('--no-scheduler', 'do not run the scheduler in this process')
@@ -29,11 +37,13 @@ export function registerServer(program: Command): void {
     .option('--service-cluster-ip-range <cidr>', 'where Service ClusterIPs come from', '10.96.0.0/16')
     .option('--scheduler-port <port>', 'port of the scheduler\'s explain/metrics endpoint on 127.0.0.1', parsePort, 10259)
     .action(async (opts: ServerOptions) => {
-      const server = await startApiServer({ dataDir: opts.dataDir, host: opts.host, port: opts.port, serviceClusterIPRange: opts.serviceClusterIpRange }).catch((err: NodeJS.ErrnoException) => {
+      const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
+      const server = await startApiServer({ dataDir: opts.dataDir, etcd, host: opts.host, port: opts.port, serviceClusterIPRange: opts.serviceClusterIpRange }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} is already in use (another skiff server? choose another --port)`);
         throw err;
       });
-      process.stdout.write(`skiff API server listening on ${server.url} (data in ${opts.dataDir})\n`);
+      const where = etcd ? `etcd at ${etcd.hosts.join(',')}${etcd.tls ? ' over TLS' : ''}` : opts.dataDir;
+      process.stdout.write(`skiff API server listening on ${server.url} (data in ${where})\n`);
       onShutdown(() => server.close());
       // The scheduler and controller manager talk to the API server over HTTP, like any client:
       // hosting them here only saves processes.

@@ -99,6 +99,8 @@ export function registerUp(program: Command): void {
         // first one program its Service rules for all.
         if (h || i === 1) extra.push('--service-proxy');
         if (h) extra.push('--docker-socket', h.socket);
+        // Each agent keeps its pods' volumes in the cluster's data directory.
+        extra.push('--root-dir', join(opts.dataDir, 'agents', name));
         launch(`agent-${i}`, ['agent', '--server', server, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra], h?.netns);
       }
       say(`starting ${opts.nodes} node agent${opts.nodes === 1 ? '' : 's'} ...`);

@@ -3,4 +3,4 @@
 export { FakeApiServer, mergePatch, type FakeApiServerOptions } from './fake-apiserver.ts';
 export { FakeStore, type Change } from './fake-store.ts';
 export { compileLabelSelector, compileFieldSelector } from './selectors.ts';
-export { until, sleep } from './wait.ts';
+export { sleep } from './wait.ts';

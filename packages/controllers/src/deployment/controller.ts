@@ -2,14 +2,11 @@
 //
 // reconcile(key): re-read the deployment, claim its ReplicaSets, let planRollout decide, apply
 // the plan (create / scale / delete ReplicaSets, the revision annotation, events), write status.
-import type { KubeObject } from '@skiff/api';
-import { isAlreadyExists, isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { labelSelectorMatches, type KubeObject, getControllerOf, newControllerRef } from '@skiff/api';
+import { isAlreadyExists, isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf , type EventRecorder } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
-import type { EventRecorder } from '../lib/events.ts';
 import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, OWNER_INDEX } from '../lib/indexes.ts';
-import { controllerRefOf, keyOf, newControllerRef } from '../lib/owner.ts';
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../lib/resources.ts';
-import { matchesSelector } from '../lib/selector.ts';
 import { decideClaim } from '../replicaset/plan.ts';
 import { templatesEqualIgnoringHash } from './hash.ts';
 import { DeploymentEventReason, planRollout, type RolloutPlan } from './plan.ts';
@@ -47,10 +44,10 @@ export class DeploymentController extends QueueController {
     const onReplicaSet = (rs: KubeObject) => {
       const d = this.deploymentOf(rs);
       if (d) return this.enqueueKey(keyOf(d));
-      if (controllerRefOf(rs)) return;
+      if (getControllerOf(rs)) return;
       // An orphan: any deployment that selects it may adopt it.
       for (const dep of this.deployments.store.byIndex(BY_NAMESPACE, rs.metadata.namespace!)) {
-        if (matchesSelector(dep.spec?.selector, rs.metadata.labels)) this.enqueueKey(keyOf(dep));
+        if (labelSelectorMatches(dep.spec?.selector, rs.metadata.labels)) this.enqueueKey(keyOf(dep));
       }
     };
     this.replicaSets.addEventHandler({
@@ -66,7 +63,7 @@ export class DeploymentController extends QueueController {
     // Recreate waits for old pods to be gone: their deletions matter.
     this.pods.addEventHandler({
       onDelete: (pod) => {
-        const ref = controllerRefOf(pod);
+        const ref = getControllerOf(pod);
         if (ref?.kind !== 'ReplicaSet') return;
         const rs = this.replicaSets.store.getByName(pod.metadata.namespace, ref.name);
         const d = rs && this.deploymentOf(rs);
@@ -76,7 +73,7 @@ export class DeploymentController extends QueueController {
   }
 
   private deploymentOf(rs: KubeObject): KubeObject | undefined {
-    const ref = controllerRefOf(rs);
+    const ref = getControllerOf(rs);
     if (!ref || ref.kind !== 'Deployment') return undefined;
     const d = this.deployments.store.getByName(rs.metadata.namespace, ref.name);
     return d && d.metadata.uid === ref.uid ? d : undefined;
@@ -100,7 +97,7 @@ export class DeploymentController extends QueueController {
   private async claimReplicaSets(d: KubeObject): Promise<KubeObject[]> {
     const owned: KubeObject[] = [];
     for (const rs of this.replicaSets.store.byIndex(BY_NAMESPACE, d.metadata.namespace!)) {
-      const decision = decideClaim({ ownerUid: d.metadata.uid!, ownerDeleting: Boolean(d.metadata.deletionTimestamp), pod: rs, matches: matchesSelector(d.spec.selector, rs.metadata.labels) });
+      const decision = decideClaim({ ownerUid: d.metadata.uid!, ownerDeleting: Boolean(d.metadata.deletionTimestamp), pod: rs, matches: labelSelectorMatches(d.spec.selector, rs.metadata.labels) });
       if (decision === 'own') owned.push(rs);
       else if (decision === 'adopt' || decision === 'release') {
         const refs = decision === 'adopt' ? [...(rs.metadata.ownerReferences ?? []), newControllerRef(d)] : (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid);
@@ -118,7 +115,7 @@ export class DeploymentController extends QueueController {
   private async apply(d: KubeObject, plan: RolloutPlan): Promise<void> {
     if (plan.create) await this.createReplicaSet(d, plan.create);
     for (const rs of plan.update) await this.client.update(REPLICA_SETS, rs);
-    for (const e of plan.events) (e.type === 'Warning' ? this.recorder.warning : this.recorder.normal)(d, e.reason, e.message);
+    for (const e of plan.events) this.recorder.record(d, e.type, e.reason, e.message);
     for (const rs of plan.delete) {
       try {
         await this.client.delete(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name!, { preconditions: { uid: rs.metadata.uid } });
@@ -142,7 +139,7 @@ export class DeploymentController extends QueueController {
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       const existing = await this.client.get(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name!);
-      const ours = controllerRefOf(existing)?.uid === d.metadata.uid;
+      const ours = getControllerOf(existing)?.uid === d.metadata.uid;
       if (ours && templatesEqualIgnoringHash(existing.spec?.template, d.spec?.template)) {
         throw new Error(`replica set ${rs.metadata.name} exists but is not in the cache yet`);
       }

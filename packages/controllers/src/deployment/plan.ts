@@ -1,7 +1,6 @@
 // planRollout: everything the Deployment controller decides in one sync, as data. The
 // controller applies it (create, update, delete ReplicaSets; write annotations and status).
-import type { KubeObject } from '@skiff/api';
-import { newControllerRef } from '../lib/owner.ts';
+import { getControllerOf, newControllerRef, type KubeObject } from '@skiff/api';
 import { POD_TEMPLATE_HASH_LABEL, computePodTemplateHash, findNewReplicaSet } from './hash.ts';
 import { DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, REVISION_ANNOTATION, computeReplicaSetAnnotations, maxRevision, revisionOf } from './revision.ts';
 import {
@@ -230,7 +229,7 @@ function oldPodsRunning(oldRSs: readonly KubeObject[], pods: readonly KubeObject
   if (sum(oldRSs, (rs) => rs.status?.replicas ?? 0) > 0) return true;
   const newUid = newRS?.metadata.uid;
   return pods.some((p) => {
-    const ref = p.metadata.ownerReferences?.find((r) => r.controller);
+    const ref = getControllerOf(p);
     if (!ref || (newUid && ref.uid === newUid)) return false;
     if (!oldRSs.some((rs) => rs.metadata.uid === ref.uid)) return false;
     const phase = p.status?.phase;

@@ -1,6 +1,6 @@
 // Deployment status: the counts `kubectl rollout status` reads and the Available and Progressing
 // conditions, with Kubernetes' reasons and messages.
-import type { KubeObject } from '@skiff/api';
+import { formatTime, type KubeObject } from '@skiff/api';
 import { desiredReplicas, maxUnavailableOf, specReplicas, sum } from './replicas.ts';
 
 export const ConditionReason = {
@@ -33,11 +33,6 @@ export interface DeploymentStatus {
   unavailableReplicas: number;
   conditions: DeploymentCondition[];
   collisionCount?: number;
-}
-
-/** metav1.Time has second precision. */
-export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 export function conditionOf(status: { conditions?: DeploymentCondition[] } | undefined, type: string): DeploymentCondition | undefined {

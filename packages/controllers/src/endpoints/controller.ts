@@ -1,12 +1,10 @@
 // The Endpoints controller: for each Service with a selector, an Endpoints object listing its
 // pods' addresses (ready and not ready) and resolved ports.
-import type { KubeObject } from '@skiff/api';
-import { isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { labelSelectorMatches, type KubeObject } from '@skiff/api';
+import { isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_NAMESPACE, NAMESPACE_INDEX, OWNER_INDEX } from '../lib/indexes.ts';
-import { keyOf } from '../lib/owner.ts';
 import { ENDPOINTS, PODS, SERVICES } from '../lib/resources.ts';
-import { matchesMapSelector } from '../lib/selector.ts';
 import { computeEndpointSubsets, computeEndpoints } from './plan.ts';
 import { canonicalJson } from '../deployment/hash.ts';
 
@@ -53,7 +51,7 @@ export class EndpointsController extends QueueController {
   private enqueueServicesOf(pod: KubeObject): void {
     if (!pod.metadata.namespace) return;
     for (const s of this.services.store.byIndex(BY_NAMESPACE, pod.metadata.namespace)) {
-      if (matchesMapSelector(s.spec?.selector, pod.metadata.labels)) this.enqueueKey(keyOf(s));
+      if (s.spec?.selector && Object.keys(s.spec.selector).length > 0 && labelSelectorMatches(s.spec.selector, pod.metadata.labels)) this.enqueueKey(keyOf(s));
     }
   }
 

@@ -1,8 +1,7 @@
 // The Endpoints of a Service: its selected pods' addresses, ready or not, with each service port
 // resolved against the pod (targetPort as a number, or as a container port name).
-import type { KubeObject } from '@skiff/api';
+import { labelSelectorMatches, type KubeObject } from '@skiff/api';
 import { isPodReady } from '../lib/pod.ts';
-import { matchesMapSelector } from '../lib/selector.ts';
 
 export interface EndpointAddress {
   ip: string;
@@ -71,7 +70,7 @@ export function computeEndpointSubsets(service: KubeObject, pods: readonly KubeO
 
   for (const pod of pods) {
     if (pod.metadata.namespace !== service.metadata.namespace) continue;
-    if (!matchesMapSelector(selector, pod.metadata.labels)) continue;
+    if (!labelSelectorMatches(selector, pod.metadata.labels)) continue;
     if (!isEndpointCandidate(pod, publishNotReady)) continue;
     const address: EndpointAddress = {
       ip: pod.status.podIP,

@@ -2,10 +2,9 @@
 // `<group>/<plural>|<namespace/name>`; reconcile re-reads the object and applies
 // computeOwnerActions (it is being deleted with a GC finalizer) or computeDependentActions.
 import { resourceByKind, type KubeObject, type OwnerReference, type ResourceInfo } from '@skiff/api';
-import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_OWNER, OWNER_INDEX } from '../lib/indexes.ts';
-import { keyOf } from '../lib/owner.ts';
 import { DEPLOYMENTS, PODS, REPLICATION_CONTROLLERS, REPLICA_SETS, SERVICES } from '../lib/resources.ts';
 import { computeDependentActions, computeOwnerActions, FINALIZER_FOREGROUND, FINALIZER_ORPHAN, type GcAction, type OwnerState } from './plan.ts';
 

@@ -6,9 +6,8 @@
 // Kubernetes does), so clock skew between nodes and the controller does not matter, and a
 // controller that just started gives every node a full grace period.
 import type { KubeObject } from '@skiff/api';
-import { isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory , type EventRecorder } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
-import type { EventRecorder } from '../lib/events.ts';
 import { BY_NODE, NODE_INDEX } from '../lib/indexes.ts';
 import { LEASES, NODES, PODS } from '../lib/resources.ts';
 import { computeEvictionTime, computeNodeUpdate, computePodNotReadyConditions, isNodeStale, NODE_LEASE_NAMESPACE, type Taint } from './plan.ts';

@@ -1,6 +1,7 @@
 // Node lifecycle decisions: a node whose lease went stale becomes Ready=Unknown and is tainted
 // unreachable (NoExecute); its pods are evicted once their toleration of that taint runs out;
 // a node whose lease is fresh again loses the taint.
+import { formatTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -37,9 +38,8 @@ interface NodeCondition {
   message?: string;
 }
 
-const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 // timeAdded is rounded up to the second, so that a toleration is never cut short by the rounding.
-const isoCeil = (ms: number) => iso(Math.ceil(ms / 1000) * 1000);
+const isoCeil = (ms: number) => formatTime(Math.ceil(ms / 1000) * 1000);
 
 /** Has the node's agent been silent for longer than the grace period? */
 export function isNodeStale(opts: { lastHeartbeat: number; now: number; gracePeriodMs: number }): boolean {
@@ -61,7 +61,7 @@ export function computeNodeUpdate(node: KubeObject, stale: boolean, now: number)
   if (stale) {
     let changed = false;
     if (!ready) {
-      conditions.push({ type: 'Ready', status: 'Unknown', lastTransitionTime: iso(now), reason: NodeConditionReason.NodeStatusNeverUpdated, message: 'Kubelet never posted node status.' });
+      conditions.push({ type: 'Ready', status: 'Unknown', lastTransitionTime: formatTime(now), reason: NodeConditionReason.NodeStatusNeverUpdated, message: 'Kubelet never posted node status.' });
       changed = true;
     }
     for (const c of conditions) {
@@ -69,7 +69,7 @@ export function computeNodeUpdate(node: KubeObject, stale: boolean, now: number)
       c.status = 'Unknown';
       c.reason = NodeConditionReason.NodeStatusUnknown;
       c.message = 'Kubelet stopped posting node status.';
-      c.lastTransitionTime = iso(now);
+      c.lastTransitionTime = formatTime(now);
       changed = true;
     }
     if (changed) update.conditions = conditions;
@@ -78,8 +78,8 @@ export function computeNodeUpdate(node: KubeObject, stale: boolean, now: number)
     ready.status = 'True';
     ready.reason = NodeConditionReason.KubeletReady;
     ready.message = 'node lease renewed';
-    ready.lastTransitionTime = iso(now);
-    ready.lastHeartbeatTime = iso(now);
+    ready.lastTransitionTime = formatTime(now);
+    ready.lastHeartbeatTime = formatTime(now);
     update.conditions = conditions;
   }
 
@@ -158,5 +158,5 @@ export function computePodNotReadyConditions(pod: KubeObject, now: number): { ty
   const conditions: { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string }[] = pod.status?.conditions ?? [];
   const ready = conditions.find((c) => c.type === 'Ready');
   if (!ready || ready.status !== 'True' || pod.metadata.deletionTimestamp) return undefined;
-  return conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: iso(now), reason: 'NodeNotReady', message: 'the node is unreachable' } : c));
+  return conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: formatTime(now), reason: 'NodeNotReady', message: 'the node is unreachable' } : c));
 }

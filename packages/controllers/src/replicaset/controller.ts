@@ -4,15 +4,12 @@
 // (adopt matching orphans, release owned pods that stopped matching), and unless expectations
 // from the previous sync are still outstanding, create or delete pods per diffReplicaSet; then
 // write status. Pod events only enqueue owners and settle expectations.
-import type { KubeObject, ResourceInfo } from '@skiff/api';
-import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { labelSelectorMatches, type KubeObject, type ResourceInfo, getControllerOf } from '@skiff/api';
+import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf , type EventRecorder } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
-import type { EventRecorder } from '../lib/events.ts';
 import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, ORPHAN_INDEX, ORPHANS_BY_NAMESPACE, OWNER_INDEX } from '../lib/indexes.ts';
-import { controllerRefOf, keyOf } from '../lib/owner.ts';
 import { isPodActive } from '../lib/pod.ts';
 import { PODS, REPLICATION_CONTROLLERS, REPLICA_SETS } from '../lib/resources.ts';
-import { matchesMapSelector, matchesSelector } from '../lib/selector.ts';
 import { Expectations } from './expectations.ts';
 import { computeAvailabilityRecheck, computePodFromTemplate, computeReplicaSetStatus, decideClaim, diffReplicaSet, slowStartBatch } from './plan.ts';
 
@@ -68,7 +65,7 @@ export class ReplicaSetController extends QueueController {
         if (owner) {
           this.expectations.creationObserved(keyOf(owner));
           this.enqueueKey(keyOf(owner));
-        } else if (!controllerRefOf(pod)) {
+        } else if (!getControllerOf(pod)) {
           this.enqueueMatching(pod);
         }
       },
@@ -82,7 +79,7 @@ export class ReplicaSetController extends QueueController {
         const oldOwner = this.ownerOf(old);
         if (oldOwner && oldOwner !== owner) this.enqueueKey(keyOf(oldOwner));
         if (owner) this.enqueueKey(keyOf(owner));
-        if (!controllerRefOf(pod) && (!owner || JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels))) this.enqueueMatching(pod);
+        if (!getControllerOf(pod) && (!owner || JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels))) this.enqueueMatching(pod);
       },
       onDelete: (pod) => {
         const owner = this.ownerOf(pod);
@@ -94,12 +91,15 @@ export class ReplicaSetController extends QueueController {
   }
 
   private matches(owner: KubeObject, labels: Record<string, string> | undefined): boolean {
-    return this.kind === 'ReplicaSet' ? matchesSelector(owner.spec?.selector, labels) : matchesMapSelector(owner.spec?.selector, labels);
+    const selector = owner.spec?.selector;
+    // A ReplicationController's selector is a plain map, defaulted from the template: empty selects nothing here.
+    if (this.kind !== 'ReplicaSet' && Object.keys(selector ?? {}).length === 0) return false;
+    return labelSelectorMatches(selector, labels);
   }
 
   /** The owner named by the pod's controller reference, if it is of our kind and the uid agrees. */
   private ownerOf(pod: KubeObject): KubeObject | undefined {
-    const ref = controllerRefOf(pod);
+    const ref = getControllerOf(pod);
     if (!ref || ref.kind !== this.kind) return undefined;
     const owner = this.owners.store.getByName(pod.metadata.namespace, ref.name);
     return owner && owner.metadata.uid === ref.uid ? owner : undefined;

@@ -1,5 +1,6 @@
 // The pure part of the ReplicaSet (and ReplicationController) controller: what to create, what to
 // delete, which pods to adopt or release, and the status to write.
+import { formatTime, getControllerOf } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { isPodAvailable, isPodReady, msUntilAvailable } from '../lib/pod.ts';
 import { rankPodsForDeletion } from './rank.ts';
@@ -80,7 +81,7 @@ export function decideClaim(opts: {
   pod: KubeObject;
   matches: boolean;
 }): ClaimDecision {
-  const ref = opts.pod.metadata.ownerReferences?.find((r) => r.controller === true);
+  const ref = getControllerOf(opts.pod);
   if (ref) {
     if (ref.uid !== opts.ownerUid) return 'ignore';
     if (opts.matches) return 'own';
@@ -140,7 +141,7 @@ export function computeReplicaSetStatus(opts: {
       {
         type: 'ReplicaFailure',
         status: 'True',
-        lastTransitionTime: old?.lastTransitionTime ?? new Date(now).toISOString(),
+        lastTransitionTime: old?.lastTransitionTime ?? formatTime(now),
         reason: opts.failure.reason,
         message: opts.failure.message,
       },

@@ -1,9 +1,8 @@
 // The service load-balancer controller (k3s's ServiceLB without its per-node pods: every node's
 // kernel proxy already answers the node IPs): keeps status.loadBalancer.ingress of each
 // `type: LoadBalancer` Service equal to the Ready nodes' addresses.
-import type { Informer, RestClient, SharedInformerFactory } from '@skiff/client';
+import { keyOf, type Informer, type RestClient, type SharedInformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
-import { keyOf } from '../lib/owner.ts';
 import { NODES, SERVICES } from '../lib/resources.ts';
 import { canonicalJson } from '../deployment/hash.ts';
 import { computeLoadBalancerIngress } from './plan.ts';

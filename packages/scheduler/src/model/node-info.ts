@@ -2,7 +2,7 @@
 // each filter and score is O(1) in the number of pods on the node.
 
 import type { HostPort, PodInfo, Resources } from './pod-info.ts';
-import { milliCpu, wholeUnits } from './quantity.ts';
+import { toBytes, toMilli } from '@skiff/api';
 import type { Node, ResourceList, Taint } from './types.ts';
 
 export interface Allocatable extends Resources {
@@ -11,7 +11,7 @@ export interface Allocatable extends Resources {
 
 export function computeAllocatable(node: Node): Allocatable {
   const list: ResourceList = node.status?.allocatable ?? node.status?.capacity ?? {};
-  return { milliCpu: milliCpu(list.cpu), memory: wholeUnits(list.memory), pods: wholeUnits(list.pods) };
+  return { milliCpu: toMilli(list.cpu ?? 0), memory: toBytes(list.memory ?? 0), pods: toBytes(list.pods ?? 0) };
 }
 
 export function isNodeReady(node: Node): boolean {

@@ -1,34 +1,13 @@
 // Node selector terms as kube-scheduler evaluates them: terms are ORed, the requirements inside
-// one term are ANDed, an empty term matches nothing; Gt/Lt compare the label as an integer.
+// one term are ANDed, an empty term matches nothing; each requirement is @skiff/api's label
+// requirement (Gt/Lt compare the label as an integer).
 
+import { requirementMatches } from '@skiff/api';
 import type { NodeSelectorRequirement, NodeSelectorTerm } from './types.ts';
 
-function parseInteger(s: string | undefined): number | undefined {
-  if (s === undefined || !/^[+-]?\d+$/.test(s.trim())) return undefined;
-  return Number(s);
-}
-
+/** One requirement against the node's value for its key (undefined when the node lacks it). */
 export function matchesRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      const have = parseInteger(value);
-      const bound = values.length === 1 ? parseInteger(values[0]) : undefined;
-      if (have === undefined || bound === undefined) return false;
-      return r.operator === 'Gt' ? have > bound : have < bound;
-    }
-    default:
-      return false;
-  }
+  return requirementMatches({ key: r.key, operator: r.operator, values: r.values ?? [] }, value === undefined ? {} : { [r.key]: value });
 }
 
 export function matchesTerm(term: NodeSelectorTerm, labels: Record<string, string>, nodeName: string): boolean {

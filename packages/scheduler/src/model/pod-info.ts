@@ -1,7 +1,7 @@
 // What the scheduler needs to know about a pod, computed once when the pod enters the queue or
 // the cache, so that filters and scores over thousands of nodes do no parsing.
 
-import { milliCpu, wholeUnits } from './quantity.ts';
+import { toBytes, toMilli } from '@skiff/api';
 import type { Container, Pod, ResourceList, Toleration } from './types.ts';
 
 /** Requests the way the resource filter and scores count them. */
@@ -49,13 +49,13 @@ function containerResources(c: Container, nonZero: boolean): Resources {
   const cpu = request(c.resources, 'cpu');
   const mem = request(c.resources, 'memory');
   return {
-    milliCpu: cpu === undefined && nonZero ? DEFAULT_MILLI_CPU_REQUEST : milliCpu(cpu),
-    memory: mem === undefined && nonZero ? DEFAULT_MEMORY_REQUEST : wholeUnits(mem),
+    milliCpu: cpu === undefined && nonZero ? DEFAULT_MILLI_CPU_REQUEST : toMilli(cpu ?? 0),
+    memory: mem === undefined && nonZero ? DEFAULT_MEMORY_REQUEST : toBytes(mem ?? 0),
   };
 }
 
 function overhead(list: ResourceList | undefined): Resources {
-  return { milliCpu: milliCpu(list?.cpu), memory: wholeUnits(list?.memory) };
+  return { milliCpu: toMilli(list?.cpu ?? 0), memory: toBytes(list?.memory ?? 0) };
 }
 
 export function computeRequests(pod: Pod, nonZero = false): Resources {

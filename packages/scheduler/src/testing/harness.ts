@@ -1,11 +1,8 @@
 // A real API server on a free port with its own data directory, plus the helpers the
 // integration tests and the benchmark share.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KubeObject } from '@skiff/api';
-import { startApiServer } from '@skiff/apiserver';
+import { startTestServer } from '@skiff/apiserver/testing';
 import { RestClient } from '@skiff/client';
 
 export const PODS = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' } as const;
@@ -19,8 +16,7 @@ export interface TestCluster {
 }
 
 export async function startCluster(): Promise<TestCluster> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-scheduler-'));
-  const server = await startApiServer({ dataDir, port: 0 });
+  const server = await startTestServer();
   const client = new RestClient({ server: server.url, maxConnections: 64 });
   return {
     url: server.url,
@@ -28,18 +24,10 @@ export async function startCluster(): Promise<TestCluster> {
     async close() {
       client.close();
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Runs `fn` over `items` with at most `concurrency` in flight. */
 export async function forEachLimit<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {

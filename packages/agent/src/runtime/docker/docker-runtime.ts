@@ -202,6 +202,25 @@ export class DockerRuntime implements ContainerRuntime {
     };
   }
 
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<{ mountpoint: string }> {
+    // Creating a volume that exists returns it (the engine's create is idempotent for the local driver).
+    const v = (await this.docker.createVolume({ Name: name, Labels: labels })) as unknown as { Mountpoint?: string };
+    return { mountpoint: v.Mountpoint ?? '' };
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<string[]> {
+    const r = await this.docker.listVolumes({ filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) } });
+    return (r.Volumes ?? []).map((v) => v.Name);
+  }
+
   async info() {
     const i = await this.docker.info();
     return {

@@ -30,6 +30,7 @@ export function toCreateOptions(c: ContainerConfig): Docker.ContainerCreateOptio
       CpuShares: c.cpuShares,
       RestartPolicy: { Name: 'no' },
       NetworkMode: c.networkMode,
+      Mounts: c.mounts?.length ? c.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })) : undefined,
     },
   };
 }

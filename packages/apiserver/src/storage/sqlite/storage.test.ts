@@ -1,3 +1,5 @@
+// SQLite-only behaviour of the storage (exact revision counter, the refusal of writes inside a write,
+// timing hooks, the pid lock); the contract both backends share is ../storage.test.ts.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageError } from '../types.ts';
@@ -27,59 +29,6 @@ describe('SqliteStorage CRUD', () => {
     t.cleanup();
   });
 
-  test('create stamps the next revision as resourceVersion and does not mutate the input', () => {
-    const input = pod('a');
-    const out = s.create(podKey('a'), input);
-    expect(out.metadata.resourceVersion).toBe('1');
-    expect(input.metadata.resourceVersion).toBeUndefined();
-    expect(s.currentRevision()).toBe(1);
-    expect(s.get(podKey('a'))).toEqual(out);
-    expect(JSON.parse(s.getRaw(podKey('a'))!)).toEqual(out);
-    expect(s.create(podKey('b'), pod('b')).metadata.resourceVersion).toBe('2');
-  });
-
-  test('get returns a private copy; missing keys are undefined', () => {
-    s.create(podKey('a'), pod('a'));
-    const g = s.get(podKey('a'))!;
-    g.metadata.labels = { changed: 'yes' };
-    expect(s.get(podKey('a'))!.metadata.labels).toEqual({ app: 'web' });
-    expect(s.get(podKey('nope'))).toBeUndefined();
-    expect(s.getRaw(podKey('a', 'other-ns'))).toBeUndefined();
-  });
-
-  test('create of an existing key throws AlreadyExists and consumes no revision', () => {
-    s.create(podKey('a'), pod('a'));
-    expect(code(() => s.create(podKey('a'), pod('a')))).toBe('AlreadyExists');
-    expect(s.currentRevision()).toBe(1);
-    // Same name in another namespace or resource is a different key.
-    s.create(podKey('a', 'kube-system'), pod('a', 'kube-system'));
-    s.create({ resource: 'apps/deployments', namespace: 'default', name: 'a' }, pod('a'));
-    expect(s.currentRevision()).toBe(3);
-  });
-
-  test('update is read-modify-write with a private copy, bumps the revision', () => {
-    s.create(podKey('a'), pod('a'));
-    const out = s.update(podKey('a'), (cur) => {
-      expect(cur.metadata.resourceVersion).toBe('1');
-      cur.spec.containers[0].image = 'nginx:2';
-      return cur;
-    });
-    expect(out.metadata.resourceVersion).toBe('2');
-    expect(s.get(podKey('a'))!.spec.containers[0].image).toBe('nginx:2');
-  });
-
-  test('update with expectedRevision: match succeeds, mismatch is Conflict and changes nothing', () => {
-    s.create(podKey('a'), pod('a'));
-    s.update(podKey('a'), (c) => ({ ...c, spec: { x: 1 } }), 1);
-    expect(code(() => s.update(podKey('a'), (c) => ({ ...c, spec: { x: 2 } }), 1))).toBe('Conflict');
-    expect(s.get(podKey('a'))!.spec).toEqual({ x: 1 });
-    expect(s.currentRevision()).toBe(2);
-  });
-
-  test('update of a missing key is NotFound', () => {
-    expect(code(() => s.update(podKey('a'), (c) => c))).toBe('NotFound');
-  });
-
   test('an exception thrown by mutate propagates unchanged and rolls back', () => {
     s.create(podKey('a'), pod('a'));
     const boom = new Error('boom');
@@ -102,33 +51,6 @@ describe('SqliteStorage CRUD', () => {
     expect(() => s.update(podKey('a'), (c) => (s.create(podKey('b'), pod('b')), c))).toThrow(/inside another write/);
     expect(s.get(podKey('b'))).toBeUndefined();
     expect(s.currentRevision()).toBe(1);
-  });
-
-  test('mutate returning null deletes', () => {
-    s.create(podKey('a'), pod('a'));
-    const last = s.update(podKey('a'), () => null);
-    expect(last.metadata.resourceVersion).toBe('2');
-    expect(s.get(podKey('a'))).toBeUndefined();
-  });
-
-  test('an update that changes nothing writes nothing and keeps the revision', () => {
-    s.create(podKey('a'), pod('a'));
-    const out = s.update(podKey('a'), (c) => c);
-    expect(out.metadata.resourceVersion).toBe('1');
-    expect(s.currentRevision()).toBe(1);
-  });
-
-  test('delete returns the last state stamped with the deletion revision; NotFound and Conflict', () => {
-    s.create(podKey('a'), pod('a'));
-    s.create(podKey('b'), pod('b'));
-    expect(code(() => s.delete(podKey('a'), 7))).toBe('Conflict');
-    const last = s.delete(podKey('a'), 1);
-    expect(last.metadata.name).toBe('a');
-    expect(last.metadata.resourceVersion).toBe('3');
-    expect(s.get(podKey('a'))).toBeUndefined();
-    expect(code(() => s.delete(podKey('a')))).toBe('NotFound');
-    // Re-creating a deleted key works and takes a new revision.
-    expect(s.create(podKey('a'), pod('a')).metadata.resourceVersion).toBe('4');
   });
 
   test('stats and the timing hook', () => {

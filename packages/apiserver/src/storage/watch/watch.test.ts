@@ -1,3 +1,6 @@
+// SQLite-only watch behaviour: history beyond the ring read from the log, compaction, and
+// synchronous re-entrancy (callbacks that write or open watches during delivery); the contract
+// both backends share is ../storage.test.ts.
 import type { StorageEvent } from '../types.ts';
 import { StorageError } from '../types.ts';
 import type { SqliteStorage } from '../sqlite/storage.ts';
@@ -7,7 +10,7 @@ type Seen = { type: string; revision: number; name: string; ns: string; rv: stri
 const record = (into: Seen[]) => (e: StorageEvent) =>
   into.push({ type: e.type, revision: e.revision, name: e.key.name, ns: e.key.namespace, rv: e.object.metadata.resourceVersion, prevRv: e.prevObject?.metadata.resourceVersion });
 
-describe('watch', () => {
+describe('SQLite watch', () => {
   let t: ReturnType<typeof tempDir>;
   let s: SqliteStorage;
   beforeEach(() => {
@@ -28,61 +31,6 @@ describe('watch', () => {
     s.delete(podKey('b'));
     s.create({ resource: 'apps/deployments', namespace: 'default', name: 'd' }, pod('d'));
   };
-
-  test('from 0 replays all history of the resource, then live events, seamlessly', () => {
-    history();
-    const seen: Seen[] = [];
-    const w = s.watch('pods', { fromRevision: 0 }, record(seen));
-    s.create(podKey('e'), pod('e'));
-    expect(seen).toEqual([
-      { type: 'ADDED', revision: 1, name: 'a', ns: 'default', rv: '1', prevRv: undefined },
-      { type: 'ADDED', revision: 2, name: 'b', ns: 'default', rv: '2', prevRv: undefined },
-      { type: 'MODIFIED', revision: 3, name: 'a', ns: 'default', rv: '3', prevRv: '1' },
-      { type: 'ADDED', revision: 4, name: 'c', ns: 'kube-system', rv: '4', prevRv: undefined },
-      // DELETED carries the last state stamped with the deletion revision, and the previous state.
-      { type: 'DELETED', revision: 5, name: 'b', ns: 'default', rv: '5', prevRv: '2' },
-      { type: 'ADDED', revision: 7, name: 'e', ns: 'default', rv: '7', prevRv: undefined },
-    ]);
-    w.close();
-    w.close();
-    s.create(podKey('f'), pod('f'));
-    expect(seen).toHaveLength(6);
-    expect(s.stats().watchers).toBe(0);
-  });
-
-  test('from N delivers only revisions > N; from the current revision only live events', () => {
-    history();
-    const fromThree: Seen[] = [];
-    const fromNow: Seen[] = [];
-    s.watch('pods', { fromRevision: 3 }, record(fromThree));
-    s.watch('pods', { fromRevision: s.currentRevision() }, record(fromNow));
-    s.update(podKey('c', 'kube-system'), (c) => ({ ...c, spec: { v: 9 } }));
-    expect(fromThree.map((e) => e.revision)).toEqual([4, 5, 7]);
-    expect(fromNow.map((e) => e.revision)).toEqual([7]);
-  });
-
-  test('namespace filtering, history and live', () => {
-    history();
-    const sys: Seen[] = [];
-    const def: Seen[] = [];
-    s.watch('pods', { namespace: 'kube-system', fromRevision: 0 }, record(sys));
-    s.watch('pods', { namespace: 'default', fromRevision: 0 }, record(def));
-    s.create(podKey('x', 'kube-system'), pod('x', 'kube-system'));
-    s.create(podKey('y'), pod('y'));
-    expect(sys.map((e) => `${e.revision}:${e.name}`)).toEqual(['4:c', '7:x']);
-    expect(def.map((e) => `${e.revision}:${e.name}`)).toEqual(['1:a', '2:b', '3:a', '5:b', '8:y']);
-  });
-
-  test('events expose the stored JSON text; the parsed object is shared between watchers', () => {
-    const a: StorageEvent[] = [];
-    const b: StorageEvent[] = [];
-    s.watch('pods', { fromRevision: 0 }, (e) => a.push(e));
-    s.watch('pods', { fromRevision: 0 }, (e) => b.push(e));
-    const created = s.create(podKey('a'), pod('a'));
-    expect(JSON.parse(a[0].raw!)).toEqual(created);
-    expect(a[0].object).toBe(b[0].object);
-    expect(JSON.parse(JSON.stringify(a[0]))).toMatchObject({ type: 'ADDED', revision: 1, object: created });
-  });
 
   test('history beyond the ring is read from the log, and survives a restart', () => {
     s.close();
@@ -151,22 +99,6 @@ describe('watch', () => {
     s.create(podKey('a'), pod('a'));
     s.create(podKey('d'), pod('d'));
     expect(late).toEqual([1, 2, 3, 4]);
-  });
-
-  test('a throwing watcher is closed and reported; others keep receiving', () => {
-    s.close();
-    const errors: string[] = [];
-    s = openIn(t.dir, { onWatchError: (err, resource) => errors.push(`${resource}: ${(err as Error).message}`) });
-    const ok: number[] = [];
-    s.watch('pods', { fromRevision: 0 }, () => {
-      throw new Error('bad');
-    });
-    s.watch('pods', { fromRevision: 0 }, (e) => ok.push(e.revision));
-    s.create(podKey('a'), pod('a'));
-    s.create(podKey('b'), pod('b'));
-    expect(ok).toEqual([1, 2]);
-    expect(errors).toEqual(['pods: bad']);
-    expect(s.stats().watchers).toBe(1);
   });
 
   test('history is delivered inside watch(); a callback that throws during replay stops its watcher', () => {

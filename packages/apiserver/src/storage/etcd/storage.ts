@@ -1,0 +1,406 @@
+// The Storage interface on etcd v3 (docs/adr/0004-etcd-storage.md), the shape kube-apiserver's
+// etcd3 store has: one key per object under a per-resource prefix; resourceVersion is the key's
+// mod revision; creates, updates and deletes are transactions comparing the create/mod revision
+// read before, so concurrent writers on any number of API servers get Conflict, never a lost
+// update; reads are quorum reads. Watches are served from one supervised etcd watch on the whole
+// prefix (./watch-stream.ts) through a window of recent events and the in-process hub shared with
+// the SQLite backend, so N watchers cost one etcd watch. Compaction runs on a schedule, CAS-guarded
+// so several API servers compact once per period between them.
+import type { KubeObject } from '@skiff/api';
+import { Etcd3 } from 'etcd3';
+import type { IEvent, IKeyValue, IRangeResponse, IRequestOp } from 'etcd3';
+import type { ListOptions, ListResult, ObjectKey, RawListResult, Storage, StorageEvent, StorageStats, WatchOptions, Watcher } from '../types.ts';
+import { StorageError } from '../types.ts';
+import { LazyEvent } from '../watch/event.ts';
+import { HubWatcher, WatchHub } from '../watch/hub.ts';
+import { decodeContinue, encodeContinue } from '../sqlite/continue-token.ts';
+import { KeyCodec, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts';
+import { EventWindow } from './window.ts';
+import { EtcdWatchStream } from './watch-stream.ts';
+import { ETCD_DEFAULTS } from './options.ts';
+import type { EtcdStorageOptions, ResolvedEtcdOptions } from './options.ts';
+
+const keyString = (k: ObjectKey) => `${k.resource}/${k.namespace ? `${k.namespace}/` : ''}${k.name}`;
+/** Keys read per range call of a list (bounded memory per call; one revision across calls). */
+const LIST_CHUNK = 1000;
+/** Read-modify-write attempts of update()/delete() without an expected revision. */
+const MAX_ATTEMPTS = 64;
+
+/** Everything the watch of an expiring watcher needs to end it with 410. */
+interface Subscription {
+  watcher: HubWatcher;
+  onExpired?: () => void;
+}
+
+export class EtcdStorage implements Storage {
+  readonly client: Etcd3;
+  readonly keys: KeyCodec;
+  readonly #o: ResolvedEtcdOptions;
+  readonly #hub: WatchHub;
+  readonly #window: EventWindow;
+  readonly #subs = new Set<Subscription>();
+  readonly #stream: EtcdWatchStream;
+  readonly #openedAt = Date.now();
+  #compacted = 0;
+  #compactTimer: NodeJS.Timeout | undefined;
+  #lastCompactSeen = 0;
+  #compactKeyVersion = 0;
+  #closed = false;
+
+  /** Connects, reads the current revision, and starts the watch from it. */
+  static async open(options: EtcdStorageOptions): Promise<EtcdStorage> {
+    const o: ResolvedEtcdOptions = { ...ETCD_DEFAULTS, ...options };
+    const scheme = options.tls ? 'https' : 'http';
+    const client = new Etcd3({
+      hosts: options.hosts.map((h) => `${scheme}://${h}`),
+      credentials: options.tls ? { rootCertificate: options.tls.ca as Buffer, privateKey: options.tls.key, certChain: options.tls.cert } : undefined,
+      // A LIST of many objects is one large response.
+      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 },
+      // Every unary call has a deadline: without a quorum, calls fail instead of hanging. Streams
+      // (the watch) have none; they are supervised instead.
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + o.requestTimeoutMs }),
+      dialTimeout: o.requestTimeoutMs,
+    });
+    const keys = new KeyCodec(o.prefix);
+    let revision: number;
+    try {
+      const r = await client.kv.range({ key: keys.internal('probe'), count_only: true });
+      revision = Number(r.header.revision);
+    } catch (e) {
+      client.close();
+      throw new Error(`etcd at ${options.hosts.join(',')} did not answer: ${(e as Error).message}`);
+    }
+    return new EtcdStorage(client, keys, o, revision);
+  }
+
+  private constructor(client: Etcd3, keys: KeyCodec, o: ResolvedEtcdOptions, revision: number) {
+    this.client = client;
+    this.keys = keys;
+    this.#o = o;
+    this.#hub = new WatchHub(o.onWatchError ?? ((err, resource) => o.onLog?.(`watch callback for ${resource} failed`, err)));
+    this.#window = new EventWindow(o.windowSize, o.windowMaxBytes, revision);
+    this.#stream = new EtcdWatchStream(client, Buffer.from(keys.prefix), revision + 1, {
+      onEvents: (events) => this.#onEvents(events),
+      onProgress: () => {},
+      onCompacted: (compacted, restartAt) => this.#expireAll(compacted, restartAt),
+      onError: (err) => o.onLog?.('etcd watch', err),
+    }, { checkIntervalMs: o.watchCheckIntervalMs, stallMs: o.watchStallMs });
+    this.#lastCompactSeen = revision;
+    if (o.compactIntervalMs > 0) {
+      this.#compactTimer = setInterval(() => void this.compactOnce().catch((e) => o.onLog?.('etcd compaction failed', e)), o.compactIntervalMs);
+      this.#compactTimer.unref();
+    }
+  }
+
+  // ---- reads (quorum reads: they see every write acknowledged by any API server) ----
+
+  async get(key: ObjectKey): Promise<KubeObject | undefined> {
+    const raw = await this.getRaw(key);
+    return raw === undefined ? undefined : (JSON.parse(raw) as KubeObject);
+  }
+
+  async getRaw(key: ObjectKey): Promise<string | undefined> {
+    const r = await this.#call(() => this.client.kv.range({ key: this.keys.key(key) }));
+    const kv = r.kvs[0];
+    return kv ? textAt(kv.value.toString('utf8'), kv.mod_revision) : undefined;
+  }
+
+  async list(resource: string, opts: ListOptions = {}): Promise<ListResult> {
+    const r = await this.#list(resource, opts);
+    return { ...r, items: r.items.map((s) => JSON.parse(s) as KubeObject) };
+  }
+
+  /**
+   * A list at one revision: the first page is read at the current one, and a `continue` token
+   * carries it so the next pages are read at the same revision (MVCC, as Kubernetes does) until
+   * it is compacted (then Expired: the client relists).
+   */
+  async listRaw(resource: string, opts: ListOptions = {}): Promise<RawListResult> {
+    return this.#list(resource, opts);
+  }
+
+  async #list(resource: string, opts: ListOptions): Promise<RawListResult> {
+    const collection = this.keys.collection(resource, opts.namespace);
+    const end = prefixEnd(collection);
+    let start = collection;
+    let revision = 0;
+    if (opts.continue) {
+      const pos = decodeContinue(opts.continue);
+      if (!pos) throw new StorageError('Expired', 'malformed continue token');
+      revision = pos.revision;
+      start = keyAfter(this.keys.key({ resource, namespace: pos.namespace, name: pos.name }));
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: string[] = [];
+    let last: ObjectKey | undefined;
+    let more = false;
+    let remaining: number | undefined;
+    for (;;) {
+      const want = limit && !opts.filter ? limit - items.length : LIST_CHUNK;
+      const r: IRangeResponse = await this.#call(() => this.client.kv.range({ key: start, range_end: end, limit: want, revision: revision || undefined }));
+      if (!revision) revision = Number(r.header.revision);
+      let i = 0;
+      for (; i < r.kvs.length; i++) {
+        if (limit && items.length >= limit) break;
+        const kv = r.kvs[i];
+        const text = textAt(kv.value.toString('utf8'), kv.mod_revision);
+        if (opts.filter && !opts.filter(JSON.parse(text) as KubeObject)) {
+          last = this.keys.decode(kv.key);
+          continue;
+        }
+        items.push(text);
+        last = this.keys.decode(kv.key);
+      }
+      const moreInRange = i < r.kvs.length || r.more;
+      if (limit && items.length >= limit) {
+        more = moreInRange;
+        if (more && !opts.filter) remaining = Number(r.count) - i;
+        break;
+      }
+      if (!r.more || r.kvs.length === 0) break;
+      start = keyAfter(r.kvs[r.kvs.length - 1].key);
+    }
+    const out: RawListResult = { items, revision };
+    if (more && last) {
+      out.continue = encodeContinue({ revision, namespace: last.namespace, name: last.name });
+      if (remaining !== undefined) out.remainingItemCount = remaining;
+    }
+    return out;
+  }
+
+  // ---- writes ----
+
+  async create(key: ObjectKey, obj: KubeObject): Promise<KubeObject> {
+    const k = this.keys.key(key);
+    const value = encodeObject(obj);
+    const r = await this.#call(() =>
+      this.client.kv.txn({
+        compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+        failure: [{ request_range: { key: k } }],
+      }),
+    );
+    if (r.succeeded) return JSON.parse(textAt(value, r.header.revision)) as KubeObject;
+    const existing = r.responses[0]?.response_range?.kvs[0];
+    // The client retries a call whose answer was lost; if the first attempt committed, the key
+    // holds exactly what we wrote, untouched since: that is our create, not a conflict.
+    if (existing && existing.create_revision === existing.mod_revision && existing.value.toString('utf8') === value) {
+      return JSON.parse(textAt(value, existing.mod_revision)) as KubeObject;
+    }
+    throw new StorageError('AlreadyExists', `${keyString(key)} already exists`);
+  }
+
+  async update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): Promise<KubeObject> {
+    const k = this.keys.key(key);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const kv = await this.#read(k, key, expectedRevision);
+      const storedText = kv.value.toString('utf8');
+      const current = JSON.parse(textAt(storedText, kv.mod_revision)) as KubeObject;
+      const next = mutate(current);
+      if (next !== null && typeof next !== 'object') throw new TypeError(`update of ${keyString(key)}: mutate returned ${typeof next}, expected an object or null`);
+      let op: IRequestOp;
+      let value = '';
+      if (next === null) op = { request_delete_range: { key: k } };
+      else {
+        value = encodeObject(next);
+        // Like Kubernetes: an update that changes nothing writes nothing and keeps its revision.
+        if (value === storedText) return JSON.parse(textAt(storedText, kv.mod_revision)) as KubeObject;
+        op = { request_put: { key: k, value: Buffer.from(value) } };
+      }
+      const r = await this.#call(() => this.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }], success: [op] }));
+      if (r.succeeded) {
+        return JSON.parse(textAt(next === null ? storedText : value, r.header.revision)) as KubeObject;
+      }
+      if (expectedRevision !== undefined) await this.#read(k, key, expectedRevision); // throws NotFound or Conflict
+    }
+    throw new StorageError('Conflict', `${keyString(key)}: too many concurrent updates`);
+  }
+
+  async delete(key: ObjectKey, expectedRevision?: number): Promise<KubeObject> {
+    const k = this.keys.key(key);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const kv = await this.#read(k, key, expectedRevision);
+      const r = await this.#call(() =>
+        this.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }], success: [{ request_delete_range: { key: k } }] }),
+      );
+      // The last state, stamped with the deletion's revision (as the DELETED event carries it).
+      if (r.succeeded) return JSON.parse(textAt(kv.value.toString('utf8'), r.header.revision)) as KubeObject;
+      if (expectedRevision !== undefined) await this.#read(k, key, expectedRevision);
+    }
+    throw new StorageError('Conflict', `${keyString(key)}: too many concurrent updates`);
+  }
+
+  /** The key's current entry; NotFound, or Conflict when it is not at `expectedRevision`. */
+  async #read(k: Buffer, key: ObjectKey, expectedRevision: number | undefined): Promise<IKeyValue> {
+    const r = await this.#call(() => this.client.kv.range({ key: k }));
+    const kv = r.kvs[0];
+    if (!kv) throw new StorageError('NotFound', `${keyString(key)} not found`);
+    if (expectedRevision !== undefined && Number(kv.mod_revision) !== expectedRevision) {
+      throw new StorageError('Conflict', `${keyString(key)} is at revision ${kv.mod_revision}, not ${expectedRevision}`);
+    }
+    return kv;
+  }
+
+  /** Runs one etcd call; its failures become StorageErrors the API answers with a clear Status. */
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new Error('storage is closed');
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof StorageError) throw e;
+      const msg = (e as Error)?.message ?? String(e);
+      if (/required revision has been compacted/.test(msg)) throw new StorageError('Expired', `etcd: ${msg}`);
+      if (/future rev/.test(msg)) throw new StorageError('Expired', `etcd: ${msg}`);
+      throw new StorageError('Unavailable', `etcd: ${msg}`);
+    }
+  }
+
+  // ---- watch ----
+
+  #onEvents(events: IEvent[]): void {
+    for (const e of events) {
+      const key = this.keys.decode(e.kv.key);
+      if (!key) continue;
+      const revision = Number(e.kv.mod_revision);
+      let ev: LazyEvent;
+      if (e.type === 'Delete') {
+        if (!e.prev_kv) continue; // compacted away before we saw it; nothing to tell
+        const prev = e.prev_kv.value.toString('utf8');
+        ev = new LazyEvent('DELETED', revision, key, textAt(prev, revision), textAt(prev, e.prev_kv.mod_revision));
+      } else {
+        const text = textAt(e.kv.value.toString('utf8'), revision);
+        const created = e.kv.create_revision === e.kv.mod_revision;
+        const prevRaw = !created && e.prev_kv ? textAt(e.prev_kv.value.toString('utf8'), e.prev_kv.mod_revision) : undefined;
+        ev = new LazyEvent(created ? 'ADDED' : 'MODIFIED', revision, key, text, prevRaw);
+      }
+      this.#window.push(ev);
+      this.#hub.publish(ev);
+    }
+  }
+
+  /**
+   * History after `opts.fromRevision` from the window, then live events from the hub, in order,
+   * none twice. Older than the window: Expired (410, the client relists), as kube-apiserver's
+   * watch cache answers. `onExpired` is called if the watch cannot go on later (the etcd watch
+   * lost history during an outage): the watcher is closed first.
+   */
+  watch(resource: string, opts: WatchOptions & { onExpired?: () => void }, onEvent: (e: StorageEvent) => void): Watcher {
+    if (this.#closed) throw new Error('storage is closed');
+    const from = opts.fromRevision;
+    if (!Number.isSafeInteger(from) || from < 0) throw new RangeError(`fromRevision must be a non-negative integer, got ${from}`);
+    if (from < this.#window.startRevision) {
+      throw new StorageError('Expired', `revision ${from} is older than this server's watch window (from ${this.#window.startRevision})`);
+    }
+    const w = new HubWatcher(this.#hub, resource, opts.namespace, from, onEvent);
+    for (const ev of this.#window.after(from)) {
+      if (w.closed) break;
+      if (w.matches(ev)) {
+        w.offer(ev);
+        ev.release();
+      }
+    }
+    if (w.closed) return w;
+    this.#hub.add(w);
+    const sub: Subscription = { watcher: w, onExpired: opts.onExpired };
+    this.#subs.add(sub);
+    return {
+      close: () => {
+        this.#subs.delete(sub);
+        w.close();
+      },
+    };
+  }
+
+  #expireAll(compacted: number, restartAt: number): void {
+    this.#compacted = Math.max(this.#compacted, compacted);
+    this.#window.reset(restartAt - 1);
+    this.#o.onLog?.(`etcd watch resumed after compaction at ${compacted}: ${this.#subs.size} watchers must relist`);
+    const subs = [...this.#subs];
+    this.#subs.clear();
+    for (const s of subs) {
+      s.watcher.close();
+      try {
+        s.onExpired?.();
+      } catch {
+        // the watcher's owner failing must not stop the others
+      }
+    }
+  }
+
+  // ---- revisions, compaction, stats ----
+
+  /** The revision every change up to which has reached the watchers (the watch's progress). */
+  currentRevision(): number {
+    return Math.max(this.#stream.progress, this.#window.startRevision);
+  }
+
+  compactedRevision(): number {
+    return this.#compacted;
+  }
+
+  /** Times the watch stream was replaced (tests). */
+  get watchReconnects(): number {
+    return this.#stream.reconnects;
+  }
+
+  /** Replaces the etcd watch stream now, as after a lost connection (tests). */
+  restartWatchStream(): void {
+    this.#stream.restart();
+  }
+
+  /**
+   * One compaction step, kube-apiserver's algorithm: compact to the revision the previous step
+   * saw, if no other API server did so since (a compare-and-swap on a bookkeeping key's version).
+   * Returns the revision compacted to, or 0.
+   */
+  async compactOnce(): Promise<number> {
+    const k = this.keys.internal('compact_rev_key');
+    const target = this.#lastCompactSeen;
+    const r = await this.#call(() =>
+      this.client.kv.txn({
+        compare: [{ key: k, target: 'Version', result: 'Equal', version: this.#compactKeyVersion }],
+        success: [{ request_put: { key: k, value: Buffer.from(String(target)) } }],
+        failure: [{ request_range: { key: k } }],
+      }),
+    );
+    this.#lastCompactSeen = Number(r.header.revision);
+    if (!r.succeeded) {
+      // Another server compacted this period; follow its key version and skip.
+      const kv = r.responses[0]?.response_range?.kvs[0];
+      this.#compactKeyVersion = kv ? Number(kv.version) : 0;
+      return 0;
+    }
+    this.#compactKeyVersion++;
+    if (target <= this.#compacted) return 0;
+    try {
+      await this.#call(() => this.client.kv.compact({ revision: target, physical: false }));
+    } catch (e) {
+      if (!(e instanceof StorageError && e.code === 'Expired')) throw e;
+    }
+    this.#compacted = Math.max(this.#compacted, target);
+    return target;
+  }
+
+  stats(): StorageStats {
+    return {
+      dbBytes: 0,
+      walBytes: 0,
+      revision: this.currentRevision(),
+      compactedRevision: this.#compacted,
+      watchers: this.#hub.size,
+      ringEvents: this.#window.length,
+      ringOldestRevision: this.#window.startRevision,
+      openedAt: this.#openedAt,
+    };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#compactTimer) clearInterval(this.#compactTimer);
+    this.#stream.close();
+    this.#hub.closeAll();
+    this.#subs.clear();
+    this.client.close();
+  }
+}

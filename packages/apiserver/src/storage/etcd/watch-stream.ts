@@ -1,0 +1,216 @@
+// The one etcd watch an EtcdStorage keeps: every key under the prefix, from a revision, with the
+// previous values (for MODIFIED/DELETED prevObject) and progress notifications. It is written on
+// etcd3's raw Watch RPC rather than its Watcher class, because the stream must be supervised:
+//
+// - etcd3's watchers can go silent after a reconnect (the stream is re-established but a
+//   watcher is never re-created, or the connection hangs without an error). Here a silent stream
+//   is noticed and replaced: every `checkIntervalMs` the stream is asked for a progress
+//   notification, and if neither it nor an event arrives within `stallMs`, the stream is torn
+//   down and opened again from the last revision seen.
+// - A stream on a member cut off from the quorum keeps answering, with a revision that no longer
+//   moves. Each check also reads the cluster's revision through a quorum (linearizable) read; if
+//   the stream's progress is still behind what the previous check saw, the stream is replaced.
+// - A reconnect resumes from (last revision + 1): nothing is missed or repeated. When that
+//   revision has been compacted in the meantime, events are lost: `onCompacted` tells the owner
+//   (its watchers must end with 410 Gone so that clients relist) and the stream restarts from now.
+import type { Etcd3, IWatchResponse, IEvent } from 'etcd3';
+import { prefixEnd } from './codec.ts';
+
+export interface WatchStreamHandlers {
+  /** Events of one response, in revision order; `revision` is the response header's. */
+  onEvents(events: IEvent[], revision: number): void;
+  /** Every change up to `revision` has been delivered. */
+  onProgress(revision: number): void;
+  /** `from` was compacted (history up to `compactRevision` is gone); the stream restarts at `restartAt`. */
+  onCompacted(compactRevision: number, restartAt: number): void;
+  onError(err: unknown): void;
+}
+
+export interface WatchStreamOptions {
+  checkIntervalMs: number;
+  stallMs: number;
+}
+
+type Duplex = Awaited<ReturnType<Etcd3['watchClient']['watch']>>;
+
+export class EtcdWatchStream {
+  readonly #client: Etcd3;
+  readonly #prefix: Buffer;
+  readonly #h: WatchStreamHandlers;
+  readonly #o: WatchStreamOptions;
+  #stream: Duplex | undefined;
+  #next: number;
+  #closed = false;
+  #connecting = false;
+  #awaitingSince = 0;
+  #quorumRevision = 0;
+  #lagSince = 0;
+  #progress = 0;
+  #timer: NodeJS.Timeout;
+  #backoffMs = 100;
+  /** Times the stream was replaced (tests and metrics). */
+  reconnects = 0;
+
+  constructor(client: Etcd3, prefix: Buffer, fromRevision: number, h: WatchStreamHandlers, o: WatchStreamOptions) {
+    this.#client = client;
+    this.#prefix = prefix;
+    this.#next = fromRevision;
+    this.#h = h;
+    this.#o = o;
+    this.#progress = fromRevision - 1;
+    this.#timer = setInterval(() => void this.#check(), o.checkIntervalMs);
+    this.#timer.unref();
+    void this.#connect();
+  }
+
+  /** The revision every change up to which has been delivered. */
+  get progress(): number {
+    return this.#progress;
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#drop();
+  }
+
+  /** Replaces the stream now (the fault tests use it; so does the stall check). */
+  restart(): void {
+    if (this.#closed) return;
+    this.#drop();
+    this.reconnects++;
+    void this.#connect();
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#closed || this.#connecting || this.#stream) return;
+    this.#connecting = true;
+    try {
+      const stream = await this.#client.watchClient.watch();
+      if (this.#closed) {
+        stream.cancel();
+        return;
+      }
+      this.#stream = stream;
+      this.#awaitingSince = 0;
+      this.#lagSince = 0;
+      stream.on('data', (res: IWatchResponse) => this.#onResponse(stream, res));
+      stream.on('error', (err: unknown) => this.#onBroken(stream, err));
+      stream.on('end', () => this.#onBroken(stream, new Error('etcd watch stream ended')));
+      stream.write({
+        create_request: { key: this.#prefix, range_end: prefixEnd(this.#prefix), start_revision: this.#next, prev_kv: true, progress_notify: true },
+      });
+      this.#backoffMs = 100;
+    } catch (err) {
+      this.#h.onError(err);
+      this.#retryLater();
+    } finally {
+      this.#connecting = false;
+    }
+  }
+
+  #retryLater(): void {
+    if (this.#closed) return;
+    const t = setTimeout(() => void this.#connect(), this.#backoffMs);
+    t.unref();
+    this.#backoffMs = Math.min(this.#backoffMs * 2, 2000);
+  }
+
+  #onBroken(stream: Duplex, err: unknown): void {
+    if (stream !== this.#stream) return;
+    this.#drop();
+    if (this.#closed) return;
+    this.#h.onError(err);
+    this.reconnects++;
+    this.#retryLater();
+  }
+
+  #drop(): void {
+    const s = this.#stream;
+    this.#stream = undefined;
+    if (!s) return;
+    (s as unknown as NodeJS.EventEmitter).removeAllListeners('data');
+    s.on('error', () => {}); // a late error of a cancelled stream is expected
+    try {
+      s.cancel();
+    } catch {
+      // already gone
+    }
+  }
+
+  #onResponse(stream: Duplex, res: IWatchResponse): void {
+    if (stream !== this.#stream) return;
+    this.#awaitingSince = 0;
+    const revision = Number(res.header.revision);
+    if (res.canceled) {
+      const compacted = Number(res.compact_revision);
+      this.#drop();
+      if (compacted > 0) {
+        void this.#restartAfterCompaction(compacted);
+      } else {
+        this.#h.onError(new Error(`etcd cancelled the watch: ${res.cancel_reason || 'no reason given'}`));
+        this.reconnects++;
+        this.#retryLater();
+      }
+      return;
+    }
+    if (res.events.length > 0) {
+      const last = Number(res.events[res.events.length - 1].kv.mod_revision);
+      this.#next = last + 1;
+      this.#h.onEvents(res.events, revision);
+      this.#progress = Math.max(this.#progress, last);
+      return;
+    }
+    if (res.created) return;
+    // A progress notification: nothing under the prefix changed up to `revision`.
+    if (revision >= this.#next - 1) {
+      this.#next = revision + 1;
+      this.#progress = Math.max(this.#progress, revision);
+      this.#h.onProgress(this.#progress);
+    }
+  }
+
+  async #restartAfterCompaction(compacted: number): Promise<void> {
+    try {
+      const now = await this.#client.kv.range({ key: this.#prefix, count_only: true });
+      const restartAt = Number(now.header.revision) + 1;
+      this.#next = restartAt;
+      this.#progress = restartAt - 1;
+      this.#h.onCompacted(compacted, restartAt);
+    } catch (err) {
+      this.#h.onError(err);
+    }
+    this.reconnects++;
+    this.#retryLater();
+  }
+
+  /** Progress request + quorum read: notices a stream that went silent or lags behind the cluster. */
+  async #check(): Promise<void> {
+    if (this.#closed || !this.#stream) return;
+    const now = Date.now();
+    if (this.#awaitingSince && now - this.#awaitingSince > this.#o.stallMs) {
+      this.#h.onError(new Error(`etcd watch silent for ${now - this.#awaitingSince} ms; reconnecting`));
+      this.restart();
+      return;
+    }
+    if (this.#quorumRevision > this.#progress) {
+      if (!this.#lagSince) this.#lagSince = now;
+      else if (now - this.#lagSince > this.#o.stallMs) {
+        this.#h.onError(new Error(`etcd watch at ${this.#progress}, behind the cluster's ${this.#quorumRevision}; reconnecting`));
+        this.#lagSince = 0;
+        this.restart();
+        return;
+      }
+    } else this.#lagSince = 0;
+    try {
+      const r = await this.#client.kv.range({ key: this.#prefix, count_only: true });
+      this.#quorumRevision = Number(r.header.revision);
+    } catch {
+      // No quorum: nothing can change either, so the stream cannot be behind.
+      return;
+    }
+    if (!this.#stream) return;
+    if (!this.#awaitingSince) this.#awaitingSince = Date.now();
+    this.#stream.write({ progress_request: {} });
+  }
+}

@@ -1,0 +1,5 @@
+// Test support for every package's integration tests: a real API server in a temporary
+// directory, and the one poll-until helper. Not part of the API server proper; import from
+// `@skiff/apiserver/testing` (a dev dependency).
+export { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
+export { until, type UntilOptions } from './until.ts';

@@ -1,0 +1,155 @@
+// A real three-member etcd cluster on loopback ports under a temp dir, for tests and benchmarks
+// (Debian's etcd-server; scripts/test.sh installs it). Members can be stopped, killed and
+// restarted one by one for the fault tests.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ETCD_BIN = process.env.SKIFF_ETCD_BIN ?? 'etcd';
+
+export interface EtcdMember {
+  name: string;
+  clientUrl: string;
+  peerUrl: string;
+  dataDir: string;
+  process: ChildProcess | undefined;
+}
+
+export interface EtcdCluster {
+  members: EtcdMember[];
+  /** host:port of every member, for `etcd://a,b,c`. */
+  hosts: string[];
+  /** `etcd://127.0.0.1:P1,127.0.0.1:P2,...` */
+  endpoint: string;
+  /** SIGKILLs a member (its data stays). */
+  kill(i: number): Promise<void>;
+  /** Starts a stopped member again with its data. */
+  start(i: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Free loopback ports, found by binding port 0. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<import('node:net').Server>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** Fails loudly when etcd is missing: the tests that need it must not pass without it. */
+export function assertEtcdInstalled(): void {
+  const r = spawnSync(ETCD_BIN, ['--version'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`etcd is not installed (${ETCD_BIN}); scripts/test.sh installs Debian's etcd-server`);
+}
+
+async function waitHealthy(clientUrl: string, timeoutMs: number, proc: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`etcd at ${clientUrl} exited with ${proc.exitCode}`);
+    try {
+      const r = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
+      last = await r.text();
+      if (r.ok && JSON.parse(last).health === 'true') return;
+    } catch (e) {
+      last = String(e);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`etcd at ${clientUrl} not healthy after ${timeoutMs} ms: ${last}`);
+}
+
+/** Starts `size` members (default 3) and waits until each reports healthy (a leader exists). */
+export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
+  assertEtcdInstalled();
+  const root = mkdtempSync(join(tmpdir(), 'skiff-etcd-'));
+  const ports = await freePorts(size * 2);
+  const members: EtcdMember[] = Array.from({ length: size }, (_, i) => ({
+    name: `m${i + 1}`,
+    clientUrl: `http://127.0.0.1:${ports[2 * i]}`,
+    peerUrl: `http://127.0.0.1:${ports[2 * i + 1]}`,
+    dataDir: join(root, `m${i + 1}`),
+    process: undefined,
+  }));
+  const initialCluster = members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+  let fresh = true;
+
+  const launch = (m: EtcdMember) => {
+    const args = [
+      '--name', m.name, '--data-dir', m.dataDir,
+      '--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl,
+      '--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl,
+      '--initial-cluster', initialCluster, '--initial-cluster-state', fresh ? 'new' : 'existing',
+      '--initial-cluster-token', `skiff-test-${ports[0]}`,
+      // Short heartbeats: a lost leader is replaced in about a second, which the fault tests wait for.
+      '--heartbeat-interval', '100', '--election-timeout', '1000',
+      '--log-level', 'error', '--logger', 'zap',
+    ];
+    const p = spawn(ETCD_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr!.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-4000);
+    });
+    p.on('exit', () => {
+      (p as ChildProcess & { lastStderr?: string }).lastStderr = err;
+    });
+    m.process = p;
+    return p;
+  };
+
+  const procs = members.map(launch);
+  try {
+    await Promise.all(members.map((m, i) => waitHealthy(m.clientUrl, 20_000, procs[i])));
+  } catch (e) {
+    for (const p of procs) p.kill('SIGKILL');
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
+  fresh = false;
+
+  const killOne = async (m: EtcdMember) => {
+    const p = m.process;
+    m.process = undefined;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  };
+
+  return {
+    members,
+    hosts: members.map((m) => m.clientUrl.replace('http://', '')),
+    endpoint: `etcd://${members.map((m) => m.clientUrl.replace('http://', '')).join(',')}`,
+    kill: (i) => killOne(members[i]),
+    async start(i) {
+      const m = members[i];
+      if (m.process && m.process.exitCode === null) return;
+      const p = launch(m);
+      // A lone restarted member cannot report healthy without a quorum; wait for it to listen.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        if (p.exitCode !== null) throw new Error(`etcd ${m.name} exited on restart`);
+        try {
+          await fetch(`${m.clientUrl}/version`, { signal: AbortSignal.timeout(500) });
+          return;
+        } catch {
+          if (Date.now() > deadline) throw new Error(`etcd ${m.name} did not listen after restart`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+    async stop() {
+      await Promise.all(members.map(killOne));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

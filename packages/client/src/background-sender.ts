@@ -1,0 +1,56 @@
+// Work sent in the background with a few requests in flight and a bounded backlog. Like
+// client-go's event broadcaster, it drops work rather than letting it queue without bound or
+// slow down the caller: what goes through it (events, informative status) may be lost.
+
+export interface BackgroundSenderOptions {
+  maxInFlight: number;
+  maxPending: number;
+  onDrop?: () => void;
+  onError?: (err: unknown) => void;
+}
+
+export class BackgroundSender {
+  private readonly pending: (() => Promise<unknown>)[] = [];
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private readonly maxPending: number;
+  private readonly onDrop: () => void;
+  private readonly onError: (err: unknown) => void;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(opts: BackgroundSenderOptions) {
+    this.maxInFlight = opts.maxInFlight;
+    this.maxPending = opts.maxPending;
+    this.onDrop = opts.onDrop ?? (() => {});
+    this.onError = opts.onError ?? (() => {});
+  }
+
+  send(task: () => Promise<unknown>): void {
+    if (this.pending.length >= this.maxPending) {
+      this.onDrop();
+      return;
+    }
+    this.pending.push(task);
+    this.pump();
+  }
+
+  /** Resolves once nothing is pending or in flight. */
+  idle(): Promise<void> {
+    if (this.inFlight === 0 && this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
+      const task = this.pending.shift()!;
+      this.inFlight++;
+      task()
+        .catch(this.onError)
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+          if (this.inFlight === 0 && this.pending.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+        });
+    }
+  }
+}
