@@ -194,6 +194,7 @@ if (args.includes('--inside')) {
   const ns = `skiff-bench-${process.pid}`;
   await run('ip', ['netns', 'add', ns]);
   try {
+    await run('nsenter', [`--net=/var/run/netns/${ns}`, 'ip', 'link', 'set', 'lo', 'up']);
     await new Promise<void>((resolve, reject) => {
       const child = spawn('nsenter', [`--net=/var/run/netns/${ns}`, process.execPath, SELF, '--inside', ...args], { stdio: 'inherit' });
       child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`rules part exited ${code}`))));
