@@ -2,11 +2,13 @@
 // Docker engine per node, joined by a bridge on 10.250.0.0/24), driven by the real skiff CLI and
 // kubectl: a pod on host 1 resolves db.default.svc.cluster.local and gets an answer from the only
 // db pod, on host 3; pods reach pods across hosts; a NodePort on host 2 reaches a pod on host 1;
-// a LoadBalancer Service answers on every host; `skiff down` leaves nothing behind.
+// a LoadBalancer Service answers on every host; when host 3's agent and engine stop, its endpoint
+// leaves once the node is NotReady and the Service's traffic goes to the pod left, on host 2;
+// `skiff down` leaves nothing behind.
 // Traffic goes only to addresses inside the namespaces this test made. Every wait is bounded.
 // (busybox-static's `wget -T` crashes, hence `timeout 5 wget`.)
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +40,7 @@ afterAll(async () => {
 const manifests = `
 apiVersion: v1
 kind: Pod
-metadata: { name: db, labels: { app: db } }
+metadata: { name: db, labels: { app: db, only: host3 } }
 spec:
   nodeName: node-3
   terminationGracePeriodSeconds: 1
@@ -53,8 +55,28 @@ apiVersion: v1
 kind: Service
 metadata: { name: db }
 spec:
-  selector: { app: db }
+  selector: { app: db, only: host3 }
   ports: [{ name: http, port: 80, targetPort: http }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: db-2, labels: { app: db } }
+spec:
+  nodeName: node-2
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: db
+      image: skiff/busybox:1
+      command: ["sh", "-c", "mkdir -p /www && echo db on $(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www"]
+      ports: [{ name: http, containerPort: 8080 }]
+      readinessProbe: { httpGet: { path: /index.html, port: http }, periodSeconds: 1 }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: db-any }
+spec:
+  selector: { app: db }
+  ports: [{ port: 80, targetPort: http }]
 ---
 apiVersion: v1
 kind: Pod
@@ -91,7 +113,7 @@ const exec = (pod: string, cmd: string[]) => kubectl.run(['exec', pod, '--', ...
 describe('three hosts', () => {
   beforeAll(async () => {
     await kubectl.ok(['apply', '-f', '-'], manifests);
-    await kubectl.ok(['wait', '--for=condition=Ready', 'pod/db', 'pod/web', '--timeout=90s']);
+    await kubectl.ok(['wait', '--for=condition=Ready', 'pod/db', 'pod/db-2', 'pod/web', '--timeout=90s']);
   }, 120_000);
 
   test('every node is Ready with its own pod CIDR and its own engine', async () => {
@@ -130,6 +152,30 @@ describe('three hosts', () => {
     }
   }, 90_000);
 });
+
+test('host 3 stops (agent and engine): its endpoint leaves once the node is NotReady, and traffic goes to host 2', async () => {
+  const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { processes: { role: string; pid: number }[] };
+  const agent3 = state.processes.find((p) => p.role === 'agent-3')!;
+  process.kill(agent3.pid, 'SIGKILL'); // as a host that dies: no goodbye
+  const engine3 = Number(readFileSync(join(dir, 'hosts', 'h3', 'docker.pid'), 'utf8').trim());
+  process.kill(engine3, 'SIGKILL');
+  const db3 = await kubectl.ok(['get', 'pod', 'db', '-o', 'jsonpath={.status.podIP}']);
+  // The node lifecycle controller marks node-3 NotReady after its grace period (40 s) and its pods
+  // not ready; the Endpoints controller drops them; every kernel proxy follows.
+  await until('node-3 NotReady and db out of db-any\'s endpoints', async () => {
+    const ready = await kubectl.ok(['get', 'node', 'node-3', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    const eps = await kubectl.ok(['get', 'endpoints', 'db-any', '-o', 'jsonpath={.subsets[*].addresses[*].ip}']);
+    return ready !== 'True' && !eps.split(' ').includes(db3) && eps.trim() !== '';
+  }, { timeoutMs: 90_000, intervalMs: 1000 });
+  const ip = await kubectl.ok(['get', 'svc', 'db-any', '-o', 'jsonpath={.spec.clusterIP}']);
+  await until('the rules of host 1 follow', async () => {
+    const x = await exec('web', ['timeout', '5', 'wget', '-qO-', `http://${ip}/index.html`]);
+    return x.stdout === 'db on db-2\n';
+  }, 10_000);
+  for (let i = 0; i < 10; i++) {
+    expect(await exec('web', ['timeout', '5', 'wget', '-qO-', `http://${ip}/index.html`])).toMatchObject({ code: 0, stdout: 'db on db-2\n' });
+  }
+}, 150_000);
 
 test('skiff down leaves no namespace, engine, bridge or rule behind', async () => {
   const { stdout } = await skiff(['down', '--data-dir', dir]);
