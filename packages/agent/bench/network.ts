@@ -10,10 +10,12 @@
 //               (Debian's dnsmasq-base) answering the same names from a hosts file, each on its own
 //               loopback address; one client sends Q queries with K in flight to each, in turn, and
 //               prints queries per second, p50 and p99, and the ratio.
-//   3. service: (with --docker) requests through a ClusterIP against the same client straight to
-//               the pod IP: see `pnpm bench:network --docker`.
+//   3. service: (with --docker, on the machine's Docker engine and kernel) one httpd pod behind a
+//               ClusterIP Service on a one-node cluster with the kernel proxy; the same client sends
+//               small GETs (a new connection each, K at a time, for D seconds) straight to the pod
+//               IP and through the ClusterIP, alternating, 3 rounds; prints rate, p99 and the ratio.
 //
-// Usage: pnpm bench:network [--services S] [--endpoints E] [--changes C] [--queries Q] [--inflight K]
+// Usage: pnpm bench:network [--services S] [--endpoints E] [--changes C] [--queries Q] [--inflight K] [--docker [--seconds D]]
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,10 @@ import * as dnsPacket from 'dns-packet';
 import { ENDPOINTS, SERVICES, type KubeObject } from '@skiff/api';
 import { startApiServer } from '@skiff/apiserver';
 import { RestClient } from '@skiff/client';
+import { request } from 'node:http';
+import { createControllerManager } from '@skiff/controllers';
+import { createScheduler } from '@skiff/scheduler';
+import { DockerRuntime, removeKernelProxyRules, removeNodeNetwork, removePodNetworkRules, startAgent } from '../src/index.ts';
 import { KernelProxy } from '../src/proxy/kernel-proxy.ts';
 import { ClusterDns } from '../src/dns/server.ts';
 
@@ -187,7 +193,99 @@ async function benchDns(): Promise<void> {
   }
 }
 
-if (args.includes('--inside')) {
+/** GETs with a new connection each, `inflight` at a time, for `seconds`; rate and p99. */
+async function httpLoad(host: string, port: number, seconds: number, inflight: number): Promise<{ rps: number; p99: number; errors: number }> {
+  const lat: number[] = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const t = performance.now();
+      const req = request({ host, port, path: '/index.html', agent: false, timeout: 5000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) lat.push(performance.now() - t);
+          else errors++;
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end();
+    });
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: inflight }, async () => {
+    while (performance.now() < end) await one();
+  }));
+  return { rps: lat.length / ((performance.now() - t0) / 1000), p99: pct(lat, 99), errors };
+}
+
+async function benchService(): Promise<void> {
+  const seconds = arg('--seconds', 5);
+  const node = { name: `bench-network-${process.pid}`, ip: '127.0.56.1' };
+  const clusterCIDR = '10.200.0.0/16';
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-svc-'));
+  const server = await startApiServer({ dataDir: join(dir, 'data'), port: 0 });
+  const client = new RestClient({ server: server.url });
+  const quiet = () => {};
+  const scheduler = createScheduler({ server: server.url, endpoint: false, leaderElection: false, log: quiet });
+  const manager = createControllerManager({ server: server.url, leaderElect: false, clusterCIDR, log: quiet });
+  const runtime = new DockerRuntime();
+  let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+  try {
+    await scheduler.start();
+    await manager.start();
+    agent = await startAgent({ server: server.url, nodeName: node.name, nodeIP: node.ip, runtime, port: 0, serviceProxy: true, clusterCIDR, rootDir: join(dir, 'agent'), log: quiet });
+    const PODS = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' } as const;
+    await client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'httpd', image: 'skiff/busybox:1', command: ['sh', '-c', 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'], readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } }] } });
+    const svc: KubeObject = await client.create<KubeObject>(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
+    let podIP = '';
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const p = await client.get(PODS, 'default', 'web');
+      const ready = (p.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+      if (ready && p.status?.podIP && (await httpLoad(svc.spec.clusterIP, 80, 0.2, 1)).rps > 0) {
+        podIP = p.status.podIP;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (!podIP) throw new Error('the pod did not become reachable through its ClusterIP within 60 s');
+    const K = arg('--concurrency', 8);
+    const rounds: { direct: Awaited<ReturnType<typeof httpLoad>>; cluster: Awaited<ReturnType<typeof httpLoad>> }[] = [];
+    for (let r = 0; r < 3; r++) {
+      const first = r % 2 === 0 ? await httpLoad(podIP, 8080, seconds, K) : undefined;
+      const cluster = await httpLoad(svc.spec.clusterIP, 80, seconds, K);
+      const direct = first ?? (await httpLoad(podIP, 8080, seconds, K));
+      rounds.push({ direct, cluster });
+    }
+    const med = (f: (x: (typeof rounds)[number]) => number) => pct(rounds.map(f), 50);
+    console.log(`service: GET /index.html from busybox httpd, a new connection each, ${K} at a time, ${seconds} s x 3 rounds (medians)`);
+    console.log(`  straight to the pod IP   ${med((x) => x.direct.rps).toFixed(0)} req/s   p99 ${ms(med((x) => x.direct.p99))}   errors ${rounds.reduce((n, x) => n + x.direct.errors, 0)}`);
+    console.log(`  through the ClusterIP    ${med((x) => x.cluster.rps).toFixed(0)} req/s   p99 ${ms(med((x) => x.cluster.p99))}   errors ${rounds.reduce((n, x) => n + x.cluster.errors, 0)}`);
+    console.log(`  ratio (ClusterIP / pod IP) ${(med((x) => x.cluster.rps) / med((x) => x.direct.rps)).toFixed(2)}x (aim >= 0.95x)`);
+  } finally {
+    await agent?.stop();
+    await scheduler.stop();
+    await manager.stop();
+    const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=dev.skiff.node=${node.name}`]);
+    const ids = stdout.split('\n').filter(Boolean);
+    if (ids.length) await run('docker', ['rm', '-f', ...ids]);
+    await removeNodeNetwork(runtime.engine, node.name);
+    await removeKernelProxyRules();
+    await removePodNetworkRules(clusterCIDR);
+    client.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (args.includes('--docker')) {
+  await benchService();
+} else if (args.includes('--inside')) {
   await benchRules();
 } else {
   console.log(`bench:network — ${S} Services x ${E} endpoints`);
