@@ -22,6 +22,7 @@ export class NodeNetwork {
   private syncing = Promise.resolve();
   private dirty = false;
   private rulesDone = false;
+  private stopped = false;
 
   constructor(o: NodeNetworkOptions) {
     this.o = o;
@@ -36,6 +37,7 @@ export class NodeNetwork {
   }
 
   stop(): void {
+    this.stopped = true;
     this.nodes.stop();
   }
 
@@ -78,7 +80,8 @@ export class NodeNetwork {
       await applyRoutes(plan);
       for (const r of plan.replace) this.o.log(`route ${r.cidr} via ${r.via}`);
     } catch (err) {
-      this.o.log(`programming the pod network failed (retrying on the next node change): ${(err as Error).message}`);
+      this.o.log(`programming the pod network failed (retrying in 5 s): ${(err as Error).message}`);
+      if (!this.stopped) setTimeout(() => this.changed(), 5000).unref();
     }
   }
 }
