@@ -71,7 +71,15 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     statusReportIntervalMs: 60_000,
     log,
   });
-  await heartbeat.start();
+  try {
+    await heartbeat.start();
+  } catch (err) {
+    // Registration failed (API server unreachable, refused): nothing of this agent may stay behind.
+    heartbeat.stop();
+    await endpoint?.close();
+    client.close();
+    throw err;
+  }
 
   const workers = new Map<string, PodWorker>();
   const ports = new PortAllocator(o.nodeIP, o.hostPortRange);
@@ -177,7 +185,19 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   let proxy: ServiceProxy | undefined;
   if (o.serviceProxy) {
     proxy = new ServiceProxy({ client, nodeIP: o.nodeIP, log });
-    await proxy.start();
+    try {
+      await proxy.start();
+    } catch (err) {
+      clearInterval(relistTimer);
+      proxy.stop();
+      informer.stop();
+      heartbeat.stop();
+      probes.stop();
+      await relistDone;
+      await endpoint?.close();
+      client.close();
+      throw err;
+    }
   }
 
   return {
