@@ -123,9 +123,9 @@ async function handle(o: EndpointOptions, req: IncomingMessage, res: ServerRespo
   const num = (k: string) => {
     const v = q.get(k);
     if (v === null) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new EndpointError(400, `invalid ${k}: ${v}`);
-    return n;
+    // A non-negative int64, as the API server checked it; beyond 2^53 only loses precision.
+    if (!/^\+?\d{1,19}$/.test(v) || BigInt(v) >= 2n ** 63n) throw new EndpointError(400, `invalid ${k}: ${v}`);
+    return Number(v);
   };
   const c = await findContainer(o.runtime, o.nodeName, ns, pod, container, flag('previous'));
   const stream = await o.runtime.logs(c.id, { follow: flag('follow') && c.state === 'running', tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds'), timestamps: flag('timestamps') });

@@ -109,6 +109,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const ns = store.namespaced && namespace ? namespace : undefined;
     const filter = filterOf(store, q);
     const table = tableRequest(req, q);
+    const timeoutSeconds = timeoutOf(q); // checked for lists too, as Kubernetes decodes ListOptions whole
     if (q.watch === 'true' || q.watch === '1') {
       const rv = q.resourceVersion;
       if (rv && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
@@ -120,7 +121,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         bookmarks: q.allowWatchBookmarks === 'true' || q.allowWatchBookmarks === '1',
         sendInitialEvents: q.sendInitialEvents === 'true',
         // 0 or absent: the server's own (randomised) timeout, as kube-apiserver does.
-        timeoutSeconds: timeoutOf(q) || defaultWatchTimeoutSeconds(),
+        timeoutSeconds: timeoutSeconds || defaultWatchTimeoutSeconds(),
         render: table
           ? { key: `table:${table.includeObject}`, fn: (o) => toTable(store.info, [o], { includeObject: table.includeObject, resourceVersion: o.metadata.resourceVersion }) }
           : undefined,
@@ -204,9 +205,11 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const patchOpts = { kind: store.info.kind, fieldManager: q.fieldManager, force: q.force === 'true' };
     const pinned = patchPinsResourceVersion(type, doc);
     const dupText = type === 'json-patch' ? '' : text;
+    // An apply patch may be YAML (kubectl sends JSON, which is YAML too): scan it as what it is.
+    const dupFormat = type === 'apply-patch' && !text.trimStart().startsWith('{') ? 'yaml' : 'json';
     const compute = (current: KubeObject) => {
       const currentRv = current.metadata.resourceVersion;
-      const patched = decodeChecked(store, reply, fv, applyPatch(type, current, doc, patchOpts).object, dupText, 'json');
+      const patched = decodeChecked(store, reply, fv, applyPatch(type, current, doc, patchOpts).object, dupText, dupFormat);
       store.checkTypeMeta(patched);
       // Unless the patch names a resourceVersion, it applies to whatever is current (and is retried on conflict).
       if (!pinned && patched.metadata.resourceVersion === currentRv) delete patched.metadata.resourceVersion;
@@ -215,7 +218,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const onMissing =
       type === 'apply-patch' && sub === ''
         ? () => {
-            const fresh = decodeChecked(store, reply, fv, applyPatch(type, undefined, doc, patchOpts).object, dupText, 'json');
+            const fresh = decodeChecked(store, reply, fv, applyPatch(type, undefined, doc, patchOpts).object, dupText, dupFormat);
             store.checkTypeMeta(fresh);
             if (fresh.metadata.name && fresh.metadata.name !== name) throw badRequest(`the name of the object (${fresh.metadata.name}) does not match the name on the URL (${name})`);
             fresh.metadata.name = name;

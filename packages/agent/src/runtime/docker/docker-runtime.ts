@@ -149,7 +149,7 @@ export class DockerRuntime implements ContainerRuntime {
       stderr: true,
       timestamps: opts.timestamps ?? false,
       tail: opts.tailLines !== undefined ? opts.tailLines : ('all' as unknown as number),
-      since: opts.sinceSeconds ? Math.floor(Date.now() / 1000) - opts.sinceSeconds : 0,
+      since: opts.sinceSeconds ? Math.max(0, Math.floor(Date.now() / 1000) - opts.sinceSeconds) : 0,
     };
     const container = this.docker.getContainer(id);
     if (opts.follow) {
