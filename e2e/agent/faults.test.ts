@@ -88,7 +88,7 @@ describe('exec', () => {
     const tails = async () => (await docker(['exec', cid(), 'ps', '-o', 'args'])).split('\n').filter((l) => l.startsWith('tail -f')).length;
     await until('tail running in the container', async () => (await tails()) === 1);
     ws.terminate();
-    await until('tail ended after the client left', async () => (await tails()) === 0, 10_000);
+    await until('tail ended after the client left', async () => (await tails()) === 0, { timeoutMs: 10_000 });
   });
 
   test('a TTY exec whose engine stream fails does not crash the agent', async () => {
@@ -122,7 +122,7 @@ describe('logs', () => {
       const stream = await runtime.logs(id, { follow: true });
       // Not read: the engine keeps writing while the agent must stop pulling.
       const start = await size();
-      await until('the container wrote 32 MiB more', async () => (await size()) - start > 32 * 1024 * 1024, 60_000, 200);
+      await until('the container wrote 32 MiB more', async () => (await size()) - start > 32 * 1024 * 1024, { timeoutMs: 60_000, intervalMs: 200 });
       const buffered = stream.readableLength + (stream as Duplex).writableLength;
       expect(buffered).toBeLessThan(4 * 1024 * 1024);
       stream.destroy();

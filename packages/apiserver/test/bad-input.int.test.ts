@@ -2,7 +2,8 @@
 // parameter can hold, YAML apply patches under fieldValidation, watch timeouts beyond setTimeout's
 // range, malformed upgrade targets. Each is a 4xx Status that names the problem, and stores nothing.
 import { connect } from 'node:net';
-import { client, pod, startServer } from './support/server.ts';
+import { client, pod } from './support/server.ts';
+import { startTestServer } from '../src/testing/index.ts';
 import type { Client, TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -10,7 +11,7 @@ let api: Client;
 const PODS = '/api/v1/namespaces/default/pods';
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServer();
   api = client(server.url);
 });
 afterAll(() => server.close());
