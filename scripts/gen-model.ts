@@ -9,7 +9,7 @@
 //   packages/api/src/model/k8s-1.32.json       the structure: every type, field and field type
 //   packages/api/src/model/k8s-1.32.docs.json  descriptions, for OpenAPI / kubectl explain
 //   packages/api/src/model/types.generated.ts  the TypeScript interfaces
-// See docs/adr/0012-object-model.md for the format and how OpenAPI names are derived.
+// See docs/adr/0008-object-model.md for the format and how OpenAPI names are derived.
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -3,7 +3,7 @@
 // class and a field (its JSON name); the generator fails when one names a field that does not
 // exist, so a stale entry cannot linger. Sources: the struct tags and comments in k8s.io/api and
 // k8s.io/apimachinery v0.32 (`patchStrategy`, `patchMergeKey`, `resource.Quantity`, pointer or
-// not). See docs/adr/0012-object-model.md.
+// not). See docs/adr/0008-object-model.md.
 
 /**
  * Fields whose Go type is resource.Quantity (alone or as the values of a ResourceList). client-node
