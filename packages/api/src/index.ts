@@ -19,3 +19,5 @@ export { RawValue, labelSelectorValue, mapValue, intOrStringValue } from './vali
 export { validateLabelSelector, validateLabels, nameIsDNSSubdomain, nameIsDNSLabel, nameIsDNS1035Label } from './validation/meta.ts';
 export * from './helpers/time.ts';
 export * from './defaults/admission.ts';
+export { NOT_ENFORCED } from './not-enforced.ts';
+export { notEnforcedFields, notEnforcedWarnings } from './model/not-enforced-walk.ts';
