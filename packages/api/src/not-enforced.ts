@@ -6,6 +6,8 @@
 //
 // Entries name a model type and a field, so one entry covers every place the type appears (a Pod's
 // spec, a Deployment's or ReplicaSet's pod template, every container, init or ephemeral).
+// Volume sources the agent cannot set up are not listed: the pod fails to start with a
+// FailedMount event naming them, so they are not without effect.
 
 const CORE = 'io.k8s.api.core.v1.';
 
@@ -24,8 +26,17 @@ export const NOT_ENFORCED: readonly string[] = [
   `${CORE}PodSpec.resourceClaims`,
   `${CORE}PodSpec.resources`,
   // Pod spec: storage, identity and sandbox
-  `${CORE}PodSpec.volumes`,
-  `${CORE}PodSpec.securityContext`,
+  `${CORE}PodSecurityContext.runAsUser`,
+  `${CORE}PodSecurityContext.runAsGroup`,
+  `${CORE}PodSecurityContext.runAsNonRoot`,
+  `${CORE}PodSecurityContext.supplementalGroups`,
+  `${CORE}PodSecurityContext.supplementalGroupsPolicy`,
+  `${CORE}PodSecurityContext.seccompProfile`,
+  `${CORE}PodSecurityContext.appArmorProfile`,
+  `${CORE}PodSecurityContext.seLinuxOptions`,
+  `${CORE}PodSecurityContext.seLinuxChangePolicy`,
+  `${CORE}PodSecurityContext.sysctls`,
+  `${CORE}PodSecurityContext.windowsOptions`,
   `${CORE}PodSpec.imagePullSecrets`,
   `${CORE}PodSpec.automountServiceAccountToken`,
   `${CORE}PodSpec.activeDeadlineSeconds`,
@@ -45,7 +56,9 @@ export const NOT_ENFORCED: readonly string[] = [
   `${CORE}EnvVarSource.configMapKeyRef`,
   `${CORE}EnvVarSource.secretKeyRef`,
   `${CORE}EnvVarSource.resourceFieldRef`,
-  `${CORE}Container.volumeMounts`,
+  `${CORE}VolumeMount.subPathExpr`,
+  `${CORE}VolumeMount.mountPropagation`,
+  `${CORE}VolumeMount.recursiveReadOnly`,
   `${CORE}Container.volumeDevices`,
   `${CORE}Container.securityContext`,
   `${CORE}Container.lifecycle`,

@@ -19,6 +19,7 @@ describe('notEnforcedFields', () => {
       affinity: { nodeAffinity: {}, podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [] } },
       containers: [{ name: 'a', envFrom: [{ configMapRef: { name: 'cm' } }] }, { name: 'b', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }],
       initContainers: [{ name: 'i', securityContext: { runAsUser: 1000 } }],
+      securityContext: { fsGroup: 2000, runAsNonRoot: true },
     };
     expect(notEnforcedFields(POD, { spec })).toEqual([
       'spec.topologySpreadConstraints',
@@ -26,6 +27,7 @@ describe('notEnforcedFields', () => {
       'spec.containers[0].envFrom',
       'spec.containers[1].env[0].valueFrom.secretKeyRef',
       'spec.initContainers[0].securityContext',
+      'spec.securityContext.runAsNonRoot',
     ]);
     expect(notEnforcedWarnings(DEPLOYMENT, { spec: { template: { spec } } })[0]).toBe('spec.template.spec.topologySpreadConstraints is stored but not enforced');
   });
