@@ -93,7 +93,15 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     statusReportIntervalMs: 60_000,
     log,
   });
-  await heartbeat.start();
+  try {
+    await heartbeat.start();
+  } catch (err) {
+    // Registration failed (API server unreachable, refused): nothing of this agent may stay behind.
+    heartbeat.stop();
+    await endpoint?.close();
+    client.close();
+    throw err;
+  }
 
   let nodeNetwork: NodeNetwork | undefined;
   let podNetwork: PodNetwork | undefined;
@@ -237,7 +245,19 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   let proxy: KernelProxy | undefined;
   if (o.serviceProxy) {
     proxy = new KernelProxy({ client, clusterCIDR: o.clusterCIDR ?? '10.244.0.0/16', log });
-    await proxy.start();
+    try {
+      await proxy.start();
+    } catch (err) {
+      clearInterval(relistTimer);
+      proxy.stop();
+      informer.stop();
+      heartbeat.stop();
+      probes.stop();
+      await relistDone;
+      await endpoint?.close();
+      client.close();
+      throw err;
+    }
   }
 
   return {

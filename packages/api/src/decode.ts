@@ -3,14 +3,13 @@
 // set", fields Go always serialises get their zero value, quantities are canonicalised, and a
 // value of the wrong JSON type fails with Go's "cannot unmarshal" message.
 //
-// This walks the compiled shape tree instead of calling zod's parse: one pass does everything
+// This walks the shape tree compiled from the model (model/shape.ts): one pass does everything
 // above, and it keeps decode of a typical Pod in the low microseconds.
 
 import type { KubeObject } from './object.ts';
 import { canonicalQuantity, QUANTITY_FORMAT_ERROR, QuantityError } from './quantity.ts';
 import type { ResourceInfo } from './resources.ts';
-import { schemaFor } from './schemas/registry.ts';
-import { compileShape, goTypeName, zeroValue, type ObjectShape, type Shape } from './schemas/shape.ts';
+import { goTypeName, kindShape, zeroValue, type ObjectShape, type Shape } from './model/shape.ts';
 
 type Kind = Pick<ResourceInfo, 'group' | 'version' | 'kind'>;
 
@@ -92,7 +91,12 @@ function walk(shape: Shape, value: unknown, path: PathNode, w: Walk): unknown {
       return out;
     }
     case 'string':
+    case 'time':
       if (typeof value !== 'string') typeError(value, shape, path, w.structName);
+      return value;
+    case 'bytes':
+      if (typeof value !== 'string') typeError(value, shape, path, w.structName);
+      checkBase64(value);
       return value;
     case 'int':
       if (
@@ -125,10 +129,23 @@ function walk(shape: Shape, value: unknown, path: PathNode, w: Walk): unknown {
   }
 }
 
+const BASE64 = /^[A-Za-z0-9+/]*$/;
+
+/** Go decodes a []byte from standard base64 and fails with the offset of the first bad byte. */
+function checkBase64(s: string): void {
+  const body = s.replace(/={1,2}$/, '');
+  const ok = BASE64.test(body) && s.length % 4 === 0;
+  if (ok) return;
+  let at = 0;
+  while (at < body.length && /[A-Za-z0-9+/]/.test(body[at])) at++;
+  if (at === body.length) at = s.length - (s.length % 4 || 4);
+  throw new DecodeError(`illegal base64 data at input byte ${at}`);
+}
+
 function walkObject(shape: ObjectShape, value: unknown, path: PathNode | undefined, w: Walk): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) typeError(value, shape, path ?? {}, w.structName);
   const parentStruct = w.structName;
-  w.structName = shape.id ? shape.id.slice(shape.id.lastIndexOf('.') + 1) : parentStruct;
+  w.structName = shape.id.slice(shape.id.lastIndexOf('.') + 1);
   const out: Record<string, unknown> = {};
   const src = value as Record<string, unknown>;
   for (const k of Object.keys(src)) {
@@ -153,9 +170,9 @@ function walkObject(shape: ObjectShape, value: unknown, path: PathNode | undefin
 }
 
 function shapeFor(resource: Kind): ObjectShape {
-  const schema = schemaFor(resource);
-  if (!schema) throw new Error(`no schema for ${resource.group}/${resource.version} ${resource.kind}`);
-  return compileShape(schema) as ObjectShape;
+  const shape = kindShape(resource);
+  if (!shape) throw new Error(`the model has no kind ${resource.group}/${resource.version} ${resource.kind}`);
+  return shape;
 }
 
 /**

@@ -4,22 +4,10 @@ export * from './quantity.ts';
 export * from './intorstr.ts';
 export * from './selectors/labels.ts';
 export * from './selectors/fields.ts';
-export {
-  IntOrStringSchema,
-  kobj,
-  MicroTimeSchema,
-  QuantitySchema,
-  ResourceListSchema,
-  TimeSchema,
-  type GroupVersionKind,
-  type KubeSchemaMeta,
-  type ObjectDoc,
-} from './schemas/common.ts';
-export * from './schemas/meta.ts';
-export * from './schemas/pod.ts';
-export * from './schemas/core.ts';
-export * from './schemas/apps.ts';
-export * from './schemas/registry.ts';
+export type * from './model/types.generated.ts';
+export { MODEL_KUBERNETES_VERSION, MODEL_SOURCE, modelDocs, modelType, modelTypeIdOf, modelTypeIds, modelTypeName, parsePatch, type TypeDef, type TypeRef } from './model/model.ts';
+export { kindShape, objectShape, shapeOf, zeroValue, type ObjectShape, type Prop, type Shape } from './model/shape.ts';
+export { COMPONENT_PREFIX, openAPIComponents, type OpenAPISchema } from './model/openapi.ts';
 export * from './decode.ts';
 export * from './defaults/index.ts';
 export { defaultPullPolicy, imageTag, DEFAULT_SCHEDULER_NAME, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, TERMINATION_MESSAGE_PATH } from './defaults/pod.ts';
@@ -30,6 +18,7 @@ export * from './helpers/ipv4.ts';
 export * from './validation/index.ts';
 export { RawValue, labelSelectorValue, mapValue, intOrStringValue } from './validation/errors.ts';
 export { validateLabelSelector, validateLabels, nameIsDNSSubdomain, nameIsDNSLabel, nameIsDNS1035Label } from './validation/meta.ts';
-export * from './openapi.ts';
 export * from './helpers/time.ts';
 export * from './defaults/admission.ts';
+export { NOT_ENFORCED } from './not-enforced.ts';
+export { notEnforcedFields, notEnforcedWarnings } from './model/not-enforced-walk.ts';

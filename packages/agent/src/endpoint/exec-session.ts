@@ -47,11 +47,22 @@ export async function bridgeExec(ws: WebSocket, session: ExecSession, command: s
   ws.on('message', onMessage);
   // Messages that arrived while the exec was being created (kubectl sends stdin at once).
   for (const m of early) onMessage(m.data, m.isBinary);
-  ws.on('close', () => session.stdin?.end());
-  if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) session.stdin?.end();
+  // The client leaving ends the command: closing stdin is not enough (a command without stdin,
+  // or one that ignores it like `tail -f`, would run on forever).
+  let exited = false;
+  const clientGone = () => {
+    session.stdin?.end();
+    if (!exited) void session.kill().catch(() => undefined);
+  };
+  ws.on('close', clientGone);
+  if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) clientGone();
+  // A runtime stream that fails ends the session through exitCode(); it must not crash the agent.
+  session.stdout.on('error', () => undefined);
+  session.stderr.on('error', () => undefined);
   session.stdout.on('data', (d: Buffer) => send(1, d));
   session.stderr.on('data', (d: Buffer) => send(2, d));
   const code = await session.exitCode();
+  exited = true;
   send(3, JSON.stringify(exitStatus(code, command)));
   ws.close(1000);
 }

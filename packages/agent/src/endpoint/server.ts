@@ -37,13 +37,20 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     handle(o, req, res).catch((err: Error) => fail(res, err instanceof EndpointError ? err.code : 500, err.message));
   });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://agent');
-    const m = EXEC.exec(url.pathname);
-    if (!m) {
-      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+    // Node takes its own error listener off an upgraded socket: without this one, a client that
+    // resets the connection would crash the agent.
+    socket.on('error', () => socket.destroy());
+    let target: { url: URL; params: string[] };
+    try {
+      target = parseTarget(req.url, EXEC);
+    } catch (err) {
+      const e = err instanceof EndpointError ? err : new EndpointError(400, String(err));
+      const body = JSON.stringify(statusBody(e.code, e.message));
+      socket.end(`HTTP/1.1 ${e.code} ${e.code === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
-    const [ns, pod, container] = m.slice(1).map(decodeURIComponent);
+    const { url } = target;
+    const [ns, pod, container] = target.params;
     const command = url.searchParams.getAll('command');
     const stdin = url.searchParams.get('stdin') === 'true' || url.searchParams.get('stdin') === '1';
     const tty = url.searchParams.get('tty') === 'true' || url.searchParams.get('tty') === '1';
@@ -83,23 +90,42 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
   };
 }
 
+/**
+ * The URL of a request and the decoded path parameters `pattern` captures. A target that is not
+ * a URL or whose parameters do not decode is a 400; a path `pattern` does not match is a 404.
+ */
+export function parseTarget(raw: string | undefined, pattern: RegExp): { url: URL; params: string[] } {
+  let url: URL;
+  try {
+    url = new URL(raw ?? '/', 'http://agent');
+  } catch {
+    throw new EndpointError(400, `malformed request target: ${JSON.stringify(raw)}`);
+  }
+  const m = pattern.exec(url.pathname);
+  if (!m) throw new EndpointError(404, `no such endpoint: ${url.pathname}`);
+  try {
+    return { url, params: m.slice(1).map(decodeURIComponent) };
+  } catch {
+    throw new EndpointError(400, `malformed path: ${url.pathname}`);
+  }
+}
+
 async function handle(o: EndpointOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://agent');
-  if (url.pathname === '/healthz') {
+  if (req.url?.split('?')[0] === '/healthz') {
     res.end('ok');
     return;
   }
-  const m = LOGS.exec(url.pathname);
-  if (!m || req.method !== 'GET') return fail(res, 404, `no such endpoint: ${req.method} ${url.pathname}`);
-  const [ns, pod, container] = m.slice(1).map(decodeURIComponent);
+  const { url, params } = parseTarget(req.url, LOGS);
+  if (req.method !== 'GET') return fail(res, 405, `method ${req.method} is not allowed on ${url.pathname}`);
+  const [ns, pod, container] = params;
   const q = url.searchParams;
   const flag = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
   const num = (k: string) => {
     const v = q.get(k);
     if (v === null) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new EndpointError(400, `invalid ${k}: ${v}`);
-    return n;
+    // A non-negative int64, as the API server checked it; beyond 2^53 only loses precision.
+    if (!/^\+?\d{1,19}$/.test(v) || BigInt(v) >= 2n ** 63n) throw new EndpointError(400, `invalid ${k}: ${v}`);
+    return Number(v);
   };
   const c = await findContainer(o.runtime, o.nodeName, ns, pod, container, flag('previous'));
   const stream = await o.runtime.logs(c.id, { follow: flag('follow') && c.state === 'running', tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds'), timestamps: flag('timestamps') });
@@ -115,6 +141,13 @@ function fail(res: ServerResponse, code: number, message: string): void {
     res.end();
     return;
   }
-  res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: code === 404 ? 'NotFound' : 'BadRequest', code }));
+  const body = JSON.stringify(statusBody(code, message));
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const REASONS: Record<number, string> = { 400: 'BadRequest', 404: 'NotFound', 405: 'MethodNotAllowed', 500: 'InternalError' };
+
+function statusBody(code: number, message: string): Record<string, unknown> {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: REASONS[code] ?? 'BadRequest', code };
 }

@@ -163,7 +163,7 @@ export class SimRuntime implements ContainerRuntime {
     if (cmd[0] === 'exit') code = Number(cmd[1] ?? 0);
     stdout.end();
     stderr.end();
-    return { stdout, stderr, exitCode: async () => code };
+    return { stdout, stderr, exitCode: async () => code, kill: async () => undefined };
   }
 
   async ensureVolume(name: string, labels: Record<string, string>): Promise<{ mountpoint: string }> {

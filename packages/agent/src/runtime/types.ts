@@ -104,6 +104,8 @@ export interface ExecSession {
   /** Resolves with the exit code once the command has finished and its output is drained. */
   exitCode(): Promise<number>;
   resize?(cols: number, rows: number): Promise<void>;
+  /** Ends the command if it still runs (its client went away), as containerd's CRI does with SIGKILL. */
+  kill(): Promise<void>;
 }
 
 export class ImageError extends Error {

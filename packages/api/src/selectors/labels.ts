@@ -13,16 +13,9 @@ export interface Requirement {
   readonly values: readonly string[];
 }
 
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: string;
-  values?: string[];
-}
+import type { LabelSelector } from '../model/types.generated.ts';
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
+export type { LabelSelector, LabelSelectorRequirement } from '../model/types.generated.ts';
 
 /**
  * A parsed selector. `nothing` is the selector a nil LabelSelector converts to: it matches no

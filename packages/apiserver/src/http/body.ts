@@ -110,7 +110,12 @@ export function findDuplicateJsonFields(text: string): string[] {
     }
     const raw = text.slice(i, j + 1);
     i = j + 1;
-    return hasEscape ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+    if (!hasEscape) return raw.slice(1, -1);
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      return raw.slice(1, -1); // not JSON after all: the scan stays forgiving, never throws
+    }
   };
   let expectKey = false;
   while (i < n) {

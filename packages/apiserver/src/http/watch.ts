@@ -81,7 +81,7 @@ export async function serveWatch(reply: FastifyReply, w: WatchRequest): Promise<
   let bookmarkTimer: NodeJS.Timeout | undefined;
   const maxBuffered = w.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   let closed = false;
-  let timeout: NodeJS.Timeout | undefined;
+  let timeout: { clear(): void } | undefined;
   // Revision this watcher is known to be current at (last event, or the storage's when idle).
   let lastRevision = 0;
 
@@ -90,7 +90,7 @@ export async function serveWatch(reply: FastifyReply, w: WatchRequest): Promise<
     closed = true;
     watcher?.close();
     if (bookmarkTimer) clearInterval(bookmarkTimer);
-    clearTimeout(timeout);
+    timeout?.clear();
     w.onClose?.();
   };
   const end = () => {
@@ -133,7 +133,7 @@ export async function serveWatch(reply: FastifyReply, w: WatchRequest): Promise<
 
   res.on('close', close);
   // The stream ends at timeoutSeconds; a final bookmark lets the client resume from the latest revision.
-  timeout = setTimeout(() => {
+  timeout = longTimeout(() => {
     if (w.bookmarks) bookmark();
     end();
   }, w.timeoutSeconds * 1000);
@@ -192,4 +192,16 @@ export async function serveWatch(reply: FastifyReply, w: WatchRequest): Promise<
     bookmarkTimer = setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS);
     bookmarkTimer.unref();
   }
+}
+
+/** setTimeout caps a delay at 2^31-1 ms (about 24.8 days) and fires at once beyond it: re-arm instead. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+export function longTimeout(fn: () => void, ms: number): { clear(): void } {
+  let timer: NodeJS.Timeout;
+  const arm = (left: number) => {
+    timer = setTimeout(() => (left > MAX_DELAY_MS ? arm(left - MAX_DELAY_MS) : fn()), Math.min(left, MAX_DELAY_MS));
+  };
+  arm(ms);
+  return { clear: () => clearTimeout(timer) };
 }

@@ -1,13 +1,11 @@
-import { z } from 'zod';
 import { RESOURCES } from '@skiff/api';
-import type { ResourceInfo } from '@skiff/api';
-import { buildOpenApi, zodSource } from './documents.ts';
+import { buildOpenApi } from './documents.ts';
 import { PATCH_CONTENT_TYPES } from './paths.ts';
 
 const parse = (docs: ReturnType<typeof buildOpenApi>, key: string) => JSON.parse(docs.byKey.get(key)!.body.toString());
 
-describe('buildOpenApi from the catalog', () => {
-  const docs = buildOpenApi({ schemaSource: null });
+describe('buildOpenApi from the object model', () => {
+  const docs = buildOpenApi();
   const core = parse(docs, 'api/v1');
   const apps = parse(docs, 'apis/apps/v1');
 
@@ -20,7 +18,7 @@ describe('buildOpenApi from the catalog', () => {
   });
 
   it('hashes the content, so an identical build gives identical URLs', () => {
-    expect(buildOpenApi({ schemaSource: null }).root).toEqual(docs.root);
+    expect(buildOpenApi().root).toEqual(docs.root);
   });
 
   it('gives every kind a schema tagged with its group-version-kind', () => {
@@ -99,58 +97,37 @@ describe('buildOpenApi from the catalog', () => {
   });
 });
 
-describe('buildOpenApi from a JSON Schema source (zod)', () => {
-  // What the api package is expected to provide: a zod schema per kind turned into JSON Schema.
-  const container = z.object({ name: z.string(), image: z.string().optional(), ports: z.array(z.object({ containerPort: z.number().int() })).optional() });
-  const deployment = z.object({
-    apiVersion: z.literal('apps/v1'),
-    kind: z.literal('Deployment'),
-    metadata: z.object({ name: z.string().optional(), labels: z.record(z.string(), z.string()).optional() }),
-    spec: z.object({
-      replicas: z.number().int().nullable().optional(),
-      template: z.object({ spec: z.object({ containers: z.array(container) }) }),
-    }),
-  });
-  const source = (r: ResourceInfo) => (r.kind === 'Deployment' ? z.toJSONSchema(deployment) : undefined);
-  const doc = parse(buildOpenApi({ schemaSource: source }), 'apis/apps/v1');
-  const schema = doc.components.schemas['io.k8s.api.apps.v1.Deployment'];
+describe('component schemas from the model', () => {
+  const core = parse(buildOpenApi(), 'api/v1');
+  const schemas = core.components.schemas;
 
-  it('uses the source schema, as OpenAPI 3.0', () => {
-    expect(schema).not.toHaveProperty('$schema');
-    expect(schema.properties.kind.enum).toEqual(['Deployment']);
-    expect(schema.properties.spec.properties.replicas).toMatchObject({ type: 'integer', nullable: true });
-    expect(schema['x-kubernetes-group-version-kind']).toEqual([{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+  it('describes every field of every type with Kubernetes\' own text (kubectl explain)', () => {
+    const volume = schemas['io.k8s.api.core.v1.Volume'];
+    expect(volume.properties.configMap).toEqual({ $ref: '#/components/schemas/io.k8s.api.core.v1.ConfigMapVolumeSource' });
+    expect(volume.properties.name.description).toMatch(/name of the volume/);
+    const cm = schemas['io.k8s.api.core.v1.ConfigMapVolumeSource'];
+    expect(cm.description).toMatch(/Adapts a ConfigMap into a volume/);
+    expect(cm.properties.defaultMode).toMatchObject({ type: 'integer', format: 'int32' });
+    expect(cm.properties.items.items).toEqual({ $ref: '#/components/schemas/io.k8s.api.core.v1.KeyToPath' });
   });
 
-  it('backfills descriptions and patch keys from the catalog', () => {
-    expect(schema.properties.spec.properties.replicas.description).toBe('Number of desired pods. Defaults to 1.');
-    const containers = schema.properties.spec.properties.template.properties.spec.properties.containers;
-    expect(containers['x-kubernetes-patch-merge-key']).toBe('name');
-    expect(containers.items.properties.ports['x-kubernetes-patch-merge-key']).toBe('containerPort');
-    expect(containers.items.properties.image.description).toMatch(/Container image name/);
+  it('marks required fields and non-pointer structs', () => {
+    expect(schemas['io.k8s.api.core.v1.Container'].required).toEqual(['name']);
+    expect(schemas['io.k8s.api.core.v1.Container'].properties.resources.default).toEqual({});
+    expect(schemas['io.k8s.api.core.v1.Pod'].properties.spec.default).toEqual({});
   });
 
-  it('falls back to the catalog for kinds the source does not cover', () => {
-    expect(doc.components.schemas['io.k8s.api.apps.v1.ReplicaSet'].properties.spec).toBeDefined();
+  it('names apimachinery leaf types', () => {
+    expect(schemas['io.k8s.api.core.v1.PodCondition'].properties.lastTransitionTime.allOf).toEqual([{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Time' }]);
+    expect(schemas['io.k8s.apimachinery.pkg.apis.meta.v1.Time']).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toMatchObject({ format: 'int-or-string' });
+    expect(schemas['io.k8s.api.core.v1.ResourceRequirements'].properties.limits.additionalProperties).toEqual({ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity' });
   });
-});
 
-describe('buildOpenApi from zod schemas with Kubernetes ids (zodSource)', () => {
-  // The api package names its schemas with .meta({ id }); z.toJSONSchema then answers a $ref.
-  const podSpec = z.object({ containers: z.array(z.object({ name: z.string(), image: z.string().optional() })) }).meta({ id: 'io.k8s.api.core.v1.PodSpec' });
-  const deployment = z
-    .object({ apiVersion: z.string(), kind: z.string(), spec: z.object({ replicas: z.number().int().optional(), template: z.object({ spec: podSpec }) }) })
-    .meta({ id: 'io.k8s.api.apps.v1.Deployment' });
-  const doc = parse(buildOpenApi({ schemaSource: zodSource((r) => (r.kind === 'Deployment' ? deployment : undefined)) }), 'apis/apps/v1');
-
-  it('keeps qualified ids as component names and resolves the root reference', () => {
-    const schema = doc.components.schemas['io.k8s.api.apps.v1.Deployment'];
-    expect(schema.properties.spec.properties.replicas).toMatchObject({ type: 'integer', description: 'Number of desired pods. Defaults to 1.' });
-    expect(schema['x-kubernetes-group-version-kind']).toEqual([{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
-    const template = schema.properties.spec.properties.template.properties.spec;
-    expect(template.allOf).toEqual([{ $ref: '#/components/schemas/io.k8s.api.core.v1.PodSpec' }]);
-    const spec = doc.components.schemas['io.k8s.api.core.v1.PodSpec'];
-    expect(spec.properties.containers['x-kubernetes-patch-merge-key']).toBe('name');
-    expect(spec.properties.containers.items.properties.image.description).toMatch(/Container image name/);
+  it('carries merge keys as list-map keys and sets', () => {
+    const meta = schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'];
+    expect(meta.properties.finalizers).toMatchObject({ 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-list-type': 'set' });
+    const spec = schemas['io.k8s.api.core.v1.PodSpec'];
+    expect(spec.properties.volumes).toMatchObject({ 'x-kubernetes-patch-strategy': 'merge,retainKeys', 'x-kubernetes-patch-merge-key': 'name', 'x-kubernetes-list-map-keys': ['name'] });
   });
 });

@@ -2,16 +2,19 @@
 // two things from them: whether a kind's PATCH operation takes `fieldValidation` (then it leaves
 // validation to the server and sends `?fieldValidation=Strict`), and whether it accepts
 // strategic merge patches (then `kubectl apply` builds one from the schemas' patch keys).
-import type { ResourceInfo } from '@skiff/api';
+import { COMPONENT_PREFIX, modelTypeIdOf, type OpenAPISchema as Schema, type ResourceInfo } from '@skiff/api';
 import { subresourceInfo } from '../discovery/subresources.ts';
 import type { GroupVersionKind } from '../discovery/subresources.ts';
-import { META, refPath } from './catalog/dsl.ts';
-import type { Schema } from './catalog/dsl.ts';
 
-/** `io.k8s.api.apps.v1.Deployment`: the components.schemas name of a kind. */
+export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
+
+const refPath = (name: string) => `${COMPONENT_PREFIX}${name}`;
+
+/** `io.k8s.api.apps.v1.Deployment`: the components.schemas name of a kind, from the model. */
 export function schemaName(gvk: GroupVersionKind): string {
-  const pkg = gvk.group === '' ? 'core' : gvk.group.split('.')[0];
-  return `io.k8s.api.${pkg}.${gvk.version}.${gvk.kind}`;
+  const id = modelTypeIdOf(gvk);
+  if (!id) throw new Error(`the object model has no kind ${gvk.group}/${gvk.version} ${gvk.kind}`);
+  return id;
 }
 
 export const PATCH_CONTENT_TYPES = [

@@ -35,6 +35,14 @@ export type Subresource = '' | 'status' | 'raw';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
 
+/** The latest instant RFC 3339 can write: a grace period of up to 2^63 s ends there. */
+const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/** When a deletion with this grace period is due. */
+function deletionTime(graceSeconds: number): string {
+  return formatTime(Math.min(Date.now() + graceSeconds * 1000, MAX_TIME_MS));
+}
+
 function rvOf(o: KubeObject): number {
   return Number(o.metadata.resourceVersion);
 }
@@ -323,7 +331,7 @@ export class ResourceStore {
       if (shorten && grace === 0 && finalizers.length === 0) return { action: 'delete' };
       const meta = { ...m };
       if (shorten) {
-        meta.deletionTimestamp = formatTime(Date.now() + grace * 1000);
+        meta.deletionTimestamp = deletionTime(grace);
         meta.deletionGracePeriodSeconds = grace;
       }
       setOrDelete(meta, 'finalizers', finalizers.length ? finalizers : undefined);
@@ -335,7 +343,7 @@ export class ResourceStore {
     const specFinalized = this.isNamespaces() && (current.spec?.finalizers ?? []).length > 0;
     if (finalizers.length === 0 && (!graceful || grace === 0) && !specFinalized) return { action: 'delete' };
     const meta = { ...m };
-    meta.deletionTimestamp = formatTime(Date.now() + (graceful ? grace : 0) * 1000);
+    meta.deletionTimestamp = deletionTime(graceful ? grace : 0);
     meta.deletionGracePeriodSeconds = graceful ? grace : 0;
     if (finalizers.length) meta.finalizers = finalizers;
     if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;

@@ -26,6 +26,7 @@ import type { ResourceStore } from '../registry/store.ts';
 import type { ServerContext } from './context.ts';
 import { queryOf } from './query.ts';
 import { paramsOf } from './common.ts';
+import { checkPodLogOptions } from './log-options.ts';
 
 const LOG_PARAMS = ['follow', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'previous', 'limitBytes'];
 
@@ -63,6 +64,7 @@ async function boundPod(ctx: ServerContext, store: ResourceStore, req: FastifyRe
 
 export async function serveLogs(ctx: ServerContext, store: ResourceStore, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const q = queryOf(req);
+  checkPodLogOptions(q, paramsOf(req).name);
   const { pod, endpoint } = await boundPod(ctx, store, req);
   const container = containerOf(pod, q.container);
   const params = new URLSearchParams();
@@ -105,7 +107,8 @@ const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/;
 const FORWARDED_HEADERS = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions'];
 
 function rejectUpgrade(socket: Duplex, err: unknown): void {
-  const e = err instanceof ApiError ? err : serviceUnavailable((err as Error)?.message ?? String(err));
+  const e =
+    err instanceof ApiError ? err : err instanceof URIError || (err as { code?: string })?.code === 'ERR_INVALID_URL' ? badRequest(`malformed request target: ${(err as Error).message}`) : serviceUnavailable((err as Error)?.message ?? String(err));
   const body = JSON.stringify(e.toStatus());
   const reason = e.code === 404 ? 'Not Found' : e.code === 400 ? 'Bad Request' : e.code === 503 ? 'Service Unavailable' : 'Error';
   socket.end(

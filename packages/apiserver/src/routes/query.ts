@@ -9,6 +9,7 @@ import { decodeOptionalBody, findDuplicateJsonFields, findDuplicateYamlKeys } fr
 import type { BodyFormat } from '../http/body.ts';
 import { decodeObject } from '@skiff/api';
 import { fieldMatcher, labelMatcher } from '../registry/selectors.ts';
+import { int64Param, isInt64 } from './int-param.ts';
 
 export type Query = Record<string, string | undefined>;
 
@@ -94,11 +95,7 @@ export function filterOf(store: ResourceStore, q: Query): ((o: KubeObject) => bo
 }
 
 function intParam(q: Query, name: string): number | undefined {
-  const v = q[name];
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw badRequest(`invalid value for ${name}: "${v}" is not an integer`);
-  return n;
+  return int64Param(q[name], name);
 }
 
 export function limitOf(q: Query): number | undefined {
@@ -122,7 +119,7 @@ export function deleteOptionsOf(req: FastifyRequest): DeleteOptions {
   const opts: DeleteOptions = {};
   const grace = intParam(q, 'gracePeriodSeconds') ?? body.gracePeriodSeconds;
   if (grace !== undefined && grace !== null) {
-    if (typeof grace !== 'number' || !Number.isInteger(grace)) throw badRequest('gracePeriodSeconds must be an integer');
+    if (!isInt64(grace)) throw badRequest(`gracePeriodSeconds must be a 64-bit integer, got ${JSON.stringify(grace)}`);
     opts.gracePeriodSeconds = grace;
   }
   const policy = q.propagationPolicy ?? body.propagationPolicy;

@@ -12,7 +12,7 @@
 //                pods/{name}/binding POST, pods/{name}/log GET, pods/{name}/exec (WebSocket upgrade)
 //   other methods on those paths: 405; unknown paths: 404 Status.
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
-import type { KubeObject } from '@skiff/api';
+import { notEnforcedWarnings, type KubeObject } from '@skiff/api';
 import { StorageError } from '../storage/types.ts';
 import { badRequest, expired, forbidden, invalid, notFound, successStatus } from '../errors/status.ts';
 import { decodeObjectBody } from '../http/body.ts';
@@ -23,7 +23,7 @@ import { applyPatch } from '../patch/index.ts';
 import { decodePatch, fromPatchError, methodNotAllowedFor, orderTypeMeta, paramsOf, patchPinsResourceVersion } from './common.ts';
 import { toTable } from '../tables/index.ts';
 import type { ServerContext } from './context.ts';
-import { decodeChecked, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
+import { addWarnings, decodeChecked, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
 import { JSON_TYPE, listBody, sendTable, stripTypeMeta, tableRequest } from './render.ts';
 import { registerSubresourceRoutes } from './subresources.ts';
 
@@ -109,6 +109,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const ns = store.namespaced && namespace ? namespace : undefined;
     const filter = filterOf(store, q);
     const table = tableRequest(req, q);
+    const timeoutSeconds = timeoutOf(q); // checked for lists too, as Kubernetes decodes ListOptions whole
     if (q.watch === 'true' || q.watch === '1') {
       const rv = q.resourceVersion;
       if (rv && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
@@ -120,7 +121,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         bookmarks: q.allowWatchBookmarks === 'true' || q.allowWatchBookmarks === '1',
         sendInitialEvents: q.sendInitialEvents === 'true',
         // 0 or absent: the server's own (randomised) timeout, as kube-apiserver does.
-        timeoutSeconds: timeoutOf(q) || defaultWatchTimeoutSeconds(),
+        timeoutSeconds: timeoutSeconds || defaultWatchTimeoutSeconds(),
         render: table
           ? { key: `table:${table.includeObject}`, fn: (o) => toTable(store.info, [o], { includeObject: table.includeObject, resourceVersion: o.metadata.resourceVersion }) }
           : undefined,
@@ -158,7 +159,9 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const { obj, text, format } = decodeObjectBody(req);
     const o = decodeChecked(store, reply, fieldValidationOf(q), obj, text, format);
     store.checkTypeMeta(o);
+    const warnings = notEnforcedWarnings(store.info, o);
     const created = await store.create(namespace, orderTypeMeta(o), { dryRun });
+    addWarnings(reply, warnings);
     return reply.code(201).send(created);
   };
 
@@ -172,9 +175,11 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     if (o.metadata.name && o.metadata.name !== name) throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`);
     const snapshot = JSON.stringify(o);
     let first = true;
-    const compute = () => {
+    let warnings: string[] = [];
+    const compute = (current: KubeObject) => {
       const desired = first ? o : (JSON.parse(snapshot) as KubeObject);
       first = false;
+      if (sub === '') warnings = notEnforcedWarnings(store.info, desired, current);
       return desired;
     };
     const onMissing =
@@ -183,10 +188,12 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
             const fresh = JSON.parse(snapshot) as KubeObject;
             delete fresh.metadata.resourceVersion;
             fresh.metadata.name = name;
+            warnings = notEnforcedWarnings(store.info, fresh);
             return store.create(namespace, orderTypeMeta(fresh), { dryRun });
           }
         : undefined;
     const res = await store.update(namespace, name, compute, sub, { dryRun }, onMissing);
+    addWarnings(reply, warnings);
     return reply.code(res.created ? 201 : 200).send(res.object);
   };
 
@@ -204,10 +211,14 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const patchOpts = { kind: store.info.kind, fieldManager: q.fieldManager, force: q.force === 'true' };
     const pinned = patchPinsResourceVersion(type, doc);
     const dupText = type === 'json-patch' ? '' : text;
+    // An apply patch may be YAML (kubectl sends JSON, which is YAML too): scan it as what it is.
+    const dupFormat = type === 'apply-patch' && !text.trimStart().startsWith('{') ? 'yaml' : 'json';
+    let warnings: string[] = [];
     const compute = (current: KubeObject) => {
       const currentRv = current.metadata.resourceVersion;
-      const patched = decodeChecked(store, reply, fv, applyPatch(type, current, doc, patchOpts).object, dupText, 'json');
+      const patched = decodeChecked(store, reply, fv, applyPatch(type, current, doc, patchOpts).object, dupText, dupFormat);
       store.checkTypeMeta(patched);
+      if (sub === '') warnings = notEnforcedWarnings(store.info, patched, current);
       // Unless the patch names a resourceVersion, it applies to whatever is current (and is retried on conflict).
       if (!pinned && patched.metadata.resourceVersion === currentRv) delete patched.metadata.resourceVersion;
       return patched;
@@ -215,15 +226,17 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const onMissing =
       type === 'apply-patch' && sub === ''
         ? () => {
-            const fresh = decodeChecked(store, reply, fv, applyPatch(type, undefined, doc, patchOpts).object, dupText, 'json');
+            const fresh = decodeChecked(store, reply, fv, applyPatch(type, undefined, doc, patchOpts).object, dupText, dupFormat);
             store.checkTypeMeta(fresh);
             if (fresh.metadata.name && fresh.metadata.name !== name) throw badRequest(`the name of the object (${fresh.metadata.name}) does not match the name on the URL (${name})`);
             fresh.metadata.name = name;
+            warnings = notEnforcedWarnings(store.info, fresh);
             return store.create(namespace, orderTypeMeta(fresh), { dryRun });
           }
         : undefined;
     try {
       const res = await store.update(namespace, name, compute, sub, { dryRun }, onMissing);
+      addWarnings(reply, warnings);
       return reply.code(res.created ? 201 : 200).send(res.object);
     } catch (e) {
       throw fromPatchError(e);

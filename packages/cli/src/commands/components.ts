@@ -6,6 +6,7 @@ import { createScheduler, loadConfig } from '@skiff/scheduler';
 import { resolveServer } from '../kubeconfig.ts';
 import { parsePort, parsePositiveInt } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
+import { DEFAULT_SCHEDULER_PORT, startOnPort } from '../component-ports.ts';
 
 export function registerComponents(program: Command): void {
   program
@@ -13,12 +14,22 @@ export function registerComponents(program: Command): void {
     .description('run the scheduler against an API server (leader-elected: several may run, one schedules)')
     .option('--server <url>', 'API server URL (default: kubeconfig, else http://127.0.0.1:6443)')
     .option('--config <file>', 'scheduler configuration (plugin and resource weights, sampling); see docs/scheduler.md')
-    .option('--port <port>', 'port of the explain/metrics endpoint on 127.0.0.1', parsePort, 10259)
-    .action(async (opts: { server?: string; config?: string; port: number }) => {
+    .option('--port <port>', `port of the explain/metrics endpoint on 127.0.0.1 (default ${DEFAULT_SCHEDULER_PORT}, a free one when that is taken)`, parsePort)
+    .action(async (opts: { server?: string; config?: string; port?: number }) => {
       const server = resolveServer(opts.server);
       const config = opts.config ? loadConfig(opts.config) : undefined;
-      const scheduler = createScheduler({ server: server.url, token: server.token, config, endpoint: { port: opts.port } });
-      await scheduler.start();
+      const scheduler = await startOnPort({
+        what: 'scheduler endpoint',
+        requested: opts.port,
+        preferred: DEFAULT_SCHEDULER_PORT,
+        anyPort: false,
+        log: (m) => process.stdout.write(`${m}\n`),
+        start: async (port) => {
+          const s = createScheduler({ server: server.url, token: server.token, config, endpoint: { port } });
+          await s.start();
+          return s;
+        },
+      });
       process.stdout.write(`skiff scheduler: scheduling for ${server.url} (explain: ${scheduler.endpointUrl})\n`);
       onShutdown(() => scheduler.stop());
     });

@@ -4,6 +4,7 @@ import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
 import { parsePort } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
+import { DEFAULT_SCHEDULER_PORT, startOnPort } from '../component-ports.ts';
 
 interface ServerOptions {
   dataDir: string;
@@ -11,7 +12,7 @@ interface ServerOptions {
   port: number;
   scheduler: boolean;
   controllers: boolean;
-  schedulerPort: number;
+  schedulerPort?: number;
   clusterCidr: string;
   serviceClusterIpRange: string;
   datastoreEndpoint?: string;
@@ -35,7 +36,7 @@ export function registerServer(program: Command): void {
     .option('--no-controllers', 'do not run the controller manager in this process')
     .option('--cluster-cidr <cidr>', 'pods\' address range, one /24 of it per node', '10.244.0.0/16')
     .option('--service-cluster-ip-range <cidr>', 'where Service ClusterIPs come from', '10.96.0.0/16')
-    .option('--scheduler-port <port>', 'port of the scheduler\'s explain/metrics endpoint on 127.0.0.1', parsePort, 10259)
+    .option('--scheduler-port <port>', `port of the scheduler's explain/metrics endpoint on 127.0.0.1 (default ${DEFAULT_SCHEDULER_PORT}, a free one when that is taken or --port is 0)`, parsePort)
     .action(async (opts: ServerOptions) => {
       const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
       const server = await startApiServer({ dataDir: opts.dataDir, etcd, host: opts.host, port: opts.port, serviceClusterIPRange: opts.serviceClusterIpRange }).catch((err: NodeJS.ErrnoException) => {
@@ -48,8 +49,18 @@ export function registerServer(program: Command): void {
       // The scheduler and controller manager talk to the API server over HTTP, like any client:
       // hosting them here only saves processes.
       if (opts.scheduler) {
-        const scheduler = createScheduler({ server: server.url, endpoint: { port: opts.schedulerPort } });
-        await scheduler.start();
+        const scheduler = await startOnPort({
+          what: 'scheduler endpoint',
+          requested: opts.schedulerPort,
+          preferred: DEFAULT_SCHEDULER_PORT,
+          anyPort: opts.port === 0,
+          log: (m) => process.stdout.write(`${m}\n`),
+          start: async (port) => {
+            const s = createScheduler({ server: server.url, endpoint: { port } });
+            await s.start();
+            return s;
+          },
+        });
         process.stdout.write(`scheduler running (explain: ${scheduler.endpointUrl})\n`);
         onShutdown(() => scheduler.stop());
       }

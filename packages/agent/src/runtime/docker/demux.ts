@@ -15,27 +15,51 @@ export function demuxBuffer(buf: Buffer): { stream: 1 | 2; data: Buffer }[] {
   return out;
 }
 
-/** Demultiplexes a live stream into two readable streams that end when the source ends. */
+/**
+ * Demultiplexes a live stream into two readable streams that end when the source ends. Honours
+ * backpressure: while a reader is behind (its buffer past the high-water mark), the source is
+ * paused, so a slow reader never makes this side buffer without bound.
+ */
 export function demuxStream(source: Readable): { stdout: PassThrough; stderr: PassThrough } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
+  demuxInto(source, (stream) => (stream === 2 ? stderr : stdout), [stdout, stderr]);
+  return { stdout, stderr };
+}
+
+/** Both streams' payloads, in order, in one readable stream (logs), with the same backpressure. */
+export function demuxMerged(source: Readable): PassThrough {
+  const out = new PassThrough();
+  demuxInto(source, () => out, [out]);
+  return out;
+}
+
+function demuxInto(source: Readable, targetOf: (stream: 1 | 2) => PassThrough, targets: PassThrough[]): void {
   let pending: Buffer = Buffer.alloc(0);
+  const resume = () => {
+    if (targets.every((t) => !t.writableNeedDrain)) source.resume();
+  };
+  for (const t of targets) {
+    t.on('drain', resume);
+    // A reader that goes away stops the source too (nothing would ever drain it).
+    t.on('close', () => source.destroy());
+  }
   source.on('data', (chunk: Buffer) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    let full = false;
     while (pending.length >= 8) {
       const size = pending.readUInt32BE(4);
       if (pending.length < 8 + size) break;
-      const target = pending[0] === 2 ? stderr : stdout;
-      target.write(pending.subarray(8, 8 + size));
+      const target = targetOf(pending[0] === 2 ? 2 : 1);
+      if (!target.write(pending.subarray(8, 8 + size))) full = true;
       pending = pending.subarray(8 + size);
     }
+    if (full) source.pause();
   });
   const end = () => {
-    stdout.end();
-    stderr.end();
+    for (const t of targets) t.end();
   };
   source.on('end', end);
   source.on('close', end);
   source.on('error', end);
-  return { stdout, stderr };
 }

@@ -12,7 +12,8 @@ import {
   type PullPolicy,
   type PullProgress,
 } from '../types.ts';
-import { demuxBuffer, demuxStream } from './demux.ts';
+import { demuxBuffer, demuxMerged, demuxStream } from './demux.ts';
+import { killExecProcess } from './exec-kill.ts';
 import { toContainerInfo, toCreateOptions } from './mapping.ts';
 
 export interface DockerRuntimeOptions {
@@ -123,7 +124,19 @@ export class DockerRuntime implements ContainerRuntime {
         return info;
       }),
     );
+    // A cached container this filter would have listed but the engine no longer has was removed
+    // behind the agent's back (docker rm): forget it, or the cache grows without bound.
+    const listed = new Set(summaries.map((s) => s.Id));
+    const filter = Object.entries(labels);
+    for (const [id, { info }] of this.inspected) {
+      if (!listed.has(id) && filter.every(([k, v]) => info.labels[k] === v)) this.inspected.delete(id);
+    }
     return infos.filter((i): i is ContainerInfo => i !== undefined);
+  }
+
+  /** How many inspections are cached (tests check that the cache does not only grow). */
+  get cachedInspections(): number {
+    return this.inspected.size;
   }
 
   async inspect(id: string): Promise<ContainerInfo | undefined> {
@@ -141,20 +154,13 @@ export class DockerRuntime implements ContainerRuntime {
       stderr: true,
       timestamps: opts.timestamps ?? false,
       tail: opts.tailLines !== undefined ? opts.tailLines : ('all' as unknown as number),
-      since: opts.sinceSeconds ? Math.floor(Date.now() / 1000) - opts.sinceSeconds : 0,
+      since: opts.sinceSeconds ? Math.max(0, Math.floor(Date.now() / 1000) - opts.sinceSeconds) : 0,
     };
     const container = this.docker.getContainer(id);
     if (opts.follow) {
       const raw = (await container.logs({ ...base, follow: true })) as unknown as Readable;
-      const { stdout, stderr } = demuxStream(raw);
-      const merged = new PassThrough();
-      let open = 2;
-      for (const s of [stdout, stderr]) {
-        s.on('data', (d: Buffer) => merged.write(d));
-        s.on('end', () => --open === 0 && merged.end());
-      }
-      merged.on('close', () => raw.destroy());
-      return merged;
+      raw.on('error', () => undefined); // ends the merged stream (demuxMerged); nothing to report
+      return demuxMerged(raw);
     }
     const buf = (await container.logs({ ...base, follow: false })) as unknown as Buffer;
     const out = new PassThrough();
@@ -171,6 +177,9 @@ export class DockerRuntime implements ContainerRuntime {
       Tty: opts.tty,
     });
     const stream = (await exec.start({ hijack: true, stdin: opts.stdin, Tty: opts.tty })) as unknown as NodeJS.ReadWriteStream & Readable;
+    // The engine's connection may reset (dockerd restarting): that ends the session, it must not
+    // crash the agent (an 'error' without a listener would). With a TTY the stream is stdout itself.
+    stream.on('error', () => stream.destroy());
     let stdout: Readable;
     let stderr: Readable;
     if (opts.tty) {
@@ -199,6 +208,11 @@ export class DockerRuntime implements ContainerRuntime {
         return (await exec.inspect()).ExitCode ?? 1;
       },
       resize: opts.tty ? (cols, rows) => exec.resize({ w: cols, h: rows }) : undefined,
+      kill: async () => {
+        const info = await exec.inspect().catch(() => undefined);
+        if (info?.Running) await killExecProcess(info.Pid, id);
+        stream.destroy();
+      },
     };
   }
 

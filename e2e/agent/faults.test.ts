@@ -1,0 +1,189 @@
+// The node agent under faults and bad input, on the real Docker engine (issue 13 §1): malformed
+// request targets are 400s and never crash the process; an exec whose client leaves is ended; a
+// failing runtime stream does not crash; following logs respects a slow reader; the inspect cache
+// forgets containers removed behind the agent's back; a failed registration leaves nothing behind.
+import { stat } from 'node:fs/promises';
+import { request } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createServer, connect } from 'node:net';
+import WebSocket from 'ws';
+import { DockerRuntime, startAgent } from '@skiff/agent';
+
+const LABEL_NODE_NAME = 'dev.skiff.node';
+import type { KubeObject } from '@skiff/api';
+import { containerStatus, docker, getPod, podManifest, PODS, removeNodeContainers, startCluster, until, type TestCluster } from '../support/cluster.ts';
+
+const NS = 'default';
+const NODES = [{ name: 'e2e-faults-1', ip: '127.0.13.1' }];
+let cluster: TestCluster;
+let base: string;
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: NODES });
+  base = `${NODES[0].ip}:${cluster.agents[0]!.endpointPort}`;
+  await cluster.client.create(PODS, podManifest('shell', NS, { command: ['sleep', '100000'] }, { terminationGracePeriodSeconds: 0 }) as KubeObject, {});
+  await until('shell running', async () => containerStatus(await getPod(cluster.client, NS, 'shell'))?.state.running !== undefined);
+}, 30_000);
+afterAll(async () => {
+  await cluster?.close();
+}, 30_000);
+
+/** A raw HTTP/1.1 request (no client-side URL checks), answered with the status line and body. */
+function raw(text: string): Promise<string> {
+  const [host, port] = base.split(':');
+  return new Promise((resolve, reject) => {
+    const s = connect(Number(port), host, () => s.write(text));
+    let out = '';
+    s.on('data', (d) => (out += d.toString()));
+    s.on('end', () => resolve(out));
+    s.on('error', reject);
+    s.setTimeout(5000, () => s.destroy(new Error(`no answer to ${text.split('\r\n')[0]}: ${out}`)));
+  });
+}
+
+async function healthy(): Promise<boolean> {
+  return (await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).endsWith('ok');
+}
+
+const upgrade = (path: string) =>
+  `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n`;
+
+describe('bad request targets', () => {
+  test('an upgrade whose path does not decode is a 400 Status, and the agent lives on', async () => {
+    const r = await raw(upgrade('/exec/%E0%A4%A/x/y?command=true'));
+    expect(r).toMatch(/^HTTP\/1.1 400 /);
+    expect(JSON.parse(r.slice(r.indexOf('\r\n\r\n') + 4))).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });
+    expect(await healthy()).toBe(true);
+  });
+
+  test('an upgrade to an unknown path is a 404; a client resetting an upgrade does not crash the agent', async () => {
+    expect(await raw(upgrade('/nope'))).toMatch(/^HTTP\/1.1 404 /);
+    const [host, port] = base.split(':');
+    await new Promise<void>((resolve) => {
+      const s = connect(Number(port), host, () => {
+        s.write(upgrade('/exec/default/shell/main?command=sleep&command=5'));
+        s.resetAndDestroy();
+        resolve();
+      });
+    });
+    expect(await healthy()).toBe(true);
+  });
+
+  test('a log path that does not decode is a 400, not a 500', async () => {
+    const r = await raw('GET /containerLogs/%E0%A4%A/x/y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(r).toMatch(/^HTTP\/1.1 400 /);
+    expect(JSON.parse(r.slice(r.indexOf('\r\n\r\n') + 4))).toMatchObject({ kind: 'Status', code: 400 });
+  });
+});
+
+describe('exec', () => {
+  test('an exec without stdin ends when its client goes away (tail -f would run forever)', async () => {
+    const marker = '/dev/null'; // `tail -f /dev/null` never exits by itself
+    const url = `ws://${base}/exec/${NS}/shell/main?command=tail&command=-f&command=${marker}&stdout=true&stderr=true`;
+    const ws = new WebSocket(url, ['v5.channel.k8s.io']);
+    await new Promise((resolve, reject) => {
+      ws.on('open', resolve);
+      ws.on('error', reject);
+    });
+    const tails = async () => (await docker(['exec', cid(), 'ps', '-o', 'args'])).split('\n').filter((l) => l.startsWith('tail -f')).length;
+    await until('tail running in the container', async () => (await tails()) === 1);
+    ws.terminate();
+    await until('tail ended after the client left', async () => (await tails()) === 0, { timeoutMs: 10_000 });
+  });
+
+  test('a TTY exec whose engine stream fails does not crash the agent', async () => {
+    const runtime = new DockerRuntime();
+    const session = await runtime.exec(cid(), { command: ['sleep', '30'], stdin: false, tty: true });
+    // With a TTY the engine's connection is stdout itself; a reset surfaces as an 'error' there.
+    session.stdout.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    await session.kill();
+    expect(typeof (await session.exitCode())).toBe('number');
+  });
+});
+
+let shellId = '';
+function cid(): string {
+  if (!shellId) throw new Error('no container id');
+  return shellId;
+}
+beforeAll(async () => {
+  const ids = (await docker(['ps', '-q', '--no-trunc', '--filter', `label=${LABEL_NODE_NAME}=${NODES[0].name}`, '--filter', 'label=io.kubernetes.pod.name=shell'])).split('\n').filter(Boolean);
+  shellId = ids[0];
+});
+
+describe('logs', () => {
+  test('following the logs of a fast writer with a reader that does not read stays bounded', async () => {
+    const runtime = new DockerRuntime();
+    const name = `skiff-e2e-faults-yes-${process.pid}`;
+    const id = (await docker(['run', '-d', '--name', name, '--label', `${LABEL_NODE_NAME}=${NODES[0].name}`, 'skiff/busybox:1', 'sh', '-c', 'yes 0123456789012345678901234567890123456789'])).trim();
+    try {
+      const logPath = (await docker(['inspect', '-f', '{{.LogPath}}', id])).trim();
+      const size = async () => (await stat(logPath)).size;
+      const stream = await runtime.logs(id, { follow: true });
+      // Not read: the engine keeps writing while the agent must stop pulling.
+      const start = await size();
+      await until('the container wrote 32 MiB more', async () => (await size()) - start > 32 * 1024 * 1024, { timeoutMs: 60_000, intervalMs: 200 });
+      const buffered = stream.readableLength + (stream as Duplex).writableLength;
+      expect(buffered).toBeLessThan(4 * 1024 * 1024);
+      stream.destroy();
+    } finally {
+      await docker(['rm', '-f', id]);
+    }
+  }, 90_000);
+});
+
+describe('runtime', () => {
+  test('the inspect cache forgets containers removed behind the agent\'s back', async () => {
+    const runtime = new DockerRuntime();
+    const label = { [LABEL_NODE_NAME]: 'e2e-faults-cache' };
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 3; i++) ids.push((await docker(['create', '--label', `${LABEL_NODE_NAME}=e2e-faults-cache`, 'skiff/busybox:1', 'true'])).trim());
+      expect(await runtime.list(label)).toHaveLength(3);
+      expect(runtime.cachedInspections).toBe(3);
+      await docker(['rm', '-f', ...ids]);
+      expect(await runtime.list(label)).toHaveLength(0);
+      expect(runtime.cachedInspections).toBe(0);
+    } finally {
+      await removeNodeContainers(['e2e-faults-cache']);
+    }
+  });
+});
+
+describe('agent lifecycle', () => {
+  test('a registration that fails leaves no endpoint listening', async () => {
+    // An API server that refuses every request: registering the Node fails.
+    const refusing = createServer((s) => s.destroy());
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
+    const apiPort = (refusing.address() as { port: number }).port;
+    const port = await freePort('127.0.13.2');
+    try {
+      await expect(startAgent({ server: `http://127.0.0.1:${apiPort}`, nodeName: 'e2e-faults-reg', nodeIP: '127.0.13.2', port, runtime: new DockerRuntime(), log: () => undefined })).rejects.toThrow();
+      // The port is free again: nothing answers there.
+      await expect(httpGet(`http://127.0.13.2:${port}/healthz`)).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      refusing.close();
+    }
+  });
+});
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, host, () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function httpGet(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,72 @@
+// The fields skiff stores and returns but does not act on (yet). A write that sets one gets a
+// `Warning` response header, which kubectl prints, e.g.
+//   Warning: spec.template.spec.topologySpreadConstraints is stored but not enforced
+// so nothing a user writes is silently without effect. Whoever makes skiff act on one of these
+// fields deletes its line here (and the test that names it, if any).
+//
+// Entries name a model type and a field, so one entry covers every place the type appears (a Pod's
+// spec, a Deployment's or ReplicaSet's pod template, every container, init or ephemeral).
+// Volume sources the agent cannot set up are not listed: the pod fails to start with a
+// FailedMount event naming them, so they are not without effect.
+
+const CORE = 'io.k8s.api.core.v1.';
+
+export const NOT_ENFORCED: readonly string[] = [
+  // Pod spec: scheduling
+  `${CORE}PodSpec.topologySpreadConstraints`,
+  `${CORE}Affinity.podAffinity`,
+  `${CORE}Affinity.podAntiAffinity`,
+  `${CORE}PodSpec.schedulingGates`,
+  `${CORE}PodSpec.preemptionPolicy`,
+  `${CORE}PodSpec.priorityClassName`,
+  `${CORE}PodSpec.readinessGates`,
+  `${CORE}PodSpec.overhead`,
+  `${CORE}PodSpec.runtimeClassName`,
+  `${CORE}PodSpec.os`,
+  `${CORE}PodSpec.resourceClaims`,
+  `${CORE}PodSpec.resources`,
+  // Pod spec: storage, identity and sandbox
+  `${CORE}PodSecurityContext.runAsUser`,
+  `${CORE}PodSecurityContext.runAsGroup`,
+  `${CORE}PodSecurityContext.runAsNonRoot`,
+  `${CORE}PodSecurityContext.supplementalGroups`,
+  `${CORE}PodSecurityContext.supplementalGroupsPolicy`,
+  `${CORE}PodSecurityContext.seccompProfile`,
+  `${CORE}PodSecurityContext.appArmorProfile`,
+  `${CORE}PodSecurityContext.seLinuxOptions`,
+  `${CORE}PodSecurityContext.seLinuxChangePolicy`,
+  `${CORE}PodSecurityContext.sysctls`,
+  `${CORE}PodSecurityContext.windowsOptions`,
+  `${CORE}PodSpec.imagePullSecrets`,
+  `${CORE}PodSpec.automountServiceAccountToken`,
+  `${CORE}PodSpec.activeDeadlineSeconds`,
+  `${CORE}PodSpec.hostPID`,
+  `${CORE}PodSpec.hostIPC`,
+  `${CORE}PodSpec.hostUsers`,
+  `${CORE}PodSpec.shareProcessNamespace`,
+  `${CORE}PodSpec.hostAliases`,
+  `${CORE}PodSpec.setHostnameAsFQDN`,
+  `${CORE}PodSpec.enableServiceLinks`,
+  `${CORE}PodSpec.ephemeralContainers`,
+  // Containers (init and ephemeral containers too)
+  `${CORE}Container.envFrom`,
+  `${CORE}EnvVarSource.configMapKeyRef`,
+  `${CORE}EnvVarSource.secretKeyRef`,
+  `${CORE}EnvVarSource.resourceFieldRef`,
+  `${CORE}VolumeMount.subPathExpr`,
+  `${CORE}VolumeMount.mountPropagation`,
+  `${CORE}VolumeMount.recursiveReadOnly`,
+  `${CORE}Container.volumeDevices`,
+  `${CORE}Container.securityContext`,
+  `${CORE}Container.lifecycle`,
+  `${CORE}Container.terminationMessagePath`,
+  `${CORE}Container.terminationMessagePolicy`,
+  `${CORE}Container.restartPolicy`,
+  `${CORE}Container.resizePolicy`,
+  `${CORE}Probe.grpc`,
+  // Services
+  `${CORE}ServiceSpec.externalTrafficPolicy`,
+  `${CORE}ServiceSpec.internalTrafficPolicy`,
+  `${CORE}ServiceSpec.externalIPs`,
+  `${CORE}ServiceSpec.loadBalancerSourceRanges`,
+];

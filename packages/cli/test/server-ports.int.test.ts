@@ -1,0 +1,111 @@
+// Two `skiff server`s on one machine (issue 13 §1): with --port 0 every endpoint gets a free port;
+// with fixed API ports, the second server's scheduler does not die on the Kubernetes port 10259
+// the first one holds. Uses the fixed port 10259: run under the docker lock like the other CLI tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+
+afterEach(async () => {
+  await Promise.all(
+    children.splice(0).map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+interface Started {
+  api: string;
+  explain: string;
+  output: string;
+}
+
+/** Starts `skiff server` and resolves once the scheduler reports its endpoint (rejects if it exits first). */
+function startServer(args: string[]): Promise<Started> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-ports-'));
+  dirs.push(dir);
+  const child = spawn(SKIFF, ['server', '--data-dir', join(dir, 'data'), '--no-controllers', ...args], { env: { ...process.env, SKIFF_HOME: dir } });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`skiff server did not start in time:\n${output}`)), 30_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const api = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      const explain = /explain: (http:\/\/[^)\s]+)\)/.exec(output)?.[1];
+      if (api && explain) {
+        clearTimeout(timer);
+        resolve({ api, explain, output });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`skiff server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+const portOf = (url: string) => Number(new URL(url).port);
+
+function listenOn(port: number): Promise<Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
+    s.listen(port, '127.0.0.1', () => resolve(s));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const s = (await listenOn(0))!;
+  const p = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+
+test('two servers with --port 0: every endpoint on a free port of its own, both serving', async () => {
+  const [a, b] = await Promise.all([startServer(['--port', '0']), startServer(['--port', '0'])]);
+  const ports = [a.api, a.explain, b.api, b.explain].map(portOf);
+  expect(new Set(ports).size).toBe(4);
+  expect(ports).not.toContain(10259);
+  for (const s of [a, b]) {
+    expect((await fetch(`${s.explain}/healthz`)).status).toBe(200);
+    expect((await fetch(`${s.api}/readyz`)).ok).toBe(true);
+  }
+}, 60_000);
+
+test('fixed API ports: the scheduler of a second server takes a free port when 10259 is held', async () => {
+  // Whoever holds 10259 (another skiff server, or this test standing in for one).
+  const holder = await listenOn(10259);
+  try {
+    const s = await startServer(['--port', String(await freePort())]);
+    expect(portOf(s.explain)).not.toBe(10259);
+    expect(s.output).toContain('port 10259 of the scheduler endpoint is in use');
+    expect((await fetch(`${s.api}/readyz`)).ok).toBe(true);
+  } finally {
+    holder?.close();
+  }
+}, 60_000);
+
+test('an explicit --scheduler-port that is taken is a clear error', async () => {
+  const taken = (await listenOn(0))!;
+  try {
+    const port = (taken.address() as { port: number }).port;
+    await expect(startServer(['--port', '0', '--scheduler-port', String(port)])).rejects.toThrow(new RegExp(`scheduler endpoint port ${port} is already in use`));
+  } finally {
+    taken.close();
+  }
+}, 60_000);
