@@ -2,7 +2,7 @@
 # The first command for a newcomer: installs what skiff needs (Node 24, dependencies, the Docker
 # engine when missing, the demo image), starts a local cluster with `skiff up`, deploys
 # docs/examples/hello.yaml (three web servers behind a Service), waits for the rollout and shows
-# requests answered by the pods through skiff's service proxy.
+# requests answered by the pods through the Service's ClusterIP (iptables rules the agent keeps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SKIFF_ROOT="$PWD"
@@ -33,7 +33,7 @@ kubectl rollout status deployment/hello --timeout=180s
 kubectl get nodes
 kubectl get pods -o wide
 
-step "Asking the Service (through skiff's service proxy)"
+step "Asking the Service at its ClusterIP (the kernel's rules, kept by the agent)"
 ip=$(kubectl get service hello -o jsonpath='{.spec.clusterIP}')
 for _ in 1 2 3 4 5 6; do
   node -e 'fetch(process.argv[1]).then(r => r.text()).then(t => process.stdout.write(t)).catch(e => { console.error(String(e)); process.exit(1); })' "http://$ip/"
