@@ -150,8 +150,8 @@ export class DockerPodNetwork implements PodNetwork {
       Labels: {
         [LABEL_HOLDER_POD_UID]: m.uid ?? '',
         [LABEL_HOLDER_NODE]: this.o.nodeName,
-        'io.kubernetes.pod.name': m.name ?? '',
-        'io.kubernetes.pod.namespace': m.namespace ?? '',
+        // Not the kubelet's io.kubernetes.pod.* labels: those select a pod's app containers.
+        'dev.skiff.holder.pod': `${m.namespace}/${m.name}`,
       },
       ExposedPorts: exposed,
       HostConfig: {
