@@ -113,7 +113,7 @@ export async function removeKernelProxyRules(): Promise<void> {
   const saved = parseSavedChains(await iptablesSave(), 'SKIFF-');
   const lines: string[] = [];
   for (const [name, chains] of [['nat', saved.nat], ['filter', saved.filter]] as const) {
-    const ours = [...chains.keys()].filter((c) => !c.startsWith('SKIFF-POD-'));
+    const ours = [...chains.keys()];
     if (!ours.length) continue;
     lines.push(`*${name}`, ...ours.map((c) => `:${c} - [0:0]`), ...ours.map((c) => `-X ${c}`), 'COMMIT');
   }

@@ -25,8 +25,11 @@ export function computeRestore(prev: Ruleset, next: Ruleset): string {
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
+/** The pod network's chains (network/host-rules.ts) share the prefix but are not the proxy's. */
+const NOT_OURS = 'SKIFF-POD-';
+
 /**
- * The chains of ours that `iptables-save` shows (left by an earlier run of the agent), as a
+ * The proxy's chains that `iptables-save` shows (left by an earlier run of the agent), as a
  * ruleset whose rules are unknown: the first sync then rewrites or deletes every one of them.
  */
 export function parseSavedChains(save: string, prefix = 'SKIFF-'): Ruleset {
@@ -34,7 +37,7 @@ export function parseSavedChains(save: string, prefix = 'SKIFF-'): Ruleset {
   let table: Chains | undefined;
   for (const line of save.split('\n')) {
     if (line.startsWith('*')) table = line === '*nat' ? out.nat : line === '*filter' ? out.filter : undefined;
-    else if (table && line.startsWith(`:${prefix}`)) table.set(line.slice(1).split(' ')[0], ['<unknown>']);
+    else if (table && line.startsWith(`:${prefix}`) && !line.startsWith(`:${NOT_OURS}`)) table.set(line.slice(1).split(' ')[0], ['<unknown>']);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { KubeObject } from '@skiff/api';
 import { computeServiceModel } from './model.ts';
-import { computeRestore } from './restore.ts';
+import { computeRestore, parseSavedChains } from './restore.ts';
 import { computeRules, sepChain, svcChain, TOP } from './rules.ts';
 
 const svc = (name: string, spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec, status });
@@ -100,4 +100,13 @@ describe('incremental restore', () => {
     expect(input).toContain('*filter');
     expect(input).toMatch(/-A SKIFF-SERVICES .*-d 10\.96\.0\.1\/32 .*-j REJECT/);
   });
+});
+
+test('a first sync takes over the proxy chains an earlier run left, never the pod network\'s', () => {
+  const saved = parseSavedChains('*nat\n:PREROUTING ACCEPT [0:0]\n:SKIFF-SERVICES - [0:0]\n:SKIFF-SVC-OLD - [0:0]\n:SKIFF-POD-POSTROUTING - [0:0]\nCOMMIT\n*filter\n:SKIFF-POD-FORWARD - [0:0]\n:SKIFF-SERVICES - [0:0]\nCOMMIT\n');
+  expect([...saved.nat.keys()]).toEqual(['SKIFF-SERVICES', 'SKIFF-SVC-OLD']);
+  expect([...saved.filter.keys()]).toEqual(['SKIFF-SERVICES']);
+  const input = computeRestore(saved, computeRules([], opts));
+  expect(input).toContain('-X SKIFF-SVC-OLD');
+  expect(input).not.toContain('SKIFF-POD-');
 });
