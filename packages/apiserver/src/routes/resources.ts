@@ -22,6 +22,7 @@ import { IMMORTAL_NAMESPACES } from '../registry/namespaces.ts';
 import { applyPatch } from '../patch/index.ts';
 import { decodePatch, fromPatchError, methodNotAllowedFor, orderTypeMeta, paramsOf, patchPinsResourceVersion } from './common.ts';
 import { toTable } from '../tables/index.ts';
+import { boolParam } from './bool-param.ts';
 import type { ServerContext } from './context.ts';
 import { addWarnings, decodeChecked, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
 import { JSON_TYPE, listBody, sendTable, stripTypeMeta, tableRequest } from './render.ts';
@@ -110,7 +111,10 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const filter = filterOf(store, q);
     const table = tableRequest(req, q);
     const timeoutSeconds = timeoutOf(q); // checked for lists too, as Kubernetes decodes ListOptions whole
-    if (q.watch === 'true' || q.watch === '1') {
+    const watch = boolParam(q.watch, 'watch');
+    const bookmarks = boolParam(q.allowWatchBookmarks, 'allowWatchBookmarks') ?? false;
+    const sendInitialEvents = boolParam(q.sendInitialEvents, 'sendInitialEvents') ?? false;
+    if (watch) {
       const rv = q.resourceVersion;
       if (rv && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
       await serveWatch(reply, {
@@ -118,8 +122,8 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         namespace: ns,
         resourceVersion: rv,
         filter,
-        bookmarks: q.allowWatchBookmarks === 'true' || q.allowWatchBookmarks === '1',
-        sendInitialEvents: q.sendInitialEvents === 'true',
+        bookmarks,
+        sendInitialEvents,
         // 0 or absent: the server's own (randomised) timeout, as kube-apiserver does.
         timeoutSeconds: timeoutSeconds || defaultWatchTimeoutSeconds(),
         render: table
@@ -208,7 +212,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         { reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' },
       ]);
     }
-    const patchOpts = { kind: store.info.kind, fieldManager: q.fieldManager, force: q.force === 'true' };
+    const patchOpts = { kind: store.info.kind, fieldManager: q.fieldManager, force: boolParam(q.force, 'force') ?? false };
     const pinned = patchPinsResourceVersion(type, doc);
     const dupText = type === 'json-patch' ? '' : text;
     // An apply patch may be YAML (kubectl sends JSON, which is YAML too): scan it as what it is.
