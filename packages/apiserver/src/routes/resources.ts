@@ -87,20 +87,18 @@ export function mapStorageError(store: ResourceStore, e: unknown): never {
 
 function handlers(ctx: ServerContext, store: ResourceStore) {
   const storage = store.storage;
-  const canRaw = typeof storage.getRaw === 'function' && typeof storage.listRaw === 'function';
 
   const get: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
     const key = store.objectKey(namespace, name);
     const table = req.headers.accept && req.headers.accept.includes('as=Table') ? tableRequest(req, queryOf(req)) : undefined;
-    if (!table && canRaw) {
-      const raw = await storage.getRaw!(key);
+    if (!table) {
+      const raw = await storage.getRaw(key);
       if (raw === undefined) throw notFound(store.ref, name);
       return reply.type(JSON_TYPE).send(raw);
     }
     const obj = await store.get(namespace, name);
-    if (table) sendTable(reply, store, [obj], { ...table, resourceVersion: obj.metadata.resourceVersion });
-    else reply.send(obj);
+    sendTable(reply, store, [obj], { ...table, resourceVersion: obj.metadata.resourceVersion });
     return reply;
   };
 
@@ -140,15 +138,9 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
       if (table) {
         const l = await storage.list(store.key, opts);
         sendTable(reply, store, l.items, { ...table, resourceVersion: String(l.revision), continue: l.continue });
-      } else if (canRaw) {
-        const l = await storage.listRaw!(store.key, opts);
-        reply.type(JSON_TYPE).send(listBody(store, l.items, l));
       } else {
-        const l = await storage.list(store.key, opts);
-        const metadata: Record<string, unknown> = { resourceVersion: String(l.revision) };
-        if (l.continue) metadata.continue = l.continue;
-        if (l.remainingItemCount !== undefined) metadata.remainingItemCount = l.remainingItemCount;
-        reply.send({ kind: store.info.listKind, apiVersion: store.apiVersion, metadata, items: l.items.map(stripTypeMeta) });
+        const l = await storage.listRaw(store.key, opts);
+        reply.type(JSON_TYPE).send(listBody(store, l.items, l));
       }
     } catch (e) {
       mapStorageError(store, e);
