@@ -5,9 +5,14 @@
 // that no pod is bound twice; afterwards the cluster must converge, every acknowledged write be
 // there, no pod run twice, and the WAL, the revision log and the process logs stay bounded.
 //
-// Every kill is printed with the time and the seed; replay a run with
-//   CHAOS_SEED=<seed> scripts/test.sh e2e/chaos
+// Every kill is printed with the time and the seed; run it, or replay a run, with
+//   flock /tmp/skiff-docker.lock env CHAOS_SEED=<seed> pnpm test:chaos [-t 'chaos on sim']
 // CHAOS_DURATION_MS sets how long the kills go on (default 40 s per run).
+//
+// Not yet part of the default test run (the file is not a *.test.ts): it does not pass yet.
+// After kills of agents and of the API server, pods bound to the restarted agents' nodes stay
+// Pending or Running-but-not-Ready for minutes, so the rollout never completes; it joins the
+// suite once that is fixed (see docs/development.md).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
