@@ -168,7 +168,7 @@ describe.each(RUNS)('chaos on $runtime', (run) => {
         return s.observedGeneration === d.metadata.generation && s.updatedReplicas === REPLICAS && s.availableReplicas === REPLICAS && s.replicas === REPLICAS && ready === addressed && (run.runtime === 'sim' || addressed === REPLICAS);
       },
       150_000,
-    ).catch((err) => check(false, `${(err as Error).message}\nlast state: ${state}\n${procs.logTails(15)}`));
+    ).catch((err) => check(false, `${(err as Error).message}\nlast state: ${state}\nexited on their own: ${procs.crashed().join(', ') || 'none'}\n${procs.logTails(15)}`));
     note('converged');
     const rss = (await client.list(REPLICA_SETS, { namespace: 'default', labelSelector: 'app=chaos' })).items;
     const newest = rss.find((r) => r.spec.template.metadata?.annotations?.['chaos/revision'] === 'v2');
