@@ -1,6 +1,6 @@
 // Rough cost of the per-create hot path for a typical Pod: decode → default → validate.
 // Run: node packages/api/bench/pod.ts
-import { applyDefaults, decodeObject, RESOURCES, validateCreate } from '../src/index.ts';
+import { applyDefaults, decodeObject, notEnforcedFields, RESOURCES, validateCreate } from '../src/index.ts';
 
 const pod = RESOURCES.find((r) => r.kind === 'Pod')!;
 const body = {
@@ -45,6 +45,7 @@ const N = 20000;
 time('decode', N, () => decodeObject(pod, body));
 time('applyDefaults', N, () => applyDefaults(pod, decoded.object));
 time('validateCreate', N, () => validateCreate(pod, defaulted));
+time('notEnforcedFields', N, () => notEnforcedFields(pod, decoded.object));
 time('decode+default+validate', N, () => {
   const d = decodeObject(pod, body);
   if (d.ok) validateCreate(pod, applyDefaults(pod, d.object));

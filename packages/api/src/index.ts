@@ -22,3 +22,4 @@ export * from './helpers/time.ts';
 export * from './defaults/admission.ts';
 export { NOT_ENFORCED } from './not-enforced.ts';
 export { notEnforcedFields, notEnforcedWarnings } from './model/not-enforced-walk.ts';
+export * from './helpers/strconv.ts';

@@ -1,7 +1,7 @@
 // The API server as a fastify app, built without listening (tests use a real port 0 or inject).
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
-import { RESOURCES } from '@skiff/api';
+import { parseBool, RESOURCES } from '@skiff/api';
 import { openStorage } from './storage/index.ts';
 import { EtcdStorage } from './storage/etcd/storage.ts';
 import type { EtcdStorageOptions } from './storage/etcd/options.ts';
@@ -107,7 +107,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     const cfg = req.routeOptions.config as Partial<RouteConfig> | undefined;
     if (cfg?.resource) {
       const q = req.query as Record<string, string | undefined>;
-      const verb = cfg.verb === 'list' && (q.watch === 'true' || q.watch === '1') ? 'watch' : cfg.verb!;
+      const verb = cfg.verb === 'list' && q.watch !== undefined && parseBool(q.watch) ? 'watch' : cfg.verb!;
       metrics.observeRequest(verb, cfg.resource, reply.statusCode, reply.elapsedTime / 1000);
     }
     done();

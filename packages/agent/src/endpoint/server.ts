@@ -10,6 +10,7 @@ import { WebSocketServer } from 'ws';
 import type { ContainerRuntime } from '../runtime/types.ts';
 import { bridgeExec, EXEC_PROTOCOLS, failureStatus } from './exec-session.ts';
 import { EndpointError, findContainer } from './find-container.ts';
+import { parseBool, parseBoolError } from '@skiff/api';
 
 export interface EndpointOptions {
   runtime: ContainerRuntime;
@@ -41,8 +42,12 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     // resets the connection would crash the agent.
     socket.on('error', () => socket.destroy());
     let target: { url: URL; params: string[] };
+    let stdin: boolean;
+    let tty: boolean;
     try {
       target = parseTarget(req.url, EXEC);
+      stdin = flagOf(target.url.searchParams, 'stdin');
+      tty = flagOf(target.url.searchParams, 'tty');
     } catch (err) {
       const e = err instanceof EndpointError ? err : new EndpointError(400, String(err));
       const body = JSON.stringify(statusBody(e.code, e.message));
@@ -52,8 +57,6 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     const { url } = target;
     const [ns, pod, container] = target.params;
     const command = url.searchParams.getAll('command');
-    const stdin = url.searchParams.get('stdin') === 'true' || url.searchParams.get('stdin') === '1';
-    const tty = url.searchParams.get('tty') === 'true' || url.searchParams.get('tty') === '1';
     wss.handleUpgrade(req, socket, head, (ws) => {
       // The client may send stdin right after the upgrade, before the exec exists: keep it.
       const early: { data: Buffer; isBinary: boolean }[] = [];
@@ -119,7 +122,7 @@ async function handle(o: EndpointOptions, req: IncomingMessage, res: ServerRespo
   if (req.method !== 'GET') return fail(res, 405, `method ${req.method} is not allowed on ${url.pathname}`);
   const [ns, pod, container] = params;
   const q = url.searchParams;
-  const flag = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+  const flag = (k: string) => flagOf(q, k);
   const num = (k: string) => {
     const v = q.get(k);
     if (v === null) return undefined;
@@ -134,6 +137,15 @@ async function handle(o: EndpointOptions, req: IncomingMessage, res: ServerRespo
   res.on('close', () => stream.destroy()); // req 'close' fires once the request is read
   stream.on('error', () => res.end());
   stream.pipe(res);
+}
+
+/** A boolean query parameter as Go's strconv.ParseBool reads it (absent or empty: false); 400 otherwise. */
+function flagOf(q: URLSearchParams, k: string): boolean {
+  const v = q.get(k);
+  if (v === null || v === '') return false;
+  const b = parseBool(v);
+  if (b === undefined) throw new EndpointError(400, `invalid ${k}: ${parseBoolError(v)}`);
+  return b;
 }
 
 function fail(res: ServerResponse, code: number, message: string): void {

@@ -3,7 +3,7 @@
 // every statusReportInterval, as the kubelet does.
 import { NODES, LEASES, formatMicroTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
-import { isAlreadyExists, isNotFound, type RestClient } from '@skiff/client';
+import { Backoff, isAlreadyExists, isNotFound, WakeableSleep, type RestClient } from '@skiff/client';
 import type { ContainerRuntime } from '../runtime/types.ts';
 import { availableParallelism, arch, platform, release, totalmem } from 'node:os';
 import { buildNode, buildNodeStatus, type HostFacts, type NodeInput } from './node-object.ts';
@@ -29,13 +29,35 @@ export class NodeHeartbeat {
   private lastStatusAt = 0;
   private previous?: { type: string; status: string; lastTransitionTime?: string }[];
   private host?: HostFacts;
+  private readonly pause = new WakeableSleep();
 
   constructor(o: HeartbeatOptions) {
     this.o = o;
   }
 
-  /** Registers the Node (create, or take over an existing one) and sends the first heartbeat. */
+  /**
+   * Registers the Node (create, or take over an existing one) and sends the first heartbeat.
+   * Like the kubelet's registerWithAPIServer, an API server that does not answer (not started
+   * yet, restarting) is retried with backoff (200 ms doubling to 7 s) until it does, or stop().
+   */
   async start(): Promise<void> {
+    const backoff = new Backoff({ initialMs: 200, maxMs: 7000 });
+    for (;;) {
+      try {
+        await this.register();
+        break;
+      } catch (err) {
+        if (this.stopped) throw err;
+        const delay = backoff.next();
+        this.o.log(`registering node ${this.o.node.name} failed, retrying in ${delay} ms: ${(err as Error).message}`);
+        await this.pause.sleep(delay);
+        if (this.stopped) throw new Error(`stopped before node ${this.o.node.name} was registered`);
+      }
+    }
+    this.schedule();
+  }
+
+  private async register(): Promise<void> {
     const { client, runtime } = this.o;
     // A runtime that does not answer yet registers the Node NotReady (with what is known of the
     // host) instead of failing the agent; the next heartbeat that reaches it reports it Ready.
@@ -52,12 +74,12 @@ export class NodeHeartbeat {
     this.nodeUid = node.metadata.uid;
     this.previous = node.status?.conditions;
     await this.beat(true);
-    this.schedule();
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.pause.wake();
   }
 
   private schedule(): void {

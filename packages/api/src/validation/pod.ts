@@ -16,6 +16,7 @@ import {
   isValidPortName,
   isValidPortNum,
 } from './strings.ts';
+import { validateEnvFrom, validateKeySelector, validateVolumeSource } from './volumes.ts';
 
 type Obj = Record<string, any>;
 
@@ -82,7 +83,7 @@ function validateEnv(env: Obj[] | undefined, field: string): FieldCause[] {
         else if (!ENV_FIELD_PATHS.includes(ref.fieldPath)) errs.push(notSupported(`${vf}.fieldRef.fieldPath`, ref.fieldPath, [...ENV_FIELD_PATHS].sort()));
       }
     }
-    for (const k of ['configMapKeyRef', 'secretKeyRef']) if (from[k] && !from[k].key) errs.push(required(`${vf}.${k}.key`));
+    for (const k of ['configMapKeyRef', 'secretKeyRef']) if (from[k]) errs.push(...validateKeySelector(from[k], `${vf}.${k}`));
     if (sources.length === 0) errs.push(invalid(vf, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
     else if (e.value) errs.push(invalid(vf, '', 'may not be specified when `value` is not empty'));
     else if (sources.length > 1) errs.push(invalid(vf, '', 'may not have more than one field specified at a time'));
@@ -200,7 +201,7 @@ function validateVolumeMounts(mounts: Obj[] | undefined, volumes: Set<string>, f
     if (paths.has(m.mountPath)) errs.push(invalid(`${f}.mountPath`, m.mountPath, 'must be unique'));
     paths.add(m.mountPath);
     if (m.subPath && (m.subPath.startsWith('/') || m.subPath.split('/').includes('..'))) {
-      errs.push(invalid(`${field}.subPath`, m.subPath, m.subPath.startsWith('/') ? 'must be a relative path' : "must not contain '..'"));
+      errs.push(invalid(`${f}.subPath`, m.subPath, m.subPath.startsWith('/') ? 'must be a relative path' : "must not contain '..'"));
     }
   });
   return errs;
@@ -218,6 +219,7 @@ function validateContainerCommon(c: Obj, volumes: Set<string>, field: string, op
   }
   errs.push(...validateContainerPorts(c.ports, `${field}.ports`));
   errs.push(...validateEnv(c.env, `${field}.env`));
+  errs.push(...validateEnvFrom(c.envFrom, `${field}.envFrom`));
   errs.push(...validateVolumeMounts(c.volumeMounts, volumes, `${field}.volumeMounts`));
   if (!c.imagePullPolicy) errs.push(required(`${field}.imagePullPolicy`));
   else if (!PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(notSupported(`${field}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
@@ -294,7 +296,7 @@ function validateVolumes(volumes: Obj[] | undefined, field: string): { names: Se
     const sources = Object.keys(v).filter((k) => k !== 'name');
     if (sources.length === 0) el.push(required(f, 'must specify a volume type'));
     sources.slice(1).forEach((s) => el.push(forbidden(`${f}.${s}`, 'may not specify more than 1 volume type')));
-    if (v.hostPath && !v.hostPath.path) el.push(required(`${f}.hostPath.path`));
+    el.push(...validateVolumeSource(v, f));
     if (!v.name) el.push(required(`${f}.name`));
     else el.push(...invalidEach(`${f}.name`, v.name, isDNS1123Label(v.name)));
     if (names.has(v.name)) el.push(duplicate(`${f}.name`, v.name));

@@ -24,6 +24,12 @@ describe('GET /version', () => {
     expect(res.json()).toMatchObject({ major: '1', minor: '32', gitVersion: 'v1.32.0-skiff', gitTreeState: 'clean', compiler: 'skiff' });
     expect(res.json().buildDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
+
+  it('answers /version/ with a trailing slash the same', async () => {
+    const [plain, slash] = [await get('/version'), await get('/version/')];
+    expect(slash.statusCode).toBe(200);
+    expect(slash.json()).toEqual(plain.json());
+  });
 });
 
 describe('aggregated discovery', () => {

@@ -82,7 +82,9 @@ export function registerDiscoveryRoutes(app: FastifyInstance, opts: DiscoveryOpt
   const groups = new Map([...docs.groups].map(([name, g]) => [name, prepare(g)]));
   const resourceLists = new Map([...docs.resourceLists].map(([gv, l]) => [gv, prepare(l)]));
 
+  // Clients ask for both (client-go's discovery sends `/version/`), and kube-apiserver serves both.
   app.get('/version', (req, reply) => send(req, reply, version, JSON_TYPE));
+  app.get('/version/', (req, reply) => send(req, reply, version, JSON_TYPE));
 
   app.get('/api', (req, reply) => {
     if (acceptsAs(req.headers.accept, AGGREGATED)) return send(req, reply, aggregatedCore, AGGREGATED_DISCOVERY_CONTENT_TYPE);

@@ -47,7 +47,7 @@ export function createMetrics(storageRef: () => Storage | undefined, opts: { def
     help: 'Size of the SQLite database (main file plus write-ahead log) in bytes.',
     registers: [registry],
     collect() {
-      const s = storageRef()?.stats?.();
+      const s = storageRef()?.stats();
       if (s) this.set(s.dbBytes + s.walBytes);
     },
   });

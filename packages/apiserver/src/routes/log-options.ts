@@ -4,6 +4,7 @@
 // sinceSeconds and sinceTime.
 import type { FieldCause } from '@skiff/api';
 import { invalid } from '../errors/status.ts';
+import { boolParam } from './bool-param.ts';
 import { int64Param } from './int-param.ts';
 import type { Query } from './query.ts';
 
@@ -11,6 +12,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 
 export function checkPodLogOptions(q: Query, podName: string): void {
   const causes: FieldCause[] = [];
+  for (const flag of ['follow', 'previous', 'timestamps', 'insecureSkipTLSVerifyBackend']) boolParam(q[flag], flag);
   const tailLines = int64Param(q.tailLines, 'tailLines');
   const sinceSeconds = int64Param(q.sinceSeconds, 'sinceSeconds');
   const limitBytes = int64Param(q.limitBytes, 'limitBytes');

@@ -25,6 +25,7 @@ import { ApiError, badRequest, notFoundPath, serviceUnavailable } from '../error
 import type { ResourceStore } from '../registry/store.ts';
 import type { ServerContext } from './context.ts';
 import { queryOf } from './query.ts';
+import { boolParam } from './bool-param.ts';
 import { paramsOf } from './common.ts';
 import { checkPodLogOptions } from './log-options.ts';
 
@@ -148,6 +149,7 @@ async function relayExec(ctx: ServerContext, req: IncomingMessage, socket: Duple
     const endpoint = agentEndpoint(await ctx.storage.get({ resource: 'nodes', namespace: '', name: nodeName }));
     if (!endpoint) throw serviceUnavailable(`no node agent endpoint for node "${nodeName}"`);
     const container = containerOf(pod, url.searchParams.get('container') ?? undefined);
+    for (const flag of ['stdin', 'stdout', 'stderr', 'tty']) boolParam(url.searchParams.get(flag) ?? undefined, flag);
     const params = new URLSearchParams();
     for (const [k, v] of url.searchParams) if (k !== 'container') params.append(k, v);
     const headers: Record<string, string> = { Connection: 'Upgrade', Upgrade: 'websocket' };

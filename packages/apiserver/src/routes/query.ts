@@ -9,6 +9,7 @@ import { decodeOptionalBody, findDuplicateJsonFields, findDuplicateYamlKeys } fr
 import type { BodyFormat } from '../http/body.ts';
 import { decodeObject } from '@skiff/api';
 import { fieldMatcher, labelMatcher } from '../registry/selectors.ts';
+import { boolParam } from './bool-param.ts';
 import { int64Param, isInt64 } from './int-param.ts';
 
 export type Query = Record<string, string | undefined>;
@@ -127,7 +128,7 @@ export function deleteOptionsOf(req: FastifyRequest): DeleteOptions {
     if (!POLICIES.has(policy)) throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
     opts.propagationPolicy = policy;
   }
-  const orphan = q.orphanDependents !== undefined ? q.orphanDependents === 'true' : body.orphanDependents;
+  const orphan = boolParam(q.orphanDependents, 'orphanDependents') ?? body.orphanDependents;
   if (typeof orphan === 'boolean') {
     if (opts.propagationPolicy) throw badRequest('Using both orphanDependents and propagationPolicy is not allowed');
     opts.orphanDependents = orphan;

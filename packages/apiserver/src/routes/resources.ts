@@ -22,6 +22,7 @@ import { IMMORTAL_NAMESPACES } from '../registry/namespaces.ts';
 import { applyPatch } from '../patch/index.ts';
 import { decodePatch, fromPatchError, methodNotAllowedFor, orderTypeMeta, paramsOf, patchPinsResourceVersion } from './common.ts';
 import { toTable } from '../tables/index.ts';
+import { boolParam } from './bool-param.ts';
 import type { ServerContext } from './context.ts';
 import { addWarnings, decodeChecked, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
 import { JSON_TYPE, listBody, sendTable, stripTypeMeta, tableRequest } from './render.ts';
@@ -86,20 +87,18 @@ export function mapStorageError(store: ResourceStore, e: unknown): never {
 
 function handlers(ctx: ServerContext, store: ResourceStore) {
   const storage = store.storage;
-  const canRaw = typeof storage.getRaw === 'function' && typeof storage.listRaw === 'function';
 
   const get: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
     const key = store.objectKey(namespace, name);
     const table = req.headers.accept && req.headers.accept.includes('as=Table') ? tableRequest(req, queryOf(req)) : undefined;
-    if (!table && canRaw) {
-      const raw = await storage.getRaw!(key);
+    if (!table) {
+      const raw = await storage.getRaw(key);
       if (raw === undefined) throw notFound(store.ref, name);
       return reply.type(JSON_TYPE).send(raw);
     }
     const obj = await store.get(namespace, name);
-    if (table) sendTable(reply, store, [obj], { ...table, resourceVersion: obj.metadata.resourceVersion });
-    else reply.send(obj);
+    sendTable(reply, store, [obj], { ...table, resourceVersion: obj.metadata.resourceVersion });
     return reply;
   };
 
@@ -110,7 +109,10 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const filter = filterOf(store, q);
     const table = tableRequest(req, q);
     const timeoutSeconds = timeoutOf(q); // checked for lists too, as Kubernetes decodes ListOptions whole
-    if (q.watch === 'true' || q.watch === '1') {
+    const watch = boolParam(q.watch, 'watch');
+    const bookmarks = boolParam(q.allowWatchBookmarks, 'allowWatchBookmarks') ?? false;
+    const sendInitialEvents = boolParam(q.sendInitialEvents, 'sendInitialEvents') ?? false;
+    if (watch) {
       const rv = q.resourceVersion;
       if (rv && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
       await serveWatch(reply, {
@@ -118,8 +120,8 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         namespace: ns,
         resourceVersion: rv,
         filter,
-        bookmarks: q.allowWatchBookmarks === 'true' || q.allowWatchBookmarks === '1',
-        sendInitialEvents: q.sendInitialEvents === 'true',
+        bookmarks,
+        sendInitialEvents,
         // 0 or absent: the server's own (randomised) timeout, as kube-apiserver does.
         timeoutSeconds: timeoutSeconds || defaultWatchTimeoutSeconds(),
         render: table
@@ -136,15 +138,9 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
       if (table) {
         const l = await storage.list(store.key, opts);
         sendTable(reply, store, l.items, { ...table, resourceVersion: String(l.revision), continue: l.continue });
-      } else if (canRaw) {
-        const l = await storage.listRaw!(store.key, opts);
-        reply.type(JSON_TYPE).send(listBody(store, l.items, l));
       } else {
-        const l = await storage.list(store.key, opts);
-        const metadata: Record<string, unknown> = { resourceVersion: String(l.revision) };
-        if (l.continue) metadata.continue = l.continue;
-        if (l.remainingItemCount !== undefined) metadata.remainingItemCount = l.remainingItemCount;
-        reply.send({ kind: store.info.listKind, apiVersion: store.apiVersion, metadata, items: l.items.map(stripTypeMeta) });
+        const l = await storage.listRaw(store.key, opts);
+        reply.type(JSON_TYPE).send(listBody(store, l.items, l));
       }
     } catch (e) {
       mapStorageError(store, e);
@@ -208,7 +204,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         { reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' },
       ]);
     }
-    const patchOpts = { kind: store.info.kind, fieldManager: q.fieldManager, force: q.force === 'true' };
+    const patchOpts = { kind: store.info.kind, fieldManager: q.fieldManager, force: boolParam(q.force, 'force') ?? false };
     const pinned = patchPinsResourceVersion(type, doc);
     const dupText = type === 'json-patch' ? '' : text;
     // An apply patch may be YAML (kubectl sends JSON, which is YAML too): scan it as what it is.

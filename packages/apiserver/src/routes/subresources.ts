@@ -10,6 +10,7 @@ import { formatSelector } from '../registry/selectors.ts';
 import { applyPatch } from '../patch/index.ts';
 import type { ServerContext } from './context.ts';
 import { dryRunOf, queryOf } from './query.ts';
+import { boolParam } from './bool-param.ts';
 import { decodePatch, fromPatchError, methodNotAllowedFor, paramsOf } from './common.ts';
 import { serveExec, serveLogs } from './node-proxy.ts';
 
@@ -101,7 +102,7 @@ function scaleHandlers(store: ResourceStore) {
     try {
       return reply.send(
         await write(req, name, namespace, (scale) => {
-          const patched = applyPatch(type, scale, doc, { kind: 'Scale', fieldManager: queryOf(req).fieldManager, force: queryOf(req).force === 'true' }).object as KubeObject;
+          const patched = applyPatch(type, scale, doc, { kind: 'Scale', fieldManager: queryOf(req).fieldManager, force: boolParam(queryOf(req).force, 'force') ?? false }).object as KubeObject;
           // A patch that leaves the version alone applies to whatever is current.
           if (patched.metadata?.resourceVersion === scale.metadata.resourceVersion) delete patched.metadata.resourceVersion;
           return patched;

@@ -125,12 +125,14 @@ export interface Storage {
   compactedRevision(): number;
   close(): void;
 
-  // Optional extensions (both implementations have them).
   /** The stored JSON text of an object, resourceVersion embedded: lets GET answer without parse + stringify. */
-  getRaw?(key: ObjectKey): Awaitable<string | undefined>;
+  getRaw(key: ObjectKey): Awaitable<string | undefined>;
   /** Like list(), items as stored JSON texts. */
-  listRaw?(resource: string, opts?: ListOptions): Awaitable<RawListResult>;
-  stats?(): StorageStats;
+  listRaw(resource: string, opts?: ListOptions): Awaitable<RawListResult>;
+  /** Figures for metrics. */
+  stats(): StorageStats;
+
+  // Group commit, which only the SQLite storage has.
   /** True while writes are not yet durable (group commit): wait for flush() before acknowledging. */
   hasPendingWrites?(): boolean;
   /** Resolves once every write made so far is committed (at once without group commit). */
