@@ -6,8 +6,8 @@ import { tempDir } from './sqlite/test-helpers.ts';
 import { join } from 'node:path';
 import { EtcdStorage } from './etcd/storage.ts';
 import type { EtcdStorageOptions } from './etcd/options.ts';
-import { startEtcdCluster } from '../../test/support/etcd.ts';
-import type { EtcdCluster } from '../../test/support/etcd.ts';
+import { startEtcdCluster } from '../testing/etcd-cluster.ts';
+import type { EtcdCluster } from '../testing/etcd-cluster.ts';
 
 export interface OpenedStorage {
   storage: Storage;
