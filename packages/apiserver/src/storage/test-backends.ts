@@ -95,12 +95,3 @@ export function backends(): Backend[] {
   const only = process.env.SKIFF_STORAGE_BACKENDS?.split(',').map((s) => s.trim());
   return [sqliteBackend(), etcdBackend()].filter((b) => !only || only.includes(b.name));
 }
-
-/** Polls until `cond` holds (watch delivery is asynchronous on etcd); fails after `ms`. */
-export async function until(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -6,9 +6,9 @@ import type { KubeObject } from '@skiff/api';
 import { StorageError } from '../types.ts';
 import type { StorageEvent } from '../types.ts';
 import { pod, podKey } from '../sqlite/test-helpers.ts';
-import { until } from '../test-backends.ts';
-import { startEtcdCluster } from '../../../test/support/etcd.ts';
-import type { EtcdCluster } from '../../../test/support/etcd.ts';
+import { until } from '../../testing/until.ts';
+import { startEtcdCluster } from '../../testing/etcd-cluster.ts';
+import type { EtcdCluster } from '../../testing/etcd-cluster.ts';
 import { startTcpProxy } from '../../../test/support/tcp-proxy.ts';
 import { EtcdStorage } from './storage.ts';
 import type { EtcdStorageOptions } from './options.ts';
@@ -78,7 +78,7 @@ describe('several storages on one cluster (several API servers)', () => {
       }),
     );
     written.sort((x, y) => x - y);
-    await until(() => seenOnB.length >= written.length, 10_000, 'events on b');
+    await until('events on b', () => seenOnB.length >= written.length, 10_000);
     expect(seenOnB).toEqual(written);
 
     const cur = (await a.get(podKey('w0-0')))!;
@@ -91,7 +91,7 @@ describe('several storages on one cluster (several API servers)', () => {
 describe('the watch stream under faults', () => {
   /** Writes through `w` and checks that `s`'s watcher gets each acknowledged write exactly once, in order. */
   async function expectDelivered(s: EtcdStorage, seen: StorageEvent[], written: number[], ms: number) {
-    await until(() => seen.filter((e) => written.includes(e.revision)).length >= written.length, ms, `${written.length} events`);
+    await until(`${written.length} events`, () => seen.filter((e) => written.includes(e.revision)).length >= written.length, ms);
     const revs = seen.map((e) => e.revision);
     expect(new Set(revs).size).toBe(revs.length); // none twice
     expect([...revs].sort((x, y) => x - y)).toEqual(revs); // in order
@@ -149,13 +149,13 @@ describe('the watch stream under faults', () => {
       let expired = 0;
       s.watch('pods', { fromRevision: s.currentRevision(), onExpired: () => expired++ }, (e) => seen.push(e.revision));
       const first = rv(await w.create(podKey('before'), pod('before')));
-      await until(() => seen.includes(first));
+      await until('seen.includes(first)', () => seen.includes(first));
       proxy.cut();
       for (let i = 0; i < 5; i++) await w.create(podKey(`gone${i}`), pod(`gone${i}`));
       const now = rv(await w.create(podKey('last'), pod('last')));
       await w.client.kv.compact({ revision: now, physical: true });
       proxy.restore();
-      await until(() => expired === 1, 15_000, 'onExpired');
+      await until('onExpired', () => expired === 1, 15_000);
       expect(seen).toEqual([first]);
       expect(() => s.watch('pods', { fromRevision: first }, () => {})).toThrow(StorageError);
       // A client that relists and watches again gets what follows.
@@ -164,7 +164,7 @@ describe('the watch stream under faults', () => {
       const again: number[] = [];
       s.watch('pods', { fromRevision: list.revision }, (e) => again.push(e.revision));
       const after = rv(await w.create(podKey('after'), pod('after')));
-      await until(() => again.includes(after));
+      await until('again.includes(after)', () => again.includes(after));
     } finally {
       await proxy.close();
     }
@@ -194,7 +194,7 @@ describe('the watch stream under faults', () => {
     let back: KubeObject | undefined;
     const poll = setInterval(() => void s.get(podKey('kept')).then((o) => (back ??= o), () => {}), 200);
     try {
-      await until(() => back !== undefined, 20_000, 'quorum back');
+      await until('quorum back', () => back !== undefined, 20_000);
     } finally {
       clearInterval(poll);
     }
