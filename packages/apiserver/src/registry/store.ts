@@ -106,6 +106,10 @@ export class ResourceStore {
 
   /** Checks apiVersion/kind of a decoded body against this resource, fills them when absent. */
   checkTypeMeta(obj: KubeObject, expectKind = this.info.kind, expectApiVersion = this.apiVersion): void {
+    // Checked before they are interpolated into a message: an object there would throw (a 500).
+    if ((obj.kind !== undefined && obj.kind !== null && typeof obj.kind !== 'string') || (obj.apiVersion !== undefined && obj.apiVersion !== null && typeof obj.apiVersion !== 'string')) {
+      throw badRequest(`apiVersion and kind must be strings, to be handled as a ${expectKind}`);
+    }
     if ((obj.kind && obj.kind !== expectKind) || (obj.apiVersion && obj.apiVersion !== expectApiVersion)) {
       throw badRequest(
         `${obj.kind || 'object'} in version "${obj.apiVersion || ''}" cannot be handled as a ${expectKind}: ` +
