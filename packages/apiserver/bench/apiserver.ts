@@ -2,7 +2,7 @@
 // better-sqlite3 server doing the same inserts and reads, measured side by side in one run with
 // autocannon; then create latency at a fixed 1,000 creates/s, LIST of 10,000 pods, and watch
 // delivery latency to 500 watchers. Each server runs in its own process; autocannon runs here.
-// Usage: pnpm bench:apiserver [--duration SECONDS]
+// Usage: pnpm bench:apiserver [--duration SECONDS] [--datastore etcd]  (etcd: ./apiserver-etcd.ts)
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -138,7 +138,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
+const datastore = process.argv.includes('--datastore') ? process.argv[process.argv.indexOf('--datastore') + 1] : 'sqlite';
+(datastore === 'etcd' ? import('./apiserver-etcd.ts').then((m) => m.benchEtcd()) : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -66,7 +66,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   let storage: Storage | undefined = opts.storage;
   const metrics = createMetrics(() => storage, { defaultMetrics: opts.processMetrics });
   if (!storage && opts.etcd) {
-    storage = await EtcdStorage.open({ onLog: (msg, err) => (opts.logger ? app.log.warn({ err }, msg) : console.error(`skiff apiserver: ${msg}`, err ?? '')), ...opts.etcd });
+    storage = await EtcdStorage.open({
+      onLog: (msg, err) => (opts.logger ? app.log.warn({ err }, msg) : console.error(`skiff apiserver: ${msg}${err ? `: ${(err as Error).message ?? err}` : ''}`)),
+      onTiming: (op, ms) => metrics.observeStorage(op, ms),
+      ...opts.etcd,
+    });
   }
   if (!storage) {
     if (!opts.dataDir) throw new Error('buildApp: dataDir, etcd or storage is required');
@@ -156,6 +160,8 @@ function toApiError(err: unknown, _log: FastifyBaseLogger, _verbose: boolean): A
         return new ApiError(410, 'Expired', err.message);
       case 'Unavailable':
         return serviceUnavailable(err.message);
+      case 'TooLarge':
+        return new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: ${err.message}`);
     }
   }
   const fe = err as FastifyError;

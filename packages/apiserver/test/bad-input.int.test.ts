@@ -24,11 +24,11 @@ describe('numeric query parameters are int64, as Kubernetes parses them', () => 
     ['gracePeriodSeconds=0x10'],
   ])('DELETE ?%s is a 400 and deletes nothing', async (qs) => {
     await api('POST', PODS, pod('grace'));
-    const before = server.storage.currentRevision();
+    const before = await server.revision();
     const r = await api('DELETE', `${PODS}/grace?${qs}`);
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
-    expect(server.storage.currentRevision()).toBe(before);
+    expect(await server.revision()).toBe(before);
     await api('DELETE', `${PODS}/grace?gracePeriodSeconds=0`);
   });
 
@@ -76,11 +76,11 @@ describe('server-side apply with a YAML body under fieldValidation', () => {
   });
 
   test('a duplicate YAML key is named under Strict (400) and stores nothing', async () => {
-    const before = server.storage.currentRevision();
+    const before = await server.revision();
     const r = await api('PATCH', `${PODS}/yaml-dup?fieldManager=t&fieldValidation=Strict`, yaml('yaml-dup', '  labels:\n    b: c\n'), { 'content-type': 'application/apply-patch+yaml' });
     expect(r.status).toBe(400);
     expect(r.body.message).toContain('key "labels" already set in map');
-    expect(server.storage.currentRevision()).toBe(before);
+    expect(await server.revision()).toBe(before);
   });
 });
 

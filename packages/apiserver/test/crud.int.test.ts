@@ -158,7 +158,7 @@ describe('errors', () => {
   });
 
   test('malformed JSON and YAML are 400; protobuf and others 415; too large 413; never stored', async () => {
-    const before = server.storage.currentRevision();
+    const before = await server.revision();
     const bad = await api('POST', '/api/v1/namespaces/default/pods', '{"apiVersion": "v1", ');
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400 });
@@ -193,7 +193,7 @@ describe('errors', () => {
     expect(rvSet.status).toBe(400);
     expect(rvSet.body.message).toBe('resourceVersion should not be set on objects to be created');
 
-    expect(server.storage.currentRevision()).toBe(before);
+    expect(await server.revision()).toBe(before);
   });
 
   test('YAML bodies are accepted on create and update', async () => {

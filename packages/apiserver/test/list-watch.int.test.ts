@@ -107,7 +107,7 @@ describe('watch', () => {
   test('a compacted resourceVersion gets ERROR 410 Expired and the stream ends', async () => {
     const first = server.storage.currentRevision();
     for (let i = 0; i < 30; i++) await api('PATCH', `${PODS}/l0`, { metadata: { labels: { n: String(i) } } }, { 'content-type': 'application/merge-patch+json' });
-    await (server.storage as any).compact();
+    await server.compact();
     const { events, ended, status } = await readWatch(`${server.url}${WPODS}?watch=true&resourceVersion=${first}`, () => false, { timeoutMs: 5000 });
     expect(status).toBe(200);
     expect(ended).toBe(true);

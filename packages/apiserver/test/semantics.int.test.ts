@@ -275,7 +275,8 @@ describe('namespace lifecycle', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.message).toBe('pods "late" is forbidden: unable to create new content in namespace doomed because it is being terminated');
     await until('condition', async () => (await api('GET', '/api/v1/namespaces/doomed/pods/a')).status === 404);
-    expect((await api('GET', '/apis/apps/v1/namespaces/doomed/deployments/d')).status).toBe(404);
+    // One pass deletes resource by resource (awaiting the store), so the deployment may go a moment later.
+    await until('deployment removed', async () => (await api('GET', '/apis/apps/v1/namespaces/doomed/deployments/d')).status === 404);
     expect((await api('GET', '/api/v1/namespaces/doomed')).status).toBe(200);
     await api('PATCH', '/api/v1/namespaces/doomed/services/held', { metadata: { finalizers: null } }, merge);
     await until('condition', async () => (await api('GET', '/api/v1/namespaces/doomed')).status === 404, 5000);
@@ -284,20 +285,20 @@ describe('namespace lifecycle', () => {
 
 describe('dryRun=All', () => {
   test('create, update, patch and delete answer as if done and store nothing', async () => {
-    const before = server.storage.currentRevision();
+    const before = await server.revision();
     const c = await api('POST', `${PODS}?dryRun=All`, pod('dry'));
     expect(c.status).toBe(201);
     expect(c.body.metadata.uid).toBeDefined();
     expect((await api('GET', `${PODS}/dry`)).status).toBe(404);
-    expect(server.storage.currentRevision()).toBe(before);
+    expect(await server.revision()).toBe(before);
 
     const real = await create(PODS, pod('dry-real'));
-    const rev = server.storage.currentRevision();
+    const rev = await server.revision();
     const u = await api('PATCH', `${PODS}/dry-real?dryRun=All`, { metadata: { labels: { dry: 'run' } } }, merge);
     expect(u.body.metadata.labels).toEqual({ dry: 'run' });
     const d = await api('DELETE', `${PODS}/dry-real?dryRun=All`);
     expect(d.status).toBe(200);
-    expect(server.storage.currentRevision()).toBe(rev);
+    expect(await server.revision()).toBe(rev);
     expect((await api('GET', `${PODS}/dry-real`)).body).toEqual(real);
     expect((await api('POST', `${PODS}?dryRun=Bogus`, pod('x'))).status).toBe(400);
   });

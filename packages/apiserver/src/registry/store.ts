@@ -16,6 +16,15 @@ export interface WriteOptions {
   dryRun?: boolean;
 }
 
+export interface UpdateOptions extends WriteOptions {
+  /** The desired object from the current one (already type-checked, written by the client). */
+  compute: (current: KubeObject) => KubeObject;
+  /** Which part the write may change: the main resource, `status`, or `raw` (everything, for bindings). */
+  subresource: Subresource;
+  /** Creates the object when it does not exist (PUT of kinds that allow create-on-update, apply). */
+  onMissing?: () => Promise<KubeObject>;
+}
+
 export interface DeleteOptions extends WriteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
@@ -97,6 +106,10 @@ export class ResourceStore {
 
   /** Checks apiVersion/kind of a decoded body against this resource, fills them when absent. */
   checkTypeMeta(obj: KubeObject, expectKind = this.info.kind, expectApiVersion = this.apiVersion): void {
+    // Checked before they are interpolated into a message: an object there would throw (a 500).
+    if ((obj.kind !== undefined && obj.kind !== null && typeof obj.kind !== 'string') || (obj.apiVersion !== undefined && obj.apiVersion !== null && typeof obj.apiVersion !== 'string')) {
+      throw badRequest(`apiVersion and kind must be strings, to be handled as a ${expectKind}`);
+    }
     if ((obj.kind && obj.kind !== expectKind) || (obj.apiVersion && obj.apiVersion !== expectApiVersion)) {
       throw badRequest(
         `${obj.kind || 'object'} in version "${obj.apiVersion || ''}" cannot be handled as a ${expectKind}: ` +
@@ -186,14 +199,8 @@ export class ResourceStore {
    * conflict unless the client pinned a resourceVersion. Returns the stored object; a no-op
    * returns the current one without a new revision.
    */
-  async update(
-    namespace: string,
-    name: string,
-    compute: (current: KubeObject) => KubeObject,
-    sub: Subresource,
-    opts: WriteOptions = {},
-    onMissing?: () => Promise<KubeObject>,
-  ): Promise<{ object: KubeObject; created: boolean }> {
+  async update(namespace: string, name: string, opts: UpdateOptions): Promise<{ object: KubeObject; created: boolean }> {
+    const { compute, subresource: sub, onMissing } = opts;
     const key = this.objectKey(namespace, name);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const current = await this.storage.get(key);

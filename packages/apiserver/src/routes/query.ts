@@ -39,14 +39,19 @@ export function fieldValidationOf(q: Query): FieldValidation {
  * unknown and duplicate field, Warn -> one `Warning: 299` header each, Ignore -> silence.
  * Unknown fields are dropped in every mode by the api package's decoder, as Kubernetes' does.
  */
-export function decodeChecked(
-  store: ResourceStore,
-  reply: FastifyReply,
-  mode: FieldValidation,
-  raw: Record<string, unknown>,
-  text: string,
-  format: BodyFormat,
-): KubeObject {
+export interface DecodeCheckedOptions {
+  store: ResourceStore;
+  /** Where Warn mode adds its Warning headers. */
+  reply: FastifyReply;
+  mode: FieldValidation;
+  /** The parsed body. */
+  raw: Record<string, unknown>;
+  /** The body as sent, scanned for duplicate fields (empty: no scan). */
+  text: string;
+  format: BodyFormat;
+}
+
+export function decodeChecked({ store, reply, mode, raw, text, format }: DecodeCheckedOptions): KubeObject {
   const kind = store.info.kind;
   const typeKind = raw.kind;
   // A body of another kind is reported as such before any field complaint.

@@ -153,7 +153,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const { namespace } = paramsOf(req);
     const dryRun = dryRunOf(q);
     const { obj, text, format } = decodeObjectBody(req);
-    const o = decodeChecked(store, reply, fieldValidationOf(q), obj, text, format);
+    const o = decodeChecked({ store, reply, mode: fieldValidationOf(q), raw: obj, text, format });
     store.checkTypeMeta(o);
     const warnings = notEnforcedWarnings(store.info, o);
     const created = await store.create(namespace, orderTypeMeta(o), { dryRun });
@@ -166,7 +166,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const { namespace, name } = paramsOf(req);
     const dryRun = dryRunOf(q);
     const { obj, text, format } = decodeObjectBody(req);
-    const o = decodeChecked(store, reply, fieldValidationOf(q), obj, text, format);
+    const o = decodeChecked({ store, reply, mode: fieldValidationOf(q), raw: obj, text, format });
     store.checkTypeMeta(o);
     if (o.metadata.name && o.metadata.name !== name) throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`);
     const snapshot = JSON.stringify(o);
@@ -188,7 +188,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
             return store.create(namespace, orderTypeMeta(fresh), { dryRun });
           }
         : undefined;
-    const res = await store.update(namespace, name, compute, sub, { dryRun }, onMissing);
+    const res = await store.update(namespace, name, { compute, subresource: sub, dryRun, onMissing });
     addWarnings(reply, warnings);
     return reply.code(res.created ? 201 : 200).send(res.object);
   };
@@ -212,7 +212,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     let warnings: string[] = [];
     const compute = (current: KubeObject) => {
       const currentRv = current.metadata.resourceVersion;
-      const patched = decodeChecked(store, reply, fv, applyPatch(type, current, doc, patchOpts).object, dupText, dupFormat);
+      const patched = decodeChecked({ store, reply, mode: fv, raw: applyPatch(type, current, doc, patchOpts).object, text: dupText, format: dupFormat });
       store.checkTypeMeta(patched);
       if (sub === '') warnings = notEnforcedWarnings(store.info, patched, current);
       // Unless the patch names a resourceVersion, it applies to whatever is current (and is retried on conflict).
@@ -222,7 +222,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const onMissing =
       type === 'apply-patch' && sub === ''
         ? () => {
-            const fresh = decodeChecked(store, reply, fv, applyPatch(type, undefined, doc, patchOpts).object, dupText, dupFormat);
+            const fresh = decodeChecked({ store, reply, mode: fv, raw: applyPatch(type, undefined, doc, patchOpts).object, text: dupText, format: dupFormat });
             store.checkTypeMeta(fresh);
             if (fresh.metadata.name && fresh.metadata.name !== name) throw badRequest(`the name of the object (${fresh.metadata.name}) does not match the name on the URL (${name})`);
             fresh.metadata.name = name;
@@ -231,7 +231,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
           }
         : undefined;
     try {
-      const res = await store.update(namespace, name, compute, sub, { dryRun }, onMissing);
+      const res = await store.update(namespace, name, { compute, subresource: sub, dryRun, onMissing });
       addWarnings(reply, warnings);
       return reply.code(res.created ? 201 : 200).send(res.object);
     } catch (e) {

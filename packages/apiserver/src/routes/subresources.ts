@@ -58,30 +58,25 @@ function scaleHandlers(store: ResourceStore) {
   /** Writes `scale.spec.replicas` into the workload; a Scale resourceVersion is a precondition. */
   const write = async (req: FastifyRequest, name: string, namespace: string, next: (currentScale: KubeObject) => KubeObject) => {
     const dryRun = dryRunOf(queryOf(req));
-    const res = await store.update(
-      namespace,
-      name,
-      (current) => {
-        const scale = next(scaleOf(current));
-        if ((scale.kind && scale.kind !== 'Scale') || (scale.apiVersion && scale.apiVersion !== 'autoscaling/v1')) {
-          throw badRequest(`${scale.kind || 'object'} in version "${scale.apiVersion || ''}" cannot be handled as a Scale`);
-        }
-        if (scale.metadata?.name && scale.metadata.name !== name) throw badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
-        const replicas = scale.spec?.replicas;
-        if (replicas === undefined || replicas === null) throw invalid(SCALE_REF, name, [{ reason: 'FieldValueRequired', field: 'spec.replicas', message: 'Required value' }]);
-        if (typeof replicas !== 'number' || !Number.isInteger(replicas))
-          throw invalid(SCALE_REF, name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be an integer` }]);
-        if (replicas < 0)
-          throw invalid(SCALE_REF, name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${replicas}: must be greater than or equal to 0` }]);
-        const rv = scale.metadata?.resourceVersion;
-        if (rv && rv !== current.metadata.resourceVersion) throw conflict(store.ref, name);
-        const desired: KubeObject = { ...current, metadata: { ...current.metadata }, spec: { ...current.spec, replicas } };
-        delete desired.metadata.resourceVersion;
-        return desired;
-      },
-      '',
-      { dryRun },
-    );
+    const compute = (current: KubeObject): KubeObject => {
+      const scale = next(scaleOf(current));
+      if ((scale.kind && scale.kind !== 'Scale') || (scale.apiVersion && scale.apiVersion !== 'autoscaling/v1')) {
+        throw badRequest(`${scale.kind || 'object'} in version "${scale.apiVersion || ''}" cannot be handled as a Scale`);
+      }
+      if (scale.metadata?.name && scale.metadata.name !== name) throw badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
+      const replicas = scale.spec?.replicas;
+      if (replicas === undefined || replicas === null) throw invalid(SCALE_REF, name, [{ reason: 'FieldValueRequired', field: 'spec.replicas', message: 'Required value' }]);
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas))
+        throw invalid(SCALE_REF, name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be an integer` }]);
+      if (replicas < 0)
+        throw invalid(SCALE_REF, name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${replicas}: must be greater than or equal to 0` }]);
+      const rv = scale.metadata?.resourceVersion;
+      if (rv && rv !== current.metadata.resourceVersion) throw conflict(store.ref, name);
+      const desired: KubeObject = { ...current, metadata: { ...current.metadata }, spec: { ...current.spec, replicas } };
+      delete desired.metadata.resourceVersion;
+      return desired;
+    };
+    const res = await store.update(namespace, name, { compute, subresource: '', dryRun });
     return scaleOf(res.object);
   };
 
@@ -133,21 +128,16 @@ function bindingHandler(store: ResourceStore): RouteHandlerMethod {
     if (!target || !target.name) throw invalid(ref, name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
     if (target.kind && target.kind !== 'Node') throw invalid(ref, name, [{ reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${target.kind}": supported values: "Node"` }]);
     const bindingRef = { plural: 'pods/binding', group: '' };
-    await store.update(
-      namespace,
-      name,
-      (pod) => {
-        if (pod.metadata.deletionTimestamp) throw conflict(bindingRef, name, `pod ${name} is being deleted, cannot be assigned to a host`);
-        if (pod.spec?.nodeName) throw conflict(bindingRef, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-        const conditions = ((pod.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
-        conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime() } as never);
-        const next: KubeObject = { ...pod, metadata: { ...pod.metadata }, spec: { ...pod.spec, nodeName: target.name }, status: { ...(pod.status ?? {}), conditions } };
-        delete next.metadata.resourceVersion;
-        return next;
-      },
-      'raw',
-      { dryRun },
-    );
+    const bind = (pod: KubeObject): KubeObject => {
+      if (pod.metadata.deletionTimestamp) throw conflict(bindingRef, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+      if (pod.spec?.nodeName) throw conflict(bindingRef, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+      const conditions = ((pod.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime() } as never);
+      const next: KubeObject = { ...pod, metadata: { ...pod.metadata }, spec: { ...pod.spec, nodeName: target.name }, status: { ...(pod.status ?? {}), conditions } };
+      delete next.metadata.resourceVersion;
+      return next;
+    };
+    await store.update(namespace, name, { compute: bind, subresource: 'raw', dryRun });
     return reply.code(201).send(successStatus(201));
   };
 }

@@ -5,7 +5,8 @@
 import type { KubeObject } from '@skiff/api';
 import type { Storage, StorageEvent } from './types.ts';
 import { StorageError } from './types.ts';
-import { backends, until } from './test-backends.ts';
+import { backends } from './test-backends.ts';
+import { until } from '../testing/until.ts';
 import type { OpenedStorage } from './test-backends.ts';
 import { pod, podKey } from './sqlite/test-helpers.ts';
 
@@ -223,7 +224,7 @@ describe.each(backends())('storage on $name', (backend) => {
       const seen: Seen[] = [];
       const w = s.watch('pods', { fromRevision: b }, record(seen));
       await s.create(podKey('e'), pod('e'));
-      await until(() => seen.length >= 6, 5000, 'six events');
+      await until('six events', () => seen.length >= 6, 5000);
       expect(seen).toEqual([
         { type: 'ADDED', revision: b + 1, name: 'a', ns: 'default', rv: b + 1, prevRv: undefined },
         { type: 'ADDED', revision: b + 2, name: 'b', ns: 'default', rv: b + 2, prevRv: undefined },
@@ -237,7 +238,7 @@ describe.each(backends())('storage on $name', (backend) => {
       const f = await s.create(podKey('f'), pod('f'));
       const canary: Seen[] = [];
       s.watch('pods', { fromRevision: rv(f) - 1 }, record(canary));
-      await until(() => canary.length === 1);
+      await until('canary.length === 1', () => canary.length === 1);
       expect(seen).toHaveLength(6);
     });
 
@@ -245,11 +246,11 @@ describe.each(backends())('storage on $name', (backend) => {
       const b = await history();
       const fromThree: Seen[] = [];
       const fromNow: Seen[] = [];
-      await until(() => s.currentRevision() >= b + 6, 5000, 'watch progress');
+      await until('watch progress', () => s.currentRevision() >= b + 6, 5000);
       s.watch('pods', { fromRevision: b + 3 }, record(fromThree));
       s.watch('pods', { fromRevision: s.currentRevision() }, record(fromNow));
       await s.update(podKey('c', 'kube-system'), (c) => ({ ...c, spec: { v: 9 } }));
-      await until(() => fromNow.length >= 1 && fromThree.length >= 3);
+      await until('fromNow.length >= 1 && fromThree.length >= 3', () => fromNow.length >= 1 && fromThree.length >= 3);
       expect(fromThree.map((e) => e.revision - b)).toEqual([4, 5, 7]);
       expect(fromNow.map((e) => e.revision - b)).toEqual([7]);
     });
@@ -262,7 +263,7 @@ describe.each(backends())('storage on $name', (backend) => {
       s.watch('pods', { namespace: 'default', fromRevision: b }, record(def));
       await s.create(podKey('x', 'kube-system'), pod('x', 'kube-system'));
       await s.create(podKey('y'), pod('y'));
-      await until(() => sys.length >= 2 && def.length >= 5);
+      await until('sys.length >= 2 && def.length >= 5', () => sys.length >= 2 && def.length >= 5);
       expect(sys.map((e) => `${e.revision - b}:${e.name}`)).toEqual(['4:c', '7:x']);
       expect(def.map((e) => `${e.revision - b}:${e.name}`)).toEqual(['1:a', '2:b', '3:a', '5:b', '8:y']);
     });
@@ -274,7 +275,7 @@ describe.each(backends())('storage on $name', (backend) => {
       s.watch('pods', { fromRevision: from }, (e) => a.push(e));
       s.watch('pods', { fromRevision: from }, (e) => b.push(e));
       const created = await s.create(podKey('a'), pod('a'));
-      await until(() => a.length === 1 && b.length === 1);
+      await until('a.length === 1 && b.length === 1', () => a.length === 1 && b.length === 1);
       expect(JSON.parse(a[0].raw!)).toEqual(created);
       expect(a[0].object).toBe(b[0].object);
     });
@@ -303,7 +304,7 @@ describe.each(backends())('storage on $name', (backend) => {
       s.watch('pods', { fromRevision: from }, (e) => ok.push(e.revision));
       await s.create(podKey('a'), pod('a'));
       await s.create(podKey('b'), pod('b'));
-      await until(() => ok.length === 2);
+      await until('ok.length === 2', () => ok.length === 2);
       expect(errors).toEqual(['pods: bad']);
       expect(s.stats!().watchers).toBe(1);
     });
@@ -344,7 +345,7 @@ describe.each(backends())('storage on $name', (backend) => {
       const total = Math.max(...nsOfRevision.keys());
       expect(nsOfRevision.size).toBe(N);
       expect(total - first).toBe(N);
-      await until(() => s.currentRevision() >= total, 10_000, 'watch progress');
+      await until('watch progress', () => s.currentRevision() >= total, 10_000);
       for (const w of watchers) {
         const expected: number[] = [];
         for (let r = w.from + 1; r <= total; r++) if (w.ns === undefined || nsOfRevision.get(r) === w.ns) expected.push(r);

@@ -6,8 +6,8 @@ import { tempDir } from './sqlite/test-helpers.ts';
 import { join } from 'node:path';
 import { EtcdStorage } from './etcd/storage.ts';
 import type { EtcdStorageOptions } from './etcd/options.ts';
-import { startEtcdCluster } from '../../test/support/etcd.ts';
-import type { EtcdCluster } from '../../test/support/etcd.ts';
+import { startEtcdCluster } from '../testing/etcd-cluster.ts';
+import type { EtcdCluster } from '../testing/etcd-cluster.ts';
 
 export interface OpenedStorage {
   storage: Storage;
@@ -94,13 +94,4 @@ export function etcdBackend(): Backend {
 export function backends(): Backend[] {
   const only = process.env.SKIFF_STORAGE_BACKENDS?.split(',').map((s) => s.trim());
   return [sqliteBackend(), etcdBackend()].filter((b) => !only || only.includes(b.name));
-}
-
-/** Polls until `cond` holds (watch delivery is asynchronous on etcd); fails after `ms`. */
-export async function until(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }

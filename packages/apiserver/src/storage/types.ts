@@ -91,8 +91,11 @@ export interface Watcher {
 }
 
 export class StorageError extends Error {
-  /** Unavailable: the datastore could not be reached or had no quorum in time (a 503, retryable). */
-  readonly code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Expired' | 'Unavailable';
+  /**
+   * Unavailable: the datastore could not be reached or had no quorum in time (a 503, retryable).
+   * TooLarge: the datastore refused the object's size (etcd's --max-request-bytes; a 413).
+   */
+  readonly code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Expired' | 'Unavailable' | 'TooLarge';
   constructor(code: StorageError['code'], message: string) {
     super(message);
     this.code = code;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { parseDatastore, startApiServer } from '@skiff/apiserver';
-import { createControllerManager } from '@skiff/controllers';
-import { createScheduler } from '@skiff/scheduler';
+import { startComponentThread } from '../components-thread.ts';
 import { parsePort } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
 import { DEFAULT_SCHEDULER_PORT, startOnPort } from '../component-ports.ts';
@@ -24,7 +23,7 @@ interface ServerOptions {
 export function registerServer(program: Command): void {
   program
     .command('server')
-    .description('run the API server and, in the same process, the scheduler and controller manager')
+    .description('run the API server and, in worker threads of the same process, the scheduler and controller manager')
     .option('--data-dir <dir>', 'where the SQLite database lives', defaultDataDir())
     .option('--datastore-endpoint <url>', 'store objects in etcd instead of SQLite: etcd://host:2379[,host:2379...] (several API servers may share it)')
     .option('--datastore-cafile <file>', 'CA certificate that signed the etcd members\' certificates (TLS to etcd)')
@@ -46,8 +45,14 @@ export function registerServer(program: Command): void {
       const where = etcd ? `etcd at ${etcd.hosts.join(',')}${etcd.tls ? ' over TLS' : ''}` : opts.dataDir;
       process.stdout.write(`skiff API server listening on ${server.url} (data in ${where})\n`);
       onShutdown(() => server.close());
-      // The scheduler and controller manager talk to the API server over HTTP, like any client:
-      // hosting them here only saves processes.
+      // The scheduler and controller manager run in worker threads of their own, so this
+      // thread's event loop serves API requests only; they talk to the API server over HTTP like
+      // any client. A component thread that dies takes the server down with it (loudly), rather
+      // than leaving a server that silently schedules nothing.
+      const crashed = (err: Error) => {
+        process.stderr.write(`skiff: ${err.message}; stopping\n`);
+        process.kill(process.pid, 'SIGTERM');
+      };
       if (opts.scheduler) {
         const scheduler = await startOnPort({
           what: 'scheduler endpoint',
@@ -55,18 +60,13 @@ export function registerServer(program: Command): void {
           preferred: DEFAULT_SCHEDULER_PORT,
           anyPort: opts.port === 0,
           log: (m) => process.stdout.write(`${m}\n`),
-          start: async (port) => {
-            const s = createScheduler({ server: server.url, endpoint: { port } });
-            await s.start();
-            return s;
-          },
+          start: (port) => startComponentThread({ kind: 'scheduler', server: server.url, schedulerPort: port }, crashed),
         });
         process.stdout.write(`scheduler running (explain: ${scheduler.endpointUrl})\n`);
         onShutdown(() => scheduler.stop());
       }
       if (opts.controllers) {
-        const manager = createControllerManager({ server: server.url, clusterCIDR: opts.clusterCidr });
-        await manager.start();
+        const manager = await startComponentThread({ kind: 'controller-manager', server: server.url, clusterCIDR: opts.clusterCidr }, crashed);
         process.stdout.write('controller manager running\n');
         onShutdown(() => manager.stop());
       }

@@ -1,5 +1,6 @@
 // Options of the etcd backend, and the `--datastore-endpoint etcd://host:port[,host:port...]` form.
 import { readFileSync } from 'node:fs';
+import type { StorageOp } from '../sqlite/options.ts';
 
 export interface EtcdTls {
   /** PEM of the CA that signed the members' certificates (`--datastore-cafile`). */
@@ -30,9 +31,11 @@ export interface EtcdStorageOptions {
   onWatchError?: (err: unknown, resource: string) => void;
   /** Background trouble worth a log line (watch reconnects, failed compactions). */
   onLog?: (msg: string, err?: unknown) => void;
+  /** Duration of each operation, for metrics. */
+  onTiming?: (op: StorageOp, ms: number) => void;
 }
 
-export const ETCD_DEFAULTS: Required<Omit<EtcdStorageOptions, 'hosts' | 'tls' | 'onWatchError' | 'onLog'>> = {
+export const ETCD_DEFAULTS: Required<Omit<EtcdStorageOptions, 'hosts' | 'tls' | 'onWatchError' | 'onLog' | 'onTiming'>> = {
   prefix: '/skiff/',
   requestTimeoutMs: 5000,
   compactIntervalMs: 5 * 60_000,

@@ -19,6 +19,7 @@ import { EventWindow } from './window.ts';
 import { EtcdWatchStream } from './watch-stream.ts';
 import { ETCD_DEFAULTS } from './options.ts';
 import type { EtcdStorageOptions, ResolvedEtcdOptions } from './options.ts';
+import type { StorageOp } from '../sqlite/options.ts';
 
 const keyString = (k: ObjectKey) => `${k.resource}/${k.namespace ? `${k.namespace}/` : ''}${k.name}`;
 /** Keys read per range call of a list (bounded memory per call; one revision across calls). */
@@ -46,14 +47,17 @@ export class EtcdStorage implements Storage {
   #lastCompactSeen = 0;
   #compactKeyVersion = 0;
   #closed = false;
+  #dbBytes = 0;
+  #statusTimer: NodeJS.Timeout;
 
   /** Connects, reads the current revision, and starts the watch from it. */
   static async open(options: EtcdStorageOptions): Promise<EtcdStorage> {
     const o: ResolvedEtcdOptions = { ...ETCD_DEFAULTS, ...options };
+    if (options.tls && !options.tls.ca) throw new Error('etcd over TLS needs the CA certificate (--datastore-cafile)');
     const scheme = options.tls ? 'https' : 'http';
     const client = new Etcd3({
       hosts: options.hosts.map((h) => `${scheme}://${h}`),
-      credentials: options.tls ? { rootCertificate: options.tls.ca as Buffer, privateKey: options.tls.key, certChain: options.tls.cert } : undefined,
+      credentials: options.tls ? { rootCertificate: options.tls.ca!, privateKey: options.tls.key, certChain: options.tls.cert } : undefined,
       // A LIST of many objects is one large response.
       grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 },
       // Every unary call has a deadline: without a quorum, calls fail instead of hanging. Streams
@@ -86,6 +90,13 @@ export class EtcdStorage implements Storage {
       onError: (err) => o.onLog?.('etcd watch', err),
     }, { checkIntervalMs: o.watchCheckIntervalMs, stallMs: o.watchStallMs });
     this.#lastCompactSeen = revision;
+    // The database size for metrics (etcd's own figure; refreshed in the background).
+    const refresh = () => {
+      client.maintenance.status().then((st) => (this.#dbBytes = Number(st.dbSize)), () => {});
+    };
+    refresh();
+    this.#statusTimer = setInterval(refresh, 10_000);
+    this.#statusTimer.unref();
     if (o.compactIntervalMs > 0) {
       this.#compactTimer = setInterval(() => void this.compactOnce().catch((e) => o.onLog?.('etcd compaction failed', e)), o.compactIntervalMs);
       this.#compactTimer.unref();
@@ -95,18 +106,22 @@ export class EtcdStorage implements Storage {
   // ---- reads (quorum reads: they see every write acknowledged by any API server) ----
 
   async get(key: ObjectKey): Promise<KubeObject | undefined> {
-    const raw = await this.getRaw(key);
+    const raw = await this.#getRaw(key);
     return raw === undefined ? undefined : (JSON.parse(raw) as KubeObject);
   }
 
-  async getRaw(key: ObjectKey): Promise<string | undefined> {
+  getRaw(key: ObjectKey): Promise<string | undefined> {
+    return this.#timed('get', this.#getRaw(key));
+  }
+
+  async #getRaw(key: ObjectKey): Promise<string | undefined> {
     const r = await this.#call(() => this.client.kv.range({ key: this.keys.key(key) }));
     const kv = r.kvs[0];
     return kv ? textAt(kv.value.toString('utf8'), kv.mod_revision) : undefined;
   }
 
   async list(resource: string, opts: ListOptions = {}): Promise<ListResult> {
-    const r = await this.#list(resource, opts);
+    const r = await this.listRaw(resource, opts);
     return { ...r, items: r.items.map((s) => JSON.parse(s) as KubeObject) };
   }
 
@@ -115,8 +130,8 @@ export class EtcdStorage implements Storage {
    * carries it so the next pages are read at the same revision (MVCC, as Kubernetes does) until
    * it is compacted (then Expired: the client relists).
    */
-  async listRaw(resource: string, opts: ListOptions = {}): Promise<RawListResult> {
-    return this.#list(resource, opts);
+  listRaw(resource: string, opts: ListOptions = {}): Promise<RawListResult> {
+    return this.#timed('list', this.#list(resource, opts));
   }
 
   async #list(resource: string, opts: ListOptions): Promise<RawListResult> {
@@ -170,7 +185,11 @@ export class EtcdStorage implements Storage {
 
   // ---- writes ----
 
-  async create(key: ObjectKey, obj: KubeObject): Promise<KubeObject> {
+  create(key: ObjectKey, obj: KubeObject): Promise<KubeObject> {
+    return this.#timed('create', this.#create(key, obj));
+  }
+
+  async #create(key: ObjectKey, obj: KubeObject): Promise<KubeObject> {
     const k = this.keys.key(key);
     const value = encodeObject(obj);
     const r = await this.#call(() =>
@@ -190,7 +209,11 @@ export class EtcdStorage implements Storage {
     throw new StorageError('AlreadyExists', `${keyString(key)} already exists`);
   }
 
-  async update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): Promise<KubeObject> {
+  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): Promise<KubeObject> {
+    return this.#timed('update', this.#update(key, mutate, expectedRevision));
+  }
+
+  async #update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): Promise<KubeObject> {
     const k = this.keys.key(key);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const kv = await this.#read(k, key, expectedRevision);
@@ -216,7 +239,11 @@ export class EtcdStorage implements Storage {
     throw new StorageError('Conflict', `${keyString(key)}: too many concurrent updates`);
   }
 
-  async delete(key: ObjectKey, expectedRevision?: number): Promise<KubeObject> {
+  delete(key: ObjectKey, expectedRevision?: number): Promise<KubeObject> {
+    return this.#timed('delete', this.#delete(key, expectedRevision));
+  }
+
+  async #delete(key: ObjectKey, expectedRevision?: number): Promise<KubeObject> {
     const k = this.keys.key(key);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const kv = await this.#read(k, key, expectedRevision);
@@ -241,6 +268,20 @@ export class EtcdStorage implements Storage {
     return kv;
   }
 
+  async #timed<T>(op: StorageOp, p: Promise<T>): Promise<T> {
+    if (!this.#o.onTiming) return p;
+    const t0 = performance.now();
+    try {
+      return await p;
+    } finally {
+      try {
+        this.#o.onTiming(op, performance.now() - t0);
+      } catch {
+        // A metrics hook must not fail a storage operation.
+      }
+    }
+  }
+
   /** Runs one etcd call; its failures become StorageErrors the API answers with a clear Status. */
   async #call<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new Error('storage is closed');
@@ -251,6 +292,7 @@ export class EtcdStorage implements Storage {
       const msg = (e as Error)?.message ?? String(e);
       if (/required revision has been compacted/.test(msg)) throw new StorageError('Expired', `etcd: ${msg}`);
       if (/future rev/.test(msg)) throw new StorageError('Expired', `etcd: ${msg}`);
+      if (/request is too large/.test(msg)) throw new StorageError('TooLarge', `etcd: ${msg}`);
       throw new StorageError('Unavailable', `etcd: ${msg}`);
     }
   }
@@ -383,7 +425,7 @@ export class EtcdStorage implements Storage {
 
   stats(): StorageStats {
     return {
-      dbBytes: 0,
+      dbBytes: this.#dbBytes,
       walBytes: 0,
       revision: this.currentRevision(),
       compactedRevision: this.#compacted,
@@ -398,6 +440,7 @@ export class EtcdStorage implements Storage {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#compactTimer) clearInterval(this.#compactTimer);
+    clearInterval(this.#statusTimer);
     this.#stream.close();
     this.#hub.closeAll();
     this.#subs.clear();

@@ -1,0 +1,193 @@
+// bench:apiserver --datastore etcd — the etcd backend, on a real three-member cluster on loopback
+// started for the run (Debian's etcd), measured in one run against baselines measured alongside:
+// 1. creates/s and GETs/s of skiff on etcd vs a bare fastify + etcd3 server doing the same puts
+//    and ranges (bare-etcd-server.ts);
+// 2. two skiff servers on one cluster vs one: aggregate creates/s;
+// 3. LIST of 10,000 pods, skiff on etcd vs skiff on SQLite;
+// 4. `skiff server` with its scheduler and controller manager on (worker threads, busy with the
+//    pods being created) vs the API server alone, creates/s;
+// 5. the etcd database size over many writes with compaction running (a bounded store).
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
+import { startEtcdCluster } from '../src/testing/etcd-cluster.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '../../..');
+const MAIN = join(root, 'packages/cli/src/main.ts');
+const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
+const duration = arg('--duration', 10);
+const writes = arg('--writes', 100_000);
+const CONNECTIONS = 32;
+
+const podBody = JSON.stringify({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { generateName: 'bench-', labels: { app: 'bench' } },
+  spec: { containers: [{ name: 'web', image: 'skiff/busybox:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+});
+
+interface Server { url: string; proc: ChildProcess; dir: string; out: () => string }
+
+function start(args: string[]): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
+  const proc = spawn(process.execPath, args.map((a) => (a === '$DIR' ? dir : a)), { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) resolve({ url: m[1], proc, dir, out: () => out });
+    });
+    proc.on('exit', (code) => reject(new Error(`exited early (${code}): ${out}`)));
+  });
+}
+const stop = (s: Server) => {
+  s.proc.kill('SIGKILL');
+  rmSync(s.dir, { recursive: true, force: true });
+};
+
+function send(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function load(opts: autocannon.Options): Promise<autocannon.Result> {
+  const result = await autocannon({ connections: CONNECTIONS, duration, ...opts });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${opts.url}: ${bad} failed requests (non2xx ${result.non2xx}, errors ${result.errors})`);
+  return result;
+}
+const creates = (s: Server, extra: Partial<autocannon.Options> = {}) =>
+  load({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, ...extra });
+const warm = (s: Server) => autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
+
+const fmt = (n: number) => n.toFixed(0).padStart(7);
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+
+async function listTime(s: Server, ns: string): Promise<{ median: number; count: number; mb: number }> {
+  const times: number[] = [];
+  let count = 0;
+  let mb = 0;
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    const r = await send(`${s.url}/api/v1/namespaces/${ns}/pods`, 'GET');
+    times.push(performance.now() - t0);
+    count = (JSON.parse(r.text) as { items: unknown[] }).items.length;
+    mb = r.text.length / 1e6;
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[3], count, mb };
+}
+
+async function fill(s: Server, ns: string, n: number): Promise<void> {
+  await send(`${s.url}/api/v1/namespaces`, 'POST', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+  await autocannon({ url: `${s.url}/api/v1/namespaces/${ns}/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, amount: n, connections: CONNECTIONS });
+}
+
+export async function benchEtcd(): Promise<void> {
+  const cluster = await startEtcdCluster(3);
+  const servers: Server[] = [];
+  const skiffOn = (prefix: string, components = false) =>
+    start([MAIN, 'server', '--datastore-endpoint', cluster.endpoint, '--port', '0', ...(components ? [] : ['--no-scheduler', '--no-controllers'])]).then((s) => (servers.push(s), s));
+  try {
+    console.log(`\nbench:apiserver --datastore etcd  (${duration} s per run, ${CONNECTIONS} connections, autocannon; etcd ${cluster.members.length} members on loopback)`);
+
+    // 1. skiff on etcd vs the bare etcd client, same run.
+    const bare = await start([join(here, 'bare-etcd-server.ts'), cluster.hosts.join(',')]);
+    servers.push(bare);
+    const skiff = await skiffOn('/skiff/');
+    await warm(bare);
+    await warm(skiff);
+    const bareCreate = await creates(bare);
+    const skiffCreate = await creates(skiff);
+    const named = podBody.replace('"generateName":"bench-"', '"name":"bench-get"');
+    await send(`${skiff.url}/api/v1/namespaces/default/pods`, 'POST', named);
+    await send(`${bare.url}/api/v1/namespaces/default/pods`, 'POST', named);
+    const bareGet = await load({ url: `${bare.url}/api/v1/namespaces/default/pods/bench-get` });
+    const skiffGet = await load({ url: `${skiff.url}/api/v1/namespaces/default/pods/bench-get` });
+    console.log('                         bare fastify+etcd3   skiff on etcd   ratio (aim)');
+    console.log(`creates/s                ${fmt(bareCreate.requests.average)}              ${fmt(skiffCreate.requests.average)}        ${ratio(skiffCreate.requests.average, bareCreate.requests.average)} (0.6x)   p99 ${skiffCreate.latency.p99} ms`);
+    console.log(`GETs/s                   ${fmt(bareGet.requests.average)}              ${fmt(skiffGet.requests.average)}        ${ratio(skiffGet.requests.average, bareGet.requests.average)} (0.7x)   p99 ${skiffGet.latency.p99} ms`);
+    stop(bare);
+
+    // 2. Two API servers on one cluster vs one: aggregate creates/s (each with half the connections).
+    const second = await skiffOn('/skiff/');
+    await warm(second);
+    const one = await creates(skiff);
+    const [x, y] = await Promise.all([creates(skiff, { connections: CONNECTIONS / 2 }), creates(second, { connections: CONNECTIONS / 2 })]);
+    const both = x.requests.average + y.requests.average;
+    console.log(`scale-out creates/s      one server ${fmt(one.requests.average)}   two servers ${fmt(both)} (${fmt(x.requests.average)} +${fmt(y.requests.average)})   ${ratio(both, one.requests.average)}`);
+    stop(second);
+
+    // 3. LIST of 10,000 pods: etcd vs SQLite.
+    const sqlite = await start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0', '--no-scheduler', '--no-controllers']);
+    servers.push(sqlite);
+    await fill(skiff, 'list', 10_000);
+    await fill(sqlite, 'list', 10_000);
+    const le = await listTime(skiff, 'list');
+    const ls = await listTime(sqlite, 'list');
+    console.log(`LIST ${le.count} pods         sqlite median ${ls.median.toFixed(0)} ms   etcd median ${le.median.toFixed(0)} ms (${le.mb.toFixed(1)} MB)   ${ratio(le.median, ls.median)} of SQLite (aim <= 2x)`);
+
+    // 4. Components on (busy: every pod created is scheduled, unschedulable without nodes, and
+    //    watched by the controllers) vs the API server alone, SQLite and etcd, same run.
+    for (const [label, withComponents, alone] of [
+      ['sqlite', () => start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0']), sqlite],
+      ['etcd', () => skiffOn('/skiff/', true), skiff],
+    ] as const) {
+      const on = await withComponents();
+      servers.push(on);
+      await warm(on);
+      const r = await creates(on);
+      const a = await creates(alone);
+      console.log(`components on (${label.padEnd(6)})  alone ${fmt(a.requests.average)}   scheduler+controllers on ${fmt(r.requests.average)}   ${ratio(r.requests.average, a.requests.average)} (aim >= 0.8x)`);
+      stop(on);
+    }
+    stop(sqlite);
+    stop(skiff);
+
+    // 5. A bounded store: etcd's database size over many writes, compaction every 5 s (as an API
+    //    server does every 5 min), defragmented at the end.
+    const client = new Etcd3({ hosts: cluster.hosts.map((h) => `http://${h}`) });
+    const size = async () => Number((await client.maintenance.status()).dbSize);
+    const start0 = await size();
+    const value = Buffer.from(podBody.repeat(1));
+    let done = 0;
+    let maxSize = start0;
+    let lastCompact = 0;
+    const t0 = performance.now();
+    const keysInUse = 10_000;
+    while (done < writes) {
+      await Promise.all(Array.from({ length: 64 }, (_, i) => client.kv.put({ key: Buffer.from(`/churn/${(done + i) % keysInUse}`), value })));
+      done += 64;
+      if (performance.now() - lastCompact > 5000) {
+        lastCompact = performance.now();
+        const rev = Number((await client.kv.range({ key: Buffer.from('/churn/0') })).header.revision);
+        await client.kv.compact({ revision: rev - keysInUse });
+        maxSize = Math.max(maxSize, await size());
+      }
+    }
+    const secs = (performance.now() - t0) / 1000;
+    maxSize = Math.max(maxSize, await size());
+    await Promise.all(cluster.hosts.map((h) => new Etcd3({ hosts: `http://${h}` }).maintenance.defragment({})));
+    const after = await size();
+    console.log(`store after ${done} writes (${(done / secs).toFixed(0)}/s, 10,000 keys rewritten, compacted every 5 s): db size max ${(maxSize / 1e6).toFixed(1)} MB, after defrag ${(after / 1e6).toFixed(1)} MB (started at ${(start0 / 1e6).toFixed(1)} MB)`);
+    client.close();
+  } finally {
+    for (const s of servers) if (s.proc.exitCode === null) stop(s);
+    await cluster.stop();
+  }
+}

@@ -1,0 +1,203 @@
+// etcd-only behaviour, on a real three-member cluster: several storages (API servers) on one
+// cluster, the watch stream surviving a member that dies or goes silent (etcd3's watchers can go
+// silent after a reconnect: ours must not), compaction while a storage was cut off (its watchers
+// end with Expired so clients relist), and the key/value layout.
+import type { KubeObject } from '@skiff/api';
+import { StorageError } from '../types.ts';
+import type { StorageEvent } from '../types.ts';
+import { pod, podKey } from '../sqlite/test-helpers.ts';
+import { until } from '../../testing/until.ts';
+import { startEtcdCluster } from '../../testing/etcd-cluster.ts';
+import type { EtcdCluster } from '../../testing/etcd-cluster.ts';
+import { startTcpProxy } from '../../../test/support/tcp-proxy.ts';
+import { EtcdStorage } from './storage.ts';
+import type { EtcdStorageOptions } from './options.ts';
+import { KeyCodec, encodeObject, textAt } from './codec.ts';
+import { parseDatastore } from './options.ts';
+
+let cluster: EtcdCluster;
+let n = 0;
+const open: EtcdStorage[] = [];
+beforeAll(async () => {
+  cluster = await startEtcdCluster(3);
+}, 30_000);
+afterAll(() => cluster.stop());
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+});
+
+async function storage(o: Partial<EtcdStorageOptions> = {}, prefix = `/skiff-e${++n}/`): Promise<EtcdStorage> {
+  const s = await EtcdStorage.open({ hosts: cluster.hosts, prefix, compactIntervalMs: 0, requestTimeoutMs: 2000, watchCheckIntervalMs: 200, watchStallMs: 1000, ...o });
+  open.push(s);
+  return s;
+}
+const rv = (o: KubeObject) => Number(o.metadata.resourceVersion);
+
+describe('codec', () => {
+  test('keys: resource (with group), namespace, name; bookkeeping keys are not objects', () => {
+    const k = new KeyCodec('/skiff/');
+    expect(k.key({ resource: 'apps/deployments', namespace: 'default', name: 'web' }).toString()).toBe('/skiff/apps/deployments/default/web');
+    expect(k.decode(Buffer.from('/skiff/apps/deployments/default/web'))).toEqual({ resource: 'apps/deployments', namespace: 'default', name: 'web' });
+    expect(k.decode(Buffer.from('/skiff/nodes//n1'))).toEqual({ resource: 'nodes', namespace: '', name: 'n1' });
+    expect(k.decode(k.internal('compact_rev_key'))).toBeUndefined();
+    expect(k.decode(Buffer.from('/other/pods/a/b'))).toBeUndefined();
+  });
+
+  test('the resourceVersion is spliced into its one place, whatever the strings hold', () => {
+    const o = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', resourceVersion: '9', annotations: { trap: '"resourceVersion":""' } }, spec: { resourceVersion: '' } } as KubeObject;
+    const stored = encodeObject(o);
+    const back = JSON.parse(textAt(stored, 42));
+    expect(back.metadata.resourceVersion).toBe('42');
+    expect(back.metadata.annotations.trap).toBe('"resourceVersion":""');
+    expect(back.spec).toEqual({ resourceVersion: '' });
+    expect(stored.startsWith('{"apiVersion":"v1","kind":"Pod","metadata":{"resourceVersion":""')).toBe(true);
+  });
+
+  test('--datastore-endpoint parsing and refusals', () => {
+    expect(parseDatastore({})).toBeUndefined();
+    expect(parseDatastore({ endpoint: 'etcd://127.0.0.1:2379,127.0.0.2:2379' })).toEqual({ hosts: ['127.0.0.1:2379', '127.0.0.2:2379'], tls: undefined });
+    expect(() => parseDatastore({ endpoint: 'mysql://x:1' })).toThrow(/expected etcd:\/\//);
+    expect(() => parseDatastore({ endpoint: 'etcd://nohost' })).toThrow(/not host:port/);
+    expect(() => parseDatastore({ endpoint: 'etcd://h:99999' })).toThrow(/port out of range/);
+    expect(() => parseDatastore({ cafile: '/x' })).toThrow(/need --datastore-endpoint/);
+    expect(() => parseDatastore({ endpoint: 'etcd://h:1', certfile: '/x' })).toThrow(/go together/);
+    expect(() => parseDatastore({ endpoint: 'etcd://h:1', cafile: '/does/not/exist' })).toThrow(/cannot read/);
+  });
+});
+
+describe('several storages on one cluster (several API servers)', () => {
+  test('a write on one is seen by watchers on the other, in order, with no gap; a conflict is a Conflict on either', async () => {
+    const a = await storage({}, '/skiff-shared/');
+    const b = await storage({}, '/skiff-shared/');
+    const seenOnB: number[] = [];
+    b.watch('pods', { fromRevision: b.currentRevision() }, (e) => seenOnB.push(e.revision));
+    const written: number[] = [];
+    await Promise.all(
+      [a, b, a, b].map(async (s, w) => {
+        for (let i = 0; i < 25; i++) written.push(rv(await s.create(podKey(`w${w}-${i}`), pod(`w${w}-${i}`))));
+      }),
+    );
+    written.sort((x, y) => x - y);
+    await until('events on b', () => seenOnB.length >= written.length, 10_000);
+    expect(seenOnB).toEqual(written);
+
+    const cur = (await a.get(podKey('w0-0')))!;
+    const results = await Promise.allSettled([a, b, a, b].map((s, i) => s.update(podKey('w0-0'), (c) => ({ ...c, spec: { by: i } }), rv(cur))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as StorageError).code).toBe('Conflict');
+  });
+});
+
+describe('the watch stream under faults', () => {
+  /** Writes through `w` and checks that `s`'s watcher gets each acknowledged write exactly once, in order. */
+  async function expectDelivered(s: EtcdStorage, seen: StorageEvent[], written: number[], ms: number) {
+    await until(`${written.length} events`, () => seen.filter((e) => written.includes(e.revision)).length >= written.length, ms);
+    const revs = seen.map((e) => e.revision);
+    expect(new Set(revs).size).toBe(revs.length); // none twice
+    expect([...revs].sort((x, y) => x - y)).toEqual(revs); // in order
+    for (const r of written) expect(revs).toContain(r);
+  }
+
+  test('a member killed under the stream: the stream moves to another member and resumes with no gap', async () => {
+    const s = await storage();
+    const seen: StorageEvent[] = [];
+    s.watch('pods', { fromRevision: s.currentRevision() }, (e) => seen.push(e));
+    const written: number[] = [];
+    for (let m = 0; m < 3; m++) {
+      await cluster.kill(m);
+      // The other two keep a quorum; writes may meet the dead member first and be retried by the client.
+      for (let i = 0; i < 10; i++) {
+        try {
+          written.push(rv(await s.create(podKey(`k${m}-${i}`), pod(`k${m}-${i}`))));
+        } catch (e) {
+          expect((e as StorageError).code).toBe('Unavailable');
+        }
+      }
+      await expectDelivered(s, seen, written, 15_000);
+      await cluster.start(m);
+    }
+    expect(written.length).toBeGreaterThanOrEqual(20);
+    expect(s.watchReconnects).toBeGreaterThanOrEqual(1);
+  }, 90_000);
+
+  test('a member that stops answering (SIGSTOP) under the stream: the silence is noticed and the stream moves', async () => {
+    const s = await storage();
+    const seen: StorageEvent[] = [];
+    s.watch('pods', { fromRevision: s.currentRevision() }, (e) => seen.push(e));
+    for (let m = 0; m < 3; m++) {
+      const others = cluster.hosts.filter((_, i) => i !== m);
+      const writer = await storage({ hosts: others }, s.keys.prefix);
+      cluster.members[m].process!.kill('SIGSTOP');
+      try {
+        const written: number[] = [];
+        for (let i = 0; i < 5; i++) written.push(rv(await writer.create(podKey(`s${m}-${i}`), pod(`s${m}-${i}`))));
+        // Delivered while the member is still stopped: only a replaced stream can do that.
+        await expectDelivered(s, seen, written, 20_000);
+      } finally {
+        cluster.members[m].process!.kill('SIGCONT');
+      }
+    }
+    expect(s.watchReconnects).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
+  test('history compacted while a storage was cut off: its watchers end with onExpired; new watches work', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(cluster.hosts[0].split(':')[1]) });
+    try {
+      const s = await storage({ hosts: [proxy.address] });
+      const w = await storage({}, s.keys.prefix);
+      const seen: number[] = [];
+      let expired = 0;
+      s.watch('pods', { fromRevision: s.currentRevision(), onExpired: () => expired++ }, (e) => seen.push(e.revision));
+      const first = rv(await w.create(podKey('before'), pod('before')));
+      await until('seen.includes(first)', () => seen.includes(first));
+      proxy.cut();
+      for (let i = 0; i < 5; i++) await w.create(podKey(`gone${i}`), pod(`gone${i}`));
+      const now = rv(await w.create(podKey('last'), pod('last')));
+      await w.client.kv.compact({ revision: now, physical: true });
+      proxy.restore();
+      await until('onExpired', () => expired === 1, 15_000);
+      expect(seen).toEqual([first]);
+      expect(() => s.watch('pods', { fromRevision: first }, () => {})).toThrow(StorageError);
+      // A client that relists and watches again gets what follows.
+      const list = await s.list('pods');
+      expect(list.items.map((o) => o.metadata.name).sort()).toEqual(['before', 'gone0', 'gone1', 'gone2', 'gone3', 'gone4', 'last']);
+      const again: number[] = [];
+      s.watch('pods', { fromRevision: list.revision }, (e) => again.push(e.revision));
+      const after = rv(await w.create(podKey('after'), pod('after')));
+      await until('again.includes(after)', () => again.includes(after));
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+
+  test('without a quorum, calls fail with Unavailable within the deadline instead of hanging; acknowledged data survives', async () => {
+    const s = await storage({ requestTimeoutMs: 1500 });
+    const kept = await s.create(podKey('kept'), pod('kept'));
+    await cluster.kill(1);
+    await cluster.kill(2);
+    try {
+      const t0 = Date.now();
+      let err: unknown;
+      try {
+        await s.create(podKey('lost'), pod('lost'));
+      } catch (e) {
+        err = e;
+      }
+      expect((err as StorageError).code).toBe('Unavailable');
+      // etcd3 retries a failed call up to 3 times, each with the deadline.
+      expect(Date.now() - t0).toBeLessThan(3 * 1500 + 2000);
+    } finally {
+      await cluster.start(1);
+      await cluster.start(2);
+    }
+    // Once a member is back there is a quorum again; the acknowledged object is there.
+    let back: KubeObject | undefined;
+    const poll = setInterval(() => void s.get(podKey('kept')).then((o) => (back ??= o), () => {}), 200);
+    try {
+      await until('quorum back', () => back !== undefined, 20_000);
+    } finally {
+      clearInterval(poll);
+    }
+    expect(back).toEqual(kept);
+  }, 60_000);
+});
