@@ -36,7 +36,7 @@ export function registerAgent(program: Command): void {
     .option('--pods <n>', 'maximum pods on this node', '110')
     .option('--backoff-base <ms>', 'crash-loop back-off base (Kubernetes: 10000)', parsePositiveInt, 10_000)
     .option('--service-proxy', 'also run the service proxy (one agent per machine: it listens on ClusterIPs)')
-    .option('--root-dir <dir>', "the agent's state: pods' emptyDirs and projected files (default /var/lib/skiff/agent/NODE)")
+    .option('--root-dir <dir>', "the agent's state: pods' emptyDirs, projected files and termination messages; Localhost seccomp profiles in DIR/seccomp (default /var/lib/skiff/agent/NODE)")
     .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
     .action(async (opts: AgentOptions) => {
       const server = resolveServer(opts.server);
