@@ -5,10 +5,10 @@ const pod = {
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'web', namespace: 'shop', uid: 'u-1', labels: { app: 'web', tier: 'front' }, annotations: { note: 'a "quoted" value' } },
-  spec: { nodeName: 'n1', serviceAccountName: 'builder', containers: [] },
+  spec: { nodeName: 'n1', serviceAccountName: 'builder', containers: [{ name: 'app', resources: { requests: { cpu: '250m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } } }, { name: 'bare' }] },
   status: { podIP: '10.0.0.7' },
 } as unknown as KubeObject;
-const ctx = { pod, nodeName: 'n1', hostIP: '127.0.7.1', podIP: '10.0.0.7', allocatable: { cpu: '1900m', memory: '8000Mi', 'ephemeral-storage': '10Gi' } };
+const ctx = { pod, nodeName: 'n1', nodeIP: '127.0.7.1', allocatable: { cpu: '1900m', memory: '8000Mi', 'ephemeral-storage': '10Gi' } };
 
 const cm = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop' }, data }) as unknown as KubeObject;
 const secret = (name: string, data: Record<string, string>) =>
@@ -17,7 +17,7 @@ const lookup = (objs: KubeObject[]): ObjectLookup => ({
   configMap: (ns, name) => objs.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === ns && o.metadata.name === name),
   secret: (ns, name) => objs.find((o) => o.kind === 'Secret' && o.metadata.namespace === ns && o.metadata.name === name),
 });
-const env = (c: Omit<EnvContainer, 'name'>, objs: KubeObject[] = []) => Object.fromEntries(computeEnv({ name: 'app', ...c }, ctx, lookup(objs)).env.map((e) => [e.name, e.value]));
+const env = (c: Omit<EnvContainer, 'name'>, objs: KubeObject[] = [], name = 'app') => Object.fromEntries(computeEnv({ name, ...c }, ctx, lookup(objs)).env.map((e) => [e.name, e.value]));
 
 test('the downward API: pod fields, labels and annotations, node and addresses', () => {
   const f = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
@@ -45,8 +45,8 @@ test('the downward API: pod fields, labels and annotations, node and addresses',
 
 test('resourceFieldRef: rounded up in units of the divisor; an unset limit is the node allocatable', () => {
   const r = (resource: string, divisor?: string) => ({ valueFrom: { resourceFieldRef: { resource, divisor } } });
-  const resources = { requests: { cpu: '250m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } };
-  expect(env({ resources, env: [
+  // The container's resources come from the pod's spec (container "app").
+  expect(env({ env: [
     { name: 'CPU_LIMIT', ...r('limits.cpu') },
     { name: 'CPU_LIMIT_M', ...r('limits.cpu', '1m') },
     { name: 'CPU_REQ', ...r('requests.cpu', '1m') },
@@ -55,8 +55,8 @@ test('resourceFieldRef: rounded up in units of the divisor; an unset limit is th
     { name: 'EPHEMERAL', ...r('limits.ephemeral-storage', '1Gi') },
   ] })).toEqual({ CPU_LIMIT: '1', CPU_LIMIT_M: '500', CPU_REQ: '250', MEM_LIMIT_MI: '128', MEM_REQ: String(64 * 1024 * 1024), EPHEMERAL: '10' });
   // No limits: the node's allocatable; no request: 0.
-  expect(env({ env: [{ name: 'C', ...r('limits.cpu', '1m') }, { name: 'M', ...r('limits.memory', '1Mi') }, { name: 'R', ...r('requests.cpu') }] })).toEqual({ C: '1900', M: '8000', R: '0' });
-  expect(() => env({ env: [{ name: 'X', ...r('limits.gpu') }] })).toThrow(new ContainerConfigError('unsupported container resource : limits.gpu'));
+  expect(env({ env: [{ name: 'C', ...r('limits.cpu', '1m') }, { name: 'M', ...r('limits.memory', '1Mi') }, { name: 'R', ...r('requests.cpu') }] }, [], 'bare')).toEqual({ C: '1900', M: '8000', R: '0' });
+  expect(() => env({ env: [{ name: 'X', ...r('limits.gpu') }] })).toThrow(ContainerConfigError);
 });
 
 test('configMapKeyRef and secretKeyRef; missing objects and keys give the kubelet messages unless optional', () => {

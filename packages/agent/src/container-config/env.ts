@@ -4,7 +4,7 @@
 // missing reference that is not optional is an error with the kubelet's message, which holds the
 // container in CreateContainerConfigError until the object appears.
 import type { KubeObject } from '@skiff/api';
-import { DownwardError, fieldRefValue, resourceFieldRefValue, type DownwardContext, type ResourceContainer, type ResourceFieldSelector } from './downward.ts';
+import { resolveFieldPath, resolveResourceField, type DownwardContext } from '../pod/downward.ts';
 import { expandVars } from './expand.ts';
 
 interface KeyRef {
@@ -22,7 +22,7 @@ export interface EnvVar {
   value?: string;
   valueFrom?: {
     fieldRef?: { fieldPath: string };
-    resourceFieldRef?: ResourceFieldSelector;
+    resourceFieldRef?: { containerName?: string; resource: string; divisor?: string };
     configMapKeyRef?: KeyRef;
     secretKeyRef?: KeyRef;
   };
@@ -34,7 +34,8 @@ export interface EnvFromSource {
   secretRef?: SourceRef;
 }
 
-export interface EnvContainer extends ResourceContainer {
+export interface EnvContainer {
+  name: string;
   env?: EnvVar[];
   envFrom?: EnvFromSource[];
 }
@@ -92,12 +93,10 @@ export function computeEnv(container: EnvContainer, ctx: DownwardContext, object
 }
 
 function resolveValueFrom(from: NonNullable<EnvVar['valueFrom']>, container: EnvContainer, ctx: DownwardContext, ns: string, objects: ObjectLookup): string | undefined {
-  try {
-    if (from.fieldRef) return fieldRefValue(from.fieldRef.fieldPath, ctx);
-    if (from.resourceFieldRef) return resourceFieldRefValue(from.resourceFieldRef, container, ctx);
-  } catch (err) {
-    if (err instanceof DownwardError) throw new ContainerConfigError(err.message);
-    throw err;
+  const downward = from.fieldRef ? resolveFieldPath(from.fieldRef.fieldPath, ctx) : from.resourceFieldRef ? resolveResourceField(from.resourceFieldRef, container.name, ctx) : undefined;
+  if (downward) {
+    if ('error' in downward) throw new ContainerConfigError(downward.error);
+    return downward.value;
   }
   const keyRef = from.configMapKeyRef ?? from.secretKeyRef;
   if (!keyRef) return '';

@@ -50,8 +50,7 @@ export const portKey = (p: { containerPort: number; protocol?: string }) => `${p
 
 export function buildContainerConfig(input: ConfigInput): { config: ContainerConfig; envSkipped: EnvResult['skipped'] } {
   const { pod, spec } = input;
-  const podIP: string | undefined = pod.status?.podIP;
-  const { env, skipped } = computeEnv(spec, { pod, nodeName: input.nodeName, hostIP: input.nodeIP, podIP, allocatable: input.allocatable }, input.objects);
+  const { env, skipped } = computeEnv(spec, { pod, nodeName: input.nodeName, nodeIP: input.nodeIP, allocatable: input.allocatable }, input.objects);
   const security = computeSecurity({ pod, container: spec, imageUser: input.imageUser, readSeccompProfile: input.readSeccompProfile });
   const ports: PortBinding[] = (spec.ports ?? []).map((p) => ({
     containerPort: p.containerPort,
