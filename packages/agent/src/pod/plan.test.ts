@@ -122,3 +122,10 @@ test('sidecars stop once the app has finished for good, and after the app contai
   expect(plan(deleting, [proxy, app])).toEqual([{ type: 'kill', container: 'app', id: app.id, graceSeconds: 20, reason: 'Deleting' }]);
   expect(plan(deleting, [proxy, { ...app, state: 'exited', exitCode: 0 }])).toEqual([{ type: 'kill', container: 'proxy', id: proxy.id, graceSeconds: 20, reason: 'Deleting' }]);
 });
+
+test('a restart removes the attempt before the previous one first, so at most two attempts exist', () => {
+  const p = pod();
+  const a0 = observed(p, 'app', 'exited', { exitCode: 1, restartCount: 0, finishedAt: new Date(now - 60_000).toISOString() });
+  const a1 = observed(p, 'app', 'exited', { exitCode: 1, restartCount: 1, finishedAt: new Date(now - 60_000).toISOString() });
+  expect(plan(p, [a0, a1])).toEqual([{ type: 'remove', id: a0.id }, { type: 'start', container: 'app', init: false, restartCount: 2 }]);
+});

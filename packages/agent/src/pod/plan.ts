@@ -31,9 +31,24 @@ export interface PlanInput {
 export const isSidecar = (c: { restartPolicy?: string }) => c.restartPolicy === 'Always';
 
 export function planPodSync(input: PlanInput): PodAction[] {
-  const { pod } = input;
+  if (input.pod.metadata.deletionTimestamp) return planDeletion(input);
   const groups = groupByContainer(input.containers);
-  if (pod.metadata.deletionTimestamp) return planDeletion(input);
+  const actions = planRunning(input, groups);
+  // A new attempt replaces the one before the last: remove that first, so that no more than two
+  // attempts of a container (the current one and the previous, for logs --previous) ever exist.
+  const removing = new Set(actions.flatMap((a) => (a.type === 'remove' ? [a.id] : [])));
+  const removals: PodAction[] = [];
+  for (const a of actions) {
+    if (a.type !== 'start') continue;
+    for (const old of (groups.get(a.container) ?? []).slice(1)) {
+      if (old.info.state !== 'running' && !removing.has(old.info.id)) removals.push({ type: 'remove', id: old.info.id });
+    }
+  }
+  return [...removals, ...actions];
+}
+
+function planRunning(input: PlanInput, groups: Map<string, ObservedContainer[]>): PodAction[] {
+  const { pod } = input;
 
   const actions: PodAction[] = [];
   const policy: string = pod.spec?.restartPolicy ?? 'Always';
