@@ -55,7 +55,8 @@ export async function runHook(handler: LifecycleHandler, t: HookTarget): Promise
     await sleep(handler.sleep.seconds * 1000, t.signal);
     return;
   }
-  // tcpSocket is deprecated for hooks: the kubelet accepts it and does nothing.
+  // tcpSocket is not a hook handler (kept in the API for compatibility): the kubelet fails it so.
+  throw new HookError(`Cannot run handler: invalid handler: ${JSON.stringify(handler)}`);
 }
 
 export class HookError extends Error {}
