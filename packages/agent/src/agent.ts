@@ -22,6 +22,7 @@ import { DEFAULT_ZONE } from './dns/records.ts';
 import { readFileSync } from 'node:fs';
 import { VolumeManager } from './volumes/manager.ts';
 import { ProjectedObjects } from './volumes/objects.ts';
+import { podReferences } from './container-config/references.ts';
 
 
 export interface AgentOptions {
@@ -60,8 +61,9 @@ export interface AgentOptions {
    */
   serviceProxy?: boolean;
   /**
-   * The agent's state directory: pods' emptyDirs and projected files live below it (as
-   * /var/lib/kubelet does for the kubelet). Default /var/lib/skiff/agent/<nodeName>.
+   * The agent's state directory (as the kubelet's --root-dir): pods' emptyDirs, projected files
+   * and termination message files live below `pods/<uid>/`, Localhost seccomp profiles below
+   * `seccomp/`. Default /var/lib/skiff/agent/<nodeName>.
    */
   rootDir?: string;
   log?: (message: string) => void;
@@ -162,11 +164,17 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     log,
     onChange: (kind, namespace, name) => {
       for (const pod of volumes.podsReading(kind, namespace, name)) workerOf(pod)?.refreshVolumes();
+      // Env and envFrom too: a container waiting in CreateContainerConfigError for it starts now.
+      for (const pod of informer.store.list()) {
+        if (pod.metadata.namespace === namespace && podReferences(pod)[kind].has(name)) workerOf(pod)?.trigger();
+      }
     },
   });
-  const volumes = new VolumeManager({ rootDir: o.rootDir ?? `/var/lib/skiff/agent/${o.nodeName}`, nodeName: o.nodeName, nodeIP: o.nodeIP, objects, log });
+  const rootDir = o.rootDir ?? `/var/lib/skiff/agent/${o.nodeName}`;
+  const volumes = new VolumeManager({ rootDir, nodeName: o.nodeName, nodeIP: o.nodeIP, objects, log });
   const deps = {
-    runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events, volumes,
+    runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events, volumes, objects, rootDir,
+    allocatable: () => heartbeat.allocatable(),
     backoff: o.backoff ?? DEFAULT_BACKOFF,
     network: podNetwork,
     onFinished: (key: string) => workers.delete(key),

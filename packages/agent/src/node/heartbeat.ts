@@ -30,6 +30,7 @@ export class NodeHeartbeat {
   private previous?: { type: string; status: string; lastTransitionTime?: string }[];
   private host?: HostFacts;
   private readonly pause = new WakeableSleep();
+  private lastAllocatable: Record<string, string> = {};
 
   constructor(o: HeartbeatOptions) {
     this.o = o;
@@ -76,6 +77,11 @@ export class NodeHeartbeat {
     await this.beat(true);
   }
 
+  /** The node's allocatable resources as last reported (cpu, memory, ephemeral-storage, pods). */
+  allocatable(): Readonly<Record<string, string>> {
+    return this.lastAllocatable;
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -98,6 +104,7 @@ export class NodeHeartbeat {
     const ready = await runtime.ping();
     const host = await this.hostFacts();
     const status = buildNodeStatus({ ...this.o.node, host, ready, readyMessage: readyMessage(ready, runtime.name), now: new Date(), previous: this.previous });
+    this.lastAllocatable = { ...(status.allocatable as Record<string, string>) };
     const key = JSON.stringify({ ...status, conditions: (status.conditions as { type: string; status: string }[]).map((c) => [c.type, c.status]) });
     const due = Date.now() - this.lastStatusAt >= this.o.statusReportIntervalMs;
     if (!force && !due && key === this.lastStatusKey) return;

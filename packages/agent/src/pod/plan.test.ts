@@ -86,3 +86,46 @@ test('deletion stops running containers within the remaining grace, then removes
   const stopped = { ...c, state: 'exited' as const, exitCode: 137 };
   expect(plan(p, [stopped])).toEqual([{ type: 'remove', id: c.id }, { type: 'confirm-deletion' }]);
 });
+
+test('a failed init container is retried (OnFailure, Always) or fails the pod (Never); app containers wait', () => {
+  const spec = { initContainers: [{ name: 'i1', image: 'x' }] };
+  const failed = (p: ReturnType<typeof pod>) => observed(p, 'i1', 'exited', { exitCode: 1, finishedAt: new Date(now - 1000).toISOString() });
+  const always = pod(spec);
+  expect(plan(always, [failed(always)])).toEqual([{ type: 'start', container: 'i1', init: true, restartCount: 1 }]);
+  const never = pod({ ...spec, restartPolicy: 'Never' });
+  expect(plan(never, [failed(never)])).toEqual([]);
+});
+
+test('sidecars start in order, the next init container once the sidecar has started, and keep running beside the app', () => {
+  const p = pod({ initContainers: [{ name: 'proxy', image: 'x', restartPolicy: 'Always' }, { name: 'migrate', image: 'x' }] });
+  expect(plan(p, [])).toEqual([{ type: 'start', container: 'proxy', init: true, restartCount: 0 }]);
+  const proxy = observed(p, 'proxy', 'running');
+  // Its startup probe has not passed yet: nothing else starts.
+  expect(planPodSync({ pod: p, containers: [proxy], now, backoff, unhealthy: new Set(), notStarted: new Set([proxy.id]) })).toEqual([]);
+  expect(plan(p, [proxy])).toEqual([{ type: 'start', container: 'migrate', init: true, restartCount: 0 }]);
+  const migrate = observed(p, 'migrate', 'exited', { exitCode: 0 });
+  expect(plan(p, [proxy, migrate])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 0 }]);
+  // A sidecar that exits is restarted even beside a running app, and the init container is not run again.
+  const app = observed(p, 'app', 'running');
+  const crashed = { ...proxy, state: 'exited' as const, exitCode: 1, finishedAt: new Date(now - 1000).toISOString() };
+  expect(plan(p, [crashed, app])).toEqual([{ type: 'start', container: 'proxy', init: true, restartCount: 1 }]);
+});
+
+test('sidecars stop once the app has finished for good, and after the app containers on deletion', () => {
+  const spec = { restartPolicy: 'Never', initContainers: [{ name: 'proxy', image: 'x', restartPolicy: 'Always' }] };
+  const p = pod(spec);
+  const proxy = observed(p, 'proxy', 'running');
+  const done = observed(p, 'app', 'exited', { exitCode: 0 });
+  expect(plan(p, [proxy, done])).toEqual([{ type: 'kill', container: 'proxy', id: proxy.id, graceSeconds: 30, reason: 'Completed' }]);
+  const deleting = pod(spec, { deletionTimestamp: new Date(now + 20_000).toISOString(), deletionGracePeriodSeconds: 30 });
+  const app = observed(deleting, 'app', 'running');
+  expect(plan(deleting, [proxy, app])).toEqual([{ type: 'kill', container: 'app', id: app.id, graceSeconds: 20, reason: 'Deleting' }]);
+  expect(plan(deleting, [proxy, { ...app, state: 'exited', exitCode: 0 }])).toEqual([{ type: 'kill', container: 'proxy', id: proxy.id, graceSeconds: 20, reason: 'Deleting' }]);
+});
+
+test('a restart removes the attempt before the previous one first, so at most two attempts exist', () => {
+  const p = pod();
+  const a0 = observed(p, 'app', 'exited', { exitCode: 1, restartCount: 0, finishedAt: new Date(now - 60_000).toISOString() });
+  const a1 = observed(p, 'app', 'exited', { exitCode: 1, restartCount: 1, finishedAt: new Date(now - 60_000).toISOString() });
+  expect(plan(p, [a0, a1])).toEqual([{ type: 'remove', id: a0.id }, { type: 'start', container: 'app', init: false, restartCount: 2 }]);
+});

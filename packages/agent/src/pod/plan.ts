@@ -12,7 +12,7 @@ import { groupByContainer, ms, type ObservedContainer } from './observed.ts';
 export type PodAction =
   | { type: 'start'; container: string; init: boolean; restartCount: number }
   | { type: 'start-existing'; container: string; id: string }
-  | { type: 'kill'; container: string; id: string; graceSeconds: number; reason: 'SpecChanged' | 'LivenessFailed' | 'Deleting' | 'StartupFailed' | 'SandboxChanged' }
+  | { type: 'kill'; container: string; id: string; graceSeconds: number; reason: 'SpecChanged' | 'LivenessFailed' | 'Deleting' | 'StartupFailed' | 'Completed' | 'SandboxChanged' }
   | { type: 'remove'; id: string }
   | { type: 'backoff'; container: string; until: number }
   | { type: 'confirm-deletion' };
@@ -30,16 +30,36 @@ export interface PlanInput {
    * kills a pod's containers when it re-creates the sandbox.
    */
   sandboxId?: string;
+  /** Container ids whose startup probe has not succeeded yet (a sidecar blocks the next init container until it has). */
+  notStarted?: ReadonlySet<string>;
 }
 
+/** A sidecar: an init container with restartPolicy Always, which keeps running beside the app. */
+export const isSidecar = (c: { restartPolicy?: string }) => c.restartPolicy === 'Always';
+
 export function planPodSync(input: PlanInput): PodAction[] {
-  const { pod } = input;
+  if (input.pod.metadata.deletionTimestamp) return planDeletion(input);
   const groups = groupByContainer(input.containers);
-  if (pod.metadata.deletionTimestamp) return planDeletion(input);
+  const actions = planRunning(input, groups);
+  // A new attempt replaces the one before the last: remove that first, so that no more than two
+  // attempts of a container (the current one and the previous, for logs --previous) ever exist.
+  const removing = new Set(actions.flatMap((a) => (a.type === 'remove' ? [a.id] : [])));
+  const removals: PodAction[] = [];
+  for (const a of actions) {
+    if (a.type !== 'start') continue;
+    for (const old of (groups.get(a.container) ?? []).slice(1)) {
+      if (old.info.state !== 'running' && !removing.has(old.info.id)) removals.push({ type: 'remove', id: old.info.id });
+    }
+  }
+  return [...removals, ...actions];
+}
+
+function planRunning(input: PlanInput, groups: Map<string, ObservedContainer[]>): PodAction[] {
+  const { pod } = input;
 
   const actions: PodAction[] = [];
   const policy: string = pod.spec?.restartPolicy ?? 'Always';
-  const initContainers: { name: string }[] = pod.spec?.initContainers ?? [];
+  const initContainers: { name: string; restartPolicy?: string }[] = pod.spec?.initContainers ?? [];
   const containers: { name: string }[] = pod.spec?.containers ?? [];
 
   // Containers that are no longer in the spec (or stale older attempts) are removed.
@@ -51,10 +71,25 @@ export function planPodSync(input: PlanInput): PodAction[] {
   }
 
   // Init containers run one at a time, in order; app containers start once all have succeeded.
+  // A sidecar only has to have started (running, startup probe passed) for the next one to go,
+  // and is restarted whenever it exits. Once an app container exists the pod is initialized:
+  // regular init containers are not run again (as the kubelet), sidecars still are kept running.
+  const initialized = containers.some((c) => groups.has(c.name));
+  const done = podDone(policy, containers, groups);
   for (const spec of initContainers) {
     const list = groups.get(spec.name) ?? [];
     const latest = list[0];
-    if (latest && latest.info.state === 'exited' && latest.info.exitCode === 0) continue;
+    if (isSidecar(spec)) {
+      if (done) {
+        // The app has finished for good: sidecars are stopped, not restarted.
+        if (latest && (latest.info.state === 'running' || latest.info.state === 'unknown')) actions.push({ type: 'kill', container: spec.name, id: latest.info.id, graceSeconds: gracePeriod(pod), reason: 'Completed' });
+        continue;
+      }
+      actions.push(...planContainer(input, spec, list, 'Always', true));
+      if (initialized || (latest?.info.state === 'running' && !input.notStarted?.has(latest.info.id))) continue;
+      return actions;
+    }
+    if (initialized || (latest && latest.info.state === 'exited' && latest.info.exitCode === 0)) continue;
     // Init containers restart on failure unless the pod's policy is Never (then the pod fails).
     const initPolicy = policy === 'Never' ? 'Never' : 'OnFailure';
     actions.push(...planContainer(input, spec, list, initPolicy, true));
@@ -62,6 +97,15 @@ export function planPodSync(input: PlanInput): PodAction[] {
   }
   for (const spec of containers) actions.push(...planContainer(input, spec, groups.get(spec.name) ?? [], policy, false));
   return actions;
+}
+
+/** Every app container has exited and will not be restarted (restartPolicy Never, or OnFailure after success). */
+function podDone(policy: string, containers: { name: string }[], groups: Map<string, ObservedContainer[]>): boolean {
+  if (policy === 'Always' || containers.length === 0) return false;
+  return containers.every((c) => {
+    const info = groups.get(c.name)?.[0]?.info;
+    return info?.state === 'exited' && (policy === 'Never' || info.exitCode === 0);
+  });
 }
 
 function planContainer(input: PlanInput, spec: { name: string }, list: ObservedContainer[], policy: string, init: boolean): PodAction[] {
@@ -101,7 +145,11 @@ function planDeletion(input: PlanInput): PodAction[] {
     // pod given a grace period (e.g. --grace-period=1) must not be SIGKILLed without its SIGTERM.
     const granted: number | undefined = input.pod.metadata.deletionGracePeriodSeconds;
     if (granted && granted > 0 && deadline + 1000 > input.now) grace = Math.max(grace, 1);
-    return running.map((c) => ({ type: 'kill' as const, container: c.labels['io.kubernetes.container.name'] ?? '', id: c.id, graceSeconds: grace, reason: 'Deleting' as const }));
+    // Sidecars stop after the app containers, as the kubelet does, within the same grace period.
+    const sidecars = new Set(((input.pod.spec?.initContainers ?? []) as { name: string; restartPolicy?: string }[]).filter(isSidecar).map((c) => c.name));
+    const nameOf = (c: ContainerInfo) => c.labels['io.kubernetes.container.name'] ?? '';
+    const app = running.filter((c) => !sidecars.has(nameOf(c)));
+    return (app.length ? app : running).map((c) => ({ type: 'kill' as const, container: nameOf(c), id: c.id, graceSeconds: grace, reason: 'Deleting' as const }));
   }
   return [...input.containers.map((c) => ({ type: 'remove' as const, id: c.id })), { type: 'confirm-deletion' }];
 }

@@ -44,3 +44,30 @@ test('OOMKilled, Completed and Failed phases follow the restart policy', () => {
   expect(status(never, [done]).phase).toBe('Succeeded');
   expect(status(never, [done]).containerStatuses[0].state.terminated.reason).toBe('Completed');
 });
+
+test('init containers: PodInitializing while they run, Initialized once done; sidecars count as started and ready', () => {
+  const p = pod({ initContainers: [{ name: 'proxy', image: 'x', restartPolicy: 'Always' }, { name: 'migrate', image: 'x' }] });
+  const s0 = status(p, []);
+  expect(s0.initContainerStatuses.map((c: any) => c.state.waiting.reason)).toEqual(['PodInitializing', 'PodInitializing']);
+  expect(s0.containerStatuses[0].state.waiting.reason).toBe('PodInitializing');
+  expect(s0.conditions.find((c: any) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized' });
+  const proxy = observed(p, 'proxy', 'running', { startedAt: '2026-11-28T11:59:00Z' });
+  const migrate = observed(p, 'migrate', 'exited', { exitCode: 0, startedAt: '2026-11-28T11:59:01Z', finishedAt: '2026-11-28T11:59:02Z' });
+  const app = observed(p, 'app', 'running', { startedAt: '2026-11-28T11:59:03Z' });
+  const s1 = status(p, [proxy, migrate, app], { ready: [[proxy.id, true], [app.id, true]] });
+  expect(s1.initContainerStatuses[0]).toMatchObject({ name: 'proxy', started: true, ready: true, state: { running: {} } });
+  expect(s1.initContainerStatuses[1]).toMatchObject({ name: 'migrate', ready: false, state: { terminated: { reason: 'Completed' } } });
+  expect(s1.initContainerStatuses[1].started).toBeUndefined();
+  expect(s1.conditions.filter((c: any) => ['Initialized', 'Ready'].includes(c.type)).map((c: any) => c.status)).toEqual(['True', 'True']);
+  // A sidecar that is not ready keeps the pod not ready.
+  const s2 = status(p, [proxy, migrate, app], { ready: [[app.id, true]] });
+  expect(s2.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'False', message: 'containers with unready status: [proxy]' });
+});
+
+test('a failed init container with restartPolicy Never fails the pod; termination messages join the runtime error', () => {
+  const p = pod({ restartPolicy: 'Never', initContainers: [{ name: 'i1', image: 'x' }] });
+  const failed = observed(p, 'i1', 'exited', { exitCode: 3 });
+  const s = computePodStatus({ pod: p, containers: [failed], now, hostIP: '127.0.1.1', runtime: 'docker', ready: new Map(), started: new Map(), waiting: new Map(), messages: new Map([[failed.id, 'schema too new']]) }) as any;
+  expect(s.phase).toBe('Failed');
+  expect(s.initContainerStatuses[0].state.terminated).toMatchObject({ exitCode: 3, reason: 'Error', message: 'schema too new' });
+});

@@ -25,28 +25,39 @@ export interface StatusInput {
   runtime: string;
   /** The pod's IP from its network holder; without a pod network, the first running container's. */
   podIP?: string;
+  /** Termination messages of exited containers, by container id. */
+  messages?: ReadonlyMap<string, string>;
 }
 
+const isSidecar = (c: { restartPolicy?: string }) => c.restartPolicy === 'Always';
 
 export function computePodStatus(input: StatusInput): Record<string, unknown> {
   const { pod } = input;
   const groups = groupByContainer(input.containers);
   const policy: string = pod.spec?.restartPolicy ?? 'Always';
   const specs: { name: string; image: string }[] = pod.spec?.containers ?? [];
-  const initSpecs: { name: string; image: string }[] = pod.spec?.initContainers ?? [];
+  const initSpecs: { name: string; image: string; restartPolicy?: string }[] = pod.spec?.initContainers ?? [];
+  // With init containers, a container not created yet waits in PodInitializing (as the kubelet says).
+  const pending = initSpecs.length ? 'PodInitializing' : 'ContainerCreating';
 
-  const initStatuses = initSpecs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], true));
-  const initDone = initSpecs.every((s) => {
-    const latest = groups.get(s.name)?.[0]?.info;
-    return latest?.state === 'exited' && latest.exitCode === 0;
-  });
-  const statuses = specs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], false));
+  const initStatuses = initSpecs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], isSidecar(s) ? 'sidecar' : 'init', 'PodInitializing'));
+  // Initialized: an app container has started before, or every init container has succeeded
+  // (a sidecar: has started), as the kubelet's GeneratePodInitializedCondition.
+  const initDone =
+    specs.some((s) => groups.get(s.name)?.some((c) => c.info.startedAt)) ||
+    initSpecs.every((s, i) => {
+      const latest = groups.get(s.name)?.[0]?.info;
+      if (isSidecar(s)) return initStatuses[i].started === true;
+      return latest?.state === 'exited' && latest.exitCode === 0;
+    });
+  const statuses = specs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], 'app', pending));
 
-  const phase = computePhase(policy, specs, groups, initSpecs, initDone);
-  const allReady = statuses.length > 0 && statuses.every((s) => s.ready);
+  const phase = computePhase(policy, specs, groups, initSpecs.filter((s) => !isSidecar(s)), initDone);
+  const readiness = [...statuses, ...initStatuses.filter((_, i) => isSidecar(initSpecs[i]))];
+  const allReady = statuses.length > 0 && readiness.every((s) => s.ready);
   const old = (pod.status?.conditions ?? []) as { type: string; status: string; lastTransitionTime?: string }[];
   const now = formatTime(input.now);
-  const notReadyMsg = `containers with unready status: [${statuses.filter((s) => !s.ready).map((s) => s.name).join(' ')}]`;
+  const notReadyMsg = `containers with unready status: [${readiness.filter((s) => !s.ready).map((s) => s.name).join(' ')}]`;
   const conditions = [
     condition(old, 'PodReadyToStartContainers', 'True', now),
     condition(old, 'Initialized', initDone ? 'True' : 'False', now, initDone ? undefined : 'ContainersNotInitialized'),
@@ -99,7 +110,7 @@ function computePhase(policy: string, specs: { name: string }[], groups: Map<str
   return succeeded ? 'Succeeded' : 'Failed';
 }
 
-function containerStatus(input: StatusInput, spec: { name: string; image: string }, list: ObservedContainer[], init: boolean) {
+function containerStatus(input: StatusInput, spec: { name: string; image: string }, list: ObservedContainer[], kind: 'app' | 'init' | 'sidecar', pending: string) {
   const latest = list[0]?.info;
   const previous = list[1]?.info;
   const waiting = input.waiting.get(spec.name);
@@ -115,29 +126,40 @@ function containerStatus(input: StatusInput, spec: { name: string; image: string
   let ready = false;
   let started = false;
   if (!latest || latest.state === 'created') {
-    state = { waiting: { reason: waiting?.reason ?? 'ContainerCreating', ...(waiting?.message ? { message: waiting.message } : {}) } };
+    state = { waiting: { reason: waiting?.reason ?? pending, ...(waiting?.message ? { message: waiting.message } : {}) } };
   } else if (latest.state === 'running' || latest.state === 'unknown') {
     state = { running: { startedAt: stamp(latest.startedAt) } };
     started = input.started.get(latest.id) ?? true;
-    ready = !init && started && (input.ready.get(latest.id) ?? false);
-  } else if (waiting) {
-    // Exited and waiting to be restarted (CrashLoopBackOff) or to pull.
+    ready = kind !== 'init' && started && (input.ready.get(latest.id) ?? false);
+  } else if (waiting && willRestart(input, kind, latest)) {
+    // Exited and waiting to be restarted (CrashLoopBackOff, a failed hook) or to pull.
     state = { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
-    lastState = { terminated: terminated(latest, input.runtime) };
+    lastState = { terminated: terminated(latest, input) };
   } else {
-    state = { terminated: terminated(latest, input.runtime) };
+    state = { terminated: terminated(latest, input) };
   }
-  if (!lastState.terminated && previous && previous.state === 'exited') lastState = { terminated: terminated(previous, input.runtime) };
-  return { ...base, state, lastState, ready, started: init ? undefined : started };
+  if (!lastState.terminated && previous && previous.state === 'exited') lastState = { terminated: terminated(previous, input) };
+  return { ...base, state, lastState, ready, started: kind === 'init' ? undefined : started };
 }
 
-function terminated(c: ContainerInfo, runtime: string) {
+/** Whether an exited container will be started again (kubecontainer.ShouldContainerBeRestarted). */
+function willRestart(input: StatusInput, kind: 'app' | 'init' | 'sidecar', c: ContainerInfo): boolean {
+  if (kind === 'sidecar') return true;
+  const policy: string = input.pod.spec?.restartPolicy ?? 'Always';
+  if (kind === 'init') return policy !== 'Never' && c.exitCode !== 0;
+  return policy === 'Always' || (policy === 'OnFailure' && c.exitCode !== 0);
+}
+
+function terminated(c: ContainerInfo, input: StatusInput) {
+  const runtime = input.runtime;
   // A container whose process could not be started at all: the kubelet's StartError.
   const reason = c.oomKilled ? 'OOMKilled' : c.error && !c.startedAt ? 'StartError' : c.exitCode === 0 ? 'Completed' : 'Error';
+  // The runtime's message, then what the container left in its termination message file.
+  const message = [c.error, input.messages?.get(c.id)].filter(Boolean).join(': ');
   return {
     exitCode: c.exitCode ?? 0,
     reason,
-    ...(c.error ? { message: c.error } : {}),
+    ...(message ? { message } : {}),
     startedAt: stamp(c.startedAt),
     finishedAt: stamp(c.finishedAt),
     containerID: `${runtime}://${c.id}`,

@@ -4,12 +4,22 @@
 import { PODS, formatTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { isConflict, isNotFound, type RestClient , type EventRecorder } from '@skiff/client';
-import { ImageError, LABEL_CONTAINER_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime, type PullPolicy } from '../runtime/types.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ImageError, LABEL_CONTAINER_NAME, LABEL_POD_UID, type ContainerConfig, type ContainerInfo, type ContainerRuntime, type PullPolicy } from '../runtime/types.ts';
+import { ContainerConfigError } from '../container-config/env.ts';
+import { HookError, runHook } from '../container-config/hooks.ts';
+import { selectPullCredentials } from '../container-config/pull-secrets.ts';
+import { CreateContainerError, effectiveSecurityContext } from '../container-config/security.ts';
+import { trimPodMessages } from '../container-config/termination-message.ts';
+import type { ProjectedObjects } from '../volumes/objects.ts';
+import { snapshotReferences } from '../container-config/references.ts';
+import { prepareTerminationFile, readTerminationMessage, removePodFiles } from './pod-files.ts';
 import type { ProbeManager } from '../probe/manager.ts';
 import { backoffDelay, crashLoopDelay, type BackoffPolicy } from './backoff.ts';
 import { buildContainerConfig, portKey, type ContainerSpec } from './container-config.ts';
 import { groupByContainer } from './observed.ts';
-import { planPodSync, type PodAction } from './plan.ts';
+import { isSidecar, planPodSync, type PodAction } from './plan.ts';
 import type { PortAllocator } from './ports.ts';
 import { computePodStatus, type ContainerWaiting } from './status.ts';
 import { formatDuration } from './duration.ts';
@@ -32,6 +42,12 @@ export interface WorkerDeps {
   /** The node's pod network (holders, pod IPs); absent on runtimes without networking (sim). */
   network?: PodNetwork;
   volumes: VolumeManager;
+  /** ConfigMaps and Secrets (env, envFrom, imagePullSecrets). */
+  objects: ProjectedObjects;
+  /** The node's allocatable resources (resourceFieldRef of an unset limit). */
+  allocatable(): Readonly<Record<string, string>>;
+  /** The agent's directory on the host (termination message files, seccomp profiles). */
+  rootDir: string;
   /** The pod is gone from the API and the node: drop this worker. */
   onFinished(key: string): void;
   log(message: string): void;
@@ -64,6 +80,8 @@ export class PodWorker {
   /** The pod's network holder as of this sync. */
   private sandbox?: PodSandbox;
   private readonly volumes: PodVolumes;
+  /** Termination messages read from exited containers, by container id (they never change). */
+  private readonly messages = new Map<string, string>();
 
   constructor(key: string, pod: KubeObject, deps: WorkerDeps) {
     this.key = key;
@@ -149,10 +167,15 @@ export class PodWorker {
         return this.writeStatus(pod, containers);
       }
     }
+    const notStarted = new Set(containers.filter((c) => c.state === 'running' && !this.deps.probes.isStarted(c.id)).map((c) => c.id));
     const sandboxId = this.deps.network ? (this.sandbox?.id ?? 'none') : undefined;
-    const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy, sandboxId });
+    const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy, notStarted, sandboxId });
     let changed = false;
+    // Kills run together (each within its grace period, preStop hooks first), as the kubelet does.
+    const kills = actions.filter((a) => a.type === 'kill');
+    if (kills.length) changed = (await Promise.all(kills.map((a) => this.act(pod, a, containers)))).some(Boolean);
     for (const a of actions) {
+      if (a.type === 'kill') continue;
       if (a.type === 'confirm-deletion') return this.confirmDeletion(pod);
       changed = (await this.act(pod, a, containers)) || changed;
     }
@@ -175,7 +198,7 @@ export class PodWorker {
       case 'kill': {
         const why = a.reason === 'LivenessFailed' ? `Container ${a.container} failed liveness probe, will be restarted` : a.reason === 'SpecChanged' ? `Container ${a.container} definition changed, will be restarted` : `Stopping container ${a.container}`;
         events.record(pod, 'Normal', 'Killing', why, fieldPath(pod, a.container));
-        await runtime.stop(a.id, a.graceSeconds);
+        await this.kill(pod, a.container, containers.find((c) => c.id === a.id), a.id, a.graceSeconds);
         return true;
       }
       case 'remove': {
@@ -222,7 +245,7 @@ export class PodWorker {
       const { pulled } = await runtime.ensureImage(spec.image, policy, () => {
         if (!announced) events.record(pod, 'Normal', 'Pulling', `Pulling image "${spec.image}"`, fieldPath(pod, name));
         announced = true;
-      });
+      }, await this.pullCredentials(pod, spec.image));
       events.record(pod, 'Normal', 'Pulled', pulled ? `Successfully pulled image "${spec.image}" in ${((Date.now() - began) / 1000).toFixed(3)}s` : `Container image "${spec.image}" already present on machine`, fieldPath(pod, name));
     } catch (err) {
       if (!(err instanceof ImageError)) throw err;
@@ -237,41 +260,133 @@ export class PodWorker {
     }
     this.imageRetry.delete(name);
     restartCount = this.countVanished(pod, name, restartCount, containers);
-    let config;
-    if (this.deps.network) {
-      // The container joins the pod's network namespace; hostPorts are published by its holder.
-      this.sandbox = await this.deps.network.ensure(pod);
-      config = buildContainerConfig({ pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts: new Map() });
-      config = { ...config, ports: [], networkMode: this.sandbox.networkMode, labels: { ...config.labels, [LABEL_SANDBOX_ID]: this.sandbox.id } };
-    } else {
-      const hostPorts = await this.chooseHostPorts(name, spec, groupByContainer(containers).get(name)?.[0]?.info);
-      config = buildContainerConfig({ pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts });
-    }
-    try {
-      config.mounts = this.volumes.mountsFor(spec);
-    } catch (err) {
-      // As the kubelet: a mount it cannot prepare (a subPath) holds the container, with the reason.
-      const message = (err as Error).message;
-      this.waiting.set(name, { reason: 'CreateContainerConfigError', message });
-      events.record(pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath(pod, name));
-      this.wakeIn(2000);
-      return false;
-    }
+    // With a pod network the container joins the pod's holder, which publishes the hostPorts.
+    if (this.deps.network) this.sandbox = await this.deps.network.ensure(pod);
+    const hostPorts = this.deps.network ? new Map<string, number>() : await this.chooseHostPorts(name, spec, groupByContainer(containers).get(name)?.[0]?.info);
+    let config = await this.containerConfig(pod, spec, restartCount, hostPorts);
+    if (!config) return false;
+    if (this.sandbox && this.deps.network) config = { ...config, ports: [], networkMode: this.sandbox.networkMode, labels: { ...config.labels, [LABEL_SANDBOX_ID]: this.sandbox.id } };
     const id = await runtime.create(config);
     events.record(pod, 'Normal', 'Created', `Created container ${name}`, fieldPath(pod, name));
-    await this.startContainer(pod, name, id);
+    if (!(await this.startContainer(pod, name, id))) return true;
+    await this.postStart(pod, spec, id);
     return true;
   }
 
-  private async startContainer(pod: KubeObject, name: string, id: string): Promise<void> {
+  /**
+   * The runtime configuration of one attempt, or undefined (with the container waiting in
+   * CreateContainerConfigError or CreateContainerError) when it cannot be made yet. A missing
+   * ConfigMap or Secret is retried when it appears (the agent wakes the pods that refer to it).
+   */
+  private async containerConfig(pod: KubeObject, spec: ContainerSpec, restartCount: number, hostPorts: Map<string, number>): Promise<ContainerConfig | undefined> {
+    const { runtime, events } = this.deps;
+    const objects = await snapshotReferences(pod, this.deps.objects);
+    const sc = effectiveSecurityContext(pod, spec);
+    // The image's user matters only for runAsNonRoot and for a group without a user.
+    const needsUser = (sc.runAsNonRoot && sc.runAsUser === undefined) || (sc.runAsGroup !== undefined && sc.runAsUser === undefined);
+    try {
+      const imageUser = needsUser ? await runtime.imageUser(spec.image) : '';
+      const terminationMessageFile = spec.terminationMessagePath ? prepareTerminationFile(this.deps.rootDir, pod, spec.name, restartCount) : undefined;
+      const { config, envSkipped } = buildContainerConfig({
+        pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts, objects,
+        allocatable: this.deps.allocatable(), imageUser, terminationMessageFile,
+        readSeccompProfile: (name) => this.readSeccompProfile(name),
+      });
+      // As the kubelet: a mount it cannot prepare (a subPath) holds the container, with the reason.
+      config.mounts = [...this.volumes.mountsFor(spec), ...(config.mounts ?? [])];
+      for (const s of envSkipped) {
+        const what = s.kind === 'configMap' ? 'configMap' : 'secret';
+        events.record(pod, 'Warning', 'InvalidEnvironmentVariableNames', `Keys [${s.keys.join(', ')}] from the EnvFrom ${what} ${pod.metadata.namespace}/${s.name} were skipped since they are considered invalid environment variable names.`, fieldPath(pod, spec.name));
+      }
+      return config;
+    } catch (err) {
+      const reason = err instanceof CreateContainerError ? 'CreateContainerError' : 'CreateContainerConfigError';
+      const message = (err as Error).message;
+      this.waiting.set(spec.name, { reason, message });
+      events.record(pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath(pod, spec.name));
+      // A missing object is retried when it appears; anything else (the image's user, a seccomp
+      // profile) after the back-off, as the kubelet retries a failed start.
+      if (!(err instanceof ContainerConfigError) || !/not found|couldn't find key/.test(message)) this.wakeIn(err instanceof ContainerConfigError || err instanceof CreateContainerError ? this.deps.backoff.baseMs : 2000);
+      return undefined;
+    }
+  }
+
+  /** A Localhost seccomp profile from `<rootDir>/seccomp/`, as the kubelet reads them from its seccomp directory. */
+  private readSeccompProfile(name: string): string | undefined {
+    if (!name || name.split('/').includes('..')) return undefined;
+    try {
+      return readFileSync(join(this.deps.rootDir, 'seccomp', name), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The postStart hook; when it fails the container is killed (FailedPostStartHook) and restarted per the policy. */
+  private async postStart(pod: KubeObject, spec: ContainerSpec, id: string): Promise<void> {
+    const hook = spec.lifecycle?.postStart;
+    if (!hook) return;
+    const info = await this.deps.runtime.inspect(id);
+    try {
+      await runHook(hook, { runtime: this.deps.runtime, pod, container: spec, containerId: id, ip: info?.ip });
+    } catch (err) {
+      if (!(err instanceof HookError)) throw err;
+      // The hook's output may hold secrets: it goes into the status, the event only says it failed.
+      this.deps.events.record(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed', fieldPath(pod, spec.name));
+      this.waiting.set(spec.name, { reason: 'PostStartHookError', message: err.message });
+      this.deps.events.record(pod, 'Normal', 'Killing', `FailedPostStartHook`, fieldPath(pod, spec.name));
+      await this.deps.runtime.stop(id, gracePeriodOf(pod));
+    }
+  }
+
+  /**
+   * Stops a container: its preStop hook first (bounded by the grace period), then the stop signal
+   * with what is left of the grace period (at least 2 s after a hook, as the kubelet gives).
+   */
+  private async kill(pod: KubeObject, name: string, info: ContainerInfo | undefined, id: string, graceSeconds: number): Promise<void> {
+    const spec = [...((pod.spec?.initContainers ?? []) as ContainerSpec[]), ...((pod.spec?.containers ?? []) as ContainerSpec[])].find((c) => c.name === name);
+    const hook = spec?.lifecycle?.preStop;
+    let grace = graceSeconds;
+    if (spec && hook && grace > 0 && info?.state === 'running') {
+      const began = Date.now();
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), grace * 1000);
+      try {
+        await Promise.race([
+          runHook(hook, { runtime: this.deps.runtime, pod, container: spec, containerId: id, ip: info.ip, signal: abort.signal }),
+          new Promise((resolve) => abort.signal.addEventListener('abort', resolve)),
+        ]);
+      } catch (err) {
+        if (!(err instanceof HookError)) throw err;
+        this.deps.events.record(pod, 'Warning', 'FailedPreStopHook', err.message, fieldPath(pod, name));
+      } finally {
+        clearTimeout(timer);
+      }
+      grace = Math.max(2, grace - Math.floor((Date.now() - began) / 1000));
+    }
+    await this.deps.runtime.stop(id, grace);
+  }
+
+  /** Starts a created container; false when the runtime could not. */
+  private async startContainer(pod: KubeObject, name: string, id: string): Promise<boolean> {
     try {
       await this.deps.runtime.start(id);
       this.waiting.delete(name);
       this.deps.events.record(pod, 'Normal', 'Started', `Started container ${name}`, fieldPath(pod, name));
+      return true;
     } catch (err) {
       // The container stays exited with the runtime's error; the planner restarts it with back-off.
       this.deps.events.record(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath(pod, name));
+      return false;
     }
+  }
+
+  /** Registry credentials from the pod's imagePullSecrets (missing Secrets are skipped, as the kubelet does). */
+  private async pullCredentials(pod: KubeObject, image: string) {
+    const names = ((pod.spec?.imagePullSecrets ?? []) as { name?: string }[]).map((s) => s.name).filter((n): n is string => !!n);
+    if (!names.length) return [];
+    const found = await Promise.all(names.map((n) => this.deps.objects.secret(pod.metadata.namespace ?? 'default', n)));
+    const secrets = found.filter((s): s is KubeObject => !!s);
+    return selectPullCredentials(image, secrets);
   }
 
   /**
@@ -318,7 +433,7 @@ export class PodWorker {
   }
 
   private syncProbes(pod: KubeObject, containers: ContainerInfo[]): void {
-    const specs = new Map(((pod.spec?.containers ?? []) as ContainerSpec[]).map((c) => [c.name, c]));
+    const specs = new Map([...((pod.spec?.initContainers ?? []) as ContainerSpec[]).filter(isSidecar), ...((pod.spec?.containers ?? []) as ContainerSpec[])].map((c) => [c.name, c]));
     const readyBefore = new Set(((pod.status?.containerStatuses ?? []) as { containerID?: string; ready?: boolean }[]).filter((s) => s.ready && s.containerID).map((s) => s.containerID));
     const running = [];
     for (const c of containers) {
@@ -336,8 +451,9 @@ export class PodWorker {
     const ready = new Map(containers.map((c) => [c.id, probes.isReady(c.id)]));
     const started = new Map(containers.map((c) => [c.id, probes.isStarted(c.id)]));
     const waiting = new Map(this.waiting);
+    const messages = trimPodMessages(await this.terminationMessages(pod, containers));
     const podIP = this.deps.network ? this.sandbox?.ip : undefined;
-    const status = computePodStatus({ pod: base, containers, now: Date.now(), hostIP: this.deps.nodeIP, runtime: this.deps.runtime.name, ready, started, waiting, podIP });
+    const status = computePodStatus({ pod: base, containers, now: Date.now(), hostIP: this.deps.nodeIP, runtime: this.deps.runtime.name, ready, started, waiting, messages, podIP });
     const json = JSON.stringify(status);
     if (json !== this.lastStatusJson) {
       await this.deps.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, { status }, 'merge', { subresource: 'status' });
@@ -345,6 +461,24 @@ export class PodWorker {
       this.lastStatusJson = json;
     }
     await this.publishHostPorts(pod, containers);
+  }
+
+  /** The termination messages of the exited containers, read once each. */
+  private async terminationMessages(pod: KubeObject, containers: ContainerInfo[]): Promise<Map<string, string>> {
+    const specs = [...((pod.spec?.initContainers ?? []) as ContainerSpec[]), ...((pod.spec?.containers ?? []) as ContainerSpec[])];
+    const out = new Map<string, string>();
+    for (const c of containers) {
+      if (c.state !== 'exited') continue;
+      let message = this.messages.get(c.id);
+      if (message === undefined) {
+        const spec = specs.find((s) => s.name === c.labels[LABEL_CONTAINER_NAME]);
+        message = await readTerminationMessage(this.deps.rootDir, this.deps.runtime, c, spec?.terminationMessagePolicy);
+        this.messages.set(c.id, message);
+      }
+      if (message) out.set(c.id, message);
+    }
+    for (const id of this.messages.keys()) if (!containers.some((c) => c.id === id)) this.messages.delete(id);
+    return out;
   }
 
   /** Tells users where each container port is published, in an annotation (Kubernetes has no field for it). */
@@ -370,6 +504,7 @@ export class PodWorker {
     await this.deps.network?.remove(pod.metadata.uid ?? '');
     // The pod's own volumes (emptyDirs, projected files) go with it, before the API object does.
     await this.volumes.tearDown(pod.metadata.uid ?? '');
+    removePodFiles(this.deps.rootDir, pod.metadata.uid ?? '');
     // Ports of containers that vanished without the agent removing them go back now.
     for (const [k, port] of [...this.hostPortsGiven]) this.releaseHostPort(port, k.slice(k.lastIndexOf('/') + 1));
     if (!this.gone) {
@@ -409,6 +544,10 @@ function needsSync(old: KubeObject, pod: KubeObject): boolean {
 function fieldPath(pod: KubeObject, container: string): string {
   const i = ((pod.spec?.containers ?? []) as { name: string }[]).findIndex((c) => c.name === container);
   return i >= 0 ? `spec.containers{${container}}` : `spec.initContainers{${container}}`;
+}
+
+function gracePeriodOf(pod: KubeObject): number {
+  return pod.spec?.terminationGracePeriodSeconds ?? 30;
 }
 
 function backoffOf(containers: ContainerInfo[], name: string, policy: BackoffPolicy): number {

@@ -67,6 +67,10 @@ export class SimRuntime implements ContainerRuntime {
     return { pulled: true };
   }
 
+  async imageUser(): Promise<string> {
+    return '';
+  }
+
   async create(config: ContainerConfig): Promise<string> {
     for (const c of this.containers.values()) {
       if (c.info.name === config.name) throw new Error(`Conflict. The container name "/${config.name}" is already in use`);

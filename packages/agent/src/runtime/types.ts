@@ -52,6 +52,31 @@ export interface ContainerConfig {
   networkMode?: string;
   /** The pod's volumes as this container mounts them (see volumes/). */
   mounts?: Mount[];
+  /** The container's security settings (from the pod's and container's securityContext). */
+  security?: SecuritySettings;
+}
+
+/** What a securityContext becomes at the runtime (see container-config/security.ts). */
+export interface SecuritySettings {
+  /** `uid`, `uid:gid` or the image's user with a group; absent: the image's user. */
+  user?: string;
+  /** Supplementary group ids (supplementalGroups and fsGroup). */
+  groupAdd?: string[];
+  privileged?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  noNewPrivileges?: boolean;
+  /** The seccomp profile: the runtime's default, none, or a profile's JSON text. */
+  seccomp?: { type: 'RuntimeDefault' } | { type: 'Unconfined' } | { type: 'Localhost'; profile: string };
+}
+
+/** Registry credentials for one pull (from an imagePullSecret). */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  auth?: string;
+  serveraddress: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
@@ -121,7 +146,9 @@ export interface ContainerRuntime {
   /** True when the runtime answers. */
   ping(): Promise<boolean>;
   /** Makes the image present per the pull policy; returns whether it pulled. Throws ImageError. */
-  ensureImage(image: string, policy: PullPolicy, onProgress?: (p: PullProgress) => void): Promise<{ pulled: boolean }>;
+  ensureImage(image: string, policy: PullPolicy, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth[]): Promise<{ pulled: boolean }>;
+  /** The image's configured user (Dockerfile USER), '' when it has none (root). */
+  imageUser(image: string): Promise<string>;
   create(config: ContainerConfig): Promise<string>;
   start(id: string): Promise<void>;
   /** SIGTERM, then SIGKILL after `graceSeconds`. Resolves once it has stopped. */

@@ -17,17 +17,17 @@ describe('notEnforcedFields', () => {
     const spec = {
       topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }],
       affinity: { nodeAffinity: {}, podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [] } },
-      containers: [{ name: 'a', envFrom: [{ configMapRef: { name: 'cm' } }] }, { name: 'b', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }],
-      initContainers: [{ name: 'i', securityContext: { runAsUser: 1000 } }],
-      securityContext: { fsGroup: 2000, runAsNonRoot: true },
+      containers: [{ name: 'a', resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }] }, { name: 'b', volumeMounts: [{ name: 'v', mountPath: '/v', mountPropagation: 'HostToContainer' }] }],
+      initContainers: [{ name: 'i', securityContext: { runAsUser: 1000, seLinuxOptions: { level: 's0' } } }],
+      securityContext: { fsGroup: 2000, runAsNonRoot: true, sysctls: [{ name: 'net.core.somaxconn', value: '1024' }] },
     };
     expect(notEnforcedFields(POD, { spec })).toEqual([
       'spec.topologySpreadConstraints',
       'spec.affinity.podAntiAffinity',
-      'spec.containers[0].envFrom',
-      'spec.containers[1].env[0].valueFrom.secretKeyRef',
-      'spec.initContainers[0].securityContext',
-      'spec.securityContext.runAsNonRoot',
+      'spec.containers[0].resizePolicy',
+      'spec.containers[1].volumeMounts[0].mountPropagation',
+      'spec.initContainers[0].securityContext.seLinuxOptions',
+      'spec.securityContext.sysctls',
     ]);
     expect(notEnforcedWarnings(DEPLOYMENT, { spec: { template: { spec } } })[0]).toBe('spec.template.spec.topologySpreadConstraints is stored but not enforced');
   });
@@ -35,8 +35,26 @@ describe('notEnforcedFields', () => {
   it('ignores empty values and what the previous object already had', () => {
     expect(notEnforcedFields(POD, { spec: { volumes: [], securityContext: {}, hostNetwork: false, containers: [{ name: 'a', env: [{ name: 'X', value: '1' }] }] } })).toEqual([]);
     const before = { spec: { volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'a' }] } };
-    const after = { spec: { volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'a', lifecycle: { preStop: { sleep: { seconds: 1 } } } }] } };
-    expect(notEnforcedFields(POD, after, before)).toEqual(['spec.containers[0].lifecycle']);
+    const after = { spec: { volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'a', resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }] }] } };
+    expect(notEnforcedFields(POD, after, before)).toEqual(['spec.containers[0].resizePolicy']);
+  });
+
+  it('does not warn about what the agent enforces: env sources, init/sidecar containers, securityContext, hooks, termination messages, pull secrets', () => {
+    const spec = {
+      imagePullSecrets: [{ name: 'reg' }],
+      securityContext: { runAsUser: 1000, runAsGroup: 3000, runAsNonRoot: true, supplementalGroups: [4000], fsGroup: 2000, seccompProfile: { type: 'RuntimeDefault' } },
+      initContainers: [{ name: 'proxy', restartPolicy: 'Always' }],
+      containers: [{
+        name: 'a',
+        envFrom: [{ configMapRef: { name: 'cm' }, prefix: 'P_' }],
+        env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'Y', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }, { name: 'Z', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } }],
+        securityContext: { runAsUser: 1, privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'Unconfined' } },
+        lifecycle: { preStop: { sleep: { seconds: 1 } }, postStart: { exec: { command: ['true'] } } },
+        terminationMessagePath: '/tmp/m',
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+      }],
+    };
+    expect(notEnforcedFields(POD, { spec })).toEqual([]);
   });
 
   it('knows nothing of kinds without such fields', () => {

@@ -42,7 +42,7 @@ export function registerAgent(program: Command): void {
     .option('--cluster-cidr <cidr>', "the pods' address range (routes, forwarding rules, masquerade)", '10.244.0.0/16')
     .option('--docker-socket <path>', "the Docker engine's socket (default: DOCKER_HOST, else /var/run/docker.sock)")
     .option('--no-pod-network', 'no network of their own for pods: publish container ports on the node IP instead')
-        .option('--root-dir <dir>', "the agent's state: pods' emptyDirs and projected files (default /var/lib/skiff/agent/NODE)")
+    .option('--root-dir <dir>', "the agent's state: pods' emptyDirs, projected files and termination messages; Localhost seccomp profiles in DIR/seccomp (default /var/lib/skiff/agent/NODE)")
     .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
     .action(async (opts: AgentOptions) => {
       const server = resolveServer(opts.server);

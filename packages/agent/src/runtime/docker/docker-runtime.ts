@@ -11,6 +11,7 @@ import {
   type LogOptions,
   type PullPolicy,
   type PullProgress,
+  type RegistryAuth,
 } from '../types.ts';
 import { demuxBuffer, demuxMerged, demuxStream } from './demux.ts';
 import { killExecProcess } from './exec-kill.ts';
@@ -45,7 +46,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async ensureImage(image: string, policy: PullPolicy, onProgress?: (p: PullProgress) => void): Promise<{ pulled: boolean }> {
+  async ensureImage(image: string, policy: PullPolicy, onProgress?: (p: PullProgress) => void, auth: RegistryAuth[] = []): Promise<{ pulled: boolean }> {
     const present = await this.imagePresent(image);
     if (policy === 'Never') {
       if (!present) throw new ImageError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
@@ -54,20 +55,34 @@ export class DockerRuntime implements ContainerRuntime {
     if (present && policy === 'IfNotPresent') return { pulled: false };
     // Announce the pull before it starts (the Pulling event), even if it fails before any progress.
     onProgress?.({ status: 'Pulling' });
-    try {
-      const stream = await this.docker.pull(image);
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(
-          stream,
-          (err: Error | null) => (err ? reject(err) : resolve()),
-          (e: { status?: string; progress?: string }) => onProgress?.({ status: e.status ?? '', detail: e.progress }),
-        );
-      });
-      return { pulled: true };
-    } catch (err) {
-      // With Always, a local image that cannot be refreshed is an error, as in Kubernetes.
-      throw new ImageError('ErrImagePull', `failed to pull image "${image}": ${(err as Error).message}`);
+    // As the kubelet: each matching credential in turn until one pull succeeds; none: anonymous.
+    let last: Error | undefined;
+    for (const authconfig of auth.length ? auth : [undefined]) {
+      try {
+        await this.pull(image, authconfig, onProgress);
+        return { pulled: true };
+      } catch (err) {
+        last = err as Error;
+      }
     }
+    // With Always, a local image that cannot be refreshed is an error, as in Kubernetes.
+    throw new ImageError('ErrImagePull', `failed to pull image "${image}": ${last?.message}`);
+  }
+
+  private async pull(image: string, authconfig: RegistryAuth | undefined, onProgress?: (p: PullProgress) => void): Promise<void> {
+    const stream = await this.docker.pull(image, authconfig ? { authconfig } : {});
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => (err ? reject(err) : resolve()),
+        (e: { status?: string; progress?: string }) => onProgress?.({ status: e.status ?? '', detail: e.progress }),
+      );
+    });
+  }
+
+  async imageUser(image: string): Promise<string> {
+    const info = await this.docker.getImage(image).inspect();
+    return info.Config?.User ?? '';
   }
 
   private async imagePresent(image: string): Promise<boolean> {

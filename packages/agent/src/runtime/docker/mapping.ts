@@ -1,6 +1,6 @@
 // Pure translation between skiff's ContainerConfig/ContainerInfo and the Docker Engine API shapes.
 import type Docker from 'dockerode';
-import type { ContainerConfig, ContainerInfo, ContainerState, PortBinding } from '../types.ts';
+import type { ContainerConfig, ContainerInfo, ContainerState, PortBinding, SecuritySettings } from '../types.ts';
 
 export function toCreateOptions(c: ContainerConfig): Docker.ContainerCreateOptions {
   const exposed: Record<string, object> = {};
@@ -10,9 +10,11 @@ export function toCreateOptions(c: ContainerConfig): Docker.ContainerCreateOptio
     exposed[key] = {};
     (bindings[key] ??= []).push({ HostIp: p.hostIP, HostPort: String(p.hostPort) });
   }
+  const sec = c.security ?? {};
   return {
     name: c.name,
     Image: c.image,
+    User: sec.user,
     // Kubernetes' command replaces the image's ENTRYPOINT and args its CMD; when only command is
     // given, the image's CMD must not be appended, hence the explicit empty Cmd.
     Entrypoint: c.entrypoint,
@@ -31,8 +33,23 @@ export function toCreateOptions(c: ContainerConfig): Docker.ContainerCreateOptio
       RestartPolicy: { Name: 'no' },
       NetworkMode: c.networkMode,
       Mounts: c.mounts?.length ? c.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })) : undefined,
+      GroupAdd: sec.groupAdd?.length ? sec.groupAdd : undefined,
+      Privileged: sec.privileged || undefined,
+      ReadonlyRootfs: sec.readOnlyRootFilesystem || undefined,
+      CapAdd: sec.capAdd?.length ? sec.capAdd : undefined,
+      CapDrop: sec.capDrop?.length ? sec.capDrop : undefined,
+      SecurityOpt: securityOpt(sec),
     },
   };
+}
+
+/** Docker's security options: no-new-privileges and the seccomp profile (the engine's default when RuntimeDefault). */
+function securityOpt(sec: SecuritySettings): string[] | undefined {
+  const out: string[] = [];
+  if (sec.noNewPrivileges) out.push('no-new-privileges');
+  if (sec.seccomp?.type === 'Unconfined') out.push('seccomp=unconfined');
+  if (sec.seccomp?.type === 'Localhost') out.push(`seccomp=${sec.seccomp.profile}`);
+  return out.length ? out : undefined;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
