@@ -6,13 +6,10 @@
 import { formatTime, type KubeObject } from '@skiff/api';
 import type { Storage, Watcher } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
-import type { ResourceStore } from './store.ts';
+import type { NamespaceLookup, NamespacePhase, ResourceStore } from './store.ts';
+import { NAMESPACE_FINALIZER } from './strategy.ts';
 
-export type NamespacePhase = 'Active' | 'Terminating';
-
-export interface NamespaceLookup {
-  phase(name: string): NamespacePhase | undefined;
-}
+export type { NamespaceLookup, NamespacePhase };
 
 export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 /** Kubernetes' NamespaceLifecycle admission refuses to delete these. */
@@ -48,7 +45,7 @@ export class NamespaceController implements NamespaceLookup {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: { name, uid: crypto.randomUUID(), creationTimestamp: formatTime(), labels: { 'kubernetes.io/metadata.name': name } },
-        spec: { finalizers: ['kubernetes'] },
+        spec: { finalizers: [NAMESPACE_FINALIZER] },
         status: { phase: 'Active' },
       };
       try {

@@ -10,10 +10,16 @@ import type { ResourceRef } from '../errors/status.ts';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, namespaceTerminating, notFound } from '../errors/status.ts';
 import type { Strategy } from './strategy.ts';
 import { deepEqual, storageKeyOf, strategyFor, type StrategyOptions } from './strategy.ts';
-import type { NamespaceLookup } from './namespaces.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
+}
+
+export type NamespacePhase = 'Active' | 'Terminating';
+
+/** What a namespaced create asks of the namespaces (NamespaceLifecycle admission): exists, and not Terminating. */
+export interface NamespaceLookup {
+  phase(name: string): NamespacePhase | undefined;
 }
 
 export interface UpdateOptions extends WriteOptions {
@@ -90,10 +96,6 @@ export class ResourceStore {
     this.namespaces = namespaces;
   }
 
-  private isNamespaces(): boolean {
-    return this.key === 'namespaces';
-  }
-
   objectKey(namespace: string, name: string): ObjectKey {
     return { resource: this.key, namespace: this.namespaced ? namespace : '', name };
   }
@@ -159,7 +161,7 @@ export class ResourceStore {
       if (st === undefined) delete obj.status;
       else obj.status = st;
     }
-    if (this.info.plural === 'namespaces' && this.info.group === '') obj.spec = { finalizers: ['kubernetes'], ...(obj.spec ?? {}) };
+    this.strategy.prepareCreate?.(obj);
     const generated = !meta.name && !!meta.generateName;
     if (generated) meta.name = meta.generateName + randomNameSuffix();
     const defaulted = applyDefaults(this.info, obj);
@@ -247,7 +249,7 @@ export class ResourceStore {
     setOrDelete(m, 'generation', om.generation);
     if (m.managedFields === undefined && om.managedFields !== undefined) m.managedFields = om.managedFields;
     if (this.strategy.statusSubresource) setOrDelete(desired, 'status', old.status);
-    if (this.info.plural === 'namespaces' && this.info.group === '') desired.spec = old.spec;
+    this.strategy.keepOnMainUpdate?.(desired, old);
     if (om.deletionTimestamp) {
       const had = new Set(om.finalizers ?? []);
       const added = (m.finalizers ?? []).filter((f) => !had.has(f));
@@ -346,16 +348,16 @@ export class ResourceStore {
       return { action: 'mark', object: { ...current, metadata: meta } };
     }
 
-    // A namespace with spec.finalizers is emptied first (by the namespace controller), whatever the options.
-    const specFinalized = this.isNamespaces() && (current.spec?.finalizers ?? []).length > 0;
-    if (finalizers.length === 0 && (!graceful || grace === 0) && !specFinalized) return { action: 'delete' };
+    // An object a controller must empty first (a Namespace with spec.finalizers) stays, whatever the options.
+    const finalizingStatus = this.strategy.statusWhileFinalizing?.(current);
+    if (finalizers.length === 0 && (!graceful || grace === 0) && !finalizingStatus) return { action: 'delete' };
     const meta = { ...m };
     meta.deletionTimestamp = deletionTime(graceful ? grace : 0);
     meta.deletionGracePeriodSeconds = graceful ? grace : 0;
     if (finalizers.length) meta.finalizers = finalizers;
     if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;
     const next: KubeObject = { ...current, metadata: meta };
-    if (this.isNamespaces()) next.status = { ...(current.status ?? {}), phase: 'Terminating' };
+    if (finalizingStatus) next.status = finalizingStatus;
     return { action: 'mark', object: next };
   }
 

@@ -26,6 +26,15 @@ export interface Strategy {
   assignOnCreate?(obj: KubeObject, storage: Storage): Awaitable<FieldCause[]>;
   /** Keeps server-assigned fields an update leaves out, and refuses to change them. */
   keepOnUpdate?(next: KubeObject, old: KubeObject): FieldCause[];
+  /** What a create adds beyond defaulting (a Namespace's `kubernetes` finalizer). */
+  prepareCreate?(obj: KubeObject): void;
+  /** What an update of the main resource may not change (a Namespace's spec.finalizers: only /finalize). */
+  keepOnMainUpdate?(desired: KubeObject, old: KubeObject): void;
+  /**
+   * Whether a DELETE must leave the object for a controller to empty first (a Namespace with
+   * spec.finalizers): the status it shows meanwhile, or undefined to delete as usual.
+   */
+  statusWhileFinalizing?(obj: KubeObject): KubeObject['status'] | undefined;
 }
 
 /** Everything outside metadata and status: what "the spec" is for kinds with top-level fields (spec, data, target...). */
@@ -38,6 +47,9 @@ function desiredPart(o: KubeObject): Record<string, unknown> {
 function outsideMetaChanged(next: KubeObject, old: KubeObject): boolean {
   return !deepEqual(desiredPart(next), desiredPart(old));
 }
+
+/** The finalizer the namespace controller removes once a namespace is empty. */
+export const NAMESPACE_FINALIZER = 'kubernetes';
 
 const base: Strategy = {
   statusSubresource: false,
@@ -56,11 +68,20 @@ const workload: Strategy = {
 };
 
 const STRATEGIES: Record<string, Strategy> = {
+  // Namespaces are emptied by the namespace controller before they go: the `kubernetes`
+  // finalizer in spec.finalizers holds them (Terminating) until it has removed every object.
   namespaces: {
     ...base,
     statusSubresource: true,
     returnDeletedObject: true,
     initialStatus: () => ({ phase: 'Active' }),
+    prepareCreate: (ns) => {
+      ns.spec = { finalizers: [NAMESPACE_FINALIZER], ...(ns.spec ?? {}) };
+    },
+    keepOnMainUpdate: (desired, old) => {
+      desired.spec = old.spec;
+    },
+    statusWhileFinalizing: (ns) => ((ns.spec?.finalizers ?? []).length > 0 ? { ...(ns.status ?? {}), phase: 'Terminating' } : undefined),
   },
   // Kubernetes 1.32 does not set generation on pods (PodObservedGenerationTracking came in 1.33);
   // skiff sets it as newer releases do, so controllers can observe spec changes uniformly.
