@@ -60,7 +60,7 @@ test('capabilities add/drop, privileged, readOnlyRootFilesystem and allowPrivile
   const caps = await logs('caps');
   expect(caps).toMatch(/^CapEff:\s+0000000000000400$/m); // only CAP_NET_BIND_SERVICE (bit 10)
   expect(caps).toMatch(/^NoNewPrivs:\s+1$/m);
-  expect(caps).toMatch(/^Seccomp:\s+2$/m); // the runtime's default profile (docs/adr/0009)
+  expect(caps).toMatch(/^Seccomp:\s+2$/m); // the runtime's default profile (docs/adr/0010)
   expect(caps).toMatch(/Read-only file system/);
   await succeeded('plain');
   const plain = await logs('plain');

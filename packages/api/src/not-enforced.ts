@@ -48,7 +48,7 @@ export const NOT_ENFORCED: readonly string[] = [
   `${CORE}VolumeMount.recursiveReadOnly`,
   `${CORE}Container.volumeDevices`,
   // securityContext: users, groups, runAsNonRoot, privileged, capabilities, readOnlyRootFilesystem,
-  // allowPrivilegeEscalation and seccompProfile are enforced (the agent, docs/adr/0009); these not:
+  // allowPrivilegeEscalation and seccompProfile are enforced (the agent, docs/adr/0010); these not:
   `${CORE}SecurityContext.seLinuxOptions`,
   `${CORE}SecurityContext.appArmorProfile`,
   `${CORE}SecurityContext.procMount`,

@@ -86,7 +86,7 @@ export function computeSecurity(input: SecurityInput): SecuritySettings {
 
 /**
  * Without a profile skiff uses the runtime's default, as a kubelet started with
- * `--seccomp-default` does (docs/adr/0009-container-security-defaults.md). Privileged containers
+ * `--seccomp-default` does (docs/adr/0010-container-security-defaults.md). Privileged containers
  * are never confined.
  */
 function seccomp(profile: SeccompProfile | undefined, privileged: boolean, input: SecurityInput): SecuritySettings['seccomp'] {
