@@ -8,7 +8,7 @@
 // Traffic goes only to addresses inside the namespaces this test made. Every wait is bounded.
 // (busybox-static's `wget -T` crashes, hence `timeout 5 wget`.)
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,7 +186,16 @@ test('skiff down leaves no namespace, engine, bridge or rule behind', async () =
   const links = (await run('ip', ['-o', 'link'])).stdout;
   expect(links).not.toMatch(/skiff-h\d/);
   expect((await run('iptables-save')).stdout).not.toContain('skiff netns hosts');
-  const engines = (await run('sh', ['-c', `pgrep -af 'dockerd --data-root ${dir}' || true`])).stdout;
-  expect(engines).toBe('');
+  // No dockerd whose data root is in this run's directory (read from /proc, not pgrep, which
+  // would find its own shell's command line).
+  const engines = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+    try {
+      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      return argv[0].endsWith('dockerd') && argv.some((a) => a.startsWith(dir)) ? [p] : [];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
+  expect(engines).toEqual([]);
   expect(existsSync(join(dir, 'hosts'))).toBe(false);
 }, 120_000);
