@@ -4,7 +4,7 @@
 // engine (there is no registry), and everything removed again.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HostPlan, NetnsPlan } from './plan.ts';
 
@@ -95,11 +95,23 @@ export async function removeHosts(plan: NetnsPlan): Promise<string[]> {
     }
     // Mounts the engine left (overlay layers, netns bind mounts) go before its files.
     await sh('sh', ['-c', `grep -o ' ${h.dockerDir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]).catch(() => undefined);
-    rmSync(h.dockerDir, { recursive: true, force: true });
+    try {
+      rmSync(h.dockerDir, { recursive: true, force: true });
+    } catch (err) {
+      problems.push(`${h.dockerDir}: ${(err as Error).message}`);
+    }
     await sh('ip', ['netns', 'del', h.netns]).catch((err: Error) => {
       if (existsSync(`/var/run/netns/${h.netns}`)) problems.push(`netns ${h.netns}: ${err.message}`);
     });
     await sh('ip', ['link', 'del', h.veth]).catch(() => undefined); // gone with the namespace
+  }
+  // The hosts' parent directory (dataDir/hosts) goes too.
+  if (plan.hosts[0]) {
+    try {
+      rmSync(dirname(plan.hosts[0].dockerDir), { recursive: true, force: true });
+    } catch (err) {
+      problems.push(`${dirname(plan.hosts[0].dockerDir)}: ${(err as Error).message}`);
+    }
   }
   await sh('iptables', ['-w', '-D', 'DOCKER-USER', ...BRIDGE_RULE(plan.bridge)]).catch(() => undefined);
   await sh('ip', ['link', 'del', plan.bridge]).catch((err: Error) => {
