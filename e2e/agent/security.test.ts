@@ -120,3 +120,20 @@ test('preStop runs before the stop signal; a failing postStart kills the contain
   const events = await podEvents(cluster.client, NS, 'poststart');
   expect(events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'FailedPostStartHook', message: 'PostStartHook failed' }));
 }, 40_000);
+
+test('seccompProfile: the runtime default without one or with RuntimeDefault, none with Unconfined (the container overrides the pod)', async () => {
+  const show = ['sh', '-c', 'grep "^Seccomp:" /proc/self/status'];
+  await create(podManifest('sc-pod-unconfined', NS, { command: show }, { restartPolicy: 'Never', securityContext: { seccompProfile: { type: 'Unconfined' } } }));
+  await create(podManifest('sc-container-default', NS, { command: show, securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }, { restartPolicy: 'Never', securityContext: { seccompProfile: { type: 'Unconfined' } } }));
+  await succeeded('sc-pod-unconfined');
+  expect(await logs('sc-pod-unconfined')).toMatch(/^Seccomp:\s+0$/m);
+  await succeeded('sc-container-default');
+  expect(await logs('sc-container-default')).toMatch(/^Seccomp:\s+2$/m);
+  // A Localhost profile that is not in the agent's seccomp directory: CreateContainerError.
+  await create(podManifest('sc-missing', NS, { command: show, securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'absent.json' } } }, { restartPolicy: 'Never' }));
+  const p = await until('sc-missing in CreateContainerError', async () => {
+    const p = await pod('sc-missing');
+    return containerStatus(p)?.state.waiting?.reason === 'CreateContainerError' ? p : undefined;
+  });
+  expect(containerStatus(p)!.state.waiting!.message).toMatch(/cannot load seccomp profile "absent.json"/);
+}, 30_000);

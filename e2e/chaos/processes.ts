@@ -4,7 +4,6 @@
 // SIGKILLed and started again with the same arguments, as a supervisor (systemd) would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,18 +81,6 @@ export class ClusterProcesses {
       }),
     );
   }
-}
-
-/** A TCP port nothing listens on right now (on 127.0.0.1). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** A small seeded PRNG (mulberry32), so that a run's kill schedule can be replayed from its seed. */

@@ -2,42 +2,36 @@
 // the kubelet does, instead of failing (found by the chaos suite: an agent restarted while the
 // API server was down exited).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODES } from '@skiff/api';
 import { startApiServer } from '@skiff/apiserver';
+import { freePorts } from '@skiff/apiserver/testing';
 import { RestClient } from '@skiff/client';
 import { SimRuntime } from '../runtime/sim.ts';
 import { NodeHeartbeat } from './heartbeat.ts';
 
-/** A port nothing listens on yet (the API server is started there later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
+function heartbeatOf(client: RestClient, name: string, log: (m: string) => void): NodeHeartbeat {
+  return new NodeHeartbeat({
+    client,
+    runtime: new SimRuntime(),
+    node: { name, ip: '127.0.0.1', port: 0, reserved: { cpuMilli: 0, memoryBytes: 0 } },
+    leaseDurationSeconds: 40,
+    renewIntervalMs: 10_000,
+    statusReportIntervalMs: 60_000,
+    log,
   });
 }
 
 test('registration waits for an API server that starts later', async () => {
-  const port = await freePort();
+  const [port] = await freePorts(1);
   const client = new RestClient({ server: `http://127.0.0.1:${port}`, timeoutMs: 2000 });
   const logs: string[] = [];
   let started!: () => void;
   const firstFailure = new Promise<void>((r) => (started = r));
-  const heartbeat = new NodeHeartbeat({
-    client,
-    runtime: new SimRuntime(),
-    node: { name: 'late-node', ip: '127.0.0.1', port: 0, reserved: { cpuMilli: 0, memoryBytes: 0 } },
-    leaseDurationSeconds: 40,
-    renewIntervalMs: 10_000,
-    statusReportIntervalMs: 60_000,
-    log: (m) => {
-      logs.push(m);
-      started();
-    },
+  const heartbeat = heartbeatOf(client, 'late-node', (m) => {
+    logs.push(m);
+    started();
   });
   const registering = heartbeat.start();
   await firstFailure; // refused at least once: nothing listens yet
@@ -56,16 +50,8 @@ test('registration waits for an API server that starts later', async () => {
 });
 
 test('stop() ends a registration that is still waiting', async () => {
-  const client = new RestClient({ server: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2000 });
-  const heartbeat = new NodeHeartbeat({
-    client,
-    runtime: new SimRuntime(),
-    node: { name: 'never', ip: '127.0.0.1', port: 0, reserved: { cpuMilli: 0, memoryBytes: 0 } },
-    leaseDurationSeconds: 40,
-    renewIntervalMs: 10_000,
-    statusReportIntervalMs: 60_000,
-    log: () => heartbeat.stop(),
-  });
+  const client = new RestClient({ server: `http://127.0.0.1:${(await freePorts(1))[0]}`, timeoutMs: 2000 });
+  const heartbeat: NodeHeartbeat = heartbeatOf(client, 'never', () => heartbeat.stop());
   await expect(heartbeat.start()).rejects.toThrow(/stopped before node never was registered/);
   client.close();
 });

@@ -3,5 +3,5 @@
 // `@skiff/apiserver/testing` (a dev dependency).
 export { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
 export { until, type UntilOptions } from './until.ts';
-export { startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
+export { freePorts, startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
 export { TEST_DATASTORE, testEtcdCluster } from './test-server.ts';
