@@ -186,12 +186,13 @@ test('skiff down leaves no namespace, engine, bridge or rule behind', async () =
   const links = (await run('ip', ['-o', 'link'])).stdout;
   expect(links).not.toMatch(/skiff-h\d/);
   expect((await run('iptables-save')).stdout).not.toContain('skiff netns hosts');
-  // No dockerd whose data root is in this run's directory (read from /proc, not pgrep, which
-  // would find its own shell's command line).
+  // No process (dockerd, containerd shims of host 3's killed engine) runs from this run's
+  // directory (read from /proc, not pgrep, which would find its own shell's command line).
   const engines = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
     try {
       const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      return argv[0].endsWith('dockerd') && argv.some((a) => a.startsWith(dir)) ? [p] : [];
+      // Engines, their shims and anything else running from this run's directory.
+      return argv.some((a) => a.startsWith(dir)) ? [p] : [];
     } catch {
       return []; // gone meanwhile
     }

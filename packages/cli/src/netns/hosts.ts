@@ -3,7 +3,7 @@
 // dockerd then fails with "Devices cgroup isn't mounted"), images copied from the machine's
 // engine (there is no registry), and everything removed again.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HostPlan, NetnsPlan } from './plan.ts';
@@ -93,6 +93,8 @@ export async function removeHosts(plan: NetnsPlan): Promise<string[]> {
         // already gone
       }
     }
+    // An engine that died (SIGKILL, a crash) leaves its containers running under their shims.
+    killOrphanedContainers(h.dockerDir);
     // Mounts the engine left (overlay layers, netns bind mounts) go before its files.
     await sh('sh', ['-c', `grep -o ' ${h.dockerDir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]).catch(() => undefined);
     try {
@@ -118,6 +120,42 @@ export async function removeHosts(plan: NetnsPlan): Promise<string[]> {
     if (existsSync(`/sys/class/net/${plan.bridge}`)) problems.push(`bridge ${plan.bridge}: ${err.message}`);
   });
   return problems;
+}
+
+/** Processes whose command line names a path under `dir` (the engine's shims). */
+export function processesUnder(dir: string): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').some((a) => a.startsWith(dir))) out.push(Number(p));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Kills the containers (each shim's child: the init of its pid namespace) and the shims of a dead engine. */
+function killOrphanedContainers(dockerDir: string): void {
+  for (const shim of processesUnder(dockerDir)) {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${shim}/task/${shim}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      // gone meanwhile
+    }
+    for (const c of children) signal(Number(c), 'SIGKILL');
+    signal(shim, 'SIGKILL');
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
 }
 
 function alive(pid: number): boolean {
