@@ -6,6 +6,7 @@ import { apiVersionOf } from '@skiff/api';
 import type { IPv4CIDR } from '@skiff/api';
 import type { Awaitable, Storage } from '../storage/types.ts';
 import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } from './service-ips.ts';
+import { releaseClaims, takeClaims } from './service-claims.ts';
 
 export interface Strategy {
   /** Has a status subresource: the main resource's writes keep the stored status. */
@@ -22,8 +23,10 @@ export interface Strategy {
   allowCreateOnUpdate: boolean;
   /** DELETE answers with the deleted object (pods, services, namespaces); otherwise a Success Status. */
   returnDeletedObject: boolean;
-  /** Fills in server-assigned fields on create (a Service's ClusterIP and NodePorts); causes make a 422. */
-  assignOnCreate?(obj: KubeObject, storage: Storage): Awaitable<FieldCause[]>;
+  /** Fills in server-assigned fields on create (a Service's ClusterIP and NodePorts); causes make a 422. A dry run claims nothing. */
+  assignOnCreate?(obj: KubeObject, storage: Storage, dryRun: boolean): Awaitable<FieldCause[]>;
+  /** Gives back what assignOnCreate took, when the object is deleted or its create failed. */
+  releaseOnDelete?(obj: KubeObject, storage: Storage): Awaitable<void>;
   /** Keeps server-assigned fields an update leaves out, and refuses to change them. */
   keepOnUpdate?(next: KubeObject, old: KubeObject): FieldCause[];
   /** What a create adds beyond defaulting (a Namespace's `kubernetes` finalizer). */
@@ -105,13 +108,34 @@ const STRATEGIES: Record<string, Strategy> = {
     statusSubresource: true,
     returnDeletedObject: true,
     initialStatus: () => ({ loadBalancer: {} }),
-    // Allocation reads the other Services, then the create writes: ResourceStore runs the two
-    // under one lock per resource, so two creates on this server never get the same address.
-    assignOnCreate: async (svc, storage) => {
-      const { spec, causes } = allocateServiceAddresses(svc, (await storage.list('services')).items, 0, parseServiceRange());
-      svc.spec = spec;
-      return causes;
+    // Allocation picks addresses no Service has, then claims them in the store (./service-claims.ts):
+    // a claim another API server took in the meantime is treated as used and the pick redone.
+    assignOnCreate: async (svc, storage, dryRun) => {
+      const existing = (await storage.list('services')).items;
+      const owner = `${svc.metadata.namespace ?? ''}/${svc.metadata.name ?? ''}`;
+      const requested = svc.spec ?? {};
+      for (let attempt = 0; attempt < 16; attempt++) {
+        const { spec, causes } = allocateServiceAddresses(svc, existing, 0, parseServiceRange());
+        if (causes.length > 0 || dryRun) {
+          svc.spec = spec;
+          return causes;
+        }
+        const held = await takeClaims(storage, spec, owner);
+        if (held === undefined) {
+          svc.spec = spec;
+          return [];
+        }
+        const heldIP = held.startsWith('ip-') ? held.slice(3) : undefined;
+        const heldPort = held.startsWith('port-') ? Number(held.slice(5)) : undefined;
+        if ((heldIP && requested.clusterIP === heldIP) || (heldPort && (requested.ports ?? []).some((p: { nodePort?: number }) => p.nodePort === heldPort))) {
+          return [{ reason: 'FieldValueInvalid', field: heldIP ? 'spec.clusterIPs' : 'spec.ports', message: `Invalid value: ${heldIP ? `"${heldIP}"` : heldPort}: provided ${heldIP ? 'IP' : 'port'} is already allocated` }];
+        }
+        // Someone else's: count it as used and pick again.
+        existing.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: held }, spec: heldIP ? { clusterIP: heldIP } : { ports: [{ nodePort: heldPort }] } });
+      }
+      return [{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: 'failed to allocate: too many concurrent allocations; try again' }];
     },
+    releaseOnDelete: (svc, storage) => releaseClaims(storage, svc),
     keepOnUpdate: keepServiceAddresses,
   },
   // Nodes may set their status on create (the agent registers with addresses and capacity).
