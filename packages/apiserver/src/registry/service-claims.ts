@@ -61,3 +61,15 @@ async function releaseNames(storage: Storage, names: string[]): Promise<void> {
     }
   }
 }
+
+/** A Service-shaped stand-in holding the address of claim `name`, so the allocator counts it as used. */
+export function claimAsService(name: string): KubeObject {
+  const ip = name.startsWith('ip-') ? name.slice(3) : undefined;
+  const port = name.startsWith('port-') ? Number(name.slice(5)) : undefined;
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: ip ? { clusterIP: ip } : { ports: [{ nodePort: port }] } };
+}
+
+/** Every address claimed now (by any API server), as stand-ins. */
+export async function claimedAddresses(storage: Storage): Promise<KubeObject[]> {
+  return (await storage.list(CLAIMS_RESOURCE)).items.map((c) => claimAsService(c.metadata.name!));
+}

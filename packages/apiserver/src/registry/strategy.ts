@@ -6,7 +6,7 @@ import { apiVersionOf } from '@skiff/api';
 import type { IPv4CIDR } from '@skiff/api';
 import type { Awaitable, Storage } from '../storage/types.ts';
 import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } from './service-ips.ts';
-import { releaseClaims, takeClaims } from './service-claims.ts';
+import { claimAsService, claimedAddresses, releaseClaims, takeClaims } from './service-claims.ts';
 
 export interface Strategy {
   /** Has a status subresource: the main resource's writes keep the stored status. */
@@ -108,33 +108,8 @@ const STRATEGIES: Record<string, Strategy> = {
     statusSubresource: true,
     returnDeletedObject: true,
     initialStatus: () => ({ loadBalancer: {} }),
-    // Allocation picks addresses no Service has, then claims them in the store (./service-claims.ts):
-    // a claim another API server took in the meantime is treated as used and the pick redone.
-    assignOnCreate: async (svc, storage, dryRun) => {
-      const existing = (await storage.list('services')).items;
-      const owner = `${svc.metadata.namespace ?? ''}/${svc.metadata.name ?? ''}`;
-      const requested = svc.spec ?? {};
-      for (let attempt = 0; attempt < 16; attempt++) {
-        const { spec, causes } = allocateServiceAddresses(svc, existing, 0, parseServiceRange());
-        if (causes.length > 0 || dryRun) {
-          svc.spec = spec;
-          return causes;
-        }
-        const held = await takeClaims(storage, spec, owner);
-        if (held === undefined) {
-          svc.spec = spec;
-          return [];
-        }
-        const heldIP = held.startsWith('ip-') ? held.slice(3) : undefined;
-        const heldPort = held.startsWith('port-') ? Number(held.slice(5)) : undefined;
-        if ((heldIP && requested.clusterIP === heldIP) || (heldPort && (requested.ports ?? []).some((p: { nodePort?: number }) => p.nodePort === heldPort))) {
-          return [{ reason: 'FieldValueInvalid', field: heldIP ? 'spec.clusterIPs' : 'spec.ports', message: `Invalid value: ${heldIP ? `"${heldIP}"` : heldPort}: provided ${heldIP ? 'IP' : 'port'} is already allocated` }];
-        }
-        // Someone else's: count it as used and pick again.
-        existing.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: held }, spec: heldIP ? { clusterIP: heldIP } : { ports: [{ nodePort: heldPort }] } });
-      }
-      return [{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: 'failed to allocate: too many concurrent allocations; try again' }];
-    },
+    // Allocation picks addresses no Service has, then claims them in the store (./service-claims.ts).
+    assignOnCreate: assignServiceAddresses(parseServiceRange()),
     releaseOnDelete: (svc, storage) => releaseClaims(storage, svc),
     keepOnUpdate: keepServiceAddresses,
   },
@@ -152,6 +127,41 @@ const STRATEGIES: Record<string, Strategy> = {
   },
 };
 
+/**
+ * A Service's ClusterIP and NodePorts from `range`: addresses no Service has, then claimed in the
+ * store (./service-claims.ts); a claim another API server took in the meantime counts as used and
+ * the pick is redone.
+ */
+function assignServiceAddresses(range: IPv4CIDR): NonNullable<Strategy['assignOnCreate']> {
+  return async (svc, storage, dryRun) => {
+    // Services and claims both: a claim is taken before its Service is stored.
+    const existing = [...(await storage.list('services')).items, ...(await claimedAddresses(storage))];
+    const owner = `${svc.metadata.namespace ?? ''}/${svc.metadata.name ?? ''}`;
+    const requested = svc.spec ?? {};
+    for (let attempt = 0; attempt < 16; attempt++) {
+      // The first free address first; after a collision, a random start spreads racing servers.
+      const { spec, causes } = allocateServiceAddresses(svc, existing, attempt === 0 ? 0 : Math.floor(Math.random() * 65536), range);
+      if (causes.length > 0 || dryRun) {
+        svc.spec = spec;
+        return causes;
+      }
+      const held = await takeClaims(storage, spec, owner);
+      if (held === undefined) {
+        svc.spec = spec;
+        return [];
+      }
+      const heldIP = held.startsWith('ip-') ? held.slice(3) : undefined;
+      const heldPort = held.startsWith('port-') ? Number(held.slice(5)) : undefined;
+      if ((heldIP && requested.clusterIP === heldIP) || (heldPort && (requested.ports ?? []).some((p: { nodePort?: number }) => p.nodePort === heldPort))) {
+        return [{ reason: 'FieldValueInvalid', field: heldIP ? 'spec.clusterIPs' : 'spec.ports', message: `Invalid value: ${heldIP ? `"${heldIP}"` : heldPort}: provided ${heldIP ? 'IP' : 'port'} is already allocated` }];
+      }
+      // Someone else's: count it as used and pick again.
+      existing.push(claimAsService(held));
+    }
+    return [{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: 'failed to allocate: too many concurrent allocations; try again' }];
+  };
+}
+
 export function storageKeyOf(r: ResourceInfo): string {
   return r.group === '' ? r.plural : `${r.group}/${r.plural}`;
 }
@@ -167,11 +177,7 @@ export function strategyFor(r: ResourceInfo, o: StrategyOptions = {}): Strategy 
     const range = o.serviceRange;
     return {
       ...STRATEGIES.services,
-      assignOnCreate: async (svc, storage) => {
-        const { spec, causes } = allocateServiceAddresses(svc, (await storage.list('services')).items, 0, range);
-        svc.spec = spec;
-        return causes;
-      },
+      assignOnCreate: assignServiceAddresses(range),
     };
   }
   return STRATEGIES[storageKeyOf(r)] ?? { ...base, statusSubresource: r.subresources.includes('status') };
