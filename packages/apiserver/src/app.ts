@@ -3,7 +3,6 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import { parseBool, RESOURCES } from '@skiff/api';
 import { openStorage } from './storage/index.ts';
-import { EtcdStorage } from './storage/etcd/storage.ts';
 import type { EtcdStorageOptions } from './storage/etcd/options.ts';
 import type { Storage } from './storage/types.ts';
 import { StorageError } from './storage/types.ts';
@@ -66,6 +65,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   let storage: Storage | undefined = opts.storage;
   const metrics = createMetrics(() => storage, { defaultMetrics: opts.processMetrics });
   if (!storage && opts.etcd) {
+    // Loaded only when asked for: the etcd client (gRPC, protobuf) costs start-up time SQLite users need not pay.
+    const { EtcdStorage } = await import('./storage/etcd/storage.ts');
     storage = await EtcdStorage.open({
       onLog: (msg, err) => (opts.logger ? app.log.warn({ err }, msg) : console.error(`skiff apiserver: ${msg}${err ? `: ${(err as Error).message ?? err}` : ''}`)),
       onTiming: (op, ms) => metrics.observeStorage(op, ms),

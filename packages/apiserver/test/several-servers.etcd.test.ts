@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { client, pod, readWatch } from './support/server.ts';
 import { startEtcdCluster, until } from '../src/testing/index.ts';
+import { buildApp } from '../src/app.ts';
 import type { EtcdCluster } from '../src/testing/index.ts';
 
 const MAIN = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
@@ -156,3 +157,32 @@ test('leader election across servers: exactly one active scheduler and controlle
   const newHolder = (await otherApi('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/skiff-scheduler')).body.spec.holderIdentity;
   expect(newHolder).not.toBe(sched);
 }, 120_000);
+
+test('Service ClusterIPs and NodePorts are unique across servers creating at once; a deleted Service gives its address back', async () => {
+  const apps = await Promise.all([0, 1].map(() => buildApp({ etcd: { hosts: cluster.hosts, prefix: '/skiff-svc/', compactIntervalMs: 0 } })));
+  try {
+    const urls = await Promise.all(apps.map(async (app) => {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    }));
+    const apis = urls.map(client);
+    const svc = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'NodePort', selector: { app: name }, ports: [{ port: 80 }] } });
+    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => apis[i % 2]('POST', '/api/v1/namespaces/default/services', svc(`s${i}`))));
+    for (const r of results) expect(r.status).toBe(201);
+    const ips = results.map((r) => r.body.spec.clusterIP);
+    const ports = results.map((r) => r.body.spec.ports[0].nodePort);
+    expect(new Set(ips).size).toBe(24);
+    expect(new Set(ports).size).toBe(24);
+    // A requested address someone holds is refused, through either server.
+    const taken = await apis[1]('POST', '/api/v1/namespaces/default/services', { ...svc('dup'), spec: { ...svc('dup').spec, clusterIP: ips[0] } });
+    expect(taken.status).toBe(422);
+    expect(taken.body.message).toContain('already allocated');
+    // Deleted on one server, the address can be asked for on the other.
+    expect((await apis[0]('DELETE', '/api/v1/namespaces/default/services/s0')).status).toBe(200);
+    const again = await apis[1]('POST', '/api/v1/namespaces/default/services', { ...svc('again'), spec: { ...svc('again').spec, clusterIP: ips[0] } });
+    expect(again.status).toBe(201);
+    expect(again.body.spec.clusterIP).toBe(ips[0]);
+  } finally {
+    await Promise.all(apps.map((a) => a.close()));
+  }
+}, 60_000);

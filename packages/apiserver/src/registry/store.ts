@@ -169,9 +169,15 @@ export class ResourceStore {
     if (!this.strategy.assignOnCreate) return opts.dryRun ? defaulted : this.storeNew(namespace, defaulted, generated ? meta.generateName : undefined);
     // Assignment reads what is allocated and the create takes it: one at a time per resource.
     return this.assignLock.run(async () => {
-      const assigned = await this.strategy.assignOnCreate!(defaulted, this.storage);
+      const assigned = await this.strategy.assignOnCreate!(defaulted, this.storage, !!opts.dryRun);
       if (assigned.length > 0) throw invalid(this.ref, defaulted.metadata.name ?? '', assigned);
-      return opts.dryRun ? defaulted : this.storeNew(namespace, defaulted, generated ? meta.generateName : undefined);
+      if (opts.dryRun) return defaulted;
+      try {
+        return await this.storeNew(namespace, defaulted, generated ? meta.generateName : undefined);
+      } catch (e) {
+        await this.strategy.releaseOnDelete?.(defaulted, this.storage);
+        throw e;
+      }
     });
   }
 
@@ -221,6 +227,7 @@ export class ResourceStore {
       try {
         if (this.shouldDeleteDuringUpdate(next, current)) {
           await this.storage.delete(key, rvOf(current));
+          await this.strategy.releaseOnDelete?.(current, this.storage);
           return { object: next, created: false };
         }
         return { object: await this.storage.update(key, () => withTypeMetaFirst(next), rvOf(current)), created: false };
@@ -297,7 +304,9 @@ export class ResourceStore {
       try {
         if (plan.action === 'none') return { object: current, deleted: false };
         if (plan.action === 'mark') return { object: await this.storage.update(key, () => plan.object!, rvOf(current)), deleted: false };
-        return { object: await this.storage.delete(key, rvOf(current)), deleted: true };
+        const gone = await this.storage.delete(key, rvOf(current));
+        await this.strategy.releaseOnDelete?.(current, this.storage);
+        return { object: gone, deleted: true };
       } catch (e) {
         if (e instanceof StorageError && (e.code === 'Conflict' || e.code === 'NotFound')) {
           if (e.code === 'NotFound') throw notFound(this.ref, name);

@@ -6,6 +6,7 @@ import { apiVersionOf } from '@skiff/api';
 import type { IPv4CIDR } from '@skiff/api';
 import type { Awaitable, Storage } from '../storage/types.ts';
 import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } from './service-ips.ts';
+import { claimAsService, claimedAddresses, releaseClaims, takeClaims } from './service-claims.ts';
 
 export interface Strategy {
   /** Has a status subresource: the main resource's writes keep the stored status. */
@@ -22,8 +23,10 @@ export interface Strategy {
   allowCreateOnUpdate: boolean;
   /** DELETE answers with the deleted object (pods, services, namespaces); otherwise a Success Status. */
   returnDeletedObject: boolean;
-  /** Fills in server-assigned fields on create (a Service's ClusterIP and NodePorts); causes make a 422. */
-  assignOnCreate?(obj: KubeObject, storage: Storage): Awaitable<FieldCause[]>;
+  /** Fills in server-assigned fields on create (a Service's ClusterIP and NodePorts); causes make a 422. A dry run claims nothing. */
+  assignOnCreate?(obj: KubeObject, storage: Storage, dryRun: boolean): Awaitable<FieldCause[]>;
+  /** Gives back what assignOnCreate took, when the object is deleted or its create failed. */
+  releaseOnDelete?(obj: KubeObject, storage: Storage): Awaitable<void>;
   /** Keeps server-assigned fields an update leaves out, and refuses to change them. */
   keepOnUpdate?(next: KubeObject, old: KubeObject): FieldCause[];
   /** What a create adds beyond defaulting (a Namespace's `kubernetes` finalizer). */
@@ -105,13 +108,9 @@ const STRATEGIES: Record<string, Strategy> = {
     statusSubresource: true,
     returnDeletedObject: true,
     initialStatus: () => ({ loadBalancer: {} }),
-    // Allocation reads the other Services, then the create writes: ResourceStore runs the two
-    // under one lock per resource, so two creates on this server never get the same address.
-    assignOnCreate: async (svc, storage) => {
-      const { spec, causes } = allocateServiceAddresses(svc, (await storage.list('services')).items, 0, parseServiceRange());
-      svc.spec = spec;
-      return causes;
-    },
+    // Allocation picks addresses no Service has, then claims them in the store (./service-claims.ts).
+    assignOnCreate: assignServiceAddresses(parseServiceRange()),
+    releaseOnDelete: (svc, storage) => releaseClaims(storage, svc),
     keepOnUpdate: keepServiceAddresses,
   },
   // Nodes may set their status on create (the agent registers with addresses and capacity).
@@ -128,6 +127,41 @@ const STRATEGIES: Record<string, Strategy> = {
   },
 };
 
+/**
+ * A Service's ClusterIP and NodePorts from `range`: addresses no Service has, then claimed in the
+ * store (./service-claims.ts); a claim another API server took in the meantime counts as used and
+ * the pick is redone.
+ */
+function assignServiceAddresses(range: IPv4CIDR): NonNullable<Strategy['assignOnCreate']> {
+  return async (svc, storage, dryRun) => {
+    // Services and claims both: a claim is taken before its Service is stored.
+    const existing = [...(await storage.list('services')).items, ...(await claimedAddresses(storage))];
+    const owner = `${svc.metadata.namespace ?? ''}/${svc.metadata.name ?? ''}`;
+    const requested = svc.spec ?? {};
+    for (let attempt = 0; attempt < 16; attempt++) {
+      // The first free address first; after a collision, a random start spreads racing servers.
+      const { spec, causes } = allocateServiceAddresses(svc, existing, attempt === 0 ? 0 : Math.floor(Math.random() * 65536), range);
+      if (causes.length > 0 || dryRun) {
+        svc.spec = spec;
+        return causes;
+      }
+      const held = await takeClaims(storage, spec, owner);
+      if (held === undefined) {
+        svc.spec = spec;
+        return [];
+      }
+      const heldIP = held.startsWith('ip-') ? held.slice(3) : undefined;
+      const heldPort = held.startsWith('port-') ? Number(held.slice(5)) : undefined;
+      if ((heldIP && requested.clusterIP === heldIP) || (heldPort && (requested.ports ?? []).some((p: { nodePort?: number }) => p.nodePort === heldPort))) {
+        return [{ reason: 'FieldValueInvalid', field: heldIP ? 'spec.clusterIPs' : 'spec.ports', message: `Invalid value: ${heldIP ? `"${heldIP}"` : heldPort}: provided ${heldIP ? 'IP' : 'port'} is already allocated` }];
+      }
+      // Someone else's: count it as used and pick again.
+      existing.push(claimAsService(held));
+    }
+    return [{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: 'failed to allocate: too many concurrent allocations; try again' }];
+  };
+}
+
 export function storageKeyOf(r: ResourceInfo): string {
   return r.group === '' ? r.plural : `${r.group}/${r.plural}`;
 }
@@ -143,11 +177,7 @@ export function strategyFor(r: ResourceInfo, o: StrategyOptions = {}): Strategy 
     const range = o.serviceRange;
     return {
       ...STRATEGIES.services,
-      assignOnCreate: async (svc, storage) => {
-        const { spec, causes } = allocateServiceAddresses(svc, (await storage.list('services')).items, 0, range);
-        svc.spec = spec;
-        return causes;
-      },
+      assignOnCreate: assignServiceAddresses(range),
     };
   }
   return STRATEGIES[storageKeyOf(r)] ?? { ...base, statusSubresource: r.subresources.includes('status') };

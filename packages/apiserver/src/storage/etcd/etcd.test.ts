@@ -130,7 +130,20 @@ describe('the watch stream under faults', () => {
       cluster.members[m].process!.kill('SIGSTOP');
       try {
         const written: number[] = [];
-        for (let i = 0; i < 5; i++) written.push(rv(await writer.create(podKey(`s${m}-${i}`), pod(`s${m}-${i}`))));
+        // If the stopped member led, the other two elect a new leader first: a write meanwhile may
+        // fail (Unavailable) and is tried again; only acknowledged writes are expected.
+        for (let i = 0; i < 5; i++) {
+          for (let attempt = 0; ; attempt++) {
+            try {
+              written.push(rv(await writer.create(podKey(`s${m}-${i}`), pod(`s${m}-${i}`))));
+              break;
+            } catch (e) {
+              const code = (e as StorageError).code;
+              if (code === 'AlreadyExists') break; // an earlier attempt committed without an answer
+              if (code !== 'Unavailable' || attempt >= 10) throw e;
+            }
+          }
+        }
         // Delivered while the member is still stopped: only a replaced stream can do that.
         await expectDelivered(s, seen, written, 20_000);
       } finally {
