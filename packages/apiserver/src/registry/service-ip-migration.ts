@@ -5,12 +5,17 @@
 import type { IPv4CIDR } from '@skiff/api';
 import type { Storage } from '../storage/types.ts';
 import { planClusterIPMigration } from './service-ips.ts';
+import { releaseClaims, takeClaims } from './service-claims.ts';
 
 export async function migrateClusterIPs(storage: Storage, range: IPv4CIDR): Promise<number> {
   const plan = planClusterIPMigration((await storage.list('services')).items, range);
   for (const { service, clusterIP } of plan) {
     const key = { resource: 'services', namespace: service.metadata.namespace ?? '', name: service.metadata.name ?? '' };
+    // The new address is claimed first (several API servers may start at once: one wins it, the
+    // others leave the Service to it); the old one's claim is given back.
+    if ((await takeClaims(storage, { clusterIP, clusterIPs: [clusterIP] }, `${key.namespace}/${key.name}`)) !== undefined) continue;
     await storage.update(key, (current) => ({ ...current, spec: { ...current.spec, clusterIP, clusterIPs: [clusterIP] } }));
+    await releaseClaims(storage, { ...service, spec: { clusterIPs: service.spec?.clusterIPs ?? [service.spec?.clusterIP] } });
   }
   return plan.length;
 }
