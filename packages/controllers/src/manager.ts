@@ -13,9 +13,8 @@ import { NodeIpamController } from './nodeipam/controller.ts';
 import { ServiceLBController } from './servicelb/controller.ts';
 import { DEFAULT_CLUSTER_CIDR, parseRangeConfig } from './nodeipam/plan.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
-import { PersistentVolumeController } from './persistentvolume/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'persistentvolume-binder'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -111,7 +110,6 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('nodeipam')) controllers.push(new NodeIpamController({ client, factory, range: podRange, log }));
     if (enabled.has('servicelb')) controllers.push(new ServiceLBController({ client, factory, log }));
     if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector({ client, factory, log }));
-    if (enabled.has('persistentvolume-binder')) controllers.push(new PersistentVolumeController({ client, factory, log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };

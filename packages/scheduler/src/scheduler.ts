@@ -325,8 +325,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       claims.start();
       pvs.start();
       classes.start();
-      // Decisions need the whole picture: wait for nodes, bound pods and storage before scheduling.
-      await Promise.all([nodes.waitForSync(), assigned.waitForSync(), pending.waitForSync(), claims.waitForSync(), pvs.waitForSync(), classes.waitForSync()]);
+      // Decisions need the whole picture: wait for nodes and bound pods before scheduling. The
+      // storage caches fill alongside (a server without the storage kinds must not stop the
+      // scheduler); a pod whose claim is not in the cache yet is retried when it arrives.
+      await Promise.all([nodes.waitForSync(), assigned.waitForSync(), pending.waitForSync()]);
       flushTimer = setInterval(() => {
         queue.flush();
         cache.cleanupExpired(Date.now());
