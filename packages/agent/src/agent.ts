@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import { VolumeManager } from './volumes/manager.ts';
 import { ProjectedObjects } from './volumes/objects.ts';
 import { podReferences } from './container-config/references.ts';
+import { LocalClaims } from './volumes/claims.ts';
 
 
 export interface AgentOptions {
@@ -171,7 +172,10 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     },
   });
   const rootDir = o.rootDir ?? `/var/lib/skiff/agent/${o.nodeName}`;
-  const volumes = new VolumeManager({ rootDir, nodeName: o.nodeName, nodeIP: o.nodeIP, objects, log });
+  const claims = new LocalClaims({ client, runtime, nodeName: o.nodeName, otherUsers: (ns, claim, uid): string[] => volumes.claimUsers(ns, claim, uid), log });
+  const volumes: VolumeManager = new VolumeManager({ rootDir, nodeName: o.nodeName, nodeIP: o.nodeIP, objects, claims, log });
+  // Volumes this node provisioned earlier may be released while no pod uses them: watch for that.
+  if ((await runtime.listVolumes({ [LABEL_NODE_NAME]: o.nodeName }).catch(() => [])).length > 0) claims.startReclaimer();
   const deps = {
     runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events, volumes, objects, rootDir,
     allocatable: () => heartbeat.allocatable(),
@@ -279,6 +283,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       dns?.stop();
       informer.stop();
       objects.stop();
+      claims.stop();
       heartbeat.stop();
       probes.stop();
       // Let in-flight syncs, the relist and the events they recorded end (bounded: a stop may wait out a grace period), so

@@ -12,6 +12,8 @@ import { nodeResourcesFit } from './plugins/node-resources-fit.ts';
 import { nodeUnschedulable } from './plugins/node-unschedulable.ts';
 import { ownerSpread } from './plugins/owner-spread.ts';
 import { taintToleration } from './plugins/taint-toleration.ts';
+import { volumeBinding } from './plugins/volume-binding.ts';
+import type { VolumeLister } from './volumes.ts';
 
 export interface WeightedPlugin {
   plugin: Plugin;
@@ -24,7 +26,8 @@ export interface Profile {
   scores: WeightedPlugin[];
 }
 
-export function buildProfile(config: SchedulerConfig): Profile {
+/** `volumes`: what the VolumeBinding filter reads (without it, pods' claims are not checked). */
+export function buildProfile(config: SchedulerConfig, volumes?: VolumeLister): Profile {
   const w = config.pluginWeights;
   const fit = nodeResourcesFit(config.scoringStrategy.type, config.scoringStrategy.resources);
   const filters: Plugin[] = [
@@ -33,6 +36,7 @@ export function buildProfile(config: SchedulerConfig): Profile {
     nodeName, // spec.nodeName, if the pod names a node
     taintToleration, // NoSchedule / NoExecute taints are tolerated
     nodeAffinity, // nodeSelector and required node affinity
+    ...(volumes ? [volumeBinding(volumes)] : []), // claims usable here: bound volumes' node affinity, provisionable, RWOP free
     nodePorts, // requested host ports are free
     fit, // cpu, memory and pod count fit in allocatable
   ];

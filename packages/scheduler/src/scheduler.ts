@@ -24,9 +24,14 @@ import type { Node, Pod } from './model/types.ts';
 import { computePlacement } from './pipeline.ts';
 import { buildProfile } from './profile.ts';
 import { SchedulingQueue, type QueuedPod } from './queue.ts';
+import { SELECTED_NODE_ANNOTATION, VolumeState } from './volumes.ts';
 
 const PODS = resourceByPlural('', 'pods')!;
 const NODES = resourceByPlural('', 'nodes')!;
+// TODO(kinds): from @skiff/api once the storage kinds are served there.
+const PVCS = { group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', scope: 'Namespaced' } as const;
+const PVS = { group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', scope: 'Cluster' } as const;
+const CLASSES = { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', scope: 'Cluster' } as const;
 
 export interface LeaderElectionConfig {
   namespace?: string;
@@ -74,7 +79,6 @@ const ASSUMED_TTL_MS = 30_000;
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const config = opts.config ?? defaultConfig();
-  const profile = buildProfile(config);
   const log = opts.log ?? ((m: string) => console.log(`scheduler: ${m}`));
   const random = opts.random ?? Math.random;
   const identity = (opts.leaderElection && opts.leaderElection.identity) || `${hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -108,6 +112,29 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const nodes = new Informer<KubeObject>(client, NODES, informerOpts);
   const assigned = new Informer<KubeObject>(client, PODS, { ...informerOpts, fieldSelector: 'spec.nodeName!=' });
   const pending = new Informer<KubeObject>(client, PODS, { ...informerOpts, fieldSelector: 'spec.nodeName=' });
+  const claims = new Informer<KubeObject>(client, PVCS as never, informerOpts);
+  const pvs = new Informer<KubeObject>(client, PVS as never, informerOpts);
+  const classes = new Informer<KubeObject>(client, CLASSES as never, informerOpts);
+  const volumes = new VolumeState({
+    claims: claims.store,
+    volumes: pvs.store,
+    classes: classes.store,
+    // Bound and assumed pods that mount the claim (ReadWriteOncePod allows one).
+    claimUsers: (ns, name) => {
+      const out: string[] = [];
+      for (const n of cache.nodeList()) {
+        for (const [key, p] of n.pods) {
+          if (p.pod.metadata.namespace === ns && ((p.pod.spec as { volumes?: { persistentVolumeClaim?: { claimName: string } }[] }).volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === name)) out.push(key);
+        }
+      }
+      return out;
+    },
+  });
+  const profile = buildProfile(config, volumes);
+  // A claim or volume that changes may make a waiting pod schedulable.
+  for (const inf of [claims, pvs, classes]) {
+    inf.addEventHandler({ onAdd: () => queue.moveAllToActiveOrBackoff(), onUpdate: () => queue.moveAllToActiveOrBackoff(), onDelete: () => queue.moveAllToActiveOrBackoff() });
+  }
 
   let leading = false;
   let wakeLeader: (() => void) | undefined;
@@ -222,6 +249,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const pod = qp.info.pod;
     const { namespace = 'default', name = '' } = pod.metadata;
     try {
+      // PreBind (VolumeBinding): unbound WaitForFirstConsumer claims learn the chosen node, for
+      // their provisioner. Unlike kube-scheduler, the pod is bound without waiting for the claims
+      // to be bound: the local provisioner runs in that node's agent, which waits (ADR 0004).
+      for (const claim of volumes.claimsToSelect(pod, node)) {
+        await client.patch(PVCS as never, namespace, claim, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } } }, 'merge');
+      }
       await client.bind(namespace, name, node, { uid: pod.metadata.uid });
     } catch (err) {
       // 409 (bound meanwhile, or a different pod of that name) or 404 (gone): undo the
@@ -289,7 +322,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       nodes.start();
       assigned.start();
       pending.start();
-      // Decisions need the whole picture: wait for nodes and bound pods before scheduling.
+      claims.start();
+      pvs.start();
+      classes.start();
+      // Decisions need the whole picture: wait for nodes and bound pods before scheduling. The
+      // storage caches fill alongside (a server without the storage kinds must not stop the
+      // scheduler); a pod whose claim is not in the cache yet is retried when it arrives.
       await Promise.all([nodes.waitForSync(), assigned.waitForSync(), pending.waitForSync()]);
       flushTimer = setInterval(() => {
         queue.flush();
@@ -328,6 +366,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       nodes.stop();
       assigned.stop();
       pending.stop();
+      claims.stop();
+      pvs.stop();
+      classes.stop();
       await loop;
       await Promise.race([Promise.all([reports.idle(), events.idle()]), new Promise((r) => setTimeout(r, 2000).unref())]);
       if (endpoint) await new Promise((r) => endpoint!.close(r));

@@ -145,6 +145,16 @@ export class VolumeManager {
     return out;
   }
 
+  /** Pods set up here, other than `uid`, that mount the claim (ReadWriteOncePod is checked against them). */
+  claimUsers(namespace: string, claim: string, uid: string): string[] {
+    const out: string[] = [];
+    for (const { pod } of this.pods.values()) {
+      if (pod.metadata.uid === uid || pod.metadata.namespace !== namespace) continue;
+      if (((pod.spec?.volumes ?? []) as VolumeSpec[]).some((v) => v.persistentVolumeClaim?.claimName === claim)) out.push(`${namespace}/${pod.metadata.name}`);
+    }
+    return out;
+  }
+
   /** Whether a change of the pod's labels or annotations changes files in its volumes. */
   readsMetadata(pod: KubeObject): boolean {
     return ((pod.spec?.volumes ?? []) as VolumeSpec[]).some(readsPodMetadata);
