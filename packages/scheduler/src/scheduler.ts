@@ -251,7 +251,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     try {
       // PreBind (VolumeBinding): unbound WaitForFirstConsumer claims learn the chosen node, for
       // their provisioner. Unlike kube-scheduler, the pod is bound without waiting for the claims
-      // to be bound: the local provisioner runs in that node's agent, which waits (ADR 0004).
+      // to be bound: the local provisioner runs in that node's agent, which waits (ADR 0011).
       for (const claim of volumes.claimsToSelect(pod, node)) {
         await client.patch(PVCS as never, namespace, claim, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } } }, 'merge');
       }

@@ -1,5 +1,5 @@
 // persistentVolumeClaim volumes on this node, and the built-in local provisioner for StorageClasses
-// whose provisioner is `skiff.dev/local` (docs/adr/0004-local-volumes.md).
+// whose provisioner is `skiff.dev/local` (docs/adr/0011-volumes-and-local-provisioner.md).
 //
 // Provisioning runs in the agent, as Kubernetes' external-provisioner does in its node-deployment
 // mode for node-local storage: the scheduler writes the node it chose into the claim's

@@ -1,6 +1,6 @@
 // The PersistentVolume binder: binds claims to volumes and keeps both phases, as Kubernetes' PV
 // controller does; plan.ts decides, this applies. Provisioning for class `local` is the node
-// agent's (it must make the volume on the node the scheduler chose): see docs/adr/0004.
+// agent's (it must make the volume on the node the scheduler chose): see docs/adr/0011-volumes-and-local-provisioner.md.
 import type { KubeObject, ResourceInfo } from '@skiff/api';
 import { isConflict, isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
