@@ -62,6 +62,17 @@ describe('decodeObject', () => {
     });
   });
 
+  it('parses times as Go does and stores them in UTC, as metav1.Time writes them', () => {
+    const ev = { group: '', version: 'v1', kind: 'Event' };
+    const r = decodeObject(ev, { involvedObject: {}, firstTimestamp: '2024-01-02T05:04:05.9+02:00', eventTime: '2024-01-02T03:04:05.123456Z' });
+    expect(r.ok && [r.object.firstTimestamp, r.object.eventTime]).toEqual(['2024-01-02T03:04:05Z', '2024-01-02T03:04:05.123456Z']);
+    expect(decodeObject(ev, { lastTimestamp: 'yesterday' })).toEqual({
+      ok: false,
+      message: 'Event in version "v1" cannot be handled as a Event: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"',
+    });
+    expect(decodeObject(ev, { lastTimestamp: '2024-13-01T00:00:00Z' })).toMatchObject({ ok: false, message: expect.stringContaining('month out of range') });
+  });
+
   it('accepts int-or-string in both forms', () => {
     const r = decodeObject(res('Service'), { spec: { ports: [{ port: 80, targetPort: 'http' }, { port: 81, targetPort: 8081 }] } });
     expect(r.ok).toBe(true);

@@ -1,6 +1,7 @@
 // Turning a request body into a typed object the way the Kubernetes API server's JSON decoder
 // does: unknown fields are dropped (or, for fieldValidation=Strict, reported), nulls mean "not
-// set", fields Go always serialises get their zero value, quantities are canonicalised, and a
+// set", fields Go always serialises get their zero value, quantities and times are canonicalised
+// (times to UTC, as metav1.Time writes them), []byte must be base64, and a
 // value of the wrong JSON type fails with Go's "cannot unmarshal" message.
 //
 // This walks the shape tree compiled from the model (model/shape.ts): one pass does everything
@@ -9,6 +10,7 @@
 import type { KubeObject } from './object.ts';
 import { canonicalQuantity, QUANTITY_FORMAT_ERROR, QuantityError } from './quantity.ts';
 import type { ResourceInfo } from './resources.ts';
+import { canonicalMicroTime, canonicalTime, TimeParseError } from './helpers/time.ts';
 import { goTypeName, kindShape, zeroValue, type ObjectShape, type Shape } from './model/shape.ts';
 
 type Kind = Pick<ResourceInfo, 'group' | 'version' | 'kind'>;
@@ -91,9 +93,16 @@ function walk(shape: Shape, value: unknown, path: PathNode, w: Walk): unknown {
       return out;
     }
     case 'string':
-    case 'time':
       if (typeof value !== 'string') typeError(value, shape, path, w.structName);
       return value;
+    case 'time':
+      if (typeof value !== 'string') typeError(value, shape, path, w.structName);
+      try {
+        return shape.micro ? canonicalMicroTime(value) : canonicalTime(value);
+      } catch (e) {
+        if (e instanceof TimeParseError) throw new DecodeError(e.message);
+        throw e;
+      }
     case 'bytes':
       if (typeof value !== 'string') typeError(value, shape, path, w.structName);
       checkBase64(value);
