@@ -109,7 +109,8 @@ describe('Warning: stored but not enforced', () => {
   test('names each field a write sets that skiff does not act on', async () => {
     const spec = {
       topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'w' } } }],
-      containers: [{ name: 'c', image: 'x', envFrom: [{ configMapRef: { name: 'cm' } }] }],
+      hostAliases: [{ ip: '10.0.0.1', hostnames: ['db'] }],
+      containers: [{ name: 'c', image: 'x' }],
     };
     const r = await api('POST', DEPLOYMENTS, {
       apiVersion: 'apps/v1',
@@ -119,7 +120,7 @@ describe('Warning: stored but not enforced', () => {
     });
     expect(r.status).toBe(201);
     expect(r.headers.get('warning')).toBe(
-      '299 - "spec.template.spec.topologySpreadConstraints is stored but not enforced", 299 - "spec.template.spec.containers[0].envFrom is stored but not enforced"',
+      '299 - "spec.template.spec.topologySpreadConstraints is stored but not enforced", 299 - "spec.template.spec.hostAliases is stored but not enforced"',
     );
     expect(r.body.spec.template.spec.topologySpreadConstraints).toEqual(spec.topologySpreadConstraints);
     // A later write that leaves those fields as they are hears nothing about them.
