@@ -114,3 +114,19 @@ test('an exec upgrade whose path does not decode is a 400', async () => {
   });
   expect(answer).toMatch(/^HTTP\/1.1 400 /);
 });
+
+test('a malformed continue token is a 400 BadRequest, as on Kubernetes (not 410 Expired)', async () => {
+  for (const name of ['page-a', 'page-b']) await api('POST', PODS, pod(name));
+  for (const token of ['garbage', 'eyJ4IjoxfQ', '%25%25']) {
+    const r = await api('GET', `${PODS}?limit=1&continue=${token}`);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
+    expect(r.body.message).toContain('invalid continue token');
+  }
+  const first = await api('GET', `${PODS}?limit=1`);
+  const token = first.body.metadata.continue;
+  expect(typeof token).toBe('string');
+  expect((await api('GET', `${PODS}?limit=1&continue=${token}`)).status).toBe(200);
+  // A token of namespace default does not continue a list of kube-system.
+  expect((await api('GET', `/api/v1/namespaces/kube-system/pods?limit=1&continue=${token}`)).status).toBe(400);
+});

@@ -11,6 +11,7 @@ import { decodeObject } from '@skiff/api';
 import { fieldMatcher, labelMatcher } from '../registry/selectors.ts';
 import { boolParam } from './bool-param.ts';
 import { int64Param, isInt64 } from './int-param.ts';
+import { decodeContinue } from '../storage/sqlite/continue-token.ts';
 
 export type Query = Record<string, string | undefined>;
 
@@ -102,6 +103,20 @@ export function filterOf(store: ResourceStore, q: Query): ((o: KubeObject) => bo
 
 function intParam(q: Query, name: string): number | undefined {
   return int64Param(q[name], name);
+}
+
+/**
+ * The `continue` token of a list, checked before storage sees it: one that is not a token this
+ * server produced (or was issued for another namespace) is a 400, as kube-apiserver answers
+ * "invalid continue token"; 410 Expired is kept for a valid token whose revision is compacted.
+ */
+export function continueOf(q: Query, namespace: string | undefined): string | undefined {
+  const token = q.continue;
+  if (!token) return undefined;
+  const p = decodeContinue(token);
+  if (!p) throw badRequest(`invalid continue token: ${JSON.stringify(token.length > 64 ? `${token.slice(0, 64)}...` : token)} is not a continue token of this server`);
+  if (namespace !== undefined && p.namespace !== namespace) throw badRequest(`invalid continue token: it continues a list of namespace ${JSON.stringify(p.namespace)}, not ${JSON.stringify(namespace)}`);
+  return token;
 }
 
 export function limitOf(q: Query): number | undefined {

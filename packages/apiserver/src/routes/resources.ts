@@ -24,7 +24,7 @@ import { decodePatch, fromPatchError, methodNotAllowedFor, orderTypeMeta, params
 import { toTable } from '../tables/index.ts';
 import { boolParam } from './bool-param.ts';
 import type { ServerContext } from './context.ts';
-import { addWarnings, decodeChecked, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
+import { addWarnings, continueOf, decodeChecked, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
 import { JSON_TYPE, listBody, sendTable, stripTypeMeta, tableRequest } from './render.ts';
 import { registerSubresourceRoutes } from './subresources.ts';
 
@@ -133,7 +133,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
       });
       return reply;
     }
-    const opts = { namespace: ns, limit: limitOf(q), continue: q.continue || undefined, filter };
+    const opts = { namespace: ns, limit: limitOf(q), continue: continueOf(q, ns), filter };
     try {
       if (table) {
         const l = await storage.list(store.key, opts);
