@@ -112,10 +112,13 @@ describe('applyServerSideApply', () => {
     expect(o.metadata.managedFields[1].fieldsV1['f:spec']['f:replicas']).toEqual({});
   });
 
-  test('Update managers never conflict but lose the fields this apply changes', () => {
+  test('Update managers conflict too, as in Kubernetes; with force they lose the fields this apply changes', () => {
     const live = stored(apply(undefined, config(web)).object) as any;
-    live.metadata.managedFields.push({ manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'apps/v1', time: T1, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } });
-    const o = apply(live, config(web, 4)).object as any;
+    live.metadata.managedFields.push({ manager: 'kubectl-edit', operation: 'Update', apiVersion: 'apps/v1', time: T1, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } });
+    const err = errorOf(() => apply(live, config(web, 4)));
+    expect(err.code).toBe(409);
+    expect(err.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using apps/v1', field: '.spec.replicas' }]);
+    const o = apply(live, config(web, 4), 'kubectl', true).object as any;
     expect(o.spec.replicas).toBe(4);
     expect(o.metadata.managedFields.map((m: any) => m.manager)).toEqual(['kubectl']);
   });

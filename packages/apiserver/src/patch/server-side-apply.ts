@@ -13,8 +13,9 @@
 //   fieldsV1}`, where fieldsV1 lists the leaf fields the configuration sets (see field-set.ts).
 //   apiVersion, kind and server-set metadata (name, namespace, uid, resourceVersion, ...) are not
 //   owned by anyone.
-// - Conflicts: a field is in conflict when another manager whose entry has operation Apply owns
-//   it and this configuration gives it a different value than the live one. Without force the
+// - Conflicts: a field is in conflict when another manager (Apply, or Update: every write records
+//   its manager, see managed-fields.ts) owns it and this configuration gives it a different value
+//   than the live one. Without force the
 //   whole apply fails with a 409 PatchError listing every conflict (reason
 //   FieldManagerConflict, field like `.spec.replicas`, message naming the other manager); with
 //   force it proceeds and the other managers lose those fields.
@@ -26,8 +27,6 @@
 //   That is how dropping a container port or an env var from the file removes it from the object.
 //
 // What it does not do:
-// - Conflicts with Update managers (kubectl edit, client-side apply, controllers): those writes
-//   go through other routes, and skiff keeps no ownership for them unless something records it.
 // - Kubernetes' own list keys for apply (Service ports by port+protocol, container ports by
 //   containerPort+protocol): skiff uses the strategic-merge keys for both.
 // - Type-aware validation or defaulting of the configuration; unknown fields are merged as given.
@@ -84,7 +83,8 @@ export function applyServerSideApply(live: object | undefined, applied: unknown,
     return path[path.length - 1].startsWith('f:') && !jsonEqual(valueAtPath(base, path), valueAtPath(config, path));
   }));
 
-  if (!force) throwConflicts(entries.filter((e) => !isMine(e) && e.operation === 'Apply'), changed, liveObject);
+  // Every other manager's fields conflict, Update managers' too (kubectl edit, create, controllers), as in Kubernetes.
+  if (!force) throwConflicts(entries.filter((e) => !isMine(e)), changed, liveObject);
 
   const { managedFields: _ignored, ...liveMetadata } = isObject(base.metadata) ? base.metadata : {};
   const merged = strategicMerge({ ...base, metadata: liveMetadata }, withoutServerMetadata(config), schema);
@@ -181,7 +181,7 @@ function withoutServerMetadata(config: JsonObject): JsonObject {
 }
 
 /** The configuration minus what nobody owns (type and identity fields, server metadata). */
-function ownedPart(config: JsonObject): JsonObject {
+export function ownedPart(config: JsonObject): JsonObject {
   const { apiVersion: _a, kind: _k, metadata, ...rest } = config;
   if (!isObject(metadata)) return rest;
   const { name: _n, namespace: _ns, ...ownedMetadata } = metadata;
@@ -189,7 +189,7 @@ function ownedPart(config: JsonObject): JsonObject {
   return Object.keys(ownedMetadata).length > 0 ? { ...rest, metadata: ownedMetadata } : rest;
 }
 
-interface ManagedEntry {
+export interface ManagedEntry {
   manager: string | undefined;
   operation: string | undefined;
   apiVersion: string | undefined;
@@ -198,7 +198,7 @@ interface ManagedEntry {
   raw: JsonObject;
 }
 
-function managedFieldsOf(live: JsonObject | undefined): ManagedEntry[] {
+export function managedFieldsOf(live: JsonObject | undefined): ManagedEntry[] {
   const metadata = live === undefined ? undefined : getOwn(live, 'metadata');
   const list = isObject(metadata) ? getOwn(metadata, 'managedFields') : undefined;
   if (!Array.isArray(list)) return [];

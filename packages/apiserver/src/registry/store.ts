@@ -280,6 +280,8 @@ export class ResourceStore {
       throw badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${old.metadata.name})`);
     const next: KubeObject = { ...old, metadata: { ...old.metadata } };
     setOrDelete(next, 'status', desired.status);
+    // Field ownership is the one piece of metadata a status write updates (its manager's entry).
+    if (desired.metadata.managedFields !== undefined) setOrDelete(next.metadata, 'managedFields', desired.metadata.managedFields);
     this.validate(next, old);
     return next;
   }

@@ -11,7 +11,7 @@
 //   subresources (./subresources.ts): {name}/status GET|PUT|PATCH, {name}/scale GET|PUT|PATCH,
 //                pods/{name}/binding POST, pods/{name}/log GET, pods/{name}/exec (WebSocket upgrade)
 //   other methods on those paths: 405; unknown paths: 404 Status.
-import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { notEnforcedWarnings, type KubeObject } from '@skiff/api';
 import { StorageError } from '../storage/types.ts';
 import { badRequest, expired, forbidden, invalid, notFound, successStatus } from '../errors/status.ts';
@@ -20,6 +20,8 @@ import { defaultWatchTimeoutSeconds, serveWatch } from '../http/watch.ts';
 import type { ResourceStore, Subresource } from '../registry/store.ts';
 import { IMMORTAL_NAMESPACES } from '../registry/namespaces.ts';
 import { applyPatch } from '../patch/index.ts';
+import { managerOf, recordUpdate } from '../patch/managed-fields.ts';
+import type { JsonObject } from '../patch/json.ts';
 import { decodePatch, fromPatchError, methodNotAllowedFor, orderTypeMeta, paramsOf, patchPinsResourceVersion } from './common.ts';
 import { toTable } from '../tables/index.ts';
 import { boolParam } from './bool-param.ts';
@@ -148,6 +150,13 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     return reply;
   };
 
+  /** Records the request's manager in managedFields for a write that is not an apply (managed-fields.ts). */
+  const owned = (req: FastifyRequest, sub: Subresource) => {
+    const manager = managerOf(queryOf(req).fieldManager, req.headers['user-agent']);
+    const ownership = { kind: store.info.kind, manager, apiVersion: store.apiVersion, subresource: sub === 'status' ? 'status' : '', statusSubresource: store.strategy.statusSubresource };
+    return (old: KubeObject | undefined, next: KubeObject): KubeObject => recordUpdate(old as unknown as JsonObject | undefined, next as unknown as JsonObject, ownership) as unknown as KubeObject;
+  };
+
   const create: RouteHandlerMethod = async (req, reply) => {
     const q = queryOf(req);
     const { namespace } = paramsOf(req);
@@ -156,7 +165,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const o = decodeChecked({ store, reply, mode: fieldValidationOf(q), raw: obj, text, format });
     store.checkTypeMeta(o);
     const warnings = notEnforcedWarnings(store.info, o);
-    const created = await store.create(namespace, orderTypeMeta(o), { dryRun });
+    const created = await store.create(namespace, orderTypeMeta(owned(req, '')(undefined, o)), { dryRun });
     addWarnings(reply, warnings);
     return reply.code(201).send(created);
   };
@@ -170,13 +179,14 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     store.checkTypeMeta(o);
     if (o.metadata.name && o.metadata.name !== name) throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`);
     const snapshot = JSON.stringify(o);
+    const own = owned(req, sub);
     let first = true;
     let warnings: string[] = [];
     const compute = (current: KubeObject) => {
       const desired = first ? o : (JSON.parse(snapshot) as KubeObject);
       first = false;
       if (sub === '') warnings = notEnforcedWarnings(store.info, desired, current);
-      return desired;
+      return own(current, desired);
     };
     const onMissing =
       store.strategy.allowCreateOnUpdate && sub === ''
@@ -185,7 +195,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
             delete fresh.metadata.resourceVersion;
             fresh.metadata.name = name;
             warnings = notEnforcedWarnings(store.info, fresh);
-            return store.create(namespace, orderTypeMeta(fresh), { dryRun });
+            return store.create(namespace, orderTypeMeta(own(undefined, fresh)), { dryRun });
           }
         : undefined;
     const res = await store.update(namespace, name, { compute, subresource: sub, dryRun, onMissing });
@@ -210,9 +220,10 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     // An apply patch may be YAML (kubectl sends JSON, which is YAML too): scan it as what it is.
     const dupFormat = type === 'apply-patch' && !text.trimStart().startsWith('{') ? 'yaml' : 'json';
     let warnings: string[] = [];
+    const own = type === 'apply-patch' ? (_old: KubeObject, next: KubeObject) => next : owned(req, sub);
     const compute = (current: KubeObject) => {
       const currentRv = current.metadata.resourceVersion;
-      const patched = decodeChecked({ store, reply, mode: fv, raw: applyPatch(type, current, doc, patchOpts).object, text: dupText, format: dupFormat });
+      const patched = own(current, decodeChecked({ store, reply, mode: fv, raw: applyPatch(type, current, doc, patchOpts).object, text: dupText, format: dupFormat }));
       store.checkTypeMeta(patched);
       if (sub === '') warnings = notEnforcedWarnings(store.info, patched, current);
       // Unless the patch names a resourceVersion, it applies to whatever is current (and is retried on conflict).

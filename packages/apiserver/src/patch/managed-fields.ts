@@ -1,0 +1,101 @@
+// Field ownership for every write that is not a server-side apply (create, update, the other
+// patch types), as Kubernetes' field manager records it: operation "Update", one entry per
+// manager (and subresource). The manager is `?fieldManager=` (kubectl sends kubectl-create,
+// kubectl-edit, kubectl-replace, kubectl-patch, kubectl-client-side-apply, ...) or, without one,
+// the client's User-Agent up to the first "/" (as kube-apiserver derives it).
+//
+// What an Update changes becomes its manager's: the fields whose value it sets or changes join
+// the manager's entry, the fields it removes leave it, and every other manager (Apply managers
+// included: an Update takes over without conflict) loses the fields it changed or removed. A
+// manager that owns nothing any more leaves the list. Server-side apply then sees these owners
+// and answers 409 naming them when it would change their fields (server-side-apply.ts).
+import { formatTime } from '@skiff/api';
+import { PatchError } from './errors.ts';
+import { collectFieldSet, pathOf, toFieldsV1, valueAtPath, type FieldSet } from './field-set.ts';
+import { cloneJson, isObject, jsonEqual, type JsonObject } from './json.ts';
+import { schemaForKind } from './merge-keys.ts';
+import { managedFieldsOf, ownedPart } from './server-side-apply.ts';
+
+export interface UpdateOwnership {
+  kind: string;
+  manager: string;
+  /** The apiVersion the write used (apps/v1). */
+  apiVersion: string;
+  /** 'status' for writes through the status subresource; '' for the object itself. */
+  subresource: string;
+  /**
+   * The kind has a status subresource: a write of the object never owns status (the server keeps
+   * the stored one), and a status write owns nothing else.
+   */
+  statusSubresource: boolean;
+  /** RFC 3339; defaults to now. */
+  now?: string;
+}
+
+/** The manager of a write: `?fieldManager=`, else the User-Agent's product name; 422 beyond 128 bytes. */
+export function managerOf(fieldManager: string | undefined, userAgent: string | undefined): string {
+  if (fieldManager !== undefined && fieldManager !== '') {
+    if (Buffer.byteLength(fieldManager) > 128) {
+      throw new PatchError('Invalid', 'fieldManager: Too long: may not be more than 128 bytes', [
+        { reason: 'FieldValueTooLong', message: 'Too long: may not be more than 128 bytes', field: 'fieldManager' },
+      ]);
+    }
+    return fieldManager;
+  }
+  const product = (userAgent ?? '').split('/')[0].trim();
+  return product.slice(0, 128) || 'unknown';
+}
+
+/**
+ * `next` with metadata.managedFields brought up to date for an Update by `o.manager` that turned
+ * `old` (undefined for a create) into `next`. Entries `next` itself carries (a client that sent
+ * managedFields) are the starting point; otherwise `old`'s.
+ */
+export function recordUpdate(old: JsonObject | undefined, next: JsonObject, o: UpdateOwnership): JsonObject {
+  const schema = schemaForKind(o.kind);
+  const meta = isObject(next.metadata) ? next.metadata : {};
+  const base = Array.isArray(meta.managedFields) ? next : old;
+  const entries = managedFieldsOf(base);
+
+  const STATUS = '["f:status"';
+  const inScope = (k: string) => !o.statusSubresource || (o.subresource === 'status') === k.startsWith(STATUS);
+  const fieldsOf = (obj: JsonObject) => new Set([...collectFieldSet(ownedPart(obj), schema)].filter(inScope));
+  const before = old === undefined ? new Set<string>() : fieldsOf(old);
+  const after = fieldsOf(next);
+  // Set or changed by this write; removed by it.
+  const changed: FieldSet = new Set([...after].filter((k) => !before.has(k) || !jsonEqual(valueAtPath(old ?? {}, pathOf(k)), valueAtPath(next, pathOf(k)))));
+  const removed: FieldSet = new Set([...before].filter((k) => !after.has(k)));
+
+  const sub = o.subresource;
+  const isMine = (raw: JsonObject) => raw.manager === o.manager && raw.operation === 'Update' && (raw.subresource ?? '') === sub;
+  const previous = entries.find((e) => isMine(e.raw))?.fields ?? new Set<string>();
+  const mine = new Set([...previous, ...changed].filter((k) => !removed.has(k) && after.has(k)));
+
+  const out: JsonObject[] = [];
+  let placed = false;
+  const entry = (): JsonObject => {
+    const e: JsonObject = { manager: o.manager, operation: 'Update', apiVersion: o.apiVersion, time: o.now ?? formatTime(), fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(mine) };
+    if (sub) e.subresource = sub;
+    return e;
+  };
+  for (const e of entries) {
+    if (isMine(e.raw)) {
+      if (!placed && mine.size > 0) out.push(entry());
+      placed = true;
+      continue;
+    }
+    if (e.fields === undefined) {
+      out.push(e.raw);
+      continue;
+    }
+    const kept = new Set([...e.fields].filter((k) => !changed.has(k) && !removed.has(k)));
+    if (kept.size === 0) continue;
+    out.push(kept.size === e.fields.size ? e.raw : { ...e.raw, fieldsV1: toFieldsV1(kept) });
+  }
+  if (!placed && mine.size > 0) out.push(entry());
+
+  const metadata: JsonObject = { ...meta };
+  if (out.length > 0) metadata.managedFields = cloneJson(out);
+  else delete metadata.managedFields;
+  return { ...next, metadata };
+}
