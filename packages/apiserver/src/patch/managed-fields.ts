@@ -66,6 +66,16 @@ export function recordUpdate(old: JsonObject | undefined, next: JsonObject, o: U
   const changed: FieldSet = new Set([...after].filter((k) => !before.has(k) || !jsonEqual(valueAtPath(old ?? {}, pathOf(k)), valueAtPath(next, pathOf(k)))));
   const removed: FieldSet = new Set([...before].filter((k) => !after.has(k)));
 
+  // A write that changes no field changes no ownership either (nor the entry's time): a no-op
+  // update stays a no-op and keeps its resourceVersion.
+  if (changed.size === 0 && removed.size === 0 && old !== undefined) {
+    const metadata: JsonObject = { ...meta };
+    const baseMeta = base !== undefined && isObject(base.metadata) ? base.metadata : {};
+    if (baseMeta.managedFields !== undefined) metadata.managedFields = cloneJson(baseMeta.managedFields);
+    else delete metadata.managedFields;
+    return { ...next, metadata };
+  }
+
   const sub = o.subresource;
   const isMine = (raw: JsonObject) => raw.manager === o.manager && raw.operation === 'Update' && (raw.subresource ?? '') === sub;
   const previous = entries.find((e) => isMine(e.raw))?.fields ?? new Set<string>();
