@@ -1,6 +1,6 @@
 // The API server as a fastify app, built without listening (tests use a real port 0 or inject).
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import { parseBool, RESOURCES } from '@skiff/api';
 import { openStorage } from './storage/index.ts';
 import type { EtcdStorageOptions } from './storage/etcd/options.ts';
@@ -9,7 +9,7 @@ import { StorageError } from './storage/types.ts';
 import { PatchError } from './patch/errors.ts';
 import { registerDiscoveryRoutes } from './discovery/index.ts';
 import { registerOpenApiRoutes } from './openapi/index.ts';
-import { ApiError, internal, notFoundPath, serviceUnavailable, tooLarge, unsupportedMediaType } from './errors/status.ts';
+import { ApiError, badRequest, internal, notFoundPath, serviceUnavailable, tooLarge, unsupportedMediaType } from './errors/status.ts';
 import { BODY_LIMIT, OBJECT_MEDIA_TYPES, registerBodyParser } from './http/body.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import type { ApiMetrics } from './metrics/metrics.ts';
@@ -61,6 +61,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Open watch streams must not keep close() waiting.
     forceCloseConnections: true,
     return503OnClosing: false,
+    // A URL fastify cannot decode (`/api/v1/namespaces/%ZZ/pods`) is a 400 Status like any other.
+    frameworkErrors: (err, _req, reply) => {
+      const e = badRequest(`malformed request: ${err.message}`);
+      void (reply as unknown as FastifyReply).code(400).header('cache-control', 'no-cache, private').type('application/json').send(JSON.stringify(e.toStatus()));
+    },
   });
   let storage: Storage | undefined = opts.storage;
   const metrics = createMetrics(() => storage, { defaultMetrics: opts.processMetrics });

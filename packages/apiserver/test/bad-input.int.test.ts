@@ -130,3 +130,9 @@ test('a malformed continue token is a 400 BadRequest, as on Kubernetes (not 410 
   // A token of namespace default does not continue a list of kube-system.
   expect((await api('GET', `/api/v1/namespaces/kube-system/pods?limit=1&continue=${token}`)).status).toBe(400);
 });
+
+test('a path fastify cannot decode is a 400 Status (found by the route fuzzer)', async () => {
+  const r = await api('GET', '/apis/apps/v1/namespaces/%ZZ/deployments');
+  expect(r.status).toBe(400);
+  expect(r.body).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });
+});
