@@ -105,8 +105,7 @@ function walk(shape: Shape, value: unknown, path: PathNode, w: Walk): unknown {
       }
     case 'bytes':
       if (typeof value !== 'string') typeError(value, shape, path, w.structName);
-      checkBase64(value);
-      return value;
+      return canonicalBase64(value);
     case 'int':
       if (
         typeof value !== 'number' ||
@@ -138,17 +137,28 @@ function walk(shape: Shape, value: unknown, path: PathNode, w: Walk): unknown {
   }
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*$/;
+const BASE64_CHAR = /[A-Za-z0-9+/]/;
 
-/** Go decodes a []byte from standard base64 and fails with the offset of the first bad byte. */
-function checkBase64(s: string): void {
-  const body = s.replace(/={1,2}$/, '');
-  const ok = BASE64.test(body) && s.length % 4 === 0;
-  if (ok) return;
-  let at = 0;
-  while (at < body.length && /[A-Za-z0-9+/]/.test(body[at])) at++;
-  if (at === body.length) at = s.length - (s.length % 4 || 4);
-  throw new DecodeError(`illegal base64 data at input byte ${at}`);
+/**
+ * A `[]byte` field as Go's encoding/json reads it: standard base64 with padding, CR and LF
+ * ignored, anything else "illegal base64 data at input byte N". Returns the canonical encoding
+ * (what Go writes back). The value itself never appears in the error.
+ */
+function canonicalBase64(s: string): string {
+  const text = s.includes('\n') || s.includes('\r') ? s.replace(/[\r\n]/g, '') : s;
+  let pad = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '=') {
+      // Padding only at the end of the last quantum, at most two.
+      if (pad === 0 && (text.length - i > 2 || i % 4 < 2)) throw new DecodeError(`illegal base64 data at input byte ${i}`);
+      pad++;
+    } else if (pad > 0 || !BASE64_CHAR.test(c)) {
+      throw new DecodeError(`illegal base64 data at input byte ${i}`);
+    }
+  }
+  if (text.length % 4 !== 0) throw new DecodeError(`illegal base64 data at input byte ${text.length - (text.length % 4)}`);
+  return Buffer.from(text, 'base64').toString('base64');
 }
 
 function walkObject(shape: ObjectShape, value: unknown, path: PathNode | undefined, w: Walk): Record<string, unknown> {

@@ -46,6 +46,12 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', scope: 'Namespaced', shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
   resource({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', scope: 'Namespaced', shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
   resource({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', scope: 'Namespaced' }),
+  resource({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', scope: 'Namespaced', shortNames: ['cm'] }),
+  resource({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', scope: 'Namespaced' }),
+  resource({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', scope: 'Namespaced', shortNames: ['sa'] }),
+  resource({ group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', scope: 'Namespaced', shortNames: ['pvc'], subresources: ['status'] }),
+  resource({ group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', scope: 'Cluster', shortNames: ['pv'], subresources: ['status'] }),
+  resource({ group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', scope: 'Cluster', shortNames: ['sc'] }),
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */
@@ -92,3 +98,9 @@ export const REPLICATION_CONTROLLERS = mustFind('', 'replicationcontrollers');
 export const DEPLOYMENTS = mustFind('apps', 'deployments');
 export const REPLICA_SETS = mustFind('apps', 'replicasets');
 export const LEASES = mustFind('coordination.k8s.io', 'leases');
+export const CONFIG_MAPS = mustFind('', 'configmaps');
+export const SECRETS = mustFind('', 'secrets');
+export const SERVICE_ACCOUNTS = mustFind('', 'serviceaccounts');
+export const PERSISTENT_VOLUME_CLAIMS = mustFind('', 'persistentvolumeclaims');
+export const PERSISTENT_VOLUMES = mustFind('', 'persistentvolumes');
+export const STORAGE_CLASSES = mustFind('storage.k8s.io', 'storageclasses');

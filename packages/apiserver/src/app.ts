@@ -14,6 +14,7 @@ import { BODY_LIMIT, OBJECT_MEDIA_TYPES, registerBodyParser } from './http/body.
 import { createMetrics } from './metrics/metrics.ts';
 import type { ApiMetrics } from './metrics/metrics.ts';
 import { NamespaceController } from './registry/namespaces.ts';
+import { ensureBuiltinStorageClass } from './registry/storage-classes.ts';
 import { ResourceStore } from './registry/store.ts';
 import { migrateClusterIPs } from './registry/service-ip-migration.ts';
 import { parseServiceRange } from './registry/service-ips.ts';
@@ -141,6 +142,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const execRelay = registerExecUpgrade(app.server, context);
 
   await namespaces.start([...stores.values()].filter((s) => s.namespaced));
+  await ensureBuiltinStorageClass(storage);
   app.addHook('onClose', (_app, done) => {
     namespaces.close();
     execRelay.close();

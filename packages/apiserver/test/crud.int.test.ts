@@ -46,6 +46,28 @@ const KINDS: { path: string; list: string; obj: any; kindPlural: string; group?:
     group: 'coordination.k8s.io',
     obj: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'crud-lease' }, spec: { holderIdentity: 'n1', leaseDurationSeconds: 40 } },
   },
+  { path: '/api/v1/namespaces/default/configmaps', list: 'ConfigMapList', kindPlural: 'configmaps', obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'crud-cm' }, data: { a: '1' } } },
+  { path: '/api/v1/namespaces/default/secrets', list: 'SecretList', kindPlural: 'secrets', obj: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'crud-secret' }, data: { a: 'MQ==' } } },
+  { path: '/api/v1/namespaces/default/serviceaccounts', list: 'ServiceAccountList', kindPlural: 'serviceaccounts', obj: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'crud-sa' } } },
+  {
+    path: '/api/v1/namespaces/default/persistentvolumeclaims',
+    list: 'PersistentVolumeClaimList',
+    kindPlural: 'persistentvolumeclaims',
+    obj: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'crud-pvc' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+  },
+  {
+    path: '/api/v1/persistentvolumes',
+    list: 'PersistentVolumeList',
+    kindPlural: 'persistentvolumes',
+    obj: { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'crud-pv' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/crud-pv' } } },
+  },
+  {
+    path: '/apis/storage.k8s.io/v1/storageclasses',
+    list: 'StorageClassList',
+    kindPlural: 'storageclasses',
+    group: 'storage.k8s.io',
+    obj: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'crud-sc' }, provisioner: 'example.com/x' },
+  },
 ];
 
 describe.each(KINDS)('CRUD $kindPlural', ({ path, list, obj, kindPlural, group }) => {

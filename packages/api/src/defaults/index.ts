@@ -4,6 +4,8 @@
 import type { KubeObject } from '../object.ts';
 import type { ResourceInfo } from '../resources.ts';
 import { defaultPod, defaultPodTemplate, defaultResourceList } from './pod.ts';
+import { defaultSecret } from './config.ts';
+import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.ts';
 
 type Obj = Record<string, any>;
 type Kind = Pick<ResourceInfo, 'group' | 'kind'>;
@@ -115,6 +117,10 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   '/ReplicationController': defaultReplicationController,
   'apps/Deployment': defaultDeployment,
   'apps/ReplicaSet': defaultReplicaSet,
+  '/Secret': defaultSecret,
+  '/PersistentVolumeClaim': defaultPersistentVolumeClaim,
+  '/PersistentVolume': defaultPersistentVolume,
+  'storage.k8s.io/StorageClass': defaultStorageClass,
 };
 
 /** Returns a defaulted deep copy of `obj`, as the API server stores it. */

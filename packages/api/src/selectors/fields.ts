@@ -175,6 +175,11 @@ const BY_KIND: Record<string, KindFields> = {
     custom: true,
     fields: (o) => ({ ...metaFields(o, true), 'status.replicas': String(o.status?.replicas ?? 0) }),
   },
+  'v1/Secret': {
+    supported: ['metadata.name', 'metadata.namespace', 'type'],
+    custom: true,
+    fields: (o) => ({ ...metaFields(o, true), type: str(o.type) }),
+  },
   'v1/Event': {
     supported: [
       'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',

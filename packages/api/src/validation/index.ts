@@ -6,6 +6,15 @@ import type { FieldCause, KubeObject } from '../object.ts';
 import type { ResourceInfo } from '../resources.ts';
 import { validateEndpoints, validateEvent, validateLease, validateNamespace, validateNamespaceUpdate, validateNode, validateNodeUpdate, validatePod, validatePodUpdate, validateService, validateServiceUpdate } from './core.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
+import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate, validateServiceAccount } from './config.ts';
+import {
+  validatePersistentVolume,
+  validatePersistentVolumeClaim,
+  validatePersistentVolumeClaimUpdate,
+  validatePersistentVolumeUpdate,
+  validateStorageClass,
+  validateStorageClassUpdate,
+} from './storage.ts';
 import { validateAppsUpdate, validateDeployment, validateReplicaSet, validateReplicationController, validateReplicationControllerUpdate } from './workloads.ts';
 
 type Kind = Pick<ResourceInfo, 'group' | 'kind' | 'scope'>;
@@ -22,6 +31,12 @@ const CREATE: Record<string, (o: Obj) => FieldCause[]> = {
   'apps/Deployment': validateDeployment,
   'apps/ReplicaSet': validateReplicaSet,
   'coordination.k8s.io/Lease': validateLease,
+  '/ConfigMap': validateConfigMap,
+  '/Secret': validateSecret,
+  '/ServiceAccount': validateServiceAccount,
+  '/PersistentVolumeClaim': validatePersistentVolumeClaim,
+  '/PersistentVolume': validatePersistentVolume,
+  'storage.k8s.io/StorageClass': validateStorageClass,
 };
 
 const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
@@ -32,6 +47,11 @@ const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
   '/ReplicationController': validateReplicationControllerUpdate,
   'apps/Deployment': (o, old) => validateAppsUpdate('Deployment', o, old),
   'apps/ReplicaSet': (o, old) => validateAppsUpdate('ReplicaSet', o, old),
+  '/ConfigMap': validateConfigMapUpdate,
+  '/Secret': validateSecretUpdate,
+  '/PersistentVolumeClaim': validatePersistentVolumeClaimUpdate,
+  '/PersistentVolume': validatePersistentVolumeUpdate,
+  'storage.k8s.io/StorageClass': validateStorageClassUpdate,
 };
 
 /** All validation failures for creating `obj`; empty when it is valid. */

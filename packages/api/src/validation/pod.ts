@@ -306,7 +306,7 @@ function validateVolumes(volumes: Obj[] | undefined, field: string): { names: Se
   return { names, errs };
 }
 
-function validateNodeSelectorTerm(term: Obj | undefined, field: string): FieldCause[] {
+export function validateNodeSelectorTerm(term: Obj | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   (term?.matchExpressions ?? []).forEach((r: Obj, j: number) => {
     const f = `${field}.matchExpressions[${j}]`;

@@ -1,12 +1,12 @@
 // A small decoder for the protobuf bodies kubectl 1.32's generators send (`kubectl create
-// namespace|deployment|service`): the `k8s\0` envelope (runtime.Unknown) around one object, decoded
-// with hand-written field tables for the three kinds those commands create. Anything else — other
-// kinds, fields outside the tables, malformed bytes — is not guessed at: the caller answers 415 and
-// suggests JSON/YAML. Field numbers are those of k8s.io/api's generated.proto files.
+// namespace|deployment|service|configmap|secret|serviceaccount`): the `k8s\0` envelope
+// (runtime.Unknown) around one object, decoded with hand-written field tables for the kinds those
+// commands create. Anything else — other kinds, fields outside the tables, malformed bytes — is
+// not guessed at: the caller answers 415 and suggests JSON/YAML. Field numbers are those of k8s.io/api's generated.proto files.
 import { formatTime } from '@skiff/api';
 import { ApiError } from '../errors/status.ts';
 
-type FieldType = 'string' | 'int' | 'bool' | 'bytes' | 'intOrString' | 'quantity' | 'time' | Schema;
+type FieldType = 'string' | 'int' | 'bool' | 'bytes' | 'base64' | 'intOrString' | 'quantity' | 'time' | Schema;
 interface Field {
   name: string;
   type: FieldType;
@@ -81,7 +81,24 @@ const SERVICE: Schema = {
 };
 const NAMESPACE: Schema = { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: { 1: { name: 'finalizers', type: 'string', repeated: true } } } };
 
-const KINDS: Record<string, Schema> = { 'v1/Namespace': NAMESPACE, 'v1/Service': SERVICE, 'apps/v1/Deployment': DEPLOYMENT };
+// kubectl create configmap|secret|serviceaccount. `bytes` values are base64 in JSON.
+const CONFIG_MAP: Schema = {
+  1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'data', type: 'string', map: 'string' },
+  3: { name: 'binaryData', type: 'string', map: 'base64' }, 4: { name: 'immutable', type: 'bool' },
+};
+const SECRET: Schema = {
+  1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'data', type: 'string', map: 'base64' }, 3: { name: 'type', type: 'string' },
+  4: { name: 'stringData', type: 'string', map: 'string' }, 5: { name: 'immutable', type: 'bool' },
+};
+const SERVICE_ACCOUNT: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  3: { name: 'imagePullSecrets', type: { 1: { name: 'name', type: 'string' } }, repeated: true }, 4: { name: 'automountServiceAccountToken', type: 'bool' },
+};
+
+const KINDS: Record<string, Schema> = {
+  'v1/Namespace': NAMESPACE, 'v1/Service': SERVICE, 'apps/v1/Deployment': DEPLOYMENT,
+  'v1/ConfigMap': CONFIG_MAP, 'v1/Secret': SECRET, 'v1/ServiceAccount': SERVICE_ACCOUNT,
+};
 
 class Unsupported extends Error {}
 
@@ -142,6 +159,10 @@ function decodeScalar(r: Reader, wire: number, type: FieldType): unknown {
       const [s, e] = r.bytes();
       return r.buf.subarray(s, e);
     }
+    case 'base64': {
+      const [s, e] = r.bytes();
+      return r.buf.toString('base64', s, e);
+    }
     case 'int':
       return toInt(r.varint());
     case 'bool':
@@ -176,7 +197,7 @@ function decodeMessage(r: Reader, schema: Schema): Record<string, unknown> {
     if (f.map) {
       const entry = decodeScalar(r, wire, { 1: { name: 'key', type: 'string' }, 2: { name: 'value', type: f.map } }) as { key?: string; value?: unknown };
       const m = (out[f.name] ??= {}) as Record<string, unknown>;
-      m[entry.key ?? ''] = entry.value ?? (f.map === 'string' ? '' : entry.value);
+      m[entry.key ?? ''] = entry.value ?? (f.map === 'string' || f.map === 'base64' ? '' : entry.value);
     } else if (f.repeated) {
       const list = (out[f.name] ??= []) as unknown[];
       if (wire === 2 && (f.type === 'int' || f.type === 'bool')) {
@@ -184,7 +205,12 @@ function decodeMessage(r: Reader, schema: Schema): Record<string, unknown> {
         const packed = new Reader(r.buf, s, e);
         while (packed.pos < packed.end) list.push(decodeScalar(packed, 0, f.type));
       } else list.push(decodeScalar(r, wire, f.type));
-    } else out[f.name] = decodeScalar(r, wire, f.type);
+    } else {
+      const v = decodeScalar(r, wire, f.type);
+      // Go encodes every non-pointer string, empty or not, and omits the empty ones from JSON
+      // (omitempty): `generateName: ""` must not appear in the stored object.
+      if (v !== '' || f.type !== 'string') out[f.name] = v;
+    }
   }
   return out;
 }

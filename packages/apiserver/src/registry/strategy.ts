@@ -7,6 +7,7 @@ import type { IPv4CIDR } from '@skiff/api';
 import type { Awaitable, Storage } from '../storage/types.ts';
 import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } from './service-ips.ts';
 import { claimAsService, claimedAddresses, releaseClaims, takeClaims } from './service-claims.ts';
+import { admitDefaultStorageClass } from './storage-classes.ts';
 
 export interface Strategy {
   /** Has a status subresource: the main resource's writes keep the stored status. */
@@ -118,6 +119,23 @@ const STRATEGIES: Record<string, Strategy> = {
   endpoints: { ...base, allowCreateOnUpdate: true },
   events: { ...base, allowCreateOnUpdate: true },
   'coordination.k8s.io/leases': { ...base, allowCreateOnUpdate: true },
+  configmaps: base,
+  secrets: base,
+  serviceaccounts: base,
+  // Claims and volumes start Pending (defaulting sets the phase); their status belongs to the binder.
+  persistentvolumeclaims: {
+    ...base,
+    statusSubresource: true,
+    returnDeletedObject: true,
+    initialStatus: () => undefined,
+    // DefaultStorageClass admission: a claim that names no class gets the default one.
+    assignOnCreate: async (pvc, storage) => {
+      await admitDefaultStorageClass(pvc, storage);
+      return [];
+    },
+  },
+  persistentvolumes: { ...base, statusSubresource: true, returnDeletedObject: true, initialStatus: () => undefined },
+  'storage.k8s.io/storageclasses': { ...base, returnDeletedObject: true },
   replicationcontrollers: workload,
   'apps/replicasets': workload,
   'apps/deployments': {

@@ -4,6 +4,8 @@ import { ageSince } from './duration.ts';
 import { eventPrinter, leasePrinter, namespacePrinter, nodePrinter } from './cluster.ts';
 import { endpointsPrinter, servicePrinter } from './network.ts';
 import { podPrinter } from './pods.ts';
+import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config.ts';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.ts';
 import { AGE_COLUMN, NAME_COLUMN } from './types.ts';
 import type { Cell, ColumnDefinition, Printer, RowCondition } from './types.ts';
 import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workloads.ts';
@@ -45,6 +47,12 @@ const PRINTERS: Record<string, Printer> = {
   'apps/deployments': deploymentPrinter,
   'apps/replicasets': replicaSetPrinter,
   'coordination.k8s.io/leases': leasePrinter,
+  '/configmaps': configMapPrinter,
+  '/secrets': secretPrinter,
+  '/serviceaccounts': serviceAccountPrinter,
+  '/persistentvolumeclaims': persistentVolumeClaimPrinter,
+  '/persistentvolumes': persistentVolumePrinter,
+  'storage.k8s.io/storageclasses': storageClassPrinter,
 };
 
 /** What the API server prints for a resource without a dedicated printer: NAME and AGE. */
