@@ -13,8 +13,9 @@ import { NodeIpamController } from './nodeipam/controller.ts';
 import { ServiceLBController } from './servicelb/controller.ts';
 import { DEFAULT_CLUSTER_CIDR, parseRangeConfig } from './nodeipam/plan.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
+import { ServiceAccountsController } from './serviceaccounts/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -110,6 +111,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('nodeipam')) controllers.push(new NodeIpamController({ client, factory, range: podRange, log }));
     if (enabled.has('servicelb')) controllers.push(new ServiceLBController({ client, factory, log }));
     if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector({ client, factory, log }));
+    if (enabled.has('serviceaccount')) controllers.push(new ServiceAccountsController({ client, factory, log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };

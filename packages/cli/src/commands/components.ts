@@ -36,7 +36,7 @@ export function registerComponents(program: Command): void {
 
   program
     .command('controller-manager')
-    .description('run the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, node IPAM, garbage collection) against an API server')
+    .description('run the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, node IPAM, garbage collection, ServiceAccounts) against an API server')
     .option('--server <url>', 'API server URL (default: kubeconfig, else http://127.0.0.1:6443)')
     .option('--node-monitor-grace-period <s>', 'a node whose lease is older than this is NotReady/Unknown', parsePositiveInt, 40)
     .option('--pod-eviction-timeout <s>', 'default toleration of pods for an unreachable node', parsePositiveInt, 300)
