@@ -30,10 +30,10 @@ export class Kubectl {
     return ['--server', this.server, '--cache-dir', join(this.home, 'cache'), ...args];
   }
 
-  /** Runs kubectl to completion; never throws for a non-zero exit (tests assert on it). */
-  run(args: string[], stdin?: string): Promise<KubectlResult> {
+  /** Runs kubectl to completion; never throws for a non-zero exit (tests assert on it). `env` adds variables (e.g. KUBECTL_APPLYSET). */
+  run(args: string[], stdin?: string, env?: NodeJS.ProcessEnv): Promise<KubectlResult> {
     return new Promise((resolve) => {
-      const child = execFile(KUBECTL, this.args(args), { env: this.env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const child = execFile(KUBECTL, this.args(args), { env: env ? { ...this.env, ...env } : this.env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout, stderr });
       });
@@ -42,8 +42,8 @@ export class Kubectl {
   }
 
   /** Runs kubectl and fails the test with its stderr when it exits non-zero. */
-  async ok(args: string[], stdin?: string): Promise<string> {
-    const r = await this.run(args, stdin);
+  async ok(args: string[], stdin?: string, env?: NodeJS.ProcessEnv): Promise<string> {
+    const r = await this.run(args, stdin, env);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`);
     return r.stdout;
   }
