@@ -146,18 +146,26 @@ const BASE64_CHAR = /[A-Za-z0-9+/]/;
  */
 function canonicalBase64(s: string): string {
   const text = s.includes('\n') || s.includes('\r') ? s.replace(/[\r\n]/g, '') : s;
-  let pad = 0;
+  const bad = (at: number) => new DecodeError(`illegal base64 data at input byte ${at}`);
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '=') {
-      // Padding only at the end of the last quantum, at most two.
-      if (pad === 0 && (text.length - i > 2 || i % 4 < 2)) throw new DecodeError(`illegal base64 data at input byte ${i}`);
-      pad++;
-    } else if (pad > 0 || !BASE64_CHAR.test(c)) {
-      throw new DecodeError(`illegal base64 data at input byte ${i}`);
+    if (text[i] !== '=') {
+      if (!BASE64_CHAR.test(text[i])) throw bad(i);
+      continue;
     }
+    // Padding (offsets as Go's decodeQuantum reports them): only in the last two places of a
+    // quantum, "==" when two are missing, and nothing after it.
+    const pos = i % 4;
+    if (pos < 2) throw bad(i);
+    let end = i + 1;
+    if (pos === 2) {
+      if (end >= text.length) throw bad(text.length);
+      if (text[end] !== '=') throw bad(i);
+      end++;
+    }
+    if (end < text.length) throw bad(end);
+    break;
   }
-  if (text.length % 4 !== 0) throw new DecodeError(`illegal base64 data at input byte ${text.length - (text.length % 4)}`);
+  if (text.length % 4 !== 0) throw bad(text.length - (text.length % 4));
   return Buffer.from(text, 'base64').toString('base64');
 }
 
