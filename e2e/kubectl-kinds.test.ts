@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from '@skiff/apiserver/testing';
 import { createControllerManager, type ControllerManager } from '@skiff/controllers';
 import { Kubectl } from './support/kubectl.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -34,17 +35,6 @@ const file = (name: string, content: string | Buffer) => {
   writeFileSync(p, content);
   return p;
 };
-
-/** Polls kubectl until `fn` accepts its output (a controller acts asynchronously). */
-async function eventually(args: string[], fn: (out: string) => boolean, ms = 15_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const r = await kubectl.run(args);
-    if (r.code === 0 && fn(r.stdout)) return r.stdout;
-    if (Date.now() > deadline) throw new Error(`kubectl ${args.join(' ')} never matched:\n${r.stderr}${r.stdout}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
 
 describe('kubectl create configmap', () => {
   test('--from-literal, --from-file and --from-env-file', async () => {
@@ -129,7 +119,7 @@ describe('kubectl create secret', () => {
 describe('kubectl get cm,secret,sa,pvc,pv,sc', () => {
   test('lists every new kind by short name, with Kubernetes columns', async () => {
     await kubectl.ok(['create', 'namespace', 'team']);
-    await eventually(['get', 'sa', '-n', 'team'], (out) => /\ndefault\s+0\s+\d+s/.test(out));
+    await until('the default ServiceAccount in team', async () => /\ndefault\s+0\s+\d+s/.test((await kubectl.run(['get', 'sa', '-n', 'team'])).stdout), 15_000);
     await kubectl.ok(['apply', '-f', '-'], [
       'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi',
       'apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: pv-data\nspec:\n  capacity:\n    storage: 2Gi\n  accessModes: [ReadWriteOnce]\n  hostPath:\n    path: /tmp/pv-data',
