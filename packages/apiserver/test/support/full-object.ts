@@ -19,6 +19,10 @@ const ONE_OF: Record<string, { common: string[] }> = {
   'io.k8s.api.core.v1.EnvFromSource': { common: ['prefix'] },
   'io.k8s.api.core.v1.DownwardAPIVolumeFile': { common: ['path', 'mode'] },
   'io.k8s.api.core.v1.ContainerState': { common: [] },
+  // A PersistentVolume has exactly one volume source.
+  'io.k8s.api.core.v1.PersistentVolumeSpec': {
+    common: ['accessModes', 'capacity', 'claimRef', 'mountOptions', 'nodeAffinity', 'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeAttributesClassName', 'volumeMode'],
+  },
 };
 
 const CORE = 'io.k8s.api.core.v1.';
@@ -142,6 +146,27 @@ const VALUES: Record<string, Json | ((variant: number) => Json)> = {
   [`${CORE}ClusterTrustBundleProjection.path`]: 'bundle',
   [`${CORE}ClusterTrustBundleProjection.name`]: undefined, // exclusive with signerName
   [`${CORE}ClusterTrustBundleProjection.signerName`]: 'example.com/signer',
+  // ConfigMaps and Secrets: keys are file names; stringData is write-only (merged into data,
+  // never returned: config-storage.int.test.ts covers it).
+  [`${CORE}ConfigMap.data`]: { 'app.conf': 'full' },
+  [`${CORE}ConfigMap.binaryData`]: { 'blob.bin': 'aGVsbG8=' },
+  [`${CORE}Secret.data`]: { 'password.txt': 'aGVsbG8=' },
+  [`${CORE}Secret.stringData`]: undefined,
+  [`${CORE}Secret.type`]: 'Opaque',
+  // Storage
+  [`${CORE}PersistentVolumeClaimSpec.accessModes`]: ['ReadWriteOnce'],
+  [`${CORE}PersistentVolumeClaimSpec.volumeMode`]: 'Filesystem',
+  [`${CORE}PersistentVolumeClaimSpec.dataSource`]: { kind: 'PersistentVolumeClaim', name: 'source' },
+  [`${CORE}PersistentVolumeClaimSpec.dataSourceRef`]: { kind: 'PersistentVolumeClaim', name: 'source' },
+  [`${CORE}VolumeResourceRequirements.requests`]: { storage: '1Gi' },
+  [`${CORE}VolumeResourceRequirements.limits`]: { storage: '2Gi' },
+  [`${CORE}PersistentVolumeSpec.accessModes`]: ['ReadWriteOnce'],
+  [`${CORE}PersistentVolumeSpec.capacity`]: { storage: '1Gi' },
+  [`${CORE}PersistentVolumeSpec.persistentVolumeReclaimPolicy`]: 'Retain',
+  [`${CORE}PersistentVolumeSpec.volumeMode`]: 'Filesystem',
+  [`${CORE}NFSVolumeSource.path`]: '/exports/full',
+  'io.k8s.api.storage.v1.StorageClass.reclaimPolicy': 'Delete',
+  'io.k8s.api.storage.v1.StorageClass.volumeBindingMode': 'WaitForFirstConsumer',
 };
 
 /** Rules between fields of one object, applied after it is built. */
