@@ -15,8 +15,11 @@ import { decodeContinue } from '../storage/sqlite/continue-token.ts';
 
 export type Query = Record<string, string | undefined>;
 
+/** The query, one value a parameter: a repeated one counts with its first value, as Go's url.Values.Get reads it. */
 export function queryOf(req: FastifyRequest): Query {
-  return req.query as Query;
+  const q = req.query as Record<string, string | string[] | undefined>;
+  if (!Object.values(q).some(Array.isArray)) return q as Query;
+  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
 }
 
 export function dryRunOf(q: Query): boolean {
@@ -121,7 +124,8 @@ export function continueOf(q: Query, namespace: string | undefined): string | un
 
 export function limitOf(q: Query): number | undefined {
   const n = intParam(q, 'limit');
-  return n !== undefined && n > 0 ? n : undefined;
+  // Any int64 is a valid limit; beyond 2^53 it means "all" (and storage takes safe integers only).
+  return n !== undefined && n > 0 ? Math.min(n, Number.MAX_SAFE_INTEGER) : undefined;
 }
 
 export function timeoutOf(q: Query): number | undefined {
