@@ -14,8 +14,9 @@ import { ServiceLBController } from './servicelb/controller.ts';
 import { DEFAULT_CLUSTER_CIDR, parseRangeConfig } from './nodeipam/plan.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { ServiceAccountsController } from './serviceaccounts/controller.ts';
+import { PersistentVolumeController } from './persistentvolume/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -112,6 +113,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('servicelb')) controllers.push(new ServiceLBController({ client, factory, log }));
     if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector({ client, factory, log }));
     if (enabled.has('serviceaccount')) controllers.push(new ServiceAccountsController({ client, factory, log }));
+    if (enabled.has('persistentvolume-binder')) controllers.push(new PersistentVolumeController({ client, factory, log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };

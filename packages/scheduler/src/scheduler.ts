@@ -10,7 +10,7 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
-import { resourceByPlural, type KubeObject } from '@skiff/api';
+import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, resourceByPlural, STORAGE_CLASSES, type KubeObject } from '@skiff/api';
 import { BackgroundSender, EventRecorder, Informer, isNotFound, LeaderElector, RestClient } from '@skiff/client';
 import { isTerminal, SchedulerCache } from './cache.ts';
 import { defaultConfig, type SchedulerConfig } from './config.ts';
@@ -28,10 +28,6 @@ import { SELECTED_NODE_ANNOTATION, VolumeState } from './volumes.ts';
 
 const PODS = resourceByPlural('', 'pods')!;
 const NODES = resourceByPlural('', 'nodes')!;
-// TODO(kinds): from @skiff/api once the storage kinds are served there.
-const PVCS = { group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', scope: 'Namespaced' } as const;
-const PVS = { group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', scope: 'Cluster' } as const;
-const CLASSES = { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', scope: 'Cluster' } as const;
 
 export interface LeaderElectionConfig {
   namespace?: string;
@@ -112,9 +108,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const nodes = new Informer<KubeObject>(client, NODES, informerOpts);
   const assigned = new Informer<KubeObject>(client, PODS, { ...informerOpts, fieldSelector: 'spec.nodeName!=' });
   const pending = new Informer<KubeObject>(client, PODS, { ...informerOpts, fieldSelector: 'spec.nodeName=' });
-  const claims = new Informer<KubeObject>(client, PVCS as never, informerOpts);
-  const pvs = new Informer<KubeObject>(client, PVS as never, informerOpts);
-  const classes = new Informer<KubeObject>(client, CLASSES as never, informerOpts);
+  const claims = new Informer<KubeObject>(client, PERSISTENT_VOLUME_CLAIMS, informerOpts);
+  const pvs = new Informer<KubeObject>(client, PERSISTENT_VOLUMES, informerOpts);
+  const classes = new Informer<KubeObject>(client, STORAGE_CLASSES, informerOpts);
   const volumes = new VolumeState({
     claims: claims.store,
     volumes: pvs.store,
@@ -253,7 +249,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       // their provisioner. Unlike kube-scheduler, the pod is bound without waiting for the claims
       // to be bound: the local provisioner runs in that node's agent, which waits (ADR 0011).
       for (const claim of volumes.claimsToSelect(pod, node)) {
-        await client.patch(PVCS as never, namespace, claim, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } } }, 'merge');
+        await client.patch(PERSISTENT_VOLUME_CLAIMS, namespace, claim, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } } }, 'merge');
       }
       await client.bind(namespace, name, node, { uid: pod.metadata.uid });
     } catch (err) {

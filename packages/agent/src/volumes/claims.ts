@@ -8,16 +8,11 @@
 // to the node (nodeAffinity); the controller manager's binder completes the binding. When a claim
 // is deleted the binder marks its volume Released; with reclaimPolicy Delete this agent removes the
 // Docker volume and the PersistentVolume (Retain keeps both).
-import type { KubeObject, ResourceInfo } from '@skiff/api';
+import { LOCAL_PROVISIONER, PERSISTENT_VOLUME_CLAIMS as PVCS, PERSISTENT_VOLUMES as PVS, STORAGE_CLASSES as CLASSES, type KubeObject, type ResourceInfo } from '@skiff/api';
 import { Informer, isAlreadyExists, isNotFound, type RestClient } from '@skiff/client';
 import { LABEL_NODE_NAME, type ContainerRuntime } from '../runtime/types.ts';
 import type { ClaimVolumes } from './manager.ts';
 
-// TODO(kinds): from @skiff/api once the storage kinds are served there.
-const PVCS = { group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', scope: 'Namespaced' } as unknown as ResourceInfo;
-const PVS = { group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', scope: 'Cluster' } as unknown as ResourceInfo;
-const CLASSES = { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', scope: 'Cluster' } as unknown as ResourceInfo;
-export const LOCAL_PROVISIONER = 'skiff.dev/local';
 
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
 export const PROVISIONED_BY_ANNOTATION = 'pv.kubernetes.io/provisioned-by';

@@ -1,13 +1,10 @@
 // The ConfigMaps and Secrets the agent's volumes project, from informers started the first time a
 // pod on the node needs them (nodes without such pods watch nothing more), and read directly from
 // the API server until those have synced. Every change of one wakes the pods that project it.
-import type { KubeObject, ResourceInfo } from '@skiff/api';
+import { CONFIG_MAPS, SECRETS, type KubeObject, type ResourceInfo } from '@skiff/api';
 import { Informer, isNotFound, type RestClient } from '@skiff/client';
 import type { ObjectGetter } from './manager.ts';
 
-// TODO(kinds): import CONFIG_MAPS and SECRETS from @skiff/api once they are served.
-const CONFIG_MAPS = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', scope: 'Namespaced' } as unknown as ResourceInfo;
-const SECRETS = { group: '', version: 'v1', kind: 'Secret', plural: 'secrets', scope: 'Namespaced' } as unknown as ResourceInfo;
 
 export type ObjectKind = 'configMap' | 'secret';
 
