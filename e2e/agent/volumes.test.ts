@@ -27,7 +27,7 @@ const running = (name: string) =>
   until(`${name} Running`, async () => {
     const p = await getPod(cluster.client, NS, name);
     return p.status?.phase === 'Running' && ((p.status.containerStatuses ?? []) as { ready: boolean }[]).every((c) => c.ready) ? p : undefined;
-  });
+  }, { timeoutMs: 30_000 }); // a pod with several volumes and containers (and its holder) starting on a busy CI machine
 const exec = (pod: string, container: string, script: string) => cluster.kubectl.run(['exec', pod, '-c', container, '--', 'sh', '-c', script]);
 
 test('an emptyDir is shared by the containers of a pod, writable by all, and removed with the pod', async () => {

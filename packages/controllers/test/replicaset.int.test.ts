@@ -87,20 +87,26 @@ test('scale 0 -> 10 -> 3 -> 0 across a controller restart, never a duplicate', a
 
 test('adopts a matching orphan and releases a pod that stops matching', async () => {
   const { client, url } = cluster;
-  const kubelet = startSimulatedKubelet(client);
-  const manager = startManager(url);
+  // The orphan exists before the manager starts, so its first list holds it: created after, its
+  // watch event could reach the controller after the ReplicaSet's first sync had made 2 pods, and
+  // the adopted orphan would then be the surplus pod that gets deleted (as on Kubernetes).
   const orphan = await client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', namespace: 'default', labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'x' }] } });
-  await client.create(REPLICA_SETS, { ...rs(2), metadata: { name: 'adopt', namespace: 'default' }, spec: { ...rs(2).spec, selector: { matchLabels: { app: 'adopt' } }, template: { metadata: { labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
-  const owner = await client.get(REPLICA_SETS, 'default', 'adopt');
-  await until('orphan adopted', async () => (await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.[0]?.uid === owner.metadata.uid);
-  await until('2 pods', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
-  const p = await client.get(PODS, 'default', 'orphan');
-  await client.update(PODS, { ...p, metadata: { ...p.metadata, labels: { app: 'gone' } } });
-  await until('released', async () => !(await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.length);
-  await until('replaced', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
-  expect(orphan.metadata.name).toBe('orphan');
-  await manager.stop();
-  kubelet.stop();
+  const kubelet = startSimulatedKubelet(client);
+  const manager = startManager(url, { controllers: ['replicaset'] });
+  try {
+    await client.create(REPLICA_SETS, { ...rs(2), metadata: { name: 'adopt', namespace: 'default' }, spec: { ...rs(2).spec, selector: { matchLabels: { app: 'adopt' } }, template: { metadata: { labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
+    const owner = await client.get(REPLICA_SETS, 'default', 'adopt');
+    await until('orphan adopted', async () => (await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.[0]?.uid === owner.metadata.uid);
+    await until('2 pods', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
+    const p = await client.get(PODS, 'default', 'orphan');
+    await client.update(PODS, { ...p, metadata: { ...p.metadata, labels: { app: 'gone' } } });
+    await until('released', async () => !(await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.length);
+    await until('replaced', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
+    expect(orphan.metadata.name).toBe('orphan');
+  } finally {
+    await manager.stop();
+    kubelet.stop();
+  }
 });
 
 test('a ReplicationController keeps its replicas', async () => {
