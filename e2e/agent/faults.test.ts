@@ -1,9 +1,10 @@
 // The node agent under faults and bad input, on the real Docker engine (issue 13 §1): malformed
 // request targets are 400s and never crash the process; an exec whose client leaves is ended; a
 // failing runtime stream does not crash; following logs respects a slow reader; the inspect cache
-// forgets containers removed behind the agent's back; a failed registration leaves nothing behind.
+// forgets containers removed behind the agent's back; a registration stopped while it retries, or
+// refused for good, leaves nothing behind.
 import { stat } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer as createHttpServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createServer, connect } from 'node:net';
 import WebSocket from 'ws';
@@ -151,18 +152,51 @@ describe('runtime', () => {
 });
 
 describe('agent lifecycle', () => {
-  test('a registration that fails leaves no endpoint listening', async () => {
-    // An API server that refuses every request: registering the Node fails.
-    const refusing = createServer((s) => s.destroy());
+  test('an agent stopped while its registration is still retrying leaves no endpoint listening', async () => {
+    // An API server that drops every connection: registration retries with backoff (as the kubelet's).
+    let attempts = 0;
+    const refusing = createServer((s) => {
+      attempts++;
+      s.destroy();
+    });
     await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
     const apiPort = (refusing.address() as { port: number }).port;
     const port = await freePort('127.0.13.2');
+    const abort = new AbortController();
     try {
-      await expect(startAgent({ server: `http://127.0.0.1:${apiPort}`, nodeName: 'e2e-faults-reg', nodeIP: '127.0.13.2', port, runtime: new DockerRuntime(), log: () => undefined })).rejects.toThrow();
+      const starting = startAgent({ server: `http://127.0.0.1:${apiPort}`, nodeName: 'e2e-faults-reg', nodeIP: '127.0.13.2', port, runtime: new DockerRuntime(), log: () => undefined, signal: abort.signal });
+      const outcome = starting.then(() => 'registered', (err: Error) => err);
+      // Retrying: the agent came back after its first refusal, and its endpoint is up meanwhile.
+      await until('a second registration attempt', async () => attempts >= 2);
+      expect(await httpGet(`http://127.0.13.2:${port}/healthz`)).toBe(200);
+      abort.abort();
+      expect(await outcome).toBeInstanceOf(Error);
       // The port is free again: nothing answers there.
       await expect(httpGet(`http://127.0.13.2:${port}/healthz`)).rejects.toThrow(/ECONNREFUSED/);
     } finally {
+      abort.abort();
       refusing.close();
+    }
+  });
+
+  test('a registration the API server refuses for good fails at once and leaves no endpoint listening', async () => {
+    // An API server that answers every request 403 Forbidden: not retryable.
+    let attempts = 0;
+    const forbidding = createHttpServer((req, res) => {
+      attempts++;
+      req.resume();
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'nodes is forbidden' }));
+    });
+    await new Promise<void>((r) => forbidding.listen(0, '127.0.0.1', r));
+    const apiPort = (forbidding.address() as { port: number }).port;
+    const port = await freePort('127.0.13.2');
+    try {
+      await expect(startAgent({ server: `http://127.0.0.1:${apiPort}`, nodeName: 'e2e-faults-reg', nodeIP: '127.0.13.2', port, runtime: new DockerRuntime(), log: () => undefined })).rejects.toThrow(/forbidden/);
+      expect(attempts).toBe(1);
+      await expect(httpGet(`http://127.0.13.2:${port}/healthz`)).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      forbidding.close();
     }
   });
 });

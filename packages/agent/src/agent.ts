@@ -68,6 +68,11 @@ export interface AgentOptions {
    */
   rootDir?: string;
   log?: (message: string) => void;
+  /**
+   * Aborting it while the Node is still being registered (registration retries until the API server
+   * answers) ends startAgent: it rejects and leaves nothing behind (no endpoint listening).
+   */
+  signal?: AbortSignal;
 }
 
 export interface Agent {
@@ -96,14 +101,20 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     statusReportIntervalMs: 60_000,
     log,
   });
+  // Registration retries while the API server does not answer; an abort ends it (heartbeat.start() rejects).
+  const abortRegistration = () => heartbeat.stop();
+  if (o.signal?.aborted) heartbeat.stop();
+  else o.signal?.addEventListener('abort', abortRegistration, { once: true });
   try {
     await heartbeat.start();
   } catch (err) {
-    // Registration failed (API server unreachable, refused): nothing of this agent may stay behind.
+    // Registration failed for good (refused by the API server) or was aborted: nothing of this agent may stay behind.
     heartbeat.stop();
     await endpoint?.close();
     client.close();
     throw err;
+  } finally {
+    o.signal?.removeEventListener('abort', abortRegistration);
   }
 
   let nodeNetwork: NodeNetwork | undefined;

@@ -3,7 +3,7 @@
 // every statusReportInterval, as the kubelet does.
 import { NODES, LEASES, formatMicroTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
-import { Backoff, isAlreadyExists, isNotFound, WakeableSleep, type RestClient } from '@skiff/client';
+import { ApiError, Backoff, isAlreadyExists, isNotFound, WakeableSleep, type RestClient } from '@skiff/client';
 import type { ContainerRuntime } from '../runtime/types.ts';
 import { availableParallelism, arch, platform, release, totalmem } from 'node:os';
 import { buildNode, buildNodeStatus, type HostFacts, type NodeInput } from './node-object.ts';
@@ -40,6 +40,8 @@ export class NodeHeartbeat {
    * Registers the Node (create, or take over an existing one) and sends the first heartbeat.
    * Like the kubelet's registerWithAPIServer, an API server that does not answer (not started
    * yet, restarting) is retried with backoff (200 ms doubling to 7 s) until it does, or stop().
+   * An answer that refuses the Node for good (a 4xx other than 429: Forbidden, Invalid, ...) is not
+   * retried: start() rejects with it.
    */
   async start(): Promise<void> {
     const backoff = new Backoff({ initialMs: 200, maxMs: 7000 });
@@ -48,7 +50,7 @@ export class NodeHeartbeat {
         await this.register();
         break;
       } catch (err) {
-        if (this.stopped) throw err;
+        if (this.stopped || !retryable(err)) throw err;
         const delay = backoff.next();
         this.o.log(`registering node ${this.o.node.name} failed, retrying in ${delay} ms: ${(err as Error).message}`);
         await this.pause.sleep(delay);
@@ -155,4 +157,10 @@ export class NodeHeartbeat {
 
 function readyMessage(ready: boolean, runtime: string): string {
   return ready ? 'kubelet is posting ready status' : `container runtime ${runtime} is not answering`;
+}
+
+/** Whether a failed registration may succeed later: no answer at all, too many requests, or a server error. */
+function retryable(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return true;
+  return err.code === 408 || err.code === 429 || err.code >= 500 || err.code === 0;
 }
