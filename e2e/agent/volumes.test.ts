@@ -8,7 +8,7 @@ import type { KubeObject } from '@skiff/api';
 import { docker, dockerIds, getPod, PODS, podEvents, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
 const NS = 'default';
-const NODES = [{ name: 'e2e-volumes-1', ip: '127.0.9.1' }];
+const NODES = [{ name: 'e2e-volumes-1', ip: '127.0.14.1' }];
 let cluster: TestCluster;
 let hostDir: string;
 
