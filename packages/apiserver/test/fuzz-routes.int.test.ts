@@ -14,7 +14,10 @@ import { RESOURCES, apiVersionOf } from '@skiff/api';
 import { startTestServer, type TestServer } from '../src/testing/index.ts';
 
 let server: TestServer;
-const INJECT_RUNS = Number(process.env.FUZZ_RUNS ?? 96_000);
+// 96,000 on SQLite (with the upgrades, the 100,000 inputs issue 13 asks for). The etcd project runs
+// the same property for the backend's sake with fewer inputs: each 4xx there costs a quorum read of
+// the revision, and 96,000 of them took 203 s of a 240 s budget on a loaded machine.
+const INJECT_RUNS = Number(process.env.FUZZ_RUNS ?? (process.env.SKIFF_TEST_DATASTORE === 'etcd' ? 24_000 : 96_000));
 const UPGRADE_RUNS = 4_000;
 
 beforeAll(async () => {
