@@ -63,11 +63,11 @@ describe('restarts', () => {
     const c = await until('restartCount >= 2', async () => {
       const c = containerStatus(await pod('nocmd'));
       return c && c.restartCount >= 2 && c.lastState.terminated ? c : undefined;
-    }, 20_000);
+    }, 40_000); // the second restart comes after a 10 s back-off, plus two container creations on a busy machine
     expect(c.lastState.terminated).toMatchObject({ reason: 'StartError' });
     expect((c.lastState.terminated as { message?: string }).message).toContain('/nonexistent');
     expect(c.ready).toBe(false);
-  }, 30_000);
+  }, 50_000);
 
   test('a failing liveness probe restarts the container; logs --previous shows the earlier run', async () => {
     // Alive for ~2 s, then the probed file disappears.
