@@ -26,8 +26,10 @@ export interface EtcdCluster {
   endpoint: string;
   /** SIGKILLs a member (its data stays). */
   kill(i: number): Promise<void>;
-  /** Starts a stopped member again with its data. */
+  /** Starts a stopped member again with its data (returns once it listens, before it has rejoined). */
   start(i: number): Promise<void>;
+  /** Waits until member i reports healthy: it has a leader again, so it counts towards the quorum. */
+  rejoined(i: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -146,6 +148,11 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
           await new Promise((r) => setTimeout(r, 100));
         }
       }
+    },
+    async rejoined(i, timeoutMs = 20_000) {
+      const m = members[i];
+      if (!m.process) throw new Error(`etcd ${m.name} is not running`);
+      await waitHealthy(m.clientUrl, timeoutMs, m.process);
     },
     async stop() {
       await Promise.all(members.map(killOne));
