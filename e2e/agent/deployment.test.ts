@@ -3,21 +3,16 @@
 // restart adopts running containers; a container removed behind the agent's back is recreated.
 import { request } from 'node:http';
 import type { KubeObject } from '@skiff/api';
-import { containerStatus, docker, dockerIds, getPod, isReady, listPods, NODES as NODE_RES, recordPods, sleep, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { containerStatus, docker, dockerIds, getPod, isReady, listPods, NODES as NODE_RES, recordPods, sleep, until } from '../support/cluster.ts';
+import { useCluster } from '../support/use-cluster.ts';
 
 const NS = 'default';
 const NODES = [
   { name: 'e2e-deploy-1', ip: '127.0.2.1' },
   { name: 'e2e-deploy-2', ip: '127.0.2.2' },
 ];
-let cluster: TestCluster;
 
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: NODES });
-}, 30_000);
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const cluster = useCluster({ nodes: NODES });
 
 const webYaml = `
 apiVersion: apps/v1

@@ -2,23 +2,17 @@
 // envFrom with a prefix, `$(VAR)` expansion in env and command, and a missing reference holding the
 // container in CreateContainerConfigError with Kubernetes' message until the object appears.
 import type { KubeObject } from '@skiff/api';
-import { containerStatus, getPod, podManifest, PODS, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { containerStatus, podManifest, until } from '../support/cluster.ts';
+import { podVerbs, useCluster } from '../support/use-cluster.ts';
 
 const NS = 'default';
 const NODES = [{ name: 'e2e-env-1', ip: '127.0.10.1' }];
 const CONFIGMAPS = { group: '', version: 'v1', plural: 'configmaps', scope: 'Namespaced' } as const;
 const SECRETS = { group: '', version: 'v1', plural: 'secrets', scope: 'Namespaced' } as const;
-let cluster: TestCluster;
 
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: NODES });
-}, 30_000);
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const cluster = useCluster({ nodes: NODES });
 
-const create = (pod: KubeObject) => cluster.client.create(PODS, pod, {});
-const pod = (name: string) => getPod(cluster.client, NS, name);
+const { create, pod } = podVerbs(cluster, NS);
 const configMap = (name: string, data: Record<string, string>) => cluster.client.create(CONFIGMAPS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS }, data } as unknown as KubeObject, {});
 const secret = (name: string, data: Record<string, string>) =>
   cluster.client.create(SECRETS, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: NS }, type: 'Opaque', data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) } as unknown as KubeObject, {});

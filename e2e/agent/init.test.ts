@@ -2,18 +2,13 @@
 // run, Init:Error and Init:CrashLoopBackOff when one fails, a sidecar that keeps running (and is
 // restarted) beside the app.
 import type { KubeObject } from '@skiff/api';
-import { containerStatus, docker, dockerIds, getPod, PODS, startCluster, until, type ContainerStatus, type TestCluster } from '../support/cluster.ts';
+import { containerStatus, docker, dockerIds, getPod, PODS, until, type ContainerStatus } from '../support/cluster.ts';
+import { useCluster } from '../support/use-cluster.ts';
 
 const NS = 'default';
 const NODES = [{ name: 'e2e-init-1', ip: '127.0.9.1' }];
-let cluster: TestCluster;
 
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: NODES });
-}, 30_000);
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const cluster = useCluster({ nodes: NODES });
 
 const BOX = 'skiff/busybox:1';
 const create = (name: string, spec: Record<string, unknown>) => cluster.client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS }, spec: { terminationGracePeriodSeconds: 1, ...spec } } as KubeObject, {});

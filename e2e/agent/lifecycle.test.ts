@@ -1,32 +1,15 @@
 // A container's life under the node agent, on the real Docker engine: crash loops with back-off,
 // liveness restarts (and logs --previous), readiness flipping the Ready condition, graceful
 // deletion, the memory limit (OOMKilled) and image pull policies.
-import type { KubeObject } from '@skiff/api';
-import { isNotFound } from '@skiff/client';
-import { containerStatus, docker, dockerIds, getPod, isReady, podEvents, podManifest, PODS, recordPods, sleep, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { containerStatus, docker, dockerIds, isReady, podEvents, podManifest, recordPods, sleep, until } from '../support/cluster.ts';
+import { podVerbs, useCluster } from '../support/use-cluster.ts';
 
 const NS = 'default';
 const NODES = [{ name: 'e2e-life-1', ip: '127.0.3.1' }];
-let cluster: TestCluster;
 
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: NODES });
-}, 30_000);
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const cluster = useCluster({ nodes: NODES });
 
-const create = (pod: KubeObject) => cluster.client.create(PODS, pod, {});
-const pod = (name: string) => getPod(cluster.client, NS, name);
-const gone = async (name: string) => {
-  try {
-    await pod(name);
-    return false;
-  } catch (err) {
-    if (isNotFound(err)) return true;
-    throw err;
-  }
-};
+const { create, pod, gone } = podVerbs(cluster, NS);
 
 describe('restarts', () => {
   test('a crashing container goes through CrashLoopBackOff with a growing restartCount', async () => {

@@ -1,22 +1,15 @@
 // securityContext on real Docker: users and groups, runAsNonRoot refused with Kubernetes' message,
 // capabilities, read-only root filesystem, no-new-privileges; lifecycle hooks (postStart, preStop
 // before the stop signal) and termination messages.
-import type { KubeObject } from '@skiff/api';
-import { containerStatus, docker, dockerIds, getPod, podEvents, podManifest, PODS, recordPods, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { containerStatus, docker, dockerIds, podEvents, podManifest, PODS, recordPods, until } from '../support/cluster.ts';
+import { podVerbs, useCluster } from '../support/use-cluster.ts';
 
 const NS = 'default';
 const NODES = [{ name: 'e2e-security-1', ip: '127.0.8.1' }];
-let cluster: TestCluster;
 
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: NODES });
-}, 30_000);
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const cluster = useCluster({ nodes: NODES });
 
-const create = (pod: KubeObject) => cluster.client.create(PODS, pod, {});
-const pod = (name: string) => getPod(cluster.client, NS, name);
+const { create, pod } = podVerbs(cluster, NS);
 const succeeded = (name: string) =>
   until(`${name} Succeeded`, async () => {
     const p = await pod(name);

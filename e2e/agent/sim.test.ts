@@ -2,10 +2,10 @@
 // --count 5` runs them, and a Deployment of 50 replicas that becomes Running and Ready on them.
 import { SimRuntime, startAgent, type Agent } from '@skiff/agent';
 import type { KubeObject } from '@skiff/api';
-import { containerStatus, isReady, listPods, NODES, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { containerStatus, isReady, listPods, NODES, until } from '../support/cluster.ts';
+import { useCluster } from '../support/use-cluster.ts';
 
 const HOLLOW = Array.from({ length: 5 }, (_, i) => ({ name: `e2e-sim-${i + 1}`, ip: `127.0.5.${i + 1}` }));
-let cluster: TestCluster;
 const HOLLOW_YAML = `
 apiVersion: apps/v1
 kind: Deployment
@@ -20,12 +20,7 @@ spec:
         - { name: main, image: skiff/busybox:1, command: [sleep, '100000'] }
 `;
 
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: HOLLOW, runtime: () => new SimRuntime({ images: ['skiff/busybox:1'], startLatencyMs: 20 }), serveEndpoint: false });
-}, 30_000);
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const cluster = useCluster({ nodes: HOLLOW, runtime: () => new SimRuntime({ images: ['skiff/busybox:1'], startLatencyMs: 20 }), serveEndpoint: false });
 
 test('5 hollow nodes register Ready and run a Deployment of 50 replicas', async () => {
   const nodes = await until('5 Ready nodes', async () => {
