@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { RestClient } from '@skiff/client';
 
 export interface ServerRef {
   url: string;
@@ -23,6 +24,12 @@ export function resolveServer(flag?: string): ServerRef {
     }
   }
   return { url: 'http://127.0.0.1:6443' };
+}
+
+/** A client of the API server the CLI resolves (see resolveServer), with its URL and token. */
+export function cliClient(serverFlag?: string): { client: RestClient; url: string; token?: string } {
+  const s = resolveServer(serverFlag);
+  return { client: new RestClient({ server: s.url, token: s.token, userAgent: 'skiff-cli' }), url: s.url, token: s.token };
 }
 
 /** The current context's server and token, or undefined when the file names none. */

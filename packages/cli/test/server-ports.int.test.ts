@@ -1,12 +1,13 @@
 // Two `skiff server`s on one machine (issue 13 §1): with --port 0 every endpoint gets a free port;
 // with fixed API ports, the second server's scheduler does not die on the Kubernetes port 10259
 // the first one holds. Uses the fixed port 10259: run under the docker lock like the other CLI tests.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from '@skiff/apiserver/testing';
 
 const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
 const dirs: string[] = [];
@@ -95,6 +96,26 @@ test('fixed API ports: the scheduler of a second server takes a free port when 1
     expect(portOf(s.explain)).not.toBe(10259);
     expect(s.output).toContain('port 10259 of the scheduler endpoint is in use');
     expect((await fetch(`${s.api}/readyz`)).ok).toBe(true);
+
+    // `skiff explain` without --scheduler finds the fallback port on the leader's Lease.
+    const post = await fetch(`${s.api}/api/v1/namespaces/default/pods`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'lonely' }, spec: { containers: [{ name: 'c', image: 'skiff/busybox:1' }] } }),
+    });
+    expect(post.status).toBe(201);
+    await until('the scheduler tried the pod and the Lease advertises its endpoint', async () => {
+      const pod = (await (await fetch(`${s.api}/api/v1/namespaces/default/pods/lonely`)).json()) as { status?: { conditions?: { type: string; status: string }[] } };
+      const lease = (await (await fetch(`${s.api}/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/skiff-scheduler`)).json()) as { metadata?: { annotations?: Record<string, string> } };
+      return pod.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') && lease.metadata?.annotations?.['skiff.dev/scheduler-endpoint'] === s.explain;
+    }, { timeoutMs: 20_000 });
+    const env: NodeJS.ProcessEnv = { ...process.env, SKIFF_HOME: mkdtempSync(join(tmpdir(), 'skiff-explain-')) };
+    delete env.SKIFF_SCHEDULER;
+    dirs.push(env.SKIFF_HOME!);
+    const explained = spawnSync(SKIFF, ['explain', 'pod/lonely', '--server', s.api], { env, encoding: 'utf8' });
+    expect(explained.stderr).toBe('');
+    expect(explained.stdout).toContain('lonely');
+    expect(explained.status).toBe(0);
   } finally {
     holder?.close();
   }

@@ -49,6 +49,11 @@ export interface LeaderElectorOptions {
   onNewLeader?: (identity: string) => void;
   /** Failed requests (retried regardless); default console.warn. */
   onError?: (err: unknown) => void;
+  /**
+   * Written on the Lease whenever this candidate acquires or renews it, so readers of the Lease
+   * learn something about the current leader (skiff's scheduler puts its explain endpoint here).
+   */
+  annotations?: Record<string, string>;
 }
 
 export class LeaderElector {
@@ -136,7 +141,7 @@ export class LeaderElector {
         lease = await client.get(LEASES, namespace, name);
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        const created = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: this.spec(undefined, now) };
+        const created = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace, annotations: this.opts.annotations }, spec: this.spec(undefined, now) };
         await client.create(LEASES, created);
         this.observe(identity);
         return true;
@@ -145,7 +150,8 @@ export class LeaderElector {
       this.observe(spec.holderIdentity);
       if (spec.holderIdentity && spec.holderIdentity !== identity && !this.expired(spec, now)) return false;
       // The resourceVersion read makes this a compare-and-swap: a 409 means another candidate won.
-      await client.update(LEASES, { ...lease, spec: this.spec(spec, now) });
+      const annotations = this.opts.annotations ? { ...lease.metadata.annotations, ...this.opts.annotations } : lease.metadata.annotations;
+      await client.update(LEASES, { ...lease, metadata: { ...lease.metadata, annotations }, spec: this.spec(spec, now) });
       this.observe(identity);
       return true;
     } catch (err) {

@@ -105,3 +105,8 @@ export class ExplanationStore {
     this.used -= costOf(old);
   }
 }
+
+/** The Lease the schedulers elect a leader on; the leader writes its endpoint into it. */
+export const SCHEDULER_LEASE = { namespace: 'kube-system', name: 'skiff-scheduler' } as const;
+/** Annotation on SCHEDULER_LEASE: the active scheduler's explain endpoint (`http://host:port`). */
+export const SCHEDULER_ENDPOINT_ANNOTATION = 'skiff.dev/scheduler-endpoint';

@@ -2,7 +2,7 @@
 // `skiff server`; the pure pieces are exported for `skiff explain` and for tests.
 export { createScheduler, type Scheduler, type SchedulerOptions, type LeaderElectionConfig } from './scheduler.ts';
 export { defaultConfig, loadConfig, parseConfig, resolveConfig, SCORE_PLUGINS, type SchedulerConfig, type ScorePluginName } from './config.ts';
-export { renderExplanation, type ExplanationJSON, type AttemptResult, type Rejection } from './explain.ts';
+export { renderExplanation, SCHEDULER_ENDPOINT_ANNOTATION, SCHEDULER_LEASE, type ExplanationJSON, type AttemptResult, type Rejection } from './explain.ts';
 export { buildProfile, type Profile, type WeightedPlugin } from './profile.ts';
 export { computePlacement, type Placement, type PlacementInput } from './pipeline.ts';
 export { computeFitErrorMessage } from './fit-error.ts';

@@ -15,7 +15,7 @@ import { BackgroundSender, EventRecorder, Informer, isNotFound, LeaderElector, R
 import { isTerminal, SchedulerCache } from './cache.ts';
 import { defaultConfig, type SchedulerConfig } from './config.ts';
 import { computeUnschedulableCondition, REASON_FAILED_SCHEDULING, REASON_SCHEDULED } from './events.ts';
-import { ExplanationStore, renderExplanation, type Explanation, type ExplanationJSON } from './explain.ts';
+import { ExplanationStore, renderExplanation, SCHEDULER_ENDPOINT_ANNOTATION, SCHEDULER_LEASE, type Explanation, type ExplanationJSON } from './explain.ts';
 import { buildEndpoint, listen } from './http.ts';
 import { SchedulerMetrics } from './metrics.ts';
 import { nodeSchedulingPropertiesChanged } from './model/node-info.ts';
@@ -337,13 +337,15 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         const le = opts.leaderElection ?? {};
         elector = new LeaderElector({
           client,
-          namespace: le.namespace ?? 'kube-system',
-          name: le.name ?? 'skiff-scheduler',
+          namespace: le.namespace ?? SCHEDULER_LEASE.namespace,
+          name: le.name ?? SCHEDULER_LEASE.name,
           identity,
           leaseDurationMs: le.leaseDurationMs,
           renewDeadlineMs: le.renewDeadlineMs,
           retryPeriodMs: le.retryPeriodMs,
           releaseOnStop: true,
+          // `skiff explain` finds the active scheduler's endpoint here, whatever port it fell back to.
+          annotations: endpointUrl ? { [SCHEDULER_ENDPOINT_ANNOTATION]: endpointUrl } : undefined,
           onStartedLeading: () => setLeading(true),
           onStoppedLeading: () => setLeading(false),
           onError: (err) => log(`leader election: ${(err as Error).message}`),

@@ -3,9 +3,9 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { RestClient, isNotFound, resourcePath } from '@skiff/client';
+import { isNotFound, resourcePath } from '@skiff/client';
 import { apiVersionOf, resourceByKind, type KubeObject } from '@skiff/api';
-import { resolveServer } from '../kubeconfig.ts';
+import { cliClient } from '../kubeconfig.ts';
 import { formatTable } from '../render/table.ts';
 import { objectRef, resolveResource } from '../resolve.ts';
 
@@ -17,10 +17,7 @@ interface Common {
 const common = (c: Command) =>
   c.option('--server <url>', 'API server URL (default: kubeconfig from skiff up, else http://127.0.0.1:6443)').option('-n, --namespace <ns>', 'namespace', 'default');
 
-function clientFor(o: Common): { client: RestClient; url: string; token?: string } {
-  const s = resolveServer(o.server);
-  return { client: new RestClient({ server: s.url, token: s.token, userAgent: 'skiff-cli' }), url: s.url, token: s.token };
-}
+const clientFor = (o: Common) => cliClient(o.server);
 
 export function registerVerbs(program: Command): void {
   common(program.command('get'))
