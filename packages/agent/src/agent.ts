@@ -27,6 +27,7 @@ import { LocalClaims } from './volumes/claims.ts';
 
 
 export interface AgentOptions {
+  /** API server URL, or several separated by commas: the client fails over between them (ADR 0012). */
   server: string;
   token?: string;
   nodeName: string;

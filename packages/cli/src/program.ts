@@ -3,6 +3,7 @@ import { registerAgent } from './commands/agent.ts';
 import { registerComponents } from './commands/components.ts';
 import { registerDown } from './commands/down.ts';
 import { registerExplain } from './commands/explain.ts';
+import { registerLb } from './commands/lb.ts';
 import { registerServer } from './commands/server.ts';
 import { registerUp } from './commands/up.ts';
 import { registerVerbs } from './commands/verbs.ts';
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   registerVerbs(program);
   registerUp(program);
   registerDown(program);
+  registerLb(program);
   return program;
 }

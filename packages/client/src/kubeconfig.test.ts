@@ -22,6 +22,21 @@ describe('loadKubeconfig', () => {
     expect(opts.ca?.toString()).toBe('PEM');
   });
 
+  test('a cluster listing several servers (skiff.dev/servers) gives them all, for failover; a malformed list is ignored', () => {
+    const write = (extension: unknown) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'kc-')), 'config');
+      writeFileSync(file, JSON.stringify({
+        'current-context': 'c',
+        contexts: [{ name: 'c', context: { cluster: 'k' } }],
+        clusters: [{ name: 'k', cluster: { server: 'http://127.0.0.1:6444', extensions: [{ name: 'skiff.dev/servers', extension }] } }],
+      }));
+      return file;
+    };
+    expect(loadKubeconfig(write({ servers: ['http://10.0.0.1:6443', 'http://10.0.0.2:6443'] }), {}).server).toBe('http://10.0.0.1:6443,http://10.0.0.2:6443');
+    expect(loadKubeconfig(write({ servers: 'http://10.0.0.1:6443' }), {}).server).toBe('http://127.0.0.1:6444');
+    expect(loadKubeconfig(write({ servers: ['http://a:1,http://b:2'] }), {}).server).toBe('http://127.0.0.1:6444');
+  });
+
   test('YAML is refused with a hint', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kc-')), 'config');
     writeFileSync(file, 'apiVersion: v1\nkind: Config\n');

@@ -6,10 +6,24 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { RestClientOptions } from './rest-client.ts';
 
+/**
+ * The name of a kubeconfig cluster extension listing every API server of the cluster (ADR 0012):
+ * kubectl uses the cluster's `server` (a local `skiff lb` in front of them) and ignores it; skiff's
+ * own clients use the list and fail over between the servers themselves.
+ */
+export const SERVERS_EXTENSION = 'skiff.dev/servers';
+
+export interface KubeconfigCluster {
+  server: string;
+  'certificate-authority-data'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  extensions?: { name: string; extension?: { servers?: unknown } }[];
+}
+
 interface Kubeconfig {
   'current-context'?: string;
   contexts?: { name: string; context: { cluster: string; user?: string } }[];
-  clusters?: { name: string; cluster: { server: string; 'certificate-authority-data'?: string; 'insecure-skip-tls-verify'?: boolean } }[];
+  clusters?: { name: string; cluster: KubeconfigCluster }[];
   users?: { name: string; user: { token?: string } }[];
 }
 
@@ -33,9 +47,19 @@ export function loadKubeconfig(path?: string, env: NodeJS.ProcessEnv = process.e
   const user = config.users?.find((u) => u.name === context?.user)?.user;
   const ca = cluster['certificate-authority-data'];
   return {
-    server: cluster.server,
+    server: clusterServers(cluster),
     token: user?.token,
     ca: ca ? Buffer.from(ca, 'base64') : undefined,
     insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'],
   };
+}
+
+/**
+ * The servers a kubeconfig cluster names, comma-separated as `TransportOptions.server` takes them:
+ * the `skiff.dev/servers` extension's list when there is one, else `server`.
+ */
+export function clusterServers(cluster: KubeconfigCluster): string {
+  const listed = cluster.extensions?.find((e) => e.name === SERVERS_EXTENSION)?.extension?.servers;
+  if (Array.isArray(listed) && listed.length > 0 && listed.every((s) => typeof s === 'string' && s !== '' && !s.includes(','))) return listed.join(',');
+  return cluster.server;
 }

@@ -4,9 +4,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import { apiErrorFromResponse } from './errors.ts';
+import { planFailover, ServerPool } from './servers.ts';
 
 export interface TransportOptions {
-  /** Base URL, e.g. `http://127.0.0.1:6443`. */
+  /**
+   * Base URL, e.g. `http://127.0.0.1:6443`; or several API servers separated by commas, tried in
+   * turn when one fails at the connection level (ADR 0012).
+   */
   server: string;
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
@@ -38,17 +42,16 @@ export interface HttpResponse {
 const RETRYABLE = new Set(['GET', 'PUT', 'DELETE']);
 
 export class Transport {
-  private readonly url: URL;
-  private readonly mod: typeof http | typeof https;
+  readonly servers: ServerPool;
   private readonly agent: http.Agent;
   private readonly streamAgent: http.Agent;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
   constructor(opts: TransportOptions) {
-    this.url = new URL(opts.server);
-    const secure = this.url.protocol === 'https:';
-    this.mod = secure ? https : http;
+    this.servers = new ServerPool(opts.server);
+    const secure = this.servers.urls.some((u) => u.protocol === 'https:');
+    if (secure && this.servers.urls.some((u) => u.protocol !== 'https:')) throw new Error('API servers must all be https:// or all http://');
     const tls = secure ? { ca: opts.ca, rejectUnauthorized: !opts.insecureSkipTlsVerify } : {};
     const Agent = secure ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxConnections ?? 32, ...tls });
@@ -60,16 +63,21 @@ export class Transport {
 
   /** Sends a request and reads the whole body; non-2xx answers reject with an ApiError. */
   async request(req: HttpRequest): Promise<HttpResponse> {
-    for (let attempt = 0; ; attempt++) {
+    let staleRetried = false;
+    for (let failovers = 0; ; ) {
+      const url = this.servers.current();
       try {
-        const res = await this.open(req, this.agent, this.timeoutMs);
+        const res = await this.open(url, req, this.agent, this.timeoutMs);
         const body = await readBody(res);
         const status = res.statusCode ?? 0;
         if (status < 200 || status > 299) throw apiErrorFromResponse(status, body);
         return { status, body };
       } catch (err) {
-        if (attempt === 0 && (err as StaleSocketError).staleSocket && RETRYABLE.has(req.method)) continue;
-        throw err;
+        if (!staleRetried && (err as StaleSocketError).staleSocket && RETRYABLE.has(req.method)) {
+          staleRetried = true;
+          continue;
+        }
+        if (!this.failover(url, err, req, ++failovers)) throw err;
       }
     }
   }
@@ -80,10 +88,30 @@ export class Transport {
    * stream on which nothing arrives for that long (a silently dead connection).
    */
   async stream(req: HttpRequest, idleTimeoutMs = 0): Promise<http.IncomingMessage> {
-    const res = await this.open(req, this.streamAgent, idleTimeoutMs);
-    const status = res.statusCode ?? 0;
-    if (status >= 200 && status <= 299) return res;
-    throw apiErrorFromResponse(status, await readBody(res));
+    for (let failovers = 0; ; ) {
+      const url = this.servers.current();
+      let res: http.IncomingMessage;
+      try {
+        res = await this.open(url, req, this.streamAgent, idleTimeoutMs);
+      } catch (err) {
+        if (this.failover(url, err, { ...req, method: 'GET' }, ++failovers)) continue;
+        throw err;
+      }
+      // A stream that breaks later makes its reader reconnect; if the server is gone, that
+      // reconnect is refused and moves on from here.
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status <= 299) return res;
+      throw apiErrorFromResponse(status, await readBody(res));
+    }
+  }
+
+  /** After a failed attempt on `url`: true when the request should go to the next server now. */
+  private failover(url: URL, err: unknown, req: HttpRequest, failovers: number): boolean {
+    if (this.servers.urls.length === 1 || req.signal?.aborted) return false;
+    const action = planFailover(err, req.method);
+    if (action === 'none') return false;
+    this.servers.failed(url);
+    return action === 'switch-and-retry' && failovers < this.servers.urls.length;
   }
 
   /** Closes idle kept-alive sockets. */
@@ -92,19 +120,19 @@ export class Transport {
     this.streamAgent.destroy();
   }
 
-  private open(req: HttpRequest, agent: http.Agent, timeoutMs: number): Promise<http.IncomingMessage> {
+  private open(url: URL, req: HttpRequest, agent: http.Agent, timeoutMs: number): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { ...this.headers };
       if (req.body !== undefined) {
         headers['content-type'] = req.contentType ?? 'application/json';
         headers['content-length'] = Buffer.byteLength(req.body);
       }
-      const r = this.mod.request({
-        protocol: this.url.protocol,
-        hostname: this.url.hostname,
-        port: this.url.port,
+      const r = (url.protocol === 'https:' ? https : http).request({
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port,
         method: req.method,
-        path: this.url.pathname.replace(/\/$/, '') + req.path,
+        path: url.pathname.replace(/\/$/, '') + req.path,
         headers,
         agent,
         signal: req.signal,

@@ -28,7 +28,7 @@ export function registerAgent(program: Command): void {
   program
     .command('agent')
     .description('run a node agent: registers a Node and runs the pods bound to it as containers')
-    .option('--server <url>', 'API server URL (default: the kubeconfig written by skiff up, else http://127.0.0.1:6443)')
+    .option('--server <urls>', 'API server URL, or several separated by commas to fail over between (default: the kubeconfig written by skiff up, else http://127.0.0.1:6443)')
     .option('--node-name <name>', 'name of the Node to register', defaultNodeName())
     .option('--node-ip <ip>', "the node's address: routes to its pods, NodePorts and logs/exec are on it", '127.0.0.1')
     .option('--runtime <runtime>', 'container runtime: docker or sim (simulated, for scale tests)', parseRuntime, 'docker')

@@ -12,7 +12,7 @@ export function registerComponents(program: Command): void {
   program
     .command('scheduler')
     .description('run the scheduler against an API server (leader-elected: several may run, one schedules)')
-    .option('--server <url>', 'API server URL (default: kubeconfig, else http://127.0.0.1:6443)')
+    .option('--server <urls>', 'API server URL, or several separated by commas to fail over between (default: kubeconfig, else http://127.0.0.1:6443)')
     .option('--config <file>', 'scheduler configuration (plugin and resource weights, sampling); see docs/scheduler.md')
     .option('--port <port>', `port of the explain/metrics endpoint on 127.0.0.1 (default ${DEFAULT_SCHEDULER_PORT}, a free one when that is taken)`, parsePort)
     .action(async (opts: { server?: string; config?: string; port?: number }) => {
@@ -37,7 +37,7 @@ export function registerComponents(program: Command): void {
   program
     .command('controller-manager')
     .description('run the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, node IPAM, garbage collection, ServiceAccounts) against an API server')
-    .option('--server <url>', 'API server URL (default: kubeconfig, else http://127.0.0.1:6443)')
+    .option('--server <urls>', 'API server URL, or several separated by commas to fail over between (default: kubeconfig, else http://127.0.0.1:6443)')
     .option('--node-monitor-grace-period <s>', 'a node whose lease is older than this is NotReady/Unknown', parsePositiveInt, 40)
     .option('--pod-eviction-timeout <s>', 'default toleration of pods for an unreachable node', parsePositiveInt, 300)
     .option('--cluster-cidr <cidr>', 'pods\' address range, one /24 of it per node (spec.podCIDR)', '10.244.0.0/16')
