@@ -18,6 +18,7 @@ afterAll(async () => {
 
 const podSpec = {
   securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 2000, seccompProfile: { type: 'RuntimeDefault' } },
+  os: { name: 'linux' },
   topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'shop' } } }],
   affinity: {
     podAntiAffinity: {
@@ -72,8 +73,10 @@ test('kubectl apply accepts the manifest (server-side strict validation) and war
   const r = await kubectl.run(['apply', '-f', '-'], JSON.stringify(deployment));
   expect([r.code, r.stderr.split('\n').filter((l) => !l.startsWith('Warning: ')).join('')]).toEqual([0, '']);
   expect(r.stdout).toBe('deployment.apps/shop created\n');
-  expect(r.stderr).toContain('Warning: spec.template.spec.topologySpreadConstraints is stored but not enforced');
-  expect(r.stderr).toContain('Warning: spec.template.spec.affinity.podAntiAffinity is stored but not enforced');
+  expect(r.stderr).toContain('Warning: spec.template.spec.os is stored but not enforced');
+  // The scheduler acts on spreading and pod (anti-)affinity: no warning for those.
+  expect(r.stderr).not.toContain('topologySpreadConstraints');
+  expect(r.stderr).not.toContain('podAntiAffinity');
 
   const again = await kubectl.ok(['apply', '-f', '-'], JSON.stringify(deployment));
   expect(again).toBe('deployment.apps/shop unchanged\n');

@@ -1,6 +1,6 @@
 // The fields skiff stores and returns but does not act on (yet). A write that sets one gets a
 // `Warning` response header, which kubectl prints, e.g.
-//   Warning: spec.template.spec.topologySpreadConstraints is stored but not enforced
+//   Warning: spec.template.spec.hostAliases is stored but not enforced
 // so nothing a user writes is silently without effect. Whoever makes skiff act on one of these
 // fields deletes its line here (and the test that names it, if any).
 //
@@ -13,9 +13,6 @@ const CORE = 'io.k8s.api.core.v1.';
 
 export const NOT_ENFORCED: readonly string[] = [
   // Pod spec: scheduling
-  `${CORE}PodSpec.topologySpreadConstraints`,
-  `${CORE}Affinity.podAffinity`,
-  `${CORE}Affinity.podAntiAffinity`,
   `${CORE}PodSpec.schedulingGates`,
   `${CORE}PodSpec.preemptionPolicy`,
   `${CORE}PodSpec.priorityClassName`,

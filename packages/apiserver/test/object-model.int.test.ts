@@ -108,8 +108,10 @@ describe('Warning: stored but not enforced', () => {
 
   test('names each field a write sets that skiff does not act on', async () => {
     const spec = {
-      topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'w' } } }],
+      os: { name: 'linux' },
       hostAliases: [{ ip: '10.0.0.1', hostnames: ['db'] }],
+      // Enforced by the scheduler: stored without a warning.
+      topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'w' } } }],
       containers: [{ name: 'c', image: 'x' }],
     };
     const r = await api('POST', DEPLOYMENTS, {
@@ -120,7 +122,7 @@ describe('Warning: stored but not enforced', () => {
     });
     expect(r.status).toBe(201);
     expect(r.headers.get('warning')).toBe(
-      '299 - "spec.template.spec.topologySpreadConstraints is stored but not enforced", 299 - "spec.template.spec.hostAliases is stored but not enforced"',
+      '299 - "spec.template.spec.os is stored but not enforced", 299 - "spec.template.spec.hostAliases is stored but not enforced"',
     );
     expect(r.body.spec.template.spec.topologySpreadConstraints).toEqual(spec.topologySpreadConstraints);
     // A later write that leaves those fields as they are hears nothing about them.

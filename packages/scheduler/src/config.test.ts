@@ -9,7 +9,7 @@ describe('config', () => {
       podInitialBackoffSeconds: 1,
       podMaxBackoffSeconds: 10,
       scoringStrategy: { type: 'LeastAllocated', resources: { cpu: 1, memory: 1 } },
-      pluginWeights: { NodeResourcesFit: 1, NodeResourcesBalancedAllocation: 1, OwnerSpread: 2, NodeAffinity: 2, TaintToleration: 3 },
+      pluginWeights: { NodeResourcesFit: 1, NodeResourcesBalancedAllocation: 1, PodTopologySpread: 2, InterPodAffinity: 2, NodeAffinity: 2, TaintToleration: 3 },
     });
   });
 
@@ -22,7 +22,7 @@ scoringStrategy:
     - name: cpu
       weight: 3
 pluginWeights:
-  OwnerSpread: 0
+  PodTopologySpread: 0
   NodeResourcesFit: 5
 `);
     expect(c.percentageOfNodesToScore).toBe(20);
@@ -32,6 +32,7 @@ pluginWeights:
     expect(profile.scores.map((s) => [s.plugin.name, s.weight])).toEqual([
       ['NodeResourcesFit', 5],
       ['NodeResourcesBalancedAllocation', 1],
+      ['InterPodAffinity', 2],
       ['NodeAffinity', 2],
       ['TaintToleration', 3],
     ]);
@@ -40,7 +41,7 @@ pluginWeights:
   test.each([
     ['percentageOfNodesToScore: 150', /at most 100/],
     ['pluginWeights: { Nope: 1 }', /unknown score plugin Nope/],
-    ['pluginWeights: { OwnerSpread: -1 }', /non-negative/],
+    ['pluginWeights: { PodTopologySpread: -1 }', /non-negative/],
     ['scoringStrategy: { type: Random }', /LeastAllocated or MostAllocated/],
     ['scoringStrategy: { resources: [{ name: gpu }] }', /cpu or memory/],
     ['colour: blue', /unknown field colour/],

@@ -13,7 +13,8 @@
 //   pluginWeights:                     # weight of each score plugin; 0 turns a score off
 //     NodeResourcesFit: 1
 //     NodeResourcesBalancedAllocation: 1
-//     OwnerSpread: 2
+//     PodTopologySpread: 2
+//     InterPodAffinity: 2
 //     NodeAffinity: 2
 //     TaintToleration: 3
 
@@ -24,7 +25,8 @@ import type { ResourceWeights, ScoringStrategy } from './plugins/node-resources-
 export const SCORE_PLUGINS = [
   'NodeResourcesFit',
   'NodeResourcesBalancedAllocation',
-  'OwnerSpread',
+  'PodTopologySpread',
+  'InterPodAffinity',
   'NodeAffinity',
   'TaintToleration',
 ] as const;
@@ -39,7 +41,7 @@ export interface SchedulerConfig {
   pluginWeights: Record<ScorePluginName, number>;
 }
 
-/** kube-scheduler's defaults, with OwnerSpread standing in for PodTopologySpread (weight 2). */
+/** kube-scheduler's default score weights. */
 export function defaultConfig(): SchedulerConfig {
   return {
     schedulerName: 'default-scheduler',
@@ -47,7 +49,7 @@ export function defaultConfig(): SchedulerConfig {
     podInitialBackoffSeconds: 1,
     podMaxBackoffSeconds: 10,
     scoringStrategy: { type: 'LeastAllocated', resources: { cpu: 1, memory: 1 } },
-    pluginWeights: { NodeResourcesFit: 1, NodeResourcesBalancedAllocation: 1, OwnerSpread: 2, NodeAffinity: 2, TaintToleration: 3 },
+    pluginWeights: { NodeResourcesFit: 1, NodeResourcesBalancedAllocation: 1, PodTopologySpread: 2, InterPodAffinity: 2, NodeAffinity: 2, TaintToleration: 3 },
   };
 }
 

@@ -36,6 +36,12 @@ export class CycleState {
     this.memo.set(key, value);
     return value;
   }
+
+  /** What a pre-step of this attempt stored under `key`; a missing one is a bug in the plugin order. */
+  get<T>(key: string): T {
+    if (!this.memo.has(key)) throw new Error(`cycle state ${key} read before it was computed`);
+    return this.memo.get(key) as T;
+  }
 }
 
 export const MAX_NODE_SCORE = 100;
@@ -45,11 +51,18 @@ export type PreResult = 'Skip' | undefined;
 
 export interface Plugin {
   name: string;
-  /** 'Skip' when the filter has nothing to check for this pod (say, it asks for no host port). */
-  preFilter?(ctx: CycleState, pod: PodInfo): PreResult;
+  /**
+   * 'Skip' when the filter has nothing to check for this pod (say, it asks for no host port).
+   * `nodes` is every node of the snapshot, for plugins that count pods across the cluster
+   * (affinity, spreading) once per attempt and keep the counts in `ctx`.
+   */
+  preFilter?(ctx: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): PreResult;
   filter?(ctx: CycleState, pod: PodInfo, node: NodeInfo): Status;
-  /** 'Skip' when every node would get the same score for this pod; the attempt shows no score for it. */
-  preScore?(ctx: CycleState, pod: PodInfo): PreResult;
+  /**
+   * 'Skip' when every node would get the same score for this pod; the attempt shows no score for
+   * it. `nodes`: every node of the snapshot; `feasible`: the nodes that passed the filters.
+   */
+  preScore?(ctx: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], feasible: readonly NodeInfo[]): PreResult;
   /** A raw score; 0..100 unless the plugin also has `normalize`. */
   score?(ctx: CycleState, pod: PodInfo, node: NodeInfo): number;
   /** Rewrites the raw scores of all scored nodes of this attempt in place to 0..100. */
@@ -68,4 +81,16 @@ export function normalizeToMax(scores: Float64Array, reverse: boolean): void {
     const s = Math.floor((scores[i] * MAX_NODE_SCORE) / max);
     scores[i] = reverse ? MAX_NODE_SCORE - s : s;
   }
+}
+
+/** Maps [min, max] onto [0, 100]; all equal gives 0 (kube-scheduler's InterPodAffinity normalize). */
+export function normalizeMinMax(scores: Float64Array): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const s of scores) {
+    if (s < min) min = s;
+    if (s > max) max = s;
+  }
+  const diff = max - min;
+  for (let i = 0; i < scores.length; i++) scores[i] = diff > 0 ? Math.floor((MAX_NODE_SCORE * (scores[i] - min)) / diff) : 0;
 }

@@ -44,7 +44,7 @@ describe('computePlacement', () => {
     const nodes = [nodeInfo('a', { cpu: '4' }, [makePod('x', { cpu: '2' })]), nodeInfo('b', { cpu: '4' })];
     const e = renderExplanation(place({ pod: podInfo('p', { cpu: '1' }), nodes }).explanation);
     expect(e.scored.map((s) => s.node)).toEqual(['b', 'a']);
-    // A bare pod without preferences: OwnerSpread and NodeAffinity have nothing to score.
+    // A bare pod without preferences: PodTopologySpread, InterPodAffinity and NodeAffinity have nothing to score.
     expect(Object.keys(e.scored[0].scores)).toEqual(['NodeResourcesFit', 'NodeResourcesBalancedAllocation', 'TaintToleration']);
     const s = e.scored[0];
     expect(s.total).toBe(e.plugins.reduce((sum, p) => sum + p.weight * (s.scores[p.name] ?? 0), 0));
@@ -55,7 +55,7 @@ describe('computePlacement', () => {
       spec: { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'x', operator: 'Exists' }] } }] } } },
     });
     const all = renderExplanation(place({ pod: owned, nodes }).explanation);
-    expect(Object.keys(all.scored[0].scores)).toEqual(['NodeResourcesFit', 'NodeResourcesBalancedAllocation', 'OwnerSpread', 'NodeAffinity', 'TaintToleration']);
+    expect(Object.keys(all.scored[0].scores)).toEqual(['NodeResourcesFit', 'NodeResourcesBalancedAllocation', 'PodTopologySpread', 'NodeAffinity', 'TaintToleration']);
   });
 
   test('ties go to a uniformly random node among the best', () => {

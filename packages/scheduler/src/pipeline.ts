@@ -46,7 +46,7 @@ export function computePlacement(input: PlacementInput): Placement {
   // 2. Filter, starting where the last pod stopped so that successive pods look at different
   //    nodes. The first filter that rejects a node gives its reasons. Filters with nothing to
   //    check for this pod (no host ports asked, no node selector) are left out.
-  const filters = profile.filters.filter((f) => f.preFilter?.(ctx, pod) !== 'Skip');
+  const filters = profile.filters.filter((f) => f.preFilter?.(ctx, pod, nodes) !== 'Skip');
   const feasible: NodeInfo[] = [];
   const rejected: Rejection[] = [];
   let examined = 0;
@@ -93,7 +93,7 @@ export function computePlacement(input: PlacementInput): Placement {
   //    that would give every node the same score (no preferred affinity, a bare pod) is skipped.
   const raw = new Float64Array(feasible.length);
   for (const { plugin, weight } of profile.scores) {
-    if (plugin.preScore?.(ctx, pod) === 'Skip') {
+    if (plugin.preScore?.(ctx, pod, nodes, feasible) === 'Skip') {
       explanation.scores.push(undefined);
       continue;
     }

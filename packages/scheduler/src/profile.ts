@@ -10,9 +10,11 @@ import { nodePorts } from './plugins/node-ports.ts';
 import { nodeReady } from './plugins/node-ready.ts';
 import { nodeResourcesFit } from './plugins/node-resources-fit.ts';
 import { nodeUnschedulable } from './plugins/node-unschedulable.ts';
-import { ownerSpread } from './plugins/owner-spread.ts';
+import { interPodAffinity } from './plugins/inter-pod-affinity.ts';
+import { podTopologySpread } from './plugins/pod-topology-spread.ts';
 import { taintToleration } from './plugins/taint-toleration.ts';
 import { volumeBinding } from './plugins/volume-binding.ts';
+import type { NamespaceLabels } from './model/pod-terms.ts';
 import type { VolumeLister } from './volumes.ts';
 
 export interface WeightedPlugin {
@@ -26,8 +28,12 @@ export interface Profile {
   scores: WeightedPlugin[];
 }
 
-/** `volumes`: what the VolumeBinding filter reads (without it, pods' claims are not checked). */
-export function buildProfile(config: SchedulerConfig, volumes?: VolumeLister): Profile {
+/**
+ * `volumes`: what the VolumeBinding filter reads (without it, pods' claims are not checked);
+ * `namespaceLabels`: for pod affinity terms with a namespaceSelector.
+ */
+export function buildProfile(config: SchedulerConfig, volumes?: VolumeLister, namespaceLabels?: NamespaceLabels): Profile {
+  const affinity = interPodAffinity(namespaceLabels);
   const w = config.pluginWeights;
   const fit = nodeResourcesFit(config.scoringStrategy.type, config.scoringStrategy.resources);
   const filters: Plugin[] = [
@@ -39,11 +45,14 @@ export function buildProfile(config: SchedulerConfig, volumes?: VolumeLister): P
     ...(volumes ? [volumeBinding(volumes)] : []), // claims usable here: bound volumes' node affinity, provisionable, RWOP free
     nodePorts, // requested host ports are free
     fit, // cpu, memory and pod count fit in allocatable
+    podTopologySpread, // DoNotSchedule constraints keep their skew
+    affinity, // required pod affinity / anti-affinity, and running pods' anti-affinity
   ];
   const scores: WeightedPlugin[] = [
     { plugin: fit, weight: w.NodeResourcesFit }, // free (or, bin-packing, used) resources
     { plugin: balancedAllocation, weight: w.NodeResourcesBalancedAllocation }, // cpu and memory used alike
-    { plugin: ownerSpread, weight: w.OwnerSpread }, // few pods of the same owner on the node
+    { plugin: podTopologySpread, weight: w.PodTopologySpread }, // ScheduleAnyway constraints, or the defaults: few pods of the same owner per node and zone
+    { plugin: affinity, weight: w.InterPodAffinity }, // preferred pod affinity / anti-affinity
     { plugin: nodeAffinity, weight: w.NodeAffinity }, // preferred node affinity terms matched
     { plugin: taintToleration, weight: w.TaintToleration }, // few untolerated PreferNoSchedule taints
   ];

@@ -118,4 +118,28 @@ describe('SchedulingQueue', () => {
     q.close();
     expect(await waiting).toBeUndefined();
   });
+
+  test('a placed pod retries only the parked pods that wait on other pods, and is not missed during an attempt', () => {
+    let now = 1_000_000;
+    const waits = (info: { pod: { metadata: { name?: string } } }) => info.pod.metadata.name!.startsWith('affine');
+    const q = new SchedulingQueue({ now: () => now, initialBackoffMs: 1000, maxBackoffMs: 10_000, waitsOnOtherPods: waits });
+    q.addOrUpdate(podInfo('affine-1'));
+    q.addOrUpdate(podInfo('plain'));
+    const [a, b] = [q.tryPop()!, q.tryPop()!];
+    q.requeue(a, 'unschedulable');
+    q.requeue(b, 'unschedulable');
+    expect(q.lengths().unschedulable).toBe(2);
+    now += 5000; // past the backoff
+    q.podPlaced();
+    expect(q.lengths()).toEqual({ active: 1, backoff: 0, unschedulable: 1 });
+    expect(q.tryPop()!.info.pod.metadata.name).toBe('affine-1');
+
+    // A pod placed while an affine pod's attempt is under way: its failure is not parked.
+    q.addOrUpdate(podInfo('affine-2'));
+    const c = q.tryPop()!;
+    q.podPlaced();
+    q.requeue(c, 'unschedulable');
+    expect(q.lengths().unschedulable).toBe(1); // only 'plain'
+  });
 });
+

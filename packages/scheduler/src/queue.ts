@@ -25,6 +25,8 @@ export interface QueuedPod {
   firstSeenAt: number;
   /** moveEpoch when popped: a move event during the attempt sends a failure to backoff. */
   epochAtPop: number;
+  /** placedEpoch when popped, the same for pods that wait on other pods being placed. */
+  placedEpochAtPop?: number;
   backoffUntil: number;
   parkedAt: number;
 }
@@ -35,6 +37,11 @@ export interface QueueOptions {
   maxBackoffMs: number;
   /** How long an unschedulable pod waits without any event before it is retried anyway. */
   maxUnschedulableMs?: number;
+  /**
+   * Pods that another pod being placed can make schedulable (required pod affinity, spread
+   * constraints): podPlaced() retries only these, so the stream of bindings does not retry all.
+   */
+  waitsOnOtherPods?: (info: PodInfo) => boolean;
 }
 
 export interface QueueLengths {
@@ -69,10 +76,11 @@ export class SchedulingQueue {
   private readonly opts: Required<QueueOptions>;
   private seq = 0;
   private moveEpoch = 0;
+  private placedEpoch = 0;
   private closed = false;
 
   constructor(opts: QueueOptions) {
-    this.opts = { maxUnschedulableMs: 5 * 60_000, ...opts };
+    this.opts = { maxUnschedulableMs: 5 * 60_000, waitsOnOtherPods: () => false, ...opts };
   }
 
   lengths(): QueueLengths {
@@ -156,7 +164,8 @@ export class SchedulingQueue {
     if (this.inFlight.get(q.info.key) !== q) return; // deleted or bound meanwhile
     this.inFlight.delete(q.info.key);
     q.backoffUntil = q.lastAttemptAt + this.backoffDuration(q.attempts);
-    if (why === 'unschedulable' && q.epochAtPop === this.moveEpoch) {
+    const missedPlacement = q.placedEpochAtPop !== this.placedEpoch && this.opts.waitsOnOtherPods(q.info);
+    if (why === 'unschedulable' && q.epochAtPop === this.moveEpoch && !missedPlacement) {
       q.parkedAt = this.opts.now();
       this.unschedulable.set(q.info.key, q);
     } else {
@@ -170,6 +179,16 @@ export class SchedulingQueue {
     const parked = [...this.unschedulable.values()];
     this.unschedulable.clear();
     for (const q of parked) this.activateOrBackoff(q);
+  }
+
+  /** A pod was placed on a node: retry the parked pods that wait on other pods. */
+  podPlaced(): void {
+    this.placedEpoch++;
+    for (const [key, q] of this.unschedulable) {
+      if (!this.opts.waitsOnOtherPods(q.info)) continue;
+      this.unschedulable.delete(key);
+      this.activateOrBackoff(q);
+    }
   }
 
   /** Moves pods whose backoff expired to active, and pods parked too long back to the queue. */
@@ -211,6 +230,7 @@ export class SchedulingQueue {
     q.attempts++;
     q.lastAttemptAt = this.opts.now();
     q.epochAtPop = this.moveEpoch;
+    q.placedEpochAtPop = this.placedEpoch;
     this.inFlight.set(q.info.key, q);
   }
 

@@ -10,7 +10,7 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
-import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, resourceByPlural, STORAGE_CLASSES, type KubeObject } from '@skiff/api';
+import { NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, resourceByPlural, STORAGE_CLASSES, type KubeObject } from '@skiff/api';
 import { BackgroundSender, EventRecorder, Informer, isNotFound, LeaderElector, RestClient } from '@skiff/client';
 import { isTerminal, SchedulerCache } from './cache.ts';
 import { defaultConfig, type SchedulerConfig } from './config.ts';
@@ -19,7 +19,7 @@ import { ExplanationStore, renderExplanation, SCHEDULER_ENDPOINT_ANNOTATION, SCH
 import { buildEndpoint, listen } from './http.ts';
 import { SchedulerMetrics } from './metrics.ts';
 import { nodeSchedulingPropertiesChanged } from './model/node-info.ts';
-import { computePodInfo, podKey } from './model/pod-info.ts';
+import { computePodInfo, podKey, type PodInfo } from './model/pod-info.ts';
 import type { Node, Pod } from './model/types.ts';
 import { computePlacement } from './pipeline.ts';
 import { buildProfile } from './profile.ts';
@@ -73,6 +73,11 @@ const SLICE_MS = 10;
 /** How long an accepted binding may wait for the watch before the cache forgets it. */
 const ASSUMED_TTL_MS = 30_000;
 
+/** Pods a newly placed pod can make schedulable: required pod affinity, DoNotSchedule spreading. */
+function waitsOnOtherPods(info: PodInfo): boolean {
+  return (info.terms?.requiredAffinity.length ?? 0) > 0 || info.spread.some((c) => c.whenUnsatisfiable === 'DoNotSchedule');
+}
+
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const config = opts.config ?? defaultConfig();
   const log = opts.log ?? ((m: string) => console.log(`scheduler: ${m}`));
@@ -90,6 +95,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     now: Date.now,
     initialBackoffMs: config.podInitialBackoffSeconds * 1000,
     maxBackoffMs: config.podMaxBackoffSeconds * 1000,
+    waitsOnOtherPods,
   });
   const explanations = new ExplanationStore(opts.explainBudget ?? 1_000_000);
   const metrics = new SchedulerMetrics(() => queue.lengths());
@@ -111,6 +117,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const claims = new Informer<KubeObject>(client, PERSISTENT_VOLUME_CLAIMS, informerOpts);
   const pvs = new Informer<KubeObject>(client, PERSISTENT_VOLUMES, informerOpts);
   const classes = new Informer<KubeObject>(client, STORAGE_CLASSES, informerOpts);
+  // Namespaces' labels, for pod affinity terms with a namespaceSelector.
+  const namespaces = new Informer<KubeObject>(client, NAMESPACES, informerOpts);
   const volumes = new VolumeState({
     claims: claims.store,
     volumes: pvs.store,
@@ -126,7 +134,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       return out;
     },
   });
-  const profile = buildProfile(config, volumes);
+  const namespaceLabels = (ns: string) => {
+    const o = namespaces.store.get(ns);
+    return o && (o.metadata.labels ?? {});
+  };
+  const profile = buildProfile(config, volumes, namespaceLabels);
   // A claim or volume that changes may make a waiting pod schedulable.
   for (const inf of [claims, pvs, classes]) {
     inf.addEventHandler({ onAdd: () => queue.moveAllToActiveOrBackoff(), onUpdate: () => queue.moveAllToActiveOrBackoff(), onDelete: () => queue.moveAllToActiveOrBackoff() });
@@ -161,6 +173,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     onAdd: (p) => {
       cache.addOrUpdatePod(p as Pod);
       queue.delete(podKey(p));
+      // A pod placed somewhere can satisfy a waiting pod's required affinity, or raise the
+      // minimum a DoNotSchedule spread constraint measures skew against.
+      queue.podPlaced();
     },
     onUpdate: (old, p) => {
       cache.addOrUpdatePod(p as Pod);
@@ -321,6 +336,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       claims.start();
       pvs.start();
       classes.start();
+      namespaces.start();
       // Decisions need the whole picture: wait for nodes and bound pods before scheduling. The
       // storage caches fill alongside (a server without the storage kinds must not stop the
       // scheduler); a pod whose claim is not in the cache yet is retried when it arrives.
@@ -362,6 +378,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       queue.close();
       clearInterval(flushTimer);
       nodes.stop();
+      namespaces.stop();
       assigned.stop();
       pending.stop();
       claims.stop();

@@ -15,6 +15,9 @@ describe('notEnforcedFields', () => {
 
   it('reports every set field with its path, in pods and in pod templates', () => {
     const spec = {
+      hostAliases: [{ ip: '10.0.0.1', hostnames: ['db'] }],
+      os: { name: 'linux' },
+      // Enforced (the scheduler): no warning.
       topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }],
       affinity: { nodeAffinity: {}, podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [] } },
       containers: [{ name: 'a', resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }] }, { name: 'b', volumeMounts: [{ name: 'v', mountPath: '/v', mountPropagation: 'HostToContainer' }] }],
@@ -22,14 +25,14 @@ describe('notEnforcedFields', () => {
       securityContext: { fsGroup: 2000, runAsNonRoot: true, sysctls: [{ name: 'net.core.somaxconn', value: '1024' }] },
     };
     expect(notEnforcedFields(POD, { spec })).toEqual([
-      'spec.topologySpreadConstraints',
-      'spec.affinity.podAntiAffinity',
+      'spec.os',
+      'spec.hostAliases',
       'spec.containers[0].resizePolicy',
       'spec.containers[1].volumeMounts[0].mountPropagation',
       'spec.initContainers[0].securityContext.seLinuxOptions',
       'spec.securityContext.sysctls',
     ]);
-    expect(notEnforcedWarnings(DEPLOYMENT, { spec: { template: { spec } } })[0]).toBe('spec.template.spec.topologySpreadConstraints is stored but not enforced');
+    expect(notEnforcedWarnings(DEPLOYMENT, { spec: { template: { spec } } })[0]).toBe('spec.template.spec.os is stored but not enforced');
   });
 
   it('ignores empty values and what the previous object already had', () => {

@@ -35,6 +35,8 @@ export class NodeInfo {
   readonly usedPorts = new Map<string, Map<string, number>>();
   /** owner key -> number of that owner's pods on this node. */
   readonly ownerCounts = new Map<string, number>();
+  /** The pods here with pod affinity or anti-affinity terms (InterPodAffinity reads only these). */
+  readonly podsWithTerms = new Map<string, PodInfo>();
 
   constructor(name: string, node?: Node) {
     this.name = name;
@@ -53,6 +55,7 @@ export class NodeInfo {
   addPod(p: PodInfo): void {
     if (this.pods.has(p.key)) this.removePod(p.key);
     this.pods.set(p.key, p);
+    if (p.terms) this.podsWithTerms.set(p.key, p);
     this.account(p, 1);
   }
 
@@ -60,6 +63,7 @@ export class NodeInfo {
     const p = this.pods.get(key);
     if (!p) return false;
     this.pods.delete(key);
+    this.podsWithTerms.delete(key);
     this.account(p, -1);
     return true;
   }

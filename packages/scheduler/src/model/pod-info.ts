@@ -2,6 +2,7 @@
 // the cache, so that filters and scores over thousands of nodes do no parsing.
 
 import { toBytes, toMilli } from '@skiff/api';
+import { compilePodTerms, compileSpreadConstraints, type PodTerms, type SpreadConstraint } from './pod-terms.ts';
 import type { Container, Pod, ResourceList, Toleration } from './types.ts';
 
 /** Requests the way the resource filter and scores count them. */
@@ -30,6 +31,14 @@ export interface PodInfo {
   /** uid of the controlling owner (ReplicaSet, ...) for spreading; undefined for bare pods. */
   ownerKey: string | undefined;
   priority: number;
+  namespace: string;
+  labels: Readonly<Record<string, string>>;
+  /** Pod affinity and anti-affinity terms; undefined when the pod has none. */
+  terms: PodTerms | undefined;
+  /** topologySpreadConstraints as written (the cluster defaults are the plugin's business). */
+  spread: SpreadConstraint[];
+  /** Being deleted: spreading does not count it. */
+  terminating: boolean;
 }
 
 /** Kubernetes' defaults for a container that requests nothing, used only when scoring. */
@@ -93,6 +102,7 @@ function ownerKey(pod: Pod): string | undefined {
 }
 
 export function computePodInfo(pod: Pod): PodInfo {
+  const owner = { namespace: pod.metadata.namespace ?? 'default', labels: pod.metadata.labels ?? {} };
   return {
     pod,
     key: podKey(pod),
@@ -102,5 +112,10 @@ export function computePodInfo(pod: Pod): PodInfo {
     tolerations: pod.spec.tolerations ?? [],
     ownerKey: ownerKey(pod),
     priority: pod.spec.priority ?? 0,
+    namespace: owner.namespace,
+    labels: owner.labels,
+    terms: compilePodTerms(pod.spec.affinity, owner),
+    spread: compileSpreadConstraints(pod.spec.topologySpreadConstraints, owner),
+    terminating: !!pod.metadata.deletionTimestamp,
   };
 }

@@ -1,7 +1,7 @@
 // The parts of the Kubernetes Pod and Node shapes the scheduler reads. Kept local and loose on
 // purpose: the scheduler reads a handful of fields and tolerates anything else the server sends.
 
-import type { ObjectMeta } from '@skiff/api';
+import type { ObjectMeta, PodAffinity, PodAntiAffinity, TopologySpreadConstraint } from '@skiff/api';
 
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 
@@ -63,7 +63,8 @@ export interface PodSpec {
   schedulerName?: string;
   priority?: number;
   nodeSelector?: Record<string, string>;
-  affinity?: { nodeAffinity?: NodeAffinity };
+  affinity?: { nodeAffinity?: NodeAffinity; podAffinity?: PodAffinity; podAntiAffinity?: PodAntiAffinity };
+  topologySpreadConstraints?: TopologySpreadConstraint[];
   tolerations?: Toleration[];
   containers: Container[];
   initContainers?: Container[];

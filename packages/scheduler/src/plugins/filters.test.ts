@@ -136,11 +136,11 @@ describe('NodePorts', () => {
 describe('pre-checks', () => {
   const ctx = new CycleState();
   test('filters with nothing to check for the pod are skipped', () => {
-    expect(nodeName.preFilter!(ctx, podInfo('p'))).toBe('Skip');
-    expect(nodeName.preFilter!(ctx, podInfo('p', { spec: { nodeName: 'a' } }))).toBeUndefined();
-    expect(nodePorts.preFilter!(ctx, podInfo('p'))).toBe('Skip');
-    expect(nodePorts.preFilter!(ctx, podInfo('p', { spec: { containers: [{ name: 'c', ports: [{ containerPort: 1, hostPort: 80 }] }] } }))).toBeUndefined();
-    expect(nodeAffinity.preFilter!(ctx, podInfo('p'))).toBe('Skip');
-    expect(nodeAffinity.preFilter!(ctx, podInfo('p', { spec: { nodeSelector: { a: 'b' } } }))).toBeUndefined();
+    expect(nodeName.preFilter!(ctx, podInfo('p'), [])).toBe('Skip');
+    expect(nodeName.preFilter!(ctx, podInfo('p', { spec: { nodeName: 'a' } }), [])).toBeUndefined();
+    expect(nodePorts.preFilter!(ctx, podInfo('p'), [])).toBe('Skip');
+    expect(nodePorts.preFilter!(ctx, podInfo('p', { spec: { containers: [{ name: 'c', ports: [{ containerPort: 1, hostPort: 80 }] }] } }), [])).toBeUndefined();
+    expect(nodeAffinity.preFilter!(ctx, podInfo('p'), [])).toBe('Skip');
+    expect(nodeAffinity.preFilter!(ctx, podInfo('p', { spec: { nodeSelector: { a: 'b' } } }), [])).toBeUndefined();
   });
 });

@@ -3,10 +3,20 @@
 // scaled so the best scored node gets 100 (score + normalize).
 
 import { normalizeToMax, SUCCESS, unschedulable, type Plugin } from '../framework.ts';
+import type { NodeInfo } from '../model/node-info.ts';
 import { matchesAnyTerm, matchesTerm } from '../model/node-selector.ts';
+import type { PodInfo } from '../model/pod-info.ts';
 
 export const AFFINITY_MISMATCH = "node(s) didn't match Pod's node affinity/selector";
 const REJECTED = Object.freeze(unschedulable(AFFINITY_MISMATCH));
+
+/** The pod's nodeSelector and required node affinity hold on the node (also PodTopologySpread's Honor policy). */
+export function matchesNodeSelectorAndAffinity(pod: PodInfo, node: NodeInfo): boolean {
+  const spec = pod.pod.spec;
+  for (const k in spec.nodeSelector) if (node.labels[k] !== spec.nodeSelector[k]) return false;
+  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  return !required || matchesAnyTerm(required.nodeSelectorTerms ?? [], node.labels, node.name);
+}
 
 export const nodeAffinity: Plugin = {
   name: 'NodeAffinity',
@@ -15,17 +25,8 @@ export const nodeAffinity: Plugin = {
     const constrained = Object.keys(spec.nodeSelector ?? {}).length > 0 || spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     return constrained ? undefined : 'Skip';
   },
-  filter(ctx, pod, node) {
-    const spec = pod.pod.spec;
-    const selector = ctx.once('NodeAffinity/selector', () => Object.entries(spec.nodeSelector ?? {}));
-    for (const [k, v] of selector) {
-      if (node.labels[k] !== v) return REJECTED;
-    }
-    const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-    if (required && !matchesAnyTerm(required.nodeSelectorTerms ?? [], node.labels, node.name)) {
-      return REJECTED;
-    }
-    return SUCCESS;
+  filter(_ctx, pod, node) {
+    return matchesNodeSelectorAndAffinity(pod, node) ? SUCCESS : REJECTED;
   },
   preScore(_ctx, pod) {
     const preferred = pod.pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;

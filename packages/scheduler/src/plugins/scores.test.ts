@@ -6,12 +6,13 @@ import { makePod, nodeInfo, podInfo } from '../testing/fixtures.ts';
 import { balancedAllocation } from './balanced-allocation.ts';
 import { nodeAffinity } from './node-affinity.ts';
 import { computeAllocationScore } from './node-resources-fit.ts';
-import { ownerSpread } from './owner-spread.ts';
+import { podTopologySpread } from './pod-topology-spread.ts';
 import { taintToleration } from './taint-toleration.ts';
 
-/** Raw scores, normalized the way the pipeline does it. */
+/** Raw scores, normalized the way the pipeline does it (every node feasible). */
 function scores(plugin: Plugin, pod: PodInfo, nodes: NodeInfo[]): number[] {
   const ctx = new CycleState();
+  plugin.preScore?.(ctx, pod, nodes, nodes);
   const raw = Float64Array.from(nodes.map((n) => plugin.score!(ctx, pod, n)));
   plugin.normalize?.(ctx, pod, raw);
   return [...raw];
@@ -55,19 +56,19 @@ describe('NodeResourcesBalancedAllocation', () => {
   });
 });
 
-describe('OwnerSpread', () => {
-  test('nodes with fewer pods of the same owner score higher', () => {
+describe('PodTopologySpread score, cluster defaults', () => {
+  test('nodes with fewer pods of the same owner score higher (hostname maxSkew 3; no zone labels)', () => {
     const nodes = [
       nodeInfo('a', {}, [makePod('w1', { owner: 'web' }), makePod('w2', { owner: 'web' })]),
       nodeInfo('b', {}, [makePod('w3', { owner: 'web' }), makePod('o1', { owner: 'other' })]),
       nodeInfo('c', {}, [makePod('o2', { owner: 'other' })]),
     ];
-    expect(scores(ownerSpread, podInfo('w4', { owner: 'web' }), nodes)).toEqual([0, 50, 100]);
+    // raw: count * log(3 nodes + 2) + (3 - 1) = 5.2 -> 5, 3.6 -> 4, 2; normalized 100 * (max + min - s) / max
+    expect(scores(podTopologySpread, podInfo('w4', { owner: 'web' }), nodes)).toEqual([40, 60, 100]);
   });
 
-  test('bare pods and fresh owners score 100 everywhere', () => {
-    const nodes = [nodeInfo('a', {}, [makePod('w1', { owner: 'web' })]), nodeInfo('b')];
-    expect(scores(ownerSpread, podInfo('bare'), nodes)).toEqual([100, 100]);
+  test('bare pods have no group to spread: the score is skipped', () => {
+    expect(podTopologySpread.preScore!(new CycleState(), podInfo('bare'), [nodeInfo('a')], [nodeInfo('a')])).toBe('Skip');
   });
 });
 
@@ -111,8 +112,8 @@ describe('TaintToleration score', () => {
 describe('score pre-checks', () => {
   test('scores that would be equal on every node are skipped', () => {
     const ctx = new CycleState();
-    expect(ownerSpread.preScore!(ctx, podInfo('bare'))).toBe('Skip');
-    expect(ownerSpread.preScore!(ctx, podInfo('w', { owner: 'web' }))).toBeUndefined();
-    expect(nodeAffinity.preScore!(ctx, podInfo('p'))).toBe('Skip');
+    expect(podTopologySpread.preScore!(ctx, podInfo('bare'), [], [])).toBe('Skip');
+    expect(podTopologySpread.preScore!(new CycleState(), podInfo('w', { owner: 'web' }), [], [])).toBeUndefined();
+    expect(nodeAffinity.preScore!(ctx, podInfo('p'), [], [])).toBe('Skip');
   });
 });

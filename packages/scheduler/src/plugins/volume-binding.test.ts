@@ -54,5 +54,5 @@ test('missing claims, unbound Immediate claims and ReadWriteOncePod claims in us
   expect(verdict('missing', 'n1').reasons).toEqual(['persistentvolumeclaim "missing" not found']);
   expect(verdict('immediate', 'n1').reasons).toEqual([UNBOUND_IMMEDIATE]);
   expect(verdict('rwop', 'n1').reasons).toEqual([RWOP_CONFLICT]);
-  expect(plugin.preFilter!(new CycleState(), computePodInfo({ metadata: { name: 'q', namespace: 'ns' }, spec: { containers: [] } } as unknown as Pod))).toBe('Skip');
+  expect(plugin.preFilter!(new CycleState(), computePodInfo({ metadata: { name: 'q', namespace: 'ns' }, spec: { containers: [] } } as unknown as Pod), [])).toBe('Skip');
 });
