@@ -105,8 +105,7 @@ export function interPodAffinity(namespaceLabels: NamespaceLabels = () => undefi
     },
     filter(ctx, pod, node) {
       const s = ctx.get<FilterState>('InterPodAffinity/filter');
-      for (const key of s.existingAnti.keys) if (s.existingAnti.at(key, node) > 0) return unschedulable(EXISTING_ANTI_AFFINITY);
-      for (const t of pod.terms?.requiredAntiAffinity ?? []) if (s.anti.at(t.topologyKey, node) > 0) return unschedulable(ANTI_AFFINITY_RULES);
+      // kube-scheduler's order, which decides the reason a node is refused with.
       const required = pod.terms?.requiredAffinity ?? [];
       let podsExist = true;
       for (const t of required) {
@@ -116,6 +115,8 @@ export function interPodAffinity(namespaceLabels: NamespaceLabels = () => undefi
       }
       // No pod anywhere matches: the first pod of a group that selects itself may go anywhere.
       if (!podsExist && !(s.affinity.counts.size === 0 && s.selfMatches)) return unschedulable(AFFINITY_RULES);
+      for (const t of pod.terms?.requiredAntiAffinity ?? []) if (s.anti.at(t.topologyKey, node) > 0) return unschedulable(ANTI_AFFINITY_RULES);
+      for (const key of s.existingAnti.keys) if (s.existingAnti.at(key, node) > 0) return unschedulable(EXISTING_ANTI_AFFINITY);
       return SUCCESS;
     },
     preScore(ctx, pod, nodes) {

@@ -15,7 +15,7 @@
 // Cluster defaults: a pod with no constraints of its own, owned by a controller, is spread as
 // kube-scheduler's system defaults do — hostname maxSkew 3 and zone maxSkew 5, ScheduleAnyway —
 // counting the pods of the same controlling owner (kube derives that selector from the Services
-// and controllers selecting the pod; see docs/adr/0012).
+// and controllers selecting the pod; packages/scheduler/README.md says why).
 
 import { MAX_NODE_SCORE, SUCCESS, unschedulable, type Plugin } from '../framework.ts';
 import type { NodeInfo } from '../model/node-info.ts';
