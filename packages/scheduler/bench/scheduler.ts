@@ -10,7 +10,14 @@
 // Throughput is pods bound per second from the first create to the last binding seen through a
 // watch; latency is per pod, from its create being sent to its binding seen through the watch.
 //
-// Usage: pnpm bench:scheduler [--quick] [--nodes N --pods M] [--concurrency C]
+// At the largest size the same run then schedules two constrained workloads against the plain
+// pods (the shapes of kube-scheduler's scheduler_perf cases):
+//   - anti-affinity: groups of 50 pods, each pod with required anti-affinity to its group per
+//     hostname (SchedulingPodAntiAffinity; its CI floor is 60 pods/s at 5,000 nodes);
+//   - spread: DoNotSchedule maxSkew 5 by hostname and by zone over 3 zones (TopologySpreading;
+//     its CI floor is 460 pods/s at 5,000 nodes).
+//
+// Usage: pnpm bench:scheduler [--quick] [--nodes N --pods M] [--concurrency C] [--no-constrained]
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -94,8 +101,21 @@ async function withServer<T>(fn: (url: string, server: Child) => Promise<T>): Pr
 }
 
 // Like scheduler_perf's SchedulingBasic: 4 cores, 32Gi, 110 pods a node; pods ask 100m / 500Mi.
-const node = (i: number) => makeNode(`node-${i}`, { cpu: '4', memory: '32Gi', pods: 110 }) as KubeObject;
-const pod = (i: number) => makePod(`pod-${i}`, { cpu: '100m', memory: '500Mi' }) as KubeObject;
+// Nodes are in three zones (which only the spread workload reads).
+const node = (i: number) => makeNode(`node-${i}`, { cpu: '4', memory: '32Gi', pods: 110, labels: { 'topology.kubernetes.io/zone': `moon-${i % 3}` } }) as KubeObject;
+type PodMaker = (i: number) => KubeObject;
+const plain: PodMaker = (i) => makePod(`pod-${i}`, { cpu: '100m', memory: '500Mi' }) as KubeObject;
+const GROUP = 50;
+const antiAffinity: PodMaker = (i) => {
+  const group = { group: `g${Math.floor(i / GROUP)}` };
+  const affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: group }, topologyKey: 'kubernetes.io/hostname' }] } };
+  return makePod(`pod-${i}`, { cpu: '100m', memory: '500Mi', labels: group, spec: { affinity } as Partial<Pod['spec']> }) as KubeObject;
+};
+const spread: PodMaker = (i) => {
+  const labels = { color: 'blue' };
+  const constraint = (topologyKey: string) => ({ maxSkew: 5, topologyKey, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: labels } });
+  return makePod(`pod-${i}`, { cpu: '100m', memory: '500Mi', labels, spec: { topologySpreadConstraints: [constraint('kubernetes.io/hostname'), constraint('topology.kubernetes.io/zone')] } as Partial<Pod['spec']> }) as KubeObject;
+};
 
 interface Result {
   /** CPU seconds of the API server (and the scheduler) during the measured part. */
@@ -150,7 +170,7 @@ async function measure(
   return { apiserverCpu, schedulerCpu, podsPerSecond: numPods / ((end - start) / 1000), seconds: (end - start) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function bare(numNodes: number, numPods: number): Promise<Result> {
+async function bare(numNodes: number, numPods: number, pod: PodMaker = plain): Promise<Result> {
   return withServer((url, apiserver) =>
     measure(
       url,
@@ -174,7 +194,7 @@ async function bare(numNodes: number, numPods: number): Promise<Result> {
   );
 }
 
-async function scheduled(numNodes: number, numPods: number): Promise<Result & { droppedEvents: string; schedulerMiB: number }> {
+async function scheduled(numNodes: number, numPods: number, pod: PodMaker = plain): Promise<Result & { droppedEvents: string; schedulerMiB: number }> {
   return withServer(async (url, apiserver) => {
     let scheduler: Child | undefined;
     try {
@@ -207,7 +227,7 @@ async function scheduled(numNodes: number, numPods: number): Promise<Result & { 
 }
 
 /** The decisions alone, in this process: the pipeline and the cache, no API server, no I/O. */
-function decisionsOnly(numNodes: number, numPods: number): { podsPerSecond: number; p50: number; p99: number } {
+function decisionsOnly(numNodes: number, numPods: number, pod: PodMaker = plain): { podsPerSecond: number; p50: number; p99: number } {
   const cache = new SchedulerCache();
   for (let i = 0; i < numNodes; i++) cache.addOrUpdateNode(node(i) as Node);
   const profile = buildProfile(defaultConfig());
@@ -239,4 +259,13 @@ for (const [numNodes, numPods] of sizes) {
   console.log(`  with the scheduler:                          ${fmt(s.podsPerSecond)} pods/s  (${fmt(s.seconds, 1)} s; latency p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms; API server CPU ${fmt(s.apiserverCpu, 1)} s, scheduler CPU ${fmt(s.schedulerCpu, 1)} s, peak RSS ${fmt(s.schedulerMiB)} MiB; events dropped ${s.droppedEvents})`);
   console.log(`  scheduled / bare: ${fmt(s.podsPerSecond / b.podsPerSecond, 2)}`);
   console.log(`  decisions alone (filter + score + assume, in process): ${fmt(d.podsPerSecond)} pods/s (p50 ${fmt(d.p50 * 1000)} µs, p99 ${fmt(d.p99 * 1000)} µs a pod)`);
+  if (numNodes !== sizes[sizes.length - 1][0] || args.includes('--no-constrained')) continue;
+  for (const [name, maker, floor] of [['anti-affinity (groups of 50, per hostname)', antiAffinity, 60], ['spread (maxSkew 5 by hostname and zone)', spread, 460]] as const) {
+    const dc = decisionsOnly(numNodes, numPods, maker);
+    const sc = await scheduled(numNodes, numPods, maker);
+    console.log(`  ${name}:`);
+    console.log(`    with the scheduler: ${fmt(sc.podsPerSecond)} pods/s (${fmt(sc.seconds, 1)} s; latency p50 ${fmt(sc.p50)} ms, p99 ${fmt(sc.p99)} ms; scheduler CPU ${fmt(sc.schedulerCpu, 1)} s, peak RSS ${fmt(sc.schedulerMiB)} MiB)`);
+    console.log(`    against the plain pods scheduled: ${fmt(sc.podsPerSecond / s.podsPerSecond, 2)}; kube-scheduler's CI floor for this shape: ${floor} pods/s`);
+    console.log(`    decisions alone: ${fmt(dc.podsPerSecond)} pods/s (p50 ${fmt(dc.p50 * 1000)} µs, p99 ${fmt(dc.p99 * 1000)} µs a pod); against plain ${fmt(dc.podsPerSecond / d.podsPerSecond, 2)}`);
+  }
 }
