@@ -17,6 +17,7 @@ import { NamespaceController } from './registry/namespaces.ts';
 import { ensureBuiltinStorageClass } from './registry/storage-classes.ts';
 import { ResourceStore } from './registry/store.ts';
 import { migrateClusterIPs } from './registry/service-ip-migration.ts';
+import { ClaimRepair, type ClaimRepairOptions } from './registry/service-claim-repair.ts';
 import { parseServiceRange } from './registry/service-ips.ts';
 import type { ServerContext } from './routes/context.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -39,6 +40,8 @@ export interface BuildAppOptions {
   watchMaxBufferedBytes?: number;
   /** Where Service ClusterIPs come from (kube-apiserver's --service-cluster-ip-range); default 10.96.0.0/16. */
   serviceClusterIPRange?: string;
+  /** The repair loop of Service address claims (default: every 3 min, a leak given back after 3 passes; intervalMs 0: only the pass at start). */
+  claimRepair?: Omit<ClaimRepairOptions, 'log'>;
 }
 
 export interface SkiffApp {
@@ -96,6 +99,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     stores.set(s.key, s);
   }
   await migrateClusterIPs(storage, serviceRange);
+  // Leaked address claims are given back, missing ones taken (kube-apiserver's repair controllers).
+  const claimRepair = new ClaimRepair(storage, { ...opts.claimRepair, log: (msg, err) => (opts.logger ? app.log.warn({ err }, msg) : console.error(`skiff apiserver: ${msg}${err ? `: ${(err as Error).message ?? err}` : ''}`)) });
+  await claimRepair.runOnce();
+  claimRepair.start();
   const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes };
   app.decorate('skiff', context);
 
@@ -143,6 +150,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await namespaces.start([...stores.values()].filter((s) => s.namespaced));
   await ensureBuiltinStorageClass(storage);
+  // Before the storage closes under it (hooks run in the order they were added).
+  app.addHook('onClose', () => claimRepair.close());
   app.addHook('onClose', (_app, done) => {
     namespaces.close();
     execRelay.close();

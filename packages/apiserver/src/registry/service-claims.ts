@@ -4,8 +4,8 @@
 // claims live under a storage key that is not served (`skiff.internal/addressclaims`), one per
 // ClusterIP (`ip-<address>`) and NodePort (`port-<n>`); the Service's create takes them, its
 // delete gives them back. A claim left behind by a server that died between claim and create
-// only makes that address unavailable (Kubernetes repairs such leaks with a controller; skiff
-// does not yet).
+// (or by an update that dropped an address) is given back by the repair loop
+// (./service-claim-repair.ts), as Kubernetes' repair controllers do.
 import type { KubeObject } from '@skiff/api';
 import type { ObjectKey, Storage } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
