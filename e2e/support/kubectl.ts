@@ -49,8 +49,8 @@ export class Kubectl {
   }
 
   /** Starts a long-running kubectl (e.g. get -w) and collects its output. */
-  spawn(args: string[]): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, ms?: number) => Promise<void> } {
-    const child = spawn(KUBECTL, this.args(args), { env: this.env });
+  spawn(args: string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, ms?: number) => Promise<void> } {
+    const child = spawn(KUBECTL, this.args(args), { env: env ? { ...this.env, ...env } : this.env });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

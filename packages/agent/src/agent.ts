@@ -91,7 +91,9 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   if (!(await runtime.ping())) log(`container runtime ${runtime.name} does not answer; the node reports NotReady until it does`);
 
   let endpoint: AgentEndpoint | undefined;
-  if (o.serveEndpoint !== false) endpoint = await startEndpoint({ runtime, nodeName: o.nodeName, host: o.nodeIP, port: o.port ?? 10250, log });
+  // Port-forward asks the pod's worker (below) where the pod listens.
+  const podAddress = (namespace: string, name: string) => workers.get(`${namespace}/${name}`)?.address;
+  if (o.serveEndpoint !== false) endpoint = await startEndpoint({ runtime, nodeName: o.nodeName, host: o.nodeIP, port: o.port ?? 10250, log, podIP: podAddress });
 
   const heartbeat = new NodeHeartbeat({
     client,

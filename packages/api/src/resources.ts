@@ -2,7 +2,7 @@
 // discovery, OpenAPI and the client's paths are all derived from this table.
 
 export type Scope = 'Namespaced' | 'Cluster';
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'proxy';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'attach' | 'portforward' | 'ephemeralcontainers' | 'proxy';
 
 export interface ResourceInfo {
   /** API group; '' for the core group. */
@@ -37,7 +37,7 @@ function resource(r: Omit<ResourceInfo, 'listKind' | 'singular' | 'verbs' | 'cat
 
 export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', scope: 'Cluster', shortNames: ['ns'], subresources: ['status'] }),
-  resource({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced', shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec'] }),
+  resource({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced', shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers'] }),
   resource({ group: '', version: 'v1', kind: 'Service', plural: 'services', scope: 'Namespaced', shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   resource({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', scope: 'Namespaced', shortNames: ['ep'] }),
   resource({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', scope: 'Cluster', shortNames: ['no'], subresources: ['status'] }),

@@ -22,7 +22,19 @@ export function failureStatus(message: string): Record<string, unknown> {
 }
 
 /** Bridges a runtime exec session and a WebSocket until the command ends. */
-export async function bridgeExec(ws: WebSocket, session: ExecSession, command: string[], early: { data: Buffer; isBinary: boolean }[] = []): Promise<void> {
+export function bridgeExec(ws: WebSocket, session: ExecSession, command: string[], early: { data: Buffer; isBinary: boolean }[] = []): Promise<void> {
+  return bridge(ws, session, early, (code) => exitStatus(code, command));
+}
+
+/**
+ * Bridges an attach to a container's own streams until the container ends (then Success, as the
+ * kubelet reports an attach that ran its course); the client leaving only detaches.
+ */
+export function bridgeAttach(ws: WebSocket, session: ExecSession, early: { data: Buffer; isBinary: boolean }[] = []): Promise<void> {
+  return bridge(ws, session, early, () => ({ metadata: {}, status: 'Success' }));
+}
+
+async function bridge(ws: WebSocket, session: ExecSession, early: { data: Buffer; isBinary: boolean }[], statusOf: (code: number) => Record<string, unknown>): Promise<void> {
   const send = (channel: number, data: Buffer | string) => {
     if (ws.readyState !== ws.OPEN) return;
     const body = typeof data === 'string' ? Buffer.from(data) : data;
@@ -63,6 +75,6 @@ export async function bridgeExec(ws: WebSocket, session: ExecSession, command: s
   session.stderr.on('data', (d: Buffer) => send(2, d));
   const code = await session.exitCode();
   exited = true;
-  send(3, JSON.stringify(exitStatus(code, command)));
+  send(3, JSON.stringify(statusOf(code)));
   ws.close(1000);
 }

@@ -4,11 +4,15 @@
 //   GET /healthz
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow&tailLines&sinceSeconds&timestamps&previous
 //   GET /exec/{namespace}/{pod}/{container}?command=..&command=..&stdin&stdout&stderr&tty  (WebSocket)
+//   GET /attach/{namespace}/{pod}/{container}?stdin&stdout&stderr&tty                       (WebSocket)
+//   GET /portForward/{namespace}/{pod}            (WebSocket tunnelling SPDY, or SPDY/3.1; ./port-forward.ts)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import type { Duplex } from 'node:stream';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { ContainerRuntime } from '../runtime/types.ts';
-import { bridgeExec, EXEC_PROTOCOLS, failureStatus } from './exec-session.ts';
+import { bridgeAttach, bridgeExec, EXEC_PROTOCOLS, failureStatus } from './exec-session.ts';
+import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_WEBSOCKET_PROTOCOL, servePortForward } from './port-forward.ts';
 import { EndpointError, findContainer } from './find-container.ts';
 import { parseBool, parseBoolError } from '@skiff/api';
 
@@ -19,6 +23,8 @@ export interface EndpointOptions {
   host: string;
   port: number;
   log(message: string): void;
+  /** The address of a pod on this node (its holder's IP), for port-forward; undefined when unknown. */
+  podIP?(namespace: string, name: string): string | undefined;
 }
 
 export interface AgentEndpoint {
@@ -27,12 +33,63 @@ export interface AgentEndpoint {
 }
 
 const LOGS = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/;
-const EXEC = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/;
+const UPGRADES = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$|^\/(portForward)\/([^/]+)\/([^/]+)$/;
+
+interface UpgradeTarget {
+  kind: 'exec' | 'attach' | 'portForward';
+  url: URL;
+  /** namespace, pod and (for exec and attach) container. */
+  params: string[];
+  stdin: boolean;
+  tty: boolean;
+}
+
+/** Which upgrade a request asks for; 404 for another path, 400 for a malformed one. */
+function parseUpgrade(req: IncomingMessage): UpgradeTarget {
+  const { url, params } = parseTarget(req.url, UPGRADES);
+  const [kind, ...rest] = params as [UpgradeTarget['kind'], ...string[]];
+  return { kind, url, params: rest, stdin: flagOf(url.searchParams, 'stdin'), tty: flagOf(url.searchParams, 'tty') };
+}
+
+/**
+ * Port-forward: a WebSocket carrying SPDY (what kubectl 1.32 tries first) or a plain SPDY/3.1
+ * upgrade (its fallback), to the pod's address (see ./port-forward.ts).
+ */
+function upgradePortForward(o: EndpointOptions, pfWss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, target: UpgradeTarget): void {
+  const [ns, pod] = target.params;
+  const refuse = (code: number, message: string) => {
+    const body = JSON.stringify(statusBody(code, message));
+    socket.end(`HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  };
+  const host = o.podIP?.(ns, pod);
+  if (!host) return refuse(400, `pod ${ns}/${pod} has no address on this node to forward to`);
+  const forwardTarget = { host, pod: `${ns}/${pod}` };
+  const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+  if (upgrade === 'websocket') {
+    pfWss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = createWebSocketStream(ws);
+      stream.on('error', () => stream.destroy());
+      servePortForward(stream, forwardTarget, o.log);
+    });
+    return;
+  }
+  const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((v) => v.trim());
+  if (upgrade !== 'spdy/3.1' || !versions.includes(PORT_FORWARD_PROTOCOL)) {
+    return refuse(400, `port-forward needs an upgrade to websocket (${PORT_FORWARD_WEBSOCKET_PROTOCOL}) or to SPDY/3.1 with X-Stream-Protocol-Version ${PORT_FORWARD_PROTOCOL}`);
+  }
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
+  if (head.length) socket.unshift(head);
+  servePortForward(socket, forwardTarget, o.log);
+}
 
 export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> {
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
+  });
+  const pfWss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => (offered.has(PORT_FORWARD_WEBSOCKET_PROTOCOL) ? PORT_FORWARD_WEBSOCKET_PROTOCOL : false),
   });
   const server: Server = createServer((req, res) => {
     handle(o, req, res).catch((err: Error) => fail(res, err instanceof EndpointError ? err.code : 500, err.message));
@@ -41,31 +98,34 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     // Node takes its own error listener off an upgraded socket: without this one, a client that
     // resets the connection would crash the agent.
     socket.on('error', () => socket.destroy());
-    let target: { url: URL; params: string[] };
-    let stdin: boolean;
-    let tty: boolean;
+    let target: UpgradeTarget;
     try {
-      target = parseTarget(req.url, EXEC);
-      stdin = flagOf(target.url.searchParams, 'stdin');
-      tty = flagOf(target.url.searchParams, 'tty');
+      target = parseUpgrade(req);
     } catch (err) {
       const e = err instanceof EndpointError ? err : new EndpointError(400, String(err));
       const body = JSON.stringify(statusBody(e.code, e.message));
       socket.end(`HTTP/1.1 ${e.code} ${e.code === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
-    const { url } = target;
+    if (target.kind === 'portForward') return upgradePortForward(o, pfWss, req, socket, head, target);
     const [ns, pod, container] = target.params;
-    const command = url.searchParams.getAll('command');
+    const command = target.url.searchParams.getAll('command');
+    const { stdin, tty } = target;
     wss.handleUpgrade(req, socket, head, (ws) => {
       // The client may send stdin right after the upgrade, before the exec exists: keep it.
       const early: { data: Buffer; isBinary: boolean }[] = [];
       const keep = (data: Buffer, isBinary: boolean) => early.push({ data, isBinary });
       ws.on('message', keep);
       (async () => {
-        if (command.length === 0) throw new EndpointError(400, 'you must specify at least one command for the container');
+        if (target.kind === 'exec' && command.length === 0) throw new EndpointError(400, 'you must specify at least one command for the container');
         const c = await findContainer(o.runtime, o.nodeName, ns, pod, container, false);
         if (c.state !== 'running') throw new EndpointError(400, `container ${container} is not running`);
+        if (target.kind === 'attach') {
+          const session = await o.runtime.attach(c.id, { stdin, tty });
+          ws.off('message', keep);
+          await bridgeAttach(ws, session, early);
+          return;
+        }
         const session = await o.runtime.exec(c.id, { command, stdin, tty });
         ws.off('message', keep);
         await bridgeExec(ws, session, command, early);
@@ -74,7 +134,7 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
           ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(failureStatus(err.message)))]));
           ws.close(1000);
         }
-        o.log(`exec in ${ns}/${pod}/${container} failed: ${err.message}`);
+        o.log(`${target.kind} in ${ns}/${pod}/${container} failed: ${err.message}`);
       });
     });
   });
@@ -87,6 +147,7 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
+        for (const c of pfWss.clients) c.terminate();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -107,7 +168,7 @@ export function parseTarget(raw: string | undefined, pattern: RegExp): { url: UR
   const m = pattern.exec(url.pathname);
   if (!m) throw new EndpointError(404, `no such endpoint: ${url.pathname}`);
   try {
-    return { url, params: m.slice(1).map(decodeURIComponent) };
+    return { url, params: m.slice(1).filter((p) => p !== undefined).map(decodeURIComponent) };
   } catch {
     throw new EndpointError(400, `malformed path: ${url.pathname}`);
   }

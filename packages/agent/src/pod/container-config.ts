@@ -25,6 +25,9 @@ export interface ContainerSpec extends EnvContainer, HookContainer {
   terminationMessagePolicy?: string;
   /** `Always` on an init container makes it a sidecar. */
   restartPolicy?: string;
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
 }
 
 export interface ConfigInput {
@@ -76,6 +79,9 @@ export function buildContainerConfig(input: ConfigInput): { config: ContainerCon
     ports,
     mounts,
     security,
+    stdin: spec.stdin || undefined,
+    stdinOnce: spec.stdinOnce || undefined,
+    tty: spec.tty || undefined,
     memoryLimitBytes: limits.memory ? toBytes(limits.memory) : undefined,
     nanoCpus: limits.cpu ? Math.round(toMilli(limits.cpu) * 1e6) : undefined,
     // As the kubelet: shares = milliCPU * 1024 / 1000, at least 2.

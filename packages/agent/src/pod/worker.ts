@@ -80,6 +80,8 @@ export class PodWorker {
   /** The pod's network holder as of this sync. */
   private sandbox?: PodSandbox;
   private readonly volumes: PodVolumes;
+  /** A running container's own address, as of the last sync (pods without a holder). */
+  private containerIP?: string;
   /** Termination messages read from exited containers, by container id (they never change). */
   private readonly messages = new Map<string, string>();
 
@@ -92,6 +94,11 @@ export class PodWorker {
 
   get uid(): string | undefined {
     return this.pod.metadata.uid;
+  }
+
+  /** Where the pod's ports listen: its holder's IP, or (without a pod network) a running container's. */
+  get address(): string | undefined {
+    return this.sandbox?.ip ?? this.containerIP;
   }
 
   /**
@@ -440,6 +447,7 @@ export class PodWorker {
       const name = c.labels['io.kubernetes.container.name'];
       const spec = specs.get(name);
       if (c.state !== 'running' || !spec || pod.metadata.deletionTimestamp) continue;
+      this.containerIP = c.ip ?? this.containerIP;
       running.push({ id: c.id, name, ip: this.sandbox?.ip ?? c.ip, startedAt: c.startedAt ? Date.parse(c.startedAt) : Date.now(), wasReady: readyBefore.has(`${this.deps.runtime.name}://${c.id}`), spec: spec as never });
     }
     this.deps.probes.reconcile(this.key, running);

@@ -170,6 +170,10 @@ export class SimRuntime implements ContainerRuntime {
     return { stdout, stderr, exitCode: async () => code, kill: async () => undefined };
   }
 
+  async attach(): Promise<ExecSession> {
+    throw new Error('attach is not supported by the simulated runtime: its containers have no streams');
+  }
+
   async ensureVolume(name: string, labels: Record<string, string>): Promise<{ mountpoint: string }> {
     if (!this.volumes.has(name)) this.volumes.set(name, labels);
     return { mountpoint: '' };

@@ -54,6 +54,11 @@ export interface ContainerConfig {
   mounts?: Mount[];
   /** The container's security settings (from the pod's and container's securityContext). */
   security?: SecuritySettings;
+  /** Keep stdin open for `kubectl attach -i` (Kubernetes `stdin`), closed after the first attach ends (`stdinOnce`). */
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  /** Allocate a terminal (Kubernetes `tty`). */
+  tty?: boolean;
 }
 
 /** What a securityContext becomes at the runtime (see container-config/security.ts). */
@@ -115,6 +120,11 @@ export interface LogOptions {
   timestamps?: boolean;
 }
 
+export interface AttachOptions {
+  stdin: boolean;
+  tty: boolean;
+}
+
 export interface ExecOptions {
   command: string[];
   stdin: boolean;
@@ -159,6 +169,11 @@ export interface ContainerRuntime {
   inspect(id: string): Promise<ContainerInfo | undefined>;
   logs(id: string, opts: LogOptions): Promise<Readable>;
   exec(id: string, opts: ExecOptions): Promise<ExecSession>;
+  /**
+   * Attaches to a running container's own stdin/stdout/stderr (kubectl attach). The session ends
+   * when the container does; its kill() only detaches.
+   */
+  attach(id: string, opts: AttachOptions): Promise<ExecSession>;
   /**
    * Makes a named volume (idempotent) for a PersistentVolume's data; returns where its data lives
    * on the host (empty when the runtime has no host directory for it).

@@ -26,6 +26,12 @@ export function subresourceInfo(r: ResourceInfo, sub: Subresource): SubresourceI
       return { name: sub, responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] };
     case 'exec':
       return { name: sub, responseKind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] };
+    case 'attach':
+      return { name: sub, responseKind: { group: '', version: 'v1', kind: 'PodAttachOptions' }, verbs: ['create', 'get'] };
+    case 'portforward':
+      return { name: sub, responseKind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] };
+    case 'ephemeralcontainers':
+      return { name: sub, responseKind: own, verbs: ['get', 'patch', 'update'] };
     case 'proxy':
       return {
         name: sub,

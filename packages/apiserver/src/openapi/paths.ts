@@ -216,7 +216,7 @@ export function resourcePaths(r: ResourceInfo): Record<string, Schema> {
     const suffix = `${ns}${r.kind}${cap}`;
     const params = { parameters: [P.name, ...scopeParams, P.pretty] };
     const path = `${item}/${sub}`;
-    if (sub === 'status' || sub === 'scale') {
+    if (sub === 'status' || sub === 'scale' || sub === 'ephemeralcontainers') {
       paths[path] = { ...params, ...readWrite(r, info.responseKind, suffix, `${sub} of the specified ${r.kind}`, subVerbs) };
     } else if (sub === 'binding') {
       paths[path] = {
@@ -228,7 +228,7 @@ export function resourcePaths(r: ResourceInfo): Record<string, Schema> {
         ),
       };
     } else {
-      // log, exec, proxy: plain-text or upgraded connections, described without a body schema.
+      // log, exec, attach, portforward, proxy: plain-text or upgraded connections, described without a body schema.
       const text = { '200': { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } } };
       const entry: Schema = { ...params };
       entry.get = operation(

@@ -96,16 +96,17 @@ export async function serveLogs(ctx: ServerContext, store: ResourceStore, req: F
   return reply;
 }
 
-/** exec without an Upgrade header: WebSocket is the only exec transport skiff relays. */
-export async function serveExec(ctx: ServerContext, store: ResourceStore, req: FastifyRequest, _reply: FastifyReply): Promise<never> {
+/** exec, attach or portforward without an Upgrade header: skiff relays only upgraded connections. */
+export async function serveUpgradeOnly(ctx: ServerContext, store: ResourceStore, req: FastifyRequest, sub: 'exec' | 'attach' | 'portforward'): Promise<never> {
   const q = queryOf(req);
   const { pod } = await boundPod(ctx, store, req);
-  containerOf(pod, q.container);
-  throw badRequest('exec needs a WebSocket upgrade (Sec-WebSocket-Protocol v5.channel.k8s.io or v4.channel.k8s.io); SPDY is not supported');
+  if (sub !== 'portforward') containerOf(pod, q.container);
+  const how = sub === 'portforward' ? `a WebSocket upgrade (Sec-WebSocket-Protocol SPDY/3.1+portforward.k8s.io) or an upgrade to SPDY/3.1` : 'a WebSocket upgrade (Sec-WebSocket-Protocol v5.channel.k8s.io or v4.channel.k8s.io); SPDY is not supported';
+  throw badRequest(`${sub} needs ${how}`);
 }
 
-const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/;
-const FORWARDED_HEADERS = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions'];
+const UPGRADE_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/;
+const FORWARDED_HEADERS = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions', 'x-stream-protocol-version'];
 
 function rejectUpgrade(socket: Duplex, err: unknown): void {
   const e =
@@ -117,7 +118,7 @@ function rejectUpgrade(socket: Duplex, err: unknown): void {
   );
 }
 
-/** Relays pods/<name>/exec WebSocket upgrades to the pod's node agent (see the contract above). */
+/** Relays pods/<name>/{exec,attach,portforward} upgrades to the pod's node agent (see the contract above). */
 export function registerExecUpgrade(server: Server, ctx: ServerContext): { close(): void } {
   // Upgraded sockets leave the HTTP server's bookkeeping: closed here when the server closes.
   const open = new Set<Duplex>();
@@ -125,7 +126,7 @@ export function registerExecUpgrade(server: Server, ctx: ServerContext): { close
     open.add(socket);
     socket.on('close', () => open.delete(socket));
     socket.on('error', () => socket.destroy());
-    void relayExec(ctx, req, socket, head);
+    void relayUpgrade(ctx, req, socket, head);
   });
   return {
     close() {
@@ -134,30 +135,49 @@ export function registerExecUpgrade(server: Server, ctx: ServerContext): { close
   };
 }
 
-async function relayExec(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+/** The agent's path for an upgrade: its parameters are checked here, so a bad request never leaves the API server. */
+function agentUpgradePath(pod: KubeObject, sub: string, q: URLSearchParams): string {
+  const ns = encodeURIComponent(pod.metadata.namespace!);
+  const name = encodeURIComponent(pod.metadata.name!);
+  if (sub === 'portforward') {
+    // kubectl names the ports it will forward; each stream names its port again.
+    for (const p of q.getAll('ports')) {
+      for (const one of p.split(',')) {
+        if (!/^\d{1,5}$/.test(one) || Number(one) < 1 || Number(one) > 65535) throw badRequest(`invalid port: ${JSON.stringify(one)}: ports must be 1-65535`);
+      }
+    }
+    return `/portForward/${ns}/${name}`;
+  }
+  const container = containerOf(pod, q.get('container') ?? undefined);
+  for (const flag of ['stdin', 'stdout', 'stderr', 'tty']) boolParam(q.get(flag) ?? undefined, flag);
+  const params = new URLSearchParams();
+  for (const [k, v] of q) if (k !== 'container') params.append(k, v);
+  return `/${sub}/${ns}/${name}/${encodeURIComponent(container)}?${params}`;
+}
+
+async function relayUpgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://apiserver');
-    const m = EXEC_PATH.exec(url.pathname);
+    const m = UPGRADE_PATH.exec(url.pathname);
     if (!m || (req.method !== 'GET' && req.method !== 'POST')) throw notFoundPath();
-    const [namespace, name] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
+    const [namespace, name, sub] = [decodeURIComponent(m[1]), decodeURIComponent(m[2]), m[3]];
     const store = ctx.stores.get('pods')!;
     const pod = await store.get(namespace, name);
     const nodeName = pod.spec?.nodeName;
     if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
     const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+    if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot ${sub === 'portforward' ? 'port-forward to' : `${sub} into`} a container in a completed pod; current phase is ${phase}`);
     const endpoint = agentEndpoint(await ctx.storage.get({ resource: 'nodes', namespace: '', name: nodeName }));
     if (!endpoint) throw serviceUnavailable(`no node agent endpoint for node "${nodeName}"`);
-    const container = containerOf(pod, url.searchParams.get('container') ?? undefined);
-    for (const flag of ['stdin', 'stdout', 'stderr', 'tty']) boolParam(url.searchParams.get(flag) ?? undefined, flag);
-    const params = new URLSearchParams();
-    for (const [k, v] of url.searchParams) if (k !== 'container') params.append(k, v);
-    const headers: Record<string, string> = { Connection: 'Upgrade', Upgrade: 'websocket' };
+    const path = agentUpgradePath(pod, sub, url.searchParams);
+    // A WebSocket (exec, attach, port-forward tunnelling SPDY) or SPDY/3.1 (port-forward's fallback).
+    const upgrade = String(req.headers.upgrade ?? '');
+    if (!/^(websocket|spdy\/3\.1)$/i.test(upgrade)) throw badRequest(`${sub} needs an upgrade to websocket${sub === 'portforward' ? ' or SPDY/3.1' : ''}, not ${JSON.stringify(upgrade)}`);
+    const headers: Record<string, string> = { Connection: 'Upgrade', Upgrade: upgrade };
     for (const h of FORWARDED_HEADERS) {
       const v = req.headers[h];
       if (v !== undefined) headers[h] = Array.isArray(v) ? v.join(', ') : v;
     }
-    const path = `/exec/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params}`;
     const upstream = httpRequest({ host: endpoint.host, port: endpoint.port, path, method: 'GET', headers });
     upstream.on('upgrade', (res, upSocket, upHead) => {
       let out = `HTTP/1.1 101 Switching Protocols\r\n`;

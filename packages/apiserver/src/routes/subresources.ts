@@ -12,7 +12,7 @@ import type { ServerContext } from './context.ts';
 import { dryRunOf, queryOf } from './query.ts';
 import { boolParam } from './bool-param.ts';
 import { decodePatch, fromPatchError, methodNotAllowedFor, paramsOf } from './common.ts';
-import { serveExec, serveLogs } from './node-proxy.ts';
+import { serveLogs, serveUpgradeOnly } from './node-proxy.ts';
 
 const SCALE_REF = { plural: 'scales', group: 'autoscaling', kind: 'Scale' };
 
@@ -35,9 +35,10 @@ export function registerSubresourceRoutes(app: FastifyInstance, ctx: ServerConte
     route('GET', `${item}/log`, 'log', 'get', (req, reply) => serveLogs(ctx, store, req, reply));
     methodNotAllowedFor(app, `${item}/log`, ['GET']);
   }
-  if (subs.includes('exec')) {
-    route('GET', `${item}/exec`, 'exec', 'get', (req, reply) => serveExec(ctx, store, req, reply));
-    route('POST', `${item}/exec`, 'exec', 'create', (req, reply) => serveExec(ctx, store, req, reply));
+  for (const sub of ['exec', 'attach', 'portforward'] as const) {
+    if (!subs.includes(sub)) continue;
+    route('GET', `${item}/${sub}`, sub, 'get', (req) => serveUpgradeOnly(ctx, store, req, sub));
+    route('POST', `${item}/${sub}`, sub, 'create', (req) => serveUpgradeOnly(ctx, store, req, sub));
   }
 }
 

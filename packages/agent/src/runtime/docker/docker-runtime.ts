@@ -6,6 +6,7 @@ import {
   type ContainerConfig,
   type ContainerInfo,
   type ContainerRuntime,
+  type AttachOptions,
   type ExecOptions,
   type ExecSession,
   type LogOptions,
@@ -226,6 +227,40 @@ export class DockerRuntime implements ContainerRuntime {
       kill: async () => {
         const info = await exec.inspect().catch(() => undefined);
         if (info?.Running) await killExecProcess(info.Pid, id);
+        stream.destroy();
+      },
+    };
+  }
+
+  async attach(id: string, opts: AttachOptions): Promise<ExecSession> {
+    const container = this.docker.getContainer(id);
+    const stream = (await container.attach({ stream: true, hijack: true, stdin: opts.stdin, stdout: true, stderr: true })) as unknown as NodeJS.ReadWriteStream & Readable;
+    stream.on('error', () => stream.destroy());
+    // A container with a terminal has one raw stream; without, stdout and stderr are multiplexed.
+    let stdout: Readable;
+    let stderr: Readable;
+    if (opts.tty) {
+      stdout = stream;
+      stderr = new PassThrough();
+      (stderr as PassThrough).end();
+    } else {
+      ({ stdout, stderr } = demuxStream(stream));
+    }
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+    });
+    return {
+      stdin: opts.stdin ? stream : undefined,
+      stdout,
+      stderr,
+      exitCode: async () => {
+        await ended;
+        return (await this.inspect(id))?.exitCode ?? 0;
+      },
+      resize: opts.tty ? (cols, rows) => container.resize({ w: cols, h: rows }) : undefined,
+      // Detach: the container goes on running, as after kubectl attach is interrupted.
+      kill: async () => {
         stream.destroy();
       },
     };

@@ -23,6 +23,9 @@ export function toCreateOptions(c: ContainerConfig): Docker.ContainerCreateOptio
     WorkingDir: c.workingDir,
     Labels: c.labels,
     ExposedPorts: exposed,
+    OpenStdin: c.stdin || undefined,
+    StdinOnce: c.stdinOnce || undefined,
+    Tty: c.tty || undefined,
     HostConfig: {
       PortBindings: bindings,
       Memory: c.memoryLimitBytes,
