@@ -18,6 +18,7 @@ export * from './helpers/ipv4.ts';
 export * from './helpers/storage.ts';
 export * from './validation/index.ts';
 export { isConfigMapKey } from './validation/config.ts';
+export { validatePodEphemeralContainersUpdate } from './validation/ephemeral.ts';
 export { RawValue, labelSelectorValue, mapValue, intOrStringValue } from './validation/errors.ts';
 export { validateLabelSelector, validateLabels, nameIsDNSSubdomain, nameIsDNSLabel, nameIsDNS1035Label } from './validation/meta.ts';
 export * from './helpers/time.ts';

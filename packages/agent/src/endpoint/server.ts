@@ -91,6 +91,7 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     noServer: true,
     handleProtocols: (offered) => (offered.has(PORT_FORWARD_WEBSOCKET_PROTOCOL) ? PORT_FORWARD_WEBSOCKET_PROTOCOL : false),
   });
+  const upgraded = new Set<Duplex>();
   const server: Server = createServer((req, res) => {
     handle(o, req, res).catch((err: Error) => fail(res, err instanceof EndpointError ? err.code : 500, err.message));
   });
@@ -98,6 +99,9 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     // Node takes its own error listener off an upgraded socket: without this one, a client that
     // resets the connection would crash the agent.
     socket.on('error', () => socket.destroy());
+    // Upgraded sockets leave the HTTP server's bookkeeping: close() ends them itself.
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     let target: UpgradeTarget;
     try {
       target = parseUpgrade(req);
@@ -148,6 +152,7 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
         for (const c of pfWss.clients) c.terminate();
+        for (const s of upgraded) s.destroy();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

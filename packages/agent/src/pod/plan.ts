@@ -62,8 +62,9 @@ function planRunning(input: PlanInput, groups: Map<string, ObservedContainer[]>)
   const initContainers: { name: string; restartPolicy?: string }[] = pod.spec?.initContainers ?? [];
   const containers: { name: string }[] = pod.spec?.containers ?? [];
 
+  const ephemeral: { name: string }[] = pod.spec?.ephemeralContainers ?? [];
   // Containers that are no longer in the spec (or stale older attempts) are removed.
-  const known = new Set([...initContainers, ...containers].map((c) => c.name));
+  const known = new Set([...initContainers, ...containers, ...ephemeral].map((c) => c.name));
   for (const [name, list] of groups) {
     const keep = known.has(name) ? 2 : 0; // the current attempt and the previous one (logs --previous)
     for (const old of list.slice(keep)) if (old.info.state !== 'running') actions.push({ type: 'remove', id: old.info.id });
@@ -96,6 +97,9 @@ function planRunning(input: PlanInput, groups: Map<string, ObservedContainer[]>)
     return actions;
   }
   for (const spec of containers) actions.push(...planContainer(input, spec, groups.get(spec.name) ?? [], policy, false));
+  // Ephemeral containers (kubectl debug) start once the pod is initialized, once each: they are
+  // never restarted, and a finished pod starts none.
+  if (initialized && !done) for (const spec of ephemeral) if (!groups.has(spec.name)) actions.push({ type: 'start', container: spec.name, init: false, restartCount: 0 });
   return actions;
 }
 

@@ -78,6 +78,8 @@ export function computePodStatus(input: StatusInput): Record<string, unknown> {
     qosClass: pod.status?.qosClass ?? qosClass(pod),
   };
   if (initSpecs.length) status.initContainerStatuses = initStatuses;
+  const ephemeral: { name: string; image: string }[] = pod.spec?.ephemeralContainers ?? [];
+  if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], 'ephemeral', 'ContainerCreating'));
   return status;
 }
 
@@ -110,7 +112,9 @@ function computePhase(policy: string, specs: { name: string }[], groups: Map<str
   return succeeded ? 'Succeeded' : 'Failed';
 }
 
-function containerStatus(input: StatusInput, spec: { name: string; image: string }, list: ObservedContainer[], kind: 'app' | 'init' | 'sidecar', pending: string) {
+type ContainerKind = 'app' | 'init' | 'sidecar' | 'ephemeral';
+
+function containerStatus(input: StatusInput, spec: { name: string; image: string }, list: ObservedContainer[], kind: ContainerKind, pending: string) {
   const latest = list[0]?.info;
   const previous = list[1]?.info;
   const waiting = input.waiting.get(spec.name);
@@ -130,7 +134,7 @@ function containerStatus(input: StatusInput, spec: { name: string; image: string
   } else if (latest.state === 'running' || latest.state === 'unknown') {
     state = { running: { startedAt: stamp(latest.startedAt) } };
     started = input.started.get(latest.id) ?? true;
-    ready = kind !== 'init' && started && (input.ready.get(latest.id) ?? false);
+    ready = kind !== 'init' && kind !== 'ephemeral' && started && (input.ready.get(latest.id) ?? false);
   } else if (waiting && willRestart(input, kind, latest)) {
     // Exited and waiting to be restarted (CrashLoopBackOff, a failed hook) or to pull.
     state = { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
@@ -143,8 +147,9 @@ function containerStatus(input: StatusInput, spec: { name: string; image: string
 }
 
 /** Whether an exited container will be started again (kubecontainer.ShouldContainerBeRestarted). */
-function willRestart(input: StatusInput, kind: 'app' | 'init' | 'sidecar', c: ContainerInfo): boolean {
+function willRestart(input: StatusInput, kind: ContainerKind, c: ContainerInfo): boolean {
   if (kind === 'sidecar') return true;
+  if (kind === 'ephemeral') return false;
   const policy: string = input.pod.spec?.restartPolicy ?? 'Always';
   if (kind === 'init') return policy !== 'Never' && c.exitCode !== 0;
   return policy === 'Always' || (policy === 'OnFailure' && c.exitCode !== 0);

@@ -239,7 +239,8 @@ export class PodWorker {
 
   private async start(pod: KubeObject, name: string, init: boolean, restartCount: number, containers: ContainerInfo[]): Promise<boolean> {
     const { runtime, events } = this.deps;
-    const spec = ((init ? pod.spec?.initContainers : pod.spec?.containers) as ContainerSpec[]).find((c) => c.name === name)!;
+    const ephemeral = ((pod.spec?.ephemeralContainers ?? []) as (ContainerSpec & { targetContainerName?: string })[]).find((c) => c.name === name);
+    const spec = ephemeral ?? ((init ? pod.spec?.initContainers : pod.spec?.containers) as ContainerSpec[]).find((c) => c.name === name)!;
     const retry = this.imageRetry.get(name);
     if (retry && retry.at > Date.now()) {
       this.wakeIn(retry.at - Date.now() + 5);
@@ -273,6 +274,9 @@ export class PodWorker {
     let config = await this.containerConfig(pod, spec, restartCount, hostPorts);
     if (!config) return false;
     if (this.sandbox && this.deps.network) config = { ...config, ports: [], networkMode: this.sandbox.networkMode, labels: { ...config.labels, [LABEL_SANDBOX_ID]: this.sandbox.id } };
+    // An ephemeral container aimed at a container shares its processes (kubectl debug --target).
+    const target = ephemeral?.targetContainerName ? groupByContainer(containers).get(ephemeral.targetContainerName)?.[0]?.info : undefined;
+    if (target?.state === 'running') config = { ...config, pidMode: `container:${target.id}` };
     const id = await runtime.create(config);
     events.record(pod, 'Normal', 'Created', `Created container ${name}`, fieldPath(pod, name));
     if (!(await this.startContainer(pod, name, id))) return true;
@@ -551,7 +555,9 @@ function needsSync(old: KubeObject, pod: KubeObject): boolean {
 
 function fieldPath(pod: KubeObject, container: string): string {
   const i = ((pod.spec?.containers ?? []) as { name: string }[]).findIndex((c) => c.name === container);
-  return i >= 0 ? `spec.containers{${container}}` : `spec.initContainers{${container}}`;
+  if (i >= 0) return `spec.containers{${container}}`;
+  const e = ((pod.spec?.ephemeralContainers ?? []) as { name: string }[]).some((c) => c.name === container);
+  return e ? `spec.ephemeralContainers{${container}}` : `spec.initContainers{${container}}`;
 }
 
 function gracePeriodOf(pod: KubeObject): number {

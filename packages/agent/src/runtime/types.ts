@@ -59,6 +59,8 @@ export interface ContainerConfig {
   stdinOnce?: boolean;
   /** Allocate a terminal (Kubernetes `tty`). */
   tty?: boolean;
+  /** Share another container's process namespace: `container:<id>` (an ephemeral container's target). */
+  pidMode?: string;
 }
 
 /** What a securityContext becomes at the runtime (see container-config/security.ts). */

@@ -98,6 +98,7 @@ export function defaultPodSpec(spec: Obj | undefined): void {
   for (const v of spec.volumes ?? []) defaultVolume(v);
   for (const c of spec.initContainers ?? []) defaultContainer(c);
   for (const c of spec.containers ?? []) defaultContainer(c);
+  for (const c of spec.ephemeralContainers ?? []) defaultContainer(c);
 }
 
 /**

@@ -44,8 +44,11 @@ export interface DeleteResult {
   deleted: boolean;
 }
 
-/** '' the main resource, 'status' the status subresource, 'raw' a server-made change taken as computed (binding). */
-export type Subresource = '' | 'status' | 'raw';
+/**
+ * '' the main resource, 'status' the status subresource, 'raw' a server-made change taken as
+ * computed (binding), 'ephemeralcontainers' a write the strategy prepares (Strategy.subresourceUpdates).
+ */
+export type Subresource = '' | 'status' | 'raw' | 'ephemeralcontainers';
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
@@ -220,7 +223,8 @@ export class ResourceStore {
       this.checkNamespace(desired, namespace);
       const pinned = desired.metadata.resourceVersion;
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(this.ref, name);
-      const next = sub === 'status' ? this.prepareStatusUpdate(desired, current) : sub === 'raw' ? desired : this.prepareUpdate(desired, current);
+      const next =
+        sub === 'status' ? this.prepareStatusUpdate(desired, current) : sub === 'raw' ? desired : sub === '' ? this.prepareUpdate(desired, current) : this.prepareSubresourceUpdate(sub, desired, current);
       next.metadata.resourceVersion = current.metadata.resourceVersion;
       if (deepEqual(next, current)) return { object: current, created: false };
       if (opts.dryRun) return { object: next, created: false };
@@ -283,6 +287,20 @@ export class ResourceStore {
     // Field ownership is the one piece of metadata a status write updates (its manager's entry).
     if (desired.metadata.managedFields !== undefined) setOrDelete(next.metadata, 'managedFields', desired.metadata.managedFields);
     this.validate(next, old);
+    return next;
+  }
+
+  /** A write through a subresource whose rules the strategy holds (pods/ephemeralcontainers). */
+  private prepareSubresourceUpdate(sub: 'ephemeralcontainers', desired: KubeObject, old: KubeObject): KubeObject {
+    const rules = this.strategy.subresourceUpdates?.[sub];
+    if (!rules) throw notFound(this.ref, old.metadata.name!);
+    if (desired.metadata.name && desired.metadata.name !== old.metadata.name)
+      throw badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${old.metadata.name})`);
+    const next = applyDefaults(this.info, rules.prepare(desired, old));
+    if (this.strategy.tracksGeneration && this.strategy.specChanged(next, old)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
+    if (desired.metadata.managedFields !== undefined) setOrDelete(next.metadata, 'managedFields', desired.metadata.managedFields);
+    const causes = rules.validate(next, old);
+    if (causes.length > 0) throw invalid(this.ref, old.metadata.name!, causes);
     return next;
   }
 

@@ -2,7 +2,7 @@
 // metadata.generation moves, and how deletion behaves. Mirrors the rest strategies of
 // kube-apiserver (pkg/registry/<group>/<kind>/strategy.go) for the kinds skiff serves.
 import type { FieldCause, KubeObject, ResourceInfo } from '@skiff/api';
-import { apiVersionOf } from '@skiff/api';
+import { apiVersionOf, validatePodEphemeralContainersUpdate } from '@skiff/api';
 import type { IPv4CIDR } from '@skiff/api';
 import type { Awaitable, Storage } from '../storage/types.ts';
 import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } from './service-ips.ts';
@@ -39,6 +39,8 @@ export interface Strategy {
    * spec.finalizers): the status it shows meanwhile, or undefined to delete as usual.
    */
   statusWhileFinalizing?(obj: KubeObject): KubeObject['status'] | undefined;
+  /** Writes through a subresource of their own: the next object from the desired and stored ones, and its failing fields. */
+  subresourceUpdates?: Partial<Record<'ephemeralcontainers', { prepare(desired: KubeObject, old: KubeObject): KubeObject; validate(next: KubeObject, old: KubeObject): FieldCause[] }>>;
 }
 
 /** Everything outside metadata and status: what "the spec" is for kinds with top-level fields (spec, data, target...). */
@@ -95,6 +97,22 @@ const STRATEGIES: Record<string, Strategy> = {
     tracksGeneration: true,
     returnDeletedObject: true,
     initialStatus: (obj) => ({ phase: 'Pending', ...(obj.status?.qosClass ? { qosClass: obj.status.qosClass } : {}) }),
+    // Ephemeral containers change through pods/NAME/ephemeralcontainers only; an update that
+    // leaves them out (kubectl replace of the original manifest) keeps them.
+    keepOnMainUpdate: (desired, old) => {
+      if (old.spec?.ephemeralContainers && desired.spec && desired.spec.ephemeralContainers === undefined) desired.spec.ephemeralContainers = old.spec.ephemeralContainers;
+    },
+    subresourceUpdates: {
+      ephemeralcontainers: {
+        prepare: (desired, old) => {
+          const next: KubeObject = { ...old, metadata: { ...old.metadata }, spec: { ...old.spec } };
+          if (desired.spec?.ephemeralContainers?.length) next.spec!.ephemeralContainers = desired.spec.ephemeralContainers;
+          else delete next.spec!.ephemeralContainers;
+          return next;
+        },
+        validate: validatePodEphemeralContainersUpdate,
+      },
+    },
     defaultGracePeriod: (pod) => {
       // Unscheduled and finished pods have nothing to stop: Kubernetes deletes them at once.
       if (!pod.spec?.nodeName) return 0;

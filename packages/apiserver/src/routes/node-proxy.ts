@@ -41,7 +41,7 @@ export function agentEndpoint(node: KubeObject | undefined): { host: string; por
 
 /** The container a log/exec request means: the named one, or the only one. */
 export function containerOf(pod: KubeObject, requested: string | undefined): string {
-  const names: string[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c: { name: string }) => c.name);
+  const names: string[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c: { name: string }) => c.name);
   const podName = pod.metadata.name;
   if (requested) {
     if (!names.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${podName}`);

@@ -76,6 +76,14 @@ function registerResource(app: FastifyInstance, ctx: ServerContext, store: Resou
     route(app, 'PATCH', `${item}/status`, `${metric}/status`, 'patch', h.patch('status'));
     methodNotAllowedFor(app, `${item}/status`, ['GET', 'PUT', 'PATCH']);
   }
+  if (r.subresources.includes('ephemeralcontainers')) {
+    // kubectl debug: the pod, of which a write may change spec.ephemeralContainers only.
+    const sub = 'ephemeralcontainers';
+    route(app, 'GET', `${item}/${sub}`, `${metric}/${sub}`, 'get', h.get);
+    route(app, 'PUT', `${item}/${sub}`, `${metric}/${sub}`, 'update', h.update(sub));
+    route(app, 'PATCH', `${item}/${sub}`, `${metric}/${sub}`, 'patch', h.patch(sub));
+    methodNotAllowedFor(app, `${item}/${sub}`, ['GET', 'PUT', 'PATCH']);
+  }
   registerSubresourceRoutes(app, ctx, store, item);
 }
 
@@ -153,7 +161,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
   /** Records the request's manager in managedFields for a write that is not an apply (managed-fields.ts). */
   const owned = (req: FastifyRequest, sub: Subresource) => {
     const manager = managerOf(queryOf(req).fieldManager, req.headers['user-agent']);
-    const ownership = { kind: store.info.kind, manager, apiVersion: store.apiVersion, subresource: sub === 'status' ? 'status' : '', statusSubresource: store.strategy.statusSubresource };
+    const ownership = { kind: store.info.kind, manager, apiVersion: store.apiVersion, subresource: sub === 'raw' ? '' : sub, statusSubresource: store.strategy.statusSubresource };
     return (old: KubeObject | undefined, next: KubeObject): KubeObject => recordUpdate(old as unknown as JsonObject | undefined, next as unknown as JsonObject, ownership) as unknown as KubeObject;
   };
 

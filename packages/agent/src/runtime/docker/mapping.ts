@@ -35,6 +35,7 @@ export function toCreateOptions(c: ContainerConfig): Docker.ContainerCreateOptio
       CpuShares: c.cpuShares,
       RestartPolicy: { Name: 'no' },
       NetworkMode: c.networkMode,
+      PidMode: c.pidMode,
       Mounts: c.mounts?.length ? c.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })) : undefined,
       GroupAdd: sec.groupAdd?.length ? sec.groupAdd : undefined,
       Privileged: sec.privileged || undefined,
