@@ -24,6 +24,7 @@ const SPDY_RUNS = 1_000;
 let endpoint: AgentEndpoint;
 let echo: Server;
 let echoPort: number;
+const echoSockets = new Set<Socket>();
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
 
 beforeAll(async () => {
@@ -31,7 +32,12 @@ beforeAll(async () => {
   const labels = { [LABEL_NODE_NAME]: 'fz', [LABEL_POD_NAMESPACE]: 'default', [LABEL_POD_NAME]: 'target', [LABEL_CONTAINER_NAME]: 'main' };
   const id = await runtime.create({ name: 'fz-main', image: 'skiff/busybox:1', env: [], labels, ports: [] });
   await runtime.start(id);
-  echo = createServer((s) => s.pipe(s).on('error', () => s.destroy()));
+  echo = createServer((s) => {
+    echoSockets.add(s);
+    s.on('close', () => echoSockets.delete(s));
+    s.on('error', () => s.destroy());
+    s.pipe(s);
+  });
   await new Promise<void>((r) => echo.listen(0, POD_HOST, r));
   echoPort = (echo.address() as { port: number }).port;
   endpoint = await startEndpoint({ runtime, nodeName: 'fz', host: '127.0.0.1', port: 0, log: () => undefined, podIP: (ns, pod) => (ns === 'default' && pod === 'target' ? POD_HOST : undefined) });
@@ -39,8 +45,9 @@ beforeAll(async () => {
 afterAll(async () => {
   keepAlive.destroy();
   await endpoint?.close();
+  for (const s of echoSockets) s.destroy();
   await new Promise((r) => echo?.close(r));
-});
+}, 60_000);
 
 const SEGMENTS = ['default', 'target', 'main', 'nope', '%E0%A4%A', '%ZZ', '%2F', '..', '%00', 'ü', '', 'x'.repeat(300)];
 const ROOTS = ['containerLogs', 'exec', 'attach', 'portForward', 'healthz', 'x', '%E0%A4%A'];
