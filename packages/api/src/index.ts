@@ -26,3 +26,4 @@ export * from './defaults/admission.ts';
 export { NOT_ENFORCED } from './not-enforced.ts';
 export { notEnforcedFields, notEnforcedWarnings } from './model/not-enforced-walk.ts';
 export * from './helpers/strconv.ts';
+export * from './helpers/node-affinity.ts';

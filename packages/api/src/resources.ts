@@ -52,6 +52,9 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', scope: 'Namespaced', shortNames: ['pvc'], subresources: ['status'] }),
   resource({ group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', scope: 'Cluster', shortNames: ['pv'], subresources: ['status'] }),
   resource({ group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', scope: 'Cluster', shortNames: ['sc'] }),
+  resource({ group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions', scope: 'Namespaced' }),
+  resource({ group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', scope: 'Namespaced', shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
+  resource({ group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', scope: 'Namespaced', shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'] }),
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */
@@ -104,3 +107,6 @@ export const SERVICE_ACCOUNTS = mustFind('', 'serviceaccounts');
 export const PERSISTENT_VOLUME_CLAIMS = mustFind('', 'persistentvolumeclaims');
 export const PERSISTENT_VOLUMES = mustFind('', 'persistentvolumes');
 export const STORAGE_CLASSES = mustFind('storage.k8s.io', 'storageclasses');
+export const CONTROLLER_REVISIONS = mustFind('apps', 'controllerrevisions');
+export const DAEMON_SETS = mustFind('apps', 'daemonsets');
+export const STATEFUL_SETS = mustFind('apps', 'statefulsets');

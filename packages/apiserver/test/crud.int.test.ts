@@ -68,6 +68,27 @@ const KINDS: { path: string; list: string; obj: any; kindPlural: string; group?:
     group: 'storage.k8s.io',
     obj: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'crud-sc' }, provisioner: 'example.com/x' },
   },
+  {
+    path: '/apis/apps/v1/namespaces/default/daemonsets',
+    list: 'DaemonSetList',
+    kindPlural: 'daemonsets',
+    group: 'apps',
+    obj: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'crud-ds' }, spec: { selector: { matchLabels: labels }, template } },
+  },
+  {
+    path: '/apis/apps/v1/namespaces/default/statefulsets',
+    list: 'StatefulSetList',
+    kindPlural: 'statefulsets',
+    group: 'apps',
+    obj: { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'crud-sts' }, spec: { serviceName: 'crud', selector: { matchLabels: labels }, template } },
+  },
+  {
+    path: '/apis/apps/v1/namespaces/default/controllerrevisions',
+    list: 'ControllerRevisionList',
+    kindPlural: 'controllerrevisions',
+    group: 'apps',
+    obj: { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'crud-cr' }, data: { spec: { template: { $patch: 'replace' } } }, revision: 1 },
+  },
 ];
 
 describe.each(KINDS)('CRUD $kindPlural', ({ path, list, obj, kindPlural, group }) => {

@@ -15,8 +15,10 @@ import { DEFAULT_CLUSTER_CIDR, parseRangeConfig } from './nodeipam/plan.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { ServiceAccountsController } from './serviceaccounts/controller.ts';
 import { PersistentVolumeController } from './persistentvolume/controller.ts';
+import { DaemonSetController } from './daemonset/controller.ts';
+import { StatefulSetController } from './statefulset/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -114,6 +116,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector({ client, factory, log }));
     if (enabled.has('serviceaccount')) controllers.push(new ServiceAccountsController({ client, factory, log }));
     if (enabled.has('persistentvolume-binder')) controllers.push(new PersistentVolumeController({ client, factory, log }));
+    if (enabled.has('daemonset')) controllers.push(new DaemonSetController({ client, factory, recorder: recorder('daemonset-controller'), log }));
+    if (enabled.has('statefulset')) controllers.push(new StatefulSetController({ client, factory, recorder: recorder('statefulset-controller'), log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };
@@ -130,7 +134,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
       await factory.waitForCacheSync(signal);
       if (signal.aborted) return;
       await Promise.all(
-        controllers.map((c) => c.run(opts.workers ?? (c instanceof ReplicaSetController || c instanceof DeploymentController ? 5 : 2))),
+        controllers.map((c) => c.run(opts.workers ?? (c instanceof ReplicaSetController || c instanceof DeploymentController || c instanceof DaemonSetController ? 5 : 2))),
       );
     } catch (err) {
       if (!signal.aborted) throw err;

@@ -6,6 +6,7 @@ import type { ResourceInfo } from '../resources.ts';
 import { defaultPod, defaultPodTemplate, defaultResourceList } from './pod.ts';
 import { defaultSecret } from './config.ts';
 import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.ts';
+import { defaultDaemonSet, defaultStatefulSet } from './sets.ts';
 
 type Obj = Record<string, any>;
 type Kind = Pick<ResourceInfo, 'group' | 'kind'>;
@@ -121,6 +122,8 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   '/PersistentVolumeClaim': defaultPersistentVolumeClaim,
   '/PersistentVolume': defaultPersistentVolume,
   'storage.k8s.io/StorageClass': defaultStorageClass,
+  'apps/DaemonSet': defaultDaemonSet,
+  'apps/StatefulSet': defaultStatefulSet,
 };
 
 /** Returns a defaulted deep copy of `obj`, as the API server stores it. */

@@ -15,6 +15,7 @@ import {
   validateStorageClass,
   validateStorageClassUpdate,
 } from './storage.ts';
+import { validateControllerRevision, validateControllerRevisionUpdate, validateDaemonSet, validateDaemonSetUpdate, validateStatefulSet, validateStatefulSetUpdate } from './sets.ts';
 import { validateAppsUpdate, validateDeployment, validateReplicaSet, validateReplicationController, validateReplicationControllerUpdate } from './workloads.ts';
 
 type Kind = Pick<ResourceInfo, 'group' | 'kind' | 'scope'>;
@@ -37,6 +38,9 @@ const CREATE: Record<string, (o: Obj) => FieldCause[]> = {
   '/PersistentVolumeClaim': validatePersistentVolumeClaim,
   '/PersistentVolume': validatePersistentVolume,
   'storage.k8s.io/StorageClass': validateStorageClass,
+  'apps/DaemonSet': validateDaemonSet,
+  'apps/StatefulSet': validateStatefulSet,
+  'apps/ControllerRevision': validateControllerRevision,
 };
 
 const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
@@ -52,6 +56,9 @@ const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
   '/PersistentVolumeClaim': validatePersistentVolumeClaimUpdate,
   '/PersistentVolume': validatePersistentVolumeUpdate,
   'storage.k8s.io/StorageClass': validateStorageClassUpdate,
+  'apps/DaemonSet': validateDaemonSetUpdate,
+  'apps/StatefulSet': validateStatefulSetUpdate,
+  'apps/ControllerRevision': validateControllerRevisionUpdate,
 };
 
 /** All validation failures for creating `obj`; empty when it is valid. */

@@ -99,7 +99,7 @@ export function validatePersistentVolumeClaimUpdate(pvc: Obj, old: Obj): FieldCa
 }
 
 /** JSON with sorted keys and undefined dropped, for order-independent comparison. */
-function canonical(v: unknown): unknown {
+export function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (v && typeof v === 'object') {
     const out: Obj = {};

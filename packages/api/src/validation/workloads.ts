@@ -20,7 +20,7 @@ function validatePodTemplateSpec(template: Obj, field: string): FieldCause[] {
 }
 
 /** The template checks shared by ReplicaSets, Deployments and RCs. */
-function validateTemplateForController(template: Obj | undefined, selector: Selector, field: string, owner: string): FieldCause[] {
+export function validateTemplateForController(template: Obj | undefined, selector: Selector, field: string, owner: string): FieldCause[] {
   if (!template) return [required(field)];
   const errs: FieldCause[] = [];
   const selectorIsEmpty = !selector.nothing && selector.requirements.length === 0;
@@ -37,7 +37,7 @@ function validateTemplateForController(template: Obj | undefined, selector: Sele
 }
 
 /** Selector checks for apps/v1 kinds; returns the parsed selector for the template check. */
-function validateAppsSelector(spec: Obj, field: string): { errs: FieldCause[]; selector?: Selector } {
+export function validateAppsSelector(spec: Obj, field: string, owner = 'deployment'): { errs: FieldCause[]; selector?: Selector } {
   const errs: FieldCause[] = [];
   const sel = spec.selector;
   if (!sel) {
@@ -46,7 +46,7 @@ function validateAppsSelector(spec: Obj, field: string): { errs: FieldCause[]; s
     errs.push(...validateLabelSelector(sel, `${field}.selector`));
     if (Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions?.length ?? 0) === 0) {
       // Kubernetes says "deployment" here for ReplicaSets too.
-      errs.push(invalid(`${field}.selector`, labelSelectorValue(sel), 'empty selector is invalid for deployment'));
+      errs.push(invalid(`${field}.selector`, labelSelectorValue(sel), `empty selector is invalid for ${owner}`));
     }
   }
   try {
@@ -57,14 +57,14 @@ function validateAppsSelector(spec: Obj, field: string): { errs: FieldCause[]; s
   }
 }
 
-function validatePositiveIntOrPercent(v: unknown, field: string): FieldCause[] {
+export function validatePositiveIntOrPercent(v: unknown, field: string): FieldCause[] {
   if (typeof v === 'string') return invalidEach(field, intOrStringValue(v), isValidPercent(v));
   if (typeof v === 'number') return nonNegative(field, v);
   if (v === undefined) return [];
   return [invalid(field, v, "must be an integer or percentage (e.g '5%')")];
 }
 
-function intOrPercentValue(v: unknown): number {
+export function intOrPercentValue(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && /^[0-9]+%$/.test(v)) return Number(v.slice(0, -1));
   return -1;
@@ -145,7 +145,7 @@ function selectorFromMapSafe(m: Record<string, string> | undefined): Selector {
   }
 }
 
-function selectorUnchanged(next: Obj, prev: Obj): boolean {
+export function selectorUnchanged(next: Obj, prev: Obj): boolean {
   return JSON.stringify(normalizeSelector(next)) === JSON.stringify(normalizeSelector(prev));
 }
 

@@ -156,6 +156,9 @@ const STRATEGIES: Record<string, Strategy> = {
   'storage.k8s.io/storageclasses': { ...base, returnDeletedObject: true },
   replicationcontrollers: workload,
   'apps/replicasets': workload,
+  'apps/daemonsets': workload,
+  'apps/statefulsets': workload,
+  'apps/controllerrevisions': { ...base, returnDeletedObject: false },
   'apps/deployments': {
     ...workload,
     // Annotations are copied to the ReplicaSets, so Kubernetes bumps the generation for them too.

@@ -8,6 +8,7 @@ import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.ts';
 import { AGE_COLUMN, NAME_COLUMN } from './types.ts';
 import type { Cell, ColumnDefinition, Printer, RowCondition } from './types.ts';
+import { controllerRevisionPrinter, daemonSetPrinter, statefulSetPrinter } from './sets.ts';
 import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workloads.ts';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -53,6 +54,9 @@ const PRINTERS: Record<string, Printer> = {
   '/persistentvolumeclaims': persistentVolumeClaimPrinter,
   '/persistentvolumes': persistentVolumePrinter,
   'storage.k8s.io/storageclasses': storageClassPrinter,
+  'apps/daemonsets': daemonSetPrinter,
+  'apps/statefulsets': statefulSetPrinter,
+  'apps/controllerrevisions': controllerRevisionPrinter,
 };
 
 /** What the API server prints for a resource without a dedicated printer: NAME and AGE. */

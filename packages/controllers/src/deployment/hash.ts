@@ -40,7 +40,12 @@ export function templateWithoutHash(template: any): any {
 
 /** The hash of a pod template, as a short DNS-safe string; `collisionCount` perturbs it. */
 export function computePodTemplateHash(template: unknown, collisionCount?: number): string {
-  let text = canonicalJson(templateWithoutHash(template));
+  return computeObjectHash(templateWithoutHash(template), collisionCount);
+}
+
+/** The hash of any JSON value (key order ignored), as a short DNS-safe string; `collisionCount` perturbs it. */
+export function computeObjectHash(value: unknown, collisionCount?: number): string {
+  let text = canonicalJson(value);
   if (collisionCount) text += `#${collisionCount}`;
   return [...String(fnv1a32(text))].map((c) => SAFE[c.charCodeAt(0) % SAFE.length]).join('');
 }

@@ -3,15 +3,11 @@
 // does not tolerate, relative to the worst scored node (score + reversed normalize).
 
 import { normalizeToMax, SUCCESS, unschedulable, type Plugin, type Status } from '../framework.ts';
+import { toleratesTaint as toleratesTaintOf } from '@skiff/api';
 import type { Taint, Toleration } from '../model/types.ts';
 
 export function toleratesTaint(t: Toleration, taint: Pick<Taint, 'key' | 'value' | 'effect'>): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  // An empty key with Exists tolerates every taint.
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false;
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
+  return toleratesTaintOf(t, taint);
 }
 
 export function untoleratedTaintReason(taint: Taint): string {
