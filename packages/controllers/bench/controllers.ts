@@ -9,7 +9,9 @@
 // The two are run alternately, --rounds times, and medians reported: on a shared machine one run
 // of either can be off by a factor of two.
 //
-//   pnpm bench:controllers [--replicas 1000] [--nodes 100] [--rounds 3]
+// Then the DaemonSet case (./daemonset.ts): a DaemonSet across --ds-nodes simulated nodes.
+//
+//   pnpm bench:controllers [--replicas 1000] [--nodes 100] [--rounds 3] [--ds-nodes 1000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +22,9 @@ import { Informer, RestClient } from '@skiff/client';
 import { createControllerManager } from '../src/index.ts';
 import { DEPLOYMENTS, NODES, PODS } from '../src/lib/resources.ts';
 import { isReady as hasReadyCondition, startSimulatedKubelet } from '../test/harness.ts';
+import { benchDaemonSet } from './daemonset.ts';
 
-const { values } = parseArgs({ options: { replicas: { type: 'string', default: '1000' }, nodes: { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { replicas: { type: 'string', default: '1000' }, nodes: { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' }, 'ds-nodes': { type: 'string', default: '1000' } } });
 const REPLICAS = Number(values.replicas);
 const NODE_COUNT = Number(values.nodes);
 const ROUNDS = Number(values.rounds);
@@ -157,4 +160,5 @@ console.log(`  floor (create ${REPLICAS} pods directly, bind, mark ready): ${fmt
 console.log(`  Deployment apply -> all ${REPLICAS} available:              ${fmt(applyMs)}`);
 console.log(`  ratio deployment / floor:                                 ${(applyMs / floorMs).toFixed(2)}x (aim <= 1.30x)`);
 console.log(`  rolling update of ${REPLICAS} (25% surge / 25% unavailable): ${fmt(rollMs)}`);
+await benchDaemonSet(Number(values['ds-nodes']), ROUNDS, (line) => console.log(line));
 process.exit(0);

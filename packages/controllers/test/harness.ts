@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from '@skiff/apiserver/testing';
 import { Informer, isNotFound, RestClient } from '@skiff/client';
 import { createControllerManager, type ControllerManager, type ControllerManagerOptions } from '../src/index.ts';
 import { LEASES, NODES, PODS } from '../src/lib/resources.ts';
+import { targetNodeOf } from '../src/daemonset/plan.ts';
 
 export interface Cluster {
   server: TestServer;
@@ -78,7 +79,9 @@ export function startSimulatedKubelet(client: RestClient, opts: KubeletOptions =
       if (!node && opts.nodes) {
         const candidates = opts.nodes();
         if (candidates.length === 0) return;
-        await client.bind(pod.metadata.namespace!, pod.metadata.name!, candidates[rr++ % candidates.length], { uid: pod.metadata.uid });
+        // A pod whose node affinity names one node (a daemon pod) goes there.
+        const target = targetNodeOf(pod);
+        await client.bind(pod.metadata.namespace!, pod.metadata.name!, target ?? candidates[rr++ % candidates.length], { uid: pod.metadata.uid });
         return; // the update event brings it back here
       }
       if (pod.status?.phase === 'Running') return;

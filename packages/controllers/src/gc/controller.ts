@@ -5,11 +5,21 @@ import { resourceByKind, type KubeObject, type OwnerReference, type ResourceInfo
 import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_OWNER, OWNER_INDEX } from '../lib/indexes.ts';
-import { DEPLOYMENTS, PODS, REPLICATION_CONTROLLERS, REPLICA_SETS, SERVICES } from '../lib/resources.ts';
+import { CONTROLLER_REVISIONS, DAEMON_SETS, DEPLOYMENTS, PERSISTENT_VOLUME_CLAIMS, PODS, REPLICATION_CONTROLLERS, REPLICA_SETS, SERVICES, STATEFUL_SETS } from '../lib/resources.ts';
 import { computeDependentActions, computeOwnerActions, FINALIZER_FOREGROUND, FINALIZER_ORPHAN, type GcAction, type OwnerState } from './plan.ts';
 
 /** The kinds whose owners and dependents the collector follows. */
-export const GC_RESOURCES: readonly ResourceInfo[] = [PODS, REPLICA_SETS, DEPLOYMENTS, REPLICATION_CONTROLLERS, SERVICES];
+export const GC_RESOURCES: readonly ResourceInfo[] = [
+  PODS,
+  REPLICA_SETS,
+  DEPLOYMENTS,
+  REPLICATION_CONTROLLERS,
+  SERVICES,
+  DAEMON_SETS,
+  STATEFUL_SETS,
+  CONTROLLER_REVISIONS,
+  PERSISTENT_VOLUME_CLAIMS,
+];
 
 export interface GarbageCollectorOptions {
   client: RestClient;
