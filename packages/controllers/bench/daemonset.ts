@@ -134,3 +134,10 @@ export async function benchDaemonSet(nodeCount: number, rounds: number, print: (
   print(`  ratio daemonset / floor:                                          ${(daemonSetMs / floorMs).toFixed(2)}x (aim <= 1.50x)`);
   return { floorMs, daemonSetMs };
 }
+
+// Run alone: node packages/controllers/bench/daemonset.ts [nodes] [rounds]
+if (process.argv[1]?.endsWith('daemonset.ts')) {
+  process.env.NODE_ENV ??= 'production';
+  await benchDaemonSet(Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 3), (line) => console.log(line));
+  process.exit(0);
+}

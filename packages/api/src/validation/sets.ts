@@ -81,13 +81,24 @@ export function validateStatefulSet(sts: Obj): FieldCause[] {
   if (spec.ordinals?.start !== undefined) errs.push(...nonNegative('spec.ordinals.start', spec.ordinals.start));
   const { errs: selErrs, selector } = validateAppsSelector(spec, 'spec', 'statefulset');
   errs.push(...selErrs);
-  if (selector) errs.push(...validateTemplateForController(spec.template, selector, 'spec.template', 'StatefulSet'));
+  if (selector) errs.push(...validateTemplateForController(withClaimVolumes(spec.template, spec.volumeClaimTemplates), selector, 'spec.template', 'StatefulSet'));
   (spec.volumeClaimTemplates ?? []).forEach((claim: Obj, i: number) => {
     const f = `spec.volumeClaimTemplates[${i}]`;
     if (!claim?.metadata?.name) errs.push(required(`${f}.metadata.name`, 'name or generateName is required'));
     errs.push(...validatePersistentVolumeClaimSpec(claim?.spec, `${f}.spec`));
   });
   return errs;
+}
+
+/** The template as its pods get it: a volume per claim template, so mounts may name them. */
+function withClaimVolumes(template: Obj | undefined, claims: Obj[] | undefined): Obj | undefined {
+  if (!template?.spec || !claims?.length) return template;
+  const volumes: Obj[] = [...(template.spec.volumes ?? [])];
+  for (const c of claims) {
+    const name = c?.metadata?.name;
+    if (name && !volumes.some((v) => v?.name === name)) volumes.push({ name, persistentVolumeClaim: { claimName: name } });
+  }
+  return { ...template, spec: { ...template.spec, volumes } };
 }
 
 /** What an update of a StatefulSet's spec may change (Kubernetes' message names them). */
