@@ -57,4 +57,6 @@ export const NOT_ENFORCED: readonly string[] = [
   `${CORE}ServiceSpec.internalTrafficPolicy`,
   `${CORE}ServiceSpec.externalIPs`,
   `${CORE}ServiceSpec.loadBalancerSourceRanges`,
+  // StatefulSets: updates go one pod at a time (the alpha MaxUnavailableStatefulSet is not done)
+  'io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy.maxUnavailable',
 ];
