@@ -38,7 +38,6 @@ export const NOT_ENFORCED: readonly string[] = [
   `${CORE}PodSpec.hostAliases`,
   `${CORE}PodSpec.setHostnameAsFQDN`,
   `${CORE}PodSpec.enableServiceLinks`,
-  `${CORE}PodSpec.ephemeralContainers`,
   // Containers (init and ephemeral containers too)
   `${CORE}VolumeMount.subPathExpr`,
   `${CORE}VolumeMount.mountPropagation`,

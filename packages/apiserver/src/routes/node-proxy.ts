@@ -1,4 +1,4 @@
-// pods/log and pods/exec are served by the node agent of the pod's node; the API server only
+// pods/log, exec, attach and portforward are served by the node agent of the pod's node; the API server only
 // finds the agent and relays. The contract, for the agent to implement:
 //
 // - The agent advertises itself in its Node object: `status.daemonEndpoints.kubeletEndpoint.Port`
@@ -9,13 +9,18 @@
 //   (only the parameters the client gave) and streams the answer back unchanged: 200 with
 //   `text/plain` log lines (kept open while following), or an error with a Status JSON body,
 //   whose code and body are relayed as they are.
-// - Exec: the agent serves
+// - Exec, attach and port-forward: the agent serves
 //     GET http://<InternalIP>:<Port>/exec/<namespace>/<pod>/<container>?command=..&command=..&stdin=..&stdout=..&stderr=..&tty=..
-//   upgraded to WebSocket (`v5.channel.k8s.io` / `v4.channel.k8s.io`). The API server takes
-//   kubectl's upgrade request for pods/<name>/exec on the HTTP server's 'upgrade' event (fastify
-//   never sees it), opens the same upgrade to the agent with the client's WebSocket headers, and
-//   once the agent answers 101 splices the two sockets together: frames pass through untouched.
-//   A non-upgrade GET/POST of exec is 400 (kubectl then tries SPDY, which skiff does not speak).
+//     GET http://<InternalIP>:<Port>/attach/<namespace>/<pod>/<container>?stdin=..&stdout=..&stderr=..&tty=..
+//   upgraded to WebSocket (`v5.channel.k8s.io` / `v4.channel.k8s.io`), and
+//     GET http://<InternalIP>:<Port>/portForward/<namespace>/<pod>
+//   upgraded to a WebSocket tunnelling SPDY (`SPDY/3.1+portforward.k8s.io`, what kubectl 1.32
+//   tries first) or to SPDY/3.1 (`X-Stream-Protocol-Version: portforward.k8s.io`, its fallback).
+//   The API server takes kubectl's upgrade request for pods/<name>/{exec,attach,portforward} on
+//   the HTTP server's 'upgrade' event (fastify never sees it), checks the pod, container and
+//   parameters, opens the same upgrade to the agent with the client's Upgrade, WebSocket and
+//   X-Stream-Protocol-Version headers, and once the agent answers 101 splices the two sockets
+//   together: frames pass through untouched. A request without an upgrade is 400.
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';

@@ -49,23 +49,28 @@ export function registerAgent(program: Command): void {
       const agents: Agent[] = [];
       const capacity = { cpu: opts.cpu, memory: opts.memory, pods: opts.pods };
       const backoff = { baseMs: opts.backoffBase, maxMs: Math.max(opts.backoffBase, 300_000) };
+      // SIGINT/SIGTERM stop a registration that is still retrying (an API server not up yet), then
+      // the agents that did start.
+      const registration = new AbortController();
+      const signal = registration.signal;
+      onShutdown(async () => {
+        registration.abort();
+        await Promise.all(agents.map((a) => a.stop()));
+      });
       if (opts.runtime === 'docker') {
         if (opts.count !== 1) throw new InvalidArgumentError('--count is only for --runtime sim');
         const runtime = new DockerRuntime({ socketPath: opts.dockerSocket });
         if (!(await runtime.ping())) throw new Error(`the Docker engine does not answer on ${opts.dockerSocket ?? '/var/run/docker.sock'} (is dockerd running?)`);
-        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy, rootDir: opts.rootDir, clusterCIDR: opts.clusterCidr, podNetwork: opts.podNetwork }));
+        agents.push(await startAgent({ server: server.url, token: server.token, nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy, rootDir: opts.rootDir, clusterCIDR: opts.clusterCidr, podNetwork: opts.podNetwork, signal }));
       } else {
         // Hollow nodes share one process and one address; they serve no endpoint of their own.
         for (let i = 1; i <= opts.count; i++) {
           const nodeName = opts.count === 1 ? opts.nodeName : `${opts.nodeName}-${i}`;
           const runtime = new SimRuntime({ startLatencyMs: opts.simStartLatency });
-          agents.push(await startAgent({ server: server.url, token: server.token, nodeName, nodeIP: opts.nodeIp, runtime, serveEndpoint: false, capacity, backoff }));
+          agents.push(await startAgent({ server: server.url, token: server.token, nodeName, nodeIP: opts.nodeIp, runtime, serveEndpoint: false, capacity, backoff, signal }));
         }
       }
       process.stdout.write(`skiff agent: ${agents.length === 1 ? `node ${agents[0].nodeName}` : `${agents.length} hollow nodes`} registered with ${server.url}\n`);
-      onShutdown(async () => {
-        await Promise.all(agents.map((a) => a.stop()));
-      });
     });
 }
 
