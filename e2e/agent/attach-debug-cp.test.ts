@@ -73,6 +73,11 @@ describe('kubectl debug', () => {
     expect(await cluster.kubectl.ok(['logs', 'target', '-c', 'peek'])).toContain('sleep 100000');
   }, 60_000);
 
+  test('-i attaches to the new ephemeral container (its stdin stays open: the end of kubectl\'s input does not cut its output)', async () => {
+    const r = await cluster.kubectl.run(['debug', '-i', 'target', '--image=skiff/busybox:1', '-c', 'asker', '--', 'sh', '-c', 'read x; echo "got $x"'], 'hi\n');
+    expect({ stdout: r.stdout, code: r.code }).toEqual({ stdout: expect.stringContaining('got hi'), code: 0 });
+  }, 60_000);
+
   test('ephemeral containers are only added: changing or removing one is refused with the reason', async () => {
     const pod = await getPod(cluster.client, NS, 'target');
     const changed = (pod.spec!.ephemeralContainers as { name: string; image: string }[]).map((c) => (c.name === 'debugger' ? { ...c, image: 'skiff/busybox:2' } : c));

@@ -1,6 +1,6 @@
 // The Docker implementation of the container runtime, through dockerode (Docker Engine API).
 import Docker from 'dockerode';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Writable, type Readable } from 'node:stream';
 import {
   ImageError,
   type ContainerConfig,
@@ -234,6 +234,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async attach(id: string, opts: AttachOptions): Promise<ExecSession> {
     const container = this.docker.getContainer(id);
+    const stdinOnce = opts.stdin && (await container.inspect()).Config.StdinOnce === true;
     const stream = (await container.attach({ stream: true, hijack: true, stdin: opts.stdin, stdout: true, stderr: true })) as unknown as NodeJS.ReadWriteStream & Readable;
     stream.on('error', () => stream.destroy());
     // A container with a terminal has one raw stream; without, stdout and stderr are multiplexed.
@@ -250,8 +251,13 @@ export class DockerRuntime implements ContainerRuntime {
       stream.on('end', resolve);
       stream.on('close', resolve);
     });
+    // The client's end of stdin: with stdinOnce it closes the container's stdin (the engine does
+    // that on the half-close). Without, the container's stdin stays open, as the kubelet leaves
+    // it, and the engine would end the whole attach on the half-close, output that is still to
+    // come included: so the attach only stops sending.
+    const stdin = !opts.stdin ? undefined : stdinOnce ? stream : new Writable({ write: (chunk: Buffer, _enc, cb) => void stream.write(chunk, () => cb()) });
     return {
-      stdin: opts.stdin ? stream : undefined,
+      stdin,
       stdout,
       stderr,
       exitCode: async () => {
