@@ -102,4 +102,14 @@ test('one pod on every eligible node, placed by the scheduler; rolling update, h
   await kubectl.ok(['label', 'node', n4, 'role-']);
   await until('no pod on the unlabelled node', async () => !(await activePods()).some((p) => p.spec?.nodeName === n4), 30_000);
   expect((await kubectl.ok(['describe', 'ds', 'agents']))).toMatch(/Desired Number of Nodes Scheduled: 2/);
+
+  // Orphaned by a non-cascading delete, the pods are adopted by the DaemonSet made again: none replaced.
+  const before = (await activePods()).map((p) => p.metadata.uid).sort();
+  await kubectl.ok(['delete', 'ds', 'agents', '--cascade=orphan']);
+  await until('the pods orphaned', async () => (await activePods()).every((p) => !(p.metadata.ownerReferences ?? []).length), 30_000);
+  await kubectl.ok(['apply', '-f', '-'], DS_YAML);
+  const ds2 = await until('a new DaemonSet', async () => (await client.get(DAEMON_SETS, 'default', 'agents').catch(() => undefined)) ?? false, 10_000);
+  await until('the pods adopted', async () => (await activePods()).every((p) => p.metadata.ownerReferences?.[0]?.uid === ds2.metadata.uid), 30_000);
+  await kubectl.ok(['rollout', 'status', 'ds/agents', '--timeout=60s']);
+  expect((await activePods()).map((p) => p.metadata.uid).sort()).toEqual(before);
 }, 180_000);

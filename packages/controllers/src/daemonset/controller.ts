@@ -5,10 +5,11 @@
 // caches; make sure its template is stored as the newest revision (whose hash labels the pods);
 // unless expectations from the previous sync are outstanding, create and delete per planDaemonSet;
 // trim the history; write status. Pod, node and revision events only enqueue DaemonSets.
-import { getControllerOf, type KubeObject } from '@skiff/api';
+import { getControllerOf, labelSelectorMatches, type KubeObject } from '@skiff/api';
 import { isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
-import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, OWNER_INDEX } from '../lib/indexes.ts';
+import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, ORPHAN_INDEX, ORPHANS_BY_NAMESPACE, OWNER_INDEX } from '../lib/indexes.ts';
+import { claimPods } from '../lib/claim.ts';
 import { CONTROLLER_REVISIONS, DAEMON_SETS, NODES, PODS } from '../lib/resources.ts';
 import { Expectations } from '../replicaset/expectations.ts';
 import { slowStartBatch } from '../replicaset/plan.ts';
@@ -45,7 +46,7 @@ export class DaemonSetController extends QueueController {
     this.client = opts.client;
     this.recorder = opts.recorder;
     this.daemonSets = opts.factory.informerFor(DAEMON_SETS, { indexers: NAMESPACE_INDEX });
-    this.pods = opts.factory.informerFor(PODS, { indexers: { ...NAMESPACE_INDEX, ...OWNER_INDEX } });
+    this.pods = opts.factory.informerFor(PODS, { indexers: { ...NAMESPACE_INDEX, ...OWNER_INDEX, ...ORPHAN_INDEX } });
     this.nodes = opts.factory.informerFor(NODES);
     this.revisions = opts.factory.informerFor(CONTROLLER_REVISIONS, { indexers: OWNER_INDEX });
 
@@ -60,14 +61,14 @@ export class DaemonSetController extends QueueController {
     this.pods.addEventHandler({
       onAdd: (pod) => {
         const ds = this.ownerOf(pod);
-        if (!ds) return;
+        if (!ds) return this.enqueueAdopters(pod);
         this.expectations.creationObserved(keyOf(ds));
         this.enqueueKey(keyOf(ds));
       },
       onUpdate: (old, pod) => {
         if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
         const ds = this.ownerOf(pod);
-        if (!ds) return;
+        if (!ds) return this.enqueueAdopters(pod);
         if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.expectations.deletionObserved(keyOf(ds), keyOf(pod));
         this.enqueueKey(keyOf(ds));
       },
@@ -105,6 +106,14 @@ export class DaemonSetController extends QueueController {
     return ds && ds.metadata.uid === ref.uid ? ds : undefined;
   }
 
+  /** An orphan pod: the DaemonSets of its namespace that select it may adopt it. */
+  private enqueueAdopters(pod: KubeObject): void {
+    if (getControllerOf(pod) || !pod.metadata.namespace || pod.metadata.deletionTimestamp) return;
+    for (const owner of this.daemonSets.store.byIndex(BY_NAMESPACE, pod.metadata.namespace)) {
+      if (labelSelectorMatches(owner.spec?.selector, pod.metadata.labels)) this.enqueueKey(keyOf(owner));
+    }
+  }
+
   protected async reconcile(key: string): Promise<ReconcileResult | void> {
     const ds = this.daemonSets.store.get(key);
     if (!ds) {
@@ -116,7 +125,8 @@ export class DaemonSetController extends QueueController {
     const revisions = this.revisions.store.byIndex(BY_OWNER, uid).filter((r) => r.metadata.namespace === ds.metadata.namespace);
     const { revision, collisionCount } = await ensureUpdateRevision(this.client, ds, revisions);
     const hash = revision.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '';
-    const pods = this.pods.store.byIndex(BY_OWNER, uid).filter((p) => p.metadata.namespace === ds.metadata.namespace);
+    const candidates = [...this.pods.store.byIndex(BY_OWNER, uid), ...this.pods.store.byIndex(ORPHANS_BY_NAMESPACE, ds.metadata.namespace!)];
+    const pods = await claimPods({ client: this.client, resource: DAEMON_SETS, owner: ds, candidates, matches: (p) => labelSelectorMatches(ds.spec?.selector, p.metadata.labels) });
     const plan = planDaemonSet({ ds, nodes: this.nodes.store.list(), pods, hash, now: Date.now() });
 
     let failure: unknown;

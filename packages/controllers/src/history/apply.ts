@@ -1,6 +1,6 @@
 // The effectful half of ControllerRevision history: writes what planUpdateRevision and
 // planHistoryTruncation decide, shared by the DaemonSet and StatefulSet controllers.
-import { isControlledBy, type KubeObject } from '@skiff/api';
+import { getControllerOf, isControlledBy, newControllerRef, type KubeObject } from '@skiff/api';
 import { isAlreadyExists, isNotFound, type RestClient } from '@skiff/client';
 import { CONTROLLER_REVISIONS } from '../lib/resources.ts';
 import { planHistoryTruncation, planUpdateRevision, revisionDataEqual } from './revision.ts';
@@ -28,6 +28,18 @@ export async function ensureUpdateRevision(client: RestClient, owner: KubeObject
       const existing = await client.get(CONTROLLER_REVISIONS, owner.metadata.namespace, plan.update.metadata.name!);
       // Ours, with the same template (our cache had not seen it yet): use it.
       if (isControlledBy(existing, owner) && revisionDataEqual(existing.data, plan.update.data)) return { revision: existing, collisionCount };
+      // An orphan with the same template (its owner was deleted with --cascade=orphan): adopt it,
+      // so the pods that carry its hash stay up to date.
+      if (!getControllerOf(existing) && revisionDataEqual(existing.data, plan.update.data)) {
+        const adopted = await client.patch(
+          CONTROLLER_REVISIONS,
+          owner.metadata.namespace,
+          existing.metadata.name!,
+          { metadata: { ownerReferences: [...(existing.metadata.ownerReferences ?? []), newControllerRef(owner)], resourceVersion: existing.metadata.resourceVersion }, revision: plan.update.revision },
+          'merge',
+        );
+        return { revision: adopted, collisionCount };
+      }
       // A hash collision: perturb the hash and try again.
       collisionCount++;
     }

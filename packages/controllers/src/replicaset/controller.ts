@@ -11,7 +11,8 @@ import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, ORPHAN_INDEX, ORPHANS_BY_NAMES
 import { isPodActive } from '../lib/pod.ts';
 import { PODS, REPLICATION_CONTROLLERS, REPLICA_SETS } from '../lib/resources.ts';
 import { Expectations } from './expectations.ts';
-import { computeAvailabilityRecheck, computePodFromTemplate, computeReplicaSetStatus, decideClaim, diffReplicaSet, slowStartBatch } from './plan.ts';
+import { computeAvailabilityRecheck, computePodFromTemplate, computeReplicaSetStatus, diffReplicaSet, slowStartBatch } from './plan.ts';
+import { claimPods } from '../lib/claim.ts';
 
 export const ReplicaSetEventReason = {
   SuccessfulCreate: 'SuccessfulCreate',
@@ -144,46 +145,10 @@ export class ReplicaSetController extends QueueController {
   }
 
   /** Owned pods after adopting matching orphans and releasing owned pods that stopped matching. */
-  private async claimPods(rs: KubeObject): Promise<KubeObject[]> {
-    const owned: KubeObject[] = [];
-    let fresh: boolean | undefined;
+  private claimPods(rs: KubeObject): Promise<KubeObject[]> {
     // Only pods it controls and pods nobody controls can concern this owner.
     const candidates = [...this.pods.store.byIndex(BY_OWNER, rs.metadata.uid!), ...this.pods.store.byIndex(ORPHANS_BY_NAMESPACE, rs.metadata.namespace!)];
-    for (const pod of new Set(candidates)) {
-      if (pod.metadata.namespace !== rs.metadata.namespace) continue;
-      const decision = decideClaim({ ownerUid: rs.metadata.uid!, ownerDeleting: Boolean(rs.metadata.deletionTimestamp), pod, matches: this.matches(rs, pod.metadata.labels) });
-      if (decision === 'own') owned.push(pod);
-      else if (decision === 'release') await this.patchOwnerRefs(pod, (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid));
-      else if (decision === 'adopt') {
-        // Adopt only if the owner, read from the server rather than the cache, is still this one.
-        fresh ??= await this.ownerIsCurrent(rs);
-        if (!fresh) continue;
-        const ref = { apiVersion: rs.apiVersion, kind: rs.kind, name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true };
-        if (await this.patchOwnerRefs(pod, [...(pod.metadata.ownerReferences ?? []), ref])) owned.push(pod);
-      }
-    }
-    return owned;
-  }
-
-  private async ownerIsCurrent(rs: KubeObject): Promise<boolean> {
-    try {
-      const live = await this.client.get(this.resource, rs.metadata.namespace, rs.metadata.name!);
-      return live.metadata.uid === rs.metadata.uid && !live.metadata.deletionTimestamp;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
-  }
-
-  /** Replaces the pod's ownerReferences if it has not changed since we read it. */
-  private async patchOwnerRefs(pod: KubeObject, refs: KubeObject['metadata']['ownerReferences']): Promise<boolean> {
-    try {
-      await this.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, { metadata: { ownerReferences: refs, resourceVersion: pod.metadata.resourceVersion } }, 'merge');
-      return true;
-    } catch (err) {
-      if (isNotFound(err) || isConflict(err)) return false;
-      throw err;
-    }
+    return claimPods({ client: this.client, resource: this.resource, owner: rs, candidates, matches: (pod) => this.matches(rs, pod.metadata.labels) });
   }
 
   private async createPods(key: string, rs: KubeObject, count: number) {

@@ -6,10 +6,11 @@
 // (claim owners, then claims, then pods: creations in order, deletions in order); trim the
 // history; write status. Stable names make a duplicate impossible: a second create of one ordinal
 // is refused by the API server, so the controller needs no expectations.
-import { getControllerOf, type KubeObject } from '@skiff/api';
+import { getControllerOf, labelSelectorMatches, type KubeObject } from '@skiff/api';
 import { isAlreadyExists, isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
-import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, OWNER_INDEX } from '../lib/indexes.ts';
+import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, ORPHAN_INDEX, ORPHANS_BY_NAMESPACE, OWNER_INDEX } from '../lib/indexes.ts';
+import { claimPods } from '../lib/claim.ts';
 import { CONTROLLER_REVISIONS, PERSISTENT_VOLUME_CLAIMS, PODS, STATEFUL_SETS } from '../lib/resources.ts';
 import { ensureUpdateRevision, truncateHistory } from '../history/apply.ts';
 import { planStatefulSet, revisionOfPod, type StatefulSetPlan, type StatefulSetStatus } from './plan.ts';
@@ -42,7 +43,7 @@ export class StatefulSetController extends QueueController {
     this.client = opts.client;
     this.recorder = opts.recorder;
     this.sets = opts.factory.informerFor(STATEFUL_SETS, { indexers: NAMESPACE_INDEX });
-    this.pods = opts.factory.informerFor(PODS, { indexers: { ...NAMESPACE_INDEX, ...OWNER_INDEX } });
+    this.pods = opts.factory.informerFor(PODS, { indexers: { ...NAMESPACE_INDEX, ...OWNER_INDEX, ...ORPHAN_INDEX } });
     this.claims = opts.factory.informerFor(PERSISTENT_VOLUME_CLAIMS, { indexers: NAMESPACE_INDEX });
     this.revisions = opts.factory.informerFor(CONTROLLER_REVISIONS, { indexers: OWNER_INDEX });
 
@@ -54,6 +55,7 @@ export class StatefulSetController extends QueueController {
     const onPod = (pod: KubeObject) => {
       const sts = this.ownerOf(pod);
       if (sts) this.enqueueKey(keyOf(sts));
+      else this.enqueueAdopters(pod);
     };
     this.pods.addEventHandler({
       onAdd: onPod,
@@ -78,6 +80,14 @@ export class StatefulSetController extends QueueController {
     return sts && sts.metadata.uid === ref.uid ? sts : undefined;
   }
 
+  /** An orphan pod: the StatefulSets of its namespace that select it may adopt it. */
+  private enqueueAdopters(pod: KubeObject): void {
+    if (getControllerOf(pod) || !pod.metadata.namespace || pod.metadata.deletionTimestamp) return;
+    for (const owner of this.sets.store.byIndex(BY_NAMESPACE, pod.metadata.namespace)) {
+      if (labelSelectorMatches(owner.spec?.selector, pod.metadata.labels)) this.enqueueKey(keyOf(owner));
+    }
+  }
+
   protected async reconcile(key: string): Promise<ReconcileResult | void> {
     const sts = this.sets.store.get(key);
     if (!sts || sts.metadata.deletionTimestamp) return;
@@ -86,7 +96,8 @@ export class StatefulSetController extends QueueController {
     const revisions = this.revisions.store.byIndex(BY_OWNER, uid).filter((r) => r.metadata.namespace === ns);
     const { revision: updateRevision, collisionCount } = await ensureUpdateRevision(this.client, sts, revisions);
     const currentRevision = revisions.find((r) => r.metadata.name === sts.status?.currentRevision) ?? updateRevision;
-    const pods = this.pods.store.byIndex(BY_OWNER, uid).filter((p) => p.metadata.namespace === ns);
+    const candidates = [...this.pods.store.byIndex(BY_OWNER, uid), ...this.pods.store.byIndex(ORPHANS_BY_NAMESPACE, ns)];
+    const pods = await claimPods({ client: this.client, resource: STATEFUL_SETS, owner: sts, candidates, matches: (p) => labelSelectorMatches(sts.spec?.selector, p.metadata.labels) });
     const claims = new Map(this.claims.store.byIndex(BY_NAMESPACE, ns).map((c) => [c.metadata.name!, c]));
     const plan = planStatefulSet({ sts, pods, claims, currentRevision, updateRevision, now: Date.now() });
 
