@@ -14,11 +14,6 @@ const common = {
   testPathIgnorePatterns: ['/node_modules/', '/.tools/'],
 };
 
-// Two agents of different clusters on one kernel still masquerade each other's pod-to-pod
-// traffic (a known bug of the pod network's host rules, to be fixed), so the test that asserts
-// pod source addresses runs with no other cluster beside it.
-const ALONE = ['e2e/network/pod-network.test.ts'];
-
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 30000,
@@ -27,14 +22,6 @@ export default {
       ...common,
       displayName: 'sqlite',
       testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
-      testPathIgnorePatterns: [...common.testPathIgnorePatterns, ...ALONE],
-    },
-    {
-      // Files that assert what the host kernel does to their pods' packets while no other cluster
-      // programs the same kernel: scripts/test.sh runs them after the rest, one at a time.
-      ...common,
-      displayName: 'alone',
-      testMatch: ALONE.map((f) => `<rootDir>/${f}`),
     },
     {
       ...common,

@@ -5,7 +5,6 @@
 // by name (ClusterIP, or the ready pods of a headless one), per its resolv.conf.
 // (busybox-static's `wget -T` crashes, hence `timeout 5 wget`.)
 import { request } from 'node:http';
-import { removeKernelProxyRules } from '@skiff/agent';
 import { getPod, isReady, listPods, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
 const NS = 'default';
@@ -20,7 +19,6 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   await cluster?.close();
-  await removeKernelProxyRules();
 }, 30_000);
 
 const SERVICES = { group: '', version: 'v1', plural: 'services', scope: 'Namespaced' } as const;

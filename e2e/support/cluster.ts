@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DockerRuntime, removeAgentState, removeNodeNetwork, removePodNetworkRules, startAgent, type Agent, type AgentOptions, type ContainerRuntime } from '@skiff/agent';
+import { DockerRuntime, removeAgentState, removeClusterRules, removeNodeNetwork, startAgent, type Agent, type AgentOptions, type ContainerRuntime } from '@skiff/agent';
 import type { KubeObject } from '@skiff/api';
 import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
 import { RestClient } from '@skiff/client';
@@ -102,7 +102,8 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
     await scheduler?.stop().catch(() => undefined);
     await manager?.stop().catch(() => undefined);
     await removeNodeContainers(dockerNodes);
-    if (dockerNodes.length) await removePodNetworkRules(clusterCIDR).catch(() => undefined);
+    // This cluster's host rules (pod network, service proxy); other clusters' on this kernel stay.
+    if (dockerNodes.length) await removeClusterRules(clusterCIDR).catch(() => undefined);
     client.close();
     await server?.close().catch(() => undefined);
     await removeAgentState(join(dataDir, 'agents')).catch(() => undefined);

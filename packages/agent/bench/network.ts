@@ -30,7 +30,7 @@ import { RestClient } from '@skiff/client';
 import { request } from 'node:http';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
-import { DockerRuntime, removeKernelProxyRules, removeNodeNetwork, removePodNetworkRules, startAgent } from '../src/index.ts';
+import { DockerRuntime, removeClusterRules, removeNodeNetwork, startAgent } from '../src/index.ts';
 import { KernelProxy } from '../src/proxy/kernel-proxy.ts';
 import { ClusterDns } from '../src/dns/server.ts';
 
@@ -281,8 +281,7 @@ async function benchService(): Promise<void> {
     const ids = stdout.split('\n').filter(Boolean);
     if (ids.length) await run('docker', ['rm', '-f', ...ids]);
     await removeNodeNetwork(runtime.engine, node.name);
-    await removeKernelProxyRules();
-    await removePodNetworkRules(clusterCIDR);
+    await removeClusterRules(clusterCIDR);
     client.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });

@@ -4,10 +4,11 @@
 import { writeFile } from 'node:fs/promises';
 import { ENDPOINTS, SERVICES, type KubeObject } from '@skiff/api';
 import { Informer, type RestClient } from '@skiff/client';
-import { ensureJump, iptablesRestore, iptablesSave, removeJump } from './iptables/exec.ts';
+import { clusterChainPrefix, ensureJumps, type Ruleset } from '../iptables/cluster-chains.ts';
+import { iptablesRestore, iptablesSave } from '../iptables/exec.ts';
 import { computeServiceModel } from './iptables/model.ts';
 import { computeRestore, parseSavedChains } from './iptables/restore.ts';
-import { computeRules, JUMPS, type Ruleset } from './iptables/rules.ts';
+import { computeRules, proxyChains, proxyJumps, type ProxyChains } from './iptables/rules.ts';
 
 export interface KernelProxyOptions {
   client: RestClient;
@@ -28,9 +29,13 @@ export interface SyncStats {
 
 export class KernelProxy {
   private readonly o: KernelProxyOptions;
+  /** This cluster's chain prefix and chain names: other clusters on the kernel have their own. */
+  private readonly prefix: string;
+  private readonly chains: ProxyChains;
   private readonly services: Informer<KubeObject>;
   private readonly endpoints: Informer<KubeObject>;
   private applied?: Ruleset;
+  private jumped = false;
   private timer?: NodeJS.Timeout;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -39,6 +44,8 @@ export class KernelProxy {
 
   constructor(o: KernelProxyOptions) {
     this.o = o;
+    this.prefix = clusterChainPrefix(o.clusterCIDR);
+    this.chains = proxyChains(this.prefix);
     const onError = (err: unknown, ctx: string) => o.log(`service proxy watch (${ctx}): ${(err as Error).message}`);
     this.services = new Informer(o.client, SERVICES, { onError });
     this.endpoints = new Informer(o.client, ENDPOINTS, { onError });
@@ -52,12 +59,10 @@ export class KernelProxy {
     // DNATed to pod addresses; the kernel drops such packets unless route_localnet is on, which
     // kube-proxy turns on for the same reason.
     await writeFile('/proc/sys/net/ipv4/conf/all/route_localnet', '1').catch((err: Error) => this.o.log(`cannot enable route_localnet (NodePorts on loopback addresses will not answer): ${err.message}`));
-    for (const j of JUMPS) await this.chainsExist(j.table, j.to);
     this.services.start();
     this.endpoints.start();
     await Promise.all([this.services.waitForSync(), this.endpoints.waitForSync()]);
     await this.sync();
-    for (const j of JUMPS) await ensureJump(j.table, j.from, j.to, j.extra);
   }
 
   stop(): void {
@@ -70,10 +75,6 @@ export class KernelProxy {
   /** Calls `fn` after every sync (benchmarks measure change-to-rule time with it). */
   onSync(fn: (s: SyncStats) => void): void {
     this.listeners.push(fn);
-  }
-
-  private async chainsExist(table: string, chain: string): Promise<void> {
-    await iptablesRestore(`*${table}\n:${chain} - [0:0]\nCOMMIT\n`).catch(() => undefined);
   }
 
   private schedule(): void {
@@ -89,12 +90,17 @@ export class KernelProxy {
     const began = performance.now();
     try {
       // The first sync (or one after a failure) starts from what the kernel holds.
-      this.applied ??= parseSavedChains(await iptablesSave());
+      this.applied ??= parseSavedChains(await iptablesSave(), this.prefix);
       const models = computeServiceModel(this.services.store.list(), this.endpoints.store.list());
-      const next = computeRules(models, { clusterCIDR: this.o.clusterCIDR });
+      const next = computeRules(models, { clusterCIDR: this.o.clusterCIDR, chains: this.chains });
       const input = computeRestore(this.applied, next);
       if (input) await iptablesRestore(input);
       this.applied = next;
+      // After the first sync made (or took over) the chains, the built-in chains jump to them, once each.
+      if (!this.jumped) {
+        await ensureJumps(proxyJumps(this.chains), `skiff cluster ${this.o.clusterCIDR}: services`);
+        this.jumped = true;
+      }
       this.lastSync = { at: Date.now(), durationMs: performance.now() - began, restoreBytes: input.length };
       for (const l of this.listeners) l(this.lastSync);
     } catch (err) {
@@ -105,17 +111,4 @@ export class KernelProxy {
       }
     }
   }
-}
-
-/** Removes every chain and jump of the kernel proxy (skiff down, tests). */
-export async function removeKernelProxyRules(): Promise<void> {
-  for (const j of JUMPS) await removeJump(j.table, j.from, j.to, j.extra);
-  const saved = parseSavedChains(await iptablesSave(), 'SKIFF-');
-  const lines: string[] = [];
-  for (const [name, chains] of [['nat', saved.nat], ['filter', saved.filter]] as const) {
-    const ours = [...chains.keys()];
-    if (!ours.length) continue;
-    lines.push(`*${name}`, ...ours.map((c) => `:${c} - [0:0]`), ...ours.map((c) => `-X ${c}`), 'COMMIT');
-  }
-  if (lines.length) await iptablesRestore(`${lines.join('\n')}\n`);
 }

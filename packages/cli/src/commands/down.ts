@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DockerRuntime, removeAgentState, removeAllRoutes, removeKernelProxyRules, removeNodeNetwork, removePodNetworkRules } from '@skiff/agent';
+import { DockerRuntime, removeAgentState, removeAllRoutes, removeClusterRules, removeNodeNetwork } from '@skiff/agent';
 import { isAlive, readState, stateFile } from '../cluster-state.ts';
 import { skiffHome } from '../kubeconfig.ts';
 import { waitFor } from '../wait.ts';
@@ -49,7 +49,7 @@ export function registerDown(program: Command): void {
           process.stdout.write(`removed ${removed} container${removed === 1 ? '' : 's'} and the pod networks\n`);
         }
         // The kernel's side: service rules, the pod network's forwarding rules, routes to pod CIDRs.
-        const failed = await Promise.all([removeKernelProxyRules(), removePodNetworkRules(state.clusterCIDR ?? '10.244.0.0/16'), removeAllRoutes()].map((p) => p.then(() => undefined, (err: Error) => err.message)));
+        const failed = await Promise.all([removeClusterRules(state.clusterCIDR ?? '10.244.0.0/16'), removeAllRoutes()].map((p) => p.then(() => undefined, (err: Error) => err.message)));
         for (const f of failed) if (f) process.stdout.write(`could not remove every network rule: ${f}\n`);
         // The pods' emptyDirs and projected files (tmpfs mounts included) go with their containers.
         await removeAgentState(join(opts.dataDir, 'agents'));

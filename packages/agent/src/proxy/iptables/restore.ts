@@ -3,7 +3,8 @@
 // written; a changed or new chain is declared (which, with --noflush, empties it) and refilled;
 // a chain that is gone is emptied and deleted after the chains that jumped to it are rewritten.
 // Everything in one input, applied by the kernel in one transaction.
-import type { Chains, Ruleset } from './rules.ts';
+import { parseSave, type Chains, type Ruleset, type SavedTable } from '../../iptables/cluster-chains.ts';
+import { isProxyChain } from './rules.ts';
 
 const sameRules = (a: string[] | undefined, b: string[] | undefined) => !!a && !!b && a.length === b.length && a.every((r, i) => r === b[i]);
 
@@ -25,19 +26,13 @@ export function computeRestore(prev: Ruleset, next: Ruleset): string {
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-/** The pod network's chains (network/host-rules.ts) share the prefix but are not the proxy's. */
-const NOT_OURS = 'SKIFF-POD-';
-
 /**
- * The proxy's chains that `iptables-save` shows (left by an earlier run of the agent), as a
- * ruleset whose rules are unknown: the first sync then rewrites or deletes every one of them.
+ * The proxy chains of one cluster (by its chain prefix) that `iptables-save` shows, left by an
+ * earlier run of the agent, as a ruleset whose rules are unknown: the first sync then rewrites or
+ * deletes every one of them. Other clusters' chains and the pod network's are not touched.
  */
-export function parseSavedChains(save: string, prefix = 'SKIFF-'): Ruleset {
-  const out: Ruleset = { nat: new Map(), filter: new Map() };
-  let table: Chains | undefined;
-  for (const line of save.split('\n')) {
-    if (line.startsWith('*')) table = line === '*nat' ? out.nat : line === '*filter' ? out.filter : undefined;
-    else if (table && line.startsWith(`:${prefix}`) && !line.startsWith(`:${NOT_OURS}`)) table.set(line.slice(1).split(' ')[0], ['<unknown>']);
-  }
-  return out;
+export function parseSavedChains(save: string, prefix: string): Ruleset {
+  const saved = parseSave(save);
+  const pick = (t: SavedTable): Chains => new Map([...t.chains].filter((c) => isProxyChain(prefix, c)).map((c) => [c, ['<unknown>']]));
+  return { nat: pick(saved.nat), filter: pick(saved.filter) };
 }

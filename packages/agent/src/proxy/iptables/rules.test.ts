@@ -1,7 +1,11 @@
 import type { KubeObject } from '@skiff/api';
 import { computeServiceModel } from './model.ts';
 import { computeRestore, parseSavedChains } from './restore.ts';
-import { computeRules, sepChain, svcChain, TOP } from './rules.ts';
+import { computeRules, proxyChains } from './rules.ts';
+
+const TOP = proxyChains('SKIFF-TEST1-');
+const svcChain = TOP.svc;
+const sepChain = TOP.sep;
 
 const svc = (name: string, spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec, status });
 const eps = (name: string, ips: string[], port = 8080, portName?: string): KubeObject => ({
@@ -10,7 +14,7 @@ const eps = (name: string, ips: string[], port = 8080, portName?: string): KubeO
   metadata: { name, namespace: 'default' },
   subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ port, protocol: 'TCP', ...(portName ? { name: portName } : {}) }] }],
 });
-const opts = { clusterCIDR: '10.244.0.0/16' };
+const opts = { clusterCIDR: '10.244.0.0/16', chains: TOP };
 
 describe('the kernel proxy rules', () => {
   test('a ClusterIP service: one chain, one DNAT chain per endpoint with 1/(n-i) probability', () => {
@@ -25,7 +29,7 @@ describe('the kernel proxy rules', () => {
     expect(rules[3]).not.toContain('probability');
     const sep = r.nat.get(sepChain(models[0], { ip: '10.244.1.5', port: 8080 }))!;
     expect(sep).toEqual([
-      '-m comment --comment "default/web:" -s 10.244.1.5/32 -j SKIFF-MARK-MASQ',
+      `-m comment --comment "default/web:" -s 10.244.1.5/32 -j ${TOP.markMasq}`,
       '-m comment --comment "default/web:" -p tcp -m tcp -j DNAT --to-destination 10.244.1.5:8080',
     ]);
     expect(r.filter.get(TOP.services)).toEqual([]);
@@ -36,7 +40,7 @@ describe('the kernel proxy rules', () => {
     const r = computeRules(models, opts);
     expect(r.filter.get(TOP.services)).toEqual(['-m comment --comment "default/web:" -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j REJECT']);
     expect(r.filter.get(TOP.externalServices)).toEqual(['-m comment --comment "default/web:" -m addrtype --dst-type LOCAL -p tcp -m tcp --dport 30080 -j REJECT']);
-    expect([...r.nat.keys()].some((c) => c.startsWith('SKIFF-SVC-'))).toBe(false);
+    expect([...r.nat.keys()].some((c) => c.startsWith('SKIFF-TEST1-SVC-'))).toBe(false);
   });
 
   test('NodePort and LoadBalancer go through an EXT chain that masquerades', () => {
@@ -45,11 +49,11 @@ describe('the kernel proxy rules', () => {
       [eps('lb', ['10.244.0.5'], 8080, 'http')],
     );
     const r = computeRules(models, opts);
-    const ext = [...r.nat.keys()].find((c) => c.startsWith('SKIFF-EXT-'))!;
+    const ext = [...r.nat.keys()].find((c) => c.startsWith('SKIFF-TEST1-EXT-'))!;
     expect(r.nat.get(TOP.nodePorts)).toEqual([`-m comment --comment "default/lb:http" -p tcp -m tcp --dport 30081 -j ${ext}`]);
     expect(r.nat.get(TOP.services)!.filter((x) => x.includes(ext))).toHaveLength(2);
     expect(r.nat.get(TOP.services)!.at(-1)).toContain(`--dst-type LOCAL -j ${TOP.nodePorts}`);
-    expect(r.nat.get(ext)).toEqual(['-m comment --comment "masquerade traffic from outside" -j SKIFF-MARK-MASQ', `-j ${svcChain(models[0])}`]);
+    expect(r.nat.get(ext)).toEqual([`-m comment --comment "masquerade traffic from outside" -j ${TOP.markMasq}`, `-j ${svcChain(models[0])}`]);
   });
 
   test('ClientIP affinity: recent-match rules before the random choice, and --set in each endpoint chain', () => {
@@ -98,15 +102,22 @@ describe('incremental restore', () => {
   test('the last endpoint leaving swaps the chain for a REJECT', () => {
     const input = computeRestore(build(['10.244.0.1']), build([]));
     expect(input).toContain('*filter');
-    expect(input).toMatch(/-A SKIFF-SERVICES .*-d 10\.96\.0\.1\/32 .*-j REJECT/);
+    expect(input).toMatch(/-A SKIFF-TEST1-SERVICES .*-d 10\.96\.0\.1\/32 .*-j REJECT/);
   });
 });
 
-test('a first sync takes over the proxy chains an earlier run left, never the pod network\'s', () => {
-  const saved = parseSavedChains('*nat\n:PREROUTING ACCEPT [0:0]\n:SKIFF-SERVICES - [0:0]\n:SKIFF-SVC-OLD - [0:0]\n:SKIFF-POD-POSTROUTING - [0:0]\nCOMMIT\n*filter\n:SKIFF-POD-FORWARD - [0:0]\n:SKIFF-SERVICES - [0:0]\nCOMMIT\n');
-  expect([...saved.nat.keys()]).toEqual(['SKIFF-SERVICES', 'SKIFF-SVC-OLD']);
-  expect([...saved.filter.keys()]).toEqual(['SKIFF-SERVICES']);
+test('a first sync takes over the proxy chains an earlier run of its cluster left, never the pod network\'s nor another cluster\'s', () => {
+  const saved = parseSavedChains('*nat\n:PREROUTING ACCEPT [0:0]\n:SKIFF-TEST1-SERVICES - [0:0]\n:SKIFF-TEST1-SVC-OLD - [0:0]\n:SKIFF-TEST1-PODNAT - [0:0]\n:SKIFF-OTHER-SVC-X - [0:0]\nCOMMIT\n*filter\n:SKIFF-TEST1-PODFWD - [0:0]\n:SKIFF-TEST1-SERVICES - [0:0]\nCOMMIT\n', 'SKIFF-TEST1-');
+  expect([...saved.nat.keys()]).toEqual(['SKIFF-TEST1-SERVICES', 'SKIFF-TEST1-SVC-OLD']);
+  expect([...saved.filter.keys()]).toEqual(['SKIFF-TEST1-SERVICES']);
   const input = computeRestore(saved, computeRules([], opts));
-  expect(input).toContain('-X SKIFF-SVC-OLD');
-  expect(input).not.toContain('SKIFF-POD-');
+  expect(input).toContain('-X SKIFF-TEST1-SVC-OLD');
+  expect(input).not.toContain('POD');
+  expect(input).not.toContain('OTHER');
+});
+
+test('every chain name fits iptables\' 28 characters', () => {
+  const m = computeServiceModel([svc('a-very-long-service-name-of-sixty-three-characters-xxxxxxxxxxxx', { type: 'NodePort', clusterIP: '10.96.0.1', ports: [{ port: 80, nodePort: 30001 }] })], [eps('a-very-long-service-name-of-sixty-three-characters-xxxxxxxxxxxx', ['10.244.0.1'], 80)]);
+  const r = computeRules(m, { clusterCIDR: '10.244.0.0/16', chains: proxyChains('SKIFF-ABCDE-') });
+  for (const c of [...r.nat.keys(), ...r.filter.keys()]) expect(c.length).toBeLessThanOrEqual(28);
 });

@@ -1,6 +1,6 @@
-// The effectful side of the kernel proxy: iptables-restore, iptables-save and the jumps from the
-// built-in chains. Every call waits for the xtables lock (-w), since Docker and other agents on
-// the same kernel write rules too.
+// The effectful side of skiff's iptables rules: iptables-save and iptables-restore. A restore is
+// one transaction of the kernel (iptables-nft: one netlink batch); --wait takes the xtables lock
+// where the legacy backend uses it, since Docker and other agents on the same kernel write rules too.
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -17,22 +17,8 @@ export function iptablesRestore(input: string): Promise<void> {
   });
 }
 
+/** `iptables-save` of the nat and filter tables. */
 export async function iptablesSave(): Promise<string> {
   const [nat, filter] = await Promise.all([run('iptables-save', ['-t', 'nat'], { maxBuffer: 256 * 1024 * 1024 }), run('iptables-save', ['-t', 'filter'], { maxBuffer: 256 * 1024 * 1024 })]);
   return `${nat.stdout}\n${filter.stdout}`;
-}
-
-/** Adds `-j to` (after `extra` matches) at the top of `from` unless it is there. */
-export async function ensureJump(table: string, from: string, to: string, extra = ''): Promise<void> {
-  const rule = [...(extra ? extra.split(' ') : []), '-j', to];
-  try {
-    await run('iptables', ['-w', '-t', table, '-C', from, ...rule]);
-  } catch {
-    await run('iptables', ['-w', '-t', table, '-I', from, '1', ...rule]);
-  }
-}
-
-export async function removeJump(table: string, from: string, to: string, extra = ''): Promise<void> {
-  const rule = [...(extra ? extra.split(' ') : []), '-j', to];
-  await run('iptables', ['-w', '-t', table, '-D', from, ...rule]).catch(() => undefined);
 }
