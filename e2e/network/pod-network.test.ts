@@ -1,7 +1,8 @@
 // The pod network on one Docker engine with two nodes: each node gets its own /24 of the cluster
 // CIDR, every pod an address of it (held by its holder container), pods reach each other across
 // nodes, a sidecar reaches its app over localhost also after the app container restarts, and a
-// hostNetwork pod has the node's address. Removing a holder behind the agent's back gives the pod
+// hostNetwork pod has the node's address (and, with ClusterFirstWithHostNet, the cluster DNS).
+// Removing a holder behind the agent's back gives the pod
 // a new namespace with its containers restarted in it.
 // (busybox-static's `wget -T` crashes, hence `timeout 5 wget`.)
 import { request } from 'node:http';
@@ -143,6 +144,39 @@ spec:
     expect(await dockerIds(['--filter', `label=dev.skiff.holder.pod-uid=${p.metadata.uid}`])).toEqual([]);
     const mode = (await docker(['inspect', '-f', '{{.HostConfig.NetworkMode}}', containerStatus(p)!.containerID!.replace('docker://', '')])).trim();
     expect(mode).toBe('host');
+  }, 60_000);
+
+  test('a hostNetwork pod with dnsPolicy ClusterFirstWithHostNet asks the cluster DNS; with ClusterFirst, the host\'s', async () => {
+    await cluster.kubectl.ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Service
+metadata: { name: net-a }
+spec:
+  selector: { app: net-a }
+  ports: [{ port: 80, targetPort: 8080 }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: net-host-dns }
+spec:
+  nodeName: ${NODES[1].name}
+  hostNetwork: true
+  dnsPolicy: ClusterFirstWithHostNet
+  terminationGracePeriodSeconds: 1
+  containers:
+    - { name: main, image: skiff/busybox:1, command: ["sleep", "3600"] }
+`);
+    await readyPod('net-host-dns');
+    const gateway = (await podCIDR(NODES[1].name)).replace(/0\/24$/, '1');
+    const conf = await cluster.kubectl.ok(['exec', 'net-host-dns', '--', 'cat', '/etc/resolv.conf']);
+    expect(conf).toMatch(new RegExp(`^nameserver ${gateway.replace(/\./g, '\\.')}$`, 'm'));
+    expect(conf).toMatch(/^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local\b/m);
+    expect(conf).toMatch(/^options ndots:5$/m);
+    const svc = await cluster.client.get({ group: '', version: 'v1', plural: 'services', scope: 'Namespaced' }, NS, 'net-a');
+    const r = await cluster.kubectl.run(['exec', 'net-host-dns', '--', 'nslookup', '-type=a', 'net-a']);
+    expect(r.stdout).toContain(`Address: ${svc.spec!.clusterIP}`);
+    // The first hostNetwork pod (ClusterFirst) kept the host's resolv.conf, as the kubelet does.
+    expect(await cluster.kubectl.ok(['exec', 'net-host', '--', 'cat', '/etc/resolv.conf'])).not.toContain(`nameserver ${gateway}`);
   }, 60_000);
 
   test('deleting a pod removes its holder', async () => {

@@ -1,7 +1,8 @@
 // Pure: a pod's resolv.conf from its dnsPolicy and dnsConfig, as the kubelet writes it:
 // - ClusterFirst (the default): the cluster DNS, search NS.svc.ZONE svc.ZONE ZONE then the host's
 //   searches, ndots:5. A hostNetwork pod with ClusterFirst gets the host's (as Default).
-// - ClusterFirstWithHostNet: the cluster DNS also for a hostNetwork pod.
+// - ClusterFirstWithHostNet: the cluster DNS also for a hostNetwork pod (which reaches it on the
+//   node's pod network gateway, a local address of its host).
 // - Default: the host's resolv.conf (the engine copies it).
 // - None: only what dnsConfig says.
 // dnsConfig's nameservers and searches are appended, its options override by name.
@@ -40,3 +41,13 @@ export function computePodDNS(i: PodDnsInput): PodDNS | undefined {
 }
 
 const dedupe = (xs: string[]) => [...new Set(xs)];
+
+/** The resolv.conf text, as the kubelet writes it. */
+export function renderResolvConf(dns: PodDNS): string {
+  return [
+    ...(dns.searches.length ? [`search ${dns.searches.join(' ')}`] : []),
+    ...dns.servers.map((s) => `nameserver ${s}`),
+    ...(dns.options.length ? [`options ${dns.options.join(' ')}`] : []),
+    '',
+  ].join('\n');
+}

@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { cidrAddress, parseIPv4CIDR, type KubeObject } from '@skiff/api';
+import { renderResolvConf } from '../dns/pod-dns.ts';
 import { ensureHolderImage, HOLDER_IMAGE } from './holder-image.ts';
 import type { PodNetwork, PodSandbox } from './types.ts';
 
@@ -92,7 +93,7 @@ export class DockerPodNetwork implements PodNetwork {
   }
 
   async ensure(pod: KubeObject): Promise<PodSandbox> {
-    if (pod.spec?.hostNetwork) return { id: '', ip: this.o.nodeIP, networkMode: 'host' };
+    if (pod.spec?.hostNetwork) return this.hostSandbox(pod);
     const found = await this.holders(pod.metadata.uid ?? '');
     const live = found.find((h) => h.State === 'running');
     if (live) return this.sandboxOf(live.Id);
@@ -104,9 +105,22 @@ export class DockerPodNetwork implements PodNetwork {
   }
 
   async find(pod: KubeObject): Promise<PodSandbox | undefined> {
-    if (pod.spec?.hostNetwork) return { id: '', ip: this.o.nodeIP, networkMode: 'host' };
+    if (pod.spec?.hostNetwork) return this.hostSandbox(pod);
     const live = (await this.holders(pod.metadata.uid ?? '')).find((h) => h.State === 'running');
     return live ? this.sandboxOf(live.Id) : undefined;
+  }
+
+  /**
+   * A hostNetwork pod has no holder: its containers use the host's network and, unless its
+   * dnsPolicy says otherwise (ClusterFirstWithHostNet, None, a dnsConfig), the host's resolv.conf.
+   * The cluster DNS listens on the pod network's gateway, so that network is made first.
+   */
+  private async hostSandbox(pod: KubeObject): Promise<PodSandbox> {
+    const sandbox: PodSandbox = { id: '', ip: this.o.nodeIP, networkMode: 'host' };
+    if (!this.o.dns) return sandbox;
+    await this.prepare();
+    const dns = this.o.dns(pod);
+    return dns ? { ...sandbox, resolvConf: renderResolvConf(dns) } : sandbox;
   }
 
   async remove(podUid: string): Promise<void> {
@@ -180,13 +194,7 @@ export class DockerPodNetwork implements PodNetwork {
    */
   private async writeResolvConf(id: string, dns: PodDNS): Promise<void> {
     const path = (await this.o.docker.getContainer(id).inspect()).ResolvConfPath;
-    const text = [
-      ...(dns.searches.length ? [`search ${dns.searches.join(' ')}`] : []),
-      ...dns.servers.map((s) => `nameserver ${s}`),
-      ...(dns.options.length ? [`options ${dns.options.join(' ')}`] : []),
-      '',
-    ].join('\n');
-    await writeFile(path, text).catch((err: Error) => this.o.log(`cannot write the pod's resolv.conf (${err.message}); its DNS goes through Docker's relay`));
+    await writeFile(path, renderResolvConf(dns)).catch((err: Error) => this.o.log(`cannot write the pod's resolv.conf (${err.message}); its DNS goes through Docker's relay`));
   }
 
   private async removeContainer(id: string): Promise<void> {

@@ -10,6 +10,12 @@ export interface PodSandbox {
   ip?: string;
   /** How the pod's containers join it (ContainerConfig.networkMode). */
   networkMode: string;
+  /**
+   * For a hostNetwork pod whose dnsPolicy is not the host's (ClusterFirstWithHostNet, None, a
+   * dnsConfig): the resolv.conf its containers get (bind-mounted). Pods with a holder share the
+   * holder's file instead.
+   */
+  resolvConf?: string;
 }
 
 export interface PodNetwork {

@@ -1,7 +1,7 @@
 // The agent's files for a pod on the host, under `<rootDir>/pods/<uid>/` as the kubelet keeps
 // them: one termination message file per container attempt (bind-mounted at the container's
 // terminationMessagePath, writable by any user as the kubelet makes it), removed with the pod.
-import { chmodSync, closeSync, mkdirSync, openSync, readSync, fstatSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readSync, fstatSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { KubeObject } from '@skiff/api';
@@ -13,6 +13,14 @@ const podDir = (rootDir: string, uid: string) => join(rootDir, 'pods', uid);
 
 function terminationFile(rootDir: string, uid: string, container: string, restartCount: number): string {
   return join(podDir(rootDir, uid), 'containers', container, `termination-log-${restartCount}`);
+}
+
+/** Writes the pod's own resolv.conf (a hostNetwork pod's, see PodSandbox.resolvConf) and returns its path. */
+export function writePodResolvConf(rootDir: string, uid: string, text: string): string {
+  const file = join(podDir(rootDir, uid), 'resolv.conf');
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, text, { mode: 0o644 });
+  return file;
 }
 
 /** Creates the (empty, mode 0666) termination message file of one attempt and returns its path. */

@@ -14,7 +14,7 @@ import { CreateContainerError, effectiveSecurityContext } from '../container-con
 import { trimPodMessages } from '../container-config/termination-message.ts';
 import type { ProjectedObjects } from '../volumes/objects.ts';
 import { snapshotReferences } from '../container-config/references.ts';
-import { prepareTerminationFile, readTerminationMessage, removePodFiles } from './pod-files.ts';
+import { prepareTerminationFile, readTerminationMessage, removePodFiles, writePodResolvConf } from './pod-files.ts';
 import type { ProbeManager } from '../probe/manager.ts';
 import { backoffDelay, crashLoopDelay, type BackoffPolicy } from './backoff.ts';
 import { buildContainerConfig, portKey, type ContainerSpec } from './container-config.ts';
@@ -277,6 +277,10 @@ export class PodWorker {
     // An ephemeral container aimed at a container shares its processes (kubectl debug --target).
     const target = ephemeral?.targetContainerName ? groupByContainer(containers).get(ephemeral.targetContainerName)?.[0]?.info : undefined;
     if (target?.state === 'running') config = { ...config, pidMode: `container:${target.id}` };
+    if (this.sandbox?.resolvConf !== undefined && !(config.mounts ?? []).some((m) => m.target === '/etc/resolv.conf')) {
+      const file = writePodResolvConf(this.deps.rootDir, pod.metadata.uid ?? '', this.sandbox.resolvConf);
+      config = { ...config, mounts: [...(config.mounts ?? []), { type: 'bind', source: file, target: '/etc/resolv.conf', readOnly: true }] };
+    }
     const id = await runtime.create(config);
     events.record(pod, 'Normal', 'Created', `Created container ${name}`, fieldPath(pod, name));
     if (!(await this.startContainer(pod, name, id))) return true;
