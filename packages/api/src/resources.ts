@@ -40,6 +40,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced', shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers'] }),
   resource({ group: '', version: 'v1', kind: 'Service', plural: 'services', scope: 'Namespaced', shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   resource({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', scope: 'Namespaced', shortNames: ['ep'] }),
+  resource({ group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', scope: 'Namespaced' }),
   resource({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', scope: 'Cluster', shortNames: ['no'], subresources: ['status'] }),
   resource({ group: '', version: 'v1', kind: 'Event', plural: 'events', scope: 'Namespaced', shortNames: ['ev'] }),
   resource({ group: '', version: 'v1', kind: 'ReplicationController', plural: 'replicationcontrollers', scope: 'Namespaced', shortNames: ['rc'], categories: ['all'], subresources: ['status', 'scale'] }),
@@ -94,6 +95,7 @@ function mustFind(group: string, plural: string): ResourceInfo {
 export const PODS = mustFind('', 'pods');
 export const SERVICES = mustFind('', 'services');
 export const ENDPOINTS = mustFind('', 'endpoints');
+export const ENDPOINT_SLICES = mustFind('discovery.k8s.io', 'endpointslices');
 export const NODES = mustFind('', 'nodes');
 export const NAMESPACES = mustFind('', 'namespaces');
 export const EVENTS = mustFind('', 'events');

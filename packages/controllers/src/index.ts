@@ -16,6 +16,7 @@ export { REVISION_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATI
 export { ConditionReason } from './deployment/status.ts';
 
 export { EndpointsController } from './endpoints/controller.ts';
+export { EndpointSliceController } from './endpointslice/controller.ts';
 export { computeEndpointSubsets, computeEndpoints, resolveTargetPort } from './endpoints/plan.ts';
 
 export { NodeLifecycleController } from './nodelifecycle/controller.ts';

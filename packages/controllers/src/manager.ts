@@ -7,6 +7,7 @@ import type { Controller } from './lib/controller.ts';
 import { NAMESPACES } from './lib/resources.ts';
 import { DeploymentController } from './deployment/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
+import { EndpointSliceController } from './endpointslice/controller.ts';
 import { GarbageCollector } from './gc/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
 import { NodeIpamController } from './nodeipam/controller.ts';
@@ -18,7 +19,7 @@ import { PersistentVolumeController } from './persistentvolume/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -98,6 +99,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('replicationcontroller')) controllers.push(new ReplicaSetController({ client, factory, kind: 'ReplicationController', recorder: recorder('replication-controller'), log }));
     if (enabled.has('deployment')) controllers.push(new DeploymentController({ client, factory, recorder: recorder('deployment-controller'), log }));
     if (enabled.has('endpoints')) controllers.push(new EndpointsController({ client, factory, log }));
+    if (enabled.has('endpointslice')) controllers.push(new EndpointSliceController({ client, factory, log }));
     if (enabled.has('nodelifecycle')) {
       controllers.push(
         new NodeLifecycleController({

@@ -101,6 +101,11 @@ export function tooLong(field: string, max: number): FieldCause {
   return { reason: 'FieldValueTooLong', message: body('Too long', undefined, `may not be more than ${max} bytes`, false), field };
 }
 
+/** Kubernetes' field.TooMany. */
+export function tooMany(field: string, actual: number, max: number): FieldCause {
+  return { reason: 'FieldValueTooMany', message: `Too many: ${actual}: must have at most ${max} items`, field };
+}
+
 /** One Invalid per message, as Kubernetes reports each broken rule of a value separately. */
 export function invalidEach(field: string, value: unknown, messages: readonly string[]): FieldCause[] {
   return messages.map((m) => invalid(field, value, m));

@@ -6,6 +6,7 @@ import type { FieldCause, KubeObject } from '../object.ts';
 import type { ResourceInfo } from '../resources.ts';
 import { validateEndpoints, validateEvent, validateLease, validateNamespace, validateNamespaceUpdate, validateNode, validateNodeUpdate, validatePod, validatePodUpdate, validateService, validateServiceUpdate } from './core.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
+import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.ts';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate, validateServiceAccount } from './config.ts';
 import {
   validatePersistentVolume,
@@ -27,6 +28,7 @@ const CREATE: Record<string, (o: Obj) => FieldCause[]> = {
   '/Node': validateNode,
   '/Service': validateService,
   '/Endpoints': validateEndpoints,
+  'discovery.k8s.io/EndpointSlice': validateEndpointSlice,
   '/Event': validateEvent,
   '/ReplicationController': validateReplicationController,
   'apps/Deployment': validateDeployment,
@@ -48,6 +50,7 @@ const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
   '/Namespace': validateNamespaceUpdate,
   '/Node': validateNodeUpdate,
   '/Service': validateServiceUpdate,
+  'discovery.k8s.io/EndpointSlice': validateEndpointSliceUpdate,
   '/ReplicationController': validateReplicationControllerUpdate,
   'apps/Deployment': (o, old) => validateAppsUpdate('Deployment', o, old),
   'apps/ReplicaSet': (o, old) => validateAppsUpdate('ReplicaSet', o, old),

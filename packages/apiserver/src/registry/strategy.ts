@@ -135,6 +135,7 @@ const STRATEGIES: Record<string, Strategy> = {
   // Nodes may set their status on create (the agent registers with addresses and capacity).
   nodes: { ...base, statusSubresource: true },
   endpoints: { ...base, allowCreateOnUpdate: true },
+  'discovery.k8s.io/endpointslices': base,
   events: { ...base, allowCreateOnUpdate: true },
   'coordination.k8s.io/leases': { ...base, allowCreateOnUpdate: true },
   configmaps: base,

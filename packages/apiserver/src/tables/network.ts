@@ -116,3 +116,25 @@ export const endpointsPrinter: Printer = {
     return [ep.metadata.name ?? '', formatEndpoints(ep.subsets as EndpointSubset[] | undefined), ageSince(ep.metadata.creationTimestamp, now)];
   },
 };
+
+/** Kubernetes' listWithMoreString: the first three, then "+ N more...", or <unset>. */
+function firstThree(list: string[]): string {
+  const shown = list.slice(0, 3).join(',');
+  if (list.length > 3) return `${shown} + ${list.length - 3} more...`;
+  return shown || '<unset>';
+}
+
+export const endpointSlicePrinter: Printer = {
+  columns: [
+    NAME_COLUMN,
+    column('AddressType', 'string', 'The type of addresses this slice holds.'),
+    column('Ports', 'string', 'The ports of the endpoints.'),
+    column('Endpoints', 'string', 'The addresses of the endpoints.'),
+    AGE_COLUMN,
+  ],
+  cells(slice, now) {
+    const ports = ((slice.ports ?? []) as { name?: string; port?: number }[]).map((p) => (p.port !== undefined && p.port !== null ? String(p.port) : p.name ?? '*'));
+    const addresses = ((slice.endpoints ?? []) as { addresses?: string[] }[]).flatMap((e) => e.addresses ?? []);
+    return [slice.metadata.name ?? '', String(slice.addressType ?? ''), firstThree(ports), firstThree(addresses), ageSince(slice.metadata.creationTimestamp, now)];
+  },
+};

@@ -2,7 +2,7 @@
 import type { KubeObject, ResourceInfo } from '@skiff/api';
 import { ageSince } from './duration.ts';
 import { eventPrinter, leasePrinter, namespacePrinter, nodePrinter } from './cluster.ts';
-import { endpointsPrinter, servicePrinter } from './network.ts';
+import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './network.ts';
 import { podPrinter } from './pods.ts';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.ts';
@@ -41,6 +41,7 @@ const PRINTERS: Record<string, Printer> = {
   '/pods': podPrinter,
   '/services': servicePrinter,
   '/endpoints': endpointsPrinter,
+  'discovery.k8s.io/endpointslices': endpointSlicePrinter,
   '/nodes': nodePrinter,
   '/namespaces': namespacePrinter,
   '/events': eventPrinter,

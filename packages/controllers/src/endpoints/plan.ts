@@ -23,7 +23,7 @@ export interface EndpointSubset {
   ports?: EndpointPort[];
 }
 
-interface ServicePort {
+export interface ServicePort {
   name?: string;
   port: number;
   targetPort?: number | string;
@@ -45,10 +45,28 @@ export function resolveTargetPort(sp: ServicePort, pod: KubeObject): number | un
   return undefined;
 }
 
-/** Should `pod` appear at all: has an IP, is not finished for good, not terminating. */
-function isEndpointCandidate(pod: KubeObject, publishNotReady: boolean): boolean {
+/**
+ * The service's ports as `pod` serves them (named targetPorts resolved), sorted; undefined when
+ * none resolves (a headless service without ports still lists its pods: []).
+ */
+export function resolvePodPorts(ports: readonly ServicePort[], pod: KubeObject): EndpointPort[] | undefined {
+  const resolved: EndpointPort[] = [];
+  for (const sp of ports) {
+    const port = resolveTargetPort(sp, pod);
+    if (port === undefined) continue;
+    resolved.push({ ...(sp.name ? { name: sp.name } : {}), port, protocol: sp.protocol ?? 'TCP', ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
+  }
+  if (resolved.length === 0 && ports.length > 0) return undefined;
+  return resolved.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port);
+}
+
+/**
+ * Should `pod` appear at all: has an IP, is not finished for good, and is not terminating unless
+ * terminating pods are wanted (EndpointSlices list them, Endpoints only with publishNotReadyAddresses).
+ */
+export function isEndpointCandidate(pod: KubeObject, includeTerminating: boolean): boolean {
   if (!pod.status?.podIP) return false;
-  if (!publishNotReady && pod.metadata.deletionTimestamp) return false;
+  if (!includeTerminating && pod.metadata.deletionTimestamp) return false;
   const phase = pod.status?.phase;
   const restart = pod.spec?.restartPolicy ?? 'Always';
   if (phase === 'Failed' && restart === 'Never') return false;
@@ -78,15 +96,8 @@ export function computeEndpointSubsets(service: KubeObject, pods: readonly KubeO
       targetRef: { kind: 'Pod', namespace: pod.metadata.namespace!, name: pod.metadata.name!, uid: pod.metadata.uid! },
     };
     if (pod.spec?.hostname && pod.spec?.subdomain === service.metadata.name) address.hostname = pod.spec.hostname;
-    const resolved: EndpointPort[] = [];
-    for (const sp of ports) {
-      const port = resolveTargetPort(sp, pod);
-      if (port === undefined) continue;
-      resolved.push({ ...(sp.name ? { name: sp.name } : {}), port, protocol: sp.protocol ?? 'TCP', ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
-    }
-    // A headless service without ports still lists its addresses.
-    if (resolved.length === 0 && ports.length > 0) continue;
-    resolved.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port);
+    const resolved = resolvePodPorts(ports, pod);
+    if (!resolved) continue;
     const key = JSON.stringify(resolved);
     const g = groups.get(key) ?? { ports: resolved, ready: [], notReady: [] };
     if (isPodReady(pod) || publishNotReady) g.ready.push(address);

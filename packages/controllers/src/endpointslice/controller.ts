@@ -1,0 +1,93 @@
+// The EndpointSlice controller (and, for Services without a selector, the EndpointSlice mirroring
+// controller): keeps each Service's discovery.k8s.io/v1 EndpointSlices in step with its pods (or
+// its user-managed Endpoints), as ./plan.ts computes them. The slices carry the Service as their
+// controller owner; they are deleted with it.
+import { ENDPOINT_SLICES, labelSelectorMatches, type KubeObject } from '@skiff/api';
+import { isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { QueueController } from '../lib/controller.ts';
+import { BY_NAMESPACE, NAMESPACE_INDEX } from '../lib/indexes.ts';
+import { ENDPOINTS, PODS, SERVICES } from '../lib/resources.ts';
+import { computeEndpointGroups, MANAGED_BY_CONTROLLER, MANAGED_BY_LABEL, MANAGED_BY_MIRRORING, mirrorEndpointGroups, planEndpointSlices, SERVICE_NAME_LABEL } from './plan.ts';
+
+const BY_SERVICE = 'endpointslice.byService';
+const byService = (s: KubeObject): string[] => {
+  const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
+  return svc && s.metadata.namespace ? [`${s.metadata.namespace}/${svc}`] : [];
+};
+
+export interface EndpointSliceControllerOptions {
+  client: RestClient;
+  factory: SharedInformerFactory;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+export class EndpointSliceController extends QueueController {
+  readonly name = 'endpointslice-controller';
+  private readonly client: RestClient;
+  private readonly services: Informer;
+  private readonly pods: Informer;
+  private readonly endpoints: Informer;
+  private readonly slices: Informer;
+
+  constructor(opts: EndpointSliceControllerOptions) {
+    super(opts.log);
+    this.client = opts.client;
+    this.services = opts.factory.informerFor(SERVICES, { indexers: NAMESPACE_INDEX });
+    this.pods = opts.factory.informerFor(PODS, { indexers: NAMESPACE_INDEX });
+    this.endpoints = opts.factory.informerFor(ENDPOINTS);
+    this.slices = opts.factory.informerFor(ENDPOINT_SLICES, { indexers: { [BY_SERVICE]: byService } });
+
+    const service = { onAdd: (s: KubeObject) => this.enqueueKey(keyOf(s)), onUpdate: (_o: KubeObject, s: KubeObject) => this.enqueueKey(keyOf(s)), onDelete: (s: KubeObject) => this.enqueueKey(keyOf(s)) };
+    this.services.addEventHandler(service);
+    // Mirroring follows the Endpoints of Services without a selector (same key as the Service).
+    this.endpoints.addEventHandler(service);
+    this.pods.addEventHandler({
+      onAdd: (p) => this.enqueueServicesOf(p),
+      onUpdate: (old, p) => {
+        if (old.metadata.resourceVersion === p.metadata.resourceVersion) return;
+        this.enqueueServicesOf(p);
+        if (JSON.stringify(old.metadata.labels) !== JSON.stringify(p.metadata.labels)) this.enqueueServicesOf(old);
+      },
+      onDelete: (p) => this.enqueueServicesOf(p),
+    });
+    // A slice changed or removed behind our back is put right.
+    const slice = (s: KubeObject) => byService(s).forEach((k) => this.enqueueKey(k));
+    this.slices.addEventHandler({ onUpdate: (_o, s) => slice(s), onDelete: slice });
+  }
+
+  private enqueueServicesOf(pod: KubeObject): void {
+    if (!pod.metadata.namespace) return;
+    for (const s of this.services.store.byIndex(BY_NAMESPACE, pod.metadata.namespace)) {
+      if (s.spec?.selector && Object.keys(s.spec.selector).length > 0 && labelSelectorMatches(s.spec.selector, pod.metadata.labels)) this.enqueueKey(keyOf(s));
+    }
+  }
+
+  protected async reconcile(key: string): Promise<ReconcileResult | void> {
+    const service = this.services.store.get(key);
+    const all = this.slices.store.byIndex(BY_SERVICE, key);
+    const ours = all.filter((s) => [MANAGED_BY_CONTROLLER, MANAGED_BY_MIRRORING].includes(s.metadata.labels?.[MANAGED_BY_LABEL] ?? ''));
+    // The Service is gone (or is an ExternalName, which has no endpoints): so are its slices.
+    if (!service || service.spec?.type === 'ExternalName') return this.remove(ours);
+    const pods = this.pods.store.byIndex(BY_NAMESPACE, service.metadata.namespace!);
+    const selected = computeEndpointGroups(service, pods);
+    const managedBy = selected ? MANAGED_BY_CONTROLLER : MANAGED_BY_MIRRORING;
+    // Without a selector, and without Endpoints to mirror, there is nothing to publish.
+    const groups = selected ?? mirrorEndpointGroups(this.endpoints.store.get(key));
+    const existing = all.filter((s) => s.metadata.labels?.[MANAGED_BY_LABEL] === managedBy && s.metadata.ownerReferences?.some((r) => r.uid === service.metadata.uid));
+    // Slices this controller made under the other role (a selector added or removed) go.
+    const stale = ours.filter((s) => !existing.includes(s));
+    const plan = !selected && !this.endpoints.store.get(key) ? { create: [], update: [], remove: existing } : planEndpointSlices(service, groups, existing, managedBy);
+    // Creates before deletes, so that a proxy never sees the Service without its endpoints.
+    for (const s of plan.create) await this.client.create(ENDPOINT_SLICES, s);
+    for (const s of plan.update) await this.client.update(ENDPOINT_SLICES, s);
+    await this.remove([...plan.remove, ...stale]);
+  }
+
+  private async remove(slices: readonly KubeObject[]): Promise<void> {
+    for (const s of slices) {
+      await this.client.delete(ENDPOINT_SLICES, s.metadata.namespace, s.metadata.name!).catch((err) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
+  }
+}
