@@ -2,7 +2,7 @@
 //
 //   1. rules:   a real API server (port 0) holding S Services of E endpoints each; the agent's
 //               kernel proxy (in a network namespace this bench makes, so the machine's rules are
-//               untouched) follows them. Then C times: one Endpoints object changes (one endpoint
+//               untouched) follows them. Then C times: one EndpointSlice changes (one endpoint
 //               replaced) and the time from the update request to the end of the iptables-restore
 //               that carries it is taken. Prints p50/p99/max and the restore size, and the time of
 //               the first full sync as the anchor (kube-proxy: about a second for a large cluster).
@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as dnsPacket from 'dns-packet';
-import { ENDPOINTS, SERVICES, type KubeObject } from '@skiff/api';
+import { ENDPOINT_SLICES, SERVICE_NAME_LABEL, SERVICES, type KubeObject } from '@skiff/api';
 import { startApiServer } from '@skiff/apiserver';
 import { RestClient } from '@skiff/client';
 import { request } from 'node:http';
@@ -53,11 +53,14 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-const endpointsOf = (i: number, gen: number): KubeObject => ({
-  apiVersion: 'v1',
-  kind: 'Endpoints',
-  metadata: { name: `svc-${i}`, namespace: 'default' },
-  subsets: [{ addresses: Array.from({ length: E }, (_, k) => ({ ip: `10.244.${(i * E + k + gen) % 250}.${1 + ((i + k + gen) % 250)}` })), ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }],
+const addressOf = (i: number, k: number, gen: number) => `10.244.${(i * E + k + gen) % 250}.${1 + ((i + k + gen) % 250)}`;
+const sliceOf = (i: number, gen: number): KubeObject => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: `svc-${i}-bench`, namespace: 'default', labels: { [SERVICE_NAME_LABEL]: `svc-${i}` } },
+  addressType: 'IPv4',
+  endpoints: Array.from({ length: E }, (_, k) => ({ addresses: [addressOf(i, k, gen)], conditions: { ready: true, serving: true, terminating: false } })),
+  ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
 });
 
 async function fillCluster(client: RestClient): Promise<void> {
@@ -67,7 +70,7 @@ async function fillCluster(client: RestClient): Promise<void> {
       Array.from({ length: Math.min(batch, S - i) }, async (_, j) => {
         const n = i + j;
         await client.create(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${n}`, namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
-        await client.create(ENDPOINTS, endpointsOf(n, 0));
+        await client.create(ENDPOINT_SLICES, sliceOf(n, 0));
       }),
     );
   }
@@ -90,19 +93,17 @@ async function benchRules(): Promise<void> {
     const sizes: number[] = [];
     for (let c = 1; c <= C; c++) {
       const i = Math.floor(Math.random() * S);
-      const current = await client.get(ENDPOINTS, 'default', `svc-${i}`);
-      type Subset = { addresses: { ip: string }[] };
-      const subset = (current.subsets as Subset[])[0];
-      // One endpoint replaced: the last address of the list changes.
-      const addresses = [...subset.addresses.slice(0, E - 1), (endpointsOf(i, c).subsets as Subset[])[0].addresses[E - 1]];
+      const current = await client.get(ENDPOINT_SLICES, 'default', `svc-${i}-bench`);
+      // One endpoint replaced: the last one of the slice changes its address.
+      const endpoints = [...(current.endpoints as unknown[]).slice(0, E - 1), (sliceOf(i, c).endpoints as unknown[])[E - 1]];
       const synced = new Promise<{ restoreBytes: number }>((resolve) => proxy.onSync((s) => s.restoreBytes > 0 && resolve(s)));
       const t0 = performance.now();
-      await client.update(ENDPOINTS, { ...current, subsets: [{ ...subset, addresses }] });
+      await client.update(ENDPOINT_SLICES, { ...current, endpoints });
       const s = await synced;
       times.push(performance.now() - t0);
       sizes.push(s.restoreBytes);
     }
-    console.log(`rules: Endpoints change -> rule live, ${C} changes: p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))}, max ${ms(Math.max(...times))}; restore input ${pct(sizes, 50)} bytes (aim < 200 ms)`);
+    console.log(`rules: EndpointSlice change -> rule live, ${C} changes: p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))}, max ${ms(Math.max(...times))}; restore input ${pct(sizes, 50)} bytes (aim < 200 ms)`);
     proxy.stop();
   } finally {
     client.close();

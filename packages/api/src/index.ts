@@ -15,6 +15,7 @@ export * from './helpers/owners.ts';
 export * from './helpers/names.ts';
 export * from './helpers/pods.ts';
 export * from './helpers/ipv4.ts';
+export * from './helpers/endpoint-slices.ts';
 export * from './helpers/storage.ts';
 export * from './validation/index.ts';
 export { isConfigMapKey } from './validation/config.ts';

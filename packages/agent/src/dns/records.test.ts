@@ -2,7 +2,14 @@ import type { KubeObject } from '@skiff/api';
 import { DnsIndex } from './records.ts';
 
 const svc = (name: string, spec: Record<string, unknown>, ns = 'default'): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec });
-const eps = (name: string, subsets: unknown[], ns = 'default'): KubeObject => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: ns }, subsets });
+const slice = (name: string, endpoints: unknown[], ports: unknown[], ns = 'default'): KubeObject => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: `${name}-abcde`, namespace: ns, labels: { 'kubernetes.io/service-name': name } },
+  addressType: 'IPv4',
+  endpoints,
+  ports,
+});
 
 const index = DnsIndex.build(
   [
@@ -12,8 +19,9 @@ const index = DnsIndex.build(
     svc('ext', { type: 'ExternalName', externalName: 'db.example.org' }),
   ],
   [
-    eps('db', [{ addresses: [{ ip: '10.244.2.5' }], ports: [{ name: 'pg', port: 5432 }] }]),
-    eps('web', [{ addresses: [{ ip: '10.244.0.5', hostname: 'web-0' }, { ip: '10.244.1.6' }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }]),
+    slice('db', [{ addresses: ['10.244.2.5'], conditions: { ready: true } }], [{ name: 'pg', port: 5432, protocol: 'TCP' }]),
+    // Not ready, or terminating: not answered.
+    slice('web', [{ addresses: ['10.244.0.5'], hostname: 'web-0', conditions: { ready: true } }, { addresses: ['10.244.1.6'] }, { addresses: ['10.244.1.7'], conditions: { ready: false, serving: true, terminating: true } }], [{ name: 'http', port: 8080, protocol: 'TCP' }]),
   ],
 );
 

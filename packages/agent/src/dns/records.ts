@@ -1,4 +1,4 @@
-// Pure: the cluster's DNS records from Services and Endpoints, and the answer to one question, as
+// Pure: the cluster's DNS records from Services and their EndpointSlices, and the answer to one question, as
 // CoreDNS's kubernetes plugin gives them:
 //   SVC.NS.svc.ZONE                 A     the ClusterIP, or every ready endpoint of a headless Service
 //   _PORT._PROTO.SVC.NS.svc.ZONE    SRV   per named port: the Service name, or each endpoint's name
@@ -7,7 +7,7 @@
 //   SVC.NS.svc.ZONE (ExternalName)  CNAME the external name
 // A name that exists with no record of the asked type is NODATA (NOERROR, no answers); a name in
 // the zone that does not exist, NXDOMAIN; both with the zone's SOA, as CoreDNS answers them.
-import type { KubeObject } from '@skiff/api';
+import { groupSlicesByService, type KubeObject } from '@skiff/api';
 
 export const DEFAULT_ZONE = 'cluster.local';
 /** CoreDNS's kubernetes plugin answers with a TTL of 5 seconds by default. */
@@ -23,13 +23,14 @@ export interface DnsAnswer {
   records: { name: string; data: RecordData }[];
 }
 
-interface EndpointAddress {
-  ip: string;
+interface SliceEndpoint {
+  addresses?: string[];
   hostname?: string;
+  conditions?: { ready?: boolean };
 }
-interface EndpointSubset {
-  addresses?: EndpointAddress[];
-  ports?: { name?: string; port: number; protocol?: string }[];
+interface Slice {
+  endpoints?: SliceEndpoint[];
+  ports?: { name?: string; port?: number | null; protocol?: string }[];
 }
 
 const norm = (name: string) => name.toLowerCase().replace(/\.$/, '');
@@ -75,10 +76,10 @@ export class DnsIndex {
     }
   }
 
-  /** Builds the index from every Service and Endpoints object. */
-  static build(services: readonly KubeObject[], endpoints: readonly KubeObject[], zone = DEFAULT_ZONE): DnsIndex {
+  /** Builds the index from every Service and EndpointSlice. */
+  static build(services: readonly KubeObject[], endpointSlices: readonly KubeObject[], zone = DEFAULT_ZONE): DnsIndex {
     const index = new DnsIndex(zone);
-    const eps = new Map(endpoints.map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
+    const slicesOf = groupSlicesByService(endpointSlices);
     for (const svc of services) {
       const ns = svc.metadata.namespace!;
       const base = `${svc.metadata.name}.${ns}.svc.${index.zone}`;
@@ -89,7 +90,7 @@ export class DnsIndex {
         continue;
       }
       const headless = !spec.clusterIP || spec.clusterIP === 'None';
-      const subsets = ((eps.get(`${ns}/${svc.metadata.name}`)?.subsets ?? []) as EndpointSubset[]);
+      const slices = (slicesOf.get(`${ns}/${svc.metadata.name}`) ?? []) as unknown as Slice[];
       if (!headless) {
         index.add(base, { type: 'A', address: spec.clusterIP });
         for (const p of (spec.ports ?? []) as { name?: string; port: number; protocol?: string }[]) {
@@ -97,23 +98,26 @@ export class DnsIndex {
         }
         continue;
       }
-      // Headless: the ready endpoints themselves.
+      // Headless: the ready endpoints themselves (a missing `ready` means ready).
       const seen = new Set<string>();
-      if (subsets.length === 0) index.nonTerminals.add(base);
-      for (const s of subsets) {
-        for (const a of s.addresses ?? []) {
-          const host = `${a.hostname ?? dashed(a.ip)}.${base}`;
-          if (!seen.has(a.ip)) {
-            seen.add(a.ip);
-            index.add(base, { type: 'A', address: a.ip });
-          }
-          index.add(host, { type: 'A', address: a.ip });
-          for (const p of s.ports ?? []) {
-            if (p.name) index.add(`_${p.name}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`, { type: 'SRV', target: host, port: p.port, priority: 0, weight: 100 });
+      for (const sl of slices) {
+        for (const e of sl.endpoints ?? []) {
+          if (e.conditions?.ready === false) continue;
+          for (const ip of e.addresses ?? []) {
+            const host = `${e.hostname ?? dashed(ip)}.${base}`;
+            if (!seen.has(ip)) {
+              seen.add(ip);
+              index.add(base, { type: 'A', address: ip });
+            }
+            index.add(host, { type: 'A', address: ip });
+            for (const p of sl.ports ?? []) {
+              if (p.name && typeof p.port === 'number') index.add(`_${p.name}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`, { type: 'SRV', target: host, port: p.port, priority: 0, weight: 100 });
+            }
           }
         }
-        if (!s.addresses?.length) index.nonTerminals.add(base);
       }
+      // A headless Service without ready endpoints still exists: NODATA, not NXDOMAIN.
+      if (seen.size === 0) index.nonTerminals.add(base);
     }
     return index;
   }

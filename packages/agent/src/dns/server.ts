@@ -1,12 +1,12 @@
 // The cluster DNS server the agent runs for its node's pods (UDP and TCP on port 53 of the pod
-// network's gateway address): answers the cluster's zone from Services and Endpoints it follows,
+// network's gateway address): answers the cluster's zone from Services and EndpointSlices it follows,
 // and forwards every other name to the host's resolvers, as CoreDNS's `forward . /etc/resolv.conf`.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import type { DecodedPacket } from 'dns-packet';
-import { ENDPOINTS, SERVICES, type KubeObject } from '@skiff/api';
+import { ENDPOINT_SLICES, SERVICES, type KubeObject } from '@skiff/api';
 import { Informer, type RestClient } from '@skiff/client';
 import { computeAnswer, servfail } from './answer.ts';
 import { DEFAULT_ZONE, DnsIndex } from './records.ts';
@@ -25,7 +25,7 @@ export interface ClusterDnsOptions {
 export class ClusterDns {
   private readonly o: ClusterDnsOptions;
   private readonly services: Informer<KubeObject>;
-  private readonly endpoints: Informer<KubeObject>;
+  private readonly slices: Informer<KubeObject>;
   private index: DnsIndex;
   private timer?: NodeJS.Timeout;
   private udp?: UdpSocket;
@@ -40,18 +40,18 @@ export class ClusterDns {
     this.upstreams = o.upstreams ?? hostResolvers();
     const onError = (err: unknown, ctx: string) => o.log(`dns watch (${ctx}): ${(err as Error).message}`);
     this.services = new Informer(o.client, SERVICES, { onError });
-    this.endpoints = new Informer(o.client, ENDPOINTS, { onError });
+    this.slices = new Informer(o.client, ENDPOINT_SLICES, { onError });
     const changed = { onAdd: () => this.schedule(), onUpdate: () => this.schedule(), onDelete: () => this.schedule() };
     this.services.addEventHandler(changed);
-    this.endpoints.addEventHandler(changed);
+    this.slices.addEventHandler(changed);
   }
 
   /** Follows the API and serves on `address`:`port` (default 53); idempotent. */
   listen(address: string, port = 53): Promise<void> {
     this.started ??= (async () => {
       this.services.start();
-      this.endpoints.start();
-      await Promise.all([this.services.waitForSync(), this.endpoints.waitForSync()]);
+      this.slices.start();
+      await Promise.all([this.services.waitForSync(), this.slices.waitForSync()]);
       this.rebuild();
       this.udp = createSocket('udp4');
       this.udp.on('message', (msg, rinfo) => void this.onUdp(msg, rinfo.address, rinfo.port));
@@ -73,7 +73,7 @@ export class ClusterDns {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.services.stop();
-    this.endpoints.stop();
+    this.slices.stop();
     this.udp?.close();
     this.tcp?.close();
     for (const s of this.tcpSockets) s.destroy();
@@ -88,7 +88,7 @@ export class ClusterDns {
   }
 
   private rebuild(): void {
-    this.index = DnsIndex.build(this.services.store.list(), this.endpoints.store.list(), this.o.zone ?? DEFAULT_ZONE);
+    this.index = DnsIndex.build(this.services.store.list(), this.slices.store.list(), this.o.zone ?? DEFAULT_ZONE);
   }
 
   /** The wire answer to one query (forwarded upstream when outside the zone). */

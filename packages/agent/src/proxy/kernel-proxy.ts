@@ -1,8 +1,8 @@
-// The service proxy in the kernel: follows Services and Endpoints and keeps this node's iptables
+// The service proxy in the kernel: follows Services and EndpointSlices and keeps this node's iptables
 // rules (./iptables/rules.ts) in step, writing only what changed in one iptables-restore per
 // burst of changes. The kernel then carries the traffic: nothing of it passes through the agent.
 import { writeFile } from 'node:fs/promises';
-import { ENDPOINTS, SERVICES, type KubeObject } from '@skiff/api';
+import { ENDPOINT_SLICES, SERVICES, type KubeObject } from '@skiff/api';
 import { Informer, type RestClient } from '@skiff/client';
 import { clusterChainPrefix, ensureJumps, type Ruleset } from '../iptables/cluster-chains.ts';
 import { iptablesRestore, iptablesSave } from '../iptables/exec.ts';
@@ -33,7 +33,7 @@ export class KernelProxy {
   private readonly prefix: string;
   private readonly chains: ProxyChains;
   private readonly services: Informer<KubeObject>;
-  private readonly endpoints: Informer<KubeObject>;
+  private readonly slices: Informer<KubeObject>;
   private applied?: Ruleset;
   private jumped = false;
   private timer?: NodeJS.Timeout;
@@ -48,10 +48,10 @@ export class KernelProxy {
     this.chains = proxyChains(this.prefix);
     const onError = (err: unknown, ctx: string) => o.log(`service proxy watch (${ctx}): ${(err as Error).message}`);
     this.services = new Informer(o.client, SERVICES, { onError });
-    this.endpoints = new Informer(o.client, ENDPOINTS, { onError });
+    this.slices = new Informer(o.client, ENDPOINT_SLICES, { onError });
     const changed = { onAdd: () => this.schedule(), onUpdate: () => this.schedule(), onDelete: () => this.schedule() };
     this.services.addEventHandler(changed);
-    this.endpoints.addEventHandler(changed);
+    this.slices.addEventHandler(changed);
   }
 
   async start(): Promise<void> {
@@ -60,8 +60,8 @@ export class KernelProxy {
     // kube-proxy turns on for the same reason.
     await writeFile('/proc/sys/net/ipv4/conf/all/route_localnet', '1').catch((err: Error) => this.o.log(`cannot enable route_localnet (NodePorts on loopback addresses will not answer): ${err.message}`));
     this.services.start();
-    this.endpoints.start();
-    await Promise.all([this.services.waitForSync(), this.endpoints.waitForSync()]);
+    this.slices.start();
+    await Promise.all([this.services.waitForSync(), this.slices.waitForSync()]);
     await this.sync();
   }
 
@@ -69,7 +69,7 @@ export class KernelProxy {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.services.stop();
-    this.endpoints.stop();
+    this.slices.stop();
   }
 
   /** Calls `fn` after every sync (benchmarks measure change-to-rule time with it). */
@@ -91,7 +91,7 @@ export class KernelProxy {
     try {
       // The first sync (or one after a failure) starts from what the kernel holds.
       this.applied ??= parseSavedChains(await iptablesSave(), this.prefix);
-      const models = computeServiceModel(this.services.store.list(), this.endpoints.store.list());
+      const models = computeServiceModel(this.services.store.list(), this.slices.store.list());
       const next = computeRules(models, { clusterCIDR: this.o.clusterCIDR, chains: this.chains });
       const input = computeRestore(this.applied, next);
       if (input) await iptablesRestore(input);

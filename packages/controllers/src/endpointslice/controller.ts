@@ -2,12 +2,12 @@
 // controller): keeps each Service's discovery.k8s.io/v1 EndpointSlices in step with its pods (or
 // its user-managed Endpoints), as ./plan.ts computes them. The slices carry the Service as their
 // controller owner; they are deleted with it.
-import { ENDPOINT_SLICES, labelSelectorMatches, type KubeObject } from '@skiff/api';
+import { ENDPOINT_SLICES, labelSelectorMatches, SERVICE_NAME_LABEL, type KubeObject } from '@skiff/api';
 import { isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_NAMESPACE, NAMESPACE_INDEX } from '../lib/indexes.ts';
 import { ENDPOINTS, PODS, SERVICES } from '../lib/resources.ts';
-import { computeEndpointGroups, MANAGED_BY_CONTROLLER, MANAGED_BY_LABEL, MANAGED_BY_MIRRORING, mirrorEndpointGroups, planEndpointSlices, SERVICE_NAME_LABEL } from './plan.ts';
+import { computeEndpointGroups, MANAGED_BY_CONTROLLER, MANAGED_BY_LABEL, MANAGED_BY_MIRRORING, mirrorEndpointGroups, planEndpointSlices } from './plan.ts';
 
 const BY_SERVICE = 'endpointslice.byService';
 const byService = (s: KubeObject): string[] => {

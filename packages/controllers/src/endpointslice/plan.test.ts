@@ -1,5 +1,5 @@
-import type { KubeObject } from '@skiff/api';
-import { computeEndpointGroups, MANAGED_BY_CONTROLLER, MAX_ENDPOINTS_PER_SLICE, mirrorEndpointGroups, planEndpointSlices, SERVICE_NAME_LABEL } from './plan.ts';
+import { SERVICE_NAME_LABEL, type KubeObject } from '@skiff/api';
+import { computeEndpointGroups, MANAGED_BY_CONTROLLER, MAX_ENDPOINTS_PER_SLICE, mirrorEndpointGroups, planEndpointSlices } from './plan.ts';
 
 const svc = (o: { publishNotReady?: boolean; selector?: Record<string, string> | null } = {}): KubeObject => ({
   apiVersion: 'v1',

@@ -11,11 +11,10 @@
 //   (Kubernetes' EndpointSliceMirroring controller), managed-by that controller's name.
 import type { KubeObject } from '@skiff/api';
 import { isPodReady } from '../lib/pod.ts';
-import { labelSelectorMatches } from '@skiff/api';
+import { labelSelectorMatches, SERVICE_NAME_LABEL } from '@skiff/api';
 import { isEndpointCandidate, resolvePodPorts, type EndpointPort, type EndpointSubset, type ServicePort } from '../endpoints/plan.ts';
 import { canonicalJson } from '../deployment/hash.ts';
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const MANAGED_BY_CONTROLLER = 'endpointslice-controller.k8s.io';
 export const MANAGED_BY_MIRRORING = 'endpointslicemirroring-controller.k8s.io';

@@ -1,7 +1,7 @@
-// Pure: from Services and Endpoints, what the kernel must do for each Service port on this node:
+// Pure: from Services and their EndpointSlices, what the kernel must do for each Service port on this node:
 // the addresses it answers on (ClusterIP, every node's IP at the nodePort, LoadBalancer ingress
 // IPs) and the ready endpoints behind it. The iptables rules are rendered from this (./rules.ts).
-import type { KubeObject } from '@skiff/api';
+import { groupSlicesByService, type KubeObject } from '@skiff/api';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -24,13 +24,19 @@ export interface ServicePortModel {
   endpoints: Endpoint[];
 }
 
-interface EndpointSubset {
-  addresses?: { ip: string }[];
-  ports?: { name?: string; port: number; protocol?: string }[];
+interface EndpointSlicePort {
+  name?: string;
+  port?: number | null;
+  protocol?: string;
 }
 
-export function computeServiceModel(services: readonly KubeObject[], endpoints: readonly KubeObject[]): ServicePortModel[] {
-  const eps = new Map(endpoints.map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
+interface SliceEndpoint {
+  addresses?: string[];
+  conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+}
+
+export function computeServiceModel(services: readonly KubeObject[], slices: readonly KubeObject[]): ServicePortModel[] {
+  const byService = groupSlicesByService(slices);
   const out: ServicePortModel[] = [];
   for (const svc of services) {
     const name = `${svc.metadata.namespace}/${svc.metadata.name}`;
@@ -52,26 +58,31 @@ export function computeServiceModel(services: readonly KubeObject[], endpoints: 
         nodePort: (type === 'NodePort' || type === 'LoadBalancer') && p.nodePort ? p.nodePort : undefined,
         loadBalancerIPs: lbIPs,
         affinitySeconds: affinity,
-        endpoints: endpointsFor(eps.get(name), p.name ?? '', protocol),
+        endpoints: endpointsFor(byService.get(name) ?? [], p.name ?? '', protocol),
       });
     }
   }
   return out.sort((a, b) => a.id.localeCompare(b.id) || a.protocol.localeCompare(b.protocol));
 }
 
-/** Ready endpoints of one service port (the Endpoints controller lists not-ready ones apart). */
-function endpointsFor(ep: KubeObject | undefined, portName: string, protocol: string): Endpoint[] {
-  const out: Endpoint[] = [];
-  const seen = new Set<string>();
-  for (const s of (ep?.subsets ?? []) as EndpointSubset[]) {
-    const port = (s.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol);
-    if (!port) continue;
-    for (const a of s.addresses ?? []) {
-      const key = `${a.ip}:${port.port}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ ip: a.ip, port: port.port });
+/**
+ * The endpoints traffic to one service port goes to, as kube-proxy picks them from the Service's
+ * EndpointSlices: the ready ones (a missing `ready` means ready); when there are none, the ones
+ * still serving while terminating, so that connections keep being answered while the last pods of
+ * a rollout shut down.
+ */
+function endpointsFor(slices: readonly KubeObject[], portName: string, protocol: string): Endpoint[] {
+  const ready = new Map<string, Endpoint>();
+  const terminating = new Map<string, Endpoint>();
+  for (const s of slices) {
+    const port = ((s.ports ?? []) as EndpointSlicePort[]).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol);
+    if (!port || port.port === undefined || port.port === null) continue;
+    for (const e of (s.endpoints ?? []) as SliceEndpoint[]) {
+      const c = e.conditions ?? {};
+      const into = c.ready !== false ? ready : c.serving && c.terminating ? terminating : undefined;
+      for (const ip of into ? e.addresses ?? [] : []) into!.set(`${ip}:${port.port}`, { ip, port: port.port });
     }
   }
-  return out.sort((a, b) => a.ip.localeCompare(b.ip, 'en', { numeric: true }) || a.port - b.port);
+  const chosen = ready.size ? ready : terminating;
+  return [...chosen.values()].sort((a, b) => a.ip.localeCompare(b.ip, 'en', { numeric: true }) || a.port - b.port);
 }
