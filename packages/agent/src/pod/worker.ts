@@ -468,7 +468,8 @@ export class PodWorker {
     const started = new Map(containers.map((c) => [c.id, probes.isStarted(c.id)]));
     const waiting = new Map(this.waiting);
     const messages = trimPodMessages(await this.terminationMessages(pod, containers));
-    const podIP = this.deps.network ? this.sandbox?.ip : undefined;
+    // Without a pod network (the simulated runtime) the runtime's address stands, or the node's for hostNetwork.
+    const podIP = this.deps.network ? this.sandbox?.ip : pod.spec?.hostNetwork ? this.deps.nodeIP : undefined;
     const status = computePodStatus({ pod: base, containers, now: Date.now(), hostIP: this.deps.nodeIP, runtime: this.deps.runtime.name, ready, started, waiting, messages, podIP });
     const json = JSON.stringify(status);
     if (json !== this.lastStatusJson) {

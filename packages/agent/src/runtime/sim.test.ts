@@ -1,5 +1,5 @@
 import { SimRuntime } from './sim.ts';
-import type { ContainerConfig } from './types.ts';
+import { LABEL_POD_UID, type ContainerConfig } from './types.ts';
 import { until } from '@skiff/apiserver/testing';
 
 const cfg = (name: string, env: { name: string; value: string }[] = []): ContainerConfig => ({
@@ -40,4 +40,23 @@ test('Never refuses a missing image; exec echoes and passes exit codes', async (
   for await (const c of s.stdout) out += c;
   expect(out).toBe('hi\n');
   expect(await (await rt.exec(id, { command: ['sh', '-c', 'exit 4'], stdin: false, tty: false })).exitCode()).toBe(4);
+});
+
+test('each pod has an address its containers share, unique across the nodes of a process; none on the host network', async () => {
+  const [n1, n2] = [new SimRuntime(), new SimRuntime()];
+  const c = (name: string, uid: string, networkMode?: string): ContainerConfig => ({ name, image: 'i', env: [], labels: { [LABEL_POD_UID]: uid }, ports: [], ...(networkMode ? { networkMode } : {}) });
+  const app = await n1.create(c('app', 'p1'));
+  const sidecar = await n1.create(c('sidecar', 'p1'));
+  const other = await n2.create(c('app2', 'p2'));
+  const host = await n1.create(c('host', 'p3', 'host'));
+  const ip = (rt: SimRuntime, id: string) => rt.inspect(id).then((x) => x?.ip);
+  expect(await ip(n1, app)).toMatch(/^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.\d+\.\d+$/);
+  expect(await ip(n1, sidecar)).toBe(await ip(n1, app));
+  expect(await ip(n2, other)).not.toBe(await ip(n1, app));
+  expect(await ip(n1, host)).toBeUndefined();
+  // Once every container of a pod is gone, a new container of it gets a new address.
+  const before = await ip(n1, app);
+  await n1.remove(app);
+  await n1.remove(sidecar);
+  expect(await ip(n1, await n1.create(c('app', 'p1')))).not.toBe(before);
 });

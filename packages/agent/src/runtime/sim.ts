@@ -9,6 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import {
   ImageError,
+  LABEL_POD_UID,
   type ContainerConfig,
   type ContainerInfo,
   type ContainerRuntime,
@@ -35,6 +36,22 @@ export interface SimRuntimeOptions {
   memoryBytes?: number;
 }
 
+/**
+ * Pod addresses of simulated nodes (hollow nodes have no network, but Endpoints and EndpointSlices
+ * at scale need pods with IPs): one per pod, shared by its containers, from 100.64.0.0/10 (shared
+ * address space: never a real destination here). Process-wide and sequential, so the hollow nodes
+ * of one process never repeat an address; each process starts at a random point, so separate
+ * processes (skiff up --runtime sim) rarely do.
+ */
+let nextPodAddress = randomBytes(3).readUIntBE(0, 3) % (1 << 22);
+function allocatePodAddress(): string {
+  for (;;) {
+    const n = nextPodAddress++ % (1 << 22);
+    const last = n & 255;
+    if (last !== 0 && last !== 255) return `100.${64 + ((n >> 16) & 63)}.${(n >> 8) & 255}.${last}`;
+  }
+}
+
 interface SimContainer {
   info: ContainerInfo;
   config: ContainerConfig;
@@ -49,6 +66,8 @@ export class SimRuntime implements ContainerRuntime {
   /** Named volumes: name to labels (a simulated volume has no data and no host directory). */
   private readonly volumes = new Map<string, Record<string, string>>();
   private readonly opts: SimRuntimeOptions;
+  /** Pod uid -> its address, while any container of the pod exists. */
+  private readonly podAddresses = new Map<string, string>();
 
   constructor(opts: SimRuntimeOptions = {}) {
     this.opts = opts;
@@ -76,6 +95,12 @@ export class SimRuntime implements ContainerRuntime {
       if (c.info.name === config.name) throw new Error(`Conflict. The container name "/${config.name}" is already in use`);
     }
     const id = randomBytes(32).toString('hex');
+    const uid = config.labels[LABEL_POD_UID];
+    let ip: string | undefined;
+    if (uid && config.networkMode !== 'host') {
+      ip = this.podAddresses.get(uid) ?? allocatePodAddress();
+      this.podAddresses.set(uid, ip);
+    }
     this.containers.set(id, {
       config,
       logs: [],
@@ -89,6 +114,7 @@ export class SimRuntime implements ContainerRuntime {
         oomKilled: false,
         ports: config.ports.map((p) => ({ ...p })),
         createdAt: new Date().toISOString(),
+        ...(ip ? { ip } : {}),
       },
     });
     return id;
@@ -132,6 +158,8 @@ export class SimRuntime implements ContainerRuntime {
     const c = this.containers.get(id);
     if (c?.timer) clearTimeout(c.timer);
     this.containers.delete(id);
+    const uid = c?.info.labels[LABEL_POD_UID];
+    if (uid && ![...this.containers.values()].some((x) => x.info.labels[LABEL_POD_UID] === uid)) this.podAddresses.delete(uid);
   }
 
   async list(labels: Record<string, string>): Promise<ContainerInfo[]> {
