@@ -24,33 +24,34 @@ function validateAddress(type: string, address: string, field: string): FieldCau
 
 export function validateEndpointSlice(slice: Obj): FieldCause[] {
   const errs = validateObjectMeta(slice.metadata, true, nameIsDNSSubdomain);
-  const type: string = slice.addressType ?? '';
+  const type = typeof slice.addressType === 'string' ? slice.addressType : '';
   if (!type) errs.push(required('addressType'));
   else if (!ADDRESS_TYPES.includes(type)) errs.push(notSupported('addressType', type, ADDRESS_TYPES));
-  const endpoints: Obj[] = slice.endpoints ?? [];
+  const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x : {})) : []);
+  const endpoints = list(slice.endpoints);
   if (!Array.isArray(slice.endpoints)) errs.push(required('endpoints'));
   if (endpoints.length > MAX_ENDPOINTS) errs.push(tooMany('endpoints', endpoints.length, MAX_ENDPOINTS));
   endpoints.forEach((e, i) => {
     const f = `endpoints[${i}]`;
-    const addresses: string[] = e.addresses ?? [];
+    const addresses: string[] = Array.isArray(e.addresses) ? e.addresses.map(String) : [];
     if (addresses.length === 0) errs.push(required(`${f}.addresses`, 'must contain at least 1 address'));
     else if (addresses.length > MAX_ADDRESSES) errs.push(tooMany(`${f}.addresses`, addresses.length, MAX_ADDRESSES));
     if (ADDRESS_TYPES.includes(type)) addresses.forEach((a, j) => errs.push(...validateAddress(type, a, `${f}.addresses[${j}]`)));
-    if (e.hostname) errs.push(...invalidEach(`${f}.hostname`, e.hostname, isDNS1123Label(e.hostname)));
-    if (e.nodeName) errs.push(...invalidEach(`${f}.nodeName`, e.nodeName, nameIsDNSSubdomain(e.nodeName, false)));
+    if (e.hostname) errs.push(...invalidEach(`${f}.hostname`, e.hostname, isDNS1123Label(String(e.hostname))));
+    if (e.nodeName) errs.push(...invalidEach(`${f}.nodeName`, e.nodeName, nameIsDNSSubdomain(String(e.nodeName), false)));
   });
-  const ports: Obj[] = slice.ports ?? [];
+  const ports = list(slice.ports);
   if (ports.length > MAX_PORTS) errs.push(tooMany('ports', ports.length, MAX_PORTS));
   const names = new Set<string>();
   ports.forEach((p, i) => {
     const f = `ports[${i}]`;
-    const name: string = p.name ?? '';
+    const name = String(p.name ?? '');
     if (name) errs.push(...invalidEach(`${f}.name`, name, isDNS1123Label(name)));
     if (names.has(name)) errs.push(duplicate(`${f}.name`, name));
     names.add(name);
     if (!p.protocol) errs.push(required(`${f}.protocol`));
-    else if (!PROTOCOLS.includes(p.protocol)) errs.push(notSupported(`${f}.protocol`, p.protocol, PROTOCOLS));
-    if (p.port !== undefined && p.port !== null) errs.push(...invalidEach(`${f}.port`, p.port, isValidPortNum(p.port)));
+    else if (!PROTOCOLS.includes(String(p.protocol))) errs.push(notSupported(`${f}.protocol`, p.protocol, PROTOCOLS));
+    if (p.port !== undefined && p.port !== null) errs.push(...invalidEach(`${f}.port`, p.port, typeof p.port === 'number' ? isValidPortNum(p.port) : ['must be an integer']));
   });
   return errs;
 }
