@@ -3,6 +3,7 @@
 // autocannon; then create latency at a fixed 1,000 creates/s, LIST of 10,000 pods, and watch
 // delivery latency to 500 watchers. Each server runs in its own process; autocannon runs here.
 // Usage: pnpm bench:apiserver [--duration SECONDS] [--datastore etcd]  (etcd: ./apiserver-etcd.ts)
+//        pnpm bench:apiserver --datastore etcd --churn 1000000  (the store bounded over N writes: ./etcd-churn.ts)
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -139,7 +140,11 @@ async function main(): Promise<void> {
 }
 
 const datastore = process.argv.includes('--datastore') ? process.argv[process.argv.indexOf('--datastore') + 1] : 'sqlite';
-(datastore === 'etcd' ? import('./apiserver-etcd.ts').then((m) => m.benchEtcd()) : main()).catch((err) => {
+const run =
+  datastore !== 'etcd' ? main
+  : process.argv.includes('--churn') ? () => import('./etcd-churn.ts').then((m) => m.benchChurn())
+  : () => import('./apiserver-etcd.ts').then((m) => m.benchEtcd());
+run().catch((err) => {
   console.error(err);
   process.exit(1);
 });
