@@ -7,6 +7,8 @@
 // 4. `skiff server` with its scheduler and controller manager on (worker threads, busy with the
 //    pods being created) vs the API server alone, creates/s;
 // 5. the etcd database size over many writes with compaction running (a bounded store).
+// `--only components` runs part 4 alone; `--churn N` (./etcd-churn.ts) the bounded store through
+// skiff's own storage instead of part 5's bare puts.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +24,8 @@ const root = join(here, '../../..');
 const MAIN = join(root, 'packages/cli/src/main.ts');
 const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 const duration = arg('--duration', 10);
+/** `--only components`: just part 4 (skiff server with its components vs alone). */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const writes = arg('--writes', 100_000);
 const CONNECTIONS = 32;
 
@@ -75,6 +79,29 @@ const creates = (s: Server, extra: Partial<autocannon.Options> = {}) =>
   load({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, ...extra });
 const warm = (s: Server) => autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
 
+/** apiserver_request_total of a server, by "VERB resource" (from its /metrics). */
+async function requestCounts(s: Server): Promise<Map<string, number>> {
+  const text = (await send(`${s.url}/metrics`, 'GET')).text;
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+(?:\.\d+)?)/gm)) {
+    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    const k = `${labels.verb} ${labels.resource}`;
+    out.set(k, (out.get(k) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+/** Requests a server answered during `run` (all clients: the benchmark's and its components'), per second, and the mix. */
+async function served<T>(s: Server, run: () => Promise<T>): Promise<{ result: T; perSec: number; mix: string }> {
+  const before = await requestCounts(s);
+  const t0 = performance.now();
+  const result = await run();
+  const secs = (performance.now() - t0) / 1000;
+  const after = await requestCounts(s);
+  const diff = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  return { result, perSec: (total(after) - total(before)) / secs, mix: diff.slice(0, 6).map(([k, v]) => `${k} ${(v / secs).toFixed(0)}/s`).join(', ') };
+}
+
 const fmt = (n: number) => n.toFixed(0).padStart(7);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
@@ -98,6 +125,41 @@ async function fill(s: Server, ns: string, n: number): Promise<void> {
   await autocannon({ url: `${s.url}/api/v1/namespaces/${ns}/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, amount: n, connections: CONNECTIONS });
 }
 
+/** Parts 1-3; servers started here go into `servers` (stopped by the caller in the end). */
+async function partsOneToThree(skiff: Server, sqlite: Server, skiffOn: (prefix: string) => Promise<Server>, hosts: string[], servers: Server[]): Promise<void> {
+  // 1. skiff on etcd vs the bare etcd client, same run.
+  const bare = await start([join(here, 'bare-etcd-server.ts'), hosts.join(',')]);
+  servers.push(bare);
+  await warm(bare);
+  const bareCreate = await creates(bare);
+  const skiffCreate = await creates(skiff);
+  const named = podBody.replace('"generateName":"bench-"', '"name":"bench-get"');
+  await send(`${skiff.url}/api/v1/namespaces/default/pods`, 'POST', named);
+  await send(`${bare.url}/api/v1/namespaces/default/pods`, 'POST', named);
+  const bareGet = await load({ url: `${bare.url}/api/v1/namespaces/default/pods/bench-get` });
+  const skiffGet = await load({ url: `${skiff.url}/api/v1/namespaces/default/pods/bench-get` });
+  console.log('                         bare fastify+etcd3   skiff on etcd   ratio (aim)');
+  console.log(`creates/s                ${fmt(bareCreate.requests.average)}              ${fmt(skiffCreate.requests.average)}        ${ratio(skiffCreate.requests.average, bareCreate.requests.average)} (0.6x)   p99 ${skiffCreate.latency.p99} ms`);
+  console.log(`GETs/s                   ${fmt(bareGet.requests.average)}              ${fmt(skiffGet.requests.average)}        ${ratio(skiffGet.requests.average, bareGet.requests.average)} (0.7x)   p99 ${skiffGet.latency.p99} ms`);
+  stop(bare);
+
+  // 2. Two API servers on one cluster vs one: aggregate creates/s (each with half the connections).
+  const second = await skiffOn('/skiff/');
+  await warm(second);
+  const one = await creates(skiff);
+  const [x, y] = await Promise.all([creates(skiff, { connections: CONNECTIONS / 2 }), creates(second, { connections: CONNECTIONS / 2 })]);
+  const both = x.requests.average + y.requests.average;
+  console.log(`scale-out creates/s      one server ${fmt(one.requests.average)}   two servers ${fmt(both)} (${fmt(x.requests.average)} +${fmt(y.requests.average)})   ${ratio(both, one.requests.average)}`);
+  stop(second);
+
+  // 3. LIST of 10,000 pods: etcd vs SQLite.
+  await fill(skiff, 'list', 10_000);
+  await fill(sqlite, 'list', 10_000);
+  const le = await listTime(skiff, 'list');
+  const ls = await listTime(sqlite, 'list');
+  console.log(`LIST ${le.count} pods         sqlite median ${ls.median.toFixed(0)} ms   etcd median ${le.median.toFixed(0)} ms (${le.mb.toFixed(1)} MB)   ${ratio(le.median, ls.median)} of SQLite (aim <= 2x)`);
+}
+
 export async function benchEtcd(): Promise<void> {
   const cluster = await startEtcdCluster(3);
   const servers: Server[] = [];
@@ -106,41 +168,12 @@ export async function benchEtcd(): Promise<void> {
   try {
     console.log(`\nbench:apiserver --datastore etcd  (${duration} s per run, ${CONNECTIONS} connections, autocannon; etcd ${cluster.members.length} members on loopback)`);
 
-    // 1. skiff on etcd vs the bare etcd client, same run.
-    const bare = await start([join(here, 'bare-etcd-server.ts'), cluster.hosts.join(',')]);
-    servers.push(bare);
     const skiff = await skiffOn('/skiff/');
-    await warm(bare);
     await warm(skiff);
-    const bareCreate = await creates(bare);
-    const skiffCreate = await creates(skiff);
-    const named = podBody.replace('"generateName":"bench-"', '"name":"bench-get"');
-    await send(`${skiff.url}/api/v1/namespaces/default/pods`, 'POST', named);
-    await send(`${bare.url}/api/v1/namespaces/default/pods`, 'POST', named);
-    const bareGet = await load({ url: `${bare.url}/api/v1/namespaces/default/pods/bench-get` });
-    const skiffGet = await load({ url: `${skiff.url}/api/v1/namespaces/default/pods/bench-get` });
-    console.log('                         bare fastify+etcd3   skiff on etcd   ratio (aim)');
-    console.log(`creates/s                ${fmt(bareCreate.requests.average)}              ${fmt(skiffCreate.requests.average)}        ${ratio(skiffCreate.requests.average, bareCreate.requests.average)} (0.6x)   p99 ${skiffCreate.latency.p99} ms`);
-    console.log(`GETs/s                   ${fmt(bareGet.requests.average)}              ${fmt(skiffGet.requests.average)}        ${ratio(skiffGet.requests.average, bareGet.requests.average)} (0.7x)   p99 ${skiffGet.latency.p99} ms`);
-    stop(bare);
-
-    // 2. Two API servers on one cluster vs one: aggregate creates/s (each with half the connections).
-    const second = await skiffOn('/skiff/');
-    await warm(second);
-    const one = await creates(skiff);
-    const [x, y] = await Promise.all([creates(skiff, { connections: CONNECTIONS / 2 }), creates(second, { connections: CONNECTIONS / 2 })]);
-    const both = x.requests.average + y.requests.average;
-    console.log(`scale-out creates/s      one server ${fmt(one.requests.average)}   two servers ${fmt(both)} (${fmt(x.requests.average)} +${fmt(y.requests.average)})   ${ratio(both, one.requests.average)}`);
-    stop(second);
-
-    // 3. LIST of 10,000 pods: etcd vs SQLite.
     const sqlite = await start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0', '--no-scheduler', '--no-controllers']);
     servers.push(sqlite);
-    await fill(skiff, 'list', 10_000);
-    await fill(sqlite, 'list', 10_000);
-    const le = await listTime(skiff, 'list');
-    const ls = await listTime(sqlite, 'list');
-    console.log(`LIST ${le.count} pods         sqlite median ${ls.median.toFixed(0)} ms   etcd median ${le.median.toFixed(0)} ms (${le.mb.toFixed(1)} MB)   ${ratio(le.median, ls.median)} of SQLite (aim <= 2x)`);
+    await warm(sqlite);
+    if (!only) await partsOneToThree(skiff, sqlite, skiffOn, cluster.hosts, servers);
 
     // 4. Components on (busy: every pod created is scheduled, unschedulable without nodes, and
     //    watched by the controllers) vs the API server alone, SQLite and etcd, same run.
@@ -151,14 +184,17 @@ export async function benchEtcd(): Promise<void> {
       const on = await withComponents();
       servers.push(on);
       await warm(on);
-      const r = await creates(on);
-      const a = await creates(alone);
-      console.log(`components on (${label.padEnd(6)})  alone ${fmt(a.requests.average)}   scheduler+controllers on ${fmt(r.requests.average)}   ${ratio(r.requests.average, a.requests.average)} (aim >= 0.8x)`);
+      const r = await served(on, () => creates(on));
+      const a = await served(alone, () => creates(alone));
+      console.log(`components on (${label.padEnd(6)})  alone ${fmt(a.result.requests.average)}   scheduler+controllers on ${fmt(r.result.requests.average)}   ${ratio(r.result.requests.average, a.result.requests.average)} (aim >= 0.8x)`);
+      // The components are clients of the same server: what it served in all, and what.
+      console.log(`  requests served/s       alone ${fmt(a.perSec)}   scheduler+controllers on ${fmt(r.perSec)}   ${ratio(r.perSec, a.perSec)}   (on: ${r.mix})`);
       stop(on);
     }
     stop(sqlite);
     stop(skiff);
 
+    if (only) return;
     // 5. A bounded store: etcd's database size over many writes, compaction every 5 s (as an API
     //    server does every 5 min), defragmented at the end.
     const client = new Etcd3({ hosts: cluster.hosts.map((h) => `http://${h}`) });

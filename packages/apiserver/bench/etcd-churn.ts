@@ -66,8 +66,11 @@ export async function benchChurn(): Promise<void> {
     let done = 0;
     let nextReport = reportEvery;
     let failures = 0;
+    // SIGINT stops the writes early and still prints the summary (a long run on a busy machine).
+    let stopRequested = false;
+    process.once('SIGINT', () => (stopRequested = true));
     let lastWritten = 0;
-    while (done < writes) {
+    while (done < writes && !stopRequested) {
       const batch = Math.min(concurrency, writes - done);
       const base = done;
       const results = await Promise.allSettled(Array.from({ length: batch }, (_, j) => storage.update(key((base + j) % keysInUse), (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { app: 'churn', gen: String(base + j + 1) } } }))));
@@ -93,7 +96,7 @@ export async function benchChurn(): Promise<void> {
       }
     }));
     const after = await dbSize();
-    console.log(`${writes} writes in ${secs.toFixed(0)} s (${(writes / secs).toFixed(0)}/s), ${failures} failed; the watcher saw ${events} events (${writes - failures} expected), ${outOfOrder} out of order`);
+    console.log(`${done} writes${done < writes ? ` (stopped early by SIGINT; ${writes} asked for)` : ''} in ${secs.toFixed(0)} s (${(done / secs).toFixed(0)}/s), ${failures} failed; the watcher saw ${events} events (${done - failures} expected), ${outOfOrder} out of order`);
     console.log(`etcd db: ${(size0 / 1e6).toFixed(1)} MB before the churn, ${(maxSize / 1e6).toFixed(1)} MB at most, ${(after / 1e6).toFixed(1)} MB after defrag; process rss ${(rss0 / 1e6).toFixed(0)} MB before, ${(maxRss / 1e6).toFixed(0)} MB at most; heap at most ${(maxHeap / 1e6).toFixed(0)} MB`);
   } finally {
     admin.close();
