@@ -17,6 +17,7 @@ export * from './helpers/pods.ts';
 export * from './helpers/ipv4.ts';
 export * from './helpers/endpoint-slices.ts';
 export * from './helpers/storage.ts';
+export * from './helpers/priority.ts';
 export * from './validation/index.ts';
 export { isConfigMapKey } from './validation/config.ts';
 export { validatePodEphemeralContainersUpdate } from './validation/ephemeral.ts';

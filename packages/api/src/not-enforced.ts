@@ -14,8 +14,6 @@ const CORE = 'io.k8s.api.core.v1.';
 export const NOT_ENFORCED: readonly string[] = [
   // Pod spec: scheduling
   `${CORE}PodSpec.schedulingGates`,
-  `${CORE}PodSpec.preemptionPolicy`,
-  `${CORE}PodSpec.priorityClassName`,
   `${CORE}PodSpec.readinessGates`,
   `${CORE}PodSpec.overhead`,
   `${CORE}PodSpec.runtimeClassName`,

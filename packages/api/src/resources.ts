@@ -56,6 +56,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions', scope: 'Namespaced' }),
   resource({ group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', scope: 'Namespaced', shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
   resource({ group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', scope: 'Namespaced', shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'] }),
+  resource({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', scope: 'Cluster', shortNames: ['pc'] }),
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */
@@ -112,3 +113,4 @@ export const STORAGE_CLASSES = mustFind('storage.k8s.io', 'storageclasses');
 export const CONTROLLER_REVISIONS = mustFind('apps', 'controllerrevisions');
 export const DAEMON_SETS = mustFind('apps', 'daemonsets');
 export const STATEFUL_SETS = mustFind('apps', 'statefulsets');
+export const PRIORITY_CLASSES = mustFind('scheduling.k8s.io', 'priorityclasses');

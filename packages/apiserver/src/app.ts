@@ -13,6 +13,7 @@ import { ApiError, badRequest, internal, notFoundPath, serviceUnavailable, tooLa
 import { BODY_LIMIT, OBJECT_MEDIA_TYPES, registerBodyParser } from './http/body.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import type { ApiMetrics } from './metrics/metrics.ts';
+import { PriorityClasses } from './registry/priority-classes.ts';
 import { NamespaceController } from './registry/namespaces.ts';
 import { ensureBuiltinStorageClass } from './registry/storage-classes.ts';
 import { ResourceStore } from './registry/store.ts';
@@ -93,9 +94,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const log = (msg: string, err?: unknown) => app.log.error({ err }, msg);
   const namespaces = new NamespaceController(storage, (msg, err) => (opts.logger ? log(msg, err) : console.error(msg, err)));
   const serviceRange = parseServiceRange(opts.serviceClusterIPRange);
+  const priorityClasses = new PriorityClasses(storage, (msg, err) => (opts.logger ? log(msg, err) : console.error(msg, err)));
   const stores = new Map<string, ResourceStore>();
   for (const r of RESOURCES) {
-    const s = new ResourceStore(r, storage, namespaces, { serviceRange });
+    const s = new ResourceStore(r, storage, namespaces, { serviceRange, priorityClasses });
     stores.set(s.key, s);
   }
   await migrateClusterIPs(storage, serviceRange);
@@ -152,8 +154,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await ensureBuiltinStorageClass(storage);
   // Before the storage closes under it (hooks run in the order they were added).
   app.addHook('onClose', () => claimRepair.close());
+  await priorityClasses.start();
   app.addHook('onClose', (_app, done) => {
     namespaces.close();
+    priorityClasses.close();
     execRelay.close();
     if (ownsStorage) storage!.close();
     done();

@@ -27,6 +27,8 @@ export interface Explanation {
   scores: (Uint8Array | undefined)[];
   /** Weighted sum per scored node. */
   totals: Float64Array;
+  /** No node fitted, and evicting these pods (namespace/name) from this node will make room. */
+  preemption?: { node: string; victims: string[] };
 }
 
 export interface ExplanationJSON {
@@ -41,6 +43,7 @@ export interface ExplanationJSON {
   /** Best first; a plugin skipped for this pod (nothing to score) has no entry in `scores`. */
   scored: { node: string; total: number; scores: Record<string, number> }[];
   rejected: Rejection[];
+  preemption?: { node: string; victims: string[] };
 }
 
 export function renderExplanation(e: Explanation): ExplanationJSON {
@@ -55,6 +58,7 @@ export function renderExplanation(e: Explanation): ExplanationJSON {
     ...(e.message !== undefined ? { message: e.message } : {}),
     nodesInCluster: e.nodesInCluster,
     nodesEvaluated: e.nodesEvaluated,
+    ...(e.preemption ? { preemption: e.preemption } : {}),
     plugins: e.plugins,
     scored: order.map((i) => ({
       node: e.scoredNodes[i],

@@ -32,6 +32,18 @@ export class SchedulerMetrics {
     registers: [this.registry],
   });
 
+  readonly preemptionAttempts = new Counter({
+    name: 'scheduler_preemption_attempts_total',
+    help: 'Preemptions carried out: a node was nominated and victims evicted.',
+    registers: [this.registry],
+  });
+  readonly preemptionVictims = new Histogram({
+    name: 'scheduler_preemption_victims',
+    help: 'Victims of each preemption.',
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [this.registry],
+  });
+
   constructor(queueLengths: () => QueueLengths) {
     new Gauge({
       name: 'scheduler_pending_pods',

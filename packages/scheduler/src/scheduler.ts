@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import { NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, resourceByPlural, STORAGE_CLASSES, type KubeObject } from '@skiff/api';
-import { BackgroundSender, EventRecorder, Informer, isNotFound, LeaderElector, RestClient } from '@skiff/client';
+import { BackgroundSender, EventRecorder, Informer, isConflict, isNotFound, LeaderElector, RestClient } from '@skiff/client';
 import { isTerminal, SchedulerCache } from './cache.ts';
 import { defaultConfig, type SchedulerConfig } from './config.ts';
 import { computeUnschedulableCondition, REASON_FAILED_SCHEDULING, REASON_SCHEDULED } from './events.ts';
@@ -22,6 +22,7 @@ import { nodeSchedulingPropertiesChanged } from './model/node-info.ts';
 import { computePodInfo, podKey, type PodInfo } from './model/pod-info.ts';
 import type { Node, Pod } from './model/types.ts';
 import { computePlacement } from './pipeline.ts';
+import { computePreemption, type PreemptionPlan } from './preemption.ts';
 import { buildProfile } from './profile.ts';
 import { SchedulingQueue, type QueuedPod } from './queue.ts';
 import { SELECTED_NODE_ANNOTATION, VolumeState } from './volumes.ts';
@@ -144,6 +145,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     inf.addEventHandler({ onAdd: () => queue.moveAllToActiveOrBackoff(), onUpdate: () => queue.moveAllToActiveOrBackoff(), onDelete: () => queue.moveAllToActiveOrBackoff() });
   }
 
+  /** Pods this scheduler nominated a node for by preempting, until they are placed. */
+  const nominated = new Map<string, string>();
   let leading = false;
   let wakeLeader: (() => void) | undefined;
   let stopped = false;
@@ -198,6 +201,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     onDelete: (p) => {
       // A pod leaves this informer when it is bound (it then has a nodeName) or deleted.
       queue.delete(podKey(p));
+      nominated.delete(podKey(p));
       if (!(p as Pod).spec?.nodeName) explanations.forget(podKey(p));
     },
   });
@@ -247,10 +251,17 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     explanations.record(placement.explanation);
     if (placement.node === undefined) {
       metrics.attempts.inc({ result: 'unschedulable' });
+      // PostFilter: make room by evicting pods of lower priority, if that can work anywhere.
+      const plan = computePreemption({ pod: qp.info, nodes: cache.nodeList(), filters: profile.filters, rejected: placement.explanation.rejected, nominatedNode: nominated.get(qp.info.key) });
+      if (plan) {
+        placement.explanation.preemption = { node: plan.node, victims: plan.victims.map((v) => v.key) };
+        preempt(qp.info, plan);
+      }
       queue.requeue(qp, 'unschedulable');
       reportUnschedulable(qp.info.pod, placement.message!);
       return;
     }
+    nominated.delete(qp.info.key);
     // Take the node's resources now so the next pod sees them, then bind in the background.
     cache.assume(qp.info, placement.node);
     void bind(qp, placement.node, placement.explanation);
@@ -285,6 +296,38 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     metrics.attempts.inc({ result: 'scheduled' });
     metrics.e2eLatency.observe((Date.now() - qp.firstSeenAt) / 1000);
     report(pod, 'Normal', REASON_SCHEDULED, `Successfully assigned ${namespace}/${name} to ${node}`);
+  }
+
+  /**
+   * Nominates the node in the pod's status and evicts the victims (gracefully, with the
+   * DisruptionTarget condition and a Preempted event, as kube-scheduler does); the pod is tried
+   * again when they are gone.
+   */
+  function preempt(info: PodInfo, plan: PreemptionPlan): void {
+    const { namespace = 'default', name = '', uid } = info.pod.metadata;
+    nominated.set(info.key, plan.node);
+    // The cache counts them as leaving at once, so the next attempt does not pick more victims.
+    for (const v of plan.victims) v.terminating = true;
+    metrics.preemptionAttempts.inc();
+    metrics.preemptionVictims.observe(plan.victims.length);
+    reports.send(() =>
+      reportClient.patch(PODS, namespace, name, { status: { nominatedNodeName: plan.node } }, 'merge', { subresource: 'status' }).catch((err) => {
+        if (!isNotFound(err)) throw err;
+      }),
+    );
+    for (const v of plan.victims) {
+      const vm = v.pod.metadata;
+      const condition = { type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message: `${config.schedulerName}: preempting to accommodate a higher priority pod`, lastTransitionTime: new Date().toISOString() };
+      void (async () => {
+        try {
+          await client.patch(PODS, vm.namespace ?? 'default', vm.name!, { status: { conditions: [condition] } }, 'strategic', { subresource: 'status' });
+          await client.delete(PODS, vm.namespace ?? 'default', vm.name!, { preconditions: { uid: vm.uid } });
+          report(v.pod, 'Normal', 'Preempted', `Preempted by pod ${uid} on node ${plan.node}`);
+        } catch (err) {
+          if (!isNotFound(err) && !isConflict(err)) log(`preempting ${v.key} failed: ${(err as Error).message}`);
+        }
+      })();
+    }
   }
 
   function report(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {

@@ -124,6 +124,9 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   'storage.k8s.io/StorageClass': defaultStorageClass,
   'apps/DaemonSet': defaultDaemonSet,
   'apps/StatefulSet': defaultStatefulSet,
+  'scheduling.k8s.io/PriorityClass': (pc: Obj) => {
+    if (pc.preemptionPolicy === undefined) pc.preemptionPolicy = 'PreemptLowerPriority';
+  },
 };
 
 /** Returns a defaulted deep copy of `obj`, as the API server stores it. */

@@ -17,6 +17,7 @@ import {
   validateStorageClassUpdate,
 } from './storage.ts';
 import { validateControllerRevision, validateControllerRevisionUpdate, validateDaemonSet, validateDaemonSetUpdate, validateStatefulSet, validateStatefulSetUpdate } from './sets.ts';
+import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
 import { validateAppsUpdate, validateDeployment, validateReplicaSet, validateReplicationController, validateReplicationControllerUpdate } from './workloads.ts';
 
 type Kind = Pick<ResourceInfo, 'group' | 'kind' | 'scope'>;
@@ -43,6 +44,7 @@ const CREATE: Record<string, (o: Obj) => FieldCause[]> = {
   'apps/DaemonSet': validateDaemonSet,
   'apps/StatefulSet': validateStatefulSet,
   'apps/ControllerRevision': validateControllerRevision,
+  'scheduling.k8s.io/PriorityClass': validatePriorityClass,
 };
 
 const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
@@ -62,6 +64,7 @@ const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
   'apps/DaemonSet': validateDaemonSetUpdate,
   'apps/StatefulSet': validateStatefulSetUpdate,
   'apps/ControllerRevision': validateControllerRevisionUpdate,
+  'scheduling.k8s.io/PriorityClass': validatePriorityClassUpdate,
 };
 
 /** All validation failures for creating `obj`; empty when it is valid. */

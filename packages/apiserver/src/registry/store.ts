@@ -168,6 +168,8 @@ export class ResourceStore {
     const generated = !meta.name && !!meta.generateName;
     if (generated) meta.name = meta.generateName + randomNameSuffix();
     const defaulted = applyDefaults(this.info, obj);
+    // Mutating admission that reads other objects (Priority); it refuses with a 403.
+    await this.strategy.admit?.(defaulted);
     this.validate(defaulted);
     if (!this.strategy.assignOnCreate) return opts.dryRun ? defaulted : this.storeNew(namespace, defaulted, generated ? meta.generateName : undefined);
     // Assignment reads what is allocated and the create takes it: one at a time per resource.
@@ -271,6 +273,7 @@ export class ResourceStore {
       }
     }
     let next = applyDefaults(this.info, desired);
+    this.strategy.admitUpdate?.(next, old);
     const kept = this.strategy.keepOnUpdate?.(next, old) ?? [];
     if (kept.length > 0) throw invalid(this.ref, om.name!, kept);
     if (this.strategy.tracksGeneration && this.strategy.specChanged(next, old)) next.metadata.generation = (om.generation ?? 0) + 1;

@@ -8,6 +8,7 @@ import type { Awaitable, Storage } from '../storage/types.ts';
 import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } from './service-ips.ts';
 import { claimAsService, claimedAddresses, releaseClaims, takeClaims } from './service-claims.ts';
 import { admitDefaultStorageClass } from './storage-classes.ts';
+import type { PriorityClasses } from './priority-classes.ts';
 
 export interface Strategy {
   /** Has a status subresource: the main resource's writes keep the stored status. */
@@ -30,6 +31,10 @@ export interface Strategy {
   releaseOnDelete?(obj: KubeObject, storage: Storage): Awaitable<void>;
   /** Keeps server-assigned fields an update leaves out, and refuses to change them. */
   keepOnUpdate?(next: KubeObject, old: KubeObject): FieldCause[];
+  /** Admission on create after defaulting, reading other objects (Priority); throws an ApiError (403) to refuse. */
+  admit?(obj: KubeObject): Awaitable<void>;
+  /** Admission on an update of the main resource; throws an ApiError to refuse. */
+  admitUpdate?(next: KubeObject, old: KubeObject): void;
   /** What a create adds beyond defaulting (a Namespace's `kubernetes` finalizer). */
   prepareCreate?(obj: KubeObject): void;
   /** What an update of the main resource may not change (a Namespace's spec.finalizers: only /finalize). */
@@ -97,10 +102,14 @@ const STRATEGIES: Record<string, Strategy> = {
     tracksGeneration: true,
     returnDeletedObject: true,
     initialStatus: (obj) => ({ phase: 'Pending', ...(obj.status?.qosClass ? { qosClass: obj.status.qosClass } : {}) }),
-    // Ephemeral containers change through pods/NAME/ephemeralcontainers only; an update that
-    // leaves them out (kubectl replace of the original manifest) keeps them.
+    // Ephemeral containers change through pods/NAME/ephemeralcontainers only, and what Priority
+    // admission set on create is the server's: an update that leaves them out (kubectl replace of
+    // the original manifest) keeps them; changing them is refused by the pod update rules.
     keepOnMainUpdate: (desired, old) => {
-      if (old.spec?.ephemeralContainers && desired.spec && desired.spec.ephemeralContainers === undefined) desired.spec.ephemeralContainers = old.spec.ephemeralContainers;
+      if (!desired.spec) return;
+      for (const f of ['ephemeralContainers', 'priority', 'priorityClassName', 'preemptionPolicy']) {
+        if (desired.spec[f] === undefined && old.spec?.[f] !== undefined) desired.spec[f] = old.spec[f];
+      }
     },
     subresourceUpdates: {
       ephemeralcontainers: {
@@ -209,6 +218,8 @@ export function storageKeyOf(r: ResourceInfo): string {
 export interface StrategyOptions {
   /** The service CIDR ClusterIPs come from (default 10.96.0.0/16). */
   serviceRange?: IPv4CIDR;
+  /** Priority admission for pods and PriorityClasses (without it, pods keep what they say). */
+  priorityClasses?: PriorityClasses;
 }
 
 export function strategyFor(r: ResourceInfo, o: StrategyOptions = {}): Strategy {
@@ -220,6 +231,9 @@ export function strategyFor(r: ResourceInfo, o: StrategyOptions = {}): Strategy 
       assignOnCreate: assignServiceAddresses(range),
     };
   }
+  const pcs = o.priorityClasses;
+  if (key === 'pods' && pcs) return { ...STRATEGIES.pods, admit: (pod) => pcs.admitPod(pod) };
+  if (key === 'scheduling.k8s.io/priorityclasses' && pcs) return { ...base, admit: (pc) => pcs.admitClass(pc), admitUpdate: (pc) => pcs.admitClassUpdate(pc) };
   return STRATEGIES[storageKeyOf(r)] ?? { ...base, statusSubresource: r.subresources.includes('status') };
 }
 

@@ -6,6 +6,7 @@ import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './networ
 import { podPrinter } from './pods.ts';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.ts';
+import { priorityClassPrinter } from './scheduling.ts';
 import { AGE_COLUMN, NAME_COLUMN } from './types.ts';
 import type { Cell, ColumnDefinition, Printer, RowCondition } from './types.ts';
 import { controllerRevisionPrinter, daemonSetPrinter, statefulSetPrinter } from './sets.ts';
@@ -58,6 +59,7 @@ const PRINTERS: Record<string, Printer> = {
   'apps/daemonsets': daemonSetPrinter,
   'apps/statefulsets': statefulSetPrinter,
   'apps/controllerrevisions': controllerRevisionPrinter,
+  'scheduling.k8s.io/priorityclasses': priorityClassPrinter,
 };
 
 /** What the API server prints for a resource without a dedicated printer: NAME and AGE. */

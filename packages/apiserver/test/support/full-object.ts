@@ -57,6 +57,9 @@ const VALUES: Record<string, Json | ((variant: number) => Json)> = {
   [`${CORE}PodSpec.restartPolicy`]: 'Always',
   [`${CORE}PodSpec.dnsPolicy`]: 'ClusterFirst',
   [`${CORE}PodSpec.preemptionPolicy`]: 'PreemptLowerPriority',
+  // Priority admission: the class must exist and the value must be the class's.
+  [`${CORE}PodSpec.priorityClassName`]: 'system-cluster-critical',
+  [`${CORE}PodSpec.priority`]: 2_000_000_000,
   [`${CORE}PodSpec.hostNetwork`]: false,
   [`${CORE}PodSpec.nodeName`]: 'node-a',
   [`${CORE}PodSpec.hostname`]: 'full',
@@ -167,6 +170,18 @@ const VALUES: Record<string, Json | ((variant: number) => Json)> = {
   [`${CORE}NFSVolumeSource.path`]: '/exports/full',
   'io.k8s.api.storage.v1.StorageClass.reclaimPolicy': 'Delete',
   'io.k8s.api.storage.v1.StorageClass.volumeBindingMode': 'WaitForFirstConsumer',
+  // Only one class may be the global default, and every variant is created.
+  'io.k8s.api.scheduling.v1.PriorityClass.globalDefault': false,
+  'io.k8s.api.scheduling.v1.PriorityClass.value': 1000,
+  'io.k8s.api.scheduling.v1.PriorityClass.preemptionPolicy': 'Never',
+  // EndpointSlices, DaemonSets and StatefulSets: their enums.
+  'io.k8s.api.discovery.v1.EndpointSlice.addressType': 'IPv4',
+  'io.k8s.api.discovery.v1.EndpointPort.protocol': 'TCP',
+  'io.k8s.api.apps.v1.DaemonSetUpdateStrategy.type': 'RollingUpdate',
+  'io.k8s.api.apps.v1.StatefulSetSpec.podManagementPolicy': 'OrderedReady',
+  'io.k8s.api.apps.v1.StatefulSetUpdateStrategy.type': 'RollingUpdate',
+  'io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy.whenDeleted': 'Retain',
+  'io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy.whenScaled': 'Delete',
 };
 
 /** Rules between fields of one object, applied after it is built. */
@@ -188,6 +203,20 @@ const FIXUPS: Record<string, (o: Record<string, any>) => void> = {
   },
   'io.k8s.api.apps.v1.ReplicaSetSpec': (spec) => {
     delete spec.template.spec.activeDeadlineSeconds;
+  },
+  // Daemon and stateful pods run until replaced too.
+  'io.k8s.api.apps.v1.DaemonSetSpec': (spec) => {
+    delete spec.template.spec.activeDeadlineSeconds;
+    // maxSurge only with maxUnavailable 0 (a daemon pod per node: surge or unavailability, not both).
+    spec.updateStrategy.rollingUpdate.maxUnavailable = 0;
+  },
+  'io.k8s.api.discovery.v1.EndpointSlice': (slice) => {
+    for (const e of slice.endpoints ?? []) e.addresses = ['10.244.1.7'];
+  },
+  'io.k8s.api.apps.v1.StatefulSetSpec': (spec) => {
+    delete spec.template.spec.activeDeadlineSeconds;
+    // Each claim template needs a name (the claims are NAME-POD).
+    for (const t of spec.volumeClaimTemplates ?? []) t.metadata.name = 'data';
   },
   [`${CORE}ReplicationControllerSpec`]: (spec) => {
     delete spec.template.spec.activeDeadlineSeconds;

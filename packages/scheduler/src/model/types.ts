@@ -62,6 +62,9 @@ export interface PodSpec {
   nodeName?: string;
   schedulerName?: string;
   priority?: number;
+  priorityClassName?: string;
+  terminationGracePeriodSeconds?: number;
+  preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
   nodeSelector?: Record<string, string>;
   affinity?: { nodeAffinity?: NodeAffinity; podAffinity?: PodAffinity; podAntiAffinity?: PodAntiAffinity };
   topologySpreadConstraints?: TopologySpreadConstraint[];
