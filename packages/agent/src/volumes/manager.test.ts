@@ -90,6 +90,11 @@ test('a configMap volume is read-only and written through ..data; a missing one 
   expect(manager.podsReading('configMap', 'ns', 'cfg')).toHaveLength(1);
   await manager.refresh(p);
   expect(readFileSync(join(dir, 'k'), 'utf8')).toBe('v2');
+  // A subPath of a key binds the file of the current version (k -> ..data/k -> ..<timestamp>/k).
+  const [m] = manager.mountsFor({ volumeMounts: [{ name: 'c', mountPath: '/etc/k', subPath: 'k' }] }, ready);
+  expect(m.source).toMatch(/\/\.\.\d{4}_\d\d_\d\d_[^/]+\/k$/);
+  expect(readFileSync(m.source, 'utf8')).toBe('v2');
+  expect(m.readOnly).toBe(true);
 });
 
 test('subPath: made inside a writable volume with its mode; never outside the volume', async () => {

@@ -9,7 +9,7 @@
 //   secret, downwardAPI, projected   the same on a tmpfs: their files never touch the disk
 //   persistentVolumeClaim            the claim's PersistentVolume (see claims.ts)
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { toBytes, type KubeObject } from '@skiff/api';
 import type { DownwardContext } from '../pod/downward.ts';
 import type { Mount } from '../runtime/types.ts';
@@ -269,8 +269,10 @@ export function subPathSource(volumeDir: string, subPath: string, volume: string
     chownSync(wanted, st.uid, st.gid);
   }
   const real = realpathSync(wanted);
+  // Outside the volume when the way there starts with a `..` step (not merely with `..`: the
+  // atomic writer's own `..2026_...` version directories are inside).
   const rel = relative(root, real);
-  if (rel.startsWith('..') || rel.startsWith(sep)) throw new VolumeError(volume, `subpath "${real}" not within volume path "${root}"`);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw new VolumeError(volume, `subpath "${real}" not within volume path "${root}"`);
   return real;
 }
 
