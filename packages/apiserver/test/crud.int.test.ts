@@ -13,7 +13,8 @@ afterAll(() => server.close());
 
 const labels = { app: 'x' };
 const template = { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'skiff/busybox:1' }] } };
-const KINDS: { path: string; list: string; obj: any; kindPlural: string; group?: string }[] = [
+// `protectedBy`: the finalizer the API server puts on every new object of the kind (a controller takes it off).
+const KINDS: { path: string; list: string; obj: any; kindPlural: string; group?: string; protectedBy?: string }[] = [
   { path: '/api/v1/namespaces', list: 'NamespaceList', kindPlural: 'namespaces', obj: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crud-ns' } } },
   { path: '/api/v1/namespaces/default/pods', list: 'PodList', kindPlural: 'pods', obj: pod('crud-pod') },
   { path: '/api/v1/namespaces/default/services', list: 'ServiceList', kindPlural: 'services', obj: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'crud-svc' }, spec: { selector: labels, ports: [{ port: 80 }] } } },
@@ -53,12 +54,14 @@ const KINDS: { path: string; list: string; obj: any; kindPlural: string; group?:
     path: '/api/v1/namespaces/default/persistentvolumeclaims',
     list: 'PersistentVolumeClaimList',
     kindPlural: 'persistentvolumeclaims',
+    protectedBy: 'kubernetes.io/pvc-protection',
     obj: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'crud-pvc' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
   },
   {
     path: '/api/v1/persistentvolumes',
     list: 'PersistentVolumeList',
     kindPlural: 'persistentvolumes',
+    protectedBy: 'kubernetes.io/pv-protection',
     obj: { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'crud-pv' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/crud-pv' } } },
   },
   {
@@ -91,7 +94,7 @@ const KINDS: { path: string; list: string; obj: any; kindPlural: string; group?:
   },
 ];
 
-describe.each(KINDS)('CRUD $kindPlural', ({ path, list, obj, kindPlural, group }) => {
+describe.each(KINDS)('CRUD $kindPlural', ({ path, list, obj, kindPlural, group, protectedBy }) => {
   test('create, get, list, update, conflict, delete, not found', async () => {
     const name = obj.metadata.name;
     const created = await api('POST', path, obj);
@@ -140,6 +143,13 @@ describe.each(KINDS)('CRUD $kindPlural', ({ path, list, obj, kindPlural, group }
 
     const del = await api('DELETE', `${path}/${name}`);
     expect(del.status).toBe(200);
+    if (protectedBy) {
+      // Only marked while its finalizer is on; taking it off (the protection controller's job) removes it.
+      expect(created.body.metadata.finalizers).toEqual([protectedBy]);
+      const held = await api('GET', `${path}/${name}`);
+      expect(held.body.metadata).toMatchObject({ finalizers: [protectedBy], deletionTimestamp: expect.any(String) });
+      expect((await api('PATCH', `${path}/${name}`, { metadata: { finalizers: null } }, { 'content-type': 'application/merge-patch+json' })).status).toBe(200);
+    }
     // Namespaces are only marked; they go away once emptied (in the background).
     if (kindPlural !== 'namespaces') {
       const gone = await api('GET', `${path}/${name}`);

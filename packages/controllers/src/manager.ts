@@ -18,8 +18,9 @@ import { ServiceAccountsController } from './serviceaccounts/controller.ts';
 import { PersistentVolumeController } from './persistentvolume/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
+import { PVCProtectionController, PVProtectionController } from './volumeprotection/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -120,6 +121,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('persistentvolume-binder')) controllers.push(new PersistentVolumeController({ client, factory, log }));
     if (enabled.has('daemonset')) controllers.push(new DaemonSetController({ client, factory, recorder: recorder('daemonset-controller'), log }));
     if (enabled.has('statefulset')) controllers.push(new StatefulSetController({ client, factory, recorder: recorder('statefulset-controller'), log }));
+    if (enabled.has('pvc-protection')) controllers.push(new PVCProtectionController({ client, factory, log }));
+    if (enabled.has('pv-protection')) controllers.push(new PVProtectionController({ client, factory, log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };

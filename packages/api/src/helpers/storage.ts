@@ -39,6 +39,11 @@ export const DEFAULT_STORAGE_CLASS_NAME = 'local';
 /** The provisioner of the built-in class: node-local volumes made when the first pod is scheduled. */
 export const LOCAL_PROVISIONER = 'skiff.dev/local';
 
+/** Holds a deleted claim while a pod still uses it (added on create, removed by the pvc-protection controller). */
+export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
+/** Holds a deleted volume while a claim is bound to it (added on create, removed by the pv-protection controller). */
+export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
+
 /** storage util IsDefaultAnnotation: either annotation set to "true". */
 export function isDefaultStorageClass(sc: KubeObject): boolean {
   const a = sc.metadata.annotations ?? {};

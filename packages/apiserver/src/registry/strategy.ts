@@ -2,7 +2,7 @@
 // metadata.generation moves, and how deletion behaves. Mirrors the rest strategies of
 // kube-apiserver (pkg/registry/<group>/<kind>/strategy.go) for the kinds skiff serves.
 import type { FieldCause, KubeObject, ResourceInfo } from '@skiff/api';
-import { apiVersionOf, validatePodEphemeralContainersUpdate } from '@skiff/api';
+import { apiVersionOf, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, validatePodEphemeralContainersUpdate } from '@skiff/api';
 import type { IPv4CIDR } from '@skiff/api';
 import type { Awaitable, Storage } from '../storage/types.ts';
 import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } from './service-ips.ts';
@@ -46,6 +46,11 @@ export interface Strategy {
   statusWhileFinalizing?(obj: KubeObject): KubeObject['status'] | undefined;
   /** Writes through a subresource of their own: the next object from the desired and stored ones, and its failing fields. */
   subresourceUpdates?: Partial<Record<'ephemeralcontainers', { prepare(desired: KubeObject, old: KubeObject): KubeObject; validate(next: KubeObject, old: KubeObject): FieldCause[] }>>;
+}
+
+function addFinalizer(obj: KubeObject, finalizer: string): void {
+  const f = obj.metadata.finalizers ?? [];
+  if (!f.includes(finalizer)) obj.metadata.finalizers = [...f, finalizer];
 }
 
 /** Everything outside metadata and status: what "the spec" is for kinds with top-level fields (spec, data, target...). */
@@ -161,8 +166,11 @@ const STRATEGIES: Record<string, Strategy> = {
       await admitDefaultStorageClass(pvc, storage);
       return [];
     },
+    // StorageObjectInUseProtection admission: a claim in use by a pod is not removed until the pod is.
+    prepareCreate: (pvc) => addFinalizer(pvc, PVC_PROTECTION_FINALIZER),
   },
-  persistentvolumes: { ...base, statusSubresource: true, returnDeletedObject: true, initialStatus: () => undefined },
+  // ... and a volume bound to a claim not until the claim is.
+  persistentvolumes: { ...base, statusSubresource: true, returnDeletedObject: true, initialStatus: () => undefined, prepareCreate: (pv) => addFinalizer(pv, PV_PROTECTION_FINALIZER) },
   'storage.k8s.io/storageclasses': { ...base, returnDeletedObject: true },
   replicationcontrollers: workload,
   'apps/replicasets': workload,

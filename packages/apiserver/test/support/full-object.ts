@@ -5,7 +5,7 @@
 // one member of a type at a time (a volume's source, a probe's handler), a list gets one element
 // per member and a single value takes member number `variant`, so a few variants cover them all.
 
-import { modelType, modelTypeIdOf } from '@skiff/api';
+import { modelType, modelTypeIdOf, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '@skiff/api';
 
 type Json = unknown;
 
@@ -304,6 +304,8 @@ function object(id: string, w: Walk, depth: number): Record<string, Json> {
   return out;
 }
 
+const PROTECTION_FINALIZERS: Record<string, string> = { PersistentVolumeClaim: PVC_PROTECTION_FINALIZER, PersistentVolume: PV_PROTECTION_FINALIZER };
+
 /** A `kind` object named `name` with every field of the model set (variant picks one-of members). */
 export function fullObject(gvk: { group: string; version: string; kind: string }, name: string, variant = 0): Record<string, any> {
   const id = modelTypeIdOf(gvk);
@@ -312,5 +314,9 @@ export function fullObject(gvk: { group: string; version: string; kind: string }
   obj.apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
   obj.kind = gvk.kind;
   (obj.metadata as Record<string, unknown>).name = name;
+  // The finalizer the API server adds to every claim and volume (StorageObjectInUseProtection)
+  // is sent along, as a default would be: the round trip compares what was sent.
+  const protectedBy = PROTECTION_FINALIZERS[gvk.kind];
+  if (protectedBy) (obj.metadata as { finalizers: string[] }).finalizers.push(protectedBy);
   return obj;
 }
