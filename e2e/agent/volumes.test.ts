@@ -85,6 +85,28 @@ test('an emptyDir is shared by the containers of a pod, writable by all, and rem
   expect(readFileSync(join(hostDir, 'motd'), 'utf8')).toBe('from the host\n'); // hostPath data stays
 }, 60_000);
 
+test('non-root init and app containers write into an emptyDir (no Init:CrashLoopBackOff)', async () => {
+  // The report of issue 8: a non-root init container could not write into its emptyDir.
+  const nonRoot = { runAsUser: 1000, runAsGroup: 3000, runAsNonRoot: true };
+  await create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'nonroot', namespace: NS },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      securityContext: nonRoot,
+      volumes: [{ name: 'work', emptyDir: {} }],
+      initContainers: [{ name: 'prepare', image: 'skiff/busybox:1', command: ['sh', '-c', 'mkdir /work/site && echo "made by $(id -u)" > /work/site/index'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+      containers: [{ name: 'app', image: 'skiff/busybox:1', command: ['sh', '-c', 'echo "app $(id -u)" >> /work/site/index; sleep 3600'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+    },
+  } as KubeObject);
+  const p = await running('nonroot');
+  expect(p.status?.initContainerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+  expect(await cluster.kubectl.ok(['get', 'pod', 'nonroot', '--no-headers'])).toMatch(/^nonroot\s+1\/1\s+Running\s+0\s/);
+  expect(await until('both lines', async () => ((await exec('nonroot', 'app', 'cat /work/site/index')).stdout.includes('app') ? (await exec('nonroot', 'app', 'cat /work/site/index; stat -c "%u %a" /work/site')).stdout : undefined))).toBe('made by 1000\napp 1000\n1000 755\n');
+  await cluster.client.delete(PODS, NS, 'nonroot');
+}, 60_000);
+
 test('a hostPath whose type check fails holds the pod with a FailedMount event', async () => {
   await create({
     apiVersion: 'v1',
