@@ -2,7 +2,7 @@
 // discovery, OpenAPI and the client's paths are all derived from this table.
 
 export type Scope = 'Namespaced' | 'Cluster';
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'attach' | 'portforward' | 'ephemeralcontainers' | 'proxy';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'attach' | 'portforward' | 'ephemeralcontainers' | 'proxy' | 'token';
 
 export interface ResourceInfo {
   /** API group; '' for the core group. */
@@ -49,7 +49,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', scope: 'Namespaced' }),
   resource({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', scope: 'Namespaced', shortNames: ['cm'] }),
   resource({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', scope: 'Namespaced' }),
-  resource({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', scope: 'Namespaced', shortNames: ['sa'] }),
+  resource({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', scope: 'Namespaced', shortNames: ['sa'], subresources: ['token'] }),
   resource({ group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', scope: 'Namespaced', shortNames: ['pvc'], subresources: ['status'] }),
   resource({ group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', scope: 'Cluster', shortNames: ['pv'], subresources: ['status'] }),
   resource({ group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', scope: 'Cluster', shortNames: ['sc'] }),

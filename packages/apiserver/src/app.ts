@@ -22,9 +22,14 @@ import { ClaimRepair, type ClaimRepairOptions } from './registry/service-claim-r
 import { parseServiceRange } from './registry/service-ips.ts';
 import type { ServerContext } from './routes/context.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerCaRoute } from './routes/cacerts.ts';
+import { registerSelfSubjectReview } from './routes/self-subject-review.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerExecUpgrade } from './routes/node-proxy.ts';
 import type { RouteConfig } from './routes/resources.ts';
+import { Authenticator, registerAuthentication } from './auth/authenticate.ts';
+import { ServiceAccountTokens } from './auth/service-account-tokens.ts';
+import type { UserInfo } from './auth/user.ts';
 
 export interface BuildAppOptions {
   /** Directory of the SQLite database; required unless `storage` or `etcd` is given. */
@@ -43,6 +48,31 @@ export interface BuildAppOptions {
   serviceClusterIPRange?: string;
   /** The repair loop of Service address claims (default: every 3 min, a leak given back after 3 passes; intervalMs 0: only the pass at start). */
   claimRepair?: Omit<ClaimRepairOptions, 'log'>;
+  /**
+   * Serve HTTPS with this serving certificate and accept client certificates signed by `ca`.
+   * Without it the app speaks plain HTTP and every request is system:unsecured (ADR 0012): only
+   * for loopback, when asked for.
+   */
+  tls?: ServingTls;
+  /** Bearer tokens (see auth/authenticate.ts). */
+  authentication?: AuthenticationConfig;
+}
+
+export interface ServingTls {
+  /** PEM */
+  cert: string;
+  key: string;
+  /** PEM of the cluster CA: client certificates it signed authenticate; served on /cacerts. */
+  ca: string;
+}
+
+export interface AuthenticationConfig {
+  /** --token-auth-file's tokens. */
+  staticTokens?: Map<string, UserInfo>;
+  /** PEM PKCS#8 key that signs and verifies ServiceAccount tokens. */
+  serviceAccountKey?: string;
+  /** How long a successful token check is reused; default 10 000 ms (kube-apiserver's). */
+  tokenCacheMs?: number;
 }
 
 export interface SkiffApp {
@@ -60,6 +90,9 @@ declare module 'fastify' {
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    // Client certificates are asked for, not required: a request may carry a token instead. The
+    // TLS layer verifies a given certificate against the CA; authentication reads the verdict.
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false } } : {}),
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 512 },
@@ -105,8 +138,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const claimRepair = new ClaimRepair(storage, { ...opts.claimRepair, log: (msg, err) => (opts.logger ? app.log.warn({ err }, msg) : console.error(`skiff apiserver: ${msg}${err ? `: ${(err as Error).message ?? err}` : ''}`)) });
   await claimRepair.runOnce();
   claimRepair.start();
-  const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes };
+  const serviceAccountTokens = opts.authentication?.serviceAccountKey ? new ServiceAccountTokens(opts.authentication.serviceAccountKey) : undefined;
+  const authenticator = new Authenticator({ storage, staticTokens: opts.authentication?.staticTokens, serviceAccountTokens, tokenCacheMs: opts.authentication?.tokenCacheMs });
+  const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes, authenticator, serviceAccountTokens, caCert: opts.tls?.ca };
   app.decorate('skiff', context);
+
+  // First of all hooks: nothing runs for a request before it is known who sent it.
+  registerAuthentication(app, authenticator);
 
   registerBodyParser(app);
   app.addHook('onRequest', (_req, reply, done) => {
@@ -145,10 +183,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   registerHealthRoutes(app, metrics);
+  registerCaRoute(app, opts.tls?.ca);
+  registerSelfSubjectReview(app);
   registerDiscoveryRoutes(app);
   registerOpenApiRoutes(app);
   registerResourceRoutes(app, context);
-  const execRelay = registerExecUpgrade(app.server, context);
+  const execRelay = registerExecUpgrade(app.server as import('node:http').Server, context);
 
   await namespaces.start([...stores.values()].filter((s) => s.namespaced));
   await ensureBuiltinStorageClass(storage);

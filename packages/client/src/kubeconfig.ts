@@ -24,7 +24,7 @@ interface Kubeconfig {
   'current-context'?: string;
   contexts?: { name: string; context: { cluster: string; user?: string } }[];
   clusters?: { name: string; cluster: KubeconfigCluster }[];
-  users?: { name: string; user: { token?: string } }[];
+  users?: { name: string; user: { token?: string; 'client-certificate-data'?: string; 'client-key-data'?: string } }[];
 }
 
 /**
@@ -46,10 +46,13 @@ export function loadKubeconfig(path?: string, env: NodeJS.ProcessEnv = process.e
   if (!cluster?.server) throw new Error(`${file}: current context "${config['current-context'] ?? ''}" names no cluster with a server`);
   const user = config.users?.find((u) => u.name === context?.user)?.user;
   const ca = cluster['certificate-authority-data'];
+  const b64 = (v: string | undefined) => (v ? Buffer.from(v, 'base64') : undefined);
   return {
     server: clusterServers(cluster),
     token: user?.token,
-    ca: ca ? Buffer.from(ca, 'base64') : undefined,
+    ca: b64(ca),
+    cert: b64(user?.['client-certificate-data']),
+    key: b64(user?.['client-key-data']),
     insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'],
   };
 }

@@ -21,6 +21,9 @@ export interface TransportOptions {
   maxConnections?: number;
   /** PEM CA bundle for https servers. */
   ca?: string | Buffer;
+  /** PEM client certificate and key (authentication by client certificate, over https). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
   insecureSkipTlsVerify?: boolean;
 }
 
@@ -52,7 +55,7 @@ export class Transport {
     this.servers = new ServerPool(opts.server);
     const secure = this.servers.urls.some((u) => u.protocol === 'https:');
     if (secure && this.servers.urls.some((u) => u.protocol !== 'https:')) throw new Error('API servers must all be https:// or all http://');
-    const tls = secure ? { ca: opts.ca, rejectUnauthorized: !opts.insecureSkipTlsVerify } : {};
+    const tls = secure ? { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: !opts.insecureSkipTlsVerify } : {};
     const Agent = secure ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxConnections ?? 32, ...tls });
     this.streamAgent = new Agent({ keepAlive: false, ...tls });

@@ -3,6 +3,8 @@ import type { Storage } from '../storage/types.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import type { NamespaceController } from '../registry/namespaces.ts';
 import type { ApiMetrics } from '../metrics/metrics.ts';
+import type { Authenticator } from '../auth/authenticate.ts';
+import type { ServiceAccountTokens } from '../auth/service-account-tokens.ts';
 
 export interface ServerContext {
   storage: Storage;
@@ -12,4 +14,10 @@ export interface ServerContext {
   metrics: ApiMetrics;
   /** Unsent bytes beyond which a slow watcher is disconnected. */
   watchMaxBufferedBytes?: number;
+  /** Who sent a request; also used by the exec relay, whose upgrades fastify never sees. */
+  authenticator: Authenticator;
+  /** Issues ServiceAccount tokens (TokenRequest); absent when the server has no signing key. */
+  serviceAccountTokens?: ServiceAccountTokens;
+  /** PEM of the cluster CA (served on /cacerts), when serving TLS. */
+  caCert?: string;
 }

@@ -33,6 +33,8 @@ import { queryOf } from './query.ts';
 import { boolParam } from './bool-param.ts';
 import { paramsOf } from './common.ts';
 import { checkPodLogOptions } from './log-options.ts';
+import { unauthorized } from '../auth/authenticate.ts';
+import { setRequestUser } from '../auth/user.ts';
 
 const LOG_PARAMS = ['follow', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'previous', 'limitBytes'];
 
@@ -131,13 +133,24 @@ export function registerExecUpgrade(server: Server, ctx: ServerContext): { close
     open.add(socket);
     socket.on('close', () => open.delete(socket));
     socket.on('error', () => socket.destroy());
-    void relayUpgrade(ctx, req, socket, head);
+    void authenticated(ctx, req).then(
+      (ok) => (ok ? relayUpgrade(ctx, req, socket, head) : rejectUpgrade(socket, unauthorized())),
+      (err: unknown) => rejectUpgrade(socket, err),
+    );
   });
   return {
     close() {
       for (const s of open) s.destroy();
     },
   };
+}
+
+/** Upgrades bypass fastify's hooks: authenticate here, as the onRequest hook does for the rest. */
+async function authenticated(ctx: ServerContext, req: IncomingMessage): Promise<boolean> {
+  const r = await ctx.authenticator.authenticate(req);
+  if (!r.user) return false;
+  setRequestUser(req, r.user);
+  return true;
 }
 
 /** The agent's path for an upgrade: its parameters are checked here, so a bad request never leaves the API server. */

@@ -13,6 +13,7 @@ import { dryRunOf, queryOf } from './query.ts';
 import { boolParam } from './bool-param.ts';
 import { decodePatch, fromPatchError, methodNotAllowedFor, paramsOf } from './common.ts';
 import { serveLogs, serveUpgradeOnly } from './node-proxy.ts';
+import { tokenRequestHandler } from './token-request.ts';
 
 const SCALE_REF = { plural: 'scales', group: 'autoscaling', kind: 'Scale' };
 
@@ -34,6 +35,10 @@ export function registerSubresourceRoutes(app: FastifyInstance, ctx: ServerConte
   if (subs.includes('log')) {
     route('GET', `${item}/log`, 'log', 'get', (req, reply) => serveLogs(ctx, store, req, reply));
     methodNotAllowedFor(app, `${item}/log`, ['GET']);
+  }
+  if (subs.includes('token')) {
+    route('POST', `${item}/token`, 'token', 'create', tokenRequestHandler(ctx, store));
+    methodNotAllowedFor(app, `${item}/token`, ['POST']);
   }
   for (const sub of ['exec', 'attach', 'portforward'] as const) {
     if (!subs.includes(sub)) continue;

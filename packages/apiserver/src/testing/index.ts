@@ -1,7 +1,7 @@
 // Test support for every package's integration tests: a real API server in a temporary
 // directory, and the one poll-until helper. Not part of the API server proper; import from
 // `@skiff/apiserver/testing` (a dev dependency).
-export { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
+export { startTestServer, type TestServer, type TestServerOptions, type TestServerTls } from './test-server.ts';
 export { until, type UntilOptions } from './until.ts';
 export { freePorts, startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
 export { TEST_DATASTORE, testEtcdCluster } from './test-server.ts';

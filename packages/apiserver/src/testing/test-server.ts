@@ -13,15 +13,39 @@ import type { Storage } from '../storage/types.ts';
 import type { SqliteStorage } from '../storage/sqlite/storage.ts';
 import type { EtcdStorageOptions } from '../storage/etcd/options.ts';
 import { startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
+import { ensureClusterPki, issueCertificate, type ClusterPki, type IssueOptions, type KeyPair } from '../auth/pki.ts';
+import { renderKubeconfig } from '../auth/kubeconfig.ts';
+import { writeFileSync } from 'node:fs';
 
-export interface TestServerOptions extends Omit<BuildAppOptions, 'storage' | 'dataDir'> {
+export interface TestServerOptions extends Omit<BuildAppOptions, 'storage' | 'dataDir' | 'tls'> {
   /** Opens the storage with these options (e.g. a short watch history for 410 tests; on etcd `retainRevisions` sizes the watch window). */
   storage?: Omit<SqliteStorageOptions, 'dataDir'>;
+  /**
+   * Serve HTTPS as `skiff server` does: a cluster PKI made in the data directory, client
+   * certificates and tokens authenticate, ServiceAccount tokens are signed. Without it the server
+   * speaks plain HTTP and every request is system:unsecured (what most tests need).
+   */
+  https?: boolean;
+}
+
+/** The PKI of a test server started with `https: true`. */
+export interface TestServerTls {
+  pki: ClusterPki;
+  /** PEM of the cluster CA. */
+  ca: string;
+  /** The admin client certificate (O=system:masters). */
+  admin: KeyPair;
+  /** An admin kubeconfig (client certificate), for kubectl and client-node. */
+  kubeconfig: string;
+  /** Issues a client certificate signed by the cluster CA. */
+  issue(opts: Omit<IssueOptions, 'usage'>): Promise<KeyPair>;
 }
 
 export interface TestServer {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https:// with `https: true`) */
   url: string;
+  /** With `https: true`. */
+  tls?: TestServerTls;
   port: number;
   app: FastifyInstance;
   storage: Storage;
@@ -56,14 +80,17 @@ export function testEtcdCluster(): Promise<EtcdCluster> {
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   if (TEST_DATASTORE === 'etcd') return startEtcdTestServer(opts);
-  const { storage: storageOptions, ...appOptions } = opts;
+  const { storage: storageOptions, https, ...appOptions } = opts;
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
   const storage = storageOptions ? openStorage({ dataDir, ...storageOptions }) : undefined;
-  const app = await buildApp(storage ? { ...appOptions, storage } : { ...appOptions, dataDir });
+  const secure = https ? await secureOptions(dataDir, appOptions) : undefined;
+  const app = await buildApp({ ...appOptions, ...secure?.app, ...(storage ? { storage } : { dataDir }) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
+  const url = `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    tls: secure?.tls(url),
     port,
     app,
     storage: app.skiff.storage,
@@ -84,15 +111,20 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
 async function startEtcdTestServer(opts: TestServerOptions): Promise<TestServer> {
   const { storage: storageOptions, ...appOptions } = opts;
+  const { https, ...rest } = appOptions;
   const c = await testEtcdCluster();
   const etcd: EtcdStorageOptions = { hosts: c.hosts, prefix: `/skiff-test-${process.pid}-${++prefixes}/`, compactIntervalMs: 0 };
   if (storageOptions?.retainRevisions) etcd.windowSize = storageOptions.retainRevisions;
-  const app = await buildApp({ ...appOptions, etcd });
+  const pkiDir = https ? mkdtempSync(join(tmpdir(), 'skiff-test-pki-')) : undefined;
+  const secure = pkiDir ? await secureOptions(pkiDir, rest) : undefined;
+  const app = await buildApp({ ...rest, ...secure?.app, etcd });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   let closed: Promise<void> | undefined;
+  const url = `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
   const server: TestServer = {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    tls: secure?.tls(url),
     port,
     app,
     storage: app.skiff.storage,
@@ -103,9 +135,25 @@ async function startEtcdTestServer(opts: TestServerOptions): Promise<TestServer>
     async compact() {},
     close() {
       openEtcdServers.delete(server);
-      return (closed ??= app.close());
+      return (closed ??= app.close().then(() => (pkiDir ? rmSync(pkiDir, { recursive: true, force: true }) : undefined)));
     },
   };
   openEtcdServers.add(server);
   return server;
+}
+
+/** The PKI (in `dir`/pki) and the app options that make a test server serve HTTPS like `skiff server`. */
+async function secureOptions(dir: string, appOptions: Omit<BuildAppOptions, 'storage' | 'dataDir' | 'tls'>): Promise<{ app: Partial<BuildAppOptions>; tls(url: string): TestServerTls }> {
+  const pki = await ensureClusterPki(join(dir, 'pki'), ['127.0.0.1', 'localhost']);
+  return {
+    app: {
+      tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert },
+      authentication: { serviceAccountKey: pki.serviceAccountKey, ...appOptions.authentication },
+    },
+    tls(url) {
+      const kubeconfig = join(dir, 'admin.kubeconfig');
+      writeFileSync(kubeconfig, renderKubeconfig({ server: url, ca: pki.ca.cert, user: pki.admin }), { mode: 0o600 });
+      return { pki, ca: pki.ca.cert, admin: pki.admin, kubeconfig, issue: (o) => issueCertificate(pki.ca, { ...o, usage: 'client' }) };
+    },
+  };
 }
