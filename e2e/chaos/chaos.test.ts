@@ -72,9 +72,11 @@ describe.each(RUNS)('chaos on $runtime', (run) => {
     if (run.runtime === 'docker') await docker(['info', '--format', '{{.ServerVersion}}']);
     dir = mkdtempSync(join(tmpdir(), `skiff-chaos-${run.runtime}-`));
     procs = new ClusterProcesses(dir);
-    const port = (await freePorts(1))[0];
-    url = `http://127.0.0.1:${port}`;
-    procs.start('apiserver', ['server', '--data-dir', join(dir, 'data'), '--port', String(port), '--no-scheduler', '--no-controllers']);
+    const [port, plainPort] = await freePorts(2);
+    // The components meet the server on its plain-HTTP loopback port (system:unsecured): this test
+    // is about kills and recovery, not credentials (ADR 0012).
+    url = `http://127.0.0.1:${plainPort}`;
+    procs.start('apiserver', ['server', '--data-dir', join(dir, 'data'), '--port', String(port), '--insecure-port', String(plainPort), '--no-scheduler', '--no-controllers']);
     await until('the API server', () => fetch(`${url}/readyz`).then((r) => r.ok), 120_000).catch((err) => fail(err, procs));
     client = new RestClient({ server: url, timeoutMs: 5000 });
     procs.start('scheduler', ['scheduler', '--server', url, '--port', String((await freePorts(1))[0])]);

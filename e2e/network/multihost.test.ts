@@ -28,7 +28,7 @@ const skiff = (args: string[]) => run(SKIFF, args, { env: { ...process.env, SKIF
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'skiff-multihost-'));
   await skiff(['up', '--nodes', '3', '--netns', '--port', String(PORT), '--data-dir', dir, '--backoff-base', '500']);
-  kubectl = new Kubectl(`http://10.250.0.1:${PORT}`);
+  kubectl = new Kubectl(`https://10.250.0.1:${PORT}`, join(dir, 'kubeconfig'));
 }, 240_000);
 
 afterAll(async () => {

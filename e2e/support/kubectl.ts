@@ -18,16 +18,22 @@ export class Kubectl {
   readonly env: NodeJS.ProcessEnv;
   private readonly home: string;
 
-  constructor(server: string) {
+  private readonly kubeconfig: string | undefined;
+
+  /** `kubeconfig`: use that file (server, CA, credentials) instead of `--server` with an empty one. */
+  constructor(server: string, kubeconfig?: string) {
     this.server = server;
+    this.kubeconfig = kubeconfig;
     this.home = mkdtempSync(join(tmpdir(), 'skiff-kubectl-'));
-    const kubeconfig = join(this.home, 'config');
-    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    if (!kubeconfig) {
+      kubeconfig = join(this.home, 'config');
+      writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    }
     this.env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(this.home, 'cache'), HOME: this.home };
   }
 
   args(args: string[]): string[] {
-    return ['--server', this.server, '--cache-dir', join(this.home, 'cache'), ...args];
+    return [...(this.kubeconfig ? [] : ['--server', this.server]), '--cache-dir', join(this.home, 'cache'), ...args];
   }
 
   /** Runs kubectl to completion; never throws for a non-zero exit (tests assert on it). `env` adds variables (e.g. KUBECTL_APPLYSET). */

@@ -30,6 +30,10 @@ export interface AgentOptions {
   /** API server URL, or several separated by commas: the client fails over between them (ADR 0012). */
   server: string;
   token?: string;
+  /** PEM: the CA that signed the server's certificate, and the node's client certificate and key (https). */
+  ca?: string;
+  cert?: string;
+  key?: string;
   nodeName: string;
   nodeIP: string;
   runtime: ContainerRuntime;
@@ -86,7 +90,7 @@ export interface Agent {
 
 export async function startAgent(o: AgentOptions): Promise<Agent> {
   const log = o.log ?? ((m: string) => process.stderr.write(`skiff agent ${o.nodeName}: ${m}\n`));
-  const client = new RestClient({ server: o.server, token: o.token, userAgent: `skiff-agent/${o.nodeName}` });
+  const client = new RestClient({ server: o.server, token: o.token, ca: o.ca, cert: o.cert, key: o.key, userAgent: `skiff-agent/${o.nodeName}` });
   const runtime = o.runtime;
   if (!(await runtime.ping())) log(`container runtime ${runtime.name} does not answer; the node reports NotReady until it does`);
 

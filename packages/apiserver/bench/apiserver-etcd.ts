@@ -164,13 +164,13 @@ export async function benchEtcd(): Promise<void> {
   const cluster = await startEtcdCluster(3);
   const servers: Server[] = [];
   const skiffOn = (prefix: string, components = false) =>
-    start([MAIN, 'server', '--datastore-endpoint', cluster.endpoint, '--port', '0', ...(components ? [] : ['--no-scheduler', '--no-controllers'])]).then((s) => (servers.push(s), s));
+    start([MAIN, 'server', '--datastore-endpoint', cluster.endpoint, '--data-dir', '$DIR', '--port', '0', '--insecure-port', '0', ...(components ? [] : ['--no-scheduler', '--no-controllers'])]).then((s) => (servers.push(s), s));
   try {
     console.log(`\nbench:apiserver --datastore etcd  (${duration} s per run, ${CONNECTIONS} connections, autocannon; etcd ${cluster.members.length} members on loopback)`);
 
     const skiff = await skiffOn('/skiff/');
     await warm(skiff);
-    const sqlite = await start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0', '--no-scheduler', '--no-controllers']);
+    const sqlite = await start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers']);
     servers.push(sqlite);
     await warm(sqlite);
     if (!only) await partsOneToThree(skiff, sqlite, skiffOn, cluster.hosts, servers);
@@ -178,7 +178,7 @@ export async function benchEtcd(): Promise<void> {
     // 4. Components on (busy: every pod created is scheduled, unschedulable without nodes, and
     //    watched by the controllers) vs the API server alone, SQLite and etcd, same run.
     for (const [label, withComponents, alone] of [
-      ['sqlite', () => start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0']), sqlite],
+      ['sqlite', () => start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0', '--insecure-port', '0']), sqlite],
       ['etcd', () => skiffOn('/skiff/', true), skiff],
     ] as const) {
       const on = await withComponents();

@@ -30,7 +30,7 @@ interface Server { url: string; proc: ChildProcess; dir: string }
 function startProcess(args: string[]): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   // skiff's API server alone: the scheduler and controller manager would compete for the CPU.
-  const proc = spawn(process.execPath, [...args, ...(args.includes('server') ? ['--data-dir', dir, '--port', '0', '--no-scheduler', '--no-controllers'] : [dir])], {
+  const proc = spawn(process.execPath, [...args, ...(args.includes('server') ? ['--data-dir', dir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers'] : [dir])], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

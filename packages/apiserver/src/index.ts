@@ -7,3 +7,5 @@ export { ApiError } from './errors/status.ts';
 export type { Status } from './errors/status.ts';
 export { parseDatastore } from './storage/etcd/options.ts';
 export type { DatastoreFlags, EtcdStorageOptions } from './storage/etcd/options.ts';
+export { apiServiceIP } from './registry/service-ips.ts';
+export * from './auth/index.ts';

@@ -11,6 +11,10 @@ export interface ComponentSpec {
   kind: ComponentKind;
   /** API server URL. */
   server: string;
+  /** PEM: the cluster CA and the component's client certificate and key (https). */
+  ca?: string;
+  cert?: string;
+  key?: string;
   /** The scheduler's explain/metrics port on 127.0.0.1. */
   schedulerPort?: number;
   /** The controller manager's cluster CIDR (node IPAM). */

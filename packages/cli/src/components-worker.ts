@@ -10,6 +10,7 @@ function validSpec(d: unknown): d is ComponentSpec {
   const s = d as Partial<ComponentSpec>;
   if (s.kind !== 'scheduler' && s.kind !== 'controller-manager') return false;
   if (typeof s.server !== 'string' || !/^https?:\/\//.test(s.server)) return false;
+  for (const pem of [s.ca, s.cert, s.key]) if (pem !== undefined && (typeof pem !== 'string' || !pem.includes('-----BEGIN '))) return false;
   if (s.clusterCIDR !== undefined && (typeof s.clusterCIDR !== 'string' || !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(s.clusterCIDR))) return false;
   return s.schedulerPort === undefined || (Number.isInteger(s.schedulerPort) && s.schedulerPort >= 0 && s.schedulerPort < 65536);
 }
@@ -25,12 +26,12 @@ async function main(): Promise<void> {
   let stop: () => Promise<void>;
   try {
     if (spec.kind === 'scheduler') {
-      const scheduler = createScheduler({ server: spec.server, endpoint: { port: spec.schedulerPort ?? 10259 } });
+      const scheduler = createScheduler({ server: spec.server, ca: spec.ca, cert: spec.cert, key: spec.key, endpoint: { port: spec.schedulerPort ?? 10259 } });
       await scheduler.start();
       stop = () => scheduler.stop();
       send({ type: 'ready', endpointUrl: scheduler.endpointUrl });
     } else {
-      const manager = createControllerManager({ server: spec.server, clusterCIDR: spec.clusterCIDR });
+      const manager = createControllerManager({ server: spec.server, ca: spec.ca, cert: spec.cert, key: spec.key, clusterCIDR: spec.clusterCIDR });
       await manager.start();
       stop = () => manager.stop();
       send({ type: 'ready' });

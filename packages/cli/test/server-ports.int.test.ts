@@ -2,7 +2,8 @@
 // with fixed API ports, the second server's scheduler does not die on the Kubernetes port 10259
 // the first one holds. Uses the fixed port 10259: run under the docker lock like the other CLI tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet, request as httpsRequest } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,10 @@ interface Started {
   api: string;
   explain: string;
   output: string;
+  /** PEM of the server's cluster CA. */
+  ca: string;
+  /** The server's data directory (pki/, admin.kubeconfig). */
+  data: string;
 }
 
 /** Starts `skiff server` and resolves once the scheduler reports its endpoint (rejects if it exits first). */
@@ -44,11 +49,11 @@ function startServer(args: string[]): Promise<Started> {
     const timer = setTimeout(() => reject(new Error(`skiff server did not start in time:\n${output}`)), 30_000);
     const onData = (d: Buffer) => {
       output += d.toString();
-      const api = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      const api = /listening on (https:\/\/\S+)/.exec(output)?.[1];
       const explain = /explain: (http:\/\/[^)\s]+)\)/.exec(output)?.[1];
       if (api && explain) {
         clearTimeout(timer);
-        resolve({ api, explain, output });
+        resolve({ api, explain, output, ca: readFileSync(join(dir, 'data', 'pki', 'ca.crt'), 'utf8'), data: join(dir, 'data') });
       }
     };
     child.stdout!.on('data', onData);
@@ -61,6 +66,30 @@ function startServer(args: string[]): Promise<Started> {
 }
 
 const portOf = (url: string) => Number(new URL(url).port);
+
+/** A request to the server as its admin (the client certificate skiff server made in DATA/pki). */
+function asAdmin(s: Started, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const pki = (f: string) => readFileSync(join(s.data, 'pki', f), 'utf8');
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(`${s.api}${path}`, { method: body ? 'POST' : 'GET', ca: s.ca, cert: pki('admin.crt'), key: pki('admin.key'), headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+/** GET /readyz over HTTPS, trusting the server's cluster CA (a public path: no credentials needed). */
+function readyz(s: Started): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    httpsGet(`${s.api}/readyz`, { ca: s.ca }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    }).on('error', reject);
+  });
+}
 
 function listenOn(port: number): Promise<Server | undefined> {
   return new Promise((resolve, reject) => {
@@ -84,7 +113,7 @@ test('two servers with --port 0: every endpoint on a free port of its own, both 
   expect(ports).not.toContain(10259);
   for (const s of [a, b]) {
     expect((await fetch(`${s.explain}/healthz`)).status).toBe(200);
-    expect((await fetch(`${s.api}/readyz`)).ok).toBe(true);
+    expect((await readyz(s))).toBe(true);
   }
 }, 60_000);
 
@@ -95,24 +124,20 @@ test('fixed API ports: the scheduler of a second server takes a free port when 1
     const s = await startServer(['--port', String(await freePort())]);
     expect(portOf(s.explain)).not.toBe(10259);
     expect(s.output).toContain('port 10259 of the scheduler endpoint is in use');
-    expect((await fetch(`${s.api}/readyz`)).ok).toBe(true);
+    expect((await readyz(s))).toBe(true);
 
     // `skiff explain` without --scheduler finds the fallback port on the leader's Lease.
-    const post = await fetch(`${s.api}/api/v1/namespaces/default/pods`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'lonely' }, spec: { containers: [{ name: 'c', image: 'skiff/busybox:1' }] } }),
-    });
+    const post = await asAdmin(s, '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'lonely' }, spec: { containers: [{ name: 'c', image: 'skiff/busybox:1' }] } });
     expect(post.status).toBe(201);
     await until('the scheduler tried the pod and the Lease advertises its endpoint', async () => {
-      const pod = (await (await fetch(`${s.api}/api/v1/namespaces/default/pods/lonely`)).json()) as { status?: { conditions?: { type: string; status: string }[] } };
-      const lease = (await (await fetch(`${s.api}/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/skiff-scheduler`)).json()) as { metadata?: { annotations?: Record<string, string> } };
+      const pod = (await asAdmin(s, '/api/v1/namespaces/default/pods/lonely')).json as { status?: { conditions?: { type: string; status: string }[] } };
+      const lease = (await asAdmin(s, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/skiff-scheduler')).json as { metadata?: { annotations?: Record<string, string> } };
       return pod.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') && lease.metadata?.annotations?.['skiff.dev/scheduler-endpoint'] === s.explain;
     }, { timeoutMs: 20_000 });
-    const env: NodeJS.ProcessEnv = { ...process.env, SKIFF_HOME: mkdtempSync(join(tmpdir(), 'skiff-explain-')) };
+    const env: NodeJS.ProcessEnv = { ...process.env, SKIFF_HOME: mkdtempSync(join(tmpdir(), 'skiff-explain-')), KUBECONFIG: join(s.data, 'admin.kubeconfig') };
     delete env.SKIFF_SCHEDULER;
     dirs.push(env.SKIFF_HOME!);
-    const explained = spawnSync(SKIFF, ['explain', 'pod/lonely', '--server', s.api], { env, encoding: 'utf8' });
+    const explained = spawnSync(SKIFF, ['explain', 'pod/lonely'], { env, encoding: 'utf8' });
     expect(explained.stderr).toBe('');
     expect(explained.stdout).toContain('lonely');
     expect(explained.status).toBe(0);

@@ -33,6 +33,8 @@ export interface HttpRequest {
   path: string;
   body?: string;
   contentType?: string;
+  /** Default application/json (e.g. the Table form of a list). */
+  accept?: string;
   signal?: AbortSignal;
 }
 
@@ -126,6 +128,7 @@ export class Transport {
   private open(url: URL, req: HttpRequest, agent: http.Agent, timeoutMs: number): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { ...this.headers };
+      if (req.accept) headers.accept = req.accept;
       if (req.body !== undefined) {
         headers['content-type'] = req.contentType ?? 'application/json';
         headers['content-length'] = Buffer.byteLength(req.body);

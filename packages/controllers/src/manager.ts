@@ -27,7 +27,10 @@ export interface ControllerManagerOptions {
   /** API server URL, e.g. http://127.0.0.1:6443. */
   server: string;
   token?: string;
+  /** PEM: the CA that signed the server's certificate, and a client certificate and key (https). */
   ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
   insecureSkipTlsVerify?: boolean;
   /** Which controllers to run; default all. */
   controllers?: readonly ControllerName[];
@@ -82,7 +85,7 @@ export const LEADER_LEASE_NAMESPACE = 'kube-system';
 export function createControllerManager(opts: ControllerManagerOptions): ControllerManager {
   const sink = opts.log ?? ((msg: string) => console.warn(msg));
   const log = (msg: string, err?: unknown) => sink(err === undefined ? msg : `${msg}: ${err instanceof Error ? err.message : String(err)}`);
-  const client = new RestClient({ server: opts.server, token: opts.token, ca: opts.ca, insecureSkipTlsVerify: opts.insecureSkipTlsVerify, userAgent: 'skiff-controller-manager', maxConnections: 64 });
+  const client = new RestClient({ server: opts.server, token: opts.token, ca: opts.ca, cert: opts.cert, key: opts.key, insecureSkipTlsVerify: opts.insecureSkipTlsVerify, userAgent: 'skiff-controller-manager', maxConnections: 64 });
   const enabled = new Set(opts.controllers ?? CONTROLLER_NAMES);
   // Checked here, so that a bad flag fails at start-up rather than inside a leader term.
   const podRange = parseRangeConfig(opts.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, opts.nodeCIDRMaskSize);

@@ -16,6 +16,11 @@ export function parseServiceRange(cidr: string = DEFAULT_SERVICE_CIDR): IPv4CIDR
 
 const DEFAULT_RANGE = parseServiceRange();
 
+/** The range's first address: the `kubernetes` Service's ClusterIP, as kube-apiserver reserves it (10.96.0.1). */
+export function apiServiceIP(cidr: string = DEFAULT_SERVICE_CIDR): string {
+  return intToIPv4(parseServiceRange(cidr).base + 1);
+}
+
 /** In the range, without its network and broadcast addresses. */
 export function inClusterRange(ip: string, range: IPv4CIDR = DEFAULT_RANGE): boolean {
   const n = ipv4ToInt(ip);

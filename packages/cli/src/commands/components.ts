@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler, loadConfig } from '@skiff/scheduler';
-import { resolveServer } from '../kubeconfig.ts';
+import { clientOptions, resolveServer } from '../kubeconfig.ts';
 import { parsePort, parsePositiveInt } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
 import { DEFAULT_SCHEDULER_PORT, startOnPort } from '../component-ports.ts';
@@ -12,11 +12,12 @@ export function registerComponents(program: Command): void {
   program
     .command('scheduler')
     .description('run the scheduler against an API server (leader-elected: several may run, one schedules)')
-    .option('--server <urls>', 'API server URL, or several separated by commas to fail over between (default: kubeconfig, else http://127.0.0.1:6443)')
+    .option('--server <urls>', 'API server URL, or several separated by commas to fail over between (default: kubeconfig, else https://127.0.0.1:6443)')
+    .option('--kubeconfig <file>', 'kubeconfig with the server, its CA and this component\'s credentials')
     .option('--config <file>', 'scheduler configuration (plugin and resource weights, sampling); see docs/scheduler.md')
     .option('--port <port>', `port of the explain/metrics endpoint on 127.0.0.1 (default ${DEFAULT_SCHEDULER_PORT}, a free one when that is taken)`, parsePort)
-    .action(async (opts: { server?: string; config?: string; port?: number }) => {
-      const server = resolveServer(opts.server);
+    .action(async (opts: { server?: string; kubeconfig?: string; config?: string; port?: number }) => {
+      const server = resolveServer(opts.server, opts.kubeconfig);
       const config = opts.config ? loadConfig(opts.config) : undefined;
       const scheduler = await startOnPort({
         what: 'scheduler endpoint',
@@ -25,7 +26,7 @@ export function registerComponents(program: Command): void {
         anyPort: false,
         log: (m) => process.stdout.write(`${m}\n`),
         start: async (port) => {
-          const s = createScheduler({ server: server.url, token: server.token, config, endpoint: { port } });
+          const s = createScheduler({ ...clientOptions(server), config, endpoint: { port } });
           await s.start();
           return s;
         },
@@ -37,15 +38,15 @@ export function registerComponents(program: Command): void {
   program
     .command('controller-manager')
     .description('run the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, node IPAM, garbage collection, ServiceAccounts) against an API server')
-    .option('--server <urls>', 'API server URL, or several separated by commas to fail over between (default: kubeconfig, else http://127.0.0.1:6443)')
+    .option('--server <urls>', 'API server URL, or several separated by commas to fail over between (default: kubeconfig, else https://127.0.0.1:6443)')
+    .option('--kubeconfig <file>', 'kubeconfig with the server, its CA and this component\'s credentials')
     .option('--node-monitor-grace-period <s>', 'a node whose lease is older than this is NotReady/Unknown', parsePositiveInt, 40)
     .option('--pod-eviction-timeout <s>', 'default toleration of pods for an unreachable node', parsePositiveInt, 300)
     .option('--cluster-cidr <cidr>', 'pods\' address range, one /24 of it per node (spec.podCIDR)', '10.244.0.0/16')
-    .action(async (opts: { server?: string; nodeMonitorGracePeriod: number; podEvictionTimeout: number; clusterCidr: string }) => {
-      const server = resolveServer(opts.server);
+    .action(async (opts: { server?: string; kubeconfig?: string; nodeMonitorGracePeriod: number; podEvictionTimeout: number; clusterCidr: string }) => {
+      const server = resolveServer(opts.server, opts.kubeconfig);
       const manager = createControllerManager({
-        server: server.url,
-        token: server.token,
+        ...clientOptions(server),
         nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
         podEvictionTimeoutSeconds: opts.podEvictionTimeout,
         clusterCIDR: opts.clusterCidr,
@@ -55,3 +56,4 @@ export function registerComponents(program: Command): void {
       onShutdown(() => manager.stop());
     });
 }
+

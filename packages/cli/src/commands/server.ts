@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { parseDatastore, startApiServer } from '@skiff/apiserver';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { apiServiceIP, ensureClusterPki, issueCertificate, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
 import { startComponentThread } from '../components-thread.ts';
 import { parsePort } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
@@ -18,6 +20,9 @@ interface ServerOptions {
   datastoreCafile?: string;
   datastoreCertfile?: string;
   datastoreKeyfile?: string;
+  tlsSan: string[];
+  insecurePort?: number;
+  tokenAuthFile?: string;
 }
 
 export function registerServer(program: Command): void {
@@ -35,15 +40,32 @@ export function registerServer(program: Command): void {
     .option('--no-controllers', 'do not run the controller manager in this process')
     .option('--cluster-cidr <cidr>', 'pods\' address range, one /24 of it per node', '10.244.0.0/16')
     .option('--service-cluster-ip-range <cidr>', 'where Service ClusterIPs come from', '10.96.0.0/16')
+    .option('--tls-san <name>', 'another DNS name or IP address for the serving certificate (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--insecure-port <port>', 'also serve plain HTTP on 127.0.0.1:PORT, where every request is system:unsecured (a development convenience; never on the network)', parsePort)
+    .option('--token-auth-file <file>', 'static bearer tokens, one per line: token,user,uid,"group1,group2"')
     .option('--scheduler-port <port>', `port of the scheduler's explain/metrics endpoint on 127.0.0.1 (default ${DEFAULT_SCHEDULER_PORT}, a free one when that is taken or --port is 0)`, parsePort)
     .action(async (opts: ServerOptions) => {
       const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
-      const server = await startApiServer({ dataDir: opts.dataDir, etcd, host: opts.host, port: opts.port, serviceClusterIPRange: opts.serviceClusterIpRange }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} is already in use (another skiff server? choose another --port)`);
+      // The cluster's CA, serving and admin certificates: made on first start (ADR 0012).
+      const pki = await ensureClusterPki(join(opts.dataDir, 'pki'), servingNames(opts));
+      const server = await startApiServer({
+        dataDir: opts.dataDir,
+        etcd,
+        host: opts.host,
+        port: opts.port,
+        serviceClusterIPRange: opts.serviceClusterIpRange,
+        tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert },
+        authentication: { serviceAccountKey: pki.serviceAccountKey, staticTokens: opts.tokenAuthFile ? readStaticTokens(opts.tokenAuthFile) : undefined },
+        insecurePort: opts.insecurePort,
+      }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} (or --insecure-port) is already in use (another skiff server? choose another --port)`);
         throw err;
       });
+      const kubeconfig = join(opts.dataDir, 'admin.kubeconfig');
+      writeSecretFile(kubeconfig, renderKubeconfig({ server: server.url, ca: pki.ca.cert, user: pki.admin }));
       const where = etcd ? `etcd at ${etcd.hosts.join(',')}${etcd.tls ? ' over TLS' : ''}` : opts.dataDir;
-      process.stdout.write(`skiff API server listening on ${server.url} (data in ${where})\n`);
+      process.stdout.write(`skiff API server listening on ${server.url} (data in ${where}; admin kubeconfig ${kubeconfig})\n`);
+      if (server.insecureUrl) process.stdout.write(`plain HTTP, every request as system:unsecured, listening on ${server.insecureUrl}\n`);
       onShutdown(() => server.close());
       // The scheduler and controller manager run in worker threads of their own, so this
       // thread's event loop serves API requests only; they talk to the API server over HTTP like
@@ -60,17 +82,30 @@ export function registerServer(program: Command): void {
           preferred: DEFAULT_SCHEDULER_PORT,
           anyPort: opts.port === 0,
           log: (m) => process.stdout.write(`${m}\n`),
-          start: (port) => startComponentThread({ kind: 'scheduler', server: server.url, schedulerPort: port }, crashed),
+          start: async (port) => startComponentThread({ kind: 'scheduler', server: server.url, ...(await componentIdentity(pki, 'system:kube-scheduler')), schedulerPort: port }, crashed),
         });
         process.stdout.write(`scheduler running (explain: ${scheduler.endpointUrl})\n`);
         onShutdown(() => scheduler.stop());
       }
       if (opts.controllers) {
-        const manager = await startComponentThread({ kind: 'controller-manager', server: server.url, clusterCIDR: opts.clusterCidr }, crashed);
+        const manager = await startComponentThread({ kind: 'controller-manager', server: server.url, ...(await componentIdentity(pki, 'system:kube-controller-manager')), clusterCIDR: opts.clusterCidr }, crashed);
         process.stdout.write('controller manager running\n');
         onShutdown(() => manager.stop());
       }
     });
+}
+
+/** The serving certificate's names: loopback, this host, the bind address, the in-cluster names and --tls-san. */
+function servingNames(opts: ServerOptions): string[] {
+  const names = ['127.0.0.1', 'localhost', hostname().toLowerCase(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', apiServiceIP(opts.serviceClusterIpRange)];
+  if (opts.host !== '0.0.0.0' && opts.host !== '::') names.push(opts.host);
+  return [...new Set([...names, ...opts.tlsSan])];
+}
+
+/** A client certificate for a component in a worker thread (Kubernetes' names for them), made on each start. */
+async function componentIdentity(pki: ClusterPki, user: string): Promise<{ ca: string; cert: string; key: string }> {
+  const pair = await issueCertificate(pki.ca, { commonName: user, usage: 'client' });
+  return { ca: pki.ca.cert, ...pair };
 }
 
 function defaultDataDir(): string {

@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerRuntime } from '@skiff/agent';
+import { NODES, type Node } from '@skiff/api';
+import { issueCertificate, loadCertificateAuthority, renderKubeconfig, writeSecretFile } from '@skiff/apiserver';
+import { RestClient } from '@skiff/client';
 import { isAlive, readState, writeState, type ClusterState } from '../cluster-state.ts';
-import { skiffHome, writeKubeconfig } from '../kubeconfig.ts';
+import { clientOptions, readKubeconfig, skiffHome } from '../kubeconfig.ts';
 import { parsePort, parsePositiveInt } from '../options.ts';
 import { waitFor } from '../wait.ts';
 import { copyImages, createNetwork, localImages, startEngine } from '../netns/hosts.ts';
@@ -47,7 +50,7 @@ export function registerUp(program: Command): void {
       if (plan && opts.runtime !== 'docker') throw new Error('--netns needs --runtime docker');
       // With --netns the API server listens on the bridge, where the namespaced agents reach it.
       const host = plan ? plan.gateway : '127.0.0.1';
-      const server = `http://${host}:${opts.port}`;
+      const server = `https://${host}:${opts.port}`;
       // Something already answering there would be mistaken for our server once it is "ready".
       if (!plan && (await portAnswers(opts.port))) {
         throw new Error(`127.0.0.1:${opts.port} is already in use (a cluster from another data directory, or another program); stop it or choose --port`);
@@ -77,8 +80,18 @@ export function registerUp(program: Command): void {
         say(' ready\n');
       }
       say(`starting the server (API server, scheduler, controller manager) on ${server} ...`);
-      launch('server', ['server', '--data-dir', join(opts.dataDir, 'data'), '--port', String(opts.port), '--host', host]);
-      await waitFor(async () => (await fetch(`${server}/readyz`)).ok, {
+      const dataDir = join(opts.dataDir, 'data');
+      launch('server', ['server', '--data-dir', dataDir, '--port', String(opts.port), '--host', host, '--tls-san', host]);
+      // Ready once its admin kubeconfig exists and the server answers over TLS with that CA.
+      const adminKubeconfig = join(dataDir, 'admin.kubeconfig');
+      let admin: RestClient | undefined;
+      await waitFor(async () => {
+        if (!existsSync(adminKubeconfig)) return false;
+        const ref = readKubeconfig(adminKubeconfig);
+        if (!ref || ref.url !== server) return false;
+        admin ??= new RestClient({ ...clientOptions(ref), timeoutMs: 5000 });
+        return (await admin.transport.request({ method: 'GET', path: '/readyz' })).status === 200;
+      }, {
         timeoutMs: 60_000,
         what: `the API server at ${server} (see ${join(opts.dataDir, 'server.log')})`,
         failed: () => exited(state, 'server'),
@@ -89,6 +102,10 @@ export function registerUp(program: Command): void {
       if (died) throw new Error(died);
       say(' ready\n');
 
+      // Until agents join with tokens (issue 12 §3), skiff up hands each local agent a client
+      // certificate signed by the cluster CA: CN system:node:NAME, O system:nodes.
+      const ca = loadCertificateAuthority(join(dataDir, 'pki'));
+      mkdirSync(join(opts.dataDir, 'agents'), { recursive: true });
       for (let i = 1; i <= opts.nodes; i++) {
         const name = `node-${i}`;
         const h = plan?.hosts[i - 1];
@@ -101,22 +118,25 @@ export function registerUp(program: Command): void {
         if (h) extra.push('--docker-socket', h.socket);
         // Each agent keeps its pods' volumes in the cluster's data directory.
         extra.push('--root-dir', join(opts.dataDir, 'agents', name));
-        launch(`agent-${i}`, ['agent', '--server', server, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra], h?.netns);
+        const nodeKubeconfig = join(opts.dataDir, 'agents', `${name}.kubeconfig`);
+        const cert = await issueCertificate(ca, { commonName: `system:node:${name}`, organizations: ['system:nodes'], usage: 'client' });
+        writeSecretFile(nodeKubeconfig, renderKubeconfig({ server, ca: ca.cert, user: cert, name: `skiff-${name}` }));
+        launch(`agent-${i}`, ['agent', '--kubeconfig', nodeKubeconfig, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra], h?.netns);
       }
       say(`starting ${opts.nodes} node agent${opts.nodes === 1 ? '' : 's'} ...`);
       await waitFor(
         async () => {
-          const res = await fetch(`${server}/api/v1/nodes`);
-          const list = (await res.json()) as { items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] };
-          const ready = list.items.filter((n) => state.nodes.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+          const list = await admin!.list(NODES);
+          const ready = list.items.filter((n) => state.nodes.includes(n.metadata.name!) && (n.status as Node['status'])?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
           return ready.length === opts.nodes;
         },
         { timeoutMs: 60_000, what: `${opts.nodes} Ready nodes (see the agent-N.log files in ${opts.dataDir})`, failed: () => state.processes.map((p) => exited(state, p.role)).find(Boolean) },
       );
       say(' ready\n');
 
+      admin!.close();
       const kubeconfig = join(opts.dataDir, 'kubeconfig');
-      writeKubeconfig(kubeconfig, server);
+      copyFileSync(adminKubeconfig, kubeconfig);
       say(`\nskiff is up: API server ${server}, nodes ${state.nodes.map((n, i) => `${n} (${plan ? plan.hosts[i].ip : `127.0.1.${i + 1}`})`).join(', ')}\n`);
       say(`  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n  skiff down            # stops the cluster and its containers\n`);
     });

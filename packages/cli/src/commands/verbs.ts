@@ -11,13 +11,17 @@ import { objectRef, resolveResource } from '../resolve.ts';
 
 interface Common {
   server?: string;
+  kubeconfig?: string;
   namespace: string;
 }
 
 const common = (c: Command) =>
-  c.option('--server <url>', 'API server URL (default: kubeconfig from skiff up, else http://127.0.0.1:6443)').option('-n, --namespace <ns>', 'namespace', 'default');
+  c
+    .option('--server <url>', 'API server URL (default: kubeconfig from skiff up, else https://127.0.0.1:6443)')
+    .option('--kubeconfig <file>', 'kubeconfig with the server, its CA and your credentials (default: $KUBECONFIG, else the one skiff up wrote)')
+    .option('-n, --namespace <ns>', 'namespace', 'default');
 
-const clientFor = (o: Common) => cliClient(o.server);
+const clientFor = (o: Common) => cliClient(o.server, o.kubeconfig);
 
 export function registerVerbs(program: Command): void {
   common(program.command('get'))
@@ -29,18 +33,15 @@ export function registerVerbs(program: Command): void {
     .option('-o, --output <format>', 'table (default), wide, json or name')
     .action(async (res: string, name: string | undefined, o: Common & { allNamespaces?: boolean; selector?: string; output?: string }) => {
       const r = resolveResource(res);
-      const { url, token } = clientFor(o);
+      const { client } = clientFor(o);
       const ns = r.scope === 'Namespaced' && !o.allNamespaces ? o.namespace : undefined;
       const q = new URLSearchParams();
       if (o.selector) q.set('labelSelector', o.selector);
       if (name) q.set('fieldSelector', `metadata.name=${name}`);
       const path = resourcePath(r, { namespace: ns }) + (q.size ? `?${q}` : '');
       const json = o.output === 'json' || o.output === 'name';
-      const res2 = await fetch(url + path, {
-        headers: { accept: json ? 'application/json' : 'application/json;as=Table;v=v1;g=meta.k8s.io', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      });
-      const body = (await res2.json()) as Record<string, any>;
-      if (!res2.ok) throw new Error(body.message ?? `${res2.status}`);
+      const res2 = await client.transport.request({ method: 'GET', path, accept: json ? 'application/json' : 'application/json;as=Table;v=v1;g=meta.k8s.io' }).finally(() => client.close());
+      const body = JSON.parse(res2.body) as Record<string, any>;
       if (o.output === 'json') return void process.stdout.write(JSON.stringify(body, null, 2) + '\n');
       if (o.output === 'name') return void process.stdout.write(body.items.map((i: KubeObject) => objectRef(r, i.metadata.name!)).join('\n') + (body.items.length ? '\n' : ''));
       if (body.rows.length === 0) return void process.stderr.write(`No resources found${ns ? ` in ${ns} namespace` : ''}.\n`);
@@ -106,16 +107,16 @@ export function registerVerbs(program: Command): void {
     .option('--tail <n>', 'only the last n lines')
     .option('-p, --previous', 'the previous, terminated container')
     .action(async (pod: string, o: Common & { container?: string; follow?: boolean; tail?: string; previous?: boolean }) => {
-      const { url, token } = clientFor(o);
+      const { client } = clientFor(o);
       const q = new URLSearchParams();
       if (o.container) q.set('container', o.container);
       if (o.follow) q.set('follow', 'true');
       if (o.tail) q.set('tailLines', o.tail);
       if (o.previous) q.set('previous', 'true');
       const name = pod.replace(/^(pods?|po)\//, '');
-      const res = await fetch(`${url}/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(name)}/log?${q}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-      if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { message?: string }).message ?? `the server answered ${res.status}`);
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) process.stdout.write(chunk);
+      const res = await client.transport.stream({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(name)}/log?${q}` });
+      for await (const chunk of res as AsyncIterable<Uint8Array>) process.stdout.write(chunk);
+      client.close();
     });
 }
 
