@@ -26,12 +26,15 @@ beforeAll(async () => {
   etcd = await startEtcdCluster(3);
   dir = mkdtempSync(join(tmpdir(), 'skiff-failover-'));
   procs = new ClusterProcesses(dir);
-  const [pa, pb, pl] = await freePorts(3);
+  const [pa, pb, pl, ta, tb] = await freePorts(5);
+  // The clients meet the servers on their plain-HTTP loopback ports (system:unsecured): this test
+  // is about failover, not credentials (two servers would need one shared cluster CA for TLS).
   urls = [`http://127.0.0.1:${pa}`, `http://127.0.0.1:${pb}`];
   lbPort = pl;
-  const server = (port: number) => ['server', '--datastore-endpoint', etcd.endpoint, '--port', String(port), '--no-scheduler', '--no-controllers'];
-  procs.start('server-a', server(pa));
-  procs.start('server-b', server(pb));
+  const server = (name: string, port: number, tlsPort: number) =>
+    ['server', '--datastore-endpoint', etcd.endpoint, '--data-dir', join(dir, name), '--port', String(tlsPort), '--insecure-port', String(port), '--no-scheduler', '--no-controllers'];
+  procs.start('server-a', server('a', pa, ta));
+  procs.start('server-b', server('b', pb, tb));
   await Promise.all(urls.map((u) => until(`${u} ready`, async () => (await fetch(`${u}/readyz`).catch(() => undefined))?.ok, 30_000)));
   procs.start('lb', ['lb', '--server', urls.join(','), '--listen', `127.0.0.1:${lbPort}`, '--write-kubeconfig', join(dir, 'kubeconfig')]);
   procs.start('agent', ['agent', '--runtime', 'sim', '--server', urls.join(','), '--node-name', NODE, '--node-ip', '127.0.0.1', '--port', '0']);

@@ -15,7 +15,7 @@ const IN_FLIGHT = 16;
 
 function startServer(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [MAIN, 'server', '--data-dir', dataDir, '--port', '0', '--no-scheduler', '--no-controllers'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [MAIN, 'server', '--data-dir', dataDir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     proc.stdout!.setEncoding('utf8').on('data', (d: string) => {

@@ -5,6 +5,9 @@
 // and the survivor's watchers miss nothing; leader election keeps exactly one active scheduler.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { client, pod, readWatch } from './support/server.ts';
 import { startEtcdCluster, until } from '../src/testing/index.ts';
 import { buildApp } from '../src/app.ts';
@@ -30,7 +33,7 @@ afterAll(async () => {
 
 function startServer(prefixArgs: string[] = ['--no-scheduler', '--no-controllers']): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [MAIN, 'server', '--datastore-endpoint', cluster.endpoint, '--port', '0', ...prefixArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [MAIN, 'server', '--datastore-endpoint', cluster.endpoint, '--port', '0', '--insecure-port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'skiff-several-')), ...prefixArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
