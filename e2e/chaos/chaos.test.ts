@@ -74,7 +74,7 @@ describe.each(RUNS)('chaos on $runtime', (run) => {
     procs = new ClusterProcesses(dir);
     const [port, plainPort] = await freePorts(2);
     // The components meet the server on its plain-HTTP loopback port (system:unsecured): this test
-    // is about kills and recovery, not credentials (ADR 0012).
+    // is about kills and recovery, not credentials (ADR 0014).
     url = `http://127.0.0.1:${plainPort}`;
     procs.start('apiserver', ['server', '--data-dir', join(dir, 'data'), '--port', String(port), '--insecure-port', String(plainPort), '--no-scheduler', '--no-controllers']);
     await until('the API server', () => fetch(`${url}/readyz`).then((r) => r.ok), 120_000).catch((err) => fail(err, procs));

@@ -2,11 +2,13 @@
 // better-sqlite3 server doing the same inserts and reads, measured side by side in one run with
 // autocannon; then create latency at a fixed 1,000 creates/s, LIST of 10,000 pods, and watch
 // delivery latency to 500 watchers. Each server runs in its own process; autocannon runs here.
+// skiff's creates and GETs are measured twice in the same run: on its plain-HTTP loopback port
+// (--insecure-port) and over HTTPS with the admin client certificate (issue 12: aim >= 0.85x).
 // Usage: pnpm bench:apiserver [--duration SECONDS] [--datastore etcd]  (etcd: ./apiserver-etcd.ts)
 //        pnpm bench:apiserver --datastore etcd --churn 1000000  (the store bounded over N writes: ./etcd-churn.ts)
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +27,7 @@ const podBody = JSON.stringify({
   spec: { containers: [{ name: 'web', image: 'skiff/busybox:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
 });
 
-interface Server { url: string; proc: ChildProcess; dir: string }
+interface Server { url: string; proc: ChildProcess; dir: string; secureUrl?: string }
 
 function startProcess(args: string[]): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
@@ -38,7 +40,8 @@ function startProcess(args: string[]): Promise<Server> {
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve({ url: m[1], proc, dir });
+      const secure = /listening on (https:\/\/[\d.:]+)/.exec(out);
+      if (m && (secure || !args.includes('server'))) resolve({ url: m[1], proc, dir, secureUrl: secure?.[1] });
     });
     proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
   });
@@ -102,10 +105,20 @@ async function main(): Promise<void> {
     const bareGet = await load({ url: `${bare.url}/api/v1/namespaces/default/pods/bench-get` });
     const skiffGet = await load({ url: `${skiff.url}/api/v1/namespaces/default/pods/bench-get` });
 
+    // The same over HTTPS, authenticated by the admin client certificate (one TLS handshake per
+    // connection; autocannon keeps its 32 connections open).
+    const tlsOptions = { cert: readFileSync(join(skiff.dir, 'pki', 'admin.crt')), key: readFileSync(join(skiff.dir, 'pki', 'admin.key')) };
+    await autocannon({ url: `${skiff.secureUrl}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS, tlsOptions });
+    const tlsCreate = await load({ url: `${skiff.secureUrl}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, tlsOptions });
+    const tlsGet = await load({ url: `${skiff.secureUrl}/api/v1/namespaces/default/pods/bench-get`, tlsOptions });
+
     console.log(`\nbench:apiserver  (${duration} s per run, ${CONNECTIONS} connections, autocannon)`);
     console.log('                    bare fastify+sqlite      skiff    ratio   p50 skiff   p99 skiff');
     console.log(`creates/s           ${fmt(bareCreate.requests.average)}            ${fmt(skiffCreate.requests.average)}    ${(skiffCreate.requests.average / bareCreate.requests.average * 100).toFixed(0)}%    ${ms(skiffCreate.latency.p50)}    ${ms(skiffCreate.latency.p99)}`);
     console.log(`GETs/s              ${fmt(bareGet.requests.average)}            ${fmt(skiffGet.requests.average)}    ${(skiffGet.requests.average / bareGet.requests.average * 100).toFixed(0)}%    ${ms(skiffGet.latency.p50)}    ${ms(skiffGet.latency.p99)}`);
+    console.log('\n                    skiff plain HTTP   skiff HTTPS+client cert    ratio   p50 HTTPS   p99 HTTPS');
+    console.log(`creates/s           ${fmt(skiffCreate.requests.average)}            ${fmt(tlsCreate.requests.average)}            ${(tlsCreate.requests.average / skiffCreate.requests.average).toFixed(2)}x    ${ms(tlsCreate.latency.p50)}    ${ms(tlsCreate.latency.p99)}`);
+    console.log(`GETs/s              ${fmt(skiffGet.requests.average)}            ${fmt(tlsGet.requests.average)}            ${(tlsGet.requests.average / skiffGet.requests.average).toFixed(2)}x    ${ms(tlsGet.latency.p50)}    ${ms(tlsGet.latency.p99)}`);
 
     // Latency of a create at a fixed, sustainable rate (not saturated).
     const fixed = await load({ url: `${skiff.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, overallRate: 1000, connections: 20 });

@@ -50,7 +50,7 @@ export interface BuildAppOptions {
   claimRepair?: Omit<ClaimRepairOptions, 'log'>;
   /**
    * Serve HTTPS with this serving certificate and accept client certificates signed by `ca`.
-   * Without it the app speaks plain HTTP and every request is system:unsecured (ADR 0012): only
+   * Without it the app speaks plain HTTP and every request is system:unsecured (ADR 0014): only
    * for loopback, when asked for.
    */
   tls?: ServingTls;

@@ -1,5 +1,5 @@
 // Start/stop helpers: the app from buildApp, listening on a host and port (HTTPS when `tls` is
-// given), and optionally a plain-HTTP listener on loopback (ADR 0012).
+// given), and optionally a plain-HTTP listener on loopback (ADR 0014).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';

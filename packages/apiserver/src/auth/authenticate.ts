@@ -2,7 +2,7 @@
 // verified against the cluster CA (CN = user, O = groups), else a bearer token: the static token
 // file, a bootstrap token, a ServiceAccount JWT. A request with credentials that fail is 401; one
 // without credentials is 401 except on the public paths (health, version, the CA download). A
-// request on the plain-HTTP loopback listener is system:unsecured (ADR 0012).
+// request on the plain-HTTP loopback listener is system:unsecured (ADR 0014).
 //
 // The result is put where every later stage reads it (./user.ts). Tokens never reach a log line.
 import type { IncomingMessage } from 'node:http';

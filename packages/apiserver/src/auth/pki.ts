@@ -1,15 +1,14 @@
 // The cluster's certificates: a CA (ECDSA P-256) made on the server's first start, the serving
 // certificate, and client certificates it signs (admin, components, nodes). Keys are made by
 // node:crypto (WebCrypto); certificates are encoded by @peculiar/x509, because node:crypto can
-// read X.509 but not write it. Files live in DATA_DIR/pki, keys with mode 0600 (ADR 0012).
-import 'reflect-metadata'; // @peculiar/x509's dependency injection (tsyringe) needs it loaded first
+// read X.509 but not write it. Files live in DATA_DIR/pki, keys with mode 0600 (ADR 0014).
 import { createPrivateKey, KeyObject, webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
 const ALG: webcrypto.EcKeyGenParams & webcrypto.EcdsaParams = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const DAY_MS = 86_400_000;
@@ -18,7 +17,20 @@ export const LEAF_VALIDITY_DAYS = 365;
 /** A leaf certificate this close to expiry (or lacking a wanted SAN) is issued anew on start. */
 const RENEW_BEFORE_DAYS = 30;
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let x509Module: Promise<typeof X509> | undefined;
+
+/**
+ * @peculiar/x509, loaded on first use: a restarted server whose certificates are current never
+ * needs it (start-up time). Its dependency injection (tsyringe) needs reflect-metadata first.
+ */
+function x509Lib(): Promise<typeof X509> {
+  return (x509Module ??= (async () => {
+    await import('reflect-metadata');
+    const m = await import('@peculiar/x509');
+    m.cryptoProvider.set(webcrypto as unknown as Parameters<typeof m.cryptoProvider.set>[0]);
+    return m;
+  })());
+}
 
 export interface CertificateAuthority {
   /** PEM */
@@ -64,6 +76,14 @@ export const PKI_FILES = {
 } as const;
 
 /**
+ * A client certificate kept in the PKI directory as NAME.crt / NAME.key, issued (anew when not
+ * current) for `opts` (the components of `skiff server`: scheduler, controller manager).
+ */
+export async function ensureClientCertificate(pki: ClusterPki, name: string, opts: Omit<IssueOptions, 'usage'>): Promise<KeyPair> {
+  return ensureLeaf(pki.ca, join(pki.dir, `${name}.crt`), join(pki.dir, `${name}.key`), { ...opts, usage: 'client' }, []);
+}
+
+/**
  * Loads the cluster's PKI from `dir`, making what is missing: the CA on first start, a serving
  * certificate that covers `sans` (issued anew when a wanted name is missing or expiry is near),
  * the admin client certificate (O=system:masters) and the ServiceAccount signing key.
@@ -93,6 +113,7 @@ export function loadCertificateAuthority(dir: string): CertificateAuthority {
 
 /** A new self-signed CA: certificate and key as PEM. */
 export async function createCertificateAuthority(commonName: string, now = new Date()): Promise<KeyPair> {
+  const x509 = await x509Lib();
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -119,11 +140,12 @@ export async function issueCertificate(ca: CertificateAuthority, opts: IssueOpti
 
 /** Signs a certificate for a public key (a CSR's, later) with the CA. */
 export async function signCertificate(ca: CertificateAuthority, publicKey: CryptoKey, opts: IssueOptions): Promise<string> {
+  const x509 = await x509Lib();
   const now = opts.now ?? new Date();
   const caCert = new x509.X509Certificate(ca.cert);
-  const subject: x509.JsonName = [{ CN: [opts.commonName] }];
+  const subject: X509.JsonName = [{ CN: [opts.commonName] }];
   if (opts.organizations?.length) subject.push({ O: opts.organizations });
-  const extensions: x509.Extension[] = [
+  const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
     new x509.ExtendedKeyUsageExtension([opts.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),

@@ -20,7 +20,7 @@ export const SYSTEM_NODES = 'system:nodes';
 export const SYSTEM_BOOTSTRAPPERS = 'system:bootstrappers';
 export const SYSTEM_SERVICE_ACCOUNTS = 'system:serviceaccounts';
 export const ANONYMOUS = 'system:anonymous';
-/** The identity of a request on the plain-HTTP loopback port (ADR 0012), as Kubernetes' insecure port had it. */
+/** The identity of a request on the plain-HTTP loopback port (ADR 0014), as Kubernetes' insecure port had it. */
 export const UNSECURED_USER: UserInfo = Object.freeze({ username: 'system:unsecured', groups: [SYSTEM_MASTERS, SYSTEM_AUTHENTICATED] }) as UserInfo;
 
 const USER = Symbol('skiff.user');

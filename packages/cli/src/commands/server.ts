@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { apiServiceIP, ensureClusterPki, issueCertificate, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
+import { apiServiceIP, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
 import { startComponentThread } from '../components-thread.ts';
 import { parsePort } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
@@ -46,7 +46,7 @@ export function registerServer(program: Command): void {
     .option('--scheduler-port <port>', `port of the scheduler's explain/metrics endpoint on 127.0.0.1 (default ${DEFAULT_SCHEDULER_PORT}, a free one when that is taken or --port is 0)`, parsePort)
     .action(async (opts: ServerOptions) => {
       const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
-      // The cluster's CA, serving and admin certificates: made on first start (ADR 0012).
+      // The cluster's CA, serving and admin certificates: made on first start (ADR 0014).
       const pki = await ensureClusterPki(join(opts.dataDir, 'pki'), servingNames(opts));
       const server = await startApiServer({
         dataDir: opts.dataDir,
@@ -82,13 +82,13 @@ export function registerServer(program: Command): void {
           preferred: DEFAULT_SCHEDULER_PORT,
           anyPort: opts.port === 0,
           log: (m) => process.stdout.write(`${m}\n`),
-          start: async (port) => startComponentThread({ kind: 'scheduler', server: server.url, ...(await componentIdentity(pki, 'system:kube-scheduler')), schedulerPort: port }, crashed),
+          start: async (port) => startComponentThread({ kind: 'scheduler', server: server.url, ...(await componentIdentity(pki, 'scheduler', 'system:kube-scheduler')), schedulerPort: port }, crashed),
         });
         process.stdout.write(`scheduler running (explain: ${scheduler.endpointUrl})\n`);
         onShutdown(() => scheduler.stop());
       }
       if (opts.controllers) {
-        const manager = await startComponentThread({ kind: 'controller-manager', server: server.url, ...(await componentIdentity(pki, 'system:kube-controller-manager')), clusterCIDR: opts.clusterCidr }, crashed);
+        const manager = await startComponentThread({ kind: 'controller-manager', server: server.url, ...(await componentIdentity(pki, 'controller-manager', 'system:kube-controller-manager')), clusterCIDR: opts.clusterCidr }, crashed);
         process.stdout.write('controller manager running\n');
         onShutdown(() => manager.stop());
       }
@@ -102,9 +102,9 @@ function servingNames(opts: ServerOptions): string[] {
   return [...new Set([...names, ...opts.tlsSan])];
 }
 
-/** A client certificate for a component in a worker thread (Kubernetes' names for them), made on each start. */
-async function componentIdentity(pki: ClusterPki, user: string): Promise<{ ca: string; cert: string; key: string }> {
-  const pair = await issueCertificate(pki.ca, { commonName: user, usage: 'client' });
+/** The client certificate of a component in a worker thread (Kubernetes' user names for them), kept in DATA/pki. */
+async function componentIdentity(pki: ClusterPki, file: string, user: string): Promise<{ ca: string; cert: string; key: string }> {
+  const pair = await ensureClientCertificate(pki, file, { commonName: user });
   return { ca: pki.ca.cert, ...pair };
 }
 
