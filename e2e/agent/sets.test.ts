@@ -2,7 +2,7 @@
 // DaemonSet runs one pod on every node; a StatefulSet of 3 whose pods each write to their own
 // claim (the local provisioner's Docker volumes) keeps every pod's data after the pods are deleted
 // and made again, and each pod has a stable DNS name under the headless Service.
-import { getPod, isReady, listPods, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { docker, getPod, isReady, listPods, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
 const NODES = [
   { name: 'e2e-sets-1', ip: '127.0.23.1' },
@@ -14,10 +14,12 @@ beforeAll(async () => {
   cluster = await startCluster({ nodes: NODES });
 }, 60_000);
 afterAll(async () => {
-  // The set's claims go first, so their volumes are removed by the agents before they stop.
-  await cluster?.kubectl.run(['delete', 'sts', 'db', '--wait=true']);
-  await cluster?.kubectl.run(['delete', 'pvc', '-l', 'app=db', '--wait=true']);
   await cluster?.close();
+  // The claims' Docker volumes (the local provisioner's) outlive the cluster: remove them.
+  for (const n of NODES) {
+    const volumes = (await docker(['volume', 'ls', '-q', '--filter', `label=dev.skiff.node=${n.name}`])).split('\n').filter(Boolean);
+    if (volumes.length > 0) await docker(['volume', 'rm', '-f', ...volumes]);
+  }
 }, 60_000);
 
 const DS = `
