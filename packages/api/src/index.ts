@@ -29,3 +29,5 @@ export { NOT_ENFORCED } from './not-enforced.ts';
 export { notEnforcedFields, notEnforcedWarnings } from './model/not-enforced-walk.ts';
 export * from './helpers/strconv.ts';
 export * from './helpers/node-affinity.ts';
+export * from './helpers/equal.ts';
+export * from './helpers/cron.ts';

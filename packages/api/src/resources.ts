@@ -57,6 +57,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', scope: 'Namespaced', shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
   resource({ group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', scope: 'Namespaced', shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'] }),
   resource({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', scope: 'Cluster', shortNames: ['pc'] }),
+  resource({ group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', scope: 'Namespaced', categories: ['all'], subresources: ['status'] }),
+  resource({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', scope: 'Namespaced', shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */
@@ -114,3 +116,5 @@ export const CONTROLLER_REVISIONS = mustFind('apps', 'controllerrevisions');
 export const DAEMON_SETS = mustFind('apps', 'daemonsets');
 export const STATEFUL_SETS = mustFind('apps', 'statefulsets');
 export const PRIORITY_CLASSES = mustFind('scheduling.k8s.io', 'priorityclasses');
+export const JOBS = mustFind('batch', 'jobs');
+export const CRON_JOBS = mustFind('batch', 'cronjobs');

@@ -7,6 +7,7 @@ import { defaultPod, defaultPodTemplate, defaultResourceList } from './pod.ts';
 import { defaultSecret } from './config.ts';
 import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.ts';
 import { defaultDaemonSet, defaultStatefulSet } from './sets.ts';
+import { defaultCronJob, defaultJob } from './batch.ts';
 
 type Obj = Record<string, any>;
 type Kind = Pick<ResourceInfo, 'group' | 'kind'>;
@@ -127,6 +128,8 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   'scheduling.k8s.io/PriorityClass': (pc: Obj) => {
     if (pc.preemptionPolicy === undefined) pc.preemptionPolicy = 'PreemptLowerPriority';
   },
+  'batch/Job': defaultJob,
+  'batch/CronJob': defaultCronJob,
 };
 
 /** Returns a defaulted deep copy of `obj`, as the API server stores it. */

@@ -18,6 +18,7 @@ import {
 } from './storage.ts';
 import { validateControllerRevision, validateControllerRevisionUpdate, validateDaemonSet, validateDaemonSetUpdate, validateStatefulSet, validateStatefulSetUpdate } from './sets.ts';
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
+import { validateCronJob, validateCronJobUpdate, validateJob, validateJobUpdate } from './batch.ts';
 import { validateAppsUpdate, validateDeployment, validateReplicaSet, validateReplicationController, validateReplicationControllerUpdate } from './workloads.ts';
 
 type Kind = Pick<ResourceInfo, 'group' | 'kind' | 'scope'>;
@@ -45,6 +46,8 @@ const CREATE: Record<string, (o: Obj) => FieldCause[]> = {
   'apps/StatefulSet': validateStatefulSet,
   'apps/ControllerRevision': validateControllerRevision,
   'scheduling.k8s.io/PriorityClass': validatePriorityClass,
+  'batch/Job': validateJob,
+  'batch/CronJob': validateCronJob,
 };
 
 const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
@@ -65,6 +68,8 @@ const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
   'apps/StatefulSet': validateStatefulSetUpdate,
   'apps/ControllerRevision': validateControllerRevisionUpdate,
   'scheduling.k8s.io/PriorityClass': validatePriorityClassUpdate,
+  'batch/Job': validateJobUpdate,
+  'batch/CronJob': validateCronJobUpdate,
 };
 
 /** All validation failures for creating `obj`; empty when it is valid. */
@@ -88,3 +93,4 @@ export function validateUpdate(resource: Kind, obj: KubeObject, old: KubeObject)
 
 export { invalidMessage, qualifiedKind } from './errors.ts';
 export * from './strings.ts';
+export { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from './batch.ts';

@@ -11,7 +11,7 @@ import { isValidPercent } from './strings.ts';
 type Obj = Record<string, any>;
 
 /** ValidatePodTemplateSpec: labels are reported under `<template>.labels`, as Kubernetes does. */
-function validatePodTemplateSpec(template: Obj, field: string): FieldCause[] {
+export function validatePodTemplateSpec(template: Obj, field: string): FieldCause[] {
   return [
     ...validateLabels(template.metadata?.labels, `${field}.labels`),
     ...validateAnnotations(template.metadata?.annotations, `${field}.annotations`),

@@ -164,9 +164,10 @@ export class ResourceStore {
       if (st === undefined) delete obj.status;
       else obj.status = st;
     }
-    this.strategy.prepareCreate?.(obj);
+    // The name first, so that what prepareCreate derives from it (a Job's job-name label) is set.
     const generated = !meta.name && !!meta.generateName;
     if (generated) meta.name = meta.generateName + randomNameSuffix();
+    this.strategy.prepareCreate?.(obj);
     const defaulted = applyDefaults(this.info, obj);
     // Mutating admission that reads other objects (Priority); it refuses with a 403.
     await this.strategy.admit?.(defaulted);

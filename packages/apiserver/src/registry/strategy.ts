@@ -2,13 +2,15 @@
 // metadata.generation moves, and how deletion behaves. Mirrors the rest strategies of
 // kube-apiserver (pkg/registry/<group>/<kind>/strategy.go) for the kinds skiff serves.
 import type { FieldCause, KubeObject, ResourceInfo } from '@skiff/api';
-import { apiVersionOf, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, validatePodEphemeralContainersUpdate } from '@skiff/api';
+import { apiVersionOf, deepEqual, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, validatePodEphemeralContainersUpdate } from '@skiff/api';
+export { deepEqual };
 import type { IPv4CIDR } from '@skiff/api';
 import type { Awaitable, Storage } from '../storage/types.ts';
 import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } from './service-ips.ts';
 import { claimAsService, claimedAddresses, releaseClaims, takeClaims } from './service-claims.ts';
 import { admitDefaultStorageClass } from './storage-classes.ts';
 import type { PriorityClasses } from './priority-classes.ts';
+import { generateJobSelector } from './jobs.ts';
 
 export interface Strategy {
   /** Has a status subresource: the main resource's writes keep the stored status. */
@@ -172,6 +174,9 @@ const STRATEGIES: Record<string, Strategy> = {
   // ... and a volume bound to a claim not until the claim is.
   persistentvolumes: { ...base, statusSubresource: true, returnDeletedObject: true, initialStatus: () => undefined, prepareCreate: (pv) => addFinalizer(pv, PV_PROTECTION_FINALIZER) },
   'storage.k8s.io/storageclasses': { ...base, returnDeletedObject: true },
+  // Jobs select their pods by their own uid unless spec.manualSelector says otherwise.
+  'batch/jobs': { ...workload, prepareCreate: generateJobSelector },
+  'batch/cronjobs': workload,
   replicationcontrollers: workload,
   'apps/replicasets': workload,
   'apps/daemonsets': workload,
@@ -243,28 +248,6 @@ export function strategyFor(r: ResourceInfo, o: StrategyOptions = {}): Strategy 
   if (key === 'pods' && pcs) return { ...STRATEGIES.pods, admit: (pod) => pcs.admitPod(pod) };
   if (key === 'scheduling.k8s.io/priorityclasses' && pcs) return { ...base, admit: (pc) => pcs.admitClass(pc), admitUpdate: (pc) => pcs.admitClassUpdate(pc) };
   return STRATEGIES[storageKeyOf(r)] ?? { ...base, statusSubresource: r.subresources.includes('status') };
-}
-
-/** Structural equality of JSON values (key order ignored). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  let n = 0;
-  for (const k in ao) {
-    if (ao[k] === undefined) continue;
-    n++;
-    if (!deepEqual(ao[k], bo[k])) return false;
-  }
-  for (const k in bo) if (bo[k] !== undefined) n--;
-  return n === 0;
 }
 
 export function typeMetaOf(r: ResourceInfo): { apiVersion: string; kind: string } {

@@ -11,6 +11,7 @@ import { AGE_COLUMN, NAME_COLUMN } from './types.ts';
 import type { Cell, ColumnDefinition, Printer, RowCondition } from './types.ts';
 import { controllerRevisionPrinter, daemonSetPrinter, statefulSetPrinter } from './sets.ts';
 import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workloads.ts';
+import { cronJobPrinter, jobPrinter } from './batch.ts';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -60,6 +61,8 @@ const PRINTERS: Record<string, Printer> = {
   'apps/statefulsets': statefulSetPrinter,
   'apps/controllerrevisions': controllerRevisionPrinter,
   'scheduling.k8s.io/priorityclasses': priorityClassPrinter,
+  'batch/jobs': jobPrinter,
+  'batch/cronjobs': cronJobPrinter,
 };
 
 /** What the API server prints for a resource without a dedicated printer: NAME and AGE. */
