@@ -29,3 +29,13 @@ export { NodeIpamController } from './nodeipam/controller.ts';
 export { nextFreeBlock, parseRangeConfig, DEFAULT_CLUSTER_CIDR } from './nodeipam/plan.ts';
 export { ServiceLBController } from './servicelb/controller.ts';
 export { computeLoadBalancerIngress } from './servicelb/plan.ts';
+
+export { JobController } from './job/controller.ts';
+export { planJob, isJobFinished, JobEventReason, MAX_POD_CREATE_DELETE_PER_SYNC } from './job/plan.ts';
+export type { JobPlan, PlanJobInput } from './job/plan.ts';
+export { computeJobPod } from './job/pod-template.ts';
+export { JOB_TRACKING_FINALIZER, computeBackoffRemaining, podFinishedTime } from './job/pods.ts';
+export { COMPLETION_INDEX_ANNOTATION, formatIndexes, parseIndexes } from './job/indexes.ts';
+export { matchPodFailurePolicy } from './job/failure-policy.ts';
+export { TtlAfterFinishedController } from './ttlafterfinished/controller.ts';
+export { computeTtlAction, jobFinishTime } from './ttlafterfinished/plan.ts';

@@ -19,8 +19,10 @@ import { PersistentVolumeController } from './persistentvolume/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
 import { PVCProtectionController, PVProtectionController } from './volumeprotection/controller.ts';
+import { JobController } from './job/controller.ts';
+import { TtlAfterFinishedController } from './ttlafterfinished/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -126,6 +128,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('statefulset')) controllers.push(new StatefulSetController({ client, factory, recorder: recorder('statefulset-controller'), log }));
     if (enabled.has('pvc-protection')) controllers.push(new PVCProtectionController({ client, factory, log }));
     if (enabled.has('pv-protection')) controllers.push(new PVProtectionController({ client, factory, log }));
+    if (enabled.has('job')) controllers.push(new JobController({ client, factory, recorder: recorder('job-controller'), log }));
+    if (enabled.has('ttl-after-finished')) controllers.push(new TtlAfterFinishedController({ client, factory, log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };
@@ -142,7 +146,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
       await factory.waitForCacheSync(signal);
       if (signal.aborted) return;
       await Promise.all(
-        controllers.map((c) => c.run(opts.workers ?? (c instanceof ReplicaSetController || c instanceof DeploymentController || c instanceof DaemonSetController ? 5 : 2))),
+        controllers.map((c) => c.run(opts.workers ?? (c instanceof ReplicaSetController || c instanceof DeploymentController || c instanceof DaemonSetController || c instanceof JobController ? 5 : 2))),
       );
     } catch (err) {
       if (!signal.aborted) throw err;

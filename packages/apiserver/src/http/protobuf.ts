@@ -6,13 +6,16 @@
 import { formatTime } from '@skiff/api';
 import { ApiError } from '../errors/status.ts';
 
-type FieldType = 'string' | 'int' | 'bool' | 'bytes' | 'base64' | 'intOrString' | 'quantity' | 'time' | Schema;
+/** `skip`: a field Go always encodes that is not kept (an empty creationTimestamp). */
+type FieldType = 'string' | 'int' | 'bool' | 'bytes' | 'base64' | 'intOrString' | 'quantity' | 'time' | 'skip' | Schema;
 interface Field {
   name: string;
   type: FieldType;
   repeated?: boolean;
   /** map<string, value>: entries are messages {key=1, value=2}. */
   map?: FieldType;
+  /** A non-pointer Go field with `omitempty`: its zero value (0, false) is not stored. */
+  omitZero?: boolean;
 }
 type Schema = { [num: number]: Field };
 
@@ -25,9 +28,10 @@ const OWNER_REFERENCE: Schema = {
 };
 const OBJECT_META: Schema = {
   1: { name: 'name', type: 'string' }, 2: { name: 'generateName', type: 'string' }, 3: { name: 'namespace', type: 'string' },
-  5: { name: 'uid', type: 'string' }, 6: { name: 'resourceVersion', type: 'string' }, 7: { name: 'generation', type: 'int' },
+  5: { name: 'uid', type: 'string' }, 6: { name: 'resourceVersion', type: 'string' }, 7: { name: 'generation', type: 'int', omitZero: true },
   11: { name: 'labels', type: 'string', map: 'string' }, 12: { name: 'annotations', type: 'string', map: 'string' },
   13: { name: 'ownerReferences', type: OWNER_REFERENCE, repeated: true }, 14: { name: 'finalizers', type: 'string', repeated: true },
+  8: { name: 'creationTimestamp', type: 'skip' },
 };
 const LABEL_SELECTOR: Schema = {
   1: { name: 'matchLabels', type: 'string', map: 'string' },
@@ -44,13 +48,13 @@ const CONTAINER: Schema = {
   7: { name: 'env', type: { 1: { name: 'name', type: 'string' }, 2: { name: 'value', type: 'string' } }, repeated: true },
   8: { name: 'resources', type: { 1: { name: 'limits', type: 'string', map: 'quantity' }, 2: { name: 'requests', type: 'string', map: 'quantity' } } },
   13: { name: 'terminationMessagePath', type: 'string' }, 14: { name: 'imagePullPolicy', type: 'string' },
-  16: { name: 'stdin', type: 'bool' }, 17: { name: 'stdinOnce', type: 'bool' }, 18: { name: 'tty', type: 'bool' }, 20: { name: 'terminationMessagePolicy', type: 'string' },
+  16: { name: 'stdin', type: 'bool', omitZero: true }, 17: { name: 'stdinOnce', type: 'bool', omitZero: true }, 18: { name: 'tty', type: 'bool', omitZero: true }, 20: { name: 'terminationMessagePolicy', type: 'string' },
 };
 const POD_SPEC: Schema = {
   2: { name: 'containers', type: CONTAINER, repeated: true }, 3: { name: 'restartPolicy', type: 'string' },
   4: { name: 'terminationGracePeriodSeconds', type: 'int' }, 6: { name: 'dnsPolicy', type: 'string' },
   7: { name: 'nodeSelector', type: 'string', map: 'string' }, 8: { name: 'serviceAccountName', type: 'string' }, 10: { name: 'nodeName', type: 'string' },
-  11: { name: 'hostNetwork', type: 'bool' }, 19: { name: 'schedulerName', type: 'string' }, 20: { name: 'initContainers', type: CONTAINER, repeated: true },
+  11: { name: 'hostNetwork', type: 'bool', omitZero: true }, 19: { name: 'schedulerName', type: 'string' }, 20: { name: 'initContainers', type: CONTAINER, repeated: true },
 };
 const POD_TEMPLATE_SPEC: Schema = { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: POD_SPEC } };
 const DEPLOYMENT: Schema = {
@@ -95,10 +99,42 @@ const SERVICE_ACCOUNT: Schema = {
   3: { name: 'imagePullSecrets', type: { 1: { name: 'name', type: 'string' } }, repeated: true }, 4: { name: 'automountServiceAccountToken', type: 'bool' },
 };
 
+// kubectl create job|cronjob, and create job --from=cronjob/X (which copies the CronJob's stored,
+// defaulted template: hence the pod security context).
+POD_SPEC[14] = {
+  name: 'securityContext',
+  type: { 2: { name: 'runAsUser', type: 'int' }, 3: { name: 'runAsNonRoot', type: 'bool' }, 4: { name: 'supplementalGroups', type: 'int', repeated: true }, 5: { name: 'fsGroup', type: 'int' }, 6: { name: 'runAsGroup', type: 'int' } },
+};
+const JOB_SPEC: Schema = {
+  1: { name: 'parallelism', type: 'int' }, 2: { name: 'completions', type: 'int' }, 3: { name: 'activeDeadlineSeconds', type: 'int' },
+  4: { name: 'selector', type: LABEL_SELECTOR }, 5: { name: 'manualSelector', type: 'bool' }, 6: { name: 'template', type: POD_TEMPLATE_SPEC },
+  7: { name: 'backoffLimit', type: 'int' }, 8: { name: 'ttlSecondsAfterFinished', type: 'int' }, 9: { name: 'completionMode', type: 'string' },
+  10: { name: 'suspend', type: 'bool' }, 12: { name: 'backoffLimitPerIndex', type: 'int' }, 13: { name: 'maxFailedIndexes', type: 'int' },
+  14: { name: 'podReplacementPolicy', type: 'string' }, 15: { name: 'managedBy', type: 'string' },
+};
+const JOB: Schema = { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: JOB_SPEC } };
+const CRON_JOB: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: {
+    name: 'spec',
+    type: {
+      1: { name: 'schedule', type: 'string' }, 2: { name: 'startingDeadlineSeconds', type: 'int' }, 3: { name: 'concurrencyPolicy', type: 'string' },
+      4: { name: 'suspend', type: 'bool' }, 5: { name: 'jobTemplate', type: { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: JOB_SPEC } } },
+      6: { name: 'successfulJobsHistoryLimit', type: 'int' }, 7: { name: 'failedJobsHistoryLimit', type: 'int' }, 8: { name: 'timeZone', type: 'string' },
+    },
+  },
+};
+
 const KINDS: Record<string, Schema> = {
   'v1/Namespace': NAMESPACE, 'v1/Service': SERVICE, 'apps/v1/Deployment': DEPLOYMENT,
   'v1/ConfigMap': CONFIG_MAP, 'v1/Secret': SECRET, 'v1/ServiceAccount': SERVICE_ACCOUNT,
+  'batch/v1/Job': JOB, 'batch/v1/CronJob': CRON_JOB,
 };
+/**
+ * Kinds whose bodies may carry any field of a pod template (a Job copied from a CronJob): a field
+ * outside the tables is refused (415, send JSON) rather than dropped. Only status is skipped.
+ */
+const STRICT = new Set([JOB, CRON_JOB]);
 
 class Unsupported extends Error {}
 
@@ -144,11 +180,11 @@ function toInt(v: bigint): number {
   return Number(BigInt.asIntN(64, v));
 }
 
-function decodeScalar(r: Reader, wire: number, type: FieldType): unknown {
+function decodeScalar(r: Reader, wire: number, type: FieldType, strict = false): unknown {
   if (typeof type === 'object') {
     if (wire !== 2) throw new Unsupported('message with a non-length wire type');
     const [s, e] = r.bytes();
-    return decodeMessage(new Reader(r.buf, s, e), type);
+    return decodeMessage(new Reader(r.buf, s, e), type, strict);
   }
   switch (type) {
     case 'string': {
@@ -182,7 +218,7 @@ function decodeScalar(r: Reader, wire: number, type: FieldType): unknown {
   }
 }
 
-function decodeMessage(r: Reader, schema: Schema): Record<string, unknown> {
+function decodeMessage(r: Reader, schema: Schema, strict = false, top = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   while (r.pos < r.end) {
     const tag = Number(r.varint());
@@ -191,11 +227,17 @@ function decodeMessage(r: Reader, schema: Schema): Record<string, unknown> {
     const f = schema[num];
     if (!f) {
       // Fields outside the tables (status, rarely used spec fields) are skipped: status is reset on create anyway.
+      // Strict kinds: Go encodes every non-pointer field, empty or not; an empty one says nothing.
+      if (strict && !(top && num === 3) && !isEmptyField(r, wire)) throw new Unsupported(`field ${num} is not decoded`);
+      r.skip(wire);
+      continue;
+    }
+    if (f.type === 'skip') {
       r.skip(wire);
       continue;
     }
     if (f.map) {
-      const entry = decodeScalar(r, wire, { 1: { name: 'key', type: 'string' }, 2: { name: 'value', type: f.map } }) as { key?: string; value?: unknown };
+      const entry = decodeScalar(r, wire, { 1: { name: 'key', type: 'string' }, 2: { name: 'value', type: f.map } }, strict) as { key?: string; value?: unknown };
       const m = (out[f.name] ??= {}) as Record<string, unknown>;
       m[entry.key ?? ''] = entry.value ?? (f.map === 'string' || f.map === 'base64' ? '' : entry.value);
     } else if (f.repeated) {
@@ -204,15 +246,38 @@ function decodeMessage(r: Reader, schema: Schema): Record<string, unknown> {
         const [s, e] = r.bytes();
         const packed = new Reader(r.buf, s, e);
         while (packed.pos < packed.end) list.push(decodeScalar(packed, 0, f.type));
-      } else list.push(decodeScalar(r, wire, f.type));
+      } else list.push(decodeScalar(r, wire, f.type, strict));
     } else {
-      const v = decodeScalar(r, wire, f.type);
+      const v = decodeScalar(r, wire, f.type, strict);
       // Go encodes every non-pointer string, empty or not, and omits the empty ones from JSON
       // (omitempty): `generateName: ""` must not appear in the stored object.
+      if (f.omitZero && (v === 0 || v === false)) continue;
       if (v !== '' || f.type !== 'string') out[f.name] = v;
     }
   }
   return out;
+}
+
+/** Whether the field at the reader (not consumed) holds only zero values: 0, "", or a message of such. */
+function isEmptyField(r: Reader, wire: number): boolean {
+  const probe = new Reader(r.buf, r.pos, r.end);
+  try {
+    if (wire === 0) return probe.varint() === 0n;
+    if (wire !== 2) return false;
+    const [s, e] = probe.bytes();
+    return isEmptyMessage(new Reader(r.buf, s, e));
+  } catch {
+    return false;
+  }
+}
+
+function isEmptyMessage(r: Reader): boolean {
+  while (r.pos < r.end) {
+    const wire = Number(r.varint()) & 7;
+    if (!isEmptyField(r, wire)) return false;
+    r.skip(wire);
+  }
+  return true;
 }
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
@@ -226,7 +291,7 @@ export function decodeProtobufObject(body: Buffer, advice: ApiError): Record<str
     const kind = unknown.typeMeta?.kind ?? '';
     const schema = KINDS[`${apiVersion}/${kind}`];
     if (!schema || !unknown.raw || unknown.contentEncoding) throw new Unsupported(`${apiVersion} ${kind}`);
-    const obj = decodeMessage(new Reader(unknown.raw), schema);
+    const obj = decodeMessage(new Reader(unknown.raw), schema, STRICT.has(schema), true);
     return { apiVersion, kind, ...obj };
   } catch (e) {
     if (e instanceof Unsupported) throw advice;

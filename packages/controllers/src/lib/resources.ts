@@ -17,4 +17,6 @@ export {
   CONTROLLER_REVISIONS,
   DAEMON_SETS,
   STATEFUL_SETS,
+  JOBS,
+  CRON_JOBS,
 } from '@skiff/api';
