@@ -39,3 +39,6 @@ export { COMPLETION_INDEX_ANNOTATION, formatIndexes, parseIndexes } from './job/
 export { matchPodFailurePolicy } from './job/failure-policy.ts';
 export { TtlAfterFinishedController } from './ttlafterfinished/controller.ts';
 export { computeTtlAction, jobFinishTime } from './ttlafterfinished/plan.ts';
+export { CronJobController } from './cronjob/controller.ts';
+export { planCronJob, mostRecentScheduleTime, computeJobFromCronJob, jobNameFor, formatInZone, SCHEDULED_TIMESTAMP_ANNOTATION } from './cronjob/plan.ts';
+export type { CronJobPlan, PlanCronJobInput } from './cronjob/plan.ts';

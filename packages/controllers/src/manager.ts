@@ -21,8 +21,9 @@ import { StatefulSetController } from './statefulset/controller.ts';
 import { PVCProtectionController, PVProtectionController } from './volumeprotection/controller.ts';
 import { JobController } from './job/controller.ts';
 import { TtlAfterFinishedController } from './ttlafterfinished/controller.ts';
+import { CronJobController } from './cronjob/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -130,6 +131,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('pv-protection')) controllers.push(new PVProtectionController({ client, factory, log }));
     if (enabled.has('job')) controllers.push(new JobController({ client, factory, recorder: recorder('job-controller'), log }));
     if (enabled.has('ttl-after-finished')) controllers.push(new TtlAfterFinishedController({ client, factory, log }));
+    if (enabled.has('cronjob')) controllers.push(new CronJobController({ client, factory, recorder: recorder('cronjob-controller'), log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };
