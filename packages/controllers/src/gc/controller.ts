@@ -5,7 +5,7 @@ import { resourceByKind, type KubeObject, type OwnerReference, type ResourceInfo
 import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_OWNER, OWNER_INDEX } from '../lib/indexes.ts';
-import { CONTROLLER_REVISIONS, DAEMON_SETS, DEPLOYMENTS, PERSISTENT_VOLUME_CLAIMS, PODS, REPLICATION_CONTROLLERS, REPLICA_SETS, SERVICES, STATEFUL_SETS } from '../lib/resources.ts';
+import { CONTROLLER_REVISIONS, CRON_JOBS, JOBS, DAEMON_SETS, DEPLOYMENTS, PERSISTENT_VOLUME_CLAIMS, PODS, REPLICATION_CONTROLLERS, REPLICA_SETS, SERVICES, STATEFUL_SETS } from '../lib/resources.ts';
 import { computeDependentActions, computeOwnerActions, FINALIZER_FOREGROUND, FINALIZER_ORPHAN, type GcAction, type OwnerState } from './plan.ts';
 
 /** The kinds whose owners and dependents the collector follows. */
@@ -19,6 +19,8 @@ export const GC_RESOURCES: readonly ResourceInfo[] = [
   STATEFUL_SETS,
   CONTROLLER_REVISIONS,
   PERSISTENT_VOLUME_CLAIMS,
+  JOBS,
+  CRON_JOBS,
 ];
 
 export interface GarbageCollectorOptions {
