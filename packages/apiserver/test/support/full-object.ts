@@ -221,6 +221,29 @@ const FIXUPS: Record<string, (o: Record<string, any>) => void> = {
   [`${CORE}ReplicationControllerSpec`]: (spec) => {
     delete spec.template.spec.activeDeadlineSeconds;
   },
+  // A Job's pods run to completion; a podFailurePolicy rule has one kind of requirement and wants
+  // restartPolicy Never and podReplacementPolicy Failed; backoffLimitPerIndex wants Indexed mode.
+  'io.k8s.api.batch.v1.JobSpec': (spec) => {
+    spec.template.spec.restartPolicy = 'Never';
+    spec.completionMode = 'Indexed';
+    spec.completions = 2;
+    spec.parallelism = 2;
+    spec.podReplacementPolicy = 'Failed';
+    spec.podFailurePolicy = {
+      rules: [
+        { action: 'FailIndex', onExitCodes: { containerName: 'c', operator: 'In', values: [42] } },
+        { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      ],
+    };
+  },
+  'io.k8s.api.batch.v1.CronJobSpec': (spec) => {
+    spec.schedule = '*/5 * * * *';
+    spec.timeZone = 'Etc/UTC';
+    spec.concurrencyPolicy = 'Forbid';
+    // The Jobs a CronJob makes get generated selectors.
+    delete spec.jobTemplate.spec.selector;
+    delete spec.jobTemplate.spec.manualSelector;
+  },
 };
 
 /** Everything `build` needs to know where it is. */
