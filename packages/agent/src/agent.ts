@@ -148,6 +148,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       podCIDR: () => nn.podCIDR(),
       onReady: async (gw) => {
         gateway = gw;
+        // Creating the network put Docker's MASQUERADE ahead of the pod-to-pod exemption.
+        await nn.ensureRules();
         await clusterDns.listen(gw, o.dnsPort ?? 53);
       },
       dns: (pod) => computePodDNS({ pod, clusterDNS: gateway, zone: DEFAULT_ZONE, host }),

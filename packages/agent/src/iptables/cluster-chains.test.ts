@@ -30,6 +30,20 @@ describe('cluster chains', () => {
     expect(planJumps(saved, [{ table: 'nat', from: 'POSTROUTING', to: 'SKIFF-BBBBB-PODNAT' }], 'skiff y').nat).toEqual([]);
   });
 
+  test("a jump that Docker's later MASQUERADE came to precede moves back to the top; other clusters' jumps ahead do not count", () => {
+    const saved = parseSave(save([
+      ':POSTROUTING ACCEPT [0:0]',
+      '-A POSTROUTING -s 10.137.0.0/24 ! -o br-1 -j MASQUERADE',
+      '-A POSTROUTING -m comment --comment "skiff x" -j SKIFF-AAAAA-PODNAT',
+    ]));
+    expect(planJumps(saved, [{ table: 'nat', from: 'POSTROUTING', to: 'SKIFF-AAAAA-PODNAT' }], 'skiff x').nat).toEqual([
+      '-D POSTROUTING -m comment --comment "skiff x" -j SKIFF-AAAAA-PODNAT',
+      '-I POSTROUTING 1 -m comment --comment "skiff x" -j SKIFF-AAAAA-PODNAT',
+    ]);
+    const behindSkiff = parseSave(save([':POSTROUTING ACCEPT [0:0]', '-A POSTROUTING -j SKIFF-BBBBB-PODNAT', '-A POSTROUTING -j SKIFF-AAAAA-PODNAT', '-A POSTROUTING -s 10.1.0.0/24 -j MASQUERADE']));
+    expect(planJumps(behindSkiff, [{ table: 'nat', from: 'POSTROUTING', to: 'SKIFF-AAAAA-PODNAT' }], 'skiff x').nat).toEqual([]);
+  });
+
   test('removal takes one cluster\'s chains and the jumps to them, and nothing of another cluster', () => {
     const saved = parseSave(save([
       ':POSTROUTING ACCEPT [0:0]',

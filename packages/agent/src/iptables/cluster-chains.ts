@@ -61,17 +61,25 @@ const jumpsTo = (t: SavedTable, from: string | undefined, to: string) =>
   t.rules.filter((r) => r.endsWith(` -j ${to}`) && (from === undefined || r.startsWith(`-A ${from} `)));
 
 /**
- * Restore lines (per table, without the `*table`/COMMIT frame) that leave exactly one of each jump:
- * a missing one is inserted at the top of its chain, extra copies are deleted (the first stays).
+ * Restore lines (per table, without the `*table`/COMMIT frame) that leave exactly one of each jump,
+ * ahead of every rule that is not a jump to skiff's chains: a missing one is inserted at the top of
+ * its chain, extra copies are deleted (the first stays). A jump that another program's rule has
+ * come to precede is moved to the top: Docker inserts each new network's MASQUERADE rule at the top
+ * of POSTROUTING, and pod-to-pod traffic must meet the cluster's exemption first.
  */
 export function planJumps(saved: Record<Table, SavedTable>, jumps: readonly Jump[], comment: string): Record<Table, string[]> {
   const out: Record<Table, string[]> = { nat: [], filter: [] };
   for (const j of jumps) {
     const t = saved[j.table];
     const present = jumpsTo(t, j.from, j.to);
-    if (present.length === 0) {
+    const chain = t.rules.filter((r) => r.startsWith(`-A ${j.from} `));
+    const behindOthers = present.length > 0 && chain.slice(0, chain.indexOf(present[0])).some((r) => !/ -j SKIFF-\S+$/.test(r));
+    if (present.length === 0 || behindOthers) {
+      // Deletes first: `-D` with a rule's spec removes the first match, which the insert would be.
+      for (const old of present) out[j.table].push(old.replace(/^-A /, '-D '));
       if (!t.chains.has(j.from)) out[j.table].push(`:${j.from} - [0:0]`); // DOCKER-USER before Docker ever ran
       out[j.table].push(`-I ${j.from} 1 ${j.match ? `${j.match} ` : ''}-m comment --comment "${comment}" -j ${j.to}`);
+      continue;
     }
     for (const extra of present.slice(1)) out[j.table].push(extra.replace(/^-A /, '-D '));
   }

@@ -53,6 +53,15 @@ export class NodeNetwork {
     return this.syncing;
   }
 
+  /**
+   * Puts the pod network's jumps back ahead of Docker's rules: called once the node's Docker
+   * network exists, since creating it inserts Docker's MASQUERADE at the top of POSTROUTING.
+   */
+  async ensureRules(): Promise<void> {
+    if (this.o.programHost === false) return;
+    await applyPodNetworkRules(this.o.clusterCIDR);
+  }
+
   private ownCIDR(): string | undefined {
     return this.nodes.store.get(this.o.nodeName)?.spec?.podCIDR;
   }
