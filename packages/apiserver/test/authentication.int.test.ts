@@ -35,7 +35,13 @@ function call(c: Call): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (c.token) headers.authorization = `Bearer ${c.token}`;
-    if (c.body !== undefined) headers['content-type'] = 'application/json';
+    const payload = c.body === undefined ? undefined : JSON.stringify(c.body);
+    // Node frames a DELETE's body only with a Content-Length (no chunked default for DELETE): without
+    // it the body reached the server as the start of another request, answered with a 400.
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
     const req = request(
       { host: url.hostname, port: url.port, path: c.path, method: c.method ?? 'GET', headers, ca: server.tls!.ca, cert: c.cert?.cert, key: c.cert?.key, agent: false },
       (res) => {
@@ -52,7 +58,7 @@ function call(c: Call): Promise<{ status: number; body: any }> {
       },
     );
     req.on('error', reject);
-    req.end(c.body === undefined ? undefined : JSON.stringify(c.body));
+    req.end(payload);
   });
 }
 
