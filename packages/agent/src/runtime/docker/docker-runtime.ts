@@ -196,19 +196,7 @@ export class DockerRuntime implements ContainerRuntime {
     // The engine's connection may reset (dockerd restarting): that ends the session, it must not
     // crash the agent (an 'error' without a listener would). With a TTY the stream is stdout itself.
     stream.on('error', () => stream.destroy());
-    let stdout: Readable;
-    let stderr: Readable;
-    if (opts.tty) {
-      stdout = stream;
-      stderr = new PassThrough();
-      (stderr as PassThrough).end();
-    } else {
-      ({ stdout, stderr } = demuxStream(stream));
-    }
-    const ended = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-    });
+    const { stdout, stderr, ended } = sessionStreams(stream, opts.tty);
     return {
       stdin: opts.stdin ? stream : undefined,
       stdout,
@@ -237,20 +225,7 @@ export class DockerRuntime implements ContainerRuntime {
     const stdinOnce = opts.stdin && (await container.inspect()).Config.StdinOnce === true;
     const stream = (await container.attach({ stream: true, hijack: true, stdin: opts.stdin, stdout: true, stderr: true })) as unknown as NodeJS.ReadWriteStream & Readable;
     stream.on('error', () => stream.destroy());
-    // A container with a terminal has one raw stream; without, stdout and stderr are multiplexed.
-    let stdout: Readable;
-    let stderr: Readable;
-    if (opts.tty) {
-      stdout = stream;
-      stderr = new PassThrough();
-      (stderr as PassThrough).end();
-    } else {
-      ({ stdout, stderr } = demuxStream(stream));
-    }
-    const ended = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-    });
+    const { stdout, stderr, ended } = sessionStreams(stream, opts.tty);
     // The client's end of stdin: with stdinOnce it closes the container's stdin (the engine does
     // that on the half-close). Without, the container's stdin stays open, as the kubelet leaves
     // it, and the engine would end the whole attach on the half-close, output that is still to
@@ -307,4 +282,19 @@ export class DockerRuntime implements ContainerRuntime {
 
 function normaliseArch(a: string): string {
   return a === 'x86_64' ? 'amd64' : a === 'aarch64' ? 'arm64' : a;
+}
+
+/**
+ * The output of an exec or attach session: with a terminal the stream is stdout itself (stderr is
+ * empty); without, stdout and stderr are multiplexed on it. `ended` settles when the stream ends.
+ */
+function sessionStreams(stream: Readable, tty: boolean | undefined): { stdout: Readable; stderr: Readable; ended: Promise<void> } {
+  const ended = new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+  });
+  if (!tty) return { ...demuxStream(stream), ended };
+  const stderr = new PassThrough();
+  stderr.end();
+  return { stdout: stream, stderr, ended };
 }
