@@ -1,8 +1,9 @@
 // The Endpoints controller: for each Service with a selector, an Endpoints object listing its
 // pods' addresses (ready and not ready) and resolved ports.
-import { labelSelectorMatches, type KubeObject } from '@skiff/api';
+import { type KubeObject } from '@skiff/api';
 import { isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
+import { enqueueSelectingServices } from '../lib/selecting-services.ts';
 import { BY_NAMESPACE, NAMESPACE_INDEX, OWNER_INDEX } from '../lib/indexes.ts';
 import { ENDPOINTS, PODS, SERVICES } from '../lib/resources.ts';
 import { computeEndpointSubsets, computeEndpoints } from './plan.ts';
@@ -33,26 +34,11 @@ export class EndpointsController extends QueueController {
       onUpdate: (_o, s) => this.enqueueKey(keyOf(s)),
       onDelete: (s) => this.enqueueKey(keyOf(s)),
     });
-    this.pods.addEventHandler({
-      onAdd: (p) => this.enqueueServicesOf(p),
-      onUpdate: (old, p) => {
-        if (old.metadata.resourceVersion === p.metadata.resourceVersion) return;
-        this.enqueueServicesOf(p);
-        if (JSON.stringify(old.metadata.labels) !== JSON.stringify(p.metadata.labels)) this.enqueueServicesOf(old);
-      },
-      onDelete: (p) => this.enqueueServicesOf(p),
-    });
+    this.pods.addEventHandler(enqueueSelectingServices(this.services, (k) => this.enqueueKey(k)));
     this.endpoints.addEventHandler({
       onUpdate: (_o, e) => this.enqueueKey(keyOf(e)),
       onDelete: (e) => this.enqueueKey(keyOf(e)),
     });
-  }
-
-  private enqueueServicesOf(pod: KubeObject): void {
-    if (!pod.metadata.namespace) return;
-    for (const s of this.services.store.byIndex(BY_NAMESPACE, pod.metadata.namespace)) {
-      if (s.spec?.selector && Object.keys(s.spec.selector).length > 0 && labelSelectorMatches(s.spec.selector, pod.metadata.labels)) this.enqueueKey(keyOf(s));
-    }
   }
 
   protected async reconcile(key: string): Promise<ReconcileResult | void> {

@@ -2,9 +2,10 @@
 // controller): keeps each Service's discovery.k8s.io/v1 EndpointSlices in step with its pods (or
 // its user-managed Endpoints), as ./plan.ts computes them. The slices carry the Service as their
 // controller owner; they are deleted with it.
-import { ENDPOINT_SLICES, labelSelectorMatches, SERVICE_NAME_LABEL, type KubeObject } from '@skiff/api';
+import { ENDPOINT_SLICES, SERVICE_NAME_LABEL, type KubeObject } from '@skiff/api';
 import { isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
+import { enqueueSelectingServices } from '../lib/selecting-services.ts';
 import { BY_NAMESPACE, NAMESPACE_INDEX } from '../lib/indexes.ts';
 import { ENDPOINTS, PODS, SERVICES } from '../lib/resources.ts';
 import { computeEndpointGroups, MANAGED_BY_CONTROLLER, MANAGED_BY_LABEL, MANAGED_BY_MIRRORING, mirrorEndpointGroups, planEndpointSlices } from './plan.ts';
@@ -41,25 +42,10 @@ export class EndpointSliceController extends QueueController {
     this.services.addEventHandler(service);
     // Mirroring follows the Endpoints of Services without a selector (same key as the Service).
     this.endpoints.addEventHandler(service);
-    this.pods.addEventHandler({
-      onAdd: (p) => this.enqueueServicesOf(p),
-      onUpdate: (old, p) => {
-        if (old.metadata.resourceVersion === p.metadata.resourceVersion) return;
-        this.enqueueServicesOf(p);
-        if (JSON.stringify(old.metadata.labels) !== JSON.stringify(p.metadata.labels)) this.enqueueServicesOf(old);
-      },
-      onDelete: (p) => this.enqueueServicesOf(p),
-    });
+    this.pods.addEventHandler(enqueueSelectingServices(this.services, (k) => this.enqueueKey(k)));
     // A slice changed or removed behind our back is put right.
     const slice = (s: KubeObject) => byService(s).forEach((k) => this.enqueueKey(k));
     this.slices.addEventHandler({ onUpdate: (_o, s) => slice(s), onDelete: slice });
-  }
-
-  private enqueueServicesOf(pod: KubeObject): void {
-    if (!pod.metadata.namespace) return;
-    for (const s of this.services.store.byIndex(BY_NAMESPACE, pod.metadata.namespace)) {
-      if (s.spec?.selector && Object.keys(s.spec.selector).length > 0 && labelSelectorMatches(s.spec.selector, pod.metadata.labels)) this.enqueueKey(keyOf(s));
-    }
   }
 
   protected async reconcile(key: string): Promise<ReconcileResult | void> {
