@@ -18,6 +18,7 @@ import { KeyCodec, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts'
 import { EventWindow } from './window.ts';
 import { EtcdWatchStream } from './watch-stream.ts';
 import { ETCD_DEFAULTS } from './options.ts';
+import { callPolicy, memberPolicy } from './fault-handling.ts';
 import type { EtcdStorageOptions, ResolvedEtcdOptions } from './options.ts';
 import type { StorageOp } from '../sqlite/options.ts';
 
@@ -64,6 +65,7 @@ export class EtcdStorage implements Storage {
       // (the watch) have none; they are supervised instead.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + o.requestTimeoutMs }),
       dialTimeout: o.requestTimeoutMs,
+      faultHandling: { host: memberPolicy, global: callPolicy() },
     });
     const keys = new KeyCodec(o.prefix);
     let revision: number;
