@@ -60,7 +60,7 @@ export function decodeObjectBody(req: FastifyRequest): { obj: Record<string, unk
   if (mt === '' || mt === 'application/json' || mt === '*/*') format = 'json';
   else if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml') format = 'yaml';
   else if (mt === 'application/vnd.kubernetes.protobuf' && Buffer.isBuffer(req.body)) {
-    // kubectl's generators (create namespace|deployment|service|configmap|secret|serviceaccount) send protobuf; other protobuf bodies are 415.
+    // kubectl's generators (create namespace|deployment|...|pdb) and drain's Eviction send protobuf; other protobuf bodies are 415.
     return { obj: decodeProtobufObject(req.body, unsupportedMediaType(mt, OBJECT_MEDIA_TYPES)), text: '', format: 'json' };
   } else throw unsupportedMediaType(mt, OBJECT_MEDIA_TYPES);
   const text = bodyText(req);

@@ -1,8 +1,9 @@
-// A small decoder for the protobuf bodies kubectl 1.32's generators send (`kubectl create
-// namespace|deployment|service|configmap|secret|serviceaccount`): the `k8s\0` envelope
-// (runtime.Unknown) around one object, decoded with hand-written field tables for the kinds those
-// commands create. Anything else — other kinds, fields outside the tables, malformed bytes — is
+// A small decoder for the protobuf bodies kubectl 1.32 sends (its generators, `kubectl create
+// namespace|deployment|service|configmap|secret|serviceaccount|job|cronjob|pdb`, and the Eviction of
+// `kubectl drain`): the `k8s\0` envelope (runtime.Unknown) around one object, read with protobufjs's
+// wire-format Reader through field tables for the kinds those commands send. Anything else — other kinds, fields outside the tables, malformed bytes — is
 // not guessed at: the caller answers 415 and suggests JSON/YAML. Field numbers are those of k8s.io/api's generated.proto files.
+import protobuf from 'protobufjs/minimal.js';
 import { formatTime } from '@skiff/api';
 import { ApiError } from '../errors/status.ts';
 
@@ -125,10 +126,27 @@ const CRON_JOB: Schema = {
   },
 };
 
+// kubectl create poddisruptionbudget, and the Eviction `kubectl drain` POSTs to pods/NAME/eviction.
+const POD_DISRUPTION_BUDGET: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: {
+    name: 'spec',
+    type: { 1: { name: 'minAvailable', type: 'intOrString' }, 2: { name: 'selector', type: LABEL_SELECTOR }, 3: { name: 'maxUnavailable', type: 'intOrString' }, 4: { name: 'unhealthyPodEvictionPolicy', type: 'string' } },
+  },
+};
+const DELETE_OPTIONS: Schema = {
+  1: { name: 'gracePeriodSeconds', type: 'int' },
+  2: { name: 'preconditions', type: { 1: { name: 'uid', type: 'string' }, 2: { name: 'resourceVersion', type: 'string' } } },
+  3: { name: 'orphanDependents', type: 'bool' }, 4: { name: 'propagationPolicy', type: 'string' }, 5: { name: 'dryRun', type: 'string', repeated: true },
+  6: { name: 'ignoreStoreReadErrorWithClusterBreakingPotential', type: 'bool' },
+};
+const EVICTION: Schema = { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'deleteOptions', type: DELETE_OPTIONS } };
+
 const KINDS: Record<string, Schema> = {
   'v1/Namespace': NAMESPACE, 'v1/Service': SERVICE, 'apps/v1/Deployment': DEPLOYMENT,
   'v1/ConfigMap': CONFIG_MAP, 'v1/Secret': SECRET, 'v1/ServiceAccount': SERVICE_ACCOUNT,
   'batch/v1/Job': JOB, 'batch/v1/CronJob': CRON_JOB,
+  'policy/v1/PodDisruptionBudget': POD_DISRUPTION_BUDGET, 'policy/v1/Eviction': EVICTION, 'policy/v1beta1/Eviction': EVICTION,
 };
 /**
  * Kinds whose bodies may carry any field of a pod template (a Job copied from a CronJob): a field
@@ -138,71 +156,36 @@ const STRICT = new Set([JOB, CRON_JOB]);
 
 class Unsupported extends Error {}
 
-class Reader {
-  readonly buf: Buffer;
-  pos: number;
-  readonly end: number;
-  constructor(buf: Buffer, start = 0, end = buf.length) {
-    this.buf = buf;
-    this.pos = start;
-    this.end = end;
-  }
-  varint(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (this.pos >= this.end) throw new Unsupported('truncated varint');
-      const b = this.buf[this.pos++];
-      result |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7n;
-      if (shift > 70n) throw new Unsupported('varint too long');
-    }
-  }
-  bytes(): [number, number] {
-    const len = Number(this.varint());
-    const start = this.pos;
-    if (start + len > this.end) throw new Unsupported('truncated field');
-    this.pos += len;
-    return [start, start + len];
-  }
-  skip(wire: number): void {
-    if (wire === 0) this.varint();
-    else if (wire === 1) this.pos += 8;
-    else if (wire === 2) this.bytes();
-    else if (wire === 5) this.pos += 4;
-    else throw new Unsupported(`wire type ${wire}`);
-  }
-}
+/**
+ * The wire format (varints, lengths, wire types) is read by protobufjs's Reader (a dependency the
+ * etcd client already brings in): only the tables above are skiff's. Each nested message gets a
+ * Reader over its own bytes, so a length that runs past its parent is caught as truncation.
+ */
+type PbReader = protobuf.Reader;
+const newReader = (buf: Uint8Array): PbReader => protobuf.Reader.create(buf);
+const done = (r: PbReader) => r.pos >= r.len;
+const int64 = (r: PbReader): number => {
+  const v = r.int64() as unknown as number | { toNumber(): number };
+  return typeof v === 'number' ? v : v.toNumber();
+};
 
-/** int64/int32 as JS number, two's complement for negatives. */
-function toInt(v: bigint): number {
-  return Number(BigInt.asIntN(64, v));
-}
-
-function decodeScalar(r: Reader, wire: number, type: FieldType, strict = false): unknown {
+function decodeScalar(r: PbReader, wire: number, type: FieldType, strict = false): unknown {
   if (typeof type === 'object') {
     if (wire !== 2) throw new Unsupported('message with a non-length wire type');
-    const [s, e] = r.bytes();
-    return decodeMessage(new Reader(r.buf, s, e), type, strict);
+    return decodeMessage(newReader(r.bytes()), type, strict);
   }
+  if (wire !== (type === 'int' || type === 'bool' ? 0 : 2)) throw new Unsupported(`wire type ${wire} for a ${type}`);
   switch (type) {
-    case 'string': {
-      const [s, e] = r.bytes();
-      return r.buf.toString('utf8', s, e);
-    }
-    case 'bytes': {
-      const [s, e] = r.bytes();
-      return r.buf.subarray(s, e);
-    }
-    case 'base64': {
-      const [s, e] = r.bytes();
-      return r.buf.toString('base64', s, e);
-    }
+    case 'string':
+      return r.string();
+    case 'bytes':
+      return Buffer.from(r.bytes());
+    case 'base64':
+      return Buffer.from(r.bytes()).toString('base64');
     case 'int':
-      return toInt(r.varint());
+      return int64(r);
     case 'bool':
-      return r.varint() !== 0n;
+      return r.bool();
     case 'quantity': {
       const q = decodeScalar(r, wire, { 1: { name: 'string', type: 'string' } }) as { string?: string };
       return q.string ?? '0';
@@ -215,13 +198,16 @@ function decodeScalar(r: Reader, wire: number, type: FieldType, strict = false):
       const t = decodeScalar(r, wire, { 1: { name: 'seconds', type: 'int' } }) as { seconds?: number };
       return formatTime((t.seconds ?? 0) * 1000);
     }
+    case 'skip':
+      r.skipType(wire);
+      return undefined;
   }
 }
 
-function decodeMessage(r: Reader, schema: Schema, strict = false, top = false): Record<string, unknown> {
+function decodeMessage(r: PbReader, schema: Schema, strict = false, top = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  while (r.pos < r.end) {
-    const tag = Number(r.varint());
+  while (!done(r)) {
+    const tag = r.uint32();
     const num = tag >>> 3;
     const wire = tag & 7;
     const f = schema[num];
@@ -229,11 +215,11 @@ function decodeMessage(r: Reader, schema: Schema, strict = false, top = false): 
       // Fields outside the tables (status, rarely used spec fields) are skipped: status is reset on create anyway.
       // Strict kinds: Go encodes every non-pointer field, empty or not; an empty one says nothing.
       if (strict && !(top && num === 3) && !isEmptyField(r, wire)) throw new Unsupported(`field ${num} is not decoded`);
-      r.skip(wire);
+      r.skipType(wire);
       continue;
     }
     if (f.type === 'skip') {
-      r.skip(wire);
+      r.skipType(wire);
       continue;
     }
     if (f.map) {
@@ -243,9 +229,8 @@ function decodeMessage(r: Reader, schema: Schema, strict = false, top = false): 
     } else if (f.repeated) {
       const list = (out[f.name] ??= []) as unknown[];
       if (wire === 2 && (f.type === 'int' || f.type === 'bool')) {
-        const [s, e] = r.bytes();
-        const packed = new Reader(r.buf, s, e);
-        while (packed.pos < packed.end) list.push(decodeScalar(packed, 0, f.type));
+        const packed = newReader(r.bytes());
+        while (!done(packed)) list.push(decodeScalar(packed, 0, f.type));
       } else list.push(decodeScalar(r, wire, f.type, strict));
     } else {
       const v = decodeScalar(r, wire, f.type, strict);
@@ -259,23 +244,24 @@ function decodeMessage(r: Reader, schema: Schema, strict = false, top = false): 
 }
 
 /** Whether the field at the reader (not consumed) holds only zero values: 0, "", or a message of such. */
-function isEmptyField(r: Reader, wire: number): boolean {
-  const probe = new Reader(r.buf, r.pos, r.end);
+function isEmptyField(r: PbReader, wire: number): boolean {
+  const pos = r.pos;
   try {
-    if (wire === 0) return probe.varint() === 0n;
+    if (wire === 0) return int64(r) === 0;
     if (wire !== 2) return false;
-    const [s, e] = probe.bytes();
-    return isEmptyMessage(new Reader(r.buf, s, e));
+    return isEmptyMessage(newReader(r.bytes()));
   } catch {
     return false;
+  } finally {
+    r.pos = pos;
   }
 }
 
-function isEmptyMessage(r: Reader): boolean {
-  while (r.pos < r.end) {
-    const wire = Number(r.varint()) & 7;
+function isEmptyMessage(r: PbReader): boolean {
+  while (!done(r)) {
+    const wire = r.uint32() & 7;
     if (!isEmptyField(r, wire)) return false;
-    r.skip(wire);
+    r.skipType(wire);
   }
   return true;
 }
@@ -286,15 +272,16 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 export function decodeProtobufObject(body: Buffer, advice: ApiError): Record<string, unknown> {
   try {
     if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw new Unsupported('missing k8s envelope');
-    const unknown = decodeMessage(new Reader(body, 4), UNKNOWN) as { typeMeta?: { apiVersion?: string; kind?: string }; raw?: Buffer; contentEncoding?: string };
+    const unknown = decodeMessage(newReader(body.subarray(4)), UNKNOWN) as { typeMeta?: { apiVersion?: string; kind?: string }; raw?: Buffer; contentEncoding?: string };
     const apiVersion = unknown.typeMeta?.apiVersion ?? '';
     const kind = unknown.typeMeta?.kind ?? '';
     const schema = KINDS[`${apiVersion}/${kind}`];
     if (!schema || !unknown.raw || unknown.contentEncoding) throw new Unsupported(`${apiVersion} ${kind}`);
-    const obj = decodeMessage(new Reader(unknown.raw), schema, STRICT.has(schema), true);
+    const obj = decodeMessage(newReader(unknown.raw), schema, STRICT.has(schema), true);
     return { apiVersion, kind, ...obj };
   } catch (e) {
-    if (e instanceof Unsupported) throw advice;
+    // protobufjs reports truncated or malformed bytes as a RangeError or Error("invalid wire type").
+    if (e instanceof Unsupported || e instanceof RangeError || /wire type/.test((e as Error).message)) throw advice;
     throw e;
   }
 }
