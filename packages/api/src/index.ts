@@ -18,6 +18,7 @@ export * from './helpers/ipv4.ts';
 export * from './helpers/endpoint-slices.ts';
 export * from './helpers/storage.ts';
 export * from './helpers/priority.ts';
+export * from './helpers/disruption.ts';
 export * from './validation/index.ts';
 export { isConfigMapKey } from './validation/config.ts';
 export { validatePodEphemeralContainersUpdate } from './validation/ephemeral.ts';

@@ -2,7 +2,7 @@
 // discovery, OpenAPI and the client's paths are all derived from this table.
 
 export type Scope = 'Namespaced' | 'Cluster';
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'attach' | 'portforward' | 'ephemeralcontainers' | 'proxy' | 'token';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'attach' | 'portforward' | 'ephemeralcontainers' | 'proxy' | 'token' | 'eviction';
 
 export interface ResourceInfo {
   /** API group; '' for the core group. */
@@ -37,7 +37,7 @@ function resource(r: Omit<ResourceInfo, 'listKind' | 'singular' | 'verbs' | 'cat
 
 export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', scope: 'Cluster', shortNames: ['ns'], subresources: ['status'] }),
-  resource({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced', shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers'] }),
+  resource({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced', shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers'] }),
   resource({ group: '', version: 'v1', kind: 'Service', plural: 'services', scope: 'Namespaced', shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   resource({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', scope: 'Namespaced', shortNames: ['ep'] }),
   resource({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', scope: 'Cluster', shortNames: ['no'], subresources: ['status'] }),
@@ -59,6 +59,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', scope: 'Cluster', shortNames: ['pc'] }),
   resource({ group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', scope: 'Namespaced', categories: ['all'], subresources: ['status'] }),
   resource({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', scope: 'Namespaced', shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
+  resource({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', scope: 'Namespaced', shortNames: ['pdb'], subresources: ['status'] }),
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */
@@ -118,3 +119,4 @@ export const STATEFUL_SETS = mustFind('apps', 'statefulsets');
 export const PRIORITY_CLASSES = mustFind('scheduling.k8s.io', 'priorityclasses');
 export const JOBS = mustFind('batch', 'jobs');
 export const CRON_JOBS = mustFind('batch', 'cronjobs');
+export const POD_DISRUPTION_BUDGETS = mustFind('policy', 'poddisruptionbudgets');

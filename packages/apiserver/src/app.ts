@@ -176,6 +176,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       app.log.error({ err, url: req.url, method: req.method }, 'request failed');
       if (!opts.logger) console.error(`skiff apiserver: ${req.method} ${req.url} failed:`, err);
     }
+    // As kube-apiserver, a suggested wait (a 429 from pods/eviction) is also a Retry-After header.
+    if (e.details?.retryAfterSeconds) reply.header('retry-after', String(e.details.retryAfterSeconds));
     reply.code(e.code).header('cache-control', 'no-cache, private').type('application/json').send(JSON.stringify(e.toStatus()));
   });
   app.setNotFoundHandler((_req, reply) => {

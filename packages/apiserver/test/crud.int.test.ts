@@ -92,6 +92,13 @@ const KINDS: { path: string; list: string; obj: any; kindPlural: string; group?:
     group: 'apps',
     obj: { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'crud-cr' }, data: { spec: { template: { $patch: 'replace' } } }, revision: 1 },
   },
+  {
+    path: '/apis/policy/v1/namespaces/default/poddisruptionbudgets',
+    list: 'PodDisruptionBudgetList',
+    kindPlural: 'poddisruptionbudgets',
+    group: 'policy',
+    obj: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'crud-pdb' }, spec: { minAvailable: 1, selector: { matchLabels: labels } } },
+  },
 ];
 
 describe.each(KINDS)('CRUD $kindPlural', ({ path, list, obj, kindPlural, group, protectedBy }) => {

@@ -22,8 +22,9 @@ import { PVCProtectionController, PVProtectionController } from './volumeprotect
 import { JobController } from './job/controller.ts';
 import { TtlAfterFinishedController } from './ttlafterfinished/controller.ts';
 import { CronJobController } from './cronjob/controller.ts';
+import { DisruptionController } from './disruption/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob', 'disruption'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -132,6 +133,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('job')) controllers.push(new JobController({ client, factory, recorder: recorder('job-controller'), log }));
     if (enabled.has('ttl-after-finished')) controllers.push(new TtlAfterFinishedController({ client, factory, log }));
     if (enabled.has('cronjob')) controllers.push(new CronJobController({ client, factory, recorder: recorder('cronjob-controller'), log }));
+    if (enabled.has('disruption')) controllers.push(new DisruptionController({ client, factory, recorder: recorder('controllermanager'), log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };

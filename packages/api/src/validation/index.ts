@@ -18,6 +18,7 @@ import {
 } from './storage.ts';
 import { validateControllerRevision, validateControllerRevisionUpdate, validateDaemonSet, validateDaemonSetUpdate, validateStatefulSet, validateStatefulSetUpdate } from './sets.ts';
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
+import { validatePodDisruptionBudget, validatePodDisruptionBudgetUpdate } from './policy.ts';
 import { validateCronJob, validateCronJobUpdate, validateJob, validateJobUpdate } from './batch.ts';
 import { validateAppsUpdate, validateDeployment, validateReplicaSet, validateReplicationController, validateReplicationControllerUpdate } from './workloads.ts';
 
@@ -48,6 +49,7 @@ const CREATE: Record<string, (o: Obj) => FieldCause[]> = {
   'scheduling.k8s.io/PriorityClass': validatePriorityClass,
   'batch/Job': validateJob,
   'batch/CronJob': validateCronJob,
+  'policy/PodDisruptionBudget': validatePodDisruptionBudget,
 };
 
 const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
@@ -70,6 +72,7 @@ const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
   'scheduling.k8s.io/PriorityClass': validatePriorityClassUpdate,
   'batch/Job': validateJobUpdate,
   'batch/CronJob': validateCronJobUpdate,
+  'policy/PodDisruptionBudget': validatePodDisruptionBudgetUpdate,
 };
 
 /** All validation failures for creating `obj`; empty when it is valid. */

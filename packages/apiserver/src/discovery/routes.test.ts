@@ -55,6 +55,7 @@ describe('aggregated discovery', () => {
       subresources: [
         { subresource: 'status', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get', 'patch', 'update'] },
         { subresource: 'binding', responseKind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] },
+        { subresource: 'eviction', responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
         { subresource: 'log', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] },
         { subresource: 'exec', responseKind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] },
         { subresource: 'attach', responseKind: { group: '', version: 'v1', kind: 'PodAttachOptions' }, verbs: ['create', 'get'] },
@@ -71,7 +72,7 @@ describe('aggregated discovery', () => {
     const res = await get('/apis', KUBECTL_DISCOVERY_ACCEPT);
     expect(res.headers['content-type']).toBe(AGGREGATED_DISCOVERY_CONTENT_TYPE);
     const body = res.json();
-    expect(body.items.map((i: any) => i.metadata.name)).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'batch']);
+    expect(body.items.map((i: any) => i.metadata.name)).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'batch', 'policy']);
     const deployments = body.items[0].versions[0].resources.find((r: any) => r.resource === 'deployments');
     expect(deployments.subresources).toContainEqual({
       subresource: 'scale',
@@ -136,6 +137,7 @@ describe('legacy discovery', () => {
           preferredVersion: { groupVersion: 'scheduling.k8s.io/v1', version: 'v1' },
         },
         { name: 'batch', versions: [{ groupVersion: 'batch/v1', version: 'v1' }], preferredVersion: { groupVersion: 'batch/v1', version: 'v1' } },
+        { name: 'policy', versions: [{ groupVersion: 'policy/v1', version: 'v1' }], preferredVersion: { groupVersion: 'policy/v1', version: 'v1' } },
       ],
     });
   });

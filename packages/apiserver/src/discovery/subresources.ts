@@ -32,6 +32,8 @@ export function subresourceInfo(r: ResourceInfo, sub: Subresource): SubresourceI
       return { name: sub, responseKind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] };
     case 'ephemeralcontainers':
       return { name: sub, responseKind: own, verbs: ['get', 'patch', 'update'] };
+    case 'eviction':
+      return { name: sub, responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] };
     case 'token':
       return { name: sub, responseKind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] };
     case 'proxy':

@@ -218,12 +218,12 @@ export function resourcePaths(r: ResourceInfo): Record<string, Schema> {
     const path = `${item}/${sub}`;
     if (sub === 'status' || sub === 'scale' || sub === 'ephemeralcontainers') {
       paths[path] = { ...params, ...readWrite(r, info.responseKind, suffix, `${sub} of the specified ${r.kind}`, subVerbs) };
-    } else if (sub === 'binding') {
+    } else if (sub === 'binding' || sub === 'eviction') {
       paths[path] = {
         ...params,
         post: operation(
           r,
-          { verb: 'create', action: 'post', gvk: info.responseKind, description: `create binding of a ${r.kind}`, parameters: WRITE_PARAMS, requestBody: body(schemaName(info.responseKind)), responses: ok(schemaName(info.responseKind), ['200', '201', '202']) },
+          { verb: 'create', action: 'post', gvk: info.responseKind, description: `create ${sub} of a ${r.kind}`, parameters: WRITE_PARAMS, requestBody: body(schemaName(info.responseKind)), responses: ok(schemaName(info.responseKind), ['200', '201', '202']) },
           suffix,
         ),
       };

@@ -177,6 +177,8 @@ const STRATEGIES: Record<string, Strategy> = {
   // Jobs select their pods by their own uid unless spec.manualSelector says otherwise.
   'batch/jobs': { ...workload, prepareCreate: generateJobSelector },
   'batch/cronjobs': workload,
+  // A budget's status is the disruption controller's (and the eviction handler's); its v1 counts are always written.
+  'policy/poddisruptionbudgets': { ...workload, initialStatus: () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }) },
   replicationcontrollers: workload,
   'apps/replicasets': workload,
   'apps/daemonsets': workload,

@@ -138,8 +138,11 @@ const POLICIES = new Set(['Foreground', 'Background', 'Orphan']);
 
 /** DeleteOptions from the body (kubectl) and the query (client-node, curl), query winning where both are given. */
 export function deleteOptionsOf(req: FastifyRequest): DeleteOptions {
-  const q = queryOf(req);
-  const body = (decodeOptionalBody(req) ?? {}) as Record<string, any>;
+  return deleteOptionsFrom((decodeOptionalBody(req) ?? {}) as Record<string, any>, queryOf(req));
+}
+
+/** DeleteOptions from a decoded body (a DELETE's, or an Eviction's `deleteOptions`) and the query. */
+export function deleteOptionsFrom(body: Record<string, any>, q: Query): DeleteOptions {
   if (body.kind !== undefined && body.kind !== 'DeleteOptions') throw badRequest(`expected a DeleteOptions body, got kind "${body.kind}"`);
   const opts: DeleteOptions = {};
   const grace = intParam(q, 'gracePeriodSeconds') ?? body.gracePeriodSeconds;

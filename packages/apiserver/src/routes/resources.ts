@@ -9,7 +9,7 @@
 //                GET|PUT|PATCH|DELETE <gv>/namespaces/{ns}/{plural}/{name}
 //   cluster:     GET|POST|DELETE  <gv>/{plural};  GET|PUT|PATCH|DELETE <gv>/{plural}/{name}
 //   subresources (./subresources.ts): {name}/status GET|PUT|PATCH, {name}/scale GET|PUT|PATCH,
-//                pods/{name}/binding POST, pods/{name}/log GET, pods/{name}/exec (WebSocket upgrade)
+//                pods/{name}/binding POST, pods/{name}/eviction POST, pods/{name}/log GET, pods/{name}/exec (WebSocket upgrade)
 //   other methods on those paths: 405; unknown paths: 404 Status.
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { notEnforcedWarnings, type KubeObject } from '@skiff/api';

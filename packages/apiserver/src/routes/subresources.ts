@@ -1,5 +1,5 @@
 // Subresources other than status: scale (deployments, replicasets, replicationcontrollers),
-// pods/binding (the scheduler's atomic assignment), and pods/log + pods/exec (served by the node
+// pods/binding (the scheduler's atomic assignment), pods/eviction (./eviction.ts), and pods/log + pods/exec (served by the node
 // agent; see ./node-proxy.ts for the contract).
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { formatTime, type KubeObject } from '@skiff/api';
@@ -14,6 +14,7 @@ import { boolParam } from './bool-param.ts';
 import { decodePatch, fromPatchError, methodNotAllowedFor, paramsOf } from './common.ts';
 import { serveLogs, serveUpgradeOnly } from './node-proxy.ts';
 import { tokenRequestHandler } from './token-request.ts';
+import { evictionHandler } from './eviction.ts';
 
 const SCALE_REF = { plural: 'scales', group: 'autoscaling', kind: 'Scale' };
 
@@ -31,6 +32,10 @@ export function registerSubresourceRoutes(app: FastifyInstance, ctx: ServerConte
   if (subs.includes('binding')) {
     route('POST', `${item}/binding`, 'binding', 'create', bindingHandler(store));
     methodNotAllowedFor(app, `${item}/binding`, ['POST']);
+  }
+  if (subs.includes('eviction')) {
+    route('POST', `${item}/eviction`, 'eviction', 'create', evictionHandler(ctx, store));
+    methodNotAllowedFor(app, `${item}/eviction`, ['POST']);
   }
   if (subs.includes('log')) {
     route('GET', `${item}/log`, 'log', 'get', (req, reply) => serveLogs(ctx, store, req, reply));

@@ -12,6 +12,7 @@ import type { Cell, ColumnDefinition, Printer, RowCondition } from './types.ts';
 import { controllerRevisionPrinter, daemonSetPrinter, statefulSetPrinter } from './sets.ts';
 import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workloads.ts';
 import { cronJobPrinter, jobPrinter } from './batch.ts';
+import { podDisruptionBudgetPrinter } from './policy.ts';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -63,6 +64,7 @@ const PRINTERS: Record<string, Printer> = {
   'scheduling.k8s.io/priorityclasses': priorityClassPrinter,
   'batch/jobs': jobPrinter,
   'batch/cronjobs': cronJobPrinter,
+  'policy/poddisruptionbudgets': podDisruptionBudgetPrinter,
 };
 
 /** What the API server prints for a resource without a dedicated printer: NAME and AGE. */

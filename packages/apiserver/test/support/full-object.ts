@@ -236,6 +236,12 @@ const FIXUPS: Record<string, (o: Record<string, any>) => void> = {
       ],
     };
   },
+  // A budget sets one of minAvailable and maxUnavailable.
+  'io.k8s.api.policy.v1.PodDisruptionBudgetSpec': (spec) => {
+    spec.minAvailable = '50%';
+    delete spec.maxUnavailable;
+    spec.unhealthyPodEvictionPolicy = 'AlwaysAllow';
+  },
   'io.k8s.api.batch.v1.CronJobSpec': (spec) => {
     spec.schedule = '*/5 * * * *';
     spec.timeZone = 'Etc/UTC';

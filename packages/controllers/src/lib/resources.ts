@@ -19,4 +19,5 @@ export {
   STATEFUL_SETS,
   JOBS,
   CRON_JOBS,
+  POD_DISRUPTION_BUDGETS,
 } from '@skiff/api';
