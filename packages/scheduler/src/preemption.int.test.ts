@@ -2,7 +2,7 @@
 // resolved by the server's Priority admission, a high-priority pod that finds no room nominated
 // to a node, the fewest lower-priority pods evicted with a Preempted event, and the pod bound.
 
-import { PRIORITY_CLASSES, type KubeObject } from '@skiff/api';
+import { POD_DISRUPTION_BUDGETS, PRIORITY_CLASSES, type KubeObject } from '@skiff/api';
 import { until } from '@skiff/apiserver/testing';
 import type { ExplanationJSON } from './explain.ts';
 import type { Pod } from './model/types.ts';
@@ -69,4 +69,25 @@ test('preemptionPolicy Never waits instead; equal priority is never preempted', 
     expect([name, e.result, e.preemption]).toEqual([name, 'Unschedulable', undefined]);
   }
   expect((await get('low')).metadata.deletionTimestamp).toBeUndefined();
+}, 60_000);
+
+test('a budget that allows no disruption steers preemption to the node whose victim it does not protect', async () => {
+  await priorityClass('low', 100);
+  await priorityClass('mid', 200);
+  await priorityClass('high', 1000);
+  for (const n of ['n1', 'n2']) await cluster.client.create(NODES, makeNode(n, { cpu: '1' }) as KubeObject);
+  const placed = (name: string, priorityClassName: string, app: string, nodeName: string) =>
+    cluster.client.create(PODS, makePod(name, { cpu: '1', labels: { app }, spec: { priorityClassName, nodeName, terminationGracePeriodSeconds: 0 } }) as KubeObject);
+  // The cheaper victim (priority 100) is on n1, but its budget allows nothing.
+  await placed('guarded', 'low', 'db', 'n1');
+  await placed('free', 'mid', 'web', 'n2');
+  const pdb = await cluster.client.create(POD_DISRUPTION_BUDGETS, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'db' } } } } as KubeObject);
+  // What the disruption controller would write for one Ready pod.
+  await cluster.client.updateStatus(POD_DISRUPTION_BUDGETS, { ...pdb, status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1, observedGeneration: 1 } });
+  scheduler = createScheduler({ server: cluster.url, endpoint: { port: 0 }, leaderElection: false, log: () => {} });
+  await scheduler.start();
+  await pod('vip', 'high', '1');
+  await until('vip bound', async () => (await get('vip')).spec.nodeName === 'n2', { timeoutMs: 30_000 });
+  const left = (await listPods(cluster.client)).map((p) => p.metadata.name).sort();
+  expect(left).toEqual(['guarded', 'vip']);
 }, 60_000);

@@ -6,12 +6,14 @@
 //      anti-affinity, spread skew; not taints, selectors, cordons or missing labels).
 //   2. On each: take away every pod of lower priority; if the pod then fits, give them back one
 //      by one, highest priority first, keeping back each one whose return would stop the pod
-//      fitting. Those kept back are the victims.
-//   3. Choose among the candidates as kube-scheduler does: the lowest highest-victim priority,
-//      then the smallest sum of victim priorities, then the fewest victims, then the victims
-//      that started last, then the first candidate.
-// PodDisruptionBudgets are not consulted (skiff has none yet; kube-scheduler ranks candidates by
-// budget violations first).
+//      fitting. Those kept back are the victims. Pods whose eviction would break a
+//      PodDisruptionBudget are given back first (./preemption-budgets.ts), so they are victims
+//      only when nothing else makes room; the plan counts the budget violations it causes.
+//   3. Choose among the candidates as kube-scheduler does: the fewest budget violations, then the
+//      lowest highest-victim priority, then the smallest sum of victim priorities, then the fewest
+//      victims, then the victims that started last, then the first candidate.
+// As in Kubernetes, budgets steer the choice but do not forbid it: the victims are deleted, not
+// evicted, when breaking a budget is the only way to place the pod.
 
 import { CycleState, type Plugin } from './framework.ts';
 import { NodeInfo } from './model/node-info.ts';
@@ -19,11 +21,15 @@ import type { PodInfo } from './model/pod-info.ts';
 import type { Rejection } from './explain.ts';
 import { AFFINITY_RULES } from './plugins/inter-pod-affinity.ts';
 import { SPREAD_SKEW } from './plugins/pod-topology-spread.ts';
+import { splitByBudgetViolation } from './preemption-budgets.ts';
+import type { KubeObject } from '@skiff/api';
 
 export interface PreemptionPlan {
   node: string;
   /** Pods to evict, most important first. */
   victims: PodInfo[];
+  /** How many victims' eviction breaks a PodDisruptionBudget. */
+  budgetViolations: number;
 }
 
 export interface PreemptionInput {
@@ -36,6 +42,8 @@ export interface PreemptionInput {
   maxCandidates?: number;
   /** The node this scheduler last nominated the pod for, if any. */
   nominatedNode?: string;
+  /** Every PodDisruptionBudget (with its status), for the victims' choice. */
+  budgets?: readonly KubeObject[];
 }
 
 /** Whether evicting pods could lift this rejection. */
@@ -90,23 +98,28 @@ function without(node: NodeInfo, gone: ReadonlySet<string>): NodeInfo {
 
 const startOf = (p: PodInfo) => Date.parse((p.pod.status as { startTime?: string } | undefined)?.startTime ?? p.pod.metadata.creationTimestamp ?? '') || 0;
 
-function victimsOn(pod: PodInfo, nodes: NodeInfo[], index: number, filters: readonly Plugin[]): PodInfo[] | undefined {
+function victimsOn(pod: PodInfo, nodes: NodeInfo[], index: number, filters: readonly Plugin[], budgets: readonly KubeObject[]): Omit<PreemptionPlan, 'node'> | undefined {
   const node = nodes[index];
   const lower = [...node.pods.values()].filter((p) => p.priority < pod.priority && !p.terminating);
   if (lower.length === 0) return undefined;
   const gone = new Set(lower.map((p) => p.key));
   if (!fitsOn(pod, without(node, gone), nodes, index, filters)) return undefined;
-  // Give back the most important first; whoever cannot come back is a victim.
+  // Give back the most important first, those a budget protects before the others; whoever cannot
+  // come back is a victim.
   lower.sort((a, b) => b.priority - a.priority || startOf(a) - startOf(b));
+  const { violating, nonViolating } = splitByBudgetViolation(lower, budgets);
   const victims: PodInfo[] = [];
-  for (const p of lower) {
+  let budgetViolations = 0;
+  for (const p of [...violating, ...nonViolating]) {
     gone.delete(p.key);
     if (!fitsOn(pod, without(node, gone), nodes, index, filters)) {
       gone.add(p.key);
       victims.push(p);
+      if (violating.includes(p)) budgetViolations++;
     }
   }
-  return victims;
+  victims.sort((a, b) => b.priority - a.priority || startOf(a) - startOf(b));
+  return { victims, budgetViolations };
 }
 
 export function computePreemption(input: PreemptionInput): PreemptionPlan | undefined {
@@ -121,13 +134,13 @@ export function computePreemption(input: PreemptionInput): PreemptionPlan | unde
     if (!resolvableByPreemption(r)) continue;
     const i = indexOf.get(r.node);
     if (i === undefined) continue;
-    const victims = victimsOn(pod, nodes, i, filters);
-    if (victims) plans.push({ node: r.node, victims });
+    const found = victimsOn(pod, nodes, i, filters, input.budgets ?? []);
+    if (found) plans.push({ node: r.node, ...found });
   }
   return pickPlan(plans);
 }
 
-/** kube-scheduler's pickOneNodeForPreemption, without the budget criterion. */
+/** kube-scheduler's pickOneNodeForPreemption. */
 export function pickPlan(plans: PreemptionPlan[]): PreemptionPlan | undefined {
   const highest = (p: PreemptionPlan) => (p.victims.length ? Math.max(...p.victims.map((v) => v.priority)) : -Infinity);
   // Sum with an offset so that negative priorities still count as "more victims, more cost".
@@ -139,7 +152,7 @@ export function pickPlan(plans: PreemptionPlan[]): PreemptionPlan | undefined {
       best = p;
       continue;
     }
-    const order = highest(p) - highest(best) || sum(p) - sum(best) || p.victims.length - best.victims.length || earliest(best) - earliest(p);
+    const order = p.budgetViolations - best.budgetViolations || highest(p) - highest(best) || sum(p) - sum(best) || p.victims.length - best.victims.length || earliest(best) - earliest(p);
     if (order < 0) best = p;
   }
   return best;

@@ -10,7 +10,7 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
-import { NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, resourceByPlural, STORAGE_CLASSES, type KubeObject } from '@skiff/api';
+import { NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, POD_DISRUPTION_BUDGETS, resourceByPlural, STORAGE_CLASSES, type KubeObject } from '@skiff/api';
 import { BackgroundSender, EventRecorder, Informer, isConflict, isNotFound, LeaderElector, RestClient } from '@skiff/client';
 import { isTerminal, SchedulerCache } from './cache.ts';
 import { defaultConfig, type SchedulerConfig } from './config.ts';
@@ -125,6 +125,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const classes = new Informer<KubeObject>(client, STORAGE_CLASSES, informerOpts);
   // Namespaces' labels, for pod affinity terms with a namespaceSelector.
   const namespaces = new Informer<KubeObject>(client, NAMESPACES, informerOpts);
+  // PodDisruptionBudgets, for preemption's choice of victims.
+  const budgets = new Informer<KubeObject>(client, POD_DISRUPTION_BUDGETS, informerOpts);
   const volumes = new VolumeState({
     claims: claims.store,
     volumes: pvs.store,
@@ -257,7 +259,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     if (placement.node === undefined) {
       metrics.attempts.inc({ result: 'unschedulable' });
       // PostFilter: make room by evicting pods of lower priority, if that can work anywhere.
-      const plan = computePreemption({ pod: qp.info, nodes: cache.nodeList(), filters: profile.filters, rejected: placement.explanation.rejected, nominatedNode: nominated.get(qp.info.key) });
+      const plan = computePreemption({ pod: qp.info, nodes: cache.nodeList(), filters: profile.filters, rejected: placement.explanation.rejected, nominatedNode: nominated.get(qp.info.key), budgets: budgets.store.list() });
       if (plan) {
         placement.explanation.preemption = { node: plan.node, victims: plan.victims.map((v) => v.key) };
         preempt(qp.info, plan);
@@ -385,6 +387,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       pvs.start();
       classes.start();
       namespaces.start();
+      budgets.start();
       // Decisions need the whole picture: wait for nodes and bound pods before scheduling. The
       // storage caches fill alongside (a server without the storage kinds must not stop the
       // scheduler); a pod whose claim is not in the cache yet is retried when it arrives.
@@ -427,6 +430,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       clearInterval(flushTimer);
       nodes.stop();
       namespaces.stop();
+      budgets.stop();
       assigned.stop();
       pending.stop();
       claims.stop();
