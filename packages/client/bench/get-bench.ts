@@ -1,9 +1,9 @@
-// Sequential GETs of one pod against the fake API server: RestClient (node:http keep-alive)
+// Sequential GETs of one pod against the API server (a test server in a temp dir): RestClient (node:http keep-alive)
 // versus plain fetch (undici), to justify the transport choice. Run:
 //   node packages/client/bench/get-bench.ts [count]
 import { RESOURCES } from '@skiff/api';
 import { RestClient } from '../src/rest-client.ts';
-import { FakeApiServer } from '../src/testing/fake-apiserver.ts';
+import { startTestServer } from '@skiff/apiserver/testing';
 
 const PODS = RESOURCES.find((r) => r.plural === 'pods')!;
 const count = Number(process.argv[2] ?? 5000);
@@ -16,9 +16,9 @@ async function time(label: string, fn: () => Promise<unknown>): Promise<void> {
   console.log(`${label.padEnd(34)} ${Math.round(count / s)} req/s`);
 }
 
-const server = await FakeApiServer.start();
-server.store.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+const server = await startTestServer();
 const client = new RestClient({ server: server.url });
+await client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
 const url = `${server.url}/api/v1/namespaces/default/pods/p`;
 
 // Alternate rounds so JIT warm-up does not favour whichever runs last.

@@ -1,12 +1,15 @@
-// Informers against a real HTTP server: sync, live events, dropped connections, 410, outages.
+// Informers against the real API server: sync, live events, dropped connections, 410, outages.
+// The informer reaches the server through a TCP proxy the test can cut (the server unreachable,
+// every connection reset) and restore; the test writes through a client of its own that goes
+// to the server directly, so it can change things while the informer is cut off. 410 comes from
+// real compaction (the storage keeps one revision of history); what the server saw (lists, open
+// watches) is read from its /metrics.
 import { RESOURCES, type KubeObject } from '@skiff/api';
+import { metric, startTcpProxy, startTestServer, until, type TcpProxy, type TestServer } from '@skiff/apiserver/testing';
 import { Informer, type InformerOptions } from './informer.ts';
 import { RestClient } from './rest-client.ts';
 import { SharedInformerFactory } from './shared-informer-factory.ts';
 import { indexByNodeName, keyOf } from './store.ts';
-import { FakeApiServer } from './testing/fake-apiserver.ts';
-import { sleep } from './testing/wait.ts';
-import { until } from '@skiff/apiserver/testing';
 
 const res = (plural: string) => RESOURCES.find((r) => r.plural === plural)!;
 const PODS = res('pods');
@@ -15,8 +18,16 @@ const pod = (name: string, extra: Partial<KubeObject['metadata']> = {}, spec: Re
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: 'default', ...extra },
-  spec,
+  spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec },
 });
+const node = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+
+/** The test server with history compacted on demand only, reached through a proxy that can be cut. */
+async function startServer(): Promise<{ server: TestServer; proxy: TcpProxy; url: string }> {
+  const server = await startTestServer({ storage: { retainRevisions: 1, maintenanceIntervalMs: 0 } });
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: server.port });
+  return { server, proxy, url: `http://${proxy.address}` };
+}
 
 /** Records handler calls as `add a`, `update a`, `delete a`. */
 function recorder(informer: Informer) {
@@ -30,8 +41,12 @@ function recorder(informer: Informer) {
 }
 
 describe('Informer', () => {
-  let server: FakeApiServer;
+  let server: TestServer;
+  let proxy: TcpProxy;
+  /** The informers' client, through the proxy. */
   let client: RestClient;
+  /** The test's own client, straight to the server. */
+  let admin: RestClient;
   const errors: unknown[] = [];
   const fast: InformerOptions<KubeObject> = { backoff: { initialMs: 20, maxMs: 200 }, onError: (e) => errors.push(e) };
   const informers: Informer[] = [];
@@ -41,128 +56,144 @@ describe('Informer', () => {
     return i;
   };
 
+  /** Open watches of pods, as the server counts them. */
+  const podWatches = () => metric(server.url, 'apiserver_watch_open', { resource: 'pods' });
+  /** List requests of pods the server has answered. */
+  const podLists = () => metric(server.url, 'apiserver_request_total', { verb: 'list', resource: 'pods' });
+  /** Cuts the informers off and waits until the server has seen their watch go. */
+  const cut = async () => {
+    proxy.cut();
+    await until('the pods watch closed on the server', async () => (await podWatches()) === 0);
+  };
+
   beforeEach(async () => {
-    server = await FakeApiServer.start();
-    client = new RestClient({ server: server.url });
+    let url: string;
+    ({ server, proxy, url } = await startServer());
+    client = new RestClient({ server: url });
+    admin = new RestClient({ server: server.url });
     errors.length = 0;
   });
   afterEach(async () => {
     for (const i of informers.splice(0)) i.stop();
     client.close();
+    admin.close();
+    await proxy.close();
     await server.close();
   });
 
   test('lists in pages, syncs, then follows adds, updates and deletes', async () => {
-    for (let i = 0; i < 5; i++) server.store.create(PODS, pod(`p${i}`));
+    for (let i = 0; i < 5; i++) await admin.create(PODS, pod(`p${i}`));
     const informer = make({ pageSize: 2 });
     const log = recorder(informer);
     expect(informer.hasSynced()).toBe(false);
     informer.start();
     await informer.waitForSync();
     expect(informer.hasSynced()).toBe(true);
-    await until('condition', () => server.activeWatches === 1);
-    expect(server.requests.filter((r) => r === 'GET /api/v1/pods')).toHaveLength(3 + 1); // 3 pages + the watch
+    await until('the watch open', async () => (await podWatches()) === 1);
+    expect(await podLists()).toBe(3); // 3 pages
     expect(log).toEqual(['add p0', 'add p1', 'add p2', 'add p3', 'add p4']);
     expect(informer.store.get('default/p0')?.kind).toBe('Pod');
 
     await client.create(PODS, pod('new'));
     await client.patch(PODS, 'default', 'p1', { metadata: { labels: { x: 'y' } } });
     await client.delete(PODS, 'default', 'p2');
-    await until('condition', () => log.length === 8);
+    await until('three events', () => log.length === 8);
     expect(log.slice(5)).toEqual(['add new', 'update p1', 'delete p2']);
     expect(informer.store.get('default/p1')?.metadata.labels).toEqual({ x: 'y' });
     expect(informer.store.get('default/p2')).toBeUndefined();
-    expect(informer.lastSyncResourceVersion()).toBe(String(server.store.currentRv));
+    expect(informer.lastSyncResourceVersion()).toBe(String(await server.revision()));
   });
 
   test('a dropped watch resumes from the last version: nothing lost, nothing twice, no relist', async () => {
-    server.store.create(PODS, pod('a'));
+    await admin.create(PODS, pod('a'));
     const informer = make();
     const log = recorder(informer);
     informer.start();
     await informer.waitForSync();
-    await until('condition', () => server.activeWatches === 1);
-    const lists = server.requests.length;
+    await until('the watch open', async () => (await podWatches()) === 1);
+    const lists = await podLists();
     for (let round = 0; round < 3; round++) {
-      server.dropWatches();
+      await cut();
       // Changes while the informer is disconnected.
-      server.store.create(PODS, pod(`r${round}`));
-      server.store.update(PODS, 'default', 'a', (o) => ({ ...o, metadata: { ...o.metadata, labels: { round: String(round) } } }));
-      await until('reconnect', () => server.activeWatches === 1, 5000);
+      await admin.create(PODS, pod(`r${round}`));
+      await admin.patch(PODS, 'default', 'a', { metadata: { labels: { round: String(round) } } });
+      proxy.restore();
+      await until('reconnect', async () => (await podWatches()) === 1);
     }
-    await until('condition', () => log.length === 7);
+    await until('seven events', () => log.length === 7);
     expect(log).toEqual(['add a', 'add r0', 'update a', 'add r1', 'update a', 'add r2', 'update a']);
-    expect(server.requests.slice(lists).every((r) => r === 'GET /api/v1/pods')).toBe(true);
-    expect(server.requests.length - lists).toBe(3); // three watches, no list
+    expect(await podLists()).toBe(lists); // it watched again from its version; it never relisted
     expect(informer.store.keys().sort()).toEqual(['default/a', 'default/r0', 'default/r1', 'default/r2']);
   });
 
   test('410 Gone: relists, deletes what vanished, updates what changed, adds what is new', async () => {
-    for (const n of ['keep', 'change', 'vanish']) server.store.create(PODS, pod(n));
+    for (const n of ['keep', 'change', 'vanish']) await admin.create(PODS, pod(n));
     const informer = make();
     const log = recorder(informer);
     informer.start();
     await informer.waitForSync();
-    await until('condition', () => server.activeWatches === 1);
-    server.dropWatches();
-    server.store.delete(PODS, 'default', 'vanish');
-    server.store.update(PODS, 'default', 'change', (o) => ({ ...o, metadata: { ...o.metadata, labels: { v: '2' } } }));
-    server.store.create(PODS, pod('fresh'));
-    server.compact();
-    await until('condition', () => log.length === 6);
+    await until('the watch open', async () => (await podWatches()) === 1);
+    const lists = await podLists();
+    await cut();
+    await admin.delete(PODS, 'default', 'vanish');
+    await admin.patch(PODS, 'default', 'change', { metadata: { labels: { v: '2' } } });
+    await admin.create(PODS, pod('fresh'));
+    await server.compact(); // the informer's version is now older than the history kept
+    proxy.restore();
+    await until('the relist', () => log.length === 6);
     expect(log.slice(3).sort()).toEqual(['add fresh', 'delete vanish', 'update change']);
     expect(informer.store.keys().sort()).toEqual(['default/change', 'default/fresh', 'default/keep']);
-    await until('condition', () => server.activeWatches === 1);
-    await client.create(PODS, pod('after'));
-    await until('condition', () => log.length === 7);
+    expect(await podLists()).toBe(lists + 1);
+    await until('the watch open again', async () => (await podWatches()) === 1);
+    await admin.create(PODS, pod('after'));
+    await until('the next event', () => log.length === 7);
     expect(log[6]).toBe('add after');
   });
 
-  test('survives the server being down for a while', async () => {
-    server.store.create(PODS, pod('a'));
+  test('survives the server being unreachable for a while', async () => {
+    await admin.create(PODS, pod('a'));
     const informer = make();
     const log = recorder(informer);
     informer.start();
     await informer.waitForSync();
-    await until('condition', () => server.activeWatches === 1);
-    await server.stop();
-    server.store.create(PODS, pod('while-down'));
-    server.store.delete(PODS, 'default', 'a');
-    await sleep(800);
-    expect(errors.length).toBeGreaterThan(1); // it kept trying
-    await server.resume();
-    await until('recovery', () => log.length === 3, 5000);
+    await until('the watch open', async () => (await podWatches()) === 1);
+    await cut();
+    await admin.create(PODS, pod('while-down'));
+    await admin.delete(PODS, 'default', 'a');
+    await until('retries reported', () => errors.length > 1); // it kept trying
+    proxy.restore();
+    await until('recovery', () => log.length === 3);
     expect(log).toEqual(['add a', 'add while-down', 'delete a']);
-    await client.create(PODS, pod('after'));
-    await until('condition', () => log.length === 4);
+    await admin.create(PODS, pod('after'));
+    await until('the next event', () => log.length === 4);
   });
 
-  test('an informer started while the server is down syncs once it is up', async () => {
-    await server.stop();
+  test('an informer started while the server is unreachable syncs once it is up', async () => {
+    proxy.cut();
     const informer = make();
     informer.start();
-    await sleep(300);
+    await until('a failed list', () => errors.length > 0);
     expect(informer.hasSynced()).toBe(false);
-    server.store.create(PODS, pod('a'));
-    await server.resume();
+    await admin.create(PODS, pod('a'));
+    proxy.restore();
     await informer.waitForSync();
     expect(informer.store.keys()).toEqual(['default/a']);
   });
 
   test('bookmarks advance the resourceVersion it resumes from', async () => {
-    const informer = make();
+    // The server ends each watch after timeoutSeconds with a final bookmark (as kube-apiserver does).
+    const informer = make({ watchTimeoutSeconds: 1 });
     informer.start();
     await informer.waitForSync();
-    await until('condition', () => server.activeWatches === 1);
-    server.store.create(NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } }); // another resource
-    const rv = String(server.store.currentRv);
+    await until('the watch open', async () => (await podWatches()) === 1);
+    await admin.create(NODES, node('n1')); // another resource: no pod event carries this version
+    const rv = String(await server.revision());
     expect(informer.lastSyncResourceVersion()).not.toBe(rv);
-    server.sendBookmarks();
-    await until('condition', () => informer.lastSyncResourceVersion() === rv);
+    await until('the bookmark', () => informer.lastSyncResourceVersion() === rv, 5000);
   });
 
   test('selectors: an object that stops matching is deleted from the cache', async () => {
-    server.store.create(PODS, pod('web', { labels: { app: 'web' } }));
+    await admin.create(PODS, pod('web', { labels: { app: 'web' } }));
     const informer = make({ labelSelector: 'app=web' });
     const log = recorder(informer);
     informer.start();
@@ -173,7 +204,7 @@ describe('Informer', () => {
   });
 
   test('a throwing handler is reported and the others still run; late handlers get the cache as adds', async () => {
-    server.store.create(PODS, pod('a'));
+    await admin.create(PODS, pod('a'));
     const informer = make();
     informer.addEventHandler({
       onAdd: () => {
@@ -191,7 +222,7 @@ describe('Informer', () => {
   });
 
   test('cached objects are frozen; indexers and resync', async () => {
-    server.store.create(PODS, pod('a', {}, { nodeName: 'n1' }));
+    await admin.create(PODS, pod('a', {}, { nodeName: 'n1' }));
     const informer = make({ indexers: { node: indexByNodeName }, resyncPeriodMs: 50 });
     const log = recorder(informer);
     informer.start();
@@ -209,12 +240,12 @@ describe('Informer', () => {
     const log = recorder(informer);
     informer.start();
     await informer.waitForSync();
-    await sleep(1300);
-    await until('condition', () => server.activeWatches === 1);
+    // A watch the server ended (not one cut off) is counted once it has finished.
+    await until('the first watch ended by the server', async () => (await metric(server.url, 'apiserver_request_total', { verb: 'watch', resource: 'pods' })) >= 1, 5000);
+    await until('the next watch open', async () => (await podWatches()) === 1);
     await client.create(PODS, pod('late'));
-    await until('condition', () => log.length === 1);
-    const gets = server.requests.filter((r) => r === 'GET /api/v1/pods').length;
-    expect(gets).toBe(3); // one list, two watches
+    await until('the event', () => log.length === 1);
+    expect(await podLists()).toBe(1);
     expect(errors).toEqual([]);
   });
 
@@ -222,13 +253,16 @@ describe('Informer', () => {
     const informer = make();
     informer.start();
     informer.stop();
-    await sleep(100);
-    expect(server.activeWatches).toBe(0);
+    await until('its list answered', async () => (await podLists()) === 1);
+    // A watch would follow the answer at once; the informer has no event for "did nothing", so
+    // this asserts that nothing happens within a bound.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await podWatches()).toBe(0);
     expect(informer.hasSynced()).toBe(false);
   });
 
   test('stop ends the watch and rejects pending waitForSync', async () => {
-    await server.stop();
+    proxy.cut();
     const informer = make();
     informer.start();
     const wait = informer.waitForSync();
@@ -239,10 +273,10 @@ describe('Informer', () => {
 
 describe('SharedInformerFactory', () => {
   test('shares one informer per resource and selection', async () => {
-    const server = await FakeApiServer.start();
+    const server = await startTestServer();
     const client = new RestClient({ server: server.url });
-    server.store.create(PODS, pod('a'));
-    server.store.create(NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } });
+    await client.create(PODS, pod('a'));
+    await client.create(NODES, node('n1'));
     const factory = new SharedInformerFactory(client, { defaults: { backoff: { initialMs: 20 } } });
     try {
       const p1 = factory.informerFor(PODS);

@@ -1,17 +1,21 @@
-// Leader election between real electors over HTTP against the fake API server.
+// Leader election between real electors over HTTP against the real API server. The electors
+// reach it through a TCP proxy the test can cut (the server unreachable); the test reads and
+// changes the Lease with a client of its own, straight to the server.
 import { RESOURCES } from '@skiff/api';
+import { startTcpProxy, startTestServer, until, type TcpProxy, type TestServer } from '@skiff/apiserver/testing';
 import { LeaderElector, type LeaderElectorOptions } from './leader-election.ts';
 import { RestClient } from './rest-client.ts';
-import { FakeApiServer } from './testing/fake-apiserver.ts';
-import { sleep } from './testing/wait.ts';
-import { until } from '@skiff/apiserver/testing';
 
 const LEASES = RESOURCES.find((r) => r.plural === 'leases')!;
 const MICRO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 describe('LeaderElector', () => {
-  let server: FakeApiServer;
+  let server: TestServer;
+  let proxy: TcpProxy;
+  /** The electors' client, through the proxy. */
   let client: RestClient;
+  /** The test's own, straight to the server. */
+  let admin: RestClient;
   const electors: LeaderElector[] = [];
 
   function candidate(identity: string, extra: Partial<LeaderElectorOptions> = {}) {
@@ -38,16 +42,27 @@ describe('LeaderElector', () => {
   }
 
   beforeEach(async () => {
-    server = await FakeApiServer.start();
-    client = new RestClient({ server: server.url });
+    server = await startTestServer();
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: server.port });
+    client = new RestClient({ server: `http://${proxy.address}` });
+    admin = new RestClient({ server: server.url });
   });
   afterEach(async () => {
     await Promise.all(electors.splice(0).map((e) => e.stop()));
     client.close();
+    admin.close();
+    await proxy.close();
     await server.close();
   });
 
-  const lease = () => server.store.get(LEASES, 'kube-system', 'skiff-test')!;
+  const lease = () => admin.get(LEASES, 'kube-system', 'skiff-test');
+  /** Waits until the holder has renewed the lease `times` times more. */
+  const renewals = async (times: number) => {
+    for (let i = 0; i < times; i++) {
+      const before = (await lease()).spec.renewTime;
+      await until('a renewal', async () => (await lease()).spec.renewTime !== before, 5000);
+    }
+  };
 
   test('of two candidates exactly one leads; the other takes over only after the lease expires', async () => {
     const a = candidate('a');
@@ -55,23 +70,25 @@ describe('LeaderElector', () => {
     a.e.start();
     b.e.start();
     await until('condition', () => a.e.isLeader() || b.e.isLeader());
-    await sleep(500); // several renew periods
+    await renewals(3);
     expect([a.e.isLeader(), b.e.isLeader()].filter(Boolean)).toHaveLength(1);
     const [leader, follower] = a.e.isLeader() ? [a, b] : [b, a];
     expect(follower.e.getLeader()).toBe(leader.e === a.e ? 'a' : 'b');
-    expect(lease().spec).toMatchObject({ holderIdentity: leader.e.getLeader(), leaseDurationSeconds: 1, leaseTransitions: 0 });
-    expect(lease().spec.renewTime).toMatch(MICRO);
-    expect(lease().spec.acquireTime).toMatch(MICRO);
+    const held = (await lease()).spec;
+    expect(held).toMatchObject({ holderIdentity: leader.e.getLeader(), leaseDurationSeconds: 1, leaseTransitions: 0 });
+    expect(held.renewTime).toMatch(MICRO);
+    expect(held.acquireTime).toMatch(MICRO);
 
     // The leader stops renewing (stop without release, like a crashed process).
     await leader.e.stop();
     expect(leader.events.at(-1)).toBe('stopped');
     expect(leader.signal()?.aborted).toBe(true);
-    const lastRenew = Date.parse(lease().spec.renewTime);
+    const lastRenew = Date.parse((await lease()).spec.renewTime!);
     await until('takeover', () => follower.e.isLeader(), 5000);
     expect(Date.now() - lastRenew).toBeGreaterThanOrEqual(1000);
-    expect(lease().spec.holderIdentity).toBe(follower.e.getLeader());
-    expect(lease().spec.leaseTransitions).toBe(1);
+    const taken = (await lease()).spec;
+    expect(taken.holderIdentity).toBe(follower.e.getLeader());
+    expect(taken.leaseTransitions).toBe(1);
     expect(follower.events).toContain('started');
   });
 
@@ -81,7 +98,7 @@ describe('LeaderElector', () => {
     await until('condition', () => a.e.isLeader());
     const b = candidate('b');
     b.e.start();
-    await sleep(300);
+    await until('b sees a lead', () => b.events.includes('leader a'));
     expect(b.e.isLeader()).toBe(false);
     const t = Date.now();
     await a.e.stop();
@@ -93,7 +110,8 @@ describe('LeaderElector', () => {
     const a = candidate('a');
     a.e.start();
     await until('condition', () => a.e.isLeader());
-    server.store.update(LEASES, 'kube-system', 'skiff-test', (l) => ({ ...l, spec: { ...l.spec, holderIdentity: 'intruder', renewTime: new Date().toISOString() } }));
+    const l = await lease();
+    await admin.update(LEASES, { ...l, spec: { ...l.spec, holderIdentity: 'intruder', renewTime: new Date().toISOString().replace('Z', '000Z') } });
     await until('step down', () => !a.e.isLeader(), 2000);
     expect(a.signal()?.aborted).toBe(true);
     expect(a.events).toContain('leader intruder');
@@ -106,11 +124,11 @@ describe('LeaderElector', () => {
     const a = candidate('a');
     a.e.start();
     await until('condition', () => a.e.isLeader());
-    await server.stop();
+    proxy.cut();
     const t = Date.now();
     await until('step down', () => !a.e.isLeader(), 3000);
     expect(Date.now() - t).toBeLessThan(1000); // before the lease could expire for others
-    await server.resume();
+    proxy.restore();
     await until('re-acquire', () => a.e.isLeader(), 3000);
   });
 

@@ -1,17 +1,21 @@
-// The REST client against a real HTTP server speaking the Kubernetes wire format.
+// The REST client against the real API server (startTestServer: buildApp on port 0, SQLite in a
+// temp dir). The transport tests at the end use raw HTTP peers for byte-level faults no correct
+// server produces on demand (a kept-alive socket closed just as a request arrives, no answer at
+// all, a 404 that is not a Status).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RESOURCES, type KubeObject } from '@skiff/api';
+import { startTestServer, type TestServer } from '@skiff/apiserver/testing';
 import { ApiError, isAlreadyExists, isConflict, isNotFound } from './errors.ts';
 import { resourcePath } from './paths.ts';
 import { RestClient } from './rest-client.ts';
-import { FakeApiServer } from './testing/fake-apiserver.ts';
 
 const res = (plural: string) => RESOURCES.find((r) => r.plural === plural)!;
 const PODS = res('pods');
 const NODES = res('nodes');
 const DEPLOYMENTS = res('deployments');
 const EVENTS = res('events');
+const NAMESPACES = res('namespaces');
 
 const pod = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
 
@@ -25,10 +29,10 @@ describe('resourcePath', () => {
 });
 
 describe('RestClient', () => {
-  let server: FakeApiServer;
+  let server: TestServer;
   let client: RestClient;
   beforeAll(async () => {
-    server = await FakeApiServer.start();
+    server = await startTestServer();
     client = new RestClient({ server: server.url, userAgent: 'test' });
   });
   afterAll(async () => {
@@ -69,6 +73,7 @@ describe('RestClient', () => {
   });
 
   test('paged list with labelSelector and fieldSelector', async () => {
+    await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
     for (let i = 0; i < 7; i++) await client.create(PODS, { ...pod(`page-${i}`, { set: 'paged', odd: String(i % 2) }), metadata: { ...pod(`page-${i}`).metadata, labels: { set: 'paged', odd: String(i % 2) }, namespace: i < 5 ? 'default' : 'other' } });
     const first = await client.list(PODS, { namespace: 'default', labelSelector: 'set=paged', limit: 2 });
     expect(first.items.map((p) => p.metadata.name)).toEqual(['page-0', 'page-1']);
@@ -89,7 +94,8 @@ describe('RestClient', () => {
   });
 
   test('patch, status and scale subresources', async () => {
-    await client.create(DEPLOYMENTS, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } } } });
+    const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    await client.create(DEPLOYMENTS, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template } });
     const patched = await client.patch(DEPLOYMENTS, 'default', 'web', { metadata: { labels: { tier: 'front' } } }, 'merge');
     expect(patched.metadata.labels).toEqual({ tier: 'front' });
 
@@ -126,7 +132,7 @@ describe('RestClient', () => {
     await expect(client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } })).rejects.toThrow(TypeError);
   });
 
-  test('a non-Status error body still becomes an ApiError', async () => {
+  test('a path the server does not serve is a NotFound ApiError', async () => {
     const bad = new RestClient({ server: server.url + '/nothing-here' });
     const err = await bad.get(PODS, 'default', 'x').catch((e) => e);
     expect(isNotFound(err)).toBe(true);
@@ -174,6 +180,22 @@ describe('RestClient transport', () => {
     const client = new RestClient({ server: server.url, timeoutMs: 150 });
     try {
       await expect(client.get(PODS, 'default', 'x')).rejects.toThrow(/no data for 150 ms/);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  test("a non-Status error body (a proxy's plain-text 404) still becomes an ApiError", async () => {
+    const server = await rawServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('404 page not found\n');
+    });
+    const client = new RestClient({ server: server.url });
+    try {
+      const err = await client.get(PODS, 'default', 'x').catch((e) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(isNotFound(err)).toBe(true);
     } finally {
       client.close();
       await server.close();

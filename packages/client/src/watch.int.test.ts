@@ -1,14 +1,21 @@
-// The watch stream reader against a real HTTP server, including byte-level chunk splitting.
+// The watch stream reader against the real API server (a dropped connection through a TCP proxy
+// the test cuts, 410 from real compaction), and against raw HTTP peers for byte-level framing
+// (events split at awkward places, a stream on which nothing arrives).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RESOURCES, type KubeObject } from '@skiff/api';
+import { metric, startTcpProxy, startTestServer, until, type TcpProxy, type TestServer } from '@skiff/apiserver/testing';
 import { isGone } from './errors.ts';
 import { RestClient } from './rest-client.ts';
-import { FakeApiServer } from './testing/fake-apiserver.ts';
 import type { WatchEvent } from './watch.ts';
 
 const PODS = RESOURCES.find((r) => r.plural === 'pods')!;
-const pod = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: {} });
+const pod = (name: string, labels: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', labels },
+  spec: { containers: [{ name: 'c', image: 'busybox' }] },
+});
 
 function collect(client: RestClient, opts: Parameters<RestClient['watch']>[1]) {
   const events: WatchEvent[] = [];
@@ -18,33 +25,31 @@ function collect(client: RestClient, opts: Parameters<RestClient['watch']>[1]) {
   return { events, done, handle };
 }
 
-const until = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
-describe('watch against the fake API server', () => {
-  let server: FakeApiServer;
+describe('watch against the API server', () => {
+  let server: TestServer;
+  let proxy: TcpProxy;
+  /** Through the proxy. */
   let client: RestClient;
+  const podWatches = () => metric(server.url, 'apiserver_watch_open', { resource: 'pods' });
   beforeEach(async () => {
-    server = await FakeApiServer.start();
-    client = new RestClient({ server: server.url });
+    // History is compacted only when a test asks, down to the newest revision.
+    server = await startTestServer({ storage: { retainRevisions: 1, maintenanceIntervalMs: 0 } });
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: server.port });
+    client = new RestClient({ server: `http://${proxy.address}` });
   });
   afterEach(async () => {
     client.close();
+    await proxy.close();
     await server.close();
   });
 
   test('resourceVersion 0 gives current objects as ADDED, then live events', async () => {
-    server.store.create(PODS, pod('a'));
+    await client.create(PODS, pod('a'));
     const w = collect(client, { namespace: 'default', resourceVersion: '0' });
-    await until(() => w.events.length === 1);
+    await until('the initial ADDED', () => w.events.length === 1);
     await client.create(PODS, pod('b'));
     await client.delete(PODS, 'default', 'a');
-    await until(() => w.events.length === 3);
+    await until('three events', () => w.events.length === 3);
     expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED a', 'ADDED b', 'DELETED a']);
     w.handle.abort();
     expect(await w.done).toBeUndefined();
@@ -56,7 +61,7 @@ describe('watch against the fake API server', () => {
     const w = collect(client, { namespace: 'default', resourceVersion: a.metadata.resourceVersion, labelSelector: 'app=web' });
     await client.patch(PODS, 'default', 'b', { metadata: { labels: { app: 'web' } } });
     await client.patch(PODS, 'default', 'a', { metadata: { labels: { app: 'db' } } });
-    await until(() => w.events.length === 2);
+    await until('two events', () => w.events.length === 2);
     expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED b', 'DELETED a']);
     w.handle.abort();
   });
@@ -64,18 +69,18 @@ describe('watch against the fake API server', () => {
   test('a compacted resourceVersion ends with a Gone error', async () => {
     const a = await client.create(PODS, pod('a'));
     await client.create(PODS, pod('b'));
-    server.compact();
+    await client.create(PODS, pod('c'));
+    await server.compact(); // keeps the newest revision only: a's is gone
     const w = collect(client, { resourceVersion: a.metadata.resourceVersion });
     const err = await w.done;
     expect(isGone(err)).toBe(true);
     expect(w.events).toEqual([]);
   });
 
-  test('bookmarks and timeoutSeconds', async () => {
+  test('timeoutSeconds ends the watch with a bookmark at the latest version', async () => {
     const w = collect(client, { resourceVersion: '0', allowWatchBookmarks: true, timeoutSeconds: 1 });
-    await until(() => server.activeWatches === 1);
+    await until('the watch open', async () => (await podWatches()) === 1);
     await client.create(PODS, pod('a'));
-    server.sendBookmarks();
     expect(await w.done).toBeUndefined();
     expect(w.events.map((e) => e.type)).toEqual(['ADDED', 'BOOKMARK']);
     expect(w.events[1].object.metadata.resourceVersion).toBe(w.events[0].object.metadata.resourceVersion);
@@ -83,8 +88,8 @@ describe('watch against the fake API server', () => {
 
   test('a dropped connection ends with an error', async () => {
     const w = collect(client, { resourceVersion: '0' });
-    await until(() => server.activeWatches === 1);
-    server.dropWatches();
+    await until('the watch open', async () => (await podWatches()) === 1);
+    proxy.cut();
     // Node's own errors come from another realm under jest, so no toBeInstanceOf(Error).
     expect((await w.done)?.message).toMatch(/aborted|closed|reset/);
   });

@@ -5,3 +5,5 @@ export { startTestServer, type TestServer, type TestServerOptions, type TestServ
 export { until, type UntilOptions } from './until.ts';
 export { freePorts, startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
 export { TEST_DATASTORE, testEtcdCluster } from './test-server.ts';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+export { metric } from './metrics.ts';

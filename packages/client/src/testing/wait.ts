@@ -1,2 +1,0 @@
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
