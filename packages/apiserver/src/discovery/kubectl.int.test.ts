@@ -1,111 +1,89 @@
-// The real kubectl 1.32 against discovery, OpenAPI and Tables, served by a fastify app holding only
-// these routes plus minimal in-memory stubs for pods, deployments and services.
+// The real kubectl 1.32 against discovery, OpenAPI and Tables, served by the real API server
+// (startTestServer: buildApp on port 0 with SQLite in a temp dir). What kubectl sent is read from
+// kubectl's own request log (-v=8: method, URL, request headers and bodies).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
-import { resourceByPlural } from '@skiff/api';
-import type { KubeObject } from '@skiff/api';
-import { registerOpenApiRoutes } from '../openapi/index.ts';
-import { tableAccept, toTable } from '../tables/index.ts';
-import { registerDiscoveryRoutes } from './index.ts';
+import { startTestServer, type TestServer } from '../testing/index.ts';
 
 const run = promisify(execFile);
 const KUBECTL = '/usr/bin/kubectl';
 
+/** One request as kubectl logged it. */
 interface Seen {
   method: string;
+  /** Path and query. */
   url: string;
   contentType?: string;
   body?: unknown;
 }
 
-let app: FastifyInstance;
-let server: string;
+let server: TestServer;
 let tmp: string;
 const seen: Seen[] = [];
-const store = new Map<string, KubeObject>();
-const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
 
-const pods: KubeObject[] = [
-  {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'web-1', namespace: 'default', uid: 'p1', resourceVersion: '7', labels: { app: 'web' }, creationTimestamp: hoursAgo(3) },
-    spec: { nodeName: 'node-a', containers: [{ name: 'web', image: 'nginx:1.27' }] },
-    status: {
-      phase: 'Running',
-      podIP: '10.0.0.5',
-      podIPs: [{ ip: '10.0.0.5' }],
-      containerStatuses: [{ name: 'web', ready: true, restartCount: 0, state: { running: { startedAt: hoursAgo(3) } } }],
-    },
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'web-2', namespace: 'default', uid: 'p2', resourceVersion: '8', creationTimestamp: hoursAgo(3) },
-    spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-    status: { phase: 'Pending' },
-  },
-];
-
-function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(KUBECTL, ['--server', server, '--cache-dir', join(tmp, 'cache'), ...args], { env: { ...process.env, KUBECONFIG: join(tmp, 'none') } });
+/**
+ * Reads kubectl's -v=8 log: `"Request Body" body="..."` comes before the `METHOD URL` line of
+ * its request, and the request's own headers are logged from round_trippers.go:480.
+ */
+function requestsIn(log: string): Seen[] {
+  const out: Seen[] = [];
+  let body: unknown;
+  for (const line of log.split('\n')) {
+    const b = /"Request Body" body="((?:[^"\\]|\\.)*)"$/.exec(line);
+    if (b) {
+      const text = JSON.parse(`"${b[1]}"`) as string;
+      body = text ? JSON.parse(text) : undefined;
+      continue;
+    }
+    const r = /round_trippers\.go:\d+\] (GET|POST|PUT|PATCH|DELETE) (https?:\/\/[^/\s]+)(\S*)$/.exec(line);
+    if (r) {
+      out.push({ method: r[1], url: r[3], body });
+      body = undefined;
+      continue;
+    }
+    const h = /round_trippers\.go:480\]\s+Content-Type: (.*)$/.exec(line);
+    if (h && out.length) out[out.length - 1].contentType = h[1];
+  }
+  return out;
 }
 
-function notFound(name: string) {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `"${name}" not found`, reason: 'NotFound', code: 404 };
+async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const r = await run(KUBECTL, ['--server', server.url, '--cache-dir', join(tmp, 'cache'), '-v=8', ...args], {
+    env: { ...process.env, KUBECONFIG: join(tmp, 'none') },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  seen.push(...requestsIn(r.stderr));
+  return r;
+}
+
+async function api(method: string, path: string, body: unknown): Promise<void> {
+  const type = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
+  const r = await fetch(server.url + path, { method, headers: { 'content-type': type }, body: JSON.stringify(body) });
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
 }
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'skiff-kubectl-'));
-  app = Fastify();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, body ? JSON.parse(body as string) : undefined);
-    } catch (err) {
-      done(err as Error);
-    }
+  server = await startTestServer();
+  // web-1 runs on node-a (its status written as the agent would); web-2 is pending.
+  const container = { name: 'web', image: 'nginx:1.27' };
+  await api('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', labels: { app: 'web' } }, spec: { nodeName: 'node-a', containers: [container] } });
+  await api('PATCH', '/api/v1/namespaces/default/pods/web-1/status', {
+    status: {
+      phase: 'Running',
+      podIP: '10.0.0.5',
+      podIPs: [{ ip: '10.0.0.5' }],
+      containerStatuses: [{ name: 'web', image: 'nginx:1.27', imageID: '', ready: true, restartCount: 0, state: { running: { startedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } } }],
+    },
   });
-  app.addHook('preHandler', async (req) => {
-    seen.push({ method: req.method, url: req.url, contentType: req.headers['content-type'], body: req.body });
-  });
-  registerDiscoveryRoutes(app);
-  registerOpenApiRoutes(app);
-
-  app.get('/api/v1/namespaces/:ns/pods', (req, reply) => {
-    if (tableAccept(req.headers.accept)) return toTable(resourceByPlural('', 'pods')!, pods, { resourceVersion: '9' });
-    return reply.send({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '9' }, items: pods });
-  });
-  for (const [group, plural, base] of [
-    ['apps', 'deployments', '/apis/apps/v1/namespaces/:ns/deployments'],
-    ['', 'services', '/api/v1/namespaces/:ns/services'],
-  ] as const) {
-    const info = resourceByPlural(group, plural)!;
-    app.get(base, (req) => toTable(info, [...store.values()].filter((o) => o.kind === info.kind), { resourceVersion: '10' }));
-    app.get<{ Params: { name: string } }>(`${base}/:name`, (req, reply) => {
-      const obj = store.get(`${plural}/${req.params.name}`);
-      return obj ? reply.send(obj) : reply.code(404).send(notFound(req.params.name));
-    });
-    app.post(base, (req, reply) => {
-      const obj = req.body as KubeObject;
-      obj.metadata = { ...obj.metadata, namespace: 'default', uid: `${plural}-uid`, resourceVersion: '1', creationTimestamp: hoursAgo(1) };
-      store.set(`${plural}/${obj.metadata.name}`, obj);
-      return reply.code(201).send(obj);
-    });
-    app.patch<{ Params: { name: string } }>(`${base}/:name`, (req) => store.get(`${plural}/${req.params.name}`));
-  }
-
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  server = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  await api('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-2' }, spec: { containers: [container] } });
 });
 
 afterAll(async () => {
-  await app.close();
+  await server.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -174,7 +152,7 @@ spec:
     writeFileSync(file, manifest(2, 'nginx:1.27'));
     const created = await kubectl('apply', '-f', file);
     expect(created.stdout).toBe('deployment.apps/web created\nservice/web created\n');
-    const posts = seen.filter((s) => s.method === 'POST');
+    const posts = seen.filter((s) => s.method === 'POST' && !s.url.includes('/pods'));
     expect(posts.map((p) => p.url)).toEqual([
       '/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-client-side-apply&fieldValidation=Strict',
       '/api/v1/namespaces/default/services?fieldManager=kubectl-client-side-apply&fieldValidation=Strict',
@@ -192,20 +170,20 @@ spec:
   });
 });
 
-// Uses the deployment and service created by the apply test above.
+// Uses the deployment and service created (and patched to 3 replicas of nginx:1.28) by the apply test above.
 describe('kubectl 1.32 printing server-side Tables', () => {
   it('gets pods', async () => {
     const { stdout } = await kubectl('get', 'pods');
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
-    expect(lines[1]).toMatch(/^web-1\s+1\/1\s+Running\s+0\s+3h$/);
-    expect(lines[2]).toMatch(/^web-2\s+0\/1\s+Pending\s+0\s+3h$/);
+    expect(lines[1]).toMatch(/^web-1\s+1\/1\s+Running\s+0\s+\d+s$/);
+    expect(lines[2]).toMatch(/^web-2\s+0\/1\s+Pending\s+0\s+\d+s$/);
   });
 
   it('gets pods -o wide and --show-labels (from PartialObjectMetadata)', async () => {
     const wide = (await kubectl('get', 'pods', '-o', 'wide')).stdout.trim().split('\n');
     expect(wide[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
-    expect(wide[1]).toMatch(/^web-1\s+1\/1\s+Running\s+0\s+3h\s+10\.0\.0\.5\s+node-a\s+<none>\s+<none>$/);
+    expect(wide[1]).toMatch(/^web-1\s+1\/1\s+Running\s+0\s+\d+s\s+10\.0\.0\.5\s+node-a\s+<none>\s+<none>$/);
     const labels = (await kubectl('get', 'pods', '--show-labels')).stdout;
     expect(labels).toMatch(/web-1\s.*app=web$/m);
   });
@@ -213,9 +191,9 @@ describe('kubectl 1.32 printing server-side Tables', () => {
   it('gets deployments and services', async () => {
     const deploy = (await kubectl('get', 'deploy', '-o', 'wide')).stdout.trim().split('\n');
     expect(deploy[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
-    expect(deploy[1]).toMatch(/^web\s+0\/2\s+0\s+0\s+60m\s+web\s+nginx:1\.27\s+app=web$/);
+    expect(deploy[1]).toMatch(/^web\s+0\/3\s+0\s+0\s+\d+s\s+web\s+nginx:1\.28\s+app=web$/);
     const svc = (await kubectl('get', 'svc')).stdout.trim().split('\n');
     expect(svc[0]).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/);
-    expect(svc[1]).toMatch(/^web\s+ClusterIP\s+<none>\s+<none>\s+80\/TCP\s+60m$/);
+    expect(svc[1]).toMatch(/^web\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s$/);
   });
 });
