@@ -9,9 +9,11 @@
 // The two are run alternately, --rounds times, and medians reported: on a shared machine one run
 // of either can be off by a factor of two.
 //
-// Then the DaemonSet case (./daemonset.ts): a DaemonSet across --ds-nodes simulated nodes.
+// Then the DaemonSet case (./daemonset.ts): a DaemonSet across --ds-nodes simulated nodes; and
+// the Job case (./job.ts): a Job of --job-completions at --job-parallelism on --nodes nodes.
 //
 //   pnpm bench:controllers [--replicas 1000] [--nodes 100] [--rounds 3] [--ds-nodes 1000]
+//                          [--job-completions 1000] [--job-parallelism 100] [--only deployment,daemonset,job]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +25,20 @@ import { createControllerManager } from '../src/index.ts';
 import { DEPLOYMENTS, NODES, PODS } from '../src/lib/resources.ts';
 import { isReady as hasReadyCondition, startSimulatedKubelet } from '../test/harness.ts';
 import { benchDaemonSet } from './daemonset.ts';
+import { benchJob } from './job.ts';
 
-const { values } = parseArgs({ options: { replicas: { type: 'string', default: '1000' }, nodes: { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' }, 'ds-nodes': { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: {
+    replicas: { type: 'string', default: '1000' },
+    nodes: { type: 'string', default: '100' },
+    rounds: { type: 'string', default: '3' },
+    'ds-nodes': { type: 'string', default: '1000' },
+    'job-completions': { type: 'string', default: '1000' },
+    'job-parallelism': { type: 'string', default: '100' },
+    only: { type: 'string', default: 'deployment,daemonset,job' },
+  },
+});
+const ONLY = new Set(values.only.split(','));
 const REPLICAS = Number(values.replicas);
 const NODE_COUNT = Number(values.nodes);
 const ROUNDS = Number(values.rounds);
@@ -140,25 +154,30 @@ async function runDeployment(): Promise<{ applyMs: number; rollMs: number }> {
   });
 }
 
-const floors: number[] = [];
-const applies: number[] = [];
-const rolls: number[] = [];
-const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-for (let r = 0; r < ROUNDS; r++) {
-  floors.push(await runFloor());
-  const { applyMs, rollMs } = await runDeployment();
-  applies.push(applyMs);
-  rolls.push(rollMs);
-  console.log(`  round ${r + 1}: floor ${fmt(floors[r])}, deployment ${fmt(applyMs)} (${(applyMs / floors[r]).toFixed(2)}x), rolling update ${fmt(rollMs)}`);
+async function benchDeployment(): Promise<void> {
+  const floors: number[] = [];
+  const applies: number[] = [];
+  const rolls: number[] = [];
+  const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  for (let r = 0; r < ROUNDS; r++) {
+    floors.push(await runFloor());
+    const { applyMs, rollMs } = await runDeployment();
+    applies.push(applyMs);
+    rolls.push(rollMs);
+    console.log(`  round ${r + 1}: floor ${fmt(floors[r])}, deployment ${fmt(applyMs)} (${(applyMs / floors[r]).toFixed(2)}x), rolling update ${fmt(rollMs)}`);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const floorMs = median(floors);
+  const applyMs = median(applies);
+  const rollMs = median(rolls);
+  console.log(`bench:controllers  ${REPLICAS} replicas on ${NODE_COUNT} simulated nodes, median of ${ROUNDS}`);
+  console.log(`  floor (create ${REPLICAS} pods directly, bind, mark ready): ${fmt(floorMs)}`);
+  console.log(`  Deployment apply -> all ${REPLICAS} available:              ${fmt(applyMs)}`);
+  console.log(`  ratio deployment / floor:                                 ${(applyMs / floorMs).toFixed(2)}x (aim <= 1.30x)`);
+  console.log(`  rolling update of ${REPLICAS} (25% surge / 25% unavailable): ${fmt(rollMs)}`);
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const floorMs = median(floors);
-const applyMs = median(applies);
-const rollMs = median(rolls);
-console.log(`bench:controllers  ${REPLICAS} replicas on ${NODE_COUNT} simulated nodes, median of ${ROUNDS}`);
-console.log(`  floor (create ${REPLICAS} pods directly, bind, mark ready): ${fmt(floorMs)}`);
-console.log(`  Deployment apply -> all ${REPLICAS} available:              ${fmt(applyMs)}`);
-console.log(`  ratio deployment / floor:                                 ${(applyMs / floorMs).toFixed(2)}x (aim <= 1.30x)`);
-console.log(`  rolling update of ${REPLICAS} (25% surge / 25% unavailable): ${fmt(rollMs)}`);
-await benchDaemonSet(Number(values['ds-nodes']), ROUNDS, (line) => console.log(line));
+
+if (ONLY.has('deployment')) await benchDeployment();
+if (ONLY.has('daemonset')) await benchDaemonSet(Number(values['ds-nodes']), ROUNDS, (line) => console.log(line));
+if (ONLY.has('job')) await benchJob({ completions: Number(values['job-completions']), parallelism: Number(values['job-parallelism']), nodes: NODE_COUNT, rounds: ROUNDS }, (line) => console.log(line));
 process.exit(0);

@@ -52,6 +52,8 @@ export interface KubeletOptions {
   readyDelayMs?: number;
   /** Nodes whose pods this agent no longer serves (a dead node). */
   deadNodes?: Set<string>;
+  /** Bound pods finish at once (phase Succeeded, exit code 0) instead of running: Job pods. */
+  complete?: boolean;
 }
 
 let ipSeq = 1;
@@ -84,8 +86,13 @@ export function startSimulatedKubelet(client: RestClient, opts: KubeletOptions =
         await client.bind(pod.metadata.namespace!, pod.metadata.name!, target ?? candidates[rr++ % candidates.length], { uid: pod.metadata.uid });
         return; // the update event brings it back here
       }
-      if (pod.status?.phase === 'Running') return;
+      const phase = pod.status?.phase;
+      if (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed') return;
       const image: string = pod.spec?.containers?.[0]?.image ?? '';
+      if (opts.complete) {
+        await client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, { status: completedStatus(pod) }, 'merge', { subresource: 'status' });
+        return;
+      }
       const ready = !(opts.neverReady ?? []).some((s) => image.includes(s));
       if (opts.readyDelayMs) await new Promise((r) => setTimeout(r, Math.random() * opts.readyDelayMs!));
       const now = formatTime();
@@ -122,13 +129,30 @@ export function startSimulatedKubelet(client: RestClient, opts: KubeletOptions =
   informer.addEventHandler({ onAdd: (p) => void handle(p), onUpdate: (_o, p) => void handle(p) });
   informer.start();
   const retry = setInterval(() => {
-    for (const p of informer.store.list()) if (p.status?.phase !== 'Running' || p.metadata.deletionTimestamp) void handle(p);
+    for (const p of informer.store.list()) if (!['Running', 'Succeeded', 'Failed'].includes(p.status?.phase) || p.metadata.deletionTimestamp) void handle(p);
   }, 200);
   return {
     stop() {
       clearInterval(retry);
       informer.stop();
     },
+  };
+}
+
+/** The status of a pod whose one container ran and exited 0. */
+function completedStatus(pod: KubeObject): Record<string, unknown> {
+  const now = formatTime();
+  const image: string = pod.spec?.containers?.[0]?.image ?? '';
+  return {
+    phase: 'Succeeded',
+    startTime: now,
+    conditions: [
+      { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+      { type: 'Initialized', status: 'True', lastTransitionTime: now },
+      { type: 'ContainersReady', status: 'False', reason: 'PodCompleted', lastTransitionTime: now },
+      { type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now },
+    ],
+    containerStatuses: [{ name: pod.spec?.containers?.[0]?.name ?? 'c', ready: false, restartCount: 0, image, imageID: image, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now } } }],
   };
 }
 

@@ -126,11 +126,23 @@ export class JobController extends QueueController {
     if (isJobFinished(job) && plan.removeFinalizers.length === 0 && !statusChanged(job, plan)) return;
 
     await this.deletePods(key, job, plan.delete);
-    const createFailure = await this.createPods(key, job, plan);
-    if (createFailure) plan.status.active = Math.max(0, (plan.status.active ?? 0) - createFailure.missing);
-    if (statusChanged(job, plan)) await this.writeStatus(key, job, plan);
-    // Only now that status records them may their finalizers go.
-    await Promise.all(plan.removeFinalizers.map((p) => this.removeFinalizer(p)));
+    // Creating replacements and counting finished pods touch different objects: they run side by
+    // side, so a wave of finished pods is replaced while it is being counted. The status written
+    // assumes every creation succeeds; a failed one is corrected by a second write below.
+    let current = job;
+    const creating = this.createPods(key, job, plan);
+    const counting = (async () => {
+      if (statusChanged(job, plan)) current = (await this.writeStatus(key, job, plan)) ?? job;
+      // Only now that status records them may their finalizers go.
+      await Promise.all(plan.removeFinalizers.map((p) => this.removeFinalizer(p)));
+    })();
+    const [created, counted] = await Promise.allSettled([creating, counting]);
+    if (counted.status === 'rejected') throw counted.reason;
+    const createFailure = created.status === 'fulfilled' ? created.value : { missing: 0, error: created.reason };
+    if (createFailure && createFailure.missing > 0) {
+      plan.status.active = Math.max(0, (plan.status.active ?? 0) - createFailure.missing);
+      if (statusChanged(current, plan)) await this.writeStatus(key, current, plan);
+    }
     for (const e of plan.events) (e.type === 'Normal' ? this.recorder.normal : this.recorder.warning).call(this.recorder, job, e.reason, e.message);
     if (createFailure) throw createFailure.error;
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: Math.max(0, plan.requeueAfterMs) + 50 } : undefined;
@@ -171,13 +183,14 @@ export class JobController extends QueueController {
     return error === undefined ? undefined : { missing: specs.length - succeeded, error };
   }
 
-  private async writeStatus(key: string, job: KubeObject, plan: JobPlan): Promise<void> {
+  private async writeStatus(key: string, job: KubeObject, plan: JobPlan): Promise<KubeObject | undefined> {
     try {
       const out = await this.client.updateStatus(JOBS, { ...job, status: plan.status });
       this.written.set(key, out);
+      return out;
     } catch (err) {
       // A conflict means our view was stale: nothing was written, the next sync starts afresh.
-      if (isNotFound(err)) return;
+      if (isNotFound(err)) return undefined;
       if (isConflict(err)) this.written.delete(key);
       throw err;
     }
