@@ -1,6 +1,7 @@
 // bench:controllers, Job case: a Job of --job-completions (default 1,000) at --job-parallelism
 // (default 100) on simulated nodes, from create to Complete, against the floor of the same pods
-// created directly through the API, at most `parallelism` at a time, each replaced as it finishes.
+// (the Job's pods, without owner and job-tracking finalizer) created directly through the API, at
+// most `parallelism` at a time, each replaced as it finishes.
 //
 // Both runs get a fresh API server with the nodes registered and the same in-process binder +
 // node agent loop (the tests' simulated kubelet in `complete` mode: binds each pending pod
@@ -10,10 +11,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '@skiff/api';
+import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL, type KubeObject } from '@skiff/api';
 import { startApiServer } from '@skiff/apiserver';
 import { Informer, RestClient } from '@skiff/client';
 import { createControllerManager } from '../src/index.ts';
+import { computeJobPod } from '../src/job/pod-template.ts';
 import { JOBS, NODES, PODS } from '../src/lib/resources.ts';
 import { startSimulatedKubelet } from '../test/harness.ts';
 
@@ -30,6 +32,17 @@ export interface JobBenchResult {
 }
 
 const POD_SPEC = { restartPolicy: 'Never', containers: [{ name: 'work', image: 'work:1' }] };
+
+/** The pod the Job controller makes for the bench Job (its template as the API server stores it), without owner and finalizer. */
+function floorPod(): KubeObject {
+  const uid = '00000000-0000-0000-0000-000000000000';
+  const labels = { app: 'bench-job', [JOB_CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: 'bench', [LEGACY_JOB_CONTROLLER_UID_LABEL]: uid, [LEGACY_JOB_NAME_LABEL]: 'bench' };
+  const job: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'bench', namespace: 'default', uid }, spec: { template: { metadata: { labels }, spec: POD_SPEC } } };
+  const pod = computeJobPod(job);
+  delete pod.metadata.ownerReferences;
+  delete pod.metadata.finalizers;
+  return pod;
+}
 
 async function withNodes<T>(nodeCount: number, fn: (url: string, client: RestClient, nodes: string[]) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-job-'));
@@ -71,9 +84,11 @@ async function runFloor(o: JobBenchOptions): Promise<number> {
     await Promise.all(
       Array.from({ length: o.parallelism }, async () => {
         while (next < o.completions) {
-          const name = `floor-${next++}`;
+          const pod = floorPod();
+          const name = (pod.metadata.name = `bench-${next++}`);
+          delete pod.metadata.generateName;
           const finished = new Promise<void>((r) => waiting.set(name, r));
-          await client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: { app: 'bench-job' } }, spec: POD_SPEC });
+          await client.create(PODS, pod);
           if (!done.has(name)) await finished;
           waiting.delete(name);
         }
