@@ -1,6 +1,7 @@
 // The official JavaScript client, @kubernetes/client-node, against a real skiff API server:
 // typed calls, and its informer (list, then watch from the list's resourceVersion).
 import * as k8s from '@kubernetes/client-node';
+import { until } from '@skiff/apiserver/testing';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -69,8 +70,7 @@ test('the informer sees adds, updates and deletes', async () => {
     );
     await core.deleteNamespacedPod({ namespace: 'default', name: 'before' });
     const want = ['add before', 'add after', 'update after two', 'delete before'];
-    const deadline = Date.now() + 10_000;
-    while (!want.every((w) => seen.includes(w)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until('the four events', () => want.every((w) => seen.includes(w)));
     expect(seen).toEqual(expect.arrayContaining(want));
     expect(informer.list().map((p) => p.metadata?.name).sort()).toEqual(['after']);
     expect(errors).toEqual([]);

@@ -199,7 +199,8 @@ describe('agent restart', () => {
     const watch = recordPods(cluster.client, NS);
     try {
       await cluster.stopAgent(0);
-      await sleep(1500); // the containers run on without their agent
+      // An outage of a set length, not a wait for something: the containers run on without their agent.
+      await sleep(1500);
       const agent = await cluster.startAgent(0);
       expect(agent.nodeName).toBe(NODES[0].name);
 
@@ -208,6 +209,8 @@ describe('agent restart', () => {
         const ps = await webPods();
         return ps.length === 3 && ps.every(isReady);
       });
+      // What follows checks that nothing happens (no container restarted or replaced, no pod
+      // recreated) while the agent works on: there is no event for that, so it watches a while.
       await sleep(2500);
     } finally {
       watch.stop();

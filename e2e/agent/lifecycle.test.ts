@@ -1,7 +1,7 @@
 // A container's life under the node agent, on the real Docker engine: crash loops with back-off,
 // liveness restarts (and logs --previous), readiness flipping the Ready condition, graceful
 // deletion, the memory limit (OOMKilled) and image pull policies.
-import { containerStatus, docker, dockerIds, isReady, podEvents, podManifest, recordPods, sleep, until } from '../support/cluster.ts';
+import { containerStatus, docker, dockerIds, isReady, podEvents, podManifest, recordPods, until } from '../support/cluster.ts';
 import { podVerbs, useCluster } from '../support/use-cluster.ts';
 
 const NS = 'default';
@@ -145,7 +145,7 @@ describe('deletion', () => {
 
     const t0 = Date.now();
     await cluster.kubectl.ok(['delete', 'pod', 'graceful', '--wait=false']);
-    await sleep(500);
+    await until('SIGTERM delivered', async () => (await cluster.kubectl.ok(['logs', 'graceful'])).includes('term'));
     // Still terminating: the object is there with its deletionTimestamp, the container still runs.
     const terminating = await pod('graceful');
     expect(terminating.metadata.deletionTimestamp).toBeDefined();

@@ -60,13 +60,27 @@ export class Kubectl {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const waitFor = async (re: RegExp, ms = 15_000) => {
-      const deadline = Date.now() + ms;
-      while (!re.test(out)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${re} in kubectl output:\n${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    // Checked on each chunk of output (after the listeners above have appended it).
+    const waitFor = (re: RegExp, ms = 15_000) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!re.test(out)) return;
+          off();
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          off();
+          reject(new Error(`timed out waiting for ${re} in kubectl output:\n${out}`));
+        }, ms);
+        const off = () => {
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          child.stderr!.off('data', check);
+        };
+        child.stdout!.on('data', check);
+        child.stderr!.on('data', check);
+        check();
+      });
     return { child, output: () => out, waitFor };
   }
 }

@@ -22,18 +22,20 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('line 1\nline 2\n');
   });
-  // The agent's exec endpoint: echoes the command on stdout (channel 1), then a Success status (channel 3).
+  // The agent's exec endpoint: echoes the command on stdout (channel 1), then the first stdin frame,
+  // then a Success status (channel 3).
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
   agent.on('upgrade', (req, socket, head) => {
     requests.push(req.url!);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const cmd = new URL(req.url!, 'http://a').searchParams.getAll('command');
       ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(cmd.join(' ') + '\n')]));
-      ws.on('message', (m: Buffer) => ws.send(Buffer.concat([Buffer.from([1]), m.subarray(1)])));
-      setTimeout(() => {
+      // Like `head -c5`: echoes the first stdin frame, then the command ends.
+      ws.once('message', (m: Buffer) => {
+        ws.send(Buffer.concat([Buffer.from([1]), m.subarray(1)]));
         ws.send(Buffer.concat([Buffer.from([3]), Buffer.from('{"metadata":{},"status":"Success"}')]));
         ws.close(1000);
-      }, 100);
+      });
     });
   });
   await new Promise<void>((r) => agent.listen(0, '127.0.0.1', () => r()));

@@ -2,9 +2,13 @@ import { DelayHeap } from './delay-heap.ts';
 import { ExponentialBackoffRateLimiter, MaxOfRateLimiter, TokenBucketRateLimiter } from './rate-limiter.ts';
 import { TerminalError, runWorkers } from './run-workers.ts';
 import { WorkQueue } from './work-queue.ts';
+import { until } from '@skiff/apiserver/testing';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Resolves to 'pending' if the promise has not settled after a few event-loop turns. */
+/**
+ * Resolves to 'pending' if the promise has not settled within 20 ms: a "nothing happens" check,
+ * for which there is no event to await.
+ */
 const peek = <T>(p: Promise<T>) => Promise.race([p, sleep(20).then(() => 'pending' as const)]);
 
 describe('WorkQueue', () => {
@@ -63,8 +67,9 @@ describe('WorkQueue', () => {
     expect(waited).toBeGreaterThanOrEqual(55);
     expect(waited).toBeLessThan(190);
     q.done('late');
+    // The superseded 200 ms entry must not fire: nothing happens, so there is no event to await.
     await sleep(200);
-    expect(q.len()).toBe(0); // the superseded 200 ms entry did not fire
+    expect(q.len()).toBe(0);
   });
 
   test('addRateLimited backs off per key, growing until forget', async () => {
@@ -108,12 +113,10 @@ describe('WorkQueue', () => {
     expect(await q.get()).toBe('a');
     let drained = false;
     const drain = q.shutDownWithDrain().then(() => (drained = true));
-    await sleep(10);
-    expect(drained).toBe(false);
+    expect(await peek(drain)).toBe('pending');
     q.done('a');
     expect(await q.get()).toBe('b');
-    await sleep(10);
-    expect(drained).toBe(false);
+    expect(await peek(drain)).toBe('pending');
     q.done('b');
     await drain;
     expect(await q.get()).toBeUndefined();
@@ -174,7 +177,7 @@ describe('runWorkers', () => {
         maxParallel = Math.max(maxParallel, running.size);
         const n = (attempts.get(key) ?? 0) + 1;
         attempts.set(key, n);
-        await sleep(5);
+        await sleep(5); // work that takes a while, so that keys overlap in time
         if (n === 1 && key === 'busy') q.add(key); // an add during processing must not overlap
         running.delete(key);
         if (key === 'flaky' && n < 3) throw new Error('not yet');
@@ -183,7 +186,7 @@ describe('runWorkers', () => {
       { onError: (_k, err) => errors.push(err) },
     );
     for (const k of ['flaky', 'bad', 'busy', 'x', 'y', 'z']) q.add(k);
-    await sleep(200);
+    await until('flaky through on its third attempt, busy on its second', () => attempts.get('flaky') === 3 && attempts.get('busy') === 2);
     await q.shutDownWithDrain();
     await workers;
     expect(overlap).toBe(false);
@@ -204,7 +207,7 @@ describe('runWorkers', () => {
       return seen.length < 2 ? { requeueAfterMs: 50 } : undefined;
     });
     q.add('k');
-    await sleep(150);
+    await until('the key back', () => seen.length === 2);
     q.shutDown();
     await workers;
     expect(seen).toHaveLength(2);

@@ -136,6 +136,8 @@ test('a manager stopped before its caches synced does nothing afterwards', async
   const manager = startManager(url, { controllers: ['replicaset'] });
   await manager.stop();
   await client.create(REPLICA_SETS, { ...rs(2), metadata: { name: 'stopped', namespace: 'default' }, spec: { ...rs(2).spec, selector: { matchLabels: { app: 'stopped' } }, template: { metadata: { labels: { app: 'stopped' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
+  // A stopped manager does nothing, so there is no event to await: this checks that no pod appears
+  // within half a second (a running one creates them in a few milliseconds).
   await new Promise((r) => setTimeout(r, 500));
   expect((await client.list(PODS, { namespace: 'default', labelSelector: 'app=stopped' })).items).toHaveLength(0);
 });

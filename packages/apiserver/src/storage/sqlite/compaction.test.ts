@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { openIn, pod, podKey, tempDir } from './test-helpers.ts';
+import { until } from '../../testing/until.ts';
 
 const logRows = (dir: string) => {
   const db = new Database(join(dir, 'skiff.db'), { readonly: true });
@@ -88,8 +89,7 @@ describe('compaction and WAL', () => {
     try {
       for (let i = 0; i < 300; i++) s.create(podKey(`p${i}`), pod(`p${i}`));
       expect(s.stats().walBytes).toBeGreaterThan(0);
-      const deadline = Date.now() + 5000;
-      while ((s.stats().walBytes > 0 || s.compactedRevision() < 290) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await until('the timer compacted and truncated the WAL', () => s.stats().walBytes === 0 && s.compactedRevision() >= 290, 5000);
       expect(s.compactedRevision()).toBe(290);
       expect(s.stats().walBytes).toBe(0);
     } finally {

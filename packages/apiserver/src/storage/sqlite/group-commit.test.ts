@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openIn, tempDir } from './test-helpers.ts';
+import { until } from '../../testing/until.ts';
 import type { StorageEvent } from '../types.ts';
 
 const key = (name: string) => ({ resource: 'pods', namespace: 'default', name });
@@ -85,9 +86,7 @@ test('with checkpoints in a worker thread, the WAL is copied into the database w
     }
     // The main connection never checkpoints (auto-checkpoint 0, maintenance off): only the
     // worker's checkpoints move the ~4 MB written into the database file, while it stays open.
-    const deadline = Date.now() + 20_000;
-    while (dbBytes() < before + 3 * 1024 * 1024 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(dbBytes()).toBeGreaterThan(before + 3 * 1024 * 1024);
+    await until('the worker checkpointed ~3 MB into the database file', () => dbBytes() > before + 3 * 1024 * 1024, 20_000);
     s.close();
     const again = openIn(t.dir);
     expect(again.list('pods').items.length).toBe(1000);
@@ -109,6 +108,8 @@ test('without the worker and without auto-checkpoints nothing reaches the databa
       for (let i = 0; i < 20; i++) s.create(key(`p-${batch}-${i}`), { ...pod(`p-${batch}-${i}`), spec: { pad } });
       await s.flush();
     }
+    // Nothing must happen here (no checkpoint), so there is no event to await: give a checkpoint
+    // that would come the time the worker needs above, then look.
     await new Promise((r) => setTimeout(r, 300));
     expect(dbBytes()).toBeLessThan(before + 1024 * 1024);
   } finally {
