@@ -6,14 +6,14 @@
 // delete gives them back. A claim left behind by a server that died between claim and create
 // (or by an update that dropped an address) is given back by the repair loop
 // (./service-claim-repair.ts), as Kubernetes' repair controllers do.
-import type { KubeObject } from '@skiff/api';
+import type { KubeObject, ServiceSpec } from '@skiff/api';
 import type { ObjectKey, Storage } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
 
 export const CLAIMS_RESOURCE = 'skiff.internal/addressclaims';
 
 /** The claim names a Service's spec needs. */
-export function claimNames(spec: Record<string, any> | undefined): string[] {
+export function claimNames(spec: ServiceSpec | undefined): string[] {
   const out: string[] = [];
   const ips: string[] = spec?.clusterIPs ?? (spec?.clusterIP ? [spec.clusterIP] : []);
   for (const ip of ips) if (ip && ip !== 'None') out.push(`ip-${ip}`);
@@ -27,7 +27,7 @@ const keyOf = (name: string): ObjectKey => ({ resource: CLAIMS_RESOURCE, namespa
  * Takes every claim of `spec` for the Service `owner` (namespace/name). Returns undefined when all
  * were taken, or the name of one held by someone else (after giving back those taken here).
  */
-export async function takeClaims(storage: Storage, spec: Record<string, any>, owner: string): Promise<string | undefined> {
+export async function takeClaims(storage: Storage, spec: ServiceSpec, owner: string): Promise<string | undefined> {
   const taken: string[] = [];
   for (const name of claimNames(spec)) {
     try {

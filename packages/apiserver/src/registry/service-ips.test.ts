@@ -23,7 +23,7 @@ test('NodePort services get free node ports; a taken one is refused', () => {
   const taken = [svc({ type: 'NodePort', clusterIP: '10.96.0.1', ports: [{ port: 80, nodePort: 30000 }] })];
   const a = allocateServiceAddresses(svc({ type: 'NodePort', ports: [{ port: 80 }, { port: 443, nodePort: 31000 }] }), taken);
   expect(a.causes).toEqual([]);
-  expect(a.spec.ports.map((p: { nodePort: number }) => p.nodePort)).toEqual([30001, 31000]);
+  expect(a.spec.ports?.map((p) => p.nodePort)).toEqual([30001, 31000]);
   expect(allocateServiceAddresses(svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 30000 }] }), taken).causes[0].field).toBe('spec.ports[0].nodePort');
 });
 

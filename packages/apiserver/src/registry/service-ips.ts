@@ -2,7 +2,7 @@
 // from the service CIDR (--service-cluster-ip-range, default 10.96.0.0/16, as kube-apiserver's);
 // every node's kernel proxy answers them. NodePorts from 30000-32767 as in Kubernetes. Pure: the
 // caller passes the Services that exist.
-import { formatIPv4CIDR, intToIPv4, ipv4ToInt, parseIPv4CIDR, type FieldCause, type IPv4CIDR, type KubeObject } from '@skiff/api';
+import { formatIPv4CIDR, intToIPv4, ipv4ToInt, parseIPv4CIDR, type FieldCause, type IPv4CIDR, type KubeObject, type ServicePort, type ServiceSpec } from '@skiff/api';
 
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
@@ -30,19 +30,19 @@ export function inClusterRange(ip: string, range: IPv4CIDR = DEFAULT_RANGE): boo
 }
 
 export interface Allocation {
-  spec: Record<string, any>;
+  spec: ServiceSpec;
   causes: FieldCause[];
 }
 
-const needsClusterIP = (spec: Record<string, any>) => spec.type !== 'ExternalName' && spec.clusterIP !== 'None';
-const needsNodePorts = (spec: Record<string, any>) => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+const needsClusterIP = (spec: ServiceSpec) => spec.type !== 'ExternalName' && spec.clusterIP !== 'None';
+const needsNodePorts = (spec: ServiceSpec) => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
 
 /**
  * Fills in spec.clusterIP(s) and nodePorts of a Service being created, and checks requested ones.
  * `existing` are the other Services (any namespace). `hint` spreads allocations (e.g. a counter).
  */
 export function allocateServiceAddresses(svc: KubeObject, existing: readonly KubeObject[], hint = 0, range: IPv4CIDR = DEFAULT_RANGE): Allocation {
-  const spec = { ...(svc.spec ?? {}) };
+  const spec: ServiceSpec = { ...(svc.spec ?? {}) };
   const causes: FieldCause[] = [];
   const usedIPs = new Set<string>();
   const usedPorts = new Set<number>();
@@ -64,8 +64,8 @@ export function allocateServiceAddresses(svc: KubeObject, existing: readonly Kub
     spec.clusterIPs = ['None'];
   }
   if (needsNodePorts(spec)) {
-    const ports = (spec.ports ?? []).map((p: Record<string, any>) => ({ ...p }));
-    ports.forEach((p: Record<string, any>, i: number) => {
+    const ports = (spec.ports ?? []).map((p): ServicePort => ({ ...p }));
+    ports.forEach((p, i) => {
       if (p.nodePort) {
         if (p.nodePort < NODE_PORT_RANGE.min || p.nodePort > NODE_PORT_RANGE.max) causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}` });
         else if (usedPorts.has(p.nodePort)) causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: provided port is already allocated` });
@@ -89,8 +89,8 @@ export function allocateServiceAddresses(svc: KubeObject, existing: readonly Kub
 
 /** On update: the allocated addresses are immutable; absent ones are kept from the stored object. */
 export function keepServiceAddresses(next: KubeObject, old: KubeObject): FieldCause[] {
-  const spec = next.spec ?? (next.spec = {});
-  const oldSpec = old.spec ?? {};
+  const spec: ServiceSpec = next.spec ?? (next.spec = {});
+  const oldSpec: ServiceSpec = old.spec ?? {};
   if (!spec.clusterIP && oldSpec.clusterIP) {
     spec.clusterIP = oldSpec.clusterIP;
     spec.clusterIPs = oldSpec.clusterIPs;
@@ -103,7 +103,7 @@ export function keepServiceAddresses(next: KubeObject, old: KubeObject): FieldCa
   if (needsNodePorts(spec)) {
     for (const p of spec.ports ?? []) {
       if (!p.nodePort) {
-        const before = (oldSpec.ports ?? []).find((o: Record<string, any>) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+        const before = (oldSpec.ports ?? []).find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
         if (before?.nodePort) p.nodePort = before.nodePort;
       }
     }

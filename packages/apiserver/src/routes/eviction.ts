@@ -2,6 +2,7 @@
 // protobuf `kubectl drain` sends — and hands it to registry/eviction.ts. Answers 201 with a
 // Success Status once the pod is deleted (or marked for graceful deletion).
 import type { RouteHandlerMethod } from 'fastify';
+import type { DeleteOptions } from '@skiff/api';
 import { badRequest, notFoundPath } from '../errors/status.ts';
 import { decodeObjectBody } from '../http/body.ts';
 import { evictPod } from '../registry/eviction.ts';
@@ -17,7 +18,7 @@ interface EvictionBody {
   apiVersion?: unknown;
   kind?: unknown;
   metadata?: { name?: unknown; namespace?: unknown } | null;
-  deleteOptions?: Record<string, unknown> | null;
+  deleteOptions?: DeleteOptions | null;
 }
 
 export function evictionHandler(ctx: ServerContext, pods: ResourceStore): RouteHandlerMethod {

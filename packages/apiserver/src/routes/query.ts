@@ -1,7 +1,7 @@
 // Query parameters and request options shared by the resource routes, validated into typed
 // options; anything malformed is a 400 Status.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { KubeObject } from '@skiff/api';
+import type { DeleteOptions as DeleteOptionsBody, KubeObject } from '@skiff/api';
 import { badRequest, ApiError } from '../errors/status.ts';
 import type { DeleteOptions } from '../registry/store.ts';
 import type { ResourceStore } from '../registry/store.ts';
@@ -134,15 +134,15 @@ export function timeoutOf(q: Query): number | undefined {
   return n;
 }
 
-const POLICIES = new Set(['Foreground', 'Background', 'Orphan']);
+const POLICIES = new Set<string>(['Foreground', 'Background', 'Orphan'] satisfies DeleteOptions['propagationPolicy'][]);
 
 /** DeleteOptions from the body (kubectl) and the query (client-node, curl), query winning where both are given. */
 export function deleteOptionsOf(req: FastifyRequest): DeleteOptions {
-  return deleteOptionsFrom((decodeOptionalBody(req) ?? {}) as Record<string, any>, queryOf(req));
+  return deleteOptionsFrom((decodeOptionalBody(req) ?? {}) as DeleteOptionsBody, queryOf(req));
 }
 
 /** DeleteOptions from a decoded body (a DELETE's, or an Eviction's `deleteOptions`) and the query. */
-export function deleteOptionsFrom(body: Record<string, any>, q: Query): DeleteOptions {
+export function deleteOptionsFrom(body: DeleteOptionsBody, q: Query): DeleteOptions {
   if (body.kind !== undefined && body.kind !== 'DeleteOptions') throw badRequest(`expected a DeleteOptions body, got kind "${body.kind}"`);
   const opts: DeleteOptions = {};
   const grace = intParam(q, 'gracePeriodSeconds') ?? body.gracePeriodSeconds;
@@ -153,7 +153,7 @@ export function deleteOptionsFrom(body: Record<string, any>, q: Query): DeleteOp
   const policy = q.propagationPolicy ?? body.propagationPolicy;
   if (policy !== undefined && policy !== null) {
     if (!POLICIES.has(policy)) throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
-    opts.propagationPolicy = policy;
+    opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
   }
   const orphan = boolParam(q.orphanDependents, 'orphanDependents') ?? body.orphanDependents;
   if (typeof orphan === 'boolean') {

@@ -32,7 +32,8 @@ export function client(base: string): Client {
   };
 }
 
-export const pod = (name: string, extra: Record<string, any> = {}) => ({
+/** `extra` is not a PodSpec on purpose: tests send unknown and ill-typed fields through it. */
+export const pod = (name: string, extra: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> } = {}) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, ...(extra.metadata ?? {}) },

@@ -3,11 +3,17 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { isNotFound, resourcePath } from '@skiff/client';
+import { isNotFound, resourcePath, type KubeList } from '@skiff/client';
 import { apiVersionOf, resourceByKind, type KubeObject } from '@skiff/api';
 import { cliClient } from '../kubeconfig.ts';
 import { formatTable } from '../render/table.ts';
 import { objectRef, resolveResource } from '../resolve.ts';
+
+/** The server-side Table (meta.k8s.io/v1) that `get` prints. */
+interface TableBody {
+  columnDefinitions: { name: string; priority?: number }[];
+  rows: { cells: unknown[]; object?: KubeObject }[];
+}
 
 interface Common {
   server?: string;
@@ -41,14 +47,17 @@ export function registerVerbs(program: Command): void {
       const path = resourcePath(r, { namespace: ns }) + (q.size ? `?${q}` : '');
       const json = o.output === 'json' || o.output === 'name';
       const res2 = await client.transport.request({ method: 'GET', path, accept: json ? 'application/json' : 'application/json;as=Table;v=v1;g=meta.k8s.io' }).finally(() => client.close());
-      const body = JSON.parse(res2.body) as Record<string, any>;
-      if (o.output === 'json') return void process.stdout.write(JSON.stringify(body, null, 2) + '\n');
-      if (o.output === 'name') return void process.stdout.write(body.items.map((i: KubeObject) => objectRef(r, i.metadata.name!)).join('\n') + (body.items.length ? '\n' : ''));
-      if (body.rows.length === 0) return void process.stderr.write(`No resources found${ns ? ` in ${ns} namespace` : ''}.\n`);
+      if (o.output === 'json') return void process.stdout.write(JSON.stringify(JSON.parse(res2.body), null, 2) + '\n');
+      if (o.output === 'name') {
+        const list = JSON.parse(res2.body) as KubeList;
+        return void process.stdout.write(list.items.map((i) => objectRef(r, i.metadata.name!)).join('\n') + (list.items.length ? '\n' : ''));
+      }
+      const table = JSON.parse(res2.body) as TableBody;
+      if (table.rows.length === 0) return void process.stderr.write(`No resources found${ns ? ` in ${ns} namespace` : ''}.\n`);
       const wide = o.output === 'wide';
-      const cols = (body.columnDefinitions as { name: string; priority?: number }[]).map((c, i) => ({ c, i })).filter(({ c }) => wide || !c.priority);
+      const cols = table.columnDefinitions.map((c, i) => ({ c, i })).filter(({ c }) => wide || !c.priority);
       const header = [...(o.allNamespaces && r.scope === 'Namespaced' ? ['NAMESPACE'] : []), ...cols.map(({ c }) => c.name.toUpperCase())];
-      const rows = (body.rows as { cells: unknown[]; object?: KubeObject }[]).map((row) => [
+      const rows = table.rows.map((row) => [
         ...(o.allNamespaces && r.scope === 'Namespaced' ? [row.object?.metadata.namespace ?? ''] : []),
         ...cols.map(({ i }) => cell(row.cells[i])),
       ]);

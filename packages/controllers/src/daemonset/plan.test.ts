@@ -1,10 +1,10 @@
-import type { KubeObject } from '@skiff/api';
+import type { DaemonSetUpdateStrategy, KubeObject, PodSpec } from '@skiff/api';
 import { computeDaemonPod, computeNodePlacement, planDaemonSet, targetNodeOf } from './plan.ts';
 
 const now = Date.parse('2026-01-01T00:00:00Z');
 const T = '2025-12-31T00:00:00Z';
 
-function ds(extra: Record<string, any> = {}, strategy: Record<string, any> = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }): KubeObject {
+function ds(extra: Partial<PodSpec> = {}, strategy: DaemonSetUpdateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',

@@ -3,7 +3,7 @@
 // Parallel, scale-down from the highest ordinal, RollingUpdate with a partition, OnDelete), the
 // claims' owner references per persistentVolumeClaimRetentionPolicy, and the status.
 import { isPodAvailable, isPodReady, msUntilAvailable } from '../lib/pod.ts';
-import { newControllerRef, type KubeObject, type OwnerReference } from '@skiff/api';
+import { newControllerRef, type KubeObject, type OwnerReference, type PodSpec, type PodTemplateSpec, type Volume } from '@skiff/api';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../history/revision.ts';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -22,8 +22,8 @@ export const podName = (sts: KubeObject, ordinal: number) => `${sts.metadata.nam
 export const claimName = (template: KubeObject, sts: KubeObject, ordinal: number) => `${template.metadata?.name}-${sts.metadata.name}-${ordinal}`;
 
 /** The pod template a revision stores (its data is {"spec":{"template":{..., "$patch":"replace"}}}). */
-export function templateOfRevision(revision: KubeObject): Record<string, any> {
-  const data = revision.data as { spec?: { template?: Record<string, any> } } | undefined;
+export function templateOfRevision(revision: KubeObject): Partial<PodTemplateSpec> {
+  const data = revision.data as { spec?: { template?: Partial<PodTemplateSpec> & { $patch?: string } } } | undefined;
   const { $patch: _directive, ...template } = data?.spec?.template ?? {};
   return structuredClone(template);
 }
@@ -36,10 +36,10 @@ export function templateOfRevision(revision: KubeObject): Record<string, any> {
 export function computeStatefulPod(sts: KubeObject, revision: KubeObject, ordinal: number): KubeObject {
   const template = templateOfRevision(revision);
   const name = podName(sts, ordinal);
-  const spec = structuredClone(template.spec ?? {});
+  const spec: Partial<PodSpec> = structuredClone(template.spec ?? {});
   spec.hostname = name;
   if (sts.spec?.serviceName) spec.subdomain = sts.spec.serviceName;
-  const volumes: { name: string }[] = [...(spec.volumes ?? [])];
+  const volumes: Volume[] = [...(spec.volumes ?? [])];
   for (const t of (sts.spec?.volumeClaimTemplates ?? []) as KubeObject[]) {
     const volume = { name: t.metadata.name!, persistentVolumeClaim: { claimName: claimName(t, sts, ordinal) } };
     const i = volumes.findIndex((v) => v.name === volume.name);
