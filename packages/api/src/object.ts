@@ -13,6 +13,17 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
+/**
+ * An object of a kind as defaulting and validation see it: decoded, so every field that is there
+ * has its model type, but not yet validated, so any field may be missing (the generated types mark
+ * the fields Kubernetes serialises always as required).
+ */
+export type Incoming<T> = T extends readonly (infer E)[]
+  ? Incoming<E>[]
+  : T extends object
+    ? { -readonly [K in keyof T]?: Incoming<T[K]> }
+    : T;
+
 /** One failing field, as Kubernetes reports it in a 422 Status's details.causes. */
 export interface FieldCause {
   reason:

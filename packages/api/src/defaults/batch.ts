@@ -1,20 +1,20 @@
 // Jobs and CronJobs: SetDefaults_Job and SetDefaults_CronJob (pkg/apis/batch/v1/defaults.go, 1.32),
 // with the feature gates 1.32 enables (JobPodReplacementPolicy, JobBackoffLimitPerIndex).
+import type { CronJob, Job, JobSpec } from '../model/types.generated.ts';
+import type { Incoming } from '../object.ts';
 import { defaultPodTemplate } from './pod.ts';
-
-type Obj = Record<string, any>;
 
 const MAX_INT32 = 2 ** 31 - 1;
 
 /** The defaults every JobSpec gets, in a Job or in a CronJob's jobTemplate. */
-function defaultJobSpecNested(spec: Obj): void {
+function defaultJobSpecNested(spec: Incoming<JobSpec>): void {
   for (const rule of spec.podFailurePolicy?.rules ?? []) {
     for (const c of rule.onPodConditions ?? []) if (c.status === undefined) c.status = 'True';
   }
   defaultPodTemplate(spec.template);
 }
 
-export function defaultJob(job: Obj): void {
+export function defaultJob(job: Incoming<Job>): void {
   const spec = (job.spec ??= {});
   if (spec.completions === undefined && spec.parallelism === undefined) {
     spec.completions = 1;
@@ -32,7 +32,7 @@ export function defaultJob(job: Obj): void {
   defaultJobSpecNested(spec);
 }
 
-export function defaultCronJob(cj: Obj): void {
+export function defaultCronJob(cj: Incoming<CronJob>): void {
   const spec = (cj.spec ??= {});
   if (!spec.concurrencyPolicy) spec.concurrencyPolicy = 'Allow';
   if (spec.suspend === undefined) spec.suspend = false;

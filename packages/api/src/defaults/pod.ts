@@ -1,9 +1,9 @@
 // Pod and pod-template defaulting, following pkg/apis/core/v1/defaults.go. These mutate the
 // (already cloned) object they are given; applyDefaults in ./index.ts does the cloning.
 
+import type { Container, HTTPGetAction, Pod, PodSpec, PodTemplateSpec, Probe, Volume } from '../model/types.generated.ts';
+import type { Incoming } from '../object.ts';
 import { formatQuantity, roundUpToMilli, tryParseQuantity } from '../quantity.ts';
-
-type Obj = Record<string, any>;
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
@@ -37,7 +37,7 @@ export function defaultPullPolicy(image: string | undefined): 'Always' | 'IfNotP
 }
 
 /** SetDefaults_ResourceList: round up to milli precision; also store the canonical form. */
-export function defaultResourceList(list: Obj | undefined): void {
+export function defaultResourceList(list: Record<string, string | undefined> | undefined): void {
   if (!list) return;
   for (const k of Object.keys(list)) {
     const q = tryParseQuantity(list[k]);
@@ -46,13 +46,13 @@ export function defaultResourceList(list: Obj | undefined): void {
   }
 }
 
-function defaultHTTPGet(h: Obj | undefined): void {
+function defaultHTTPGet(h: Incoming<HTTPGetAction> | undefined): void {
   if (!h) return;
   if (!h.path) h.path = '/';
   if (!h.scheme) h.scheme = 'HTTP';
 }
 
-function defaultProbe(p: Obj | undefined): void {
+function defaultProbe(p: Incoming<Probe> | undefined): void {
   if (!p) return;
   if (!p.timeoutSeconds) p.timeoutSeconds = 1;
   if (!p.periodSeconds) p.periodSeconds = 10;
@@ -61,7 +61,7 @@ function defaultProbe(p: Obj | undefined): void {
   defaultHTTPGet(p.httpGet);
 }
 
-function defaultContainer(c: Obj): void {
+function defaultContainer(c: Incoming<Container>): void {
   if (!c.imagePullPolicy) c.imagePullPolicy = defaultPullPolicy(c.image);
   if (!c.terminationMessagePath) c.terminationMessagePath = TERMINATION_MESSAGE_PATH;
   if (!c.terminationMessagePolicy) c.terminationMessagePolicy = 'File';
@@ -81,14 +81,14 @@ function defaultContainer(c: Obj): void {
   defaultHTTPGet(c.lifecycle?.preStop?.httpGet);
 }
 
-function defaultVolume(v: Obj): void {
+function defaultVolume(v: Incoming<Volume>): void {
   const sources = Object.keys(v).filter((k) => k !== 'name');
   if (sources.length === 0) v.emptyDir = {};
   if (v.hostPath && v.hostPath.type === undefined) v.hostPath.type = '';
 }
 
 /** SetDefaults_PodSpec plus everything nested in it; shared by Pods and pod templates. */
-export function defaultPodSpec(spec: Obj | undefined): void {
+export function defaultPodSpec(spec: Incoming<PodSpec> | undefined): void {
   if (!spec) return;
   if (!spec.dnsPolicy) spec.dnsPolicy = 'ClusterFirst';
   if (!spec.restartPolicy) spec.restartPolicy = 'Always';
@@ -105,14 +105,14 @@ export function defaultPodSpec(spec: Obj | undefined): void {
  * SetDefaults_Pod: only for real Pods, not templates, so that changing these rules never
  * changes a Deployment's template hash and rolls every workload.
  */
-export function defaultPod(pod: Obj): void {
+export function defaultPod(pod: Incoming<Pod>): void {
   const spec = pod.spec;
   if (!spec) return;
   for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
-    const limits = c.resources?.limits;
-    if (!limits) continue;
-    c.resources.requests ??= {};
-    for (const [k, v] of Object.entries(limits)) if (!Object.hasOwn(c.resources.requests, k)) c.resources.requests[k] = v;
+    const resources = c.resources;
+    if (!resources?.limits) continue;
+    const requests = (resources.requests ??= {});
+    for (const [k, v] of Object.entries(resources.limits)) if (!Object.hasOwn(requests, k)) requests[k] = v;
   }
   if (spec.enableServiceLinks === undefined) spec.enableServiceLinks = true;
   if (spec.hostNetwork) {
@@ -124,7 +124,7 @@ export function defaultPod(pod: Obj): void {
 }
 
 /** Template defaulting for Deployments, ReplicaSets and ReplicationControllers. */
-export function defaultPodTemplate(template: Obj | undefined): void {
+export function defaultPodTemplate(template: Incoming<PodTemplateSpec> | undefined): void {
   if (!template) return;
   defaultPodSpec(template.spec);
 }

@@ -1,12 +1,12 @@
 // Defaults of DaemonSets and StatefulSets (pkg/apis/apps/v1/defaults.go: SetDefaults_DaemonSet,
 // SetDefaults_StatefulSet), with the PVC defaults applied to each volumeClaimTemplate.
 
+import type { DaemonSet, StatefulSet } from '../model/types.generated.ts';
+import type { Incoming } from '../object.ts';
 import { defaultPodTemplate } from './pod.ts';
 import { defaultPersistentVolumeClaim } from './storage.ts';
 
-type Obj = Record<string, any>;
-
-export function defaultDaemonSet(ds: Obj): void {
+export function defaultDaemonSet(ds: Incoming<DaemonSet>): void {
   const spec = (ds.spec ??= {});
   const strategy = (spec.updateStrategy ??= {});
   if (!strategy.type) strategy.type = 'RollingUpdate';
@@ -19,7 +19,7 @@ export function defaultDaemonSet(ds: Obj): void {
   defaultPodTemplate(spec.template);
 }
 
-export function defaultStatefulSet(sts: Obj): void {
+export function defaultStatefulSet(sts: Incoming<StatefulSet>): void {
   const spec = (sts.spec ??= {});
   if (spec.replicas === undefined) spec.replicas = 1;
   if (!spec.podManagementPolicy) spec.podManagementPolicy = 'OrderedReady';

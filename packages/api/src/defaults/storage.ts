@@ -1,15 +1,16 @@
 // Defaults of the storage kinds (pkg/apis/core/v1/defaults.go, pkg/apis/storage/v1/defaults.go).
 
-type Obj = Record<string, any>;
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../model/types.generated.ts';
+import type { Incoming } from '../object.ts';
 
-export function defaultPersistentVolumeClaim(pvc: Obj): void {
+export function defaultPersistentVolumeClaim(pvc: Incoming<PersistentVolumeClaim>): void {
   const spec = (pvc.spec ??= {});
   if (spec.volumeMode === undefined) spec.volumeMode = 'Filesystem';
   const status = (pvc.status ??= {});
   if (!status.phase) status.phase = 'Pending';
 }
 
-export function defaultPersistentVolume(pv: Obj): void {
+export function defaultPersistentVolume(pv: Incoming<PersistentVolume>): void {
   const spec = (pv.spec ??= {});
   if (!spec.persistentVolumeReclaimPolicy) spec.persistentVolumeReclaimPolicy = 'Retain';
   if (spec.volumeMode === undefined) spec.volumeMode = 'Filesystem';
@@ -18,7 +19,7 @@ export function defaultPersistentVolume(pv: Obj): void {
   if (!status.phase) status.phase = 'Pending';
 }
 
-export function defaultStorageClass(sc: Obj): void {
+export function defaultStorageClass(sc: Incoming<StorageClass>): void {
   if (sc.reclaimPolicy === undefined) sc.reclaimPolicy = 'Delete';
   if (sc.volumeBindingMode === undefined) sc.volumeBindingMode = 'Immediate';
 }
