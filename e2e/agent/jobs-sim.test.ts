@@ -132,6 +132,53 @@ test('podFailurePolicy: exit code 42 fails the Job at once, an ignored exit code
   expect(job.status.failed).toBe(1);
 }, 60_000);
 
+test('backoffLimitPerIndex 1: each index retried once after its own back-off, then failedIndexes and Failed (FailedIndexes)', async () => {
+  await cluster.kubectl.ok(['apply', '-f', '-'], jobYaml('perindex', '  completionMode: Indexed\n  completions: 2\n  parallelism: 2\n  backoffLimitPerIndex: 1', { afterMs: 20, code: 3 }));
+  await cluster.kubectl.ok(['wait', '--for=condition=failed', 'job/perindex', '--timeout=60s']);
+  const job = await getJob('perindex');
+  expect(job.spec.backoffLimit).toBe(2147483647);
+  expect(job.status).toMatchObject({ failed: 4, succeeded: 0, active: 0, failedIndexes: '0,1', completedIndexes: '' });
+  expect(conditionOf(job, 'Failed')).toMatchObject({ status: 'True', reason: 'FailedIndexes', message: 'Job has failed indexes' });
+  const pods = await listPods(cluster.client, 'default', 'batch.kubernetes.io/job-name=perindex');
+  for (const index of ['0', '1']) {
+    const mine = pods.filter((p) => p.metadata.annotations!['batch.kubernetes.io/job-completion-index'] === index).sort((a, b) => a.metadata.creationTimestamp!.localeCompare(b.metadata.creationTimestamp!));
+    // Two tries per index: failure counts 0 and 1, the second 10 s after the first failed.
+    expect(mine.map((p) => p.metadata.annotations!['batch.kubernetes.io/job-index-failure-count'])).toEqual(['0', '1']);
+    expect(Date.parse(mine[1].metadata.creationTimestamp!) - Date.parse(mine[0].status.containerStatuses[0].state.terminated.finishedAt)).toBeGreaterThanOrEqual(9_000);
+  }
+}, 60_000);
+
+test('maxFailedIndexes 0: the first failed index fails the Job at once (MaxFailedIndexesExceeded)', async () => {
+  await cluster.kubectl.ok(['apply', '-f', '-'], jobYaml('maxfailed', '  completionMode: Indexed\n  completions: 3\n  parallelism: 1\n  backoffLimitPerIndex: 0\n  maxFailedIndexes: 0', { afterMs: 20, code: 3 }));
+  await cluster.kubectl.ok(['wait', '--for=condition=failed', 'job/maxfailed', '--timeout=30s']);
+  const job = await getJob('maxfailed');
+  expect(conditionOf(job, 'Failed')).toMatchObject({ reason: 'MaxFailedIndexesExceeded', message: 'Job has exceeded the specified maximal number of failed indexes' });
+  expect(job.status).toMatchObject({ failed: 1, failedIndexes: '0' });
+  expect(await listPods(cluster.client, 'default', 'batch.kubernetes.io/job-name=maxfailed')).toHaveLength(1);
+}, 60_000);
+
+test('successPolicy: succeededCount 1 of 3 completes the Job after index 0, with reason SuccessPolicy', async () => {
+  const policy = '  completionMode: Indexed\n  completions: 3\n  parallelism: 1\n  successPolicy:\n    rules:\n      - succeededCount: 1';
+  await cluster.kubectl.ok(['apply', '-f', '-'], jobYaml('enough', policy, { afterMs: 50, code: 0 }));
+  await cluster.kubectl.ok(['wait', '--for=condition=complete', 'job/enough', '--timeout=30s']);
+  const job = await getJob('enough');
+  expect(conditionOf(job, 'SuccessCriteriaMet')).toMatchObject({ status: 'True', reason: 'SuccessPolicy', message: 'Matched rules at index 0' });
+  expect(conditionOf(job, 'Complete')).toMatchObject({ status: 'True', reason: 'SuccessPolicy' });
+  expect(job.status).toMatchObject({ succeeded: 1, completedIndexes: '0' });
+  expect(await listPods(cluster.client, 'default', 'batch.kubernetes.io/job-name=enough')).toHaveLength(1);
+}, 60_000);
+
+test('managedBy another controller: the built-in Job controller leaves the Job alone', async () => {
+  const res = await cluster.kubectl.run(['apply', '-f', '-'], jobYaml('external', '  managedBy: example.com/batch-operator', { afterMs: 20, code: 0 }));
+  expect(res.stderr).not.toMatch(/not enforced/);
+  // A Job created after it runs to completion: the controller has had its turn at both.
+  await cluster.kubectl.ok(['apply', '-f', '-'], jobYaml('internal', '', { afterMs: 20, code: 0 }));
+  await cluster.kubectl.ok(['wait', '--for=condition=complete', 'job/internal', '--timeout=30s']);
+  const job = await getJob('external');
+  expect(job.status ?? {}).toEqual({});
+  expect(await listPods(cluster.client, 'default', 'batch.kubernetes.io/job-name=external')).toHaveLength(0);
+}, 60_000);
+
 test('activeDeadlineSeconds: running pods are stopped and the Job fails with DeadlineExceeded', async () => {
   await cluster.kubectl.ok(['apply', '-f', '-'], jobYaml('late', '  activeDeadlineSeconds: 2', { afterMs: 600_000, code: 0 }));
   await cluster.kubectl.ok(['wait', '--for=condition=failed', 'job/late', '--timeout=30s']);

@@ -56,10 +56,4 @@ export const NOT_ENFORCED: readonly string[] = [
   `${CORE}ServiceSpec.loadBalancerSourceRanges`,
   // StatefulSets: updates go one pod at a time (the alpha MaxUnavailableStatefulSet is not done)
   'io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy.maxUnavailable',
-  // Jobs: per-index back-off limits (and the FailIndex action they enable), success policies and
-  // external job controllers are stored; the job controller counts failures per Job.
-  'io.k8s.api.batch.v1.JobSpec.backoffLimitPerIndex',
-  'io.k8s.api.batch.v1.JobSpec.maxFailedIndexes',
-  'io.k8s.api.batch.v1.JobSpec.successPolicy',
-  'io.k8s.api.batch.v1.JobSpec.managedBy',
 ];

@@ -5,7 +5,7 @@
 import type { FieldCause } from '../object.ts';
 import { labelSelectorAsSelector, matches } from '../selectors/labels.ts';
 import { CronScheduleError, isKnownTimeZone, parseCronSchedule } from '../helpers/cron.ts';
-import { FIELD_IMMUTABLE, duplicate, forbidden, invalid, labelSelectorValue, mapValue, nonNegative, notSupported, required } from './errors.ts';
+import { FIELD_IMMUTABLE, duplicate, forbidden, invalid, labelSelectorValue, mapValue, nonNegative, notSupported, required, tooLong, tooMany } from './errors.ts';
 import { nameIsDNSSubdomain, validateAnnotations, validateLabelName, validateLabels, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { validatePodTemplateSpec } from './workloads.ts';
 import { deepEqual } from '../helpers/equal.ts';
@@ -20,6 +20,9 @@ export const LEGACY_JOB_NAME_LABEL = 'job-name';
 
 const MAX_PARALLELISM_FOR_INDEXED = 100_000;
 const MAX_FAILURE_POLICY_RULES = 20;
+const MAX_SUCCESS_POLICY_RULES = 20;
+const MAX_SUCCEEDED_INDEXES_LENGTH = 64 * 1024;
+const MAX_MANAGED_BY_LENGTH = 63;
 const MAX_EXIT_CODE_VALUES = 255;
 const COMPLETION_MODES = ['NonIndexed', 'Indexed'];
 const FAILURE_ACTIONS = ['Count', 'FailIndex', 'FailJob', 'Ignore'];
@@ -43,6 +46,57 @@ function validateExitCodes(req: Obj, containerNames: Set<string>, field: string)
     if (seen.has(v)) errs.push(duplicate(f, v));
     if (j > 0 && values[j - 1] > v) errs.push(invalid(f, v, 'must be ordered'));
     seen.add(v);
+  });
+  return errs;
+}
+
+/** validateIndexesFormat: "1,3-5,7" in increasing order, every index below completions; the number of indexes. */
+function countIndexes(text: string, completions: number): { total: number; error?: string } {
+  let total = 0;
+  let prev = -1;
+  for (const part of text.split(',')) {
+    const bounds = part.split('-');
+    if (bounds.length > 2) return { total, error: `the fragment "${part}" violates the requirement that an index interval can have at most two parts separated by '-'` };
+    const nums: number[] = [];
+    for (const b of bounds) {
+      if (!/^\d+$/.test(b)) return { total, error: `cannot convert string to integer for index: "${b}"` };
+      const n = Number(b);
+      if (n >= completions) return { total, error: `too large index: "${b}"` };
+      nums.push(n);
+    }
+    const [from, to = from] = nums;
+    if (from <= prev) return { total, error: `non-increasing order, previous: ${prev}, current: ${from}` };
+    if (to < from) return { total, error: `non-increasing order, previous: ${from}, current: ${to}` };
+    total += to - from + 1;
+    prev = to;
+  }
+  return { total };
+}
+
+function validateSuccessPolicy(spec: Obj, field: string): FieldCause[] {
+  const policy = spec.successPolicy;
+  if (policy === undefined || policy === null) return [];
+  const errs: FieldCause[] = [];
+  if (spec.completionMode !== 'Indexed') errs.push(invalid(field, policy, 'requires indexed completion mode'));
+  const rules: Obj[] = policy.rules ?? [];
+  if (rules.length === 0) errs.push(required(`${field}.rules`, 'at least one rules must be specified when the successPolicy is specified'));
+  if (rules.length > MAX_SUCCESS_POLICY_RULES) errs.push(tooMany(`${field}.rules`, rules.length, MAX_SUCCESS_POLICY_RULES));
+  const completions: number = spec.completions ?? 0;
+  rules.forEach((rule, i) => {
+    const f = `${field}.rules[${i}]`;
+    if (rule.succeededCount === undefined && rule.succeededIndexes === undefined) errs.push(required(f, 'at least one of succeededCount or succeededIndexes must be specified'));
+    let total = 0;
+    if (rule.succeededIndexes !== undefined) {
+      if (rule.succeededIndexes.length > MAX_SUCCEEDED_INDEXES_LENGTH) errs.push(tooLong(`${f}.succeededIndexes`, MAX_SUCCEEDED_INDEXES_LENGTH));
+      const counted = countIndexes(rule.succeededIndexes, completions);
+      total = counted.total;
+      if (counted.error) errs.push(invalid(`${f}.succeededIndexes`, rule.succeededIndexes, `error parsing succeededIndexes: ${counted.error}`));
+    }
+    if (rule.succeededCount !== undefined) {
+      errs.push(...nonNegative(`${f}.succeededCount`, rule.succeededCount));
+      if (rule.succeededCount > completions) errs.push(invalid(`${f}.succeededCount`, rule.succeededCount, `must be less than or equal to ${completions} (the number of specified completions)`));
+      if (rule.succeededIndexes !== undefined && rule.succeededCount > total) errs.push(invalid(`${f}.succeededCount`, rule.succeededCount, `must be less than or equal to ${total} (the number of indexes in the specified succeededIndexes field)`));
+    }
   });
   return errs;
 }
@@ -102,6 +156,11 @@ function validateJobSpecCommon(spec: Obj, field: string): FieldCause[] {
     else if (!['Failed', 'TerminatingOrFailed'].includes(replacement)) errs.push(notSupported(`${field}.podReplacementPolicy`, replacement, ['Failed', 'TerminatingOrFailed']));
   }
   errs.push(...validatePodFailurePolicy(spec, `${field}.podFailurePolicy`));
+  errs.push(...validateSuccessPolicy(spec, `${field}.successPolicy`));
+  if (spec.managedBy !== undefined && spec.managedBy !== null) {
+    if (typeof spec.managedBy !== 'string' || spec.managedBy === '') errs.push(required(`${field}.managedBy`));
+    else if (spec.managedBy.length > MAX_MANAGED_BY_LENGTH) errs.push(tooLong(`${field}.managedBy`, MAX_MANAGED_BY_LENGTH));
+  }
   const template = spec.template;
   if (!template) {
     errs.push(required(`${field}.template`));
@@ -183,6 +242,8 @@ export function validateJobUpdate(next: Obj, prev: Obj): FieldCause[] {
   errs.push(...immutable('spec.completionMode', spec.completionMode, old.completionMode));
   errs.push(...immutable('spec.podFailurePolicy', spec.podFailurePolicy, old.podFailurePolicy));
   errs.push(...immutable('spec.backoffLimitPerIndex', spec.backoffLimitPerIndex, old.backoffLimitPerIndex));
+  errs.push(...immutable('spec.successPolicy', spec.successPolicy, old.successPolicy));
+  errs.push(...immutable('spec.managedBy', spec.managedBy, old.managedBy));
   errs.push(...immutable('spec.manualSelector', spec.manualSelector, old.manualSelector));
   // Elastic Indexed Jobs: completions may change together with parallelism.
   const elastic = spec.completionMode === 'Indexed' && spec.completions === spec.parallelism && old.completions === old.parallelism;

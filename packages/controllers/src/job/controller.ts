@@ -114,6 +114,8 @@ export class JobController extends QueueController {
       return;
     }
     const job = newer(cached, this.written.get(key)?.metadata.uid === cached.metadata.uid ? this.written.get(key) : undefined)!;
+    // spec.managedBy names another controller: that one runs this Job, as in Kubernetes.
+    if (!isManagedHere(job)) return;
     const pods = this.pods.store
       .byIndex(BY_OWNER, job.metadata.uid!)
       .filter((p) => getControllerOf(p)?.uid === job.metadata.uid)
@@ -171,7 +173,8 @@ export class JobController extends QueueController {
     const { succeeded, attempted, error } = await slowStartBatch(specs.length, async (i) => {
       if (this.queue.shuttingDown()) throw new Error('controller stopping');
       try {
-        const pod = await this.client.create(PODS, computeJobPod(job, specs[i]));
+        const index = specs[i];
+        const pod = await this.client.create(PODS, computeJobPod(job, index, index === undefined ? undefined : plan.create.indexFailureCounts?.[index]));
         this.recorder.normal(job, JobEventReason.SuccessfulCreate, `Created pod: ${pod.metadata.name}`);
       } catch (err) {
         this.expectations.creationObserved(key);
@@ -206,6 +209,14 @@ export class JobController extends QueueController {
       if (!isNotFound(err)) this.log(`${this.name}: removing the finalizer of ${keyOf(pod)} failed`, err);
     }
   }
+}
+
+/** The value of spec.managedBy that means this (the built-in) Job controller; unset means the same. */
+export const JOB_CONTROLLER_NAME = 'kubernetes.io/job-controller';
+
+function isManagedHere(job: KubeObject): boolean {
+  const by = job.spec?.managedBy;
+  return by === undefined || by === null || by === JOB_CONTROLLER_NAME;
 }
 
 function withoutTrackingFinalizer(pod: KubeObject): KubeObject {

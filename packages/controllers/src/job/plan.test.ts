@@ -163,3 +163,89 @@ test('the pod of an Indexed Job carries its index four ways', () => {
   expect(p.spec.hostname).toBe('j-2');
   expect(p.spec.containers[0].env).toEqual([{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
 });
+
+describe('backoffLimitPerIndex and maxFailedIndexes', () => {
+  const IDX_FAIL = 'batch.kubernetes.io/job-index-failure-count';
+  const withCount = (p: KubeObject, n: number) => ({ ...p, metadata: { ...p.metadata, annotations: { ...p.metadata.annotations, [IDX_FAIL]: String(n) } } });
+  const spec = (o: Record<string, unknown> = {}) => ({ completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1, backoffLimit: 2147483647, ...o });
+
+  test('a failed index is retried with its own back-off and failure count; other indexes run meanwhile', () => {
+    const failed = withCount(pod('Failed', { index: 0, finalizer: false, finishedAt: '2026-01-01T00:09:55Z' }), 0);
+    const running = pod('Running', { index: 1 });
+    const p = plan(job(spec(), { startTime: 'x', succeeded: 0, failed: 1 }), [failed, running]);
+    // Index 0 waits out its 10 s (5 s left); index 2 needs no wait.
+    expect(p.create.indexes).toEqual([2]);
+    expect(p.create.indexFailureCounts).toEqual({ 2: 0 });
+    expect(p.requeueAfterMs).toBe(5_000);
+    expect(p.status.failedIndexes).toBe('');
+    const later = plan(job(spec(), { startTime: 'x', succeeded: 0, failed: 1 }), [failed, running], NOW + 5_000);
+    expect(later.create.indexes).toEqual([0, 2]);
+    expect(later.create.indexFailureCounts).toEqual({ 0: 1, 2: 0 });
+    // The new pod carries it.
+    expect(computeJobPod(job(spec()), 0, 1).metadata.annotations).toMatchObject({ [IDX_FAIL]: '1' });
+  });
+
+  test('an index that used up its retries is failed, gets no pod, and the Job fails with FailedIndexes once every index is done', () => {
+    const second = withCount(pod('Failed', { index: 0, finishedAt: '2026-01-01T00:09:00Z' }), 1);
+    const j = job(spec({ completions: 2, parallelism: 2 }), { startTime: 'x', succeeded: 0, failed: 1 });
+    const running = pod('Running', { index: 1 });
+    const p = plan(j, [second, running]);
+    expect(p.status.uncountedTerminatedPods).toEqual({ failed: [second.metadata.uid] });
+    expect(p.status.failedIndexes).toBe('0');
+    expect(p.create.indexes).toEqual([]);
+    expect(p.status.conditions ?? []).toEqual([]);
+    // Index 1 succeeds: all indexes are done, one failed.
+    const counted = { ...second, metadata: { ...second.metadata, finalizers: [] } };
+    const done = pod('Succeeded', { index: 1, finalizer: false, finishedAt: '2026-01-01T00:09:30Z' });
+    const q = plan({ ...j, status: p.status }, [counted, done]);
+    expect(q.status).toMatchObject({ failedIndexes: '0', completedIndexes: '1', failed: 2 });
+    expect(q.status.conditions?.map((c) => `${c.type}:${c.reason}`)).toEqual(['FailureTarget:FailedIndexes', 'Failed:FailedIndexes']);
+    expect(q.status.conditions?.[1].message).toBe('Job has failed indexes');
+  });
+
+  test('more failed indexes than maxFailedIndexes fails the Job at once and stops the rest', () => {
+    const f0 = withCount(pod('Failed', { index: 0, finalizer: false, finishedAt: '2026-01-01T00:09:00Z' }), 1);
+    const f1 = withCount(pod('Failed', { index: 1, finalizer: false, finishedAt: '2026-01-01T00:09:00Z' }), 1);
+    const running = pod('Running', { index: 2 });
+    const p = plan(job(spec({ completions: 4, parallelism: 4, maxFailedIndexes: 1 }), { startTime: 'x', succeeded: 0, failed: 2 }), [f0, f1, running]);
+    expect(p.status.failedIndexes).toBe('0,1');
+    expect(p.status.conditions?.[0]).toMatchObject({ type: 'FailureTarget', reason: 'MaxFailedIndexesExceeded', message: 'Job has exceeded the specified maximal number of failed indexes' });
+    expect(p.delete).toEqual([running]);
+    expect(p.create.indexes).toEqual([]);
+  });
+
+  test('podFailurePolicy FailIndex fails the index on the first failure', () => {
+    const rules = [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [3] } }];
+    const f = withCount(pod('Failed', { index: 1, finalizer: false, finishedAt: '2026-01-01T00:09:00Z', exitCode: 3 }), 0);
+    const p = plan(job(spec({ backoffLimitPerIndex: 5, podFailurePolicy: { rules } }), { startTime: 'x', succeeded: 0, failed: 1 }), [f]);
+    expect(p.status.failedIndexes).toBe('1');
+    expect(p.create.indexes).toEqual([0, 2]);
+  });
+});
+
+describe('successPolicy', () => {
+  const indexed = (o: Record<string, unknown>) => ({ completionMode: 'Indexed', completions: 5, parallelism: 5, ...o });
+  const done = (i: number) => pod('Succeeded', { index: i, finalizer: false, finishedAt: '2026-01-01T00:09:00Z' });
+
+  test('succeededIndexes: met once every listed index has succeeded; the other pods are stopped, then Complete', () => {
+    const j = job(indexed({ successPolicy: { rules: [{ succeededIndexes: '0,2-3' }] } }), { startTime: 'x', succeeded: 0, failed: 0 });
+    const running = pod('Running', { index: 1 });
+    const notYet = plan(j, [done(0), done(2), running]);
+    expect(notYet.status.conditions ?? []).toEqual([]);
+    const met = plan(j, [done(0), done(2), done(3), running]);
+    expect(met.status.conditions?.[0]).toMatchObject({ type: 'SuccessCriteriaMet', reason: 'SuccessPolicy', message: 'Matched rules at index 0' });
+    expect(met.delete).toEqual([running]);
+    expect(met.create.indexes).toEqual([]);
+    const after = plan({ ...j, status: met.status }, [done(0), done(2), done(3)]);
+    expect(after.status.conditions?.map((c) => `${c.type}:${c.reason}`)).toEqual(['SuccessCriteriaMet:SuccessPolicy', 'Complete:SuccessPolicy']);
+    expect(after.status.completedIndexes).toBe('0,2,3');
+  });
+
+  test('succeededCount, alone or with succeededIndexes; the first rule that holds is named', () => {
+    const rules = [{ succeededIndexes: '3-4', succeededCount: 2 }, { succeededCount: 2 }];
+    const j = job(indexed({ successPolicy: { rules } }), { startTime: 'x', succeeded: 0, failed: 0 });
+    expect(plan(j, [done(0)]).status.conditions ?? []).toEqual([]);
+    expect(plan(j, [done(0), done(1)]).status.conditions?.[0].message).toBe('Matched rules at index 1');
+    expect(plan(j, [done(3), done(4)]).status.conditions?.[0].message).toBe('Matched rules at index 0');
+  });
+});

@@ -11,7 +11,9 @@ import { formatTime, parseTime, type JobCondition, type JobStatus, type KubeObje
 import { rankPodsForDeletion } from '../replicaset/rank.ts';
 import { matchPodFailurePolicy, type FailureVerdict } from './failure-policy.ts';
 import { formatIndexes, parseIndexes, podCompletionIndex } from './indexes.ts';
+import { FAILED_INDEXES, failsIndex, hasBackoffLimitPerIndex, indexBackoffRemaining, lastFailedByIndex, MAX_FAILED_INDEXES_EXCEEDED, nextIndexFailureCount } from './per-index.ts';
 import { activeRestarts, computeBackoffRemaining, hasTrackingFinalizer, podOutcome } from './pods.ts';
+import { matchSuccessPolicy, SUCCESS_POLICY_REASON } from './success-policy.ts';
 
 /** Kubernetes' MaxPodCreateDeletePerSync and MaxUncountedPods. */
 export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
@@ -42,8 +44,11 @@ export interface PlanJobInput {
 }
 
 export interface JobPlan {
-  /** Indexes to create pods for (Indexed), or `count` pods (NonIndexed). */
-  create: { count: number; indexes: number[] };
+  /**
+   * Indexes to create pods for (Indexed), or `count` pods (NonIndexed); with backoffLimitPerIndex,
+   * the failure count each new index's pod carries.
+   */
+  create: { count: number; indexes: number[]; indexFailureCounts?: Record<number, number> };
   delete: KubeObject[];
   /** Pods whose finalizer may go once `status` is written. */
   removeFinalizers: KubeObject[];
@@ -93,6 +98,8 @@ export function planJob(input: PlanJobInput): JobPlan {
   const succeededPods: KubeObject[] = [];
   const failedPods: KubeObject[] = [];
   let failJob: FailureVerdict | undefined;
+  const verdicts = new Map<KubeObject, FailureVerdict>();
+  const perIndex = indexed && hasBackoffLimitPerIndex(job);
   for (const pod of input.pods) {
     const outcome = podOutcome(pod);
     if (outcome === 'active') active.push(pod);
@@ -103,6 +110,7 @@ export function planJob(input: PlanJobInput): JobPlan {
       if (hasTrackingFinalizer(pod)) plan.removeFinalizers.push(pod);
     } else {
       const verdict = matchPodFailurePolicy(job, pod);
+      if (verdict) verdicts.set(pod, verdict);
       if (verdict?.action === 'Ignore') {
         if (hasTrackingFinalizer(pod)) plan.removeFinalizers.push(pod);
         continue;
@@ -157,6 +165,16 @@ export function planJob(input: PlanJobInput): JobPlan {
       if (i !== undefined && (pendingSucceeded.has(pod.metadata.uid!) || !hasTrackingFinalizer(pod))) completedIndexes.add(i);
     }
   }
+  // backoffLimitPerIndex: an index fails once one of its counted failed pods says so (per-index.ts).
+  let failedIndexes: Set<number> | undefined;
+  if (perIndex) {
+    failedIndexes = parseIndexes(old.failedIndexes, completions ?? 0);
+    for (const pod of failedPods) {
+      const i = podCompletionIndex(pod, completions ?? 0);
+      const counted = pendingFailed.has(pod.metadata.uid!) || !hasTrackingFinalizer(pod);
+      if (i !== undefined && counted && !completedIndexes!.has(i) && failsIndex(job, pod, verdicts.get(pod))) failedIndexes.add(i);
+    }
+  }
   const succeededTotal = indexed ? completedIndexes!.size : succeeded + pendingSucceeded.size;
   const failedTotal = failed + pendingFailed.size;
 
@@ -185,12 +203,16 @@ export function planJob(input: PlanJobInput): JobPlan {
     ? { type: target.type as 'FailureTarget' | 'SuccessCriteriaMet', reason: target.reason ?? '', message: target.message ?? '' }
     : undefined;
   if (!finished && !ending && !suspended) {
+    const successPolicyMet = indexed && spec.successPolicy ? matchSuccessPolicy(job, completedIndexes!) : undefined;
     const deadlineMs = spec.activeDeadlineSeconds !== undefined && startTime ? parseTime(startTime) + spec.activeDeadlineSeconds * 1000 : Number.NaN;
     const backoffLimit: number = spec.backoffLimit ?? 6;
     const restartsExceeded = spec.template?.spec?.restartPolicy === 'OnFailure' && (backoffLimit === 0 ? activeRestarts(active) > 0 : activeRestarts(active) >= backoffLimit);
     if (failJob) ending = { type: 'FailureTarget', reason: 'PodFailurePolicy', message: failJob.message };
     else if (failedTotal > backoffLimit || restartsExceeded) ending = { type: 'FailureTarget', ...BACKOFF_LIMIT };
     else if (!Number.isNaN(deadlineMs) && now >= deadlineMs) ending = { type: 'FailureTarget', ...DEADLINE };
+    else if (failedIndexes && spec.maxFailedIndexes !== undefined && failedIndexes.size > spec.maxFailedIndexes) ending = { type: 'FailureTarget', ...MAX_FAILED_INDEXES_EXCEEDED };
+    else if (failedIndexes && failedIndexes.size > 0 && failedIndexes.size + succeededTotal >= (completions ?? 0)) ending = { type: 'FailureTarget', ...FAILED_INDEXES };
+    else if (successPolicyMet) ending = { type: 'SuccessCriteriaMet', reason: SUCCESS_POLICY_REASON, message: successPolicyMet };
     else if (completions !== undefined ? succeededTotal >= completions : succeededTotal > 0 && active.length === 0) ending = { type: 'SuccessCriteriaMet', ...SUCCESS };
     else if (!Number.isNaN(deadlineMs)) plan.requeueAfterMs = deadlineMs - now;
     if (ending) conditions = setCondition(conditions, ending.type, 'True', ending.reason, ending.message, nowText);
@@ -207,15 +229,28 @@ export function planJob(input: PlanJobInput): JobPlan {
       if (completions === undefined) wantActive = succeededTotal > 0 ? active.length : parallelism;
       else wantActive = Math.max(0, Math.min(parallelism, completions - succeededTotal));
       if (indexed) {
-        const { create, excess } = planIndexes(active, completedIndexes!, completions ?? 0, wantActive - replacementWaits, terminating, spec.podReplacementPolicy === 'Failed');
+        // Failed indexes get no more pods; with per-index back-off, an index waits out its own delay.
+        const skip = new Set([...completedIndexes!, ...(failedIndexes ?? [])]);
+        const lastFailed = perIndex ? lastFailedByIndex(failedPods, completions ?? 0) : new Map<number, KubeObject>();
+        const running = new Set(active.map((p) => podCompletionIndex(p, completions ?? 0)));
+        for (const [i, pod] of lastFailed) {
+          if (skip.has(i) || running.has(i)) continue;
+          const wait = indexBackoffRemaining(pod, now);
+          if (wait > 0) {
+            skip.add(i);
+            plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? wait, wait);
+          }
+        }
+        const { create, excess } = planIndexes(active, skip, completions ?? 0, wantActive - replacementWaits, terminating, spec.podReplacementPolicy === 'Failed');
         plan.delete = excess;
         plan.create.indexes = create;
+        if (perIndex) plan.create.indexFailureCounts = Object.fromEntries(create.map((i) => [i, nextIndexFailureCount(lastFailed.get(i))]));
       } else if (active.length > wantActive) {
         plan.delete = rankPodsForDeletion(active, active, now).slice(0, Math.min(active.length - wantActive, MAX_POD_CREATE_DELETE_PER_SYNC));
       } else {
         plan.create.count = Math.min(MAX_POD_CREATE_DELETE_PER_SYNC, Math.max(0, wantActive - active.length - replacementWaits));
       }
-      if (plan.create.count > 0 || plan.create.indexes.length > 0) {
+      if (!perIndex && (plan.create.count > 0 || plan.create.indexes.length > 0)) {
         const wait = computeBackoffRemaining(failedPods, succeededPods, now);
         if (wait > 0) {
           plan.create = { count: 0, indexes: [] };
@@ -252,6 +287,7 @@ export function planJob(input: PlanJobInput): JobPlan {
     failed,
     terminating: terminating.length,
     ...(indexed ? { completedIndexes: formatIndexes(completedIndexes!) } : {}),
+    ...(failedIndexes ? { failedIndexes: formatIndexes(failedIndexes) } : {}),
     uncountedTerminatedPods: {
       ...(keepSucceeded.length > 0 ? { succeeded: keepSucceeded } : {}),
       ...(keepFailed.length > 0 ? { failed: keepFailed } : {}),

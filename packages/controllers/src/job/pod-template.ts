@@ -2,11 +2,13 @@
 // Indexed Jobs the completion index (annotation, label, JOB_COMPLETION_INDEX, hostname).
 import { newControllerRef, type KubeObject } from '@skiff/api';
 import { COMPLETION_INDEX_ANNOTATION, COMPLETION_INDEX_ENV } from './indexes.ts';
+import { INDEX_FAILURE_COUNT_ANNOTATION } from './per-index.ts';
 import { JOB_TRACKING_FINALIZER } from './pods.ts';
 
 type Container = { name: string; env?: { name: string }[] } & Record<string, unknown>;
 
-export function computeJobPod(job: KubeObject, index?: number): KubeObject {
+/** `indexFailureCount`: with backoffLimitPerIndex, the failures of the index before this pod. */
+export function computeJobPod(job: KubeObject, index?: number, indexFailureCount?: number): KubeObject {
   const template = job.spec?.template ?? {};
   const meta = template.metadata ?? {};
   const name = job.metadata.name!;
@@ -15,6 +17,7 @@ export function computeJobPod(job: KubeObject, index?: number): KubeObject {
   const annotations: Record<string, string> = { ...(meta.annotations ?? {}) };
   if (index !== undefined) {
     annotations[COMPLETION_INDEX_ANNOTATION] = String(index);
+    if (indexFailureCount !== undefined) annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(indexFailureCount);
     labels[COMPLETION_INDEX_ANNOTATION] = String(index);
     // A stable hostname per index, as Kubernetes gives Indexed Jobs' pods.
     spec.hostname ??= `${name}-${index}`;
