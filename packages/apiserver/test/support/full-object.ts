@@ -222,8 +222,10 @@ const FIXUPS: Record<string, (o: Record<string, any>) => void> = {
     delete spec.template.spec.activeDeadlineSeconds;
   },
   // A Job's pods run to completion; a podFailurePolicy rule has one kind of requirement and wants
-  // restartPolicy Never and podReplacementPolicy Failed; backoffLimitPerIndex wants Indexed mode.
+  // restartPolicy Never and podReplacementPolicy Failed; backoffLimitPerIndex wants Indexed mode;
+  // a successPolicy rule names indexes below completions, and no more of them than it counts.
   'io.k8s.api.batch.v1.JobSpec': (spec) => {
+    spec.successPolicy = { rules: [{ succeededIndexes: '0-1', succeededCount: 1 }] };
     spec.template.spec.restartPolicy = 'Never';
     spec.completionMode = 'Indexed';
     spec.completions = 2;
