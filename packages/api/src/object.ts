@@ -21,7 +21,9 @@ export interface KubeObject {
 export type Incoming<T> = T extends readonly (infer E)[]
   ? Incoming<E>[]
   : T extends object
-    ? { -readonly [K in keyof T]?: Incoming<T[K]> }
+    ? string extends keyof T
+      ? { [K in keyof T]: Incoming<T[K]> } // a map (labels, data): its entries are not optional fields
+      : { -readonly [K in keyof T]?: Incoming<T[K]> }
     : T;
 
 /** One failing field, as Kubernetes reports it in a 422 Status's details.causes. */

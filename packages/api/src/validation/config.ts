@@ -2,7 +2,8 @@
 // ValidateSecret and their Update forms). Secret values never appear in a message: bad JSON in a
 // docker config is reported as "<secret contents redacted>", as Kubernetes does.
 
-import type { FieldCause } from '../object.ts';
+import type { ConfigMap, Secret, ServiceAccount } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 import {
   base64DecodedLength,
   MAX_SECRET_SIZE,
@@ -17,8 +18,6 @@ import {
 import { forbidden, invalid, invalidEach, FIELD_IMMUTABLE, required, RawValue, tooLong } from './errors.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { maxLenError, regexError } from './strings.ts';
-
-type Obj = Record<string, any>;
 
 const CONFIG_KEY_FMT = '[-._a-zA-Z0-9]+';
 const CONFIG_KEY_RE = /^[-._a-zA-Z0-9]+$/;
@@ -42,17 +41,19 @@ function sortedKeys(m: Record<string, unknown> | undefined): string[] {
 
 const utf8 = new TextEncoder();
 
-export function validateConfigMap(cm: Obj): FieldCause[] {
+export function validateConfigMap(cm: Incoming<ConfigMap>): FieldCause[] {
   const errs = validateObjectMeta(cm.metadata, true, nameIsDNSSubdomain);
   let size = 0;
-  for (const k of sortedKeys(cm.data)) {
+  const data = cm.data ?? {};
+  const binaryData = cm.binaryData ?? {};
+  for (const k of sortedKeys(data)) {
     errs.push(...invalidEach(`data[${k}]`, k, isConfigMapKey(k)));
-    if (cm.binaryData && Object.hasOwn(cm.binaryData, k)) errs.push(invalid(`data[${k}]`, k, 'duplicate of key present in binaryData'));
-    size += utf8.encode(cm.data[k]).length;
+    if (Object.hasOwn(binaryData, k)) errs.push(invalid(`data[${k}]`, k, 'duplicate of key present in binaryData'));
+    size += utf8.encode(data[k]).length;
   }
-  for (const k of sortedKeys(cm.binaryData)) {
+  for (const k of sortedKeys(binaryData)) {
     errs.push(...invalidEach(`binaryData[${k}]`, k, isConfigMapKey(k)));
-    size += base64DecodedLength(cm.binaryData[k]);
+    size += base64DecodedLength(binaryData[k]);
   }
   // Kubernetes reports the whole object, with an empty field path.
   if (size > MAX_SECRET_SIZE) errs.push(tooLong('', MAX_SECRET_SIZE));
@@ -60,12 +61,12 @@ export function validateConfigMap(cm: Obj): FieldCause[] {
 }
 
 /** `immutable: true` freezes the data and cannot be taken back. */
-function immutableRules(next: Obj, old: Obj, fields: string[]): FieldCause[] {
+function immutableRules<T extends { immutable?: boolean }>(next: T, old: T, fields: (keyof T & string)[]): FieldCause[] {
   if (old.immutable !== true) return [];
   const errs: FieldCause[] = [];
   if (next.immutable !== true) errs.push(forbidden('immutable', 'field is immutable when `immutable` is set'));
   for (const f of fields) {
-    if (JSON.stringify(sortObject(next[f])) !== JSON.stringify(sortObject(old[f]))) errs.push(forbidden(f, 'field is immutable when `immutable` is set'));
+    if (JSON.stringify(sortObject(next[f] as Record<string, unknown> | undefined)) !== JSON.stringify(sortObject(old[f] as Record<string, unknown> | undefined))) errs.push(forbidden(f, 'field is immutable when `immutable` is set'));
   }
   return errs;
 }
@@ -78,7 +79,7 @@ function sortObject(m: Record<string, unknown> | undefined): Record<string, unkn
   return out;
 }
 
-export function validateConfigMapUpdate(cm: Obj, old: Obj): FieldCause[] {
+export function validateConfigMapUpdate(cm: Incoming<ConfigMap>, old: Incoming<ConfigMap>): FieldCause[] {
   const errs = validateObjectMetaUpdate(cm.metadata, old.metadata);
   errs.push(...immutableRules(cm, old, ['data', 'binaryData']));
   errs.push(...validateConfigMap(cm).filter((c) => !c.field.startsWith('metadata.')));
@@ -104,8 +105,8 @@ function jsonObjectError(b64: string): string | undefined {
 const REDACTED = new RawValue('"<secret contents redacted>"');
 
 /** The keys each Secret type requires (ValidateSecret). */
-function validateSecretType(secret: Obj): FieldCause[] {
-  const data: Record<string, string> = secret.data ?? {};
+function validateSecretType(secret: Incoming<Secret>): FieldCause[] {
+  const data = secret.data ?? {};
   const has = (k: string) => Object.hasOwn(data, k);
   const errs: FieldCause[] = [];
   switch (secret.type) {
@@ -139,19 +140,20 @@ function validateSecretType(secret: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateSecret(secret: Obj): FieldCause[] {
+export function validateSecret(secret: Incoming<Secret>): FieldCause[] {
   const errs = validateObjectMeta(secret.metadata, true, nameIsDNSSubdomain);
   let size = 0;
-  for (const k of sortedKeys(secret.data)) {
+  const data = secret.data ?? {};
+  for (const k of sortedKeys(data)) {
     errs.push(...invalidEach(`data[${k}]`, k, isConfigMapKey(k)));
-    size += base64DecodedLength(secret.data[k]);
+    size += base64DecodedLength(data[k]);
   }
   if (size > MAX_SECRET_SIZE) errs.push(tooLong('data', MAX_SECRET_SIZE));
   errs.push(...validateSecretType(secret));
   return errs;
 }
 
-export function validateSecretUpdate(secret: Obj, old: Obj): FieldCause[] {
+export function validateSecretUpdate(secret: Incoming<Secret>, old: Incoming<Secret>): FieldCause[] {
   const errs = validateObjectMetaUpdate(secret.metadata, old.metadata);
   if ((secret.type ?? '') !== (old.type ?? '')) errs.push(invalid('type', secret.type ?? '', FIELD_IMMUTABLE));
   errs.push(...immutableRules(secret, old, ['data']));
@@ -159,6 +161,6 @@ export function validateSecretUpdate(secret: Obj, old: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateServiceAccount(sa: Obj): FieldCause[] {
+export function validateServiceAccount(sa: Incoming<ServiceAccount>): FieldCause[] {
   return validateObjectMeta(sa.metadata, true, nameIsDNSSubdomain);
 }

@@ -1,12 +1,11 @@
 // discovery.k8s.io/v1 EndpointSlice, as Kubernetes' ValidateEndpointSlice checks it: an address
 // type (IPv4, IPv6, FQDN; immutable), at most 1000 endpoints of 1 to 100 addresses each, valid
 // for the type, hostnames and node names well formed, at most 100 ports with unique valid names.
-import type { FieldCause } from '../object.ts';
+import type { EndpointSlice } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 import { duplicate, invalid, invalidEach, notSupported, required, tooMany } from './errors.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isValidIP, isValidPortNum } from './strings.ts';
-
-type Obj = Record<string, any>;
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -22,12 +21,12 @@ function validateAddress(type: string, address: string, field: string): FieldCau
   return [];
 }
 
-export function validateEndpointSlice(slice: Obj): FieldCause[] {
+export function validateEndpointSlice(slice: Incoming<EndpointSlice>): FieldCause[] {
   const errs = validateObjectMeta(slice.metadata, true, nameIsDNSSubdomain);
   const type = typeof slice.addressType === 'string' ? slice.addressType : '';
   if (!type) errs.push(required('addressType'));
   else if (!ADDRESS_TYPES.includes(type)) errs.push(notSupported('addressType', type, ADDRESS_TYPES));
-  const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x : {})) : []);
+  const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x : ({} as T))) : []);
   const endpoints = list(slice.endpoints);
   if (!Array.isArray(slice.endpoints)) errs.push(required('endpoints'));
   if (endpoints.length > MAX_ENDPOINTS) errs.push(tooMany('endpoints', endpoints.length, MAX_ENDPOINTS));
@@ -56,7 +55,7 @@ export function validateEndpointSlice(slice: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateEndpointSliceUpdate(slice: Obj, old: Obj): FieldCause[] {
+export function validateEndpointSliceUpdate(slice: Incoming<EndpointSlice>, old: Incoming<EndpointSlice>): FieldCause[] {
   const errs = [...validateObjectMetaUpdate(slice.metadata, old.metadata), ...validateEndpointSlice(slice).filter((c) => !c.field.startsWith('metadata.'))];
   if (old.addressType && slice.addressType !== old.addressType) errs.push(invalid('addressType', slice.addressType ?? '', 'field is immutable'));
   return errs;

@@ -1,7 +1,7 @@
 // ObjectMeta validation (k8s.io/apimachinery/pkg/api/validation/objectmeta.go plus the core
 // finalizer rule), and the small shared checks on labels and label selectors.
 
-import type { FieldCause, ObjectMeta } from '../object.ts';
+import type { FieldCause, Incoming, ObjectMeta } from '../object.ts';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './strings.ts';
 import { FIELD_IMMUTABLE, forbidden, formatValue, invalid, invalidEach, nonNegative, required, tooLong } from './errors.ts';
 
@@ -61,7 +61,7 @@ function validateFinalizers(finalizers: string[] | undefined, field: string): Fi
   return errs;
 }
 
-function validateOwnerReferences(refs: ObjectMeta['ownerReferences'], field: string): FieldCause[] {
+function validateOwnerReferences(refs: Incoming<ObjectMeta>['ownerReferences'], field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   let firstController = '';
   for (const ref of refs ?? []) {
@@ -85,7 +85,7 @@ function validateOwnerReferences(refs: ObjectMeta['ownerReferences'], field: str
 }
 
 /** ValidateObjectMeta for a create (name generation has already happened). */
-export function validateObjectMeta(meta: ObjectMeta | undefined, namespaced: boolean, nameFn: NameFn, field = 'metadata'): FieldCause[] {
+export function validateObjectMeta(meta: Incoming<ObjectMeta> | undefined, namespaced: boolean, nameFn: NameFn, field = 'metadata'): FieldCause[] {
   const m = meta ?? {};
   const errs: FieldCause[] = [];
   if (m.generateName) errs.push(...invalidEach(`${field}.generateName`, m.generateName, nameFn(m.generateName, true)));
@@ -110,7 +110,7 @@ function immutable(field: string, next: unknown, prev: unknown): FieldCause[] {
 }
 
 /** ValidateObjectMetaUpdate: identity fields are immutable; labels etc. are re-checked. */
-export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: ObjectMeta | undefined, field = 'metadata'): FieldCause[] {
+export function validateObjectMetaUpdate(meta: Incoming<ObjectMeta> | undefined, old: Incoming<ObjectMeta> | undefined, field = 'metadata'): FieldCause[] {
   const m = meta ?? {};
   const o = old ?? {};
   const errs: FieldCause[] = [];

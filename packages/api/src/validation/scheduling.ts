@@ -1,15 +1,14 @@
 // Validation of PriorityClass (pkg/apis/scheduling/validation), with its update rules.
 
-import type { FieldCause } from '../object.ts';
+import type { PriorityClass } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 import { HIGHEST_USER_DEFINABLE_PRIORITY, SYSTEM_PRIORITY_CLASS_PREFIX, unknownSystemPriorityClass } from '../helpers/priority.ts';
 import { forbidden, FIELD_IMMUTABLE, invalid, notSupported, required } from './errors.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 
-type Obj = Record<string, any>;
-
 const PREEMPTION_POLICIES = ['Never', 'PreemptLowerPriority'];
 
-export function validatePriorityClass(pc: Obj): FieldCause[] {
+export function validatePriorityClass(pc: Incoming<PriorityClass>): FieldCause[] {
   const errs = validateObjectMeta(pc.metadata, false, nameIsDNSSubdomain);
   const name = String(pc.metadata?.name ?? '');
   if (typeof pc.value !== 'number' || !Number.isInteger(pc.value)) errs.push(required('value'));
@@ -23,7 +22,7 @@ export function validatePriorityClass(pc: Obj): FieldCause[] {
   return errs;
 }
 
-export function validatePriorityClassUpdate(pc: Obj, old: Obj): FieldCause[] {
+export function validatePriorityClassUpdate(pc: Incoming<PriorityClass>, old: Incoming<PriorityClass>): FieldCause[] {
   const errs = validateObjectMetaUpdate(pc.metadata, old.metadata);
   if (pc.value !== old.value) errs.push(forbidden('value', 'may not be changed in an update.'));
   if (pc.preemptionPolicy !== old.preemptionPolicy) errs.push(invalid('preemptionPolicy', pc.preemptionPolicy ?? null, FIELD_IMMUTABLE));
