@@ -24,6 +24,8 @@ import { VolumeManager } from './volumes/manager.ts';
 import { ProjectedObjects } from './volumes/objects.ts';
 import { podReferences } from './container-config/references.ts';
 import { LocalClaims } from './volumes/claims.ts';
+import { ServiceLister } from './pod/services.ts';
+import { PodTokens } from './volumes/tokens.ts';
 
 
 export interface AgentOptions {
@@ -193,12 +195,21 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   });
   const rootDir = o.rootDir ?? `/var/lib/skiff/agent/${o.nodeName}`;
   const claims = new LocalClaims({ client, runtime, nodeName: o.nodeName, otherUsers: (ns, claim, uid): string[] => volumes.claimUsers(ns, claim, uid), log });
-  const volumes: VolumeManager = new VolumeManager({ rootDir, nodeName: o.nodeName, nodeIP: o.nodeIP, objects, claims, log });
+  // ServiceAccount tokens of projected volumes; one due for refresh rewrites its pod's volumes.
+  const tokens = new PodTokens({
+    client,
+    log,
+    onRefreshDue: (uid) => [...workers.values()].find((w) => w.uid === uid)?.refreshVolumes(),
+  });
+  const volumes: VolumeManager = new VolumeManager({ rootDir, nodeName: o.nodeName, nodeIP: o.nodeIP, objects, claims, tokens, log });
   // Volumes this node provisioned earlier may be released while no pod uses them: watch for that.
   if ((await runtime.listVolumes({ [LABEL_NODE_NAME]: o.nodeName }).catch(() => [])).length > 0) claims.startReclaimer();
+  const services = new ServiceLister(client, log);
+  services.start();
   const deps = {
     runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events, volumes, objects, rootDir,
     allocatable: () => heartbeat.allocatable(),
+    serviceEnv: (namespace: string, links: boolean) => services.envFor(namespace, links),
     backoff: o.backoff ?? DEFAULT_BACKOFF,
     network: podNetwork,
     onFinished: (key: string) => workers.delete(key),
@@ -283,6 +294,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       clearInterval(relistTimer);
       proxy.stop();
       informer.stop();
+      services.stop();
       heartbeat.stop();
       probes.stop();
       await relistDone;
@@ -302,6 +314,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       nodeNetwork?.stop();
       dns?.stop();
       informer.stop();
+      services.stop();
+      tokens.stop();
       objects.stop();
       claims.stop();
       heartbeat.stop();

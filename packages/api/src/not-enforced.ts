@@ -27,7 +27,6 @@ export const NOT_ENFORCED: readonly string[] = [
   `${CORE}PodSecurityContext.seLinuxChangePolicy`,
   `${CORE}PodSecurityContext.sysctls`,
   `${CORE}PodSecurityContext.windowsOptions`,
-  `${CORE}PodSpec.automountServiceAccountToken`,
   `${CORE}PodSpec.activeDeadlineSeconds`,
   `${CORE}PodSpec.hostPID`,
   `${CORE}PodSpec.hostIPC`,
@@ -35,7 +34,6 @@ export const NOT_ENFORCED: readonly string[] = [
   `${CORE}PodSpec.shareProcessNamespace`,
   `${CORE}PodSpec.hostAliases`,
   `${CORE}PodSpec.setHostnameAsFQDN`,
-  `${CORE}PodSpec.enableServiceLinks`,
   // Containers (init and ephemeral containers too)
   `${CORE}VolumeMount.subPathExpr`,
   `${CORE}VolumeMount.mountPropagation`,

@@ -29,6 +29,7 @@ import { registerExecUpgrade } from './routes/node-proxy.ts';
 import type { RouteConfig } from './routes/resources.ts';
 import { Authenticator, registerAuthentication } from './auth/authenticate.ts';
 import { ServiceAccountTokens } from './auth/service-account-tokens.ts';
+import { ServiceAccountAdmission } from './registry/service-account-admission.ts';
 import type { UserInfo } from './auth/user.ts';
 
 export interface BuildAppOptions {
@@ -128,9 +129,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const namespaces = new NamespaceController(storage, (msg, err) => (opts.logger ? log(msg, err) : console.error(msg, err)));
   const serviceRange = parseServiceRange(opts.serviceClusterIPRange);
   const priorityClasses = new PriorityClasses(storage, (msg, err) => (opts.logger ? log(msg, err) : console.error(msg, err)));
+  const serviceAccountTokens = opts.authentication?.serviceAccountKey ? new ServiceAccountTokens(opts.authentication.serviceAccountKey) : undefined;
+  // Pods get a ServiceAccount token volume only where tokens can be issued.
+  const serviceAccounts = serviceAccountTokens ? new ServiceAccountAdmission(storage) : undefined;
   const stores = new Map<string, ResourceStore>();
   for (const r of RESOURCES) {
-    const s = new ResourceStore(r, storage, namespaces, { serviceRange, priorityClasses });
+    const s = new ResourceStore(r, storage, namespaces, { serviceRange, priorityClasses, serviceAccounts });
     stores.set(s.key, s);
   }
   await migrateClusterIPs(storage, serviceRange);
@@ -138,7 +142,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const claimRepair = new ClaimRepair(storage, { ...opts.claimRepair, log: (msg, err) => (opts.logger ? app.log.warn({ err }, msg) : console.error(`skiff apiserver: ${msg}${err ? `: ${(err as Error).message ?? err}` : ''}`)) });
   await claimRepair.runOnce();
   claimRepair.start();
-  const serviceAccountTokens = opts.authentication?.serviceAccountKey ? new ServiceAccountTokens(opts.authentication.serviceAccountKey) : undefined;
   const authenticator = new Authenticator({ storage, staticTokens: opts.authentication?.staticTokens, serviceAccountTokens, tokenCacheMs: opts.authentication?.tokenCacheMs });
   const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes, authenticator, serviceAccountTokens, caCert: opts.tls?.ca };
   app.decorate('skiff', context);

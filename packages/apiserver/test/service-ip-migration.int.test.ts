@@ -16,15 +16,15 @@ test('a Service from another range gets an address of the configured one at star
   try {
     const before = await startApiServer({ dataDir: dir, port: 0, serviceClusterIPRange: '10.100.0.0/24' });
     const old = await create(before.url, svc('old', { ports: [{ port: 80 }] }));
-    expect(old.json.spec.clusterIP).toBe('10.100.0.1');
+    expect(old.json.spec.clusterIP).toBe('10.100.0.2'); // .1 is the kubernetes Service's
     await before.close();
 
     const after = await startApiServer({ dataDir: dir, port: 0 });
     try {
       const moved = (await (await fetch(`${after.url}/api/v1/namespaces/default/services/old`)).json()) as { spec: unknown };
-      expect(moved.spec).toMatchObject({ clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'] });
-      expect((await create(after.url, svc('new', { ports: [{ port: 80 }] }))).json.spec.clusterIP).toBe('10.96.0.2');
-      const dup = await create(after.url, svc('dup', { clusterIP: '10.96.0.1', ports: [{ port: 80 }] }));
+      expect(moved.spec).toMatchObject({ clusterIP: '10.96.0.2', clusterIPs: ['10.96.0.2'] });
+      expect((await create(after.url, svc('new', { ports: [{ port: 80 }] }))).json.spec.clusterIP).toBe('10.96.0.3');
+      const dup = await create(after.url, svc('dup', { clusterIP: '10.96.0.2', ports: [{ port: 80 }] }));
       expect(dup.status).toBe(422);
       expect(JSON.stringify(dup.json)).toMatch(/already allocated/);
     } finally {

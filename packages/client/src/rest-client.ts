@@ -120,6 +120,11 @@ export class RestClient {
     return this.call<T>({ method: 'GET', path: resourcePath(res, { namespace, name, subresource }) });
   }
 
+  /** POST to a subresource (e.g. `serviceaccounts/NAME/token`, a TokenRequest) and its answer. */
+  async createSubresource<T = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string, subresource: string, body: unknown): Promise<T> {
+    return this.call<T>({ method: 'POST', path: resourcePath(res, { namespace, name, subresource }), body: JSON.stringify(body) });
+  }
+
   async updateSubresource<T = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string, subresource: string, body: unknown): Promise<T> {
     return this.call<T>({ method: 'PUT', path: resourcePath(res, { namespace, name, subresource }), body: JSON.stringify(body) });
   }

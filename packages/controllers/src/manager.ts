@@ -23,8 +23,9 @@ import { JobController } from './job/controller.ts';
 import { TtlAfterFinishedController } from './ttlafterfinished/controller.ts';
 import { CronJobController } from './cronjob/controller.ts';
 import { DisruptionController } from './disruption/controller.ts';
+import { RootCACertPublisher } from './rootcacertpublisher/controller.ts';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob', 'disruption'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob', 'disruption', 'root-ca-cert-publisher'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -36,6 +37,12 @@ export interface ControllerManagerOptions {
   cert?: string | Buffer;
   key?: string | Buffer;
   insecureSkipTlsVerify?: boolean;
+  /**
+   * PEM of the CA pods use to verify the API server, published as `kube-root-ca.crt` in every
+   * namespace (kube-controller-manager's --root-ca-file); default `ca`. Without either, the root
+   * CA publisher does not run.
+   */
+  rootCA?: string;
   /** Which controllers to run; default all. */
   controllers?: readonly ControllerName[];
   /** Workers per controller; default 5 (ReplicaSet and Deployment), 2 for the others. */
@@ -134,6 +141,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('ttl-after-finished')) controllers.push(new TtlAfterFinishedController({ client, factory, log }));
     if (enabled.has('cronjob')) controllers.push(new CronJobController({ client, factory, recorder: recorder('cronjob-controller'), log }));
     if (enabled.has('disruption')) controllers.push(new DisruptionController({ client, factory, recorder: recorder('controllermanager'), log }));
+    const rootCA = opts.rootCA ?? opts.ca?.toString();
+    if (enabled.has('root-ca-cert-publisher') && rootCA) controllers.push(new RootCACertPublisher({ client, factory, rootCA, log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };

@@ -1,6 +1,8 @@
 // A container's environment as the kubelet builds it (makeEnvironmentVariables): envFrom sources
 // first (ConfigMaps, Secrets, with a prefix), then env in order, each value expanded from the
-// variables defined before it; valueFrom reads ConfigMaps, Secrets and the downward API. A
+// variables defined before it and the Service variables (./service-env.ts), which come last
+// where the container does not define the name itself; valueFrom reads ConfigMaps, Secrets and
+// the downward API. A
 // missing reference that is not optional is an error with the kubelet's message, which holds the
 // container in CreateContainerConfigError until the object appears.
 import type { KubeObject } from '@skiff/api';
@@ -59,9 +61,11 @@ export interface EnvResult {
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /** Throws ContainerConfigError for a missing, non-optional reference. */
-export function computeEnv(container: EnvContainer, ctx: DownwardContext, objects: ObjectLookup): EnvResult {
+export function computeEnv(container: EnvContainer, ctx: DownwardContext, objects: ObjectLookup, serviceEnv: ReadonlyMap<string, string> = new Map()): EnvResult {
   const ns = ctx.pod.metadata.namespace ?? 'default';
   const vars = new Map<string, string>();
+  // What `$(VAR)` may name: the variables so far, else a Service's.
+  const scope = new Map(serviceEnv);
   const skipped: EnvResult['skipped'] = [];
 
   for (const from of container.envFrom ?? []) {
@@ -74,21 +78,26 @@ export function computeEnv(container: EnvContainer, ctx: DownwardContext, object
     for (const [k, v] of Object.entries(data)) {
       const name = (from.prefix ?? '') + k;
       if (!ENV_NAME.test(name)) invalid.push(name);
-      else vars.set(name, v);
+      else {
+        vars.set(name, v);
+        scope.set(name, v);
+      }
     }
     if (invalid.length) skipped.push({ kind, name: ref.name ?? '', keys: invalid.sort() });
   }
 
   for (const e of container.env ?? []) {
     let value = e.value ?? '';
-    if (value !== '') value = expandVars(value, vars);
+    if (value !== '') value = expandVars(value, scope);
     else if (e.valueFrom) {
       const resolved = resolveValueFrom(e.valueFrom, container, ctx, ns, objects);
       if (resolved === undefined) continue; // an optional reference that is missing
       value = resolved;
     }
     vars.set(e.name, value);
+    scope.set(e.name, value);
   }
+  for (const [name, value] of serviceEnv) if (!vars.has(name)) vars.set(name, value);
   return { env: [...vars].map(([name, value]) => ({ name, value })), skipped };
 }
 

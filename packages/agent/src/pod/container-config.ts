@@ -40,6 +40,8 @@ export interface ConfigInput {
   hostPorts: ReadonlyMap<string, number>;
   /** ConfigMaps and Secrets for env and envFrom. */
   objects: ObjectLookup;
+  /** The Service variables of the pod (../container-config/service-env.ts). */
+  serviceEnv?: ReadonlyMap<string, string>;
   /** The node's allocatable resources (resourceFieldRef of an unset limit). */
   allocatable: Readonly<Record<string, string>>;
   /** The image's USER ('' = root), for runAsNonRoot. */
@@ -53,7 +55,7 @@ export const portKey = (p: { containerPort: number; protocol?: string }) => `${p
 
 export function buildContainerConfig(input: ConfigInput): { config: ContainerConfig; envSkipped: EnvResult['skipped'] } {
   const { pod, spec } = input;
-  const { env, skipped } = computeEnv(spec, { pod, nodeName: input.nodeName, nodeIP: input.nodeIP, allocatable: input.allocatable }, input.objects);
+  const { env, skipped } = computeEnv(spec, { pod, nodeName: input.nodeName, nodeIP: input.nodeIP, allocatable: input.allocatable }, input.objects, input.serviceEnv);
   const security = computeSecurity({ pod, container: spec, imageUser: input.imageUser, readSeccompProfile: input.readSeccompProfile });
   const ports: PortBinding[] = (spec.ports ?? []).map((p) => ({
     containerPort: p.containerPort,

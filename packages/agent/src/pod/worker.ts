@@ -46,6 +46,8 @@ export interface WorkerDeps {
   objects: ProjectedObjects;
   /** The node's allocatable resources (resourceFieldRef of an unset limit). */
   allocatable(): Readonly<Record<string, string>>;
+  /** The Service variables of a pod in `namespace` (throws ContainerConfigError until Services are known). */
+  serviceEnv(namespace: string, enableServiceLinks: boolean): ReadonlyMap<string, string>;
   /** The agent's directory on the host (termination message files, seccomp profiles). */
   rootDir: string;
   /** The pod is gone from the API and the node: drop this worker. */
@@ -304,6 +306,7 @@ export class PodWorker {
       const terminationMessageFile = spec.terminationMessagePath ? prepareTerminationFile(this.deps.rootDir, pod, spec.name, restartCount) : undefined;
       const { config, envSkipped } = buildContainerConfig({
         pod, spec, nodeName: this.deps.nodeName, nodeIP: this.deps.nodeIP, restartCount, hostPorts, objects,
+        serviceEnv: this.deps.serviceEnv(pod.metadata.namespace ?? 'default', pod.spec?.enableServiceLinks !== false),
         allocatable: this.deps.allocatable(), imageUser, terminationMessageFile,
         readSeccompProfile: (name) => this.readSeccompProfile(name),
       });

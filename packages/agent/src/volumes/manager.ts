@@ -17,6 +17,7 @@ import { writeAtomically } from './atomic-writer.ts';
 import { checkHostPath } from './host-path.ts';
 import { isMountPoint, mountTmpfs, unmountAll } from './host-mounts.ts';
 import { computePayload, projectedObjects, readsPodMetadata } from './projection.ts';
+import type { PodTokens } from './tokens.ts';
 import type { PodSecurityContextSpec, VolumeMountSpec, VolumeSpec } from './types.ts';
 
 /** A volume ready to be mounted. */
@@ -57,6 +58,8 @@ export interface VolumeManagerOptions {
   nodeIP: string;
   objects: ObjectGetter;
   claims?: ClaimVolumes;
+  /** ServiceAccount tokens for serviceAccountToken sources (./tokens.ts). */
+  tokens?: Pick<PodTokens, 'get' | 'forget'>;
   log: (message: string) => void;
 }
 
@@ -171,6 +174,7 @@ export class VolumeManager {
   /** Unmounts and removes everything of the pod below the agent's directory (emptyDirs with it). */
   async tearDown(uid: string): Promise<void> {
     this.pods.delete(uid);
+    this.o.tokens?.forget(uid);
     const dir = this.podDir(uid);
     if (!existsSync(dir)) return;
     await unmountAll(dir);
@@ -235,8 +239,10 @@ export class VolumeManager {
     const secrets = new Map<string, KubeObject | undefined>();
     for (const n of wanted.configMaps) configMaps.set(n, await this.o.objects.configMap(ns, n));
     for (const n of wanted.secrets) secrets.set(n, await this.o.objects.secret(ns, n));
+    const tokens = new Map<string, string>();
+    if (this.o.tokens) for (const s of v.projected?.sources ?? []) if (s.serviceAccountToken) tokens.set(s.serviceAccountToken.path, await this.o.tokens.get(pod, s.serviceAccountToken));
     const downward: DownwardContext = { pod, nodeName: this.o.nodeName, nodeIP: this.o.nodeIP };
-    const payload = computePayload(v, { configMap: (n) => configMaps.get(n), secret: (n) => secrets.get(n), downward });
+    const payload = computePayload(v, { configMap: (n) => configMaps.get(n), secret: (n) => secrets.get(n), downward, token: (path) => tokens.get(path) });
     const fsGroup = (pod.spec?.securityContext as PodSecurityContextSpec | undefined)?.fsGroup;
     writeAtomically(dir, payload, { fsGroup });
   }

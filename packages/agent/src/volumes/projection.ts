@@ -18,6 +18,8 @@ export interface ProjectionSources {
   configMap(name: string): KubeObject | undefined;
   secret(name: string): KubeObject | undefined;
   downward: DownwardContext;
+  /** The ServiceAccount token fetched for a serviceAccountToken source (by its path); undefined: none on this node. */
+  token?(path: string): string | undefined;
 }
 
 export class ProjectionError extends Error {}
@@ -65,7 +67,11 @@ function projectSource(out: Payload, s: VolumeProjection, mode: number, src: Pro
   if (s.configMap) projectKeys(out, 'configmap', s.configMap, src.configMap(s.configMap.name ?? ''), mode, false);
   else if (s.secret) projectKeys(out, 'secret', s.secret, src.secret(s.secret.name ?? ''), mode, true);
   else if (s.downwardAPI) projectDownward(out, s.downwardAPI.items ?? [], mode, src.downward);
-  else if (s.serviceAccountToken) throw new ProjectionError('serviceAccountToken projections are not supported by skiff');
+  else if (s.serviceAccountToken) {
+    const token = src.token?.(s.serviceAccountToken.path);
+    if (token === undefined) throw new ProjectionError('serviceAccountToken projections are not available on this node');
+    out.set(s.serviceAccountToken.path, { data: Buffer.from(token, 'utf8'), mode });
+  }
 }
 
 /** The keys of a ConfigMap (data and binaryData) or Secret (data, base64), as files. */

@@ -37,7 +37,7 @@ test('updates keep the allocated addresses and refuse to change the ClusterIP', 
 
 test('a configured service CIDR is where ClusterIPs come from; a bad one is refused with a reason', () => {
   const range = parseServiceRange('10.100.0.0/24');
-  expect(allocateServiceAddresses(svc({ ports: [{ port: 80 }] }), [], 0, range).spec.clusterIP).toBe('10.100.0.1');
+  expect(allocateServiceAddresses(svc({ ports: [{ port: 80 }] }), [], 0, range).spec.clusterIP).toBe('10.100.0.2'); // .1 is the kubernetes Service's
   expect(() => parseServiceRange('10.100.0.0')).toThrow(/invalid service CIDR "10.100.0.0"/);
   expect(() => parseServiceRange('10.0.0.0/8')).toThrow(/from \/12 to \/28/);
 });

@@ -130,10 +130,11 @@ export function planClusterIPMigration(services: readonly KubeObject[], range: I
   return out;
 }
 
+/** Picks from the range without its first address, which is the `kubernetes` Service's (asked for by name only). */
 function firstFree(used: Set<string>, hint: number, range: IPv4CIDR): string | undefined {
-  const size = range.size - 2;
+  const size = range.size - 3;
   for (let k = 0; k < size; k++) {
-    const ip = intToIPv4(range.base + 1 + ((hint + k) % size));
+    const ip = intToIPv4(range.base + 2 + ((hint + k) % size));
     if (!used.has(ip)) return ip;
   }
   return undefined;

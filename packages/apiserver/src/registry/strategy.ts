@@ -10,6 +10,7 @@ import { allocateServiceAddresses, keepServiceAddresses, parseServiceRange } fro
 import { claimAsService, claimedAddresses, releaseClaims, takeClaims } from './service-claims.ts';
 import { admitDefaultStorageClass } from './storage-classes.ts';
 import type { PriorityClasses } from './priority-classes.ts';
+import type { ServiceAccountAdmission } from './service-account-admission.ts';
 import { generateJobSelector } from './jobs.ts';
 
 export interface Strategy {
@@ -235,6 +236,8 @@ export interface StrategyOptions {
   serviceRange?: IPv4CIDR;
   /** Priority admission for pods and PriorityClasses (without it, pods keep what they say). */
   priorityClasses?: PriorityClasses;
+  /** ServiceAccount admission for pods (on a server that issues ServiceAccount tokens). */
+  serviceAccounts?: ServiceAccountAdmission;
 }
 
 export function strategyFor(r: ResourceInfo, o: StrategyOptions = {}): Strategy {
@@ -247,7 +250,16 @@ export function strategyFor(r: ResourceInfo, o: StrategyOptions = {}): Strategy 
     };
   }
   const pcs = o.priorityClasses;
-  if (key === 'pods' && pcs) return { ...STRATEGIES.pods, admit: (pod) => pcs.admitPod(pod) };
+  const sas = o.serviceAccounts;
+  if (key === 'pods' && (pcs || sas)) {
+    return {
+      ...STRATEGIES.pods,
+      admit: async (pod) => {
+        await pcs?.admitPod(pod);
+        await sas?.admitPod(pod);
+      },
+    };
+  }
   if (key === 'scheduling.k8s.io/priorityclasses' && pcs) return { ...base, admit: (pc) => pcs.admitClass(pc), admitUpdate: (pc) => pcs.admitClassUpdate(pc) };
   return STRATEGIES[storageKeyOf(r)] ?? { ...base, statusSubresource: r.subresources.includes('status') };
 }

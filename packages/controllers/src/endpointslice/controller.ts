@@ -58,11 +58,14 @@ export class EndpointSliceController extends QueueController {
     const selected = computeEndpointGroups(service, pods);
     const managedBy = selected ? MANAGED_BY_CONTROLLER : MANAGED_BY_MIRRORING;
     // Without a selector, and without Endpoints to mirror, there is nothing to publish.
-    const groups = selected ?? mirrorEndpointGroups(this.endpoints.store.get(key));
+    // Endpoints marked skip-mirror (the `kubernetes` Service's: the API servers write its slices) are not mirrored.
+    const stored = this.endpoints.store.get(key);
+    const mirrored = stored?.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror'] === 'true' ? undefined : stored;
+    const groups = selected ?? mirrorEndpointGroups(mirrored);
     const existing = all.filter((s) => s.metadata.labels?.[MANAGED_BY_LABEL] === managedBy && s.metadata.ownerReferences?.some((r) => r.uid === service.metadata.uid));
     // Slices this controller made under the other role (a selector added or removed) go.
     const stale = ours.filter((s) => !existing.includes(s));
-    const plan = !selected && !this.endpoints.store.get(key) ? { create: [], update: [], remove: existing } : planEndpointSlices(service, groups, existing, managedBy);
+    const plan = !selected && !mirrored ? { create: [], update: [], remove: existing } : planEndpointSlices(service, groups, existing, managedBy);
     // Creates before deletes, so that a proxy never sees the Service without its endpoints.
     for (const s of plan.create) await this.client.create(ENDPOINT_SLICES, s);
     for (const s of plan.update) await this.client.update(ENDPOINT_SLICES, s);

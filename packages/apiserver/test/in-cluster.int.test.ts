@@ -1,0 +1,174 @@
+// In-cluster access on the API server's side (issue 12 §1): the `kubernetes` Service and its
+// endpoints kept by every server (lease-based, as kube-apiserver's endpoint reconciler), the
+// advertise address, and the ServiceAccount admission that mounts the token volume. Over HTTPS.
+import { request } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, until, type TestServer } from '@skiff/apiserver/testing';
+import { ensureClusterPki, startApiServer } from '../src/index.ts';
+import { KubernetesServiceReconciler } from '../src/registry/kubernetes-service.ts';
+
+interface Reply {
+  status: number;
+  body: any;
+}
+
+function call(url: string, tls: { ca: string; cert: string; key: string }, path: string, method = 'GET', body?: unknown): Promise<Reply> {
+  const u = new URL(url);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path, method, headers, ca: tls.ca, cert: tls.cert, key: tls.key, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+describe('the kubernetes Service', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'skiff-kubernetes-svc-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a TLS server makes it in default: the range\'s first address, 443 named https to the secure port, and keeps it', async () => {
+    const pki = await ensureClusterPki(join(dir, 'pki'), ['127.0.0.1']);
+    const server = await startApiServer({ dataDir: dir, port: 0, tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert }, endpointReconcile: { intervalMs: 100 } });
+    const tls = { ca: pki.ca.cert, ...pki.admin };
+    try {
+      const svc = (await call(server.url, tls, '/api/v1/namespaces/default/services/kubernetes')).body;
+      expect(svc.metadata.labels).toEqual({ component: 'apiserver', provider: 'kubernetes' });
+      expect(svc.spec).toMatchObject({ type: 'ClusterIP', clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: server.port }] });
+      // Bound to loopback and told nothing else, the server lists no endpoint pods could not reach.
+      expect(server.advertiseAddress).toBeUndefined();
+      expect((await call(server.url, tls, '/api/v1/namespaces/default/endpoints/kubernetes')).body.subsets ?? []).toEqual([]);
+      // Other Services never get the reserved first address.
+      const other = await call(server.url, tls, '/api/v1/namespaces/default/services', 'POST', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } });
+      expect(other.body.spec.clusterIP).toBe('10.96.0.2');
+      // Deleted, it comes back.
+      expect((await call(server.url, tls, '/api/v1/namespaces/default/services/kubernetes', 'DELETE')).status).toBe(200);
+      await until('the kubernetes Service made again', async () => (await call(server.url, tls, '/api/v1/namespaces/default/services/kubernetes')).status === 200, { timeoutMs: 5000 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('an advertise address pods cannot reach is refused at start', async () => {
+    const pki = await ensureClusterPki(join(dir, 'pki'), ['127.0.0.1']);
+    const tls = { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert };
+    await expect(startApiServer({ dataDir: dir, port: 0, tls, advertiseAddress: '127.0.0.2' })).rejects.toThrow(/cannot advertise 127.0.0.2: .*loopback/);
+    await expect(startApiServer({ dataDir: dir, port: 0, tls, advertiseAddress: 'api.example' })).rejects.toThrow(/not an IP address/);
+    await expect(startApiServer({ dataDir: dir, port: 0, advertiseAddress: '10.0.0.1' })).rejects.toThrow(/needs TLS/);
+  });
+});
+
+describe('endpoints of several API servers (lease reconciler)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ https: true });
+  });
+  afterAll(() => server.close());
+
+  const get = (path: string) => call(server.url, { ca: server.tls!.ca, ...server.tls!.admin }, path);
+  const endpoints = async () => ((await get('/api/v1/namespaces/default/endpoints/kubernetes')).body.subsets ?? []) as { addresses: { ip: string }[]; ports: { name: string; port: number }[] }[];
+  const sliceAddresses = async () => ((await get('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes')).body.items as { metadata: { name: string; labels: Record<string, string> }; endpoints: { addresses: string[] }[]; ports: { port: number }[] }[]).flatMap((s) => s.endpoints.map((e) => `${e.addresses[0]}:${s.ports[0].port}`)).sort();
+
+  test('each server lists itself; one that stops cleanly leaves at once, one that dies when its lease expires', async () => {
+    const make = (address: string, leaseSeconds: number) => new KubernetesServiceReconciler({ stores: server.app.skiff.stores, serviceIP: '10.96.0.1', port: 6443, advertise: { address, port: 6443 }, leaseSeconds, intervalMs: 200, log: () => undefined });
+    const a = make('10.0.0.1', 60);
+    const b = make('10.0.0.2', 60);
+    const c = make('10.0.0.3', 1);
+    await a.start();
+    await b.start();
+    // c renews its lease once and dies without a word (no timer, no clean stop).
+    await c.reconcile();
+    try {
+      await until('three servers listed', async () => (await endpoints())[0]?.addresses.length === 3, { timeoutMs: 5000 });
+      expect(await endpoints()).toEqual([{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }, { ip: '10.0.0.3' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
+      expect((await get('/api/v1/namespaces/default/endpoints/kubernetes')).body.metadata.labels).toEqual({ 'endpointslice.kubernetes.io/skip-mirror': 'true' });
+      expect(await sliceAddresses()).toEqual(['10.0.0.1:6443', '10.0.0.2:6443', '10.0.0.3:6443']);
+
+      await b.stop(); // a clean stop: out at once
+      expect(await sliceAddresses()).toEqual(['10.0.0.1:6443', '10.0.0.3:6443']);
+      expect((await endpoints())[0].addresses).toEqual([{ ip: '10.0.0.1' }, { ip: '10.0.0.3' }]);
+
+      // c's lease runs out after 1 s: a's next pass removes it.
+      await until('the dead server gone', async () => (await endpoints())[0]?.addresses.length === 1, { timeoutMs: 10_000 });
+      expect(await sliceAddresses()).toEqual(['10.0.0.1:6443']);
+      expect((await get('/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/apiserver-endpoint-10-0-0-3-6443')).status).toBe(404);
+    } finally {
+      await a.stop();
+    }
+    expect(await endpoints()).toEqual([]);
+  });
+});
+
+describe('ServiceAccount admission', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ https: true });
+  });
+  afterAll(() => server.close());
+
+  const admin = () => ({ ca: server.tls!.ca, ...server.tls!.admin });
+  const post = (path: string, body: unknown) => call(server.url, admin(), path, 'POST', body);
+  const sa = (name: string, extra: Record<string, unknown> = {}) => post('/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name }, ...extra });
+  const pod = (name: string, spec: Record<string, unknown> = {}) =>
+    post('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'x' }], initContainers: [{ name: 'i', image: 'x' }], ...spec } });
+
+  test('a pod of a missing ServiceAccount is refused (403); `default` is waited for', async () => {
+    const missing = await pod('orphan', { serviceAccountName: 'nobody' });
+    expect(missing.status).toBe(403);
+    expect(missing.body.message).toBe('pods "orphan" is forbidden: error looking up service account default/nobody: serviceaccount "nobody" not found');
+    // `default` does not exist yet (no controller manager here): made while the create waits, the pod is admitted.
+    const pending = pod('first');
+    setTimeout(() => void sa('default'), 300);
+    const first = await pending;
+    expect(first.status).toBe(201);
+    expect(first.body.spec.serviceAccountName).toBe('default');
+    expect(first.body.spec.serviceAccount).toBe('default');
+  });
+
+  test('the token volume and its mounts, as kube-apiserver adds them', async () => {
+    const created = (await pod('mounted')).body;
+    const volume = created.spec.volumes.find((v: { name: string }) => v.name.startsWith('kube-api-access-'));
+    expect(volume.name).toMatch(/^kube-api-access-[a-z0-9]{5}$/);
+    expect(volume.projected).toEqual({
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ],
+    });
+    for (const c of [...created.spec.containers, ...created.spec.initContainers]) {
+      expect(c.volumeMounts).toEqual([{ name: volume.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }]);
+    }
+  });
+
+  test('no token when the pod or its ServiceAccount says so, or a container mounts something there', async () => {
+    await sa('quiet', { automountServiceAccountToken: false });
+    const viaSa = (await pod('quiet-sa', { serviceAccountName: 'quiet' })).body;
+    expect(viaSa.spec.volumes ?? []).toEqual([]);
+    const viaPod = (await pod('quiet-pod', { automountServiceAccountToken: false })).body;
+    expect(viaPod.spec.volumes ?? []).toEqual([]);
+    // The pod's own word wins over its ServiceAccount's.
+    const loud = (await pod('loud', { serviceAccountName: 'quiet', automountServiceAccountToken: true })).body;
+    expect(loud.spec.volumes.map((v: { name: string }) => v.name)).toEqual([expect.stringMatching(/^kube-api-access-/)]);
+    const own = (
+      await post('/api/v1/namespaces/default/pods', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'own' },
+        spec: { volumes: [{ name: 'mine', emptyDir: {} }], containers: [{ name: 'c', image: 'x', volumeMounts: [{ name: 'mine', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }] }] },
+      })
+    ).body;
+    expect(own.spec.volumes).toEqual([{ name: 'mine', emptyDir: {} }]);
+  });
+});
