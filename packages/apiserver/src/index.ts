@@ -8,4 +8,5 @@ export type { Status } from './errors/status.ts';
 export { parseDatastore } from './storage/etcd/options.ts';
 export type { DatastoreFlags, EtcdStorageOptions } from './storage/etcd/options.ts';
 export { apiServiceIP } from './registry/service-ips.ts';
+export { advertiseAddressProblem, defaultRouteAddress } from './advertise-address.ts';
 export * from './auth/index.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { apiServiceIP, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
+import { apiServiceIP, defaultRouteAddress, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
 import { startComponentThread } from '../components-thread.ts';
 import { parsePort } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
@@ -23,6 +23,7 @@ interface ServerOptions {
   tlsSan: string[];
   insecurePort?: number;
   tokenAuthFile?: string;
+  advertiseAddress?: string;
 }
 
 export function registerServer(program: Command): void {
@@ -40,6 +41,7 @@ export function registerServer(program: Command): void {
     .option('--no-controllers', 'do not run the controller manager in this process')
     .option('--cluster-cidr <cidr>', 'pods\' address range, one /24 of it per node', '10.244.0.0/16')
     .option('--service-cluster-ip-range <cidr>', 'where Service ClusterIPs come from', '10.96.0.0/16')
+    .option('--advertise-address <ip>', 'the address pods and other servers reach this server at, listed in the kubernetes Service\'s endpoints (default: --host when routable, the default route\'s address for 0.0.0.0); with --host 127.0.0.1 the server also listens there')
     .option('--tls-san <name>', 'another DNS name or IP address for the serving certificate (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--insecure-port <port>', 'also serve plain HTTP on 127.0.0.1:PORT, where every request is system:unsecured (a development convenience; never on the network)', parsePort)
     .option('--token-auth-file <file>', 'static bearer tokens, one per line: token,user,uid,"group1,group2"')
@@ -47,6 +49,7 @@ export function registerServer(program: Command): void {
     .action(async (opts: ServerOptions) => {
       const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
       // The cluster's CA, serving and admin certificates: made on first start (ADR 0014).
+      if (opts.advertiseAddress === undefined && (opts.host === '0.0.0.0' || opts.host === '::')) opts.advertiseAddress = defaultRouteAddress();
       const pki = await ensureClusterPki(join(opts.dataDir, 'pki'), servingNames(opts));
       const server = await startApiServer({
         dataDir: opts.dataDir,
@@ -57,6 +60,7 @@ export function registerServer(program: Command): void {
         tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert },
         authentication: { serviceAccountKey: pki.serviceAccountKey, staticTokens: opts.tokenAuthFile ? readStaticTokens(opts.tokenAuthFile) : undefined },
         insecurePort: opts.insecurePort,
+        advertiseAddress: opts.advertiseAddress,
       }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} (or --insecure-port) is already in use (another skiff server? choose another --port)`);
         throw err;
@@ -65,6 +69,7 @@ export function registerServer(program: Command): void {
       writeSecretFile(kubeconfig, renderKubeconfig({ server: server.url, ca: pki.ca.cert, user: pki.admin }));
       const where = etcd ? `etcd at ${etcd.hosts.join(',')}${etcd.tls ? ' over TLS' : ''}` : opts.dataDir;
       process.stdout.write(`skiff API server listening on ${server.url} (data in ${where}; admin kubeconfig ${kubeconfig})\n`);
+      process.stdout.write(server.advertiseAddress ? `pods reach it as the kubernetes Service, at ${server.advertiseAddress}:${server.port}\n` : 'no --advertise-address: pods cannot reach this server (the kubernetes Service has no endpoint from it)\n');
       if (server.insecureUrl) process.stdout.write(`plain HTTP, every request as system:unsecured, listening on ${server.insecureUrl}\n`);
       onShutdown(() => server.close());
       // The scheduler and controller manager run in worker threads of their own, so this
@@ -99,6 +104,7 @@ export function registerServer(program: Command): void {
 function servingNames(opts: ServerOptions): string[] {
   const names = ['127.0.0.1', 'localhost', hostname().toLowerCase(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', apiServiceIP(opts.serviceClusterIpRange)];
   if (opts.host !== '0.0.0.0' && opts.host !== '::') names.push(opts.host);
+  if (opts.advertiseAddress) names.push(opts.advertiseAddress);
   return [...new Set([...names, ...opts.tlsSan])];
 }
 
