@@ -4,13 +4,13 @@
 // the agents and removes those containers, so each test file must use node names of its own.
 import { until } from '@skiff/apiserver/testing';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DockerRuntime, removeAgentState, removeClusterRules, removeNodeNetwork, startAgent, type Agent, type AgentOptions, type ContainerRuntime } from '@skiff/agent';
 import type { KubeObject } from '@skiff/api';
-import { startApiServer, type RunningApiServer } from '@skiff/apiserver';
+import { apiServiceIP, ensureClusterPki, issueCertificate, renderKubeconfig, startApiServer, type ClusterPki, type RunningApiServer } from '@skiff/apiserver';
 import { RestClient } from '@skiff/client';
 import { createControllerManager, type ControllerManager } from '@skiff/controllers';
 import { createScheduler, type Scheduler } from '@skiff/scheduler';
@@ -47,10 +47,18 @@ export interface ClusterOptions {
   clusterCIDR?: string;
   /** Agent log lines; default dropped unless SKIFF_E2E_LOG is set. */
   log?: (message: string) => void;
+  /**
+   * Serve HTTPS as `skiff server` does: a cluster PKI in the data directory, ServiceAccount tokens,
+   * the scheduler, controller manager and agents with client certificates of their own, and the
+   * `kubernetes` Service advertising `advertiseAddress` (an address of this host pods reach).
+   */
+  tls?: { advertiseAddress?: string };
 }
 
 export interface TestCluster {
   url: string;
+  /** With `tls`: the cluster's PKI (its CA signs client certificates). */
+  pki?: ClusterPki;
   client: RestClient;
   kubectl: Kubectl;
   agents: (Agent | undefined)[];
@@ -80,8 +88,13 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
   // confuse the counts: remove them first.
   await removeNodeContainers(dockerNodes);
 
-  const spawnAgent = (i: number) =>
+  let pki: ClusterPki | undefined;
+  // With TLS, each component is someone: a client certificate signed by the cluster CA.
+  const identity = async (commonName: string, organizations: string[] = []) =>
+    pki ? { ca: pki.ca.cert, ...(await issueCertificate(pki.ca, { commonName, organizations, usage: 'client' })) } : {};
+  const spawnAgent = async (i: number) =>
     startAgent({
+      ...(await identity(`system:node:${o.nodes[i].name}`, ['system:nodes'])),
       server: server!.url,
       nodeName: o.nodes[i].name,
       nodeIP: o.nodes[i].ip,
@@ -112,11 +125,17 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
 
   let client!: RestClient;
   try {
-    server = await startApiServer({ dataDir, host: '127.0.0.1', port: 0 });
-    client = new RestClient({ server: server.url, userAgent: 'skiff-e2e' });
-    scheduler = createScheduler({ server: server.url, endpoint: false, leaderElection: false, log });
+    const advertise = o.tls?.advertiseAddress;
+    if (o.tls) {
+      const names = ['127.0.0.1', 'localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', apiServiceIP(), ...(advertise ? [advertise] : [])];
+      pki = await ensureClusterPki(join(dataDir, 'pki'), names);
+    }
+    const secure = pki ? { tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert }, authentication: { serviceAccountKey: pki.serviceAccountKey }, advertiseAddress: advertise } : {};
+    server = await startApiServer({ dataDir, host: '127.0.0.1', port: 0, ...secure });
+    client = new RestClient({ server: server.url, userAgent: 'skiff-e2e', ...(pki ? { ca: pki.ca.cert, ...pki.admin } : {}) });
+    scheduler = createScheduler({ server: server.url, endpoint: false, leaderElection: false, log, ...(await identity('system:kube-scheduler')) });
     await scheduler.start();
-    manager = createControllerManager({ server: server.url, leaderElect: false, clusterCIDR, log: (m) => log(`controller-manager: ${m}`) });
+    manager = createControllerManager({ server: server.url, leaderElect: false, clusterCIDR, log: (m) => log(`controller-manager: ${m}`), ...(await identity('system:kube-controller-manager')) });
     await manager.start();
     for (let i = 0; i < o.nodes.length; i++) agents[i] = await spawnAgent(i);
     // Every node Ready before a test creates pods, so that the scheduler sees them all.
@@ -130,10 +149,16 @@ export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
     throw err;
   }
 
+  let kubeconfig: string | undefined;
+  if (pki) {
+    kubeconfig = join(dataDir, 'admin.kubeconfig');
+    writeFileSync(kubeconfig, renderKubeconfig({ server: server.url, ca: pki.ca.cert, user: pki.admin }), { mode: 0o600 });
+  }
   return {
     url: server.url,
+    pki,
     client,
-    kubectl: new Kubectl(server.url),
+    kubectl: new Kubectl(server.url, kubeconfig),
     agents,
     nodes: o.nodes,
     async stopAgent(i) {

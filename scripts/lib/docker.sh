@@ -26,8 +26,14 @@ ensure_docker() {
   docker_answers || { echo "skiff: dockerd did not start; see /var/log/skiff-dockerd.log" >&2; return 1; }
 }
 
-# skiff/busybox:1 — a 2 MB image with busybox's httpd, nc, sh, sleep: the test and demo workload.
+# skiff/busybox:1 — a 2 MB image with busybox's httpd, nc, sh, sleep: the test and demo workload;
+# skiff-test/node:MAJOR — Node.js on it, for tests that run JavaScript in a pod.
 ensure_test_images() {
+  ensure_busybox_image
+  ensure_node_image
+}
+
+ensure_busybox_image() {
   if docker image inspect skiff/busybox:1 >/dev/null 2>&1; then return 0; fi
   # The image needs a statically linked busybox; Debian's busybox-static installs one at /bin/busybox.
   if ! ldd /bin/busybox 2>&1 | grep -q 'not a dynamic'; then
@@ -45,4 +51,25 @@ ensure_test_images() {
   DOCKER_BUILDKIT=0 docker build -q -t skiff/busybox:1 "$ctx" >/dev/null
   rm -rf "$ctx"
   echo "skiff: built image skiff/busybox:1" >&2
+}
+
+# The toolchain's node binary (scripts/lib/node.sh puts it in .tools/node) and every library ldd
+# names, each at its own path: a few seconds, once per engine (the tag carries the major version).
+ensure_node_image() {
+  local node="$SKIFF_ROOT/.tools/node/bin/node"
+  [ -x "$node" ] || { echo "skiff: $node is missing (scripts/lib/node.sh installs it)" >&2; return 1; }
+  local major; major=$("$node" -p 'process.versions.node.split(".")[0]')
+  if docker image inspect "skiff-test/node:$major" >/dev/null 2>&1; then return 0; fi
+  local ctx; ctx=$(mktemp -d)
+  mkdir -p "$ctx/root/usr/local/bin"
+  cp "$node" "$ctx/root/usr/local/bin/node"
+  local lib
+  for lib in $(ldd "$node" | grep -o '/[^ ]*'); do
+    mkdir -p "$ctx/root$(dirname "$lib")"
+    cp -L "$lib" "$ctx/root$lib"
+  done
+  cp "$SKIFF_ROOT/images/node/Dockerfile" "$ctx/Dockerfile"
+  DOCKER_BUILDKIT=0 docker build -q -t "skiff-test/node:$major" "$ctx" >/dev/null
+  rm -rf "$ctx"
+  echo "skiff: built image skiff-test/node:$major" >&2
 }

@@ -236,7 +236,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     onDelete: (pod) => workers.get(`${pod.metadata.namespace}/${pod.metadata.name}`)?.podGone(),
   });
   informer.start();
-  await informer.waitForSync();
+  // Services too: a container's Service variables need them (the kubelet holds containers until then).
+  await Promise.all([informer.waitForSync(), services.waitForSync()]);
   // Volumes of pods deleted while the agent was down go now (their containers go with the relist).
   const live = new Set(informer.store.list().map((p) => p.metadata.uid ?? ''));
   await volumes.cleanupOrphans(live).catch((err: Error) => log(`removing volumes of deleted pods failed: ${err.message}`));

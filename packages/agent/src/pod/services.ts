@@ -16,6 +16,10 @@ export class ServiceLister {
     this.informer.start();
   }
 
+  waitForSync(): Promise<void> {
+    return this.informer.waitForSync();
+  }
+
   stop(): void {
     this.informer.stop();
   }

@@ -1,0 +1,94 @@
+// In-cluster API access on real Docker (issue 12 §1): a pod's container gets the `kubernetes`
+// Service's variables and its ServiceAccount token, CA and namespace at
+// /var/run/secrets/kubernetes.io/serviceaccount, and @kubernetes/client-node's loadFromCluster()
+// in it lists pods through the Service (ClusterIP -> the kernel proxy -> the API server's advertised
+// address, over TLS, the token authenticating). Without a token, or with a tampered one: 401.
+// (No RBAC yet, issue 12 §2: "403 for what the ServiceAccount's roles do not allow" is not testable.)
+//
+// The API server advertises the Docker engine's default bridge gateway (docker0, an address of
+// this machine every container reaches), as `skiff up` does. The pod runs Node.js from
+// skiff-test/node (built by scripts/lib/docker.sh) with this checkout mounted read-only, for the
+// script and its node_modules.
+import { fileURLToPath } from 'node:url';
+import { docker, getPod, podManifest, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { podVerbs } from '../support/use-cluster.ts';
+
+const NS = 'incluster';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+const NODE_IMAGE = `skiff-test/node:${process.versions.node.split('.')[0]}`;
+const NAMESPACES = { group: '', version: 'v1', plural: 'namespaces', scope: 'Cluster' } as const;
+const CONFIG_MAPS = { group: '', version: 'v1', plural: 'configmaps', scope: 'Namespaced' } as const;
+
+let cluster: TestCluster;
+let gateway: string;
+
+beforeAll(async () => {
+  await docker(['image', 'inspect', NODE_IMAGE]).catch(() => {
+    throw new Error(`the image ${NODE_IMAGE} is missing: scripts/test.sh builds it (scripts/lib/docker.sh ensure_node_image)`);
+  });
+  gateway = (await docker(['network', 'inspect', 'bridge', '--format', '{{range .IPAM.Config}}{{.Gateway}}{{end}}'])).trim();
+  expect(gateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  cluster = await startCluster({ nodes: [{ name: 'e2e-incluster-1', ip: '127.0.21.1' }], agentOptions: () => ({ serviceProxy: true }), tls: { advertiseAddress: gateway } });
+  await cluster.client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+}, 60_000);
+afterAll(async () => {
+  await cluster?.close();
+}, 30_000);
+
+interface Report {
+  env: Record<string, string>;
+  files: Record<string, boolean>;
+  server: string;
+  namespace: string;
+  pods: string[];
+  anonymous: number;
+  tampered: number;
+  error: string;
+}
+
+test('loadFromCluster() in a pod lists pods through the kubernetes Service; no token or a tampered one is 401', async () => {
+  // The root CA publisher made kube-root-ca.crt in the new namespace, holding the cluster CA.
+  await until('kube-root-ca.crt published', async () => !!(await cluster.client.get(CONFIG_MAPS, NS, 'kube-root-ca.crt').catch(() => undefined)), { timeoutMs: 10_000 });
+  expect((await cluster.client.get(CONFIG_MAPS, NS, 'kube-root-ca.crt')).data).toEqual({ 'ca.crt': cluster.pki!.ca.cert });
+
+  const pods = podVerbs(cluster, NS);
+  const created = await pods.create(
+    podManifest('client', NS, { image: NODE_IMAGE, command: ['node', `${ROOT}/e2e/fixtures/in-cluster-client.mjs`], volumeMounts: [{ name: 'repo', mountPath: ROOT, readOnly: true }] }, { restartPolicy: 'Never', volumes: [{ name: 'repo', hostPath: { path: ROOT, type: 'Directory' } }] }),
+  );
+  // The ServiceAccount admission added the token volume.
+  expect(created.spec?.serviceAccountName).toBe('default');
+  expect((created.spec?.volumes as { name: string }[]).map((v) => v.name)).toEqual(['repo', expect.stringMatching(/^kube-api-access-[a-z0-9]{5}$/)]);
+
+  await until('the client pod finished', async () => ['Succeeded', 'Failed'].includes((await getPod(cluster.client, NS, 'client')).status?.phase), { timeoutMs: 60_000, intervalMs: 250 });
+  const logs = await cluster.kubectl.ok(['logs', '-n', NS, 'client']);
+  const report = JSON.parse(logs.trim().split('\n').pop()!) as Report;
+  expect(report.error).toBe('');
+  expect(report.env).toEqual({
+    KUBERNETES_PORT: 'tcp://10.96.0.1:443',
+    KUBERNETES_PORT_443_TCP: 'tcp://10.96.0.1:443',
+    KUBERNETES_PORT_443_TCP_ADDR: '10.96.0.1',
+    KUBERNETES_PORT_443_TCP_PORT: '443',
+    KUBERNETES_PORT_443_TCP_PROTO: 'tcp',
+    KUBERNETES_SERVICE_HOST: '10.96.0.1',
+    KUBERNETES_SERVICE_PORT: '443',
+    KUBERNETES_SERVICE_PORT_HTTPS: '443',
+  });
+  expect(report.files).toEqual({ token: true, 'ca.crt': true, namespace: true });
+  expect(report.server).toBe('https://10.96.0.1:443');
+  expect(report.namespace).toBe(NS);
+  expect(report.pods).toEqual(['client']);
+  expect(report.anonymous).toBe(401);
+  expect(report.tampered).toBe(401);
+  expect((await getPod(cluster.client, NS, 'client')).status?.phase).toBe('Succeeded');
+  // The token never reaches the pod's log (the script prints none) nor the agent's lines.
+  expect(logs).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+}, 90_000);
+
+test('automountServiceAccountToken: false: no token in the container, the Service variables still there', async () => {
+  const pods = podVerbs(cluster, NS);
+  await pods.create(podManifest('quiet', NS, { command: ['sh', '-c', 'ls /var/run/secrets/kubernetes.io/serviceaccount 2>&1; echo host=$KUBERNETES_SERVICE_HOST'] }, { restartPolicy: 'Never', automountServiceAccountToken: false }));
+  await until('the quiet pod finished', async () => ['Succeeded', 'Failed'].includes((await getPod(cluster.client, NS, 'quiet')).status?.phase), { timeoutMs: 30_000, intervalMs: 250 });
+  const logs = await cluster.kubectl.ok(['logs', '-n', NS, 'quiet']);
+  expect(logs).toMatch(/No such file or directory/);
+  expect(logs).toContain('host=10.96.0.1');
+}, 45_000);
