@@ -80,10 +80,12 @@ describe('endpoints of several API servers (lease reconciler)', () => {
   const sliceAddresses = async () => ((await get('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes')).body.items as { metadata: { name: string; labels: Record<string, string> }; endpoints: { addresses: string[] }[]; ports: { port: number }[] }[]).flatMap((s) => s.endpoints.map((e) => `${e.addresses[0]}:${s.ports[0].port}`)).sort();
 
   test('each server lists itself; one that stops cleanly leaves at once, one that dies when its lease expires', async () => {
-    const make = (address: string, leaseSeconds: number) => new KubernetesServiceReconciler({ stores: server.app.skiff.stores, serviceIP: '10.96.0.1', port: 6443, advertise: { address, port: 6443 }, leaseSeconds, intervalMs: 200, log: () => undefined });
-    const a = make('10.0.0.1', 60);
-    const b = make('10.0.0.2', 60);
-    const c = make('10.0.0.3', 1);
+    // One clock for the three servers, moved by the test: a lease expires exactly when it says.
+    let clock = Date.now();
+    const make = (address: string) => new KubernetesServiceReconciler({ stores: server.app.skiff.stores, serviceIP: '10.96.0.1', port: 6443, advertise: { address, port: 6443 }, leaseSeconds: 15, intervalMs: 200, log: () => undefined, now: () => clock });
+    const a = make('10.0.0.1');
+    const b = make('10.0.0.2');
+    const c = make('10.0.0.3');
     await a.start();
     await b.start();
     // c renews its lease once and dies without a word (no timer, no clean stop).
@@ -98,7 +100,8 @@ describe('endpoints of several API servers (lease reconciler)', () => {
       expect(await sliceAddresses()).toEqual(['10.0.0.1:6443', '10.0.0.3:6443']);
       expect((await endpoints())[0].addresses).toEqual([{ ip: '10.0.0.1' }, { ip: '10.0.0.3' }]);
 
-      // c's lease runs out after 1 s: a's next pass removes it.
+      // 16 s later c's lease has run out (a renews its own at every pass): a's next pass removes c.
+      clock += 16_000;
       await until('the dead server gone', async () => (await endpoints())[0]?.addresses.length === 1, { timeoutMs: 10_000 });
       expect(await sliceAddresses()).toEqual(['10.0.0.1:6443']);
       expect((await get('/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/apiserver-endpoint-10-0-0-3-6443')).status).toBe(404);
