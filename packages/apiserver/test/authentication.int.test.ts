@@ -176,7 +176,7 @@ describe('ServiceAccount tokens', () => {
     expect((await call({ path: '/api/v1/namespaces/default/serviceaccounts/short-lived', method: 'DELETE', cert: admin() })).status).toBe(200);
     expect401(await call({ path: '/api/v1/namespaces', token: t }));
 
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bound' }, spec: { serviceAccountName: 'robot', containers: [{ name: 'c', image: 'x' }] } };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bound' }, spec: { containers: [{ name: 'c', image: 'x' }] } };
     const created = await call({ path: '/api/v1/namespaces/default/pods', method: 'POST', cert: admin(), body: pod });
     expect(created.status).toBe(201);
     const bound = await tokenFor('default', 'robot', { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'bound', uid: created.body.metadata.uid } });

@@ -125,17 +125,18 @@ describe('ServiceAccount admission', () => {
   const pod = (name: string, spec: Record<string, unknown> = {}) =>
     post('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'x' }], initContainers: [{ name: 'i', image: 'x' }], ...spec } });
 
-  test('a pod of a missing ServiceAccount is refused (403); `default` is waited for', async () => {
+  test('a pod naming a missing ServiceAccount is refused (403); a missing `default` is not (ADR 0015)', async () => {
     const missing = await pod('orphan', { serviceAccountName: 'nobody' });
     expect(missing.status).toBe(403);
     expect(missing.body.message).toBe('pods "orphan" is forbidden: error looking up service account default/nobody: serviceaccount "nobody" not found');
-    // `default` does not exist yet (no controller manager here): made while the create waits, the pod is admitted.
-    const pending = pod('first');
-    setTimeout(() => void sa('default'), 300);
-    const first = await pending;
+    // `default` does not exist (no controller manager here): admitted, with the token volume the
+    // agent fills once it exists.
+    const first = await pod('first');
     expect(first.status).toBe(201);
     expect(first.body.spec.serviceAccountName).toBe('default');
     expect(first.body.spec.serviceAccount).toBe('default');
+    expect(first.body.spec.volumes.map((v: { name: string }) => v.name)).toEqual([expect.stringMatching(/^kube-api-access-/)]);
+    expect((await sa('default')).status).toBe(201);
   });
 
   test('the token volume and its mounts, as kube-apiserver adds them', async () => {

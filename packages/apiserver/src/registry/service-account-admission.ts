@@ -1,8 +1,10 @@
 // The ServiceAccount admission plugin (kube-apiserver's plugin/pkg/admission/serviceaccount), for
 // pods being created:
 //   - no spec.serviceAccountName means `default` (spec.serviceAccount, deprecated, mirrors it);
-//   - the ServiceAccount must exist, else 403 (`default` is waited for up to ~1.5 s: the
-//     ServiceAccounts controller makes it just after its namespace);
+//   - a ServiceAccount the pod names must exist, else 403. Unlike kube-apiserver (which waits
+//     ~1.5 s for `default` and then refuses too), a missing `default` is admitted at once: skiff's
+//     API server also runs without the controller manager that makes it (tests, --no-controllers),
+//     and the agent's TokenRequest retries until it exists (FailedMount meanwhile). ADR 0015;
 //   - unless spec.automountServiceAccountToken, or else the ServiceAccount's, is false, every
 //     container and init container mounts the projected `kube-api-access-<suffix>` volume at
 //     /var/run/secrets/kubernetes.io/serviceaccount (token, ca.crt, namespace), except those that
@@ -42,10 +44,10 @@ export function tokenVolume(name: string): Record<string, unknown> {
 }
 
 /** Whether the pod gets the token: the pod's own setting first, then its ServiceAccount's, then yes. */
-export function shouldAutomount(pod: KubeObject, serviceAccount: KubeObject): boolean {
+export function shouldAutomount(pod: KubeObject, serviceAccount: KubeObject | undefined): boolean {
   const own = pod.spec?.automountServiceAccountToken;
   if (typeof own === 'boolean') return own;
-  const sa = (serviceAccount as { automountServiceAccountToken?: boolean }).automountServiceAccountToken;
+  const sa = (serviceAccount as { automountServiceAccountToken?: boolean } | undefined)?.automountServiceAccountToken;
   return typeof sa === 'boolean' ? sa : true;
 }
 
@@ -68,12 +70,9 @@ export function mountServiceAccountToken(pod: KubeObject, suffix: string): void 
 
 export class ServiceAccountAdmission {
   private readonly storage: Storage;
-  private readonly retryMs: number;
 
-  /** `retryMs`: the wait between the 10 looks for a missing `default` ServiceAccount (default 150). */
-  constructor(storage: Storage, o: { retryMs?: number } = {}) {
+  constructor(storage: Storage) {
     this.storage = storage;
-    this.retryMs = o.retryMs ?? 150;
   }
 
   async admitPod(pod: KubeObject): Promise<void> {
@@ -83,22 +82,12 @@ export class ServiceAccountAdmission {
     if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
     spec.serviceAccount = spec.serviceAccountName;
     const namespace = pod.metadata.namespace ?? 'default';
-    const sa = await this.serviceAccount(namespace, spec.serviceAccountName);
-    if (!sa) {
+    const sa = await this.storage.get({ resource: SERVICE_ACCOUNTS.plural, namespace, name: spec.serviceAccountName });
+    if (!sa && spec.serviceAccountName !== 'default') {
       throw forbidden(PODS_REF, pod.metadata.name ?? '', `error looking up service account ${namespace}/${spec.serviceAccountName}: serviceaccount "${spec.serviceAccountName}" not found`);
     }
     if (shouldAutomount(pod, sa)) mountServiceAccountToken(pod, randomNameSuffix());
-    const pullSecrets = (sa as { imagePullSecrets?: { name: string }[] }).imagePullSecrets;
+    const pullSecrets = (sa as { imagePullSecrets?: { name: string }[] } | undefined)?.imagePullSecrets;
     if (!(spec.imagePullSecrets ?? []).length && pullSecrets?.length) spec.imagePullSecrets = pullSecrets.map((s) => ({ name: s.name }));
-  }
-
-  private async serviceAccount(namespace: string, name: string): Promise<KubeObject | undefined> {
-    const attempts = name === 'default' ? 10 : 1;
-    for (let i = 0; i < attempts; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, this.retryMs));
-      const sa = await this.storage.get({ resource: SERVICE_ACCOUNTS.plural, namespace, name });
-      if (sa) return sa;
-    }
-    return undefined;
   }
 }
