@@ -125,7 +125,7 @@ describe('ServiceAccount admission', () => {
   const pod = (name: string, spec: Record<string, unknown> = {}) =>
     post('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'x' }], initContainers: [{ name: 'i', image: 'x' }], ...spec } });
 
-  test('a pod naming a missing ServiceAccount is refused (403); a missing `default` is not (ADR 0015)', async () => {
+  test('a pod naming a missing ServiceAccount is refused (403); a missing `default` is not (ADR 0017)', async () => {
     const missing = await pod('orphan', { serviceAccountName: 'nobody' });
     expect(missing.status).toBe(403);
     expect(missing.body.message).toBe('pods "orphan" is forbidden: error looking up service account default/nobody: serviceaccount "nobody" not found');

@@ -4,7 +4,7 @@
 //   - a ServiceAccount the pod names must exist, else 403. Unlike kube-apiserver (which waits
 //     ~1.5 s for `default` and then refuses too), a missing `default` is admitted at once: skiff's
 //     API server also runs without the controller manager that makes it (tests, --no-controllers),
-//     and the agent's TokenRequest retries until it exists (FailedMount meanwhile). ADR 0015;
+//     and the agent's TokenRequest retries until it exists (FailedMount meanwhile). ADR 0017;
 //   - unless spec.automountServiceAccountToken, or else the ServiceAccount's, is false, every
 //     container and init container mounts the projected `kube-api-access-<suffix>` volume at
 //     /var/run/secrets/kubernetes.io/serviceaccount (token, ca.crt, namespace), except those that

@@ -83,7 +83,7 @@ export function registerUp(program: Command): void {
       const dataDir = join(opts.dataDir, 'data');
       // Pods reach the API server (the kubernetes Service) at an address of this host they can
       // route to: the bridge under --netns (the server listens there anyway), else the Docker
-      // engine's default bridge gateway, where the server listens too (ADR 0015).
+      // engine's default bridge gateway, where the server listens too (ADR 0017).
       const advertise = plan ? [] : await dockerBridgeGateway().then((gw) => (gw ? ['--advertise-address', gw] : []));
       if (!plan && advertise.length === 0) say(' (the Docker engine has no default bridge: pods will not reach the API server)');
       launch('server', ['server', '--data-dir', dataDir, '--port', String(opts.port), '--host', host, '--tls-san', host, ...advertise]);
