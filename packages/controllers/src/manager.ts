@@ -39,8 +39,8 @@ export interface ControllerManagerOptions {
   insecureSkipTlsVerify?: boolean;
   /**
    * PEM of the CA pods use to verify the API server, published as `kube-root-ca.crt` in every
-   * namespace (kube-controller-manager's --root-ca-file); default `ca`. Without either, the root
-   * CA publisher does not run.
+   * namespace (kube-controller-manager's --root-ca-file); default `ca`, else the CA the server
+   * serves on /cacerts. Without any, the root CA publisher does not run.
    */
   rootCA?: string;
   /** Which controllers to run; default all. */
@@ -141,8 +141,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('ttl-after-finished')) controllers.push(new TtlAfterFinishedController({ client, factory, log }));
     if (enabled.has('cronjob')) controllers.push(new CronJobController({ client, factory, recorder: recorder('cronjob-controller'), log }));
     if (enabled.has('disruption')) controllers.push(new DisruptionController({ client, factory, recorder: recorder('controllermanager'), log }));
-    const rootCA = opts.rootCA ?? opts.ca?.toString();
-    if (enabled.has('root-ca-cert-publisher') && rootCA) controllers.push(new RootCACertPublisher({ client, factory, rootCA, log }));
+    const rootCA = enabled.has('root-ca-cert-publisher') ? (opts.rootCA ?? opts.ca?.toString() ?? (await servedCA(client))) : undefined;
+    if (rootCA) controllers.push(new RootCACertPublisher({ client, factory, rootCA, log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };
@@ -221,4 +221,17 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     },
     isLeader: () => leading,
   };
+}
+
+/**
+ * The cluster CA the API server serves on /cacerts, for a manager given none (one talking to the
+ * plain loopback port); undefined when the server has none (plain HTTP only: no pod can reach it).
+ */
+async function servedCA(client: RestClient): Promise<string | undefined> {
+  try {
+    const res = await client.transport.request({ method: 'GET', path: '/cacerts' });
+    return res.status === 200 && res.body.includes('BEGIN CERTIFICATE') ? res.body : undefined;
+  } catch {
+    return undefined;
+  }
 }
