@@ -15,13 +15,15 @@ import { Expectations } from '../replicaset/expectations.ts';
 import { slowStartBatch } from '../replicaset/plan.ts';
 import { ensureUpdateRevision, truncateHistory } from '../history/apply.ts';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../history/revision.ts';
-import { computeDaemonPod, computeDaemonSetStatus, planDaemonSet, type DaemonSetStatus } from './plan.ts';
+import { FailedPodsBackoff } from './backoff.ts';
+import { computeDaemonPod, computeDaemonSetStatus, planDaemonSet, targetNodeOf, type DaemonSetStatus } from './plan.ts';
 
 export const DaemonSetEventReason = {
   SuccessfulCreate: 'SuccessfulCreate',
   SuccessfulDelete: 'SuccessfulDelete',
   FailedCreate: 'FailedCreate',
   FailedDelete: 'FailedDelete',
+  FailedDaemonPod: 'FailedDaemonPod',
 } as const;
 
 export interface DaemonSetControllerOptions {
@@ -40,6 +42,8 @@ export class DaemonSetController extends QueueController {
   private readonly nodes: Informer;
   private readonly revisions: Informer;
   private readonly expectations = new Expectations();
+  /** Per DaemonSet and node: the wait before the next failed pod there is replaced. */
+  private readonly failedPodsBackoff = new FailedPodsBackoff();
 
   constructor(opts: DaemonSetControllerOptions) {
     super(opts.log);
@@ -127,11 +131,18 @@ export class DaemonSetController extends QueueController {
     const hash = revision.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '';
     const candidates = [...this.pods.store.byIndex(BY_OWNER, uid), ...this.pods.store.byIndex(ORPHANS_BY_NAMESPACE, ds.metadata.namespace!)];
     const pods = await claimPods({ client: this.client, resource: DAEMON_SETS, owner: ds, candidates, matches: (p) => labelSelectorMatches(ds.spec?.selector, p.metadata.labels) });
-    const plan = planDaemonSet({ ds, nodes: this.nodes.store.list(), pods, hash, now: Date.now() });
+    const now = Date.now();
+    this.failedPodsBackoff.gc(now);
+    const plan = planDaemonSet({ ds, nodes: this.nodes.store.list(), pods, hash, now, failedPodBackoffMs: (node) => this.failedPodsBackoff.remaining(`${uid}/${node}`, now) });
 
     let failure: unknown;
     if (this.expectations.satisfied(key)) {
       if (plan.create.length > 0) failure ??= await this.createPods(key, ds, plan.create, hash);
+      for (const pod of plan.failed) {
+        const node = targetNodeOf(pod) ?? '';
+        this.failedPodsBackoff.next(`${uid}/${node}`, now);
+        this.recorder.warning(ds, DaemonSetEventReason.FailedDaemonPod, `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${node}, will try to kill it`);
+      }
       if (plan.delete.length > 0) failure ??= await this.deletePods(key, ds, plan.delete);
     }
     // Revisions some pod still carries stay, whatever the limit.

@@ -1,4 +1,5 @@
 import type { DaemonSetUpdateStrategy, KubeObject, PodSpec } from '@skiff/api';
+import { FailedPodsBackoff } from './backoff.ts';
 import { computeDaemonPod, computeNodePlacement, planDaemonSet, targetNodeOf } from './plan.ts';
 
 const now = Date.parse('2026-01-01T00:00:00Z');
@@ -87,4 +88,33 @@ test('rolling update with maxSurge 1: a new pod beside the old, the old deleted 
   const done = planDaemonSet({ ds: ds({}, strategy), nodes, pods: [oldA, pod('a', 'new'), pod('b', 'old')], hash: 'new', now });
   expect(done.delete).toEqual([oldA]);
   expect(done.create).toEqual(['b']);
+});
+
+test('a failed pod is replaced only once its node\'s back-off allows; a succeeded one at once', () => {
+  const failed = pod('n1', 'h', { phase: 'Failed' });
+  const done = pod('n2', 'h', { phase: 'Succeeded' });
+  const nodes = [node('n1'), node('n2')];
+  // In back-off on n1: the failed pod stays (so nothing is created there) and the plan asks to look again.
+  const waiting = planDaemonSet({ ds: ds(), nodes, pods: [failed, done], hash: 'h', now, failedPodBackoffMs: (n) => (n === 'n1' ? 4_000 : 0) });
+  expect(waiting.delete).toEqual([done]);
+  expect(waiting.failed).toEqual([]);
+  expect(waiting.create).toEqual([]);
+  expect(waiting.recheckMs).toBe(4_000);
+  // Back-off over: deleted, and reported as failed so the controller doubles the back-off.
+  const due = planDaemonSet({ ds: ds(), nodes, pods: [failed, done], hash: 'h', now, failedPodBackoffMs: () => 0 });
+  expect(due.delete).toEqual([failed, done]);
+  expect(due.failed).toEqual([failed]);
+});
+
+test('FailedPodsBackoff: 1 s, doubling per failure up to 15 min, reset after 30 quiet minutes', () => {
+  const b = new FailedPodsBackoff();
+  expect(b.remaining('k', now)).toBe(0);
+  b.next('k', now);
+  expect(b.remaining('k', now + 400)).toBe(600);
+  b.next('k', now + 1_000);
+  expect(b.remaining('k', now + 1_000)).toBe(2_000);
+  for (let i = 0; i < 20; i++) b.next('k', now + 2_000);
+  expect(b.remaining('k', now + 2_000)).toBe(15 * 60_000);
+  b.next('k', now + 2_000 + 31 * 60_000);
+  expect(b.remaining('k', now + 2_000 + 31 * 60_000)).toBe(1_000);
 });

@@ -101,6 +101,8 @@ export interface DaemonSetSyncInput {
   /** The hash of the update revision: pods carrying it are up to date. */
   hash: string;
   now: number;
+  /** Milliseconds a failed pod on this node must still wait before it is replaced (backoff.ts); default none. */
+  failedPodBackoffMs?: (node: string) => number;
 }
 
 export interface DaemonSetStatusCounts {
@@ -119,7 +121,9 @@ export interface DaemonSetPlan {
   /** Pods to delete. */
   delete: KubeObject[];
   status: DaemonSetStatusCounts;
-  /** When to look again because a ready pod will pass minReadySeconds, in ms. */
+  /** Failed pods among `delete`: each starts or doubles its node's back-off, with a FailedDaemonPod event. */
+  failed: KubeObject[];
+  /** When to look again because a ready pod will pass minReadySeconds, or a back-off ends, in ms. */
   recheckMs?: number;
 }
 
@@ -160,6 +164,8 @@ export function planDaemonSet(input: DaemonSetSyncInput): DaemonSetPlan {
   }
 
   const create: string[] = [];
+  const failed: KubeObject[] = [];
+  let backoffMs: number | undefined;
   const counts: DaemonSetStatusCounts = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, updatedNumberScheduled: 0, numberAvailable: 0, numberUnavailable: 0 };
   const known = new Set<string>();
   // Per eligible node after manage: the pods it keeps, for the rolling update.
@@ -190,8 +196,13 @@ export function planDaemonSet(input: DaemonSetSyncInput): DaemonSetPlan {
       create.push(name);
       continue;
     }
-    // Failed or succeeded daemon pods are replaced: deleted now, created again once gone.
-    del.push(...live.filter(isFinished));
+    // Failed or succeeded daemon pods are replaced: deleted now, created again once gone; a
+    // failed one only once its node's back-off allows (the node keeps it meanwhile, so none is created).
+    const failedHere = live.filter((p) => p.status?.phase === 'Failed');
+    const wait = failedHere.length > 0 ? (input.failedPodBackoffMs?.(name) ?? 0) : 0;
+    if (wait > 0) backoffMs = Math.min(backoffMs ?? wait, wait);
+    else failed.push(...failedHere);
+    del.push(...live.filter((p) => p.status?.phase === 'Succeeded' || (wait === 0 && p.status?.phase === 'Failed')));
     const running = live.filter((p) => !isFinished(p));
     // Keep the oldest pod (while surging, the oldest old one and the oldest new one); delete the rest.
     let keep: KubeObject[] = running.slice(0, 1);
@@ -210,7 +221,8 @@ export function planDaemonSet(input: DaemonSetSyncInput): DaemonSetPlan {
     const ms = msUntilAvailable(p, minReady, now);
     if (ms !== undefined && (recheckMs === undefined || ms < recheckMs)) recheckMs = ms;
   }
-  return { create, delete: [...new Set(del)], status: counts, recheckMs };
+  if (backoffMs !== undefined && (recheckMs === undefined || backoffMs < recheckMs)) recheckMs = backoffMs;
+  return { create, delete: [...new Set(del)], failed, status: counts, recheckMs };
 }
 
 /**
