@@ -78,3 +78,23 @@ test('the informer sees adds, updates and deletes', async () => {
     await informer.stop();
   }
 });
+
+test('PodDisruptionBudgets and pods/eviction through the typed client: a refused eviction is an ApiException 429', async () => {
+  const policy = kc.makeApiClient(k8s.PolicyV1Api);
+  const namespace = 'default';
+  const budget = await policy.createNamespacedPodDisruptionBudget({ namespace, body: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'typed' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'typed' } } } } });
+  expect(budget.status).toEqual({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 });
+  const created = await core.createNamespacedPod({ namespace, body: { ...pod('typed-1'), metadata: { name: 'typed-1', labels: { app: 'typed' } }, spec: { ...pod('x').spec!, nodeName: 'node-a' } } });
+  await core.replaceNamespacedPodStatus({ name: 'typed-1', namespace, body: { ...created, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } } });
+  // What the disruption controller would write for one Ready pod under minAvailable 1.
+  const counted = await policy.replaceNamespacedPodDisruptionBudgetStatus({ name: 'typed', namespace, body: { ...budget, status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1, observedGeneration: 1 } } });
+  const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'typed-1', namespace } };
+  const refused = await core.createNamespacedPodEviction({ name: 'typed-1', namespace, body: eviction }).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(k8s.ApiException);
+  expect((refused as k8s.ApiException<string>).code).toBe(429);
+  expect(JSON.parse((refused as k8s.ApiException<string>).body)).toMatchObject({ reason: 'TooManyRequests', details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget typed needs 1 healthy pods and has 1 currently' }] } });
+  await policy.replaceNamespacedPodDisruptionBudgetStatus({ name: 'typed', namespace, body: { ...counted, status: { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, observedGeneration: 1 } } });
+  await core.createNamespacedPodEviction({ name: 'typed-1', namespace, body: eviction });
+  expect((await core.readNamespacedPod({ name: 'typed-1', namespace })).metadata?.deletionTimestamp).toBeDefined();
+  expect((await policy.readNamespacedPodDisruptionBudget({ name: 'typed', namespace })).status?.disruptedPods).toHaveProperty('typed-1');
+});

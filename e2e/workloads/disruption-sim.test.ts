@@ -61,6 +61,7 @@ test('kubectl create pdb, get pdb and describe; the controller keeps the status;
   expect(b.status).toMatchObject({ desiredHealthy: 3, observedGeneration: b.metadata.generation, conditions: [{ type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods' }] });
   expect(await kubectl.ok(['get', 'pdb', '--no-headers'])).toMatch(/^web\s+3\s+N\/A\s+1\s+\S+\s*$/);
   expect(await kubectl.ok(['describe', 'pdb', 'web'])).toMatch(/Min available:\s+3[\s\S]*Allowed disruptions:\s+1/);
+  expect(await kubectl.ok(['explain', 'pdb.spec.minAvailable'])).toMatch(/KIND:\s+PodDisruptionBudget\s+VERSION:\s+v1\s+FIELD: minAvailable </);
 
   // The node running most web pods (4 pods on 3 nodes: at least 2) is drained; drain evicts them
   // in parallel, so one eviction is refused (429) and retried once the replacement is Ready.

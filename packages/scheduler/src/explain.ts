@@ -28,7 +28,7 @@ export interface Explanation {
   /** Weighted sum per scored node. */
   totals: Float64Array;
   /** No node fitted, and evicting these pods (namespace/name) from this node will make room. */
-  preemption?: { node: string; victims: string[] };
+  preemption?: { node: string; victims: string[]; budgetViolations: number };
 }
 
 export interface ExplanationJSON {
@@ -43,7 +43,7 @@ export interface ExplanationJSON {
   /** Best first; a plugin skipped for this pod (nothing to score) has no entry in `scores`. */
   scored: { node: string; total: number; scores: Record<string, number> }[];
   rejected: Rejection[];
-  preemption?: { node: string; victims: string[] };
+  preemption?: { node: string; victims: string[]; budgetViolations: number };
 }
 
 export function renderExplanation(e: Explanation): ExplanationJSON {

@@ -261,7 +261,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       // PostFilter: make room by evicting pods of lower priority, if that can work anywhere.
       const plan = computePreemption({ pod: qp.info, nodes: cache.nodeList(), filters: profile.filters, rejected: placement.explanation.rejected, nominatedNode: nominated.get(qp.info.key), budgets: budgets.store.list() });
       if (plan) {
-        placement.explanation.preemption = { node: plan.node, victims: plan.victims.map((v) => v.key) };
+        placement.explanation.preemption = { node: plan.node, victims: plan.victims.map((v) => v.key), budgetViolations: plan.budgetViolations };
         preempt(qp.info, plan);
       }
       queue.requeue(qp, 'unschedulable');
