@@ -6,7 +6,8 @@
 // `Invalid value: map[string]string{"app":"web"}: \`selector\` does not match template \`labels\``.
 // (Kubernetes 1.34 switched composite values to JSON; see mapValue & co. to change that.)
 
-import type { FieldCause } from '../object.ts';
+import type { LabelSelector } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 
 /** A value already rendered as it should appear in the message. */
 export class RawValue {
@@ -48,14 +49,14 @@ export function mapValue(m: Record<string, string> | undefined | null): RawValue
 
 /** `v1.LabelSelector{MatchLabels:map[string]string{...}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`. */
 export function labelSelectorValue(
-  s: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+  s: Incoming<LabelSelector> | undefined,
 ): RawValue {
   if (s == null) return new RawValue('null');
   const exprs =
     s.matchExpressions == null
       ? '[]v1.LabelSelectorRequirement(nil)'
       : `[]v1.LabelSelectorRequirement{${s.matchExpressions
-          .map((e) => `v1.LabelSelectorRequirement{Key:${goQuote(e.key)}, Operator:${goQuote(e.operator)}, Values:${goStrings(e.values)}}`)
+          .map((e) => `v1.LabelSelectorRequirement{Key:${goQuote(e.key ?? '')}, Operator:${goQuote(e.operator ?? '')}, Values:${goStrings(e.values)}}`)
           .join(', ')}}`;
   return new RawValue(`v1.LabelSelector{MatchLabels:${mapValue(s.matchLabels).text}, MatchExpressions:${exprs}}`);
 }

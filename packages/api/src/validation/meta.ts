@@ -1,6 +1,7 @@
 // ObjectMeta validation (k8s.io/apimachinery/pkg/api/validation/objectmeta.go plus the core
 // finalizer rule), and the small shared checks on labels and label selectors.
 
+import type { LabelSelector } from '../model/types.generated.ts';
 import type { FieldCause, Incoming, ObjectMeta } from '../object.ts';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './strings.ts';
 import { FIELD_IMMUTABLE, forbidden, formatValue, invalid, invalidEach, nonNegative, required, tooLong } from './errors.ts';
@@ -136,10 +137,7 @@ export function validateObjectMetaUpdate(meta: Incoming<ObjectMeta> | undefined,
   return errs;
 }
 
-interface LabelSelectorLike {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
+type LabelSelectorLike = Incoming<LabelSelector>;
 
 /** unversioned ValidateLabelSelector. */
 export function validateLabelSelector(sel: LabelSelectorLike | undefined, field: string): FieldCause[] {
@@ -159,7 +157,7 @@ export function validateLabelSelector(sel: LabelSelectorLike | undefined, field:
       default:
         errs.push(invalid(`${p}.operator`, e.operator, 'not a valid selector operator'));
     }
-    errs.push(...validateLabelName(e.key, `${p}.key`));
+    errs.push(...validateLabelName(e.key ?? '', `${p}.key`));
     (e.values ?? []).forEach((v, j) => errs.push(...invalidEach(`${p}.values[${j}]`, v, isValidLabelValue(v))));
   });
   return errs;

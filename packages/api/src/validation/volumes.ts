@@ -4,12 +4,11 @@
 // config keys, file modes within 0..0777, paths relative without '..'. Exactly one source per
 // volume and per projection is checked in pod.ts / here.
 
-import type { FieldCause } from '../object.ts';
+import type { ConfigMapKeySelector, DownwardAPIVolumeFile, EnvFromSource, KeyToPath, ProjectedVolumeSource, SecretKeySelector, Volume } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 import { forbidden, invalid, invalidEach, required } from './errors.ts';
 import { nameIsDNSSubdomain } from './meta.ts';
 import { isConfigMapKey, isEnvVarName } from './strings.ts';
-
-type Obj = Record<string, any>;
 
 const FILE_MODE_ERROR = 'must be a number between 0 and 0777 (octal), both inclusive';
 
@@ -26,7 +25,7 @@ function localPath(path: string, field: string): FieldCause[] {
   return errs;
 }
 
-function keyToPaths(items: Obj[] | undefined, field: string): FieldCause[] {
+function keyToPaths(items: Incoming<KeyToPath>[] | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   (items ?? []).forEach((kp, i) => {
     const f = `${field}[${i}]`;
@@ -38,7 +37,7 @@ function keyToPaths(items: Obj[] | undefined, field: string): FieldCause[] {
   return errs;
 }
 
-function downwardItems(items: Obj[] | undefined, field: string): FieldCause[] {
+function downwardItems(items: Incoming<DownwardAPIVolumeFile>[] | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   (items ?? []).forEach((d, i) => {
     const f = `${field}[${i}]`;
@@ -52,11 +51,11 @@ function downwardItems(items: Obj[] | undefined, field: string): FieldCause[] {
   return errs;
 }
 
-const PROJECTION_SOURCES = ['secret', 'configMap', 'downwardAPI', 'serviceAccountToken', 'clusterTrustBundle'];
+const PROJECTION_SOURCES = ['secret', 'configMap', 'downwardAPI', 'serviceAccountToken', 'clusterTrustBundle'] as const;
 
-function projected(p: Obj, field: string): FieldCause[] {
+function projected(p: Incoming<ProjectedVolumeSource>, field: string): FieldCause[] {
   const errs = fileMode(p.defaultMode, `${field}.defaultMode`);
-  (p.sources ?? []).forEach((s: Obj, i: number) => {
+  (p.sources ?? []).forEach((s, i) => {
     const f = `${field}.sources[${i}]`;
     const set = PROJECTION_SOURCES.filter((k) => s[k] !== undefined);
     if (set.length === 0) errs.push(required(f, 'must specify exactly 1 of: secret, configMap, downwardAPI, serviceAccountToken, clusterTrustBundle'));
@@ -70,7 +69,7 @@ function projected(p: Obj, field: string): FieldCause[] {
 }
 
 /** The rules of the one source a volume has (the count itself is checked by the caller). */
-export function validateVolumeSource(v: Obj, field: string): FieldCause[] {
+export function validateVolumeSource(v: Incoming<Volume>, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   if (v.hostPath && !v.hostPath.path) errs.push(required(`${field}.hostPath.path`));
   if (v.configMap) {
@@ -93,7 +92,7 @@ export function validateVolumeSource(v: Obj, field: string): FieldCause[] {
 }
 
 /** validateConfigMapKeySelector / validateSecretKeySelector. */
-export function validateKeySelector(s: Obj, field: string): FieldCause[] {
+export function validateKeySelector(s: Incoming<ConfigMapKeySelector | SecretKeySelector>, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   if (!s.name) errs.push(required(`${field}.name`));
   else errs.push(...invalidEach(`${field}.name`, s.name, nameIsDNSSubdomain(s.name, false)));
@@ -103,14 +102,14 @@ export function validateKeySelector(s: Obj, field: string): FieldCause[] {
 }
 
 /** validateEnvFrom: a legal prefix and exactly one of configMapRef and secretRef, each named. */
-export function validateEnvFrom(envFrom: Obj[] | undefined, field: string): FieldCause[] {
+export function validateEnvFrom(envFrom: Incoming<EnvFromSource>[] | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   (envFrom ?? []).forEach((e, i) => {
     const f = `${field}[${i}]`;
     if (e.prefix) errs.push(...invalidEach(`${f}.prefix`, e.prefix, isEnvVarName(e.prefix)));
     const refs = (['configMapRef', 'secretRef'] as const).filter((k) => e[k] !== undefined);
     for (const k of refs) {
-      const name = e[k].name;
+      const name = e[k]?.name;
       if (!name) errs.push(required(`${f}.${k}.name`));
       else errs.push(...invalidEach(`${f}.${k}.name`, name, nameIsDNSSubdomain(name, false)));
     }

@@ -1,17 +1,16 @@
 // Deployment, ReplicaSet and ReplicationController validation (pkg/apis/apps/validation and
 // the RC part of pkg/apis/core/validation), including the selector/template-labels rule.
 
-import type { FieldCause } from '../object.ts';
+import type { Deployment, DeploymentStrategy, LabelSelector, PodTemplateSpec, ReplicaSet, ReplicationController } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 import { labelSelectorAsSelector, matches, selectorFromMap, type Selector } from '../selectors/labels.ts';
 import { FIELD_IMMUTABLE, forbidden, intOrStringValue, labelSelectorValue, mapValue, invalid, invalidEach, nonNegative, notSupported, required } from './errors.ts';
 import { nameIsDNSSubdomain, validateAnnotations, validateLabels, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { validatePodSpec } from './pod.ts';
 import { isValidPercent } from './strings.ts';
 
-type Obj = Record<string, any>;
-
 /** ValidatePodTemplateSpec: labels are reported under `<template>.labels`, as Kubernetes does. */
-export function validatePodTemplateSpec(template: Obj, field: string): FieldCause[] {
+export function validatePodTemplateSpec(template: Incoming<PodTemplateSpec>, field: string): FieldCause[] {
   return [
     ...validateLabels(template.metadata?.labels, `${field}.labels`),
     ...validateAnnotations(template.metadata?.annotations, `${field}.annotations`),
@@ -20,7 +19,7 @@ export function validatePodTemplateSpec(template: Obj, field: string): FieldCaus
 }
 
 /** The template checks shared by ReplicaSets, Deployments and RCs. */
-export function validateTemplateForController(template: Obj | undefined, selector: Selector, field: string, owner: string): FieldCause[] {
+export function validateTemplateForController(template: Incoming<PodTemplateSpec> | undefined, selector: Selector, field: string, owner: string): FieldCause[] {
   if (!template) return [required(field)];
   const errs: FieldCause[] = [];
   const selectorIsEmpty = !selector.nothing && selector.requirements.length === 0;
@@ -37,7 +36,7 @@ export function validateTemplateForController(template: Obj | undefined, selecto
 }
 
 /** Selector checks for apps/v1 kinds; returns the parsed selector for the template check. */
-export function validateAppsSelector(spec: Obj, field: string, owner = 'deployment'): { errs: FieldCause[]; selector?: Selector } {
+export function validateAppsSelector(spec: { selector?: Incoming<LabelSelector> }, field: string, owner = 'deployment'): { errs: FieldCause[]; selector?: Selector } {
   const errs: FieldCause[] = [];
   const sel = spec.selector;
   if (!sel) {
@@ -50,7 +49,8 @@ export function validateAppsSelector(spec: Obj, field: string, owner = 'deployme
     }
   }
   try {
-    return { errs, selector: labelSelectorAsSelector(sel) };
+    // Throws on what validateLabelSelector reported above.
+    return { errs, selector: labelSelectorAsSelector(sel as LabelSelector | undefined) };
   } catch {
     errs.push(invalid(`${field}.selector`, labelSelectorValue(sel), 'invalid label selector'));
     return { errs };
@@ -70,7 +70,7 @@ export function intOrPercentValue(v: unknown): number {
   return -1;
 }
 
-function validateStrategy(strategy: Obj | undefined, field: string): FieldCause[] {
+function validateStrategy(strategy: Incoming<DeploymentStrategy> | undefined, field: string): FieldCause[] {
   const s = strategy ?? {};
   const errs: FieldCause[] = [];
   if (s.type === 'Recreate') {
@@ -96,7 +96,7 @@ function validateStrategy(strategy: Obj | undefined, field: string): FieldCause[
   return errs;
 }
 
-export function validateDeployment(d: Obj): FieldCause[] {
+export function validateDeployment(d: Incoming<Deployment>): FieldCause[] {
   const spec = d.spec ?? {};
   const errs = validateObjectMeta(d.metadata, true, nameIsDNSSubdomain);
   errs.push(...nonNegative('spec.replicas', spec.replicas));
@@ -115,7 +115,7 @@ export function validateDeployment(d: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateReplicaSet(rs: Obj): FieldCause[] {
+export function validateReplicaSet(rs: Incoming<ReplicaSet>): FieldCause[] {
   const spec = rs.spec ?? {};
   const errs = validateObjectMeta(rs.metadata, true, nameIsDNSSubdomain);
   errs.push(...nonNegative('spec.replicas', spec.replicas));
@@ -126,7 +126,7 @@ export function validateReplicaSet(rs: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateReplicationController(rc: Obj): FieldCause[] {
+export function validateReplicationController(rc: Incoming<ReplicationController>): FieldCause[] {
   const spec = rc.spec ?? {};
   const errs = validateObjectMeta(rc.metadata, true, nameIsDNSSubdomain);
   errs.push(...nonNegative('spec.minReadySeconds', spec.minReadySeconds));
@@ -145,18 +145,18 @@ function selectorFromMapSafe(m: Record<string, string> | undefined): Selector {
   }
 }
 
-export function selectorUnchanged(next: Obj, prev: Obj): boolean {
+export function selectorUnchanged(next: Incoming<LabelSelector> | undefined, prev: Incoming<LabelSelector> | undefined): boolean {
   return JSON.stringify(normalizeSelector(next)) === JSON.stringify(normalizeSelector(prev));
 }
 
-function normalizeSelector(s: Obj | undefined): unknown {
+function normalizeSelector(s: Incoming<LabelSelector> | undefined): unknown {
   if (!s) return null;
   const labels = s.matchLabels ? Object.fromEntries(Object.entries(s.matchLabels).sort(([a], [b]) => (a < b ? -1 : 1))) : null;
   return [labels, s.matchExpressions ?? null];
 }
 
 /** apps/v1 Deployments and ReplicaSets: the selector cannot change once created. */
-export function validateAppsUpdate(kind: 'Deployment' | 'ReplicaSet', next: Obj, prev: Obj): FieldCause[] {
+export function validateAppsUpdate(kind: 'Deployment' | 'ReplicaSet', next: Incoming<Deployment> | Incoming<ReplicaSet>, prev: Incoming<Deployment> | Incoming<ReplicaSet>): FieldCause[] {
   const errs = validateObjectMetaUpdate(next.metadata, prev.metadata);
   const full = kind === 'Deployment' ? validateDeployment(next) : validateReplicaSet(next);
   // The create-time metadata rules are replaced by the update ones above.
@@ -167,7 +167,7 @@ export function validateAppsUpdate(kind: 'Deployment' | 'ReplicaSet', next: Obj,
   return errs;
 }
 
-export function validateReplicationControllerUpdate(next: Obj, prev: Obj): FieldCause[] {
+export function validateReplicationControllerUpdate(next: Incoming<ReplicationController>, prev: Incoming<ReplicationController>): FieldCause[] {
   const errs = validateObjectMetaUpdate(next.metadata, prev.metadata);
   errs.push(...validateReplicationController(next).filter((c) => !c.field.startsWith('metadata.')));
   return errs;
