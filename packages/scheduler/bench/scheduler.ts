@@ -17,7 +17,10 @@
 //   - spread: DoNotSchedule maxSkew 5 by hostname and by zone over 3 zones (TopologySpreading;
 //     its CI floor is 460 pods/s at 5,000 nodes).
 //
-// Usage: pnpm bench:scheduler [--quick] [--nodes N --pods M] [--concurrency C] [--no-constrained]
+// And 4. the preemption check of a pod that fits nowhere, in this process: every node full of
+// pods of the pod's own priority, so no node has a victim; time per attempt of PostFilter.
+//
+// Usage: pnpm bench:scheduler [--quick] [--nodes N --pods M] [--concurrency C] [--no-constrained] [--preemption-only]
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +34,7 @@ import { defaultConfig } from '../src/config.ts';
 import { computePodInfo } from '../src/model/pod-info.ts';
 import type { Node, Pod } from '../src/model/types.ts';
 import { computePlacement } from '../src/pipeline.ts';
+import { computePreemption } from '../src/preemption.ts';
 import { BIND_CONNECTIONS } from '../src/scheduler.ts';
 import { buildProfile } from '../src/profile.ts';
 import { makeNode, makePod } from '../src/testing/fixtures.ts';
@@ -247,10 +251,35 @@ function decisionsOnly(numNodes: number, numPods: number, pod: PodMaker = plain)
   return { podsPerSecond: numPods / seconds, p50: percentile(took, 50), p99: percentile(took, 99) };
 }
 
+/**
+ * PostFilter for a pod that fits nowhere while no node has a pod of lower priority: the cost each
+ * unschedulable attempt pays. Returns microseconds per attempt (median of `attempts`).
+ */
+function preemptionCheck(numNodes: number, numPods: number, attempts = 50): { p50: number } {
+  const cache = new SchedulerCache();
+  for (let i = 0; i < numNodes; i++) cache.addOrUpdateNode(node(i) as Node);
+  for (let i = 0; i < numPods; i++) cache.assume(computePodInfo(plain(i) as Pod), `node-${i % numNodes}`);
+  const profile = buildProfile(defaultConfig());
+  const big = computePodInfo(makePod('too-big', { cpu: '64' }) as Pod);
+  const placement = computePlacement({ pod: big, nodes: cache.nodeList(), profile, percentageOfNodesToScore: 0, startIndex: 0, random: Math.random });
+  const took: number[] = [];
+  for (let a = 0; a < attempts; a++) {
+    const t = performance.now();
+    const plan = computePreemption({ pod: big, nodes: cache.nodeList(), filters: profile.filters, rejected: placement.explanation.rejected });
+    took.push(performance.now() - t);
+    if (plan) throw new Error('bench: found victims where there are none');
+  }
+  took.sort((x, y) => x - y);
+  return { p50: percentile(took, 50) * 1000 };
+}
+
 const fmt = (n: number, d = 0) => n.toFixed(d);
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 console.log(`bench:scheduler — ${sizes.map(([n, m]) => `${n} nodes x ${m} pods`).join(', ')}; ${CONCURRENCY} concurrent writers; load average ${load()}`);
 for (const [numNodes, numPods] of sizes) {
+  const pre = preemptionCheck(numNodes, numPods);
+  console.log(`\n${numNodes} nodes x ${numPods} pods: preemption check of a pod that fits nowhere, no lower-priority pod anywhere: ${fmt(pre.p50)} µs an attempt (median of 50)`);
+  if (args.includes('--preemption-only')) continue;
   const d = decisionsOnly(numNodes, numPods);
   const b = await bare(numNodes, numPods);
   const s = await scheduled(numNodes, numPods);

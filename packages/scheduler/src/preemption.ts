@@ -133,7 +133,8 @@ export function computePreemption(input: PreemptionInput): PreemptionPlan | unde
     if (plans.length >= limit) break;
     if (!resolvableByPreemption(r)) continue;
     const i = indexOf.get(r.node);
-    if (i === undefined) continue;
+    // The node's priority summary answers "any pod to evict?" without walking its pods.
+    if (i === undefined || !(nodes[i].lowestPriority() < pod.priority)) continue;
     const found = victimsOn(pod, nodes, i, filters, input.budgets ?? []);
     if (found) plans.push({ node: r.node, ...found });
   }

@@ -41,3 +41,23 @@ describe('nodeSchedulingPropertiesChanged', () => {
     expect(nodeSchedulingPropertiesChanged(n, makeNode('n', { cpu: '4', taints: [{ key: 'k', effect: 'NoSchedule' }] }))).toBe(true);
   });
 });
+
+test('lowestPriority: the lowest priority of the pods that are not terminating, kept as pods come and go', () => {
+  const n = nodeInfo('n1', {});
+  expect(n.lowestPriority()).toBe(Number.POSITIVE_INFINITY);
+  const low = computePodInfo(makePod('low', { priority: -5 }));
+  const mid = computePodInfo(makePod('mid', { priority: 10 }));
+  const mid2 = computePodInfo(makePod('mid2', { priority: 10 }));
+  n.addPod(low);
+  n.addPod(mid);
+  n.addPod(mid2);
+  expect(n.lowestPriority()).toBe(-5);
+  // A pod that starts terminating no longer counts (it is leaving anyway).
+  n.addPod(computePodInfo({ ...makePod('low', { priority: -5 }), metadata: { ...makePod('low').metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } }));
+  expect(n.lowestPriority()).toBe(10);
+  n.removePod(low.key);
+  n.removePod(mid.key);
+  expect(n.lowestPriority()).toBe(10);
+  n.removePod(mid2.key);
+  expect(n.lowestPriority()).toBe(Number.POSITIVE_INFINITY);
+});

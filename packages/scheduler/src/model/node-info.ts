@@ -37,6 +37,11 @@ export class NodeInfo {
   readonly ownerCounts = new Map<string, number>();
   /** The pods here with pod affinity or anti-affinity terms (InterPodAffinity reads only these). */
   readonly podsWithTerms = new Map<string, PodInfo>();
+  /**
+   * priority -> number of pods here (not terminating) with it: preemption asks whether a node has
+   * any pod of lower priority than the preemptor without walking its pods.
+   */
+  private readonly priorityCounts = new Map<number, number>();
 
   constructor(name: string, node?: Node) {
     this.name = name;
@@ -68,6 +73,13 @@ export class NodeInfo {
     return true;
   }
 
+  /** The lowest priority of a pod here that is not terminating; Infinity when there is none. O(distinct priorities). */
+  lowestPriority(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const p of this.priorityCounts.keys()) if (p < min) min = p;
+    return min;
+  }
+
   /** Whether one of `ports` is taken: same protocol and port, and the same IP or a wildcard. */
   portsConflict(ports: HostPort[]): boolean {
     for (const want of ports) {
@@ -91,6 +103,11 @@ export class NodeInfo {
       else ips.delete(hp.ip);
       if (ips.size > 0) this.usedPorts.set(k, ips);
       else this.usedPorts.delete(k);
+    }
+    if (!p.terminating) {
+      const n = (this.priorityCounts.get(p.priority) ?? 0) + sign;
+      if (n > 0) this.priorityCounts.set(p.priority, n);
+      else this.priorityCounts.delete(p.priority);
     }
     if (p.ownerKey !== undefined) {
       const n = (this.ownerCounts.get(p.ownerKey) ?? 0) + sign;
