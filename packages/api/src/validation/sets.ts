@@ -1,17 +1,16 @@
 // DaemonSet, StatefulSet and ControllerRevision validation (pkg/apis/apps/validation:
 // ValidateDaemonSet, ValidateStatefulSet, ValidateControllerRevision and their updates).
 
-import type { FieldCause } from '../object.ts';
+import type { ControllerRevision, DaemonSet, DaemonSetUpdateStrategy, PersistentVolumeClaim, PodTemplateSpec, StatefulSet, StatefulSetSpec, StatefulSetUpdateStrategy, Volume } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 import { FIELD_IMMUTABLE, forbidden, intOrStringValue, invalid, labelSelectorValue, nonNegative, notSupported, required } from './errors.ts';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { canonical, validatePersistentVolumeClaimSpec } from './storage.ts';
 import { intOrPercentValue, selectorUnchanged, validateAppsSelector, validatePositiveIntOrPercent, validateTemplateForController } from './workloads.ts';
 
-type Obj = Record<string, any>;
-
 const deepEqualJson = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
-function validateDaemonSetUpdateStrategy(strategy: Obj | undefined, field: string): FieldCause[] {
+function validateDaemonSetUpdateStrategy(strategy: Incoming<DaemonSetUpdateStrategy> | undefined, field: string): FieldCause[] {
   const s = strategy ?? {};
   if (s.type === 'OnDelete') return [];
   if (s.type !== 'RollingUpdate') return [notSupported(`${field}.type`, s.type ?? '', ['OnDelete', 'RollingUpdate'])];
@@ -28,7 +27,7 @@ function validateDaemonSetUpdateStrategy(strategy: Obj | undefined, field: strin
   return errs;
 }
 
-export function validateDaemonSet(ds: Obj): FieldCause[] {
+export function validateDaemonSet(ds: Incoming<DaemonSet>): FieldCause[] {
   const spec = ds.spec ?? {};
   const errs = validateObjectMeta(ds.metadata, true, nameIsDNSSubdomain);
   const { errs: selErrs, selector } = validateAppsSelector(spec, 'spec', 'daemonset');
@@ -40,14 +39,14 @@ export function validateDaemonSet(ds: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateDaemonSetUpdate(next: Obj, prev: Obj): FieldCause[] {
+export function validateDaemonSetUpdate(next: Incoming<DaemonSet>, prev: Incoming<DaemonSet>): FieldCause[] {
   const errs = validateObjectMetaUpdate(next.metadata, prev.metadata);
   errs.push(...validateDaemonSet(next).filter((c) => !c.field.startsWith('metadata.')));
   if (!selectorUnchanged(next.spec?.selector, prev.spec?.selector)) errs.push(invalid('spec.selector', labelSelectorValue(next.spec?.selector), FIELD_IMMUTABLE));
   return errs;
 }
 
-function validateStatefulSetUpdateStrategy(strategy: Obj | undefined, field: string): FieldCause[] {
+function validateStatefulSetUpdateStrategy(strategy: Incoming<StatefulSetUpdateStrategy> | undefined, field: string): FieldCause[] {
   const s = strategy ?? {};
   switch (s.type) {
     case undefined:
@@ -64,7 +63,7 @@ function validateStatefulSetUpdateStrategy(strategy: Obj | undefined, field: str
 
 const RETENTION = ['Retain', 'Delete'];
 
-export function validateStatefulSet(sts: Obj): FieldCause[] {
+export function validateStatefulSet(sts: Incoming<StatefulSet>): FieldCause[] {
   const spec = sts.spec ?? {};
   const errs = validateObjectMeta(sts.metadata, true, nameIsDNSSubdomain);
   const policy = spec.podManagementPolicy;
@@ -72,7 +71,7 @@ export function validateStatefulSet(sts: Obj): FieldCause[] {
   else if (policy !== 'OrderedReady' && policy !== 'Parallel') errs.push(invalid('spec.podManagementPolicy', policy, "must be 'OrderedReady' or 'Parallel'"));
   errs.push(...validateStatefulSetUpdateStrategy(spec.updateStrategy, 'spec.updateStrategy'));
   const retention = spec.persistentVolumeClaimRetentionPolicy ?? {};
-  for (const k of ['whenDeleted', 'whenScaled']) {
+  for (const k of ['whenDeleted', 'whenScaled'] as const) {
     if (retention[k] !== undefined && !RETENTION.includes(retention[k])) errs.push(notSupported(`spec.persistentVolumeClaimRetentionPolicy.${k}`, retention[k], RETENTION));
   }
   errs.push(...nonNegative('spec.replicas', spec.replicas));
@@ -82,7 +81,7 @@ export function validateStatefulSet(sts: Obj): FieldCause[] {
   const { errs: selErrs, selector } = validateAppsSelector(spec, 'spec', 'statefulset');
   errs.push(...selErrs);
   if (selector) errs.push(...validateTemplateForController(withClaimVolumes(spec.template, spec.volumeClaimTemplates), selector, 'spec.template', 'StatefulSet'));
-  (spec.volumeClaimTemplates ?? []).forEach((claim: Obj, i: number) => {
+  (spec.volumeClaimTemplates ?? []).forEach((claim, i) => {
     const f = `spec.volumeClaimTemplates[${i}]`;
     if (!claim?.metadata?.name) errs.push(required(`${f}.metadata.name`, 'name or generateName is required'));
     errs.push(...validatePersistentVolumeClaimSpec(claim?.spec, `${f}.spec`));
@@ -91,9 +90,9 @@ export function validateStatefulSet(sts: Obj): FieldCause[] {
 }
 
 /** The template as its pods get it: a volume per claim template, so mounts may name them. */
-function withClaimVolumes(template: Obj | undefined, claims: Obj[] | undefined): Obj | undefined {
+function withClaimVolumes(template: Incoming<PodTemplateSpec> | undefined, claims: Incoming<PersistentVolumeClaim>[] | undefined): Incoming<PodTemplateSpec> | undefined {
   if (!template?.spec || !claims?.length) return template;
-  const volumes: Obj[] = [...(template.spec.volumes ?? [])];
+  const volumes: Incoming<Volume>[] = [...(template.spec.volumes ?? [])];
   for (const c of claims) {
     const name = c?.metadata?.name;
     if (name && !volumes.some((v) => v?.name === name)) volumes.push({ name, persistentVolumeClaim: { claimName: name } });
@@ -104,10 +103,10 @@ function withClaimVolumes(template: Obj | undefined, claims: Obj[] | undefined):
 /** What an update of a StatefulSet's spec may change (Kubernetes' message names them). */
 const MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
 
-export function validateStatefulSetUpdate(next: Obj, prev: Obj): FieldCause[] {
+export function validateStatefulSetUpdate(next: Incoming<StatefulSet>, prev: Incoming<StatefulSet>): FieldCause[] {
   const errs = validateObjectMetaUpdate(next.metadata, prev.metadata);
   errs.push(...validateStatefulSet(next).filter((c) => !c.field.startsWith('metadata.')));
-  const strip = (spec: Obj | undefined) => Object.fromEntries(Object.entries(spec ?? {}).filter(([k]) => !MUTABLE.includes(k)));
+  const strip = (spec: Incoming<StatefulSetSpec> | undefined) => Object.fromEntries(Object.entries(spec ?? {}).filter(([k]) => !MUTABLE.includes(k)));
   if (!deepEqualJson(strip(next.spec), strip(prev.spec))) {
     errs.push(
       forbidden(
@@ -119,14 +118,14 @@ export function validateStatefulSetUpdate(next: Obj, prev: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateControllerRevision(cr: Obj): FieldCause[] {
+export function validateControllerRevision(cr: Incoming<ControllerRevision>): FieldCause[] {
   const errs = validateObjectMeta(cr.metadata, true, nameIsDNSSubdomain);
   if (cr.data === undefined || cr.data === null) errs.push(required('data', 'data is mandatory'));
   errs.push(...nonNegative('revision', cr.revision));
   return errs;
 }
 
-export function validateControllerRevisionUpdate(next: Obj, prev: Obj): FieldCause[] {
+export function validateControllerRevisionUpdate(next: Incoming<ControllerRevision>, prev: Incoming<ControllerRevision>): FieldCause[] {
   const errs = validateObjectMetaUpdate(next.metadata, prev.metadata);
   errs.push(...validateControllerRevision(next).filter((c) => !c.field.startsWith('metadata.')));
   if (!deepEqualJson(next.data, prev.data)) errs.push(invalid('data', next.data, FIELD_IMMUTABLE));

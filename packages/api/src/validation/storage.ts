@@ -1,14 +1,13 @@
 // Validation of PersistentVolumeClaim, PersistentVolume (pkg/apis/core/validation) and
 // StorageClass (pkg/apis/storage/validation), with their update rules.
 
-import type { FieldCause } from '../object.ts';
+import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeSpec, StorageClass } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 import { compareQuantity, tryParseQuantity } from '../quantity.ts';
 import { forbidden, FIELD_IMMUTABLE, invalid, invalidEach, notSupported, RawValue, required } from './errors.ts';
 import { nameIsDNSSubdomain, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { validateNodeSelectorTerm } from './pod.ts';
 import { isDNS1123Subdomain, isQualifiedName } from './strings.ts';
-
-type Obj = Record<string, any>;
 
 /** The volume sources of a PersistentVolumeSpec, in the order ValidatePersistentVolumeSpec checks them. */
 export const PV_SOURCES = [
@@ -49,7 +48,7 @@ function positiveQuantity(value: unknown, field: string): FieldCause[] {
 
 // ---- PersistentVolumeClaim ----------------------------------------------------------------
 
-export function validatePersistentVolumeClaimSpec(spec: Obj | undefined, field: string): FieldCause[] {
+export function validatePersistentVolumeClaimSpec(spec: Incoming<PersistentVolumeClaimSpec> | undefined, field: string): FieldCause[] {
   const s = spec ?? {};
   const errs = validateAccessModes(s.accessModes, `${field}.accessModes`, 'at least 1 access mode is required');
   if (s.selector) errs.push(...validateLabelSelector(s.selector, `${field}.selector`));
@@ -68,7 +67,7 @@ export function validatePersistentVolumeClaimSpec(spec: Obj | undefined, field: 
   return errs;
 }
 
-export function validatePersistentVolumeClaim(pvc: Obj): FieldCause[] {
+export function validatePersistentVolumeClaim(pvc: Incoming<PersistentVolumeClaim>): FieldCause[] {
   return [...validateObjectMeta(pvc.metadata, true, nameIsDNSSubdomain), ...validatePersistentVolumeClaimSpec(pvc.spec, 'spec')];
 }
 
@@ -76,14 +75,19 @@ export function validatePersistentVolumeClaim(pvc: Obj): FieldCause[] {
  * Claims are immutable after creation, except: volumeName may be set once (binding), a claim
  * without a class may get one, and a bound claim may ask for more storage (never less).
  */
-export function validatePersistentVolumeClaimUpdate(pvc: Obj, old: Obj): FieldCause[] {
+export function validatePersistentVolumeClaimUpdate(pvc: Incoming<PersistentVolumeClaim>, old: Incoming<PersistentVolumeClaim>): FieldCause[] {
   const errs = validateObjectMetaUpdate(pvc.metadata, old.metadata);
   errs.push(...validatePersistentVolumeClaim(pvc).filter((c) => !c.field.startsWith('metadata.')));
-  const next: Obj = structuredClone(pvc.spec ?? {});
-  const prev: Obj = structuredClone(old.spec ?? {});
+  const next = structuredClone(pvc.spec ?? {});
+  const prev = structuredClone(old.spec ?? {});
   if (!prev.volumeName) prev.volumeName = next.volumeName;
   if (prev.storageClassName === undefined && next.storageClassName !== undefined) prev.storageClassName = next.storageClassName;
-  if (pvc.status?.phase === 'Bound' && next.resources?.requests) next.resources.requests.storage = old.spec?.resources?.requests?.storage;
+  const requests = next.resources?.requests;
+  if (pvc.status?.phase === 'Bound' && requests) {
+    const before = old.spec?.resources?.requests?.storage;
+    if (before === undefined) delete requests.storage;
+    else requests.storage = before;
+  }
   next.volumeAttributesClassName = prev.volumeAttributesClassName;
   for (const o of [next, prev]) if (o.volumeName === undefined) delete o.volumeName;
   if (JSON.stringify(canonical(next)) !== JSON.stringify(canonical(prev))) {
@@ -102,8 +106,8 @@ export function validatePersistentVolumeClaimUpdate(pvc: Obj, old: Obj): FieldCa
 export function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (v && typeof v === 'object') {
-    const out: Obj = {};
-    for (const k of Object.keys(v).sort()) if ((v as Obj)[k] !== undefined) out[k] = canonical((v as Obj)[k]);
+    const out: Record<string, unknown> = {};
+    for (const [k, e] of Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (e !== undefined) out[k] = canonical(e);
     return out;
   }
   return v;
@@ -111,29 +115,29 @@ export function canonical(v: unknown): unknown {
 
 // ---- PersistentVolume ---------------------------------------------------------------------
 
-function validatePVSource(spec: Obj, field: string): FieldCause[] {
+function validatePVSource(spec: Incoming<PersistentVolumeSpec>, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   let n = 0;
   for (const src of PV_SOURCES) {
-    const v = spec[src];
-    if (v === undefined) continue;
+    if (spec[src] === undefined) continue;
     if (n > 0) {
       errs.push(forbidden(`${field}.${src}`, 'may not specify more than 1 volume type'));
       continue;
     }
     n++;
     if (src === 'hostPath') {
-      if (!v.path) errs.push(required(`${field}.hostPath.path`));
+      if (!spec.hostPath?.path) errs.push(required(`${field}.hostPath.path`));
     } else if (src === 'local') {
-      if (!v.path) errs.push(required(`${field}.local.path`));
+      if (!spec.local?.path) errs.push(required(`${field}.local.path`));
       if (!spec.nodeAffinity?.required) errs.push(required(`${field}.nodeAffinity`, 'Local volume requires node affinity'));
     } else if (src === 'nfs') {
-      if (!v.server) errs.push(required(`${field}.nfs.server`));
-      if (!v.path) errs.push(required(`${field}.nfs.path`));
+      const v = spec.nfs;
+      if (!v?.server) errs.push(required(`${field}.nfs.server`));
+      if (!v?.path) errs.push(required(`${field}.nfs.path`));
       else if (!String(v.path).startsWith('/')) errs.push(invalid(`${field}.nfs.path`, v.path, 'must be an absolute path'));
     } else if (src === 'csi') {
-      if (!v.driver) errs.push(required(`${field}.csi.driver`));
-      if (!v.volumeHandle) errs.push(required(`${field}.csi.volumeHandle`));
+      if (!spec.csi?.driver) errs.push(required(`${field}.csi.driver`));
+      if (!spec.csi?.volumeHandle) errs.push(required(`${field}.csi.volumeHandle`));
     }
   }
   if (n === 0) errs.push(required(field, 'must specify a volume type'));
@@ -148,10 +152,10 @@ function resourceListValue(m: Record<string, string> | undefined): RawValue {
   return new RawValue(`core.ResourceList{${entries.join(', ')}}`);
 }
 
-export function validatePersistentVolumeSpec(spec: Obj | undefined, field: string): FieldCause[] {
+export function validatePersistentVolumeSpec(spec: Incoming<PersistentVolumeSpec> | undefined, field: string): FieldCause[] {
   const s = spec ?? {};
   const errs = validateAccessModes(s.accessModes, `${field}.accessModes`, '');
-  const capacity: Record<string, string> | undefined = s.capacity;
+  const capacity = s.capacity;
   const keys = Object.keys(capacity ?? {});
   if (keys.length === 0) errs.push(required(`${field}.capacity`));
   if (!keys.includes('storage') || keys.length > 1) errs.push(notSupported(`${field}.capacity`, resourceListValue(capacity), ['storage']));
@@ -163,7 +167,7 @@ export function validatePersistentVolumeSpec(spec: Obj | undefined, field: strin
   if (s.nodeAffinity && req) {
     const f = `${field}.nodeAffinity.required.nodeSelectorTerms`;
     if (!req.nodeSelectorTerms?.length) errs.push(required(f, 'must have at least one node selector term'));
-    else req.nodeSelectorTerms.forEach((t: Obj, i: number) => errs.push(...validateNodeSelectorTerm(t, `${f}[${i}]`)));
+    else req.nodeSelectorTerms.forEach((t, i) => errs.push(...validateNodeSelectorTerm(t, `${f}[${i}]`)));
   }
   errs.push(...validatePVSource(s, field));
   errs.push(...validateClassName(s.storageClassName, `${field}.storageClassName`));
@@ -171,15 +175,15 @@ export function validatePersistentVolumeSpec(spec: Obj | undefined, field: strin
   return errs;
 }
 
-export function validatePersistentVolume(pv: Obj): FieldCause[] {
+export function validatePersistentVolume(pv: Incoming<PersistentVolume>): FieldCause[] {
   return [...validateObjectMeta(pv.metadata, false, nameIsDNSSubdomain), ...validatePersistentVolumeSpec(pv.spec, 'spec')];
 }
 
 /** The volume source, volumeMode and a set nodeAffinity are fixed; claimRef, capacity and the rest may change. */
-export function validatePersistentVolumeUpdate(pv: Obj, old: Obj): FieldCause[] {
+export function validatePersistentVolumeUpdate(pv: Incoming<PersistentVolume>, old: Incoming<PersistentVolume>): FieldCause[] {
   const errs = validateObjectMetaUpdate(pv.metadata, old.metadata);
   errs.push(...validatePersistentVolume(pv).filter((c) => !c.field.startsWith('metadata.')));
-  const source = (s: Obj | undefined) => canonical(Object.fromEntries(PV_SOURCES.map((k) => [k, s?.[k]])));
+  const source = (s: Incoming<PersistentVolumeSpec> | undefined) => canonical(Object.fromEntries(PV_SOURCES.map((k) => [k, s?.[k]])));
   if (JSON.stringify(source(pv.spec)) !== JSON.stringify(source(old.spec))) {
     errs.push(forbidden('spec.persistentvolumesource', 'spec.persistentvolumesource is immutable after creation'));
   }
@@ -192,11 +196,11 @@ export function validatePersistentVolumeUpdate(pv: Obj, old: Obj): FieldCause[] 
 
 // ---- StorageClass -------------------------------------------------------------------------
 
-export function validateStorageClass(sc: Obj): FieldCause[] {
+export function validateStorageClass(sc: Incoming<StorageClass>): FieldCause[] {
   const errs = validateObjectMeta(sc.metadata, false, nameIsDNSSubdomain);
   if (!sc.provisioner) errs.push(required('provisioner'));
   else errs.push(...invalidEach('provisioner', sc.provisioner, isQualifiedName(String(sc.provisioner).toLowerCase())));
-  const params: Record<string, string> = sc.parameters ?? {};
+  const params = sc.parameters ?? {};
   const keys = Object.keys(params);
   if (keys.length > 512) errs.push({ reason: 'FieldValueTooLong', field: 'parameters', message: 'Too long: may not have more than 512 items' });
   else {
@@ -213,7 +217,7 @@ export function validateStorageClass(sc: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateStorageClassUpdate(sc: Obj, old: Obj): FieldCause[] {
+export function validateStorageClassUpdate(sc: Incoming<StorageClass>, old: Incoming<StorageClass>): FieldCause[] {
   const errs = validateObjectMetaUpdate(sc.metadata, old.metadata);
   if (JSON.stringify(canonical(sc.parameters ?? {})) !== JSON.stringify(canonical(old.parameters ?? {}))) errs.push(forbidden('parameters', 'updates to parameters are forbidden.'));
   if (sc.provisioner !== old.provisioner) errs.push(forbidden('provisioner', 'updates to provisioner are forbidden.'));
