@@ -93,3 +93,25 @@ describe('computePlacement', () => {
     expect(place({ pod: podInfo('p'), nodes: [] }).message).toBe('no nodes available to schedule pods');
   });
 });
+
+describe('the nominated node is held for the preemptor', () => {
+  // n1 has 2 CPUs, 1 taken; a preemptor of priority 100 asking 1 CPU is nominated there while its victims leave.
+  const nodes = () => [nodeInfo('n1', { cpu: '2' }, [makePod('victim', { cpu: '1', priority: 0 })])];
+  const preemptor = podInfo('preemptor', { cpu: '1', priority: 100 });
+  const nominated = new Map([['n1', new Map([[preemptor.key, preemptor]])]]);
+
+  test('a pod of lower or equal priority does not take the room', () => {
+    for (const priority of [0, 100]) {
+      const r = place({ pod: podInfo(`p${priority}`, { cpu: '1', priority }), nodes: nodes(), nominated });
+      expect(r.node).toBeUndefined();
+      expect(r.explanation.rejected).toEqual([{ node: 'n1', plugin: 'NodeResourcesFit', reasons: ['Insufficient cpu'] }]);
+    }
+    // Without the nomination it would have fitted.
+    expect(place({ pod: podInfo('p0', { cpu: '1', priority: 0 }), nodes: nodes() }).node).toBe('n1');
+  });
+
+  test('a pod of higher priority, and the preemptor itself, see the room', () => {
+    expect(place({ pod: podInfo('urgent', { cpu: '1', priority: 1000 }), nodes: nodes(), nominated }).node).toBe('n1');
+    expect(place({ pod: preemptor, nodes: nodes(), nominated }).node).toBe('n1');
+  });
+});

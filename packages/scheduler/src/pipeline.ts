@@ -5,8 +5,9 @@
 import type { Explanation, Rejection } from './explain.ts';
 import { computeFitErrorMessage } from './fit-error.ts';
 import { CycleState, MAX_NODE_SCORE } from './framework.ts';
-import type { NodeInfo } from './model/node-info.ts';
+import { NodeInfo } from './model/node-info.ts';
 import type { PodInfo } from './model/pod-info.ts';
+import type { NominatedPods } from './nominator.ts';
 import type { Profile } from './profile.ts';
 import { numFeasibleNodesToFind } from './sampling.ts';
 
@@ -22,6 +23,8 @@ export interface PlacementInput {
   /** Uniform in [0, 1); Math.random in production, seeded in tests. */
   random: () => number;
   now?: Date;
+  /** Pods nominated to nodes by preemption and not placed yet: their room is held (nominator.ts). */
+  nominated?: NominatedPods;
 }
 
 export interface Placement {
@@ -32,6 +35,26 @@ export interface Placement {
   /** The FailedScheduling message when no node fits. */
   message: string | undefined;
   explanation: Explanation;
+}
+
+/**
+ * The node as `pod` must see it when filtering: with the pods nominated to it (by a preemption,
+ * not placed yet) whose priority is at least the pod's, as kube-scheduler's addGENominatedPods.
+ * A copy only for the few nodes that have such pods.
+ */
+export function withNominated(node: NodeInfo, pod: PodInfo, nominated: NominatedPods | undefined): NodeInfo {
+  const here = nominated?.get(node.name);
+  if (!here) return node;
+  let copy: NodeInfo | undefined;
+  for (const p of here.values()) {
+    if (p.key === pod.key || p.priority < pod.priority || node.pods.has(p.key)) continue;
+    if (!copy) {
+      copy = new NodeInfo(node.name, node.node);
+      for (const q of node.pods.values()) copy.addPod(q);
+    }
+    copy.addPod(p);
+  }
+  return copy ?? node;
 }
 
 export function computePlacement(input: PlacementInput): Placement {
@@ -53,9 +76,10 @@ export function computePlacement(input: PlacementInput): Placement {
   while (examined < numNodes && feasible.length < wanted) {
     const node = nodes[(start + examined) % numNodes];
     examined++;
+    const view = withNominated(node, pod, input.nominated);
     let rejection: Rejection | undefined;
     for (const f of filters) {
-      const status = f.filter!(ctx, pod, node);
+      const status = f.filter!(ctx, pod, view);
       if (status.code !== 'Success') {
         rejection = { node: node.name, plugin: f.name, reasons: status.reasons };
         break;

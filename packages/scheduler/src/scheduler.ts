@@ -22,6 +22,7 @@ import { nodeSchedulingPropertiesChanged } from './model/node-info.ts';
 import { computePodInfo, podKey, type PodInfo } from './model/pod-info.ts';
 import type { Node, Pod } from './model/types.ts';
 import { computePlacement } from './pipeline.ts';
+import { Nominator } from './nominator.ts';
 import { computePreemption, type PreemptionPlan } from './preemption.ts';
 import { buildProfile } from './profile.ts';
 import { SchedulingQueue, type QueuedPod } from './queue.ts';
@@ -153,7 +154,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   /** Pods this scheduler nominated a node for by preempting, until they are placed. */
-  const nominated = new Map<string, string>();
+  const nominated = new Nominator();
   let leading = false;
   let wakeLeader: (() => void) | undefined;
   let stopped = false;
@@ -208,7 +209,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     onDelete: (p) => {
       // A pod leaves this informer when it is bound (it then has a nodeName) or deleted.
       queue.delete(podKey(p));
-      nominated.delete(podKey(p));
+      nominated.remove(podKey(p));
       if (!(p as Pod).spec?.nodeName) explanations.forget(podKey(p));
     },
   });
@@ -252,6 +253,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       percentageOfNodesToScore: config.percentageOfNodesToScore,
       startIndex: nextStartIndex,
       random,
+      nominated: nominated.byNodeName(),
     });
     metrics.algorithmLatency.observe((performance.now() - t0) / 1000);
     nextStartIndex = placement.nextStartIndex;
@@ -259,7 +261,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     if (placement.node === undefined) {
       metrics.attempts.inc({ result: 'unschedulable' });
       // PostFilter: make room by evicting pods of lower priority, if that can work anywhere.
-      const plan = computePreemption({ pod: qp.info, nodes: cache.nodeList(), filters: profile.filters, rejected: placement.explanation.rejected, nominatedNode: nominated.get(qp.info.key), budgets: budgets.store.list() });
+      const plan = computePreemption({ pod: qp.info, nodes: cache.nodeList(), filters: profile.filters, rejected: placement.explanation.rejected, nominatedNode: nominated.nodeOf(qp.info.key), budgets: budgets.store.list() });
       if (plan) {
         placement.explanation.preemption = { node: plan.node, victims: plan.victims.map((v) => v.key), budgetViolations: plan.budgetViolations };
         preempt(qp.info, plan);
@@ -268,7 +270,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       reportUnschedulable(qp.info.pod, placement.message!);
       return;
     }
-    nominated.delete(qp.info.key);
+    nominated.remove(qp.info.key);
     // Take the node's resources now so the next pod sees them, then bind in the background.
     cache.assume(qp.info, placement.node);
     void bind(qp, placement.node, placement.explanation);
@@ -312,7 +314,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
    */
   function preempt(info: PodInfo, plan: PreemptionPlan): void {
     const { namespace = 'default', name = '', uid } = info.pod.metadata;
-    nominated.set(info.key, plan.node);
+    nominated.nominate(info, plan.node);
     // The cache counts them as leaving at once, so the next attempt does not pick more victims.
     for (const v of plan.victims) v.terminating = true;
     metrics.preemptionAttempts.inc();
