@@ -206,3 +206,14 @@ test("the protobuf Eviction kubectl drain sends is understood, its deleteOptions
   expect(res.status).toBe(201);
   expect((await api('GET', `${PODS}/pb-1`)).status).toBe(404);
 });
+
+test('a node-sized burst of evictions under a budget that allows them all: every one passes, none is lost to write conflicts', async () => {
+  const n = 40;
+  await api('POST', PDBS, pdb('burst', { maxUnavailable: n, selector: { matchLabels: { app: 'burst' } } }));
+  for (let i = 0; i < n; i++) await runningPod(`b-${i}`, 'burst');
+  await setBudgetStatus('burst', { allowed: n, healthy: n, desired: 0, expected: n });
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => evict(`b-${i}`)));
+  expect(results.map((r) => r.status)).toEqual(Array(n).fill(201));
+  const status = (await api('GET', `${PDBS}/burst`)).body.status;
+  expect([status.disruptionsAllowed, Object.keys(status.disruptedPods).length]).toEqual([0, n]);
+});

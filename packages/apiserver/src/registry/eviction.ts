@@ -124,17 +124,7 @@ export async function evictPod(o: EvictOptions): Promise<void> {
         unhealthySkip = true;
         continue;
       }
-      // The status write is a compare-and-swap on the budget's resourceVersion; the store re-reads
-      // and recomputes on a conflict, so a concurrent eviction's decrement is seen.
-      await o.budgets.update(o.namespace, pdb.metadata.name!, {
-        subresource: 'status',
-        dryRun,
-        compute: (current) => {
-          const next: KubeObject = { ...current, metadata: { ...current.metadata }, status: planBudgetDecrement(current, o.name, now(), dryRun) };
-          delete next.metadata.resourceVersion;
-          return next;
-        },
-      });
+      await decrementBudget(o, pdb.metadata.name!, now, dryRun);
       if (!dryRun) taken.push(pdb.metadata.name!);
     }
   } catch (e) {
@@ -150,6 +140,37 @@ export async function evictPod(o: EvictOptions): Promise<void> {
     await giveBack(o, taken);
     if (e instanceof ApiError && e.code === 409 && unhealthySkip && rvUnset) throw budgetNotObserved(budgets[0]?.metadata.name ?? '');
     throw e;
+  }
+}
+
+/** EvictionsRetry: how often a budget write that keeps meeting concurrent writes is tried again, and the pause between. */
+const BUDGET_WRITE_ATTEMPTS = 20;
+const BUDGET_WRITE_PAUSE_MS = 50;
+
+/**
+ * The status write is a compare-and-swap on the budget's resourceVersion; the store re-reads and
+ * recomputes on a conflict, so a concurrent eviction's decrement is seen. A burst of evictions (a
+ * node drained) can outlast the store's immediate retries: those are tried again after a short,
+ * jittered pause, and past that the answer is kube-apiserver's 504 Timeout.
+ */
+async function decrementBudget(o: EvictOptions, name: string, now: () => number, dryRun: boolean): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await o.budgets.update(o.namespace, name, {
+        subresource: 'status',
+        dryRun,
+        compute: (current) => {
+          const next: KubeObject = { ...current, metadata: { ...current.metadata }, status: planBudgetDecrement(current, o.name, now(), dryRun) };
+          delete next.metadata.resourceVersion;
+          return next;
+        },
+      });
+      return;
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 409)) throw e;
+      if (attempt >= BUDGET_WRITE_ATTEMPTS) throw new ApiError(504, 'Timeout', `couldn't update PodDisruptionBudget ${JSON.stringify(name)} due to conflicts`, { retryAfterSeconds: 10 });
+      await new Promise((r) => setTimeout(r, BUDGET_WRITE_PAUSE_MS * (0.5 + Math.random())));
+    }
   }
 }
 
