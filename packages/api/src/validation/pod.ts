@@ -2,7 +2,8 @@
 // and for the pod templates inside workloads. Every rule appends to one list so the caller
 // sees every failing field at once.
 
-import type { FieldCause } from '../object.ts';
+import type { Affinity, Container, ContainerPort, EnvVar, LifecycleHandler, NodeSelectorTerm, PodSpec, Probe, ResourceRequirements, Toleration, Volume, VolumeMount } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 import { compareQuantity, formatQuantity, QUANTITY_FORMAT_ERROR, tryParseQuantity, type Quantity } from '../quantity.ts';
 import { duplicate, forbidden, invalid, invalidEach, IS_NEGATIVE, nonNegative, notFound, notSupported, required } from './errors.ts';
 import { nameIsDNSSubdomain, validateLabelName, validateLabels } from './meta.ts';
@@ -17,8 +18,6 @@ import {
   isValidPortNum,
 } from './strings.ts';
 import { validateEnvFrom, validateKeySelector, validateVolumeSource } from './volumes.ts';
-
-type Obj = Record<string, any>;
 
 export interface PodSpecOptions {
   /** A real Pod (stricter: hostPort must equal containerPort under hostNetwork, image whitespace). */
@@ -43,7 +42,7 @@ export function validatePortNumOrName(port: unknown, field: string): FieldCause[
   return [invalid(field, port, 'must be an int or a port name')];
 }
 
-function validateContainerPorts(ports: Obj[] | undefined, field: string): FieldCause[] {
+function validateContainerPorts(ports: Incoming<ContainerPort>[] | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   const names = new Set<string>();
   (ports ?? []).forEach((p, i) => {
@@ -63,7 +62,7 @@ function validateContainerPorts(ports: Obj[] | undefined, field: string): FieldC
   return errs;
 }
 
-function validateEnv(env: Obj[] | undefined, field: string): FieldCause[] {
+function validateEnv(env: Incoming<EnvVar>[] | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   (env ?? []).forEach((e, i) => {
     const f = `${field}[${i}]`;
@@ -72,7 +71,7 @@ function validateEnv(env: Obj[] | undefined, field: string): FieldCause[] {
     const from = e.valueFrom;
     if (!from) return;
     const vf = `${f}.valueFrom`;
-    const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter((k) => from[k] !== undefined);
+    const sources = (['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'] as const).filter((k) => from[k] !== undefined);
     if (from.fieldRef) {
       const ref = from.fieldRef;
       if (!ref.apiVersion) errs.push(required(`${vf}.fieldRef.apiVersion`));
@@ -83,7 +82,10 @@ function validateEnv(env: Obj[] | undefined, field: string): FieldCause[] {
         else if (!ENV_FIELD_PATHS.includes(ref.fieldPath)) errs.push(notSupported(`${vf}.fieldRef.fieldPath`, ref.fieldPath, [...ENV_FIELD_PATHS].sort()));
       }
     }
-    for (const k of ['configMapKeyRef', 'secretKeyRef']) if (from[k]) errs.push(...validateKeySelector(from[k], `${vf}.${k}`));
+    for (const k of ['configMapKeyRef', 'secretKeyRef'] as const) {
+      const ref = from[k];
+      if (ref) errs.push(...validateKeySelector(ref, `${vf}.${k}`));
+    }
     if (sources.length === 0) errs.push(invalid(vf, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
     else if (e.value) errs.push(invalid(vf, '', 'may not be specified when `value` is not empty'));
     else if (sources.length > 1) errs.push(invalid(vf, '', 'may not have more than one field specified at a time'));
@@ -120,7 +122,7 @@ function isOvercommitAllowed(name: string): boolean {
   return !name.includes('/') || name.startsWith('kubernetes.io/');
 }
 
-export function validateResourceRequirements(res: Obj | undefined, field: string): FieldCause[] {
+export function validateResourceRequirements(res: Incoming<ResourceRequirements> | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   const parsed = { limits: new Map<string, Quantity | undefined>(), requests: new Map<string, Quantity | undefined>() };
   for (const kind of ['limits', 'requests'] as const) {
@@ -152,35 +154,35 @@ export function validateResourceRequirements(res: Obj | undefined, field: string
   return errs;
 }
 
-function validateHandler(h: Obj, field: string): FieldCause[] {
+function validateHandler(h: Incoming<LifecycleHandler> & Pick<Incoming<Probe>, 'grpc'>, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   let n = 0;
-  for (const kind of ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep']) {
-    const a = h[kind];
-    if (a === undefined) continue;
+  for (const kind of ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'] as const) {
+    if (h[kind] === undefined) continue;
     if (n++ > 0) {
       errs.push(forbidden(`${field}.${kind}`, 'may not specify more than 1 handler type'));
       continue;
     }
     const f = `${field}.${kind}`;
-    if (kind === 'exec' && !a.command?.length) errs.push(required(`${f}.command`));
-    if (kind === 'httpGet') {
+    if (kind === 'exec' && !h.exec?.command?.length) errs.push(required(`${f}.command`));
+    const a = h.httpGet;
+    if (kind === 'httpGet' && a) {
       if (!a.path) errs.push(required(`${f}.path`));
       errs.push(...validatePortNumOrName(a.port, `${f}.port`));
-      if (!['HTTP', 'HTTPS'].includes(a.scheme)) errs.push(notSupported(`${f}.scheme`, a.scheme ?? '', ['HTTP', 'HTTPS']));
+      if (!['HTTP', 'HTTPS'].includes(a.scheme ?? '')) errs.push(notSupported(`${f}.scheme`, a.scheme ?? '', ['HTTP', 'HTTPS']));
       for (const hdr of a.httpHeaders ?? []) errs.push(...invalidEach(`${f}.httpHeaders`, hdr.name, isHTTPHeaderName(hdr.name ?? '')));
     }
-    if (kind === 'tcpSocket') errs.push(...validatePortNumOrName(a.port, `${f}.port`));
-    if (kind === 'grpc') errs.push(...validatePortNumOrName(a.port, `${f}.port`));
+    if (kind === 'tcpSocket') errs.push(...validatePortNumOrName(h.tcpSocket?.port, `${f}.port`));
+    if (kind === 'grpc') errs.push(...validatePortNumOrName(h.grpc?.port, `${f}.port`));
   }
   if (n === 0) errs.push(required(field, 'must specify a handler type'));
   return errs;
 }
 
-function validateProbe(p: Obj | undefined, field: string, successMustBeOne: boolean): FieldCause[] {
+function validateProbe(p: Incoming<Probe> | undefined, field: string, successMustBeOne: boolean): FieldCause[] {
   if (!p) return [];
   const errs = validateHandler(p, field);
-  for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
+  for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const) {
     errs.push(...nonNegative(`${field}.${k}`, p[k]));
   }
   if (p.terminationGracePeriodSeconds !== undefined && p.terminationGracePeriodSeconds <= 0) {
@@ -190,13 +192,13 @@ function validateProbe(p: Obj | undefined, field: string, successMustBeOne: bool
   return errs;
 }
 
-function validateVolumeMounts(mounts: Obj[] | undefined, volumes: Set<string>, field: string): FieldCause[] {
+function validateVolumeMounts(mounts: Incoming<VolumeMount>[] | undefined, volumes: Set<string>, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
-  const paths = new Set<string>();
+  const paths = new Set<string | undefined>();
   (mounts ?? []).forEach((m, i) => {
     const f = `${field}[${i}]`;
     if (!m.name) errs.push(required(`${f}.name`));
-    if (!volumes.has(m.name)) errs.push(notFound(`${f}.name`, m.name ?? ''));
+    if (!volumes.has(m.name ?? '')) errs.push(notFound(`${f}.name`, m.name ?? ''));
     if (!m.mountPath) errs.push(required(`${f}.mountPath`));
     if (paths.has(m.mountPath)) errs.push(invalid(`${f}.mountPath`, m.mountPath, 'must be unique'));
     paths.add(m.mountPath);
@@ -207,7 +209,7 @@ function validateVolumeMounts(mounts: Obj[] | undefined, volumes: Set<string>, f
   return errs;
 }
 
-function validateContainerCommon(c: Obj, volumes: Set<string>, field: string, opts: PodSpecOptions): FieldCause[] {
+function validateContainerCommon(c: Incoming<Container>, volumes: Set<string>, field: string, opts: PodSpecOptions): FieldCause[] {
   const errs: FieldCause[] = [];
   if (!c.name) errs.push(required(`${field}.name`));
   else errs.push(...invalidEach(`${field}.name`, c.name, isDNS1123Label(c.name)));
@@ -228,11 +230,11 @@ function validateContainerCommon(c: Obj, volumes: Set<string>, field: string, op
 }
 
 /** Host ports must not collide (protocol, hostIP, port) within the list. */
-function checkHostPortConflicts(containers: Obj[], field: string): FieldCause[] {
+function checkHostPortConflicts(containers: Incoming<Container>[], field: string): FieldCause[] {
   const seen = new Set<string>();
   const errs: FieldCause[] = [];
   containers.forEach((c, ci) =>
-    (c.ports ?? []).forEach((p: Obj, pi: number) => {
+    (c.ports ?? []).forEach((p, pi) => {
       if (!p.hostPort) return;
       const key = `${p.protocol ?? ''}/${p.hostIP ?? ''}/${p.hostPort}`;
       if (seen.has(key)) errs.push(duplicate(`${field}[${ci}].ports[${pi}].hostPort`, key));
@@ -242,10 +244,10 @@ function checkHostPortConflicts(containers: Obj[], field: string): FieldCause[] 
   return errs;
 }
 
-function validateContainers(containers: Obj[] | undefined, volumes: Set<string>, field: string, opts: PodSpecOptions): FieldCause[] {
+function validateContainers(containers: Incoming<Container>[] | undefined, volumes: Set<string>, field: string, opts: PodSpecOptions): FieldCause[] {
   if (!containers?.length) return [required(field)];
   const errs: FieldCause[] = [];
-  const names = new Set<string>();
+  const names = new Set<string | undefined>();
   containers.forEach((c, i) => {
     const f = `${field}[${i}]`;
     errs.push(...validateContainerCommon(c, volumes, f, opts));
@@ -263,9 +265,9 @@ function validateContainers(containers: Obj[] | undefined, volumes: Set<string>,
   return errs;
 }
 
-function validateInitContainers(inits: Obj[] | undefined, regular: Obj[] | undefined, volumes: Set<string>, field: string, opts: PodSpecOptions): FieldCause[] {
+function validateInitContainers(inits: Incoming<Container>[] | undefined, regular: Incoming<Container>[] | undefined, volumes: Set<string>, field: string, opts: PodSpecOptions): FieldCause[] {
   const errs: FieldCause[] = [];
-  const names = new Set<string>((regular ?? []).map((c) => c.name));
+  const names = new Set<string | undefined>((regular ?? []).map((c) => c.name));
   (inits ?? []).forEach((c, i) => {
     const f = `${field}[${i}]`;
     errs.push(...validateContainerCommon(c, volumes, f, opts));
@@ -279,7 +281,7 @@ function validateInitContainers(inits: Obj[] | undefined, regular: Obj[] | undef
       errs.push(...validateProbe(c.readinessProbe, `${f}.readinessProbe`, false));
       errs.push(...validateProbe(c.startupProbe, `${f}.startupProbe`, true));
     } else {
-      for (const k of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
+      for (const k of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
         if (c[k] !== undefined) errs.push(forbidden(`${f}.${k}`, 'may not be set for init containers without restartPolicy=Always'));
       }
     }
@@ -287,7 +289,7 @@ function validateInitContainers(inits: Obj[] | undefined, regular: Obj[] | undef
   return errs;
 }
 
-function validateVolumes(volumes: Obj[] | undefined, field: string): { names: Set<string>; errs: FieldCause[] } {
+function validateVolumes(volumes: Incoming<Volume>[] | undefined, field: string): { names: Set<string>; errs: FieldCause[] } {
   const names = new Set<string>();
   const errs: FieldCause[] = [];
   (volumes ?? []).forEach((v, i) => {
@@ -299,16 +301,16 @@ function validateVolumes(volumes: Obj[] | undefined, field: string): { names: Se
     el.push(...validateVolumeSource(v, f));
     if (!v.name) el.push(required(`${f}.name`));
     else el.push(...invalidEach(`${f}.name`, v.name, isDNS1123Label(v.name)));
-    if (names.has(v.name)) el.push(duplicate(`${f}.name`, v.name));
-    if (el.length === 0) names.add(v.name);
+    if (names.has(v.name ?? '')) el.push(duplicate(`${f}.name`, v.name));
+    if (el.length === 0 && v.name) names.add(v.name);
     errs.push(...el);
   });
   return { names, errs };
 }
 
-export function validateNodeSelectorTerm(term: Obj | undefined, field: string): FieldCause[] {
+export function validateNodeSelectorTerm(term: Incoming<NodeSelectorTerm> | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
-  (term?.matchExpressions ?? []).forEach((r: Obj, j: number) => {
+  (term?.matchExpressions ?? []).forEach((r, j) => {
     const f = `${field}.matchExpressions[${j}]`;
     const n = r.values?.length ?? 0;
     if (r.operator === 'In' || r.operator === 'NotIn') {
@@ -323,7 +325,7 @@ export function validateNodeSelectorTerm(term: Obj | undefined, field: string): 
     errs.push(...validateLabelName(r.key ?? '', `${f}.key`));
     (r.values ?? []).forEach((v: string, i: number) => errs.push(...invalidEach(`${f}.values[${i}]`, v, isValidLabelValue(v))));
   });
-  (term?.matchFields ?? []).forEach((r: Obj, j: number) => {
+  (term?.matchFields ?? []).forEach((r, j) => {
     const f = `${field}.matchFields[${j}]`;
     if (r.operator === 'In' || r.operator === 'NotIn') {
       if ((r.values?.length ?? 0) !== 1) errs.push(required(`${f}.values`, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"));
@@ -336,7 +338,7 @@ export function validateNodeSelectorTerm(term: Obj | undefined, field: string): 
   return errs;
 }
 
-function validateAffinity(affinity: Obj | undefined, field: string): FieldCause[] {
+function validateAffinity(affinity: Incoming<Affinity> | undefined, field: string): FieldCause[] {
   const na = affinity?.nodeAffinity;
   if (!na) return [];
   const errs: FieldCause[] = [];
@@ -344,17 +346,18 @@ function validateAffinity(affinity: Obj | undefined, field: string): FieldCause[
   if (req) {
     const f = `${field}.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`;
     if (!req.nodeSelectorTerms?.length) errs.push(required(f, 'must have at least one node selector term'));
-    else req.nodeSelectorTerms.forEach((t: Obj, i: number) => errs.push(...validateNodeSelectorTerm(t, `${f}[${i}]`)));
+    else req.nodeSelectorTerms.forEach((t, i) => errs.push(...validateNodeSelectorTerm(t, `${f}[${i}]`)));
   }
-  (na.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t: Obj, i: number) => {
+  (na.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => {
     const f = `${field}.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
-    if (!(t.weight > 0 && t.weight <= 100)) errs.push(invalid(`${f}.weight`, t.weight ?? 0, 'must be in the range 1-100'));
+    const weight = t.weight ?? 0;
+    if (!(weight > 0 && weight <= 100)) errs.push(invalid(`${f}.weight`, weight, 'must be in the range 1-100'));
     errs.push(...validateNodeSelectorTerm(t.preference, `${f}.preference`));
   });
   return errs;
 }
 
-export function validateTolerations(tolerations: Obj[] | undefined, field: string): FieldCause[] {
+export function validateTolerations(tolerations: Incoming<Toleration>[] | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   (tolerations ?? []).forEach((t, i) => {
     const f = `${field}[${i}]`;
@@ -378,7 +381,7 @@ export function validateTolerations(tolerations: Obj[] | undefined, field: strin
   return errs;
 }
 
-export function validatePodSpec(spec: Obj | undefined, field: string, opts: PodSpecOptions): FieldCause[] {
+export function validatePodSpec(spec: Incoming<PodSpec> | undefined, field: string, opts: PodSpecOptions): FieldCause[] {
   const s = spec ?? {};
   const errs: FieldCause[] = [];
   if (s.terminationGracePeriodSeconds === undefined) errs.push(required(`${field}.terminationGracePeriodSeconds`));
@@ -387,8 +390,8 @@ export function validatePodSpec(spec: Obj | undefined, field: string, opts: PodS
   errs.push(...validateContainers(s.containers, volumes, `${field}.containers`, opts));
   errs.push(...validateInitContainers(s.initContainers, s.containers, volumes, `${field}.initContainers`, opts));
   if (s.hostNetwork) {
-    (s.containers ?? []).forEach((c: Obj, i: number) =>
-      (c.ports ?? []).forEach((p: Obj, j: number) => {
+    (s.containers ?? []).forEach((c, i) =>
+      (c.ports ?? []).forEach((p, j) => {
         if ((opts.isPod || p.hostPort) && (p.hostPort ?? 0) !== p.containerPort) {
           errs.push(invalid(`${field}.containers[${i}].ports[${j}].hostPort`, p.hostPort ?? 0, 'must match `containerPort` when `hostNetwork` is true'));
         }
@@ -401,9 +404,10 @@ export function validatePodSpec(spec: Obj | undefined, field: string, opts: PodS
   else if (!DNS_POLICIES.includes(s.dnsPolicy)) errs.push(notSupported(`${field}.dnsPolicy`, s.dnsPolicy, DNS_POLICIES));
   errs.push(...validateLabels(s.nodeSelector, `${field}.nodeSelector`));
   errs.push(...validateAffinity(s.affinity, `${field}.affinity`));
-  for (const k of ['serviceAccountName', 'nodeName', 'priorityClassName', 'schedulerName']) {
+  for (const k of ['serviceAccountName', 'nodeName', 'priorityClassName', 'schedulerName'] as const) {
     // schedulerName is checked as a subdomain too, like the others here.
-    if (s[k]) errs.push(...invalidEach(`${field}.${k}`, s[k], nameIsDNSSubdomain(s[k], false)));
+    const name = s[k];
+    if (name) errs.push(...invalidEach(`${field}.${k}`, name, nameIsDNSSubdomain(name, false)));
   }
   if (s.activeDeadlineSeconds !== undefined && (s.activeDeadlineSeconds < 1 || s.activeDeadlineSeconds > 2 ** 31 - 1)) {
     errs.push(invalid(`${field}.activeDeadlineSeconds`, s.activeDeadlineSeconds, inclusiveRangeError(1, 2 ** 31 - 1)));
