@@ -14,9 +14,12 @@
 // Then, on the idle engine, SERIAL (default 5) containers one at a time each way: `docker run -d`
 // against a bare Pod from create to Running seen through a watch (the agent's own overhead).
 //
+// Then, still one at a time (default 5 each, alternating): a plain pod against a pod with a
+// ConfigMap, a Secret and a PersistentVolumeClaim volume (startup-volumes.ts). Aim: within 1.3x.
+//
 // Runs (default 3) alternate which side goes first; a summary gives the medians.
 //
-// Usage: pnpm bench:startup [--pods N] [--parallel P] [--runs R] [--serial S]
+// Usage: pnpm bench:startup [--pods N] [--parallel P] [--runs R] [--serial S] [--volumes V]
 
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +32,7 @@ import { RestClient } from '@skiff/client';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
 import { DockerRuntime, startAgent, type ContainerRuntime } from '../src/index.ts';
+import { benchVolumeStartup, plainPod, timeToRunning, type VolumeStartup } from './startup-volumes.ts';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
@@ -40,6 +44,7 @@ const N = arg('--pods', 30);
 const PARALLEL = arg('--parallel', N);
 const RUNS = arg('--runs', 3);
 const SERIAL = arg('--serial', 5);
+const VOLUMES = arg('--volumes', 5);
 const IMAGE = 'skiff/busybox:1';
 const COMMAND = ['sleep', '1000000'];
 const NODE = { name: `bench-startup-${process.pid}`, ip: '127.0.6.1' };
@@ -57,6 +62,13 @@ async function removeContainers(filter: string): Promise<void> {
   const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${filter}`]);
   const ids = stdout.split('\n').filter(Boolean);
   if (ids.length) await run('docker', ['rm', '-f', ...ids], { maxBuffer: 1 << 24 });
+}
+
+/** The claims' Docker volumes the agent provisioned. */
+async function removeVolumes(filter: string): Promise<void> {
+  const { stdout } = await run('docker', ['volume', 'ls', '-q', '--filter', `label=${filter}`]);
+  const names = stdout.split('\n').filter(Boolean);
+  if (names.length) await run('docker', ['volume', 'rm', '-f', ...names]);
 }
 
 function dockerRun(name: string): Promise<void> {
@@ -128,6 +140,8 @@ interface SkiffResult {
   cpuMs: number;
   /** One pod at a time on an idle engine: create sent -> Running seen through a watch. */
   serial: number[];
+  /** One at a time: plain pods against pods with a ConfigMap, a Secret and a PVC volume. */
+  volumes: VolumeStartup;
 }
 
 async function benchSkiff(): Promise<SkiffResult> {
@@ -197,6 +211,7 @@ async function benchSkiff(): Promise<SkiffResult> {
   const result: SkiffResult = {
     cpuMs: (cpu.user + cpu.system) / 1000,
     serial: [],
+    volumes: { plain: [], volumes: [] },
     calls: snapshot,
     wallMs,
     latencies: stats.map((s) => s.running! - s.created).sort((a, b) => a - b),
@@ -210,26 +225,16 @@ async function benchSkiff(): Promise<SkiffResult> {
 
   // Serial: one bare pod at a time on the now idle engine (what the agent adds to one start).
   const serial: number[] = [];
-  for (let i = 0; i < SERIAL; i++) {
-    const name = `serial-${i}`;
-    const began = performance.now();
-    let done!: () => void;
-    const running = new Promise<void>((r) => (done = r));
-    const w = client.watch(PODS, { namespace: 'default', fieldSelector: `metadata.name=${name}` }, (e) => {
-      if ((e.object as KubeObject).status?.phase === 'Running') done();
-    }, () => undefined);
-    await client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image: IMAGE, command: COMMAND }] } } as unknown as KubeObject);
-    await running;
-    serial.push(performance.now() - began);
-    w.abort();
-  }
+  for (let i = 0; i < SERIAL; i++) serial.push(await timeToRunning(client, [plainPod(`serial-${i}`, { image: IMAGE, command: COMMAND })]));
   result.serial = serial.sort((a, b) => a - b);
+  if (VOLUMES > 0) result.volumes = await benchVolumeStartup(client, VOLUMES, { image: IMAGE, command: COMMAND });
 
   await agent.stop();
   await scheduler.stop();
   await manager.stop();
   client.close();
   await removeContainers(`dev.skiff.node=${NODE.name}`);
+  await removeVolumes(`dev.skiff.node=${NODE.name}`);
   await server.close();
   rmSync(dataDir, { recursive: true, force: true });
   return result;
@@ -244,7 +249,7 @@ async function main(): Promise<void> {
   console.log(`bench:startup — ${N} containers of ${IMAGE} (${COMMAND.join(' ')}) on one Docker node; docker run -d ${PARALLEL >= N ? 'all at once' : `${PARALLEL} at a time`}`);
   // One container first so that both measurements find a warm engine (image layers cached).
   await run('docker', ['run', '--rm', IMAGE, 'true']);
-  const summary = { docker: [] as number[], skiff: [] as number[], ratio: [] as number[], latencies: [] as number[], dockerEach: [] as number[] };
+  const summary = { docker: [] as number[], skiff: [] as number[], ratio: [] as number[], latencies: [] as number[], dockerEach: [] as number[], plain: [] as number[], withVolumes: [] as number[] };
   for (let r = 0; r < RUNS; r++) {
     // Alternate which goes first, so that neither always meets the engine in the same state.
     let dockerRes: Awaited<ReturnType<typeof benchDocker>>;
@@ -269,6 +274,12 @@ async function main(): Promise<void> {
     console.log(`  from creationTimestamp (1 s resolution):           p50 ${fmt(percentile(skiff.fromTimestamp, 50))}  p99 ${fmt(percentile(skiff.fromTimestamp, 99))}`);
     for (const [phase, xs] of Object.entries(skiff.phases)) console.log(`    ${phase.padEnd(22)} p50 ${fmt(percentile(xs, 50))}  p99 ${fmt(percentile(xs, 99))}`);
     if (SERIAL > 0) console.log(`  one at a time on the idle engine (x${SERIAL}): docker run -d p50 ${fmt(percentile(dockerRes.serial, 50))} max ${fmt(dockerRes.serial[SERIAL - 1])};  skiff pod created -> Running p50 ${fmt(percentile(skiff.serial, 50))} max ${fmt(skiff.serial[SERIAL - 1])}`);
+    if (VOLUMES > 0) {
+      const v = skiff.volumes;
+      summary.plain.push(...v.plain);
+      summary.withVolumes.push(...v.volumes);
+      console.log(`  one at a time (x${VOLUMES} each): plain pod p50 ${fmt(percentile(v.plain, 50))} max ${fmt(v.plain[VOLUMES - 1])};  with ConfigMap + Secret + PVC volumes p50 ${fmt(percentile(v.volumes, 50))} max ${fmt(v.volumes[VOLUMES - 1])};  ratio of p50s ${(percentile(v.volumes, 50) / percentile(v.plain, 50)).toFixed(2)}x (aim <= 1.3x)`);
+    }
     console.log('  agent runtime calls while the Deployment starts (count, p50, p99, sum):');
     for (const [call, xs] of skiff.calls) console.log(`    ${call.padEnd(12)} ${String(xs.length).padStart(4)}  p50 ${fmt(percentile(xs, 50))}  p99 ${fmt(percentile(xs, 99))}  sum ${fmt(xs.reduce((a, b) => a + b, 0))}`);
   }
@@ -278,6 +289,11 @@ async function main(): Promise<void> {
     const each = summary.dockerEach.sort((a, b) => a - b);
     console.log(`\nsummary over ${RUNS} runs (medians): docker ${fmt(med(summary.docker))}, skiff ${fmt(med(summary.skiff))}, ratio ${med(summary.ratio).toFixed(2)}x (runs: ${summary.ratio.map((x) => x.toFixed(2)).join(', ')})`);
     console.log(`  pod start-up latency over all ${all.length} pods: p50 ${fmt(percentile(all, 50))}  p99 ${fmt(percentile(all, 99))};  each docker run -d: p50 ${fmt(percentile(each, 50))}  p99 ${fmt(percentile(each, 99))}`);
+    if (VOLUMES > 0) {
+      const plain = med(summary.plain);
+      const withVolumes = med(summary.withVolumes);
+      console.log(`  one at a time over all runs (x${summary.plain.length} each): plain pod p50 ${fmt(plain)}, with ConfigMap + Secret + PVC volumes p50 ${fmt(withVolumes)}, ratio ${(withVolumes / plain).toFixed(2)}x (aim <= 1.3x)`);
+    }
   }
 }
 
@@ -287,6 +303,7 @@ main().then(
     console.error(err.stack ?? err.message);
     await removeContainers(BENCH_LABEL).catch(() => undefined);
     await removeContainers(`dev.skiff.node=${NODE.name}`).catch(() => undefined);
+    await removeVolumes(`dev.skiff.node=${NODE.name}`).catch(() => undefined);
     process.exit(1);
   },
 );
