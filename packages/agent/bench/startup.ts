@@ -31,7 +31,7 @@ import { startApiServer } from '@skiff/apiserver';
 import { RestClient } from '@skiff/client';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
-import { DockerRuntime, startAgent, type ContainerRuntime } from '../src/index.ts';
+import { DockerRuntime, removeAgentState, removeClusterRules, removeNodeNetwork, startAgent, type ContainerRuntime } from '../src/index.ts';
 import { benchVolumeStartup, plainPod, timeToRunning, type VolumeStartup } from './startup-volumes.ts';
 
 const run = promisify(execFile);
@@ -48,6 +48,8 @@ const VOLUMES = arg('--volumes', 5);
 const IMAGE = 'skiff/busybox:1';
 const COMMAND = ['sleep', '1000000'];
 const NODE = { name: `bench-startup-${process.pid}`, ip: '127.0.6.1' };
+/** The agent's default pod range; its host rules are removed at the end. */
+const CLUSTER_CIDR = '10.244.0.0/16';
 const BENCH_LABEL = `dev.skiff.bench=startup-${process.pid}`;
 
 const PODS = { group: '', version: 'v1', plural: 'pods', scope: 'Namespaced' } as const;
@@ -62,6 +64,14 @@ async function removeContainers(filter: string): Promise<void> {
   const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=${filter}`]);
   const ids = stdout.split('\n').filter(Boolean);
   if (ids.length) await run('docker', ['rm', '-f', ...ids], { maxBuffer: 1 << 24 });
+}
+
+/** What the agent leaves on the host: containers, pod holders and network, claims' volumes, host rules. */
+async function removeNodeState(): Promise<void> {
+  await removeContainers(`dev.skiff.node=${NODE.name}`);
+  await removeNodeNetwork(new DockerRuntime().engine, NODE.name);
+  await removeVolumes(`dev.skiff.node=${NODE.name}`);
+  await removeClusterRules(CLUSTER_CIDR);
 }
 
 /** The claims' Docker volumes the agent provisioned. */
@@ -154,7 +164,7 @@ async function benchSkiff(): Promise<SkiffResult> {
   const calls = new Map<string, number[]>();
   await scheduler.start();
   await manager.start();
-  const agent = await startAgent({ server: server.url, nodeName: NODE.name, nodeIP: NODE.ip, runtime: timed(new DockerRuntime(), calls), port: 0, log: (m) => process.stderr.write(`agent: ${m}\n`) });
+  const agent = await startAgent({ server: server.url, nodeName: NODE.name, nodeIP: NODE.ip, runtime: timed(new DockerRuntime(), calls), port: 0, clusterCIDR: CLUSTER_CIDR, rootDir: join(dataDir, 'agent'), log: (m) => process.stderr.write(`agent: ${m}\n`) });
   // Wait until the node is Ready (the scheduler needs it).
   for (;;) {
     const node = await client.get({ group: '', version: 'v1', plural: 'nodes', scope: 'Cluster' }, undefined, NODE.name).catch(() => undefined);
@@ -233,9 +243,9 @@ async function benchSkiff(): Promise<SkiffResult> {
   await scheduler.stop();
   await manager.stop();
   client.close();
-  await removeContainers(`dev.skiff.node=${NODE.name}`);
-  await removeVolumes(`dev.skiff.node=${NODE.name}`);
+  await removeNodeState();
   await server.close();
+  await removeAgentState(join(dataDir, 'agent'));
   rmSync(dataDir, { recursive: true, force: true });
   return result;
 }
@@ -302,8 +312,7 @@ main().then(
   async (err: Error) => {
     console.error(err.stack ?? err.message);
     await removeContainers(BENCH_LABEL).catch(() => undefined);
-    await removeContainers(`dev.skiff.node=${NODE.name}`).catch(() => undefined);
-    await removeVolumes(`dev.skiff.node=${NODE.name}`).catch(() => undefined);
+    await removeNodeState().catch(() => undefined);
     process.exit(1);
   },
 );
