@@ -26,6 +26,7 @@ import { podReferences } from './container-config/references.ts';
 import { LocalClaims } from './volumes/claims.ts';
 import { ServiceLister } from './pod/services.ts';
 import { PodTokens } from './volumes/tokens.ts';
+import { EmptyDirMonitor } from './eviction/monitor.ts';
 
 
 export interface AgentOptions {
@@ -74,6 +75,11 @@ export interface AgentOptions {
    * `seccomp/`. Default /var/lib/skiff/agent/<nodeName>.
    */
   rootDir?: string;
+  /**
+   * How often the disk usage of emptyDirs with a sizeLimit is measured; a pod whose usage passed
+   * a limit is evicted (the kubelet's eviction monitoring period). Default 10000.
+   */
+  emptyDirCheckIntervalMs?: number;
   log?: (message: string) => void;
   /**
    * Aborting it while the Node is still being registered (registration retries until the API server
@@ -244,6 +250,17 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   // The relist loop: wake the workers whose containers changed, and remove orphans (containers of
   // pods that no longer exist on this node, e.g. deleted while the agent was down).
+  const emptyDirs = new EmptyDirMonitor({
+    intervalMs: o.emptyDirCheckIntervalMs ?? 10_000,
+    pods: () => volumes.setUpPods(),
+    evict: (pod, eviction) => {
+      const w = workerOf(pod);
+      if (w && w.uid === pod.metadata.uid) w.evict(eviction);
+    },
+    log,
+  });
+  emptyDirs.start();
+
   let fingerprints = new Map<string, string>();
   let relisting = false;
   let relistDone: Promise<void> = Promise.resolve();
@@ -293,6 +310,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       await proxy.start();
     } catch (err) {
       clearInterval(relistTimer);
+      await emptyDirs.stop();
       proxy.stop();
       informer.stop();
       services.stop();
@@ -311,6 +329,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     proxy,
     async stop() {
       clearInterval(relistTimer);
+      const measuring = emptyDirs.stop();
       proxy?.stop();
       nodeNetwork?.stop();
       dns?.stop();
@@ -324,7 +343,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       // Let in-flight syncs, the relist and the events they recorded end (bounded: a stop may wait out a grace period), so
       // that no container is created or removed once stop() has resolved.
       let timer: NodeJS.Timeout | undefined;
-      const inFlight = Promise.all([relistDone, ...[...workers.values()].map((w) => w.stop())]).then(() => events.idle());
+      const inFlight = Promise.all([relistDone, measuring, ...[...workers.values()].map((w) => w.stop())]).then(() => events.idle());
       await Promise.race([inFlight, new Promise((r) => (timer = setTimeout(r, 5000)))]);
       clearTimeout(timer);
       await endpoint?.close();

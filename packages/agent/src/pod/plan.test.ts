@@ -129,3 +129,13 @@ test('a restart removes the attempt before the previous one first, so at most tw
   const a1 = observed(p, 'app', 'exited', { exitCode: 1, restartCount: 1, finishedAt: new Date(now - 60_000).toISOString() });
   expect(plan(p, [a0, a1])).toEqual([{ type: 'remove', id: a0.id }, { type: 'start', container: 'app', init: false, restartCount: 2 }]);
 });
+
+test('an evicted pod: its running containers are stopped within the eviction grace period, and nothing starts again', () => {
+  const p = pod({ containers: [{ name: 'a', image: 'i' }, { name: 'b', image: 'i' }] });
+  const a = observed(p, 'a', 'running');
+  const b = observed(p, 'b', 'exited', { exitCode: 1, finishedAt: new Date(now - 600_000).toISOString() });
+  const evicted = (containers: ReturnType<typeof observed>[]) => planPodSync({ pod: p, containers, now, backoff, unhealthy: new Set(), evicted: { graceSeconds: 1 } });
+  expect(evicted([a, b])).toEqual([{ type: 'kill', container: 'a', id: a.id, graceSeconds: 1, reason: 'Evicted' }]);
+  expect(evicted([b])).toEqual([]);
+  expect(evicted([])).toEqual([]);
+});

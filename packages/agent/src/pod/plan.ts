@@ -12,7 +12,7 @@ import { groupByContainer, ms, type ObservedContainer } from './observed.ts';
 export type PodAction =
   | { type: 'start'; container: string; init: boolean; restartCount: number }
   | { type: 'start-existing'; container: string; id: string }
-  | { type: 'kill'; container: string; id: string; graceSeconds: number; reason: 'SpecChanged' | 'LivenessFailed' | 'Deleting' | 'StartupFailed' | 'Completed' | 'SandboxChanged' }
+  | { type: 'kill'; container: string; id: string; graceSeconds: number; reason: 'SpecChanged' | 'LivenessFailed' | 'Deleting' | 'StartupFailed' | 'Completed' | 'SandboxChanged' | 'Evicted' }
   | { type: 'remove'; id: string }
   | { type: 'backoff'; container: string; until: number }
   | { type: 'confirm-deletion' };
@@ -32,6 +32,8 @@ export interface PlanInput {
   sandboxId?: string;
   /** Container ids whose startup probe has not succeeded yet (a sidecar blocks the next init container until it has). */
   notStarted?: ReadonlySet<string>;
+  /** The node evicted the pod: its running containers stop within this grace period, and none starts again. */
+  evicted?: { graceSeconds: number };
 }
 
 /** A sidecar: an init container with restartPolicy Always, which keeps running beside the app. */
@@ -39,6 +41,10 @@ export const isSidecar = (c: { restartPolicy?: string }) => c.restartPolicy === 
 
 export function planPodSync(input: PlanInput): PodAction[] {
   if (input.pod.metadata.deletionTimestamp) return planDeletion(input);
+  if (input.evicted) {
+    const grace = input.evicted.graceSeconds;
+    return input.containers.filter((c) => c.state === 'running' || c.state === 'unknown').map((c) => ({ type: 'kill' as const, container: c.labels['io.kubernetes.container.name'] ?? '', id: c.id, graceSeconds: grace, reason: 'Evicted' as const }));
+  }
   const groups = groupByContainer(input.containers);
   const actions = planRunning(input, groups);
   // A new attempt replaces the one before the last: remove that first, so that no more than two

@@ -71,3 +71,12 @@ test('a failed init container with restartPolicy Never fails the pod; terminatio
   expect(s.phase).toBe('Failed');
   expect(s.initContainerStatuses[0].state.terminated).toMatchObject({ exitCode: 3, reason: 'Error', message: 'schema too new' });
 });
+
+test('an evicted pod is Failed with the reason Evicted and its message, whatever its restart policy', () => {
+  const p = pod();
+  const c = observed(p, 'app', 'exited', { exitCode: 137, finishedAt: '2026-11-28T11:59:55Z' });
+  const s = computePodStatus({ pod: p, containers: [c], now, hostIP: '127.0.1.1', runtime: 'docker', ready: new Map(), started: new Map(), waiting: new Map(), evicted: { message: 'Usage of EmptyDir volume "data" exceeds the limit "1Mi". ' } }) as any;
+  expect(s).toMatchObject({ phase: 'Failed', reason: 'Evicted', message: 'Usage of EmptyDir volume "data" exceeds the limit "1Mi". ' });
+  expect(s.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
+  expect(status(p, [c]).reason).toBeUndefined();
+});

@@ -4,6 +4,7 @@ import { formatTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import type { ContainerInfo } from '../runtime/types.ts';
 import { groupByContainer, type ObservedContainer } from './observed.ts';
+import { EVICTED_REASON } from '../eviction/plan.ts';
 
 export interface ContainerWaiting {
   reason: string;
@@ -27,6 +28,8 @@ export interface StatusInput {
   podIP?: string;
   /** Termination messages of exited containers, by container id. */
   messages?: ReadonlyMap<string, string>;
+  /** The node evicted the pod: phase Failed for good, with the reason `Evicted` and this message. */
+  evicted?: { message: string };
 }
 
 const isSidecar = (c: { restartPolicy?: string }) => c.restartPolicy === 'Always';
@@ -52,7 +55,7 @@ export function computePodStatus(input: StatusInput): Record<string, unknown> {
     });
   const statuses = specs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], 'app', pending));
 
-  const phase = computePhase(policy, specs, groups, initSpecs.filter((s) => !isSidecar(s)), initDone);
+  const phase = input.evicted ? 'Failed' : computePhase(policy, specs, groups, initSpecs.filter((s) => !isSidecar(s)), initDone);
   const readiness = [...statuses, ...initStatuses.filter((_, i) => isSidecar(initSpecs[i]))];
   const allReady = statuses.length > 0 && readiness.every((s) => s.ready);
   const old = (pod.status?.conditions ?? []) as { type: string; status: string; lastTransitionTime?: string }[];
@@ -77,6 +80,10 @@ export function computePodStatus(input: StatusInput): Record<string, unknown> {
     containerStatuses: statuses,
     qosClass: pod.status?.qosClass ?? qosClass(pod),
   };
+  if (input.evicted) {
+    status.reason = EVICTED_REASON;
+    status.message = input.evicted.message;
+  }
   if (initSpecs.length) status.initContainerStatuses = initStatuses;
   const ephemeral: { name: string; image: string }[] = pod.spec?.ephemeralContainers ?? [];
   if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], 'ephemeral', 'ContainerCreating'));

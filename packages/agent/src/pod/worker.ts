@@ -26,6 +26,7 @@ import { formatDuration } from './duration.ts';
 import { LABEL_SANDBOX_ID, type PodNetwork, type PodSandbox } from '../network/types.ts';
 import { PodVolumes } from '../volumes/pod-volumes.ts';
 import type { VolumeManager } from '../volumes/manager.ts';
+import { EVICTION_GRACE_SECONDS, recordedEviction, type Eviction } from '../eviction/plan.ts';
 
 /** Where the agent tells users which host address serves each container port. */
 export const HOST_PORTS_ANNOTATION = 'skiff.dev/host-ports';
@@ -86,6 +87,10 @@ export class PodWorker {
   private containerIP?: string;
   /** Termination messages read from exited containers, by container id (they never change). */
   private readonly messages = new Map<string, string>();
+  /** This agent evicted the pod (emptyDir over its sizeLimit); after a restart the pod's status says so. */
+  private eviction?: Eviction;
+  /** The evicted pod's volumes have been released. */
+  private volumesReleased = false;
 
   constructor(key: string, pod: KubeObject, deps: WorkerDeps) {
     this.key = key;
@@ -120,6 +125,19 @@ export class PodWorker {
   /** A ConfigMap or Secret it projects, or its own metadata, changed: rewrite its volumes' files. */
   refreshVolumes(): void {
     this.volumes.wantRefresh();
+    this.trigger();
+  }
+
+  /**
+   * Evicts the pod, as the kubelet's eviction manager does: its containers are stopped within
+   * EVICTION_GRACE_SECONDS and never started again, its phase becomes Failed with the reason
+   * Evicted, and its volumes are released. The pod object stays (a controller replaces it).
+   */
+  evict(eviction: Eviction): void {
+    if (this.eviction || this.pod.metadata.deletionTimestamp) return;
+    this.eviction = eviction;
+    this.deps.log(`evicting pod ${this.key}: ${eviction.message}`);
+    this.deps.events.record(this.pod, 'Warning', 'Evicted', eviction.message);
     this.trigger();
   }
 
@@ -168,8 +186,9 @@ export class PodWorker {
     this.syncProbes(pod, containers);
     const now = Date.now();
     const unhealthy = new Set(containers.filter((c) => c.state === 'running' && this.deps.probes.isUnhealthy(c.id)).map((c) => c.id));
+    const evicted = pod.metadata.deletionTimestamp ? undefined : (this.eviction ?? recordedEviction(pod));
     // Volumes first, as the kubelet: no container starts until every volume of the pod is ready.
-    if (!pod.metadata.deletionTimestamp) {
+    if (!pod.metadata.deletionTimestamp && !evicted) {
       const retryIn = await this.volumes.prepare(pod, (type, reason, message) => this.deps.events.record(pod, type, reason, message));
       if (retryIn !== undefined) {
         this.wakeIn(retryIn);
@@ -178,7 +197,7 @@ export class PodWorker {
     }
     const notStarted = new Set(containers.filter((c) => c.state === 'running' && !this.deps.probes.isStarted(c.id)).map((c) => c.id));
     const sandboxId = this.deps.network ? (this.sandbox?.id ?? 'none') : undefined;
-    const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy, notStarted, sandboxId });
+    const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy, notStarted, sandboxId, evicted: evicted && { graceSeconds: EVICTION_GRACE_SECONDS } });
     let changed = false;
     // Kills run together (each within its grace period, preStop hooks first), as the kubelet does.
     const kills = actions.filter((a) => a.type === 'kill');
@@ -193,7 +212,11 @@ export class PodWorker {
       this.syncProbes(pod, containers);
       this.dirty = true; // re-plan until nothing is left to do
     }
-    if (!this.gone) await this.writeStatus(pod, containers);
+    if (evicted && !this.volumesReleased && !containers.some((c) => c.state === 'running' || c.state === 'unknown')) {
+      await this.volumes.releaseTerminated(pod.metadata.uid ?? '');
+      this.volumesReleased = true;
+    }
+    if (!this.gone) await this.writeStatus(pod, containers, evicted);
   }
 
   private async act(pod: KubeObject, a: PodAction, containers: ContainerInfo[]): Promise<boolean> {
@@ -464,7 +487,7 @@ export class PodWorker {
     this.deps.probes.reconcile(this.key, running);
   }
 
-  private async writeStatus(pod: KubeObject, containers: ContainerInfo[]): Promise<void> {
+  private async writeStatus(pod: KubeObject, containers: ContainerInfo[], evicted?: Eviction): Promise<void> {
     const { probes } = this.deps;
     const base = this.lastStatus ? { ...pod, status: { ...pod.status, ...this.lastStatus } } : pod;
     const ready = new Map(containers.map((c) => [c.id, probes.isReady(c.id)]));
@@ -473,7 +496,7 @@ export class PodWorker {
     const messages = trimPodMessages(await this.terminationMessages(pod, containers));
     // Without a pod network (the simulated runtime) the runtime's address stands, or the node's for hostNetwork.
     const podIP = this.deps.network ? this.sandbox?.ip : pod.spec?.hostNetwork ? this.deps.nodeIP : undefined;
-    const status = computePodStatus({ pod: base, containers, now: Date.now(), hostIP: this.deps.nodeIP, runtime: this.deps.runtime.name, ready, started, waiting, messages, podIP });
+    const status = computePodStatus({ pod: base, containers, now: Date.now(), hostIP: this.deps.nodeIP, runtime: this.deps.runtime.name, ready, started, waiting, messages, podIP, evicted });
     const json = JSON.stringify(status);
     if (json !== this.lastStatusJson) {
       await this.deps.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, { status }, 'merge', { subresource: 'status' });

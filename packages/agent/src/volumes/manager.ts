@@ -171,6 +171,27 @@ export class VolumeManager {
     });
   }
 
+  /** The pods set up here, each with where its emptyDirs live (the emptyDir usage monitor measures them). */
+  setUpPods(): { pod: KubeObject; volumeDir(volume: string): string }[] {
+    return [...this.pods.values()].map(({ pod }) => ({
+      pod,
+      volumeDir: (volume: string) => join(this.podDir(pod.metadata.uid ?? ''), 'volumes', PLUGIN_DIRS.emptyDir, volume),
+    }));
+  }
+
+  /**
+   * The pod has terminated for good (evicted): its volumes are unmounted and its emptyDirs' data
+   * removed, as the kubelet tears down the volumes of a terminated pod, while its other files
+   * (termination messages) stay until the pod is deleted.
+   */
+  async releaseTerminated(uid: string): Promise<void> {
+    this.pods.delete(uid);
+    const dir = join(this.podDir(uid), 'volumes');
+    if (!existsSync(dir)) return;
+    await unmountAll(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
   /** Unmounts and removes everything of the pod below the agent's directory (emptyDirs with it). */
   async tearDown(uid: string): Promise<void> {
     this.pods.delete(uid);

@@ -57,6 +57,12 @@ export class PodVolumes {
     return this.manager.mountsFor(container, this.ready ?? new Map());
   }
 
+  /** The pod terminated for good: its volumes go now, not when it is deleted. */
+  releaseTerminated(uid: string): Promise<void> {
+    this.ready = undefined;
+    return this.manager.releaseTerminated(uid);
+  }
+
   tearDown(uid: string): Promise<void> {
     this.ready = undefined;
     return this.manager.tearDown(uid);
