@@ -50,7 +50,13 @@ test('a disk emptyDir past its sizeLimit evicts the pod; one under it and a full
   expect(containerStatus(evicted)!.state.terminated).toBeDefined();
   expect(containerStatus(evicted)!.restartCount).toBe(0);
   expect(await podEvents(cluster.client, NS, 'hog')).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'Evicted', message }));
-  expect(await cluster.kubectl.ok(['get', 'pod', 'hog', '--no-headers'])).toMatch(/^hog\s+0\/1\s+Evicted\s+0\s/);
+  // kubectl get shows the killed container's reason (as for an evicted pod on Kubernetes 1.32);
+  // describe shows the pod's.
+  expect(await cluster.kubectl.ok(['get', 'pod', 'hog', '--no-headers'])).toMatch(/^hog\s+0\/1\s+Error\s+0\s/);
+  const described = await cluster.kubectl.ok(['describe', 'pod', 'hog']);
+  expect(described).toMatch(/^Status:\s+Failed$/m);
+  expect(described).toMatch(/^Reason:\s+Evicted$/m);
+  expect(described).toMatch(/^Message:\s+Usage of EmptyDir volume "data" exceeds the limit "1Mi"\.\s*$/m);
   // The evicted pod's volumes are released: the emptyDir's data is gone from the host.
   await until('the evicted emptyDir removed', async () => !existsSync(dataDir));
 
