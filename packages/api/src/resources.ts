@@ -59,6 +59,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', scope: 'Cluster', shortNames: ['pc'] }),
   resource({ group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', scope: 'Namespaced', categories: ['all'], subresources: ['status'] }),
   resource({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', scope: 'Namespaced', shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
+  resource({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', scope: 'Namespaced', shortNames: ['ing'], subresources: ['status'] }),
   resource({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', scope: 'Namespaced', shortNames: ['pdb'], subresources: ['status'] }),
 ];
 
@@ -120,3 +121,4 @@ export const PRIORITY_CLASSES = mustFind('scheduling.k8s.io', 'priorityclasses')
 export const JOBS = mustFind('batch', 'jobs');
 export const CRON_JOBS = mustFind('batch', 'cronjobs');
 export const POD_DISRUPTION_BUDGETS = mustFind('policy', 'poddisruptionbudgets');
+export const INGRESSES = mustFind('networking.k8s.io', 'ingresses');

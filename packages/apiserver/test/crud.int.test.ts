@@ -99,6 +99,13 @@ const KINDS: { path: string; list: string; obj: any; kindPlural: string; group?:
     group: 'policy',
     obj: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'crud-pdb' }, spec: { minAvailable: 1, selector: { matchLabels: labels } } },
   },
+  {
+    path: '/apis/networking.k8s.io/v1/namespaces/default/ingresses',
+    list: 'IngressList',
+    kindPlural: 'ingresses',
+    group: 'networking.k8s.io',
+    obj: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'crud-ing' }, spec: { rules: [{ host: 'web.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } },
+  },
 ];
 
 describe.each(KINDS)('CRUD $kindPlural', ({ path, list, obj, kindPlural, group, protectedBy }) => {

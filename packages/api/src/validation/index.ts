@@ -19,6 +19,7 @@ import {
 import { validateControllerRevision, validateControllerRevisionUpdate, validateDaemonSet, validateDaemonSetUpdate, validateStatefulSet, validateStatefulSetUpdate } from './sets.ts';
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetUpdate } from './policy.ts';
+import { validateIngress, validateIngressUpdate } from './networking.ts';
 import { validateCronJob, validateCronJobUpdate, validateJob, validateJobUpdate } from './batch.ts';
 import { validateAppsUpdate, validateDeployment, validateReplicaSet, validateReplicationController, validateReplicationControllerUpdate } from './workloads.ts';
 
@@ -50,6 +51,7 @@ const CREATE: Record<string, (o: Obj) => FieldCause[]> = {
   'batch/Job': validateJob,
   'batch/CronJob': validateCronJob,
   'policy/PodDisruptionBudget': validatePodDisruptionBudget,
+  'networking.k8s.io/Ingress': validateIngress,
 };
 
 const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
@@ -73,6 +75,7 @@ const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
   'batch/Job': validateJobUpdate,
   'batch/CronJob': validateCronJobUpdate,
   'policy/PodDisruptionBudget': validatePodDisruptionBudgetUpdate,
+  'networking.k8s.io/Ingress': validateIngressUpdate,
 };
 
 /** All validation failures for creating `obj`; empty when it is valid. */

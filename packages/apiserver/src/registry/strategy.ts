@@ -180,6 +180,8 @@ const STRATEGIES: Record<string, Strategy> = {
   'batch/cronjobs': workload,
   // A budget's status is the disruption controller's (and the eviction handler's); its v1 counts are always written.
   'policy/poddisruptionbudgets': { ...workload, initialStatus: () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }) },
+  // Stored for an ingress controller to act on (skiff has none); its status is the controller's.
+  'networking.k8s.io/ingresses': workload,
   replicationcontrollers: workload,
   'apps/replicasets': workload,
   'apps/daemonsets': workload,

@@ -13,6 +13,7 @@ import { controllerRevisionPrinter, daemonSetPrinter, statefulSetPrinter } from 
 import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workloads.ts';
 import { cronJobPrinter, jobPrinter } from './batch.ts';
 import { podDisruptionBudgetPrinter } from './policy.ts';
+import { ingressPrinter } from './networking.ts';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -65,6 +66,7 @@ const PRINTERS: Record<string, Printer> = {
   'batch/jobs': jobPrinter,
   'batch/cronjobs': cronJobPrinter,
   'policy/poddisruptionbudgets': podDisruptionBudgetPrinter,
+  'networking.k8s.io/ingresses': ingressPrinter,
 };
 
 /** What the API server prints for a resource without a dedicated printer: NAME and AGE. */

@@ -19,6 +19,9 @@ const ONE_OF: Record<string, { common: string[] }> = {
   'io.k8s.api.core.v1.EnvFromSource': { common: ['prefix'] },
   'io.k8s.api.core.v1.DownwardAPIVolumeFile': { common: ['path', 'mode'] },
   'io.k8s.api.core.v1.ContainerState': { common: [] },
+  // An Ingress backend is a service or a resource; a service's port a name or a number.
+  'io.k8s.api.networking.v1.IngressBackend': { common: [] },
+  'io.k8s.api.networking.v1.ServiceBackendPort': { common: [] },
   // A PersistentVolume has exactly one volume source.
   'io.k8s.api.core.v1.PersistentVolumeSpec': {
     common: ['accessModes', 'capacity', 'claimRef', 'mountOptions', 'nodeAffinity', 'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeAttributesClassName', 'volumeMode'],
@@ -182,6 +185,16 @@ const VALUES: Record<string, Json | ((variant: number) => Json)> = {
   'io.k8s.api.apps.v1.StatefulSetUpdateStrategy.type': 'RollingUpdate',
   'io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy.whenDeleted': 'Retain',
   'io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy.whenScaled': 'Delete',
+  // Ingresses: hosts are DNS names (TLS ones may be wildcards), paths absolute with a type.
+  'io.k8s.api.networking.v1.IngressRule.host': 'full.example.com',
+  'io.k8s.api.networking.v1.IngressTLS.hosts': ['*.example.com'],
+  'io.k8s.api.networking.v1.HTTPIngressPath.path': '/full',
+  'io.k8s.api.networking.v1.HTTPIngressPath.pathType': 'Prefix',
+  'io.k8s.api.networking.v1.ServiceBackendPort.name': 'http',
+  'io.k8s.api.networking.v1.ServiceBackendPort.number': 80,
+  'io.k8s.api.networking.v1.IngressLoadBalancerIngress.ip': '192.0.2.10',
+  'io.k8s.api.networking.v1.IngressLoadBalancerIngress.hostname': 'lb.example.com',
+  'io.k8s.api.networking.v1.IngressPortStatus.protocol': 'TCP',
 };
 
 /** Rules between fields of one object, applied after it is built. */
