@@ -18,7 +18,8 @@ let dir: string;
 beforeAll(async () => {
   server = await startTestServer();
   kubectl = new Kubectl(server.url);
-  manager = createControllerManager({ server: server.url, leaderElect: false, controllers: ['serviceaccount'], log: () => {} });
+  // pvc-protection: a pruned claim that no pod uses loses its finalizer and goes.
+  manager = createControllerManager({ server: server.url, leaderElect: false, controllers: ['serviceaccount', 'pvc-protection'], log: () => {} });
   await manager.start();
   dir = mkdtempSync(join(tmpdir(), 'skiff-kinds-'));
 });
@@ -166,6 +167,24 @@ describe('kubectl apply --prune', () => {
     expect((await kubectl.run(['get', 'secret', 'drop'])).stderr).toContain('NotFound');
   });
 
+  test('-l without --prune-allowlist prunes kubectl\'s default kinds (a Secret, a PVC, a Deployment)', async () => {
+    const claim = 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: drop-d\n  labels: {set: d}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n';
+    const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: drop-d\n  labels: {set: d}\nspec:\n  selector: {matchLabels: {app: drop-d}}\n  template:\n    metadata: {labels: {app: drop-d}}\n    spec: {containers: [{name: c, image: skiff/busybox:1}]}\n';
+    const base = two.replace(/set: p/g, 'set: d').replace('name: keep', 'name: keep-d').replace('name: drop', 'name: drop-d');
+    await kubectl.ok(['apply', '-f', '-'], [base, claim, deployment].join('---\n'));
+    const r = await kubectl.run(['apply', '--prune', '-l', 'set=d', '-f', '-'], base.split('---')[0]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.stdout).toContain('configmap/keep-d unchanged');
+    expect(r.stdout).toContain('secret/drop-d pruned');
+    expect(r.stdout).toContain('persistentvolumeclaim/drop-d pruned');
+    expect(r.stdout).toContain('deployment.apps/drop-d pruned');
+    await until('the pruned objects gone', async () => {
+      const left = await kubectl.run(['get', 'secret,pvc,deployment', '-l', 'set=d', '-o', 'name']);
+      return left.stdout.trim() === '';
+    }, 15_000);
+    expect(await kubectl.ok(['get', 'configmap', '-l', 'set=d', '-o', 'name'])).toBe('configmap/keep-d\n');
+  });
+
   test('an ApplySet (kept in a Secret) prunes without an allow-list', async () => {
     const env = { KUBECTL_APPLYSET: 'true' };
     const a = two.replace(/set: p/g, 'set: q').replace('name: keep', 'name: keep-q').replace('name: drop', 'name: drop-q');
@@ -174,6 +193,19 @@ describe('kubectl apply --prune', () => {
     const out = await run(a.split('---')[0]);
     expect(out).toContain('secret/drop-q pruned');
     expect((await json(['get', 'secret', 'myapp'])).metadata.annotations['applyset.kubernetes.io/contains-group-kinds']).toBe('ConfigMap');
+  });
+});
+
+describe('Ingress (networking.k8s.io/v1): stored for an ingress controller', () => {
+  test('apply, get with kubectl\'s columns, and a Warning that nothing routes by it', async () => {
+    const ing = 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\nspec:\n  ingressClassName: nginx\n  tls: [{hosts: [web.example.com], secretName: web-tls}]\n  rules:\n  - host: web.example.com\n    http:\n      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]\n';
+    const r = await kubectl.run(['apply', '-f', '-'], ing);
+    expect(r.stdout).toBe('ingress.networking.k8s.io/web created\n');
+    expect(r.stderr).toContain('Warning: spec.rules is stored but not enforced');
+    expect(await kubectl.ok(['get', 'ing', 'web'])).toMatch(/^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE\nweb\s+nginx\s+web\.example\.com\s+80, 443\s+\d+s\n$/);
+    const bad = await kubectl.run(['apply', '-f', '-'], ing.replace('name: web\nspec', 'name: bad\nspec').replace('pathType: Prefix', 'pathType: Regex'));
+    expect(bad.stderr).toContain('spec.rules[0].http.paths[0].pathType: Unsupported value: "Regex"');
+    expect((await kubectl.run(['get', 'ing', 'bad'])).stderr).toContain('NotFound');
   });
 });
 
