@@ -132,6 +132,9 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     o.signal?.removeEventListener('abort', abortRegistration);
   }
 
+  // Every Service, for containers' Service variables and the cluster DNS.
+  const services = new ServiceLister(client, log);
+  services.start();
   let nodeNetwork: NodeNetwork | undefined;
   let podNetwork: PodNetwork | undefined;
   let dns: ClusterDns | undefined;
@@ -140,7 +143,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     await nodeNetwork.start();
     const nn = nodeNetwork;
     // Cluster DNS for this node's pods, on the pod network's gateway address (every pod reaches it).
-    const clusterDns = (dns = new ClusterDns({ client, log }));
+    const clusterDns = (dns = new ClusterDns({ client, log, services: services.informer }));
     const host = (() => {
       try {
         return parseResolvConf(readFileSync('/etc/resolv.conf', 'utf8'));
@@ -210,8 +213,6 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const volumes: VolumeManager = new VolumeManager({ rootDir, nodeName: o.nodeName, nodeIP: o.nodeIP, objects, claims, tokens, log });
   // Volumes this node provisioned earlier may be released while no pod uses them: watch for that.
   if ((await runtime.listVolumes({ [LABEL_NODE_NAME]: o.nodeName }).catch(() => [])).length > 0) claims.startReclaimer();
-  const services = new ServiceLister(client, log);
-  services.start();
   const deps = {
     runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events, volumes, objects, rootDir,
     allocatable: () => heartbeat.allocatable(),

@@ -19,6 +19,8 @@ export interface ClusterDnsOptions {
   zone?: string;
   /** Upstream resolvers; default the nameservers of the host's /etc/resolv.conf. */
   upstreams?: string[];
+  /** The agent's Service informer, shared (one watch per agent); default one of its own. */
+  services?: Informer<KubeObject>;
   log(message: string): void;
 }
 
@@ -39,7 +41,7 @@ export class ClusterDns {
     this.index = new DnsIndex(o.zone ?? DEFAULT_ZONE);
     this.upstreams = o.upstreams ?? hostResolvers();
     const onError = (err: unknown, ctx: string) => o.log(`dns watch (${ctx}): ${(err as Error).message}`);
-    this.services = new Informer(o.client, SERVICES, { onError });
+    this.services = o.services ?? new Informer(o.client, SERVICES, { onError });
     this.slices = new Informer(o.client, ENDPOINT_SLICES, { onError });
     const changed = { onAdd: () => this.schedule(), onUpdate: () => this.schedule(), onDelete: () => this.schedule() };
     this.services.addEventHandler(changed);

@@ -6,7 +6,8 @@ import { ContainerConfigError } from '../container-config/env.ts';
 import { computeServiceEnv } from '../container-config/service-env.ts';
 
 export class ServiceLister {
-  private readonly informer: Informer<KubeObject>;
+  /** Shared with the cluster DNS server. */
+  readonly informer: Informer<KubeObject>;
 
   constructor(client: RestClient, log: (message: string) => void) {
     this.informer = new Informer<KubeObject>(client, SERVICES, { onError: (err, ctx) => log(`service watch (${ctx}): ${(err as Error).message}`) });
