@@ -1,7 +1,8 @@
 // Validation of the core/v1 kinds other than workloads: Pod (incl. its update rules),
 // Namespace, Node, Service, Endpoints, Event, plus coordination/v1 Lease.
 
-import type { FieldCause } from '../object.ts';
+import type { EndpointAddress, Endpoints, Event, Lease, Namespace, Node, Pod, PodSpec, Service, ServicePort, Toleration } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 import { formatQuantity, QUANTITY_FORMAT_ERROR, tryParseQuantity } from '../quantity.ts';
 import { duplicate, forbidden, goQuote, intOrStringValue, invalid, RawValue, invalidEach, IS_NEGATIVE, notSupported, required } from './errors.ts';
 import {
@@ -17,12 +18,11 @@ import {
 import { validatePodSpec, validatePortNumOrName } from './pod.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isIP, isIPv4, isQualifiedName, isValidCIDR, isValidIP, isValidLabelValue, isValidPortNum } from './strings.ts';
 
-type Obj = Record<string, any>;
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 
 // ---- Pod ---------------------------------------------------------------------------------
 
-export function validatePod(pod: Obj): FieldCause[] {
+export function validatePod(pod: Incoming<Pod>): FieldCause[] {
   return [...validateObjectMeta(pod.metadata, true, nameIsDNSSubdomain), ...validatePodSpec(pod.spec, 'spec', { isPod: true })];
 }
 
@@ -33,7 +33,7 @@ function changedPaths(a: unknown, b: unknown, path: string, out: string[]): void
   if (JSON.stringify(a) === JSON.stringify(b)) return;
   if (typeof a === 'object' && typeof b === 'object' && a && b && !Array.isArray(a) === !Array.isArray(b)) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      changedPaths((a as Obj)[k], (b as Obj)[k], Array.isArray(a) ? `${path}[${k}]` : `${path}.${k}`, out);
+      changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], Array.isArray(a) ? `${path}[${k}]` : `${path}.${k}`, out);
     }
     return;
   }
@@ -41,7 +41,7 @@ function changedPaths(a: unknown, b: unknown, path: string, out: string[]): void
 }
 
 /** ValidatePodUpdate: only images, activeDeadlineSeconds and added tolerations may change. */
-export function validatePodUpdate(pod: Obj, old: Obj): FieldCause[] {
+export function validatePodUpdate(pod: Incoming<Pod>, old: Incoming<Pod>): FieldCause[] {
   const errs = validateObjectMetaUpdate(pod.metadata, old.metadata);
   errs.push(...validatePodSpec(pod.spec, 'spec', { isPod: true }));
   const spec = pod.spec ?? {};
@@ -58,17 +58,17 @@ export function validatePodUpdate(pod: Obj, old: Obj): FieldCause[] {
       errs.push(invalid('spec.activeDeadlineSeconds', next ?? null, 'must be less than or equal to previous value'));
     }
   }
-  const oldTolerations: Obj[] = oldSpec.tolerations ?? [];
-  const newTolerations: Obj[] = spec.tolerations ?? [];
-  const sameExceptSeconds = (a: Obj, b: Obj) => JSON.stringify({ ...a, tolerationSeconds: 0 }) === JSON.stringify({ ...b, tolerationSeconds: 0 });
+  const oldTolerations = oldSpec.tolerations ?? [];
+  const newTolerations = spec.tolerations ?? [];
+  const sameExceptSeconds = (a: Incoming<Toleration>, b: Incoming<Toleration>) => JSON.stringify({ ...a, tolerationSeconds: 0 }) === JSON.stringify({ ...b, tolerationSeconds: 0 });
   if (!oldTolerations.every((o) => newTolerations.some((n) => sameExceptSeconds(o, n)))) {
     errs.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'));
   }
   // Blank out what may change, then anything else that differs is forbidden.
-  const munge = (s: Obj, imagesFrom: Obj) => ({
+  const munge = (s: Incoming<PodSpec>, imagesFrom: Incoming<PodSpec>) => ({
     ...s,
-    containers: (s.containers ?? []).map((c: Obj, i: number) => ({ ...c, image: imagesFrom.containers?.[i]?.image })),
-    initContainers: (s.initContainers ?? []).map((c: Obj, i: number) => ({ ...c, image: imagesFrom.initContainers?.[i]?.image })),
+    containers: (s.containers ?? []).map((c, i) => ({ ...c, image: imagesFrom.containers?.[i]?.image })),
+    initContainers: (s.initContainers ?? []).map((c, i) => ({ ...c, image: imagesFrom.initContainers?.[i]?.image })),
     activeDeadlineSeconds: undefined,
     tolerations: undefined,
   });
@@ -80,13 +80,13 @@ export function validatePodUpdate(pod: Obj, old: Obj): FieldCause[] {
 
 // ---- Namespace ---------------------------------------------------------------------------
 
-export function validateNamespace(ns: Obj): FieldCause[] {
+export function validateNamespace(ns: Incoming<Namespace>): FieldCause[] {
   const errs = validateObjectMeta(ns.metadata, false, nameIsDNSLabel);
   (ns.spec?.finalizers ?? []).forEach((f: string) => errs.push(...validateFinalizerName(f, 'spec.finalizers')));
   return errs;
 }
 
-export function validateNamespaceUpdate(ns: Obj, old: Obj): FieldCause[] {
+export function validateNamespaceUpdate(ns: Incoming<Namespace>, old: Incoming<Namespace>): FieldCause[] {
   const errs = validateObjectMetaUpdate(ns.metadata, old.metadata);
   (ns.spec?.finalizers ?? []).forEach((f: string) => errs.push(...validateFinalizerName(f, 'spec.finalizers')));
   return errs;
@@ -94,7 +94,7 @@ export function validateNamespaceUpdate(ns: Obj, old: Obj): FieldCause[] {
 
 // ---- Node --------------------------------------------------------------------------------
 
-function validateResourceList(list: Obj | undefined, field: string): FieldCause[] {
+function validateResourceList(list: Record<string, unknown> | undefined, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   for (const [name, value] of Object.entries<unknown>(list ?? {})) {
     const f = `${field}[${name}]`;
@@ -106,13 +106,13 @@ function validateResourceList(list: Obj | undefined, field: string): FieldCause[
   return errs;
 }
 
-export function validateNode(node: Obj): FieldCause[] {
+export function validateNode(node: Incoming<Node>): FieldCause[] {
   const errs = validateObjectMeta(node.metadata, false, nameIsDNSSubdomain);
   const spec = node.spec ?? {};
-  const cidrs: string[] = spec.podCIDRs ?? (spec.podCIDR ? [spec.podCIDR] : []);
+  const cidrs = spec.podCIDRs ?? (spec.podCIDR ? [spec.podCIDR] : []);
   cidrs.forEach((c, i) => errs.push(...invalidEach(`spec.podCIDRs[${i}]`, c, isValidCIDR(c))));
   const seen = new Set<string>();
-  (spec.taints ?? []).forEach((t: Obj, i: number) => {
+  (spec.taints ?? []).forEach((t, i) => {
     const f = `spec.taints[${i}]`;
     errs.push(...validateLabelName(t.key ?? '', `${f}.key`));
     const msgs = isValidLabelValue(t.value ?? '');
@@ -136,7 +136,7 @@ export function validateNode(node: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateNodeUpdate(node: Obj, old: Obj): FieldCause[] {
+export function validateNodeUpdate(node: Incoming<Node>, old: Incoming<Node>): FieldCause[] {
   const errs = validateObjectMetaUpdate(node.metadata, old.metadata);
   errs.push(...validateNode(node).filter((c) => !c.field.startsWith('metadata.')));
   const oldCIDR = old.spec?.podCIDR;
@@ -155,16 +155,16 @@ export function validateNodeUpdate(node: Obj, old: Obj): FieldCause[] {
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 
 /** The duplicate (protocol, port) key, as %#v prints the internal ServicePort built from it. */
-function servicePortKey(p: Obj): RawValue {
+function servicePortKey(p: Incoming<ServicePort>): RawValue {
   return new RawValue(
     `core.ServicePort{Name:"", Protocol:${goQuote(p.protocol ?? '')}, AppProtocol:(*string)(nil), Port:${p.port ?? 0}, TargetPort:${intOrStringValue(0).text}, NodePort:0}`,
   );
 }
 
-export function validateService(svc: Obj): FieldCause[] {
+export function validateService(svc: Incoming<Service>): FieldCause[] {
   const errs = validateObjectMeta(svc.metadata, true, nameIsDNS1035Label);
   const spec = svc.spec ?? {};
-  const ports: Obj[] = spec.ports ?? [];
+  const ports = spec.ports ?? [];
   const headless = spec.clusterIP === 'None' || spec.clusterIPs?.[0] === 'None';
   if (ports.length === 0 && !headless && spec.type !== 'ExternalName') errs.push(required('spec.ports'));
   if ((spec.type === 'LoadBalancer' || spec.type === 'NodePort') && headless) {
@@ -198,7 +198,7 @@ export function validateService(svc: Obj): FieldCause[] {
   if (spec.sessionAffinity === 'None' && spec.sessionAffinityConfig) {
     errs.push(forbidden('spec.sessionAffinityConfig', 'must not be set when session affinity is None'));
   }
-  const clusterIPs: string[] = spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []);
+  const clusterIPs = spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []);
   if (spec.clusterIP && spec.clusterIPs?.length && spec.clusterIPs[0] !== spec.clusterIP) {
     errs.push(invalid('spec.clusterIPs', spec.clusterIPs, 'first value must match `clusterIP`'));
   }
@@ -206,7 +206,7 @@ export function validateService(svc: Obj): FieldCause[] {
     if (ip === 'None' || ip === '') return;
     errs.push(...invalidEach(`spec.clusterIPs[${i}]`, ip, isValidIP(ip)));
   });
-  (spec.externalIPs ?? []).forEach((ip: string, i: number) => errs.push(...invalidEach(`spec.externalIPs[${i}]`, ip, isValidIP(ip))));
+  (spec.externalIPs ?? []).forEach((ip, i) => errs.push(...invalidEach(`spec.externalIPs[${i}]`, ip, isValidIP(ip))));
   if (!spec.type) errs.push(required('spec.type'));
   else if (!SERVICE_TYPES.includes(spec.type)) errs.push(notSupported('spec.type', spec.type, SERVICE_TYPES));
   const nodePorts = new Set<string>();
@@ -224,7 +224,7 @@ export function validateService(svc: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateServiceUpdate(svc: Obj, old: Obj): FieldCause[] {
+export function validateServiceUpdate(svc: Incoming<Service>, old: Incoming<Service>): FieldCause[] {
   const errs = validateObjectMetaUpdate(svc.metadata, old.metadata);
   errs.push(...validateService(svc).filter((c) => !c.field.startsWith('metadata.')));
   const wasExternal = old.spec?.type === 'ExternalName';
@@ -250,7 +250,7 @@ function validateNonSpecialIP(ip: string, field: string): FieldCause[] {
   return [];
 }
 
-function validateEndpointAddress(a: Obj, field: string): FieldCause[] {
+function validateEndpointAddress(a: Incoming<EndpointAddress>, field: string): FieldCause[] {
   const ip = a.ip ?? '';
   const errs = invalidEach(`${field}.ip`, ip, isValidIP(ip));
   if (a.hostname) errs.push(...invalidEach(`${field}.hostname`, a.hostname, isDNS1123Label(a.hostname)));
@@ -259,14 +259,14 @@ function validateEndpointAddress(a: Obj, field: string): FieldCause[] {
   return errs;
 }
 
-export function validateEndpoints(ep: Obj): FieldCause[] {
+export function validateEndpoints(ep: Incoming<Endpoints>): FieldCause[] {
   const errs = validateObjectMeta(ep.metadata, true, nameIsDNSSubdomain);
-  (ep.subsets ?? []).forEach((ss: Obj, i: number) => {
+  (ep.subsets ?? []).forEach((ss, i) => {
     const f = `subsets[${i}]`;
     if (!ss.addresses?.length && !ss.notReadyAddresses?.length) errs.push(required(f, 'must specify `addresses` or `notReadyAddresses`'));
-    (ss.addresses ?? []).forEach((a: Obj, j: number) => errs.push(...validateEndpointAddress(a, `${f}.addresses[${j}]`)));
-    (ss.notReadyAddresses ?? []).forEach((a: Obj, j: number) => errs.push(...validateEndpointAddress(a, `${f}.notReadyAddresses[${j}]`)));
-    const ports: Obj[] = ss.ports ?? [];
+    (ss.addresses ?? []).forEach((a, j) => errs.push(...validateEndpointAddress(a, `${f}.addresses[${j}]`)));
+    (ss.notReadyAddresses ?? []).forEach((a, j) => errs.push(...validateEndpointAddress(a, `${f}.notReadyAddresses[${j}]`)));
+    const ports = ss.ports ?? [];
     ports.forEach((p, j) => {
       const pf = `${f}.ports[${j}]`;
       if (ports.length > 1 && !p.name) errs.push(required(`${pf}.name`));
@@ -282,7 +282,7 @@ export function validateEndpoints(ep: Obj): FieldCause[] {
 // ---- Event -------------------------------------------------------------------------------
 
 /** Legacy core/v1 event validation: namespaces must agree; newer-style events need more. */
-export function validateEvent(ev: Obj): FieldCause[] {
+export function validateEvent(ev: Incoming<Event>): FieldCause[] {
   const errs: FieldCause[] = [];
   const ns = ev.metadata?.namespace ?? '';
   const ioNs = ev.involvedObject?.namespace ?? '';
@@ -307,7 +307,7 @@ export function validateEvent(ev: Obj): FieldCause[] {
 
 // ---- Lease -------------------------------------------------------------------------------
 
-export function validateLease(lease: Obj): FieldCause[] {
+export function validateLease(lease: Incoming<Lease>): FieldCause[] {
   const errs = validateObjectMeta(lease.metadata, true, nameIsDNSSubdomain);
   const spec = lease.spec ?? {};
   if (spec.leaseDurationSeconds !== undefined && spec.leaseDurationSeconds <= 0) {

@@ -24,9 +24,9 @@ import { validateCronJob, validateCronJobUpdate, validateJob, validateJobUpdate 
 import { validateAppsUpdate, validateDeployment, validateReplicaSet, validateReplicationController, validateReplicationControllerUpdate } from './workloads.ts';
 
 type Kind = Pick<ResourceInfo, 'group' | 'kind' | 'scope'>;
-type Obj = Record<string, any>;
 
-const CREATE: Record<string, (o: Obj) => FieldCause[]> = {
+/** By `group/Kind`; each takes its kind's Incoming type (a decoded KubeObject of that kind fits it). */
+const CREATE: Record<string, (o: KubeObject) => FieldCause[]> = {
   '/Pod': validatePod,
   '/Namespace': validateNamespace,
   '/Node': validateNode,
@@ -54,7 +54,7 @@ const CREATE: Record<string, (o: Obj) => FieldCause[]> = {
   'networking.k8s.io/Ingress': validateIngress,
 };
 
-const UPDATE: Record<string, (o: Obj, old: Obj) => FieldCause[]> = {
+const UPDATE: Record<string, (o: KubeObject, old: KubeObject) => FieldCause[]> = {
   '/Pod': validatePodUpdate,
   '/Namespace': validateNamespaceUpdate,
   '/Node': validateNodeUpdate,
