@@ -21,6 +21,9 @@ const CONFIG_MAPS = { group: '', version: 'v1', plural: 'configmaps', scope: 'Na
 
 let cluster: TestCluster;
 let gateway: string;
+/** Every line the agent and controller manager log: no token may appear in them. */
+const logged: string[] = [];
+const JWT = /eyJ[\w-]+\.[\w-]+\./;
 
 beforeAll(async () => {
   await docker(['image', 'inspect', NODE_IMAGE]).catch(() => {
@@ -28,7 +31,7 @@ beforeAll(async () => {
   });
   gateway = (await docker(['network', 'inspect', 'bridge', '--format', '{{range .IPAM.Config}}{{.Gateway}}{{end}}'])).trim();
   expect(gateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-  cluster = await startCluster({ nodes: [{ name: 'e2e-incluster-1', ip: '127.0.21.1' }], agentOptions: () => ({ serviceProxy: true }), tls: { advertiseAddress: gateway } });
+  cluster = await startCluster({ nodes: [{ name: 'e2e-incluster-1', ip: '127.0.21.1' }], agentOptions: () => ({ serviceProxy: true }), tls: { advertiseAddress: gateway }, log: (m) => logged.push(m) });
   await cluster.client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 }, 60_000);
 afterAll(async () => {
@@ -41,6 +44,8 @@ interface Report {
   server: string;
   namespace: string;
   pods: string[];
+  user: string;
+  boundPod: string;
   anonymous: number;
   tampered: number;
   error: string;
@@ -77,11 +82,16 @@ test('loadFromCluster() in a pod lists pods through the kubernetes Service; no t
   expect(report.server).toBe('https://10.96.0.1:443');
   expect(report.namespace).toBe(NS);
   expect(report.pods).toEqual(['client']);
+  // The agent's TokenRequest: the namespace's default ServiceAccount, bound to this pod.
+  expect(report.user).toBe(`system:serviceaccount:${NS}:default`);
+  expect(report.boundPod).toBe('client');
   expect(report.anonymous).toBe(401);
   expect(report.tampered).toBe(401);
   expect((await getPod(cluster.client, NS, 'client')).status?.phase).toBe('Succeeded');
   // The token never reaches the pod's log (the script prints none) nor the agent's lines.
-  expect(logs).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+  expect(logs).not.toMatch(JWT);
+  expect(logged.length).toBeGreaterThan(0);
+  expect(logged.filter((l) => JWT.test(l))).toEqual([]);
 }, 90_000);
 
 test('automountServiceAccountToken: false: no token in the container, the Service variables still there', async () => {
