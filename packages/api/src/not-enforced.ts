@@ -52,8 +52,6 @@ export const NOT_ENFORCED: readonly string[] = [
   `${CORE}ServiceSpec.internalTrafficPolicy`,
   `${CORE}ServiceSpec.externalIPs`,
   `${CORE}ServiceSpec.loadBalancerSourceRanges`,
-  // StatefulSets: updates go one pod at a time (the alpha MaxUnavailableStatefulSet is not done)
-  'io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy.maxUnavailable',
   // Ingresses are stored for an ingress controller; skiff has none, so nothing routes by them.
   'io.k8s.api.networking.v1.IngressSpec.defaultBackend',
   'io.k8s.api.networking.v1.IngressSpec.rules',

@@ -48,3 +48,15 @@ test('ControllerRevision: data is required and immutable', () => {
   expect(validateUpdate(CR, { ...cr, data: { a: 2 } }, cr).map((c) => c.field)).toEqual(['data']);
   expect(validateUpdate(CR, { ...cr, revision: 3 }, cr)).toEqual([]);
 });
+
+test('StatefulSet rollingUpdate.maxUnavailable: a positive count or a percentage up to 100%, never 0', () => {
+  const causesOf = (maxUnavailable: unknown) => validateCreate(STS, sts({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable } } })).map((c) => `${c.field}: ${c.message}`);
+  expect(causesOf(2)).toEqual([]);
+  expect(causesOf('50%')).toEqual([]);
+  expect(causesOf(0)).toEqual([
+    // Kubernetes passes the IntOrString itself, which Go prints as its struct.
+    'spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: cannot be 0',
+  ]);
+  expect(causesOf('150%')).toEqual(['spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"150%"}: must not be greater than 100%']);
+  expect(causesOf(-1)[0]).toMatch(/^spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: -1: must be greater than or equal to 0$/);
+});

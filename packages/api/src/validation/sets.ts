@@ -54,8 +54,18 @@ function validateStatefulSetUpdateStrategy(strategy: Incoming<StatefulSetUpdateS
       return [required(`${field}.type`)];
     case 'OnDelete':
       return s.rollingUpdate !== undefined ? [invalid(`${field}.rollingUpdate`, s.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'")] : [];
-    case 'RollingUpdate':
-      return nonNegative(`${field}.rollingUpdate.partition`, s.rollingUpdate?.partition);
+    case 'RollingUpdate': {
+      const errs = nonNegative(`${field}.rollingUpdate.partition`, s.rollingUpdate?.partition);
+      // MaxUnavailableStatefulSet: a positive count, or a percentage not 0 and not past 100%.
+      const mu = s.rollingUpdate?.maxUnavailable;
+      if (mu !== undefined && mu !== null) {
+        const f = `${field}.rollingUpdate.maxUnavailable`;
+        errs.push(...validatePositiveIntOrPercent(mu, f));
+        if (intOrPercentValue(mu) === 0) errs.push(invalid(f, intOrStringValue(mu), 'cannot be 0'));
+        if (typeof mu === 'string' && intOrPercentValue(mu) > 100) errs.push(invalid(f, intOrStringValue(mu), 'must not be greater than 100%'));
+      }
+      return errs;
+    }
     default:
       return [invalid(`${field}.type`, s.type, "must be 'RollingUpdate' or 'OnDelete'")];
   }

@@ -85,3 +85,19 @@ test('retention: whenDeleted Delete owns every claim by the set, whenScaled Dele
   const owners = Object.fromEntries(p.claimOwners.map((c) => [c.claim.metadata.name, c.ownerReferences.map((r) => `${r.kind}/${r.name}`)]));
   expect(owners).toEqual({ 'data-web-0': ['StatefulSet/web'], 'data-web-1': ['Pod/web-1'] });
 });
+
+test('maxUnavailable (MaxUnavailableStatefulSet): several out-of-date pods at once, highest first, the unavailable ones counted', () => {
+  const set = sts({ replicas: 5, policy: 'Parallel', image: 'i:2' });
+  set.spec.updateStrategy.rollingUpdate.maxUnavailable = 2;
+  const pods = [0, 1, 2, 3, 4].map((o) => running(set, o, rev1));
+  expect(names(plan(set, pods, rev2).deletePods)).toEqual(['web-4', 'web-3']);
+  // One pod already unavailable: one more may go.
+  const oneDown = pods.map((p, o) => (o === 0 ? running(set, 0, rev1, { ready: false }) : p));
+  expect(names(plan(set, oneDown, rev2).deletePods)).toEqual(['web-4']);
+  // A percentage rounds up: 30% of 5 is 2.
+  set.spec.updateStrategy.rollingUpdate.maxUnavailable = '30%';
+  expect(names(plan(set, pods, rev2).deletePods)).toEqual(['web-4', 'web-3']);
+  // The partition still holds: ordinals below it stay.
+  set.spec.updateStrategy.rollingUpdate = { partition: 4, maxUnavailable: 3 };
+  expect(names(plan(set, pods, rev2).deletePods)).toEqual(['web-4']);
+});

@@ -5,6 +5,7 @@
 import { isPodAvailable, isPodReady, msUntilAvailable } from '../lib/pod.ts';
 import { newControllerRef, type KubeObject, type OwnerReference, type PodSpec, type PodTemplateSpec, type Volume } from '@skiff/api';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../history/revision.ts';
+import { resolveIntOrPercent } from '../lib/int-or-percent.ts';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -201,6 +202,19 @@ export function planStatefulSet(input: StatefulSetSyncInput): StatefulSetPlan {
   // 3. RollingUpdate: the highest out-of-date pod at or above the partition, one at a time.
   if (strategy.type !== 'RollingUpdate') return plan;
   if (plan.createPods.length > 0 || plan.deletePods.length > 0) return plan;
+  const maxUnavailable = strategy.rollingUpdate?.maxUnavailable;
+  if (maxUnavailable !== undefined && maxUnavailable !== null) {
+    // MaxUnavailableStatefulSet (alpha in Kubernetes 1.32): as many out-of-date pods at once,
+    // highest first, as keep at most maxUnavailable (rounded up, at least 1) of all the
+    // ordinals unavailable, the ones already unavailable included.
+    const allowed = Math.max(1, resolveIntOrPercent(maxUnavailable, replicas, true));
+    const unavailable = slots.filter((p) => !p || !healthy(p)).length;
+    for (let i = replicas - 1; i >= Math.max(0, partition) && plan.deletePods.length < allowed - unavailable; i--) {
+      const pod = slots[i];
+      if (pod && revisionOfPod(pod) !== updateRevision.metadata.name && !isTerminating(pod)) plan.deletePods.push(pod);
+    }
+    return plan;
+  }
   for (let i = replicas - 1; i >= Math.max(0, partition); i--) {
     const pod = slots[i];
     if (pod && revisionOfPod(pod) !== updateRevision.metadata.name && !isTerminating(pod)) {
