@@ -2,15 +2,14 @@
 // pod template, the generated selector, podFailurePolicy, completion modes, the update rules
 // (what is immutable once a Job exists) and CronJob schedules and time zones.
 
-import type { FieldCause } from '../object.ts';
+import type { CronJob, CronJobSpec, Job, JobSpec, LabelSelector, PodFailurePolicyOnExitCodesRequirement, PodTemplateSpec } from '../model/types.generated.ts';
+import type { FieldCause, Incoming } from '../object.ts';
 import { labelSelectorAsSelector, matches } from '../selectors/labels.ts';
 import { CronScheduleError, isKnownTimeZone, parseCronSchedule } from '../helpers/cron.ts';
 import { FIELD_IMMUTABLE, duplicate, forbidden, invalid, labelSelectorValue, mapValue, nonNegative, notSupported, required, tooLong, tooMany } from './errors.ts';
 import { nameIsDNSSubdomain, validateAnnotations, validateLabelName, validateLabels, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { validatePodTemplateSpec } from './workloads.ts';
 import { deepEqual } from '../helpers/equal.ts';
-
-type Obj = Record<string, any>;
 
 /** The label Kubernetes selects a Job's pods by when it generates the selector. */
 export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
@@ -30,12 +29,12 @@ const CONCURRENCY_POLICIES = ['Allow', 'Forbid', 'Replace'];
 /** A CronJob's name leaves room for the 11-character suffix of the Jobs it creates. */
 const CRONJOB_NAME_MAX = 52;
 
-function validateExitCodes(req: Obj, containerNames: Set<string>, field: string): FieldCause[] {
+function validateExitCodes(req: Incoming<PodFailurePolicyOnExitCodesRequirement>, containerNames: ReadonlySet<string | undefined>, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   if (req.containerName !== undefined && !containerNames.has(req.containerName)) {
     errs.push(invalid(`${field}.containerName`, req.containerName, 'must be one of the container or initContainer names in the pod template'));
   }
-  if (!['In', 'NotIn'].includes(req.operator)) errs.push(notSupported(`${field}.operator`, req.operator ?? '', ['In', 'NotIn']));
+  if (!['In', 'NotIn'].includes(req.operator ?? '')) errs.push(notSupported(`${field}.operator`, req.operator ?? '', ['In', 'NotIn']));
   const values: number[] = req.values ?? [];
   if (values.length === 0) errs.push(required(`${field}.values`, 'at least one value is required'));
   else if (values.length > MAX_EXIT_CODE_VALUES) errs.push({ reason: 'FieldValueTooMany', field: `${field}.values`, message: `Too many: ${values.length}: must have at most ${MAX_EXIT_CODE_VALUES} items` });
@@ -73,12 +72,12 @@ function countIndexes(text: string, completions: number): { total: number; error
   return { total };
 }
 
-function validateSuccessPolicy(spec: Obj, field: string): FieldCause[] {
+function validateSuccessPolicy(spec: Incoming<JobSpec>, field: string): FieldCause[] {
   const policy = spec.successPolicy;
   if (policy === undefined || policy === null) return [];
   const errs: FieldCause[] = [];
   if (spec.completionMode !== 'Indexed') errs.push(invalid(field, policy, 'requires indexed completion mode'));
-  const rules: Obj[] = policy.rules ?? [];
+  const rules = policy.rules ?? [];
   if (rules.length === 0) errs.push(required(`${field}.rules`, 'at least one rules must be specified when the successPolicy is specified'));
   if (rules.length > MAX_SUCCESS_POLICY_RULES) errs.push(tooMany(`${field}.rules`, rules.length, MAX_SUCCESS_POLICY_RULES));
   const completions: number = spec.completions ?? 0;
@@ -101,25 +100,25 @@ function validateSuccessPolicy(spec: Obj, field: string): FieldCause[] {
   return errs;
 }
 
-function validatePodFailurePolicy(spec: Obj, field: string): FieldCause[] {
+function validatePodFailurePolicy(spec: Incoming<JobSpec>, field: string): FieldCause[] {
   const policy = spec.podFailurePolicy;
   if (!policy) return [];
   const errs: FieldCause[] = [];
-  const rules: Obj[] = policy.rules ?? [];
+  const rules = policy.rules ?? [];
   if (rules.length > MAX_FAILURE_POLICY_RULES) errs.push({ reason: 'FieldValueTooMany', field: `${field}.rules`, message: `Too many: ${rules.length}: must have at most ${MAX_FAILURE_POLICY_RULES} items` });
   const podSpec = spec.template?.spec ?? {};
-  const containerNames = new Set<string>([...(podSpec.containers ?? []), ...(podSpec.initContainers ?? [])].map((c: Obj) => c.name));
+  const containerNames = new Set<string | undefined>([...(podSpec.containers ?? []), ...(podSpec.initContainers ?? [])].map((c) => c.name));
   rules.forEach((rule, i) => {
     const f = `${field}.rules[${i}]`;
-    if (!FAILURE_ACTIONS.includes(rule.action)) errs.push(notSupported(`${f}.action`, rule.action ?? '', FAILURE_ACTIONS));
+    if (!FAILURE_ACTIONS.includes(rule.action ?? '')) errs.push(notSupported(`${f}.action`, rule.action ?? '', FAILURE_ACTIONS));
     else if (rule.action === 'FailIndex' && spec.backoffLimitPerIndex === undefined) errs.push(forbidden(`${f}.action`, 'requires the backoffLimitPerIndex to be set'));
-    const conditions: Obj[] = rule.onPodConditions ?? [];
+    const conditions = rule.onPodConditions ?? [];
     if (rule.onExitCodes && conditions.length > 0) errs.push(invalid(f, rule, 'specifying both OnExitCodes and OnPodConditions is not supported'));
     else if (!rule.onExitCodes && conditions.length === 0) errs.push(invalid(f, rule, 'specifying one of OnExitCodes and OnPodConditions is required'));
     if (rule.onExitCodes) errs.push(...validateExitCodes(rule.onExitCodes, containerNames, `${f}.onExitCodes`));
     conditions.forEach((c, j) => {
       const cf = `${f}.onPodConditions[${j}]`;
-      if (!['True', 'False', 'Unknown'].includes(c.status)) errs.push(notSupported(`${cf}.status`, c.status ?? '', ['False', 'True', 'Unknown']));
+      if (!['True', 'False', 'Unknown'].includes(c.status ?? '')) errs.push(notSupported(`${cf}.status`, c.status ?? '', ['False', 'True', 'Unknown']));
       if (!c.type) errs.push(required(`${cf}.type`));
       else errs.push(...validateLabelName(c.type, `${cf}.type`));
     });
@@ -128,7 +127,7 @@ function validatePodFailurePolicy(spec: Obj, field: string): FieldCause[] {
 }
 
 /** validateJobSpec: everything a JobSpec must satisfy in a Job and in a CronJob's jobTemplate. */
-function validateJobSpecCommon(spec: Obj, field: string): FieldCause[] {
+function validateJobSpecCommon(spec: Incoming<JobSpec>, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   errs.push(...nonNegative(`${field}.parallelism`, spec.parallelism));
   errs.push(...nonNegative(`${field}.completions`, spec.completions));
@@ -178,7 +177,7 @@ function validateJobSpecCommon(spec: Obj, field: string): FieldCause[] {
 }
 
 /** ValidateGeneratedSelector: a Job whose selector the API server generated selects its own uid. */
-function validateGeneratedSelector(job: Obj): FieldCause[] {
+function validateGeneratedSelector(job: Incoming<Job>): FieldCause[] {
   if (job.spec?.manualSelector === true) return [];
   const uid = job.metadata?.uid;
   const sel = job.spec?.selector;
@@ -194,12 +193,12 @@ function validateGeneratedSelector(job: Obj): FieldCause[] {
   return errs;
 }
 
-function validateJobSelector(spec: Obj): FieldCause[] {
+function validateJobSelector(spec: Incoming<JobSpec>): FieldCause[] {
   const sel = spec.selector;
   if (!sel) return [required('spec.selector')];
   const errs = validateLabelSelector(sel, 'spec.selector');
   try {
-    const selector = labelSelectorAsSelector(sel);
+    const selector = labelSelectorAsSelector(sel as LabelSelector); // throws on what validateLabelSelector reports
     const labels = spec.template?.metadata?.labels ?? {};
     if (!matches(selector, labels)) errs.push(invalid('spec.template.metadata.labels', mapValue(labels), '`selector` does not match template `labels`'));
   } catch {
@@ -208,7 +207,7 @@ function validateJobSelector(spec: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateJob(job: Obj): FieldCause[] {
+export function validateJob(job: Incoming<Job>): FieldCause[] {
   const spec = job.spec ?? {};
   const errs = validateObjectMeta(job.metadata, true, nameIsDNSSubdomain);
   errs.push(...validateGeneratedSelector(job));
@@ -222,17 +221,17 @@ function immutable(field: string, next: unknown, prev: unknown): FieldCause[] {
 }
 
 /** The pod template of a suspended Job that never started may change its scheduling directives only. */
-function templateChangeAllowed(next: Obj, prev: Obj): boolean {
+function templateChangeAllowed(next: Incoming<Job>, prev: Incoming<Job>): boolean {
   if (!(next.spec?.suspend && !prev.status?.startTime)) return false;
-  const strip = (t: Obj | undefined) => {
+  const strip = (t: Incoming<PodTemplateSpec> | undefined) => {
     const spec = { ...(t?.spec ?? {}) };
-    for (const k of ['nodeSelector', 'tolerations', 'affinity', 'schedulingGates']) delete spec[k];
+    for (const k of ['nodeSelector', 'tolerations', 'affinity', 'schedulingGates'] as const) delete spec[k];
     return { spec, metadata: { ...(t?.metadata ?? {}), labels: undefined, annotations: undefined } };
   };
   return deepEqual(strip(next.spec?.template), strip(prev.spec?.template));
 }
 
-export function validateJobUpdate(next: Obj, prev: Obj): FieldCause[] {
+export function validateJobUpdate(next: Incoming<Job>, prev: Incoming<Job>): FieldCause[] {
   const errs = validateObjectMetaUpdate(next.metadata, prev.metadata);
   errs.push(...validateJob(next).filter((c) => !c.field.startsWith('metadata.')));
   const spec = next.spec ?? {};
@@ -259,7 +258,7 @@ function validateTimeZone(tz: unknown): FieldCause[] {
   return [];
 }
 
-function validateSchedule(spec: Obj, allowTZ: boolean): FieldCause[] {
+function validateSchedule(spec: Incoming<CronJobSpec>, allowTZ: boolean): FieldCause[] {
   const schedule = spec.schedule;
   if (!schedule) return [required('spec.schedule')];
   const errs: FieldCause[] = [];
@@ -277,7 +276,7 @@ function validateSchedule(spec: Obj, allowTZ: boolean): FieldCause[] {
   return errs;
 }
 
-function validateCronJobSpec(cj: Obj, allowTZ: boolean): FieldCause[] {
+function validateCronJobSpec(cj: Incoming<CronJob>, allowTZ: boolean): FieldCause[] {
   const spec = cj.spec ?? {};
   const errs = validateSchedule(spec, allowTZ);
   errs.push(...validateTimeZone(spec.timeZone));
@@ -301,7 +300,7 @@ function validateCronJobSpec(cj: Obj, allowTZ: boolean): FieldCause[] {
   return errs;
 }
 
-export function validateCronJob(cj: Obj): FieldCause[] {
+export function validateCronJob(cj: Incoming<CronJob>): FieldCause[] {
   const errs = validateObjectMeta(cj.metadata, true, nameIsDNSSubdomain);
   const name: string | undefined = cj.metadata?.name;
   if (name && name.length > CRONJOB_NAME_MAX) errs.push(invalid('metadata.name', name, `must be no more than ${CRONJOB_NAME_MAX} characters`));
@@ -309,7 +308,7 @@ export function validateCronJob(cj: Obj): FieldCause[] {
   return errs;
 }
 
-export function validateCronJobUpdate(next: Obj, prev: Obj): FieldCause[] {
+export function validateCronJobUpdate(next: Incoming<CronJob>, prev: Incoming<CronJob>): FieldCause[] {
   const errs = validateObjectMetaUpdate(next.metadata, prev.metadata);
   errs.push(...validateCronJobSpec(next, String(prev.spec?.schedule ?? '').includes('TZ')));
   return errs;
