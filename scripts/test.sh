@@ -21,6 +21,8 @@ source scripts/lib/docker.sh
 ensure_docker
 ensure_test_images
 echo "docker $(docker version --format '{{.Server.Version}}')"
+source scripts/lib/registry.sh
+ensure_registry
 
 echo "== etcd"
 source scripts/lib/etcd.sh
