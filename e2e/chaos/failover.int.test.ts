@@ -56,7 +56,9 @@ function kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout
   });
 }
 
-const podManifest = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: NODE, containers: [{ name: 'c', image: 'busybox' }] } });
+// No ServiceAccount token: without a controller manager there is neither a `default`
+// ServiceAccount nor `kube-root-ca.crt` for the token volume (ADR 0017).
+const podManifest = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: NODE, automountServiceAccountToken: false, containers: [{ name: 'c', image: 'busybox' }] } });
 
 /** Creates a pod bound to the agent's node through kubectl, and waits (through kubectl) until the agent reports it Running. */
 async function podRunsThroughKubectl(name: string): Promise<void> {
