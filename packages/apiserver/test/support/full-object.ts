@@ -6,6 +6,7 @@
 // per member and a single value takes member number `variant`, so a few variants cover them all.
 
 import { modelType, modelTypeIdOf, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '@skiff/api';
+import type { CronJobSpec, DaemonSetSpec, DeploymentSpec, EndpointSlice, JobSpec, KubeObject, PodDisruptionBudgetSpec, PodSpec, ReplicaSetSpec, ReplicationControllerSpec, StatefulSetSpec } from '@skiff/api';
 
 type Json = unknown;
 
@@ -198,46 +199,49 @@ const VALUES: Record<string, Json | ((variant: number) => Json)> = {
 };
 
 /** Rules between fields of one object, applied after it is built. */
-const FIXUPS: Record<string, (o: Record<string, any>) => void> = {
-  [`${CORE}PodSpec`]: (spec) => {
+/** A fix-up of one model type, given the object built so far: complete, so its fields are there. */
+const fix = <T>(fn: (o: Required<T>) => void) => fn as unknown as (o: Record<string, Json>) => void;
+
+const FIXUPS: Record<string, (o: Record<string, Json>) => void> = {
+  [`${CORE}PodSpec`]: fix<PodSpec>((spec) => {
     spec.containers[0].name = 'c';
     // An init container may have probes and lifecycle hooks only as a sidecar (restartPolicy Always).
     spec.initContainers[0].name = 'init';
     spec.initContainers[0].restartPolicy = 'Always';
     // terminationGracePeriodSeconds is for liveness and startup probes only.
     for (const c of [...spec.containers, ...spec.initContainers]) delete c.readinessProbe?.terminationGracePeriodSeconds;
-  },
-  'io.k8s.api.apps.v1.DeploymentSpec': (spec) => {
+  }),
+  'io.k8s.api.apps.v1.DeploymentSpec': fix<DeploymentSpec>((spec) => {
     spec.minReadySeconds = 5;
     spec.progressDeadlineSeconds = 600;
     spec.strategy.type = 'RollingUpdate';
     // A ReplicaSet's pods run until replaced: Kubernetes forbids a deadline in its template.
     delete spec.template.spec.activeDeadlineSeconds;
-  },
-  'io.k8s.api.apps.v1.ReplicaSetSpec': (spec) => {
+  }),
+  'io.k8s.api.apps.v1.ReplicaSetSpec': fix<ReplicaSetSpec>((spec) => {
     delete spec.template.spec.activeDeadlineSeconds;
-  },
+  }),
   // Daemon and stateful pods run until replaced too.
-  'io.k8s.api.apps.v1.DaemonSetSpec': (spec) => {
+  'io.k8s.api.apps.v1.DaemonSetSpec': fix<DaemonSetSpec>((spec) => {
     delete spec.template.spec.activeDeadlineSeconds;
     // maxSurge only with maxUnavailable 0 (a daemon pod per node: surge or unavailability, not both).
-    spec.updateStrategy.rollingUpdate.maxUnavailable = 0;
-  },
-  'io.k8s.api.discovery.v1.EndpointSlice': (slice) => {
+    spec.updateStrategy.rollingUpdate = { ...spec.updateStrategy.rollingUpdate, maxUnavailable: 0 };
+  }),
+  'io.k8s.api.discovery.v1.EndpointSlice': fix<EndpointSlice>((slice) => {
     for (const e of slice.endpoints ?? []) e.addresses = ['10.244.1.7'];
-  },
-  'io.k8s.api.apps.v1.StatefulSetSpec': (spec) => {
+  }),
+  'io.k8s.api.apps.v1.StatefulSetSpec': fix<StatefulSetSpec>((spec) => {
     delete spec.template.spec.activeDeadlineSeconds;
     // Each claim template needs a name (the claims are NAME-POD).
-    for (const t of spec.volumeClaimTemplates ?? []) t.metadata.name = 'data';
-  },
-  [`${CORE}ReplicationControllerSpec`]: (spec) => {
-    delete spec.template.spec.activeDeadlineSeconds;
-  },
+    for (const t of spec.volumeClaimTemplates ?? []) t.metadata = { ...t.metadata, name: 'data' };
+  }),
+  [`${CORE}ReplicationControllerSpec`]: fix<ReplicationControllerSpec>((spec) => {
+    if (spec.template) delete spec.template.spec.activeDeadlineSeconds;
+  }),
   // A Job's pods run to completion; a podFailurePolicy rule has one kind of requirement and wants
   // restartPolicy Never and podReplacementPolicy Failed; backoffLimitPerIndex wants Indexed mode;
   // a successPolicy rule names indexes below completions, and no more of them than it counts.
-  'io.k8s.api.batch.v1.JobSpec': (spec) => {
+  'io.k8s.api.batch.v1.JobSpec': fix<JobSpec>((spec) => {
     spec.successPolicy = { rules: [{ succeededIndexes: '0-1', succeededCount: 1 }] };
     spec.template.spec.restartPolicy = 'Never';
     spec.completionMode = 'Indexed';
@@ -250,21 +254,23 @@ const FIXUPS: Record<string, (o: Record<string, any>) => void> = {
         { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
       ],
     };
-  },
+  }),
   // A budget sets one of minAvailable and maxUnavailable.
-  'io.k8s.api.policy.v1.PodDisruptionBudgetSpec': (spec) => {
+  'io.k8s.api.policy.v1.PodDisruptionBudgetSpec': fix<PodDisruptionBudgetSpec>((spec) => {
     spec.minAvailable = '50%';
-    delete spec.maxUnavailable;
+    delete (spec as PodDisruptionBudgetSpec).maxUnavailable;
     spec.unhealthyPodEvictionPolicy = 'AlwaysAllow';
-  },
-  'io.k8s.api.batch.v1.CronJobSpec': (spec) => {
+  }),
+  'io.k8s.api.batch.v1.CronJobSpec': fix<CronJobSpec>((spec) => {
     spec.schedule = '*/5 * * * *';
     spec.timeZone = 'Etc/UTC';
     spec.concurrencyPolicy = 'Forbid';
     // The Jobs a CronJob makes get generated selectors.
-    delete spec.jobTemplate.spec.selector;
-    delete spec.jobTemplate.spec.manualSelector;
-  },
+    if (spec.jobTemplate.spec) {
+      delete spec.jobTemplate.spec.selector;
+      delete spec.jobTemplate.spec.manualSelector;
+    }
+  }),
 };
 
 /** Everything `build` needs to know where it is. */
@@ -351,7 +357,7 @@ function object(id: string, w: Walk, depth: number): Record<string, Json> {
 const PROTECTION_FINALIZERS: Record<string, string> = { PersistentVolumeClaim: PVC_PROTECTION_FINALIZER, PersistentVolume: PV_PROTECTION_FINALIZER };
 
 /** A `kind` object named `name` with every field of the model set (variant picks one-of members). */
-export function fullObject(gvk: { group: string; version: string; kind: string }, name: string, variant = 0): Record<string, any> {
+export function fullObject(gvk: { group: string; version: string; kind: string }, name: string, variant = 0): KubeObject {
   const id = modelTypeIdOf(gvk);
   if (!id) throw new Error(`no model type for ${gvk.kind}`);
   const obj = object(id, { variant, counter: { n: 0 } }, 0);
@@ -362,5 +368,5 @@ export function fullObject(gvk: { group: string; version: string; kind: string }
   // is sent along, as a default would be: the round trip compares what was sent.
   const protectedBy = PROTECTION_FINALIZERS[gvk.kind];
   if (protectedBy) (obj.metadata as { finalizers: string[] }).finalizers.push(protectedBy);
-  return obj;
+  return obj as KubeObject; // apiVersion, kind and metadata are set above
 }
