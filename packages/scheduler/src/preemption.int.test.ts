@@ -91,3 +91,34 @@ test('a budget that allows no disruption steers preemption to the node whose vic
   const left = (await listPods(cluster.client)).map((p) => p.metadata.name).sort();
   expect(left).toEqual(['guarded', 'vip']);
 }, 60_000);
+
+test('while the victims leave, their node is held for the preemptor: a pod of equal priority does not take the room', async () => {
+  await priorityClass('low', 100);
+  await priorityClass('high', 1000);
+  await cluster.client.create(NODES, makeNode('n1', { cpu: '3' }) as KubeObject);
+  scheduler = createScheduler({ server: cluster.url, endpoint: { port: 0 }, leaderElection: false, log: () => {} });
+  await scheduler.start();
+  // Two victims-to-be, held by a finalizer so that they stay terminating until the test lets them go.
+  const HOLD = 'example.com/hold';
+  for (const name of ['low-a', 'low-b']) await cluster.client.create(PODS, makePod(name, { cpu: '1', spec: { priorityClassName: 'low', terminationGracePeriodSeconds: 0 } }) as KubeObject).then((p) => cluster.client.patch(PODS, 'default', p.metadata.name!, { metadata: { finalizers: [HOLD] } }, 'merge'));
+  await until('both low pods bound', async () => (await listPods(cluster.client)).every((p) => (p as unknown as Pod).spec.nodeName === 'n1'), { timeoutMs: 20_000 });
+
+  // The vip needs the whole node: both go, and it is nominated to n1 while they terminate.
+  await pod('vip', 'high', '3');
+  await until('vip nominated, victims terminating', async () => {
+    const vip = await get('vip');
+    const victims = await Promise.all(['low-a', 'low-b'].map(get));
+    return vip.status?.nominatedNodeName === 'n1' && victims.every((v) => v.metadata.deletionTimestamp);
+  }, { timeoutMs: 20_000 });
+
+  // One CPU is free on n1 right now, but it is the vip's: a pod of the victims' priority must wait.
+  await pod('sneaky', 'low', '1');
+  await until('sneaky unschedulable', async () => (await get('sneaky')).status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False'), { timeoutMs: 20_000 });
+  const e = (await (await fetch(`${scheduler!.endpointUrl}/explain/default/sneaky`)).json()) as ExplanationJSON;
+  expect(e.rejected).toEqual([{ node: 'n1', plugin: 'NodeResourcesFit', reasons: ['Insufficient cpu'] }]);
+
+  // The victims go: the vip gets its node, and the equal-priority pod stays pending.
+  for (const name of ['low-a', 'low-b']) await cluster.client.patch(PODS, 'default', name, { metadata: { finalizers: null } }, 'merge');
+  await until('vip bound to n1', async () => (await get('vip')).spec.nodeName === 'n1', { timeoutMs: 30_000 });
+  expect((await get('sneaky')).spec.nodeName).toBeUndefined();
+}, 60_000);
