@@ -329,6 +329,41 @@ describe('metrics', () => {
     expect(r.text).toMatch(/apiserver_storage_db_size_bytes \d+/);
     expect(r.text).toMatch(/apiserver_storage_duration_seconds_count\{operation="create"\} \d+/);
   });
+
+  test('a scrape while writes wait for their commit is answered once: the async handler returns its reply', async () => {
+    // The reply to any request waits for the open write batch to commit (app.ts's onSend). An
+    // async handler that sent without returning its reply was sent a second time by fastify
+    // (with no body) while the first waited; the first then wrote its headers after the second's:
+    // ERR_HTTP_HEADERS_SENT, uncaught, and `skiff server` died under bench:apiserver's load.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    process.on('uncaughtException', onUnhandled);
+    try {
+      // Writers keep a batch open nearly all the time while the scrapes run, one after another.
+      let scraping = true;
+      let n = 0;
+      const writer = async () => {
+        while (scraping) expect((await api('POST', '/api/v1/namespaces/default/pods', pod(`scrape-race-${n++}`))).status).toBe(201);
+      };
+      const writers = Array.from({ length: 16 }, writer);
+      try {
+        for (let i = 0; i < 40; i++) {
+          const r = await api('GET', '/metrics');
+          expect(r.status).toBe(200);
+          expect(r.text).toContain('apiserver_request_total');
+        }
+      } finally {
+        scraping = false;
+        await Promise.all(writers);
+      }
+      await new Promise((r) => setImmediate(r)); // let a late duplicate send surface
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      process.off('uncaughtException', onUnhandled);
+    }
+  });
 });
 
 describe('unexpected failures', () => {

@@ -14,6 +14,6 @@ export function registerHealthRoutes(app: FastifyInstance, metrics: ApiMetrics):
   }
   app.get('/metrics', async (_req, reply) => {
     const text = await metrics.registry.metrics();
-    reply.type(metrics.registry.contentType).send(text);
+    return reply.type(metrics.registry.contentType).send(text);
   });
 }
