@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from './until.ts';
 
 export const ETCD_BIN = process.env.SKIFF_ETCD_BIN ?? 'etcd';
 
@@ -54,20 +55,18 @@ export function assertEtcdInstalled(): void {
 }
 
 async function waitHealthy(clientUrl: string, timeoutMs: number, proc: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`etcd at ${clientUrl} exited with ${proc.exitCode}`);
-    try {
+  const exited = await until(
+    `etcd at ${clientUrl} to report healthy`,
+    async () => {
+      if (proc.exitCode !== null) return { code: proc.exitCode };
       const r = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
-      last = await r.text();
-      if (r.ok && JSON.parse(last).health === 'true') return;
-    } catch (e) {
-      last = String(e);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`etcd at ${clientUrl} not healthy after ${timeoutMs} ms: ${last}`);
+      const body = await r.text();
+      if (!r.ok || JSON.parse(body).health !== 'true') throw new Error(body);
+      return { code: null };
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+  if (exited.code !== null) throw new Error(`etcd at ${clientUrl} exited with ${exited.code}`);
 }
 
 /** Starts `size` members (default 3) and waits until each reports healthy (a leader exists). */
@@ -137,17 +136,16 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
       if (m.process && m.process.exitCode === null) return;
       const p = launch(m);
       // A lone restarted member cannot report healthy without a quorum; wait for it to listen.
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        if (p.exitCode !== null) throw new Error(`etcd ${m.name} exited on restart`);
-        try {
+      const exited = await until(
+        `etcd ${m.name} to listen after restart`,
+        async () => {
+          if (p.exitCode !== null) return { code: p.exitCode };
           await fetch(`${m.clientUrl}/version`, { signal: AbortSignal.timeout(500) });
-          return;
-        } catch {
-          if (Date.now() > deadline) throw new Error(`etcd ${m.name} did not listen after restart`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
+          return { code: null };
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
+      if (exited.code !== null) throw new Error(`etcd ${m.name} exited on restart (${exited.code})`);
     },
     async rejoined(i, timeoutMs = 20_000) {
       const m = members[i];
