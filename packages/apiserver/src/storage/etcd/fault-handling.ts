@@ -29,3 +29,26 @@ export function callPolicy(): IPolicy<IDefaultPolicyContext> {
     { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: MEMBER_RETRY_MS }) },
   );
 }
+
+/**
+ * Whether a call that failed may be made again: the member could not be reached, every member
+ * was out of rotation, the deadline passed, or the cluster was electing a leader. Retrying a
+ * write is safe: creates recognise their own earlier success, and updates and deletes compare
+ * the revision they read.
+ */
+export function isTransient(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  if (isRecoverableError(err as Error) || isBrokenCircuitError(err)) return true;
+  return /no leader|leader changed|timed out/i.test((err as Error).message ?? '');
+}
+
+/**
+ * Beyond the client's own attempts, a transient failure is retried for as long as the call's
+ * budget (requestTimeoutMs) lasts, as etcd's Go client retries until the request's deadline: a
+ * leader election on a loaded machine can outlast four quick attempts. Pure: the back-off before
+ * attempt `attempt` (1, 2, ...), or undefined when the budget is spent.
+ */
+export function retryDelayMs(err: unknown, attempt: number, elapsedMs: number, budgetMs: number): number | undefined {
+  if (!isTransient(err) || elapsedMs >= budgetMs) return undefined;
+  return Math.min(50 * 2 ** (attempt - 1), 500);
+}

@@ -18,7 +18,7 @@ import { KeyCodec, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts'
 import { EventWindow } from './window.ts';
 import { EtcdWatchStream } from './watch-stream.ts';
 import { ETCD_DEFAULTS } from './options.ts';
-import { callPolicy, memberPolicy } from './fault-handling.ts';
+import { callPolicy, memberPolicy, retryDelayMs } from './fault-handling.ts';
 import type { EtcdStorageOptions, ResolvedEtcdOptions } from './options.ts';
 import type { StorageOp } from '../sqlite/options.ts';
 
@@ -284,18 +284,23 @@ export class EtcdStorage implements Storage {
     }
   }
 
-  /** Runs one etcd call; its failures become StorageErrors the API answers with a clear Status. */
+  /**
+   * Runs one etcd call; a transient failure is retried while the call's budget lasts
+   * (./fault-handling.ts), and what still fails becomes a StorageError the API answers with a
+   * clear Status.
+   */
   async #call<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new Error('storage is closed');
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof StorageError) throw e;
-      const msg = (e as Error)?.message ?? String(e);
-      if (/required revision has been compacted/.test(msg)) throw new StorageError('Expired', `etcd: ${msg}`);
-      if (/future rev/.test(msg)) throw new StorageError('Expired', `etcd: ${msg}`);
-      if (/request is too large/.test(msg)) throw new StorageError('TooLarge', `etcd: ${msg}`);
-      throw new StorageError('Unavailable', `etcd: ${msg}`);
+    const began = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closed) throw new Error('storage is closed');
+      try {
+        return await fn();
+      } catch (e) {
+        if (e instanceof StorageError) throw e;
+        const delay = retryDelayMs(e, attempt, Date.now() - began, this.#o.requestTimeoutMs);
+        if (delay === undefined) throw storageError(e);
+        await new Promise((r) => setTimeout(r, delay));
+      }
     }
   }
 
@@ -448,4 +453,13 @@ export class EtcdStorage implements Storage {
     this.#subs.clear();
     this.client.close();
   }
+}
+
+/** An etcd client failure as the StorageError the API answers with. */
+function storageError(e: unknown): StorageError {
+  const msg = (e as Error)?.message ?? String(e);
+  if (/required revision has been compacted/.test(msg)) return new StorageError('Expired', `etcd: ${msg}`);
+  if (/future rev/.test(msg)) return new StorageError('Expired', `etcd: ${msg}`);
+  if (/request is too large/.test(msg)) return new StorageError('TooLarge', `etcd: ${msg}`);
+  return new StorageError('Unavailable', `etcd: ${msg}`);
 }
