@@ -1,4 +1,5 @@
 // The cluster one e2e file shares among its tests, and the pod verbs most files use on it.
+import { SimRuntime } from '@skiff/agent';
 import type { KubeObject } from '@skiff/api';
 import { isNotFound } from '@skiff/client';
 import { getPod, PODS, startCluster, type ClusterOptions, type TestCluster } from './cluster.ts';
@@ -21,6 +22,18 @@ export function useCluster(options: ClusterOptions, timeoutMs = 30_000): TestClu
       if (!started) throw new Error(`the e2e cluster is used before beforeAll started it (reading ${String(key)})`);
       return Reflect.get(started, key);
     },
+  });
+}
+
+/**
+ * The file's cluster of `count` hollow nodes (the simulated runtime; no agent endpoint), named
+ * `<prefix>-1..count` at 127.0.<subnet>.1..count. Each file takes a subnet of its own.
+ */
+export function useHollowCluster(prefix: string, count: number, subnet: number): TestCluster {
+  return useCluster({
+    nodes: Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${i + 1}`, ip: `127.0.${subnet}.${i + 1}` })),
+    runtime: () => new SimRuntime({ images: ['skiff/busybox:1'], startLatencyMs: 20 }),
+    serveEndpoint: false,
   });
 }
 

@@ -1,20 +1,12 @@
 // DaemonSets on hollow nodes (the simulated runtime), driven by the real kubectl: one pod on every
 // eligible node (nodeSelector, taints, a cordoned node through the default tolerations), placed by
 // the scheduler through node affinity on the node's name; a rolling update; history and undo.
-import { SimRuntime } from '@skiff/agent';
 import { DAEMON_SETS, type KubeObject } from '@skiff/api';
 import { Informer } from '@skiff/client';
-import { isReady, listPods, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { isReady, listPods, until } from '../support/cluster.ts';
+import { useHollowCluster } from '../support/use-cluster.ts';
 
-const HOLLOW = Array.from({ length: 4 }, (_, i) => ({ name: `ds-sim-${i + 1}`, ip: `127.0.21.${i + 1}` }));
-let cluster: TestCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: HOLLOW, runtime: () => new SimRuntime({ images: ['skiff/busybox:1'], startLatencyMs: 20 }), serveEndpoint: false });
-}, 30_000);
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const cluster = useHollowCluster('ds-sim', 4, 21);
 
 const DS_YAML = `
 apiVersion: apps/v1
@@ -35,7 +27,7 @@ const envOf = (p: KubeObject) => p.spec?.containers?.[0]?.env?.find((e: { name: 
 
 test('one pod on every eligible node, placed by the scheduler; rolling update, history and undo with kubectl', async () => {
   const { client, kubectl } = cluster;
-  const [n1, n2, n3, n4] = HOLLOW.map((n) => n.name);
+  const [n1, n2, n3, n4] = cluster.nodes.map((n) => n.name);
   // Workers 1-3; worker 3 tainted (the daemon does not tolerate it); worker 2 cordoned (it does).
   for (const n of [n1, n2, n3]) await kubectl.ok(['label', 'node', n, 'role=worker']);
   await kubectl.ok(['taint', 'node', n3, 'dedicated=db:NoSchedule']);

@@ -2,20 +2,12 @@
 // pdb` and `get pdb`, the disruption controller's status, `drain` evicting within the budget (a
 // watcher never sees fewer Ready pods than minAvailable) while DaemonSet pods stay, and
 // `cordon` / `uncordon` with the scheduler honouring spec.unschedulable.
-import { SimRuntime } from '@skiff/agent';
 import { NODES, POD_DISRUPTION_BUDGETS, type KubeObject } from '@skiff/api';
 import { Informer } from '@skiff/client';
-import { isReady, listPods, PODS, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { isReady, listPods, PODS, until } from '../support/cluster.ts';
+import { useHollowCluster } from '../support/use-cluster.ts';
 
-const HOLLOW = Array.from({ length: 3 }, (_, i) => ({ name: `pdb-sim-${i + 1}`, ip: `127.0.24.${i + 1}` }));
-let cluster: TestCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: HOLLOW, runtime: () => new SimRuntime({ images: ['skiff/busybox:1'], startLatencyMs: 20 }), serveEndpoint: false });
-}, 30_000);
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const cluster = useHollowCluster('pdb-sim', 3, 24);
 
 const WORKLOADS = `
 apiVersion: apps/v1

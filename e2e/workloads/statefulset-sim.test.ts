@@ -2,20 +2,12 @@
 // creation with stable names, claims and DNS identities; never two pods of one ordinal at once;
 // ordered scale-down; RollingUpdate with a partition; history and undo; Parallel; the claim
 // retention policy.
-import { SimRuntime } from '@skiff/agent';
 import { PERSISTENT_VOLUME_CLAIMS, STATEFUL_SETS, type KubeObject } from '@skiff/api';
 import { Informer } from '@skiff/client';
-import { isReady, listPods, PODS, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { isReady, listPods, PODS, until } from '../support/cluster.ts';
+import { useHollowCluster } from '../support/use-cluster.ts';
 
-const HOLLOW = Array.from({ length: 3 }, (_, i) => ({ name: `sts-sim-${i + 1}`, ip: `127.0.22.${i + 1}` }));
-let cluster: TestCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: HOLLOW, runtime: () => new SimRuntime({ images: ['skiff/busybox:1'], startLatencyMs: 20 }), serveEndpoint: false });
-}, 30_000);
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const cluster = useHollowCluster('sts-sim', 3, 22);
 
 function stsYaml(name: string, o: { replicas: number; policy?: 'Parallel'; retention?: string; v?: string }): string {
   return `
