@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import type { KubeObject } from '@skiff/api';
 import { freePorts, until } from '@skiff/apiserver/testing';
 import { RestClient } from '@skiff/client';
-import { docker, dockerIds, isReady, removeNodeContainers } from '../support/cluster.ts';
+import { docker, isReady, removeNodeContainers } from '../support/cluster.ts';
 import { ClusterProcesses, seededRandom } from './processes.ts';
 import { isActive, PodObserver } from './observer.ts';
 
@@ -189,10 +189,10 @@ describe.each(RUNS)('chaos on $runtime', (run) => {
     if (run.runtime === 'docker') {
       const running = new Map<string, number>();
       for (const n of nodes) {
-        for (const id of await dockerIds(['--filter', `label=dev.skiff.node=${n.name}`, '--filter', 'status=running'])) {
-          const uid = (await docker(['inspect', '-f', '{{index .Config.Labels "io.kubernetes.pod.uid"}}', id])).trim();
-          running.set(uid, (running.get(uid) ?? 0) + 1);
-        }
+        // One listing with the labels in it: a container listed and then inspected could be gone by
+        // the inspect (a terminating old pod's, removed in between).
+        const listed = await docker(['ps', '--filter', `label=dev.skiff.node=${n.name}`, '--filter', 'status=running', '--format', '{{.Label "io.kubernetes.pod.uid"}}']);
+        for (const uid of listed.split('\n').map((l) => l.trim()).filter(Boolean)) running.set(uid, (running.get(uid) ?? 0) + 1);
       }
       const twice = [...running].filter(([, n]) => n > 1);
       check(twice.length === 0, `pods with more than one running container: ${JSON.stringify(twice)}`);
