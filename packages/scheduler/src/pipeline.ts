@@ -76,7 +76,7 @@ export function computePlacement(input: PlacementInput): Placement {
   while (examined < numNodes && feasible.length < wanted) {
     const node = nodes[(start + examined) % numNodes];
     examined++;
-    const view = node;
+    const view = withNominated(node, pod, input.nominated);
     let rejection: Rejection | undefined;
     for (const f of filters) {
       const status = f.filter!(ctx, pod, view);
