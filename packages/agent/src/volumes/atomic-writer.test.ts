@@ -58,13 +58,20 @@ test('a reader never sees half a set, nor a missing or partial file', async () =
   // same number in both files): (1) through the user's links, each file is always there and whole;
   // (2) through one resolution of ..data, a and b always belong to the same version (a version
   // deleted between the readlink and the reads is retried, as a reader pinning ..data would).
+  // The writer keeps the current version and the one before, as the kubelet keeps its old one until
+  // the next swap: an open() that resolved ..data to a version then has one whole update to finish
+  // in. So each version is written once the reader has completed a pass begun after the last one
+  // (an event: the writer sends the version's number, the reader sends it back at the end of the
+  // next pass it begins): updates come seconds apart in a cluster, and on a loaded
+  // machine two back-to-back swaps could fall inside one open() of a descheduled reader (CI).
   writeAtomically(dir, payload({ a: '0', b: '0' }));
   const reader = new Worker(
     `const { readFileSync, readlinkSync } = require('node:fs'); const { parentPort, workerData: dir } = require('node:worker_threads');
-     let reads = 0, torn = 0, missing = 0, stop = false;
-     parentPort.on('message', () => { stop = true; });
+     let reads = 0, torn = 0, missing = 0, stop = false, written = 0;
+     parentPort.on('message', (m) => { if (m === 'stop') stop = true; else written = m; });
      (function loop() {
-       for (let i = 0; i < 200; i++) {
+       const began = written;
+       for (let i = 0; i < 20; i++) {
          try { if (!/^[0-9]+$/.test(readFileSync(dir + '/a', 'utf8'))) torn++; } catch (e) { missing++; }
          let version;
          try { version = dir + '/' + readlinkSync(dir + '/..data'); } catch (e) { missing++; continue; }
@@ -73,13 +80,28 @@ test('a reader never sees half a set, nor a missing or partial file', async () =
            reads++; if (a !== b) torn++;
          } catch (e) { if (e.code !== 'ENOENT') throw e; }
        }
-       if (stop) parentPort.postMessage({ reads, torn, missing }); else setImmediate(loop);
+       if (stop) parentPort.postMessage({ reads, torn, missing }); else { parentPort.postMessage({ pass: began }); setImmediate(loop); }
      })();`,
     { eval: true, workerData: dir },
   );
-  for (let v = 1; v <= 200; v++) writeAtomically(dir, payload({ a: String(v), b: String(v) }));
+  /** Resolves once the reader has completed a whole pass begun after it learnt of version v. */
+  const passAfter = (v: number) =>
+    new Promise<void>((resolve) => {
+      const on = (m: { pass?: number }) => {
+        if ((m.pass ?? -1) >= v) {
+          reader.off('message', on);
+          resolve();
+        }
+      };
+      reader.on('message', on);
+      reader.postMessage(v);
+    });
+  for (let v = 1; v <= 200; v++) {
+    writeAtomically(dir, payload({ a: String(v), b: String(v) }));
+    await passAfter(v);
+  }
   const result = await new Promise<{ reads: number; torn: number; missing: number }>((resolve) => {
-    reader.once('message', resolve);
+    reader.on('message', (m: { reads?: number; torn: number; missing: number }) => m.reads !== undefined && resolve(m as { reads: number; torn: number; missing: number }));
     reader.postMessage('stop');
   });
   await reader.terminate();
