@@ -46,8 +46,9 @@ test('one leader at a time, failover when the leader is killed', async () => {
     const stoppedAt = Date.now();
     await until('failover', () => follower.isLeader(), 10_000);
     expect(Date.now() - stoppedAt).toBeGreaterThan(1500); // it waited for the lease to expire
-    const live = await client.get(REPLICA_SETS, 'default', 'led');
-    await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 4 } });
+    // A merge patch, as `kubectl scale` sends: the new leader writes the ReplicaSet's status as it
+    // takes over, so a get-then-update can meet a 409 there (it did in CI).
+    await client.patch(REPLICA_SETS, 'default', 'led', { spec: { replicas: 4 } }, 'merge');
     await until('4 pods from the new leader', async () => (await active()) === 4);
     await follower.stop();
   } finally {
