@@ -44,11 +44,13 @@ test('scale 0 -> 10 -> 3 -> 0 across a controller restart, never a duplicate', a
   await watcher.waitForSync();
   const kubelet = startSimulatedKubelet(client);
 
+  // Scaled by merge patch, as `kubectl scale` does: the running manager writes the ReplicaSet's
+  // status meanwhile, so a get-then-update could meet a 409.
+  const scale = (replicas: number) => client.patch(REPLICA_SETS, 'default', 'scale', { spec: { replicas } }, 'merge');
   let manager = startManager(url);
   await client.create(REPLICA_SETS, rs(0));
   limit = 10;
-  let live = await client.get(REPLICA_SETS, 'default', 'scale');
-  await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 10 } });
+  await scale(10);
   // Stop the manager as soon as the first pods appear, mid scale-up; start a fresh one.
   await until('first pods', () => created.size >= 1, { timeoutMs: 10_000, intervalMs: 5 });
   await manager.stop();
@@ -59,16 +61,14 @@ test('scale 0 -> 10 -> 3 -> 0 across a controller restart, never a duplicate', a
   });
   expect(created.size).toBe(10);
 
-  live = await client.get(REPLICA_SETS, 'default', 'scale');
-  await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 3 } });
+  await scale(3);
   await until('3 replicas', async () => {
     const r = await client.get(REPLICA_SETS, 'default', 'scale');
     return r.status?.replicas === 3 && watcher.store.list().filter(isActive).length === 3;
   });
   limit = 3;
 
-  live = await client.get(REPLICA_SETS, 'default', 'scale');
-  await client.update(REPLICA_SETS, { ...live, spec: { ...live.spec, replicas: 0 } });
+  await scale(0);
   await until('0 replicas', async () => {
     const r = await client.get(REPLICA_SETS, 'default', 'scale');
     return r.status?.replicas === 0 && watcher.store.list().filter(isActive).length === 0;
@@ -98,8 +98,7 @@ test('adopts a matching orphan and releases a pod that stops matching', async ()
     const owner = await client.get(REPLICA_SETS, 'default', 'adopt');
     await until('orphan adopted', async () => (await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.[0]?.uid === owner.metadata.uid);
     await until('2 pods', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
-    const p = await client.get(PODS, 'default', 'orphan');
-    await client.update(PODS, { ...p, metadata: { ...p.metadata, labels: { app: 'gone' } } });
+    await client.patch(PODS, 'default', 'orphan', { metadata: { labels: { app: 'gone' } } }, 'merge');
     await until('released', async () => !(await client.get(PODS, 'default', 'orphan')).metadata.ownerReferences?.length);
     await until('replaced', async () => (await client.list(PODS, { namespace: 'default', labelSelector: 'app=adopt' })).items.filter(isActive).length === 2);
     expect(orphan.metadata.name).toBe('orphan');
