@@ -10,8 +10,9 @@ let server: TestServer;
 let kubectl: Kubectl;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  kubectl = new Kubectl(server.url);
+  // Over HTTPS with the admin client certificate, as a user's kubeconfig from `skiff server` is.
+  server = await startTestServer({ https: true });
+  kubectl = new Kubectl(server.url, server.tls!.kubeconfig);
 });
 afterAll(async () => {
   await server.close();
