@@ -2,19 +2,10 @@
 // parameter can hold, YAML apply patches under fieldValidation, watch timeouts beyond setTimeout's
 // range, malformed upgrade targets. Each is a 4xx Status that names the problem, and stores nothing.
 import { connect } from 'node:net';
-import { client, pod } from './support/server.ts';
-import { startTestServer } from '../src/testing/index.ts';
-import type { Client, TestServer } from './support/server.ts';
+import { useTestServer, pod } from './support/server.ts';
 
-let server: TestServer;
-let api: Client;
+const { server, api } = useTestServer();
 const PODS = '/api/v1/namespaces/default/pods';
-
-beforeAll(async () => {
-  server = await startTestServer();
-  api = client(server.url);
-});
-afterAll(() => server.close());
 
 describe('numeric query parameters are int64, as Kubernetes parses them', () => {
   test.each([

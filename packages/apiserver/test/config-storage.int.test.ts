@@ -1,17 +1,9 @@
 // ConfigMaps, Secrets, ServiceAccounts, PersistentVolumeClaims, PersistentVolumes and
 // StorageClasses over real HTTP: defaults, Kubernetes' validation messages (every cause, nothing
 // stored), immutability, stringData, the built-in StorageClass and DefaultStorageClass admission.
-import { client, readWatch } from './support/server.ts';
-import { startTestServer } from '../src/testing/index.ts';
-import type { Client, TestServer } from './support/server.ts';
+import { useTestServer, readWatch } from './support/server.ts';
 
-let server: TestServer;
-let api: Client;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = client(server.url);
-});
-afterAll(() => server.close());
+const { server, api } = useTestServer();
 
 const CM = '/api/v1/namespaces/default/configmaps';
 const SECRETS = '/api/v1/namespaces/default/secrets';

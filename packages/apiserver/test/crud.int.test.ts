@@ -1,15 +1,7 @@
 // CRUD of every kind over real HTTP, and the exact Status bodies of every error class.
-import { client, deployment, pod } from './support/server.ts';
-import { startTestServer } from '../src/testing/index.ts';
-import type { Client, TestServer } from './support/server.ts';
+import { useTestServer, deployment, pod } from './support/server.ts';
 
-let server: TestServer;
-let api: Client;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = client(server.url);
-});
-afterAll(() => server.close());
+const { server, api } = useTestServer();
 
 const labels = { app: 'x' };
 const template = { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'skiff/busybox:1' }] } };

@@ -3,17 +3,9 @@
 // Kubernetes' code, reason and message; the eviction body is sent as JSON and as the protobuf
 // kubectl drain sends.
 import protobuf from 'protobufjs/minimal.js';
-import { startTestServer } from '../src/testing/index.ts';
-import { client, pod, type Client, type TestServer } from './support/server.ts';
+import { useTestServer, pod } from './support/server.ts';
 
-let server: TestServer;
-let api: Client;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  api = client(server.url);
-});
-afterAll(() => server.close());
+const { server, api } = useTestServer();
 
 const PDBS = '/apis/policy/v1/namespaces/default/poddisruptionbudgets';
 const PODS = '/api/v1/namespaces/default/pods';

@@ -3,18 +3,10 @@
 // unknown fields at any depth, fields skiff does not act on draw a Warning, query booleans are
 // Go's strconv.ParseBool, and /version/ answers.
 import { RESOURCES, type ResourceInfo } from '@skiff/api';
-import { startTestServer } from '../src/testing/index.ts';
 import { fullObject } from './support/full-object.ts';
-import { client, pod, type Client, type TestServer } from './support/server.ts';
+import { useTestServer, pod } from './support/server.ts';
 
-let server: TestServer;
-let api: Client;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  api = client(server.url);
-});
-afterAll(() => server.close());
+const { server, api } = useTestServer();
 
 function collection(r: ResourceInfo, ns = 'default'): string {
   const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;

@@ -1,17 +1,10 @@
 // PriorityClasses and the Priority admission over HTTP: the system classes, a pod's class resolved
 // into spec.priority and spec.preemptionPolicy, the global default, and every refusal with
 // Kubernetes' code and message.
-import { startTestServer, until } from '../src/testing/index.ts';
-import { client, pod, type Client, type TestServer } from './support/server.ts';
+import { until } from '../src/testing/index.ts';
+import { useTestServer, pod } from './support/server.ts';
 
-let server: TestServer;
-let api: Client;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  api = client(server.url);
-});
-afterAll(() => server.close());
+const { server, api } = useTestServer();
 
 const PCS = '/apis/scheduling.k8s.io/v1/priorityclasses';
 const PODS = '/api/v1/namespaces/default/pods';

@@ -1,17 +1,10 @@
 // Write semantics over real HTTP: optimistic concurrency, generation, status/scale/binding
 // subresources, deletion (finalizers, graceful pods, propagation), namespace cascade, dryRun,
 // fieldValidation, server-side apply, validation errors.
-import { client, deployment, pod } from './support/server.ts';
-import { startTestServer, until } from '../src/testing/index.ts';
-import type { Client, TestServer } from './support/server.ts';
+import { useTestServer, deployment, pod } from './support/server.ts';
+import { until } from '../src/testing/index.ts';
 
-let server: TestServer;
-let api: Client;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = client(server.url);
-});
-afterAll(() => server.close());
+const { server, api } = useTestServer();
 
 const PODS = '/api/v1/namespaces/default/pods';
 const DEPLOYS = '/apis/apps/v1/namespaces/default/deployments';

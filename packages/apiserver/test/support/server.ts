@@ -1,6 +1,7 @@
 // Helpers the API server's integration tests share: a small fetch client, manifests, a watch reader.
 // The server itself comes from src/testing (startTestServer).
-export type { TestServer } from '../../src/testing/index.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from '../../src/testing/index.ts';
+export type { TestServer };
 
 export interface Res<T = any> {
   status: number;
@@ -30,6 +31,30 @@ export function client(base: string): Client {
     }
     return { status: r.status, body: parsed, text, headers: r.headers };
   };
+}
+
+/**
+ * The file's test server and a client for it: started before the file's tests, closed after them.
+ * Both stand for the started ones (as e2e's useCluster does), so a file declares them once.
+ */
+export function useTestServer(options?: TestServerOptions): { server: TestServer; api: Client } {
+  let started: TestServer | undefined;
+  let startedClient: Client | undefined;
+  beforeAll(async () => {
+    started = await startTestServer(options);
+    startedClient = client(started.url);
+  });
+  afterAll(() => started?.close());
+  const need = (what: string): TestServer => {
+    if (!started) throw new Error(`the test server is used before beforeAll started it (${what})`);
+    return started;
+  };
+  const server = new Proxy({} as TestServer, { get: (_, key) => Reflect.get(need(String(key)), key) });
+  const api: Client = (...args) => {
+    need('a request');
+    return startedClient!(...args);
+  };
+  return { server, api };
 }
 
 /** `extra` is not a PodSpec on purpose: tests send unknown and ill-typed fields through it. */
