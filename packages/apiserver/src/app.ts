@@ -31,6 +31,7 @@ import { Authenticator, registerAuthentication } from './auth/authenticate.ts';
 import { ServiceAccountTokens } from './auth/service-account-tokens.ts';
 import { ServiceAccountAdmission } from './registry/service-account-admission.ts';
 import type { UserInfo } from './auth/user.ts';
+import { EncryptingStorage, Keyring, loadOrCreateKeyFile } from './storage/encryption/index.ts';
 
 export interface BuildAppOptions {
   /** Directory of the SQLite database; required unless `storage` or `etcd` is given. */
@@ -57,6 +58,11 @@ export interface BuildAppOptions {
   tls?: ServingTls;
   /** Bearer tokens (see auth/authenticate.ts). */
   authentication?: AuthenticationConfig;
+  /**
+   * Seal Secrets at rest (AES-256-GCM) with the keys in this file, made (0600) on first start
+   * (ADR 0020). `skiff server` keeps it at DATA_DIR/pki/secrets-encryption.json.
+   */
+  encryptionKeyFile?: string;
 }
 
 export interface ServingTls {
@@ -125,6 +131,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     storage = openStorage({ dataDir: opts.dataDir, groupCommit: true, checkpointInWorker: true, onTiming: (op, ms) => metrics.observeStorage(op, ms) });
   }
   const ownsStorage = !opts.storage;
+  // Every reader and writer below (routes, authentication's bootstrap tokens, namespace
+  // finalization) goes through this one layer, whatever the backend.
+  if (opts.encryptionKeyFile) storage = new EncryptingStorage(storage, new Keyring(loadOrCreateKeyFile(opts.encryptionKeyFile)));
   const log = (msg: string, err?: unknown) => app.log.error({ err }, msg);
   const namespaces = new NamespaceController(storage, (msg, err) => (opts.logger ? log(msg, err) : console.error(msg, err)));
   const serviceRange = parseServiceRange(opts.serviceClusterIPRange);

@@ -10,3 +10,4 @@ export type { DatastoreFlags, EtcdStorageOptions } from './storage/etcd/options.
 export { apiServiceIP } from './registry/service-ips.ts';
 export { advertiseAddressProblem, defaultRouteAddress } from './advertise-address.ts';
 export * from './auth/index.ts';
+export { ENCRYPTION_KEY_FILE, rotateDatastoreKey, type RotationResult } from './storage/encryption/index.ts';

@@ -4,6 +4,7 @@ import { registerComponents } from './commands/components.ts';
 import { registerDown } from './commands/down.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerLb } from './commands/lb.ts';
+import { registerSecrets } from './commands/secrets.ts';
 import { registerServer } from './commands/server.ts';
 import { registerUp } from './commands/up.ts';
 import { registerVerbs } from './commands/verbs.ts';
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerUp(program);
   registerDown(program);
   registerLb(program);
+  registerSecrets(program);
   return program;
 }

@@ -16,6 +16,12 @@ import { startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
 import { ensureClusterPki, issueCertificate, type ClusterPki, type IssueOptions, type KeyPair } from '../auth/pki.ts';
 import { renderKubeconfig } from '../auth/kubeconfig.ts';
 import { writeFileSync } from 'node:fs';
+import { EncryptingStorage, ENCRYPTION_KEY_FILE } from '../storage/encryption/index.ts';
+
+/** The backend under the Secrets' encryption layer. */
+function unwrapped(s: Storage): Storage {
+  return s instanceof EncryptingStorage ? s.inner : s;
+}
 
 export interface TestServerOptions extends Omit<BuildAppOptions, 'storage' | 'dataDir' | 'tls'> {
   /** Opens the storage with these options (e.g. a short watch history for 410 tests; on etcd `retainRevisions` sizes the watch window). */
@@ -26,6 +32,8 @@ export interface TestServerOptions extends Omit<BuildAppOptions, 'storage' | 'da
    * speaks plain HTTP and every request is system:unsecured (what most tests need).
    */
   https?: boolean;
+  /** Seal Secrets at rest as `skiff server` does (ADR 0020); default true. */
+  encryptSecrets?: boolean;
 }
 
 /** The PKI of a test server started with `https: true`. */
@@ -50,6 +58,8 @@ export interface TestServer {
   app: FastifyInstance;
   storage: Storage;
   dataDir: string;
+  /** The Secrets' encryption keys (unless `encryptSecrets: false`). */
+  encryptionKeyFile?: string;
   /** The store's newest revision, read through (on etcd a quorum read): unchanged means nothing was written. */
   revision(): Promise<number>;
   /** Drops history older than the storage's retention (SQLite: compaction; etcd: its watch window drops it as it fills). */
@@ -80,8 +90,9 @@ export function testEtcdCluster(): Promise<EtcdCluster> {
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   if (TEST_DATASTORE === 'etcd') return startEtcdTestServer(opts);
-  const { storage: storageOptions, https, ...appOptions } = opts;
+  const { storage: storageOptions, https, encryptSecrets = true, ...appOptions } = opts;
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
+  if (encryptSecrets) appOptions.encryptionKeyFile ??= join(dataDir, ENCRYPTION_KEY_FILE);
   const storage = storageOptions ? openStorage({ dataDir, ...storageOptions }) : undefined;
   const secure = https ? await secureOptions(dataDir, appOptions) : undefined;
   const app = await buildApp({ ...appOptions, ...secure?.app, ...(storage ? { storage } : { dataDir }) });
@@ -95,11 +106,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     app,
     storage: app.skiff.storage,
     dataDir,
+    encryptionKeyFile: appOptions.encryptionKeyFile,
     async revision() {
       return app.skiff.storage.currentRevision();
     },
     async compact() {
-      await (app.skiff.storage as SqliteStorage).compact();
+      await (unwrapped(app.skiff.storage) as SqliteStorage).compact();
     },
     async close() {
       await app.close();
@@ -111,7 +123,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
 async function startEtcdTestServer(opts: TestServerOptions): Promise<TestServer> {
   const { storage: storageOptions, ...appOptions } = opts;
-  const { https, ...rest } = appOptions;
+  const { https, encryptSecrets = true, ...rest } = appOptions;
+  const keyDir = encryptSecrets ? mkdtempSync(join(tmpdir(), 'skiff-test-keys-')) : undefined;
+  if (keyDir) rest.encryptionKeyFile ??= join(keyDir, ENCRYPTION_KEY_FILE);
   const c = await testEtcdCluster();
   const etcd: EtcdStorageOptions = { hosts: c.hosts, prefix: `/skiff-test-${process.pid}-${++prefixes}/`, compactIntervalMs: 0 };
   if (storageOptions?.retainRevisions) etcd.windowSize = storageOptions.retainRevisions;
@@ -129,13 +143,16 @@ async function startEtcdTestServer(opts: TestServerOptions): Promise<TestServer>
     app,
     storage: app.skiff.storage,
     dataDir: '',
+    encryptionKeyFile: rest.encryptionKeyFile,
     async revision() {
       return (await app.skiff.storage.list('namespaces', { limit: 1 })).revision;
     },
     async compact() {},
     close() {
       openEtcdServers.delete(server);
-      return (closed ??= app.close().then(() => (pkiDir ? rmSync(pkiDir, { recursive: true, force: true }) : undefined)));
+      return (closed ??= app.close().then(() => {
+        for (const d of [pkiDir, keyDir]) if (d) rmSync(d, { recursive: true, force: true });
+      }));
     },
   };
   openEtcdServers.add(server);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { apiServiceIP, defaultRouteAddress, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
+import { apiServiceIP, defaultRouteAddress, ENCRYPTION_KEY_FILE, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
 import { startComponentThread } from '../components-thread.ts';
 import { parsePort } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
@@ -61,6 +61,8 @@ export function registerServer(program: Command): void {
         authentication: { serviceAccountKey: pki.serviceAccountKey, staticTokens: opts.tokenAuthFile ? readStaticTokens(opts.tokenAuthFile) : undefined },
         insecurePort: opts.insecurePort,
         advertiseAddress: opts.advertiseAddress,
+        // Secrets sealed at rest; the key is made on first start (ADR 0020).
+        encryptionKeyFile: join(opts.dataDir, ENCRYPTION_KEY_FILE),
       }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} (or --insecure-port) is already in use (another skiff server? choose another --port)`);
         throw err;
@@ -114,6 +116,6 @@ async function componentIdentity(pki: ClusterPki, file: string, user: string): P
   return { ca: pki.ca.cert, ...pair };
 }
 
-function defaultDataDir(): string {
+export function defaultDataDir(): string {
   return `${process.env.HOME ?? '.'}/.skiff/data`;
 }
