@@ -31,6 +31,9 @@ import { Authenticator, registerAuthentication } from './auth/authenticate.ts';
 import { ServiceAccountTokens } from './auth/service-account-tokens.ts';
 import { ServiceAccountAdmission } from './registry/service-account-admission.ts';
 import type { UserInfo } from './auth/user.ts';
+import { AuditLog, registerAudit, type AuditOptions } from './audit/index.ts';
+import { AuthFailureLimiter, type AuthFailureLimits } from './limits/auth-failures.ts';
+import { InflightCounter, registerInflightLimits, type InflightLimits } from './limits/inflight.ts';
 import { EncryptingStorage, Keyring, loadOrCreateKeyFile } from './storage/encryption/index.ts';
 
 export interface BuildAppOptions {
@@ -63,6 +66,10 @@ export interface BuildAppOptions {
    * (ADR 0020). `skiff server` keeps it at DATA_DIR/pki/secrets-encryption.json.
    */
   encryptionKeyFile?: string;
+  /** The audit log (--audit-log-path and friends); none without it. */
+  audit?: AuditOptions;
+  /** --max-requests-inflight, --max-mutating-requests-inflight (default 400, 200; 0: none) and the failed-authentication limit per address. */
+  limits?: InflightLimits & { authFailures?: AuthFailureLimits };
 }
 
 export interface ServingTls {
@@ -152,11 +159,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await claimRepair.runOnce();
   claimRepair.start();
   const authenticator = new Authenticator({ storage, staticTokens: opts.authentication?.staticTokens, serviceAccountTokens, tokenCacheMs: opts.authentication?.tokenCacheMs });
-  const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes, authenticator, serviceAccountTokens, caCert: opts.tls?.ca };
+  const audit = opts.audit ? new AuditLog(opts.audit) : undefined;
+  const authFailures = new AuthFailureLimiter(opts.limits?.authFailures);
+  const inflight = new InflightCounter(opts.limits);
+  const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes, authenticator, serviceAccountTokens, caCert: opts.tls?.ca, audit, authFailures, inflight };
   app.decorate('skiff', context);
 
-  // First of all hooks: nothing runs for a request before it is known who sent it.
-  registerAuthentication(app, authenticator);
+  // Audit first: a request refused by authentication or a limit is audited too.
+  if (audit) registerAudit(app, audit);
+  // Then nothing runs for a request before it is known who sent it.
+  registerAuthentication(app, authenticator, authFailures);
+  // The in-flight limits read the user (system:masters is exempt, as in Kubernetes).
+  registerInflightLimits(app, inflight);
 
   registerBodyParser(app);
   app.addHook('onRequest', (_req, reply, done) => {

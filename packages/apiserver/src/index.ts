@@ -11,3 +11,6 @@ export { apiServiceIP } from './registry/service-ips.ts';
 export { advertiseAddressProblem, defaultRouteAddress } from './advertise-address.ts';
 export * from './auth/index.ts';
 export { ENCRYPTION_KEY_FILE, rotateDatastoreKey, type RotationResult } from './storage/encryption/index.ts';
+export { parsePolicy, type AuditOptions, type Policy } from './audit/index.ts';
+export type { InflightLimits } from './limits/inflight.ts';
+export type { AuthFailureLimits } from './limits/auth-failures.ts';

@@ -9,6 +9,8 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors/status.ts';
+import type { AuthFailureLimiter } from '../limits/auth-failures.ts';
+import { sendTooMany, tooManyRequests } from '../limits/too-many.ts';
 import type { Storage } from '../storage/types.ts';
 import { BOOTSTRAP_TOKEN_NAMESPACE, BOOTSTRAP_TOKEN_PATTERN, bootstrapSecretName, bootstrapTokenUser } from './bootstrap-tokens.ts';
 import { looksLikeJwt, type ServiceAccountTokens, type VerifiedToken } from './service-account-tokens.ts';
@@ -135,10 +137,27 @@ export function unauthorized(): ApiError {
   return new ApiError(401, 'Unauthorized', 'Unauthorized');
 }
 
+/** A bearer token that a limited address may not have checked now (its certificate, if any, did not authenticate it). */
+function limitedTokenAttempt(req: IncomingMessage, limiter: AuthFailureLimiter | undefined): number {
+  if (!limiter?.enabled || req.headers.authorization === undefined) return 0;
+  const socket = req.socket as TLSSocket;
+  if (!socket.encrypted || socket.authorized) return 0;
+  return limiter.retryAfter(req.socket.remoteAddress ?? '');
+}
+
+/** 429 for an address over its failed-authentication budget, before its credentials are checked (limits/auth-failures.ts). */
+export function authFailureRefusal(req: IncomingMessage, limiter: AuthFailureLimiter | undefined): ApiError | undefined {
+  const wait = limitedTokenAttempt(req, limiter);
+  return wait ? tooManyRequests(wait, 'too many failed authentication attempts from this address, please try again later') : undefined;
+}
+
 /** Authenticates every request before anything else runs (fastify's first onRequest hook). */
-export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
+export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator, limiter?: AuthFailureLimiter): void {
   app.addHook('onRequest', (req, reply, done) => {
+    const refusal = authFailureRefusal(req.raw, limiter);
+    if (refusal) return sendTooMany(reply, refusal);
     const settle = (r: AuthResult) => {
+      if (!r.user && r.failed) limiter?.failed(req.raw.socket.remoteAddress ?? '');
       if (r.user) {
         setRequestUser(req.raw, r.user);
         return done();

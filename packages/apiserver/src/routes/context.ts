@@ -5,6 +5,9 @@ import type { NamespaceController } from '../registry/namespaces.ts';
 import type { ApiMetrics } from '../metrics/metrics.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { ServiceAccountTokens } from '../auth/service-account-tokens.ts';
+import type { AuditLog } from '../audit/audit.ts';
+import type { AuthFailureLimiter } from '../limits/auth-failures.ts';
+import type { InflightCounter } from '../limits/inflight.ts';
 
 export interface ServerContext {
   storage: Storage;
@@ -20,4 +23,10 @@ export interface ServerContext {
   serviceAccountTokens?: ServiceAccountTokens;
   /** PEM of the cluster CA (served on /cacerts), when serving TLS. */
   caCert?: string;
+  /** The audit log (--audit-log-path), also for the exec relay's upgrades. */
+  audit?: AuditLog;
+  /** Failed authentication per source address, also for the exec relay's upgrades. */
+  authFailures?: AuthFailureLimiter;
+  /** Requests being served now, against --max-requests-inflight. */
+  inflight?: InflightCounter;
 }

@@ -33,7 +33,8 @@ import { queryOf } from './query.ts';
 import { boolParam } from './bool-param.ts';
 import { paramsOf } from './common.ts';
 import { checkPodLogOptions } from './log-options.ts';
-import { unauthorized } from '../auth/authenticate.ts';
+import { authFailureRefusal, unauthorized } from '../auth/authenticate.ts';
+import { auditUpgrade } from '../audit/audit.ts';
 import { setRequestUser } from '../auth/user.ts';
 
 const LOG_PARAMS = ['follow', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'previous', 'limitBytes'];
@@ -133,6 +134,9 @@ export function registerExecUpgrade(server: Server, ctx: ServerContext): { close
     open.add(socket);
     socket.on('close', () => open.delete(socket));
     socket.on('error', () => socket.destroy());
+    if (ctx.audit) auditUpgrade(ctx.audit, req, socket);
+    const refusal = authFailureRefusal(req, ctx.authFailures);
+    if (refusal) return rejectUpgrade(socket, refusal);
     void authenticated(ctx, req).then(
       (ok) => (ok ? relayUpgrade(ctx, req, socket, head) : rejectUpgrade(socket, unauthorized())),
       (err: unknown) => rejectUpgrade(socket, err),
@@ -148,6 +152,7 @@ export function registerExecUpgrade(server: Server, ctx: ServerContext): { close
 /** Upgrades bypass fastify's hooks: authenticate here, as the onRequest hook does for the rest. */
 async function authenticated(ctx: ServerContext, req: IncomingMessage): Promise<boolean> {
   const r = await ctx.authenticator.authenticate(req);
+  if (!r.user && r.failed) ctx.authFailures?.failed(req.socket.remoteAddress ?? '');
   if (!r.user) return false;
   setRequestUser(req, r.user);
   return true;

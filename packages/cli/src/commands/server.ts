@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { apiServiceIP, defaultRouteAddress, ENCRYPTION_KEY_FILE, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
@@ -24,6 +24,12 @@ interface ServerOptions {
   insecurePort?: number;
   tokenAuthFile?: string;
   advertiseAddress?: string;
+  auditLogPath?: string;
+  auditPolicyFile?: string;
+  auditLogMaxsize: number;
+  auditLogMaxbackup: number;
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
 }
 
 export function registerServer(program: Command): void {
@@ -45,6 +51,12 @@ export function registerServer(program: Command): void {
     .option('--tls-san <name>', 'another DNS name or IP address for the serving certificate (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--insecure-port <port>', 'also serve plain HTTP on 127.0.0.1:PORT, where every request is system:unsecured (a development convenience; never on the network)', parsePort)
     .option('--token-auth-file <file>', 'static bearer tokens, one per line: token,user,uid,"group1,group2"')
+    .option('--audit-log-path <file>', 'write an audit.k8s.io/v1 Event per request, one JSON line each, to this file (- for stdout)')
+    .option('--audit-policy-file <file>', 'audit policy (audit.k8s.io/v1 Policy); without it every request is logged at Metadata level')
+    .option('--audit-log-maxsize <MB>', 'rotate the audit log past this many megabytes (0: never)', nonNegative, 100)
+    .option('--audit-log-maxbackup <n>', 'rotated audit logs to keep (0: all)', nonNegative, 0)
+    .option('--max-requests-inflight <n>', 'read-only requests served at once before 429 (0: no limit; watches and streams do not count)', nonNegative, 400)
+    .option('--max-mutating-requests-inflight <n>', 'mutating requests served at once before 429 (0: no limit)', nonNegative, 200)
     .option('--scheduler-port <port>', `port of the scheduler's explain/metrics endpoint on 127.0.0.1 (default ${DEFAULT_SCHEDULER_PORT}, a free one when that is taken or --port is 0)`, parsePort)
     .action(async (opts: ServerOptions) => {
       const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
@@ -63,6 +75,8 @@ export function registerServer(program: Command): void {
         advertiseAddress: opts.advertiseAddress,
         // Secrets sealed at rest; the key is made on first start (ADR 0020).
         encryptionKeyFile: join(opts.dataDir, ENCRYPTION_KEY_FILE),
+        audit: opts.auditLogPath ? { path: opts.auditLogPath, policyFile: opts.auditPolicyFile, maxSizeMB: opts.auditLogMaxsize, maxBackups: opts.auditLogMaxbackup } : undefined,
+        limits: { maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight },
       }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} (or --insecure-port) is already in use (another skiff server? choose another --port)`);
         throw err;
@@ -103,6 +117,12 @@ export function registerServer(program: Command): void {
 }
 
 /** The serving certificate's names: loopback, this host, the bind address, the in-cluster names and --tls-san. */
+function nonNegative(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a whole number, 0 or more');
+  return n;
+}
+
 function servingNames(opts: ServerOptions): string[] {
   const names = ['127.0.0.1', 'localhost', hostname().toLowerCase(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', apiServiceIP(opts.serviceClusterIpRange)];
   if (opts.host !== '0.0.0.0' && opts.host !== '::') names.push(opts.host);

@@ -1,0 +1,164 @@
+// The audit log in the request path (kube-apiserver's WithAudit and WithFailedAuthenticationAudit):
+// a hook that runs before authentication notes when a request came in and gives it an Audit-Id;
+// when its response has ended (the socket's 'close', so watches, log streams and refused requests
+// alike) the policy decides the level from who sent it and what it asked, and one ResponseComplete
+// event goes to the writer. RequestReceived and ResponseStarted are not emitted (ADR 0020).
+// Exec, attach and port-forward upgrades bypass fastify: auditUpgrade records them the same way,
+// with the status line the server wrote (101 when the agent accepted).
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requestUser } from '../auth/user.ts';
+import { buildEvent, effectiveLevel, atLeast } from './event.ts';
+import { DEFAULT_POLICY, levelFor, parsePolicy, type Level, type Policy } from './policy.ts';
+import { requestAttributes } from './request-info.ts';
+import { AuditWriter } from './writer.ts';
+
+export interface AuditOptions {
+  /** --audit-log-path (`-`: stdout). */
+  path: string;
+  /** --audit-policy-file; without it every request is logged at Metadata. */
+  policyFile?: string;
+  /** Or the policy itself (tests). */
+  policy?: Policy;
+  /** --audit-log-maxsize, megabytes; default 100 as kube-apiserver's lumberjack. */
+  maxSizeMB?: number;
+  /** --audit-log-maxbackup; 0 keeps them all. */
+  maxBackups?: number;
+}
+
+export interface Noted {
+  id: string;
+  received: Date;
+  response?: string;
+}
+
+const NOTED = Symbol('skiff.audit');
+type WithNote = IncomingMessage & { [NOTED]?: Noted };
+
+export class AuditLog {
+  readonly policy: Policy;
+  readonly writer: AuditWriter;
+
+  constructor(o: AuditOptions) {
+    this.policy = o.policy ?? (o.policyFile ? parsePolicy(readFileSync(o.policyFile, 'utf8'), o.policyFile) : DEFAULT_POLICY);
+    this.writer = new AuditWriter({ path: o.path, maxSizeMB: o.maxSizeMB ?? 100, maxBackups: o.maxBackups ?? 0, onError: (err) => console.error(`skiff apiserver: audit log: ${err.message}`) });
+  }
+
+  /** Notes a request's arrival; its event is written when `res` closes. */
+  begin(req: IncomingMessage, res: ServerResponse, body: () => unknown): string {
+    const note: Noted = { id: randomUUID(), received: new Date() };
+    (req as WithNote)[NOTED] = note;
+    res.once('close', () => this.finish(req, res.statusCode, body(), note));
+    return note.id;
+  }
+
+  /** The level of a request, once its user is known (the policy, capped for Secrets). */
+  levelOf(req: IncomingMessage): Level {
+    const attrs = requestAttributes(requestUser(req), req.method ?? 'GET', req.url ?? '/');
+    return effectiveLevel(levelFor(this.policy, attrs).level, attrs);
+  }
+
+  /** Keeps a response body for the event: failures (their Status message) and RequestResponse. */
+  noteResponse(req: IncomingMessage, code: number, payload: unknown): void {
+    const note = (req as WithNote)[NOTED];
+    if (!note || typeof payload !== 'string') return;
+    if (code >= 400 || atLeast(this.levelOf(req), 'RequestResponse')) note.response = payload;
+  }
+
+  /** Writes the request's ResponseComplete event, if the policy wants one. */
+  finish(req: IncomingMessage, code: number, requestBody: unknown, note: Noted): void {
+    const attrs = requestAttributes(requestUser(req), req.method ?? 'GET', req.url ?? '/');
+    const decided = levelFor(this.policy, attrs);
+    const level = effectiveLevel(decided.level, attrs);
+    if (level === 'None' || decided.omitStages.includes('ResponseComplete')) return;
+    const response = note.response !== undefined ? parseJson(note.response) : undefined;
+    const status = code >= 400 && response && (response as { kind?: string }).kind === 'Status' ? (response as { status?: string; message?: string; reason?: string }) : undefined;
+    const event = buildEvent({
+      auditID: note.id,
+      level,
+      stage: 'ResponseComplete',
+      attributes: attrs,
+      requestURI: req.url ?? '/',
+      sourceIPs: req.socket.remoteAddress ? [req.socket.remoteAddress] : [],
+      userAgent: req.headers['user-agent'],
+      code,
+      status,
+      requestObject: atLeast(level, 'Request') ? this.#strip(requestObjectOf(requestBody)) : undefined,
+      responseObject: atLeast(level, 'RequestResponse') ? this.#strip(response) : undefined,
+      received: note.received,
+      now: new Date(),
+    });
+    this.writer.write(JSON.stringify(event));
+  }
+
+  #strip(o: unknown): unknown {
+    if (!this.policy.omitManagedFields || !o || typeof o !== 'object') return o;
+    const m = (o as { metadata?: Record<string, unknown> }).metadata;
+    if (!m?.managedFields) return o;
+    const { managedFields: _mf, ...metadata } = m;
+    return { ...o, metadata };
+  }
+
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function requestObjectOf(body: unknown): unknown {
+  if (body === undefined || body === null) return undefined;
+  if (Buffer.isBuffer(body)) return parseJson(body.toString('utf8'));
+  if (typeof body === 'string') return parseJson(body);
+  return body;
+}
+
+/** First of all hooks, before authentication: refused requests (401, 429) are audited too. */
+export function registerAudit(app: FastifyInstance, audit: AuditLog): void {
+  const bodies = new WeakMap<IncomingMessage, FastifyRequest>();
+  app.addHook('onRequest', (req, reply, done) => {
+    bodies.set(req.raw, req);
+    const id = audit.begin(req.raw, reply.raw, () => bodies.get(req.raw)?.body);
+    reply.header('audit-id', id);
+    done();
+  });
+  app.addHook('onSend', (req, reply, payload, done) => {
+    audit.noteResponse(req.raw, reply.statusCode, payload);
+    done(null, payload);
+  });
+  app.addHook('onClose', (_app, done) => {
+    audit.close().then(() => done(), done);
+  });
+}
+
+/** An exec/attach/port-forward upgrade: audited when its socket closes, with the status line written on it. */
+export function auditUpgrade(audit: AuditLog, req: IncomingMessage, socket: Duplex): void {
+  const note: Noted = { id: randomUUID(), received: new Date() };
+  (req as WithNote)[NOTED] = note;
+  let code = 0;
+  const sniff = (chunk: unknown) => {
+    if (code || chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    const m = /^HTTP\/1\.1 (\d{3})/.exec(Buffer.isBuffer(chunk) ? chunk.toString('latin1', 0, 16) : String(chunk).slice(0, 16));
+    if (m) code = Number(m[1]);
+  };
+  // The first status line written on the socket (101, or the refusal's code).
+  const { write, end } = socket;
+  socket.write = function (this: Duplex, chunk: unknown, ...rest: unknown[]) {
+    sniff(chunk);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as Duplex['write'];
+  socket.end = function (this: Duplex, chunk?: unknown, ...rest: unknown[]) {
+    sniff(chunk);
+    return (end as (...a: unknown[]) => Duplex).call(this, chunk, ...rest);
+  } as Duplex['end'];
+  socket.once('close', () => audit.finish(req, code, undefined, note));
+}

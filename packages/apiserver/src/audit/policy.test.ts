@@ -1,0 +1,52 @@
+import { levelFor, parsePolicy } from './policy.ts';
+import { requestAttributes } from './request-info.ts';
+
+const alice = { username: 'alice', groups: ['devs', 'system:authenticated'] };
+const policy = parsePolicy(`apiVersion: audit.k8s.io/v1
+kind: Policy
+rules:
+  - level: None
+    users: [system:kube-proxy]
+    verbs: [watch]
+  - level: None
+    nonResourceURLs: ["/healthz*"]
+  - level: RequestResponse
+    resources: [{ group: "apps", resources: ["deployments/*"] }]
+  - level: Request
+    resources: [{ group: "", resources: ["*/status"] }]
+  - level: Request
+    userGroups: [devs]
+    namespaces: [dev]
+  - level: Metadata
+    resources: [{ group: "", resources: ["configmaps"], resourceNames: [special] }]
+  - level: None
+    resources: [{ group: "" }]
+`);
+const level = (method: string, url: string, user = alice) => levelFor(policy, requestAttributes(user, method, url)).level;
+
+test('rules match as kube-apiserver\'s policy checker: first match wins, None when nothing matches', () => {
+  expect(level('GET', '/api/v1/nodes?watch=true', { username: 'system:kube-proxy', groups: [] })).toBe('None');
+  expect(level('GET', '/api/v1/nodes?watch=true')).toBe('None'); // falls to the last rule (core group)
+  expect(level('GET', '/healthz/ready')).toBe('None');
+  expect(level('GET', '/version')).toBe('None'); // no rule: None
+  expect(level('PUT', '/apis/apps/v1/namespaces/x/deployments/d/scale')).toBe('RequestResponse');
+  expect(level('PUT', '/apis/apps/v1/namespaces/x/deployments/d')).toBe('RequestResponse'); // as in Kubernetes, deployments/* also matches deployments itself
+  expect(level('PUT', '/api/v1/namespaces/x/pods/p/status')).toBe('Request');
+  expect(level('POST', '/api/v1/namespaces/dev/pods')).toBe('Request');
+  expect(level('GET', '/api/v1/namespaces/prod/configmaps/special')).toBe('Metadata');
+  expect(level('GET', '/api/v1/namespaces/prod/configmaps/other')).toBe('None');
+});
+
+test('request attributes: verbs from the method, list/watch/deletecollection, subresources, namespaces', () => {
+  expect(requestAttributes(alice, 'GET', '/api/v1/namespaces/ns/pods/p/log?follow=true')).toMatchObject({ verb: 'get', resource: 'pods', subresource: 'log', name: 'p', namespace: 'ns', apiGroup: '', apiVersion: 'v1', resourceRequest: true });
+  expect(requestAttributes(alice, 'GET', '/apis/apps/v1/deployments?watch=1')).toMatchObject({ verb: 'watch', resource: 'deployments', apiGroup: 'apps', namespace: '' });
+  expect(requestAttributes(alice, 'DELETE', '/api/v1/namespaces/ns/configmaps')).toMatchObject({ verb: 'deletecollection', resource: 'configmaps' });
+  expect(requestAttributes(alice, 'PUT', '/api/v1/namespaces/ns/finalize')).toMatchObject({ verb: 'update', resource: 'namespaces', name: 'ns', subresource: 'finalize' });
+  expect(requestAttributes(alice, 'GET', '/apis')).toMatchObject({ resourceRequest: false, path: '/apis' });
+});
+
+test('a malformed policy is refused with where', () => {
+  expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{ level: Loud }]')).toThrow(/rules\[0\]\.level must be one of/);
+  expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{ level: None, nonResourceURLs: ["/x"], namespaces: [a] }]')).toThrow(/not both/);
+  expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: []')).toThrow(/non-empty/);
+});
