@@ -24,6 +24,11 @@ echo "docker $(docker version --format '{{.Server.Version}}')"
 source scripts/lib/registry.sh
 ensure_registry
 
+echo "== nftables"
+source scripts/lib/nftables.sh
+ensure_nftables
+echo "$(nft --version)"
+
 echo "== etcd"
 source scripts/lib/etcd.sh
 ensure_etcd

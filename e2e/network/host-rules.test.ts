@@ -1,12 +1,12 @@
 // Two clusters on one kernel (as test files running side by side, or two `skiff up` clusters on
-// one machine): each keeps to its own iptables chains, jumped to exactly once from the built-in
-// chains; pod-to-pod traffic keeps its source address in both; removing one cluster's rules
+// one machine): each keeps to its own iptables chains (the pod network's), jumped to exactly once
+// from the built-in chains, and its own nftables table (the service proxy's); pod-to-pod traffic keeps its source address in both; removing one cluster's rules
 // leaves the other's whole. And an agent that was stopped without cleaning up (as a killed one
 // is) finds what it left, even tampered with, and restores exactly its own rules when it starts
 // again. The pod network's rules of a cluster are in ../../packages/agent/src/network/host-rules.ts.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { clusterChainPrefix } from '@skiff/agent';
+import { clusterChainPrefix, clusterTable } from '@skiff/agent';
 import { getPod, isReady, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
 const run = promisify(execFile);
@@ -30,6 +30,7 @@ afterAll(async () => {
 async function save(table: 'nat' | 'filter'): Promise<string[]> {
   return (await run('iptables-save', ['-t', table], { maxBuffer: 64 << 20 })).stdout.split('\n');
 }
+const nftTables = async () => (await run('nft', ['list', 'tables', 'ip'])).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 const chainsOf = (lines: string[], prefix: string) => lines.filter((l) => l.startsWith(`:${prefix}`)).map((l) => l.slice(1).split(' ')[0]);
 const jumpsTo = (lines: string[], from: string, chain: string) => lines.filter((l) => l.startsWith(`-A ${from} `) && l.endsWith(` -j ${chain}`));
 const rulesOf = (lines: string[], chain: string) => lines.filter((l) => l.startsWith(`-A ${chain} `));
@@ -83,11 +84,11 @@ describe('two clusters on one kernel', () => {
 
   test('each has its own chains, every jump to them once, and pod-to-pod traffic keeps its source in both', async () => {
     await until('both clusters\' pod network rules in place, each jump once', async () => (await podNetworkRulesExact(A.cidr)) && (await podNetworkRulesExact(B.cidr)), 20_000);
-    const pa = clusterChainPrefix(A.cidr);
-    await until('cluster A\'s service proxy chains jumped to once each', async () => {
-      const nat = await save('nat');
-      return jumpsTo(nat, 'PREROUTING', `${pa}SERVICES`).length === 1 && jumpsTo(nat, 'OUTPUT', `${pa}SERVICES`).length === 1 && jumpsTo(nat, 'POSTROUTING', `${pa}POSTROUTING`).length === 1;
-    }, 20_000);
+    await until('cluster A\'s service proxy has its table', async () => (await nftTables()).includes(`table ip ${clusterTable(A.cidr)}`), 20_000);
+    // B runs no service proxy, and the proxy writes no iptables chains.
+    expect(await nftTables()).not.toContain(`table ip ${clusterTable(B.cidr)}`);
+    const nat = await save('nat');
+    expect(chainsOf(nat, clusterChainPrefix(A.cidr))).toEqual([`${clusterChainPrefix(A.cidr)}PODNAT`]);
     [ipsA, ipsB] = await Promise.all([startPeers(a!, A.nodes), startPeers(b!, B.nodes)]);
     expect(await seenSource(a!, ipsA[1])).toBe(ipsA[0]);
     expect(await seenSource(b!, ipsB[1])).toBe(ipsB[0]);
@@ -117,6 +118,7 @@ describe('two clusters on one kernel', () => {
     const [nat, filter] = await Promise.all([save('nat'), save('filter')]);
     expect(chainsOf([...nat, ...filter], pa)).toEqual([]);
     expect([...nat, ...filter].filter((l) => l.includes(pa))).toEqual([]);
+    expect(await nftTables()).not.toContain(`table ip ${clusterTable(A.cidr)}`);
     expect(await podNetworkRulesExact(B.cidr)).toBe(true);
     expect(await seenSource(b!, ipsB[1])).toBe(ipsB[0]);
   }, 60_000);

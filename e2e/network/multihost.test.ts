@@ -4,7 +4,8 @@
 // db pod, on host 3; pods reach pods across hosts; a NodePort on host 2 reaches a pod on host 1;
 // a LoadBalancer Service answers on every host; when host 3's agent and engine stop, its endpoint
 // leaves once the node is NotReady and the Service's traffic goes to the pod left, on host 2;
-// `skiff down` leaves nothing behind.
+// a rolling update of a Deployment spread over the hosts, under a steady client load through its
+// ClusterIP, fails no request; `skiff down` leaves nothing behind.
 // Traffic goes only to addresses inside the namespaces this test made. Every wait is bounded.
 // (busybox-static's `wget -T` crashes, hence `timeout 5 wget`.)
 import { execFile } from 'node:child_process';
@@ -152,6 +153,115 @@ describe('three hosts', () => {
     }
   }, 90_000);
 });
+
+// The backend is a typical app: it serves until SIGTERM and then exits at once (its shell, PID 1,
+// exits on the signal and the kernel kills the httpd with it): no draining of its own. What makes
+// the rollout lossless is the order skiff keeps: readiness before a new pod gets traffic, and an
+// old pod's stop signal held until every node's proxy has taken it out of the rules (ADR 0002).
+const backend = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: backend }
+spec:
+  replicas: 3
+  selector: { matchLabels: { app: backend } }
+  template:
+    metadata: { labels: { app: backend } }
+    spec:
+      topologySpreadConstraints:
+        - { maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: { matchLabels: { app: backend } } }
+      containers:
+        - name: app
+          image: skiff/busybox:1
+          command: ["sh", "-c", "mkdir -p /www; hostname > /www/index.html; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]
+          ports: [{ containerPort: 8080 }]
+          readinessProbe: { httpGet: { path: /index.html, port: 8080 }, periodSeconds: 1 }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: backend }
+spec:
+  selector: { app: backend }
+  ports: [{ port: 80, targetPort: 8080 }]
+`;
+
+// One request after the other through the ClusterIP, each a new connection, each printed as
+// `ok <pod>` or `fail <error>`; no request is retried. Bounded: 20,000 requests or 240 s, or
+// until /tmp/stop exists.
+const client = (ip: string) => `
+apiVersion: v1
+kind: Pod
+metadata: { name: load }
+spec:
+  nodeName: node-1
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: load
+      image: skiff/busybox:1
+      command:
+        - sh
+        - -c
+        - |
+          end=$(( $(date +%s) + 240 )); n=0
+          while [ ! -e /tmp/stop ] && [ $(date +%s) -lt $end ] && [ $n -lt 20000 ]; do
+            if out=$(timeout 5 wget -qO- http://${ip}/index.html 2>&1); then echo "ok $out"; else echo "fail $(echo $out | tr '\\n' ' ')"; fi
+            n=$((n+1))
+          done
+          echo "done $n"
+          exec sleep 3600
+`;
+
+test('a rolling update of a Deployment spread over the hosts fails no request of a steady client load through its ClusterIP', async () => {
+  await kubectl.ok(['apply', '-f', '-'], backend);
+  await kubectl.ok(['rollout', 'status', 'deployment/backend', '--timeout=120s']);
+  const podsOnNodes = async () => {
+    const out = await kubectl.ok(['get', 'pods', '-l', 'app=backend', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName}{"\\n"}{end}']);
+    return out.trim().split('\n').filter(Boolean).map((l) => l.split(' '));
+  };
+  const before = await podsOnNodes();
+  expect(before).toHaveLength(3);
+  expect(new Set(before.map((p) => p[1])).size).toBeGreaterThan(1); // across hosts
+  const oldPods = new Set(before.map((p) => p[0]));
+  const ip = await kubectl.ok(['get', 'svc', 'backend', '-o', 'jsonpath={.spec.clusterIP}']);
+  await kubectl.ok(['apply', '-f', '-'], client(ip));
+  const logs = async () => (await kubectl.ok(['logs', 'load'])).split('\n').filter(Boolean);
+  const oks = (lines: string[]) => lines.filter((l) => l.startsWith('ok ')).map((l) => l.slice(3));
+  // The load is on, and every old pod answers it.
+  await until('the client gets answers from every old pod', async () => {
+    const answered = oks(await logs());
+    return answered.length >= 30 && [...oldPods].every((p) => answered.includes(p));
+  }, { timeoutMs: 60_000, intervalMs: 500 });
+
+  await kubectl.ok(['rollout', 'restart', 'deployment/backend']);
+  await kubectl.ok(['rollout', 'status', 'deployment/backend', '--timeout=180s']);
+  // The old pods are gone from the API (their containers stopped), not just scaled down.
+  const after = await until('the old pods are gone and three new ones run', async () => {
+    const now = await podsOnNodes();
+    return now.length === 3 && now.every((p) => !oldPods.has(p[0])) && now;
+  }, { timeoutMs: 120_000, intervalMs: 1000 });
+  const newPods = new Set(after.map((p) => p[0]));
+  await until('the new pods answer the client', async () => oks(await logs()).filter((h) => newPods.has(h)).length >= 30, { timeoutMs: 60_000, intervalMs: 500 });
+  await kubectl.ok(['exec', 'load', '--', 'touch', '/tmp/stop']);
+  const lines = await until('the client has stopped', async () => {
+    const l = await logs();
+    return l.some((x) => x.startsWith('done ')) && l;
+  }, { timeoutMs: 30_000, intervalMs: 500 });
+
+  const answers = oks(lines);
+  const failures = lines.filter((l) => l.startsWith('fail'));
+  expect(failures).toEqual([]);
+  expect(lines.filter((l) => !l.startsWith('ok ') && !l.startsWith('done '))).toEqual([]);
+  expect(lines.find((l) => l.startsWith('done '))).toBe(`done ${answers.length}`);
+  // Every answer came from a backend pod, old ones and new ones.
+  expect(answers.filter((h) => !oldPods.has(h) && !newPods.has(h))).toEqual([]);
+  expect(answers.some((h) => oldPods.has(h)) && answers.some((h) => newPods.has(h))).toBe(true);
+  // Each old pod was stopped only once all three nodes' proxies had programmed its removal (not
+  // after the wait's bound): the agents say so (ADR 0002, "Stopping a pod behind a Service").
+  const agentLogs = [1, 2, 3].map((i) => readFileSync(join(dir, `agent-${i}.log`), 'utf8')).join('\n');
+  for (const pod of oldPods) expect(agentLogs).toMatch(new RegExp(`pod default/${pod}: out of the rules of 3 nodes after \\d+ ms; stopping its containers`));
+  process.stderr.write(`rolling update under load: ${answers.length} requests, 0 failed, ${before.map((p) => p.join('@')).join(' ')} -> ${after.map((p) => p.join('@')).join(' ')}\n`);
+  await kubectl.ok(['delete', 'pod', 'load', '--wait=false']);
+}, 420_000);
 
 test('host 3 stops (agent and engine): its endpoint leaves once the node is NotReady, and traffic goes to host 2', async () => {
   const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { processes: { role: string; pid: number }[] };

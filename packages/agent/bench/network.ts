@@ -3,9 +3,9 @@
 //   1. rules:   a real API server (port 0) holding S Services of E endpoints each; the agent's
 //               kernel proxy (in a network namespace this bench makes, so the machine's rules are
 //               untouched) follows them. Then C times: one EndpointSlice changes (one endpoint
-//               replaced) and the time from the update request to the end of the iptables-restore
-//               that carries it is taken. Prints p50/p99/max and the restore size, and the time of
-//               the first full sync as the anchor (kube-proxy: about a second for a large cluster).
+//               replaced) and the time from the update request to the end of the `nft -f`
+//               transaction that carries it is taken. Prints p50/p99/max and the input size, and the
+//               time of the first full sync as the anchor (kube-proxy: about a second for a large cluster).
 //   2. dns:     the agent's DNS server (following the same API server) against dnsmasq
 //               (Debian's dnsmasq-base) answering the same names from a hosts file, each on its own
 //               loopback address; one client sends Q queries with K in flight to each, in turn, and
@@ -30,7 +30,7 @@ import { RestClient } from '@skiff/client';
 import { request } from 'node:http';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
-import { DockerRuntime, removeClusterRules, removeNodeNetwork, startAgent } from '../src/index.ts';
+import { clusterTable, DockerRuntime, removeClusterRules, removeNodeNetwork, startAgent } from '../src/index.ts';
 import { KernelProxy } from '../src/proxy/kernel-proxy.ts';
 import { ClusterDns } from '../src/dns/server.ts';
 
@@ -87,8 +87,9 @@ async function benchRules(): Promise<void> {
     const began = performance.now();
     await proxy.start();
     const first = performance.now() - began;
-    const rules = (await run('iptables-save', ['-t', 'nat'], { maxBuffer: 1 << 28 })).stdout.split('\n').filter((l) => l.startsWith('-A SKIFF-')).length;
-    console.log(`rules: first full sync of ${S} Services x ${E} endpoints (${rules} nat rules): ${ms(first)}`);
+    const listing = (await run('nft', ['list', 'table', 'ip', clusterTable('10.244.0.0/16')], { maxBuffer: 1 << 28 })).stdout.split('\n').map((l) => l.trim());
+    const chains = listing.filter((l) => l.startsWith('chain ')).length;
+    console.log(`rules: first full sync of ${S} Services x ${E} endpoints (one nftables table, ${chains} chains): ${ms(first)}`);
     const times: number[] = [];
     const sizes: number[] = [];
     for (let c = 1; c <= C; c++) {
@@ -96,14 +97,14 @@ async function benchRules(): Promise<void> {
       const current = await client.get(ENDPOINT_SLICES, 'default', `svc-${i}-bench`);
       // One endpoint replaced: the last one of the slice changes its address.
       const endpoints = [...(current.endpoints as unknown[]).slice(0, E - 1), (sliceOf(i, c).endpoints as unknown[])[E - 1]];
-      const synced = new Promise<{ restoreBytes: number }>((resolve) => proxy.onSync((s) => s.restoreBytes > 0 && resolve(s)));
+      const synced = new Promise<{ inputBytes: number }>((resolve) => proxy.onSync((s) => s.inputBytes > 0 && resolve(s)));
       const t0 = performance.now();
       await client.update(ENDPOINT_SLICES, { ...current, endpoints });
       const s = await synced;
       times.push(performance.now() - t0);
-      sizes.push(s.restoreBytes);
+      sizes.push(s.inputBytes);
     }
-    console.log(`rules: EndpointSlice change -> rule live, ${C} changes: p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))}, max ${ms(Math.max(...times))}; restore input ${pct(sizes, 50)} bytes (aim < 200 ms)`);
+    console.log(`rules: EndpointSlice change -> rule live, ${C} changes: p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))}, max ${ms(Math.max(...times))}; nft input ${pct(sizes, 50)} bytes (aim < 200 ms)`);
     proxy.stop();
   } finally {
     client.close();

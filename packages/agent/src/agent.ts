@@ -1,7 +1,7 @@
 // A node agent: registers its Node, watches the pods bound to it and runs one worker per pod,
 // serves logs and exec, and relists the runtime every second (as the kubelet's PLEG does) so that
 // a container that exits, or is removed behind its back, is noticed within a second.
-import { PODS } from '@skiff/api';
+import { ENDPOINT_SLICES, PODS } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { EventRecorder, Informer, RestClient } from '@skiff/client';
 import { NodeHeartbeat } from './node/heartbeat.ts';
@@ -12,6 +12,7 @@ import { ProbeManager } from './probe/manager.ts';
 import { LABEL_NODE_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime } from './runtime/types.ts';
 import { startEndpoint, type AgentEndpoint } from './endpoint/server.ts';
 import { KernelProxy } from './proxy/kernel-proxy.ts';
+import { EndpointDrain } from './proxy/endpoint-drain.ts';
 import { DockerRuntime } from './runtime/docker/docker-runtime.ts';
 import { DockerPodNetwork } from './network/docker-pod-network.ts';
 import { NodeNetwork } from './network/node-network.ts';
@@ -138,12 +139,19 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   let nodeNetwork: NodeNetwork | undefined;
   let podNetwork: PodNetwork | undefined;
   let dns: ClusterDns | undefined;
+  // Every EndpointSlice, shared by the cluster DNS, the kernel proxy and the endpoint drain.
+  let slices: Informer<KubeObject> | undefined;
+  let drain: EndpointDrain | undefined;
   if (runtime instanceof DockerRuntime && o.podNetwork !== false) {
     nodeNetwork = new NodeNetwork({ client, nodeName: o.nodeName, clusterCIDR: o.clusterCIDR ?? '10.244.0.0/16', programHost: o.programHost, log });
     await nodeNetwork.start();
     const nn = nodeNetwork;
+    slices = new Informer(client, ENDPOINT_SLICES, { onError: (err, ctx) => log(`endpointslice watch (${ctx}): ${(err as Error).message}`) });
+    slices.start();
+    // A deleted pod behind a Service is stopped once no node's proxy sends it new connections.
+    drain = new EndpointDrain({ slices, nodes: nn.nodeInformer });
     // Cluster DNS for this node's pods, on the pod network's gateway address (every pod reaches it).
-    const clusterDns = (dns = new ClusterDns({ client, log, services: services.informer }));
+    const clusterDns = (dns = new ClusterDns({ client, log, services: services.informer, slices }));
     const host = (() => {
       try {
         return parseResolvConf(readFileSync('/etc/resolv.conf', 'utf8'));
@@ -219,6 +227,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     serviceEnv: (namespace: string, links: boolean) => services.envFor(namespace, links),
     backoff: o.backoff ?? DEFAULT_BACKOFF,
     network: podNetwork,
+    drain,
     onFinished: (key: string) => workers.delete(key),
     log,
   };
@@ -306,13 +315,14 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   let proxy: KernelProxy | undefined;
   if (o.serviceProxy) {
-    proxy = new KernelProxy({ client, clusterCIDR: o.clusterCIDR ?? '10.244.0.0/16', log });
+    proxy = new KernelProxy({ client, clusterCIDR: o.clusterCIDR ?? '10.244.0.0/16', nodeName: o.nodeName, slices, log });
     try {
       await proxy.start();
     } catch (err) {
       clearInterval(relistTimer);
       await emptyDirs.stop();
       proxy.stop();
+      slices?.stop();
       informer.stop();
       services.stop();
       heartbeat.stop();
@@ -334,6 +344,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       proxy?.stop();
       nodeNetwork?.stop();
       dns?.stop();
+      slices?.stop();
       informer.stop();
       services.stop();
       tokens.stop();

@@ -5,7 +5,7 @@ export type { ContainerRuntime } from './runtime/types.ts';
 export { HOST_PORTS_ANNOTATION } from './pod/worker.ts';
 export { podNetworkName, podHostname, removeNodeNetwork } from './network/docker-pod-network.ts';
 export { removeAllRoutes } from './network/host-routes.ts';
-export { clusterChainPrefix, removeClusterRules } from './iptables/cluster-chains.ts';
+export { clusterChainPrefix, clusterTable, removeClusterRules } from './iptables/cluster-chains.ts';
 export { HOLDER_IMAGE } from './network/holder-image.ts';
 export { KernelProxy, type SyncStats } from './proxy/kernel-proxy.ts';
 export { removeAgentState } from './volumes/host-mounts.ts';

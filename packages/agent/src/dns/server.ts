@@ -21,6 +21,8 @@ export interface ClusterDnsOptions {
   upstreams?: string[];
   /** The agent's Service informer, shared (one watch per agent); default one of its own. */
   services?: Informer<KubeObject>;
+  /** The agent's EndpointSlice informer, shared; default one of its own. */
+  slices?: Informer<KubeObject>;
   log(message: string): void;
 }
 
@@ -42,7 +44,7 @@ export class ClusterDns {
     this.upstreams = o.upstreams ?? hostResolvers();
     const onError = (err: unknown, ctx: string) => o.log(`dns watch (${ctx}): ${(err as Error).message}`);
     this.services = o.services ?? new Informer(o.client, SERVICES, { onError });
-    this.slices = new Informer(o.client, ENDPOINT_SLICES, { onError });
+    this.slices = o.slices ?? new Informer(o.client, ENDPOINT_SLICES, { onError });
     const changed = { onAdd: () => this.schedule(), onUpdate: () => this.schedule(), onDelete: () => this.schedule() };
     this.services.addEventHandler(changed);
     this.slices.addEventHandler(changed);

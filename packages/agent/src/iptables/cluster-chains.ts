@@ -10,6 +10,7 @@
 // planRemoval) and applied under the host-rules lock in one iptables-restore, so a jump is never
 // doubled and one left doubled by an earlier run is removed.
 import { createHash } from 'node:crypto';
+import { nftDeleteTable } from '../nftables/exec.ts';
 import { iptablesRestore, iptablesSave } from './exec.ts';
 import { withHostRulesLock } from './lock.ts';
 
@@ -37,6 +38,11 @@ export function clusterTag(clusterCIDR: string): string {
 /** `SKIFF-<tag>-`: the prefix of every chain of the cluster with this CIDR. */
 export function clusterChainPrefix(clusterCIDR: string): string {
   return `SKIFF-${clusterTag(clusterCIDR)}-`;
+}
+
+/** `skiff-<tag>`: the cluster's nftables table (the service proxy's: ../proxy/nftables/rules.ts). */
+export function clusterTable(clusterCIDR: string): string {
+  return `skiff-${clusterTag(clusterCIDR)}`;
 }
 
 /** What `iptables-save` shows of one table: its chains, and its rules as `-A CHAIN ...` lines. */
@@ -87,11 +93,11 @@ export function planJumps(saved: Record<Table, SavedTable>, jumps: readonly Jump
 }
 
 /** Restore lines that delete every chain whose name starts with `prefix`, and every jump to one. */
-export function planRemoval(saved: Record<Table, SavedTable>, prefix: string): Record<Table, string[]> {
+export function planRemoval(saved: Record<Table, SavedTable>, prefix: string, only: (chain: string) => boolean = () => true): Record<Table, string[]> {
   const out: Record<Table, string[]> = { nat: [], filter: [] };
   for (const table of TABLES) {
     const t = saved[table];
-    const ours = [...t.chains].filter((c) => c.startsWith(prefix));
+    const ours = [...t.chains].filter((c) => c.startsWith(prefix) && only(c));
     if (!ours.length) continue;
     // Jumps from chains that stay; our own chains are flushed whole.
     for (const c of ours) for (const r of jumpsTo(t, undefined, c)) if (!ours.some((o) => r.startsWith(`-A ${o} `))) out[table].push(r.replace(/^-A /, '-D '));
@@ -132,12 +138,27 @@ export async function ensureJumps(jumps: readonly Jump[], comment: string): Prom
 }
 
 /**
- * Removes every chain and jump of the cluster with this CIDR (pod network and service proxy),
- * leaving other clusters' alone: `skiff down`, the end of a test's cluster.
+ * Removes every chain and jump of the cluster with this CIDR (the pod network's, and chains of the
+ * service proxy's earlier iptables version) and its nftables table (the service proxy), leaving
+ * other clusters' alone: `skiff down`, the end of a test's cluster.
  */
 export async function removeClusterRules(clusterCIDR: string): Promise<void> {
   await withHostRulesLock(async () => {
     const input = frame(planRemoval(parseSave(await iptablesSave()), clusterChainPrefix(clusterCIDR)));
+    if (input) await iptablesRestore(input);
+  });
+  await nftDeleteTable(clusterTable(clusterCIDR));
+}
+
+/**
+ * Removes the iptables chains (and jumps to them) that the service proxy wrote before it moved to
+ * nftables, keeping the pod network's (`...POD*`): an agent upgraded in place must not leave stale
+ * DNATs and REJECTs behind its new table.
+ */
+export async function removeIptablesProxyChains(clusterCIDR: string): Promise<void> {
+  const prefix = clusterChainPrefix(clusterCIDR);
+  await withHostRulesLock(async () => {
+    const input = frame(planRemoval(parseSave(await iptablesSave()), prefix, (c) => !c.startsWith(`${prefix}POD`)));
     if (input) await iptablesRestore(input);
   });
 }

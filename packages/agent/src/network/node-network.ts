@@ -28,7 +28,14 @@ export class NodeNetwork {
     this.o = o;
     this.nodes = new Informer(o.client, NODES, { onError: (err, ctx) => o.log(`node watch (${ctx}): ${(err as Error).message}`) });
     const changed = () => this.changed();
-    this.nodes.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+    // Not for metadata alone: every kernel proxy annotates its Node after each sync (../proxy/drain.ts).
+    const routed = (n: KubeObject) => JSON.stringify([n.spec, n.status]);
+    this.nodes.addEventHandler({ onAdd: changed, onUpdate: (old, n) => routed(old) !== routed(n) && changed(), onDelete: changed });
+  }
+
+  /** The agent's Node informer (every Node of the cluster), for others to share. */
+  get nodeInformer(): Informer<KubeObject> {
+    return this.nodes;
   }
 
   async start(): Promise<void> {

@@ -26,6 +26,8 @@ import { formatDuration } from './duration.ts';
 import { LABEL_SANDBOX_ID, type PodNetwork, type PodSandbox } from '../network/types.ts';
 import { PodVolumes } from '../volumes/pod-volumes.ts';
 import type { VolumeManager } from '../volumes/manager.ts';
+import { describeDrain, drainLimitMs } from '../proxy/drain.ts';
+import type { EndpointDrain } from '../proxy/endpoint-drain.ts';
 import { EVICTION_GRACE_SECONDS, recordedEviction, type Eviction } from '../eviction/plan.ts';
 
 /** Where the agent tells users which host address serves each container port. */
@@ -42,6 +44,8 @@ export interface WorkerDeps {
   backoff: BackoffPolicy;
   /** The node's pod network (holders, pod IPs); absent on runtimes without networking (sim). */
   network?: PodNetwork;
+  /** Holds a deleted pod's stop signal until no proxy sends it new connections; absent without a pod network. */
+  drain?: EndpointDrain;
   volumes: VolumeManager;
   /** ConfigMaps and Secrets (env, envFrom, imagePullSecrets). */
   objects: ProjectedObjects;
@@ -91,6 +95,8 @@ export class PodWorker {
   private eviction?: Eviction;
   /** The evicted pod's volumes have been released. */
   private volumesReleased = false;
+  /** The deleted pod's endpoint has left the proxies' rules (or the wait for it ended). */
+  private drained = false;
 
   constructor(key: string, pod: KubeObject, deps: WorkerDeps) {
     this.key = key;
@@ -200,7 +206,8 @@ export class PodWorker {
     const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy, notStarted, sandboxId, evicted: evicted && { graceSeconds: EVICTION_GRACE_SECONDS } });
     let changed = false;
     // Kills run together (each within its grace period, preStop hooks first), as the kubelet does.
-    const kills = actions.filter((a) => a.type === 'kill');
+    let kills = actions.filter((a) => a.type === 'kill');
+    if (kills.some((k) => k.reason === 'Deleting') && !this.gone && !this.drained) kills = await this.drainEndpoint(pod, kills);
     if (kills.length) changed = (await Promise.all(kills.map((a) => this.act(pod, a, containers)))).some(Boolean);
     for (const a of actions) {
       if (a.type === 'kill') continue;
@@ -377,6 +384,24 @@ export class PodWorker {
       this.deps.events.record(pod, 'Normal', 'Killing', `FailedPostStartHook`, fieldPath(pod, spec.name));
       await this.deps.runtime.stop(id, gracePeriodOf(pod));
     }
+  }
+
+  /**
+   * Before a deleted pod's containers get their stop signal: waits (bounded by half the grace
+   * period) until no node's proxy sends the pod new connections (../proxy/drain.ts). The kills
+   * then have what is left of their grace period.
+   */
+  private async drainEndpoint(pod: KubeObject, kills: Extract<PodAction, { type: 'kill' }>[]): Promise<Extract<PodAction, { type: 'kill' }>[]> {
+    this.drained = true;
+    const drain = this.deps.drain;
+    if (!drain) return kills;
+    const grace = Math.min(...kills.map((k) => k.graceSeconds));
+    const began = Date.now();
+    const s = await drain.wait(pod, drainLimitMs(grace));
+    const waited = Date.now() - began;
+    if (s.phase !== 'none') this.deps.log(`pod ${this.key}: ${describeDrain(s)} after ${waited} ms; stopping its containers`);
+    const spent = Math.floor(waited / 1000);
+    return spent ? kills.map((k) => ({ ...k, graceSeconds: Math.max(Math.min(1, k.graceSeconds), k.graceSeconds - spent) })) : kills;
   }
 
   /**

@@ -1,14 +1,16 @@
-// The service proxy in the kernel: follows Services and EndpointSlices and keeps this node's iptables
-// rules (./iptables/rules.ts) in step, writing only what changed in one iptables-restore per
-// burst of changes. The kernel then carries the traffic: nothing of it passes through the agent.
+// The service proxy in the kernel: follows Services and EndpointSlices and keeps this node's
+// nftables table (./nftables/rules.ts) in step, writing only what changed in one `nft -f`
+// transaction per burst of changes. The kernel then carries the traffic: nothing of it passes
+// through the agent.
 import { writeFile } from 'node:fs/promises';
-import { ENDPOINT_SLICES, SERVICES, type KubeObject } from '@skiff/api';
+import { ENDPOINT_SLICES, NODES, SERVICES, type KubeObject } from '@skiff/api';
 import { Informer, type RestClient } from '@skiff/client';
-import { clusterChainPrefix, ensureJumps, type Ruleset } from '../iptables/cluster-chains.ts';
-import { iptablesRestore, iptablesSave } from '../iptables/exec.ts';
-import { computeServiceModel } from './iptables/model.ts';
-import { computeRestore, parseSavedChains } from './iptables/restore.ts';
-import { computeRules, proxyChains, proxyJumps, type ProxyChains } from './iptables/rules.ts';
+import { removeIptablesProxyChains } from '../iptables/cluster-chains.ts';
+import { nftApply } from '../nftables/exec.ts';
+import { PROXY_PROGRAMMED_ANNOTATION } from './drain.ts';
+import { computeServiceModel } from './model.ts';
+import { computeNftRules, proxyTable, type NftRuleset } from './nftables/rules.ts';
+import { computeFullLoad, computeTransaction } from './nftables/transaction.ts';
 
 export interface KernelProxyOptions {
   client: RestClient;
@@ -16,6 +18,14 @@ export interface KernelProxyOptions {
   clusterCIDR: string;
   /** Coalesce changes arriving within this window into one sync; default 10 ms. */
   batchMs?: number;
+  /**
+   * This node: after each sync the proxy publishes the EndpointSlice resourceVersion its rules
+   * reflect on it (PROXY_PROGRAMMED_ANNOTATION), which agents wait for before stopping a deleted
+   * pod (./drain.ts). Absent (benchmarks): nothing is published.
+   */
+  nodeName?: string;
+  /** The agent's EndpointSlice informer, shared; default one of its own. */
+  slices?: Informer<KubeObject>;
   log(message: string): void;
 }
 
@@ -23,32 +33,34 @@ export interface SyncStats {
   /** When the last successful sync finished, and how long it took (ms). */
   at: number;
   durationMs: number;
-  /** Bytes handed to iptables-restore (0 when nothing changed). */
-  restoreBytes: number;
+  /** Bytes handed to `nft -f` (0 when nothing changed). */
+  inputBytes: number;
 }
 
 export class KernelProxy {
   private readonly o: KernelProxyOptions;
-  /** This cluster's chain prefix and chain names: other clusters on the kernel have their own. */
-  private readonly prefix: string;
-  private readonly chains: ProxyChains;
+  /** This cluster's table: other clusters on the kernel have their own. */
+  private readonly table: string;
   private readonly services: Informer<KubeObject>;
   private readonly slices: Informer<KubeObject>;
-  private applied?: Ruleset;
-  private jumped = false;
+  /** What the table holds; absent before the first sync and after a failure (the next one loads the table whole). */
+  private applied?: NftRuleset;
   private timer?: NodeJS.Timeout;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
   private listeners: ((s: SyncStats) => void)[] = [];
+  /** The EndpointSlice resourceVersion the rules in place reflect, and the one last published. */
+  private programmed?: string;
+  private published?: string;
+  private publishing = false;
   lastSync?: SyncStats;
 
   constructor(o: KernelProxyOptions) {
     this.o = o;
-    this.prefix = clusterChainPrefix(o.clusterCIDR);
-    this.chains = proxyChains(this.prefix);
+    this.table = proxyTable(o.clusterCIDR);
     const onError = (err: unknown, ctx: string) => o.log(`service proxy watch (${ctx}): ${(err as Error).message}`);
     this.services = new Informer(o.client, SERVICES, { onError });
-    this.slices = new Informer(o.client, ENDPOINT_SLICES, { onError });
+    this.slices = o.slices ?? new Informer(o.client, ENDPOINT_SLICES, { onError });
     const changed = { onAdd: () => this.schedule(), onUpdate: () => this.schedule(), onDelete: () => this.schedule() };
     this.services.addEventHandler(changed);
     this.slices.addEventHandler(changed);
@@ -59,6 +71,8 @@ export class KernelProxy {
     // DNATed to pod addresses; the kernel drops such packets unless route_localnet is on, which
     // kube-proxy turns on for the same reason.
     await writeFile('/proc/sys/net/ipv4/conf/all/route_localnet', '1').catch((err: Error) => this.o.log(`cannot enable route_localnet (NodePorts on loopback addresses will not answer): ${err.message}`));
+    // Chains the proxy's iptables version left (an agent upgraded in place).
+    await removeIptablesProxyChains(this.o.clusterCIDR).catch((err: Error) => this.o.log(`removing the service proxy's old iptables chains failed: ${err.message}`));
     this.services.start();
     this.slices.start();
     await Promise.all([this.services.waitForSync(), this.slices.waitForSync()]);
@@ -85,24 +99,42 @@ export class KernelProxy {
     }, this.o.batchMs ?? 10);
   }
 
+  /** Publishes what the rules reflect on this node; one patch at a time, the latest value wins. */
+  private async publish(): Promise<void> {
+    const { nodeName, client } = this.o;
+    if (!nodeName || this.publishing || this.stopped) return;
+    this.publishing = true;
+    try {
+      while (this.programmed !== undefined && this.programmed !== this.published && !this.stopped) {
+        const value = this.programmed;
+        await client.patch(NODES, undefined, nodeName, { metadata: { annotations: { [PROXY_PROGRAMMED_ANNOTATION]: value } } }, 'merge');
+        this.published = value;
+      }
+    } catch (err) {
+      // Deletions of pods behind Services then wait out their bound; the next sync tries again.
+      this.o.log(`publishing the programmed EndpointSlice version failed: ${(err as Error).message}`);
+    } finally {
+      this.publishing = false;
+    }
+  }
+
   private async sync(): Promise<void> {
     if (this.stopped) return;
     const began = performance.now();
+    // What the informer had delivered when the model below was computed (nothing awaits in between).
+    let seen: string | undefined;
     try {
-      // The first sync (or one after a failure) starts from what the kernel holds.
-      this.applied ??= parseSavedChains(await iptablesSave(), this.prefix);
+      seen = this.slices.lastSyncResourceVersion();
       const models = computeServiceModel(this.services.store.list(), this.slices.store.list());
-      const next = computeRules(models, { clusterCIDR: this.o.clusterCIDR, chains: this.chains });
-      const input = computeRestore(this.applied, next);
-      if (input) await iptablesRestore(input);
+      const next = computeNftRules(models, { clusterCIDR: this.o.clusterCIDR });
+      // The first sync (or one after a failure) replaces the table whole, whatever an earlier run left.
+      const input = this.applied ? computeTransaction(this.table, this.applied, next) : computeFullLoad(this.table, this.o.clusterCIDR, next);
+      if (input) await nftApply(input);
       this.applied = next;
-      // After the first sync made (or took over) the chains, the built-in chains jump to them, once each.
-      if (!this.jumped) {
-        await ensureJumps(proxyJumps(this.chains), `skiff cluster ${this.o.clusterCIDR}: services`);
-        this.jumped = true;
-      }
-      this.lastSync = { at: Date.now(), durationMs: performance.now() - began, restoreBytes: input.length };
+      this.lastSync = { at: Date.now(), durationMs: performance.now() - began, inputBytes: input.length };
       for (const l of this.listeners) l(this.lastSync);
+      this.programmed = seen;
+      void this.publish();
     } catch (err) {
       this.applied = undefined;
       this.o.log(`programming service rules failed (retrying in 1 s): ${(err as Error).message}`);
