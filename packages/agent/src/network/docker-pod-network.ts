@@ -4,6 +4,7 @@
 // pod's network namespace, its IP, its hostname, its resolv.conf and its hostPorts, and the app
 // containers join it (`container:<holder>`), so they share `localhost` and keep the namespace
 // when they restart. hostNetwork pods use the host's network and have no holder.
+import { enableHairpin } from './hairpin.ts';
 import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { cidrAddress, parseIPv4CIDR, type KubeObject } from '@skiff/api';
@@ -42,6 +43,7 @@ export function podNetworkName(nodeName: string): string {
 
 export class DockerPodNetwork implements PodNetwork {
   private readonly o: DockerPodNetworkOptions;
+  private bridgeName?: string;
   private ready?: Promise<string>;
 
   constructor(o: DockerPodNetworkOptions) {
@@ -79,6 +81,7 @@ export class DockerPodNetwork implements PodNetwork {
       this.o.log(`pod network ${name} has subnet ${subnet}, the node's pod CIDR is ${cidr}: re-creating it`);
       await docker.getNetwork(name).remove();
     }
+    this.bridgeName = undefined;
     await docker.createNetwork({
       Name: name,
       Driver: 'bridge',
@@ -182,7 +185,17 @@ export class DockerPodNetwork implements PodNetwork {
     });
     await c.start();
     if (dns) await this.writeResolvConf(c.id, dns);
+    // So that the pod reaches its own Services' ClusterIPs when it is the endpoint chosen (./hairpin.ts).
+    await enableHairpin(await this.bridge(network)).catch((err: Error) => this.o.log(`cannot set hairpin mode on the pod network's bridge (a pod calling a Service it backs may hang): ${err.message}`));
     return c.id;
+  }
+
+  /** The Linux bridge of the node's Docker network (Docker names it br-<12 hex of the network id> unless told otherwise). */
+  private async bridge(network: string): Promise<string> {
+    if (this.bridgeName) return this.bridgeName;
+    const info = await this.o.docker.getNetwork(network).inspect();
+    this.bridgeName = (info.Options?.['com.docker.network.bridge.name'] as string | undefined) ?? `br-${(info.Id as string).slice(0, 12)}`;
+    return this.bridgeName;
   }
 
   /**
