@@ -15,7 +15,9 @@ describe('resolv.conf per dnsPolicy', () => {
   });
 
   test('Default is the host\'s resolv.conf; with dnsConfig, the host\'s plus the additions', () => {
-    expect(computePodDNS(input({ dnsPolicy: 'Default' }))).toBeUndefined();
+    // Written into the pod's holder (not Docker's relay); a hostNetwork pod keeps the host's file itself.
+    expect(computePodDNS(input({ dnsPolicy: 'Default' }))).toEqual({ servers: ['192.0.2.53'], searches: ['corp.example'], options: ['timeout:2'] });
+    expect(computePodDNS(input({ dnsPolicy: 'Default', hostNetwork: true }))).toBeUndefined();
     expect(computePodDNS(input({ dnsPolicy: 'Default', dnsConfig: { searches: ['x.example'] } }))).toEqual({ servers: ['192.0.2.53'], searches: ['corp.example', 'x.example'], options: ['timeout:2'] });
   });
 

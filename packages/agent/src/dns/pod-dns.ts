@@ -3,7 +3,9 @@
 //   searches, ndots:5. A hostNetwork pod with ClusterFirst gets the host's (as Default).
 // - ClusterFirstWithHostNet: the cluster DNS also for a hostNetwork pod (which reaches it on the
 //   node's pod network gateway, a local address of its host).
-// - Default: the host's resolv.conf (the engine copies it).
+// - Default: the host's resolv.conf. A hostNetwork pod's containers see the host's file as it is;
+//   a pod on the pod network gets a copy written into its holder (Docker would point it at its
+//   embedded relay, 127.0.0.11, instead).
 // - None: only what dnsConfig says.
 // dnsConfig's nameservers and searches are appended, its options override by name.
 import type { KubeObject } from '@skiff/api';
@@ -17,7 +19,7 @@ export interface PodDnsInput {
   host: { nameservers: string[]; searches: string[]; options: string[] };
 }
 
-/** Undefined means "the host's resolv.conf" (the engine's default). */
+/** Undefined means "the host's resolv.conf as it is" (a hostNetwork pod's). */
 export function computePodDNS(i: PodDnsInput): PodDNS | undefined {
   const spec = i.pod.spec ?? {};
   const policy: string = spec.dnsPolicy ?? 'ClusterFirst';
@@ -27,7 +29,7 @@ export function computePodDNS(i: PodDnsInput): PodDNS | undefined {
   else if (policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && !spec.hostNetwork)) {
     const ns = i.pod.metadata.namespace ?? 'default';
     base = { servers: [i.clusterDNS], searches: [`${ns}.svc.${i.zone}`, `svc.${i.zone}`, i.zone, ...i.host.searches], options: ['ndots:5'] };
-  } else if (!spec.dnsConfig) return undefined;
+  } else if (!spec.dnsConfig && spec.hostNetwork) return undefined;
   else base = { servers: [...i.host.nameservers], searches: [...i.host.searches], options: [...i.host.options] };
 
   const options = new Map(base.options.map((o) => [o.split(':')[0], o]));
