@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import type { KubeObject } from '@skiff/api';
 import { freePorts, until } from '@skiff/apiserver/testing';
 import { RestClient } from '@skiff/client';
+import { removeClusterRules } from '@skiff/agent';
 import { docker, isReady, removeNodeContainers } from '../support/cluster.ts';
 import { ClusterProcesses, seededRandom } from './processes.ts';
 import { isActive, PodObserver } from './observer.ts';
@@ -51,6 +52,9 @@ const RUNS: Run[] = [
 describe.each(RUNS)('chaos on $runtime', (run) => {
   const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
   const nodes = [1, 2, 3].map((i) => ({ name: `${run.nodePrefix}-${i}`, ip: `${run.ipPrefix}.${i}` }));
+  // A pod range of this suite's own (as startCluster picks one from the node IPs: 127.0.X.Y ->
+  // 10.(128+X).0.0/16), so that its host rules are removed afterwards without touching anyone's.
+  const CLUSTER_CIDR = `10.${128 + Number(run.ipPrefix.split('.')[2])}.0.0/16`;
   let dir: string;
   let procs: ClusterProcesses;
   let client: RestClient;
@@ -80,9 +84,9 @@ describe.each(RUNS)('chaos on $runtime', (run) => {
     await until('the API server', () => fetch(`${url}/readyz`).then((r) => r.ok), 120_000).catch((err) => fail(err, procs));
     client = new RestClient({ server: url, timeoutMs: 5000 });
     procs.start('scheduler', ['scheduler', '--server', url, '--port', String((await freePorts(1))[0])]);
-    procs.start('controller-manager', ['controller-manager', '--server', url]);
+    procs.start('controller-manager', ['controller-manager', '--server', url, '--cluster-cidr', CLUSTER_CIDR]);
     for (const [i, n] of nodes.entries()) {
-      const args = ['agent', '--server', url, '--node-name', n.name, '--node-ip', n.ip, '--runtime', run.runtime, '--port', String((await freePorts(1))[0]), '--backoff-base', '500'];
+      const args = ['agent', '--server', url, '--node-name', n.name, '--node-ip', n.ip, '--runtime', run.runtime, '--port', String((await freePorts(1))[0]), '--backoff-base', '500', '--cluster-cidr', CLUSTER_CIDR];
       procs.start(`agent-${i + 1}`, args);
     }
     // Seven processes load the CLI at once: on a busy 2-core machine that takes a minute or more.
@@ -96,7 +100,11 @@ describe.each(RUNS)('chaos on $runtime', (run) => {
     for (const stop of stopOnFailure) stop();
     client?.close();
     await procs?.stopAll();
-    if (run.runtime === 'docker') await removeNodeContainers(nodes.map((n) => n.name));
+    if (run.runtime === 'docker') {
+      await removeNodeContainers(nodes.map((n) => n.name));
+      // The pod network's host rules of this cluster (its own CIDR: other clusters' rules stay).
+      await removeClusterRules(CLUSTER_CIDR);
+    }
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
