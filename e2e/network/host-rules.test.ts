@@ -17,10 +17,10 @@ let a: TestCluster | undefined;
 let b: TestCluster | undefined;
 
 beforeAll(async () => {
-  // Both at once, cluster A with the kernel service proxy: their agents program the kernel together.
+  // Both at once, each with the kernel service proxy on its first node: their agents program the kernel together.
   [a, b] = await Promise.all([
     startCluster({ nodes: A.nodes, clusterCIDR: A.cidr, agentOptions: (i) => ({ serviceProxy: i === 0 }) }),
-    startCluster({ nodes: B.nodes, clusterCIDR: B.cidr }),
+    startCluster({ nodes: B.nodes, clusterCIDR: B.cidr, agentOptions: (i) => ({ serviceProxy: i === 0 }) }),
   ]);
 }, 60_000);
 afterAll(async () => {
@@ -51,7 +51,7 @@ async function podNetworkRulesExact(cidr: string): Promise<boolean> {
 const peer = (name: string, node: string) => `
 apiVersion: v1
 kind: Pod
-metadata: { name: ${name} }
+metadata: { name: ${name}, labels: { peer: ${name} } }
 spec:
   nodeName: ${node}
   terminationGracePeriodSeconds: 1
@@ -84,15 +84,41 @@ describe('two clusters on one kernel', () => {
 
   test('each has its own chains, every jump to them once, and pod-to-pod traffic keeps its source in both', async () => {
     await until('both clusters\' pod network rules in place, each jump once', async () => (await podNetworkRulesExact(A.cidr)) && (await podNetworkRulesExact(B.cidr)), 20_000);
-    await until('cluster A\'s service proxy has its table', async () => (await nftTables()).includes(`table ip ${clusterTable(A.cidr)}`), 20_000);
-    // B runs no service proxy, and the proxy writes no iptables chains.
-    expect(await nftTables()).not.toContain(`table ip ${clusterTable(B.cidr)}`);
+    await until('each cluster\'s service proxy has its table', async () => {
+      const tables = await nftTables();
+      return tables.includes(`table ip ${clusterTable(A.cidr)}`) && tables.includes(`table ip ${clusterTable(B.cidr)}`);
+    }, 20_000);
+    // The proxy writes no iptables chains.
     const nat = await save('nat');
     expect(chainsOf(nat, clusterChainPrefix(A.cidr))).toEqual([`${clusterChainPrefix(A.cidr)}PODNAT`]);
     [ipsA, ipsB] = await Promise.all([startPeers(a!, A.nodes), startPeers(b!, B.nodes)]);
     expect(await seenSource(a!, ipsA[1])).toBe(ipsA[0]);
     expect(await seenSource(b!, ipsB[1])).toBe(ipsB[0]);
   }, 90_000);
+
+  test('both use the same ClusterIP for a Service: each cluster\'s pods reach their own cluster\'s', async () => {
+    // As every cluster's `kubernetes` Service is 10.96.0.1: the service CIDRs of two clusters on one kernel overlap.
+    const same = `apiVersion: v1
+kind: Service
+metadata: { name: same }
+spec:
+  clusterIP: 10.96.250.250
+  selector: { peer: peer-2 }
+  ports: [{ port: 80, targetPort: 8080 }]
+`;
+    await Promise.all([a!.kubectl.ok(['apply', '-f', '-'], same), b!.kubectl.ok(['apply', '-f', '-'], same)]);
+    // peer-2 answers with the address it sees: its own cluster's peer-1 unmasqueraded (the other
+    // cluster's table would masquerade a source outside its CIDR).
+    const via = async (c: TestCluster) => {
+      const r = await c.kubectl.run(['exec', 'peer-1', '--', 'timeout', '5', 'wget', '-qO-', 'http://10.96.250.250/cgi-bin/peer']);
+      return r.code === 0 ? r.stdout.trim().replace(/^\[::ffff:(.*)\]$/, '$1') : `exit ${r.code}: ${r.stderr}`;
+    };
+    await until('the Service answers in both clusters', async () => (await via(a!)) === ipsA[0] && (await via(b!)) === ipsB[0], 20_000);
+    for (let i = 0; i < 5; i++) {
+      expect(await via(a!)).toBe(ipsA[0]);
+      expect(await via(b!)).toBe(ipsB[0]);
+    }
+  }, 60_000);
 
   test('an agent stopped without cleaning up (as when killed) restores exactly its cluster\'s rules when it starts again', async () => {
     const p = clusterChainPrefix(B.cidr);

@@ -108,4 +108,7 @@ test('a full load replaces the cluster\'s table whole in one input; clusters hav
   expect(load.split('\n').slice(0, 3)).toEqual([`table ip ${proxyTable('10.244.0.0/16')}`, `delete table ip ${proxyTable('10.244.0.0/16')}`, `table ip ${proxyTable('10.244.0.0/16')} {`]);
   expect(proxyTable('10.244.0.0/16')).not.toBe(proxyTable('10.245.0.0/16'));
   expect(load).toContain('type nat hook prerouting priority -110');
+  // Another cluster's pods on this kernel (on a Docker bridge, from outside this CIDR) are left to their own cluster's table.
+  expect(load).toContain('chain services { iifname "br-*" ip saddr != 10.244.0.0/16 return; ip daddr . meta l4proto . th dport vmap @service-ips;');
+  expect(load).toContain('chain rejects { iifname "br-*" ip saddr != 10.244.0.0/16 return;');
 });

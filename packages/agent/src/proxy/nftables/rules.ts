@@ -7,7 +7,11 @@
 //     nat-prerouting, nat-output  -> services
 //     nat-postrouting             -> masquerading
 //     filter-input, filter-forward, filter-output (new connections) -> rejects (+ nodeport-rejects)
-//   services: `ip daddr . meta l4proto . th dport vmap @service-ips` (ClusterIP and LoadBalancer
+//   services: first, packets from another cluster's pods on this host (they come in on a Docker
+//     bridge, `br-*`, from outside this cluster's CIDR) return: each cluster's pods reach their
+//     own cluster's Services even when two clusters on one kernel use the same service CIDR (both
+//     have `kubernetes` at 10.96.0.1); then
+//     `ip daddr . meta l4proto . th dport vmap @service-ips` (ClusterIP and LoadBalancer
 //     IP -> the service port's chain), then for local addresses `meta l4proto . th dport vmap
 //     @service-nodeports`: one map lookup, however many Services there are
 //   svc-X (one per service port): mark traffic from outside the cluster CIDR; with ClientIP
@@ -63,7 +67,7 @@ const proto = (m: ServicePortModel) => m.protocol.toLowerCase();
 
 /** The table's fixed part: base chains, the dispatch chains and the maps' declarations (written whole on the first sync). */
 export function staticTable(clusterCIDR: string): string {
-  void clusterCIDR;
+  const foreignPods = `iifname "br-*" ip saddr != ${clusterCIDR} return`;
   const maps = (Object.entries(MAPS) as [NftMap, string][]).map(([name, type]) => `  map ${name} { type ${type}; }`);
   return [
     ...maps,
@@ -73,8 +77,8 @@ export function staticTable(clusterCIDR: string): string {
     `  chain filter-input { type filter hook input priority ${PRIORITY.filter}; policy accept; ct state new jump rejects; ct state new jump nodeport-rejects; }`,
     `  chain filter-forward { type filter hook forward priority ${PRIORITY.filter}; policy accept; ct state new jump rejects; ct state new jump nodeport-rejects; }`,
     `  chain filter-output { type filter hook output priority ${PRIORITY.filter}; policy accept; ct state new jump rejects; }`,
-    '  chain services { ip daddr . meta l4proto . th dport vmap @service-ips; fib daddr type local meta l4proto . th dport vmap @service-nodeports; }',
-    '  chain rejects { ip daddr . meta l4proto . th dport vmap @no-endpoint-services; }',
+    `  chain services { ${foreignPods}; ip daddr . meta l4proto . th dport vmap @service-ips; fib daddr type local meta l4proto . th dport vmap @service-nodeports; }`,
+    `  chain rejects { ${foreignPods}; ip daddr . meta l4proto . th dport vmap @no-endpoint-services; }`,
     '  chain nodeport-rejects { fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports; }',
     '  chain reject-chain { reject; }',
     `  chain mark-for-masquerade { meta mark set meta mark | ${hex(MARK)}; }`,
