@@ -4,6 +4,7 @@ import { registerComponents } from './commands/components.ts';
 import { registerDown } from './commands/down.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerLb } from './commands/lb.ts';
+import { registerInstall } from './commands/install.ts';
 import { registerSecrets } from './commands/secrets.ts';
 import { registerServer } from './commands/server.ts';
 import { registerUp } from './commands/up.ts';
@@ -25,5 +26,7 @@ export function buildProgram(): Command {
   registerDown(program);
   registerLb(program);
   registerSecrets(program);
+  // After server and agent: their install/uninstall subcommands.
+  registerInstall(program);
   return program;
 }
