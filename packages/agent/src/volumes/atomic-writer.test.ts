@@ -47,6 +47,26 @@ test('with an fsGroup, files get the group and read bits for it', () => {
   expect(st.mode & 0o777).toBe(0o440);
 });
 
+test('a file given an owner is that user\'s (the pod user\'s token); with fsGroup it is 0640 in that group', () => {
+  const p: Payload = new Map([
+    ['token', { data: Buffer.from('jwt'), mode: 0o600, uid: 1234 }],
+    ['ca.crt', { data: Buffer.from('ca'), mode: 0o644 }],
+  ]);
+  writeAtomically(dir, p, { fsGroup: 2345 });
+  const token = statSync(join(dir, 'token'));
+  expect([token.uid, token.gid, (token.mode & 0o777).toString(8)]).toEqual([1234, 2345, '640']);
+  expect(statSync(join(dir, 'ca.crt')).uid).toBe(0);
+  expect(writeAtomically(dir, p, { fsGroup: 2345 })).toBe(false);
+  const other = mkdtempSync(join(tmpdir(), 'skiff-atomic-'));
+  try {
+    writeAtomically(other, new Map([['token', { data: Buffer.from('jwt'), mode: 0o600, uid: 1234 }]]));
+    const st = statSync(join(other, 'token'));
+    expect([st.uid, (st.mode & 0o777).toString(8)]).toEqual([1234, '600']);
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+});
+
 test('paths that could leave the volume are refused', () => {
   for (const bad of ['/etc/passwd', '../x', 'a/../../x', '..data', '..x', 'a//b', '']) expect(() => validatePayloadPath(bad)).toThrow();
   expect(() => writeAtomically(dir, payload({ '../escape': 'x' }))).toThrow();

@@ -43,6 +43,7 @@ function differs(dir: string, payload: Payload, fsGroup: number | undefined): bo
       const st = statSync(join(current, path));
       if ((st.mode & 0o7777) !== fileMode(file.mode, fsGroup)) return true;
       if (fsGroup !== undefined && st.gid !== fsGroup) return true;
+      if (file.uid !== undefined && st.uid !== file.uid) return true;
       if (!readFileSync(join(current, path)).equals(file.data)) return true;
     } catch {
       return true;
@@ -89,6 +90,8 @@ export function writeAtomically(dir: string, payload: Payload, opts: WriteOption
     chmodSync(target, fileMode(file.mode, opts.fsGroup));
   }
   if (opts.fsGroup !== undefined) chownTree(tsDir, opts.fsGroup);
+  // A file given an owner (the pod's user's ServiceAccount token) is that user's.
+  for (const [path, file] of payload) if (file.uid !== undefined) chownSync(join(tsDir, path), file.uid, statSync(join(tsDir, path)).gid);
 
   // 2. The swap: a temporary link renamed over ..data, so readers see the old set or the new one.
   const tsName = posix.basename(tsDir);

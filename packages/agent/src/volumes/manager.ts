@@ -16,7 +16,7 @@ import type { Mount } from '../runtime/types.ts';
 import { writeAtomically } from './atomic-writer.ts';
 import { checkHostPath } from './host-path.ts';
 import { isMountPoint, mountTmpfs, unmountAll } from './host-mounts.ts';
-import { computePayload, projectedObjects, readsPodMetadata } from './projection.ts';
+import { computePayload, fsUserOf, projectedObjects, readsPodMetadata } from './projection.ts';
 import type { PodTokens } from './tokens.ts';
 import type { PodSecurityContextSpec, VolumeMountSpec, VolumeSpec } from './types.ts';
 
@@ -263,8 +263,8 @@ export class VolumeManager {
     const tokens = new Map<string, string>();
     if (this.o.tokens) for (const s of v.projected?.sources ?? []) if (s.serviceAccountToken) tokens.set(s.serviceAccountToken.path, await this.o.tokens.get(pod, s.serviceAccountToken));
     const downward: DownwardContext = { pod, nodeName: this.o.nodeName, nodeIP: this.o.nodeIP };
-    const payload = computePayload(v, { configMap: (n) => configMaps.get(n), secret: (n) => secrets.get(n), downward, token: (path) => tokens.get(path) });
     const fsGroup = (pod.spec?.securityContext as PodSecurityContextSpec | undefined)?.fsGroup;
+    const payload = computePayload(v, { configMap: (n) => configMaps.get(n), secret: (n) => secrets.get(n), downward, token: (path) => tokens.get(path), fsUser: fsUserOf(pod), fsGroup });
     writeAtomically(dir, payload, { fsGroup });
   }
 }

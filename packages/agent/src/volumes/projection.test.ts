@@ -1,5 +1,5 @@
 import type { KubeObject } from '@skiff/api';
-import { computePayload, ProjectionError, projectedObjects, type Payload } from './projection.ts';
+import { computePayload, fsUserOf, ProjectionError, projectedObjects, type Payload } from './projection.ts';
 import type { VolumeSpec } from './types.ts';
 
 const pod = {
@@ -83,4 +83,27 @@ test('a projected volume combines its sources under one defaultMode', () => {
     ns: { text: 'ns', mode: '444' },
   });
   expect(projectedObjects(v)).toEqual({ configMaps: ['cfg'], secrets: ['pw'] });
+});
+
+test('the ServiceAccount token file: 0644 under root by default, 0600 and the pod user\'s when all containers run as one user, 0600 with fsGroup (the kubelet\'s projected.go)', () => {
+  const v: VolumeSpec = { name: 'kube-api-access', projected: { defaultMode: 0o644, sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }, { configMap: { name: 'cfg', items: [{ key: 'app.conf', path: 'ca.crt' }] } }] } };
+  const withToken = (extra: object) => computePayload(v, { ...sources, token: () => 'jwt', ...extra });
+  expect(withToken({}).get('token')).toEqual({ data: Buffer.from('jwt'), mode: 0o644 });
+  expect(withToken({ fsUser: 1000 }).get('token')).toEqual({ data: Buffer.from('jwt'), mode: 0o600, uid: 1000 });
+  expect(withToken({ fsGroup: 3000 }).get('token')).toEqual({ data: Buffer.from('jwt'), mode: 0o600 });
+  // Only the token: the CA bundle beside it keeps the volume's mode and root.
+  expect(withToken({ fsUser: 1000 }).get('ca.crt')).toMatchObject({ mode: 0o644 });
+  expect(withToken({ fsUser: 1000 }).get('ca.crt')?.uid).toBeUndefined();
+});
+
+test('fsUserOf: the one runAsUser of every container (pod-level or its own), else none', () => {
+  const p = (podUser: number | undefined, users: (number | undefined)[], init: (number | undefined)[] = []) =>
+    ({ ...pod, spec: { securityContext: podUser === undefined ? {} : { runAsUser: podUser }, initContainers: init.map((u, i) => ({ name: `i${i}`, image: 'i', securityContext: u === undefined ? {} : { runAsUser: u } })), containers: users.map((u, i) => ({ name: `c${i}`, image: 'i', securityContext: u === undefined ? {} : { runAsUser: u } })) } }) as KubeObject;
+  expect(fsUserOf(p(undefined, [undefined]))).toBeUndefined();
+  expect(fsUserOf(p(1000, [undefined, undefined]))).toBe(1000);
+  expect(fsUserOf(p(undefined, [1000, 1000]))).toBe(1000);
+  expect(fsUserOf(p(1000, [undefined, 2000]))).toBeUndefined();
+  expect(fsUserOf(p(undefined, [1000, undefined]))).toBeUndefined();
+  expect(fsUserOf(p(1000, [undefined], [0]))).toBeUndefined();
+  expect(fsUserOf(p(0, [undefined]))).toBe(0);
 });

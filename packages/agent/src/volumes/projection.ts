@@ -9,6 +9,8 @@ import type { ConfigMapProjection, DownwardAPIVolumeFile, KeyToPath, VolumeProje
 export interface FileProjection {
   data: Buffer;
   mode: number;
+  /** The file's owner, when not root: the pod's user for its ServiceAccount token (the kubelet's FsUser). */
+  uid?: number;
 }
 
 export type Payload = Map<string, FileProjection>;
@@ -20,6 +22,9 @@ export interface ProjectionSources {
   downward: DownwardContext;
   /** The ServiceAccount token fetched for a serviceAccountToken source (by its path); undefined: none on this node. */
   token?(path: string): string | undefined;
+  /** The user every container of the pod runs as (fsUserOf), and the pod's fsGroup: the token file is theirs alone. */
+  fsUser?: number;
+  fsGroup?: number;
 }
 
 export class ProjectionError extends Error {}
@@ -46,6 +51,21 @@ export function readsPodMetadata(v: VolumeSpec): boolean {
   return items.some((i) => i.fieldRef?.fieldPath.startsWith('metadata.'));
 }
 
+/**
+ * The user all of the pod's containers run as (the kubelet's FsUserFrom): each container's
+ * runAsUser, else the pod's; undefined when one has none or two differ.
+ */
+export function fsUserOf(pod: KubeObject): number | undefined {
+  const podUser: number | undefined = pod.spec?.securityContext?.runAsUser;
+  let user: number | undefined;
+  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])] as { securityContext?: { runAsUser?: number } }[]) {
+    const u = c.securityContext?.runAsUser ?? podUser;
+    if (u === undefined || (user !== undefined && u !== user)) return undefined;
+    user = u;
+  }
+  return user;
+}
+
 export function computePayload(v: VolumeSpec, src: ProjectionSources): Payload {
   const out: Payload = new Map();
   if (v.configMap) {
@@ -70,7 +90,11 @@ function projectSource(out: Payload, s: VolumeProjection, mode: number, src: Pro
   else if (s.serviceAccountToken) {
     const token = src.token?.(s.serviceAccountToken.path);
     if (token === undefined) throw new ProjectionError('serviceAccountToken projections are not available on this node');
-    out.set(s.serviceAccountToken.path, { data: Buffer.from(token, 'utf8'), mode });
+    // As the kubelet (projected.go): the token is 0600 and owned by the pod's user when all its
+    // containers run as one user, 0600 then 0640 with fsGroup's group when there is one, else the
+    // volume's mode (0644) under root.
+    const own = src.fsUser !== undefined || src.fsGroup !== undefined;
+    out.set(s.serviceAccountToken.path, { data: Buffer.from(token, 'utf8'), mode: own ? 0o600 : mode, ...(src.fsUser !== undefined ? { uid: src.fsUser } : {}) });
   }
 }
 
