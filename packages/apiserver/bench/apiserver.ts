@@ -4,7 +4,9 @@
 // delivery latency to 500 watchers. Each server runs in its own process; autocannon runs here.
 // skiff's creates and GETs are measured twice in the same run: on its plain-HTTP loopback port
 // (--insecure-port) and over HTTPS with the admin client certificate (issue 12: aim >= 0.85x).
+// Last, the audit log's cost: HTTPS creates and GETs with and without --audit-log-path (./audit-cost.ts).
 // Usage: pnpm bench:apiserver [--duration SECONDS] [--datastore etcd]  (etcd: ./apiserver-etcd.ts)
+//        pnpm bench:apiserver --only audit  (the audit log on vs off alone)
 //        pnpm bench:apiserver --datastore etcd --churn 1000000  (the store bounded over N writes: ./etcd-churn.ts)
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { watchDeliveryLatency } from './watch-latency.ts';
+import { auditCost } from './audit-cost.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../../..');
@@ -32,6 +35,7 @@ interface Server { url: string; proc: ChildProcess; dir: string; secureUrl?: str
 function startProcess(args: string[]): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   // skiff's API server alone: the scheduler and controller manager would compete for the CPU.
+  args = args.map((a) => (a === 'AUDIT_IN_DATA_DIR' ? join(dir, 'audit.log') : a));
   const proc = spawn(process.execPath, [...args, ...(args.includes('server') ? ['--data-dir', dir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers'] : [dir])], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -150,11 +154,19 @@ async function main(): Promise<void> {
     stop(bare);
     stop(skiff);
   }
+  await runAuditCost();
+}
+
+/** The audit log on vs off (./audit-cost.ts); alone: pnpm bench:apiserver --only audit. */
+function runAuditCost(): Promise<void> {
+  const warm = (o: autocannon.Options) => autocannon({ connections: CONNECTIONS, ...o });
+  return auditCost({ start: startProcess, stop, load, warm, send, cli: join(root, 'packages/cli/src/main.ts'), podBody, roundSeconds: Math.max(2, Math.round(duration / 2)) });
 }
 
 const datastore = process.argv.includes('--datastore') ? process.argv[process.argv.indexOf('--datastore') + 1] : 'sqlite';
 const run =
-  datastore !== 'etcd' ? main
+  process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'audit' ? runAuditCost
+  : datastore !== 'etcd' ? main
   : process.argv.includes('--churn') ? () => import('./etcd-churn.ts').then((m) => m.benchChurn())
   : () => import('./apiserver-etcd.ts').then((m) => m.benchEtcd());
 run().catch((err) => {

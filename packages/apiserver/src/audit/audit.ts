@@ -41,9 +41,12 @@ type WithNote = IncomingMessage & { [NOTED]?: Noted };
 export class AuditLog {
   readonly policy: Policy;
   readonly writer: AuditWriter;
+  /** Whether any rule logs response bodies: otherwise only failures' bodies are kept (for their Status). */
+  readonly #responses: boolean;
 
   constructor(o: AuditOptions) {
     this.policy = o.policy ?? (o.policyFile ? parsePolicy(readFileSync(o.policyFile, 'utf8'), o.policyFile) : DEFAULT_POLICY);
+    this.#responses = this.policy.rules.some((r) => r.level === 'RequestResponse');
     this.writer = new AuditWriter({ path: o.path, maxSizeMB: o.maxSizeMB ?? 100, maxBackups: o.maxBackups ?? 0, onError: (err) => console.error(`skiff apiserver: audit log: ${err.message}`) });
   }
 
@@ -65,7 +68,7 @@ export class AuditLog {
   noteResponse(req: IncomingMessage, code: number, payload: unknown): void {
     const note = (req as WithNote)[NOTED];
     if (!note || typeof payload !== 'string') return;
-    if (code >= 400 || atLeast(this.levelOf(req), 'RequestResponse')) note.response = payload;
+    if (code >= 400 || (this.#responses && atLeast(this.levelOf(req), 'RequestResponse'))) note.response = payload;
   }
 
   /** Writes the request's ResponseComplete event, if the policy wants one. */
