@@ -6,7 +6,9 @@
 //   window, further ones fold into one event "(combined from similar events): <latest message>"
 //   whose count grows.
 // Count updates are written at most once per `flushMs`, so that scaling 1,000 pods does not cost
-// 1,000 extra writes. Recording never blocks or throws: writes go through a bounded background
+// 1,000 extra writes. What it remembers is bounded like client-go's LRU caches (4,096 entries
+// each): the maps are kept in the order entries were (re)started, so expired and surplus entries
+// are dropped from the front at O(1) a record, however many objects are recorded about. Recording never blocks or throws: writes go through a bounded background
 // sender (one at a time by default, so Events are stored in the order they happened) that drops
 // rather than queues without bound, and failures only reach `onError`.
 import { EVENTS, formatTime, type KubeObject } from '@skiff/api';
@@ -32,6 +34,8 @@ export interface EventRecorderOptions {
   maxInFlight?: number;
   /** Writes waiting before new ones are dropped; default 1,000. */
   maxPending?: number;
+  /** Objects+reasons (and identical events) remembered for aggregation; default 4,096 each, as client-go. */
+  maxEntries?: number;
   onDrop?: () => void;
   onError?: (err: unknown) => void;
 }
@@ -60,14 +64,14 @@ let seq = 0;
 
 export class EventRecorder {
   private readonly client: RestClient;
-  private readonly o: Required<Pick<EventRecorderOptions, 'maxSimilar' | 'windowMs' | 'flushMs'>> & EventRecorderOptions;
+  private readonly o: Required<Pick<EventRecorderOptions, 'maxSimilar' | 'windowMs' | 'flushMs' | 'maxEntries'>> & EventRecorderOptions;
   private readonly sender: BackgroundSender;
   private readonly similar = new Map<string, Similar>();
   private readonly identical = new Map<string, { since: number; series: Series }>();
 
   constructor(client: RestClient, opts: EventRecorderOptions) {
     this.client = client;
-    this.o = { maxSimilar: 10, windowMs: 10 * 60_000, flushMs: 1000, ...opts };
+    this.o = { maxSimilar: 10, windowMs: 10 * 60_000, flushMs: 1000, maxEntries: 4096, ...opts };
     this.sender = new BackgroundSender({
       maxInFlight: opts.maxInFlight ?? 1,
       maxPending: opts.maxPending ?? 1000,
@@ -86,6 +90,7 @@ export class EventRecorder {
 
   record(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
     const now = Date.now();
+    this.forgetOld(now);
     const exactKey = `${obj.metadata.uid}|${type}|${reason}|${fieldPath ?? ''}|${message}`;
     const seen = this.identical.get(exactKey);
     if (seen && now - seen.since <= this.o.windowMs) {
@@ -95,13 +100,12 @@ export class EventRecorder {
     const similarKey = `${obj.metadata.uid}|${type}|${reason}|${fieldPath ?? ''}`;
     let s = this.similar.get(similarKey);
     if (!s || now - s.since > this.o.windowMs) {
-      this.forgetOld(now);
       s = { since: now, messages: new Set() };
-      this.similar.set(similarKey, s);
+      remember(this.similar, similarKey, s, this.o.maxEntries);
     }
     if (s.messages.size < this.o.maxSimilar) {
       s.messages.add(message);
-      this.identical.set(exactKey, { since: now, series: this.create(obj, type, reason, message, fieldPath) });
+      remember(this.identical, exactKey, { since: now, series: this.create(obj, type, reason, message, fieldPath) }, this.o.maxEntries);
       return;
     }
     if (s.combined) this.grow(s.combined, message);
@@ -139,10 +143,14 @@ export class EventRecorder {
     series.timer.unref();
   }
 
+  /** Drops entries whose window has passed: the oldest are first in both maps. */
   private forgetOld(now: number): void {
-    if (this.similar.size + this.identical.size < 10_000) return;
-    for (const [k, v] of this.similar) if (now - v.since > this.o.windowMs) this.similar.delete(k);
-    for (const [k, v] of this.identical) if (now - v.since > this.o.windowMs) this.identical.delete(k);
+    for (const map of [this.similar, this.identical] as Map<string, { since: number }>[]) {
+      for (const [k, v] of map) {
+        if (now - v.since <= this.o.windowMs) break;
+        map.delete(k);
+      }
+    }
   }
 
   private newEvent(e: { obj: KubeObject; namespace: string; name: string; type: EventType; reason: string; message: string; fieldPath?: string }): KubeObject {
@@ -173,4 +181,11 @@ export class EventRecorder {
       count: 1,
     };
   }
+}
+
+/** Sets `key` as the newest entry of an insertion-ordered map, dropping the oldest past `max`. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
 }

@@ -17,7 +17,7 @@ export {
 export { openWatch, type WatchEvent, type WatchEventType, type WatchOptions, type WatchHandle } from './watch.ts';
 export { NdjsonDecoder } from './ndjson.ts';
 export { Backoff, type BackoffOptions } from './backoff.ts';
-export { Store, keyOf, keyFor, splitKey, indexByNamespace, indexByOwnerUid, indexByNodeName, type IndexFunc, type ReadonlyStore, type StoreOptions } from './store.ts';
+export { Store, keyOf, keyFor, splitKey, indexByNamespace, indexByOwnerUid, indexByNodeName, dropManagedFields, type IndexFunc, type ReadonlyStore, type StoreOptions } from './store.ts';
 export { Informer, type EventHandlers, type InformerOptions } from './informer.ts';
 export { SharedInformerFactory, type InformerSelector, type SharedInformerFactoryOptions } from './shared-informer-factory.ts';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';

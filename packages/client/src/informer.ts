@@ -39,6 +39,12 @@ export interface InformerOptions<T extends KubeObject> {
   watchTimeoutSeconds?: number;
   /** Deep-freeze cached objects; default true unless NODE_ENV=production. */
   freeze?: boolean;
+  /**
+   * Applied to every object as it arrives (listed or watched), before it is cached or handed to
+   * handlers: client-go's SetTransform, e.g. `dropManagedFields`. It may change the object in
+   * place (it was just decoded and is not shared yet).
+   */
+  transform?: (obj: T) => T;
   /** Told about list/watch failures (retried regardless) and handler exceptions. Default: console.warn. */
   onError?: (err: unknown, context: string) => void;
 }
@@ -171,7 +177,11 @@ export class Informer<T extends KubeObject = KubeObject> {
       }
       if (this.stopped) return;
       const kind = page.kind.replace(/List$/, '');
-      for (const item of page.items) items.push(item.kind ? item : { ...item, apiVersion: page.apiVersion, kind });
+      const transform = this.opts.transform;
+      for (const listed of page.items) {
+        const item = listed.kind ? listed : { ...listed, apiVersion: page.apiVersion, kind };
+        items.push(transform ? transform(item) : item);
+      }
       cont = page.metadata.continue;
       if (!cont) break;
     }
@@ -233,7 +243,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private onWatchEvent(event: WatchEvent<T>): void {
-    const obj = event.object;
+    const obj = this.opts.transform && event.type !== 'BOOKMARK' ? this.opts.transform(event.object) : event.object;
     const rv = obj.metadata?.resourceVersion;
     if (event.type === 'DELETED') {
       const old = this.cache.delete(keyOf(obj));

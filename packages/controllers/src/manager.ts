@@ -2,7 +2,7 @@
 // informers, active only while it holds the leader lease, so that several can run and only one
 // acts. Hosted by `skiff controller-manager --server URL` and inside `skiff server`.
 import { hostname } from 'node:os';
-import { EventRecorder, isAlreadyExists, LeaderElector, RestClient, SharedInformerFactory } from '@skiff/client';
+import { dropManagedFields, EventRecorder, isAlreadyExists, LeaderElector, RestClient, SharedInformerFactory } from '@skiff/client';
 import type { Controller } from './lib/controller.ts';
 import { NAMESPACES } from './lib/resources.ts';
 import { DeploymentController } from './deployment/controller.ts';
@@ -107,7 +107,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
 
   /** Builds the controllers over fresh informers and runs them until `signal` aborts. */
   const runControllers = async (signal: AbortSignal) => {
-    const factory = new SharedInformerFactory(client, { defaults: { onError: (err, ctx) => log(`informer: ${ctx}`, err) } });
+    // The caches drop managedFields, as kube-controller-manager's do: no controller reads them.
+    const factory = new SharedInformerFactory(client, { defaults: { onError: (err, ctx) => log(`informer: ${ctx}`, err), transform: dropManagedFields } });
     const recorder = (component: string) => new EventRecorder(client, { component, maxInFlight: 4, onError: (err) => log(`${component}: event not recorded`, err) });
     const controllers: Controller[] = [];
     if (enabled.has('replicaset')) controllers.push(new ReplicaSetController({ client, factory, kind: 'ReplicaSet', recorder: recorder('replicaset-controller'), log }));

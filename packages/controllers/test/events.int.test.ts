@@ -29,3 +29,22 @@ test('ten distinct events, then one combined event whose count grows', async () 
   const combined = events.find((e) => String(e.message).startsWith('(combined'))!;
   expect(combined.message).toBe('(combined from similar events): Created pod: rs-24');
 });
+
+test('what the recorder remembers is bounded: past maxEntries the oldest series is forgotten and a repeat starts a new Event', async () => {
+  const { client } = cluster;
+  const recorder = new EventRecorder(client, { component: 'bounded-controller', flushMs: 50, maxEntries: 100 });
+  const pod = (i: number): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `bounded-${i}`, namespace: 'default', uid: `uid-bounded-${i}` } });
+  recorder.warning(pod(0), 'FailedScheduling', 'no nodes');
+  recorder.warning(pod(0), 'FailedScheduling', 'no nodes'); // remembered: counts up the same Event
+  recorder.warning(pod(1), 'FailedScheduling', 'no nodes');
+  recorder.warning(pod(2), 'FailedScheduling', 'no nodes'); // pushes pod 0's series out
+  recorder.warning(pod(0), 'FailedScheduling', 'no nodes'); // forgotten: a new Event
+  const mine = (list: KubeObject[]) => list.filter((e) => (e.source as { component?: string } | undefined)?.component === 'bounded-controller');
+  const events = await until('events', async () => {
+    const list = mine((await client.list(EVENTS, { namespace: 'default' })).items);
+    const of0 = list.filter((e) => (e.involvedObject as { uid: string }).uid === 'uid-bounded-0');
+    return list.length === 4 && of0.some((e) => e.count === 2) ? list : undefined;
+  }, 5000);
+  const of0 = events.filter((e) => (e.involvedObject as { uid: string }).uid === 'uid-bounded-0').map((e) => e.count).sort();
+  expect(of0).toEqual([1, 2]);
+});

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import { NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, POD_DISRUPTION_BUDGETS, resourceByPlural, STORAGE_CLASSES, type KubeObject } from '@skiff/api';
-import { BackgroundSender, EventRecorder, Informer, isConflict, isNotFound, LeaderElector, RestClient } from '@skiff/client';
+import { BackgroundSender, dropManagedFields, EventRecorder, Informer, isConflict, isNotFound, LeaderElector, RestClient } from '@skiff/client';
 import { isTerminal, SchedulerCache } from './cache.ts';
 import { defaultConfig, type SchedulerConfig } from './config.ts';
 import { computeUnschedulableCondition, REASON_FAILED_SCHEDULING, REASON_SCHEDULED } from './events.ts';
@@ -117,7 +117,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const reports = new BackgroundSender(reportOpts);
   const events = new EventRecorder(reportClient, { ...reportOpts, component: config.schedulerName, instance: identity });
 
-  const informerOpts = { onError: (err: unknown, context: string) => log(`informer: ${context}: ${(err as Error)?.message ?? err}`) };
+  // The caches drop managedFields, as kube-scheduler's do: the scheduler never reads them.
+  const informerOpts = { onError: (err: unknown, context: string) => log(`informer: ${context}: ${(err as Error)?.message ?? err}`), transform: dropManagedFields };
   const nodes = new Informer<KubeObject>(client, NODES, informerOpts);
   const assigned = new Informer<KubeObject>(client, PODS, { ...informerOpts, fieldSelector: 'spec.nodeName!=' });
   const pending = new Informer<KubeObject>(client, PODS, { ...informerOpts, fieldSelector: 'spec.nodeName=' });
