@@ -5,7 +5,7 @@
 // 2. two skiff servers on one cluster vs one: aggregate creates/s;
 // 3. LIST of 10,000 pods, skiff on etcd vs skiff on SQLite;
 // 4. `skiff server` with its scheduler and controller manager on (worker threads, busy with the
-//    pods being created) vs the API server alone, creates/s;
+//    pods being created) vs the API server alone, creates/s, on SQLite and on etcd (./components.ts);
 // 5. the etcd database size over many writes with compaction running (a bounded store).
 // `--only components` runs part 4 alone; `--churn N` (./etcd-churn.ts) the bounded store through
 // skiff's own storage instead of part 5's bare puts.
@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { startEtcdCluster } from '../src/testing/etcd-cluster.ts';
+import { benchComponents } from './components.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../../..');
@@ -78,29 +79,6 @@ async function load(opts: autocannon.Options): Promise<autocannon.Result> {
 const creates = (s: Server, extra: Partial<autocannon.Options> = {}) =>
   load({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, ...extra });
 const warm = (s: Server) => autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
-
-/** apiserver_request_total of a server, by "VERB resource" (from its /metrics). */
-async function requestCounts(s: Server): Promise<Map<string, number>> {
-  const text = (await send(`${s.url}/metrics`, 'GET')).text;
-  const out = new Map<string, number>();
-  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+(?:\.\d+)?)/gm)) {
-    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    const k = `${labels.verb} ${labels.resource}`;
-    out.set(k, (out.get(k) ?? 0) + Number(m[2]));
-  }
-  return out;
-}
-const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-/** Requests a server answered during `run` (all clients: the benchmark's and its components'), per second, and the mix. */
-async function served<T>(s: Server, run: () => Promise<T>): Promise<{ result: T; perSec: number; mix: string }> {
-  const before = await requestCounts(s);
-  const t0 = performance.now();
-  const result = await run();
-  const secs = (performance.now() - t0) / 1000;
-  const after = await requestCounts(s);
-  const diff = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
-  return { result, perSec: (total(after) - total(before)) / secs, mix: diff.slice(0, 6).map(([k, v]) => `${k} ${(v / secs).toFixed(0)}/s`).join(', ') };
-}
 
 const fmt = (n: number) => n.toFixed(0).padStart(7);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
@@ -168,37 +146,31 @@ export async function benchEtcd(): Promise<void> {
   try {
     console.log(`\nbench:apiserver --datastore etcd  (${duration} s per run, ${CONNECTIONS} connections, autocannon; etcd ${cluster.members.length} members on loopback)`);
 
-    const skiff = await skiffOn('/skiff/');
-    await warm(skiff);
-    const sqlite = await start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers']);
-    servers.push(sqlite);
-    await warm(sqlite);
-    if (!only) await partsOneToThree(skiff, sqlite, skiffOn, cluster.hosts, servers);
-
-    // 4. Components on (busy: every pod created is scheduled, unschedulable without nodes, and
-    //    watched by the controllers) vs the API server alone, SQLite and etcd, same run.
-    for (const [label, withComponents, alone] of [
-      ['sqlite', () => start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0', '--insecure-port', '0']), sqlite],
-      ['etcd', () => skiffOn('/skiff/', true), skiff],
-    ] as const) {
-      const on = await withComponents();
-      servers.push(on);
-      await warm(on);
-      const r = await served(on, () => creates(on));
-      const a = await served(alone, () => creates(alone));
-      console.log(`components on (${label.padEnd(6)})  alone ${fmt(a.result.requests.average)}   scheduler+controllers on ${fmt(r.result.requests.average)}   ${ratio(r.result.requests.average, a.result.requests.average)} (aim >= 0.8x)`);
-      // The components are clients of the same server: what it served in all, and what.
-      console.log(`  requests served/s       alone ${fmt(a.perSec)}   scheduler+controllers on ${fmt(r.perSec)}   ${ratio(r.perSec, a.perSec)}   (on: ${r.mix})`);
-      stop(on);
+    if (!only) {
+      const skiff = await skiffOn('/skiff/');
+      await warm(skiff);
+      const sqlite = await start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers']);
+      servers.push(sqlite);
+      await warm(sqlite);
+      await partsOneToThree(skiff, sqlite, skiffOn, cluster.hosts, servers);
+      stop(sqlite);
+      stop(skiff);
     }
-    stop(sqlite);
-    stop(skiff);
+    // 4. Components on vs the API server alone, SQLite and etcd (./components.ts): one server at a
+    //    time, each on an empty store (the etcd cluster is emptied before each).
+    const client = new Etcd3({ hosts: cluster.hosts.map((h) => `http://${h}`) });
+    try {
+      await benchComponents('sqlite');
+      await benchComponents('etcd', { etcdEndpoint: cluster.endpoint, reset: () => client.delete().all().then(() => undefined) });
+    } finally {
+      client.close();
+    }
 
     if (only) return;
     // 5. A bounded store: etcd's database size over many writes, compaction every 5 s (as an API
     //    server does every 5 min), defragmented at the end.
-    const client = new Etcd3({ hosts: cluster.hosts.map((h) => `http://${h}`) });
-    const size = async () => Number((await client.maintenance.status()).dbSize);
+    const churnClient = new Etcd3({ hosts: cluster.hosts.map((h) => `http://${h}`) });
+    const size = async () => Number((await churnClient.maintenance.status()).dbSize);
     const start0 = await size();
     const value = Buffer.from(podBody.repeat(1));
     let done = 0;
@@ -207,12 +179,12 @@ export async function benchEtcd(): Promise<void> {
     const t0 = performance.now();
     const keysInUse = 10_000;
     while (done < writes) {
-      await Promise.all(Array.from({ length: 64 }, (_, i) => client.kv.put({ key: Buffer.from(`/churn/${(done + i) % keysInUse}`), value })));
+      await Promise.all(Array.from({ length: 64 }, (_, i) => churnClient.kv.put({ key: Buffer.from(`/churn/${(done + i) % keysInUse}`), value })));
       done += 64;
       if (performance.now() - lastCompact > 5000) {
         lastCompact = performance.now();
-        const rev = Number((await client.kv.range({ key: Buffer.from('/churn/0') })).header.revision);
-        await client.kv.compact({ revision: rev - keysInUse });
+        const rev = Number((await churnClient.kv.range({ key: Buffer.from('/churn/0') })).header.revision);
+        await churnClient.kv.compact({ revision: rev - keysInUse });
         maxSize = Math.max(maxSize, await size());
       }
     }
@@ -221,7 +193,7 @@ export async function benchEtcd(): Promise<void> {
     await Promise.all(cluster.hosts.map((h) => new Etcd3({ hosts: `http://${h}` }).maintenance.defragment({})));
     const after = await size();
     console.log(`store after ${done} writes (${(done / secs).toFixed(0)}/s, 10,000 keys rewritten, compacted every 5 s): db size max ${(maxSize / 1e6).toFixed(1)} MB, after defrag ${(after / 1e6).toFixed(1)} MB (started at ${(start0 / 1e6).toFixed(1)} MB)`);
-    client.close();
+    churnClient.close();
   } finally {
     for (const s of servers) if (s.proc.exitCode === null) stop(s);
     await cluster.stop();

@@ -7,6 +7,7 @@
 // Last, the audit log's cost: HTTPS creates and GETs with and without --audit-log-path (./audit-cost.ts).
 // Usage: pnpm bench:apiserver [--duration SECONDS] [--datastore etcd]  (etcd: ./apiserver-etcd.ts)
 //        pnpm bench:apiserver --only audit  (the audit log on vs off alone)
+//        pnpm bench:apiserver --only components [--rounds R]  (components on vs off, SQLite: ./components.ts)
 //        pnpm bench:apiserver --datastore etcd --churn 1000000  (the store bounded over N writes: ./etcd-churn.ts)
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -164,9 +165,11 @@ function runAuditCost(): Promise<void> {
 }
 
 const datastore = process.argv.includes('--datastore') ? process.argv[process.argv.indexOf('--datastore') + 1] : 'sqlite';
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && only !== 'components' && only !== 'audit') throw new Error(`--only: expected "components" or "audit", got ${JSON.stringify(only)}`);
 const run =
-  process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'audit' ? runAuditCost
-  : datastore !== 'etcd' ? main
+  only === 'audit' ? runAuditCost
+  : datastore !== 'etcd' ? (only === 'components' ? () => import('./components.ts').then((m) => m.benchComponents('sqlite')) : main)
   : process.argv.includes('--churn') ? () => import('./etcd-churn.ts').then((m) => m.benchChurn())
   : () => import('./apiserver-etcd.ts').then((m) => m.benchEtcd());
 run().catch((err) => {

@@ -1,0 +1,168 @@
+// bench:apiserver --only components — `skiff server` with its scheduler and controller manager on
+// (worker threads of the same process, busy: every pod created is watched by both, tried by the
+// scheduler, unschedulable without nodes, and reported as such) against the same server with both
+// off, measured in one run (issue 11: aim >= 0.8x). Rounds alternate which goes first; medians.
+// Besides the benchmark's creates/s it prints what the server served in all (apiserver_request_total
+// before and after: the components' own requests included) and the server process's CPU per create,
+// by thread kind (/proc/PID/task/*/stat): the figure that says what the components cost whatever
+// else the machine is doing.
+// Usage: pnpm bench:apiserver --only components [--rounds R] [--duration S]            (SQLite)
+//        pnpm bench:apiserver --datastore etcd --only components [--rounds R] [--duration S]  (SQLite and etcd)
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const MAIN = join(here, '../../cli/src/main.ts');
+const CONNECTIONS = 32;
+const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
+
+const podBody = JSON.stringify({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { generateName: 'bench-', labels: { app: 'bench' } },
+  spec: { containers: [{ name: 'web', image: 'skiff/busybox:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+});
+
+interface Server { url: string; proc: ChildProcess; dir: string }
+
+/** `skiff server` on SQLite (no endpoint) or etcd; resolves once it serves and, with components, once both run. */
+function startServer(components: boolean, etcdEndpoint?: string): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
+  const args = [MAIN, 'server', '--data-dir', dir, '--port', '0', '--insecure-port', '0', ...(etcdEndpoint ? ['--datastore-endpoint', etcdEndpoint] : []), ...(components ? [] : ['--no-scheduler', '--no-controllers'])];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m && (!components || out.includes('controller manager running'))) resolve({ url: m[1], proc, dir });
+    });
+    proc.on('exit', (code) => reject(new Error(`skiff server exited early (${code}): ${out}`)));
+  });
+}
+
+function stopServer(s: Server): void {
+  s.proc.kill('SIGKILL');
+  rmSync(s.dir, { recursive: true, force: true });
+}
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve(text));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** apiserver_request_total of a server, by "VERB resource[/subresource]". */
+async function requestCounts(s: Server): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const m of (await get(`${s.url}/metrics`)).matchAll(/^apiserver_request_total\{([^}]*)\} (\d+(?:\.\d+)?)/gm)) {
+    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    const k = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
+    out.set(k, (out.get(k) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/** CPU seconds of a process so far, per thread kind: the main (API server) thread, worker threads, V8's GC helpers, the rest. */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const kind = tid === String(pid) ? 'api server thread' : name === 'WorkerThread' ? 'worker threads' : name.startsWith('V8Worker') ? 'GC helpers' : 'other';
+    out.set(kind, (out.get(kind) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+  }
+  return out;
+}
+
+interface Round {
+  creates: number;
+  served: number;
+  mix: string;
+  /** µs of the server process's CPU per create, in all and by thread kind. */
+  cpuPerCreate: number;
+  cpuByKind: Map<string, number>;
+}
+
+async function measure(s: Server, duration: number): Promise<Round> {
+  const before = await requestCounts(s);
+  const cpu0 = threadCpu(s.proc.pid!);
+  const t0 = performance.now();
+  const r = await autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, connections: CONNECTIONS, duration });
+  const secs = (performance.now() - t0) / 1000;
+  const cpu1 = threadCpu(s.proc.pid!);
+  const after = await requestCounts(s);
+  const bad = r.non2xx + r.errors + r.timeouts;
+  if (bad > 0) throw new Error(`${bad} failed creates (non2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts})`);
+  const diff = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  const cpuByKind = new Map([...cpu1].map(([k, v]) => [k, ((v - (cpu0.get(k) ?? 0)) / r.requests.total) * 1e6]));
+  return {
+    creates: r.requests.average,
+    served: diff.reduce((a, [, v]) => a + v, 0) / secs,
+    mix: diff.slice(0, 5).map(([k, v]) => `${k} ${(v / secs).toFixed(0)}/s`).join(', '),
+    cpuPerCreate: [...cpuByKind.values()].reduce((a, b) => a + b, 0),
+    cpuByKind,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n: number) => n.toFixed(0).padStart(7);
+const cpuLine = (r: Round) => `${r.cpuPerCreate.toFixed(0)} µs (${[...r.cpuByKind].filter(([, v]) => v >= 5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')})`;
+
+/**
+ * R rounds of (alone, on), the order alternating, medians. Each measurement starts a fresh server
+ * on an empty store (`reset` empties a shared etcd first), warms it for 2 s and stops it after:
+ * one server at a time, so an idle one's components never share the CPU or the store.
+ */
+export async function benchComponents(label: string, opts: { etcdEndpoint?: string; reset?: () => Promise<void> } = {}): Promise<void> {
+  const duration = arg('--duration', 10);
+  const rounds = arg('--rounds', 3);
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const once = async (components: boolean): Promise<Round> => {
+    await opts.reset?.();
+    const s = await startServer(components, opts.etcdEndpoint);
+    try {
+      await autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
+      return await measure(s, duration);
+    } finally {
+      stopServer(s);
+    }
+  };
+  const a: Round[] = [];
+  const o: Round[] = [];
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2 === 0) {
+      a.push(await once(false));
+      o.push(await once(true));
+    } else {
+      o.push(await once(true));
+      a.push(await once(false));
+    }
+    console.log(`  ${label} round ${i + 1}: alone ${a[i].creates.toFixed(0)} creates/s, on ${o[i].creates.toFixed(0)} creates/s (${(o[i].creates / a[i].creates).toFixed(2)}x); server CPU per create alone ${cpuLine(a[i])}; on ${cpuLine(o[i])}; on served ${o[i].mix}`);
+  }
+  const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const ca = median(a.map((r) => r.creates));
+  const co = median(o.map((r) => r.creates));
+  const ratios = a.map((r, i) => (o[i].creates / r.creates).toFixed(2)).join(', ');
+  console.log(`components on (${label.padEnd(6)})  alone ${fmt(ca)} creates/s   scheduler+controllers on ${fmt(co)} creates/s   ${(co / ca).toFixed(2)}x (aim >= 0.8x; rounds ${ratios}; medians of ${rounds} x ${duration} s; load average ${loadBefore} -> ${loadAfter})`);
+  console.log(`  requests served/s       alone ${fmt(median(a.map((r) => r.served)))}   scheduler+controllers on ${fmt(median(o.map((r) => r.served)))}`);
+  console.log(`  server CPU per create   alone ${fmt(median(a.map((r) => r.cpuPerCreate)))} µs   scheduler+controllers on ${fmt(median(o.map((r) => r.cpuPerCreate)))} µs`);
+}
