@@ -32,7 +32,7 @@ test('ten distinct events, then one combined event whose count grows', async () 
 
 test('what the recorder remembers is bounded: past maxEntries the oldest series is forgotten and a repeat starts a new Event', async () => {
   const { client } = cluster;
-  const recorder = new EventRecorder(client, { component: 'bounded-controller', flushMs: 50, maxEntries: 100 });
+  const recorder = new EventRecorder(client, { component: 'bounded-controller', flushMs: 50, maxEntries: 2 });
   const pod = (i: number): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `bounded-${i}`, namespace: 'default', uid: `uid-bounded-${i}` } });
   recorder.warning(pod(0), 'FailedScheduling', 'no nodes');
   recorder.warning(pod(0), 'FailedScheduling', 'no nodes'); // remembered: counts up the same Event
