@@ -2,8 +2,9 @@
 // Service's variables and its ServiceAccount token, CA and namespace at
 // /var/run/secrets/kubernetes.io/serviceaccount, and @kubernetes/client-node's loadFromCluster()
 // in it lists pods through the Service (ClusterIP -> the kernel proxy -> the API server's advertised
-// address, over TLS, the token authenticating). Without a token, or with a tampered one: 401.
-// (No RBAC yet, issue 12 §2: "403 for what the ServiceAccount's roles do not allow" is not testable.)
+// address, over TLS, the token authenticating), which a Role bound to its ServiceAccount allows;
+// what the Role does not allow (Secrets, another namespace) is 403. Without a token, or with a
+// tampered one: 401.
 //
 // The API server advertises the Docker engine's default bridge gateway (docker0, an address of
 // this machine every container reaches), as `skiff up` does. The pod runs Node.js from
@@ -18,6 +19,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
 const NODE_IMAGE = `skiff-test/node:${process.versions.node.split('.')[0]}`;
 const NAMESPACES = { group: '', version: 'v1', plural: 'namespaces', scope: 'Cluster' } as const;
 const CONFIG_MAPS = { group: '', version: 'v1', plural: 'configmaps', scope: 'Namespaced' } as const;
+const ROLES = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', scope: 'Namespaced' } as const;
+const ROLE_BINDINGS = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', scope: 'Namespaced' } as const;
 
 let cluster: TestCluster;
 let gateway: string;
@@ -46,12 +49,23 @@ interface Report {
   pods: string[];
   user: string;
   boundPod: string;
+  secrets: { status: number; message: string };
+  otherNamespace: number;
   anonymous: number;
   tampered: number;
   error: string;
 }
 
-test('loadFromCluster() in a pod lists pods through the kubernetes Service; no token or a tampered one is 401', async () => {
+test('loadFromCluster() in a pod lists what its ServiceAccount\'s Role allows through the kubernetes Service, 403 for the rest; no token or a tampered one is 401', async () => {
+  // The namespace's default ServiceAccount may read pods there, nothing more.
+  await cluster.client.create(ROLES, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pod-reader', namespace: NS }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] });
+  await cluster.client.create(ROLE_BINDINGS, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'default-reads-pods', namespace: NS },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
+    subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: NS }],
+  });
   // The root CA publisher made kube-root-ca.crt in the new namespace, holding the cluster CA.
   await until('kube-root-ca.crt published', async () => !!(await cluster.client.get(CONFIG_MAPS, NS, 'kube-root-ca.crt').catch(() => undefined)), { timeoutMs: 10_000 });
   expect((await cluster.client.get(CONFIG_MAPS, NS, 'kube-root-ca.crt')).data).toEqual({ 'ca.crt': cluster.pki!.ca.cert });
@@ -85,6 +99,8 @@ test('loadFromCluster() in a pod lists pods through the kubernetes Service; no t
   // The agent's TokenRequest: the namespace's default ServiceAccount, bound to this pod.
   expect(report.user).toBe(`system:serviceaccount:${NS}:default`);
   expect(report.boundPod).toBe('client');
+  expect(report.secrets).toEqual({ status: 403, message: `secrets is forbidden: User "system:serviceaccount:${NS}:default" cannot list resource "secrets" in API group "" in the namespace "${NS}"` });
+  expect(report.otherNamespace).toBe(403);
   expect(report.anonymous).toBe(401);
   expect(report.tampered).toBe(401);
   expect((await getPod(cluster.client, NS, 'client')).status?.phase).toBe('Succeeded');

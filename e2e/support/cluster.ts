@@ -51,6 +51,7 @@ export interface ClusterOptions {
    * Serve HTTPS as `skiff server` does: a cluster PKI in the data directory, ServiceAccount tokens,
    * the scheduler, controller manager and agents with client certificates of their own, and the
    * `kubernetes` Service advertising `advertiseAddress` (an address of this host pods reach).
+   * SKIFF_E2E_TLS=1 in the environment turns it on for every cluster.
    */
   tls?: { advertiseAddress?: string };
 }
@@ -74,7 +75,10 @@ const quiet = (m: string) => {
   if (process.env.SKIFF_E2E_LOG) process.stderr.write(`${m}\n`);
 };
 
-export async function startCluster(o: ClusterOptions): Promise<TestCluster> {
+export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
+  // SKIFF_E2E_TLS=1 runs any suite over HTTPS with every component's own identity, so that the
+  // Node authorizer and RBAC see everything the agents, scheduler and controller manager do.
+  const o: ClusterOptions = opts.tls || !process.env.SKIFF_E2E_TLS ? opts : { ...opts, tls: {} };
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-e2e-cluster-'));
   const log = o.log ?? quiet;
   let server: RunningApiServer | undefined;

@@ -1,7 +1,7 @@
 // A node agent: registers its Node, watches the pods bound to it and runs one worker per pod,
 // serves logs and exec, and relists the runtime every second (as the kubelet's PLEG does) so that
 // a container that exits, or is removed behind its back, is noticed within a second.
-import { ENDPOINT_SLICES, PODS } from '@skiff/api';
+import { ENDPOINT_SLICES, PODS, podObjects } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { EventRecorder, Informer, RestClient } from '@skiff/client';
 import { NodeHeartbeat } from './node/heartbeat.ts';
@@ -22,7 +22,7 @@ import { computePodDNS } from './dns/pod-dns.ts';
 import { DEFAULT_ZONE } from './dns/records.ts';
 import { readFileSync } from 'node:fs';
 import { VolumeManager } from './volumes/manager.ts';
-import { ProjectedObjects } from './volumes/objects.ts';
+import { objectKey, ProjectedObjects } from './volumes/objects.ts';
 import { podReferences } from './container-config/references.ts';
 import { LocalClaims } from './volumes/claims.ts';
 import { ServiceLister } from './pod/services.ts';
@@ -228,7 +228,18 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     backoff: o.backoff ?? DEFAULT_BACKOFF,
     network: podNetwork,
     drain,
-    onFinished: (key: string) => workers.delete(key),
+    onFinished: (key: string) => {
+      workers.delete(key);
+      // The ConfigMaps and Secrets no remaining pod uses are watched no longer.
+      const used = new Set<string>();
+      for (const pod of informer.store.list()) {
+        if (!workers.has(`${pod.metadata.namespace}/${pod.metadata.name}`)) continue;
+        const o = podObjects(pod);
+        for (const n of o.configMaps) used.add(objectKey('configMap', pod.metadata.namespace ?? '', n));
+        for (const n of o.secrets) used.add(objectKey('secret', pod.metadata.namespace ?? '', n));
+      }
+      objects.forgetUnused(used);
+    },
     log,
   };
 

@@ -14,6 +14,7 @@ export { defaultPullPolicy, imageTag, DEFAULT_SCHEDULER_NAME, DEFAULT_TERMINATIO
 export * from './helpers/owners.ts';
 export * from './helpers/names.ts';
 export * from './helpers/pods.ts';
+export * from './helpers/pod-objects.ts';
 export * from './helpers/ipv4.ts';
 export * from './helpers/endpoint-slices.ts';
 export * from './helpers/storage.ts';

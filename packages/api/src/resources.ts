@@ -61,6 +61,10 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', scope: 'Namespaced', shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
   resource({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', scope: 'Namespaced', shortNames: ['ing'], subresources: ['status'] }),
   resource({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', scope: 'Namespaced', shortNames: ['pdb'], subresources: ['status'] }),
+  resource({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', scope: 'Namespaced' }),
+  resource({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', scope: 'Cluster' }),
+  resource({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', scope: 'Namespaced' }),
+  resource({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', scope: 'Cluster' }),
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */
@@ -122,3 +126,7 @@ export const JOBS = mustFind('batch', 'jobs');
 export const CRON_JOBS = mustFind('batch', 'cronjobs');
 export const POD_DISRUPTION_BUDGETS = mustFind('policy', 'poddisruptionbudgets');
 export const INGRESSES = mustFind('networking.k8s.io', 'ingresses');
+export const ROLES = mustFind('rbac.authorization.k8s.io', 'roles');
+export const CLUSTER_ROLES = mustFind('rbac.authorization.k8s.io', 'clusterroles');
+export const ROLE_BINDINGS = mustFind('rbac.authorization.k8s.io', 'rolebindings');
+export const CLUSTER_ROLE_BINDINGS = mustFind('rbac.authorization.k8s.io', 'clusterrolebindings');

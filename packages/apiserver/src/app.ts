@@ -24,6 +24,7 @@ import type { ServerContext } from './routes/context.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerCaRoute } from './routes/cacerts.ts';
 import { registerSelfSubjectReview } from './routes/self-subject-review.ts';
+import { registerAccessReviews } from './routes/access-reviews.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerExecUpgrade } from './routes/node-proxy.ts';
 import type { RouteConfig } from './routes/resources.ts';
@@ -35,6 +36,7 @@ import { AuditLog, registerAudit, type AuditOptions } from './audit/index.ts';
 import { AuthFailureLimiter, type AuthFailureLimits } from './limits/auth-failures.ts';
 import { InflightCounter, registerInflightLimits, type InflightLimits } from './limits/inflight.ts';
 import { EncryptingStorage, Keyring, loadOrCreateKeyFile } from './storage/encryption/index.ts';
+import { Authorization, registerAuthorization } from './authz/index.ts';
 
 export interface BuildAppOptions {
   /** Directory of the SQLite database; required unless `storage` or `etcd` is given. */
@@ -158,11 +160,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const claimRepair = new ClaimRepair(storage, { ...opts.claimRepair, log: (msg, err) => (opts.logger ? app.log.warn({ err }, msg) : console.error(`skiff apiserver: ${msg}${err ? `: ${(err as Error).message ?? err}` : ''}`)) });
   await claimRepair.runOnce();
   claimRepair.start();
+  // Authorization (ADR 0018): the default policy in place and the caches filled before any request.
+  const authorization = new Authorization({ storage, stores, log: (msg, err) => (opts.logger ? log(msg, err) : console.error(`skiff apiserver: ${msg}${err ? `: ${(err as Error).message ?? err}` : ''}`)) });
+  for (const s of stores.values()) s.admission = authorization.admission;
   const authenticator = new Authenticator({ storage, staticTokens: opts.authentication?.staticTokens, serviceAccountTokens, tokenCacheMs: opts.authentication?.tokenCacheMs });
   const audit = opts.audit ? new AuditLog(opts.audit) : undefined;
   const authFailures = new AuthFailureLimiter(opts.limits?.authFailures);
   const inflight = new InflightCounter(opts.limits);
-  const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes, authenticator, serviceAccountTokens, caCert: opts.tls?.ca, audit, authFailures, inflight };
+  const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes, authenticator, authorizer: authorization.authorizer, serviceAccountTokens, caCert: opts.tls?.ca, audit, authFailures, inflight };
   app.decorate('skiff', context);
 
   // Audit first: a request refused by authentication or a limit is audited too.
@@ -171,6 +176,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerAuthentication(app, authenticator, authFailures);
   // The in-flight limits read the user (system:masters is exempt, as in Kubernetes).
   registerInflightLimits(app, inflight);
+  // Then impersonation and authorization (ADR 0018), before any body is read or route runs.
+  registerAuthorization(app, authorization.authorizer);
 
   registerBodyParser(app);
   app.addHook('onRequest', (_req, reply, done) => {
@@ -213,6 +220,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerHealthRoutes(app, metrics);
   registerCaRoute(app, opts.tls?.ca);
   registerSelfSubjectReview(app);
+  registerAccessReviews(app, context);
   registerDiscoveryRoutes(app);
   registerOpenApiRoutes(app);
   registerResourceRoutes(app, context);
@@ -220,6 +228,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await namespaces.start([...stores.values()].filter((s) => s.namespaced));
   await ensureBuiltinStorageClass(storage);
+  await authorization.start();
+  app.addHook('onClose', () => authorization.close());
   // Before the storage closes under it (hooks run in the order they were added).
   app.addHook('onClose', () => claimRepair.close());
   await priorityClasses.start();

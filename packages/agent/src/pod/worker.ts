@@ -1,7 +1,7 @@
 // One worker per pod on this node: drives the pod's containers toward its spec and reports its
 // status. Syncs are serialised per pod; triggers (pod changes, probe verdicts, container exits,
 // back-off timers) merge into one pending sync. Each sync re-reads the runtime (level-triggered).
-import { PODS, formatTime } from '@skiff/api';
+import { HOST_PORTS_ANNOTATION, PODS, formatTime } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { isConflict, isNotFound, type RestClient , type EventRecorder } from '@skiff/client';
 import { readFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ import type { EndpointDrain } from '../proxy/endpoint-drain.ts';
 import { EVICTION_GRACE_SECONDS, recordedEviction, type Eviction } from '../eviction/plan.ts';
 
 /** Where the agent tells users which host address serves each container port. */
-export const HOST_PORTS_ANNOTATION = 'skiff.dev/host-ports';
+export { HOST_PORTS_ANNOTATION };
 
 export interface WorkerDeps {
   runtime: ContainerRuntime;

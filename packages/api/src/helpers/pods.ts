@@ -115,3 +115,6 @@ export function getPodQOSClass(pod: PodLike): 'Guaranteed' | 'Burstable' | 'Best
   return guaranteed && Object.keys(requests).length === Object.keys(limits).length ? 'Guaranteed' : 'Burstable';
 }
 
+
+/** Where the agent tells users the host address of each published container port (Kubernetes has no field for it). */
+export const HOST_PORTS_ANNOTATION = 'skiff.dev/host-ports';

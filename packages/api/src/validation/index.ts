@@ -20,6 +20,7 @@ import { validateControllerRevision, validateControllerRevisionUpdate, validateD
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetUpdate } from './policy.ts';
 import { validateIngress, validateIngressUpdate } from './networking.ts';
+import { validateClusterRole, validateClusterRoleBinding, validateClusterRoleBindingUpdate, validateRole, validateRoleBinding, validateRoleBindingUpdate } from './rbac.ts';
 import { validateCronJob, validateCronJobUpdate, validateJob, validateJobUpdate } from './batch.ts';
 import { validateAppsUpdate, validateDeployment, validateReplicaSet, validateReplicationController, validateReplicationControllerUpdate } from './workloads.ts';
 
@@ -52,6 +53,10 @@ const CREATE: Record<string, (o: KubeObject) => FieldCause[]> = {
   'batch/CronJob': validateCronJob,
   'policy/PodDisruptionBudget': validatePodDisruptionBudget,
   'networking.k8s.io/Ingress': validateIngress,
+  'rbac.authorization.k8s.io/Role': validateRole,
+  'rbac.authorization.k8s.io/ClusterRole': validateClusterRole,
+  'rbac.authorization.k8s.io/RoleBinding': validateRoleBinding,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': validateClusterRoleBinding,
 };
 
 const UPDATE: Record<string, (o: KubeObject, old: KubeObject) => FieldCause[]> = {
@@ -76,6 +81,8 @@ const UPDATE: Record<string, (o: KubeObject, old: KubeObject) => FieldCause[]> =
   'batch/CronJob': validateCronJobUpdate,
   'policy/PodDisruptionBudget': validatePodDisruptionBudgetUpdate,
   'networking.k8s.io/Ingress': validateIngressUpdate,
+  'rbac.authorization.k8s.io/RoleBinding': validateRoleBindingUpdate,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': validateClusterRoleBindingUpdate,
 };
 
 /** All validation failures for creating `obj`; empty when it is valid. */
@@ -98,5 +105,6 @@ export function validateUpdate(resource: Kind, obj: KubeObject, old: KubeObject)
 }
 
 export { invalidMessage, qualifiedKind } from './errors.ts';
+export { RBAC_GROUP } from './rbac.ts';
 export * from './strings.ts';
 export { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from './batch.ts';

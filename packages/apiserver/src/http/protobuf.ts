@@ -142,7 +142,35 @@ const DELETE_OPTIONS: Schema = {
 };
 const EVICTION: Schema = { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'deleteOptions', type: DELETE_OPTIONS } };
 
+// kubectl create role|clusterrole|rolebinding|clusterrolebinding (rbac/v1 generated.proto).
+const POLICY_RULE: Schema = {
+  1: { name: 'verbs', type: 'string', repeated: true }, 2: { name: 'apiGroups', type: 'string', repeated: true }, 3: { name: 'resources', type: 'string', repeated: true },
+  4: { name: 'resourceNames', type: 'string', repeated: true }, 5: { name: 'nonResourceURLs', type: 'string', repeated: true },
+};
+const ROLE: Schema = { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'rules', type: POLICY_RULE, repeated: true } };
+const CLUSTER_ROLE: Schema = { ...ROLE, 3: { name: 'aggregationRule', type: { 1: { name: 'clusterRoleSelectors', type: LABEL_SELECTOR, repeated: true } } } };
+const ROLE_BINDING: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: { name: 'subjects', type: { 1: { name: 'kind', type: 'string' }, 2: { name: 'apiGroup', type: 'string' }, 3: { name: 'name', type: 'string' }, 4: { name: 'namespace', type: 'string' } }, repeated: true },
+  3: { name: 'roleRef', type: { 1: { name: 'apiGroup', type: 'string' }, 2: { name: 'kind', type: 'string' }, 3: { name: 'name', type: 'string' } } },
+};
+// kubectl auth can-i [--list] (authorization/v1 generated.proto); the empty status is not kept.
+const RESOURCE_ATTRIBUTES: Schema = {
+  1: { name: 'namespace', type: 'string' }, 2: { name: 'verb', type: 'string' }, 3: { name: 'group', type: 'string' }, 4: { name: 'version', type: 'string' },
+  5: { name: 'resource', type: 'string' }, 6: { name: 'subresource', type: 'string' }, 7: { name: 'name', type: 'string' },
+};
+const NON_RESOURCE_ATTRIBUTES: Schema = { 1: { name: 'path', type: 'string' }, 2: { name: 'verb', type: 'string' } };
+const SELF_SUBJECT_ACCESS_REVIEW: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: { name: 'spec', type: { 1: { name: 'resourceAttributes', type: RESOURCE_ATTRIBUTES }, 2: { name: 'nonResourceAttributes', type: NON_RESOURCE_ATTRIBUTES } } },
+  3: { name: 'status', type: 'skip' },
+};
+const SELF_SUBJECT_RULES_REVIEW: Schema = { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: { 1: { name: 'namespace', type: 'string' } } }, 3: { name: 'status', type: 'skip' } };
+
 const KINDS: Record<string, Schema> = {
+  'rbac.authorization.k8s.io/v1/Role': ROLE, 'rbac.authorization.k8s.io/v1/ClusterRole': CLUSTER_ROLE,
+  'rbac.authorization.k8s.io/v1/RoleBinding': ROLE_BINDING, 'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ROLE_BINDING,
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': SELF_SUBJECT_ACCESS_REVIEW, 'authorization.k8s.io/v1/SelfSubjectRulesReview': SELF_SUBJECT_RULES_REVIEW,
   'v1/Namespace': NAMESPACE, 'v1/Service': SERVICE, 'apps/v1/Deployment': DEPLOYMENT,
   'v1/ConfigMap': CONFIG_MAP, 'v1/Secret': SECRET, 'v1/ServiceAccount': SERVICE_ACCOUNT,
   'batch/v1/Job': JOB, 'batch/v1/CronJob': CRON_JOB,

@@ -10,9 +10,13 @@ import type { ResourceRef } from '../errors/status.ts';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, namespaceTerminating, notFound } from '../errors/status.ts';
 import type { Strategy } from './strategy.ts';
 import { deepEqual, storageKeyOf, strategyFor, type StrategyOptions } from './strategy.ts';
+import type { UserInfo } from '../auth/user.ts';
+import type { AdmissionAttributes, ValidatingAdmission } from './admission.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** Who asks (for admission that depends on it); writes the server makes itself have none. */
+  user?: UserInfo;
 }
 
 export type NamespacePhase = 'Active' | 'Terminating';
@@ -87,6 +91,8 @@ export class ResourceStore {
   readonly storage: Storage;
   private readonly namespaces: NamespaceLookup;
   private readonly assignLock = new Mutex();
+  /** Validating admission for writes that carry a user (set once by the app). */
+  admission: ValidatingAdmission | undefined;
 
   constructor(info: ResourceInfo, storage: Storage, namespaces: NamespaceLookup, strategyOptions: StrategyOptions = {}) {
     this.info = info;
@@ -138,6 +144,11 @@ export class ResourceStore {
     obj.metadata.namespace = namespace;
   }
 
+  private admit(user: UserInfo | undefined, operation: AdmissionAttributes['operation'], subresource: string, namespace: string, name: string, object: KubeObject | undefined, old: KubeObject | undefined): void {
+    if (!user || !this.admission) return;
+    this.admission({ operation, resource: this.key, ref: this.ref, subresource, namespace: this.namespaced ? namespace : '', name, object, old, user });
+  }
+
   private validate(obj: KubeObject, old?: KubeObject): void {
     const causes = old ? validateUpdate(this.info, obj, old) : validateCreate(this.info, obj);
     if (causes.length > 0) throw invalid(this.ref, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
@@ -172,6 +183,7 @@ export class ResourceStore {
     // Mutating admission that reads other objects (Priority); it refuses with a 403.
     await this.strategy.admit?.(defaulted);
     this.validate(defaulted);
+    this.admit(opts.user, 'CREATE', '', namespace, defaulted.metadata.name ?? '', defaulted, undefined);
     if (!this.strategy.assignOnCreate) return opts.dryRun ? defaulted : this.storeNew(namespace, defaulted, generated ? meta.generateName : undefined);
     // Assignment reads what is allocated and the create takes it: one at a time per resource.
     return this.assignLock.run(async () => {
@@ -229,6 +241,7 @@ export class ResourceStore {
       const next =
         sub === 'status' ? this.prepareStatusUpdate(desired, current) : sub === 'raw' ? desired : sub === '' ? this.prepareUpdate(desired, current) : this.prepareSubresourceUpdate(sub, desired, current);
       next.metadata.resourceVersion = current.metadata.resourceVersion;
+      this.admit(opts.user, 'UPDATE', sub === 'raw' ? 'binding' : sub, namespace, name, next, current);
       if (deepEqual(next, current)) return { object: current, created: false };
       if (opts.dryRun) return { object: next, created: false };
       try {
@@ -323,6 +336,7 @@ export class ResourceStore {
       const current = await this.storage.get(key);
       if (!current) throw notFound(this.ref, name);
       this.checkPreconditions(current, opts);
+      this.admit(opts.user, 'DELETE', '', namespace, name, undefined, current);
       const plan = this.planDelete(current, opts);
       if (opts.dryRun) return { object: plan.object ?? current, deleted: plan.action === 'delete' };
       try {

@@ -8,6 +8,7 @@ import type { ServiceAccountTokens } from '../auth/service-account-tokens.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { AuthFailureLimiter } from '../limits/auth-failures.ts';
 import type { InflightCounter } from '../limits/inflight.ts';
+import type { Authorizer } from '../authz/authorizer.ts';
 
 export interface ServerContext {
   storage: Storage;
@@ -19,6 +20,8 @@ export interface ServerContext {
   watchMaxBufferedBytes?: number;
   /** Who sent a request; also used by the exec relay, whose upgrades fastify never sees. */
   authenticator: Authenticator;
+  /** What a request may do (ADR 0018); also used by the exec relay and the access reviews. */
+  authorizer: Authorizer;
   /** Issues ServiceAccount tokens (TokenRequest); absent when the server has no signing key. */
   serviceAccountTokens?: ServiceAccountTokens;
   /** PEM of the cluster CA (served on /cacerts), when serving TLS. */

@@ -36,6 +36,7 @@ import { checkPodLogOptions } from './log-options.ts';
 import { authFailureRefusal, unauthorized } from '../auth/authenticate.ts';
 import { auditUpgrade } from '../audit/audit.ts';
 import { setRequestUser } from '../auth/user.ts';
+import { authorizeRequest } from '../authz/register.ts';
 
 const LOG_PARAMS = ['follow', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'previous', 'limitBytes'];
 
@@ -120,7 +121,7 @@ function rejectUpgrade(socket: Duplex, err: unknown): void {
   const e =
     err instanceof ApiError ? err : err instanceof URIError || (err as { code?: string })?.code === 'ERR_INVALID_URL' ? badRequest(`malformed request target: ${(err as Error).message}`) : serviceUnavailable((err as Error)?.message ?? String(err));
   const body = JSON.stringify(e.toStatus());
-  const reason = e.code === 404 ? 'Not Found' : e.code === 400 ? 'Bad Request' : e.code === 503 ? 'Service Unavailable' : 'Error';
+  const reason = e.code === 404 ? 'Not Found' : e.code === 400 ? 'Bad Request' : e.code === 401 ? 'Unauthorized' : e.code === 403 ? 'Forbidden' : e.code === 503 ? 'Service Unavailable' : 'Error';
   socket.end(
     `HTTP/1.1 ${e.code} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
@@ -138,7 +139,12 @@ export function registerExecUpgrade(server: Server, ctx: ServerContext): { close
     const refusal = authFailureRefusal(req, ctx.authFailures);
     if (refusal) return rejectUpgrade(socket, refusal);
     void authenticated(ctx, req).then(
-      (ok) => (ok ? relayUpgrade(ctx, req, socket, head) : rejectUpgrade(socket, unauthorized())),
+      (ok) => {
+        if (!ok) return rejectUpgrade(socket, unauthorized());
+        // Upgrades bypass fastify's hooks: impersonation and authorization here too (create on pods/exec...).
+        const denied = authorizeRequest(ctx.authorizer, req);
+        return denied ? rejectUpgrade(socket, denied) : relayUpgrade(ctx, req, socket, head);
+      },
       (err: unknown) => rejectUpgrade(socket, err),
     );
   });

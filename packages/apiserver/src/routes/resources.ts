@@ -29,6 +29,7 @@ import type { ServerContext } from './context.ts';
 import { addWarnings, continueOf, decodeChecked, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
 import { JSON_TYPE, listBody, sendTable, stripTypeMeta, tableRequest } from './render.ts';
 import { registerSubresourceRoutes } from './subresources.ts';
+import { requestUser } from '../auth/user.ts';
 
 export interface RouteConfig {
   resource: string;
@@ -173,7 +174,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const o = decodeChecked({ store, reply, mode: fieldValidationOf(q), raw: obj, text, format });
     store.checkTypeMeta(o);
     const warnings = notEnforcedWarnings(store.info, o);
-    const created = await store.create(namespace, orderTypeMeta(owned(req, '')(undefined, o)), { dryRun });
+    const created = await store.create(namespace, orderTypeMeta(owned(req, '')(undefined, o)), { dryRun, user: requestUser(req) });
     addWarnings(reply, warnings);
     return reply.code(201).send(created);
   };
@@ -182,6 +183,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const q = queryOf(req);
     const { namespace, name } = paramsOf(req);
     const dryRun = dryRunOf(q);
+    const user = requestUser(req);
     const { obj, text, format } = decodeObjectBody(req);
     const o = decodeChecked({ store, reply, mode: fieldValidationOf(q), raw: obj, text, format });
     store.checkTypeMeta(o);
@@ -203,10 +205,10 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
             delete fresh.metadata.resourceVersion;
             fresh.metadata.name = name;
             warnings = notEnforcedWarnings(store.info, fresh);
-            return store.create(namespace, orderTypeMeta(own(undefined, fresh)), { dryRun });
+            return store.create(namespace, orderTypeMeta(own(undefined, fresh)), { dryRun, user });
           }
         : undefined;
-    const res = await store.update(namespace, name, { compute, subresource: sub, dryRun, onMissing });
+    const res = await store.update(namespace, name, { compute, subresource: sub, dryRun, onMissing, user });
     addWarnings(reply, warnings);
     return reply.code(res.created ? 201 : 200).send(res.object);
   };
@@ -215,6 +217,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const q = queryOf(req);
     const { namespace, name } = paramsOf(req);
     const dryRun = dryRunOf(q);
+    const user = requestUser(req);
     const fv = fieldValidationOf(q);
     const { type, doc, text } = decodePatch(req);
     if (type === 'apply-patch' && !q.fieldManager) {
@@ -246,11 +249,11 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
             if (fresh.metadata.name && fresh.metadata.name !== name) throw badRequest(`the name of the object (${fresh.metadata.name}) does not match the name on the URL (${name})`);
             fresh.metadata.name = name;
             warnings = notEnforcedWarnings(store.info, fresh);
-            return store.create(namespace, orderTypeMeta(fresh), { dryRun });
+            return store.create(namespace, orderTypeMeta(fresh), { dryRun, user });
           }
         : undefined;
     try {
-      const res = await store.update(namespace, name, { compute, subresource: sub, dryRun, onMissing });
+      const res = await store.update(namespace, name, { compute, subresource: sub, dryRun, onMissing, user });
       addWarnings(reply, warnings);
       return reply.code(res.created ? 201 : 200).send(res.object);
     } catch (e) {
@@ -260,7 +263,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
 
   const del: RouteHandlerMethod = async (req, reply) => {
     const { namespace, name } = paramsOf(req);
-    const opts = deleteOptionsOf(req);
+    const opts = { ...deleteOptionsOf(req), user: requestUser(req) };
     if (store.key === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) throw forbidden(store.ref, name, 'this namespace may not be deleted');
     const { object, deleted } = await store.delete(namespace, name, opts);
     // Kubernetes answers 202 only when the object stays and orphanDependents=false was asked for.
@@ -278,7 +281,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
   const deleteCollection: RouteHandlerMethod = async (req, reply) => {
     const q = queryOf(req);
     const { namespace } = paramsOf(req);
-    const opts = deleteOptionsOf(req);
+    const opts = { ...deleteOptionsOf(req), user: requestUser(req) };
     const filter = filterOf(store, q);
     const items = await store.deleteCollection(store.namespaced ? namespace : undefined, (o) => {
       if (store.key === 'namespaces' && IMMORTAL_NAMESPACES.has(o.metadata.name!)) return false;

@@ -1,6 +1,8 @@
 // POST serviceaccounts/NAME/token (TokenRequest, authentication.k8s.io/v1): a signed, expiring
 // ServiceAccount token, optionally bound to a Pod, Secret or Node (the token dies with it). What
 // `kubectl create token` and the agent's projected serviceAccountToken volumes ask for.
+import { requestUser } from '../auth/user.ts';
+import { checkNodeTokenRequest } from '../authz/node-restriction.ts';
 import type { RouteHandlerMethod } from 'fastify';
 import { formatTime, type KubeObject } from '@skiff/api';
 import { badRequest, invalid, notFound, notFoundPath } from '../errors/status.ts';
@@ -57,7 +59,8 @@ export function tokenRequestHandler(ctx: ServerContext, store: ResourceStore): R
       if (!o) throw notFound({ plural: kind.resource, group: '' }, ref.name!);
       if (ref.uid && ref.uid !== o.metadata.uid) throw conflictUid(ref.kind!, ref.name!, ref.uid, o.metadata.uid!);
       boundObject = { kind: ref.kind as BoundObject['kind'], name: ref.name!, uid: o.metadata.uid! };
-    }
+      checkNodeTokenRequest(requestUser(req), { kind: ref.kind, object: o }, REF, name);
+    } else checkNodeTokenRequest(requestUser(req), {}, REF, name);
     const { token, expiresAt } = await tokens.issue({
       namespace,
       serviceAccount: { name, uid: sa.metadata.uid! },

@@ -14,6 +14,7 @@ import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } fr
 import { cronJobPrinter, jobPrinter } from './batch.ts';
 import { podDisruptionBudgetPrinter } from './policy.ts';
 import { ingressPrinter } from './networking.ts';
+import { roleBindingPrinter, rolePrinter } from './rbac.ts';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -67,6 +68,10 @@ const PRINTERS: Record<string, Printer> = {
   'batch/cronjobs': cronJobPrinter,
   'policy/poddisruptionbudgets': podDisruptionBudgetPrinter,
   'networking.k8s.io/ingresses': ingressPrinter,
+  'rbac.authorization.k8s.io/roles': rolePrinter,
+  'rbac.authorization.k8s.io/clusterroles': rolePrinter,
+  'rbac.authorization.k8s.io/rolebindings': roleBindingPrinter,
+  'rbac.authorization.k8s.io/clusterrolebindings': roleBindingPrinter,
 };
 
 /** What the API server prints for a resource without a dedicated printer: NAME and AGE. */

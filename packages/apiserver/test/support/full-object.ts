@@ -175,6 +175,17 @@ const VALUES: Record<string, Json | ((variant: number) => Json)> = {
   'io.k8s.api.storage.v1.StorageClass.reclaimPolicy': 'Delete',
   'io.k8s.api.storage.v1.StorageClass.volumeBindingMode': 'WaitForFirstConsumer',
   // Only one class may be the global default, and every variant is created.
+  // RBAC: a binding names a ClusterRole (valid for both kinds of binding) and a User subject.
+  'io.k8s.api.rbac.v1.RoleRef.apiGroup': 'rbac.authorization.k8s.io',
+  'io.k8s.api.rbac.v1.RoleRef.kind': 'ClusterRole',
+  'io.k8s.api.rbac.v1.Subject.apiGroup': 'rbac.authorization.k8s.io',
+  'io.k8s.api.rbac.v1.Subject.kind': 'User',
+  // A rule is for resources or for non-resource URLs, never both, and a Role's never for URLs:
+  // non-resource rules round-trip in test/authorization.int.test.ts (system:discovery).
+  'io.k8s.api.rbac.v1.PolicyRule.nonResourceURLs': undefined,
+  // With an aggregationRule set, a ClusterRole's rules are the aggregation's (the API server
+  // rewrites them from the roles its selectors pick): rules round-trip through Role.
+  'io.k8s.api.rbac.v1.ClusterRole.rules': undefined,
   'io.k8s.api.scheduling.v1.PriorityClass.globalDefault': false,
   'io.k8s.api.scheduling.v1.PriorityClass.value': 1000,
   'io.k8s.api.scheduling.v1.PriorityClass.preemptionPolicy': 'Never',
