@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../src/testing/index.ts';
 import { parseStaticTokens } from '../src/auth/index.ts';
 import { auditBackups } from '../src/audit/index.ts';
-import { httpsCall } from './support/https.ts';
+import { bindClusterRoleToGroup, httpsCall } from './support/https.ts';
 
 const TOKEN = 'audit-token-0123456789abcdef';
 const VALUE = 'audit-secret-value-do-not-log';
@@ -29,6 +29,8 @@ async function serverWith(name: string, audit: { policy?: string; maxSizeMB?: nu
     authentication: { staticTokens: parseStaticTokens(`${TOKEN},carol,uid-carol,"devs"\n`) },
     audit: { path, policyFile, maxSizeMB: audit.maxSizeMB, maxBackups: audit.maxBackups },
   });
+  // carol (group devs) may do anything, though not as system:masters.
+  await bindClusterRoleToGroup(server, 'cluster-admin', 'devs');
   return { server, path };
 }
 

@@ -4,7 +4,7 @@
 // off with 429 before its credentials are checked, and a certificate still gets in.
 import { startTestServer, until, type TestServer } from '../src/testing/index.ts';
 import { parseStaticTokens } from '../src/auth/index.ts';
-import { heldCall, httpsCall } from './support/https.ts';
+import { bindClusterRoleToGroup, heldCall, httpsCall } from './support/https.ts';
 
 const TOKEN = 'limits-token-0123456789';
 let server: TestServer;
@@ -15,6 +15,8 @@ beforeAll(async () => {
     authentication: { staticTokens: parseStaticTokens(`${TOKEN},bob,uid-bob,"devs"\n`), tokenCacheMs: 0 },
     limits: { maxRequestsInflight: 2, maxMutatingRequestsInflight: 1, authFailures: { burst: 3, perSecond: 0.01 } },
   });
+  // bob (group devs) may do anything, though not as system:masters (whom the limits exempt).
+  await bindClusterRoleToGroup(server, 'cluster-admin', 'devs');
 });
 afterAll(() => server.close());
 

@@ -68,3 +68,15 @@ export function heldCall(server: TestServer, c: HttpsCall & { body: unknown }): 
   req.write(payload.slice(0, 1));
   return { result, release: () => req.end(payload.slice(1)) };
 }
+
+/** Binds a ClusterRole to a group (as the admin), for tests whose token users act beyond what RBAC gives them by default (ADR 0018). */
+export async function bindClusterRoleToGroup(server: TestServer, role: string, group: string): Promise<void> {
+  const rbac = 'rbac.authorization.k8s.io';
+  const r = await httpsCall(server, {
+    path: `/apis/${rbac}/v1/clusterrolebindings`,
+    method: 'POST',
+    cert: server.tls!.admin,
+    body: { apiVersion: `${rbac}/v1`, kind: 'ClusterRoleBinding', metadata: { name: `test-${group}-${role}` }, roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: role }, subjects: [{ apiGroup: rbac, kind: 'Group', name: group }] },
+  });
+  if (r.status !== 201) throw new Error(`binding ${role} to ${group}: ${r.status} ${r.text}`);
+}
