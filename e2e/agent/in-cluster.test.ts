@@ -118,3 +118,19 @@ test('automountServiceAccountToken: false: no token in the container, the Servic
   expect(logs).toMatch(/No such file or directory/);
   expect(logs).toContain('host=10.96.0.1');
 }, 45_000);
+
+test('the token file is the pod user\'s: 0644 root by default, 0600 owned by its runAsUser, 0640 in its fsGroup (as the kubelet writes it)', async () => {
+  const pods = podVerbs(cluster, NS);
+  const show = ['sh', '-c', 'stat -L -c "%u %g %a" /var/run/secrets/kubernetes.io/serviceaccount/token; head -c 3 /var/run/secrets/kubernetes.io/serviceaccount/token; echo'];
+  const cases = [
+    { name: 'token-root', securityContext: {}, want: '0 0 644' },
+    { name: 'token-user', securityContext: { runAsUser: 1000 }, want: '1000 0 600' },
+    { name: 'token-group', securityContext: { runAsUser: 1000, fsGroup: 3000 }, want: '1000 3000 640' },
+  ];
+  for (const c of cases) await pods.create(podManifest(c.name, NS, { command: show }, { restartPolicy: 'Never', securityContext: c.securityContext }));
+  for (const c of cases) {
+    await until(`${c.name} finished`, async () => ['Succeeded', 'Failed'].includes((await getPod(cluster.client, NS, c.name)).status?.phase), { timeoutMs: 30_000, intervalMs: 250 });
+    // Each pod's own user reads its token (the JWT's first characters).
+    expect((await cluster.kubectl.ok(['logs', '-n', NS, c.name])).trim().split('\n')).toEqual([c.want, 'eyJ']);
+  }
+}, 60_000);
