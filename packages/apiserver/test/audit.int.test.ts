@@ -13,6 +13,7 @@ import { bindClusterRoleToGroup, httpsCall } from './support/https.ts';
 
 const TOKEN = 'audit-token-0123456789abcdef';
 const VALUE = 'audit-secret-value-do-not-log';
+const OTHER = 'audit-token-dave-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'skiff-audit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,7 +27,7 @@ async function serverWith(name: string, audit: { policy?: string; maxSizeMB?: nu
   if (audit.policy) writeFileSync((policyFile = join(dir, `${name}-policy.yaml`)), audit.policy);
   const server = await startTestServer({
     https: true,
-    authentication: { staticTokens: parseStaticTokens(`${TOKEN},carol,uid-carol,"devs"\n`) },
+    authentication: { staticTokens: parseStaticTokens(`${TOKEN},carol,uid-carol,"devs"\n${OTHER},dave,uid-dave,"nobody"\n`) },
     audit: { path, policyFile, maxSizeMB: audit.maxSizeMB, maxBackups: audit.maxBackups },
   });
   // carol (group devs) may do anything, though not as system:masters.
@@ -48,9 +49,15 @@ test('Metadata by default: every request, refused ones too, with user, verb, obj
     expect((await httpsCall(server, { path: '/api/v1/namespaces/default/pods/missing', token: TOKEN })).status).toBe(404);
     expect((await httpsCall(server, { path: '/api/v1/namespaces', token: 'not-a-valid-token' })).status).toBe(401);
     expect((await httpsCall(server, { path: '/healthz' })).status).toBe(200);
+    // Refused by authorization, and a request that impersonates another user.
+    expect((await httpsCall(server, { path: '/api/v1/namespaces/default/configmaps?limit=7', token: OTHER })).status).toBe(403);
+    expect((await httpsCall(server, { path: '/api/v1/namespaces/default/configmaps?limit=9', cert: server.tls!.admin, headers: { 'impersonate-user': 'carol', 'impersonate-group': 'devs' } })).status).toBe(200);
     await flushed(server);
     const log = events(path);
     const create = log.find((e) => e.auditID === auditId);
+    expect(create.annotations).toEqual({ 'authorization.k8s.io/decision': 'allow' });
+    expect(log.find((e) => e.requestURI.endsWith('limit=7'))).toMatchObject({ user: { username: 'dave' }, responseStatus: { code: 403, reason: 'Forbidden' }, annotations: { 'authorization.k8s.io/decision': 'forbid', 'authorization.k8s.io/reason': expect.stringContaining('cannot list resource "configmaps"') } });
+    expect(log.find((e) => e.requestURI.endsWith('limit=9'))).toMatchObject({ user: { username: 'skiff-admin' }, impersonatedUser: { username: 'carol', groups: ['devs', 'system:authenticated'] }, responseStatus: { code: 200 } });
     expect(create).toMatchObject({
       kind: 'Event',
       apiVersion: 'audit.k8s.io/v1',
@@ -69,7 +76,7 @@ test('Metadata by default: every request, refused ones too, with user, verb, obj
     expect(log.find((e) => e.requestURI === '/healthz')).toMatchObject({ verb: 'get', responseStatus: { code: 200 } });
     expect(log.every((e) => e.requestObject === undefined && e.responseObject === undefined)).toBe(true);
     const text = readFileSync(path, 'utf8');
-    for (const never of [VALUE, Buffer.from(VALUE).toString('base64'), TOKEN, 'not-a-valid-token']) expect(text).not.toContain(never);
+    for (const never of [VALUE, Buffer.from(VALUE).toString('base64'), TOKEN, OTHER, 'not-a-valid-token']) expect(text).not.toContain(never);
   } finally {
     await server.close();
   }

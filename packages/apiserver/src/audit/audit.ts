@@ -11,9 +11,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestUser } from '../auth/user.ts';
+import { auditAnnotations, impersonatorOf } from './annotations.ts';
 import { buildEvent, effectiveLevel, atLeast } from './event.ts';
 import { DEFAULT_POLICY, levelFor, parsePolicy, type Level, type Policy } from './policy.ts';
-import { requestAttributes } from './request-info.ts';
+import { requestAttributes } from '../authz/attributes.ts';
 import { AuditWriter } from './writer.ts';
 
 export interface AuditOptions {
@@ -60,7 +61,7 @@ export class AuditLog {
 
   /** The level of a request, once its user is known (the policy, capped for Secrets). */
   levelOf(req: IncomingMessage): Level {
-    const attrs = requestAttributes(requestUser(req), req.method ?? 'GET', req.url ?? '/');
+    const attrs = requestAttributes(impersonatorOf(req) ?? requestUser(req), req.method ?? 'GET', req.url ?? '/');
     return effectiveLevel(levelFor(this.policy, attrs).level, attrs);
   }
 
@@ -73,7 +74,9 @@ export class AuditLog {
 
   /** Writes the request's ResponseComplete event, if the policy wants one. */
   finish(req: IncomingMessage, code: number, requestBody: unknown, note: Noted): void {
-    const attrs = requestAttributes(requestUser(req), req.method ?? 'GET', req.url ?? '/');
+    // The policy sees the authenticated user, as kube-apiserver's audit filter runs before impersonation.
+    const impersonator = impersonatorOf(req);
+    const attrs = requestAttributes(impersonator ?? requestUser(req), req.method ?? 'GET', req.url ?? '/');
     const decided = levelFor(this.policy, attrs);
     const level = effectiveLevel(decided.level, attrs);
     if (level === 'None' || decided.omitStages.includes('ResponseComplete')) return;
@@ -84,6 +87,7 @@ export class AuditLog {
       level,
       stage: 'ResponseComplete',
       attributes: attrs,
+      impersonatedUser: impersonator ? requestUser(req) : undefined,
       requestURI: req.url ?? '/',
       sourceIPs: req.socket.remoteAddress ? [req.socket.remoteAddress] : [],
       userAgent: req.headers['user-agent'],
@@ -93,6 +97,7 @@ export class AuditLog {
       responseObject: atLeast(level, 'RequestResponse') ? this.#strip(response) : undefined,
       received: note.received,
       now: new Date(),
+      annotations: auditAnnotations(req),
     });
     this.writer.write(JSON.stringify(event));
   }

@@ -2,6 +2,7 @@
 // never in an event: credentials (headers are not recorded at all), and the bodies of Secrets and
 // token requests and reviews, which are capped at Metadata whatever the policy says (Kubernetes
 // leaves that to the policy and recommends the same rule; skiff enforces it).
+import type { UserInfo } from '../auth/user.ts';
 import type { Level, RequestAttributes, Stage } from './policy.ts';
 
 export interface AuditEvent {
@@ -13,6 +14,7 @@ export interface AuditEvent {
   requestURI: string;
   verb: string;
   user: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
+  impersonatedUser?: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
   sourceIPs: string[];
   userAgent?: string;
   objectRef?: { resource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string; subresource?: string };
@@ -48,6 +50,8 @@ export interface EventInput {
   level: Level;
   stage: Stage;
   attributes: RequestAttributes;
+  /** The user a request impersonates (attributes.user is then the authenticated one). */
+  impersonatedUser?: UserInfo;
   requestURI: string;
   sourceIPs: string[];
   userAgent?: string;
@@ -72,7 +76,8 @@ export function buildEvent(i: EventInput): AuditEvent {
     stage: i.stage,
     requestURI: i.requestURI,
     verb: a.verb,
-    user: { username: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) },
+    user: userOf(u),
+    ...(i.impersonatedUser ? { impersonatedUser: userOf(i.impersonatedUser) } : {}),
     sourceIPs: i.sourceIPs,
     ...(i.userAgent ? { userAgent: i.userAgent } : {}),
     requestReceivedTimestamp: microTime(i.received),
@@ -93,6 +98,10 @@ export function buildEvent(i: EventInput): AuditEvent {
   if (bodies && atLeast(i.level, 'RequestResponse') && i.responseObject !== undefined) e.responseObject = i.responseObject;
   if (i.annotations && Object.keys(i.annotations).length) e.annotations = i.annotations;
   return e;
+}
+
+function userOf(u: UserInfo): AuditEvent['user'] {
+  return { username: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) };
 }
 
 /** RFC 3339 with microseconds, as Kubernetes' MicroTime. */

@@ -1,5 +1,5 @@
 import { levelFor, parsePolicy } from './policy.ts';
-import { requestAttributes } from './request-info.ts';
+import { requestAttributes } from '../authz/attributes.ts';
 
 const alice = { username: 'alice', groups: ['devs', 'system:authenticated'] };
 const policy = parsePolicy(`apiVersion: audit.k8s.io/v1
@@ -35,14 +35,6 @@ test('rules match as kube-apiserver\'s policy checker: first match wins, None wh
   expect(level('POST', '/api/v1/namespaces/dev/pods')).toBe('Request');
   expect(level('GET', '/api/v1/namespaces/prod/configmaps/special')).toBe('Metadata');
   expect(level('GET', '/api/v1/namespaces/prod/configmaps/other')).toBe('None');
-});
-
-test('request attributes: verbs from the method, list/watch/deletecollection, subresources, namespaces', () => {
-  expect(requestAttributes(alice, 'GET', '/api/v1/namespaces/ns/pods/p/log?follow=true')).toMatchObject({ verb: 'get', resource: 'pods', subresource: 'log', name: 'p', namespace: 'ns', apiGroup: '', apiVersion: 'v1', resourceRequest: true });
-  expect(requestAttributes(alice, 'GET', '/apis/apps/v1/deployments?watch=1')).toMatchObject({ verb: 'watch', resource: 'deployments', apiGroup: 'apps', namespace: '' });
-  expect(requestAttributes(alice, 'DELETE', '/api/v1/namespaces/ns/configmaps')).toMatchObject({ verb: 'deletecollection', resource: 'configmaps' });
-  expect(requestAttributes(alice, 'PUT', '/api/v1/namespaces/ns/finalize')).toMatchObject({ verb: 'update', resource: 'namespaces', name: 'ns', subresource: 'finalize' });
-  expect(requestAttributes(alice, 'GET', '/apis')).toMatchObject({ resourceRequest: false, path: '/apis' });
 });
 
 test('a malformed policy is refused with where', () => {

@@ -5,7 +5,7 @@
 // (exact, or a prefix ending in `*`) non-resource requests only. Resources are `pods`,
 // `pods/log`, `*`, `*/status`, `pods/*`, with optional resourceNames.
 import { parse as parseYaml } from 'yaml';
-import type { UserInfo } from '../auth/user.ts';
+import type { Attributes } from '../authz/attributes.ts';
 
 export const LEVELS = ['None', 'Metadata', 'Request', 'RequestResponse'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -35,20 +35,8 @@ export interface Policy {
   omitManagedFields?: boolean;
 }
 
-/** What a request is, as the policy sees it (Kubernetes' authorizer.Attributes). */
-export interface RequestAttributes {
-  user: UserInfo;
-  verb: string;
-  resourceRequest: boolean;
-  /** The path without the query. */
-  path: string;
-  apiGroup: string;
-  apiVersion: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-}
+/** What a request is, as the policy sees it: the attributes authorization reads (authz/attributes.ts). */
+export type RequestAttributes = Attributes;
 
 /** Without --audit-policy-file: every request at Metadata (issue 12 §4). */
 export const DEFAULT_POLICY: Policy = { rules: [{ level: 'Metadata' }] };

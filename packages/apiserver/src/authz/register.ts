@@ -7,12 +7,22 @@ import { ApiError } from '../errors/status.ts';
 import { requestUser, setRequestUser } from '../auth/user.ts';
 import type { Authorizer } from './authorizer.ts';
 import { impersonatedUser, wantsImpersonation } from './impersonation.ts';
+import { addAuditAnnotation, DECISION_ANNOTATION, REASON_ANNOTATION, recordImpersonator } from '../audit/annotations.ts';
 
 /** Impersonates (when asked) and authorizes a request: undefined when it may go on, else the error to answer. */
 export function authorizeRequest(authorizer: Authorizer, req: IncomingMessage): ApiError | undefined {
+  const e = decide(authorizer, req);
+  // For the audit log, as kube-apiserver's authorization filter annotates every event.
+  addAuditAnnotation(req, DECISION_ANNOTATION, e ? 'forbid' : 'allow');
+  if (e) addAuditAnnotation(req, REASON_ANNOTATION, e.message);
+  return e;
+}
+
+function decide(authorizer: Authorizer, req: IncomingMessage): ApiError | undefined {
   let user = requestUser(req);
   try {
     if (wantsImpersonation(req)) {
+      recordImpersonator(req, user);
       user = impersonatedUser(authorizer, user, req);
       setRequestUser(req, user);
     }

@@ -6,7 +6,8 @@
 // request counts from authentication until its response has closed.
 import type { FastifyInstance } from 'fastify';
 import { requestUser, SYSTEM_MASTERS } from '../auth/user.ts';
-import { isLongRunning, requestAttributes } from '../audit/request-info.ts';
+import { requestAttributes } from '../authz/attributes.ts';
+import { isLongRunning } from './long-running.ts';
 import { sendTooMany, tooManyRequests } from './too-many.ts';
 
 export interface InflightLimits {
