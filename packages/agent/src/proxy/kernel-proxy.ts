@@ -3,13 +3,13 @@
 // transaction per burst of changes. The kernel then carries the traffic: nothing of it passes
 // through the agent.
 import { writeFile } from 'node:fs/promises';
-import { ENDPOINT_SLICES, NODES, SERVICES, type KubeObject } from '@skiff/api';
+import { ENDPOINT_SLICES, groupSlicesByService, NODES, SERVICES, type KubeObject } from '@skiff/api';
 import { Informer, type RestClient } from '@skiff/client';
 import { removeIptablesProxyChains } from '../iptables/cluster-chains.ts';
 import { nftApply } from '../nftables/exec.ts';
 import { PROXY_PROGRAMMED_ANNOTATION } from './drain.ts';
 import { computeServiceModel } from './model.ts';
-import { computeNftRules, proxyTable, type NftRuleset } from './nftables/rules.ts';
+import { computeNftRules, mergeNftRulesets, proxyTable, type NftRuleset } from './nftables/rules.ts';
 import { computeFullLoad, computeTransaction } from './nftables/transaction.ts';
 
 export interface KernelProxyOptions {
@@ -43,8 +43,16 @@ export class KernelProxy {
   private readonly table: string;
   private readonly services: Informer<KubeObject>;
   private readonly slices: Informer<KubeObject>;
-  /** What the table holds; absent before the first sync and after a failure (the next one loads the table whole). */
-  private applied?: NftRuleset;
+  /**
+   * The rules of each Service (by namespace/name) with the versions of the Service and its
+   * EndpointSlices they were computed from: a sync recomputes and rewrites only the Services
+   * whose objects changed.
+   */
+  private fragments = new Map<string, { version: string; rules: NftRuleset }>();
+  /** Whether the table holds `fragments`; false before the first sync and after a failure (the next one loads the table whole). */
+  private loaded = false;
+  /** The hairpin set's elements in place (shared by Services: an endpoint may back several). */
+  private hairpin = new Set<string>();
   private timer?: NodeJS.Timeout;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -125,18 +133,43 @@ export class KernelProxy {
     let seen: string | undefined;
     try {
       seen = this.slices.lastSyncResourceVersion();
-      const models = computeServiceModel(this.services.store.list(), this.slices.store.list());
-      const next = computeNftRules(models, { clusterCIDR: this.o.clusterCIDR });
-      // The first sync (or one after a failure) replaces the table whole, whatever an earlier run left.
-      const input = this.applied ? computeTransaction(this.table, this.applied, next) : computeFullLoad(this.table, this.o.clusterCIDR, next);
+      const bySlices = groupSlicesByService(this.slices.store.list());
+      const next = new Map<string, { version: string; rules: NftRuleset }>();
+      const changed: string[] = [];
+      for (const svc of this.services.store.list()) {
+        const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
+        const slices = bySlices.get(key) ?? [];
+        const version = `${svc.metadata.resourceVersion}|${slices.map((x) => `${x.metadata.name}@${x.metadata.resourceVersion}`).sort().join(',')}`;
+        const cached = this.fragments.get(key);
+        if (cached?.version === version) next.set(key, cached);
+        else {
+          next.set(key, { version, rules: computeNftRules(computeServiceModel([svc], slices), { clusterCIDR: this.o.clusterCIDR }) });
+          changed.push(key);
+        }
+      }
+      for (const key of this.fragments.keys()) if (!next.has(key)) changed.push(key);
+      const hairpin = new Set<string>();
+      for (const f of next.values()) for (const h of f.rules.hairpin) hairpin.add(h);
+      let input: string;
+      if (!this.loaded) {
+        // The first sync (or one after a failure) replaces the table whole, whatever an earlier run left.
+        input = computeFullLoad(this.table, this.o.clusterCIDR, { ...mergeNftRulesets([...next.values()].map((f) => f.rules)), hairpin });
+      } else {
+        const part = (m: Map<string, { rules: NftRuleset }>) => mergeNftRulesets(changed.flatMap((k) => (m.has(k) ? [m.get(k)!.rules] : [])));
+        input = computeTransaction(this.table, { ...part(this.fragments), hairpin: this.hairpin }, { ...part(next), hairpin });
+      }
+      // Computed, but not applied yet: a failure below reloads the table whole next time.
+      this.fragments = next;
+      this.loaded = false;
       if (input) await nftApply(input);
-      this.applied = next;
+      this.loaded = true;
+      this.hairpin = hairpin;
       this.lastSync = { at: Date.now(), durationMs: performance.now() - began, inputBytes: input.length };
       for (const l of this.listeners) l(this.lastSync);
       this.programmed = seen;
       void this.publish();
     } catch (err) {
-      this.applied = undefined;
+      this.loaded = false;
       this.o.log(`programming service rules failed (retrying in 1 s): ${(err as Error).message}`);
       if (!this.stopped) {
         setTimeout(() => this.schedule(), 1000).unref();

@@ -18,19 +18,18 @@ const eps = (name: string, ips: string[], port = 8080, portName?: string, condit
 const opts = { clusterCIDR: '10.244.0.0/16' };
 
 describe('the kernel proxy table', () => {
-  test('a ClusterIP service: one map element to its chain, a random choice among one chain per endpoint', () => {
+  test('a ClusterIP service: one map element to its chain, which DNATs to an endpoint picked at random; every endpoint in the hairpin set', () => {
     const models = computeServiceModel([svc('web', { clusterIP: '10.96.0.10', ports: [{ port: 80, targetPort: 8080 }] })], [eps('web', ['10.244.0.5', '10.244.1.5', '10.244.2.5'])]);
     const r = computeNftRules(models, opts);
     const chain = svcChain(models[0]);
     expect([...r.maps['service-ips']]).toEqual([['10.96.0.10 . tcp . 80', `goto ${chain}`]]);
-    const [masq, pick] = r.chains.get(chain)!;
-    expect(masq).toMatch(/^ip daddr 10\.96\.0\.10 meta l4proto tcp th dport 80 ip saddr != 10\.244\.0\.0\/16 jump mark-for-masquerade/);
-    const seps = ['10.244.0.5', '10.244.1.5', '10.244.2.5'].map((ip) => sepChain(models[0], { ip, port: 8080 }));
-    expect(pick).toMatch(new RegExp(`^numgen random mod 3 vmap \\{ 0 : goto ${seps[0]}, 1 : goto ${seps[1]}, 2 : goto ${seps[2]} \\}`));
-    expect(r.chains.get(seps[1])).toEqual([
-      'ip saddr 10.244.1.5 jump mark-for-masquerade comment "default/web: hairpin"',
-      'meta l4proto tcp dnat to 10.244.1.5:8080 comment "default/web: -> 10.244.1.5:8080"',
+    expect(r.chains.get(chain)).toEqual([
+      'ip daddr 10.96.0.10 meta l4proto tcp th dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade comment "default/web: cluster IP"',
+      'meta l4proto tcp dnat ip to numgen random mod 3 map { 0 : 10.244.0.5 . 8080, 1 : 10.244.1.5 . 8080, 2 : 10.244.2.5 . 8080 } comment "default/web:"',
     ]);
+    // No chain per endpoint (nft reads every chain of the table on each change).
+    expect([...r.chains.keys()]).toEqual([chain]);
+    expect([...r.hairpin]).toEqual(['10.244.0.5 . 10.244.0.5', '10.244.1.5 . 10.244.1.5', '10.244.2.5 . 10.244.2.5']);
     expect(r.maps['no-endpoint-services'].size).toBe(0);
   });
 
@@ -55,7 +54,7 @@ describe('the kernel proxy table', () => {
     expect(r.maps['service-ips'].get('10.250.0.3 . tcp . 80')).toBe(`goto ${ext}`);
     expect(r.chains.get(ext)).toEqual(['jump mark-for-masquerade comment "masquerade traffic from outside"', `goto ${svcChain(models[0])}`]);
     // One endpoint: no random choice.
-    expect(r.chains.get(svcChain(models[0]))![1]).toMatch(new RegExp(`^goto ${sepChain(models[0], { ip: '10.244.0.5', port: 8080 })}`));
+    expect(r.chains.get(svcChain(models[0]))![1]).toBe('meta l4proto tcp dnat to 10.244.0.5:8080 comment "default/lb:http"');
   });
 
   test('ClientIP affinity: a set per endpoint with the timeout, checked before the random choice and updated in the endpoint chain', () => {
@@ -66,7 +65,7 @@ describe('the kernel proxy table', () => {
     const rules = r.chains.get(svcChain(models[0]))!;
     expect(rules.slice(1, 3)).toEqual([`ip saddr @${aff5} goto ${sepChain(models[0], { ip: '10.244.0.5', port: 80 })}`, `ip saddr @${aff6} goto ${sepChain(models[0], { ip: '10.244.0.6', port: 80 })}`]);
     expect(rules[3]).toMatch(/^numgen random mod 2/);
-    expect(r.chains.get(sepChain(models[0], { ip: '10.244.0.6', port: 80 }))![1]).toBe(`update @${aff6} { ip saddr }`);
+    expect(r.chains.get(sepChain(models[0], { ip: '10.244.0.6', port: 80 }))).toEqual([`update @${aff6} { ip saddr }`, 'meta l4proto tcp dnat to 10.244.0.6:80 comment "default/s: -> 10.244.0.6:80"']);
     const load = computeFullLoad('skiff-T', '10.244.0.0/16', r);
     expect(load).toContain(`set ${aff5} { type ipv4_addr; flags dynamic,timeout; timeout 60s; }`);
   });
@@ -79,27 +78,37 @@ describe('transactions', () => {
   };
   const a = computeServiceModel([svc('a', { clusterIP: '10.96.0.1', ports: [{ port: 80 }] })], [eps('a', ['10.244.0.1'], 80)])[0];
 
-  test('an endpoint change rewrites only that service\'s chain, adds the new endpoint\'s chain and deletes the old one, last', () => {
+  test('an endpoint change rewrites only that service\'s chain and the hairpin set', () => {
     const input = computeTransaction('skiff-T', build(['10.244.0.1', '10.244.0.2']), build(['10.244.0.1', '10.244.0.3']));
-    const lines = input.trim().split('\n');
+    expect(input.trim().split('\n')).toEqual([
+      'delete element ip skiff-T hairpin { 10.244.0.2 . 10.244.0.2 }',
+      `flush chain ip skiff-T ${svcChain(a)}`,
+      `add rule ip skiff-T ${svcChain(a)} ip daddr 10.96.0.1 meta l4proto tcp th dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade comment "default/a: cluster IP"`,
+      `add rule ip skiff-T ${svcChain(a)} meta l4proto tcp dnat ip to numgen random mod 2 map { 0 : 10.244.0.1 . 80, 1 : 10.244.0.3 . 80 } comment "default/a:"`,
+      'add element ip skiff-T hairpin { 10.244.0.3 . 10.244.0.3 }',
+    ]);
+  });
+
+  test('ClientIP affinity: a new endpoint\'s chain and set come first, the old one\'s go last', () => {
+    const sticky = (ips: string[]) => computeNftRules(computeServiceModel([svc('a', { clusterIP: '10.96.0.1', sessionAffinity: 'ClientIP', ports: [{ port: 80 }] })], [eps('a', ips, 80)]), opts);
+    const lines = computeTransaction('skiff-T', sticky(['10.244.0.1', '10.244.0.2']), sticky(['10.244.0.1', '10.244.0.3'])).trim().split('\n');
     const old = sepChain(a, { ip: '10.244.0.2', port: 80 });
     const added = sepChain(a, { ip: '10.244.0.3', port: 80 });
-    expect(lines[0]).toBe(`add chain ip skiff-T ${added}`);
-    expect(lines).toContain(`flush chain ip skiff-T ${svcChain(a)}`);
-    expect(lines.slice(-2)).toEqual([`flush chain ip skiff-T ${old}`, `delete chain ip skiff-T ${old}`]);
-    expect(input).not.toContain('element');
-    expect(lines.filter((l) => l.startsWith('add rule')).every((l) => l.includes(svcChain(a)) || l.includes(added))).toBe(true);
+    expect(lines.findIndex((l) => l.startsWith('add set'))).toBeLessThan(lines.indexOf(`add chain ip skiff-T ${added}`));
+    expect(lines.indexOf(`add chain ip skiff-T ${added}`)).toBeLessThan(lines.indexOf(`flush chain ip skiff-T ${svcChain(a)}`));
+    expect(lines.slice(-3, -1)).toEqual([`flush chain ip skiff-T ${old}`, `delete chain ip skiff-T ${old}`]);
+    expect(lines.at(-1)).toMatch(/^delete set ip skiff-T aff-/);
   });
 
   test('nothing changed: nothing written', () => {
     expect(computeTransaction('skiff-T', build(['10.244.0.1']), build(['10.244.0.1']))).toBe('');
   });
 
-  test('the last endpoint leaving swaps the map element for a reject, before its chains go', () => {
+  test('the last endpoint leaving swaps the map element for a reject, before its chain goes', () => {
     const lines = computeTransaction('skiff-T', build(['10.244.0.1']), build([])).trim().split('\n');
     expect(lines[0]).toBe('delete element ip skiff-T service-ips { 10.96.0.1 . tcp . 80 }');
     expect(lines).toContain('add element ip skiff-T no-endpoint-services { 10.96.0.1 . tcp . 80 : goto reject-chain }');
-    expect(lines.at(-1)).toBe(`delete chain ip skiff-T ${sepChain(a, { ip: '10.244.0.1', port: 80 })}`);
+    expect(lines.slice(-2)).toEqual([`flush chain ip skiff-T ${svcChain(a)}`, `delete chain ip skiff-T ${svcChain(a)}`]);
   });
 });
 

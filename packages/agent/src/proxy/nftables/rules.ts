@@ -14,15 +14,19 @@
 //     `ip daddr . meta l4proto . th dport vmap @service-ips` (ClusterIP and LoadBalancer
 //     IP -> the service port's chain), then for local addresses `meta l4proto . th dport vmap
 //     @service-nodeports`: one map lookup, however many Services there are
-//   svc-X (one per service port): mark traffic from outside the cluster CIDR; with ClientIP
-//     affinity, go back to the endpoint this client used recently (`ip saddr @aff-Y goto sep-Y`);
-//     else `numgen random mod N vmap { 0 : goto sep-A, ... }`
+//   svc-X (one per service port): mark traffic from outside the cluster CIDR, then DNAT to an
+//     endpoint picked by `dnat ip to numgen random mod N map { 0 : IP . PORT, ... }`; with ClientIP
+//     affinity instead: back to the endpoint this client used recently (`ip saddr @aff-Y goto
+//     sep-Y`), else `numgen random mod N vmap { 0 : goto sep-A, ... }`
 //   ext-X: mark for masquerade, then svc-X (NodePorts and LoadBalancer IPs)
-//   sep-Y (one per endpoint): mark hairpin traffic, (remember the client), DNAT
+//   sep-Y (one per endpoint, only for ClientIP affinity): remember the client, DNAT
+//   (No chain per endpoint otherwise: nft 1.0 reads every chain of the table to resolve a chain
+//   name in a transaction, so the chain count is what a small change costs.)
 //   rejects / nodeport-rejects: a service port without endpoints is refused (`reject`), looked up
 //     in @no-endpoint-services / @no-endpoint-nodeports
-//   masquerading: masquerade what was marked (the 0x4000 bit the pod network's iptables rules also
-//     know: ../../network/host-rules.ts)
+//   masquerading: masquerade hairpin traffic (a pod DNATed to itself: `ip saddr . ip daddr` in
+//     the set @hairpin of every endpoint's `IP . IP`), and what was marked (the 0x4000 bit the pod
+//     network's iptables rules also know: ../../network/host-rules.ts)
 //
 // Service, ext and endpoint chains are named by a hash of what they stand for, so a change of
 // endpoints rewrites one svc chain and adds or deletes the endpoint chains that came or went
@@ -36,11 +40,15 @@ export const MARK = 0x4000;
 /** Priorities of the base chains: Docker's iptables-nft chains sit at dstnat (-100), filter (0) and srcnat (100). */
 export const PRIORITY = { dstnat: -110, filter: -110, srcnat: 90 } as const;
 
-/** Rules of the chains the proxy rewrites as Services change; maps' elements (key -> verdict); affinity sets (name -> timeout s). */
+/**
+ * Rules of the chains the proxy rewrites as Services change; maps' elements (key -> verdict);
+ * affinity sets (name -> timeout s); the elements of the hairpin set (`IP . IP`).
+ */
 export interface NftRuleset {
   chains: Map<string, string[]>;
   maps: Record<NftMap, Map<string, string>>;
   sets: Map<string, number>;
+  hairpin: Set<string>;
 }
 
 export type NftMap = 'service-ips' | 'service-nodeports' | 'no-endpoint-services' | 'no-endpoint-nodeports';
@@ -81,8 +89,9 @@ export function staticTable(clusterCIDR: string): string {
     `  chain rejects { ${foreignPods}; ip daddr . meta l4proto . th dport vmap @no-endpoint-services; }`,
     '  chain nodeport-rejects { fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports; }',
     '  chain reject-chain { reject; }',
+    '  set hairpin { type ipv4_addr . ipv4_addr; }',
     `  chain mark-for-masquerade { meta mark set meta mark | ${hex(MARK)}; }`,
-    `  chain masquerading { meta mark & ${hex(MARK)} == 0 return; meta mark set meta mark ^ ${hex(MARK)}; masquerade fully-random; }`,
+    `  chain masquerading { ct status dnat ip saddr . ip daddr @hairpin masquerade fully-random; meta mark & ${hex(MARK)} == 0 return; meta mark set meta mark ^ ${hex(MARK)}; masquerade fully-random; }`,
   ].join('\n');
 }
 
@@ -97,6 +106,7 @@ export function computeNftRules(models: readonly ServicePortModel[], o: NftRules
   const chains = new Map<string, string[]>();
   const maps: NftRuleset['maps'] = { 'service-ips': new Map(), 'service-nodeports': new Map(), 'no-endpoint-services': new Map(), 'no-endpoint-nodeports': new Map() };
   const sets = new Map<string, number>();
+  const hairpin = new Set<string>();
   for (const m of models) {
     const p = proto(m);
     if (m.endpoints.length === 0) {
@@ -114,23 +124,37 @@ export function computeNftRules(models: readonly ServicePortModel[], o: NftRules
 
     const rules: string[] = [];
     if (m.clusterIP) rules.push(`ip daddr ${m.clusterIP} meta l4proto ${p} th dport ${m.port} ip saddr != ${o.clusterCIDR} jump mark-for-masquerade${comment(`${m.id} cluster IP`)}`);
-    if (m.affinitySeconds !== undefined) {
-      for (const e of m.endpoints) {
-        sets.set(affinitySet(m, e), m.affinitySeconds);
-        rules.push(`ip saddr @${affinitySet(m, e)} goto ${sepChain(m, e)}`);
-      }
-    }
+    for (const e of m.endpoints) hairpin.add(`${e.ip} . ${e.ip}`);
     const n = m.endpoints.length;
+    if (m.affinitySeconds === undefined) {
+      const to = n === 1 ? `dnat to ${m.endpoints[0].ip}:${m.endpoints[0].port}` : `dnat ip to numgen random mod ${n} map { ${m.endpoints.map((e, i) => `${i} : ${e.ip} . ${e.port}`).join(', ')} }`;
+      rules.push(`meta l4proto ${p} ${to}${comment(m.id)}`);
+      chains.set(svc, rules);
+      continue;
+    }
+    for (const e of m.endpoints) {
+      sets.set(affinitySet(m, e), m.affinitySeconds);
+      rules.push(`ip saddr @${affinitySet(m, e)} goto ${sepChain(m, e)}`);
+    }
     rules.push(n === 1 ? `goto ${sepChain(m, m.endpoints[0])}${comment(`${m.id} -> ${m.endpoints[0].ip}:${m.endpoints[0].port}`)}` : `numgen random mod ${n} vmap { ${m.endpoints.map((e, i) => `${i} : goto ${sepChain(m, e)}`).join(', ')} }${comment(m.id)}`);
     chains.set(svc, rules);
     for (const e of m.endpoints) {
-      const sep = [`ip saddr ${e.ip} jump mark-for-masquerade${comment(`${m.id} hairpin`)}`];
-      if (m.affinitySeconds !== undefined) sep.push(`update @${affinitySet(m, e)} { ip saddr }`);
-      sep.push(`meta l4proto ${p} dnat to ${e.ip}:${e.port}${comment(`${m.id} -> ${e.ip}:${e.port}`)}`);
-      chains.set(sepChain(m, e), sep);
+      chains.set(sepChain(m, e), [`update @${affinitySet(m, e)} { ip saddr }`, `meta l4proto ${p} dnat to ${e.ip}:${e.port}${comment(`${m.id} -> ${e.ip}:${e.port}`)}`]);
     }
   }
-  return { chains, maps, sets };
+  return { chains, maps, sets, hairpin };
 }
 
-export const emptyNftRuleset = (): NftRuleset => computeNftRules([], { clusterCIDR: '0.0.0.0/0' });
+/** One ruleset from several (the proxy keeps one per Service and merges the changed ones). */
+export function mergeNftRulesets(parts: readonly NftRuleset[]): NftRuleset {
+  const out: NftRuleset = { chains: new Map(), maps: { 'service-ips': new Map(), 'service-nodeports': new Map(), 'no-endpoint-services': new Map(), 'no-endpoint-nodeports': new Map() }, sets: new Map(), hairpin: new Set() };
+  for (const r of parts) {
+    for (const [k, v] of r.chains) out.chains.set(k, v);
+    for (const map of Object.keys(MAPS) as NftMap[]) for (const [k, v] of r.maps[map]) out.maps[map].set(k, v);
+    for (const [k, v] of r.sets) out.sets.set(k, v);
+    for (const h of r.hairpin) out.hairpin.add(h);
+  }
+  return out;
+}
+
+export const emptyNftRuleset = (): NftRuleset => mergeNftRulesets([]);

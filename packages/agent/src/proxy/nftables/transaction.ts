@@ -18,11 +18,12 @@ export function computeFullLoad(table: string, clusterCIDR: string, next: NftRul
   for (const name of next.chains.keys()) lines.push(`  chain ${name} { }`);
   lines.push('}');
   for (const [name, rules] of next.chains) for (const r of rules) lines.push(`add rule ip ${table} ${name} ${r}`);
-  for (const map of Object.keys(MAPS) as NftMap[]) {
-    const elements = [...next.maps[map]].map(([k, v]) => `${k} : ${v}`);
+  const slices = (what: string, elements: string[]) => {
     // In slices, so that no single line grows with the cluster.
-    for (let i = 0; i < elements.length; i += 500) lines.push(`add element ip ${table} ${map} { ${elements.slice(i, i + 500).join(', ')} }`);
-  }
+    for (let i = 0; i < elements.length; i += 500) lines.push(`add element ip ${table} ${what} { ${elements.slice(i, i + 500).join(', ')} }`);
+  };
+  for (const map of Object.keys(MAPS) as NftMap[]) slices(map, [...next.maps[map]].map(([k, v]) => `${k} : ${v}`));
+  slices('hairpin', [...next.hairpin]);
   return `${lines.join('\n')}\n`;
 }
 
@@ -40,6 +41,10 @@ export function computeTransaction(table: string, prev: NftRuleset, next: NftRul
     if (gone.length) lines.push(`delete element ${t} ${map} { ${gone.join(', ')} }`);
     if (added.length) adds.push(`add element ${t} ${map} { ${added.join(', ')} }`);
   }
+  const unpinned = [...prev.hairpin].filter((h) => !next.hairpin.has(h));
+  const pinned = [...next.hairpin].filter((h) => !prev.hairpin.has(h));
+  if (unpinned.length) lines.push(`delete element ${t} hairpin { ${unpinned.join(', ')} }`);
+  if (pinned.length) adds.push(`add element ${t} hairpin { ${pinned.join(', ')} }`);
   // A set's name includes its timeout (./rules.ts): sets are only ever added or deleted.
   for (const [s, timeout] of next.sets) if (!prev.sets.has(s)) lines.push(`add ${setDecl(`${t} ${s}`, timeout)}`);
   const changed = [...next.chains.keys()].filter((c) => !sameRules(prev.chains.get(c), next.chains.get(c)));
