@@ -4,5 +4,6 @@ export { Authenticator, isPublicPath, registerAuthentication, type Authenticator
 export { ensureClusterPki, ensureClientCertificate, issueCertificate, createCertificateAuthority, loadCertificateAuthority, caHash, writeSecretFile, PKI_FILES, type ClusterPki, type CertificateAuthority, type KeyPair, type IssueOptions } from './pki.ts';
 export { renderKubeconfig, type KubeconfigSpec } from './kubeconfig.ts';
 export { parseStaticTokens, readStaticTokens } from './static-tokens.ts';
+export { privateFileProblem } from './private-file.ts';
 export { ServiceAccountTokens, SERVICE_ACCOUNT_ISSUER, API_AUDIENCE } from './service-account-tokens.ts';
 export { BOOTSTRAP_TOKEN_PATTERN, BOOTSTRAP_TOKEN_SECRET_TYPE, bootstrapSecretName } from './bootstrap-tokens.ts';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { apiServiceIP, defaultRouteAddress, ENCRYPTION_KEY_FILE, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
+import { apiServiceIP, defaultRouteAddress, ENCRYPTION_KEY_FILE, privateFileProblem, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
 import { startComponentThread } from '../components-thread.ts';
 import { parsePort } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
@@ -59,6 +59,9 @@ export function registerServer(program: Command): void {
     .option('--max-mutating-requests-inflight <n>', 'mutating requests served at once before 429 (0: no limit)', nonNegative, 200)
     .option('--scheduler-port <port>', `port of the scheduler's explain/metrics endpoint on 127.0.0.1 (default ${DEFAULT_SCHEDULER_PORT}, a free one when that is taken or --port is 0)`, parsePort)
     .action(async (opts: ServerOptions) => {
+      // Secrets others can read are worth a word at every start (ADR 0020).
+      const problem = opts.tokenAuthFile ? privateFileProblem(opts.tokenAuthFile) : undefined;
+      if (problem) process.stderr.write(`skiff: warning: ${problem}\n`);
       const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
       // The cluster's CA, serving and admin certificates: made on first start (ADR 0014).
       if (opts.advertiseAddress === undefined && (opts.host === '0.0.0.0' || opts.host === '::')) opts.advertiseAddress = defaultRouteAddress();

@@ -1,4 +1,4 @@
-import { Keyring, newKey, parseKeyFile, renderKeyFile, sealedKeyName } from './keyring.ts';
+import { Keyring, loadOrCreateKeyFile, newKey, parseKeyFile, renderKeyFile, sealedKeyName } from './keyring.ts';
 
 test('seals with the first key, opens with any listed key, refuses an unknown key or another object\'s value', () => {
   const k1 = newKey();
@@ -32,4 +32,24 @@ test('the key file round-trips; a malformed one is refused without printing a ke
   }
   expect(message).toMatch(/must be 32 bytes/);
   expect(message).not.toContain(short);
+});
+
+test('the key file is made 0600 on first start; one others can read is loaded with a warning', async () => {
+  const { mkdtempSync, rmSync, statSync, chmodSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-keys-'));
+  try {
+    const path = join(dir, 'pki', 'secrets-encryption.json');
+    const warnings: string[] = [];
+    const keys = loadOrCreateKeyFile(path, (m) => warnings.push(m));
+    expect(keys.map((k) => k.name)).toEqual(['key1']);
+    expect([statSync(path).mode & 0o777, statSync(join(dir, 'pki')).mode & 0o777]).toEqual([0o600, 0o700]);
+    expect(warnings).toEqual([]);
+    chmodSync(path, 0o644);
+    expect(loadOrCreateKeyFile(path, (m) => warnings.push(m))).toEqual(keys);
+    expect(warnings).toEqual([expect.stringMatching(/secrets-encryption\.json holds secrets but mode 0644 lets every user read/)]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -11,6 +11,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeSecretFile } from '../../auth/pki.ts';
+import { privateFileProblem } from '../../auth/private-file.ts';
 
 export const ENCRYPTION_PREFIX = 'k8s:enc:aesgcm:v1:';
 const KEY_BYTES = 32;
@@ -56,12 +57,14 @@ export function newKey(existing: EncryptionKey[] = []): EncryptionKey {
   return { name: `key${n + 1}`, secret: randomBytes(KEY_BYTES) };
 }
 
-/** Reads the key file, making it (one new key, mode 0600) on first start. */
-export function loadOrCreateKeyFile(path: string): EncryptionKey[] {
+/** Reads the key file, making it (one new key, mode 0600) on first start; warns when others may read it. */
+export function loadOrCreateKeyFile(path: string, warn: (msg: string) => void = (m) => console.error(`skiff apiserver: warning: ${m}`)): EncryptionKey[] {
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     writeKeyFile(path, [newKey()]);
   }
+  const problem = privateFileProblem(path);
+  if (problem) warn(problem);
   return parseKeyFile(readFileSync(path, 'utf8'), path);
 }
 
