@@ -76,6 +76,16 @@ const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, roleK
 });
 const user = (name: string) => ({ apiGroup: RBAC, kind: 'User', name });
 
+/**
+ * Waits until the server's authorizer allows it (a SubjectAccessReview): what RBAC and the Node
+ * authorizer know comes from watches, which on etcd trail a write by a moment, as Kubernetes'
+ * informers do.
+ */
+async function allowed(userName: string, groups: string[], resourceAttributes: Record<string, string>): Promise<void> {
+  const body = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: userName, groups: [...groups, 'system:authenticated'], resourceAttributes } };
+  await until(`${userName} may ${JSON.stringify(resourceAttributes)}`, async () => (await call({ method: 'POST', path: '/apis/authorization.k8s.io/v1/subjectaccessreviews', body })).body.status?.allowed === true, { timeoutMs: 5000 });
+}
+
 async function created(c: Call): Promise<any> {
   const r = await call({ method: 'POST', ...c });
   if (r.status !== 201) throw new Error(`${c.path}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -93,6 +103,9 @@ beforeAll(async () => {
   await created({ path: `/apis/${RBAC}/v1/namespaces/team/rolebindings`, body: binding('RoleBinding', 'team-admin', 'ClusterRole', 'admin', [user('team-admin')], 'team') });
   await created({ path: `/apis/${RBAC}/v1/clusterroles`, body: { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: 'impersonate-viewer' }, rules: [{ apiGroups: [''], resources: ['users'], resourceNames: ['viewer'], verbs: ['impersonate'] }] } });
   await created({ path: `/apis/${RBAC}/v1/clusterrolebindings`, body: binding('ClusterRoleBinding', 'impersonator', 'ClusterRole', 'impersonate-viewer', [user('impersonator')]) });
+  await allowed('viewer', [], { namespace: 'default', verb: 'list', resource: 'pods' });
+  await allowed('team-admin', [], { namespace: 'team', verb: 'create', resource: 'rolebindings', group: RBAC });
+  await allowed('impersonator', [], { verb: 'impersonate', resource: 'users', name: 'viewer' });
 }, 30_000);
 afterAll(() => server?.close());
 
@@ -134,9 +147,11 @@ describe('the default policy', () => {
     expect(made).toMatchObject({ code: 0, stdout: 'role.rbac.authorization.k8s.io/pod-reader created\n' });
     const bound = await kubectl(undefined, ['create', 'rolebinding', 'read-pods', '-n', 'team', '--role=pod-reader', '--user=nobody']);
     expect(bound).toMatchObject({ code: 0, stdout: 'rolebinding.rbac.authorization.k8s.io/read-pods created\n' });
+    await allowed('nobody', [], { namespace: 'team', verb: 'list', resource: 'pods' });
     expect((await kubectl('nobody', ['get', 'pods', '-n', 'team'])).code).toBe(0);
     expect((await kubectl(undefined, ['create', 'clusterrole', 'node-reader', '--verb=get', '--resource=nodes'])).code).toBe(0);
     expect((await kubectl(undefined, ['create', 'clusterrolebinding', 'nobody-nodes', '--clusterrole=node-reader', '--user=nobody'])).code).toBe(0);
+    await allowed('nobody', [], { verb: 'get', resource: 'nodes', name: 'x' });
     expect((await kubectl('nobody', ['get', 'nodes', 'x'])).stderr).toContain('NotFound');
   });
 });
@@ -164,6 +179,7 @@ describe('RBAC', () => {
     await created({ path: `/apis/${RBAC}/v1/namespaces/default/roles`, body: { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: 'one-cm', namespace: 'default' }, rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['mine'], verbs: ['get', 'list', 'watch'] }, { apiGroups: ['*'], resources: ['*/scale'], verbs: ['get'] }] } });
     await created({ path: `/apis/${RBAC}/v1/namespaces/default/rolebindings`, body: binding('RoleBinding', 'nobody-one-cm', 'Role', 'one-cm', [user('nobody')], 'default') });
     await created({ path: '/api/v1/namespaces/default/configmaps', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mine' } } });
+    await allowed('nobody', [], { namespace: 'default', verb: 'get', resource: 'configmaps', name: 'mine' });
     expect((await call({ as: 'nobody', path: '/api/v1/namespaces/default/configmaps/mine' })).status).toBe(200);
     expect((await call({ as: 'nobody', path: '/api/v1/namespaces/default/configmaps/other' })).status).toBe(403);
     expect((await call({ as: 'nobody', path: '/api/v1/namespaces/default/configmaps' })).status).toBe(403);
@@ -189,6 +205,7 @@ describe('RBAC', () => {
     // Given `bind` on cluster-admin (and `escalate` on roles), the same writes pass.
     await created({ path: `/apis/${RBAC}/v1/namespaces/team/roles`, body: { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: 'binder', namespace: 'team' }, rules: [{ apiGroups: [RBAC], resources: ['clusterroles'], resourceNames: ['cluster-admin'], verbs: ['bind'] }, { apiGroups: [RBAC], resources: ['roles'], verbs: ['escalate'] }] } });
     await created({ path: `/apis/${RBAC}/v1/namespaces/team/rolebindings`, body: binding('RoleBinding', 'binder', 'Role', 'binder', [user('team-admin')], 'team') });
+    await allowed('team-admin', [], { namespace: 'team', verb: 'bind', group: RBAC, resource: 'clusterroles', name: 'cluster-admin' });
     expect((await kubectl('team-admin', ['create', 'rolebinding', 'grab', '-n', 'team', '--clusterrole=cluster-admin', '--user=nobody'])).code).toBe(0);
     expect((await kubectl('team-admin', ['create', 'role', 'nodes', '-n', 'team', '--verb=get', '--resource=nodes'])).code).toBe(0);
     // A binding to a role that does not exist (and no bind verb): 404.
@@ -213,6 +230,7 @@ describe('nodes (Node authorizer, NodeRestriction)', () => {
       path: '/api/v1/namespaces/default/pods',
       body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-b' }, spec: { nodeName: 'b', automountServiceAccountToken: false, containers: [{ name: 'c', image: 'x', env: [{ name: 'S', valueFrom: { secretKeyRef: { name: 'used-by-b', key: 'k' } } }] }] } },
     });
+    await allowed('system:node:b', ['system:nodes'], { namespace: 'default', verb: 'get', resource: 'secrets', name: 'used-by-b' });
   });
 
   test('a node may register only itself', async () => {

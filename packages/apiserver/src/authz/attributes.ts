@@ -24,6 +24,7 @@ export interface Attributes {
 }
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+const TRUE_VALUES = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const METHOD_VERBS: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
 function decode(s: string): string {
@@ -73,8 +74,8 @@ export function requestAttributes(user: UserInfo, method: string, url: string): 
   if (parts.length >= 1) out.resource = parts[0];
   if (byMethod && out.name === '' && out.verb === 'get') {
     const params = new URLSearchParams(query);
-    const watch = params.get('watch');
-    out.verb = watch !== null && watch !== '' && watch !== '0' && watch.toLowerCase() !== 'false' ? 'watch' : 'list';
+    // strconv.ParseBool's true values; anything else (false, or a value that does not parse) is a list.
+    out.verb = TRUE_VALUES.has(params.get('watch') ?? '') ? 'watch' : 'list';
     const name = exactName(params.get('fieldSelector'));
     if (name) out.name = name;
   }

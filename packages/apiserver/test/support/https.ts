@@ -3,7 +3,7 @@
 // request stays in flight until `release()`.
 import { request, type RequestOptions } from 'node:https';
 import type { ClientRequest } from 'node:http';
-import type { TestServer } from '../../src/testing/index.ts';
+import { until, type TestServer } from '../../src/testing/index.ts';
 
 export interface HttpsCall {
   path: string;
@@ -79,4 +79,7 @@ export async function bindClusterRoleToGroup(server: TestServer, role: string, g
     body: { apiVersion: `${rbac}/v1`, kind: 'ClusterRoleBinding', metadata: { name: `test-${group}-${role}` }, roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: role }, subjects: [{ apiGroup: rbac, kind: 'Group', name: group }] },
   });
   if (r.status !== 201) throw new Error(`binding ${role} to ${group}: ${r.status} ${r.text}`);
+  // The authorizer learns of it from a watch (on etcd a moment later): wait until it applies.
+  const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'probe', groups: [group], resourceAttributes: { verb: 'get', resource: 'namespaces' } } };
+  await until(`${role} bound to ${group}`, async () => (await httpsCall(server, { path: '/apis/authorization.k8s.io/v1/subjectaccessreviews', method: 'POST', cert: server.tls!.admin, body: review })).body.status?.allowed === true, { timeoutMs: 5000 });
 }
