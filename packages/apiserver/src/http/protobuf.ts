@@ -1,6 +1,6 @@
 // A small decoder for the protobuf bodies kubectl 1.32 sends (its generators, `kubectl create
-// namespace|deployment|service|configmap|secret|serviceaccount|job|cronjob|pdb`, and the Eviction of
-// `kubectl drain`): the `k8s\0` envelope (runtime.Unknown) around one object, read with protobufjs's
+// namespace|deployment|service|configmap|secret|serviceaccount|job|cronjob|pdb|role|clusterrole|
+// rolebinding|clusterrolebinding`, the Eviction of `kubectl drain`, the reviews of `kubectl auth can-i`): the `k8s\0` envelope (runtime.Unknown) around one object, read with protobufjs's
 // wire-format Reader through field tables for the kinds those commands send. Anything else — other kinds, fields outside the tables, malformed bytes — is
 // not guessed at: the caller answers 415 and suggests JSON/YAML. Field numbers are those of k8s.io/api's generated.proto files.
 import protobuf from 'protobufjs/minimal.js';
