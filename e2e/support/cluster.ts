@@ -134,12 +134,13 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
       const names = ['127.0.0.1', 'localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', apiServiceIP(), ...(advertise ? [advertise] : [])];
       pki = await ensureClusterPki(join(dataDir, 'pki'), names);
     }
-    const secure = pki ? { tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert }, authentication: { serviceAccountKey: pki.serviceAccountKey }, advertiseAddress: advertise } : {};
+    const secure = pki ? { tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert, kubeletClient: pki.kubeletClient }, authentication: { serviceAccountKey: pki.serviceAccountKey }, advertiseAddress: advertise } : {};
     server = await startApiServer({ dataDir, host: '127.0.0.1', port: 0, ...secure });
     client = new RestClient({ server: server.url, userAgent: 'skiff-e2e', ...(pki ? { ca: pki.ca.cert, ...pki.admin } : {}) });
     scheduler = createScheduler({ server: server.url, endpoint: false, leaderElection: false, log, ...(await identity('system:kube-scheduler')) });
     await scheduler.start();
-    manager = createControllerManager({ server: server.url, leaderElect: false, clusterCIDR, log: (m) => log(`controller-manager: ${m}`), ...(await identity('system:kube-controller-manager')) });
+    // With TLS it signs the agents' serving certificates (CSRs), as skiff server's does.
+    manager = createControllerManager({ server: server.url, leaderElect: false, clusterCIDR, signing: pki?.ca, log: (m) => log(`controller-manager: ${m}`), ...(await identity('system:kube-controller-manager')) });
     await manager.start();
     for (let i = 0; i < o.nodes.length; i++) agents[i] = await spawnAgent(i);
     // Every node Ready before a test creates pods, so that the scheduler sees them all.

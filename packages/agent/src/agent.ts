@@ -28,6 +28,8 @@ import { LocalClaims } from './volumes/claims.ts';
 import { ServiceLister } from './pod/services.ts';
 import { PodTokens } from './volumes/tokens.ts';
 import { EmptyDirMonitor } from './eviction/monitor.ts';
+import { APISERVER_KUBELET_CLIENT_USER } from '@skiff/api';
+import { NodeCertificates } from './identity/node-certificates.ts';
 
 
 export interface AgentOptions {
@@ -45,6 +47,15 @@ export interface AgentOptions {
   port?: number;
   /** Serve logs/exec at all (hollow nodes do not). Default true. */
   serveEndpoint?: boolean;
+  /**
+   * The node's identity directory (ADR 0019): with a client certificate (ca, cert, key) from
+   * joining, the serving certificate is kept there and both are renewed before they expire.
+   * Without it, a node with a client certificate still asks for a serving certificate, but keeps
+   * it only in memory and does not renew its client certificate (someone else issued it).
+   */
+  identityDir?: string;
+  /** Share of a certificate's lifetime after which it is renewed; default 0.8. */
+  certificateRenewFraction?: number;
   backoff?: BackoffPolicy;
   leaseDurationSeconds?: number;
   renewIntervalMs?: number;
@@ -97,6 +108,16 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
+/** The agent's state directory when none is given (the kubelet's is /var/lib/kubelet). */
+export function defaultRootDir(nodeName: string): string {
+  return `/var/lib/skiff/agent/${nodeName}`;
+}
+
+/** Where a node keeps its certificates and node password, below its state directory (ADR 0019). */
+export function identityDirOf(rootDir: string): string {
+  return `${rootDir}/pki`;
+}
+
 export async function startAgent(o: AgentOptions): Promise<Agent> {
   const log = o.log ?? ((m: string) => process.stderr.write(`skiff agent ${o.nodeName}: ${m}\n`));
   const client = new RestClient({ server: o.server, token: o.token, ca: o.ca, cert: o.cert, key: o.key, userAgent: `skiff-agent/${o.nodeName}` });
@@ -106,7 +127,16 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   let endpoint: AgentEndpoint | undefined;
   // Port-forward asks the pod's worker (below) where the pod listens.
   const podAddress = (namespace: string, name: string) => workers.get(`${namespace}/${name}`)?.address;
-  if (o.serveEndpoint !== false) endpoint = await startEndpoint({ runtime, nodeName: o.nodeName, host: o.nodeIP, port: o.port ?? 10250, log, podIP: podAddress });
+  // A node with a certificate from the cluster CA serves TLS to the API server only (ADR 0019).
+  const clientPair = o.ca && o.cert && o.key ? { cert: o.cert, key: o.key } : undefined;
+  const tls = clientPair ? { ca: o.ca!, allowedClient: APISERVER_KUBELET_CLIENT_USER } : undefined;
+  if (o.serveEndpoint !== false) endpoint = await startEndpoint({ runtime, nodeName: o.nodeName, host: o.nodeIP, port: o.port ?? 10250, log, podIP: podAddress, tls });
+  const ep = endpoint;
+  const certificates =
+    clientPair && (ep || o.identityDir)
+      ? new NodeCertificates({ client, nodeName: o.nodeName, nodeIP: o.nodeIP, ca: o.ca!, clientPair, dir: o.identityDir, serving: !!ep, onServing: (pair) => ep?.setServingCertificate(pair), renewFraction: o.certificateRenewFraction, log })
+      : undefined;
+  certificates?.start();
 
   const heartbeat = new NodeHeartbeat({
     client,
@@ -126,6 +156,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   } catch (err) {
     // Registration failed for good (refused by the API server) or was aborted: nothing of this agent may stay behind.
     heartbeat.stop();
+    certificates?.stop();
     await endpoint?.close();
     client.close();
     throw err;
@@ -210,7 +241,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       }
     },
   });
-  const rootDir = o.rootDir ?? `/var/lib/skiff/agent/${o.nodeName}`;
+  const rootDir = o.rootDir ?? defaultRootDir(o.nodeName);
   const claims = new LocalClaims({ client, runtime, nodeName: o.nodeName, otherUsers: (ns, claim, uid): string[] => volumes.claimUsers(ns, claim, uid), log });
   // ServiceAccount tokens of projected volumes; one due for refresh rewrites its pod's volumes.
   const tokens = new PodTokens({
@@ -338,6 +369,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       services.stop();
       heartbeat.stop();
       probes.stop();
+      certificates?.stop();
       await relistDone;
       await endpoint?.close();
       client.close();
@@ -363,6 +395,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       claims.stop();
       heartbeat.stop();
       probes.stop();
+      certificates?.stop();
       // Let in-flight syncs, the relist and the events they recorded end (bounded: a stop may wait out a grace period), so
       // that no container is created or removed once stop() has resolved.
       let timer: NodeJS.Timeout | undefined;

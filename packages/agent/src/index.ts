@@ -1,4 +1,7 @@
-export { startAgent, type Agent, type AgentOptions } from './agent.ts';
+export { startAgent, defaultRootDir, identityDirOf, type Agent, type AgentOptions } from './agent.ts';
+export { ensureNodeIdentity, fetchClusterCA, joinCluster, JoinError, NODE_PASSWORD_HEADER, type JoinOptions } from './identity/join.ts';
+export { IDENTITY_FILES, type NodeIdentity } from './identity/store.ts';
+export { renewalTime } from './identity/node-certificates.ts';
 export { DockerRuntime } from './runtime/docker/docker-runtime.ts';
 export { SimRuntime, type SimRuntimeOptions } from './runtime/sim.ts';
 export type { ContainerRuntime } from './runtime/types.ts';

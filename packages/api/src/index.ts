@@ -33,3 +33,50 @@ export * from './helpers/strconv.ts';
 export * from './helpers/node-affinity.ts';
 export * from './helpers/equal.ts';
 export * from './helpers/cron.ts';
+export {
+  caHash,
+  certificateInfo,
+  createCertificateAuthority,
+  createCertificateRequest,
+  issueCertificate,
+  issuedBy,
+  parseCertificateRequest,
+  signCertificate,
+  writePublicFile,
+  writeSecretFile,
+  CA_VALIDITY_DAYS,
+  LEAF_VALIDITY_DAYS,
+  type CertificateAuthority,
+  type CertificateRequestSpec,
+  type IssueOptions,
+  type KeyPair,
+  type ParsedCertificateRequest,
+} from './certs/x509.ts';
+export {
+  formatJoinString,
+  parseJoinString,
+  newBootstrapToken,
+  bootstrapTokenSecret,
+  bootstrapSecretName,
+  BOOTSTRAP_TOKEN_NAMESPACE,
+  BOOTSTRAP_TOKEN_PATTERN,
+  BOOTSTRAP_TOKEN_SECRET_TYPE,
+  DEFAULT_NODE_TOKEN_GROUP,
+  type JoinString,
+  type BootstrapTokenSpec,
+} from './certs/join-string.ts';
+export {
+  KUBELET_CLIENT_SIGNER,
+  KUBELET_SERVING_SIGNER,
+  APISERVER_CLIENT_SIGNER,
+  KUBELET_CLIENT_USAGES,
+  KUBELET_SERVING_USAGES,
+  NODE_USER_PREFIX,
+  NODES_GROUP,
+  APISERVER_KUBELET_CLIENT_USER,
+  kubeletClientProblem,
+  kubeletServingProblem,
+  apiserverClientProblem,
+  nodeNameOf,
+  csrCondition,
+} from './certs/csr.ts';

@@ -2,7 +2,7 @@
 // discovery, OpenAPI and the client's paths are all derived from this table.
 
 export type Scope = 'Namespaced' | 'Cluster';
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'attach' | 'portforward' | 'ephemeralcontainers' | 'proxy' | 'token' | 'eviction';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'attach' | 'portforward' | 'ephemeralcontainers' | 'proxy' | 'token' | 'eviction' | 'approval';
 
 export interface ResourceInfo {
   /** API group; '' for the core group. */
@@ -60,6 +60,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', scope: 'Namespaced', categories: ['all'], subresources: ['status'] }),
   resource({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', scope: 'Namespaced', shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
   resource({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', scope: 'Namespaced', shortNames: ['ing'], subresources: ['status'] }),
+  resource({ group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest', plural: 'certificatesigningrequests', scope: 'Cluster', shortNames: ['csr'], subresources: ['status', 'approval'] }),
   resource({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', scope: 'Namespaced', shortNames: ['pdb'], subresources: ['status'] }),
   resource({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', scope: 'Namespaced' }),
   resource({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', scope: 'Cluster' }),
@@ -130,3 +131,4 @@ export const ROLES = mustFind('rbac.authorization.k8s.io', 'roles');
 export const CLUSTER_ROLES = mustFind('rbac.authorization.k8s.io', 'clusterroles');
 export const ROLE_BINDINGS = mustFind('rbac.authorization.k8s.io', 'rolebindings');
 export const CLUSTER_ROLE_BINDINGS = mustFind('rbac.authorization.k8s.io', 'clusterrolebindings');
+export const CERTIFICATE_SIGNING_REQUESTS = mustFind('certificates.k8s.io', 'certificatesigningrequests');

@@ -80,6 +80,11 @@ export interface ServingTls {
   key: string;
   /** PEM of the cluster CA: client certificates it signed authenticate; served on /cacerts. */
   ca: string;
+  /**
+   * The API server's client certificate for the agents' endpoints (logs, exec): agents accept
+   * only it, and their serving certificates are verified against `ca` (ADR 0019).
+   */
+  kubeletClient?: { cert: string; key: string };
 }
 
 export interface AuthenticationConfig {
@@ -167,7 +172,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const audit = opts.audit ? new AuditLog(opts.audit) : undefined;
   const authFailures = new AuthFailureLimiter(opts.limits?.authFailures);
   const inflight = new InflightCounter(opts.limits);
-  const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes, authenticator, authorizer: authorization.authorizer, serviceAccountTokens, caCert: opts.tls?.ca, audit, authFailures, inflight };
+  const context: ServerContext = { storage, stores, namespaces, metrics, watchMaxBufferedBytes: opts.watchMaxBufferedBytes, authenticator, authorizer: authorization.authorizer, serviceAccountTokens, caCert: opts.tls?.ca, audit, authFailures, inflight, agentTls: opts.tls?.kubeletClient ? { ca: opts.tls.ca, ...opts.tls.kubeletClient } : undefined };
   app.decorate('skiff', context);
 
   // Audit first: a request refused by authentication or a limit is audited too.

@@ -19,6 +19,9 @@ export interface ComponentSpec {
   schedulerPort?: number;
   /** The controller manager's cluster CIDR (node IPAM). */
   clusterCIDR?: string;
+  /** PEM: the cluster CA and its key, with which the controller manager signs approved CSRs. */
+  signingCert?: string;
+  signingKey?: string;
 }
 
 /** What the worker reports: ready (with its explain URL, for the scheduler), stopped, or a failure. */

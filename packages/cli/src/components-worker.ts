@@ -1,5 +1,6 @@
 // Worker-thread side of ./components-thread.ts: runs one component (scheduler or controller
 // manager) against the API server's URL, reports ready, and stops cleanly when asked.
+import { createPrivateKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
@@ -10,7 +11,7 @@ function validSpec(d: unknown): d is ComponentSpec {
   const s = d as Partial<ComponentSpec>;
   if (s.kind !== 'scheduler' && s.kind !== 'controller-manager') return false;
   if (typeof s.server !== 'string' || !/^https?:\/\//.test(s.server)) return false;
-  for (const pem of [s.ca, s.cert, s.key]) if (pem !== undefined && (typeof pem !== 'string' || !pem.includes('-----BEGIN '))) return false;
+  for (const pem of [s.ca, s.cert, s.key, s.signingCert, s.signingKey]) if (pem !== undefined && (typeof pem !== 'string' || !pem.includes('-----BEGIN '))) return false;
   if (s.clusterCIDR !== undefined && (typeof s.clusterCIDR !== 'string' || !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(s.clusterCIDR))) return false;
   return s.schedulerPort === undefined || (Number.isInteger(s.schedulerPort) && s.schedulerPort >= 0 && s.schedulerPort < 65536);
 }
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
       stop = () => scheduler.stop();
       send({ type: 'ready', endpointUrl: scheduler.endpointUrl });
     } else {
-      const manager = createControllerManager({ server: spec.server, ca: spec.ca, cert: spec.cert, key: spec.key, clusterCIDR: spec.clusterCIDR });
+      const signing = spec.signingCert && spec.signingKey ? { cert: spec.signingCert, key: createPrivateKey(spec.signingKey) } : undefined;
+      const manager = createControllerManager({ server: spec.server, ca: spec.ca, cert: spec.cert, key: spec.key, clusterCIDR: spec.clusterCIDR, signing });
       await manager.start();
       stop = () => manager.stop();
       send({ type: 'ready' });

@@ -10,6 +10,7 @@ import { registerServer } from './commands/server.ts';
 import { registerUp } from './commands/up.ts';
 import { registerVerbs } from './commands/verbs.ts';
 import { registerVersion } from './commands/version.ts';
+import { registerToken } from './commands/token.ts';
 
 /** The whole command tree; each command lives in its own module under ./commands. */
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDown(program);
   registerLb(program);
   registerSecrets(program);
+  registerToken(program);
   // After server and agent: their install/uninstall subcommands.
   registerInstall(program);
   return program;

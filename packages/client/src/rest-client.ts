@@ -155,6 +155,11 @@ export class RestClient {
     return openWatch(this.transport, res, opts, onEvent, onDone);
   }
 
+  /** Authenticates with a new (rotated) client certificate from now on; see Transport.setClientCertificate. */
+  setClientCertificate(cert: string, key: string): void {
+    this.transport.setClientCertificate(cert, key);
+  }
+
   /** Closes kept-alive connections. */
   close(): void {
     this.transport.close();

@@ -25,6 +25,8 @@ export interface TransportOptions {
   cert?: string | Buffer;
   key?: string | Buffer;
   insecureSkipTlsVerify?: boolean;
+  /** More headers for every request (a joining agent's node password). */
+  headers?: Record<string, string>;
 }
 
 export interface HttpRequest {
@@ -48,22 +50,42 @@ const RETRYABLE = new Set(['GET', 'PUT', 'DELETE']);
 
 export class Transport {
   readonly servers: ServerPool;
-  private readonly agent: http.Agent;
-  private readonly streamAgent: http.Agent;
+  private agent: http.Agent;
+  private streamAgent: http.Agent;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
+  private readonly opts: TransportOptions;
 
   constructor(opts: TransportOptions) {
+    this.opts = opts;
     this.servers = new ServerPool(opts.server);
-    const secure = this.servers.urls.some((u) => u.protocol === 'https:');
-    if (secure && this.servers.urls.some((u) => u.protocol !== 'https:')) throw new Error('API servers must all be https:// or all http://');
-    const tls = secure ? { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: !opts.insecureSkipTlsVerify } : {};
-    const Agent = secure ? https.Agent : http.Agent;
-    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxConnections ?? 32, ...tls });
-    this.streamAgent = new Agent({ keepAlive: false, ...tls });
+    if (this.secure && this.servers.urls.some((u) => u.protocol !== 'https:')) throw new Error('API servers must all be https:// or all http://');
+    [this.agent, this.streamAgent] = this.makeAgents(opts.cert, opts.key);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.headers = { accept: 'application/json', 'user-agent': opts.userAgent ?? 'skiff-client/0.1' };
+    this.headers = { ...opts.headers, accept: 'application/json', 'user-agent': opts.userAgent ?? 'skiff-client/0.1' };
     if (opts.token) this.headers.authorization = `Bearer ${opts.token}`;
+  }
+
+  private get secure(): boolean {
+    return this.servers.urls.some((u) => u.protocol === 'https:');
+  }
+
+  private makeAgents(cert: string | Buffer | undefined, key: string | Buffer | undefined): [http.Agent, http.Agent] {
+    const tls = this.secure ? { ca: this.opts.ca, cert, key, rejectUnauthorized: !this.opts.insecureSkipTlsVerify } : {};
+    const Agent = this.secure ? https.Agent : http.Agent;
+    return [new Agent({ keepAlive: true, maxSockets: this.opts.maxConnections ?? 32, ...tls }), new Agent({ keepAlive: false, ...tls })];
+  }
+
+  /**
+   * Authenticates with a new client certificate from now on (a rotated one). Every connection
+   * made with the old one is closed, as the kubelet's certificate manager does: a kept-alive
+   * connection would otherwise go on as the old certificate past its expiry. Open watches end
+   * and their informers reconnect.
+   */
+  setClientCertificate(cert: string, key: string): void {
+    const old = [this.agent, this.streamAgent];
+    [this.agent, this.streamAgent] = this.makeAgents(cert, key);
+    for (const a of old) a.destroy();
   }
 
   /** Sends a request and reads the whole body; non-2xx answers reject with an ApiError. */

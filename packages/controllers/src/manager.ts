@@ -24,8 +24,10 @@ import { TtlAfterFinishedController } from './ttlafterfinished/controller.ts';
 import { CronJobController } from './cronjob/controller.ts';
 import { DisruptionController } from './disruption/controller.ts';
 import { RootCACertPublisher } from './rootcacertpublisher/controller.ts';
+import { CertificateController } from './certificates/controller.ts';
+import type { CertificateAuthority } from '@skiff/api';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob', 'disruption', 'root-ca-cert-publisher'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob', 'disruption', 'root-ca-cert-publisher', 'csrapproving'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -43,6 +45,14 @@ export interface ControllerManagerOptions {
    * serves on /cacerts. Without any, the root CA publisher does not run.
    */
   rootCA?: string;
+  /**
+   * The cluster CA that signs approved CertificateSigningRequests (kube-controller-manager's
+   * --cluster-signing-cert-file / --cluster-signing-key-file); without it requests are approved
+   * (csrapproving) but not signed.
+   */
+  signing?: CertificateAuthority;
+  /** The longest certificate signed (--cluster-signing-duration), in seconds; default a year. */
+  signingDurationSeconds?: number;
   /** Which controllers to run; default all. */
   controllers?: readonly ControllerName[];
   /** Workers per controller; default 5 (ReplicaSet and Deployment), 2 for the others. */
@@ -144,6 +154,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('disruption')) controllers.push(new DisruptionController({ client, factory, recorder: recorder('controllermanager'), log }));
     const rootCA = enabled.has('root-ca-cert-publisher') ? (opts.rootCA ?? opts.ca?.toString() ?? (await servedCA(client))) : undefined;
     if (rootCA) controllers.push(new RootCACertPublisher({ client, factory, rootCA, log }));
+    // Approval and signing of CSRs (csrapproving, and csrsigning when the CA's key was given).
+    if (enabled.has('csrapproving')) controllers.push(new CertificateController({ client, factory, signing: opts.signing, signingDurationSeconds: opts.signingDurationSeconds, log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };

@@ -6,7 +6,14 @@
 //   GET /exec/{namespace}/{pod}/{container}?command=..&command=..&stdin&stdout&stderr&tty  (WebSocket)
 //   GET /attach/{namespace}/{pod}/{container}?stdin&stdout&stderr&tty                       (WebSocket)
 //   GET /portForward/{namespace}/{pod}            (WebSocket tunnelling SPDY, or SPDY/3.1; ./port-forward.ts)
+// With `tls` (an agent with a certificate from the cluster CA) it serves HTTPS with the node's
+// serving certificate and accepts only the API server: the TLS handshake requires a client
+// certificate signed by the cluster CA, and a request from any other identity than the API
+// server's (kube-apiserver-kubelet-client) is 403 (ADR 0019). Until the serving certificate
+// arrives (a CSR, see ../identity/node-certificates.ts) handshakes fail.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
@@ -25,11 +32,32 @@ export interface EndpointOptions {
   log(message: string): void;
   /** The address of a pod on this node (its holder's IP), for port-forward; undefined when unknown. */
   podIP?(namespace: string, name: string): string | undefined;
+  /** Serve HTTPS to the API server only (see above); plain HTTP without. */
+  tls?: EndpointTls;
+}
+
+export interface EndpointTls {
+  /** PEM of the cluster CA that signed the API server's client certificate. */
+  ca: string;
+  /** The one client identity (certificate CN) served. */
+  allowedClient: string;
 }
 
 export interface AgentEndpoint {
   port: number;
+  /** Serves with this certificate from now on (the first one, and each renewal). Only with `tls`. */
+  setServingCertificate(pair: { cert: string; key: string }): void;
   close(): Promise<void>;
+}
+
+/** Why a request on a TLS endpoint is refused (403), or undefined when it is the API server's. */
+function clientRefusal(tls: EndpointTls | undefined, req: IncomingMessage): string | undefined {
+  if (!tls) return undefined;
+  const socket = req.socket as TLSSocket;
+  // rejectUnauthorized already ended handshakes without a certificate from the CA.
+  const cn = socket.authorized ? socket.getPeerCertificate()?.subject?.CN : undefined;
+  if (cn === tls.allowedClient) return undefined;
+  return `the node agent serves only the API server (${tls.allowedClient}), not ${cn === undefined ? 'an unauthenticated client' : JSON.stringify(cn)}`;
 }
 
 const LOGS = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/;
@@ -92,9 +120,14 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     handleProtocols: (offered) => (offered.has(PORT_FORWARD_WEBSOCKET_PROTOCOL) ? PORT_FORWARD_WEBSOCKET_PROTOCOL : false),
   });
   const upgraded = new Set<Duplex>();
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const refused = clientRefusal(o.tls, req);
+    if (refused) return fail(res, 403, refused);
     handle(o, req, res).catch((err: Error) => fail(res, err instanceof EndpointError ? err.code : 500, err.message));
-  });
+  };
+  // Client certificates are required and checked against the cluster CA during the handshake.
+  const server: Server = o.tls ? createHttpsServer({ requestCert: true, rejectUnauthorized: true, ca: o.tls.ca, minVersion: 'TLSv1.2' }, onRequest) : createServer(onRequest);
+  if (o.tls) server.on('tlsClientError', (err: Error) => o.log(`refused a TLS connection: ${err.message}`));
   server.on('upgrade', (req, socket, head) => {
     // Node takes its own error listener off an upgraded socket: without this one, a client that
     // resets the connection would crash the agent.
@@ -102,6 +135,12 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     // Upgraded sockets leave the HTTP server's bookkeeping: close() ends them itself.
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
+    const refused = clientRefusal(o.tls, req);
+    if (refused) {
+      const body = JSON.stringify(statusBody(403, refused));
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
     let target: UpgradeTarget;
     try {
       target = parseUpgrade(req);
@@ -146,8 +185,13 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
   });
+  const tlsServer = server as unknown as { setSecureContext(o: { cert: string; key: string; ca: string }): void };
   return {
     port: (server.address() as AddressInfo).port,
+    setServingCertificate: (pair) => {
+      if (!o.tls) throw new Error('the endpoint serves plain HTTP: it has no serving certificate');
+      tlsServer.setSecureContext({ cert: pair.cert, key: pair.key, ca: o.tls.ca });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
@@ -224,7 +268,7 @@ function fail(res: ServerResponse, code: number, message: string): void {
   res.end(body);
 }
 
-const REASONS: Record<number, string> = { 400: 'BadRequest', 404: 'NotFound', 405: 'MethodNotAllowed', 500: 'InternalError' };
+const REASONS: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 500: 'InternalError' };
 
 function statusBody(code: number, message: string): Record<string, unknown> {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: REASONS[code] ?? 'BadRequest', code };

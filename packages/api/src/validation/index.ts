@@ -21,6 +21,7 @@ import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetUpdate } from './policy.ts';
 import { validateIngress, validateIngressUpdate } from './networking.ts';
 import { validateClusterRole, validateClusterRoleBinding, validateClusterRoleBindingUpdate, validateRole, validateRoleBinding, validateRoleBindingUpdate } from './rbac.ts';
+import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.ts';
 import { validateCronJob, validateCronJobUpdate, validateJob, validateJobUpdate } from './batch.ts';
 import { validateAppsUpdate, validateDeployment, validateReplicaSet, validateReplicationController, validateReplicationControllerUpdate } from './workloads.ts';
 
@@ -57,6 +58,7 @@ const CREATE: Record<string, (o: KubeObject) => FieldCause[]> = {
   'rbac.authorization.k8s.io/ClusterRole': validateClusterRole,
   'rbac.authorization.k8s.io/RoleBinding': validateRoleBinding,
   'rbac.authorization.k8s.io/ClusterRoleBinding': validateClusterRoleBinding,
+  'certificates.k8s.io/CertificateSigningRequest': validateCertificateSigningRequest,
 };
 
 const UPDATE: Record<string, (o: KubeObject, old: KubeObject) => FieldCause[]> = {
@@ -83,6 +85,7 @@ const UPDATE: Record<string, (o: KubeObject, old: KubeObject) => FieldCause[]> =
   'networking.k8s.io/Ingress': validateIngressUpdate,
   'rbac.authorization.k8s.io/RoleBinding': validateRoleBindingUpdate,
   'rbac.authorization.k8s.io/ClusterRoleBinding': validateClusterRoleBindingUpdate,
+  'certificates.k8s.io/CertificateSigningRequest': validateCertificateSigningRequestUpdate,
 };
 
 /** All validation failures for creating `obj`; empty when it is valid. */
@@ -107,4 +110,5 @@ export function validateUpdate(resource: Kind, obj: KubeObject, old: KubeObject)
 export { invalidMessage, qualifiedKind } from './errors.ts';
 export { RBAC_GROUP } from './rbac.ts';
 export * from './strings.ts';
+export { KEY_USAGES, MIN_CSR_EXPIRATION_SECONDS } from './certificates.ts';
 export { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from './batch.ts';

@@ -7,13 +7,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { KubeObject } from '@skiff/api';
 import { SYSTEM_BOOTSTRAPPERS, type UserInfo } from './user.ts';
 
-export const BOOTSTRAP_TOKEN_PATTERN = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
-export const BOOTSTRAP_TOKEN_SECRET_TYPE = 'bootstrap.kubernetes.io/token';
-export const BOOTSTRAP_TOKEN_NAMESPACE = 'kube-system';
-
-export function bootstrapSecretName(id: string): string {
-  return `bootstrap-token-${id}`;
-}
+import { BOOTSTRAP_TOKEN_SECRET_TYPE } from '@skiff/api';
+export { BOOTSTRAP_TOKEN_NAMESPACE, BOOTSTRAP_TOKEN_PATTERN, BOOTSTRAP_TOKEN_SECRET_TYPE, bootstrapSecretName } from '@skiff/api';
 
 /**
  * The identity a bootstrap token's Secret gives for `secret` (the part after the dot), or

@@ -72,7 +72,7 @@ describe('aggregated discovery', () => {
     const res = await get('/apis', KUBECTL_DISCOVERY_ACCEPT);
     expect(res.headers['content-type']).toBe(AGGREGATED_DISCOVERY_CONTENT_TYPE);
     const body = res.json();
-    expect(body.items.map((i: any) => i.metadata.name)).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'batch', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io']);
+    expect(body.items.map((i: any) => i.metadata.name)).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'batch', 'networking.k8s.io', 'certificates.k8s.io', 'policy', 'rbac.authorization.k8s.io']);
     const deployments = body.items[0].versions[0].resources.find((r: any) => r.resource === 'deployments');
     expect(deployments.subresources).toContainEqual({
       subresource: 'scale',
@@ -141,6 +141,11 @@ describe('legacy discovery', () => {
           name: 'networking.k8s.io',
           versions: [{ groupVersion: 'networking.k8s.io/v1', version: 'v1' }],
           preferredVersion: { groupVersion: 'networking.k8s.io/v1', version: 'v1' },
+        },
+        {
+          name: 'certificates.k8s.io',
+          versions: [{ groupVersion: 'certificates.k8s.io/v1', version: 'v1' }],
+          preferredVersion: { groupVersion: 'certificates.k8s.io/v1', version: 'v1' },
         },
         { name: 'policy', versions: [{ groupVersion: 'policy/v1', version: 'v1' }], preferredVersion: { groupVersion: 'policy/v1', version: 'v1' } },
         { name: 'rbac.authorization.k8s.io', versions: [{ groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' }], preferredVersion: { groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' } },

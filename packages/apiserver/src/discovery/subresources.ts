@@ -31,6 +31,7 @@ export function subresourceInfo(r: ResourceInfo, sub: Subresource): SubresourceI
     case 'portforward':
       return { name: sub, responseKind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] };
     case 'ephemeralcontainers':
+    case 'approval':
       return { name: sub, responseKind: own, verbs: ['get', 'patch', 'update'] };
     case 'eviction':
       return { name: sub, responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] };

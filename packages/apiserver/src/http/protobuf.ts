@@ -167,10 +167,30 @@ const SELF_SUBJECT_ACCESS_REVIEW: Schema = {
 };
 const SELF_SUBJECT_RULES_REVIEW: Schema = { 1: { name: 'metadata', type: OBJECT_META }, 2: { name: 'spec', type: { 1: { name: 'namespace', type: 'string' } } }, 3: { name: 'status', type: 'skip' } };
 
+// kubectl certificate approve|deny: the CSR it read, with the condition it adds, PUT to /approval.
+const CSR_CONDITION: Schema = {
+  1: { name: 'type', type: 'string' }, 6: { name: 'status', type: 'string' }, 2: { name: 'reason', type: 'string' }, 3: { name: 'message', type: 'string' },
+  4: { name: 'lastUpdateTime', type: 'time' }, 5: { name: 'lastTransitionTime', type: 'time' },
+};
+const CERTIFICATE_SIGNING_REQUEST: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: {
+    name: 'spec',
+    type: {
+      1: { name: 'request', type: 'base64' }, 7: { name: 'signerName', type: 'string' }, 8: { name: 'expirationSeconds', type: 'int' }, 5: { name: 'usages', type: 'string', repeated: true },
+      2: { name: 'username', type: 'string' }, 3: { name: 'uid', type: 'string' }, 4: { name: 'groups', type: 'string', repeated: true },
+      // Set by the server on create and kept by every update: not read back from a client.
+      6: { name: 'extra', type: 'skip' },
+    },
+  },
+  3: { name: 'status', type: { 1: { name: 'conditions', type: CSR_CONDITION, repeated: true }, 2: { name: 'certificate', type: 'base64' } } },
+};
+
 const KINDS: Record<string, Schema> = {
   'rbac.authorization.k8s.io/v1/Role': ROLE, 'rbac.authorization.k8s.io/v1/ClusterRole': CLUSTER_ROLE,
   'rbac.authorization.k8s.io/v1/RoleBinding': ROLE_BINDING, 'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ROLE_BINDING,
   'authorization.k8s.io/v1/SelfSubjectAccessReview': SELF_SUBJECT_ACCESS_REVIEW, 'authorization.k8s.io/v1/SelfSubjectRulesReview': SELF_SUBJECT_RULES_REVIEW,
+  'certificates.k8s.io/v1/CertificateSigningRequest': CERTIFICATE_SIGNING_REQUEST,
   'v1/Namespace': NAMESPACE, 'v1/Service': SERVICE, 'apps/v1/Deployment': DEPLOYMENT,
   'v1/ConfigMap': CONFIG_MAP, 'v1/Secret': SECRET, 'v1/ServiceAccount': SERVICE_ACCOUNT,
   'batch/v1/Job': JOB, 'batch/v1/CronJob': CRON_JOB,

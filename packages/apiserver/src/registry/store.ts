@@ -8,7 +8,7 @@ import type { ObjectKey, Storage } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
 import type { ResourceRef } from '../errors/status.ts';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, namespaceTerminating, notFound } from '../errors/status.ts';
-import type { Strategy } from './strategy.ts';
+import type { Requester, Strategy } from './strategy.ts';
 import { deepEqual, storageKeyOf, strategyFor, type StrategyOptions } from './strategy.ts';
 import type { UserInfo } from '../auth/user.ts';
 import type { AdmissionAttributes, ValidatingAdmission } from './admission.ts';
@@ -17,6 +17,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** Who asks (for admission that depends on it); writes the server makes itself have none. */
   user?: UserInfo;
+  /** Who asks, for admission that reads it (a CertificateSigningRequest records its requester). */
+  requester?: Requester;
 }
 
 export type NamespacePhase = 'Active' | 'Terminating';
@@ -52,7 +54,7 @@ export interface DeleteResult {
  * '' the main resource, 'status' the status subresource, 'raw' a server-made change taken as
  * computed (binding), 'ephemeralcontainers' a write the strategy prepares (Strategy.subresourceUpdates).
  */
-export type Subresource = '' | 'status' | 'raw' | 'ephemeralcontainers';
+export type Subresource = '' | 'status' | 'raw' | 'ephemeralcontainers' | 'approval';
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
@@ -181,13 +183,13 @@ export class ResourceStore {
     this.strategy.prepareCreate?.(obj);
     const defaulted = applyDefaults(this.info, obj);
     // Mutating admission that reads other objects (Priority); it refuses with a 403.
-    await this.strategy.admit?.(defaulted);
+    await this.strategy.admit?.(defaulted, opts.requester);
     this.validate(defaulted);
     this.admit(opts.user, 'CREATE', '', namespace, defaulted.metadata.name ?? '', defaulted, undefined);
     if (!this.strategy.assignOnCreate) return opts.dryRun ? defaulted : this.storeNew(namespace, defaulted, generated ? meta.generateName : undefined);
     // Assignment reads what is allocated and the create takes it: one at a time per resource.
     return this.assignLock.run(async () => {
-      const assigned = await this.strategy.assignOnCreate!(defaulted, this.storage, !!opts.dryRun);
+      const assigned = await this.strategy.assignOnCreate!(defaulted, this.storage, !!opts.dryRun, opts.requester);
       if (assigned.length > 0) throw invalid(this.ref, defaulted.metadata.name ?? '', assigned);
       if (opts.dryRun) return defaulted;
       try {
@@ -239,7 +241,7 @@ export class ResourceStore {
       const pinned = desired.metadata.resourceVersion;
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(this.ref, name);
       const next =
-        sub === 'status' ? this.prepareStatusUpdate(desired, current) : sub === 'raw' ? desired : sub === '' ? this.prepareUpdate(desired, current) : this.prepareSubresourceUpdate(sub, desired, current);
+        sub === 'status' && !this.strategy.subresourceUpdates?.status ? this.prepareStatusUpdate(desired, current) : sub === 'raw' ? desired : sub === '' ? this.prepareUpdate(desired, current) : this.prepareSubresourceUpdate(sub, desired, current);
       next.metadata.resourceVersion = current.metadata.resourceVersion;
       this.admit(opts.user, 'UPDATE', sub === 'raw' ? 'binding' : sub, namespace, name, next, current);
       if (deepEqual(next, current)) return { object: current, created: false };
@@ -308,7 +310,7 @@ export class ResourceStore {
   }
 
   /** A write through a subresource whose rules the strategy holds (pods/ephemeralcontainers). */
-  private prepareSubresourceUpdate(sub: 'ephemeralcontainers', desired: KubeObject, old: KubeObject): KubeObject {
+  private prepareSubresourceUpdate(sub: 'ephemeralcontainers' | 'approval' | 'status', desired: KubeObject, old: KubeObject): KubeObject {
     const rules = this.strategy.subresourceUpdates?.[sub];
     if (!rules) throw notFound(this.ref, old.metadata.name!);
     if (desired.metadata.name && desired.metadata.name !== old.metadata.name)

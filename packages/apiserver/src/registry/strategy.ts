@@ -12,6 +12,15 @@ import { admitDefaultStorageClass } from './storage-classes.ts';
 import type { PriorityClasses } from './priority-classes.ts';
 import type { ServiceAccountAdmission } from './service-account-admission.ts';
 import { generateJobSelector } from './jobs.ts';
+import type { UserInfo } from '../auth/user.ts';
+import { certificateSigningRequestStrategy } from './certificate-signing-requests.ts';
+
+/** Who sent a write, for admission that reads it. */
+export interface Requester {
+  user: UserInfo;
+  /** A request header (lower-case name), e.g. the node password a joining agent sends. */
+  header(name: string): string | undefined;
+}
 
 export interface Strategy {
   /** Has a status subresource: the main resource's writes keep the stored status. */
@@ -29,13 +38,13 @@ export interface Strategy {
   /** DELETE answers with the deleted object (pods, services, namespaces); otherwise a Success Status. */
   returnDeletedObject: boolean;
   /** Fills in server-assigned fields on create (a Service's ClusterIP and NodePorts); causes make a 422. A dry run claims nothing. */
-  assignOnCreate?(obj: KubeObject, storage: Storage, dryRun: boolean): Awaitable<FieldCause[]>;
+  assignOnCreate?(obj: KubeObject, storage: Storage, dryRun: boolean, requester?: Requester): Awaitable<FieldCause[]>;
   /** Gives back what assignOnCreate took, when the object is deleted or its create failed. */
   releaseOnDelete?(obj: KubeObject, storage: Storage): Awaitable<void>;
   /** Keeps server-assigned fields an update leaves out, and refuses to change them. */
   keepOnUpdate?(next: KubeObject, old: KubeObject): FieldCause[];
   /** Admission on create after defaulting, reading other objects (Priority); throws an ApiError (403) to refuse. */
-  admit?(obj: KubeObject): Awaitable<void>;
+  admit?(obj: KubeObject, requester?: Requester): Awaitable<void>;
   /** Admission on an update of the main resource; throws an ApiError to refuse. */
   admitUpdate?(next: KubeObject, old: KubeObject): void;
   /** What a create adds beyond defaulting (a Namespace's `kubernetes` finalizer). */
@@ -48,7 +57,7 @@ export interface Strategy {
    */
   statusWhileFinalizing?(obj: KubeObject): KubeObject['status'] | undefined;
   /** Writes through a subresource of their own: the next object from the desired and stored ones, and its failing fields. */
-  subresourceUpdates?: Partial<Record<'ephemeralcontainers', { prepare(desired: KubeObject, old: KubeObject): KubeObject; validate(next: KubeObject, old: KubeObject): FieldCause[] }>>;
+  subresourceUpdates?: Partial<Record<'ephemeralcontainers' | 'approval' | 'status', { prepare(desired: KubeObject, old: KubeObject): KubeObject; validate(next: KubeObject, old: KubeObject): FieldCause[] }>>;
 }
 
 function addFinalizer(obj: KubeObject, finalizer: string): void {
@@ -182,6 +191,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'policy/poddisruptionbudgets': { ...workload, initialStatus: () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }) },
   // Stored for an ingress controller to act on (skiff has none); its status is the controller's.
   'networking.k8s.io/ingresses': workload,
+  'certificates.k8s.io/certificatesigningrequests': certificateSigningRequestStrategy(base),
   replicationcontrollers: workload,
   'apps/replicasets': workload,
   'apps/daemonsets': workload,

@@ -9,6 +9,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import type { AuthFailureLimiter } from '../limits/auth-failures.ts';
 import type { InflightCounter } from '../limits/inflight.ts';
 import type { Authorizer } from '../authz/authorizer.ts';
+import type { AgentClientTls } from './agent-connection.ts';
 
 export interface ServerContext {
   storage: Storage;
@@ -32,4 +33,6 @@ export interface ServerContext {
   authFailures?: AuthFailureLimiter;
   /** Requests being served now, against --max-requests-inflight. */
   inflight?: InflightCounter;
+  /** How the agents' endpoints are reached over TLS (./agent-connection.ts); plain HTTP without. */
+  agentTls?: AgentClientTls;
 }

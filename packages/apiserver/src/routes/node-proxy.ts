@@ -3,8 +3,10 @@
 //
 // - The agent advertises itself in its Node object: `status.daemonEndpoints.kubeletEndpoint.Port`
 //   and an address of type `InternalIP` in `status.addresses` (as a kubelet does).
+// - The scheme: HTTPS with client certificates both ways when the API server serves TLS, plain
+//   HTTP for a plain-HTTP test server (./agent-connection.ts, ADR 0019).
 // - Logs: the API server sends
-//     GET http://<InternalIP>:<Port>/containerLogs/<namespace>/<pod>/<container>
+//     GET https://<InternalIP>:<Port>/containerLogs/<namespace>/<pod>/<container>
 //         ?follow=true|false&tailLines=N&sinceSeconds=N&timestamps=true|false&previous=true|false&limitBytes=N
 //   (only the parameters the client gave) and streams the answer back unchanged: 200 with
 //   `text/plain` log lines (kept open while following), or an error with a Status JSON body,
@@ -21,7 +23,6 @@
 //   parameters, opens the same upgrade to the agent with the client's Upgrade, WebSocket and
 //   X-Stream-Protocol-Version headers, and once the agent answers 101 splices the two sockets
 //   together: frames pass through untouched. A request without an upgrade is 400.
-import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -37,6 +38,7 @@ import { authFailureRefusal, unauthorized } from '../auth/authenticate.ts';
 import { auditUpgrade } from '../audit/audit.ts';
 import { setRequestUser } from '../auth/user.ts';
 import { authorizeRequest } from '../authz/register.ts';
+import { agentRequest } from './agent-connection.ts';
 
 const LOG_PARAMS = ['follow', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'previous', 'limitBytes'];
 
@@ -61,7 +63,7 @@ export function containerOf(pod: KubeObject, requested: string | undefined): str
   throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${main.join(' ')}]`);
 }
 
-async function boundPod(ctx: ServerContext, store: ResourceStore, req: FastifyRequest): Promise<{ pod: KubeObject; endpoint: { host: string; port: number } }> {
+async function boundPod(ctx: ServerContext, store: ResourceStore, req: FastifyRequest): Promise<{ pod: KubeObject; nodeName: string; endpoint: { host: string; port: number } }> {
   const { namespace, name } = paramsOf(req);
   const pod = await store.get(namespace, name);
   const nodeName = pod.spec?.nodeName;
@@ -69,13 +71,13 @@ async function boundPod(ctx: ServerContext, store: ResourceStore, req: FastifyRe
   const node = await ctx.storage.get({ resource: 'nodes', namespace: '', name: nodeName });
   const endpoint = agentEndpoint(node);
   if (!endpoint) throw serviceUnavailable(`no node agent endpoint for node "${nodeName}": its status.daemonEndpoints.kubeletEndpoint.Port or InternalIP address is not set`);
-  return { pod, endpoint };
+  return { pod, nodeName, endpoint };
 }
 
 export async function serveLogs(ctx: ServerContext, store: ResourceStore, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const q = queryOf(req);
   checkPodLogOptions(q, paramsOf(req).name);
-  const { pod, endpoint } = await boundPod(ctx, store, req);
+  const { pod, nodeName, endpoint } = await boundPod(ctx, store, req);
   const container = containerOf(pod, q.container);
   const params = new URLSearchParams();
   for (const k of LOG_PARAMS) if (q[k] !== undefined) params.set(k, q[k]!);
@@ -83,7 +85,8 @@ export async function serveLogs(ctx: ServerContext, store: ResourceStore, req: F
   const path = `/containerLogs/${encodeURIComponent(pod.metadata.namespace!)}/${encodeURIComponent(pod.metadata.name!)}/${encodeURIComponent(container)}${qs ? `?${qs}` : ''}`;
   reply.hijack();
   const res = reply.raw;
-  const upstream = httpRequest({ host: endpoint.host, port: endpoint.port, path, method: 'GET' }, (up) => {
+  const upstream = agentRequest(ctx.agentTls, endpoint, nodeName, { path, method: 'GET' });
+  upstream.on('response', (up) => {
     const headers: Record<string, string> = { 'Cache-Control': 'no-cache, private', 'Content-Type': String(up.headers['content-type'] ?? 'text/plain') };
     res.writeHead(up.statusCode ?? 502, headers);
     res.flushHeaders();
@@ -207,7 +210,7 @@ async function relayUpgrade(ctx: ServerContext, req: IncomingMessage, socket: Du
       const v = req.headers[h];
       if (v !== undefined) headers[h] = Array.isArray(v) ? v.join(', ') : v;
     }
-    const upstream = httpRequest({ host: endpoint.host, port: endpoint.port, path, method: 'GET', headers });
+    const upstream = agentRequest(ctx.agentTls, endpoint, nodeName, { path, method: 'GET', headers });
     upstream.on('upgrade', (res, upSocket, upHead) => {
       let out = `HTTP/1.1 101 Switching Protocols\r\n`;
       for (let i = 0; i < res.rawHeaders.length; i += 2) out += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;

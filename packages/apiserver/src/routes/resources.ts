@@ -30,6 +30,18 @@ import { addWarnings, continueOf, decodeChecked, deleteOptionsOf, dryRunOf, fiel
 import { JSON_TYPE, listBody, sendTable, stripTypeMeta, tableRequest } from './render.ts';
 import { registerSubresourceRoutes } from './subresources.ts';
 import { requestUser } from '../auth/user.ts';
+import type { Requester } from '../registry/strategy.ts';
+
+/** Who sent a request, for admission that reads it (registry/strategy.ts). */
+function requesterOf(req: FastifyRequest): Requester {
+  return {
+    user: requestUser(req),
+    header: (name) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    },
+  };
+}
 
 export interface RouteConfig {
   resource: string;
@@ -77,9 +89,10 @@ function registerResource(app: FastifyInstance, ctx: ServerContext, store: Resou
     route(app, 'PATCH', `${item}/status`, `${metric}/status`, 'patch', h.patch('status'));
     methodNotAllowedFor(app, `${item}/status`, ['GET', 'PUT', 'PATCH']);
   }
-  if (r.subresources.includes('ephemeralcontainers')) {
-    // kubectl debug: the pod, of which a write may change spec.ephemeralContainers only.
-    const sub = 'ephemeralcontainers';
+  for (const sub of ['ephemeralcontainers', 'approval'] as const) {
+    // kubectl debug: the pod, of which a write may change spec.ephemeralContainers only;
+    // kubectl certificate approve|deny: a CSR's Approved and Denied conditions only.
+    if (!r.subresources.includes(sub)) continue;
     route(app, 'GET', `${item}/${sub}`, `${metric}/${sub}`, 'get', h.get);
     route(app, 'PUT', `${item}/${sub}`, `${metric}/${sub}`, 'update', h.update(sub));
     route(app, 'PATCH', `${item}/${sub}`, `${metric}/${sub}`, 'patch', h.patch(sub));
@@ -174,7 +187,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const o = decodeChecked({ store, reply, mode: fieldValidationOf(q), raw: obj, text, format });
     store.checkTypeMeta(o);
     const warnings = notEnforcedWarnings(store.info, o);
-    const created = await store.create(namespace, orderTypeMeta(owned(req, '')(undefined, o)), { dryRun, user: requestUser(req) });
+    const created = await store.create(namespace, orderTypeMeta(owned(req, '')(undefined, o)), { dryRun, user: requestUser(req), requester: requesterOf(req) });
     addWarnings(reply, warnings);
     return reply.code(201).send(created);
   };

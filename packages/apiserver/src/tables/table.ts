@@ -15,6 +15,7 @@ import { cronJobPrinter, jobPrinter } from './batch.ts';
 import { podDisruptionBudgetPrinter } from './policy.ts';
 import { ingressPrinter } from './networking.ts';
 import { roleBindingPrinter, rolePrinter } from './rbac.ts';
+import { certificateSigningRequestPrinter } from './certificates.ts';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -72,6 +73,7 @@ const PRINTERS: Record<string, Printer> = {
   'rbac.authorization.k8s.io/clusterroles': rolePrinter,
   'rbac.authorization.k8s.io/rolebindings': roleBindingPrinter,
   'rbac.authorization.k8s.io/clusterrolebindings': roleBindingPrinter,
+  'certificates.k8s.io/certificatesigningrequests': certificateSigningRequestPrinter,
 };
 
 /** What the API server prints for a resource without a dedicated printer: NAME and AGE. */

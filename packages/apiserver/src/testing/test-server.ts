@@ -164,7 +164,7 @@ async function secureOptions(dir: string, appOptions: Omit<BuildAppOptions, 'sto
   const pki = await ensureClusterPki(join(dir, 'pki'), ['127.0.0.1', 'localhost']);
   return {
     app: {
-      tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert },
+      tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert, kubeletClient: pki.kubeletClient },
       authentication: { serviceAccountKey: pki.serviceAccountKey, ...appOptions.authentication },
     },
     tls(url) {

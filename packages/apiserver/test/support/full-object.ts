@@ -207,6 +207,20 @@ const VALUES: Record<string, Json | ((variant: number) => Json)> = {
   'io.k8s.api.networking.v1.IngressLoadBalancerIngress.ip': '192.0.2.10',
   'io.k8s.api.networking.v1.IngressLoadBalancerIngress.hostname': 'lb.example.com',
   'io.k8s.api.networking.v1.IngressPortStatus.protocol': 'TCP',
+  // A CSR carries a real PKCS#10 request (CN full, O full; signed by its key); the requester's
+  // name, uid, groups and extra are the server's to set; a certificate only on an approved request
+  // (approval is its own subresource: e2e/join covers it), so the round trip sends a Failed condition.
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec.request': 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIWk1JR0FBZ0VBTUI0eERUQUxCZ05WQkFNVEJHWjFiR3d4RFRBTEJnTlZCQW9UQkdaMWJHd3dXVEFUQmdjcQpoa2pPUFFJQkJnZ3Foa2pPUFFNQkJ3TkNBQVFpRmRXa2xmQis0cEVaT2JkdUJMbWhvZkduMkhKNERrVWpNUkZYCjBZUW1vd1FpUUVCZFZwWWJGUFJES29TQkIxMk5mZ0l6SHE4Y1hqQ1V3aTJ2UmJZVG9BQXdDZ1lJS29aSXpqMEUKQXdJRFNBQXdSUUloQU00aElYT0ZmL2haa2RrWXBQRWN4cERjblhQdy9Ea1VxcDRpRzBCRDBiNEhBaUFPNWxyRworcDNES2RZSUk2RC95enM2VlBlQ2RSWGhpVmZuY2tXUlF1ZFc0QT09Ci0tLS0tRU5EIENFUlRJRklDQVRFIFJFUVVFU1QtLS0tLQ==',
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec.signerName': 'example.com/full',
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec.usages': ['client auth'],
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec.expirationSeconds': 3600,
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec.username': undefined,
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec.uid': undefined,
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec.groups': undefined,
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec.extra': undefined,
+  'io.k8s.api.certificates.v1.CertificateSigningRequestStatus.certificate': undefined,
+  'io.k8s.api.certificates.v1.CertificateSigningRequestCondition.type': 'Failed',
+  'io.k8s.api.certificates.v1.CertificateSigningRequestCondition.status': 'True',
 };
 
 /** Rules between fields of one object, applied after it is built. */

@@ -2,6 +2,9 @@
 // server over HTTP (what `skiff server` hosts in one process).
 import type { Command } from 'commander';
 import { createControllerManager } from '@skiff/controllers';
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
 import { createScheduler, loadConfig } from '@skiff/scheduler';
 import { clientOptions, resolveServer } from '../kubeconfig.ts';
 import { parsePort, parsePositiveInt } from '../options.ts';
@@ -43,9 +46,16 @@ export function registerComponents(program: Command): void {
     .option('--node-monitor-grace-period <s>', 'a node whose lease is older than this is NotReady/Unknown', parsePositiveInt, 40)
     .option('--pod-eviction-timeout <s>', 'default toleration of pods for an unreachable node', parsePositiveInt, 300)
     .option('--cluster-cidr <cidr>', 'pods\' address range, one /24 of it per node (spec.podCIDR)', '10.244.0.0/16')
-    .action(async (opts: { server?: string; kubeconfig?: string; nodeMonitorGracePeriod: number; podEvictionTimeout: number; clusterCidr: string }) => {
+    .option('--cluster-signing-cert-file <file>', 'the cluster CA certificate that signs approved CertificateSigningRequests (with --cluster-signing-key-file)')
+    .option('--cluster-signing-key-file <file>', 'its private key (PEM); without both, requests are approved but not signed')
+    .option('--cluster-signing-duration <s>', 'the longest certificate signed, in seconds', parsePositiveInt, 365 * 86_400)
+    .action(async (opts: { server?: string; kubeconfig?: string; nodeMonitorGracePeriod: number; podEvictionTimeout: number; clusterCidr: string; clusterSigningCertFile?: string; clusterSigningKeyFile?: string; clusterSigningDuration: number }) => {
       const server = resolveServer(opts.server, opts.kubeconfig);
+      if (!opts.clusterSigningCertFile !== !opts.clusterSigningKeyFile) throw new InvalidArgumentError('--cluster-signing-cert-file and --cluster-signing-key-file go together');
+      const signing = opts.clusterSigningCertFile && opts.clusterSigningKeyFile ? { cert: readFileSync(opts.clusterSigningCertFile, 'utf8'), key: createPrivateKey(readFileSync(opts.clusterSigningKeyFile)) } : undefined;
       const manager = createControllerManager({
+        signing,
+        signingDurationSeconds: opts.clusterSigningDuration,
         ...clientOptions(server),
         nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
         podEvictionTimeoutSeconds: opts.podEvictionTimeout,

@@ -72,7 +72,7 @@ export function registerServer(program: Command): void {
         host: opts.host,
         port: opts.port,
         serviceClusterIPRange: opts.serviceClusterIpRange,
-        tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert },
+        tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert, kubeletClient: pki.kubeletClient },
         authentication: { serviceAccountKey: pki.serviceAccountKey, staticTokens: opts.tokenAuthFile ? readStaticTokens(opts.tokenAuthFile) : undefined },
         insecurePort: opts.insecurePort,
         advertiseAddress: opts.advertiseAddress,
@@ -112,7 +112,10 @@ export function registerServer(program: Command): void {
         onShutdown(() => scheduler.stop());
       }
       if (opts.controllers) {
-        const manager = await startComponentThread({ kind: 'controller-manager', server: server.url, ...(await componentIdentity(pki, 'controller-manager', 'system:kube-controller-manager')), clusterCIDR: opts.clusterCidr }, crashed);
+        // It signs approved CSRs (joining agents' certificates) with the cluster CA, as
+        // kube-controller-manager does with --cluster-signing-key-file (ADR 0019).
+        const signingKey = pki.ca.key.export({ type: 'pkcs8', format: 'pem' }) as string;
+        const manager = await startComponentThread({ kind: 'controller-manager', server: server.url, ...(await componentIdentity(pki, 'controller-manager', 'system:kube-controller-manager')), clusterCIDR: opts.clusterCidr, signingCert: pki.ca.cert, signingKey }, crashed);
         process.stdout.write('controller manager running\n');
         onShutdown(() => manager.stop());
       }
