@@ -171,6 +171,10 @@ describe('joining', () => {
       }
     }, 20_000);
     expect(logs.status).toBe(200);
+    // kubectl exec: the upgrade relayed to the agent over the same mutual TLS; the simulated
+    // runtime's `exit 3` comes back as kubectl's exit code.
+    const kubectl = new Kubectl(server.url, server.tls!.kubeconfig);
+    expect((await kubectl.run(['exec', 'on-join-a', '--', 'exit', '3'])).code).toBe(3);
   }, 90_000);
 
   test('a wrong CA hash stops the agent before the token is sent: the server saw only the anonymous /cacerts', async () => {

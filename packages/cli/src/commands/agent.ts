@@ -26,6 +26,7 @@ interface AgentOptions {
   podNetwork: boolean;
   dockerSocket?: string;
   rootDir?: string;
+  identityDir?: string;
 }
 
 export function registerAgent(program: Command): void {
@@ -50,11 +51,12 @@ export function registerAgent(program: Command): void {
     .option('--docker-socket <path>', "the Docker engine's socket (default: DOCKER_HOST, else /var/run/docker.sock)")
     .option('--no-pod-network', 'no network of their own for pods: publish container ports on the node IP instead')
     .option('--root-dir <dir>', "the agent's state: pods' emptyDirs, projected files and termination messages; Localhost seccomp profiles in DIR/seccomp (default /var/lib/skiff/agent/NODE)")
+    .option('--identity-dir <dir>', "where a joined node keeps its certificates and node password (default ROOT-DIR/pki)")
     .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
     .action(async (opts: AgentOptions) => {
       opts.token ??= process.env.SKIFF_TOKEN || undefined;
       const rootDir = opts.rootDir ?? defaultRootDir(opts.nodeName);
-      const identityDir = identityDirOf(rootDir);
+      const identityDir = opts.identityDir ?? identityDirOf(rootDir);
       // A node that joined (now, or before: its certificate is in its identity directory) uses only its own identity.
       const joined = !opts.kubeconfig && (opts.token !== undefined || existsSync(join(identityDir, IDENTITY_FILES.clientCert)));
       if (joined && opts.count !== 1) throw new InvalidArgumentError('--token joins one node; --count is for hollow nodes with --kubeconfig');

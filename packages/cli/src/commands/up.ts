@@ -5,8 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerRuntime } from '@skiff/agent';
-import { NODES, type Node } from '@skiff/api';
-import { issueCertificate, loadCertificateAuthority, renderKubeconfig, writeSecretFile } from '@skiff/apiserver';
+import { bootstrapTokenSecret, caHash, formatJoinString, newBootstrapToken, NODES, SECRETS, type KubeObject, type Node } from '@skiff/api';
 import { RestClient } from '@skiff/client';
 import { isAlive, readState, writeState, type ClusterState } from '../cluster-state.ts';
 import { clientOptions, readKubeconfig, skiffHome } from '../kubeconfig.ts';
@@ -56,13 +55,14 @@ export function registerUp(program: Command): void {
         throw new Error(`127.0.0.1:${opts.port} is already in use (a cluster from another data directory, or another program); stop it or choose --port`);
       }
       const state: ClusterState = { server, dataDir: opts.dataDir, processes: [], nodes: [], clusterCIDR: '10.244.0.0/16', netnsHosts: plan?.hosts.length };
-      const launch = (role: string, args: string[], netns?: string) => {
+      const launch = (role: string, args: string[], netns?: string, env?: NodeJS.ProcessEnv) => {
         const log = join(opts.dataDir, `${role}.log`);
         const fd = openSync(log, 'a');
+        const spawnOpts = { detached: true, stdio: ['ignore', fd, fd] as ['ignore', number, number], env: env ? { ...process.env, ...env } : process.env };
         // nsenter executes the program itself (no fork): the pid recorded is the agent's.
         const child = netns
-          ? spawn('nsenter', [`--net=/var/run/netns/${netns}`, process.execPath, MAIN, ...args], { detached: true, stdio: ['ignore', fd, fd] })
-          : spawn(process.execPath, [MAIN, ...args], { detached: true, stdio: ['ignore', fd, fd] });
+          ? spawn('nsenter', [`--net=/var/run/netns/${netns}`, process.execPath, MAIN, ...args], spawnOpts)
+          : spawn(process.execPath, [MAIN, ...args], spawnOpts);
         child.unref();
         state.processes.push({ role, pid: child.pid!, log });
         writeState(state);
@@ -107,9 +107,14 @@ export function registerUp(program: Command): void {
       if (died) throw new Error(died);
       say(' ready\n');
 
-      // Until agents join with tokens (issue 12 §3), skiff up hands each local agent a client
-      // certificate signed by the cluster CA: CN system:node:NAME, O system:nodes.
-      const ca = loadCertificateAuthority(join(dataDir, 'pki'));
+      // The agents join as hosts do (ADR 0019): a bootstrap token of an hour, its join string in
+      // each agent's environment (never on a command line), the CA checked against its hash, a
+      // CSR for the node's certificate. Each node keeps its identity (certificates, node
+      // password) in DATA/identities/NAME, which `skiff down` leaves, so a later `skiff up` on the
+      // same data finds its nodes' names still theirs.
+      const token = newBootstrapToken();
+      await admin!.create(SECRETS, bootstrapTokenSecret({ id: token.id, secret: token.secret, ttlSeconds: 3600, description: 'skiff up' }) as unknown as KubeObject);
+      const joinString = formatJoinString(caHash(readKubeconfig(adminKubeconfig)!.ca!), token.token);
       mkdirSync(join(opts.dataDir, 'agents'), { recursive: true });
       for (let i = 1; i <= opts.nodes; i++) {
         const name = `node-${i}`;
@@ -122,11 +127,8 @@ export function registerUp(program: Command): void {
         if (h || i === 1) extra.push('--service-proxy');
         if (h) extra.push('--docker-socket', h.socket);
         // Each agent keeps its pods' volumes in the cluster's data directory.
-        extra.push('--root-dir', join(opts.dataDir, 'agents', name));
-        const nodeKubeconfig = join(opts.dataDir, 'agents', `${name}.kubeconfig`);
-        const cert = await issueCertificate(ca, { commonName: `system:node:${name}`, organizations: ['system:nodes'], usage: 'client' });
-        writeSecretFile(nodeKubeconfig, renderKubeconfig({ server, ca: ca.cert, user: cert, name: `skiff-${name}` }));
-        launch(`agent-${i}`, ['agent', '--kubeconfig', nodeKubeconfig, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra], h?.netns);
+        extra.push('--root-dir', join(opts.dataDir, 'agents', name), '--identity-dir', join(opts.dataDir, 'identities', name));
+        launch(`agent-${i}`, ['agent', '--server', server, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra], h?.netns, { SKIFF_TOKEN: joinString });
       }
       say(`starting ${opts.nodes} node agent${opts.nodes === 1 ? '' : 's'} ...`);
       await waitFor(
