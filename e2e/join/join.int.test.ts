@@ -284,9 +284,10 @@ describe('joining', () => {
     expect(asAdmin.body).toContain('the node agent serves only the API server (kube-apiserver-kubelet-client), not \\"skiff-admin\\"');
   });
 
-  test('the node renews its client certificate at 80% of its life and goes on with the new one', async () => {
+  test('the node renews its client and serving certificates at 80% of their life and goes on with the new ones', async () => {
     const idDir = join(dir, 'host-a');
     const before = certificateInfo(readFileSync(join(idDir, IDENTITY_FILES.clientCert), 'utf8'));
+    const servingBefore = certificateInfo(readFileSync(join(idDir, IDENTITY_FILES.servingCert), 'utf8'));
     expect(before.notAfter.getTime() - before.notBefore.getTime()).toBeLessThanOrEqual((SIGNING_SECONDS + 3) * 1000 + 1000);
     const renewed = await until('a renewed client certificate on disk', async () => {
       const now = certificateInfo(readFileSync(join(idDir, IDENTITY_FILES.clientCert), 'utf8'));
@@ -303,6 +304,11 @@ describe('joining', () => {
     const renewedAt = Date.parse(lease.spec?.renewTime as string);
     await until('the lease renewed after the old certificate expired', async () => Date.parse((await admin.get(LEASES, 'kube-node-lease', 'join-a')).spec?.renewTime as string) > renewedAt, 30_000);
     expect(await nodeReady('join-a')).toBe(true);
+    // The serving certificate was renewed too, and the API server verifies the new one.
+    expect(certificateInfo(readFileSync(join(idDir, IDENTITY_FILES.servingCert), 'utf8')).serial).not.toBe(servingBefore.serial);
+    expect(Date.now()).toBeGreaterThan(servingBefore.notAfter.getTime());
+    const logs = await admin.transport.request({ method: 'GET', path: '/api/v1/namespaces/default/pods/on-join-a/log', accept: 'text/plain' });
+    expect(logs.status).toBe(200);
   }, 150_000);
 });
 
