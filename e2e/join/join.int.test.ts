@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,8 +49,10 @@ let admin: RestClient;
 let manager: ControllerManager;
 let dir: string;
 const agents: Agent[] = [];
-/** Every request the server authenticated: path and whether it carried a bearer token. */
-const seen: { url: string; bearer: string | undefined }[] = [];
+/** Every request the server authenticated: path, the bearer token it carried, the client certificate's CN. */
+const seen: { url: string; bearer: string | undefined; cert: string | undefined }[] = [];
+/** What reached the server from clients without a certificate (not the components of this file). */
+const fromUncertified = () => seen.filter((r) => r.cert === undefined).map(({ url, bearer }) => ({ url, bearer }));
 
 beforeAll(async () => {
   server = await startTestServer({ https: true });
@@ -60,7 +63,8 @@ beforeAll(async () => {
   const authenticate = authenticator.authenticate.bind(authenticator);
   authenticator.authenticate = (req: IncomingMessage) => {
     const h = req.headers.authorization;
-    seen.push({ url: req.url ?? '', bearer: h?.replace(/^Bearer\s+/i, '') });
+    const cn = (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN as string | undefined;
+    seen.push({ url: req.url ?? '', bearer: h?.replace(/^Bearer\s+/i, ''), cert: cn || undefined });
     return authenticate(req);
   };
   manager = createControllerManager({
@@ -185,10 +189,23 @@ describe('joining', () => {
     expect(err).toBeInstanceOf(JoinError);
     expect((err as Error).message).toContain('does not match the join string');
     expect((err as Error).message).toContain('The token was not sent');
-    expect(seen).toEqual([{ url: '/cacerts', bearer: undefined }]);
+    expect(fromUncertified()).toEqual([{ url: '/cacerts', bearer: undefined }]);
     expect(seen.some((r) => r.bearer !== undefined)).toBe(false);
     await expect(admin.get(SECRETS, 'kube-system', 'join-wrong-ca.node-password.skiff')).rejects.toMatchObject({ code: 404 });
   });
+
+  test('`skiff agent --token` with a wrong CA hash exits 1 with the reason, before sending anything secret', async () => {
+    const t = await newToken();
+    const other = await createCertificateAuthority('yet-another-cluster');
+    seen.length = 0;
+    const args = ['agent', '--server', server.url, '--token', formatJoinString(caHash(other.cert), t.token), '--node-name', 'join-cli', '--runtime', 'sim', '--port', '0', '--root-dir', join(dir, 'cli-root')];
+    const r = await run(SKIFF, args, { env: { ...process.env, SKIFF_HOME: dir }, timeout: 60_000 }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('does not match the join string');
+    expect(r.stderr).not.toContain(t.token.split('.')[1]);
+    expect(seen.every((x) => x.bearer === undefined)).toBe(true);
+    expect(fromUncertified()).toEqual([{ url: '/cacerts', bearer: undefined }]);
+  }, 60_000);
 
   test('an expired token and a deleted token are 401, and the agent says so', async () => {
     const expired = newBootstrapToken();
