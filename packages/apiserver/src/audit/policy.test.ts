@@ -42,3 +42,8 @@ test('a malformed policy is refused with where', () => {
   expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{ level: None, nonResourceURLs: ["/x"], namespaces: [a] }]')).toThrow(/not both/);
   expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: []')).toThrow(/non-empty/);
 });
+
+test('timestamps are MicroTime: RFC 3339 with six fraction digits', async () => {
+  const { microTime } = await import('./event.ts');
+  expect(microTime(new Date(Date.UTC(2026, 11, 6, 3, 4, 5, 123)))).toBe('2026-12-06T03:04:05.123000Z');
+});
