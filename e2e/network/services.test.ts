@@ -4,6 +4,7 @@
 // ready endpoints refuses at once; ClientIP affinity sticks. Cluster DNS: a pod resolves Services
 // by name (ClusterIP, or the ready pods of a headless one), per its resolv.conf.
 // (busybox-static's `wget -T` crashes, hence `timeout 5 wget`.)
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { getPod, isReady, listPods, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
@@ -77,6 +78,16 @@ kind: Pod
 metadata: { name: client }
 spec:
   nodeName: ${NODES[1].name}
+  terminationGracePeriodSeconds: 0
+  containers:
+    - { name: main, image: skiff/busybox:1, command: ["sleep", "3600"] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: host-dns }
+spec:
+  nodeName: ${NODES[0].name}
+  dnsPolicy: Default
   terminationGracePeriodSeconds: 0
   containers:
     - { name: main, image: skiff/busybox:1, command: ["sleep", "3600"] }
@@ -186,6 +197,15 @@ describe('cluster DNS', () => {
     expect(conf).toMatch(/^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local\b/m);
     expect(conf).toMatch(/^options ndots:5$/m);
   });
+
+  test('dnsPolicy Default: a pod on the pod network gets the host\'s resolv.conf, not Docker\'s relay', async () => {
+    await until('host-dns running', async () => isReady(await getPod(cluster.client, NS, 'host-dns')), 30_000);
+    const conf = await cluster.kubectl.ok(['exec', 'host-dns', '--', 'cat', '/etc/resolv.conf']);
+    const host = readFileSync('/etc/resolv.conf', 'utf8').split('\n').filter((l) => /^nameserver\s/.test(l)).map((l) => l.trim().replace(/\s+/g, ' '));
+    expect(host.length).toBeGreaterThan(0);
+    expect(conf.split('\n').filter((l) => l.startsWith('nameserver '))).toEqual(host.slice(0, 3));
+    expect(conf).not.toContain('127.0.0.11');
+  }, 45_000);
 
   test('a Service name resolves to its ClusterIP, by full name and by short name', async () => {
     const ip = await clusterIP('echo');
