@@ -18,7 +18,7 @@
 // Usage: pnpm bench:network [--services S] [--endpoints E] [--changes C] [--queries Q] [--inflight K] [--docker [--seconds D]]
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,8 +113,8 @@ async function benchRules(): Promise<void> {
   }
 }
 
-/** Sends `total` queries for `names` with `inflight` outstanding; per-query latency. */
-async function load(address: string, port: number, names: string[], total: number, inflight: number): Promise<{ qps: number; p50: number; p99: number; errors: number }> {
+/** Sends `total` queries for `names` with `inflight` outstanding; per-query latency. Unanswered after `timeoutMs`: counted as errors. */
+async function load(address: string, port: number, names: string[], total: number, inflight: number, timeoutMs = 60_000): Promise<{ qps: number; p50: number; p99: number; errors: number }> {
   const sock = createSocket('udp4');
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
   const pending = new Map<number, number>();
@@ -143,13 +143,20 @@ async function load(address: string, port: number, names: string[], total: numbe
   });
   const t0 = performance.now();
   for (let i = 0; i < inflight; i++) send();
-  const timeout = setTimeout(() => done(), 60_000);
+  const timeout = setTimeout(() => done(), timeoutMs);
   await finished;
   clearTimeout(timeout);
   const secs = (performance.now() - t0) / 1000;
   sock.close();
   errors += total - lat.length;
   return { qps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors };
+}
+
+/** User + system CPU seconds a process has used (clock ticks of 10 ms). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 async function benchDns(): Promise<void> {
@@ -170,27 +177,51 @@ async function benchDns(): Promise<void> {
       ours!.stdout!.once('data', () => resolve());
       ours!.once('exit', (code) => reject(new Error(`the DNS server exited (${code})`)));
     });
-    dnsmasq = spawn('dnsmasq', ['--keep-in-foreground', '--no-resolv', '--no-hosts', `--addn-hosts=${join(dir, 'hosts')}`, '--listen-address=127.0.53.2', '--bind-interfaces', '--port=5353', '--cache-size=10000', '--user=root', `--pid-file=${join(dir, 'dnsmasq.pid')}`], { stdio: 'ignore' });
-    // Both answer before measuring (dnsmasq reads its hosts file at start).
-    for (const [addr] of [['127.0.53.1'], ['127.0.53.2']]) {
+    // dnsmasq logs "read HOSTS - N names" once it has bound its socket and loaded the hosts file:
+    // that is the event to wait for (a query sent earlier is lost, and an exit, e.g. the address
+    // in use, is reported with dnsmasq's own words instead of a silent timeout).
+    dnsmasq = spawn('dnsmasq', ['--keep-in-foreground', '--log-facility=-', '--no-resolv', '--no-hosts', `--addn-hosts=${join(dir, 'hosts')}`, '--listen-address=127.0.53.2', '--bind-interfaces', '--port=5353', '--cache-size=10000', '--user=root', `--pid-file=${join(dir, 'dnsmasq.pid')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const dnsmasqLog: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`dnsmasq did not load its hosts file within 10 s: ${dnsmasqLog.join('')}`)), 10_000);
+      dnsmasq!.stderr!.on('data', (d: Buffer) => {
+        dnsmasqLog.push(d.toString());
+        if (/read \S+ - \d+ names/.test(dnsmasqLog.join(''))) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      dnsmasq!.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`dnsmasq exited (${code}): ${dnsmasqLog.join('')}`));
+      });
+    });
+    // Then both must answer a query (each try waits 250 ms for its reply).
+    for (const addr of ['127.0.53.1', '127.0.53.2']) {
       const deadline = Date.now() + 10_000;
-      while ((await load(addr, 5353, names.slice(0, 1), 1, 1)).errors > 0) {
+      while ((await load(addr, 5353, names.slice(0, 1), 1, 1, 250)).errors > 0) {
         if (Date.now() > deadline) throw new Error(`${addr}:5353 does not answer`);
-        await new Promise((r) => setTimeout(r, 100));
       }
     }
-    const rounds: { ours: Awaited<ReturnType<typeof load>>; theirs: Awaited<ReturnType<typeof load>> }[] = [];
+    type Run = Awaited<ReturnType<typeof load>> & { cpuUs: number };
+    // Each server's own CPU per query (/proc/PID/stat), which the machine's other work changes less than the rates.
+    const measured = async (addr: string, pid: number): Promise<Run> => {
+      const c0 = processCpuSeconds(pid);
+      const r = await load(addr, 5353, names, Q, K);
+      return { ...r, cpuUs: ((processCpuSeconds(pid) - c0) / Q) * 1e6 };
+    };
+    const rounds: { ours: Run; theirs: Run }[] = [];
     for (let r = 0; r < 3; r++) {
       // Alternate who goes first.
-      const a = r % 2 === 0 ? await load('127.0.53.1', 5353, names, Q, K) : undefined;
-      const theirs = await load('127.0.53.2', 5353, names, Q, K);
-      const oursR = a ?? (await load('127.0.53.1', 5353, names, Q, K));
+      const a = r % 2 === 0 ? await measured('127.0.53.1', ours.pid!) : undefined;
+      const theirs = await measured('127.0.53.2', dnsmasq.pid!);
+      const oursR = a ?? (await measured('127.0.53.1', ours.pid!));
       rounds.push({ ours: oursR, theirs });
     }
     const med = (f: (x: (typeof rounds)[number]) => number) => pct(rounds.map(f), 50);
-    console.log(`dns: ${Q} A queries x 3 rounds, ${K} in flight, ${S} names (medians)`);
-    console.log(`  skiff agent DNS  ${med((x) => x.ours.qps).toFixed(0)} q/s   p50 ${ms(med((x) => x.ours.p50))}   p99 ${ms(med((x) => x.ours.p99))}   errors ${rounds.reduce((n, x) => n + x.ours.errors, 0)}`);
-    console.log(`  dnsmasq          ${med((x) => x.theirs.qps).toFixed(0)} q/s   p50 ${ms(med((x) => x.theirs.p50))}   p99 ${ms(med((x) => x.theirs.p99))}   errors ${rounds.reduce((n, x) => n + x.theirs.errors, 0)}`);
+    console.log(`dns: ${Q} A queries x 3 rounds, ${K} in flight, ${S} names (medians; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+    console.log(`  skiff agent DNS  ${med((x) => x.ours.qps).toFixed(0)} q/s   p50 ${ms(med((x) => x.ours.p50))}   p99 ${ms(med((x) => x.ours.p99))}   errors ${rounds.reduce((n, x) => n + x.ours.errors, 0)}   CPU ${med((x) => x.ours.cpuUs).toFixed(1)} µs/query`);
+    console.log(`  dnsmasq          ${med((x) => x.theirs.qps).toFixed(0)} q/s   p50 ${ms(med((x) => x.theirs.p50))}   p99 ${ms(med((x) => x.theirs.p99))}   errors ${rounds.reduce((n, x) => n + x.theirs.errors, 0)}   CPU ${med((x) => x.theirs.cpuUs).toFixed(1)} µs/query`);
     console.log(`  ratio (skiff / dnsmasq) ${(med((x) => x.ours.qps) / med((x) => x.theirs.qps)).toFixed(2)}x (aim >= 0.5x, p99 < 2 ms)`);
   } finally {
     ours?.kill();

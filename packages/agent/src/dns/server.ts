@@ -8,6 +8,7 @@ import * as dnsPacket from 'dns-packet';
 import type { DecodedPacket } from 'dns-packet';
 import { ENDPOINT_SLICES, SERVICES, type KubeObject } from '@skiff/api';
 import { Informer, type RestClient } from '@skiff/client';
+import { AnswerCache } from './answer-cache.ts';
 import { computeAnswer, servfail } from './answer.ts';
 import { DEFAULT_ZONE, DnsIndex } from './records.ts';
 
@@ -31,6 +32,8 @@ export class ClusterDns {
   private readonly services: Informer<KubeObject>;
   private readonly slices: Informer<KubeObject>;
   private index: DnsIndex;
+  /** Encoded UDP answers from the zone, by query; emptied with every rebuild of the index. */
+  private readonly cache = new AnswerCache();
   private timer?: NodeJS.Timeout;
   private udp?: UdpSocket;
   private tcp?: Server;
@@ -58,7 +61,7 @@ export class ClusterDns {
       await Promise.all([this.services.waitForSync(), this.slices.waitForSync()]);
       this.rebuild();
       this.udp = createSocket('udp4');
-      this.udp.on('message', (msg, rinfo) => void this.onUdp(msg, rinfo.address, rinfo.port));
+      this.udp.on('message', (msg, rinfo) => this.onUdp(msg, rinfo.address, rinfo.port));
       this.udp.on('error', (err) => this.o.log(`dns udp: ${err.message}`));
       await new Promise<void>((resolve, reject) => {
         this.udp!.once('error', reject);
@@ -93,31 +96,58 @@ export class ClusterDns {
 
   private rebuild(): void {
     this.index = DnsIndex.build(this.services.store.list(), this.slices.store.list(), this.o.zone ?? DEFAULT_ZONE);
+    this.cache.clear();
   }
 
   /** The wire answer to one query (forwarded upstream when outside the zone). */
   async answer(msg: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
-    let query: DecodedPacket;
-    try {
-      query = dnsPacket.decode(msg);
-    } catch {
-      return undefined; // not DNS: no answer, as a resolver does
+    return this.answerLocally(msg, transport) ?? (await this.answerUpstream(msg));
+  }
+
+  /**
+   * The answer from the zone, synchronously: from the cache, or computed (and cached, for UDP);
+   * undefined when the query is outside the zone or not a query at all.
+   */
+  private answerLocally(msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+    if (transport === 'udp') {
+      const cached = this.cache.get(msg);
+      if (cached) return cached;
     }
-    if (query.type !== 'query') return undefined;
+    const query = decodeQuery(msg);
+    if (!query) return undefined;
     const local = computeAnswer(query, this.index);
-    if (local) {
-      const wire = dnsPacket.encode(local);
-      if (transport === 'udp' && wire.length > MAX_UDP) {
-        return dnsPacket.encode({ ...local, answers: [], additionals: [], flags: (local.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE });
-      }
-      return wire;
+    if (!local) return undefined;
+    let wire = dnsPacket.encode(local);
+    if (transport === 'udp' && wire.length > MAX_UDP) {
+      wire = dnsPacket.encode({ ...local, answers: [], additionals: [], flags: (local.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE });
     }
+    if (transport === 'udp') this.cache.set(msg, wire);
+    return wire;
+  }
+
+  /** A query outside the zone, forwarded to the host's resolvers; SERVFAIL when none answers. */
+  private async answerUpstream(msg: Buffer): Promise<Buffer | undefined> {
+    const query = decodeQuery(msg);
+    if (!query) return undefined; // not DNS: no answer, as a resolver does
     return (await this.forward(msg)) ?? dnsPacket.encode(servfail(query));
   }
 
-  private async onUdp(msg: Buffer, address: string, port: number): Promise<void> {
-    const reply = await this.answer(msg, 'udp').catch(() => undefined);
-    if (reply) this.udp?.send(reply, port, address);
+  private onUdp(msg: Buffer, address: string, port: number): void {
+    // The zone's answers go out in the same turn (no promise per query); the rest asks upstream.
+    let local: Buffer | undefined;
+    try {
+      local = this.answerLocally(msg, 'udp');
+    } catch {
+      return; // an answer that cannot be encoded: none, as for a malformed query
+    }
+    if (local) {
+      this.udp?.send(local, port, address);
+      return;
+    }
+    void this.answerUpstream(msg).then(
+      (reply) => reply && this.udp?.send(reply, port, address),
+      () => undefined,
+    );
   }
 
   private onTcp(s: Socket): void {
@@ -147,6 +177,16 @@ export class ClusterDns {
       const reply = await udpExchange(server, msg).catch(() => undefined);
       if (reply) return reply;
     }
+    return undefined;
+  }
+}
+
+/** The query in `msg`, or undefined when it is not a DNS query. */
+function decodeQuery(msg: Buffer): DecodedPacket | undefined {
+  try {
+    const p = dnsPacket.decode(msg);
+    return p.type === 'query' ? p : undefined;
+  } catch {
     return undefined;
   }
 }
