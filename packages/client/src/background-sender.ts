@@ -25,13 +25,20 @@ export class BackgroundSender {
     this.onError = opts.onError ?? (() => {});
   }
 
-  send(task: () => Promise<unknown>): void {
-    if (this.pending.length >= this.maxPending) {
+  /** Whether the backlog is full: the next send() would be dropped. */
+  get full(): boolean {
+    return this.pending.length >= this.maxPending;
+  }
+
+  /** Queues `task`; false when the backlog was full and it was dropped (onDrop is told). */
+  send(task: () => Promise<unknown>): boolean {
+    if (this.full) {
       this.onDrop();
-      return;
+      return false;
     }
     this.pending.push(task);
     this.pump();
+    return true;
   }
 
   /** Resolves once nothing is pending or in flight. */

@@ -104,8 +104,12 @@ export class EventRecorder {
       remember(this.similar, similarKey, s, this.o.maxEntries);
     }
     if (s.messages.size < this.o.maxSimilar) {
+      const series = this.create(obj, type, reason, message, fieldPath);
+      // Dropped (the backlog is full): remembered nowhere, so the next occurrence tries again
+      // rather than counting up an Event that was never written.
+      if (!series) return;
       s.messages.add(message);
-      remember(this.identical, exactKey, { since: now, series: this.create(obj, type, reason, message, fieldPath) }, this.o.maxEntries);
+      remember(this.identical, exactKey, { since: now, series }, this.o.maxEntries);
       return;
     }
     if (s.combined) this.grow(s.combined, message);
@@ -117,13 +121,18 @@ export class EventRecorder {
     return this.sender.idle();
   }
 
-  private create(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string, combined = false): Series {
+  /** Writes a new Event in the background; undefined when the backlog is full (nothing is built or sent). */
+  private create(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string, combined = false): Series | undefined {
+    if (this.sender.full) {
+      this.sender.send(() => Promise.resolve()); // counted as dropped (onDrop)
+      return undefined;
+    }
     const namespace = obj.metadata.namespace ?? 'default';
     const name = `${obj.metadata.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(seq++ % 1_000_000)).toString(16)}`;
     let settle!: (ok: boolean) => void;
     const series: Series = { name, namespace, count: 1, message, combined, created: new Promise((r) => (settle = r)) };
     const event = this.newEvent({ obj, namespace, name, type, reason, message, fieldPath });
-    this.sender.send(() => this.client.createEvent(event).then(() => settle(true), (err) => (settle(false), Promise.reject(err))));
+    if (!this.sender.send(() => this.client.createEvent(event).then(() => settle(true), (err) => (settle(false), Promise.reject(err))))) settle(false);
     return series;
   }
 

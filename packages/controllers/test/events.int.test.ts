@@ -48,3 +48,22 @@ test('what the recorder remembers is bounded: past maxEntries the oldest series 
   const of0 = events.filter((e) => (e.involvedObject as { uid: string }).uid === 'uid-bounded-0').map((e) => e.count).sort();
   expect(of0).toEqual([1, 2]);
 });
+
+test('an Event dropped on a full backlog is tried again at its next occurrence, and the recorder goes on', async () => {
+  const { client } = cluster;
+  const recorder = new EventRecorder(client, { component: 'backlog-controller', flushMs: 50, maxInFlight: 1, maxPending: 1 });
+  const pod = (i: number): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `backlog-${i}`, namespace: 'default', uid: `uid-backlog-${i}` } });
+  recorder.warning(pod(0), 'FailedScheduling', 'no nodes'); // in flight
+  recorder.warning(pod(1), 'FailedScheduling', 'no nodes'); // waits
+  recorder.warning(pod(2), 'FailedScheduling', 'no nodes'); // dropped: the backlog is full
+  await recorder.idle();
+  recorder.warning(pod(2), 'FailedScheduling', 'no nodes'); // written now
+  recorder.warning(pod(2), 'FailedScheduling', 'no nodes'); // and counted up
+  recorder.warning(pod(3), 'FailedScheduling', 'no nodes');
+  const counts = await until('events', async () => {
+    const list = (await client.list(EVENTS, { namespace: 'default' })).items.filter((e) => (e.source as { component?: string } | undefined)?.component === 'backlog-controller');
+    const byPod = new Map(list.map((e) => [(e.involvedObject as { name: string }).name, e.count]));
+    return byPod.size === 4 && byPod.get('backlog-2') === 2 ? byPod : undefined;
+  }, 5000);
+  expect(Object.fromEntries(counts)).toEqual({ 'backlog-0': 1, 'backlog-1': 1, 'backlog-2': 2, 'backlog-3': 1 });
+});
