@@ -28,9 +28,11 @@ interface ExecResult {
 
 function agentExec(command: string[], protocol = 'v5.channel.k8s.io', container = 'main', pod = 'shell', stdin?: string): Promise<ExecResult> {
   const qs = new URLSearchParams([...command.map((c): [string, string] => ['command', c]), ['stdout', 'true'], ['stderr', 'true'], ...(stdin !== undefined ? [['stdin', 'true'] as [string, string]] : [])]);
-  const url = `ws://${NODES[0].ip}:${cluster.agents[0]!.endpointPort}/exec/${NS}/${pod}/${container}?${qs}`;
+  const agent = cluster.agentEndpoint(0);
+  const url = `${agent.tls ? 'wss' : 'ws'}://${agent.host}:${agent.port}/exec/${NS}/${pod}/${container}?${qs}`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, [protocol]);
+    // Over TLS (SKIFF_E2E_TLS=1) as the API server: its client certificate, the cluster CA.
+    const ws = new WebSocket(url, [protocol], agent.tls ?? {});
     const out: ExecResult = { protocol: '', stdout: '', stderr: '', status: undefined, closeCode: 0 };
     const timer = setTimeout(() => {
       ws.terminate();

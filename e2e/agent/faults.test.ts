@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { createServer as createHttpServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createServer, connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import WebSocket from 'ws';
 import { DockerRuntime, startAgent } from '@skiff/agent';
 
@@ -18,10 +19,13 @@ const NS = 'default';
 const NODES = [{ name: 'e2e-faults-1', ip: '127.0.13.1' }];
 let cluster: TestCluster;
 let base: string;
+/** With TLS (SKIFF_E2E_TLS=1): what the API server presents to the agent (ADR 0019). */
+let agentTls: { ca: string; cert: string; key: string } | undefined;
 
 beforeAll(async () => {
   cluster = await startCluster({ nodes: NODES });
   base = `${NODES[0].ip}:${cluster.agents[0]!.endpointPort}`;
+  agentTls = cluster.agentEndpoint(0).tls;
   await cluster.client.create(PODS, podManifest('shell', NS, { command: ['sleep', '100000'] }, { terminationGracePeriodSeconds: 0 }) as KubeObject, {});
   await until('shell running', async () => containerStatus(await getPod(cluster.client, NS, 'shell'))?.state.running !== undefined);
 }, 30_000);
@@ -29,11 +33,21 @@ afterAll(async () => {
   await cluster?.close();
 }, 30_000);
 
+/** A socket to the agent's endpoint: plain, or TLS as the API server connects. */
+function dial(onConnect: (s: Duplex & { destroy(e?: Error): void; setTimeout(ms: number, cb: () => void): void; resetAndDestroy?(): void }) => void) {
+  const [host, port] = base.split(':');
+  if (!agentTls) {
+    const s = connect(Number(port), host, () => onConnect(s));
+    return s;
+  }
+  const s = tlsConnect({ host, port: Number(port), ...agentTls }, () => onConnect(s));
+  return s;
+}
+
 /** A raw HTTP/1.1 request (no client-side URL checks), answered with the status line and body. */
 function raw(text: string): Promise<string> {
-  const [host, port] = base.split(':');
   return new Promise((resolve, reject) => {
-    const s = connect(Number(port), host, () => s.write(text));
+    const s = dial((c) => c.write(text));
     let out = '';
     s.on('data', (d) => (out += d.toString()));
     s.on('end', () => resolve(out));
@@ -59,11 +73,12 @@ describe('bad request targets', () => {
 
   test('an upgrade to an unknown path is a 404; a client resetting an upgrade does not crash the agent', async () => {
     expect(await raw(upgrade('/nope'))).toMatch(/^HTTP\/1.1 404 /);
-    const [host, port] = base.split(':');
     await new Promise<void>((resolve) => {
-      const s = connect(Number(port), host, () => {
+      dial((s) => {
         s.write(upgrade('/exec/default/shell/main?command=sleep&command=5'));
-        s.resetAndDestroy();
+        // A TLS socket cannot send a TCP reset: it is destroyed without a close_notify instead.
+        if (agentTls) s.destroy();
+        else s.resetAndDestroy!();
         resolve();
       });
     });
@@ -80,8 +95,8 @@ describe('bad request targets', () => {
 describe('exec', () => {
   test('an exec without stdin ends when its client goes away (tail -f would run forever)', async () => {
     const marker = '/dev/null'; // `tail -f /dev/null` never exits by itself
-    const url = `ws://${base}/exec/${NS}/shell/main?command=tail&command=-f&command=${marker}&stdout=true&stderr=true`;
-    const ws = new WebSocket(url, ['v5.channel.k8s.io']);
+    const url = `${agentTls ? 'wss' : 'ws'}://${base}/exec/${NS}/shell/main?command=tail&command=-f&command=${marker}&stdout=true&stderr=true`;
+    const ws = new WebSocket(url, ['v5.channel.k8s.io'], agentTls ?? {});
     await new Promise((resolve, reject) => {
       ws.on('open', resolve);
       ws.on('error', reject);

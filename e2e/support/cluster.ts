@@ -68,6 +68,11 @@ export interface TestCluster {
   stopAgent(i: number): Promise<void>;
   /** Starts one agent again, with the same name, address and runtime kind. */
   startAgent(i: number): Promise<Agent>;
+  /**
+   * How a test reaches agent i's endpoint directly, as the API server does: with TLS, the client
+   * certificate the agents accept (kube-apiserver-kubelet-client) and the CA (ADR 0019).
+   */
+  agentEndpoint(i: number): { host: string; port: number; tls?: { ca: string; cert: string; key: string } };
   close(): Promise<void>;
 }
 
@@ -174,6 +179,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
       agents[i] = await spawnAgent(i);
       return agents[i]!;
     },
+    agentEndpoint: (i) => ({ host: o.nodes[i].ip, port: agents[i]!.endpointPort, tls: pki ? { ca: pki.ca.cert, ...pki.kubeletClient } : undefined }),
     close,
   };
 }
