@@ -128,6 +128,8 @@ describe('the default policy', () => {
     expect(subjects('cluster-admin')).toEqual(['system:masters']);
     expect(subjects('system:public-info-viewer')).toEqual(['system:authenticated', 'system:unauthenticated']);
     expect(subjects('system:node-bootstrapper')).toEqual(['system:bootstrappers']);
+    expect(subjects('system:certificates.k8s.io:certificatesigningrequests:nodeclient')).toEqual(['system:bootstrappers']);
+    expect(subjects('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient')).toEqual(['system:nodes']);
   });
 
   test('a ClusterRole labelled aggregate-to-view joins view (and so edit and admin)', async () => {

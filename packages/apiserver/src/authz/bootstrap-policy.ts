@@ -161,6 +161,8 @@ export const DEFAULT_CLUSTER_ROLE_BINDINGS: DefaultBinding[] = [
   { name: 'system:kube-scheduler', role: 'system:kube-scheduler', users: ['system:kube-scheduler'] },
   { name: 'system:kube-controller-manager', role: 'system:kube-controller-manager', users: ['system:kube-controller-manager'] },
   { name: 'system:node-bootstrapper', role: 'system:node-bootstrapper', groups: ['system:bootstrappers'] },
+  // What kubeadm binds for its token group: a bootstrap token's CSR may be auto-approved.
+  { name: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', role: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', groups: ['system:bootstrappers'] },
   { name: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', role: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', groups: ['system:nodes'] },
   { name: 'system:skiff:local-provisioner', role: 'system:skiff:local-provisioner', groups: ['system:nodes'] },
   { name: 'system:skiff:ca-reader', role: 'system:skiff:ca-reader', groups: ['system:authenticated', 'system:unauthenticated'] },
