@@ -132,6 +132,18 @@ describe('the default policy', () => {
     expect(subjects('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient')).toEqual(['system:nodes']);
   });
 
+  test('a bootstrap token may ask for a node certificate, and nothing else; a node may renew its own', async () => {
+    const review = async (userName: string, groups: string[], resourceAttributes: Record<string, string>) =>
+      (await call({ method: 'POST', path: '/apis/authorization.k8s.io/v1/subjectaccessreviews', body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: userName, groups, resourceAttributes } } })).body.status.allowed;
+    const boot = ['system:bootstrappers', 'system:authenticated'];
+    const csr = { group: 'certificates.k8s.io', resource: 'certificatesigningrequests' };
+    for (const verb of ['create', 'get', 'list', 'watch']) expect(await review('system:bootstrap:abcdef', boot, { ...csr, verb })).toBe(true);
+    expect(await review('system:bootstrap:abcdef', boot, { ...csr, subresource: 'nodeclient', verb: 'create' })).toBe(true);
+    expect(await review('system:bootstrap:abcdef', boot, { ...csr, verb: 'delete', name: 'x' })).toBe(false);
+    expect(await review('system:bootstrap:abcdef', boot, { namespace: 'default', resource: 'pods', verb: 'list' })).toBe(false);
+    expect(await review('system:node:a', ['system:nodes', 'system:authenticated'], { ...csr, subresource: 'selfnodeclient', verb: 'create' })).toBe(true);
+  });
+
   test('a ClusterRole labelled aggregate-to-view joins view (and so edit and admin)', async () => {
     await created({ path: `/apis/${RBAC}/v1/clusterroles`, body: { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: 'widgets-view', labels: { [`${RBAC}/aggregate-to-view`]: 'true' } }, rules: [{ apiGroups: ['example.com'], resources: ['widgets'], verbs: ['get'] }] } });
     const rule = { apiGroups: ['example.com'], resources: ['widgets'], verbs: ['get'] };
