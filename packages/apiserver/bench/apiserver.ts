@@ -3,12 +3,12 @@
 // autocannon; then create latency at a fixed 1,000 creates/s, LIST of 10,000 pods, and watch
 // delivery latency to 500 watchers. Each server runs in its own process; autocannon runs here.
 // skiff's creates and GETs are measured twice in the same run: on its plain-HTTP loopback port
-// (--insecure-port) and over HTTPS with the admin client certificate (issue 12: aim >= 0.85x);
-// then over HTTPS as a user RBAC authorizes (`edit` through a RoleBinding, among 1,200 bindings
-// of other users), against the admin, whom system:masters lets through without a lookup.
+// (--insecure-port) and over HTTPS with the admin client certificate (issue 12: aim >= 0.85x).
+// Then authorization's cost: HTTPS as a user RBAC authorizes against the admin (./rbac-cost.ts).
 // Last, the audit log's cost: HTTPS creates and GETs with and without --audit-log-path (./audit-cost.ts).
 // Usage: pnpm bench:apiserver [--duration SECONDS] [--datastore etcd]  (etcd: ./apiserver-etcd.ts)
 //        pnpm bench:apiserver --only audit  (the audit log on vs off alone)
+//        pnpm bench:apiserver --only rbac  (an RBAC-authorized user vs system:masters alone)
 //        pnpm bench:apiserver --only components [--rounds R]  (components on vs off, SQLite: ./components.ts)
 //        pnpm bench:apiserver --datastore etcd --churn 1000000  (the store bounded over N writes: ./etcd-churn.ts)
 import autocannon from 'autocannon';
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { watchDeliveryLatency } from './watch-latency.ts';
 import { auditCost } from './audit-cost.ts';
-import { issueCertificate, loadCertificateAuthority } from '../src/auth/pki.ts';
+import { rbacCost } from './rbac-cost.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../../..');
@@ -128,21 +128,6 @@ async function main(): Promise<void> {
     console.log(`creates/s           ${fmt(skiffCreate.requests.average)}            ${fmt(tlsCreate.requests.average)}            ${(tlsCreate.requests.average / skiffCreate.requests.average).toFixed(2)}x    ${ms(tlsCreate.latency.p50)}    ${ms(tlsCreate.latency.p99)}`);
     console.log(`GETs/s              ${fmt(skiffGet.requests.average)}            ${fmt(tlsGet.requests.average)}            ${(tlsGet.requests.average / skiffGet.requests.average).toFixed(2)}x    ${ms(tlsGet.latency.p50)}    ${ms(tlsGet.latency.p99)}`);
 
-    // RBAC: a user allowed by a RoleBinding to `edit`, with 1,000 RoleBindings and 200
-    // ClusterRoleBindings of other users in the store (the lookup goes by subject, ADR 0018).
-    const rb = (name: string, userName: string) => JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: userName }] });
-    for (let i = 0; i < 1000; i++) await send(`${skiff.url}/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings`, 'POST', rb(`other-${i}`, `other-${i}`));
-    for (let i = 0; i < 200; i++) await send(`${skiff.url}/apis/rbac.authorization.k8s.io/v1/clusterrolebindings`, 'POST', rb(`other-${i}`, `other-${i}`).replace('"RoleBinding"', '"ClusterRoleBinding"').replace('"name":"edit"', '"name":"view"'));
-    const bound = await send(`${skiff.url}/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings`, 'POST', rb('bench-user', 'bench-user'));
-    if (bound.status !== 201) throw new Error(`bind bench-user: ${bound.status} ${bound.text}`);
-    const user = await issueCertificate(loadCertificateAuthority(join(skiff.dir, 'pki')), { commonName: 'bench-user', usage: 'client' });
-    const userTls = { cert: user.cert, key: user.key };
-    const rbacCreate = await load({ url: `${skiff.secureUrl}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, tlsOptions: userTls });
-    const rbacGet = await load({ url: `${skiff.secureUrl}/api/v1/namespaces/default/pods/bench-get`, tlsOptions: userTls });
-    console.log('\n                    HTTPS admin (masters)   HTTPS RBAC user (edit)   ratio   p50 RBAC    p99 RBAC');
-    console.log(`creates/s           ${fmt(tlsCreate.requests.average)}                 ${fmt(rbacCreate.requests.average)}            ${(rbacCreate.requests.average / tlsCreate.requests.average).toFixed(2)}x    ${ms(rbacCreate.latency.p50)}    ${ms(rbacCreate.latency.p99)}`);
-    console.log(`GETs/s              ${fmt(tlsGet.requests.average)}                 ${fmt(rbacGet.requests.average)}            ${(rbacGet.requests.average / tlsGet.requests.average).toFixed(2)}x    ${ms(rbacGet.latency.p50)}    ${ms(rbacGet.latency.p99)}`);
-
     // Latency of a create at a fixed, sustainable rate (not saturated).
     const fixed = await load({ url: `${skiff.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, overallRate: 1000, connections: 20 });
     console.log(`create at 1,000/s   achieved ${fixed.requests.average.toFixed(0)}/s, p50 ${ms(fixed.latency.p50)}, p99 ${ms(fixed.latency.p99)}, max ${ms(fixed.latency.max)} (as autocannon sees it, sharing the 2 cores)`);
@@ -173,7 +158,13 @@ async function main(): Promise<void> {
     stop(bare);
     stop(skiff);
   }
+  await runRbacCost();
   await runAuditCost();
+}
+
+/** An RBAC-authorized user against system:masters (./rbac-cost.ts); alone: pnpm bench:apiserver --only rbac. */
+function runRbacCost(): Promise<void> {
+  return rbacCost({ start: startProcess, stop, load, send, cli: join(root, 'packages/cli/src/main.ts'), podBody, roundSeconds: Math.max(2, Math.round(duration / 2)) });
 }
 
 /** The audit log on vs off (./audit-cost.ts); alone: pnpm bench:apiserver --only audit. */
@@ -184,9 +175,10 @@ function runAuditCost(): Promise<void> {
 
 const datastore = process.argv.includes('--datastore') ? process.argv[process.argv.indexOf('--datastore') + 1] : 'sqlite';
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && only !== 'components' && only !== 'audit') throw new Error(`--only: expected "components" or "audit", got ${JSON.stringify(only)}`);
+if (only !== undefined && only !== 'components' && only !== 'audit' && only !== 'rbac') throw new Error(`--only: expected "components", "audit" or "rbac", got ${JSON.stringify(only)}`);
 const run =
   only === 'audit' ? runAuditCost
+  : only === 'rbac' ? runRbacCost
   : datastore !== 'etcd' ? (only === 'components' ? () => import('./components.ts').then((m) => m.benchComponents('sqlite')) : main)
   : process.argv.includes('--churn') ? () => import('./etcd-churn.ts').then((m) => m.benchChurn())
   : () => import('./apiserver-etcd.ts').then((m) => m.benchEtcd());
