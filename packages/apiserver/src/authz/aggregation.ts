@@ -2,6 +2,9 @@
 // run here in the API server, ADR 0018): a ClusterRole with an aggregationRule gets, as its
 // rules, the rules of every other ClusterRole its selectors pick, in name order, without
 // duplicates. Recomputed whenever a ClusterRole changes (coalesced into one pass per burst).
+// Aggregated roles pick other aggregated ones (admin picks edit, edit picks view), so a pass plans
+// every role to a fixed point before it writes: one pass at start leaves nothing for later passes,
+// which would otherwise write admin again once edit's new rules came back through the watch.
 import type { ClusterRole, KubeObject, PolicyRule } from '@skiff/api';
 import { CLUSTER_ROLES, deepEqual, labelSelectorAsSelector, matches } from '@skiff/api';
 import type { ResourceStore } from '../registry/store.ts';
@@ -16,6 +19,31 @@ export function computeAggregatedRules(role: KubeObject, all: readonly KubeObjec
   sources.sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
   for (const src of sources) for (const r of (src.rules ?? []) as PolicyRule[]) if (!rules.some((have) => deepEqual(have, r))) rules.push(r);
   return rules;
+}
+
+/**
+ * The rules every aggregated role should have, followed through aggregated roles that pick each
+ * other, until nothing changes (pure). Only roles whose rules change are in the result. Bounded
+ * by the number of roles: selectors that form a cycle (which Kubernetes does not forbid either)
+ * stop there rather than loop.
+ */
+export function planAggregation(all: readonly KubeObject[]): Map<string, PolicyRule[]> {
+  let roles = [...all];
+  const planned = new Map<string, PolicyRule[]>();
+  for (let round = 0; round <= all.length; round++) {
+    let changed = false;
+    roles = roles.map((role) => {
+      if (!(role as unknown as ClusterRole).aggregationRule) return role;
+      const rules = computeAggregatedRules(role, roles);
+      if (deepEqual(rules, role.rules ?? [])) return role;
+      changed = true;
+      planned.set(role.metadata.name!, rules);
+      return { ...role, rules };
+    });
+    if (!changed) break;
+  }
+  for (const role of all) if (planned.has(role.metadata.name!) && deepEqual(planned.get(role.metadata.name!), role.rules ?? [])) planned.delete(role.metadata.name!);
+  return planned;
 }
 
 export class ClusterRoleAggregation {
@@ -54,15 +82,11 @@ export class ClusterRoleAggregation {
 
   private async pass(): Promise<void> {
     if (this.closed) return;
-    const all = [...this.rbac.clusterRoles.values()];
-    for (const role of all) {
-      if (!role.aggregationRule) continue;
-      const rules = computeAggregatedRules(role, all);
-      if (deepEqual(rules, role.rules ?? [])) continue;
-      await this.store.update('', role.metadata.name!, {
+    for (const [name, rules] of planAggregation([...this.rbac.clusterRoles.values()])) {
+      await this.store.update('', name, {
         subresource: '',
         compute: (current) => {
-          const next = { ...current, metadata: { ...current.metadata }, rules: computeAggregatedRules(current, [...this.rbac.clusterRoles.values()]) };
+          const next = { ...current, metadata: { ...current.metadata }, rules };
           delete next.metadata.resourceVersion;
           return next;
         },

@@ -2,7 +2,7 @@
 // default policy's reconciliation and ClusterRole aggregation.
 import type { KubeObject, PolicyRule } from '@skiff/api';
 import { requestAttributes } from './attributes.ts';
-import { computeAggregatedRules } from './aggregation.ts';
+import { computeAggregatedRules, planAggregation } from './aggregation.ts';
 import { AUTOUPDATE_ANNOTATION } from './bootstrap-policy.ts';
 import { defaultClusterRole, planBindingReconcile, planRoleReconcile } from './reconcile-policy.ts';
 import { compactString, ruleAllows, uncoveredRules } from './rules.ts';
@@ -106,5 +106,34 @@ describe('computeAggregatedRules', () => {
     const agg: KubeObject = { ...role('agg', {}, []), aggregationRule: { clusterRoleSelectors: [{ matchLabels: { to: 'agg' } }] } };
     const all = [agg, role('b', { to: 'agg' }, [r2, r1]), role('a', { to: 'agg' }, [r1]), role('c', {}, [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }])];
     expect(computeAggregatedRules(agg, all)).toEqual([r1, r2]);
+  });
+
+  test('a plan follows aggregated roles that pick aggregated roles, as admin picks edit and edit picks view', () => {
+    const r1: PolicyRule = { verbs: ['get'], apiGroups: [''], resources: ['pods'] };
+    const r2: PolicyRule = { verbs: ['create'], apiGroups: [''], resources: ['pods'] };
+    const r3: PolicyRule = { verbs: ['delete'], apiGroups: [''], resources: ['pods'] };
+    const cr = (name: string, labels: Record<string, string>, rules: PolicyRule[], picks?: string): KubeObject => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name, labels },
+      rules,
+      ...(picks ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [picks]: 'true' } }] } } : {}),
+    });
+    // Name order puts admin first, so a single sweep would give admin edit's old (empty) rules.
+    const all = [cr('admin', {}, [], 'to-admin'), cr('edit', { 'to-admin': 'true' }, [], 'to-edit'), cr('view', { 'to-edit': 'true' }, [], 'to-view'), cr('a-view', { 'to-view': 'true' }, [r1]), cr('a-edit', { 'to-edit': 'true' }, [r2]), cr('a-admin', { 'to-admin': 'true' }, [r3])];
+    const plan = planAggregation(all);
+    expect(plan.get('view')).toEqual([r1]);
+    expect(plan.get('edit')).toEqual([r2, r1]);
+    expect(plan.get('admin')).toEqual([r3, r2, r1]);
+    // Once written, the plan is empty: no later pass writes again.
+    const written = all.map((r) => (plan.has(r.metadata.name!) ? { ...r, rules: plan.get(r.metadata.name!) } : r));
+    expect(planAggregation(written).size).toBe(0);
+  });
+
+  test('selectors that form a cycle end the plan instead of looping', () => {
+    const r1: PolicyRule = { verbs: ['get'], apiGroups: [''], resources: ['pods'] };
+    const a: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'a', labels: { to: 'b' } }, rules: [r1], aggregationRule: { clusterRoleSelectors: [{ matchLabels: { to: 'a' } }] } };
+    const b: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'b', labels: { to: 'a' } }, rules: [], aggregationRule: { clusterRoleSelectors: [{ matchLabels: { to: 'b' } }] } };
+    expect(() => planAggregation([a, b])).not.toThrow();
   });
 });
