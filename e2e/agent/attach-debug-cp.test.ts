@@ -81,7 +81,11 @@ describe('kubectl debug', () => {
   test('ephemeral containers are only added: changing or removing one is refused with the reason', async () => {
     const pod = await getPod(cluster.client, NS, 'target');
     const changed = (pod.spec!.ephemeralContainers as { name: string; image: string }[]).map((c) => (c.name === 'debugger' ? { ...c, image: 'skiff/busybox:2' } : c));
-    const err = await cluster.client.updateSubresource(PODS, NS, 'target', 'ephemeralcontainers', { ...pod, spec: { ...pod.spec, ephemeralContainers: changed } }).catch((e: unknown) => e);
+    // Sent without a resourceVersion (an unconditional update, which pods allow): the agent writes
+    // the pod's status as the earlier tests' containers end, and a stale version would be a 409
+    // before the change is judged (it was, in CI).
+    const { resourceVersion: _rv, ...metadata } = pod.metadata;
+    const err = await cluster.client.updateSubresource(PODS, NS, 'target', 'ephemeralcontainers', { ...pod, metadata, spec: { ...pod.spec, ephemeralContainers: changed } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe(422);
     expect((err as ApiError).message).toContain('existing ephemeral containers "debugger" may not be changed');
