@@ -173,7 +173,9 @@ test('claim data survives container restarts, pod deletion and rescheduling, and
   // The container dies and is restarted: the data is there.
   const [id] = await dockerIds(['--filter', 'label=io.kubernetes.pod.name=writer']);
   await docker(['rm', '-f', id]);
-  await until('writer restarted', async () => ((await getPod(cluster.client, NS, 'writer')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && (await running('writer')));
+  // Bounded like running(): noticing the removal (a relist a second), making a new container on the
+  // claim and passing readiness took over 10 s under CI's load.
+  await until('writer restarted', async () => ((await getPod(cluster.client, NS, 'writer')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && (await running('writer')), 30_000);
   expect((await exec('writer', 'main', 'cat /data/file')).stdout).toBe('precious\n');
   await deletePod('writer');
   // New pods of the claim go to its node, whatever their order, and find the data.
