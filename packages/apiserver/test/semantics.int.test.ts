@@ -254,6 +254,18 @@ describe('deletion', () => {
 });
 
 describe('namespace lifecycle', () => {
+  test('a namespace takes content the moment its create is answered (the server\'s view of namespaces may trail the write)', async () => {
+    // On etcd the view is fed by a watch that trails the write; the create must not depend on it.
+    for (let i = 0; i < 30; i++) {
+      await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `fresh-${i}` } });
+      await create(`/api/v1/namespaces/fresh-${i}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' } });
+    }
+    // A namespace that does not exist still refuses content.
+    const r = await api('POST', '/api/v1/namespaces/never-made/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
+    expect(r.status).toBe(404);
+    expect(r.body.message).toBe('namespaces "never-made" not found');
+  });
+
   test('delete marks Terminating, refuses new content, empties the namespace, then removes it', async () => {
     await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
     await create('/api/v1/namespaces/doomed/pods', pod('a'));

@@ -116,7 +116,29 @@ export class KubernetesServiceReconciler {
     });
   }
 
+  /**
+   * Writes the endpoints of the servers with a live Lease. The write is not conditional on the
+   * Leases read, so a server that stops (deletes its Lease, writes itself out) while another's
+   * pass runs can be written back in by that pass; the pass reads the Leases again after writing
+   * and goes round while they changed (a few times at most), so a clean stop leaves at once rather
+   * than at the next interval.
+   */
   private async reconcileEndpoints(): Promise<void> {
+    let written = await this.writeEndpoints();
+    for (let round = 0; round < 3; round++) {
+      const now = await this.liveNow();
+      if (deepEqual(now, written)) return;
+      written = await this.writeEndpoints();
+    }
+  }
+
+  private async liveNow(): Promise<ApiEndpoint[]> {
+    const leases = this.store(LEASES);
+    return liveEndpoints((await leases.storage.list(leases.key, { namespace: ENDPOINT_LEASE_NAMESPACE })).items, this.now()).live;
+  }
+
+  /** One pass: expired Leases deleted, Endpoints and EndpointSlices written; returns the servers written. */
+  private async writeEndpoints(): Promise<ApiEndpoint[]> {
     const leases = this.store(LEASES);
     const all = (await leases.storage.list(leases.key, { namespace: ENDPOINT_LEASE_NAMESPACE })).items;
     const { live, expired } = liveEndpoints(all, this.now());
@@ -129,6 +151,7 @@ export class KubernetesServiceReconciler {
       (s) => s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === MANAGED_BY_APISERVER && !wanted.some((w) => w.metadata.name === s.metadata.name),
     );
     for (const s of existing) await ignoreNotFound(slices.delete(KUBERNETES_SERVICE_NAMESPACE, s.metadata.name!));
+    return live;
   }
 
   /** Creates `want`, or updates the stored object when its labels or content differ. */

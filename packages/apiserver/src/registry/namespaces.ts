@@ -4,7 +4,7 @@
 // is emptied in the background and then removed — the work of Kubernetes' namespace controller,
 // done in-process because the data is the server's own.
 import { formatTime, type KubeObject } from '@skiff/api';
-import type { Storage, Watcher } from '../storage/types.ts';
+import type { Awaitable, Storage, Watcher } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
 import type { NamespaceLookup, NamespacePhase, ResourceStore } from './store.ts';
 import { NAMESPACE_FINALIZER } from './strategy.ts';
@@ -16,6 +16,10 @@ export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kub
 export const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 const RETRY_MS = 1000;
+
+function namespacePhase(ns: KubeObject): NamespacePhase {
+  return ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating' ? 'Terminating' : 'Active';
+}
 
 export class NamespaceController implements NamespaceLookup {
   private readonly storage: Storage;
@@ -34,6 +38,20 @@ export class NamespaceController implements NamespaceLookup {
 
   phase(name: string): NamespacePhase | undefined {
     return this.phases.get(name);
+  }
+
+  /**
+   * The phase, read from storage when the view lacks the namespace: on etcd the view trails a
+   * write by the watch's delay, and a namespace created a moment ago must take content at once
+   * (`kubectl create namespace x && kubectl apply -n x ...`). Only a miss pays the read, and a
+   * name that does not exist costs one read per refused create.
+   */
+  lookup(name: string): Awaitable<NamespacePhase | undefined> {
+    const cached = this.phases.get(name);
+    if (cached) return cached;
+    const phaseOf = (ns: KubeObject | undefined) => (ns ? namespacePhase(ns) : undefined);
+    const stored = this.storage.get({ resource: 'namespaces', namespace: '', name });
+    return stored instanceof Promise ? stored.then(phaseOf) : phaseOf(stored);
   }
 
   /** Creates the built-in namespaces, loads the view and resumes any unfinished namespace deletion. */
@@ -95,9 +113,9 @@ export class NamespaceController implements NamespaceLookup {
 
   private observe(ns: KubeObject): void {
     const name = ns.metadata.name!;
-    const terminating = !!ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating';
-    this.phases.set(name, terminating ? 'Terminating' : 'Active');
-    if (terminating) this.schedule(name, 0);
+    const phase = namespacePhase(ns);
+    this.phases.set(name, phase);
+    if (phase === 'Terminating') this.schedule(name, 0);
   }
 
   private schedule(name: string, delay: number): void {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ResourceInfo } from '@skiff/api';
 import { apiVersionOf, applyDefaults, formatTime, randomNameSuffix, validateCreate, validateUpdate } from '@skiff/api';
-import type { ObjectKey, Storage } from '../storage/types.ts';
+import type { Awaitable, ObjectKey, Storage } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
 import type { ResourceRef } from '../errors/status.ts';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, namespaceTerminating, notFound } from '../errors/status.ts';
@@ -25,7 +25,10 @@ export type NamespacePhase = 'Active' | 'Terminating';
 
 /** What a namespaced create asks of the namespaces (NamespaceLifecycle admission): exists, and not Terminating. */
 export interface NamespaceLookup {
+  /** From the watch-fed view; undefined when the view does not have it (yet). */
   phase(name: string): NamespacePhase | undefined;
+  /** The view's answer, or on a miss the stored namespace's (a live lookup, as Kubernetes' admission does). */
+  lookup(name: string): Awaitable<NamespacePhase | undefined>;
 }
 
 export interface UpdateOptions extends WriteOptions {
@@ -162,7 +165,7 @@ export class ResourceStore {
     const meta = obj.metadata;
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
     if (this.namespaced) {
-      const phase = this.namespaces.phase(namespace);
+      const phase = this.namespaces.phase(namespace) ?? (await this.namespaces.lookup(namespace));
       if (phase === undefined) throw notFound({ plural: 'namespaces', group: '' }, namespace);
       if (phase === 'Terminating') throw namespaceTerminating(this.ref, meta.name ?? meta.generateName ?? '', namespace);
     }
