@@ -46,7 +46,9 @@ test('apply creates then configures; get prints the server table; delete removes
   expect((await skiff('delete', 'deploy', 'web')).stdout).toBe('deployment.apps "web" deleted\n');
   const none = await skiff('get', 'deploy');
   expect(none.stderr).toBe('No resources found in default namespace.\n');
-});
+  // Eight runs of the executable, each loading every command's modules (about 2 s under CI's load):
+  // 25 s in one CI run and over 30 s in the next.
+}, 60_000);
 
 test('bad input is a clear error and a non-zero exit', async () => {
   const unknown = await skiff('get', 'widgets');
