@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { startTestServer, type TestServer } from '@skiff/apiserver/testing';
 import { createCertificateAuthority, issueCertificate, parseStaticTokens } from '../src/auth/index.ts';
 import { createPrivateKey } from 'node:crypto';
+import { httpsCall, type HttpsResult } from './support/https.ts';
 
 interface Call {
   path: string;
@@ -30,36 +31,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function call(c: Call): Promise<{ status: number; body: any }> {
-  const url = new URL(server.url);
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (c.token) headers.authorization = `Bearer ${c.token}`;
-    const payload = c.body === undefined ? undefined : JSON.stringify(c.body);
-    // Node frames a DELETE's body only with a Content-Length (no chunked default for DELETE): without
-    // it the body reached the server as the start of another request, answered with a 400.
-    if (payload !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(payload));
-    }
-    const req = request(
-      { host: url.hostname, port: url.port, path: c.path, method: c.method ?? 'GET', headers, ca: server.tls!.ca, cert: c.cert?.cert, key: c.cert?.key, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {}
-          resolve({ status: res.statusCode!, body });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+async function call(c: Call): Promise<Pick<HttpsResult, 'status' | 'body'>> {
+  const { status, body } = await httpsCall(server, c);
+  return { status, body };
 }
 
 const whoami = async (c: Omit<Call, 'path'>) => {

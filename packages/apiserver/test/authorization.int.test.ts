@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startTestServer, until, type TestServer } from '@skiff/apiserver/testing';
 import { renderKubeconfig, type KeyPair } from '../src/auth/index.ts';
+import { httpsCall, type HttpsResult } from './support/https.ts';
 
 const run = promisify(execFile);
 const RBAC = 'rbac.authorization.k8s.io';
@@ -27,31 +28,10 @@ interface Call {
 }
 
 /** An HTTPS request as one of the test's users (a client certificate signed by the cluster CA). */
-function call(c: Call): Promise<{ status: number; body: any }> {
-  const url = new URL(server.url);
-  const cert = c.as ? certs[c.as] : server.tls!.admin;
-  return new Promise((resolve, reject) => {
-    const payload = c.body === undefined ? undefined : JSON.stringify(c.body);
-    const headers: Record<string, string | string[]> = { accept: 'application/json', ...c.headers };
-    if (payload !== undefined) {
-      headers['content-type'] = c.contentType ?? 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(payload));
-    }
-    const req = request({ host: url.hostname, port: url.port, path: c.path, method: c.method ?? 'GET', headers, ca: server.tls!.ca, cert: cert.cert, key: cert.key, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {}
-        resolve({ status: res.statusCode!, body });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+async function call(c: Call): Promise<Pick<HttpsResult, 'status' | 'body'>> {
+  const { as, ...rest } = c;
+  const { status, body } = await httpsCall(server, { ...rest, cert: as ? certs[as] : server.tls!.admin });
+  return { status, body };
 }
 
 /** Real kubectl as a user (its own kubeconfig with that user's certificate). */

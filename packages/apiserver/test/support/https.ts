@@ -11,7 +11,10 @@ export interface HttpsCall {
   body?: unknown;
   cert?: { cert: string; key: string };
   token?: string;
-  headers?: Record<string, string>;
+  /** A header given as a list is sent once per value (Impersonate-Group). */
+  headers?: Record<string, string | string[]>;
+  /** Default application/json. */
+  contentType?: string;
 }
 
 export interface HttpsResult {
@@ -23,10 +26,11 @@ export interface HttpsResult {
 
 function options(server: TestServer, c: HttpsCall, payload: string | undefined): RequestOptions {
   const url = new URL(server.url);
-  const headers: Record<string, string> = { accept: 'application/json', ...c.headers };
+  const headers: Record<string, string | string[]> = { accept: 'application/json', ...c.headers };
   if (c.token) headers.authorization = `Bearer ${c.token}`;
+  // Node frames a DELETE's body only with a Content-Length (no chunked default for DELETE).
   if (payload !== undefined) {
-    headers['content-type'] = 'application/json';
+    headers['content-type'] = c.contentType ?? 'application/json';
     headers['content-length'] = String(Buffer.byteLength(payload));
   }
   return { host: url.hostname, port: url.port, path: c.path, method: c.method ?? 'GET', headers, ca: server.tls!.ca, cert: c.cert?.cert, key: c.cert?.key, agent: false };
