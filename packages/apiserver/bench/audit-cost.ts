@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
+import { cpuMs } from './proc-cpu.ts';
 
 interface Server { url: string; proc: ChildProcess; dir: string; secureUrl?: string }
 
@@ -22,11 +23,6 @@ export interface AuditCostDeps {
 
 const ROUNDS = 5;
 
-/** User + system CPU time of a process so far, from /proc (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 export async function auditCost(d: AuditCostDeps): Promise<void> {
   const off = await d.start([d.cli, 'server']);
