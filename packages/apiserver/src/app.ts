@@ -32,7 +32,7 @@ import { Authenticator, registerAuthentication } from './auth/authenticate.ts';
 import { ServiceAccountTokens } from './auth/service-account-tokens.ts';
 import { ServiceAccountAdmission } from './registry/service-account-admission.ts';
 import type { UserInfo } from './auth/user.ts';
-import { AuditLog, registerAudit, type AuditOptions } from './audit/index.ts';
+import { AuditLog, registerAudit, registerAuditReceived, type AuditOptions } from './audit/index.ts';
 import { AuthFailureLimiter, type AuthFailureLimits } from './limits/auth-failures.ts';
 import { InflightCounter, registerInflightLimits, type InflightLimits } from './limits/inflight.ts';
 import { EncryptingStorage, Keyring, loadOrCreateKeyFile } from './storage/encryption/index.ts';
@@ -179,6 +179,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   if (audit) registerAudit(app, audit);
   // Then nothing runs for a request before it is known who sent it.
   registerAuthentication(app, authenticator, authFailures);
+  // Once the user is known: the audit policy's decision and the RequestReceived event.
+  if (audit) registerAuditReceived(app, audit);
   // The in-flight limits read the user (system:masters is exempt, as in Kubernetes).
   registerInflightLimits(app, inflight);
   // Then impersonation and authorization (ADR 0018), before any body is read or route runs.

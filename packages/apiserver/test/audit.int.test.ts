@@ -171,11 +171,90 @@ test('an exec upgrade is audited with its answer', async () => {
     });
     expect(head).toMatch(/^HTTP\/1\.1 404/);
     const { until } = await import('../src/testing/index.ts');
-    await until('the exec event is written', async () => {
+    await until('the exec events are written', async () => {
       await flushed(server);
-      return events(path).some((e) => e.objectRef?.subresource === 'exec');
+      return events(path).some((e) => e.objectRef?.subresource === 'exec' && e.stage === 'ResponseComplete');
     }, 5000);
-    expect(events(path).find((e) => e.objectRef?.subresource === 'exec')).toMatchObject({ verb: 'get', user: { username: 'skiff-admin' }, objectRef: { resource: 'pods', name: 'nope', namespace: 'default' }, responseStatus: { code: 404 } });
+    const exec = events(path).filter((e) => e.objectRef?.subresource === 'exec');
+    // An upgrade is long-running: its status line is its ResponseStarted, its close its ResponseComplete.
+    expect(exec.map((e) => e.stage)).toEqual(['ResponseStarted', 'ResponseComplete']);
+    for (const e of exec) expect(e).toMatchObject({ verb: 'get', user: { username: 'skiff-admin' }, objectRef: { resource: 'pods', name: 'nope', namespace: 'default' }, responseStatus: { code: 404 } });
+  } finally {
+    await server.close();
+  }
+});
+
+const STAGES_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+rules:
+  - level: Metadata
+    resources: [{ group: "", resources: ["configmaps"] }]
+    omitStages: [ResponseStarted]
+  - level: Metadata
+`;
+
+test('stages: RequestReceived unless omitted; a watch is logged when it starts (ResponseStarted) and when it ends; omitStages by rule', async () => {
+  const { server, path } = await serverWith('stages', { policy: STAGES_POLICY });
+  const { until } = await import('../src/testing/index.ts');
+  const { request } = await import('node:https');
+  try {
+    const got = await httpsCall(server, { path: '/api/v1/namespaces/default/pods/missing', token: TOKEN });
+    expect(got.status).toBe(404);
+    const id = got.headers['audit-id'];
+    // A watch that stays open: its ResponseStarted event is in the log before it ends.
+    const url = new URL(server.url);
+    const watch = request({ host: url.hostname, port: url.port, path: '/api/v1/namespaces/default/pods?watch=1', ca: server.tls!.ca, headers: { authorization: `Bearer ${TOKEN}` }, agent: false });
+    const response = new Promise<{ statusCode?: number; headers: Record<string, unknown> }>((resolve, reject) => {
+      watch.on('response', resolve);
+      watch.on('error', reject);
+    });
+    watch.end();
+    const res = await response;
+    expect(res.statusCode).toBe(200);
+    const watchId = res.headers['audit-id'];
+    // A watch's response carries its Audit-Id like any other.
+    expect(watchId).toMatch(/^[0-9a-f-]{36}$/);
+    await until('the watch\'s ResponseStarted event is written', async () => {
+      await flushed(server);
+      return events(path).some((e) => e.auditID === watchId && e.stage === 'ResponseStarted');
+    }, 5000);
+    expect(events(path).filter((e) => e.auditID === watchId).map((e) => e.stage)).toEqual(['RequestReceived', 'ResponseStarted']);
+    watch.destroy();
+    await until('the watch\'s ResponseComplete event is written', async () => {
+      await flushed(server);
+      return events(path).some((e) => e.auditID === watchId && e.stage === 'ResponseComplete');
+    }, 5000);
+    // A configmaps watch: the rule omits ResponseStarted.
+    const cmWatch = request({ host: url.hostname, port: url.port, path: '/api/v1/namespaces/default/configmaps?watch=1', ca: server.tls!.ca, headers: { authorization: `Bearer ${TOKEN}` }, agent: false });
+    const cmResponse = new Promise<{ headers: Record<string, unknown> }>((resolve, reject) => {
+      cmWatch.on('response', resolve);
+      cmWatch.on('error', reject);
+    });
+    cmWatch.end();
+    const cmId = (await cmResponse).headers['audit-id'];
+    cmWatch.destroy();
+    await until('the configmaps watch\'s ResponseComplete event is written', async () => {
+      await flushed(server);
+      return events(path).some((e) => e.auditID === cmId && e.stage === 'ResponseComplete');
+    }, 5000);
+    const log = events(path);
+    expect(log.filter((e) => e.auditID === cmId).map((e) => e.stage)).toEqual(['RequestReceived', 'ResponseComplete']);
+    const watchEvents = log.filter((e) => e.auditID === watchId);
+    expect(watchEvents.map((e) => e.stage)).toEqual(['RequestReceived', 'ResponseStarted', 'ResponseComplete']);
+    expect(watchEvents[0].responseStatus).toBeUndefined();
+    expect(watchEvents[1]).toMatchObject({ verb: 'watch', user: { username: 'carol' }, objectRef: { resource: 'pods', namespace: 'default' }, responseStatus: { code: 200 } });
+    // A request that is not long-running: RequestReceived (no response yet) and ResponseComplete, one Audit-Id.
+    const get = log.filter((e) => e.auditID === id);
+    expect(get.map((e) => e.stage)).toEqual(['RequestReceived', 'ResponseComplete']);
+    expect(get[0]).toMatchObject({ verb: 'get', user: { username: 'carol' }, objectRef: { resource: 'pods', name: 'missing' } });
+    expect(get[0].responseStatus).toBeUndefined();
+    expect(get[1].responseStatus).toMatchObject({ code: 404 });
+    expect(Date.parse(get[1].stageTimestamp)).toBeGreaterThanOrEqual(Date.parse(get[0].stageTimestamp));
+    // Refused by authentication: no RequestReceived (nobody to decide for), one ResponseComplete.
+    const refused = await httpsCall(server, { path: '/api/v1/namespaces', token: 'not-a-valid-token' });
+    expect(refused.status).toBe(401);
+    await flushed(server);
+    expect(events(path).filter((e) => e.auditID === refused.headers['audit-id']).map((e) => e.stage)).toEqual(['ResponseComplete']);
   } finally {
     await server.close();
   }

@@ -1,10 +1,13 @@
 // The audit log in the request path (kube-apiserver's WithAudit and WithFailedAuthenticationAudit):
 // a hook that runs before authentication notes when a request came in and gives it an Audit-Id;
-// when its response has ended (the socket's 'close', so watches, log streams and refused requests
-// alike) the policy decides the level from who sent it and what it asked, and one ResponseComplete
-// event goes to the writer. RequestReceived and ResponseStarted are not emitted (ADR 0020).
-// Exec, attach and port-forward upgrades bypass fastify: auditUpgrade records them the same way,
-// with the status line the server wrote (101 when the agent accepted).
+// once the request is authenticated the policy decides its level from who sent it and what it
+// asks (once: later stages reuse the decision), and the RequestReceived event is written; a
+// long-running request (watch, logs, exec, attach, port-forward, proxy) gets a ResponseStarted
+// event when its response headers go out, so a watch that stays open for hours is in the log from
+// its start; when the response has ended (the socket's 'close', so watches, log streams and
+// refused requests alike) the ResponseComplete event is written. Each stage is left out when the
+// policy's omitStages names it. Exec, attach and port-forward upgrades bypass fastify: auditUpgrade
+// records them the same way, with the status line the server wrote (101 when the agent accepted).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,8 +16,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestUser } from '../auth/user.ts';
 import { auditAnnotations, impersonatorOf } from './annotations.ts';
 import { buildEvent, effectiveLevel, atLeast } from './event.ts';
-import { DEFAULT_POLICY, levelFor, parsePolicy, type Level, type Policy } from './policy.ts';
-import { requestAttributes } from '../authz/attributes.ts';
+import { DEFAULT_POLICY, levelFor, parsePolicy, type Level, type Policy, type Stage } from './policy.ts';
+import { requestAttributes, type Attributes } from '../authz/attributes.ts';
+import { isLongRunning } from '../limits/long-running.ts';
 import { AuditWriter } from './writer.ts';
 
 export interface AuditOptions {
@@ -34,6 +38,18 @@ export interface Noted {
   id: string;
   received: Date;
   response?: string;
+  /** The policy's decision, made once the user is known. */
+  decided?: Decided;
+  /** RequestReceived was written: the request was authenticated. */
+  announced?: boolean;
+  /** ResponseStarted was written. */
+  started?: boolean;
+}
+
+interface Decided {
+  attrs: Attributes;
+  level: Level;
+  omitStages: Stage[];
 }
 
 const NOTED = Symbol('skiff.audit');
@@ -61,8 +77,55 @@ export class AuditLog {
 
   /** The level of a request, once its user is known (the policy, capped for Secrets). */
   levelOf(req: IncomingMessage): Level {
+    const note = (req as WithNote)[NOTED];
+    return (note ? this.#decide(req, note) : this.#decision(req)).level;
+  }
+
+  /**
+   * The policy's decision for a request, made once: it is read for the authenticated user, which
+   * impersonation does not change (the policy sees the authenticated user, as kube-apiserver's
+   * audit filter runs before impersonation).
+   */
+  #decide(req: IncomingMessage, note: Noted): Decided {
+    return (note.decided ??= this.#decision(req));
+  }
+
+  #decision(req: IncomingMessage): Decided {
     const attrs = requestAttributes(impersonatorOf(req) ?? requestUser(req), req.method ?? 'GET', req.url ?? '/');
-    return effectiveLevel(levelFor(this.policy, attrs).level, attrs);
+    const decided = levelFor(this.policy, attrs);
+    return { attrs, level: effectiveLevel(decided.level, attrs), omitStages: decided.omitStages };
+  }
+
+  /**
+   * After authentication: the RequestReceived event; for a long-running request, the
+   * ResponseStarted event when its headers are written (`res`; upgrades pass none and report
+   * their status line through auditUpgrade).
+   */
+  received(req: IncomingMessage, res?: ServerResponse): void {
+    const note = (req as WithNote)[NOTED];
+    if (!note || note.announced) return;
+    note.announced = true;
+    const d = this.#decide(req, note);
+    if (d.level === 'None') return;
+    this.#write('RequestReceived', req, note, d, undefined);
+    if (!res || !isLongRunning(d.attrs)) return;
+    const writeHead = res.writeHead;
+    const audit = this;
+    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      res.writeHead = writeHead;
+      audit.started(req, typeof args[0] === 'number' ? args[0] : res.statusCode);
+      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as ServerResponse['writeHead'];
+  }
+
+  /** A long-running request's response headers went out with `code`: its ResponseStarted event. */
+  started(req: IncomingMessage, code: number): void {
+    const note = (req as WithNote)[NOTED];
+    if (!note || !note.announced || note.started) return;
+    note.started = true;
+    const d = this.#decide(req, note);
+    if (d.level === 'None' || !isLongRunning(d.attrs)) return;
+    this.#write('ResponseStarted', req, note, d, code);
   }
 
   /** Keeps a response body for the event: failures (their Status message) and RequestResponse. */
@@ -74,27 +137,32 @@ export class AuditLog {
 
   /** Writes the request's ResponseComplete event, if the policy wants one. */
   finish(req: IncomingMessage, code: number, requestBody: unknown, note: Noted): void {
-    // The policy sees the authenticated user, as kube-apiserver's audit filter runs before impersonation.
-    const impersonator = impersonatorOf(req);
-    const attrs = requestAttributes(impersonator ?? requestUser(req), req.method ?? 'GET', req.url ?? '/');
-    const decided = levelFor(this.policy, attrs);
-    const level = effectiveLevel(decided.level, attrs);
-    if (level === 'None' || decided.omitStages.includes('ResponseComplete')) return;
+    const d = this.#decide(req, note);
+    if (d.level === 'None') return;
     const response = note.response !== undefined ? parseJson(note.response) : undefined;
     const status = code >= 400 && response && (response as { kind?: string }).kind === 'Status' ? (response as { status?: string; message?: string; reason?: string }) : undefined;
+    this.#write('ResponseComplete', req, note, d, code, {
+      status,
+      requestObject: atLeast(d.level, 'Request') ? this.#strip(requestObjectOf(requestBody)) : undefined,
+      responseObject: atLeast(d.level, 'RequestResponse') ? this.#strip(response) : undefined,
+    });
+  }
+
+  /** One event of a request at `stage`, unless the policy omits that stage. */
+  #write(stage: Stage, req: IncomingMessage, note: Noted, d: Decided, code: number | undefined, more: { status?: { status?: string; message?: string; reason?: string }; requestObject?: unknown; responseObject?: unknown } = {}): void {
+    if (d.omitStages.includes(stage)) return;
+    const impersonator = impersonatorOf(req);
     const event = buildEvent({
       auditID: note.id,
-      level,
-      stage: 'ResponseComplete',
-      attributes: attrs,
+      level: d.level,
+      stage,
+      attributes: d.attrs,
       impersonatedUser: impersonator ? requestUser(req) : undefined,
       requestURI: req.url ?? '/',
       sourceIPs: req.socket.remoteAddress ? [req.socket.remoteAddress] : [],
       userAgent: req.headers['user-agent'],
       code,
-      status,
-      requestObject: atLeast(level, 'Request') ? this.#strip(requestObjectOf(requestBody)) : undefined,
-      responseObject: atLeast(level, 'RequestResponse') ? this.#strip(response) : undefined,
+      ...more,
       received: note.received,
       now: new Date(),
       annotations: auditAnnotations(req),
@@ -136,7 +204,8 @@ export function registerAudit(app: FastifyInstance, audit: AuditLog): void {
   app.addHook('onRequest', (req, reply, done) => {
     bodies.set(req.raw, req);
     const id = audit.begin(req.raw, reply.raw, () => bodies.get(req.raw)?.body);
-    reply.header('audit-id', id);
+    // On the raw response, so that hijacked responses (watches, log streams) carry it too.
+    reply.raw.setHeader('audit-id', id);
     done();
   });
   app.addHook('onSend', (req, reply, payload, done) => {
@@ -148,7 +217,19 @@ export function registerAudit(app: FastifyInstance, audit: AuditLog): void {
   });
 }
 
-/** An exec/attach/port-forward upgrade: audited when its socket closes, with the status line written on it. */
+/** Right after authentication: RequestReceived, and ResponseStarted for long-running requests. */
+export function registerAuditReceived(app: FastifyInstance, audit: AuditLog): void {
+  app.addHook('onRequest', (req, reply, done) => {
+    audit.received(req.raw, reply.raw);
+    done();
+  });
+}
+
+/**
+ * An exec/attach/port-forward upgrade: audited when its socket closes, with the status line
+ * written on it; the relay calls `audit.received(req)` once it has authenticated the request, and
+ * the status line, when it goes out, is the upgrade's ResponseStarted.
+ */
 export function auditUpgrade(audit: AuditLog, req: IncomingMessage, socket: Duplex): void {
   const note: Noted = { id: randomUUID(), received: new Date() };
   (req as WithNote)[NOTED] = note;
@@ -156,7 +237,10 @@ export function auditUpgrade(audit: AuditLog, req: IncomingMessage, socket: Dupl
   const sniff = (chunk: unknown) => {
     if (code || chunk === undefined || chunk === null || typeof chunk === 'function') return;
     const m = /^HTTP\/1\.1 (\d{3})/.exec(Buffer.isBuffer(chunk) ? chunk.toString('latin1', 0, 16) : String(chunk).slice(0, 16));
-    if (m) code = Number(m[1]);
+    if (m) {
+      code = Number(m[1]);
+      audit.started(req, code);
+    }
   };
   // The first status line written on the socket (101, or the refusal's code).
   const { write, end } = socket;

@@ -55,7 +55,8 @@ export interface EventInput {
   requestURI: string;
   sourceIPs: string[];
   userAgent?: string;
-  code: number;
+  /** The response's code; none before the response started (RequestReceived). */
+  code?: number;
   /** The response's Status, when it was one (a failure). */
   status?: { status?: string; message?: string; reason?: string };
   requestObject?: unknown;
@@ -92,7 +93,7 @@ export function buildEvent(i: EventInput): AuditEvent {
     if (a.subresource) ref.subresource = a.subresource;
     e.objectRef = ref;
   }
-  e.responseStatus = { metadata: {}, ...(i.status?.status ? { status: i.status.status } : {}), ...(i.status?.message ? { message: i.status.message } : {}), ...(i.status?.reason ? { reason: i.status.reason } : {}), code: i.code };
+  if (i.code !== undefined) e.responseStatus = { metadata: {}, ...(i.status?.status ? { status: i.status.status } : {}), ...(i.status?.message ? { message: i.status.message } : {}), ...(i.status?.reason ? { reason: i.status.reason } : {}), code: i.code };
   const bodies = !bodiesForbidden(a);
   if (bodies && atLeast(i.level, 'Request') && i.requestObject !== undefined) e.requestObject = i.requestObject;
   if (bodies && atLeast(i.level, 'RequestResponse') && i.responseObject !== undefined) e.responseObject = i.responseObject;

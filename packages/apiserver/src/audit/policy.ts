@@ -38,8 +38,13 @@ export interface Policy {
 /** What a request is, as the policy sees it: the attributes authorization reads (authz/attributes.ts). */
 export type RequestAttributes = Attributes;
 
-/** Without --audit-policy-file: every request at Metadata (issue 12 §4). */
-export const DEFAULT_POLICY: Policy = { rules: [{ level: 'Metadata' }] };
+/**
+ * Without --audit-policy-file: every request at Metadata (issue 12 §4), without the
+ * RequestReceived stage, as the policies Kubernetes documents and ships (kube-up's, GKE's) leave it
+ * out: its event repeats the ResponseComplete one but for the code and would double the log.
+ * Long-running requests still get their ResponseStarted event when they start.
+ */
+export const DEFAULT_POLICY: Policy = { rules: [{ level: 'Metadata' }], omitStages: ['RequestReceived'] };
 
 function stringList(v: unknown, where: string): string[] | undefined {
   if (v === undefined || v === null) return undefined;

@@ -144,6 +144,7 @@ export function registerExecUpgrade(server: Server, ctx: ServerContext): { close
     void authenticated(ctx, req).then(
       (ok) => {
         if (!ok) return rejectUpgrade(socket, unauthorized());
+        ctx.audit?.received(req);
         // Upgrades bypass fastify's hooks: impersonation and authorization here too (create on pods/exec...).
         const denied = authorizeRequest(ctx.authorizer, req);
         return denied ? rejectUpgrade(socket, denied) : relayUpgrade(ctx, req, socket, head);
