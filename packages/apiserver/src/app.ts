@@ -36,7 +36,7 @@ import { AuditLog, registerAudit, registerAuditReceived, type AuditOptions } fro
 import { AuthFailureLimiter, type AuthFailureLimits } from './limits/auth-failures.ts';
 import { InflightCounter, registerInflightLimits, type InflightLimits } from './limits/inflight.ts';
 import { EncryptingStorage, Keyring, loadOrCreateKeyFile } from './storage/encryption/index.ts';
-import { Authorization, registerAuthorization } from './authz/index.ts';
+import { Authorization, registerAuthorization, type AuthorizationMode } from './authz/index.ts';
 
 export interface BuildAppOptions {
   /** Directory of the SQLite database; required unless `storage` or `etcd` is given. */
@@ -70,6 +70,8 @@ export interface BuildAppOptions {
   encryptionKeyFile?: string;
   /** The audit log (--audit-log-path and friends); none without it. */
   audit?: AuditOptions;
+  /** --authorization-mode: the authorizers' chain, in order (authz/modes.ts); default Node,RBAC. */
+  authorizationModes?: readonly AuthorizationMode[];
   /** --max-requests-inflight, --max-mutating-requests-inflight (default 400, 200; 0: none) and the failed-authentication limit per address. */
   limits?: InflightLimits & { authFailures?: AuthFailureLimits };
 }
@@ -166,7 +168,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await claimRepair.runOnce();
   claimRepair.start();
   // Authorization (ADR 0018): the default policy in place and the caches filled before any request.
-  const authorization = new Authorization({ storage, stores, log: (msg, err) => (opts.logger ? log(msg, err) : console.error(`skiff apiserver: ${msg}${err ? `: ${(err as Error).message ?? err}` : ''}`)) });
+  const authorization = new Authorization({ storage, stores, modes: opts.authorizationModes, log: (msg, err) => (opts.logger ? log(msg, err) : console.error(`skiff apiserver: ${msg}${err ? `: ${(err as Error).message ?? err}` : ''}`)) });
   for (const s of stores.values()) s.admission = authorization.admission;
   const authenticator = new Authenticator({ storage, staticTokens: opts.authentication?.staticTokens, serviceAccountTokens, tokenCacheMs: opts.authentication?.tokenCacheMs });
   const audit = opts.audit ? new AuditLog(opts.audit) : undefined;

@@ -12,5 +12,6 @@ export { advertiseAddressProblem, defaultRouteAddress } from './advertise-addres
 export * from './auth/index.ts';
 export { ENCRYPTION_KEY_FILE, rotateDatastoreKey, type RotationResult } from './storage/encryption/index.ts';
 export { parsePolicy, type AuditOptions, type Policy } from './audit/index.ts';
+export { AUTHORIZATION_MODES, DEFAULT_AUTHORIZATION_MODES, authorizationModeWarnings, parseAuthorizationModes, type AuthorizationMode } from './authz/modes.ts';
 export type { InflightLimits } from './limits/inflight.ts';
 export type { AuthFailureLimits } from './limits/auth-failures.ts';

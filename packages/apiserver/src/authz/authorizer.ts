@@ -1,32 +1,61 @@
-// Authorization, as kube-apiserver's `--authorization-mode=Node,RBAC` union: system:masters may
-// do anything (the privileged-group authorizer that comes first); then the Node authorizer; then
-// RBAC. The first allow or deny decides; if none does, the request is 403 Forbidden with
-// Kubernetes' wording and the reasons the authorizers gave.
+// Authorization, as kube-apiserver's `--authorization-mode` union (./modes.ts; default
+// Node,RBAC): system:masters may do anything (the privileged-group authorizer that comes first);
+// then each mode in order. The first allow or deny decides; if none does, the request is 403
+// Forbidden with Kubernetes' wording and the reasons the authorizers gave.
 import type { PolicyRule } from '@skiff/api';
 import { ApiError } from '../errors/status.ts';
 import { SYSTEM_MASTERS, type UserInfo } from '../auth/user.ts';
 import { combinedResource, requestAttributes, type Attributes } from './attributes.ts';
-import { ALLOW, NO_OPINION, type Decision } from './decision.ts';
-import type { NodeAuthorizer } from './node-authorizer.ts';
+import { NODE_RULES } from './bootstrap-policy.ts';
+import { ALLOW, NO_OPINION, noOpinion, type Decision } from './decision.ts';
+import { DEFAULT_AUTHORIZATION_MODES, type AuthorizationMode } from './modes.ts';
+import { nodeNameOf, type NodeAuthorizer } from './node-authorizer.ts';
 import type { RbacIndex } from './rbac-index.ts';
 import { ruleAllows } from './rules.ts';
 
 /** Upgraded streams that also need `create` when asked for with GET (a WebSocket), as Kubernetes 1.32 checks. */
 const STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 
-export class Authorizer {
-  private readonly rbac: RbacIndex;
-  private readonly node: NodeAuthorizer;
+const EVERYTHING: PolicyRule[] = [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }];
+/** AlwaysDeny's reason (kube-apiserver's alwaysDenyAuthorizer: no opinion, so a later mode may still allow). */
+const EVERYTHING_FORBIDDEN = noOpinion('Everything is forbidden.');
 
-  constructor(o: { rbac: RbacIndex; node: NodeAuthorizer }) {
+/** What SelfSubjectRulesReview lists: the rules of every mode in the chain; incomplete when a mode cannot list its rules. */
+export interface RulesReview {
+  rules: PolicyRule[];
+  incomplete: boolean;
+}
+
+export class Authorizer {
+  /** The RBAC index, kept whatever the chain (escalation prevention reads the rules a user holds). */
+  readonly rbac: RbacIndex;
+  private readonly node: NodeAuthorizer;
+  readonly modes: readonly AuthorizationMode[];
+  private readonly chain: ((a: Attributes) => Decision)[];
+
+  constructor(o: { rbac: RbacIndex; node: NodeAuthorizer; modes?: readonly AuthorizationMode[] }) {
     this.rbac = o.rbac;
     this.node = o.node;
+    this.modes = o.modes ?? DEFAULT_AUTHORIZATION_MODES;
+    this.chain = this.modes.map((m) => {
+      switch (m) {
+        case 'Node':
+          return (a: Attributes) => this.node.authorize(a);
+        case 'RBAC':
+          return (a: Attributes) => this.rbacDecision(a);
+        case 'AlwaysAllow':
+          return () => ALLOW;
+        case 'AlwaysDeny':
+          return () => EVERYTHING_FORBIDDEN;
+      }
+    });
   }
 
   authorize(a: Attributes): Decision {
     if (a.user.groups.includes(SYSTEM_MASTERS)) return ALLOW;
     const reasons: string[] = [];
-    for (const d of [this.node.authorize(a), this.rbacDecision(a)]) {
+    for (const mode of this.chain) {
+      const d = mode(a);
       if (d.kind !== 'none') return d;
       if (d.reason) reasons.push(d.reason);
     }
@@ -38,9 +67,25 @@ export class Authorizer {
     return this.rbac.visitRules(a.user, a.namespace, (r) => ruleAllows(r, a)) ? ALLOW : NO_OPINION;
   }
 
-  /** The RBAC rules that apply to a user in a namespace (SelfSubjectRulesReview). */
-  rulesFor(user: UserInfo, namespace: string): PolicyRule[] {
-    return this.rbac.rulesFor(user, namespace);
+  /**
+   * The rules that apply to a user in a namespace (SelfSubjectRulesReview), each mode's in chain
+   * order as kube-apiserver's union of rule resolvers lists them: everything for system:masters
+   * and AlwaysAllow, nothing for AlwaysDeny, the node rules for a node (incomplete: the graph's
+   * per-object access cannot be listed), the RBAC rules of its bindings.
+   */
+  rulesReview(user: UserInfo, namespace: string): RulesReview {
+    if (user.groups.includes(SYSTEM_MASTERS)) return { rules: [...EVERYTHING], incomplete: false };
+    const rules: PolicyRule[] = [];
+    let incomplete = false;
+    for (const m of this.modes) {
+      if (m === 'AlwaysAllow') rules.push(...EVERYTHING);
+      else if (m === 'RBAC') rules.push(...this.rbac.rulesFor(user, namespace));
+      else if (m === 'Node' && nodeNameOf(user) !== undefined) {
+        rules.push(...NODE_RULES);
+        incomplete = true;
+      }
+    }
+    return { rules, incomplete };
   }
 
   allows(a: Attributes): boolean {

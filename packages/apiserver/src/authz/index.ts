@@ -10,8 +10,10 @@ import { NodeGraph } from './node-graph.ts';
 import { nodeRestriction } from './node-restriction.ts';
 import { RbacIndex } from './rbac-index.ts';
 import { reconcileDefaultPolicy } from './reconcile-policy.ts';
+import { DEFAULT_AUTHORIZATION_MODES, type AuthorizationMode } from './modes.ts';
 
 export { Authorizer, forbiddenError, forbiddenMessage } from './authorizer.ts';
+export { AUTHORIZATION_MODES, DEFAULT_AUTHORIZATION_MODES, authorizationModeWarnings, parseAuthorizationModes, type AuthorizationMode } from './modes.ts';
 export { authorizeRequest, registerAuthorization } from './register.ts';
 export { requestAttributes, type Attributes } from './attributes.ts';
 export { checkNodeTokenRequest } from './node-restriction.ts';
@@ -27,19 +29,25 @@ export class Authorization {
   private readonly aggregation: ClusterRoleAggregation;
   private readonly stores: Map<string, ResourceStore>;
 
-  constructor(o: { storage: Storage; stores: Map<string, ResourceStore>; log: (msg: string, err?: unknown) => void }) {
+  /** `modes`: the chain (--authorization-mode), already parsed; default Node,RBAC. */
+  constructor(o: { storage: Storage; stores: Map<string, ResourceStore>; log: (msg: string, err?: unknown) => void; modes?: readonly AuthorizationMode[] }) {
     this.stores = o.stores;
     this.rbac = new RbacIndex(o.storage, o.log);
     this.graph = new NodeGraph(o.storage, o.log);
-    this.authorizer = new Authorizer({ rbac: this.rbac, node: new NodeAuthorizer(this.graph) });
+    this.authorizer = new Authorizer({ rbac: this.rbac, node: new NodeAuthorizer(this.graph), modes: o.modes ?? DEFAULT_AUTHORIZATION_MODES });
     this.admission = admissionChain([escalationAdmission({ rbac: this.rbac, authorizer: this.authorizer }), nodeRestriction]);
     this.aggregation = new ClusterRoleAggregation({ rbac: this.rbac, stores: o.stores, log: o.log });
   }
 
-  /** Puts the default policy in place, fills the caches, aggregates roles; then requests may be authorized. */
+  /**
+   * Puts the default policy in place, fills the caches, aggregates roles; then requests may be
+   * authorized. The policy and the RBAC index are kept whatever the chain (escalation prevention
+   * reads the rules a user holds, as Kubernetes' does; a later start with RBAC finds the policy);
+   * the pod graph only when the Node authorizer is in the chain.
+   */
   async start(): Promise<void> {
     await reconcileDefaultPolicy(this.stores);
-    await Promise.all([this.rbac.start(), this.graph.start()]);
+    await Promise.all([this.rbac.start(), this.authorizer.modes.includes('Node') ? this.graph.start() : undefined]);
     await this.aggregation.start();
   }
 

@@ -6,13 +6,10 @@
 //   POST namespaces/NS/localsubjectaccessreviews   the same, within NS
 // Each answers 201 with the request and its status; nothing is stored.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { PolicyRule } from '@skiff/api';
 import { badRequest, invalid } from '../errors/status.ts';
 import { decodeObjectBody } from '../http/body.ts';
-import { requestUser, SYSTEM_MASTERS, type UserInfo } from '../auth/user.ts';
+import { requestUser, type UserInfo } from '../auth/user.ts';
 import type { Attributes } from '../authz/attributes.ts';
-import { nodeNameOf } from '../authz/node-authorizer.ts';
-import { NODE_RULES } from '../authz/bootstrap-policy.ts';
 import type { ServerContext } from './context.ts';
 
 const GROUP = 'authorization.k8s.io';
@@ -121,15 +118,10 @@ export function registerAccessReviews(app: FastifyInstance, ctx: ServerContext):
 
   app.post(`${PREFIX}/selfsubjectrulesreviews`, (req, reply) => {
     const review = decodeReview(req, 'SelfSubjectRulesReview');
-    const user = requestUser(req);
     const namespace = review.spec?.namespace ?? '';
-    const rules: PolicyRule[] = user.groups.includes(SYSTEM_MASTERS) ? [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }] : [];
-    // A node's graph-based access cannot be listed (Kubernetes marks that incomplete too).
-    const node = nodeNameOf(user) !== undefined;
-    if (node) rules.push(...NODE_RULES);
-    rules.push(...ctx.authorizer.rulesFor(user, namespace));
+    const { rules, incomplete } = ctx.authorizer.rulesReview(requestUser(req), namespace);
     const resourceRules = rules.filter((r) => !r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) }));
     const nonResourceRules = rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
-    return answer(reply, 'SelfSubjectRulesReview', review, { resourceRules, nonResourceRules, incomplete: node });
+    return answer(reply, 'SelfSubjectRulesReview', review, { resourceRules, nonResourceRules, incomplete });
   });
 }

@@ -1,7 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { apiServiceIP, defaultRouteAddress, ENCRYPTION_KEY_FILE, privateFileProblem, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
+import { apiServiceIP, AUTHORIZATION_MODES, authorizationModeWarnings, DEFAULT_AUTHORIZATION_MODES, defaultRouteAddress, parseAuthorizationModes, ENCRYPTION_KEY_FILE, privateFileProblem, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type AuthorizationMode, type ClusterPki } from '@skiff/apiserver';
 import { startComponentThread } from '../components-thread.ts';
 import { parsePort } from '../options.ts';
 import { onShutdown } from '../shutdown.ts';
@@ -30,6 +30,7 @@ interface ServerOptions {
   auditLogMaxbackup: number;
   maxRequestsInflight: number;
   maxMutatingRequestsInflight: number;
+  authorizationMode: AuthorizationMode[];
 }
 
 export function registerServer(program: Command): void {
@@ -50,6 +51,14 @@ export function registerServer(program: Command): void {
     .option('--advertise-address <ip>', 'the address pods and other servers reach this server at, listed in the kubernetes Service\'s endpoints (default: --host when routable, the default route\'s address for 0.0.0.0); with --host 127.0.0.1 the server also listens there')
     .option('--tls-san <name>', 'another DNS name or IP address for the serving certificate (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--insecure-port <port>', 'also serve plain HTTP on 127.0.0.1:PORT, where every request is system:unsecured (a development convenience; never on the network)', parsePort)
+    .addOption(
+      new Option(
+        '--authorization-mode <modes>',
+        `ordered, comma-separated authorizers, as kube-apiserver's: ${AUTHORIZATION_MODES.join(', ')}; the first to allow decides (system:masters is always allowed). AlwaysAllow lets every authenticated request through: development only`,
+      )
+        .argParser(authorizationModes)
+        .default([...DEFAULT_AUTHORIZATION_MODES], DEFAULT_AUTHORIZATION_MODES.join(',')),
+    )
     .option('--token-auth-file <file>', 'static bearer tokens, one per line: token,user,uid,"group1,group2"')
     .option('--audit-log-path <file>', 'write an audit.k8s.io/v1 Event per request, one JSON line each, to this file (- for stdout)')
     .option('--audit-policy-file <file>', 'audit policy (audit.k8s.io/v1 Policy); without it every request is logged at Metadata level')
@@ -62,6 +71,8 @@ export function registerServer(program: Command): void {
       // Secrets others can read are worth a word at every start (ADR 0020).
       const problem = opts.tokenAuthFile ? privateFileProblem(opts.tokenAuthFile) : undefined;
       if (problem) process.stderr.write(`skiff: warning: ${problem}\n`);
+      // AlwaysAllow (and a chain without RBAC) is said loudly at every start.
+      for (const w of authorizationModeWarnings(opts.authorizationMode)) process.stderr.write(`skiff: ${w}\n`);
       const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
       // The cluster's CA, serving and admin certificates: made on first start (ADR 0014).
       if (opts.advertiseAddress === undefined && (opts.host === '0.0.0.0' || opts.host === '::')) opts.advertiseAddress = defaultRouteAddress();
@@ -79,6 +90,7 @@ export function registerServer(program: Command): void {
         // Secrets sealed at rest; the key is made on first start (ADR 0020).
         encryptionKeyFile: join(opts.dataDir, ENCRYPTION_KEY_FILE),
         audit: opts.auditLogPath ? { path: opts.auditLogPath, policyFile: opts.auditPolicyFile, maxSizeMB: opts.auditLogMaxsize, maxBackups: opts.auditLogMaxbackup } : undefined,
+        authorizationModes: opts.authorizationMode,
         limits: { maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight },
       }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} (or --insecure-port) is already in use (another skiff server? choose another --port)`);
@@ -122,13 +134,22 @@ export function registerServer(program: Command): void {
     });
 }
 
-/** The serving certificate's names: loopback, this host, the bind address, the in-cluster names and --tls-san. */
+/** --authorization-mode's value, refused (with every problem) before anything starts. */
+function authorizationModes(v: string): AuthorizationMode[] {
+  try {
+    return parseAuthorizationModes(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
 function nonNegative(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a whole number, 0 or more');
   return n;
 }
 
+/** The serving certificate's names: loopback, this host, the bind address, the in-cluster names and --tls-san. */
 function servingNames(opts: ServerOptions): string[] {
   const names = ['127.0.0.1', 'localhost', hostname().toLowerCase(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', apiServiceIP(opts.serviceClusterIpRange)];
   if (opts.host !== '0.0.0.0' && opts.host !== '::') names.push(opts.host);
