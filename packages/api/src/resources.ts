@@ -68,6 +68,21 @@ export const RESOURCES: readonly ResourceInfo[] = [
   resource({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', scope: 'Cluster' }),
 ];
 
+/**
+ * The review APIs (authorization.k8s.io, authentication.k8s.io): create-only, never stored — a
+ * POST answers with the request and its status. They are listed in discovery, so that `kubectl
+ * api-resources` and `kubectl create -f` know them, but have no store, list or watch: their
+ * routes are the API server's own (routes/access-reviews.ts, self-subject-review.ts, token-review.ts).
+ */
+export const REVIEW_RESOURCES: readonly ResourceInfo[] = [
+  resource({ group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', scope: 'Cluster', verbs: ['create'] }),
+  resource({ group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', plural: 'tokenreviews', scope: 'Cluster', verbs: ['create'] }),
+  resource({ group: 'authorization.k8s.io', version: 'v1', kind: 'LocalSubjectAccessReview', plural: 'localsubjectaccessreviews', scope: 'Namespaced', verbs: ['create'] }),
+  resource({ group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', scope: 'Cluster', verbs: ['create'] }),
+  resource({ group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews', scope: 'Cluster', verbs: ['create'] }),
+  resource({ group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', scope: 'Cluster', verbs: ['create'] }),
+];
+
 /** `v1` for the core group, `apps/v1` otherwise. */
 export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string {
   return r.group === '' ? r.version : `${r.group}/${r.version}`;
@@ -84,10 +99,10 @@ export function resourceByKind(apiVersion: string, kind: string): ResourceInfo |
   return byKind.get(`${apiVersion}/${kind}`);
 }
 
-/** Groups in discovery order, each with its (single) version. */
-export function apiGroups(): { group: string; version: string; resources: ResourceInfo[] }[] {
+/** Groups in discovery order, each with its (single) version; of the stored resources unless others are given. */
+export function apiGroups(resources: readonly ResourceInfo[] = RESOURCES): { group: string; version: string; resources: ResourceInfo[] }[] {
   const groups = new Map<string, { group: string; version: string; resources: ResourceInfo[] }>();
-  for (const r of RESOURCES) {
+  for (const r of resources) {
     const g = groups.get(r.group) ?? { group: r.group, version: r.version, resources: [] };
     g.resources.push(r);
     groups.set(r.group, g);

@@ -25,6 +25,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerCaRoute } from './routes/cacerts.ts';
 import { registerSelfSubjectReview } from './routes/self-subject-review.ts';
 import { registerAccessReviews } from './routes/access-reviews.ts';
+import { registerTokenReview } from './routes/token-review.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerExecUpgrade } from './routes/node-proxy.ts';
 import type { RouteConfig } from './routes/resources.ts';
@@ -230,6 +231,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerCaRoute(app, opts.tls?.ca);
   registerSelfSubjectReview(app);
   registerAccessReviews(app, context);
+  registerTokenReview(app, context);
   registerDiscoveryRoutes(app);
   registerOpenApiRoutes(app);
   registerResourceRoutes(app, context);

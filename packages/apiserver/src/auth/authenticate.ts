@@ -13,7 +13,7 @@ import type { AuthFailureLimiter } from '../limits/auth-failures.ts';
 import { sendTooMany, tooManyRequests } from '../limits/too-many.ts';
 import type { Storage } from '../storage/types.ts';
 import { BOOTSTRAP_TOKEN_NAMESPACE, BOOTSTRAP_TOKEN_PATTERN, bootstrapSecretName, bootstrapTokenUser } from './bootstrap-tokens.ts';
-import { looksLikeJwt, type ServiceAccountTokens, type VerifiedToken } from './service-account-tokens.ts';
+import { API_AUDIENCE, looksLikeJwt, type ServiceAccountTokens, type VerifiedToken } from './service-account-tokens.ts';
 import { ANONYMOUS, setRequestUser, SYSTEM_UNAUTHENTICATED, UNSECURED_USER, withAuthenticated, type UserInfo } from './user.ts';
 
 export interface AuthenticatorOptions {
@@ -72,11 +72,25 @@ export class Authenticator {
     if (cached && cached.until > this.now()) return { user: cached.user };
     const fixed = this.opts.staticTokens?.get(token);
     if (fixed) return { user: withAuthenticated(fixed) };
-    return this.checkToken(token).then((checked) => {
+    return this.checkToken(token, [API_AUDIENCE]).then((checked) => {
       if (!checked) return { failed: true };
       this.remember(token, checked.user, checked.expiresAtMs);
       return { user: checked.user };
     });
+  }
+
+  /**
+   * Who a bearer token makes its holder, for `audiences` (TokenReview; kube-apiserver's token
+   * authenticators): the user and the audiences it is good for among those asked, or undefined.
+   * Static and bootstrap tokens know no audience: they are good only for the API server's own
+   * (kube-apiserver's audience-agnostic wrapping). Nothing is cached: a review sees the token as
+   * it is now.
+   */
+  async reviewToken(token: string, audiences: readonly string[] = [API_AUDIENCE]): Promise<{ user: UserInfo; audiences: string[] } | undefined> {
+    const fixed = this.opts.staticTokens?.get(token);
+    if (fixed) return audiences.includes(API_AUDIENCE) ? { user: withAuthenticated(fixed), audiences: [API_AUDIENCE] } : undefined;
+    const checked = await this.checkToken(token, audiences);
+    return checked && { user: checked.user, audiences: checked.audiences };
   }
 
   /** Drops cached token checks (a token deleted now is refused at once, not after the cache time). */
@@ -100,17 +114,18 @@ export class Authenticator {
     return user ?? undefined;
   }
 
-  private async checkToken(token: string): Promise<{ user: UserInfo; expiresAtMs?: number } | undefined> {
+  private async checkToken(token: string, audiences: readonly string[]): Promise<{ user: UserInfo; expiresAtMs?: number; audiences: string[] } | undefined> {
     const boot = BOOTSTRAP_TOKEN_PATTERN.exec(token);
     if (boot) {
+      if (!audiences.includes(API_AUDIENCE)) return undefined;
       const secret = await this.opts.storage.get({ resource: 'secrets', namespace: BOOTSTRAP_TOKEN_NAMESPACE, name: bootstrapSecretName(boot[1]) });
       const user = bootstrapTokenUser(secret, boot[1], boot[2], new Date(this.now()));
       const expiration = (secret as { data?: Record<string, string> } | undefined)?.data?.expiration;
-      return user && { user: withAuthenticated(user), expiresAtMs: expiration ? Date.parse(Buffer.from(expiration, 'base64').toString('utf8')) : undefined };
+      return user && { user: withAuthenticated(user), expiresAtMs: expiration ? Date.parse(Buffer.from(expiration, 'base64').toString('utf8')) : undefined, audiences: [API_AUDIENCE] };
     }
     if (this.opts.serviceAccountTokens && looksLikeJwt(token)) {
-      const v = await this.opts.serviceAccountTokens.verify(token, this.now());
-      if (v && (await this.stillBound(v))) return { user: withAuthenticated(v.user), expiresAtMs: v.expiresAt * 1000 };
+      const v = await this.opts.serviceAccountTokens.verify(token, this.now(), audiences);
+      if (v && (await this.stillBound(v))) return { user: withAuthenticated(v.user), expiresAtMs: v.expiresAt * 1000, audiences: v.audiences };
     }
     return undefined;
   }

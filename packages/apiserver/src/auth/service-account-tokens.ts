@@ -44,6 +44,8 @@ export interface VerifiedToken {
   boundObject?: BoundObject;
   /** Seconds since the epoch. */
   expiresAt: number;
+  /** The audiences asked for that the token names (never empty). */
+  audiences: string[];
 }
 
 export class ServiceAccountTokens {
@@ -78,14 +80,20 @@ export class ServiceAccountTokens {
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
-  /** Verifies signature, issuer, audience and time; undefined for anything else than a valid token of ours. */
-  async verify(token: string, now = Date.now()): Promise<VerifiedToken | undefined> {
+  /**
+   * Verifies signature, issuer, audience and time; undefined for anything else than a valid token
+   * of ours. The token must name one of `audiences` (the API server's own by default; a
+   * TokenReview may ask for others, as an in-cluster service checking tokens minted for it does).
+   */
+  async verify(token: string, now = Date.now(), audiences: readonly string[] = [API_AUDIENCE]): Promise<VerifiedToken | undefined> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.publicKey, { issuer: SERVICE_ACCOUNT_ISSUER, audience: API_AUDIENCE, algorithms: ['ES256'], currentDate: new Date(now) }));
+      ({ payload } = await jwtVerify(token, this.publicKey, { issuer: SERVICE_ACCOUNT_ISSUER, audience: [...audiences], algorithms: ['ES256'], currentDate: new Date(now) }));
     } catch {
       return undefined;
     }
+    const named = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
+    const matched = audiences.filter((a) => named.includes(a));
     const k8s = payload['kubernetes.io'] as KubernetesClaim | undefined;
     if (!k8s || typeof k8s.namespace !== 'string' || typeof k8s.serviceaccount?.name !== 'string' || typeof k8s.serviceaccount?.uid !== 'string') return undefined;
     if (payload.sub !== `system:serviceaccount:${k8s.namespace}:${k8s.serviceaccount.name}` || typeof payload.exp !== 'number') return undefined;
@@ -103,7 +111,7 @@ export class ServiceAccountTokens {
       groups: [SYSTEM_SERVICE_ACCOUNTS, `${SYSTEM_SERVICE_ACCOUNTS}:${k8s.namespace}`],
       extra,
     };
-    return { user, namespace: k8s.namespace, serviceAccount: k8s.serviceaccount, boundObject, expiresAt: payload.exp };
+    return { user, namespace: k8s.namespace, serviceAccount: k8s.serviceaccount, boundObject, expiresAt: payload.exp, audiences: matched };
   }
 }
 

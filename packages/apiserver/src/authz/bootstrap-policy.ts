@@ -57,6 +57,8 @@ export const DEFAULT_CLUSTER_ROLES: DefaultClusterRole[] = [
     name: 'system:basic-user',
     rules: [rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']), rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews'])],
   },
+  // For webhooks and authenticating proxies: ask who a token is (TokenReview) and what a user may do (SubjectAccessReview). Unbound, as in Kubernetes.
+  { name: 'system:auth-delegator', rules: [rule(['create'], ['authentication.k8s.io'], ['tokenreviews']), rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews'])] },
   { name: 'system:monitoring', rules: [urls(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/readyz', '/readyz/*'])] },
   // The user-facing roles: their rules come from the aggregate-to-* roles below (and any a user labels so).
   { name: 'admin', rules: [], aggregateFrom: 'admin' },

@@ -1,7 +1,7 @@
-// The discovery documents, built once from the resource registry: the legacy forms (APIVersions,
-// APIGroupList, APIGroup, APIResourceList) and the aggregated apidiscovery.k8s.io/v2 form that
-// kubectl 1.32 asks for first.
-import { apiGroups, apiVersionOf } from '@skiff/api';
+// The discovery documents, built once from the resource registry (the stored resources and the
+// create-only review APIs): the legacy forms (APIVersions, APIGroupList, APIGroup,
+// APIResourceList) and the aggregated apidiscovery.k8s.io/v2 form that kubectl 1.32 asks for first.
+import { apiGroups, apiVersionOf, RESOURCES, REVIEW_RESOURCES } from '@skiff/api';
 import type { ResourceInfo } from '@skiff/api';
 import { subresourceInfo } from './subresources.ts';
 
@@ -112,8 +112,8 @@ function aggregatedList(groups: { group: string; version: string; resources: Res
   };
 }
 
-/** Builds every discovery document; `groups` defaults to the registry's. */
-export function buildDiscovery(groups = apiGroups()): DiscoveryDocuments {
+/** Builds every discovery document; `groups` defaults to the registry's, the review APIs included. */
+export function buildDiscovery(groups = apiGroups([...RESOURCES, ...REVIEW_RESOURCES])): DiscoveryDocuments {
   const core = groups.filter((g) => g.group === '');
   const named = groups.filter((g) => g.group !== '');
 

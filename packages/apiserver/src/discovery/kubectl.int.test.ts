@@ -100,7 +100,7 @@ describe('kubectl 1.32 against discovery', () => {
 
   it('lists api-versions', async () => {
     const { stdout } = await kubectl('api-versions');
-    expect(stdout.trim().split('\n')).toEqual(['apps/v1', 'batch/v1', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
+    expect(stdout.trim().split('\n')).toEqual(['apps/v1', 'authentication.k8s.io/v1', 'authorization.k8s.io/v1', 'batch/v1', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
   });
 });
 

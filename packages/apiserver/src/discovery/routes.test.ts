@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { RESOURCES } from '@skiff/api';
+import { RESOURCES, REVIEW_RESOURCES } from '@skiff/api';
 import { AGGREGATED_DISCOVERY_CONTENT_TYPE, registerDiscoveryRoutes } from './routes.ts';
 
 const KUBECTL_DISCOVERY_ACCEPT =
@@ -72,7 +72,7 @@ describe('aggregated discovery', () => {
     const res = await get('/apis', KUBECTL_DISCOVERY_ACCEPT);
     expect(res.headers['content-type']).toBe(AGGREGATED_DISCOVERY_CONTENT_TYPE);
     const body = res.json();
-    expect(body.items.map((i: any) => i.metadata.name)).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'batch', 'networking.k8s.io', 'certificates.k8s.io', 'policy', 'rbac.authorization.k8s.io']);
+    expect(body.items.map((i: any) => i.metadata.name)).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'batch', 'networking.k8s.io', 'certificates.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io']);
     const deployments = body.items[0].versions[0].resources.find((r: any) => r.resource === 'deployments');
     expect(deployments.subresources).toContainEqual({
       subresource: 'scale',
@@ -87,7 +87,7 @@ describe('aggregated discovery', () => {
     const core = (await get('/api', KUBECTL_DISCOVERY_ACCEPT)).json();
     const apis = (await get('/apis', KUBECTL_DISCOVERY_ACCEPT)).json();
     const listed = [...core.items, ...apis.items].flatMap((i: any) => i.versions[0].resources.map((r: any) => r.resource));
-    expect(listed.sort()).toEqual(RESOURCES.map((r) => r.plural).sort());
+    expect(listed.sort()).toEqual([...RESOURCES, ...REVIEW_RESOURCES].map((r) => r.plural).sort());
   });
 
   it('is not served for v2beta1 only or plain JSON', async () => {
@@ -149,6 +149,9 @@ describe('legacy discovery', () => {
         },
         { name: 'policy', versions: [{ groupVersion: 'policy/v1', version: 'v1' }], preferredVersion: { groupVersion: 'policy/v1', version: 'v1' } },
         { name: 'rbac.authorization.k8s.io', versions: [{ groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' }], preferredVersion: { groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' } },
+        // The review APIs (create-only, never stored).
+        { name: 'authentication.k8s.io', versions: [{ groupVersion: 'authentication.k8s.io/v1', version: 'v1' }], preferredVersion: { groupVersion: 'authentication.k8s.io/v1', version: 'v1' } },
+        { name: 'authorization.k8s.io', versions: [{ groupVersion: 'authorization.k8s.io/v1', version: 'v1' }], preferredVersion: { groupVersion: 'authorization.k8s.io/v1', version: 'v1' } },
       ],
     });
   });

@@ -1,4 +1,4 @@
-import { RESOURCES } from '@skiff/api';
+import { RESOURCES, REVIEW_RESOURCES } from '@skiff/api';
 import { buildOpenApi } from './documents.ts';
 import { PATCH_CONTENT_TYPES } from './paths.ts';
 
@@ -10,11 +10,26 @@ describe('buildOpenApi from the object model', () => {
   const apps = parse(docs, 'apis/apps/v1');
 
   it('lists one hashed document per group-version', () => {
-    expect(Object.keys(docs.root.paths)).toEqual(['api/v1', 'apis/apps/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/storage.k8s.io/v1', 'apis/scheduling.k8s.io/v1', 'apis/batch/v1', 'apis/networking.k8s.io/v1', 'apis/certificates.k8s.io/v1', 'apis/policy/v1', 'apis/rbac.authorization.k8s.io/v1']);
+    expect(Object.keys(docs.root.paths)).toEqual(['api/v1', 'apis/apps/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/storage.k8s.io/v1', 'apis/scheduling.k8s.io/v1', 'apis/batch/v1', 'apis/networking.k8s.io/v1', 'apis/certificates.k8s.io/v1', 'apis/policy/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/authentication.k8s.io/v1', 'apis/authorization.k8s.io/v1']);
     for (const [key, { serverRelativeURL }] of Object.entries(docs.root.paths)) {
       expect(serverRelativeURL).toBe(`/openapi/v3/${key}?hash=${docs.byKey.get(key)!.hash}`);
       expect(docs.byKey.get(key)!.hash).toMatch(/^[0-9A-F]{128}$/);
     }
+  });
+
+  it('describes a review kind by its create alone: no list, no path of its own objects', () => {
+    const authz = parse(docs, 'apis/authorization.k8s.io/v1');
+    expect(Object.keys(authz.paths).sort()).toEqual([
+      '/apis/authorization.k8s.io/v1/namespaces/{namespace}/localsubjectaccessreviews',
+      '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
+      '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    ]);
+    const sar = authz.paths['/apis/authorization.k8s.io/v1/subjectaccessreviews'];
+    expect(Object.keys(sar).sort()).toEqual(['parameters', 'post']);
+    expect(sar.post['x-kubernetes-group-version-kind']).toEqual({ group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview' });
+    expect(Object.keys(authz.components.schemas)).toContain('io.k8s.api.authorization.v1.SubjectAccessReviewStatus');
+    expect(Object.keys(authz.components.schemas).some((n) => n.endsWith('List'))).toBe(false);
   });
 
   it('hashes the content, so an identical build gives identical URLs', () => {
@@ -22,7 +37,7 @@ describe('buildOpenApi from the object model', () => {
   });
 
   it('gives every kind a schema tagged with its group-version-kind', () => {
-    for (const r of RESOURCES) {
+    for (const r of [...RESOURCES, ...REVIEW_RESOURCES]) {
       const doc = parse(docs, r.group === '' ? 'api/v1' : `apis/${r.group}/${r.version}`);
       const tagged = Object.values(doc.components.schemas).filter((s: any) =>
         s['x-kubernetes-group-version-kind']?.some((g: any) => g.kind === r.kind && g.group === r.group && g.version === r.version),

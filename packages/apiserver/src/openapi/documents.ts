@@ -2,7 +2,7 @@
 // group-version's resources (paths.ts) and every component schema they reach, generated from the
 // object model in @skiff/api (the same definition that decodes request bodies).
 import { createHash } from 'node:crypto';
-import { apiGroups, MODEL_KUBERNETES_VERSION, openAPIComponents, type ResourceInfo } from '@skiff/api';
+import { apiGroups, MODEL_KUBERNETES_VERSION, openAPIComponents, RESOURCES, REVIEW_RESOURCES, type ResourceInfo } from '@skiff/api';
 import { META, resourcePaths, schemaName } from './paths.ts';
 
 export interface OpenApiDocument {
@@ -37,7 +37,8 @@ function documentFor(resources: readonly ResourceInfo[]): unknown {
   for (const r of resources) {
     Object.assign(paths, resourcePaths(r));
     roots.add(schemaName(r));
-    roots.add(schemaName({ ...r, kind: r.listKind }));
+    // The create-only review kinds have no list.
+    if (r.verbs.includes('list')) roots.add(schemaName({ ...r, kind: r.listKind }));
   }
   refsIn(paths, roots);
   return {
@@ -53,7 +54,9 @@ export interface BuildOptions {
 }
 
 export function buildOpenApi(opts: BuildOptions = {}): OpenApiDocuments {
-  const groups = opts.resources ? groupsOf(opts.resources) : apiGroups();
+  // Every group-version in discovery, the review APIs included: kubectl validates a file's
+  // objects against these (`kubectl create -f` of a SubjectAccessReview looks its kind up here).
+  const groups = opts.resources ? groupsOf(opts.resources) : apiGroups([...RESOURCES, ...REVIEW_RESOURCES]);
   const byKey = new Map<string, OpenApiDocument>();
   const root: OpenApiDocuments['root'] = { paths: {} };
   for (const g of groups) {

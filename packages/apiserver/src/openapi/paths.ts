@@ -200,7 +200,8 @@ export function resourcePaths(r: ResourceInfo): Record<string, Schema> {
       `${ns}${r.kind}`,
     );
   }
-  paths[item] = one;
+  // A create-only kind (the reviews) has no path of its own objects.
+  if (Object.keys(one).length > 1) paths[item] = one;
 
   if (namespaced && verbs.has('list')) {
     paths[`${base}/${r.plural}`] = {
