@@ -4,6 +4,8 @@
 // Kubernetes port (10259) is preferred, and a free one taken when another server already holds it.
 
 export const DEFAULT_SCHEDULER_PORT = 10259;
+/** Where `skiff explain` looks for the scheduler when nothing says otherwise. */
+export const DEFAULT_SCHEDULER = `http://127.0.0.1:${DEFAULT_SCHEDULER_PORT}`;
 
 /**
  * Starts something that listens on a port. `start(port)` must fail with EADDRINUSE without

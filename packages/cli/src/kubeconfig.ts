@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { clusterServers, RestClient, SERVERS_EXTENSION, type KubeconfigCluster } from '@skiff/client';
+import { skiffHome } from './home.ts';
 
 export interface ServerRef {
   /** One API server URL, or several separated by commas (the client fails over between them). */
@@ -14,10 +15,6 @@ export interface ServerRef {
   ca?: string;
   cert?: string;
   key?: string;
-}
-
-export function skiffHome(): string {
-  return process.env.SKIFF_HOME ?? join(process.env.HOME ?? '.', '.skiff');
 }
 
 /** `--server` overrides the kubeconfig's server; `--kubeconfig` names the file to read. */

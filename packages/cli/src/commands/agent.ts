@@ -1,13 +1,9 @@
+// `skiff agent` (alias `join`): its options and help; the agent itself loads only when it runs.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { defaultRootDir, DockerRuntime, ensureNodeIdentity, IDENTITY_FILES, identityDirOf, SimRuntime, startAgent, type Agent } from '@skiff/agent';
 import { parsePort, parsePositiveInt } from '../options.ts';
-import { onShutdown } from '../shutdown.ts';
-import { clientOptions, resolveServer, type ServerRef } from '../kubeconfig.ts';
 
-interface AgentOptions {
+export interface AgentOptions {
   server?: string;
   kubeconfig?: string;
   token?: string;
@@ -53,45 +49,7 @@ export function registerAgent(program: Command): void {
     .option('--root-dir <dir>', "the agent's state: pods' emptyDirs, projected files and termination messages; Localhost seccomp profiles in DIR/seccomp (default /var/lib/skiff/agent/NODE)")
     .option('--identity-dir <dir>', "where a joined node keeps its certificates and node password (default ROOT-DIR/pki)")
     .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
-    .action(async (opts: AgentOptions) => {
-      opts.token ??= process.env.SKIFF_TOKEN || undefined;
-      const rootDir = opts.rootDir ?? defaultRootDir(opts.nodeName);
-      const identityDir = opts.identityDir ?? identityDirOf(rootDir);
-      // A node that joined (now, or before: its certificate is in its identity directory) uses only its own identity.
-      const joined = !opts.kubeconfig && (opts.token !== undefined || existsSync(join(identityDir, IDENTITY_FILES.clientCert)));
-      if (joined && opts.count !== 1) throw new InvalidArgumentError('--token joins one node; --count is for hollow nodes with --kubeconfig');
-      let server: ServerRef;
-      if (joined) {
-        if (!opts.server) throw new InvalidArgumentError('joining needs --server https://HOST:6443');
-        const id = await ensureNodeIdentity({ server: opts.server, joinString: opts.token, nodeName: opts.nodeName, dir: identityDir, log: (m) => process.stderr.write(`skiff agent ${opts.nodeName}: ${m}\n`) });
-        server = { url: opts.server, ...id };
-      } else server = resolveServer(opts.server, opts.kubeconfig);
-      const agents: Agent[] = [];
-      const capacity = { cpu: opts.cpu, memory: opts.memory, pods: opts.pods };
-      const backoff = { baseMs: opts.backoffBase, maxMs: Math.max(opts.backoffBase, 300_000) };
-      // SIGINT/SIGTERM stop a registration that is still retrying (an API server not up yet), then
-      // the agents that did start.
-      const registration = new AbortController();
-      const signal = registration.signal;
-      onShutdown(async () => {
-        registration.abort();
-        await Promise.all(agents.map((a) => a.stop()));
-      });
-      if (opts.runtime === 'docker') {
-        if (opts.count !== 1) throw new InvalidArgumentError('--count is only for --runtime sim');
-        const runtime = new DockerRuntime({ socketPath: opts.dockerSocket });
-        if (!(await runtime.ping())) throw new Error(`the Docker engine does not answer on ${opts.dockerSocket ?? '/var/run/docker.sock'} (is dockerd running?)`);
-        agents.push(await startAgent({ ...clientOptions(server), nodeName: opts.nodeName, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy, rootDir, identityDir: joined ? identityDir : undefined, clusterCIDR: opts.clusterCidr, podNetwork: opts.podNetwork, signal }));
-      } else {
-        // Hollow nodes share one process and one address; they serve no endpoint of their own.
-        for (let i = 1; i <= opts.count; i++) {
-          const nodeName = opts.count === 1 ? opts.nodeName : `${opts.nodeName}-${i}`;
-          const runtime = new SimRuntime({ startLatencyMs: opts.simStartLatency });
-          agents.push(await startAgent({ ...clientOptions(server), nodeName, nodeIP: opts.nodeIp, runtime, serveEndpoint: false, capacity, backoff, identityDir: joined ? identityDir : undefined, rootDir: opts.count === 1 ? rootDir : undefined, signal }));
-        }
-      }
-      process.stdout.write(`skiff agent: ${agents.length === 1 ? `node ${agents[0].nodeName}` : `${agents.length} hollow nodes`} registered with ${server.url}\n`);
-    });
+    .action(async (opts: AgentOptions) => (await import('../actions/agent.ts')).runAgent(opts));
 }
 
 function parseRuntime(v: string): 'docker' | 'sim' {

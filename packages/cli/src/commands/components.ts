@@ -1,15 +1,27 @@
 // `skiff scheduler` and `skiff controller-manager`: each component on its own, talking to an API
-// server over HTTP (what `skiff server` hosts in one process).
+// server over HTTP (what `skiff server` hosts in one process). Their options and help; each
+// component loads only when its command runs.
 import type { Command } from 'commander';
-import { createControllerManager } from '@skiff/controllers';
-import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
-import { createScheduler, loadConfig } from '@skiff/scheduler';
-import { clientOptions, resolveServer } from '../kubeconfig.ts';
 import { parsePort, parsePositiveInt } from '../options.ts';
-import { onShutdown } from '../shutdown.ts';
-import { DEFAULT_SCHEDULER_PORT, startOnPort } from '../component-ports.ts';
+import { DEFAULT_SCHEDULER_PORT } from '../component-ports.ts';
+
+export interface SchedulerOptions {
+  server?: string;
+  kubeconfig?: string;
+  config?: string;
+  port?: number;
+}
+
+export interface ControllerManagerOptions {
+  server?: string;
+  kubeconfig?: string;
+  nodeMonitorGracePeriod: number;
+  podEvictionTimeout: number;
+  clusterCidr: string;
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  clusterSigningDuration: number;
+}
 
 export function registerComponents(program: Command): void {
   program
@@ -19,24 +31,7 @@ export function registerComponents(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig with the server, its CA and this component\'s credentials')
     .option('--config <file>', 'scheduler configuration (plugin and resource weights, sampling); see docs/scheduler.md')
     .option('--port <port>', `port of the explain/metrics endpoint on 127.0.0.1 (default ${DEFAULT_SCHEDULER_PORT}, a free one when that is taken)`, parsePort)
-    .action(async (opts: { server?: string; kubeconfig?: string; config?: string; port?: number }) => {
-      const server = resolveServer(opts.server, opts.kubeconfig);
-      const config = opts.config ? loadConfig(opts.config) : undefined;
-      const scheduler = await startOnPort({
-        what: 'scheduler endpoint',
-        requested: opts.port,
-        preferred: DEFAULT_SCHEDULER_PORT,
-        anyPort: false,
-        log: (m) => process.stdout.write(`${m}\n`),
-        start: async (port) => {
-          const s = createScheduler({ ...clientOptions(server), config, endpoint: { port } });
-          await s.start();
-          return s;
-        },
-      });
-      process.stdout.write(`skiff scheduler: scheduling for ${server.url} (explain: ${scheduler.endpointUrl})\n`);
-      onShutdown(() => scheduler.stop());
-    });
+    .action(async (opts: SchedulerOptions) => (await import('../actions/scheduler.ts')).runScheduler(opts));
 
   program
     .command('controller-manager')
@@ -49,21 +44,6 @@ export function registerComponents(program: Command): void {
     .option('--cluster-signing-cert-file <file>', 'the cluster CA certificate that signs approved CertificateSigningRequests (with --cluster-signing-key-file)')
     .option('--cluster-signing-key-file <file>', 'its private key (PEM); without both, requests are approved but not signed')
     .option('--cluster-signing-duration <s>', 'the longest certificate signed, in seconds', parsePositiveInt, 365 * 86_400)
-    .action(async (opts: { server?: string; kubeconfig?: string; nodeMonitorGracePeriod: number; podEvictionTimeout: number; clusterCidr: string; clusterSigningCertFile?: string; clusterSigningKeyFile?: string; clusterSigningDuration: number }) => {
-      const server = resolveServer(opts.server, opts.kubeconfig);
-      if (!opts.clusterSigningCertFile !== !opts.clusterSigningKeyFile) throw new InvalidArgumentError('--cluster-signing-cert-file and --cluster-signing-key-file go together');
-      const signing = opts.clusterSigningCertFile && opts.clusterSigningKeyFile ? { cert: readFileSync(opts.clusterSigningCertFile, 'utf8'), key: createPrivateKey(readFileSync(opts.clusterSigningKeyFile)) } : undefined;
-      const manager = createControllerManager({
-        signing,
-        signingDurationSeconds: opts.clusterSigningDuration,
-        ...clientOptions(server),
-        nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,
-        podEvictionTimeoutSeconds: opts.podEvictionTimeout,
-        clusterCIDR: opts.clusterCidr,
-      });
-      await manager.start();
-      process.stdout.write(`skiff controller-manager: reconciling for ${server.url}\n`);
-      onShutdown(() => manager.stop());
-    });
+    .action(async (opts: ControllerManagerOptions) => (await import('../actions/controller-manager.ts')).runControllerManager(opts));
 }
 

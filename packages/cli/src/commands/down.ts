@@ -1,12 +1,12 @@
+// `skiff down`: its options and help; the teardown loads only when it runs.
 import type { Command } from 'commander';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { DockerRuntime, removeAgentState, removeAllRoutes, removeClusterRules, removeNodeNetwork } from '@skiff/agent';
-import { isAlive, readState, stateFile } from '../cluster-state.ts';
-import { skiffHome } from '../kubeconfig.ts';
-import { waitFor } from '../wait.ts';
-import { removeHosts } from '../netns/hosts.ts';
-import { planNetnsHosts } from '../netns/plan.ts';
+import { skiffHome } from '../home.ts';
+
+export interface DownOptions {
+  dataDir: string;
+  keepContainers?: boolean;
+  purge?: boolean;
+}
 
 export function registerDown(program: Command): void {
   program
@@ -15,47 +15,5 @@ export function registerDown(program: Command): void {
     .option('--data-dir <dir>', 'the data directory given to skiff up', skiffHome())
     .option('--keep-containers', 'leave the pods\' containers running')
     .option('--purge', 'also delete the data directory (database, logs, kubeconfig)')
-    .action(async (opts: { dataDir: string; keepContainers?: boolean; purge?: boolean }) => {
-      const state = readState(opts.dataDir);
-      if (!state) {
-        process.stdout.write(`no cluster found in ${opts.dataDir}\n`);
-        return;
-      }
-      // Agents first, so that none restarts a container while the server goes away.
-      const ordered = [...state.processes.filter((p) => p.role !== 'server'), ...state.processes.filter((p) => p.role === 'server')];
-      for (const p of ordered) {
-        if (!isAlive(p.pid)) continue;
-        process.kill(p.pid, 'SIGTERM');
-        await waitFor(async () => !isAlive(p.pid), { timeoutMs: 10_000, what: `${p.role} (pid ${p.pid}) to stop` }).catch(() => process.kill(p.pid, 'SIGKILL'));
-        process.stdout.write(`stopped ${p.role}\n`);
-      }
-      if (state.netnsHosts) {
-        // The hosts go whole: engines (with their containers), namespaces (with their rules and routes), the bridge.
-        const problems = await removeHosts(planNetnsHosts(state.netnsHosts, opts.dataDir));
-        for (const p of problems) process.stdout.write(`could not remove ${p}\n`);
-        process.stdout.write(`removed ${state.netnsHosts} hosts (engines, namespaces, bridge)\n`);
-        await removeAgentState(join(opts.dataDir, 'agents'));
-      } else if (!opts.keepContainers) {
-        const docker = new DockerRuntime();
-        if (await docker.ping()) {
-          let removed = 0;
-          for (const node of state.nodes) {
-            for (const c of await docker.list({ 'dev.skiff.node': node })) {
-              await docker.remove(c.id);
-              removed++;
-            }
-            removed += await removeNodeNetwork(docker.engine, node);
-          }
-          process.stdout.write(`removed ${removed} container${removed === 1 ? '' : 's'} and the pod networks\n`);
-        }
-        // The kernel's side: service rules, the pod network's forwarding rules, routes to pod CIDRs.
-        const failed = await Promise.all([removeClusterRules(state.clusterCIDR ?? '10.244.0.0/16'), removeAllRoutes()].map((p) => p.then(() => undefined, (err: Error) => err.message)));
-        for (const f of failed) if (f) process.stdout.write(`could not remove every network rule: ${f}\n`);
-        // The pods' emptyDirs and projected files (tmpfs mounts included) go with their containers.
-        await removeAgentState(join(opts.dataDir, 'agents'));
-      }
-      rmSync(stateFile(opts.dataDir), { force: true });
-      if (opts.purge) rmSync(opts.dataDir, { recursive: true, force: true });
-      process.stdout.write('skiff is down\n');
-    });
+    .action(async (opts: DownOptions) => (await import('../actions/down.ts')).runDown(opts));
 }

@@ -1,14 +1,11 @@
 // `skiff lb`: a local load balancer in front of several API servers, for kubectl and other
 // clients that take one server URL (ADR 0012). skiff's own clients (agents, the CLI) take the
 // list themselves and need no balancer.
+// Its options and help here; the balancer loads only when it runs.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { parseServerList } from '@skiff/client';
-import { resolveServer, writeKubeconfig } from '../kubeconfig.ts';
-import { startBalancer, upstreamsOf } from '../lb/balancer.ts';
-import { onShutdown } from '../shutdown.ts';
 
-interface LbOptions {
+export interface LbOptions {
   server?: string;
   listen: { host: string; port: number };
   writeKubeconfig?: string;
@@ -21,19 +18,7 @@ export function registerLb(program: Command): void {
     .option('--server <urls>', 'the API servers, comma-separated (default: the kubeconfig\'s skiff.dev/servers list, else its server)')
     .option('--listen <host:port>', 'where to listen', parseListen, { host: '127.0.0.1', port: 6444 })
     .option('--write-kubeconfig <path>', 'write a kubeconfig whose server is this balancer and which lists the servers (for skiff\'s own clients)')
-    .action(async (opts: LbOptions) => {
-      const urls = parseServerList(resolveServer(opts.server).url);
-      const scheme = urls[0].protocol;
-      const lb = await startBalancer({
-        host: opts.listen.host,
-        port: opts.listen.port,
-        upstreams: upstreamsOf(urls),
-        log: (line) => process.stderr.write(`skiff lb: ${line}\n`),
-      });
-      if (opts.writeKubeconfig) writeKubeconfig(opts.writeKubeconfig, `${scheme}//${lb.address}`, 'skiff', urls.map((u) => u.origin));
-      process.stdout.write(`skiff lb: listening on ${scheme}//${lb.address} for ${urls.map((u) => u.host).join(', ')}\n`);
-      onShutdown(() => lb.close());
-    });
+    .action(async (opts: LbOptions) => (await import('../actions/lb.ts')).runLb(opts));
 }
 
 function parseListen(v: string): { host: string; port: number } {

@@ -1,11 +1,11 @@
 // `skiff secrets rotate-key`: a new encryption key for Secrets at rest, every Secret re-sealed
 // with it, the old key retired (ADR 0020). It works on the datastore directly, with the server's
 // key file: on SQLite the server must be stopped (the database's lock says so if it is not).
+// Its options and help here; the datastore code loads only when it runs.
 import type { Command } from 'commander';
-import { parseDatastore, rotateDatastoreKey } from '@skiff/apiserver';
 import { defaultDataDir } from './server.ts';
 
-interface RotateOptions {
+export interface RotateOptions {
   dataDir: string;
   datastoreEndpoint?: string;
   datastoreCafile?: string;
@@ -23,10 +23,5 @@ export function registerSecrets(program: Command): void {
     .option('--datastore-cafile <file>', 'CA of the etcd members (TLS)')
     .option('--datastore-certfile <file>', 'client certificate for etcd')
     .option('--datastore-keyfile <file>', 'client key for etcd')
-    .action(async (opts: RotateOptions) => {
-      const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
-      const r = await rotateDatastoreKey({ dataDir: opts.dataDir, etcd });
-      process.stdout.write(`secrets now encrypted with ${r.key}: ${r.resealed} re-encrypted, retired ${r.retired.join(', ') || 'none'} (${r.keyFile})\n`);
-      if (etcd) process.stdout.write(`copy ${r.keyFile} to every other API server's data directory and restart them\n`);
-    });
+    .action(async (opts: RotateOptions) => (await import('../actions/rotate-key.ts')).runRotateKey(opts));
 }

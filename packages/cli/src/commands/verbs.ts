@@ -1,33 +1,22 @@
-// kubectl-like verbs for the everyday loop without kubectl: get, apply, delete, logs. They lean on
-// the server: `get` prints the server-side Table, `apply` is server-side apply.
+// kubectl-like verbs for the everyday loop without kubectl: get, apply, delete, logs. Their
+// options and help; the client loads only when one runs (actions/verbs.ts).
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
-import { isNotFound, resourcePath, type KubeList } from '@skiff/client';
-import { apiVersionOf, resourceByKind, type KubeObject } from '@skiff/api';
-import { cliClient } from '../kubeconfig.ts';
-import { formatTable } from '../render/table.ts';
-import { objectRef, resolveResource } from '../resolve.ts';
 
-/** The server-side Table (meta.k8s.io/v1) that `get` prints. */
-interface TableBody {
-  columnDefinitions: { name: string; priority?: number }[];
-  rows: { cells: unknown[]; object?: KubeObject }[];
-}
-
-interface Common {
+export interface Common {
   server?: string;
   kubeconfig?: string;
   namespace: string;
 }
+export type GetOptions = Common & { allNamespaces?: boolean; selector?: string; output?: string };
+export type ApplyOptions = Common & { filename: string };
+export type DeleteOptions = Common & { gracePeriod?: string };
+export type LogsOptions = Common & { container?: string; follow?: boolean; tail?: string; previous?: boolean };
 
 const common = (c: Command) =>
   c
     .option('--server <url>', 'API server URL (default: kubeconfig from skiff up, else https://127.0.0.1:6443)')
     .option('--kubeconfig <file>', 'kubeconfig with the server, its CA and your credentials (default: $KUBECONFIG, else the one skiff up wrote)')
     .option('-n, --namespace <ns>', 'namespace', 'default');
-
-const clientFor = (o: Common) => cliClient(o.server, o.kubeconfig);
 
 export function registerVerbs(program: Command): void {
   common(program.command('get'))
@@ -37,76 +26,19 @@ export function registerVerbs(program: Command): void {
     .option('-A, --all-namespaces', 'every namespace')
     .option('-l, --selector <selector>', 'label selector')
     .option('-o, --output <format>', 'table (default), wide, json or name')
-    .action(async (res: string, name: string | undefined, o: Common & { allNamespaces?: boolean; selector?: string; output?: string }) => {
-      const r = resolveResource(res);
-      const { client } = clientFor(o);
-      const ns = r.scope === 'Namespaced' && !o.allNamespaces ? o.namespace : undefined;
-      const q = new URLSearchParams();
-      if (o.selector) q.set('labelSelector', o.selector);
-      if (name) q.set('fieldSelector', `metadata.name=${name}`);
-      const path = resourcePath(r, { namespace: ns }) + (q.size ? `?${q}` : '');
-      const json = o.output === 'json' || o.output === 'name';
-      const res2 = await client.transport.request({ method: 'GET', path, accept: json ? 'application/json' : 'application/json;as=Table;v=v1;g=meta.k8s.io' }).finally(() => client.close());
-      if (o.output === 'json') return void process.stdout.write(JSON.stringify(JSON.parse(res2.body), null, 2) + '\n');
-      if (o.output === 'name') {
-        const list = JSON.parse(res2.body) as KubeList;
-        return void process.stdout.write(list.items.map((i) => objectRef(r, i.metadata.name!)).join('\n') + (list.items.length ? '\n' : ''));
-      }
-      const table = JSON.parse(res2.body) as TableBody;
-      if (table.rows.length === 0) return void process.stderr.write(`No resources found${ns ? ` in ${ns} namespace` : ''}.\n`);
-      const wide = o.output === 'wide';
-      const cols = table.columnDefinitions.map((c, i) => ({ c, i })).filter(({ c }) => wide || !c.priority);
-      const header = [...(o.allNamespaces && r.scope === 'Namespaced' ? ['NAMESPACE'] : []), ...cols.map(({ c }) => c.name.toUpperCase())];
-      const rows = table.rows.map((row) => [
-        ...(o.allNamespaces && r.scope === 'Namespaced' ? [row.object?.metadata.namespace ?? ''] : []),
-        ...cols.map(({ i }) => cell(row.cells[i])),
-      ]);
-      process.stdout.write(formatTable(header, rows));
-    });
+    .action(async (res: string, name: string | undefined, o: GetOptions) => (await import('../actions/verbs.ts')).runGet(res, name, o));
 
   common(program.command('apply'))
     .description('create or update the objects in a YAML/JSON file (server-side apply, field manager "skiff")')
     .requiredOption('-f, --filename <file>', 'file with one or more objects, - for standard input')
-    .action(async (o: Common & { filename: string }) => {
-      const { client } = clientFor(o);
-      const text = readFileSync(o.filename === '-' ? 0 : o.filename, 'utf8');
-      const docs = parseAllDocuments(text);
-      for (const doc of docs) {
-        if (doc.errors.length) throw new Error(`${o.filename}: ${doc.errors[0].message}`);
-        const obj = doc.toJS() as KubeObject | null;
-        if (!obj) continue;
-        const r = resourceByKind(obj.apiVersion, obj.kind);
-        if (!r) throw new Error(`${o.filename}: no resource for ${obj.apiVersion}/${obj.kind}`);
-        if (apiVersionOf(r) !== obj.apiVersion) throw new Error(`${o.filename}: unexpected apiVersion ${obj.apiVersion}`);
-        const ns = r.scope === 'Namespaced' ? (obj.metadata?.namespace ?? o.namespace) : undefined;
-        const name = obj.metadata?.name;
-        if (!name) throw new Error(`${o.filename}: every object needs metadata.name`);
-        let existed = true;
-        try {
-          await client.get(r, ns, name);
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-          existed = false;
-        }
-        await client.patch(r, ns, name, { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } }, 'apply', { fieldManager: 'skiff', force: true });
-        process.stdout.write(`${objectRef(r, name)} ${existed ? 'configured' : 'created'}\n`);
-      }
-    });
+    .action(async (o: ApplyOptions) => (await import('../actions/verbs.ts')).runApply(o));
 
   common(program.command('delete'))
     .description('delete objects by name')
     .argument('<resource>')
     .argument('<names...>')
     .option('--grace-period <s>', 'seconds to let pods stop (0 = at once)')
-    .action(async (res: string, names: string[], o: Common & { gracePeriod?: string }) => {
-      const r = resolveResource(res);
-      const { client } = clientFor(o);
-      const ns = r.scope === 'Namespaced' ? o.namespace : undefined;
-      for (const name of names) {
-        await client.delete(r, ns, name, o.gracePeriod !== undefined ? { gracePeriodSeconds: Number(o.gracePeriod) } : {});
-        process.stdout.write(`${r.singular}${r.group ? `.${r.group}` : ""} "${name}" deleted\n`);
-      }
-    });
+    .action(async (res: string, names: string[], o: DeleteOptions) => (await import('../actions/verbs.ts')).runDelete(res, names, o));
 
   common(program.command('logs'))
     .description("print a pod container's logs")
@@ -115,22 +47,5 @@ export function registerVerbs(program: Command): void {
     .option('-f, --follow', 'keep streaming')
     .option('--tail <n>', 'only the last n lines')
     .option('-p, --previous', 'the previous, terminated container')
-    .action(async (pod: string, o: Common & { container?: string; follow?: boolean; tail?: string; previous?: boolean }) => {
-      const { client } = clientFor(o);
-      const q = new URLSearchParams();
-      if (o.container) q.set('container', o.container);
-      if (o.follow) q.set('follow', 'true');
-      if (o.tail) q.set('tailLines', o.tail);
-      if (o.previous) q.set('previous', 'true');
-      const name = pod.replace(/^(pods?|po)\//, '');
-      const res = await client.transport.stream({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(name)}/log?${q}` });
-      for await (const chunk of res as AsyncIterable<Uint8Array>) process.stdout.write(chunk);
-      client.close();
-    });
+    .action(async (pod: string, o: LogsOptions) => (await import('../actions/verbs.ts')).runLogs(pod, o));
 }
-
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return '<none>';
-  return String(v);
-}
-

@@ -1,0 +1,89 @@
+// What `skiff server` does: the API server and, in worker threads of the same process, the
+// scheduler and controller manager; the cluster's certificates are made on first start.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { apiServiceIP, authorizationModeWarnings, defaultRouteAddress, ENCRYPTION_KEY_FILE, privateFileProblem, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
+import { startComponentThread } from '../components-thread.ts';
+import { onShutdown } from '../shutdown.ts';
+import { DEFAULT_SCHEDULER_PORT, startOnPort } from '../component-ports.ts';
+import type { ServerOptions } from '../commands/server.ts';
+
+export async function runServer(opts: ServerOptions): Promise<void> {
+  // Secrets others can read are worth a word at every start (ADR 0020).
+  const problem = opts.tokenAuthFile ? privateFileProblem(opts.tokenAuthFile) : undefined;
+  if (problem) process.stderr.write(`skiff: warning: ${problem}\n`);
+  // AlwaysAllow (and a chain without RBAC) is said loudly at every start.
+  for (const w of authorizationModeWarnings(opts.authorizationMode)) process.stderr.write(`skiff: ${w}\n`);
+  const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
+  // The cluster's CA, serving and admin certificates: made on first start (ADR 0014).
+  if (opts.advertiseAddress === undefined && (opts.host === '0.0.0.0' || opts.host === '::')) opts.advertiseAddress = defaultRouteAddress();
+  const pki = await ensureClusterPki(join(opts.dataDir, 'pki'), servingNames(opts));
+  const server = await startApiServer({
+    dataDir: opts.dataDir,
+    etcd,
+    host: opts.host,
+    port: opts.port,
+    serviceClusterIPRange: opts.serviceClusterIpRange,
+    tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert, kubeletClient: pki.kubeletClient },
+    authentication: { serviceAccountKey: pki.serviceAccountKey, staticTokens: opts.tokenAuthFile ? readStaticTokens(opts.tokenAuthFile) : undefined },
+    insecurePort: opts.insecurePort,
+    advertiseAddress: opts.advertiseAddress,
+    // Secrets sealed at rest; the key is made on first start (ADR 0020).
+    encryptionKeyFile: join(opts.dataDir, ENCRYPTION_KEY_FILE),
+    audit: opts.auditLogPath ? { path: opts.auditLogPath, policyFile: opts.auditPolicyFile, maxSizeMB: opts.auditLogMaxsize, maxBackups: opts.auditLogMaxbackup } : undefined,
+    authorizationModes: opts.authorizationMode,
+    limits: { maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight },
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} (or --insecure-port) is already in use (another skiff server? choose another --port)`);
+    throw err;
+  });
+  const kubeconfig = join(opts.dataDir, 'admin.kubeconfig');
+  writeSecretFile(kubeconfig, renderKubeconfig({ server: server.url, ca: pki.ca.cert, user: pki.admin }));
+  const where = etcd ? `etcd at ${etcd.hosts.join(',')}${etcd.tls ? ' over TLS' : ''}` : opts.dataDir;
+  process.stdout.write(`skiff API server listening on ${server.url} (data in ${where}; admin kubeconfig ${kubeconfig})\n`);
+  process.stdout.write(server.advertiseAddress ? `pods reach it as the kubernetes Service, at ${server.advertiseAddress}:${server.port}\n` : 'no --advertise-address: pods cannot reach this server (the kubernetes Service has no endpoint from it)\n');
+  if (server.insecureUrl) process.stdout.write(`plain HTTP, every request as system:unsecured, listening on ${server.insecureUrl}\n`);
+  onShutdown(() => server.close());
+  // The scheduler and controller manager run in worker threads of their own, so this
+  // thread's event loop serves API requests only; they talk to the API server over HTTP like
+  // any client. A component thread that dies takes the server down with it (loudly), rather
+  // than leaving a server that silently schedules nothing.
+  const crashed = (err: Error) => {
+    process.stderr.write(`skiff: ${err.message}; stopping\n`);
+    process.kill(process.pid, 'SIGTERM');
+  };
+  if (opts.scheduler) {
+    const scheduler = await startOnPort({
+      what: 'scheduler endpoint',
+      requested: opts.schedulerPort,
+      preferred: DEFAULT_SCHEDULER_PORT,
+      anyPort: opts.port === 0,
+      log: (m) => process.stdout.write(`${m}\n`),
+      start: async (port) => startComponentThread({ kind: 'scheduler', server: server.url, ...(await componentIdentity(pki, 'scheduler', 'system:kube-scheduler')), schedulerPort: port }, crashed),
+    });
+    process.stdout.write(`scheduler running (explain: ${scheduler.endpointUrl})\n`);
+    onShutdown(() => scheduler.stop());
+  }
+  if (opts.controllers) {
+    // It signs approved CSRs (joining agents' certificates) with the cluster CA, as
+    // kube-controller-manager does with --cluster-signing-key-file (ADR 0019).
+    const signingKey = pki.ca.key.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const manager = await startComponentThread({ kind: 'controller-manager', server: server.url, ...(await componentIdentity(pki, 'controller-manager', 'system:kube-controller-manager')), clusterCIDR: opts.clusterCidr, signingCert: pki.ca.cert, signingKey }, crashed);
+    process.stdout.write('controller manager running\n');
+    onShutdown(() => manager.stop());
+  }
+}
+
+/** The serving certificate's names: loopback, this host, the bind address, the in-cluster names and --tls-san. */
+function servingNames(opts: ServerOptions): string[] {
+  const names = ['127.0.0.1', 'localhost', hostname().toLowerCase(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', apiServiceIP(opts.serviceClusterIpRange)];
+  if (opts.host !== '0.0.0.0' && opts.host !== '::') names.push(opts.host);
+  if (opts.advertiseAddress) names.push(opts.advertiseAddress);
+  return [...new Set([...names, ...opts.tlsSan])];
+}
+
+/** The client certificate of a component in a worker thread (Kubernetes' user names for them), kept in DATA/pki. */
+async function componentIdentity(pki: ClusterPki, file: string, user: string): Promise<{ ca: string; cert: string; key: string }> {
+  const pair = await ensureClientCertificate(pki, file, { commonName: user });
+  return { ca: pki.ca.cert, ...pair };
+}
