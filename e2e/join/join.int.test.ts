@@ -35,7 +35,7 @@ import {
 } from '@skiff/api';
 import { IDENTITY_FILES, JoinError, joinCluster, SimRuntime, startAgent, type Agent } from '@skiff/agent';
 import { startTestServer, until, type TestServer } from '@skiff/apiserver/testing';
-import { ApiError, RestClient } from '@skiff/client';
+import { ApiError, RestClient, subjectAccessAllowed } from '@skiff/client';
 import { createControllerManager, type ControllerManager } from '@skiff/controllers';
 import { Kubectl } from '../support/kubectl.ts';
 
@@ -327,6 +327,85 @@ describe('joining', () => {
     const logs = await admin.transport.request({ method: 'GET', path: '/api/v1/namespaces/default/pods/on-join-a/log', accept: 'text/plain' });
     expect(logs.status).toBe(200);
   }, 150_000);
+});
+
+describe('auto-approval follows the authorizer (SubjectAccessReview), not the groups', () => {
+  const RBAC = 'rbac.authorization.k8s.io';
+  const NODECLIENT = 'system:certificates.k8s.io:certificatesigningrequests:nodeclient';
+  /** The SubjectAccessReviews the approver asked about each user (the server's authorizer answered them). */
+  const reviewed = new Map<string, string[]>();
+  beforeAll(() => {
+    const authorizer = server.app.skiff.authorizer;
+    const authorize = authorizer.authorize.bind(authorizer);
+    authorizer.authorize = (a) => {
+      if (a.resource === 'certificatesigningrequests' && (a.subresource === 'nodeclient' || a.subresource === 'selfnodeclient')) reviewed.set(a.user.username, [...(reviewed.get(a.user.username) ?? []), a.subresource]);
+      return authorize(a);
+    };
+  });
+  const asked = (user: string) => reviewed.get(user)?.length ?? 0;
+  /** What the authorizer answers now (the RBAC index follows writes through a watch). */
+  const mayCsr = (subject: { user: string; groups: string[] }, subresource: string) =>
+    subjectAccessAllowed(admin, subject, { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource, verb: 'create' });
+
+  const submit = async (c: RestClient, name: string, cn: string) => {
+    const { csr } = await createCertificateRequest({ commonName: cn, organizations: ['system:nodes'] });
+    await c.create(CERTIFICATE_SIGNING_REQUESTS, { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name }, spec: { request: Buffer.from(csr).toString('base64'), signerName: KUBELET_CLIENT_SIGNER, usages: KUBELET_CLIENT_USAGES } });
+  };
+  const conditions = async (name: string) => ((await admin.get(CERTIFICATE_SIGNING_REQUESTS, undefined, name)).status?.conditions ?? []) as { type: string; reason: string; message: string }[];
+  /**
+   * Waits until the approver has fully handled `name` as it stands, without approving it: it asked
+   * both reviews; then a change to the request queues it again, and once the reviews are asked
+   * again the first pass is over (the work queue never hands one key to two workers at once).
+   */
+  const stillPendingAfterReview = async (name: string, user: string) => {
+    const before = asked(user);
+    await until(`${name} reviewed`, async () => asked(user) >= before + 2, 10_000);
+    await admin.patch(CERTIFICATE_SIGNING_REQUESTS, undefined, name, { metadata: { annotations: { 'test/requeue': String(Date.now()) } } });
+    await until(`${name} reviewed again`, async () => asked(user) >= before + 4, 10_000);
+    return conditions(name);
+  };
+  const bind = async (name: string, role: string, group: string) => {
+    await admin.create({ group: RBAC, version: 'v1', plural: 'clusterrolebindings', scope: 'Cluster' }, { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role }, subjects: [{ apiGroup: RBAC, kind: 'Group', name: group }] } as unknown as KubeObject);
+  };
+
+  test('a requester without create certificatesigningrequests/nodeclient: its node CSR stays Pending; bound to it by an admin: approved', async () => {
+    // May create CSRs (node-bootstrapper) but is not a bootstrap token and holds no nodeclient.
+    const provisioner = new RestClient({ server: server.url, ca: server.tls!.ca, ...(await server.tls!.issue({ commonName: 'provisioner', organizations: ['joiners'] })) });
+    await bind('joiners-csr', 'system:node-bootstrapper', 'joiners');
+    await until('joiners may create CSRs', () => mayCsr({ user: 'provisioner', groups: ['joiners'] }, ''), 5000);
+    await submit(provisioner, 'by-provisioner', 'system:node:prov-1');
+    expect(await stillPendingAfterReview('by-provisioner', 'provisioner')).toEqual([]);
+    expect(reviewed.get('provisioner')!.slice(0, 2)).toEqual(['selfnodeclient', 'nodeclient']);
+    // An admin lets the group auto-approve (as kubeadm binds it for its token group); the next pass approves it.
+    await bind('joiners-nodeclient', NODECLIENT, 'joiners');
+    await until('joiners may nodeclient', () => mayCsr({ user: 'provisioner', groups: ['joiners'] }, 'nodeclient'), 5000);
+    await admin.patch(CERTIFICATE_SIGNING_REQUESTS, undefined, 'by-provisioner', { metadata: { annotations: { 'test/requeue': 'after-binding' } } });
+    const approved = await until('by-provisioner approved', async () => (await conditions('by-provisioner')).find((c) => c.type === 'Approved'), 10_000);
+    expect(approved).toMatchObject({ reason: 'AutoApproved', message: 'Auto approving kubelet client certificate after SubjectAccessReview.' });
+    await until('by-provisioner issued', async () => !!(await admin.get(CERTIFICATE_SIGNING_REQUESTS, undefined, 'by-provisioner')).status?.certificate, 10_000);
+    provisioner.close();
+  }, 60_000);
+
+  test('an admin revokes auto-approval for bootstrap tokens by deleting the nodeclient binding: a join CSR stays Pending', async () => {
+    const t = await newToken();
+    const boot = new RestClient({ server: server.url, ca: server.tls!.ca, token: t.token, headers: { 'skiff-node-password': 'pw-for-revocation' } });
+    const binding = await admin.get({ group: RBAC, version: 'v1', plural: 'clusterrolebindings', scope: 'Cluster' }, undefined, NODECLIENT);
+    await admin.delete({ group: RBAC, version: 'v1', plural: 'clusterrolebindings', scope: 'Cluster' }, undefined, NODECLIENT);
+    try {
+      const bootUser = `system:bootstrap:${t.id}`;
+      const bootGroups = ['system:bootstrappers', 'system:bootstrappers:skiff:default-node-token'];
+      await until('the binding is gone from the authorizer', async () => !(await mayCsr({ user: bootUser, groups: bootGroups }, 'nodeclient')), 5000);
+      await submit(boot, 'revoked-join', 'system:node:revoked-1');
+      expect(await stillPendingAfterReview('revoked-join', bootUser)).toEqual([]);
+    } finally {
+      const { metadata, ...rest } = binding;
+      await admin.create({ group: RBAC, version: 'v1', plural: 'clusterrolebindings', scope: 'Cluster' }, { ...rest, metadata: { name: metadata.name, labels: metadata.labels, annotations: metadata.annotations } } as KubeObject);
+      boot.close();
+    }
+    // With the binding back, the same request is approved at its next pass.
+    await admin.patch(CERTIFICATE_SIGNING_REQUESTS, undefined, 'revoked-join', { metadata: { annotations: { 'test/requeue': 'restored' } } });
+    await until('revoked-join approved once the binding is back', async () => (await conditions('revoked-join')).some((c) => c.type === 'Approved'), 10_000);
+  }, 60_000);
 });
 
 describe('kubectl certificate approve|deny', () => {

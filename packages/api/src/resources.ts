@@ -83,6 +83,9 @@ export const REVIEW_RESOURCES: readonly ResourceInfo[] = [
   resource({ group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', scope: 'Cluster', verbs: ['create'] }),
 ];
 
+/** SubjectAccessReview: may a user do something (what controllers ask, as kube-controller-manager's csrapproving does). */
+export const SUBJECT_ACCESS_REVIEWS: ResourceInfo = REVIEW_RESOURCES.find((r) => r.kind === 'SubjectAccessReview')!;
+
 /** `v1` for the core group, `apps/v1` otherwise. */
 export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string {
   return r.group === '' ? r.version : `${r.group}/${r.version}`;

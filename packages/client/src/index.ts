@@ -29,3 +29,4 @@ export { parseServerList, planFailover, ServerPool, type FailureAction } from '.
 export { BackgroundSender, type BackgroundSenderOptions } from './background-sender.ts';
 export { EventRecorder, type EventRecorderOptions, type EventType } from './event-recorder.ts';
 export { WakeableSleep } from './wakeable-sleep.ts';
+export { subjectAccessAllowed, type ReviewedSubject } from './access-review.ts';

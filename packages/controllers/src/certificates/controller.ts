@@ -1,11 +1,12 @@
 // The certificate controllers of kube-controller-manager, on one CSR informer: csrapproving
-// (./plan.ts planApproval) and, given the cluster CA's key (--cluster-signing-cert-file and
+// (./plan.ts planApproval, after asking the API server's authorizer what the requester may do:
+// SubjectAccessReviews for certificatesigningrequests/selfnodeclient and /nodeclient) and, given the cluster CA's key (--cluster-signing-cert-file and
 // --cluster-signing-key-file), csrsigning (planSigning). Keys are CSR names; every change to a
 // request queues it, and a reconcile re-reads it from the cache (level-triggered).
 import { CERTIFICATE_SIGNING_REQUESTS, formatTime, parseCertificateRequest, signCertificate, type CertificateAuthority, type CertificateSigningRequest } from '@skiff/api';
-import { isConflict, isNotFound, type Informer, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isConflict, isNotFound, subjectAccessAllowed, type Informer, type RestClient, type SharedInformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
-import { DEFAULT_SIGNING_DURATION_SECONDS, planApproval, planSigning } from './plan.ts';
+import { approvalPermissions, DEFAULT_SIGNING_DURATION_SECONDS, permissionAttributes, planApproval, planSigning, type GrantedPermissions } from './plan.ts';
 
 export interface CertificateControllerOptions {
   client: RestClient;
@@ -35,6 +36,14 @@ export class CertificateController extends QueueController {
     });
   }
 
+  /** What the requester may do, as the API server's authorizer answers (csrapproving's authorize). */
+  private async granted(csr: CertificateSigningRequest): Promise<GrantedPermissions> {
+    const out = { selfnodeclient: false, nodeclient: false };
+    const subject = { user: csr.spec.username ?? '', uid: csr.spec.uid, groups: csr.spec.groups, extra: csr.spec.extra };
+    for (const p of approvalPermissions(csr)) out[p] = await subjectAccessAllowed(this.client, subject, permissionAttributes(p));
+    return out;
+  }
+
   protected async reconcile(name: string): Promise<void> {
     const csr = this.csrs.store.get(name) as CertificateSigningRequest | undefined;
     if (!csr) return;
@@ -45,7 +54,7 @@ export class CertificateController extends QueueController {
       return; // the API server refuses unparsable requests; nothing to act on
     }
     try {
-      const approval = planApproval(csr, req);
+      const approval = planApproval(csr, req, await this.granted(csr));
       if (approval) {
         const condition = 'approve' in approval
           ? { type: 'Approved', status: 'True', reason: 'AutoApproved', message: approval.approve }

@@ -1,5 +1,5 @@
 import type { CertificateSigningRequest, ParsedCertificateRequest } from '@skiff/api';
-import { planApproval, planSigning } from './plan.ts';
+import { approvalPermissions, permissionAttributes, planApproval, planSigning } from './plan.ts';
 
 const req = (o: Partial<ParsedCertificateRequest> = {}): ParsedCertificateRequest =>
   ({ commonName: 'system:node:n1', organizations: ['system:nodes'], dnsNames: [], ipAddresses: [], emailAddresses: [], uris: [], signatureValid: true, publicKey: undefined as never, ...o }) as ParsedCertificateRequest;
@@ -16,30 +16,52 @@ const bootstrapper = { username: 'system:bootstrap:abcdef', groups: ['system:boo
 const node = { username: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] };
 
 describe('planApproval', () => {
-  test('a bootstrap token gets a node client certificate; a node renews its own', () => {
-    expect(planApproval(csr(bootstrapper), req())).toEqual({ approve: expect.stringContaining('bootstrap token') });
-    expect(planApproval(csr({ ...bootstrapper, usages: ['digital signature', 'key encipherment', 'client auth'] }), req())).toEqual({ approve: expect.any(String) });
-    expect(planApproval(csr(node), req())).toEqual({ approve: expect.stringContaining('self') });
+  // What the bootstrap policy grants: nodeclient to system:bootstrappers, selfnodeclient to system:nodes.
+  const asBootstrapper = { nodeclient: true, selfnodeclient: false };
+  const asNode = { nodeclient: false, selfnodeclient: true };
+  const nothing = { nodeclient: false, selfnodeclient: false };
+
+  test('approved when the authorizer allows nodeclient (a new node) or selfnodeclient (the node in the CN renewing)', () => {
+    expect(planApproval(csr(bootstrapper), req(), asBootstrapper)).toEqual({ approve: 'Auto approving kubelet client certificate after SubjectAccessReview.' });
+    expect(planApproval(csr({ ...bootstrapper, usages: ['digital signature', 'key encipherment', 'client auth'] }), req(), asBootstrapper)).toEqual({ approve: expect.any(String) });
+    expect(planApproval(csr(node), req(), asNode)).toEqual({ approve: 'Auto approving self kubelet client certificate after SubjectAccessReview.' });
+    // Not the groups: whoever the authorizer allows (an admin bound nodeclient to another group), and only them.
+    expect(planApproval(csr({ username: 'provisioner', groups: ['joiners'] }), req(), asBootstrapper)).toEqual({ approve: expect.stringContaining('kubelet client') });
+    expect(planApproval(csr(bootstrapper), req(), nothing)).toBeUndefined();
+    // A node renewing its own without selfnodeclient (an admin revoked it): left for a human.
+    expect(planApproval(csr(node), req(), nothing)).toBeUndefined();
+  });
+
+  test('asks nothing about a decided request', () => {
+    expect(approvalPermissions(csr(bootstrapper))).toEqual(['selfnodeclient', 'nodeclient']);
+    expect(approvalPermissions(csr(bootstrapper, [{ type: 'Approved', status: 'True' }]))).toEqual([]);
+    expect(permissionAttributes('nodeclient')).toEqual({ group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'nodeclient', verb: 'create' });
   });
 
   test('what a node may not have is denied with the reason', () => {
-    expect(planApproval(csr(bootstrapper), req({ commonName: 'root' }))).toEqual({ deny: { reason: 'NotAllowed', message: 'not a node client certificate request: subject common name does not begin with system:node:' } });
-    expect(planApproval(csr(bootstrapper), req({ organizations: ['system:nodes', 'system:masters'] }))).toMatchObject({ deny: { message: expect.stringContaining('organization is not system:nodes') } });
-    expect(planApproval(csr(bootstrapper), req({ ipAddresses: ['10.0.0.1'] }))).toMatchObject({ deny: { message: expect.stringContaining('IP subjectAltNames are not allowed') } });
-    expect(planApproval(csr({ ...bootstrapper, usages: ['client auth'] }), req())).toMatchObject({ deny: { message: expect.stringContaining('usages did not match') } });
-    expect(planApproval(csr(bootstrapper), req({ commonName: 'system:node:Bad_Name' }))).toMatchObject({ deny: { message: expect.stringContaining('is not a valid node name') } });
-    expect(planApproval(csr(node), req({ commonName: 'system:node:n2' }))).toMatchObject({ deny: { message: expect.stringContaining('only its own client certificate') } });
-    expect(planApproval(csr(bootstrapper), req({ signatureValid: false }))).toMatchObject({ deny: { message: expect.stringContaining('not signed by the key') } });
-    expect(planApproval(csr({ ...bootstrapper, signerName: 'kubernetes.io/kubelet-serving', usages: ['digital signature', 'server auth'] }), req({ ipAddresses: ['10.0.0.1'] }))).toMatchObject({ deny: { message: expect.stringContaining('only a node') } });
+    expect(planApproval(csr(bootstrapper), req({ commonName: 'root' }), asBootstrapper)).toEqual({ deny: { reason: 'NotAllowed', message: 'not a node client certificate request: subject common name does not begin with system:node:' } });
+    expect(planApproval(csr(bootstrapper), req({ organizations: ['system:nodes', 'system:masters'] }), asBootstrapper)).toMatchObject({ deny: { message: expect.stringContaining('organization is not system:nodes') } });
+    expect(planApproval(csr(bootstrapper), req({ ipAddresses: ['10.0.0.1'] }), asBootstrapper)).toMatchObject({ deny: { message: expect.stringContaining('IP subjectAltNames are not allowed') } });
+    expect(planApproval(csr({ ...bootstrapper, usages: ['client auth'] }), req(), asBootstrapper)).toMatchObject({ deny: { message: expect.stringContaining('usages did not match') } });
+    expect(planApproval(csr(bootstrapper), req({ commonName: 'system:node:Bad_Name' }), asBootstrapper)).toMatchObject({ deny: { message: expect.stringContaining('is not a valid node name') } });
+    expect(planApproval(csr(node), req({ commonName: 'system:node:n2' }), asNode)).toMatchObject({ deny: { message: expect.stringContaining('only its own client certificate') } });
+    expect(planApproval(csr(bootstrapper), req({ signatureValid: false }), asBootstrapper)).toMatchObject({ deny: { message: expect.stringContaining('not signed by the key') } });
+    expect(planApproval(csr({ ...bootstrapper, signerName: 'kubernetes.io/kubelet-serving', usages: ['digital signature', 'server auth'] }), req({ ipAddresses: ['10.0.0.1'] }), asBootstrapper)).toMatchObject({ deny: { message: expect.stringContaining('only a node') } });
+    // Someone who is not joining is not told anything, whatever they may do: the request waits for a human.
+    expect(planApproval(csr({ username: 'jane', groups: ['devs'] }), req({ commonName: 'root' }), nothing)).toBeUndefined();
+    const admin = { username: 'skiff-admin', groups: ['system:masters', 'system:authenticated'] };
+    const all = { nodeclient: true, selfnodeclient: true };
+    expect(planApproval(csr(admin), req({ commonName: 'root' }), all)).toBeUndefined();
+    expect(planApproval(csr({ ...admin, signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] }), req({ commonName: 'jane', organizations: [] }), all)).toBeUndefined();
   });
 
   test("a node's own serving certificate is approved; anyone else's requests stay pending; decided ones are left alone", () => {
     const serving = csr({ ...node, signerName: 'kubernetes.io/kubelet-serving', usages: ['digital signature', 'server auth'] });
-    expect(planApproval(serving, req({ ipAddresses: ['10.0.0.1'] }))).toEqual({ approve: expect.stringContaining('serving') });
-    expect(planApproval(serving, req())).toMatchObject({ deny: { message: expect.stringContaining('DNS or IP subjectAltName is required') } });
-    expect(planApproval(csr({ username: 'jane', groups: ['devs'] }), req())).toBeUndefined();
-    expect(planApproval(csr(bootstrapper, [{ type: 'Denied', status: 'True' }]), req())).toBeUndefined();
-    expect(planApproval(csr(bootstrapper, [{ type: 'Approved', status: 'True' }]), req())).toBeUndefined();
+    expect(planApproval(serving, req({ ipAddresses: ['10.0.0.1'] }), asNode)).toEqual({ approve: expect.stringContaining('serving') });
+    expect(planApproval(serving, req(), asNode)).toMatchObject({ deny: { message: expect.stringContaining('DNS or IP subjectAltName is required') } });
+    expect(planApproval(csr({ username: 'jane', groups: ['devs'] }), req(), nothing)).toBeUndefined();
+    expect(planApproval(csr(bootstrapper, [{ type: 'Denied', status: 'True' }]), req(), asBootstrapper)).toBeUndefined();
+    expect(planApproval(csr(bootstrapper, [{ type: 'Approved', status: 'True' }]), req(), asBootstrapper)).toBeUndefined();
   });
 });
 

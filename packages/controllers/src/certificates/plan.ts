@@ -1,9 +1,13 @@
 // What the certificate controllers do with one CertificateSigningRequest, as pure functions:
-// - planApproval: kube-controller-manager's csrapproving (nodeclient for bootstrap-token users,
-//   selfnodeclient for a node renewing its own), plus skiff's approval of a node's own serving
-//   certificate (ADR 0019). Requests from anyone else stay Pending for a human (`kubectl
-//   certificate approve`); a request from a bootstrapper or a node that a node may not have is
-//   Denied with the reason, so the agent can say why.
+// - planApproval: kube-controller-manager's csrapproving. A kubelet client certificate request is
+//   approved when its requester may `create certificatesigningrequests/selfnodeclient` (the node
+//   named in the CN renewing its own) or `/nodeclient` (a new node): the API server's authorizer
+//   answers, through SubjectAccessReviews the controller asks (approvalPermissions names them), so
+//   an admin grants or revokes auto-approval with RBAC, as in Kubernetes (bootstrap policy:
+//   nodeclient bound to system:bootstrappers, selfnodeclient to system:nodes). skiff also
+//   approves a node's own serving certificate (ADR 0019). Requests from anyone else stay Pending
+//   for a human (`kubectl certificate approve`); a request from a bootstrap token or a node that a
+//   node may not have is Denied with the reason, so the agent can say why.
 // - planSigning: the csrsigning controller for the kubelet client, kubelet serving and
 //   kube-apiserver-client signers: re-checks the content (a request that fails is Failed with
 //   SignerValidationFailure), then the validity window.
@@ -20,26 +24,49 @@ import {
   NODES_GROUP,
   type CertificateSigningRequest,
   type ParsedCertificateRequest,
+  type ResourceAttributes,
 } from '@skiff/api';
 
 const BOOTSTRAPPERS = 'system:bootstrappers';
 
 export type ApprovalPlan = { approve: string } | { deny: { reason: string; message: string } } | undefined;
 
+/** The two permissions csrapproving asks about, as subresources of certificatesigningrequests. */
+export type NodeClientPermission = 'selfnodeclient' | 'nodeclient';
+export const NODE_CLIENT_PERMISSIONS: readonly NodeClientPermission[] = ['selfnodeclient', 'nodeclient'];
+/** What the requester may do, as the authorizer answered. */
+export type GrantedPermissions = Readonly<Record<NodeClientPermission, boolean>>;
+
 function decided(csr: CertificateSigningRequest): boolean {
   return !!csr.status?.certificate || !!csrCondition(csr, 'Approved') || !!csrCondition(csr, 'Denied');
 }
 
-/** Approve, deny, or leave for a human. `req` is the parsed spec.request. */
-export function planApproval(csr: CertificateSigningRequest, req: ParsedCertificateRequest): ApprovalPlan {
+/** The SubjectAccessReview attributes of a permission (what kubeadm's bindings grant). */
+export function permissionAttributes(p: NodeClientPermission): ResourceAttributes {
+  return { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: p, verb: 'create' };
+}
+
+/** Which permissions to ask the authorizer about before planApproval: none for a decided request. */
+export function approvalPermissions(csr: CertificateSigningRequest): readonly NodeClientPermission[] {
+  return decided(csr) ? [] : NODE_CLIENT_PERMISSIONS;
+}
+
+/**
+ * Approve, deny, or leave for a human. `req` is the parsed spec.request; `may`: the authorizer's
+ * answers for the requester. Approval follows `may` alone. The denials with a reason (beyond
+ * Kubernetes, which leaves such requests Pending) go only to joiners — a bootstrap token or a node,
+ * by identity — so that a joining agent can say why; anyone else's request that auto-approval does
+ * not cover waits for a human.
+ */
+export function planApproval(csr: CertificateSigningRequest, req: ParsedCertificateRequest, may: GrantedPermissions): ApprovalPlan {
   if (decided(csr)) return undefined;
   const user = csr.spec.username ?? '';
   const groups = csr.spec.groups ?? [];
   const usages = csr.spec.usages ?? [];
-  const bootstrapper = groups.includes(BOOTSTRAPPERS);
   const requestingNode = groups.includes(NODES_GROUP) ? nodeNameOf(user) : undefined;
-  const deny = (message: string) => ({ deny: { reason: 'NotAllowed', message } });
-  if (!bootstrapper && !requestingNode) return undefined;
+  const joiner = groups.includes(BOOTSTRAPPERS) || requestingNode !== undefined;
+  const deny = (message: string): ApprovalPlan => (joiner ? { deny: { reason: 'NotAllowed', message } } : undefined);
+  if (!may.nodeclient && !may.selfnodeclient && !joiner) return undefined;
   if (!req.signatureValid) return deny('the request is not signed by the key it carries');
   if (csr.spec.signerName === KUBELET_CLIENT_SIGNER) {
     const problem = kubeletClientProblem(req, usages);
@@ -47,11 +74,11 @@ export function planApproval(csr: CertificateSigningRequest, req: ParsedCertific
     const node = nodeNameOf(req.commonName)!;
     const badName = nameIsDNSSubdomain(node, false);
     if (badName.length) return deny(`"${node}" is not a valid node name: ${badName.join('; ')}`);
-    if (requestingNode) {
-      if (req.commonName !== user) return deny(`a node may renew only its own client certificate: the request is for ${req.commonName}, the requester is ${user}`);
-      return { approve: 'Auto approving self kubelet client certificate (the requesting node renews its own).' };
-    }
-    return { approve: 'Auto approving kubelet client certificate for a bootstrap token (system:bootstrappers).' };
+    // csrapproving's recognizers in its order: the requester renewing its own, then a new node.
+    if (req.commonName === user && may.selfnodeclient) return { approve: 'Auto approving self kubelet client certificate after SubjectAccessReview.' };
+    if (may.nodeclient) return { approve: 'Auto approving kubelet client certificate after SubjectAccessReview.' };
+    if (req.commonName !== user && requestingNode) return deny(`a node may renew only its own client certificate: the request is for ${req.commonName}, the requester is ${user}`);
+    return undefined; // not allowed (an admin revoked the binding): left for a human, as in Kubernetes
   }
   if (csr.spec.signerName === KUBELET_SERVING_SIGNER) {
     if (!requestingNode) return deny('only a node may ask for a node serving certificate, with its own client certificate');
