@@ -12,6 +12,7 @@ import { RestClient } from '@skiff/client';
 import { isAlive, readState, writeState, type ClusterState } from '../cluster-state.ts';
 import { clientOptions, readKubeconfig } from '../kubeconfig.ts';
 import { waitFor } from '../wait.ts';
+import { nodesNotReadySince } from '../nodes-ready.ts';
 import { copyImages, createNetwork, localImages, startEngine } from '../netns/hosts.ts';
 import { planNetnsHosts } from '../netns/plan.ts';
 import type { UpOptions } from '../commands/up.ts';
@@ -99,6 +100,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
   await admin!.create(SECRETS, bootstrapTokenSecret({ id: token.id, secret: token.secret, ttlSeconds: 3600, description: 'skiff up' }) as unknown as KubeObject);
   const joinString = formatJoinString(caHash(readKubeconfig(adminKubeconfig)!.ca!), token.token);
   mkdirSync(join(opts.dataDir, 'agents'), { recursive: true });
+  const agentsStarted = new Date();
   for (let i = 1; i <= opts.nodes; i++) {
     const name = `node-${i}`;
     const h = plan?.hosts[i - 1];
@@ -114,13 +116,10 @@ export async function runUp(opts: UpOptions): Promise<void> {
     launch(`agent-${i}`, ['agent', '--server', server, '--node-name', name, '--node-ip', ip, '--runtime', opts.runtime, ...extra], h?.netns, { SKIFF_TOKEN: joinString });
   }
   say(`starting ${opts.nodes} node agent${opts.nodes === 1 ? '' : 's'} ...`);
+  // Ready as reported by these agents, not by the last run's (the Nodes outlive a `skiff down`).
   await waitFor(
-    async () => {
-      const list = await admin!.list(NODES);
-      const ready = list.items.filter((n) => state.nodes.includes(n.metadata.name!) && (n.status as Node['status'])?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      return ready.length === opts.nodes;
-    },
-    { timeoutMs: 60_000, what: `${opts.nodes} Ready nodes (see the agent-N.log files in ${opts.dataDir})`, failed: () => state.processes.map((p) => exited(state, p.role)).find(Boolean) },
+    async () => nodesNotReadySince((await admin!.list(NODES)).items as Node[], state.nodes, agentsStarted).length === 0,
+    { timeoutMs: 60_000, what: `${opts.nodes} nodes whose agents report them Ready (see the agent-N.log files in ${opts.dataDir})`, failed: () => state.processes.map((p) => exited(state, p.role)).find(Boolean) },
   );
   say(' ready\n');
 
