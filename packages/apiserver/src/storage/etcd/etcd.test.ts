@@ -99,7 +99,8 @@ describe('the watch stream under faults', () => {
   }
 
   test('a member killed under the stream: the stream moves to another member and resumes with no gap', async () => {
-    const s = await storage();
+    // The default deadline (5 s): a write that meets a killed leader waits out the election.
+    const s = await storage({ requestTimeoutMs: 5000 });
     const seen: StorageEvent[] = [];
     s.watch('pods', { fromRevision: s.currentRevision() }, (e) => seen.push(e));
     const written: number[] = [];
@@ -202,8 +203,10 @@ describe('the watch stream under faults', () => {
         err = e;
       }
       expect((err as StorageError).code).toBe('Unavailable');
-      // etcd3 retries a failed call up to 3 times, each with the deadline.
-      expect(Date.now() - t0).toBeLessThan(3 * 1500 + 2000);
+      expect((err as StorageError).message).toMatch(/^the datastore \(etcd\) is unavailable \(\d+ attempts? in \d+\.\d s\): /);
+      // One deadline for the whole call, shared by its attempts (./fault-handling.ts); the rest
+      // is a loaded machine's scheduling delay.
+      expect(Date.now() - t0).toBeLessThan(1500 + 1500);
     } finally {
       await cluster.start(1);
       await cluster.start(2);

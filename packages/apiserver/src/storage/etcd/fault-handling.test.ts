@@ -1,6 +1,7 @@
 import { BrokenCircuitError } from 'cockatiel';
 import { GRPCUnavailableError, GRPCInvalidArgumentError } from 'etcd3';
-import { isTransient, retryDelayMs } from './fault-handling.ts';
+import { StorageError } from '../types.ts';
+import { attemptDeadline, callEtcd, isTransient, retryDelayMs, type AttemptOptions } from './fault-handling.ts';
 
 describe('which etcd failures are retried, and for how long', () => {
   test('an unreachable member, every breaker open, an election: transient; a bad request or a compacted revision: not', () => {
@@ -14,11 +15,55 @@ describe('which etcd failures are retried, and for how long', () => {
     expect(isTransient(undefined)).toBe(false);
   });
 
-  test('back-off doubles from 50 ms to at most 500 ms, and stops when the budget is spent', () => {
+  test('back-off doubles from 50 ms to at most 500 ms, and stops when the next attempt would start past the deadline', () => {
     const err = new GRPCUnavailableError('down');
     expect([1, 2, 3, 4, 5, 6].map((a) => retryDelayMs(err, a, 0, 5000))).toEqual([50, 100, 200, 400, 500, 500]);
-    expect(retryDelayMs(err, 1, 4999, 5000)).toBe(50);
-    expect(retryDelayMs(err, 1, 5000, 5000)).toBeUndefined();
+    expect(retryDelayMs(err, 1, 4949, 5000)).toBe(50);
+    expect(retryDelayMs(err, 1, 4950, 5000)).toBeUndefined();
+    expect(retryDelayMs(err, 5, 4500, 5000)).toBeUndefined();
     expect(retryDelayMs(new Error('etcdserver: mvcc: required revision has been compacted'), 1, 0, 5000)).toBeUndefined();
+  });
+});
+
+describe('callEtcd: one deadline per call, at most half of it for one attempt', () => {
+  test('an attempt ends by half the budget after it starts, and never after the call\'s deadline', () => {
+    expect(attemptDeadline(1000, 1000, 5000).getTime()).toBe(3500);
+    expect(attemptDeadline(3000, 1000, 5000).getTime()).toBe(5500);
+    expect(attemptDeadline(5000, 1000, 5000).getTime()).toBe(6000);
+  });
+
+  test('attempts are made until the deadline; then Unavailable, saying how long and how often', async () => {
+    const attempts: { at: number; deadline: number }[] = [];
+    const began = Date.now();
+    const err = await callEtcd((o: AttemptOptions) => {
+      attempts.push({ at: Date.now(), deadline: o.deadline.getTime() });
+      return Promise.reject(new GRPCUnavailableError('14 UNAVAILABLE: No connection established'));
+    }, { budgetMs: 300 }).catch((e: unknown) => e);
+    // Attempts at 0, 50 and 150 ms; the next would start at 350 ms, past the deadline.
+    expect(attempts).toHaveLength(3);
+    for (const a of attempts) expect(a.deadline).toBeLessThanOrEqual(Math.min(began + 300, a.at + 150) + 1);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(150);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as StorageError).code).toBe('Unavailable');
+    expect((err as StorageError).message).toMatch(/^the datastore \(etcd\) is unavailable \(3 attempts in 0\.\d s\): 14 UNAVAILABLE: No connection established$/);
+  });
+
+  test('a transient failure is tried again and the answer returned; a lasting one is not retried', async () => {
+    let calls = 0;
+    const value = await callEtcd(async () => {
+      if (++calls < 3) throw new Error('etcdserver: leader changed');
+      return 'ok';
+    }, { budgetMs: 5000 });
+    expect({ value, calls }).toEqual({ value: 'ok', calls: 3 });
+
+    calls = 0;
+    const compacted = await callEtcd(() => {
+      calls++;
+      return Promise.reject(new Error('etcdserver: mvcc: required revision has been compacted'));
+    }, { budgetMs: 5000 }).catch((e: unknown) => e);
+    expect(calls).toBe(1);
+    expect((compacted as StorageError).code).toBe('Expired');
+    const tooLarge = await callEtcd(() => Promise.reject(new GRPCInvalidArgumentError('etcdserver: request is too large')), { budgetMs: 5000 }).catch((e: unknown) => e);
+    expect((tooLarge as StorageError).code).toBe('TooLarge');
   });
 });

@@ -1,14 +1,32 @@
-// How the etcd client spreads a call over the members when some fail. etcd3's default opens a
-// member's circuit breaker after 3 failures and keeps it open for 5 s, and never retries a call
-// that met an open breaker. After a rolling restart (kill one member, restart it, then the next),
-// the restarted members' breakers were still open when the next member died, so the client
-// refused every call for seconds while two healthy members held a quorum (CI: the member-kill
-// test saw 20 of 30 writes fail with "circuit breaker is open"). Here a member that failed is
-// tried again after one second, and a call that found every breaker open is retried after a short
-// back-off rather than failed at once. Each attempt keeps its own deadline (requestTimeoutMs).
-import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, isBrokenCircuitError, retry } from 'cockatiel';
+// How a call to etcd meets failing members. Retrying happens in ONE place, callEtcd() below: the
+// client library is told to retry nothing itself (its global policy is cockatiel's noop; its
+// default retried 3 times, each attempt with a deadline of its own, under a retry loop of ours,
+// so a call's worst case was several deadlines long and stated nowhere).
+//
+// The bounds:
+//   - A call has one deadline, `budgetMs` (requestTimeoutMs, 5 s by default) from its start, and
+//     no attempt outlives it: without a quorum a call fails within the budget (plus the scheduling
+//     delay of a loaded machine). One attempt gets at most half the budget, so that an attempt
+//     that meets a member that died or stopped answering, or a follower waiting for an election
+//     (it holds a write until etcd's own timeout), leaves time for another (CI: with the whole
+//     budget for one attempt, the first write after a member was killed failed every time).
+//   - A transient failure (a member unreachable or silent, every member out of rotation, a leader
+//     election, etcd's own timeout) is tried again after 50 ms, doubling to at most 500 ms, while
+//     the next attempt would still start within the deadline. The client picks a member afresh for
+//     each attempt (in shuffled order, passing over members out of rotation).
+//   - What still fails is StorageError('Unavailable'), which the API answers 503 ServiceUnavailable,
+//     saying how long and how many attempts were tried and what etcd said last. Other failures are
+//     not retried: a compacted revision is Expired (410), a request too large is TooLarge (413).
+//
+// Out of rotation: a member that fails 3 times in a row is passed over for one second, then one
+// call tries it again (memberPolicy). etcd3's default keeps it out 5 s, and after a rolling
+// restart (kill one member, restart it, then the next) the restarted members were still out when
+// the next one died, so every call was refused for seconds while two healthy members held a
+// quorum (CI). This chooses members; it retries nothing.
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError, noop } from 'cockatiel';
 import type { IDefaultPolicyContext, IPolicy } from 'cockatiel';
 import { isRecoverableError } from 'etcd3';
+import { StorageError } from '../types.ts';
 
 /** A failed member is out for this long, then one call tries it again. */
 export const MEMBER_RETRY_MS = 1000;
@@ -18,21 +36,12 @@ export function memberPolicy(): IPolicy<IDefaultPolicyContext> {
   return circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: MEMBER_RETRY_MS, breaker: new ConsecutiveBreaker(3) });
 }
 
-/**
- * Per call: a recoverable failure (the member died, the deadline passed during an election) or
- * every member out of rotation is retried on another member, 4 attempts in all, backing off
- * 100 ms to 1 s between them so that a member taken out a moment ago can come back.
- */
-export function callPolicy(): IPolicy<IDefaultPolicyContext> {
-  return retry(
-    handleWhen((e) => isRecoverableError(e) || isBrokenCircuitError(e)),
-    { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: MEMBER_RETRY_MS }) },
-  );
-}
+/** The client's own per-call policy: none (callEtcd retries). */
+export const CLIENT_CALL_POLICY = noop;
 
 /**
- * Whether a call that failed may be made again: the member could not be reached, every member
- * was out of rotation, the deadline passed, or the cluster was electing a leader. Retrying a
+ * Whether a call that failed may be made again: the member could not be reached or did not answer
+ * in time, every member was out of rotation, or the cluster was electing a leader. Retrying a
  * write is safe: creates recognise their own earlier success, and updates and deletes compare
  * the revision they read.
  */
@@ -43,12 +52,54 @@ export function isTransient(err: unknown): boolean {
 }
 
 /**
- * Beyond the client's own attempts, a transient failure is retried for as long as the call's
- * budget (requestTimeoutMs) lasts, as etcd's Go client retries until the request's deadline: a
- * leader election on a loaded machine can outlast four quick attempts. Pure: the back-off before
- * attempt `attempt` (1, 2, ...), or undefined when the budget is spent.
+ * Pure: the back-off before attempt `attempt + 1` after attempt `attempt` (1, 2, ...) failed with
+ * `err`, `elapsedMs` into a call whose deadline is `budgetMs` after its start; undefined when the
+ * failure is not transient or the next attempt would not start before the deadline.
  */
 export function retryDelayMs(err: unknown, attempt: number, elapsedMs: number, budgetMs: number): number | undefined {
-  if (!isTransient(err) || elapsedMs >= budgetMs) return undefined;
-  return Math.min(50 * 2 ** (attempt - 1), 500);
+  if (!isTransient(err)) return undefined;
+  const delay = Math.min(50 * 2 ** (attempt - 1), 500);
+  return elapsedMs + delay < budgetMs ? delay : undefined;
+}
+
+/** gRPC call options of one attempt. */
+export interface AttemptOptions {
+  deadline: Date;
+}
+
+/** Pure: the deadline of an attempt made at `now` in a call that began at `began`. */
+export function attemptDeadline(now: number, began: number, budgetMs: number): Date {
+  return new Date(Math.min(began + budgetMs, now + Math.ceil(budgetMs / 2)));
+}
+
+/**
+ * Runs one etcd call, `send(options)` being one attempt (options: its deadline), retried as the
+ * header says. Failures come out as StorageErrors: Unavailable (503) when etcd did not answer,
+ * Expired (410) for a compacted or future revision, TooLarge (413) for a request etcd refuses
+ * by size. A StorageError thrown by `send` itself passes through.
+ */
+export async function callEtcd<T>(send: (options: AttemptOptions) => Promise<T>, o: { budgetMs: number; closed?: () => boolean }): Promise<T> {
+  const began = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    if (o.closed?.()) throw new Error('storage is closed');
+    try {
+      return await send({ deadline: attemptDeadline(Date.now(), began, o.budgetMs) });
+    } catch (e) {
+      if (e instanceof StorageError) throw e;
+      const elapsed = Date.now() - began;
+      const delay = retryDelayMs(e, attempt, elapsed, o.budgetMs);
+      if (delay === undefined) throw storageError(e, { attempts: attempt, elapsedMs: elapsed });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+/** An etcd client failure as the StorageError the API answers with. */
+export function storageError(e: unknown, tried: { attempts: number; elapsedMs: number }): StorageError {
+  const msg = (e as Error)?.message ?? String(e);
+  if (/required revision has been compacted/.test(msg)) return new StorageError('Expired', `etcd: ${msg}`);
+  if (/future rev/.test(msg)) return new StorageError('Expired', `etcd: ${msg}`);
+  if (/request is too large/.test(msg)) return new StorageError('TooLarge', `etcd: ${msg}`);
+  const how = `${tried.attempts} attempt${tried.attempts === 1 ? '' : 's'} in ${(tried.elapsedMs / 1000).toFixed(1)} s`;
+  return new StorageError('Unavailable', `the datastore (etcd) is unavailable (${how}): ${msg}`);
 }

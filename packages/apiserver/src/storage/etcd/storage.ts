@@ -18,7 +18,7 @@ import { KeyCodec, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts'
 import { EventWindow } from './window.ts';
 import { EtcdWatchStream } from './watch-stream.ts';
 import { ETCD_DEFAULTS } from './options.ts';
-import { callPolicy, memberPolicy, retryDelayMs } from './fault-handling.ts';
+import { callEtcd, CLIENT_CALL_POLICY, memberPolicy, type AttemptOptions } from './fault-handling.ts';
 import type { EtcdStorageOptions, ResolvedEtcdOptions } from './options.ts';
 import type { StorageOp } from '../sqlite/options.ts';
 
@@ -61,16 +61,18 @@ export class EtcdStorage implements Storage {
       credentials: options.tls ? { rootCertificate: options.tls.ca!, privateKey: options.tls.key, certChain: options.tls.cert } : undefined,
       // A LIST of many objects is one large response.
       grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 },
-      // Every unary call has a deadline: without a quorum, calls fail instead of hanging. Streams
-      // (the watch) have none; they are supervised instead.
+      // Every unary call has a deadline: without a quorum, calls fail instead of hanging (calls
+      // made through callEtcd carry their own, the call's). Streams (the watch) have none; they
+      // are supervised instead.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + o.requestTimeoutMs }),
       dialTimeout: o.requestTimeoutMs,
-      faultHandling: { host: memberPolicy, global: callPolicy() },
+      // Members taken out of rotation when they fail; retries are callEtcd's alone (./fault-handling.ts).
+      faultHandling: { host: memberPolicy, global: CLIENT_CALL_POLICY },
     });
     const keys = new KeyCodec(o.prefix);
     let revision: number;
     try {
-      const r = await client.kv.range({ key: keys.internal('probe'), count_only: true });
+      const r = await callEtcd((c) => client.kv.range({ key: keys.internal('probe'), count_only: true }, c), { budgetMs: o.requestTimeoutMs });
       revision = Number(r.header.revision);
     } catch (e) {
       client.close();
@@ -117,7 +119,7 @@ export class EtcdStorage implements Storage {
   }
 
   async #getRaw(key: ObjectKey): Promise<string | undefined> {
-    const r = await this.#call(() => this.client.kv.range({ key: this.keys.key(key) }));
+    const r = await this.#call((c) => this.client.kv.range({ key: this.keys.key(key) }, c));
     const kv = r.kvs[0];
     return kv ? textAt(kv.value.toString('utf8'), kv.mod_revision) : undefined;
   }
@@ -154,7 +156,7 @@ export class EtcdStorage implements Storage {
     let remaining: number | undefined;
     for (;;) {
       const want = limit && !opts.filter ? limit - items.length : LIST_CHUNK;
-      const r: IRangeResponse = await this.#call(() => this.client.kv.range({ key: start, range_end: end, limit: want, revision: revision || undefined }));
+      const r: IRangeResponse = await this.#call((c) => this.client.kv.range({ key: start, range_end: end, limit: want, revision: revision || undefined }, c));
       if (!revision) revision = Number(r.header.revision);
       let i = 0;
       for (; i < r.kvs.length; i++) {
@@ -194,12 +196,12 @@ export class EtcdStorage implements Storage {
   async #create(key: ObjectKey, obj: KubeObject): Promise<KubeObject> {
     const k = this.keys.key(key);
     const value = encodeObject(obj);
-    const r = await this.#call(() =>
+    const r = await this.#call((c) =>
       this.client.kv.txn({
         compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
         success: [{ request_put: { key: k, value: Buffer.from(value) } }],
         failure: [{ request_range: { key: k } }],
-      }),
+      }, c),
     );
     if (r.succeeded) return JSON.parse(textAt(value, r.header.revision)) as KubeObject;
     const existing = r.responses[0]?.response_range?.kvs[0];
@@ -232,7 +234,7 @@ export class EtcdStorage implements Storage {
         if (value === storedText) return JSON.parse(textAt(storedText, kv.mod_revision)) as KubeObject;
         op = { request_put: { key: k, value: Buffer.from(value) } };
       }
-      const r = await this.#call(() => this.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }], success: [op] }));
+      const r = await this.#call((c) => this.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }], success: [op] }, c));
       if (r.succeeded) {
         return JSON.parse(textAt(next === null ? storedText : value, r.header.revision)) as KubeObject;
       }
@@ -249,8 +251,8 @@ export class EtcdStorage implements Storage {
     const k = this.keys.key(key);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const kv = await this.#read(k, key, expectedRevision);
-      const r = await this.#call(() =>
-        this.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }], success: [{ request_delete_range: { key: k } }] }),
+      const r = await this.#call((c) =>
+        this.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }], success: [{ request_delete_range: { key: k } }] }, c),
       );
       // The last state, stamped with the deletion's revision (as the DELETED event carries it).
       if (r.succeeded) return JSON.parse(textAt(kv.value.toString('utf8'), r.header.revision)) as KubeObject;
@@ -261,7 +263,7 @@ export class EtcdStorage implements Storage {
 
   /** The key's current entry; NotFound, or Conflict when it is not at `expectedRevision`. */
   async #read(k: Buffer, key: ObjectKey, expectedRevision: number | undefined): Promise<IKeyValue> {
-    const r = await this.#call(() => this.client.kv.range({ key: k }));
+    const r = await this.#call((c) => this.client.kv.range({ key: k }, c));
     const kv = r.kvs[0];
     if (!kv) throw new StorageError('NotFound', `${keyString(key)} not found`);
     if (expectedRevision !== undefined && Number(kv.mod_revision) !== expectedRevision) {
@@ -284,24 +286,9 @@ export class EtcdStorage implements Storage {
     }
   }
 
-  /**
-   * Runs one etcd call; a transient failure is retried while the call's budget lasts
-   * (./fault-handling.ts), and what still fails becomes a StorageError the API answers with a
-   * clear Status.
-   */
-  async #call<T>(fn: () => Promise<T>): Promise<T> {
-    const began = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      if (this.#closed) throw new Error('storage is closed');
-      try {
-        return await fn();
-      } catch (e) {
-        if (e instanceof StorageError) throw e;
-        const delay = retryDelayMs(e, attempt, Date.now() - began, this.#o.requestTimeoutMs);
-        if (delay === undefined) throw storageError(e);
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+  /** Runs one etcd call, retried within its deadline (./fault-handling.ts); failures are StorageErrors. */
+  #call<T>(send: (options: AttemptOptions) => Promise<T>): Promise<T> {
+    return callEtcd(send, { budgetMs: this.#o.requestTimeoutMs, closed: () => this.#closed });
   }
 
   // ---- watch ----
@@ -405,12 +392,12 @@ export class EtcdStorage implements Storage {
   async compactOnce(): Promise<number> {
     const k = this.keys.internal('compact_rev_key');
     const target = this.#lastCompactSeen;
-    const r = await this.#call(() =>
+    const r = await this.#call((c) =>
       this.client.kv.txn({
         compare: [{ key: k, target: 'Version', result: 'Equal', version: this.#compactKeyVersion }],
         success: [{ request_put: { key: k, value: Buffer.from(String(target)) } }],
         failure: [{ request_range: { key: k } }],
-      }),
+      }, c),
     );
     this.#lastCompactSeen = Number(r.header.revision);
     if (!r.succeeded) {
@@ -422,7 +409,7 @@ export class EtcdStorage implements Storage {
     this.#compactKeyVersion++;
     if (target <= this.#compacted) return 0;
     try {
-      await this.#call(() => this.client.kv.compact({ revision: target, physical: false }));
+      await this.#call((c) => this.client.kv.compact({ revision: target, physical: false }, c));
     } catch (e) {
       if (!(e instanceof StorageError && e.code === 'Expired')) throw e;
     }
@@ -453,13 +440,4 @@ export class EtcdStorage implements Storage {
     this.#subs.clear();
     this.client.close();
   }
-}
-
-/** An etcd client failure as the StorageError the API answers with. */
-function storageError(e: unknown): StorageError {
-  const msg = (e as Error)?.message ?? String(e);
-  if (/required revision has been compacted/.test(msg)) return new StorageError('Expired', `etcd: ${msg}`);
-  if (/future rev/.test(msg)) return new StorageError('Expired', `etcd: ${msg}`);
-  if (/request is too large/.test(msg)) return new StorageError('TooLarge', `etcd: ${msg}`);
-  return new StorageError('Unavailable', `etcd: ${msg}`);
 }
