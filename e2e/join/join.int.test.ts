@@ -176,8 +176,10 @@ describe('joining', () => {
     }, 20_000);
     expect(logs.status).toBe(200);
     // kubectl exec: the upgrade relayed to the agent over the same mutual TLS; the simulated
-    // runtime's `exit 3` comes back as kubectl's exit code.
+    // runtime's output comes back on kubectl's stdout and stderr, its `exit 3` as kubectl's exit code.
     const kubectl = new Kubectl(server.url, server.tls!.kubeconfig);
+    expect(await kubectl.run(['exec', 'on-join-a', '--', 'echo', 'hello', 'from', 'a', 'hollow', 'node'])).toEqual({ code: 0, stdout: 'hello from a hollow node\n', stderr: '' });
+    expect(await kubectl.run(['exec', 'on-join-a', '--', 'sh', '-c', 'echo oops >&2'])).toMatchObject({ code: 0, stdout: '', stderr: 'oops\n' });
     expect((await kubectl.run(['exec', 'on-join-a', '--', 'exit', '3'])).code).toBe(3);
   }, 90_000);
 

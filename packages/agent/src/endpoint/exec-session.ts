@@ -1,6 +1,7 @@
 // The Kubernetes remote-command protocol over one WebSocket (v4/v5.channel.k8s.io): every binary
 // message starts with a channel byte — 0 stdin, 1 stdout, 2 stderr, 3 status (JSON), 4 resize,
 // and in v5, 255 closes a channel ([255, 0] closes stdin).
+import { finished } from 'node:stream/promises';
 import type { WebSocket } from 'ws';
 import type { ExecSession } from '../runtime/types.ts';
 
@@ -73,8 +74,14 @@ async function bridge(ws: WebSocket, session: ExecSession, early: { data: Buffer
   session.stderr.on('error', () => undefined);
   session.stdout.on('data', (d: Buffer) => send(1, d));
   session.stderr.on('data', (d: Buffer) => send(2, d));
+  // Every byte of output goes out before the status, as the kubelet copies the streams before it
+  // reports: the status closes the WebSocket, and output forwarded after it is lost. A runtime
+  // may know the exit code before its streams have been read (the simulated one writes and ends
+  // them at once, and 'data' events come a tick later than a resolved exitCode()).
+  const drained = Promise.all([session.stdout, session.stderr].map((s) => finished(s).catch(() => undefined)));
   const code = await session.exitCode();
   exited = true;
+  await drained;
   send(3, JSON.stringify(statusOf(code)));
   ws.close(1000);
 }

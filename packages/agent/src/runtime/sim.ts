@@ -183,7 +183,10 @@ export class SimRuntime implements ContainerRuntime {
     return out;
   }
 
-  /** Simulated exec: `echo ARGS` prints them; `exit N` (or `sh -c "exit N"`) exits with N; anything else succeeds silently. */
+  /**
+   * Simulated exec: `echo ARGS` prints them on stdout (`echo ARGS >&2` on stderr); `exit N` (or
+   * `sh -c "exit N"`) exits with N; anything else succeeds silently.
+   */
   async exec(id: string, opts: ExecOptions): Promise<ExecSession> {
     const c = this.mustGet(id);
     if (c.info.state !== 'running') throw new Error(`container ${id} is not running`);
@@ -191,7 +194,10 @@ export class SimRuntime implements ContainerRuntime {
     const stderr = new PassThrough();
     const cmd = opts.command[0] === 'sh' && opts.command[1] === '-c' ? (opts.command[2] ?? '').split(/\s+/) : opts.command;
     let code = 0;
-    if (cmd[0] === 'echo') stdout.write(cmd.slice(1).join(' ') + '\n');
+    if (cmd[0] === 'echo') {
+      const toStderr = cmd[cmd.length - 1] === '>&2' || cmd[cmd.length - 1] === '1>&2';
+      (toStderr ? stderr : stdout).write(cmd.slice(1, toStderr ? -1 : undefined).join(' ') + '\n');
+    }
     if (cmd[0] === 'exit') code = Number(cmd[1] ?? 0);
     stdout.end();
     stderr.end();
