@@ -250,8 +250,9 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     onRefreshDue: (uid) => [...workers.values()].find((w) => w.uid === uid)?.refreshVolumes(),
   });
   const volumes: VolumeManager = new VolumeManager({ rootDir, nodeName: o.nodeName, nodeIP: o.nodeIP, objects, claims, tokens, log });
-  // Volumes this node provisioned earlier may be released while no pod uses them: watch for that.
-  if ((await runtime.listVolumes({ [LABEL_NODE_NAME]: o.nodeName }).catch(() => [])).length > 0) claims.startReclaimer();
+  // Volumes this node provisioned earlier (their data is here, named as the volume) may be released
+  // while no pod uses them: watch each for that.
+  await claims.startReclaimer(await runtime.listVolumes({ [LABEL_NODE_NAME]: o.nodeName }).catch(() => []));
   const deps = {
     runtime, client, nodeName: o.nodeName, nodeIP: o.nodeIP, probes, ports, events, volumes, objects, rootDir,
     allocatable: () => heartbeat.allocatable(),

@@ -96,6 +96,10 @@ export function isGone(err: unknown): boolean {
   return codeOf(err) === 410;
 }
 
+export function isForbidden(err: unknown): boolean {
+  return codeOf(err) === 403;
+}
+
 export function isInvalid(err: unknown): boolean {
   return codeOf(err) === 422;
 }

@@ -1,6 +1,6 @@
 // @skiff/client: what the scheduler, controllers, node agents and CLI talk to the API server with.
 
-export { ApiError, isAlreadyExists, isConflict, isGone, isInvalid, isNotFound, type Status, type StatusCause, type StatusDetails } from './errors.ts';
+export { ApiError, isAlreadyExists, isConflict, isForbidden, isGone, isInvalid, isNotFound, type Status, type StatusCause, type StatusDetails } from './errors.ts';
 export { resourcePath, queryString, type ResourceRef, type PathParts } from './paths.ts';
 export type { TransportOptions } from './transport.ts';
 export {

@@ -7,9 +7,11 @@
 // makes a Docker named volume and a PersistentVolume pre-bound to the claim (claimRef) and pinned
 // to the node (nodeAffinity); the controller manager's binder completes the binding. When a claim
 // is deleted the binder marks its volume Released; with reclaimPolicy Delete this agent removes the
-// Docker volume and the PersistentVolume (Retain keeps both).
+// Docker volume and the PersistentVolume (Retain keeps both). It watches each volume it made by
+// name (the Node authorizer lets a node read the volumes pinned to it and those its pods' claims
+// are bound to, not every volume: ADR 0018), as it watches its pods' Secrets and ConfigMaps.
 import { LOCAL_PROVISIONER, PERSISTENT_VOLUME_CLAIMS as PVCS, PERSISTENT_VOLUMES as PVS, STORAGE_CLASSES as CLASSES, type KubeObject, type ResourceInfo } from '@skiff/api';
-import { Informer, isAlreadyExists, isNotFound, type RestClient } from '@skiff/client';
+import { Informer, isAlreadyExists, isForbidden, isNotFound, type RestClient } from '@skiff/client';
 import { LABEL_NODE_NAME, type ContainerRuntime } from '../runtime/types.ts';
 import type { ClaimVolumes } from './manager.ts';
 
@@ -59,7 +61,8 @@ export function volumeNodeAllows(pv: KubeObject, nodeName: string): boolean {
 
 export class LocalClaims implements ClaimVolumes {
   private readonly o: ClaimOptions;
-  private reclaimer?: Informer<KubeObject>;
+  /** One by-name watch per volume this node provisioned, until it is gone. */
+  private readonly watched = new Map<string, Informer<KubeObject>>();
   private stopped = false;
 
   constructor(o: ClaimOptions) {
@@ -86,7 +89,7 @@ export class LocalClaims implements ClaimVolumes {
     const ref = pv.spec?.claimRef;
     if (ref?.uid && ref.uid !== claim.metadata.uid) throw new Error(`persistentvolume "${pv.metadata.name}" is bound to another claim`);
     if (!volumeNodeAllows(pv, this.o.nodeName)) throw new Error(`persistentvolume "${pv.metadata.name}" is not available on node ${this.o.nodeName} (its node affinity)`);
-    this.startReclaimer();
+    if (pv.spec?.csi?.driver === LOCAL_CSI_DRIVER && pv.spec.nodeAffinity) this.watchVolume(pv.metadata.name!);
     const readOnly = (pv.spec?.accessModes ?? []).length > 0 && (pv.spec.accessModes as string[]).every((m) => m === 'ReadOnlyMany');
     if (pv.spec?.csi?.driver === LOCAL_CSI_DRIVER) {
       const handle: string = pv.spec.csi.volumeHandle;
@@ -119,27 +122,56 @@ export class LocalClaims implements ClaimVolumes {
     }
   }
 
-  /** Watches the volumes this node provisioned; removes those Released with reclaimPolicy Delete. */
-  startReclaimer(): void {
-    if (this.reclaimer) return;
-    const inf = new Informer<KubeObject>(this.o.client, PVS, { onError: (err, ctx) => this.o.log(`persistentvolumes watch (${ctx}): ${(err as Error).message}`) });
+  /**
+   * Watches the volumes this node provisioned (`names`: those whose data is here, from an earlier
+   * run) and removes each once it is Released with reclaimPolicy Delete. Data whose volume is gone
+   * (deleted by hand after Retain) is left alone: there is nothing to watch, and a node may not
+   * read a volume that does not exist (403, as a missing object has no relationship to it).
+   */
+  async startReclaimer(names: Iterable<string>): Promise<void> {
+    for (const n of names) {
+      try {
+        await this.o.client.get(PVS, '', n);
+      } catch (err) {
+        if (isNotFound(err) || isForbidden(err)) continue;
+        throw err;
+      }
+      this.watchVolume(n);
+    }
+  }
+
+  /** Watches one volume by name (idempotent); the watch ends when the volume is gone. */
+  watchVolume(name: string): void {
+    if (this.stopped || this.watched.has(name)) return;
+    const inf = new Informer<KubeObject>(this.o.client, PVS, {
+      fieldSelector: `metadata.name=${name}`,
+      onError: (err, ctx) => this.o.log(`persistentvolume ${name} watch (${ctx}): ${(err as Error).message}`),
+    });
     const check = (pv: KubeObject): void =>
       void this.reclaim(pv).catch((err: Error) => {
         // In use by a container still being removed, most often: try again shortly.
         this.o.log(`reclaiming ${pv.metadata.name} failed (retrying): ${err.message}`);
         setTimeout(() => {
-          const current = inf.store.get(pv.metadata.name!);
+          const current = inf.store.get(name);
           if (current && !this.stopped) check(current);
         }, 2000).unref();
       });
-    inf.addEventHandler({ onAdd: check, onUpdate: (_o, pv) => check(pv) });
+    inf.addEventHandler({
+      onAdd: check,
+      onUpdate: (_o, pv) => check(pv),
+      onDelete: () => {
+        inf.stop();
+        this.watched.delete(name);
+      },
+    });
     inf.start();
-    this.reclaimer = inf;
+    this.watched.set(name, inf);
   }
 
   stop(): void {
     this.stopped = true;
-    this.reclaimer?.stop();
+    for (const inf of this.watched.values()) inf.stop();
+    this.watched.clear();
   }
 
   private async reclaim(pv: KubeObject): Promise<void> {

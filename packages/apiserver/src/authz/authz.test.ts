@@ -3,7 +3,9 @@
 import type { KubeObject, PolicyRule } from '@skiff/api';
 import { requestAttributes } from './attributes.ts';
 import { computeAggregatedRules, planAggregation } from './aggregation.ts';
-import { AUTOUPDATE_ANNOTATION } from './bootstrap-policy.ts';
+import { AUTOUPDATE_ANNOTATION, DEFAULT_CLUSTER_ROLES } from './bootstrap-policy.ts';
+import { pinnedNode } from './pinned-volume.ts';
+import { volumeEdges } from './volume-index.ts';
 import { defaultClusterRole, planBindingReconcile, planRoleReconcile } from './reconcile-policy.ts';
 import { compactString, ruleAllows, uncoveredRules } from './rules.ts';
 
@@ -86,6 +88,20 @@ describe('default policy reconciliation', () => {
     expect(planRoleReconcile(next, view)).toBeUndefined();
   });
 
+  test("takes out a rule an earlier skiff granted and no longer does, and keeps a user's", () => {
+    const provisioner = defaultClusterRole(DEFAULT_CLUSTER_ROLES.find((r) => r.name === 'system:skiff:local-provisioner')!);
+    const old = { verbs: ['create', 'delete', 'get', 'list', 'watch'], apiGroups: [''], resources: ['persistentvolumes'] };
+    const users = { verbs: ['get'], apiGroups: [''], resources: ['persistentvolumes'], resourceNames: ['shared'] };
+    const current: KubeObject = { ...provisioner, rules: [old, { verbs: ['get', 'list', 'watch'], apiGroups: ['storage.k8s.io'], resources: ['storageclasses'] }, users] };
+    const next = planRoleReconcile(current, provisioner)!;
+    expect(next.rules).not.toContainEqual(old);
+    expect(next.rules).toContainEqual(users);
+    expect(next.rules).toContainEqual({ verbs: ['create', 'delete'], apiGroups: [''], resources: ['persistentvolumes'] });
+    expect(planRoleReconcile(next, provisioner)).toBeUndefined();
+    // autoupdate "false": the admin keeps what they have.
+    expect(planRoleReconcile({ ...current, metadata: { ...current.metadata, annotations: { [AUTOUPDATE_ANNOTATION]: 'false' } } }, provisioner)).toBeUndefined();
+  });
+
   test('leaves a role annotated autoupdate "false" alone', () => {
     const current: KubeObject = { ...view, metadata: { name: 'r', annotations: { [AUTOUPDATE_ANNOTATION]: 'false' } }, rules: [] };
     expect(planRoleReconcile(current, view)).toBeUndefined();
@@ -135,5 +151,26 @@ describe('computeAggregatedRules', () => {
     const a: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'a', labels: { to: 'b' } }, rules: [r1], aggregationRule: { clusterRoleSelectors: [{ matchLabels: { to: 'a' } }] } };
     const b: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'b', labels: { to: 'a' } }, rules: [], aggregationRule: { clusterRoleSelectors: [{ matchLabels: { to: 'b' } }] } };
     expect(() => planAggregation([a, b])).not.toThrow();
+  });
+});
+
+describe('PersistentVolumes in the Node authorizer', () => {
+  const pv = (terms: unknown[] | undefined, claimRef?: object): KubeObject =>
+    ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'v' }, spec: { ...(terms ? { nodeAffinity: { required: { nodeSelectorTerms: terms } } } : {}), ...(claimRef ? { claimRef } : {}) } }) as KubeObject;
+  const host = (...values: string[]) => ({ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values }] });
+
+  test('pinnedNode: exactly one node by hostname in every term', () => {
+    expect(pinnedNode(pv([host('a')]))).toBe('a');
+    expect(pinnedNode(pv([host('a'), host('a')]))).toBe('a');
+    expect(pinnedNode(pv([host('a'), host('b')]))).toBeUndefined();
+    expect(pinnedNode(pv([host('a', 'b')]))).toBeUndefined();
+    expect(pinnedNode(pv([{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['z'] }] }]))).toBeUndefined();
+    expect(pinnedNode(pv([]))).toBeUndefined();
+    expect(pinnedNode(pv(undefined))).toBeUndefined();
+  });
+
+  test('volumeEdges: the claim of spec.claimRef, and the pinned node', () => {
+    expect(volumeEdges(pv([host('a')], { namespace: 'ns', name: 'data' }))).toEqual({ claim: 'ns/data', pinned: 'a' });
+    expect(volumeEdges(pv(undefined))).toEqual({});
   });
 });

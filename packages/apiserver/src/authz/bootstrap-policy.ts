@@ -8,8 +8,9 @@
 //   union of what those controllers need: read and change any object (the garbage collector and
 //   namespace cleanup alone need that), and create the kinds controllers make;
 // - the agent provisions node-local volumes (Kubernetes runs an external provisioner for that):
-//   system:skiff:local-provisioner, bound to system:nodes, and NodeRestriction keeps each node to
-//   the volumes pinned to it;
+//   system:skiff:local-provisioner (create and delete volumes), bound to system:nodes;
+//   NodeRestriction keeps each node to the volumes pinned to it, and the Node authorizer lets it
+//   read only those and the volumes its pods' claims are bound to;
 // - /cacerts (the CA download joining needs) is readable by anyone: system:skiff:ca-reader.
 import type { PolicyRule } from '@skiff/api';
 
@@ -35,6 +36,11 @@ export interface DefaultClusterRole {
   labels?: Record<string, string>;
   /** admin, edit and view gather the rules of the ClusterRoles their selectors pick. */
   aggregateFrom?: string;
+  /**
+   * Rules an earlier skiff put in this role and no longer grants: reconciliation takes them out
+   * where they stand exactly as skiff wrote them (a rule a user added stays, as ever).
+   */
+  retiredRules?: PolicyRule[];
 }
 
 export interface DefaultBinding {
@@ -147,8 +153,12 @@ export const DEFAULT_CLUSTER_ROLES: DefaultClusterRole[] = [
     ],
   },
   {
+    // Create and delete only: NodeRestriction keeps a node to the volumes pinned to it, and the
+    // Node authorizer lets it read those and the ones its pods' claims are bound to.
     name: 'system:skiff:local-provisioner',
-    rules: [rule(['create', 'delete', 'get', 'list', 'watch'], [''], ['persistentvolumes']), rule(READ, ['storage.k8s.io'], ['storageclasses'])],
+    rules: [rule(['create', 'delete'], [''], ['persistentvolumes']), rule(READ, ['storage.k8s.io'], ['storageclasses'])],
+    // What it granted before: every node could read every volume.
+    retiredRules: [rule(['create', 'delete', 'get', 'list', 'watch'], [''], ['persistentvolumes'])],
   },
   { name: 'system:skiff:ca-reader', rules: [urls(['get'], ['/cacerts'])] },
 ];

@@ -1,7 +1,7 @@
 // The Node authorizer (plugin/pkg/auth/authorizer/node): a node agent is the user
 // `system:node:NAME` in the group `system:nodes`. It may read the Secrets, ConfigMaps,
 // PersistentVolumeClaims and ServiceAccounts (and ask for ServiceAccount tokens) that the pods
-// bound to it use, by name (a list or watch counts when its fieldSelector names the object), as
+// bound to it use, and the PersistentVolumes bound to those claims or pinned to it, by name (a list or watch counts when its fieldSelector names the object), as
 // the graph (./node-graph.ts) knows them; its node Lease only in kube-node-lease; and otherwise
 // what NODE_RULES grant. NodeRestriction admission (./node-restriction.ts) then keeps its writes
 // to its own Node, Lease, pods and volumes. Any other user: no opinion.
@@ -23,7 +23,7 @@ export function nodeNameOf(user: UserInfo): string | undefined {
   return name || undefined;
 }
 
-const GRAPH_RESOURCES: Record<string, GraphKind> = { secrets: 'secret', configmaps: 'configmap', persistentvolumeclaims: 'pvc', serviceaccounts: 'serviceaccount' };
+const GRAPH_RESOURCES: Record<string, GraphKind> = { secrets: 'secret', configmaps: 'configmap', persistentvolumeclaims: 'pvc', serviceaccounts: 'serviceaccount', persistentvolumes: 'pv' };
 const READ = new Set(['get', 'list', 'watch']);
 
 export class NodeAuthorizer {

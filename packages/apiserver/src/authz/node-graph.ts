@@ -2,17 +2,25 @@
 // watch of every pod: for each Secret, ConfigMap, PersistentVolumeClaim and ServiceAccount, the
 // nodes whose bound pods use it (with a count, so a node keeps access while any of its pods
 // uses it). A check is two map lookups; a pod event touches only that pod's edges. Pods are not
-// kept, only their edges.
+// kept, only their edges. PersistentVolumes come from a second watch (./volume-index.ts): a
+// volume is a node's when it is bound to a claim one of the node's pods uses (pv -> pvc -> pod
+// -> node), or pinned to the node (its own storage, which it provisions and reclaims).
 import { podObjects, PODS, type KubeObject } from '@skiff/api';
 import type { Storage } from '../storage/types.ts';
 import { storageKeyOf } from '../registry/strategy.ts';
 import { WatchCache } from './watch-cache.ts';
+import { VolumeIndex } from './volume-index.ts';
 
-export type GraphKind = 'secret' | 'configmap' | 'pvc' | 'serviceaccount';
+export type GraphKind = 'secret' | 'configmap' | 'pvc' | 'serviceaccount' | 'pv';
 
 interface PodEdges {
   node: string;
   keys: string[];
+}
+
+function splitKey(nsName: string): [string, string] {
+  const i = nsName.indexOf('/');
+  return [nsName.slice(0, i), nsName.slice(i + 1)];
 }
 
 function edgesOf(pod: KubeObject): PodEdges | undefined {
@@ -33,8 +41,10 @@ export class NodeGraph {
   /** `ns/name` of each bound pod -> its edges. */
   private readonly pods = new Map<string, PodEdges>();
   private readonly cache: WatchCache;
+  private readonly volumes: VolumeIndex;
 
   constructor(storage: Storage, log: (msg: string, err?: unknown) => void) {
+    this.volumes = new VolumeIndex(storage, log);
     this.cache = new WatchCache({
       storage,
       resource: storageKeyOf(PODS),
@@ -51,16 +61,21 @@ export class NodeGraph {
     });
   }
 
-  start(): Promise<void> {
-    return this.cache.start();
+  async start(): Promise<void> {
+    await Promise.all([this.cache.start(), this.volumes.start()]);
   }
 
   close(): void {
     this.cache.close();
+    this.volumes.close();
   }
 
-  /** Whether a pod bound to `node` uses the object. */
+  /** Whether a pod bound to `node` uses the object (a volume: through its claim, or pinned to the node). */
   uses(node: string, kind: GraphKind, namespace: string, name: string): boolean {
+    if (kind === 'pv') {
+      const v = this.volumes.get(name);
+      return !!v && (v.pinned === node || (v.claim !== undefined && this.uses(node, 'pvc', ...splitKey(v.claim))));
+    }
     return this.users.get(`${kind}/${namespace}/${name}`)?.has(node) ?? false;
   }
 

@@ -11,21 +11,15 @@ import { forbidden } from '../errors/status.ts';
 import type { UserInfo } from '../auth/user.ts';
 import type { AdmissionAttributes, ValidatingAdmission } from '../registry/admission.ts';
 import { NODE_LEASE_NAMESPACE, nodeNameOf } from './node-authorizer.ts';
+import { pinnedNode } from './pinned-volume.ts';
 
 const RESTRICTED_LABEL_PREFIX = 'node-restriction.kubernetes.io/';
-const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 /** The pod without the one annotation a node may write. */
 function withoutHostPorts(pod: KubeObject): unknown {
   const { [HOST_PORTS_ANNOTATION]: _h, ...annotations } = pod.metadata.annotations ?? {};
   const { resourceVersion: _r, managedFields: _m, annotations: _a, ...meta } = pod.metadata;
   return { ...pod, metadata: { ...meta, annotations }, status: undefined };
-}
-
-/** Whether a PersistentVolume's required node affinity pins it to exactly this node (by hostname). */
-function pinnedTo(pv: KubeObject, node: string): boolean {
-  const terms: { matchExpressions?: { key: string; operator: string; values?: string[] }[] }[] = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? [];
-  return terms.length > 0 && terms.every((t) => (t.matchExpressions ?? []).some((e) => e.key === HOSTNAME_LABEL && e.operator === 'In' && e.values?.length === 1 && e.values[0] === node));
 }
 
 export const nodeRestriction: ValidatingAdmission = (a) => {
@@ -61,7 +55,7 @@ export const nodeRestriction: ValidatingAdmission = (a) => {
     }
     case 'persistentvolumes': {
       const pv = a.object ?? a.old!;
-      if (!pinnedTo(pv, node)) throw refuse(`node "${node}" can only ${a.operation === 'DELETE' ? 'delete' : 'write'} persistentvolumes pinned to itself by node affinity`);
+      if (pinnedNode(pv) !== node) throw refuse(`node "${node}" can only ${a.operation === 'DELETE' ? 'delete' : 'write'} persistentvolumes pinned to itself by node affinity`);
       return;
     }
   }

@@ -2,7 +2,8 @@
 // (reconciliation.ReconcileRoles/ReconcileRoleBindings with "add missing, never remove"): a
 // missing default role or binding is created; an existing one gets the rules, aggregation
 // selectors, subjects, labels and annotations it lacks; nothing a user added is taken away; one
-// annotated `rbac.authorization.kubernetes.io/autoupdate: "false"` is left as it is.
+// annotated `rbac.authorization.kubernetes.io/autoupdate: "false"` is left as it is. A rule an
+// earlier skiff granted and no longer does (`retiredRules`) is taken out where it stands as written.
 import type { ClusterRole, KubeObject, PolicyRule, RbacV1Subject } from '@skiff/api';
 import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, deepEqual, RBAC_GROUP } from '@skiff/api';
 import type { ResourceStore } from '../registry/store.ts';
@@ -17,6 +18,9 @@ const AGGREGATE_TO = (role: string) => `rbac.authorization.k8s.io/aggregate-to-$
 function meta(name: string, labels: Record<string, string> = {}) {
   return { name, labels: { ...BOOTSTRAP_LABEL, ...labels }, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' } };
 }
+
+/** The retired rules a default role lists, by role name, for planRoleReconcile. */
+const RETIRED = new Map(DEFAULT_CLUSTER_ROLES.filter((d) => d.retiredRules?.length).map((d) => [d.name, d.retiredRules!]));
 
 export function defaultClusterRole(d: DefaultClusterRole): KubeObject {
   const role: KubeObject = { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: meta(d.name, d.labels), rules: d.rules };
@@ -48,8 +52,10 @@ export function planRoleReconcile(current: KubeObject, want: KubeObject): KubeOb
     const missing = ((want as unknown as ClusterRole).aggregationRule?.clusterRoleSelectors ?? []).filter((s) => !have.some((h) => deepEqual(h, s)));
     if (missing.length) next.aggregationRule = { clusterRoleSelectors: [...have, ...missing] };
   } else {
-    const missing = uncoveredRules((current.rules ?? []) as PolicyRule[], want.rules as PolicyRule[]);
-    if (missing.length) next.rules = [...((current.rules ?? []) as PolicyRule[]), ...compactRules(missing)];
+    const retired = RETIRED.get(want.metadata.name!) ?? [];
+    const kept = ((current.rules ?? []) as PolicyRule[]).filter((r) => !retired.some((x) => deepEqual(x, r)));
+    const missing = uncoveredRules(kept, want.rules as PolicyRule[]);
+    if (missing.length || kept.length !== ((current.rules ?? []) as PolicyRule[]).length) next.rules = [...kept, ...compactRules(missing)];
   }
   return deepEqual(next, current) ? undefined : next;
 }
