@@ -78,7 +78,9 @@ async function bridge(ws: WebSocket, session: ExecSession, early: { data: Buffer
   // reports: the status closes the WebSocket, and output forwarded after it is lost. A runtime
   // may know the exit code before its streams have been read (the simulated one writes and ends
   // them at once, and 'data' events come a tick later than a resolved exitCode()).
-  const drained = Promise.all([session.stdout, session.stderr].map((s) => finished(s).catch(() => undefined)));
+  // Only the reading side counts: with a TTY, Docker's stdout is the whole connection, whose
+  // writing side (the command's stdin) the client may keep open after the command has ended.
+  const drained = Promise.all([session.stdout, session.stderr].map((s) => finished(s, { writable: false }).catch(() => undefined)));
   const code = await session.exitCode();
   exited = true;
   await drained;
