@@ -66,7 +66,8 @@ test('a node is Ready only while its container runtime answers (down at start, u
   const name = 'e2e-sim-switch';
   let agent: Agent | undefined;
   try {
-    agent = await startAgent({ server: cluster.url, nodeName: name, nodeIP: '127.0.5.9', runtime, serveEndpoint: false, renewIntervalMs: 200, log: () => undefined });
+    // Its own node identity when the cluster runs TLS (SKIFF_E2E_TLS=1), as the cluster's agents have.
+    agent = await startAgent({ server: cluster.url, ...(await cluster.nodeCredentials(name)), nodeName: name, nodeIP: '127.0.5.9', runtime, serveEndpoint: false, renewIntervalMs: 200, log: () => undefined });
     const down = await until('the node registered NotReady', async () => {
       const n = await cluster.client.get(NODES, undefined, name).catch(() => undefined);
       return n && readyOf(n)?.status === 'False' ? n : undefined;

@@ -73,6 +73,12 @@ export interface TestCluster {
    * certificate the agents accept (kube-apiserver-kubelet-client) and the CA (ADR 0019).
    */
   agentEndpoint(i: number): { host: string; port: number; tls?: { ca: string; cert: string; key: string } };
+  /**
+   * What an agent the test starts itself needs to join as node `nodeName`, as the cluster's own
+   * agents do: with TLS its client certificate (system:node:NAME in system:nodes) and the CA;
+   * nothing without.
+   */
+  nodeCredentials(nodeName: string): Promise<{ ca?: string; cert?: string; key?: string }>;
   close(): Promise<void>;
 }
 
@@ -101,9 +107,10 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
   // With TLS, each component is someone: a client certificate signed by the cluster CA.
   const identity = async (commonName: string, organizations: string[] = []) =>
     pki ? { ca: pki.ca.cert, ...(await issueCertificate(pki.ca, { commonName, organizations, usage: 'client' })) } : {};
+  const nodeCredentials = (nodeName: string) => identity(`system:node:${nodeName}`, ['system:nodes']);
   const spawnAgent = async (i: number) =>
     startAgent({
-      ...(await identity(`system:node:${o.nodes[i].name}`, ['system:nodes'])),
+      ...(await nodeCredentials(o.nodes[i].name)),
       server: server!.url,
       nodeName: o.nodes[i].name,
       nodeIP: o.nodes[i].ip,
@@ -180,6 +187,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
       return agents[i]!;
     },
     agentEndpoint: (i) => ({ host: o.nodes[i].ip, port: agents[i]!.endpointPort, tls: pki ? { ca: pki.ca.cert, ...pki.kubeletClient } : undefined }),
+    nodeCredentials,
     close,
   };
 }
