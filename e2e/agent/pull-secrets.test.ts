@@ -5,10 +5,10 @@
 // docker-registry` it pulls and runs; wrong credentials do not.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePorts } from '@skiff/apiserver/testing';
 import { containerStatus, docker, podEvents, podManifest, until } from '../support/cluster.ts';
 import { podVerbs, useCluster } from '../support/use-cluster.ts';
 
@@ -25,20 +25,9 @@ let dir = '';
 let registry: ChildProcess | undefined;
 let image = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'skiff-e2e-registry-'));
-  const port = await freePort();
+  const [port] = await freePorts(1);
   const host = `127.0.0.1:${port}`;
   const { stdout: htpasswd } = await run('htpasswd', ['-Bbn', USER, PASSWORD]);
   writeFileSync(join(dir, 'htpasswd'), htpasswd);

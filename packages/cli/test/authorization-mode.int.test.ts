@@ -2,62 +2,26 @@
 // anything, with every problem named; AlwaysAllow is said loudly at start and lets an ordinary
 // token user do what the default chain forbids it. Runs `skiff server` (port 0, no components):
 // under the docker lock, like the other CLI tests.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { listeningUrl, SKIFF, useSkiffServers } from './support/skiff-server.ts';
 
-const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
 const TOKEN = 'dev-token-0123456789abcdef';
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-
-afterEach(async () => {
-  await Promise.all(
-    children.splice(0).map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-        }),
-    ),
-  );
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const servers = useSkiffServers('skiff-authz-mode-');
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-authz-mode-'));
-  dirs.push(dir);
+  const dir = servers.tempDir();
   // A static token for the user `dev`, in no group but system:authenticated.
   writeFileSync(join(dir, 'tokens.csv'), `${TOKEN},dev,dev-uid\n`, { mode: 0o600 });
   return dir;
 }
 
 /** Starts `skiff server` with these flags; resolves with its URL and everything it printed once it listens. */
-function startServer(dir: string, args: string[]): Promise<{ url: string; output: string }> {
-  const child = spawn(SKIFF, ['server', '--data-dir', join(dir, 'data'), '--port', '0', '--no-scheduler', '--no-controllers', '--token-auth-file', join(dir, 'tokens.csv'), ...args], { env: { ...process.env, SKIFF_HOME: dir } });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`skiff server did not start in time:\n${output}`)), 30_000);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const url = /listening on (https:\/\/\S+)/.exec(output)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ url, output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`skiff server exited with ${code}:\n${output}`));
-    });
-  });
+async function startServer(dir: string, args: string[]): Promise<{ url: string; output: string }> {
+  const { ready, output } = await servers.start(dir, ['--port', '0', '--no-scheduler', '--no-controllers', '--token-auth-file', join(dir, 'tokens.csv'), ...args], listeningUrl);
+  return { url: ready, output };
 }
 
 /** GET as the token user `dev`. */

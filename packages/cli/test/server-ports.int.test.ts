@@ -1,32 +1,15 @@
 // Two `skiff server`s on one machine (issue 13 §1): with --port 0 every endpoint gets a free port;
 // with fixed API ports, the second server's scheduler does not die on the Kubernetes port 10259
 // the first one holds. Uses the fixed port 10259: run under the docker lock like the other CLI tests.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { get as httpsGet, request as httpsRequest } from 'node:https';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { until } from '@skiff/apiserver/testing';
+import { freePorts, until } from '@skiff/apiserver/testing';
+import { listeningUrl, SKIFF, useSkiffServers } from './support/skiff-server.ts';
 
-const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-
-afterEach(async () => {
-  await Promise.all(
-    children.splice(0).map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-        }),
-    ),
-  );
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const servers = useSkiffServers('skiff-ports-');
 
 interface Started {
   api: string;
@@ -39,30 +22,14 @@ interface Started {
 }
 
 /** Starts `skiff server` and resolves once the scheduler reports its endpoint (rejects if it exits first). */
-function startServer(args: string[]): Promise<Started> {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-ports-'));
-  dirs.push(dir);
-  const child = spawn(SKIFF, ['server', '--data-dir', join(dir, 'data'), '--no-controllers', ...args], { env: { ...process.env, SKIFF_HOME: dir } });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`skiff server did not start in time:\n${output}`)), 30_000);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const api = /listening on (https:\/\/\S+)/.exec(output)?.[1];
-      const explain = /explain: (http:\/\/[^)\s]+)\)/.exec(output)?.[1];
-      if (api && explain) {
-        clearTimeout(timer);
-        resolve({ api, explain, output, ca: readFileSync(join(dir, 'data', 'pki', 'ca.crt'), 'utf8'), data: join(dir, 'data') });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`skiff server exited with ${code}:\n${output}`));
-    });
+async function startServer(args: string[]): Promise<Started> {
+  const dir = servers.tempDir();
+  const { ready, output } = await servers.start(dir, ['--no-controllers', ...args], (out) => {
+    const api = listeningUrl(out);
+    const explain = /explain: (http:\/\/[^)\s]+)\)/.exec(out)?.[1];
+    return api && explain ? { api, explain } : undefined;
   });
+  return { ...ready, output, ca: readFileSync(join(dir, 'data', 'pki', 'ca.crt'), 'utf8'), data: join(dir, 'data') };
 }
 
 const portOf = (url: string) => Number(new URL(url).port);
@@ -99,13 +66,6 @@ function listenOn(port: number): Promise<Server | undefined> {
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = (await listenOn(0))!;
-  const p = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
 test('two servers with --port 0: every endpoint on a free port of its own, both serving', async () => {
   const [a, b] = await Promise.all([startServer(['--port', '0']), startServer(['--port', '0'])]);
   const ports = [a.api, a.explain, b.api, b.explain].map(portOf);
@@ -121,7 +81,7 @@ test('fixed API ports: the scheduler of a second server takes a free port when 1
   // Whoever holds 10259 (another skiff server, or this test standing in for one).
   const holder = await listenOn(10259);
   try {
-    const s = await startServer(['--port', String(await freePort())]);
+    const s = await startServer(['--port', String((await freePorts(1))[0])]);
     expect(portOf(s.explain)).not.toBe(10259);
     expect(s.output).toContain('port 10259 of the scheduler endpoint is in use');
     expect((await readyz(s))).toBe(true);
@@ -134,9 +94,8 @@ test('fixed API ports: the scheduler of a second server takes a free port when 1
       const lease = (await asAdmin(s, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/skiff-scheduler')).json as { metadata?: { annotations?: Record<string, string> } };
       return pod.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') && lease.metadata?.annotations?.['skiff.dev/scheduler-endpoint'] === s.explain;
     }, { timeoutMs: 20_000 });
-    const env: NodeJS.ProcessEnv = { ...process.env, SKIFF_HOME: mkdtempSync(join(tmpdir(), 'skiff-explain-')), KUBECONFIG: join(s.data, 'admin.kubeconfig') };
+    const env: NodeJS.ProcessEnv = { ...process.env, SKIFF_HOME: servers.tempDir(), KUBECONFIG: join(s.data, 'admin.kubeconfig') };
     delete env.SKIFF_SCHEDULER;
-    dirs.push(env.SKIFF_HOME!);
     const explained = spawnSync(SKIFF, ['explain', 'pod/lonely'], { env, encoding: 'utf8' });
     expect(explained.stderr).toBe('');
     expect(explained.stdout).toContain('lonely');
