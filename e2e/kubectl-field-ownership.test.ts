@@ -3,20 +3,11 @@
 // manager in managedFields (Update operations too), a conflicting apply is a 409 naming the other
 // managers and fields, --force-conflicts takes ownership, and a field dropped from the applied
 // configuration leaves the object unless another manager owns it.
-import { Kubectl } from './support/kubectl.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import type { Kubectl } from './support/kubectl.ts';
+import { useKubectlServer } from './support/server.ts';
 
-let server: TestServer;
 let kubectl: Kubectl;
-
-beforeAll(async () => {
-  // Over HTTPS with the admin client certificate, as a user's kubeconfig from `skiff server` is.
-  server = await startTestServer({ https: true });
-  kubectl = new Kubectl(server.url, server.tls!.kubeconfig);
-});
-afterAll(async () => {
-  await server.close();
-});
+useKubectlServer((k) => (kubectl = k));
 
 const cm = (name: string, data: Record<string, string>, labels: Record<string, string> = {}) =>
   JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name, labels }, spec: { selector: { app: name }, ports: [{ port: 80 }], ...data } });

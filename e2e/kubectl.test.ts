@@ -1,22 +1,13 @@
 // The real kubectl (v1.32) against a real skiff API server: everything a user types on day one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kubectl } from './support/kubectl.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import type { Kubectl } from './support/kubectl.ts';
+import { useKubectlServer } from './support/server.ts';
 
 const fixtures = join(process.cwd(), 'e2e/fixtures');
 const webYaml = readFileSync(join(fixtures, 'web.yaml'), 'utf8');
-let server: TestServer;
 let kubectl: Kubectl;
-
-beforeAll(async () => {
-  // Over HTTPS with the admin client certificate, as a user's kubeconfig from `skiff server` is.
-  server = await startTestServer({ https: true });
-  kubectl = new Kubectl(server.url, server.tls!.kubeconfig);
-});
-afterAll(async () => {
-  await server.close();
-});
+useKubectlServer((k) => (kubectl = k));
 
 const json = async (args: string[]) => JSON.parse(await kubectl.ok([...args, '-o', 'json']));
 
