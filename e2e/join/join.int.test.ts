@@ -72,7 +72,7 @@ beforeAll(async () => {
     ca: tls.ca,
     ...(await tls.issue({ commonName: 'system:kube-controller-manager' })),
     leaderElect: false,
-    controllers: ['csrapproving'],
+    controllers: ['csrapproving', 'nodepassword'],
     signing: tls.pki.ca,
     signingDurationSeconds: SIGNING_SECONDS,
     log: () => undefined,
@@ -242,6 +242,32 @@ describe('joining', () => {
     const taken = await joinCluster({ server: server.url, joinString: t.join, nodeName: 'join-c', dir: join(dir, 'host-c'), log }).catch((e: Error) => e);
     expect((taken as Error).message).toContain('node "join-c" is already registered and has no node password');
   });
+
+  test('a node password goes with its Node (an ownerReference to it); then a new host may join under the name', async () => {
+    const t = await newToken();
+    const first = await joinCluster({ server: server.url, joinString: t.join, nodeName: 'reuse-1', dir: join(dir, 'host-r1'), log });
+    // The node registers itself, as its agent does.
+    const asFirst = new RestClient({ server: server.url, ca: first.ca, cert: first.cert, key: first.key });
+    const node: KubeObject = await asFirst.create(NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'reuse-1' } } as KubeObject);
+    asFirst.close();
+    const tied = await until('the node password tied to its Node', async () => {
+      const s = await admin.get(SECRETS, 'kube-system', 'reuse-1.node-password.skiff');
+      return s.metadata.ownerReferences?.length ? s : undefined;
+    }, 10_000);
+    expect(tied.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Node', name: 'reuse-1', uid: node.metadata.uid }]);
+    // While the Node is there, another host cannot take the name.
+    const refused = await joinCluster({ server: server.url, joinString: t.join, nodeName: 'reuse-1', dir: join(dir, 'host-r2'), log }).catch((e: Error) => e);
+    expect((refused as Error).message).toContain('node "reuse-1" is already registered by another host');
+    expect((refused as Error).message).toContain('delete the Node to give the name to a new host');
+    // The Node deleted, its password goes with it, and the new host joins under the name.
+    await admin.delete(NODES, undefined, 'reuse-1');
+    await until('the node password deleted with its Node', () => admin.get(SECRETS, 'kube-system', 'reuse-1.node-password.skiff').then(() => false, (e: ApiError) => e.code === 404), 10_000);
+    const second = await joinCluster({ server: server.url, joinString: t.join, nodeName: 'reuse-1', dir: join(dir, 'host-r2'), log });
+    expect(certificateInfo(second.cert).commonName).toBe('system:node:reuse-1');
+    // Now the name is the new host's: the old one is refused.
+    const old = await joinCluster({ server: server.url, joinString: t.join, nodeName: 'reuse-1', dir: join(dir, 'host-r1'), log }).catch((e: Error) => e);
+    expect((old as Error).message).toContain('node "reuse-1" is already registered by another host');
+  }, 60_000);
 
   test('CSRs a bootstrap token or a node may not have are denied with the reason; no node password is 403', async () => {
     const t = await newToken();

@@ -80,3 +80,4 @@ export {
   nodeNameOf,
   csrCondition,
 } from './certs/csr.ts';
+export { NODE_PASSWORD_HEADER, NODE_PASSWORD_LABEL, NODE_PASSWORD_NAMESPACE, NODE_PASSWORD_SECRET_TYPE, nodePasswordSecretName } from './certs/node-password.ts';

@@ -24,10 +24,11 @@ import { TtlAfterFinishedController } from './ttlafterfinished/controller.ts';
 import { CronJobController } from './cronjob/controller.ts';
 import { DisruptionController } from './disruption/controller.ts';
 import { RootCACertPublisher } from './rootcacertpublisher/controller.ts';
+import { NodePasswordController } from './nodepassword/controller.ts';
 import { CertificateController } from './certificates/controller.ts';
 import type { CertificateAuthority } from '@skiff/api';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob', 'disruption', 'root-ca-cert-publisher', 'csrapproving'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob', 'disruption', 'root-ca-cert-publisher', 'csrapproving', 'nodepassword'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -156,6 +157,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (rootCA) controllers.push(new RootCACertPublisher({ client, factory, rootCA, log }));
     // Approval and signing of CSRs (csrapproving, and csrsigning when the CA's key was given).
     if (enabled.has('csrapproving')) controllers.push(new CertificateController({ client, factory, signing: opts.signing, signingDurationSeconds: opts.signingDurationSeconds, log }));
+    // Node passwords (ADR 0019) go with their Nodes, as k3s removes them.
+    if (enabled.has('nodepassword')) controllers.push(new NodePasswordController({ client, factory, log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };

@@ -7,13 +7,12 @@
 // 4. keep the CA, key and certificate in the identity directory (0600). The token is never
 //    written anywhere: once the node has its certificate it uses only that (./store.ts).
 import { request as httpsRequest } from 'node:https';
-import { caHash, KUBELET_CLIENT_SIGNER, KUBELET_CLIENT_USAGES, NODES_GROUP, parseJoinString } from '@skiff/api';
+import { caHash, KUBELET_CLIENT_SIGNER, KUBELET_CLIENT_USAGES, NODE_PASSWORD_HEADER, NODES_GROUP, parseJoinString } from '@skiff/api';
 import { ApiError, parseServerList, RestClient } from '@skiff/client';
 import { requestCertificate } from './csr-request.ts';
 import { loadClientIdentity, readOrCreateNodePassword, saveClientIdentity, type NodeIdentity } from './store.ts';
 
-/** The header a joining agent sends its node password in (registry/node-passwords.ts in the API server). */
-export const NODE_PASSWORD_HEADER = 'skiff-node-password';
+export { NODE_PASSWORD_HEADER } from '@skiff/api';
 
 export class JoinError extends Error {}
 

@@ -2,18 +2,14 @@
 // join and keeps it; the server keeps a salted scrypt hash of it per node name, in the Secret
 // `NAME.node-password.skiff` in kube-system. A later join for the same name must present the same
 // secret, so a second host cannot take over a registered node's name with a join token alone.
+// The controller manager ties the Secret to its Node and deletes it with the Node
+// (controllers/src/nodepassword), so a deleted Node's name is free for a new host.
 // The secret travels only in a request header over TLS, and is never stored or logged in clear.
 import { randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
-import { formatTime, type KubeObject, type Secret } from '@skiff/api';
+import { formatTime, NODE_PASSWORD_LABEL, NODE_PASSWORD_NAMESPACE, NODE_PASSWORD_SECRET_TYPE, nodePasswordSecretName, type KubeObject, type Secret } from '@skiff/api';
 import { StorageError, type Storage } from '../storage/types.ts';
 
-export const NODE_PASSWORD_HEADER = 'skiff-node-password';
-export const NODE_PASSWORD_NAMESPACE = 'kube-system';
-export const NODE_PASSWORD_SECRET_TYPE = 'skiff.dev/node-password';
-
-export function nodePasswordSecretName(node: string): string {
-  return `${node}.node-password.skiff`;
-}
+export { NODE_PASSWORD_HEADER } from '@skiff/api';
 
 const SCRYPT = { N: 16384, r: 8, p: 1 };
 
@@ -46,7 +42,7 @@ export async function admitNodePassword(storage: Storage, node: string, password
     if (existing) {
       const stored = Buffer.from(existing.data?.hash ?? '', 'base64').toString('utf8');
       if (nodePasswordMatches(stored, password)) return { ok: true };
-      return { ok: false, reason: `node "${node}" is already registered by another host (its node password does not match); delete the Node and the Secret kube-system/${nodePasswordSecretName(node)} to give the name to a new host` };
+      return { ok: false, reason: `node "${node}" is already registered by another host (its node password does not match); delete the Node to give the name to a new host (the controller manager removes its node password, the Secret kube-system/${nodePasswordSecretName(node)}, with it)` };
     }
     if (await storage.get({ resource: 'nodes', namespace: '', name: node })) {
       return { ok: false, reason: `node "${node}" is already registered and has no node password: it did not join with a token; delete the Node to give the name to a joining host` };
@@ -55,7 +51,7 @@ export async function admitNodePassword(storage: Storage, node: string, password
     const secret: Secret = {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: nodePasswordSecretName(node), namespace: NODE_PASSWORD_NAMESPACE, uid: randomUUID(), creationTimestamp: formatTime(), labels: { 'skiff.dev/node-password': node } },
+      metadata: { name: nodePasswordSecretName(node), namespace: NODE_PASSWORD_NAMESPACE, uid: randomUUID(), creationTimestamp: formatTime(), labels: { [NODE_PASSWORD_LABEL]: node } },
       type: NODE_PASSWORD_SECRET_TYPE,
       data: { hash: Buffer.from(hashNodePassword(password)).toString('base64') },
     };
