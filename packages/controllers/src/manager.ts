@@ -25,10 +25,11 @@ import { CronJobController } from './cronjob/controller.ts';
 import { DisruptionController } from './disruption/controller.ts';
 import { RootCACertPublisher } from './rootcacertpublisher/controller.ts';
 import { NodePasswordController } from './nodepassword/controller.ts';
+import { ClusterDNSController } from './clusterdns/controller.ts';
 import { CertificateController } from './certificates/controller.ts';
 import type { CertificateAuthority } from '@skiff/api';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob', 'disruption', 'root-ca-cert-publisher', 'csrapproving', 'nodepassword'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'servicelb', 'garbagecollector', 'serviceaccount', 'persistentvolume-binder', 'daemonset', 'statefulset', 'pvc-protection', 'pv-protection', 'job', 'ttl-after-finished', 'cronjob', 'disruption', 'root-ca-cert-publisher', 'csrapproving', 'nodepassword', 'clusterdns'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerOptions {
@@ -159,6 +160,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
     if (enabled.has('csrapproving')) controllers.push(new CertificateController({ client, factory, signing: opts.signing, signingDurationSeconds: opts.signingDurationSeconds, log }));
     // Node passwords (ADR 0019) go with their Nodes, as k3s removes them.
     if (enabled.has('nodepassword')) controllers.push(new NodePasswordController({ client, factory, log }));
+    // The cluster DNS as the kube-dns Service in kube-system (what kubectl cluster-info lists).
+    if (enabled.has('clusterdns')) controllers.push(new ClusterDNSController({ client, factory, log }));
 
     let finished!: () => void;
     const run: Running = { factory, controllers, done: new Promise<void>((r) => (finished = r)) };

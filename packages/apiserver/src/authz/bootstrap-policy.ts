@@ -142,7 +142,7 @@ export const DEFAULT_CLUSTER_ROLES: DefaultClusterRole[] = [
     rules: [
       // Read everything; change and delete anything (garbage collector, namespace cleanup, status writers).
       rule(['delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], ['*'], ['*']),
-      rule(['create'], [''], ['configmaps', 'endpoints', 'events', 'namespaces', 'persistentvolumeclaims', 'persistentvolumes', 'pods', 'serviceaccounts', 'serviceaccounts/token', 'pods/eviction', 'pods/binding']),
+      rule(['create'], [''], ['configmaps', 'endpoints', 'events', 'namespaces', 'persistentvolumeclaims', 'persistentvolumes', 'pods', 'serviceaccounts', 'serviceaccounts/token', 'pods/eviction', 'pods/binding', 'services']),
       rule(['create'], ['apps'], ['controllerrevisions', 'replicasets']),
       rule(['create'], ['batch'], ['jobs']),
       rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
