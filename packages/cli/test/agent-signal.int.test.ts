@@ -2,33 +2,27 @@
 // stop that retry and the process ends in order (issue 13 §1: AgentOptions.signal, wired by the CLI).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { until } from '@skiff/apiserver/testing';
+import { freePorts, until } from '@skiff/apiserver/testing';
 
 const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
 
-/** A loopback port nothing listens on (taken and released). */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 test.each(['SIGTERM', 'SIGINT'] as const)('%s stops an agent that is still retrying its registration', async (signal) => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-agent-signal-'));
-  const child = spawn(SKIFF, ['agent', '--server', `http://127.0.0.1:${await closedPort()}`, '--runtime', 'sim', '--node-name', 'signal-test', '--root-dir', join(dir, 'root')], { env: { ...process.env, SKIFF_HOME: dir } });
+  // A loopback port nothing listens on (taken and released).
+  const [closed] = await freePorts(1);
+  const child = spawn(SKIFF, ['agent', '--server', `http://127.0.0.1:${closed}`, '--runtime', 'sim', '--node-name', 'signal-test', '--root-dir', join(dir, 'root')], { env: { ...process.env, SKIFF_HOME: dir } });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, sig) => resolve({ code, signal: sig })));
   try {
     await until('the registration retries', () => err.includes('retrying in'), { timeoutMs: 20_000 });
     child.kill(signal);
-    const end = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const end = await Promise.race([exited, new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 10_000)))]);
+    clearTimeout(timer);
     // Ended by its own shutdown (an exit code), not by the signal's default action.
     expect(end).toMatchObject({ signal: null });
     expect(err).toContain(`${signal}, shutting down`);
