@@ -1,5 +1,8 @@
 import { BackgroundSender } from './background-sender.ts';
 
+// Under native ES modules the jest object comes from import.meta, not a global.
+const timers = (import.meta as unknown as { jest: typeof jest }).jest;
+
 describe('BackgroundSender', () => {
   test('runs a few tasks at a time, drops beyond the backlog, reports failures, tells when idle', async () => {
     let running = 0;
@@ -28,5 +31,22 @@ describe('BackgroundSender', () => {
     await sender.idle();
     expect(peak).toBe(2);
     expect(errors).toHaveLength(1);
+  });
+
+  test('with qps, starts a burst at once and then one task per 1/qps', async () => {
+    timers.useFakeTimers({ now: 0 });
+    try {
+      const started: number[] = [];
+      const sender = new BackgroundSender({ maxInFlight: 10, maxPending: 10, qps: 10, burst: 2 });
+      for (let i = 0; i < 5; i++) sender.send(async () => void started.push(Date.now()));
+      expect(started).toEqual([0, 0]);
+      await timers.advanceTimersByTimeAsync(100);
+      expect(started).toEqual([0, 0, 100]);
+      await timers.advanceTimersByTimeAsync(200);
+      expect(started).toEqual([0, 0, 100, 200, 300]);
+      await sender.idle();
+    } finally {
+      timers.useRealTimers();
+    }
   });
 });

@@ -34,6 +34,9 @@ export interface EventRecorderOptions {
   maxInFlight?: number;
   /** Writes waiting before new ones are dropped; default 1,000. */
   maxPending?: number;
+  /** Writes started per second at most, in bursts of `burst` (client-go's client QPS); default unlimited. */
+  qps?: number;
+  burst?: number;
   /** Objects+reasons (and identical events) remembered for aggregation; default 4,096 each, as client-go. */
   maxEntries?: number;
   onDrop?: () => void;
@@ -75,6 +78,8 @@ export class EventRecorder {
     this.sender = new BackgroundSender({
       maxInFlight: opts.maxInFlight ?? 1,
       maxPending: opts.maxPending ?? 1000,
+      qps: opts.qps,
+      burst: opts.burst,
       onDrop: opts.onDrop,
       onError: opts.onError,
     });

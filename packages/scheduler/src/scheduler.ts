@@ -76,6 +76,9 @@ export interface Scheduler {
 export const BIND_CONNECTIONS = 64;
 /** How long the loop runs before letting I/O (watch events, binding replies) through. */
 const SLICE_MS = 10;
+/** kube-scheduler's default client rate (clientConnection qps and burst), applied to each report stream. */
+export const REPORT_QPS = 50;
+export const REPORT_BURST = 100;
 /** How long an accepted binding may wait for the watch before the cache forgets it. */
 const ASSUMED_TTL_MS = 30_000;
 
@@ -107,10 +110,17 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const explanations = new ExplanationStore(opts.explainBudget ?? 1_000_000);
   const metrics = new SchedulerMetrics(() => queue.lengths());
   // Events and the Unschedulable condition are informative: sent in the background, a few at a
-  // time, and dropped rather than queued without bound or slowing the scheduling down.
+  // time, and dropped rather than queued without bound or slowing the scheduling down. Each of
+  // the two streams is paced at kube-scheduler's default client rate (KubeSchedulerConfiguration
+  // clientConnection: qps 50, burst 100; its Events go through a client of their own with the
+  // same limits), so a flood of unschedulable pods costs the API server at most ~100 reports a
+  // second, as with kube-scheduler, instead of as many as 4 connections carry. Bindings are not
+  // paced (unlike kube-scheduler's): they are the scheduler's throughput (bench:scheduler).
   const reportOpts = {
     maxInFlight: 4,
     maxPending: 1000,
+    qps: REPORT_QPS,
+    burst: REPORT_BURST,
     onDrop: () => metrics.droppedEvents.inc(),
     onError: (err: unknown) => log(`report failed: ${(err as Error).message}`),
   };
