@@ -72,12 +72,12 @@ function interpretSuffix(s: string): Suffix | undefined {
 
 /** Parses a quantity string (or a JSON number, which Kubernetes also accepts). Throws QuantityError. */
 export function parseQuantity(input: string | number): Quantity {
-  if (typeof input === 'string') {
-    const hit = parseMemo.get(input);
-    if (hit) return hit;
-    return remember(parseMemo, input, parseQuantityUncached(input));
-  }
-  return parseQuantityUncached(numberToQuantityString(input));
+  // A JSON number is parsed as its quantity string, through the same memo (the scheduler asks
+  // for the 0 of every pod without overhead, twice per pod).
+  const str = typeof input === 'string' ? input : numberToQuantityString(input);
+  const hit = parseMemo.get(str);
+  if (hit) return hit;
+  return remember(parseMemo, str, parseQuantityUncached(str));
 }
 
 function parseQuantityUncached(str: string): Quantity {
