@@ -46,11 +46,21 @@ export interface ComponentThread {
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
+ * V8's young generation for a component thread. A component caches every object it watches
+ * (every pod, for both), so most of what it allocates survives, and each scavenge copies the
+ * survivors: with a larger young generation there are fewer scavenges for the same copying,
+ * and fewer grow/shrink cycles of the semi-spaces. Measured with the components-on bench
+ * (2026-12-06, machine shared, alternating runs): worker threads 94-99 µs (scheduler) and 45-47 µs
+ * (controller manager) per create instead of 131-175 and 64-76 with V8's default.
+ */
+export const COMPONENT_YOUNG_GENERATION_MB = 64;
+
+/**
  * Starts a component in a worker thread and resolves once it runs. `onExit` is called if the
  * thread ends without being asked to (a crash): the caller decides what to do.
  */
 export function startComponentThread(spec: ComponentSpec, onExit: (err: Error) => void): Promise<ComponentThread> {
-  const worker = new Worker(new URL('./components-worker.ts', import.meta.url), { workerData: spec });
+  const worker = new Worker(new URL('./components-worker.ts', import.meta.url), { workerData: spec, resourceLimits: { maxYoungGenerationSizeMb: COMPONENT_YOUNG_GENERATION_MB } });
   let stopping = false;
   let stopped: (() => void) | undefined;
   return new Promise((resolve, reject) => {
