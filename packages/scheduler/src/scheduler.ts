@@ -360,11 +360,16 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     if (!condition) return;
     const { namespace = 'default', name = '' } = pod.metadata;
     // A strategic merge patch: conditions merge by type, so other conditions stay as they are.
-    reports.send(() =>
-      reportClient.patch(PODS, namespace, name, { status: { conditions: [condition] } }, 'strategic', { subresource: 'status' }).catch((err) => {
+    // Reports are paced, so this may go out seconds after the attempt: by then the pod may be
+    // bound (PodScheduled=True, which a stale False must not overwrite) or gone; only a pod
+    // still pending (the same one, not assumed onto a node meanwhile) gets it.
+    reports.send(() => {
+      const current = pending.store.get(podKey(pod));
+      if (!current || current.metadata.uid !== pod.metadata.uid || current.spec?.nodeName || cache.isAssumed(podKey(pod))) return Promise.resolve();
+      return reportClient.patch(PODS, namespace, name, { status: { conditions: [condition] } }, 'strategic', { subresource: 'status' }).catch((err) => {
         if (!isNotFound(err)) throw err;
-      }),
-    );
+      });
+    });
   }
 
   function setLeading(value: boolean): void {
