@@ -66,6 +66,9 @@ function renderOf(req: WatchRequest, obj: KubeObject): string {
   return s;
 }
 
+/** Gathered lines are written at once past this size, so a long initial list is not held whole. */
+const FLUSH_BYTES = 64 * 1024;
+
 export async function serveWatch(reply: FastifyReply, w: WatchRequest): Promise<void> {
   const storage = w.store.storage;
   const filter = w.filter;
@@ -93,16 +96,35 @@ export async function serveWatch(reply: FastifyReply, w: WatchRequest): Promise<
     timeout?.clear();
     w.onClose?.();
   };
+  // Lines are gathered and written once per turn of the event loop: storage delivers a commit
+  // batch's events synchronously, so a batch goes out as one chunk (one write, one TLS record
+  // run) instead of one chunk per event, each of which chunked encoding sends as four buffers.
+  let pending = '';
+  let flushQueued = false;
+  const flush = () => {
+    flushQueued = false;
+    if (closed || pending === '') return;
+    const chunk = pending;
+    pending = '';
+    res.write(chunk);
+    if (res.writableLength > maxBuffered) {
+      close();
+      res.destroy();
+    }
+  };
   const end = () => {
+    flush();
     close();
     if (!res.writableEnded) res.end();
   };
   const write = (line: string) => {
     if (closed) return;
-    res.write(line);
-    if (res.writableLength > maxBuffered) {
-      close();
-      res.destroy();
+    pending += line;
+    // A long initial list goes out in pieces, as it is built.
+    if (pending.length >= FLUSH_BYTES) flush();
+    else if (!flushQueued) {
+      flushQueued = true;
+      process.nextTick(flush);
     }
   };
   const sendObject = (type: string, obj: KubeObject) => {
