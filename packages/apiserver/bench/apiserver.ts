@@ -13,6 +13,8 @@
 //        pnpm bench:apiserver --only rbac  (an RBAC-authorized user vs system:masters alone)
 //        pnpm bench:apiserver --only components [--rounds R]  (components on vs off, SQLite: ./components.ts)
 //        pnpm bench:apiserver --datastore etcd --churn 1000000  (the store bounded over N writes: ./etcd-churn.ts)
+//        pnpm bench:apiserver --only wal [--creates N] [--rounds R]  (the SQLite WAL bound on vs off: ./sqlite-long-run.ts)
+//        pnpm bench:apiserver --only memory [--creates N]  (RSS and live heap over N creates, then deletes: ./sqlite-long-run.ts)
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -189,9 +191,11 @@ function runAuditCost(): Promise<void> {
 
 const datastore = process.argv.includes('--datastore') ? process.argv[process.argv.indexOf('--datastore') + 1] : 'sqlite';
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && !['components', 'audit', 'rbac', 'tls'].includes(only)) throw new Error(`--only: expected "components", "audit", "rbac" or "tls", got ${JSON.stringify(only)}`);
+if (only !== undefined && !['components', 'audit', 'rbac', 'tls', 'wal', 'memory'].includes(only)) throw new Error(`--only: expected "components", "audit", "rbac", "tls", "wal" or "memory", got ${JSON.stringify(only)}`);
 const run =
   only === 'tls' ? runTransportCost
+  : only === 'wal' ? () => import('./sqlite-long-run.ts').then((m) => m.benchWal())
+  : only === 'memory' ? () => import('./sqlite-long-run.ts').then((m) => m.benchMemory())
   : only === 'audit' ? runAuditCost
   : only === 'rbac' ? runRbacCost
   : datastore !== 'etcd' ? (only === 'components' ? () => import('./components.ts').then((m) => m.benchComponents('sqlite')) : main)

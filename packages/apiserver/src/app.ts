@@ -2,7 +2,7 @@
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import { parseBool, RESOURCES } from '@skiff/api';
-import { openStorage } from './storage/index.ts';
+import { openStorage, walMaxBytesFromEnv } from './storage/index.ts';
 import type { EtcdStorageOptions } from './storage/etcd/options.ts';
 import type { Storage } from './storage/types.ts';
 import { StorageError } from './storage/types.ts';
@@ -145,7 +145,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Group commit: the writes of one event-loop turn share one SQLite transaction (several times
     // the write rate); the onSend hook below holds every reply until that transaction commits.
     // WAL checkpoints run in a worker thread, not inside a COMMIT (the create latency tail).
-    storage = openStorage({ dataDir: opts.dataDir, groupCommit: true, checkpointInWorker: true, onTiming: (op, ms) => metrics.observeStorage(op, ms) });
+    // The WAL's bound (ADR 0001) can be moved, or turned off for a benchmark's baseline, with SKIFF_SQLITE_WAL_MAX_BYTES.
+    storage = openStorage({ dataDir: opts.dataDir, groupCommit: true, checkpointInWorker: true, walMaxBytes: walMaxBytesFromEnv(process.env), onTiming: (op, ms) => metrics.observeStorage(op, ms) });
   }
   const ownsStorage = !opts.storage;
   // Every reader and writer below (routes, authentication's bootstrap tokens, namespace

@@ -7,6 +7,7 @@ import type { SqliteStorageOptions } from './sqlite/options.ts';
 export * from './types.ts';
 export { SqliteStorage } from './sqlite/storage.ts';
 export type { SqliteStorageOptions, StorageOp } from './sqlite/options.ts';
+export { walMaxBytesFromEnv, WAL_MAX_BYTES_ENV } from './sqlite/options.ts';
 
 /** File name of the database inside the data dir (plus -wal, -shm and .lock beside it). */
 export const DB_FILE = 'skiff.db';

@@ -20,7 +20,11 @@ export interface SqliteStorageOptions {
   ringMaxBytes?: number;
   /** WAL pages after which a commit checkpoints (SQLite default 1000); default 4000 = 16 MiB, see the ADR. */
   walAutocheckpointPages?: number;
-  /** WAL size beyond which a checkpoint is attempted even while writes continue; default 64 MiB. */
+  /**
+   * The WAL's bound; default 64 MiB. A commit that leaves the WAL larger runs a RESTART checkpoint
+   * (the WAL is then reused from its start), and the maintenance pass truncates it. Infinity turns
+   * the writer's checkpoint off (benchmarks measure the bound's cost against that).
+   */
   walMaxBytes?: number;
   /**
    * Group commit: writes of one event-loop turn share one transaction, committed on setImmediate.
@@ -64,5 +68,22 @@ export function resolveOptions(o: SqliteStorageOptions = {}): ResolvedOptions {
   if (r.synchronous !== 'NORMAL' && r.synchronous !== 'FULL') throw new RangeError(`synchronous must be NORMAL or FULL`);
   if (!(r.retainRevisions >= 1)) throw new RangeError('retainRevisions must be >= 1');
   if (!(r.compactBatchSize >= 1)) throw new RangeError('compactBatchSize must be >= 1');
+  if (!(r.walMaxBytes > 0)) throw new RangeError('walMaxBytes must be > 0');
   return r;
+}
+
+/** The environment variable that sets walMaxBytes of the API server's store (bytes, or "off"). */
+export const WAL_MAX_BYTES_ENV = 'SKIFF_SQLITE_WAL_MAX_BYTES';
+
+/**
+ * walMaxBytes from the environment: a positive integer of bytes, or "off" (Infinity: no writer
+ * checkpoint, which benchmarks use as the baseline); unset means the default. Anything else is
+ * refused, naming the variable, rather than silently ignored.
+ */
+export function walMaxBytesFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env[WAL_MAX_BYTES_ENV];
+  if (v === undefined || v === '') return undefined;
+  if (v === 'off') return Infinity;
+  if (!/^[1-9][0-9]{0,15}$/.test(v)) throw new RangeError(`${WAL_MAX_BYTES_ENV}=${JSON.stringify(v)}: expected a positive number of bytes or "off"`);
+  return Number(v);
 }
