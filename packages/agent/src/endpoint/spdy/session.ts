@@ -130,6 +130,11 @@ export class SpdyServerSession extends EventEmitter<SessionEvents> {
     this.emit('close');
   }
 
+  /** Resolves once every frame read so far is handled (or dropped, the session being closed). */
+  settled(): Promise<void> {
+    return this.incoming;
+  }
+
   forgetIfDone(s: SpdyStream): void {
     if (s.localClosed && s.remoteClosed) this.streams.delete(s.id);
   }
@@ -146,6 +151,10 @@ export class SpdyServerSession extends EventEmitter<SessionEvents> {
     switch (f.kind) {
       case 'synStream': {
         const headers = decodeHeaderBlock(await this.zlib(this.inflate, f.headerBlock));
+        // The connection may have closed while the headers were being (de)compressed (here and
+        // below): a closed session announces nothing more, or a listener would start work (a
+        // timer) for a stream that can never be served or reset.
+        if (this.closed) return;
         // Stream ids from the client are odd and increase; anything else is refused.
         if (f.streamId % 2 === 0 || f.streamId <= this.lastStreamId) {
           this.send([rstStreamFrame(f.streamId, 1)]);
@@ -156,6 +165,7 @@ export class SpdyServerSession extends EventEmitter<SessionEvents> {
         stream.remoteClosed = f.fin;
         this.streams.set(f.streamId, stream);
         const reply = synReplyFrame(f.streamId, await this.zlib(this.deflate, encodeHeaderBlock({})));
+        if (this.closed) return;
         this.send([reply]);
         this.emit('stream', stream);
         return;
