@@ -45,7 +45,7 @@ export interface AgentOptions {
   runtime: ContainerRuntime;
   /** Port of the agent's endpoint on nodeIP (logs, exec); 0 picks a free one. Default 10250. */
   port?: number;
-  /** Serve logs/exec at all (hollow nodes do not). Default true. */
+  /** Serve logs/exec/port-forward at all. Default true. */
   serveEndpoint?: boolean;
   /**
    * The node's identity directory (ADR 0019): with a client certificate (ca, cert, key) from
@@ -125,8 +125,9 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   if (!(await runtime.ping())) log(`container runtime ${runtime.name} does not answer; the node reports NotReady until it does`);
 
   let endpoint: AgentEndpoint | undefined;
-  // Port-forward asks the pod's worker (below) where the pod listens.
-  const podAddress = (namespace: string, name: string) => workers.get(`${namespace}/${name}`)?.address;
+  // Port-forward asks the pod's worker (below) where the pod listens. A simulated pod's address
+  // (100.64.0.0/10) is nowhere: nothing to forward to (the endpoint answers 400).
+  const podAddress = runtime instanceof DockerRuntime ? (namespace: string, name: string) => workers.get(`${namespace}/${name}`)?.address : undefined;
   // A node with a certificate from the cluster CA serves TLS to the API server only (ADR 0019).
   const clientPair = o.ca && o.cert && o.key ? { cert: o.cert, key: o.key } : undefined;
   const tls = clientPair ? { ca: o.ca!, allowedClient: APISERVER_KUBELET_CLIENT_USER } : undefined;

@@ -108,8 +108,8 @@ export async function runUp(opts: UpOptions): Promise<void> {
     state.nodes.push(name);
     const extra = opts.backoffBase !== undefined ? ['--backoff-base', String(opts.backoffBase)] : [];
     // Hosts of their own program their own kernels; agents sharing this host's kernel let the
-    // first one program its Service rules for all.
-    if (h || i === 1) extra.push('--service-proxy');
+    // first one program its Service rules for all. Simulated nodes have no pod network: no rules.
+    if (opts.runtime === 'docker' && (h || i === 1)) extra.push('--service-proxy');
     if (h) extra.push('--docker-socket', h.socket);
     // Each agent keeps its pods' volumes in the cluster's data directory.
     extra.push('--root-dir', join(opts.dataDir, 'agents', name), '--identity-dir', join(opts.dataDir, 'identities', name));
