@@ -13,7 +13,7 @@ test.each(['SIGTERM', 'SIGINT'] as const)('%s stops an agent that is still retry
   const dir = mkdtempSync(join(tmpdir(), 'skiff-agent-signal-'));
   // A loopback port nothing listens on (taken and released).
   const [closed] = await freePorts(1);
-  const child = spawn(SKIFF, ['agent', '--server', `http://127.0.0.1:${closed}`, '--runtime', 'sim', '--node-name', 'signal-test', '--root-dir', join(dir, 'root')], { env: { ...process.env, SKIFF_HOME: dir } });
+  const child = spawn(SKIFF, ['agent', '--server', `http://127.0.0.1:${closed}`, '--runtime', 'sim', '--port', '0', '--node-name', 'signal-test', '--root-dir', join(dir, 'root')], { env: { ...process.env, SKIFF_HOME: dir } });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, sig) => resolve({ code, signal: sig })));
