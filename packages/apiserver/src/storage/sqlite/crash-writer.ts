@@ -6,12 +6,13 @@
 // after flush() resolved: that is when a group-committed write is acknowledged.
 // Per step i: create `k-<run>-<i>`; every 3rd step also bump the `counter` object; every 5th
 // step create `d-<run>-<i>` and then delete it. Lines: `C name rv`, `U counter n rv`, `D name rv`.
-// Small retention and a fast maintenance timer make kills land during compaction and checkpoints too.
+// Small retention and a fast maintenance timer make kills land during compaction and checkpoints too;
+// in group mode a 256 KiB WAL bound makes them land during the writer's own TRUNCATE checkpoints.
 import { openStorage } from '../index.ts';
 
 const [dataDir, run, mode] = process.argv.slice(2);
 const group = mode === 'group';
-const s = openStorage({ dataDir, retainRevisions: 300, compactBatchSize: 100, maintenanceIntervalMs: 10, groupCommit: group, checkpointInWorker: group });
+const s = openStorage({ dataDir, retainRevisions: 300, compactBatchSize: 100, maintenanceIntervalMs: 10, groupCommit: group, checkpointInWorker: group, ...(group ? { walMaxBytes: 256 * 1024 } : {}) });
 const key = (name: string) => ({ resource: 'pods', namespace: 'crash', name });
 const obj = (name: string, spec: unknown) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'crash' }, spec });
 let unacknowledged: string[] = [];
