@@ -71,6 +71,25 @@ async function probe(s: Skiff): Promise<Mem> {
 
 interface Run { rate: number; secs: number; peakWal: number; peakRss: number; p99: number; max: number }
 
+/**
+ * The checkpoints the server ran on its event loop (the writer's bound and the maintenance pass's
+ * TRUNCATE; not the worker's), from its storage histogram: how many, their mean, and the upper
+ * edge of the bucket holding the slowest.
+ */
+async function eventLoopCheckpoints(s: Skiff): Promise<string> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const lines = text.split('\n').filter((l) => l.includes('operation="checkpoint"'));
+  const value = (prefix: string) => Number(lines.find((l) => l.startsWith(prefix))?.split(' ').pop() ?? 0);
+  const count = value('apiserver_storage_duration_seconds_count');
+  if (count === 0) return 'none';
+  const sum = value('apiserver_storage_duration_seconds_sum');
+  const slowest = lines
+    .filter((l) => l.startsWith('apiserver_storage_duration_seconds_bucket'))
+    .map((l) => ({ le: /le="([^"]+)"/.exec(l)![1], n: Number(l.split(' ').pop()) }))
+    .find((b) => b.n === count)!.le;
+  return `${count}, mean ${((sum / count) * 1000).toFixed(1)} ms, slowest <= ${slowest === '+Inf' ? 'inf' : `${Number(slowest) * 1000} ms`}`;
+}
+
 /** `amount` requests built by `build(i)`, sampling the WAL and RSS every 100 ms meanwhile. */
 async function drive(s: Skiff, amount: number, build: (i: number) => { method: 'POST' | 'DELETE'; path: string; body?: string }): Promise<Run> {
   let peakWal = 0;
@@ -121,7 +140,7 @@ export async function benchWal(): Promise<void> {
       try {
         const r = await drive(s, creates, create('p-'));
         runs[c].push(r);
-        console.log(`  round ${round + 1} ${configs[c].name.padEnd(28)} ${r.rate.toFixed(0).padStart(6)} creates/s in ${r.secs.toFixed(1)} s  WAL peak ${MB(r.peakWal).padStart(7)}  RSS peak ${MB(r.peakRss)}  p99 ${r.p99} ms  max ${r.max} ms  (database ${MB(dbBytes(s))})`);
+        console.log(`  round ${round + 1} ${configs[c].name.padEnd(28)} ${r.rate.toFixed(0).padStart(6)} creates/s in ${r.secs.toFixed(1)} s  WAL peak ${MB(r.peakWal).padStart(7)}  RSS peak ${MB(r.peakRss)}  p99 ${r.p99} ms  max ${r.max} ms  (database ${MB(dbBytes(s))}; checkpoints on the event loop: ${await eventLoopCheckpoints(s)})`);
       } finally {
         stopSkiff(s);
       }
