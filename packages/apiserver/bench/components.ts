@@ -28,7 +28,7 @@ const podBody = JSON.stringify({
   spec: { containers: [{ name: 'web', image: 'skiff/busybox:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
 });
 
-interface Server { url: string; proc: ChildProcess; dir: string }
+interface Server { url: string; proc: ChildProcess; dir: string; /** The scheduler's explain/metrics URL, with components. */ explain?: string }
 
 /** `skiff server` on SQLite (no endpoint) or etcd; resolves once it serves and, with components, once both run. */
 function startServer(components: boolean, etcdEndpoint?: string): Promise<Server> {
@@ -40,7 +40,8 @@ function startServer(components: boolean, etcdEndpoint?: string): Promise<Server
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m && (!components || out.includes('controller manager running'))) resolve({ url: m[1], proc, dir });
+      const explain = /explain: (http:\/\/[\d.:]+)/.exec(out)?.[1];
+      if (m && (!components || (explain && out.includes('controller manager running')))) resolve({ url: m[1], proc, dir, explain });
     });
     proc.on('exit', (code) => reject(new Error(`skiff server exited early (${code}): ${out}`)));
   });
@@ -93,8 +94,28 @@ function threadCpu(pid: number): Map<string, number> {
   return out;
 }
 
+/**
+ * How long after the benchmark's last create the scheduler has tried every pod (its
+ * scheduler_schedule_attempts_total reaches the number of pods): the components run behind the
+ * API server while it is busy (ADR 0022), and this says by how much.
+ */
+async function catchUpMs(s: Server): Promise<number> {
+  const t0 = performance.now();
+  const list = JSON.parse(await get(`${s.url}/api/v1/namespaces/default/pods?limit=1`)) as { items: unknown[]; metadata: { remainingItemCount?: number } };
+  const pods = list.items.length + (list.metadata.remainingItemCount ?? 0);
+  for (;;) {
+    let attempts = 0;
+    for (const m of (await get(`${s.explain}/metrics`)).matchAll(/^scheduler_schedule_attempts_total\{[^}]*\} (\d+)/gm)) attempts += Number(m[1]);
+    if (attempts >= pods) return performance.now() - t0;
+    if (performance.now() - t0 > 60_000) throw new Error(`the scheduler tried ${attempts} of ${pods} pods in the 60 s after the run`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 interface Round {
   creates: number;
+  /** With components: ms after the run until the scheduler had tried every pod. */
+  catchUp?: number;
   served: number;
   mix: string;
   /** µs of the server process's CPU per create, in all and by thread kind. */
@@ -141,7 +162,9 @@ export async function benchComponents(label: string, opts: { etcdEndpoint?: stri
     const s = await startServer(components, opts.etcdEndpoint);
     try {
       await autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
-      return await measure(s, duration);
+      const r = await measure(s, duration);
+      if (components) r.catchUp = await catchUpMs(s);
+      return r;
     } finally {
       stopServer(s);
     }
@@ -156,7 +179,7 @@ export async function benchComponents(label: string, opts: { etcdEndpoint?: stri
       o.push(await once(true));
       a.push(await once(false));
     }
-    console.log(`  ${label} round ${i + 1}: alone ${a[i].creates.toFixed(0)} creates/s, on ${o[i].creates.toFixed(0)} creates/s (${(o[i].creates / a[i].creates).toFixed(2)}x); server CPU per create alone ${cpuLine(a[i])}; on ${cpuLine(o[i])}; on served ${o[i].mix}`);
+    console.log(`  ${label} round ${i + 1}: alone ${a[i].creates.toFixed(0)} creates/s, on ${o[i].creates.toFixed(0)} creates/s (${(o[i].creates / a[i].creates).toFixed(2)}x; scheduler caught up ${o[i].catchUp!.toFixed(0)} ms after); server CPU per create alone ${cpuLine(a[i])}; on ${cpuLine(o[i])}; on served ${o[i].mix}`);
   }
   const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const ca = median(a.map((r) => r.creates));

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
 import type { ComponentSpec, WorkerMessage } from './components-thread.ts';
+import { COMPONENT_NICE, lowerThreadPriority } from './thread-priority.ts';
 
 function validSpec(d: unknown): d is ComponentSpec {
   if (!d || typeof d !== 'object') return false;
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
     return;
   }
   const spec = workerData;
+  // The API server's thread comes first when the two cores are contended: a component catches up
+  // from its watch when the burst is over, a client waiting on the API server does not (ADR 0022).
+  const problem = lowerThreadPriority(COMPONENT_NICE);
+  if (problem) process.stderr.write(`skiff: ${spec.kind}: ${problem}\n`);
   let stop: () => Promise<void>;
   try {
     if (spec.kind === 'scheduler') {

@@ -17,9 +17,9 @@ export interface SkiffServers {
   /**
    * Starts `skiff server --data-dir DIR/data ARGS` and resolves once `ready(output)` finds what it
    * waits for in what the server printed (stdout and stderr), with that and the output; rejects
-   * if the server exits first or takes over 30 s.
+   * if the server exits first or takes over 30 s. `pid` is the server's process (bin/skiff execs node).
    */
-  start<T>(dir: string, args: string[], ready: (output: string) => T | undefined): Promise<{ ready: T; output: string }>;
+  start<T>(dir: string, args: string[], ready: (output: string) => T | undefined): Promise<{ ready: T; output: string; pid: number }>;
 }
 
 /** Servers and directories of the file's tests (registers an afterEach that stops and removes them). */
@@ -56,7 +56,7 @@ export function useSkiffServers(prefix: string): SkiffServers {
           const found = ready(output);
           if (found !== undefined) {
             clearTimeout(timer);
-            resolve({ ready: found, output });
+            resolve({ ready: found, output, pid: child.pid! });
           }
         };
         child.stdout!.on('data', onData);
