@@ -1,26 +1,21 @@
-// Worker-thread side of ./components-thread.ts: runs one component (scheduler or controller
-// manager) against the API server's URL, reports ready, and stops cleanly when asked.
+// Worker-thread side of ./components-thread.ts: runs the scheduler and/or the controller manager
+// against the API server's URL, over one set of shared informers when both run (ADR 0022),
+// reports ready, and stops cleanly when asked.
 import { createPrivateKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
+import { dropManagedFields, RestClient, SharedInformerFactory } from '@skiff/client';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
-import type { ComponentSpec, WorkerMessage } from './components-thread.ts';
+import { validComponentSpec, type WorkerMessage } from './components-thread.ts';
 import { COMPONENT_NICE, lowerThreadPriority } from './thread-priority.ts';
 
-function validSpec(d: unknown): d is ComponentSpec {
-  if (!d || typeof d !== 'object') return false;
-  const s = d as Partial<ComponentSpec>;
-  if (s.kind !== 'scheduler' && s.kind !== 'controller-manager') return false;
-  if (typeof s.server !== 'string' || !/^https?:\/\//.test(s.server)) return false;
-  for (const pem of [s.ca, s.cert, s.key, s.signingCert, s.signingKey]) if (pem !== undefined && (typeof pem !== 'string' || !pem.includes('-----BEGIN '))) return false;
-  if (s.clusterCIDR !== undefined && (typeof s.clusterCIDR !== 'string' || !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(s.clusterCIDR))) return false;
-  return s.schedulerPort === undefined || (Number.isInteger(s.schedulerPort) && s.schedulerPort >= 0 && s.schedulerPort < 65536);
-}
+/** Stops what started, last first. */
+type Stop = () => Promise<void> | void;
 
 async function main(): Promise<void> {
   const port = parentPort!;
   const send = (m: WorkerMessage) => port.postMessage(m);
-  if (!validSpec(workerData)) {
+  if (!validComponentSpec(workerData)) {
     send({ type: 'failed', message: 'invalid component spec' });
     return;
   }
@@ -28,29 +23,50 @@ async function main(): Promise<void> {
   // The API server's thread comes first when the two cores are contended: a component catches up
   // from its watch when the burst is over, a client waiting on the API server does not (ADR 0022).
   const problem = lowerThreadPriority(COMPONENT_NICE);
-  if (problem) process.stderr.write(`skiff: ${spec.kind}: ${problem}\n`);
-  let stop: () => Promise<void>;
+  if (problem) process.stderr.write(`skiff: components: ${problem}\n`);
+  const stops: Stop[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+  let endpointUrl: string | undefined;
   try {
-    if (spec.kind === 'scheduler') {
-      const scheduler = createScheduler({ server: spec.server, ca: spec.ca, cert: spec.cert, key: spec.key, endpoint: { port: spec.schedulerPort ?? 10259 } });
-      await scheduler.start();
-      stop = () => scheduler.stop();
-      send({ type: 'ready', endpointUrl: scheduler.endpointUrl });
-    } else {
-      const signing = spec.signingCert && spec.signingKey ? { cert: spec.signingCert, key: createPrivateKey(spec.signingKey) } : undefined;
-      const manager = createControllerManager({ server: spec.server, ca: spec.ca, cert: spec.cert, key: spec.key, clusterCIDR: spec.clusterCIDR, signing });
-      await manager.start();
-      stop = () => manager.stop();
-      send({ type: 'ready' });
+    // Both components follow pods, nodes, claims, volumes, classes, namespaces and budgets: with
+    // both here, one informer (one watch, one cache) of each serves both. It reads as the
+    // controller manager, which may read every kind (the scheduler's reads are a subset).
+    let informers: SharedInformerFactory | undefined;
+    if (spec.scheduler && spec.controllerManager) {
+      const reader = new RestClient({ server: spec.server, ca: spec.ca, cert: spec.controllerManager.cert, key: spec.controllerManager.key, userAgent: 'skiff-server-informers', maxConnections: 16 });
+      const shared = new SharedInformerFactory(reader, { defaults: { onError: (err, ctx) => process.stderr.write(`skiff: informer: ${ctx}: ${(err as Error)?.message ?? err}\n`), transform: dropManagedFields } });
+      shared.start();
+      informers = shared;
+      stops.push(() => reader.close());
+      stops.push(() => shared.stop());
     }
+    if (spec.scheduler) {
+      // First: it fails with EADDRINUSE before anything else runs, for the caller to retry on another port.
+      const s = spec.scheduler;
+      const scheduler = createScheduler({ server: spec.server, ca: spec.ca, cert: s.cert, key: s.key, endpoint: { port: s.port }, informers });
+      await scheduler.start();
+      stops.push(() => scheduler.stop());
+      endpointUrl = scheduler.endpointUrl;
+    }
+    if (spec.controllerManager) {
+      const c = spec.controllerManager;
+      const signing = c.signingCert && c.signingKey ? { cert: c.signingCert, key: createPrivateKey(c.signingKey) } : undefined;
+      const manager = createControllerManager({ server: spec.server, ca: spec.ca, cert: c.cert, key: c.key, clusterCIDR: c.clusterCIDR, signing, informers });
+      await manager.start();
+      stops.push(() => manager.stop());
+    }
+    send({ type: 'ready', endpointUrl });
   } catch (err) {
+    await stopAll().catch(() => {});
     const code = (err as NodeJS.ErrnoException)?.code;
     send({ type: 'failed', message: (err as Error)?.message ?? String(err), ...(typeof code === 'string' ? { code } : {}) });
     return;
   }
   port.on('message', (m: unknown) => {
     if (!m || typeof m !== 'object' || (m as { type?: unknown }).type !== 'stop') return;
-    stop().then(
+    stopAll().then(
       () => send({ type: 'stopped' }),
       (err: unknown) => {
         send({ type: 'failed', message: `stopping: ${(err as Error)?.message ?? String(err)}` });

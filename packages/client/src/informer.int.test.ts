@@ -299,3 +299,60 @@ describe('SharedInformerFactory', () => {
     }
   });
 });
+
+describe('SharedInformerFactory scopes (ADR 0022)', () => {
+  test('two scopes share one informer; a stopped scope leaves no handler and lets go of what only it used', async () => {
+    const server = await startTestServer();
+    const client = new RestClient({ server: server.url });
+    await client.create(PODS, pod('a'));
+    await client.create(NODES, node('n1'));
+    const factory = new SharedInformerFactory(client, { defaults: { backoff: { initialMs: 20 } } });
+    factory.start();
+    const scheduler = factory.scope();
+    const manager = factory.scope();
+    try {
+      const seenByScheduler: string[] = [];
+      const seenByManager: string[] = [];
+      const sPods = scheduler.informerFor(PODS);
+      const mPods = manager.informerFor(PODS, { indexers: { node: indexByNodeName } });
+      const mNodes = manager.informerFor(NODES);
+      // One informer (one cache, one watch) behind both.
+      expect(mPods.store).toBe(sPods.store);
+      sPods.addEventHandler({ onAdd: (p) => seenByScheduler.push(p.metadata.name!) });
+      mPods.addEventHandler({ onAdd: (p) => seenByManager.push(p.metadata.name!) });
+      await Promise.all([scheduler.waitForCacheSync(), manager.waitForCacheSync()]);
+      expect(seenByScheduler).toEqual(['a']);
+      expect(seenByManager).toEqual(['a']);
+      const nodesStore = mNodes.store;
+
+      // The manager's term ends: its handlers go; the pods informer stays for the scheduler.
+      manager.stop();
+      await client.create(PODS, pod('b'));
+      await until('the scheduler saw pod b', () => seenByScheduler.includes('b'));
+      // Handlers run in turn on each event: had the manager's still been there, it would have run.
+      expect(seenByManager).toEqual(['a']);
+      expect(() => manager.informerFor(PODS)).toThrow(/after stop/);
+
+      // Only the manager followed nodes: that informer was stopped and forgotten, so the next
+      // term gets a fresh one, whose handlers see every node again.
+      const next = factory.scope();
+      const nextNodes = next.informerFor(NODES);
+      expect(nextNodes.store).not.toBe(nodesStore);
+      const nextPods = next.informerFor(PODS);
+      expect(nextPods.store).toBe(sPods.store);
+      const replayed: string[] = [];
+      nextPods.addEventHandler({ onAdd: (p) => replayed.push(p.metadata.name!) });
+      expect(replayed.sort()).toEqual(['a', 'b']);
+      next.start();
+      await next.waitForCacheSync();
+      expect(nextNodes.store.keys()).toEqual(['n1']);
+      next.stop();
+    } finally {
+      scheduler.stop();
+      manager.stop();
+      factory.stop();
+      client.close();
+      await server.close();
+    }
+  });
+});

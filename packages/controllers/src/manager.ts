@@ -2,7 +2,7 @@
 // informers, active only while it holds the leader lease, so that several can run and only one
 // acts. Hosted by `skiff controller-manager --server URL` and inside `skiff server`.
 import { hostname } from 'node:os';
-import { dropManagedFields, EventRecorder, isAlreadyExists, LeaderElector, RestClient, SharedInformerFactory } from '@skiff/client';
+import { dropManagedFields, EventRecorder, isAlreadyExists, LeaderElector, RestClient, SharedInformerFactory, type InformerFactory } from '@skiff/client';
 import type { Controller } from './lib/controller.ts';
 import { NAMESPACES } from './lib/resources.ts';
 import { DeploymentController } from './deployment/controller.ts';
@@ -81,6 +81,12 @@ export interface ControllerManagerOptions {
   log?: (msg: string) => void;
   /** Called when this manager starts or stops leading. */
   onLeadershipChange?: (leading: boolean) => void;
+  /**
+   * Informers shared with other components of this thread (`skiff server`, ADR 0022), used
+   * through a scope per leader term; its owner starts and stops it. Default: a factory per term.
+   * Its informers should drop managedFields, as this manager's own do.
+   */
+  informers?: SharedInformerFactory;
 }
 
 export interface ControllerManager {
@@ -91,14 +97,14 @@ export interface ControllerManager {
 }
 
 interface Running {
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   controllers: Controller[];
   done: Promise<void>;
 }
 
 export const LEADER_LEASE_NAME = 'skiff-controller-manager';
 interface Running {
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   controllers: Controller[];
   done: Promise<void>;
 }
@@ -120,7 +126,9 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
   /** Builds the controllers over fresh informers and runs them until `signal` aborts. */
   const runControllers = async (signal: AbortSignal) => {
     // The caches drop managedFields, as kube-controller-manager's do: no controller reads them.
-    const factory = new SharedInformerFactory(client, { defaults: { onError: (err, ctx) => log(`informer: ${ctx}`, err), transform: dropManagedFields } });
+    // Informers shared with the scheduler of the same thread are used through a scope of this
+    // term, which the term's end lets go of (ADR 0022); otherwise each term has its own.
+    const factory: InformerFactory = opts.informers ? opts.informers.scope() : new SharedInformerFactory(client, { defaults: { onError: (err, ctx) => log(`informer: ${ctx}`, err), transform: dropManagedFields } });
     const recorder = (component: string) => new EventRecorder(client, { component, maxInFlight: 4, onError: (err) => log(`${component}: event not recorded`, err) });
     const controllers: Controller[] = [];
     if (enabled.has('replicaset')) controllers.push(new ReplicaSetController({ client, factory, kind: 'ReplicaSet', recorder: recorder('replicaset-controller'), log }));

@@ -2,16 +2,16 @@
 // queue and runs the pure pipeline (pipeline.ts) on them, bindings and status reports go out in
 // the background. Everything it learns or changes goes through the REST API.
 //
-//   nodes informer ─────────────────┐
-//   pods informer (spec.nodeName!=) ├─> cache (nodes, pods, assumed pods)
-//   pods informer (spec.nodeName=) ───> queue ──> loop: computePlacement ─┬─ fits: assume, bind ── Scheduled event
-//                                                                        └─ none: park, PodScheduled=False, FailedScheduling event
+//   nodes informer ──────────────────────┐
+//   pods informer ─┬─ bound (nodeName) ───┴─> cache (nodes, pods, assumed pods)
+//                  └─ pending (no nodeName) ─> queue ──> loop: computePlacement ─┬─ fits: assume, bind ── Scheduled event
+//                                                                               └─ none: park, PodScheduled=False, FailedScheduling event
 
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import { NAMESPACES, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, POD_DISRUPTION_BUDGETS, resourceByPlural, STORAGE_CLASSES, type KubeObject } from '@skiff/api';
-import { BackgroundSender, dropManagedFields, EventRecorder, Informer, isConflict, isNotFound, LeaderElector, RestClient } from '@skiff/client';
+import { BackgroundSender, dropManagedFields, EventRecorder, filteringHandlers, isConflict, isNotFound, LeaderElector, RestClient, SharedInformerFactory, type InformerFactory } from '@skiff/client';
 import { isTerminal, SchedulerCache } from './cache.ts';
 import { defaultConfig, type SchedulerConfig } from './config.ts';
 import { computeUnschedulableCondition, REASON_FAILED_SCHEDULING, REASON_SCHEDULED } from './events.ts';
@@ -58,6 +58,12 @@ export interface SchedulerOptions {
   /** Tie-breaking randomness; default Math.random. */
   random?: () => number;
   log?: (msg: string) => void;
+  /**
+   * Informers shared with other components of this thread (`skiff server`, ADR 0022), used
+   * through a scope; its owner starts and stops it. Default: a factory of the scheduler's own.
+   * Its informers should drop managedFields, as the scheduler's own do.
+   */
+  informers?: SharedInformerFactory;
 }
 
 export interface Scheduler {
@@ -127,18 +133,22 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const reports = new BackgroundSender(reportOpts);
   const events = new EventRecorder(reportClient, { ...reportOpts, component: config.schedulerName, instance: identity });
 
-  // The caches drop managedFields, as kube-scheduler's do: the scheduler never reads them.
+  // The caches drop managedFields, as kube-scheduler's do: the scheduler never reads them. In
+  // `skiff server` the informers are shared with the controller manager of the same thread
+  // (ADR 0022): this scheduler's share of them is a scope, which stop() lets go of.
   const informerOpts = { onError: (err: unknown, context: string) => log(`informer: ${context}: ${(err as Error)?.message ?? err}`), transform: dropManagedFields };
-  const nodes = new Informer<KubeObject>(client, NODES, informerOpts);
-  const assigned = new Informer<KubeObject>(client, PODS, { ...informerOpts, fieldSelector: 'spec.nodeName!=' });
-  const pending = new Informer<KubeObject>(client, PODS, { ...informerOpts, fieldSelector: 'spec.nodeName=' });
-  const claims = new Informer<KubeObject>(client, PERSISTENT_VOLUME_CLAIMS, informerOpts);
-  const pvs = new Informer<KubeObject>(client, PERSISTENT_VOLUMES, informerOpts);
-  const classes = new Informer<KubeObject>(client, STORAGE_CLASSES, informerOpts);
+  const factory: InformerFactory = opts.informers ? opts.informers.scope() : new SharedInformerFactory(client, { defaults: informerOpts });
+  const nodes = factory.informerFor(NODES);
+  // One informer for every pod, as kube-scheduler has: bound pods feed the cache, pods without a
+  // node the queue (filteringHandlers below).
+  const pods = factory.informerFor(PODS);
+  const claims = factory.informerFor(PERSISTENT_VOLUME_CLAIMS);
+  const pvs = factory.informerFor(PERSISTENT_VOLUMES);
+  const classes = factory.informerFor(STORAGE_CLASSES);
   // Namespaces' labels, for pod affinity terms with a namespaceSelector.
-  const namespaces = new Informer<KubeObject>(client, NAMESPACES, informerOpts);
+  const namespaces = factory.informerFor(NAMESPACES);
   // PodDisruptionBudgets, for preemption's choice of victims.
-  const budgets = new Informer<KubeObject>(client, POD_DISRUPTION_BUDGETS, informerOpts);
+  const budgets = factory.informerFor(POD_DISRUPTION_BUDGETS);
   const volumes = new VolumeState({
     claims: claims.store,
     volumes: pvs.store,
@@ -191,7 +201,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     },
     onDelete: (n) => cache.removeNode(n.metadata.name!),
   });
-  assigned.addEventHandler({
+  const isBound = (p: KubeObject) => Boolean((p as Pod).spec?.nodeName);
+  pods.addEventHandler(filteringHandlers(isBound, {
     onAdd: (p) => {
       cache.addOrUpdatePod(p as Pod);
       queue.delete(podKey(p));
@@ -208,22 +219,22 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       explanations.forget(podKey(p));
       queue.moveAllToActiveOrBackoff();
     },
-  });
+  }));
   const onPending = (p: KubeObject) => {
     const pod = p as Pod;
     if (responsibleFor(pod)) queue.addOrUpdate(computePodInfo(pod));
     else queue.delete(podKey(pod));
   };
-  pending.addEventHandler({
+  pods.addEventHandler(filteringHandlers((p) => !isBound(p), {
     onAdd: onPending,
     onUpdate: (_old, p) => onPending(p),
     onDelete: (p) => {
-      // A pod leaves this informer when it is bound (it then has a nodeName) or deleted.
+      // A pod leaves the pending ones when it is bound (it then has a nodeName) or deleted.
       queue.delete(podKey(p));
       nominated.remove(podKey(p));
-      if (!(p as Pod).spec?.nodeName) explanations.forget(podKey(p));
+      if (!isBound(p)) explanations.forget(podKey(p));
     },
-  });
+  }));
 
   // --- the scheduling loop ---
   async function run(): Promise<void> {
@@ -364,7 +375,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     // bound (PodScheduled=True, which a stale False must not overwrite) or gone; only a pod
     // still pending (the same one, not assumed onto a node meanwhile) gets it.
     reports.send(() => {
-      const current = pending.store.get(podKey(pod));
+      const current = pods.store.get(podKey(pod));
       if (!current || current.metadata.uid !== pod.metadata.uid || current.spec?.nodeName || cache.isAssumed(podKey(pod))) return Promise.resolve();
       return reportClient.patch(PODS, namespace, name, { status: { conditions: [condition] } }, 'strategic', { subresource: 'status' }).catch((err) => {
         if (!isNotFound(err)) throw err;
@@ -394,22 +405,15 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         endpoint = buildEndpoint({
           metrics,
           explain: (ns, n) => this.explain(ns, n),
-          healthy: () => !stopped && nodes.hasSynced() && pending.hasSynced() && assigned.hasSynced(),
+          healthy: () => !stopped && nodes.hasSynced() && pods.hasSynced(),
         });
         endpointUrl = await listen(endpoint, port, host);
       }
-      nodes.start();
-      assigned.start();
-      pending.start();
-      claims.start();
-      pvs.start();
-      classes.start();
-      namespaces.start();
-      budgets.start();
+      factory.start();
       // Decisions need the whole picture: wait for nodes and bound pods before scheduling. The
       // storage caches fill alongside (a server without the storage kinds must not stop the
       // scheduler); a pod whose claim is not in the cache yet is retried when it arrives.
-      await Promise.all([nodes.waitForSync(), assigned.waitForSync(), pending.waitForSync()]);
+      await Promise.all([nodes.waitForSync(), pods.waitForSync()]);
       flushTimer = setInterval(() => {
         queue.flush();
         cache.cleanupExpired(Date.now());
@@ -446,14 +450,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       wakeLeader?.();
       queue.close();
       clearInterval(flushTimer);
-      nodes.stop();
-      namespaces.stop();
-      budgets.stop();
-      assigned.stop();
-      pending.stop();
-      claims.stop();
-      pvs.stop();
-      classes.stop();
+      factory.stop();
       await loop;
       await Promise.race([Promise.all([reports.idle(), events.idle()]), new Promise((r) => setTimeout(r, 2000).unref())]);
       if (endpoint) await new Promise((r) => endpoint!.close(r));

@@ -44,34 +44,29 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   process.stdout.write(server.advertiseAddress ? `pods reach it as the kubernetes Service, at ${server.advertiseAddress}:${server.port}\n` : 'no --advertise-address: pods cannot reach this server (the kubernetes Service has no endpoint from it)\n');
   if (server.insecureUrl) process.stdout.write(`plain HTTP, every request as system:unsecured, listening on ${server.insecureUrl}\n`);
   onShutdown(() => server.close());
-  // The scheduler and controller manager run in worker threads of their own, so this
-  // thread's event loop serves API requests only; they talk to the API server over HTTP like
-  // any client. A component thread that dies takes the server down with it (loudly), rather
-  // than leaving a server that silently schedules nothing.
+  // The scheduler and controller manager run together in a worker thread of their own, at a
+  // lower CPU priority, over one set of informers (ADR 0022), so this thread's event loop serves
+  // API requests only; they talk to the API server over HTTPS like any client. A component thread
+  // that dies takes the server down with it (loudly), rather than leaving a server that silently
+  // schedules nothing.
   const crashed = (err: Error) => {
     process.stderr.write(`skiff: ${err.message}; stopping\n`);
     process.kill(process.pid, 'SIGTERM');
   };
-  if (opts.scheduler) {
-    const scheduler = await startOnPort({
-      what: 'scheduler endpoint',
-      requested: opts.schedulerPort,
-      preferred: DEFAULT_SCHEDULER_PORT,
-      anyPort: opts.port === 0,
-      log: (m) => process.stdout.write(`${m}\n`),
-      start: async (port) => startComponentThread({ kind: 'scheduler', server: server.url, ...(await componentIdentity(pki, 'scheduler', 'system:kube-scheduler')), schedulerPort: port }, crashed),
-    });
-    process.stdout.write(`scheduler running (explain: ${scheduler.endpointUrl})\n`);
-    onShutdown(() => scheduler.stop());
-  }
-  if (opts.controllers) {
-    // It signs approved CSRs (joining agents' certificates) with the cluster CA, as
-    // kube-controller-manager does with --cluster-signing-key-file (ADR 0019).
-    const signingKey = pki.ca.key.export({ type: 'pkcs8', format: 'pem' }) as string;
-    const manager = await startComponentThread({ kind: 'controller-manager', server: server.url, ...(await componentIdentity(pki, 'controller-manager', 'system:kube-controller-manager')), clusterCIDR: opts.clusterCidr, signingCert: pki.ca.cert, signingKey }, crashed);
-    process.stdout.write('controller manager running\n');
-    onShutdown(() => manager.stop());
-  }
+  if (!opts.scheduler && !opts.controllers) return;
+  // It signs approved CSRs (joining agents' certificates) with the cluster CA, as
+  // kube-controller-manager does with --cluster-signing-key-file (ADR 0019).
+  const controllerManager = opts.controllers
+    ? { ...(await componentIdentity(pki, 'controller-manager', 'system:kube-controller-manager')), clusterCIDR: opts.clusterCidr, signingCert: pki.ca.cert, signingKey: pki.ca.key.export({ type: 'pkcs8', format: 'pem' }) as string }
+    : undefined;
+  const scheduler = opts.scheduler ? await componentIdentity(pki, 'scheduler', 'system:kube-scheduler') : undefined;
+  const start = (port: number) => startComponentThread({ server: server.url, ca: pki.ca.cert, scheduler: scheduler && { ...scheduler, port }, controllerManager }, crashed);
+  const components = scheduler
+    ? await startOnPort({ what: 'scheduler endpoint', requested: opts.schedulerPort, preferred: DEFAULT_SCHEDULER_PORT, anyPort: opts.port === 0, log: (m) => process.stdout.write(`${m}\n`), start })
+    : await start(0);
+  if (scheduler) process.stdout.write(`scheduler running (explain: ${components.endpointUrl})\n`);
+  if (controllerManager) process.stdout.write('controller manager running\n');
+  onShutdown(() => components.stop());
 }
 
 /** The serving certificate's names: loopback, this host, the bind address, the in-cluster names and --tls-san. */
@@ -82,8 +77,7 @@ function servingNames(opts: ServerOptions): string[] {
   return [...new Set([...names, ...opts.tlsSan])];
 }
 
-/** The client certificate of a component in a worker thread (Kubernetes' user names for them), kept in DATA/pki. */
-async function componentIdentity(pki: ClusterPki, file: string, user: string): Promise<{ ca: string; cert: string; key: string }> {
-  const pair = await ensureClientCertificate(pki, file, { commonName: user });
-  return { ca: pki.ca.cert, ...pair };
+/** The client certificate of a component (Kubernetes' user names for them), kept in DATA/pki. */
+async function componentIdentity(pki: ClusterPki, file: string, user: string): Promise<{ cert: string; key: string }> {
+  return ensureClientCertificate(pki, file, { commonName: user });
 }

@@ -4,13 +4,13 @@
 // --cluster-signing-key-file), csrsigning (planSigning). Keys are CSR names; every change to a
 // request queues it, and a reconcile re-reads it from the cache (level-triggered).
 import { CERTIFICATE_SIGNING_REQUESTS, formatTime, parseCertificateRequest, signCertificate, type CertificateAuthority, type CertificateSigningRequest } from '@skiff/api';
-import { isConflict, isNotFound, subjectAccessAllowed, type Informer, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isConflict, isNotFound, subjectAccessAllowed, type Informer, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { approvalPermissions, DEFAULT_SIGNING_DURATION_SECONDS, permissionAttributes, planApproval, planSigning, type GrantedPermissions } from './plan.ts';
 
 export interface CertificateControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   /** The CA that signs approved requests; without it, requests are approved but not signed. */
   signing?: CertificateAuthority;
   /** The longest certificate issued (--cluster-signing-duration); default a year. */

@@ -2,7 +2,7 @@
 // a node added or deleted, a node's pod CIDR changed, or the Service or Endpoints changed queues
 // it (node heartbeats do not).
 import type { KubeObject } from '@skiff/api';
-import { isAlreadyExists, isConflict, isNotFound, type Informer, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isAlreadyExists, isConflict, isNotFound, type Informer, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { ENDPOINTS, NODES, SERVICES } from '../lib/resources.ts';
 import { CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE, planClusterDNS } from './plan.ts';
@@ -16,7 +16,7 @@ export class ClusterDNSController extends QueueController {
   private readonly services: Informer;
   private readonly endpoints: Informer;
 
-  constructor(opts: { client: RestClient; factory: SharedInformerFactory; log?: (msg: string, err?: unknown) => void }) {
+  constructor(opts: { client: RestClient; factory: InformerFactory; log?: (msg: string, err?: unknown) => void }) {
     super(opts.log);
     this.client = opts.client;
     this.nodes = opts.factory.informerFor(NODES);

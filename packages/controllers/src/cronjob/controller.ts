@@ -2,7 +2,7 @@
 // whether), deletes Jobs that Replace or the history limits retire, writes status, and wakes
 // itself for the next activation. The clock is injectable: tests move time, not wait for it.
 import { getControllerOf, type KubeObject } from '@skiff/api';
-import { isAlreadyExists, isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isAlreadyExists, isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_OWNER, OWNER_INDEX } from '../lib/indexes.ts';
 import { CRON_JOBS, JOBS } from '../lib/resources.ts';
@@ -10,7 +10,7 @@ import { jobReference, planCronJob } from './plan.ts';
 
 export interface CronJobControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   recorder: EventRecorder;
   log?: (msg: string, err?: unknown) => void;
   now?: () => number;

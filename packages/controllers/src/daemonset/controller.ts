@@ -6,7 +6,7 @@
 // unless expectations from the previous sync are outstanding, create and delete per planDaemonSet;
 // trim the history; write status. Pod, node and revision events only enqueue DaemonSets.
 import { getControllerOf, labelSelectorMatches, type KubeObject } from '@skiff/api';
-import { isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, ORPHAN_INDEX, ORPHANS_BY_NAMESPACE, OWNER_INDEX } from '../lib/indexes.ts';
 import { claimPods } from '../lib/claim.ts';
@@ -28,7 +28,7 @@ export const DaemonSetEventReason = {
 
 export interface DaemonSetControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   recorder: EventRecorder;
   log?: (msg: string, err?: unknown) => void;
 }

@@ -3,7 +3,7 @@
 // reconcile(key): re-read the deployment, claim its ReplicaSets, let planRollout decide, apply
 // the plan (create / scale / delete ReplicaSets, the revision annotation, events), write status.
 import { labelSelectorMatches, type KubeObject, getControllerOf, newControllerRef } from '@skiff/api';
-import { isAlreadyExists, isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf , type EventRecorder } from '@skiff/client';
+import { isAlreadyExists, isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type InformerFactory, keyOf , type EventRecorder } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, OWNER_INDEX } from '../lib/indexes.ts';
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from '../lib/resources.ts';
@@ -15,7 +15,7 @@ import type { DeploymentStatus } from './status.ts';
 
 export interface DeploymentControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   recorder: EventRecorder;
   log?: (msg: string, err?: unknown) => void;
 }

@@ -9,7 +9,7 @@
 // when it differs. A budget whose pods cannot be counted allows no disruption (failSafe). Pod events
 // enqueue the budgets that select the pod; a controller's scale change those of its namespace.
 import { budgetCoversPod, getControllerOf, type KubeObject, type OwnerReference } from '@skiff/api';
-import { isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_NAMESPACE, NAMESPACE_INDEX } from '../lib/indexes.ts';
 import { DEPLOYMENTS, PODS, POD_DISRUPTION_BUDGETS, REPLICA_SETS, REPLICATION_CONTROLLERS, STATEFUL_SETS } from '../lib/resources.ts';
@@ -23,7 +23,7 @@ export const DisruptionEventReason = {
 
 export interface DisruptionControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   recorder: EventRecorder;
   log?: (msg: string, err?: unknown) => void;
   now?: () => number;

@@ -1,7 +1,7 @@
 // The Endpoints controller: for each Service with a selector, an Endpoints object listing its
 // pods' addresses (ready and not ready) and resolved ports.
 import { type KubeObject } from '@skiff/api';
-import { isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf } from '@skiff/client';
+import { isNotFound, type Informer, type ReconcileResult, type RestClient, type InformerFactory, keyOf } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { enqueueSelectingServices } from '../lib/selecting-services.ts';
 import { BY_NAMESPACE, NAMESPACE_INDEX, OWNER_INDEX } from '../lib/indexes.ts';
@@ -11,7 +11,7 @@ import { canonicalJson } from '../deployment/hash.ts';
 
 export interface EndpointsControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   log?: (msg: string, err?: unknown) => void;
 }
 

@@ -3,7 +3,7 @@
 // its user-managed Endpoints), as ./plan.ts computes them. The slices carry the Service as their
 // controller owner; they are deleted with it.
 import { ENDPOINT_SLICES, SERVICE_NAME_LABEL, type KubeObject } from '@skiff/api';
-import { isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { enqueueSelectingServices } from '../lib/selecting-services.ts';
 import { BY_NAMESPACE, NAMESPACE_INDEX } from '../lib/indexes.ts';
@@ -18,7 +18,7 @@ const byService = (s: KubeObject): string[] => {
 
 export interface EndpointSliceControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   log?: (msg: string, err?: unknown) => void;
 }
 

@@ -2,7 +2,7 @@
 // `<group>/<plural>|<namespace/name>`; reconcile re-reads the object and applies
 // computeOwnerActions (it is being deleted with a GC finalizer) or computeDependentActions.
 import { resourceByKind, type KubeObject, type OwnerReference, type ResourceInfo } from '@skiff/api';
-import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf } from '@skiff/client';
+import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type InformerFactory, keyOf } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_OWNER, OWNER_INDEX } from '../lib/indexes.ts';
 import { CONTROLLER_REVISIONS, CRON_JOBS, JOBS, DAEMON_SETS, DEPLOYMENTS, PERSISTENT_VOLUME_CLAIMS, PODS, REPLICATION_CONTROLLERS, REPLICA_SETS, SERVICES, STATEFUL_SETS } from '../lib/resources.ts';
@@ -25,7 +25,7 @@ export const GC_RESOURCES: readonly ResourceInfo[] = [
 
 export interface GarbageCollectorOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   resources?: readonly ResourceInfo[];
   log?: (msg: string, err?: unknown) => void;
 }

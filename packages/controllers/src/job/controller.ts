@@ -6,7 +6,7 @@
 // then remove the job-tracking finalizer from the finished pods that status now records, so no
 // pod is lost or counted twice. Pod events only enqueue their Job and settle expectations.
 import { getControllerOf, type KubeObject } from '@skiff/api';
-import { isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_OWNER, NAMESPACE_INDEX, OWNER_INDEX } from '../lib/indexes.ts';
 import { JOBS, PODS } from '../lib/resources.ts';
@@ -18,7 +18,7 @@ import { isJobFinished, JobEventReason, planJob, type JobPlan } from './plan.ts'
 
 export interface JobControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   recorder: EventRecorder;
   log?: (msg: string, err?: unknown) => void;
   /** The clock; tests inject one. */

@@ -3,14 +3,14 @@
 // use are remembered in memory, seeded from the informer's cache and updated as they are handed
 // out, so that two nodes never get one block even before the cache has seen the first write.
 import type { KubeObject } from '@skiff/api';
-import type { Informer, RestClient, SharedInformerFactory } from '@skiff/client';
+import type { Informer, RestClient, InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { NODES } from '../lib/resources.ts';
 import { nextFreeBlock, nodeBlock, type RangeConfig } from './plan.ts';
 
 export interface NodeIpamControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   range: RangeConfig;
   log?: (msg: string, err?: unknown) => void;
 }

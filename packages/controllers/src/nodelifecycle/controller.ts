@@ -6,7 +6,7 @@
 // Kubernetes does), so clock skew between nodes and the controller does not matter, and a
 // controller that just started gives every node a full grace period.
 import type { KubeObject } from '@skiff/api';
-import { isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory , type EventRecorder } from '@skiff/client';
+import { isNotFound, type Informer, type ReconcileResult, type RestClient, type InformerFactory , type EventRecorder } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_NODE, NODE_INDEX } from '../lib/indexes.ts';
 import { LEASES, NODES, PODS } from '../lib/resources.ts';
@@ -19,7 +19,7 @@ export const NodeLifecycleEventReason = {
 
 export interface NodeLifecycleControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   recorder: EventRecorder;
   /** Default 40 s. */
   gracePeriodMs?: number;

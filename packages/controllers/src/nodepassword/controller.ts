@@ -3,14 +3,14 @@
 // the one the other controllers share; node heartbeats (updates) queue nothing. Secrets come from
 // a watch of kube-system's node password Secrets only (by their label).
 import { NODE_PASSWORD_LABEL, NODE_PASSWORD_NAMESPACE, nodePasswordSecretName, type KubeObject } from '@skiff/api';
-import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { NODES, SECRETS } from '../lib/resources.ts';
 import { planNodePassword } from './plan.ts';
 
 export interface NodePasswordControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   /** How long a node password may wait for its Node (default an hour). */
   orphanGraceMs?: number;
   now?: () => number;

@@ -2,14 +2,14 @@
 // controller does; plan.ts decides, this applies. Provisioning for class `local` is the node
 // agent's (it must make the volume on the node the scheduler chose): see docs/adr/0011-volumes-and-local-provisioner.md.
 import type { KubeObject, ResourceInfo } from '@skiff/api';
-import { isConflict, isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isConflict, isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, STORAGE_CLASSES } from '../lib/resources.ts';
 import { BIND_COMPLETED_ANNOTATION, BOUND_BY_CONTROLLER_ANNOTATION, planClaim, planVolume } from './plan.ts';
 
 export interface PersistentVolumeControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   log?: (msg: string, err?: unknown) => void;
 }
 

@@ -5,7 +5,7 @@
 // from the previous sync are still outstanding, create or delete pods per diffReplicaSet; then
 // write status. Pod events only enqueue owners and settle expectations.
 import { labelSelectorMatches, type KubeObject, type ResourceInfo, getControllerOf } from '@skiff/api';
-import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory, keyOf , type EventRecorder } from '@skiff/client';
+import { isConflict, isNotFound, type Informer, type ReconcileResult, type RestClient, type InformerFactory, keyOf , type EventRecorder } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, ORPHAN_INDEX, ORPHANS_BY_NAMESPACE, OWNER_INDEX } from '../lib/indexes.ts';
 import { isPodActive } from '../lib/pod.ts';
@@ -23,7 +23,7 @@ export const ReplicaSetEventReason = {
 
 export interface ReplicaSetControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   kind: 'ReplicaSet' | 'ReplicationController';
   recorder: EventRecorder;
   log?: (msg: string, err?: unknown) => void;

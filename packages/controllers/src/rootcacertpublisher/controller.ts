@@ -1,7 +1,7 @@
 // The root CA publisher: keeps `kube-root-ca.crt` (./plan.ts) in every namespace, made again when
 // deleted and put back when changed. Keys are namespace names; a new or changed namespace, or a
 // change to one of these ConfigMaps, queues its namespace.
-import { ApiError, isAlreadyExists, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { ApiError, isAlreadyExists, isNotFound, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import type { KubeObject } from '@skiff/api';
 import { QueueController } from '../lib/controller.ts';
 import { CONFIG_MAPS, NAMESPACES } from '../lib/resources.ts';
@@ -9,7 +9,7 @@ import { planRootCAConfigMap, ROOT_CA_CONFIG_MAP } from './plan.ts';
 
 export interface RootCACertPublisherOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   /** PEM of the CA that verifies the API server. */
   rootCA: string;
   log?: (msg: string, err?: unknown) => void;

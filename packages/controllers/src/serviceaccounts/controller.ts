@@ -1,7 +1,7 @@
 // The ServiceAccounts controller: a `default` ServiceAccount in every namespace, as
 // kube-controller-manager's serviceaccounts-controller keeps. Keys are namespace names; a new or
 // changed namespace, or a deleted account, queues its namespace.
-import { ApiError, isAlreadyExists, isNotFound, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { ApiError, isAlreadyExists, isNotFound, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_NAMESPACE, NAMESPACE_INDEX } from '../lib/indexes.ts';
 import { NAMESPACES, SERVICE_ACCOUNTS } from '../lib/resources.ts';
@@ -9,7 +9,7 @@ import { planServiceAccounts } from './plan.ts';
 
 export interface ServiceAccountsControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   log?: (msg: string, err?: unknown) => void;
 }
 

@@ -1,7 +1,7 @@
 // The service load-balancer controller (k3s's ServiceLB without its per-node pods: every node's
 // kernel proxy already answers the node IPs): keeps status.loadBalancer.ingress of each
 // `type: LoadBalancer` Service equal to the Ready nodes' addresses.
-import { keyOf, type Informer, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { keyOf, type Informer, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { NODES, SERVICES } from '../lib/resources.ts';
 import { canonicalJson } from '../deployment/hash.ts';
@@ -9,7 +9,7 @@ import { computeLoadBalancerIngress } from './plan.ts';
 
 export interface ServiceLBControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   log?: (msg: string, err?: unknown) => void;
 }
 

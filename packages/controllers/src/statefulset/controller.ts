@@ -7,7 +7,7 @@
 // history; write status. Stable names make a duplicate impossible: a second create of one ordinal
 // is refused by the API server, so the controller needs no expectations.
 import { getControllerOf, labelSelectorMatches, type KubeObject } from '@skiff/api';
-import { isAlreadyExists, isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isAlreadyExists, isConflict, isNotFound, keyOf, type EventRecorder, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_NAMESPACE, BY_OWNER, NAMESPACE_INDEX, ORPHAN_INDEX, ORPHANS_BY_NAMESPACE, OWNER_INDEX } from '../lib/indexes.ts';
 import { claimPods } from '../lib/claim.ts';
@@ -24,7 +24,7 @@ export const StatefulSetEventReason = {
 
 export interface StatefulSetControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   recorder: EventRecorder;
   log?: (msg: string, err?: unknown) => void;
 }

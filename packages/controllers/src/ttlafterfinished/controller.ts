@@ -2,14 +2,14 @@
 // passed, with foreground propagation so their pods go first, as Kubernetes does. Before deleting
 // it re-reads the Job from the server: a TTL changed meanwhile wins.
 import type { KubeObject } from '@skiff/api';
-import { isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { JOBS } from '../lib/resources.ts';
 import { computeTtlAction } from './plan.ts';
 
 export interface TtlAfterFinishedOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   log?: (msg: string, err?: unknown) => void;
   now?: () => number;
 }

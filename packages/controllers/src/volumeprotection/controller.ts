@@ -2,7 +2,7 @@
 // and `kubernetes.io/pv-protection` finalizers off deleted claims and volumes once nothing uses
 // them, as kube-controller-manager's do; plan.ts decides, this applies.
 import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, type KubeObject } from '@skiff/api';
-import { isConflict, isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type SharedInformerFactory } from '@skiff/client';
+import { isConflict, isNotFound, keyOf, type Informer, type ReconcileResult, type RestClient, type InformerFactory } from '@skiff/client';
 import { QueueController } from '../lib/controller.ts';
 import { BY_NAMESPACE, NAMESPACE_INDEX } from '../lib/indexes.ts';
 import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, PODS } from '../lib/resources.ts';
@@ -10,7 +10,7 @@ import { claimsOf, finalizerPatch, planClaimProtection, planVolumeProtection } f
 
 export interface ProtectionControllerOptions {
   client: RestClient;
-  factory: SharedInformerFactory;
+  factory: InformerFactory;
   log?: (msg: string, err?: unknown) => void;
 }
 
