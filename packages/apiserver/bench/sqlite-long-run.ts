@@ -55,7 +55,7 @@ const dbBytes = (s: Skiff) => statSync(join(s.dir, 'skiff.db'), { throwIfNoEntry
 /** Resident set of the server process, from /proc (what `ps` reports). */
 const rssBytes = (s: Skiff) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${s.proc.pid}/status`, 'utf8'))![1]) * 1024;
 
-interface Mem { rss: number; rssBefore: number; heapUsed: number; heapUsedBefore: number; heapTotal: number; external: number; arrayBuffers: number; collected: boolean }
+interface Mem { rss: number; rssBefore: number; heapUsed: number; heapUsedBefore: number; heapTotal: number; external: number; arrayBuffers: number; collected: boolean; physical: number; malloced: number; peakMalloced: number; spaces: Record<string, number> }
 
 /** The server's memory after a full collection: signals the probe and waits for its line (at most 10 s). */
 async function probe(s: Skiff): Promise<Mem> {
@@ -161,7 +161,8 @@ export async function benchMemory(): Promise<void> {
   const s = await startSkiff({});
   try {
     const line = (what: string, m: Mem, r?: Run) =>
-      console.log(`${what.padEnd(24)} ${(r ? r.rate.toFixed(0) : '').padStart(7)}   ${MB(m.rssBefore).padStart(13)}   ${MB(m.rss).padStart(12)}   ${MB(m.heapUsedBefore).padStart(14)} / ${MB(m.heapUsed).padEnd(12)} ${MB(m.heapTotal).padStart(10)}   ${MB(m.external).padStart(8)}   ${(r ? MB(r.peakWal) : '').padStart(8)}   ${MB(dbBytes(s)).padStart(8)}`);
+      console.log(`${what.padEnd(24)} ${(r ? r.rate.toFixed(0) : '').padStart(7)}   ${MB(m.rssBefore).padStart(13)}   ${MB(m.rss).padStart(12)}   ${MB(m.heapUsedBefore).padStart(14)} / ${MB(m.heapUsed).padEnd(12)} ${MB(m.heapTotal).padStart(10)}   ${MB(m.external).padStart(8)}   ${(r ? MB(r.peakWal) : '').padStart(8)}   ${MB(dbBytes(s)).padStart(8)}\n` +
+        `${''.padEnd(24)} V8: physical ${MB(m.physical)}, malloced ${MB(m.malloced)} (peak ${MB(m.peakMalloced)}), spaces ${Object.entries(m.spaces).filter(([, v]) => v > 1e6).map(([k, v]) => `${k.replace('_space', '')} ${MB(v)}`).join(', ')}`);
     const m0 = await probe(s);
     if (!m0.collected) throw new Error('the server runs without --expose-gc: heap figures would not be after a collection');
     line('start', m0);
