@@ -4,6 +4,8 @@
 // sequence of small range deletes (one short transaction each, yielding to the event loop in
 // between) toward a target fixed when the run starts, so every run terminates; and the WAL is
 // truncated whenever a maintenance period saw no writes, or forcibly once it passes walMaxBytes.
+// (While writes go on, the writer itself truncates it past walMaxBytes after a commit, which is
+// what bounds it during a burst: storage.ts #boundWal.)
 import type { ResolvedOptions } from './options.ts';
 
 export interface MaintenanceTarget {
