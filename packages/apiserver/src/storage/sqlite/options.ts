@@ -21,9 +21,11 @@ export interface SqliteStorageOptions {
   /** WAL pages after which a commit checkpoints (SQLite default 1000); default 4000 = 16 MiB, see the ADR. */
   walAutocheckpointPages?: number;
   /**
-   * The WAL's bound; default 64 MiB. A commit that leaves the WAL larger runs a RESTART checkpoint
-   * (the WAL is then reused from its start), and the maintenance pass truncates it. Infinity turns
-   * the writer's checkpoint off (benchmarks measure the bound's cost against that).
+   * The WAL's bound; default 64 MiB. With checkpointInWorker (or auto-checkpoints off), a commit
+   * that leaves the WAL larger runs a TRUNCATE checkpoint on the writer's connection; the
+   * maintenance pass truncates it too. Infinity turns the writer's checkpoint off (benchmarks
+   * measure the bound's cost against that). Without the worker, SQLite's auto-checkpoint inside
+   * the commits already keeps the WAL near walAutocheckpointPages.
    */
   walMaxBytes?: number;
   /**
