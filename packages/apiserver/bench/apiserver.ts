@@ -13,7 +13,7 @@
 //        pnpm bench:apiserver --only rbac  (an RBAC-authorized user vs system:masters alone)
 //        pnpm bench:apiserver --only components [--rounds R]  (components on vs off, SQLite: ./components.ts)
 //        pnpm bench:apiserver --datastore etcd --churn 1000000  (the store bounded over N writes: ./etcd-churn.ts)
-//        pnpm bench:apiserver --only wal [--creates N] [--rounds R]  (the SQLite WAL bound on vs off: ./sqlite-long-run.ts)
+//        pnpm bench:apiserver --only wal [--creates N] [--rounds R] [--rate C]  (the SQLite WAL bound on vs off: ./sqlite-long-run.ts)
 //        pnpm bench:apiserver --only memory [--creates N]  (RSS and live heap over N creates, then deletes: ./sqlite-long-run.ts)
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,8 +1,8 @@
 // bench:apiserver --only wal | memory — skiff's SQLite store under long runs of creates, on the
 // plain-HTTP loopback port of `skiff server --no-scheduler --no-controllers`, with autocannon.
 //
-// --only wal [--creates N] [--rounds R]: N creates (default 100,000: ~30 s here) as fast as 32
-// connections go, against a server with the WAL bound (the default, 64 MiB) and one with it off
+// --only wal [--creates N] [--rounds R] [--rate C]: N creates (default 100,000: ~30 s here) as
+// fast as 32 connections go (or at C per second), against a server with the WAL bound (the default, 64 MiB) and one with it off
 // (SKIFF_SQLITE_WAL_MAX_BYTES=off: the baseline, the store before the bound), each on a fresh
 // data dir, in R rounds whose order flips each round. Prints creates/s and the ratio of the mean
 // rates, the WAL file's peak (sampled every 100 ms), the process's peak RSS and the create p99.
@@ -91,7 +91,7 @@ async function eventLoopCheckpoints(s: Skiff): Promise<string> {
 }
 
 /** `amount` requests built by `build(i)`, sampling the WAL and RSS every 100 ms meanwhile. */
-async function drive(s: Skiff, amount: number, build: (i: number) => { method: 'POST' | 'DELETE'; path: string; body?: string }): Promise<Run> {
+async function drive(s: Skiff, amount: number, build: (i: number) => { method: 'POST' | 'DELETE'; path: string; body?: string }, overallRate?: number): Promise<Run> {
   let peakWal = 0;
   let peakRss = 0;
   const sample = () => {
@@ -106,6 +106,7 @@ async function drive(s: Skiff, amount: number, build: (i: number) => { method: '
       url: s.url,
       connections: CONNECTIONS,
       amount,
+      ...(overallRate ? { overallRate } : {}),
       requests: [{ setupRequest: (req) => ({ ...req, headers: { 'content-type': 'application/json' }, ...build(i++) }) }],
     });
     const bad = r.non2xx + r.errors + r.timeouts;
@@ -128,17 +129,18 @@ const create = (prefix: string) => (i: number) => ({ method: 'POST' as const, pa
 export async function benchWal(): Promise<void> {
   const creates = arg('--creates', 100_000);
   const rounds = arg('--rounds', 1);
+  const rate = arg('--rate', 0) || undefined;
   const configs = [
     { name: 'WAL bound off (baseline)', env: { [WAL_MAX_BYTES_ENV]: 'off' } },
     { name: 'WAL bound 64 MiB (default)', env: {} as Record<string, string> },
   ];
   const runs: Run[][] = configs.map(() => []);
-  console.log(`\nbench:apiserver --only wal  (${creates} creates per run, ${CONNECTIONS} connections, ${rounds} round(s), order flipped each round; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+  console.log(`\nbench:apiserver --only wal  (${creates} creates per run, ${rate ? `at ${rate}/s` : 'as fast as they go'}, ${CONNECTIONS} connections, ${rounds} round(s), order flipped each round; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
   for (let round = 0; round < rounds; round++) {
     for (const c of round % 2 === 0 ? [0, 1] : [1, 0]) {
       const s = await startSkiff(configs[c].env);
       try {
-        const r = await drive(s, creates, create('p-'));
+        const r = await drive(s, creates, create('p-'), rate);
         runs[c].push(r);
         console.log(`  round ${round + 1} ${configs[c].name.padEnd(28)} ${r.rate.toFixed(0).padStart(6)} creates/s in ${r.secs.toFixed(1)} s  WAL peak ${MB(r.peakWal).padStart(7)}  RSS peak ${MB(r.peakRss)}  p99 ${r.p99} ms  max ${r.max} ms  (database ${MB(dbBytes(s))}; checkpoints on the event loop: ${await eventLoopCheckpoints(s)})`);
       } finally {
