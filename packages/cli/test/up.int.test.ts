@@ -4,7 +4,7 @@
 // node's endpoint serves the simulated runtime's logs and exec. Hollow nodes (--runtime sim), a
 // fixed API port and node addresses 127.0.1.x: run under the docker lock like the other CLI tests.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +78,10 @@ test('kubectl logs and kubectl exec reach a pod on a hollow node through the API
   expect(['node-1', 'node-2']).toContain(node);
   // The API server reaches the node's endpoint over mutual TLS: once its serving certificate
   // (asked for by CSR when the node first started; kept in its identity directory) is in use.
-  await until(`${node}'s serving certificate`, () => existsSync(join(dir, 'identities', node, IDENTITY_FILES.servingCert)), 30_000);
+  await until(`${node}'s serving certificate`, () => existsSync(join(dir, 'identities', node, IDENTITY_FILES.servingCert)), 60_000).catch(async (err: Error) => {
+    const agentLog = readFileSync(join(dir, `agent-${node.slice('node-'.length)}.log`), 'utf8').split('\n').slice(-15).join('\n');
+    throw new Error(`${err.message}\nkubectl get csr:\n${(await kubectl('get', 'csr')).stdout}\nthe end of its agent's log:\n${agentLog}`);
+  });
 
   // The simulated runtime's log: one line when the container started.
   expect(await kubectl('logs', 'hollow')).toEqual({ code: 0, stdout: 'started skiff/busybox:1\n', stderr: '' });
