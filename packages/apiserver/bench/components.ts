@@ -5,7 +5,9 @@
 // Besides the benchmark's creates/s it prints what the server served in all (apiserver_request_total
 // before and after: the components' own requests included) and the server process's CPU per create,
 // by thread kind (/proc/PID/task/*/stat): the figure that says what the components cost whatever
-// else the machine is doing.
+// else the machine is doing. The components run behind the API server while it is busy (ADR 0022):
+// each round says how long after the run the scheduler had tried every pod, and a round fails if
+// the server dropped a watcher for falling too far behind (apiserver_terminated_watchers_total).
 // Usage: pnpm bench:apiserver --only components [--rounds R] [--duration S]            (SQLite)
 //        pnpm bench:apiserver --datastore etcd --only components [--rounds R] [--duration S]  (SQLite and etcd)
 import autocannon from 'autocannon';
@@ -65,10 +67,12 @@ function get(url: string): Promise<string> {
   });
 }
 
-/** apiserver_request_total of a server, by "VERB resource[/subresource]". */
+/** apiserver_request_total of a server, by "VERB resource[/subresource]", and its watchers dropped as too slow under "terminated watchers". */
 async function requestCounts(s: Server): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const m of (await get(`${s.url}/metrics`)).matchAll(/^apiserver_request_total\{([^}]*)\} (\d+(?:\.\d+)?)/gm)) {
+  const text = await get(`${s.url}/metrics`);
+  for (const m of text.matchAll(/^apiserver_terminated_watchers_total\{[^}]*\} (\d+)/gm)) out.set('terminated watchers', (out.get('terminated watchers') ?? 0) + Number(m[1]));
+  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+(?:\.\d+)?)/gm)) {
     const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
     const k = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
     out.set(k, (out.get(k) ?? 0) + Number(m[2]));
@@ -133,6 +137,9 @@ async function measure(s: Server, duration: number): Promise<Round> {
   const after = await requestCounts(s);
   const bad = r.non2xx + r.errors + r.timeouts;
   if (bad > 0) throw new Error(`${bad} failed creates (non2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts})`);
+  const dropped = (after.get('terminated watchers') ?? 0) - (before.get('terminated watchers') ?? 0);
+  if (dropped > 0) throw new Error(`the server dropped ${dropped} watcher(s) that fell behind during the run: the components did not keep up`);
+  after.delete('terminated watchers');
   const diff = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
   const cpuByKind = new Map([...cpu1].map(([k, v]) => [k, ((v - (cpu0.get(k) ?? 0)) / r.requests.total) * 1e6]));
   return {

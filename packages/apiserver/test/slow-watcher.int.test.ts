@@ -1,5 +1,5 @@
-// A watcher that stops reading is disconnected once its unsent bytes pass the limit, and the
-// other watchers keep receiving every event meanwhile.
+// A watcher that stops reading is disconnected once its unsent bytes pass the limit (and counted in
+// apiserver_terminated_watchers_total), and the other watchers keep receiving every event meanwhile.
 import { connect } from 'node:net';
 import { client, pod, readWatch } from './support/server.ts';
 import { startTestServer, until } from '../src/testing/index.ts';
@@ -33,6 +33,8 @@ test('a stalled watcher is closed; a reading one sees everything', async () => {
   expect(events).toHaveLength(N);
   // The server's side is gone (the client would see the close only after reading what is queued).
   await until('no open pods watch', async () => /apiserver_watch_open\{resource="pods"\} 0\b/.test((await api('GET', '/metrics')).text), 5000);
+  // Counted as Kubernetes counts it: the stalled watcher only, not the one that kept reading.
+  expect((await api('GET', '/metrics')).text).toMatch(/^apiserver_terminated_watchers_total\{resource="pods"\} 1$/m);
   stalled.resume();
   await until('the stalled connection closed', () => stalledClosed, 5000);
   stalled.destroy();

@@ -42,6 +42,8 @@ export interface WatchRequest {
   maxBufferedBytes?: number;
   onOpen?: () => void;
   onClose?: () => void;
+  /** The watcher fell more than maxBufferedBytes behind and was dropped. */
+  onTerminated?: () => void;
 }
 
 const objectJson = new WeakMap<object, string>();
@@ -108,6 +110,7 @@ export async function serveWatch(reply: FastifyReply, w: WatchRequest): Promise<
     pending = '';
     res.write(chunk);
     if (res.writableLength > maxBuffered) {
+      w.onTerminated?.();
       close();
       res.destroy();
     }

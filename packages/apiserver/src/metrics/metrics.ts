@@ -9,6 +9,8 @@ export interface ApiMetrics {
   observeRequest(verb: string, resource: string, code: number, seconds: number): void;
   watchOpened(resource: string): void;
   watchClosed(resource: string): void;
+  /** A watcher was dropped for falling too far behind (its unsent bytes past the bound). */
+  watchTerminated(resource: string): void;
   /** One storage operation's duration (fed by the storage's onTiming hook). */
   observeStorage(op: string, ms: number): void;
 }
@@ -32,6 +34,13 @@ export function createMetrics(storageRef: () => Storage | undefined, opts: { def
   const watches = new Gauge({
     name: 'apiserver_watch_open',
     help: 'Number of open watch streams by resource.',
+    labelNames: ['resource'],
+    registers: [registry],
+  });
+  // Kubernetes' name: watchers closed because they could not keep up.
+  const terminated = new Counter({
+    name: 'apiserver_terminated_watchers_total',
+    help: 'Counter of watchers closed due to unresponsiveness, by resource.',
     labelNames: ['resource'],
     registers: [registry],
   });
@@ -81,6 +90,9 @@ export function createMetrics(storageRef: () => Storage | undefined, opts: { def
     },
     watchClosed(resource) {
       watches.labels(resource).dec();
+    },
+    watchTerminated(resource) {
+      terminated.labels(resource).inc();
     },
     observeStorage(op, ms) {
       let h = storageChildren.get(op);

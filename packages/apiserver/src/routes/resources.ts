@@ -154,6 +154,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         maxBufferedBytes: ctx.watchMaxBufferedBytes,
         onOpen: () => ctx.metrics.watchOpened(store.key),
         onClose: () => ctx.metrics.watchClosed(store.key),
+        onTerminated: () => ctx.metrics.watchTerminated(store.key),
       });
       return reply;
     }
