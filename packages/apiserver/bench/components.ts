@@ -80,10 +80,21 @@ async function requestCounts(s: Server): Promise<Map<string, number>> {
   return out;
 }
 
-/** CPU seconds of a process so far, per thread kind: the main (API server) thread, worker threads, V8's GC helpers, the rest. */
-function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
+/**
+ * CPU seconds of the server so far, per thread kind: the main (API server) thread, worker threads,
+ * V8's GC helpers, the rest; and its child processes (the components' process, ADR 0022) whole.
+ */
+function threadCpu(pid: number, out = new Map<string, number>(), child = false): Map<string, number> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (!child) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
+      } catch {
+        // the thread ended meanwhile
+      }
+      for (const c of children.split(' ').filter(Boolean)) threadCpu(Number(c), out, true);
+    }
     let stat: string;
     try {
       stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
@@ -92,7 +103,7 @@ function threadCpu(pid: number): Map<string, number> {
     }
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const kind = tid === String(pid) ? 'api server thread' : name === 'WorkerThread' ? 'worker threads' : name.startsWith('V8Worker') ? 'GC helpers' : 'other';
+    const kind = child ? 'components process' : tid === String(pid) ? 'api server thread' : name === 'WorkerThread' ? 'worker threads' : name.startsWith('V8Worker') ? 'GC helpers' : 'other';
     out.set(kind, (out.get(kind) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
   }
   return out;

@@ -1,9 +1,9 @@
-// What `skiff server` does: the API server and, in worker threads of the same process, the
+// What `skiff server` does: the API server and, in a child process of its own, the
 // scheduler and controller manager; the cluster's certificates are made on first start.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { apiServiceIP, authorizationModeWarnings, defaultRouteAddress, ENCRYPTION_KEY_FILE, privateFileProblem, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
-import { startComponentThread } from '../components-thread.ts';
+import { startComponentsProcess } from '../components-process.ts';
 import { onShutdown } from '../shutdown.ts';
 import { DEFAULT_SCHEDULER_PORT, startOnPort } from '../component-ports.ts';
 import type { ServerOptions } from '../commands/server.ts';
@@ -44,11 +44,10 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   process.stdout.write(server.advertiseAddress ? `pods reach it as the kubernetes Service, at ${server.advertiseAddress}:${server.port}\n` : 'no --advertise-address: pods cannot reach this server (the kubernetes Service has no endpoint from it)\n');
   if (server.insecureUrl) process.stdout.write(`plain HTTP, every request as system:unsecured, listening on ${server.insecureUrl}\n`);
   onShutdown(() => server.close());
-  // The scheduler and controller manager run together in a worker thread of their own, at a
-  // lower CPU priority, over one set of informers (ADR 0022), so this thread's event loop serves
-  // API requests only; they talk to the API server over HTTPS like any client. A component thread
-  // that dies takes the server down with it (loudly), rather than leaving a server that silently
-  // schedules nothing.
+  // The scheduler and controller manager run together in a process of their own, at a lower CPU
+  // priority, over one set of informers (ADR 0022), so this process serves API requests only; they
+  // talk to the API server over HTTPS like any client. A components process that dies takes the
+  // server down with it (loudly), rather than leaving a server that silently schedules nothing.
   const crashed = (err: Error) => {
     process.stderr.write(`skiff: ${err.message}; stopping\n`);
     process.kill(process.pid, 'SIGTERM');
@@ -60,7 +59,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     ? { ...(await componentIdentity(pki, 'controller-manager', 'system:kube-controller-manager')), clusterCIDR: opts.clusterCidr, signingCert: pki.ca.cert, signingKey: pki.ca.key.export({ type: 'pkcs8', format: 'pem' }) as string }
     : undefined;
   const scheduler = opts.scheduler ? await componentIdentity(pki, 'scheduler', 'system:kube-scheduler') : undefined;
-  const start = (port: number) => startComponentThread({ server: server.url, ca: pki.ca.cert, scheduler: scheduler && { ...scheduler, port }, controllerManager }, crashed);
+  const start = (port: number) => startComponentsProcess({ server: server.url, ca: pki.ca.cert, scheduler: scheduler && { ...scheduler, port }, controllerManager }, crashed);
   const components = scheduler
     ? await startOnPort({ what: 'scheduler endpoint', requested: opts.schedulerPort, preferred: DEFAULT_SCHEDULER_PORT, anyPort: opts.port === 0, log: (m) => process.stdout.write(`${m}\n`), start })
     : await start(0);

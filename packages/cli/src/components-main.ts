@@ -1,28 +1,29 @@
-// Worker-thread side of ./components-thread.ts: runs the scheduler and/or the controller manager
-// against the API server's URL, over one set of shared informers when both run (ADR 0022),
-// reports ready, and stops cleanly when asked.
+// The components' process, started by ./components-process.ts: runs the scheduler and/or the
+// controller manager against the API server's URL, over one set of shared informers when both run,
+// at a lower CPU priority than the API server's process (ADR 0022); reports ready, stops cleanly
+// when asked, and exits when the server that started it is gone (its IPC channel closes).
 import { createPrivateKey } from 'node:crypto';
-import { parentPort, workerData } from 'node:worker_threads';
 import { dropManagedFields, RestClient, SharedInformerFactory } from '@skiff/client';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
-import { validComponentSpec, type WorkerMessage } from './components-thread.ts';
-import { COMPONENT_NICE, lowerThreadPriority } from './thread-priority.ts';
+import { validComponentSpec, type WorkerMessage } from './components-process.ts';
+import { COMPONENT_NICE, lowerProcessPriority } from './process-priority.ts';
 
 /** Stops what started, last first. */
 type Stop = () => Promise<void> | void;
 
-async function main(): Promise<void> {
-  const port = parentPort!;
-  const send = (m: WorkerMessage) => port.postMessage(m);
-  if (!validComponentSpec(workerData)) {
+const send = (m: WorkerMessage) => process.send!(m);
+
+async function main(data: unknown): Promise<void> {
+  if (!validComponentSpec(data)) {
     send({ type: 'failed', message: 'invalid component spec' });
     return;
   }
-  const spec = workerData;
-  // The API server's thread comes first when the two cores are contended: a component catches up
-  // from its watch when the burst is over, a client waiting on the API server does not (ADR 0022).
-  const problem = lowerThreadPriority(COMPONENT_NICE);
+  const spec = data;
+  // The API server comes first when the two cores are contended: a component catches up from its
+  // watch when the burst is over, a client waiting on the API server does not (ADR 0022). Every
+  // thread of this process is lowered, V8's garbage-collection helpers included.
+  const problem = lowerProcessPriority(COMPONENT_NICE);
   if (problem) process.stderr.write(`skiff: components: ${problem}\n`);
   const stops: Stop[] = [];
   const stopAll = async () => {
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     send({ type: 'failed', message: (err as Error)?.message ?? String(err), ...(typeof code === 'string' ? { code } : {}) });
     return;
   }
-  port.on('message', (m: unknown) => {
+  process.on('message', (m: unknown) => {
     if (!m || typeof m !== 'object' || (m as { type?: unknown }).type !== 'stop') return;
     stopAll().then(
       () => send({ type: 'stopped' }),
@@ -76,4 +77,21 @@ async function main(): Promise<void> {
   });
 }
 
-void main();
+if (!process.send) {
+  process.stderr.write('skiff: the components process is started by skiff server, not by hand\n');
+  process.exit(2);
+}
+process.once('message', (m: unknown) => {
+  const start = m as { type?: unknown; spec?: unknown } | undefined;
+  if (!start || start.type !== 'start') {
+    send({ type: 'failed', message: 'expected a start message' });
+    return;
+  }
+  void main(start.spec);
+});
+// The server that started this process is gone (it crashed or was killed): nothing here serves anyone.
+process.on('disconnect', () => process.exit(0));
+// Orders come from the server alone. Ctrl-C in a terminal, or a service manager stopping the
+// whole group, signals this process too: the server then asks it to stop (the components give up
+// their leases), or it exits when the server is gone.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});

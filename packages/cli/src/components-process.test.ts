@@ -1,5 +1,5 @@
-// The components' thread checks the spec it was given (it crossed a thread boundary).
-import { validComponentSpec } from './components-thread.ts';
+// The components' process checks the spec it was given (it crossed a process boundary).
+import { validComponentSpec } from './components-process.ts';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n';
 

@@ -1,11 +1,13 @@
-// The scheduler and the controller manager of `skiff server`, together in one worker thread, so
-// that the API server's event loop serves requests only (issue 11: with all three on one loop the
-// API server fell to 0.5x of its rate alone). In that thread they share one set of informers (one
-// watch and one cache of each kind for both) and run at a lower CPU priority than the API server
-// thread (ADR 0022). Each still talks to the API server over HTTPS as itself, like any client, and
-// each can run alone (`skiff scheduler`, `skiff controller-manager`). The worker side is
-// ./components-worker.ts; messages are validated on both sides (they cross a thread boundary).
-import { Worker } from 'node:worker_threads';
+// The scheduler and the controller manager of `skiff server`, together in a child process, so that
+// the API server's process serves requests only (issue 11: with all three on one event loop the
+// API server fell to 0.5x of its rate alone). There they share one set of informers (one watch
+// and one cache of each kind for both), and every thread of that process, V8's garbage-collection
+// helpers included, runs at a lower CPU priority than the API server's (ADR 0022). Each still talks
+// to the API server over HTTPS as itself, like any client, and each can run alone (`skiff
+// scheduler`, `skiff controller-manager`). The child's side is ./components-main.ts; messages are
+// validated on both sides (they cross a process boundary).
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /** A component's client certificate and key (PEM), with which it talks to the API server. */
 export interface ComponentIdentity {
@@ -27,7 +29,7 @@ export interface ComponentSpec {
 const isPem = (v: unknown) => v === undefined || (typeof v === 'string' && v.includes('-----BEGIN '));
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-/** The worker checks what it was given: it crossed a thread boundary. */
+/** The components' process checks what it was given: it crossed a process boundary. */
 export function validComponentSpec(d: unknown): d is ComponentSpec {
   if (!isObject(d)) return false;
   if (typeof d.server !== 'string' || !/^https?:\/\//.test(d.server) || !isPem(d.ca)) return false;
@@ -39,7 +41,7 @@ export function validComponentSpec(d: unknown): d is ComponentSpec {
   return c.clusterCIDR === undefined || (typeof c.clusterCIDR === 'string' && /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(c.clusterCIDR));
 }
 
-/** What the worker reports: ready (with the scheduler's explain URL), stopped, or a failure. */
+/** What the components' process reports: ready (with the scheduler's explain URL), stopped, or a failure. */
 export type WorkerMessage = { type: 'ready'; endpointUrl?: string } | { type: 'stopped' } | { type: 'failed'; message: string; code?: string };
 
 export function isWorkerMessage(m: unknown): m is WorkerMessage {
@@ -51,37 +53,45 @@ export function isWorkerMessage(m: unknown): m is WorkerMessage {
   return t === 'failed' && typeof (m as { message?: unknown }).message === 'string' && (code === undefined || typeof code === 'string');
 }
 
-export interface ComponentThread {
+export interface ComponentsProcess {
   /** The scheduler's explain URL once ready. */
   endpointUrl: string | undefined;
-  /** Asks the components to stop (they give up their leases), then ends the thread. */
+  /** Asks the components to stop (they give up their leases), then waits for their process to end. */
   stop(): Promise<void>;
 }
 
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * V8's young generation for a component thread. A component caches every object it watches
- * (every pod, for both), so most of what it allocates survives, and each scavenge copies the
+ * V8's young generation (semi-space) in the components' process. The components cache every
+ * object they watch, so most of what they allocate survives, and each scavenge copies the
  * survivors: with a larger young generation there are fewer scavenges for the same copying,
  * and fewer grow/shrink cycles of the semi-spaces. Measured with the components-on bench
- * (2026-12-06, machine shared, alternating runs): worker threads 94-99 µs (scheduler) and 45-47 µs
- * (controller manager) per create instead of 131-175 and 64-76 with V8's default.
+ * (2026-12-06, machine shared, alternating runs, as a worker thread's 64 MB young generation):
+ * 94-99 µs (scheduler) and 45-47 µs (controller manager) per create instead of 131-175 and 64-76
+ * with V8's default.
  */
-export const COMPONENT_YOUNG_GENERATION_MB = 64;
+export const COMPONENT_SEMI_SPACE_MB = 32;
 
 /**
- * Starts the components in a worker thread and resolves once they run. `onExit` is called if the
- * thread ends without being asked to (a crash): the caller decides what to do.
+ * Starts the components in a process of their own and resolves once they run. `onExit` is
+ * called if the process ends without being asked to (a crash): the caller decides what to do.
+ * The spec (keys included) goes over the IPC channel, never in argv or the environment.
  */
-export function startComponentThread(spec: ComponentSpec, onExit: (err: Error) => void): Promise<ComponentThread> {
+export function startComponentsProcess(spec: ComponentSpec, onExit: (err: Error) => void): Promise<ComponentsProcess> {
   const what = [spec.scheduler && 'scheduler', spec.controllerManager && 'controller manager'].filter(Boolean).join(' and ');
-  const worker = new Worker(new URL('./components-worker.ts', import.meta.url), { workerData: spec, resourceLimits: { maxYoungGenerationSizeMb: COMPONENT_YOUNG_GENERATION_MB } });
+  const child = fork(fileURLToPath(new URL('./components-main.ts', import.meta.url)), [], {
+    execArgv: [...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')), `--max-semi-space-size=${COMPONENT_SEMI_SPACE_MB}`],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
   let stopping = false;
   let stopped: (() => void) | undefined;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.send({ type: 'start', spec });
   return new Promise((resolve, reject) => {
     let ready = false;
-    worker.on('message', (m: unknown) => {
+    child.on('message', (m: unknown) => {
       if (!isWorkerMessage(m)) return;
       if (m.type === 'ready' && !ready) {
         ready = true;
@@ -90,12 +100,14 @@ export function startComponentThread(spec: ComponentSpec, onExit: (err: Error) =
           async stop() {
             if (stopping) return;
             stopping = true;
+            if (child.exitCode !== null || child.signalCode !== null) return;
             const done = new Promise<void>((r) => (stopped = r));
-            worker.postMessage({ type: 'stop' });
+            child.send({ type: 'stop' });
             const timer = setTimeout(() => stopped?.(), STOP_TIMEOUT_MS);
             await done;
             clearTimeout(timer);
-            await worker.terminate();
+            child.kill('SIGKILL');
+            await exited;
           },
         });
       } else if (m.type === 'stopped') stopped?.();
@@ -105,19 +117,20 @@ export function startComponentThread(spec: ComponentSpec, onExit: (err: Error) =
         if (m.code) err.code = m.code;
         if (!ready) {
           stopping = true;
-          void worker.terminate();
+          child.kill('SIGKILL');
           reject(err);
         } else if (!stopping) onExit(err);
       }
     });
-    worker.on('error', (err) => {
+    child.on('error', (err) => {
       if (!ready) reject(err);
       else if (!stopping) onExit(err);
     });
-    worker.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       stopped?.();
-      if (!ready) reject(new Error(`${what} thread exited with ${code} before it was ready`));
-      else if (!stopping) onExit(new Error(`${what} thread exited with ${code}`));
+      const how = signal ?? `code ${code}`;
+      if (!ready) reject(new Error(`${what} process exited (${how}) before it was ready`));
+      else if (!stopping) onExit(new Error(`${what} process exited (${how})`));
     });
   });
 }
