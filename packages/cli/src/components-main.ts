@@ -67,11 +67,12 @@ async function main(data: unknown): Promise<void> {
   }
   process.on('message', (m: unknown) => {
     if (!m || typeof m !== 'object' || (m as { type?: unknown }).type !== 'stop') return;
+    // Then exit: the server waits for this process to end (a profile, say, is written at exit).
     stopAll().then(
-      () => send({ type: 'stopped' }),
+      () => process.exit(0),
       (err: unknown) => {
-        send({ type: 'failed', message: `stopping: ${(err as Error)?.message ?? String(err)}` });
-        send({ type: 'stopped' });
+        process.stderr.write(`skiff: components: stopping: ${(err as Error)?.message ?? String(err)}\n`);
+        process.exit(1);
       },
     );
   });

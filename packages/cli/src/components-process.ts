@@ -41,14 +41,13 @@ export function validComponentSpec(d: unknown): d is ComponentSpec {
   return c.clusterCIDR === undefined || (typeof c.clusterCIDR === 'string' && /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(c.clusterCIDR));
 }
 
-/** What the components' process reports: ready (with the scheduler's explain URL), stopped, or a failure. */
-export type WorkerMessage = { type: 'ready'; endpointUrl?: string } | { type: 'stopped' } | { type: 'failed'; message: string; code?: string };
+/** What the components' process reports: ready (with the scheduler's explain URL), or a failure. Asked to stop, it exits. */
+export type WorkerMessage = { type: 'ready'; endpointUrl?: string } | { type: 'failed'; message: string; code?: string };
 
 export function isWorkerMessage(m: unknown): m is WorkerMessage {
   if (!m || typeof m !== 'object') return false;
   const t = (m as { type?: unknown }).type;
   if (t === 'ready') return (m as { endpointUrl?: unknown }).endpointUrl === undefined || typeof (m as { endpointUrl?: unknown }).endpointUrl === 'string';
-  if (t === 'stopped') return true;
   const code = (m as { code?: unknown }).code;
   return t === 'failed' && typeof (m as { message?: unknown }).message === 'string' && (code === undefined || typeof code === 'string');
 }
@@ -86,7 +85,6 @@ export function startComponentsProcess(spec: ComponentSpec, onExit: (err: Error)
     serialization: 'advanced',
   });
   let stopping = false;
-  let stopped: (() => void) | undefined;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.send({ type: 'start', spec });
   return new Promise((resolve, reject) => {
@@ -101,17 +99,15 @@ export function startComponentsProcess(spec: ComponentSpec, onExit: (err: Error)
             if (stopping) return;
             stopping = true;
             if (child.exitCode !== null || child.signalCode !== null) return;
-            const done = new Promise<void>((r) => (stopped = r));
+            // It stops the components (their leases given up) and exits; one that does not
+            // within the timeout is killed.
             child.send({ type: 'stop' });
-            const timer = setTimeout(() => stopped?.(), STOP_TIMEOUT_MS);
-            await done;
-            clearTimeout(timer);
-            child.kill('SIGKILL');
+            const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
             await exited;
+            clearTimeout(timer);
           },
         });
-      } else if (m.type === 'stopped') stopped?.();
-      else if (m.type === 'failed') {
+      } else if (m.type === 'failed') {
         // The error code crosses too: the caller retries EADDRINUSE on another port.
         const err: NodeJS.ErrnoException = new Error(`${what}: ${m.message}`);
         if (m.code) err.code = m.code;
@@ -127,7 +123,6 @@ export function startComponentsProcess(spec: ComponentSpec, onExit: (err: Error)
       else if (!stopping) onExit(err);
     });
     child.on('exit', (code, signal) => {
-      stopped?.();
       const how = signal ?? `code ${code}`;
       if (!ready) reject(new Error(`${what} process exited (${how}) before it was ready`));
       else if (!stopping) onExit(new Error(`${what} process exited (${how})`));
