@@ -17,6 +17,11 @@ const common = {
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 30000,
+  // A worker's heap grows with every test file it runs (~15 MB each here, 500-700 MB after a few
+  // dozen): no handle is left, yet on a busy machine such a worker takes longer to exit than the
+  // 500 ms jest waits, and jest reports it as "failed to exit gracefully". Past this size after a
+  // file, a worker is replaced by a fresh one (docs/development.md).
+  workerIdleMemoryLimit: '300MB',
   projects: [
     {
       ...common,
