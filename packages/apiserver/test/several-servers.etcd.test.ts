@@ -148,7 +148,12 @@ test('leader election across servers: exactly one active scheduler and controlle
   const holder = async (lease: string) => (await api('GET', `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${lease}`)).body?.spec?.holderIdentity as string | undefined;
   const sched = await until('a scheduler leader', () => holder('skiff-scheduler'), 30_000);
   const cm = await until('a controller manager leader', () => holder('skiff-controller-manager'), 30_000);
-  const leaders = [a, b].filter((p) => /is the leader; scheduling/.test(p.out()));
+  // The leader says so just after its lease is written (from the components' process, which may
+  // run a moment behind): wait for the line itself, then check that only one server says it.
+  const leaders = await until('the leading scheduler says so', () => {
+    const saying = [a, b].filter((p) => /is the leader; scheduling/.test(p.out()));
+    return saying.length > 0 ? saying : undefined;
+  }, 10_000);
   expect(leaders).toHaveLength(1);
   const leader = leaders[0];
   const other = leader === a ? b : a;
