@@ -6,7 +6,7 @@ import { containerStatus, podManifest, until } from '../support/cluster.ts';
 import { podVerbs, useCluster } from '../support/use-cluster.ts';
 
 const NS = 'default';
-const NODES = [{ name: 'e2e-env-1', ip: '127.0.10.1' }];
+const NODES = [{ name: 'e2e-env-1', ip: '127.0.43.1' }];
 const CONFIGMAPS = { group: '', version: 'v1', plural: 'configmaps', scope: 'Namespaced' } as const;
 const SECRETS = { group: '', version: 'v1', plural: 'secrets', scope: 'Namespaced' } as const;
 

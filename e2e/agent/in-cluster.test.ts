@@ -34,7 +34,7 @@ beforeAll(async () => {
   });
   gateway = (await docker(['network', 'inspect', 'bridge', '--format', '{{range .IPAM.Config}}{{.Gateway}}{{end}}'])).trim();
   expect(gateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-  cluster = await startCluster({ nodes: [{ name: 'e2e-incluster-1', ip: '127.0.21.1' }], agentOptions: () => ({ serviceProxy: true }), tls: { advertiseAddress: gateway }, log: (m) => logged.push(m) });
+  cluster = await startCluster({ nodes: [{ name: 'e2e-incluster-1', ip: '127.0.41.1' }], agentOptions: () => ({ serviceProxy: true }), tls: { advertiseAddress: gateway }, log: (m) => logged.push(m) });
   await cluster.client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 }, 60_000);
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { containerStatus, docker, dockerIds, getPod, PODS, until, type Container
 import { useCluster } from '../support/use-cluster.ts';
 
 const NS = 'default';
-const NODES = [{ name: 'e2e-init-1', ip: '127.0.9.1' }];
+const NODES = [{ name: 'e2e-init-1', ip: '127.0.44.1' }];
 
 const cluster = useCluster({ nodes: NODES });
 

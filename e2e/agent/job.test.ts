@@ -5,7 +5,7 @@ import { JOBS, type KubeObject } from '@skiff/api';
 import { listPods } from '../support/cluster.ts';
 import { useCluster } from '../support/use-cluster.ts';
 
-const cluster = useCluster({ nodes: [{ name: 'e2e-job-1', ip: '127.0.22.1' }] });
+const cluster = useCluster({ nodes: [{ name: 'e2e-job-1', ip: '127.0.42.1' }] });
 
 test('kubectl create job runs to completion; kubectl logs job/X prints its output', async () => {
   await cluster.kubectl.ok(['create', 'job', 'hello', '--image=skiff/busybox:1', '--', 'sh', '-c', 'echo hello from a job']);
