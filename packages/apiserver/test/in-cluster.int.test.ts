@@ -106,9 +106,14 @@ describe('endpoints of several API servers (lease reconciler)', () => {
 
       // 16 s later c's lease has run out (a renews its own at every pass): a's next pass removes c.
       clock += 16_000;
-      await until('the dead server gone', async () => (await endpoints())[0]?.addresses.length === 1, { timeoutMs: 10_000 });
+      // The pass writes the Endpoints, the slices and the Lease one after another: wait for all
+      // three (CI once read the slices between the first two), then check each exactly.
+      const deadLease = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/apiserver-endpoint-10-0-0-3-6443';
+      const gone = async () => (await endpoints())[0]?.addresses.length === 1 && (await sliceAddresses()).length === 1 && (await get(deadLease)).status === 404;
+      await until('the dead server gone from the Endpoints, the slices and its Lease', gone, { timeoutMs: 10_000 });
+      expect((await endpoints())[0].addresses).toEqual([{ ip: '10.0.0.1' }]);
       expect(await sliceAddresses()).toEqual(['10.0.0.1:6443']);
-      expect((await get('/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/apiserver-endpoint-10-0-0-3-6443')).status).toBe(404);
+      expect((await get(deadLease)).status).toBe(404);
     } finally {
       await a.stop();
     }
