@@ -131,7 +131,9 @@ describe('logs', () => {
   test('following the logs of a fast writer with a reader that does not read stays bounded', async () => {
     const runtime = new DockerRuntime();
     const name = `skiff-e2e-faults-yes-${process.pid}`;
-    const id = (await docker(['run', '-d', '--name', name, '--label', `${LABEL_NODE_NAME}=${NODES[0].name}`, 'skiff/busybox:1', 'sh', '-c', 'yes 0123456789012345678901234567890123456789'])).trim();
+    // Labelled for a node no agent of this file runs: the node's agent removes containers of its
+    // node that belong to no pod (orphans), and removed this one mid-test in CI once.
+    const id = (await docker(['run', '-d', '--name', name, '--label', `${LABEL_NODE_NAME}=e2e-faults-logs`, 'skiff/busybox:1', 'sh', '-c', 'yes 0123456789012345678901234567890123456789'])).trim();
     try {
       const logPath = (await docker(['inspect', '-f', '{{.LogPath}}', id])).trim();
       const size = async () => (await stat(logPath)).size;
