@@ -6,13 +6,13 @@ import { createPrivateKey } from 'node:crypto';
 import { dropManagedFields, RestClient, SharedInformerFactory } from '@skiff/client';
 import { createControllerManager } from '@skiff/controllers';
 import { createScheduler } from '@skiff/scheduler';
-import { validComponentSpec, type WorkerMessage } from './components-process.ts';
+import { validComponentSpec, type ComponentsMessage } from './components-process.ts';
 import { COMPONENT_NICE, lowerProcessPriority } from './process-priority.ts';
 
 /** Stops what started, last first. */
 type Stop = () => Promise<void> | void;
 
-const send = (m: WorkerMessage) => process.send!(m);
+const send = (m: ComponentsMessage) => process.send!(m);
 
 async function main(data: unknown): Promise<void> {
   if (!validComponentSpec(data)) {

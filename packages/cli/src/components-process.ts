@@ -42,9 +42,9 @@ export function validComponentSpec(d: unknown): d is ComponentSpec {
 }
 
 /** What the components' process reports: ready (with the scheduler's explain URL), or a failure. Asked to stop, it exits. */
-export type WorkerMessage = { type: 'ready'; endpointUrl?: string } | { type: 'failed'; message: string; code?: string };
+export type ComponentsMessage = { type: 'ready'; endpointUrl?: string } | { type: 'failed'; message: string; code?: string };
 
-export function isWorkerMessage(m: unknown): m is WorkerMessage {
+export function isComponentsMessage(m: unknown): m is ComponentsMessage {
   if (!m || typeof m !== 'object') return false;
   const t = (m as { type?: unknown }).type;
   if (t === 'ready') return (m as { endpointUrl?: unknown }).endpointUrl === undefined || typeof (m as { endpointUrl?: unknown }).endpointUrl === 'string';
@@ -90,7 +90,7 @@ export function startComponentsProcess(spec: ComponentSpec, onExit: (err: Error)
   return new Promise((resolve, reject) => {
     let ready = false;
     child.on('message', (m: unknown) => {
-      if (!isWorkerMessage(m)) return;
+      if (!isComponentsMessage(m)) return;
       if (m.type === 'ready' && !ready) {
         ready = true;
         resolve({
