@@ -50,6 +50,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Also export Node process metrics (GC, heap, event loop) on /metrics. */
   processMetrics?: boolean;
+  /** The SQLite WAL's bound in bytes (Infinity: off); default SKIFF_SQLITE_WAL_MAX_BYTES, else 64 MiB (ADR 0001). */
+  walMaxBytes?: number;
   /** Unsent bytes beyond which a slow watcher is disconnected (default 16 MiB). */
   watchMaxBufferedBytes?: number;
   /** Where Service ClusterIPs come from (kube-apiserver's --service-cluster-ip-range); default 10.96.0.0/16. */
@@ -145,8 +147,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Group commit: the writes of one event-loop turn share one SQLite transaction (several times
     // the write rate); the onSend hook below holds every reply until that transaction commits.
     // WAL checkpoints run in a worker thread, not inside a COMMIT (the create latency tail).
-    // The WAL's bound (ADR 0001) can be moved, or turned off for a benchmark's baseline, with SKIFF_SQLITE_WAL_MAX_BYTES.
-    storage = openStorage({ dataDir: opts.dataDir, groupCommit: true, checkpointInWorker: true, walMaxBytes: walMaxBytesFromEnv(process.env), onTiming: (op, ms) => metrics.observeStorage(op, ms) });
+    // The WAL's bound (ADR 0001) can be moved, or turned off for a benchmark's baseline, with SKIFF_SQLITE_WAL_MAX_BYTES
+    // (`skiff server` checks it, with its other settings, before it writes anything, and passes walMaxBytes).
+    storage = openStorage({ dataDir: opts.dataDir, groupCommit: true, checkpointInWorker: true, walMaxBytes: opts.walMaxBytes ?? walMaxBytesFromEnv(process.env), onTiming: (op, ms) => metrics.observeStorage(op, ms) });
   }
   const ownsStorage = !opts.storage;
   // Every reader and writer below (routes, authentication's bootstrap tokens, namespace

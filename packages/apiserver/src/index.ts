@@ -7,6 +7,8 @@ export { ApiError } from './errors/status.ts';
 export type { Status } from './errors/status.ts';
 export { parseDatastore } from './storage/etcd/options.ts';
 export type { DatastoreFlags, EtcdStorageOptions } from './storage/etcd/options.ts';
+export { walMaxBytesFromEnv, WAL_MAX_BYTES_ENV } from './storage/index.ts';
+export { parseServiceRange } from './registry/service-ips.ts';
 export { apiServiceIP } from './registry/service-ips.ts';
 export { advertiseAddressProblem, defaultRouteAddress } from './advertise-address.ts';
 export * from './auth/index.ts';

@@ -1,20 +1,25 @@
 // What `skiff server` does: the API server and, in a child process of its own, the
 // scheduler and controller manager; the cluster's certificates are made on first start.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { apiServiceIP, authorizationModeWarnings, defaultRouteAddress, ENCRYPTION_KEY_FILE, privateFileProblem, ensureClientCertificate, ensureClusterPki, parseDatastore, readStaticTokens, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
+import { apiServiceIP, authorizationModeWarnings, defaultRouteAddress, ENCRYPTION_KEY_FILE, privateFileProblem, ensureClientCertificate, ensureClusterPki, renderKubeconfig, startApiServer, writeSecretFile, type ClusterPki } from '@skiff/apiserver';
 import { startComponentsProcess } from '../components-process.ts';
 import { onShutdown } from '../shutdown.ts';
 import { DEFAULT_SCHEDULER_PORT, startOnPort } from '../component-ports.ts';
-import type { ServerOptions } from '../commands/server.ts';
+import { computeServerSettings, describeProblems, type ServerFlags, type ServerSettings } from '../server-settings.ts';
 
-export async function runServer(opts: ServerOptions): Promise<void> {
+export async function runServer(flags: ServerFlags): Promise<void> {
+  // Every flag and variable is checked before anything is written; a bad one stops the server, all named.
+  const checked = computeServerSettings(flags, { env: process.env, readFile: (path) => readFileSync(path) });
+  if (checked.problems) throw new Error(describeProblems(checked.problems));
+  const opts = checked.settings;
   // Secrets others can read are worth a word at every start (ADR 0020).
   const problem = opts.tokenAuthFile ? privateFileProblem(opts.tokenAuthFile) : undefined;
   if (problem) process.stderr.write(`skiff: warning: ${problem}\n`);
   // AlwaysAllow (and a chain without RBAC) is said loudly at every start.
   for (const w of authorizationModeWarnings(opts.authorizationMode)) process.stderr.write(`skiff: ${w}\n`);
-  const etcd = parseDatastore({ endpoint: opts.datastoreEndpoint, cafile: opts.datastoreCafile, certfile: opts.datastoreCertfile, keyfile: opts.datastoreKeyfile });
+  const etcd = opts.etcd;
   // The cluster's CA, serving and admin certificates: made on first start (ADR 0014).
   if (opts.advertiseAddress === undefined && (opts.host === '0.0.0.0' || opts.host === '::')) opts.advertiseAddress = defaultRouteAddress();
   const pki = await ensureClusterPki(join(opts.dataDir, 'pki'), servingNames(opts));
@@ -25,14 +30,15 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     port: opts.port,
     serviceClusterIPRange: opts.serviceClusterIpRange,
     tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert, kubeletClient: pki.kubeletClient },
-    authentication: { serviceAccountKey: pki.serviceAccountKey, staticTokens: opts.tokenAuthFile ? readStaticTokens(opts.tokenAuthFile) : undefined },
+    walMaxBytes: opts.walMaxBytes,
+    authentication: { serviceAccountKey: pki.serviceAccountKey, staticTokens: opts.staticTokens },
     insecurePort: opts.insecurePort,
     advertiseAddress: opts.advertiseAddress,
     // Secrets sealed at rest; the key is made on first start (ADR 0020).
     encryptionKeyFile: join(opts.dataDir, ENCRYPTION_KEY_FILE),
-    audit: opts.auditLogPath ? { path: opts.auditLogPath, policyFile: opts.auditPolicyFile, maxSizeMB: opts.auditLogMaxsize, maxBackups: opts.auditLogMaxbackup } : undefined,
+    audit: opts.audit,
     authorizationModes: opts.authorizationMode,
-    limits: { maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight },
+    limits: opts.limits,
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') throw new Error(`${opts.host}:${opts.port} (or --insecure-port) is already in use (another skiff server? choose another --port)`);
     throw err;
@@ -69,7 +75,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
 }
 
 /** The serving certificate's names: loopback, this host, the bind address, the in-cluster names and --tls-san. */
-function servingNames(opts: ServerOptions): string[] {
+function servingNames(opts: ServerSettings): string[] {
   const names = ['127.0.0.1', 'localhost', hostname().toLowerCase(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', apiServiceIP(opts.serviceClusterIpRange)];
   if (opts.host !== '0.0.0.0' && opts.host !== '::') names.push(opts.host);
   if (opts.advertiseAddress) names.push(opts.advertiseAddress);

@@ -37,6 +37,16 @@ function guardRoot(o: InstallOptions): void {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+/**
+ * The server's flags, as `skiff server` would check them (server-settings.ts), so that a unit with a
+ * bad value is never written; the files they name are not read (they are where the service runs).
+ */
+async function checkServerFlags(server: Command): Promise<void> {
+  const { computeServerSettings, describeProblems } = await import('../server-settings.ts');
+  const checked = computeServerSettings(server.opts(), { env: {} });
+  if (checked.problems) throw new Error(describeProblems(checked.problems).replace('refusing to start', 'refusing to install'));
+}
+
 function addInstall(role: Role, parent: Command, extra: (c: Command) => Command, spec: (o: InstallOptions) => { args: string[]; env: Record<string, string> }): void {
   parent.enablePositionalOptions();
   extra(
@@ -49,8 +59,9 @@ function addInstall(role: Role, parent: Command, extra: (c: Command) => Command,
   )
     .allowUnknownOption()
     .allowExcessArguments()
-    .action((o: InstallOptions, cmd: Command) => {
+    .action(async (o: InstallOptions, cmd: Command) => {
       checkPassThrough(parent, cmd.args);
+      if (role === 'server') await checkServerFlags(parent);
       guardRoot(o);
       const { args, env } = spec(o);
       const plan = planInstall({ role, skiff: o.skiff ?? defaultSkiff(), args: [...args, ...cmd.args], env });

@@ -57,9 +57,9 @@ export interface DatastoreFlags {
 /**
  * Parses `etcd://host:port[,host:port...]` (k3s's `--datastore-endpoint` form; `https://` is
  * also accepted as a request for TLS). Returns undefined for no endpoint (SQLite); throws on
- * anything else, naming what is wrong.
+ * anything else, naming what is wrong. The TLS files are read with `readFile`.
  */
-export function parseDatastore(flags: DatastoreFlags): Pick<EtcdStorageOptions, 'hosts' | 'tls'> | undefined {
+export function parseDatastore(flags: DatastoreFlags, readFile: (path: string) => Buffer = readFileSync): Pick<EtcdStorageOptions, 'hosts' | 'tls'> | undefined {
   const endpoint = flags.endpoint?.trim();
   if (!endpoint) {
     if (flags.cafile || flags.certfile || flags.keyfile) throw new Error('--datastore-cafile/--datastore-certfile/--datastore-keyfile need --datastore-endpoint');
@@ -78,7 +78,7 @@ export function parseDatastore(flags: DatastoreFlags): Pick<EtcdStorageOptions, 
   const read = (f: string | undefined, what: string) => {
     if (!f) return undefined;
     try {
-      return readFileSync(f);
+      return readFile(f);
     } catch (e) {
       throw new Error(`${what}: cannot read ${f}: ${(e as Error).message}`);
     }
