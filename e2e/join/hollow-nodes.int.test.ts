@@ -4,56 +4,27 @@
 // on a port of its own with its own serving certificate, and the real kubectl reads a pod's logs
 // and runs the simulated exec through the API server over mutual TLS, as on a real node.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bootstrapTokenSecret, caHash, certificateInfo, formatJoinString, newBootstrapToken, NODES, PODS, SECRETS, type KubeObject, type Node } from '@skiff/api';
+import { certificateInfo, NODES, PODS, type Node } from '@skiff/api';
 import { IDENTITY_FILES } from '@skiff/agent';
-import { startTestServer, until, type TestServer } from '@skiff/apiserver/testing';
-import { RestClient } from '@skiff/client';
-import { createControllerManager, type ControllerManager } from '@skiff/controllers';
+import { until } from '@skiff/apiserver/testing';
 import { Kubectl } from '../support/kubectl.ts';
+import { useJoinCluster } from '../support/join-cluster.ts';
 
 const SKIFF = fileURLToPath(new URL('../../bin/skiff', import.meta.url));
 
-let server: TestServer;
-let admin: RestClient;
-let manager: ControllerManager;
-let dir: string;
-
-beforeAll(async () => {
-  server = await startTestServer({ https: true });
-  const tls = server.tls!;
-  admin = new RestClient({ server: server.url, ca: tls.ca, ...tls.admin });
-  manager = createControllerManager({
-    server: server.url,
-    ca: tls.ca,
-    ...(await tls.issue({ commonName: 'system:kube-controller-manager' })),
-    leaderElect: false,
-    controllers: ['csrapproving', 'nodepassword'],
-    signing: tls.pki.ca,
-    log: () => undefined,
-  });
-  await manager.start();
-  dir = mkdtempSync(join(tmpdir(), 'skiff-hollow-join-'));
-}, 60_000);
-
-afterAll(async () => {
-  await manager?.stop();
-  admin?.close();
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const cluster = useJoinCluster({ prefix: 'skiff-hollow-join-' });
 
 const ready = (n: Node) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 test('skiff agent --runtime sim --count 2 --token: each hollow node joins, serves its endpoint, and kubectl logs/exec reach its pods', async () => {
-  const t = newBootstrapToken();
-  await admin.create(SECRETS, bootstrapTokenSecret({ id: t.id, secret: t.secret, ttlSeconds: 3600 }) as unknown as KubeObject);
+  const { server, admin, dir } = cluster;
+  const t = await cluster.newToken();
   const root = join(dir, 'root');
   const agent = spawn(SKIFF, ['agent', '--server', server.url, '--runtime', 'sim', '--count', '2', '--node-name', 'hollow', '--node-ip', '127.0.0.1', '--root-dir', root], {
-    env: { ...process.env, SKIFF_HOME: dir, SKIFF_TOKEN: formatJoinString(caHash(server.tls!.ca), t.token) },
+    env: { ...process.env, SKIFF_HOME: dir, SKIFF_TOKEN: t.join },
   });
   let output = '';
   agent.stdout.on('data', (d: Buffer) => (output += d));

@@ -8,13 +8,12 @@
 // echo server listens (every other port refuses).
 import { request, Agent } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { constants as zc, createDeflate } from 'node:zlib';
 import fc from 'fast-check';
 import { SimRuntime } from '../runtime/sim.ts';
 import { LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE } from '../runtime/types.ts';
 import { startEndpoint, type AgentEndpoint } from './server.ts';
-import { SPDY3_DICTIONARY } from './spdy/dictionary.ts';
-import { dataFrames, encodeHeaderBlock, pingFrame, rstStreamFrame } from './spdy/frames.ts';
+import { dataFrames, pingFrame, rstStreamFrame } from './spdy/frames.ts';
+import { spdyClientFrames } from '../../test/support/spdy-client.ts';
 
 const POD_HOST = '127.0.98.1';
 const HTTP_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
@@ -141,27 +140,6 @@ test(`${UPGRADE_RUNS} generated upgrade requests: a 101 or a 4xx, never a 5xx or
   expect([...codes]).toEqual(expect.arrayContaining([101, 400, 404]));
 }, 120_000);
 
-/** A SPDY/3 client's SYN_STREAM with its headers compressed in the connection's context. */
-async function synStream(deflate: ReturnType<typeof createDeflate>, streamId: number, headers: Record<string, string>, fin: boolean): Promise<Buffer> {
-  const block = await new Promise<Buffer>((resolve) => {
-    const chunks: Buffer[] = [];
-    const onData = (c: Buffer) => chunks.push(c);
-    deflate.on('data', onData);
-    deflate.write(encodeHeaderBlock(headers));
-    deflate.flush(zc.Z_SYNC_FLUSH, () => {
-      deflate.off('data', onData);
-      resolve(Buffer.concat(chunks));
-    });
-  });
-  const head = Buffer.alloc(18);
-  head.writeUInt16BE(0x8003, 0);
-  head.writeUInt16BE(1, 2);
-  head.writeUInt32BE(10 + block.length, 4);
-  head[4] = fin ? 1 : 0;
-  head.writeUInt32BE(streamId >>> 0, 8);
-  return Buffer.concat([head, block]);
-}
-
 type Op =
   | { op: 'stream'; id: number; type: string; port: string; requestId: string; fin: boolean }
   | { op: 'data'; id: number; data: Uint8Array; fin: boolean }
@@ -184,18 +162,18 @@ test(`${SPDY_RUNS} port-forward sessions fed generated SPDY frames: no crash, th
       const code = await raw('/portForward/default/target', [['Connection', 'Upgrade'], ['Upgrade', 'SPDY/3.1'], ['X-Stream-Protocol-Version', 'portforward.k8s.io']], (s) => {
         s.on('error', () => undefined);
         void (async () => {
-          const deflate = createDeflate({ dictionary: SPDY3_DICTIONARY });
+          const client = spdyClientFrames();
           try {
             for (const o of ops) {
               if (s.destroyed) return;
-              if (o.op === 'stream') s.write(await synStream(deflate, o.id, { streamtype: o.type, port: o.port === 'ECHO' ? String(echoPort) : o.port, requestid: o.requestId }, o.fin));
+              if (o.op === 'stream') s.write(await client.synStream(o.id, { streamtype: o.type, port: o.port === 'ECHO' ? String(echoPort) : o.port, requestid: o.requestId }, o.fin));
               else if (o.op === 'data') for (const f of dataFrames(o.id, Buffer.from(o.data), o.fin)) s.write(f);
               else if (o.op === 'rst') s.write(rstStreamFrame(o.id, 5));
               else if (o.op === 'ping') s.write(pingFrame(o.id));
               else s.write(Buffer.from(o.bytes));
             }
           } finally {
-            deflate.destroy();
+            client.close();
             s.end();
           }
         })();

@@ -1,32 +1,13 @@
 import { Duplex } from 'node:stream';
-import { constants as zc, createDeflate } from 'node:zlib';
-import { SPDY3_DICTIONARY } from './dictionary.ts';
-import { encodeHeaderBlock } from './frames.ts';
+import { spdyClientFrames } from '../../../test/support/spdy-client.ts';
 import { SpdyServerSession } from './session.ts';
 
 /** SYN_STREAMs as a client writes them: header blocks compressed in one connection-wide context. */
 async function synStreams(ids: number[]): Promise<Buffer> {
-  const deflate = createDeflate({ dictionary: SPDY3_DICTIONARY });
+  const client = spdyClientFrames();
   const frames: Buffer[] = [];
-  for (const id of ids) {
-    const block = await new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      const onData = (c: Buffer) => chunks.push(c);
-      deflate.on('data', onData);
-      deflate.write(encodeHeaderBlock({ streamtype: 'data', port: '80', requestid: String(id) }));
-      deflate.flush(zc.Z_SYNC_FLUSH, () => {
-        deflate.off('data', onData);
-        resolve(Buffer.concat(chunks));
-      });
-    });
-    const head = Buffer.alloc(18);
-    head.writeUInt16BE(0x8003, 0);
-    head.writeUInt16BE(1, 2);
-    head.writeUInt32BE(10 + block.length, 4);
-    head.writeUInt32BE(id, 8);
-    frames.push(head, block);
-  }
-  deflate.destroy();
+  for (const id of ids) frames.push(await client.synStream(id, { streamtype: 'data', port: '80', requestid: String(id) }));
+  client.close();
   return Buffer.concat(frames);
 }
 
