@@ -151,6 +151,11 @@ export function unsupportedMediaType(contentType: string, accepted: string[]): A
   );
 }
 
+/** 406, as kube-apiserver's for an Accept header it cannot satisfy. */
+export function notAcceptable(accept: string, served: string[]): ApiError {
+  return new ApiError(406, 'NotAcceptable', `only the following media types are accepted: ${served.join(', ')} (asked for ${JSON.stringify(accept)})`);
+}
+
 export function tooLarge(limit: number): ApiError {
   return new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
 }

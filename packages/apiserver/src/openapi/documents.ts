@@ -2,8 +2,9 @@
 // group-version's resources (paths.ts) and every component schema they reach, generated from the
 // object model in @skiff/api (the same definition that decodes request bodies).
 import { createHash } from 'node:crypto';
-import { apiGroups, MODEL_KUBERNETES_VERSION, openAPIComponents, RESOURCES, REVIEW_RESOURCES, type ResourceInfo } from '@skiff/api';
+import { apiGroups, MODEL_KUBERNETES_VERSION, openAPIComponents, RESOURCES, REVIEW_RESOURCES, type OpenAPISchema, type ResourceInfo } from '@skiff/api';
 import { META, resourcePaths, schemaName } from './paths.ts';
+import { buildSwagger, type SwaggerDocument } from './v2.ts';
 
 export interface OpenApiDocument {
   /** `api/v1`, `apis/apps/v1`. */
@@ -17,6 +18,8 @@ export interface OpenApiDocuments {
   /** The `GET /openapi/v3` discovery document. */
   root: { paths: Record<string, { serverRelativeURL: string }> };
   byKey: Map<string, OpenApiDocument>;
+  /** The Swagger 2.0 document of /openapi/v2: the same component schemas, merged (v2.ts); made on first use (~40 ms). */
+  v2(): SwaggerDocument;
 }
 
 /** Every `#/components/schemas/...` name `node` refers to. */
@@ -31,7 +34,14 @@ function refsIn(node: unknown, into: Set<string>): Set<string> {
   return into;
 }
 
-function documentFor(resources: readonly ResourceInfo[]): unknown {
+interface V3Document {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, unknown>;
+  components: { schemas: Record<string, OpenAPISchema> };
+}
+
+function documentFor(resources: readonly ResourceInfo[]): V3Document {
   const paths: Record<string, unknown> = {};
   const roots = new Set<string>([`${META}Status`, `${META}DeleteOptions`]);
   for (const r of resources) {
@@ -59,14 +69,18 @@ export function buildOpenApi(opts: BuildOptions = {}): OpenApiDocuments {
   const groups = opts.resources ? groupsOf(opts.resources) : apiGroups([...RESOURCES, ...REVIEW_RESOURCES]);
   const byKey = new Map<string, OpenApiDocument>();
   const root: OpenApiDocuments['root'] = { paths: {} };
+  const documents: V3Document[] = [];
   for (const g of groups) {
     const key = g.group === '' ? `api/${g.version}` : `apis/${g.group}/${g.version}`;
-    const body = Buffer.from(JSON.stringify(documentFor(g.resources)));
+    const doc = documentFor(g.resources);
+    documents.push(doc);
+    const body = Buffer.from(JSON.stringify(doc));
     const hash = createHash('sha512').update(body).digest('hex').toUpperCase();
     byKey.set(key, { key, body, hash });
     root.paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
   }
-  return { root, byKey };
+  let v2: SwaggerDocument | undefined;
+  return { root, byKey, v2: () => (v2 ??= buildSwagger(documents)) };
 }
 
 function groupsOf(resources: readonly ResourceInfo[]) {

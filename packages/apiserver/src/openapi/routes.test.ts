@@ -47,9 +47,29 @@ describe('OpenAPI routes', () => {
     expect(res.statusCode).toBe(304);
   });
 
-  it.each(['/openapi/v3/apis/nope/v1', '/openapi/v3/api/v2', '/openapi/v2'])('answers 404 Status for %s', async (url) => {
+  it.each(['/openapi/v3/apis/nope/v1', '/openapi/v3/api/v2'])('answers 404 Status for %s', async (url) => {
     const res = await app.inject(url);
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+  });
+
+  it('serves /openapi/v2 as JSON, and as protobuf to client-go, with one ETag', async () => {
+    const json = await app.inject('/openapi/v2');
+    expect(json.statusCode).toBe(200);
+    expect(json.headers['content-type']).toMatch(/^application\/json/);
+    expect(json.json().swagger).toBe('2.0');
+    const pb = await app.inject({ url: '/openapi/v2', headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+    expect(pb.statusCode).toBe(200);
+    expect(pb.headers['content-type']).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    expect(pb.rawPayload.equals(docs.v2().protobuf)).toBe(true);
+    expect(pb.headers.etag).toBe(json.headers.etag);
+    const again = await app.inject({ url: '/openapi/v2', headers: { 'if-none-match': json.headers.etag as string } });
+    expect(again.statusCode).toBe(304);
+  });
+
+  it('answers 406 Status to /openapi/v2 in a form it does not serve', async () => {
+    const res = await app.inject({ url: '/openapi/v2', headers: { accept: 'application/yaml' } });
+    expect(res.statusCode).toBe(406);
+    expect(res.json()).toMatchObject({ kind: 'Status', reason: 'NotAcceptable', code: 406 });
   });
 });

@@ -1,9 +1,9 @@
-// GET /openapi/v3 and the per group-version documents. The documents are built at registration;
-// a URL carrying the current `?hash=` is immutable and may be cached by clients for good.
+// GET /openapi/v3 and the per group-version documents, and GET /openapi/v2. The documents are built
+// at registration; a v3 URL carrying the current `?hash=` is immutable and may be cached by clients for good.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildOpenApi } from './documents.ts';
 import type { OpenApiDocument, OpenApiDocuments } from './documents.ts';
-import { notFoundPath } from '../errors/status.ts';
+import { notAcceptable, notFoundPath } from '../errors/status.ts';
 
 // The catalog's 404 for an unknown path, serialised once.
 const NOT_FOUND = Buffer.from(JSON.stringify(notFoundPath().toStatus()));
@@ -36,8 +36,11 @@ export interface OpenApiOptions {
   documents?: OpenApiDocuments;
 }
 
+/** The registry's documents, built once per process (they depend on nothing else). */
+let registryDocuments: OpenApiDocuments | undefined;
+
 export function registerOpenApiRoutes(app: FastifyInstance, opts: OpenApiOptions = {}): void {
-  const docs = opts.documents ?? buildOpenApi();
+  const docs = opts.documents ?? (registryDocuments ??= buildOpenApi());
   const root = Buffer.from(JSON.stringify(docs.root));
 
   app.get('/openapi/v3', (_req, reply) => reply.header('Cache-Control', 'no-cache, private').type('application/json').send(root));
@@ -50,6 +53,35 @@ export function registerOpenApiRoutes(app: FastifyInstance, opts: OpenApiOptions
     sendDocument(req, reply, docs.byKey.get(`apis/${req.params.group}/${req.params.version}`)),
   );
 
-  // Client-side apply asks for the Swagger 2.0 document too and carries on without it.
-  app.get('/openapi/v2', (_req, reply) => notFound(reply));
+  // Swagger 2.0 (v2.ts): protobuf for client-go (kubectl validates the review kinds against it,
+  // client-side apply reads it), JSON for anyone else; no other form.
+  app.get('/openapi/v2', (req, reply) => {
+    const form = swaggerForm(req.headers.accept);
+    if (!form) {
+      const e = notAcceptable(req.headers.accept ?? '', ['application/json', ...V2_PROTOBUF]);
+      return reply.code(406).header('Cache-Control', 'no-cache, private').type('application/json').send(JSON.stringify(e.toStatus()));
+    }
+    reply.header('ETag', `"${docs.v2().hash}"`).header('Vary', 'Accept').header('Cache-Control', 'no-cache, private').header('Last-Modified', STARTED);
+    if (req.headers['if-none-match'] === `"${docs.v2().hash}"`) return reply.code(304).send();
+    return form === 'protobuf' ? reply.type(V2_PROTOBUF_TYPE).send(docs.v2().protobuf) : reply.type('application/json').send(docs.v2().json);
+  });
+}
+
+/**
+ * The protobuf form's media types: client-go asks with the `@` spelling, which is no valid media type
+ * (Go's mime parser, and fastify's, refuse it), so the reply is labelled with the dotted one, as
+ * kube-apiserver's is; labelled with the `@` one, kubectl fails ("mime: unexpected content after
+ * media subtype").
+ */
+const V2_PROTOBUF_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const V2_PROTOBUF = ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf', V2_PROTOBUF_TYPE];
+
+/** Which form of the v2 document an Accept header asks for: the first of its types skiff serves. */
+function swaggerForm(accept: string | undefined): 'json' | 'protobuf' | undefined {
+  if (!accept) return 'json';
+  for (const type of accept.split(',').map((t) => t.split(';')[0].trim().toLowerCase())) {
+    if (V2_PROTOBUF.includes(type)) return 'protobuf';
+    if (type === 'application/json' || type === 'application/*' || type === '*/*') return 'json';
+  }
+  return undefined;
 }
