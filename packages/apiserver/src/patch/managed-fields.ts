@@ -57,13 +57,17 @@ export function recordUpdate(old: JsonObject | undefined, next: JsonObject, o: U
   const base = Array.isArray(meta.managedFields) ? next : old;
   const entries = managedFieldsOf(base);
 
-  const STATUS = '["f:status"';
-  const inScope = (k: string) => !o.statusSubresource || (o.subresource === 'status') === k.startsWith(STATUS);
-  const fieldsOf = (obj: JsonObject) => new Set([...collectFieldSet(ownedPart(obj), schema)].filter(inScope));
+  const fieldsOf = (obj: JsonObject) => collectFieldSet(inScope(ownedPart(obj), o), schema);
   const before = old === undefined ? new Set<string>() : fieldsOf(old);
   const after = fieldsOf(next);
   // Set or changed by this write; removed by it.
-  const changed: FieldSet = new Set([...after].filter((k) => !before.has(k) || !jsonEqual(valueAtPath(old ?? {}, pathOf(k)), valueAtPath(next, pathOf(k)))));
+  const changed: FieldSet = new Set(
+    [...after].filter((k) => {
+      if (!before.has(k)) return true;
+      const path = pathOf(k);
+      return !jsonEqual(valueAtPath(old ?? {}, path), valueAtPath(next, path));
+    }),
+  );
   const removed: FieldSet = new Set([...before].filter((k) => !after.has(k)));
 
   // A write that changes no field changes no ownership either (nor the entry's time): a no-op
@@ -108,4 +112,18 @@ export function recordUpdate(old: JsonObject | undefined, next: JsonObject, o: U
   if (out.length > 0) metadata.managedFields = cloneJson(out);
   else delete metadata.managedFields;
   return { ...next, metadata };
+}
+
+/**
+ * The part of an object's owned fields a write can own: with a status subresource, a status
+ * write owns only status and any other write everything but status. Cutting the object before
+ * collecting its fields, rather than filtering the whole object's fields after, keeps a status
+ * write (an agent's or the scheduler's, the commonest writes of a running cluster) from walking
+ * the spec twice.
+ */
+function inScope(owned: JsonObject, o: UpdateOwnership): JsonObject {
+  if (!o.statusSubresource) return owned;
+  const { status, ...rest } = owned;
+  if (o.subresource !== 'status') return rest;
+  return status === undefined ? {} : { status };
 }
