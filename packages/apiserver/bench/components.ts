@@ -136,15 +136,22 @@ interface Round {
   /** µs of the server process's CPU per create, in all and by thread kind. */
   cpuPerCreate: number;
   cpuByKind: Map<string, number>;
+  /** ms a second the API server thread was ready to run but waited for a core (schedstat). */
+  waited: number;
 }
+
+/** ns the API server thread has waited, runnable, for a core so far (/proc/PID/task/PID/schedstat, field 2). */
+const waitedNs = (pid: number) => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]);
 
 async function measure(s: Server, duration: number): Promise<Round> {
   const before = await requestCounts(s);
   const cpu0 = threadCpu(s.proc.pid!);
+  const waited0 = waitedNs(s.proc.pid!);
   const t0 = performance.now();
   const r = await autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, connections: CONNECTIONS, duration });
   const secs = (performance.now() - t0) / 1000;
   const cpu1 = threadCpu(s.proc.pid!);
+  const waited = (waitedNs(s.proc.pid!) - waited0) / 1e6 / secs;
   const after = await requestCounts(s);
   const bad = r.non2xx + r.errors + r.timeouts;
   if (bad > 0) throw new Error(`${bad} failed creates (non2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts})`);
@@ -159,12 +166,13 @@ async function measure(s: Server, duration: number): Promise<Round> {
     mix: diff.slice(0, 5).map(([k, v]) => `${k} ${(v / secs).toFixed(0)}/s`).join(', '),
     cpuPerCreate: [...cpuByKind.values()].reduce((a, b) => a + b, 0),
     cpuByKind,
+    waited,
   };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => n.toFixed(0).padStart(7);
-const cpuLine = (r: Round) => `${r.cpuPerCreate.toFixed(0)} µs (${[...r.cpuByKind].filter(([, v]) => v >= 5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')})`;
+const cpuLine = (r: Round) => `${r.cpuPerCreate.toFixed(0)} µs (${[...r.cpuByKind].filter(([, v]) => v >= 5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; the API server thread waited for a core ${r.waited.toFixed(0)} ms/s)`;
 
 /**
  * R rounds of (alone, on), the order alternating, medians. Each measurement starts a fresh server
