@@ -12,6 +12,7 @@
 //        pnpm bench:apiserver --only audit  (the audit log on vs off alone)
 //        pnpm bench:apiserver --only rbac  (an RBAC-authorized user vs system:masters alone)
 //        pnpm bench:apiserver --only components [--rounds R]  (components on vs off, SQLite: ./components.ts)
+//        pnpm bench:apiserver --only components --parts [--rounds R]  (what they cost the API server thread, layer by layer: ./components-parts.ts)
 //        pnpm bench:apiserver --datastore etcd --churn 1000000  (the store bounded over N writes: ./etcd-churn.ts)
 //        pnpm bench:apiserver --only wal [--creates N] [--rounds R] [--rate C]  (the SQLite WAL bound on vs off: ./sqlite-long-run.ts)
 //        pnpm bench:apiserver --only memory [--creates N]  (RSS and live heap over N creates, then deletes: ./sqlite-long-run.ts)
@@ -198,7 +199,7 @@ const run =
   : only === 'memory' ? () => import('./sqlite-long-run.ts').then((m) => m.benchMemory())
   : only === 'audit' ? runAuditCost
   : only === 'rbac' ? runRbacCost
-  : datastore !== 'etcd' ? (only === 'components' ? () => import('./components.ts').then((m) => m.benchComponents('sqlite')) : main)
+  : datastore !== 'etcd' ? (only === 'components' ? (process.argv.includes('--parts') ? () => import('./components-parts.ts').then((m) => m.benchComponentParts()) : () => import('./components.ts').then((m) => m.benchComponents('sqlite'))) : main)
   : process.argv.includes('--churn') ? () => import('./etcd-churn.ts').then((m) => m.benchChurn())
   : () => import('./apiserver-etcd.ts').then((m) => m.benchEtcd());
 run().catch((err) => {

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const MAIN = join(here, '../../cli/src/main.ts');
 const CONNECTIONS = 32;
-const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
+export const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 
 const podBody = JSON.stringify({
   apiVersion: 'v1',
@@ -30,10 +30,10 @@ const podBody = JSON.stringify({
   spec: { containers: [{ name: 'web', image: 'skiff/busybox:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
 });
 
-interface Server { url: string; proc: ChildProcess; dir: string; /** The scheduler's explain/metrics URL, with components. */ explain?: string }
+export interface Server { url: string; proc: ChildProcess; dir: string; /** The scheduler's explain/metrics URL, with components. */ explain?: string }
 
 /** `skiff server` on SQLite (no endpoint) or etcd; resolves once it serves and, with components, once both run. */
-function startServer(components: boolean, etcdEndpoint?: string): Promise<Server> {
+export function startServer(components: boolean, etcdEndpoint?: string): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   const args = [MAIN, 'server', '--data-dir', dir, '--port', '0', '--insecure-port', '0', ...(etcdEndpoint ? ['--datastore-endpoint', etcdEndpoint] : []), ...(components ? [] : ['--no-scheduler', '--no-controllers'])];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -49,7 +49,7 @@ function startServer(components: boolean, etcdEndpoint?: string): Promise<Server
   });
 }
 
-function stopServer(s: Server): void {
+export function stopServer(s: Server): void {
   s.proc.kill('SIGKILL');
   rmSync(s.dir, { recursive: true, force: true });
 }
@@ -84,7 +84,7 @@ async function requestCounts(s: Server): Promise<Map<string, number>> {
  * CPU seconds of the server so far, per thread kind: the main (API server) thread, worker threads,
  * V8's GC helpers, the rest; and its child processes (the components' process, ADR 0022) whole.
  */
-function threadCpu(pid: number, out = new Map<string, number>(), child = false): Map<string, number> {
+export function threadCpu(pid: number, out = new Map<string, number>(), child = false): Map<string, number> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     if (!child) {
       let children = '';
@@ -114,7 +114,7 @@ function threadCpu(pid: number, out = new Map<string, number>(), child = false):
  * scheduler_schedule_attempts_total reaches the number of pods): the components run behind the
  * API server while it is busy (ADR 0022), and this says by how much.
  */
-async function catchUpMs(s: Server): Promise<number> {
+export async function catchUpMs(s: Server): Promise<number> {
   const t0 = performance.now();
   const list = JSON.parse(await get(`${s.url}/api/v1/namespaces/default/pods?limit=1`)) as { items: unknown[]; metadata: { remainingItemCount?: number } };
   const pods = list.items.length + (list.metadata.remainingItemCount ?? 0);
@@ -127,7 +127,7 @@ async function catchUpMs(s: Server): Promise<number> {
   }
 }
 
-interface Round {
+export interface Round {
   creates: number;
   /** With components: ms after the run until the scheduler had tried every pod. */
   catchUp?: number;
@@ -143,14 +143,23 @@ interface Round {
 /** ns the API server thread has waited, runnable, for a core so far (/proc/PID/task/PID/schedstat, field 2). */
 const waitedNs = (pid: number) => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]);
 
-async function measure(s: Server, duration: number): Promise<Round> {
+/** CPU seconds of a process outside the server (all its threads). */
+const processCpu = (pid: number) => [...threadCpu(pid, new Map(), true).values()].reduce((a, b) => a + b, 0);
+
+/** `standIn`: a process beside the server (components --parts) whose CPU counts as "stand-in". */
+export async function measure(s: Server, duration: number, standIn?: number): Promise<Round> {
   const before = await requestCounts(s);
   const cpu0 = threadCpu(s.proc.pid!);
+  const standIn0 = standIn === undefined ? 0 : processCpu(standIn);
   const waited0 = waitedNs(s.proc.pid!);
   const t0 = performance.now();
   const r = await autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, connections: CONNECTIONS, duration });
   const secs = (performance.now() - t0) / 1000;
   const cpu1 = threadCpu(s.proc.pid!);
+  if (standIn !== undefined) {
+    cpu0.set('stand-in', standIn0);
+    cpu1.set('stand-in', processCpu(standIn));
+  }
   const waited = (waitedNs(s.proc.pid!) - waited0) / 1e6 / secs;
   const after = await requestCounts(s);
   const bad = r.non2xx + r.errors + r.timeouts;
@@ -170,9 +179,15 @@ async function measure(s: Server, duration: number): Promise<Round> {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n: number) => n.toFixed(0).padStart(7);
-const cpuLine = (r: Round) => `${r.cpuPerCreate.toFixed(0)} µs (${[...r.cpuByKind].filter(([, v]) => v >= 5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; the API server thread waited for a core ${r.waited.toFixed(0)} ms/s)`;
+/** 2 s of creates to warm the server up, then `measure`. */
+export async function warmAndMeasure(s: Server, duration: number, standIn?: number): Promise<Round> {
+  await autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
+  return measure(s, duration, standIn);
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const fmt = (n: number) => n.toFixed(0).padStart(7);
+export const cpuLine = (r: Round) => `${r.cpuPerCreate.toFixed(0)} µs (${[...r.cpuByKind].filter(([, v]) => v >= 5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; the API server thread waited for a core ${r.waited.toFixed(0)} ms/s)`;
 
 /**
  * R rounds of (alone, on), the order alternating, medians. Each measurement starts a fresh server
@@ -187,8 +202,7 @@ export async function benchComponents(label: string, opts: { etcdEndpoint?: stri
     await opts.reset?.();
     const s = await startServer(components, opts.etcdEndpoint);
     try {
-      await autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
-      const r = await measure(s, duration);
+      const r = await warmAndMeasure(s, duration);
       if (components) r.catchUp = await catchUpMs(s);
       return r;
     } finally {
