@@ -1,7 +1,6 @@
 // kube-apiserver's --token-auth-file: a CSV of `token,user,uid,"group1,group2"` (the groups
 // column optional). Read once at start; a malformed line stops the server with its line number
 // (never the token itself).
-import { readFileSync } from 'node:fs';
 import type { UserInfo } from './user.ts';
 
 /** Parses the file's text: token to identity. */
@@ -20,10 +19,6 @@ export function parseStaticTokens(text: string, source = 'token file'): Map<stri
     tokens.set(fields[0], { username: fields[1], uid: fields[2] || undefined, groups });
   }
   return tokens;
-}
-
-export function readStaticTokens(path: string): Map<string, UserInfo> {
-  return parseStaticTokens(readFileSync(path, 'utf8'), path);
 }
 
 /** One CSV record: comma-separated fields, a field in double quotes may hold commas ("" is a quote). */
