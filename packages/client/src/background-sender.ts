@@ -41,11 +41,6 @@ export class BackgroundSender {
     return this.pending.length >= this.maxPending;
   }
 
-  /** Counts a task dropped before it was built, because the backlog was full (onDrop is told). */
-  drop(): void {
-    this.onDrop();
-  }
-
   /** Queues `task`; false when the backlog was full and it was dropped (onDrop is told). */
   send(task: () => Promise<unknown>): boolean {
     if (this.full) {

@@ -94,13 +94,6 @@ export class EventRecorder {
   }
 
   record(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
-    // With the backlog full the occurrence is dropped before anything is looked up, built or
-    // remembered, as client-go's broadcaster drops it before its correlator sees it: a flood of
-    // events about distinct objects costs a check each. The next occurrence tries again.
-    if (this.sender.full) {
-      this.sender.drop();
-      return;
-    }
     const now = Date.now();
     this.forgetOld(now);
     const exactKey = `${obj.metadata.uid}|${type}|${reason}|${fieldPath ?? ''}|${message}`;
@@ -136,7 +129,7 @@ export class EventRecorder {
   /** Writes a new Event in the background; undefined when the backlog is full (nothing is built or sent). */
   private create(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string, combined = false): Series | undefined {
     if (this.sender.full) {
-      this.sender.drop();
+      this.sender.send(() => Promise.resolve()); // counted as dropped (onDrop)
       return undefined;
     }
     const namespace = obj.metadata.namespace ?? 'default';

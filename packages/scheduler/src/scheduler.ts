@@ -367,12 +367,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   function reportUnschedulable(pod: Pod, message: string): void {
     report(pod, 'Warning', REASON_FAILED_SCHEDULING, message);
-    // A flood of unschedulable pods fills the paced backlog at once: past it, the condition is
-    // dropped before it is built (the pod gets it when it is tried again).
-    if (reports.full) {
-      reports.drop();
-      return;
-    }
     const condition = computeUnschedulableCondition(pod, message, new Date());
     if (!condition) return;
     const { namespace = 'default', name = '' } = pod.metadata;
