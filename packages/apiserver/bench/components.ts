@@ -1,5 +1,5 @@
 // bench:apiserver --only components — `skiff server` with its scheduler and controller manager on
-// (worker threads of the same process, busy: every pod created is watched by both, tried by the
+// (in the server's child process, ADR 0022; busy: every pod created is watched by both, tried by the
 // scheduler, unschedulable without nodes, and reported as such) against the same server with both
 // off, measured in one run (issue 11: aim >= 0.8x). Rounds alternate which goes first; medians.
 // Besides the benchmark's creates/s it prints what the server served in all (apiserver_request_total
