@@ -1,6 +1,6 @@
 // bench:apiserver --only components — `skiff server` with its scheduler and controller manager on
-// (in the server's child process, ADR 0022; busy: every pod created is watched by both, tried by the
-// scheduler, unschedulable without nodes, and reported as such) against the same server with both
+// (in the server's child process, ADR 0022; busy: every pod created reaches both through their
+// one shared watch, is tried by the scheduler, unschedulable without nodes, and reported as such) against the same server with both
 // off, measured in one run (issue 11: aim >= 0.8x). Rounds alternate which goes first; medians.
 // Besides the benchmark's creates/s it prints what the server served in all (apiserver_request_total
 // before and after: the components' own requests included) and the server process's CPU per create,
