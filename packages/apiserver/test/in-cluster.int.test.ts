@@ -119,6 +119,24 @@ describe('endpoints of several API servers (lease reconciler)', () => {
     }
     expect(await endpoints()).toEqual([]);
   });
+
+  test("servers' passes that run at once each write over the other's, rather than failing on a conflict", async () => {
+    // Each pass reads then writes the same Endpoints, slices and its own Lease; passes started
+    // together interleave at every storage call, so the later writer's read is stale (CI once saw
+    // a 409 here: the pass wrote back the resourceVersion it had read, pinning its write).
+    let clock = Date.now();
+    const servers = ['10.0.1.1', '10.0.1.2', '10.0.1.3'].map((address) => new KubernetesServiceReconciler({ stores: server.app.skiff.stores, serviceIP: '10.96.0.1', port: 6443, advertise: { address, port: 6443 }, leaseSeconds: 15, log: () => undefined, now: () => clock }));
+    try {
+      for (let round = 0; round < 5; round++) {
+        clock += 1000;
+        await Promise.all(servers.map((s) => s.reconcile()));
+      }
+      expect(await sliceAddresses()).toEqual(['10.0.1.1:6443', '10.0.1.2:6443', '10.0.1.3:6443']);
+    } finally {
+      for (const s of servers) await s.stop();
+    }
+    expect(await endpoints()).toEqual([]);
+  });
 });
 
 describe('ServiceAccount admission', () => {

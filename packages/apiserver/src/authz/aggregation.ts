@@ -7,7 +7,7 @@
 // which would otherwise write admin again once edit's new rules came back through the watch.
 import type { ClusterRole, KubeObject, PolicyRule } from '@skiff/api';
 import { CLUSTER_ROLES, deepEqual, labelSelectorAsSelector, matches } from '@skiff/api';
-import type { ResourceStore } from '../registry/store.ts';
+import { unpinned, type ResourceStore } from '../registry/store.ts';
 import { storageKeyOf } from '../registry/strategy.ts';
 import type { RbacIndex } from './rbac-index.ts';
 
@@ -85,11 +85,7 @@ export class ClusterRoleAggregation {
     for (const [name, rules] of planAggregation([...this.rbac.clusterRoles.values()])) {
       await this.store.update('', name, {
         subresource: '',
-        compute: (current) => {
-          const next = { ...current, metadata: { ...current.metadata }, rules };
-          delete next.metadata.resourceVersion;
-          return next;
-        },
+        compute: (current) => unpinned({ ...current, rules }),
       });
     }
   }

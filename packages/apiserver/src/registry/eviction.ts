@@ -20,7 +20,7 @@
 //   every one of them to allow the eviction (docs/adr/0015-disruption-budgets.md).
 import { budgetCoversPod, DISRUPTION_BUDGET_CAUSE, formatTime, isPodReady, withDisruptionAllowedCondition, type BudgetCondition, type KubeObject } from '@skiff/api';
 import { ApiError, conflict, forbidden } from '../errors/status.ts';
-import type { DeleteOptions, ResourceStore } from './store.ts';
+import { unpinned, type DeleteOptions, type ResourceStore } from './store.ts';
 
 /** More pending evictions than this in one budget means the controller is not keeping up (MaxDisruptedPodSize). */
 export const MAX_DISRUPTED_PODS = 2000;
@@ -159,11 +159,7 @@ async function decrementBudget(o: EvictOptions, name: string, now: () => number,
       await o.budgets.update(o.namespace, name, {
         subresource: 'status',
         dryRun,
-        compute: (current) => {
-          const next: KubeObject = { ...current, metadata: { ...current.metadata }, status: planBudgetDecrement(current, o.name, now(), dryRun) };
-          delete next.metadata.resourceVersion;
-          return next;
-        },
+        compute: (current) => unpinned({ ...current, status: planBudgetDecrement(current, o.name, now(), dryRun) }),
       });
       return;
     } catch (e) {
@@ -198,9 +194,7 @@ async function deleteWithCondition(pods: ResourceStore, namespace: string, name:
           const old = conditions[i];
           conditions[i] = old.status === 'True' ? { ...old, reason: cond.reason, message: cond.message } : cond;
         } else conditions.push(cond);
-        const next: KubeObject = { ...current, metadata: { ...current.metadata }, status: { ...(current.status ?? {}), conditions } };
-        delete next.metadata.resourceVersion;
-        return next;
+        return unpinned({ ...current, status: { ...(current.status ?? {}), conditions } });
       },
     });
     if (opts.preconditions?.resourceVersion) options = withResourceVersion(opts, res.object.metadata.resourceVersion!);
@@ -221,9 +215,7 @@ async function giveBack(o: EvictOptions, budgets: readonly string[]): Promise<vo
           delete disruptedPods[o.name];
           const status: BudgetStatus = withDisruptionAllowedCondition({ ...s, disruptionsAllowed: (s.disruptionsAllowed ?? 0) + 1, disruptedPods }, formatTime());
           if (Object.keys(disruptedPods).length === 0) delete status.disruptedPods;
-          const next: KubeObject = { ...current, metadata: { ...current.metadata }, status };
-          delete next.metadata.resourceVersion;
-          return next;
+          return unpinned({ ...current, status });
         },
       })
       .catch(() => undefined); // the budget is gone, or the controller recounts it on its next sync anyway

@@ -8,7 +8,7 @@
 // Writes go through the resource stores, so they are validated and watchers see them.
 import { ENDPOINT_SLICES, ENDPOINTS, LEASES, SERVICES, deepEqual, type KubeObject, type ResourceInfo } from '@skiff/api';
 import { ApiError } from '../errors/status.ts';
-import type { ResourceStore } from './store.ts';
+import { unpinned, type ResourceStore } from './store.ts';
 import { storageKeyOf } from './strategy.ts';
 import {
   ENDPOINT_LEASE_NAMESPACE,
@@ -111,7 +111,7 @@ export class KubernetesServiceReconciler {
     const want = endpointLease(e, this.now(), this.o.leaseSeconds ?? 15);
     await leases.update(ENDPOINT_LEASE_NAMESPACE, want.metadata.name!, {
       subresource: '',
-      compute: (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: want.metadata.labels, annotations: want.metadata.annotations }, spec: want.spec }),
+      compute: (cur) => unpinned({ ...cur, metadata: { ...cur.metadata, labels: want.metadata.labels, annotations: want.metadata.annotations }, spec: want.spec }),
       onMissing: () => leases.create(ENDPOINT_LEASE_NAMESPACE, structuredClone(want)),
     });
   }
@@ -161,7 +161,7 @@ export class KubernetesServiceReconciler {
       subresource: '',
       compute: (cur) => {
         const same = deepEqual(cur.metadata.labels ?? {}, metadata.labels) && Object.entries(body).every(([k, v]) => deepEqual(cur[k], v));
-        return same ? cur : { ...cur, ...body, metadata: { ...cur.metadata, labels: metadata.labels } };
+        return same ? cur : unpinned({ ...cur, ...body, metadata: { ...cur.metadata, labels: metadata.labels } });
       },
       onMissing: () => store.create(KUBERNETES_SERVICE_NAMESPACE, structuredClone(want)),
     });

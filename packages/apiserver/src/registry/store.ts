@@ -32,12 +32,22 @@ export interface NamespaceLookup {
 }
 
 export interface UpdateOptions extends WriteOptions {
-  /** The desired object from the current one (already type-checked, written by the client). */
+  /**
+   * The desired object from the current one (already type-checked, written by the client). One
+   * that carries a resourceVersion pins the write to it: a conflict is a 409, not a recompute. A
+   * server-side writer that derives its object from `current` returns it `unpinned`.
+   */
   compute: (current: KubeObject) => KubeObject;
   /** Which part the write may change: the main resource, `status`, or `raw` (everything, for bindings). */
   subresource: Subresource;
   /** Creates the object when it does not exist (PUT of kinds that allow create-on-update, apply). */
   onMissing?: () => Promise<KubeObject>;
+}
+
+/** `next` without the resourceVersion it was read at: the store re-reads and recomputes it on a conflict. */
+export function unpinned(next: KubeObject): KubeObject {
+  const { resourceVersion: _read, ...metadata } = next.metadata;
+  return { ...next, metadata };
 }
 
 export interface DeleteOptions extends WriteOptions {

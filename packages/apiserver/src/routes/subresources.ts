@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastif
 import { formatTime, type KubeObject } from '@skiff/api';
 import { badRequest, conflict, invalid, successStatus } from '../errors/status.ts';
 import { decodeObjectBody } from '../http/body.ts';
-import type { ResourceStore } from '../registry/store.ts';
+import { unpinned, type ResourceStore } from '../registry/store.ts';
 import { formatSelector } from '../registry/selectors.ts';
 import { applyPatch } from '../patch/index.ts';
 import type { ServerContext } from './context.ts';
@@ -144,9 +144,7 @@ function bindingHandler(store: ResourceStore): RouteHandlerMethod {
       if (pod.spec?.nodeName) throw conflict(bindingRef, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
       const conditions = ((pod.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime() } as never);
-      const next: KubeObject = { ...pod, metadata: { ...pod.metadata }, spec: { ...pod.spec, nodeName: target.name }, status: { ...(pod.status ?? {}), conditions } };
-      delete next.metadata.resourceVersion;
-      return next;
+      return unpinned({ ...pod, spec: { ...pod.spec, nodeName: target.name }, status: { ...(pod.status ?? {}), conditions } });
     };
     await store.update(namespace, name, { compute: bind, subresource: 'raw', dryRun });
     return reply.code(201).send(successStatus(201));
