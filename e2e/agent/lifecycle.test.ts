@@ -53,13 +53,16 @@ describe('restarts', () => {
   }, 50_000);
 
   test('a failing liveness probe restarts the container; logs --previous shows the earlier run', async () => {
-    // Alive for ~2 s, then the probed file disappears.
-    const script = 'echo boot $(cat /proc/sys/kernel/random/uuid); touch /tmp/alive; sleep 2; rm /tmp/alive; while true; do sleep 0.2; done';
+    // The first run is alive for ~2 s, then the probed file disappears; the run after it (an
+    // emptyDir outlives the container) stays healthy. A container failing every run would be
+    // killed again ~4 s after each restart, so what the checks below saw would be a race.
+    const script = 'echo boot $(cat /proc/sys/kernel/random/uuid); touch /tmp/alive; if [ ! -e /state/failed ]; then touch /state/failed; sleep 2; rm /tmp/alive; fi; while true; do sleep 0.2; done';
     await create(
       podManifest('unhealthy', NS, {
         command: ['sh', '-c', script],
         livenessProbe: { exec: { command: ['cat', '/tmp/alive'] }, periodSeconds: 1, failureThreshold: 2 },
-      }, { terminationGracePeriodSeconds: 1 }),
+        volumeMounts: [{ name: 'state', mountPath: '/state' }],
+      }, { terminationGracePeriodSeconds: 1, volumes: [{ name: 'state', emptyDir: {} }] }),
     );
     const p = await until('a restart by the liveness probe, and the new container running', async () => {
       const p = await pod('unhealthy');
@@ -81,7 +84,8 @@ describe('restarts', () => {
     expect(previous).toMatch(/^boot \S+\n$/);
     expect(current).not.toBe(previous);
     const table = await cluster.kubectl.ok(['get', 'pod', 'unhealthy', '--no-headers']);
-    expect(table).toMatch(/unhealthy\s+\d\/1\s+Running\s+[1-9]/);
+    expect(table).toMatch(/unhealthy\s+\d\/1\s+Running\s+1\s/);
+    expect(containerStatus(await pod('unhealthy'))!.restartCount).toBe(1);
   }, 45_000);
 
   test('kubectl logs --previous without a previous run is an error', async () => {
