@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { isDNS1123Subdomain, isWildcardDNS1123Subdomain } from '@skiff/api';
 import { advertiseAddressProblem, parseAuthorizationModes, parseDatastore, parsePolicy, parseServiceRange, parseStaticTokens, walMaxBytesFromEnv, type AuthorizationMode, type EtcdStorageOptions, type Policy, type UserInfo } from '@skiff/apiserver';
 import { parseRangeConfig } from '@skiff/controllers';
+import { parsePort, parseWholeNumber } from './options.ts';
 
 /** The flags as commander hands them over: every value still the text the user typed (or its default). */
 export interface ServerFlags {
@@ -108,10 +109,10 @@ export function computeServerSettings(flags: ServerFlags, sources: SettingsSourc
   check('--cluster-cidr', flags.clusterCidr, (v) => parseRangeConfig(v));
   check('--service-cluster-ip-range', flags.serviceClusterIpRange, (v) => parseServiceRange(v));
   const authorizationMode = check('--authorization-mode', flags.authorizationMode, parseAuthorizationModes);
-  const maxRequestsInflight = check('--max-requests-inflight', flags.maxRequestsInflight, wholeNumber);
-  const maxMutatingRequestsInflight = check('--max-mutating-requests-inflight', flags.maxMutatingRequestsInflight, wholeNumber);
-  const auditLogMaxsize = check('--audit-log-maxsize', flags.auditLogMaxsize, wholeNumber);
-  const auditLogMaxbackup = check('--audit-log-maxbackup', flags.auditLogMaxbackup, wholeNumber);
+  const maxRequestsInflight = check('--max-requests-inflight', flags.maxRequestsInflight, parseWholeNumber);
+  const maxMutatingRequestsInflight = check('--max-mutating-requests-inflight', flags.maxMutatingRequestsInflight, parseWholeNumber);
+  const auditLogMaxsize = check('--audit-log-maxsize', flags.auditLogMaxsize, parseWholeNumber);
+  const auditLogMaxbackup = check('--audit-log-maxbackup', flags.auditLogMaxbackup, parseWholeNumber);
   const policy = read ? check('--audit-policy-file', flags.auditPolicyFile, (f) => parsePolicy(text(f), f)) : undefined;
   const staticTokens = read ? check('--token-auth-file', flags.tokenAuthFile, (f) => parseStaticTokens(text(f), f)) : undefined;
   // The datastore flags are checked together (they go together); their messages name the flags.
@@ -157,17 +158,6 @@ export function computeServerSettings(flags: ServerFlags, sources: SettingsSourc
 /** The refusal `skiff server` prints: every problem, one a line. */
 export function describeProblems(problems: readonly string[]): string {
   return `refusing to start (nothing was written): ${problems.length === 1 ? 'a bad setting' : `${problems.length} bad settings`}:\n${problems.map((p) => `  ${p}`).join('\n')}`;
-}
-
-function parsePort(v: string): number {
-  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new Error('not a port number (0 to 65535)');
-  return Number(v);
-}
-
-function wholeNumber(v: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new Error('expected a whole number, 0 or more');
-  return n;
 }
 
 /** A serving certificate's extra name: an IP address or a DNS name (a wildcard one too). */

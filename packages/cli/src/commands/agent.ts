@@ -1,7 +1,7 @@
 // `skiff agent` (alias `join`): its options and help; the agent itself loads only when it runs.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { parsePort, parsePositiveInt } from '../options.ts';
+import { parsePort, parseWholeNumber } from '../options.ts';
 
 export interface AgentOptions {
   server?: string;
@@ -37,18 +37,18 @@ export function registerAgent(program: Command): void {
     .option('--node-ip <ip>', "the node's address: routes to its pods, NodePorts and logs/exec are on it", '127.0.0.1')
     .option('--runtime <runtime>', 'container runtime: docker or sim (simulated, for scale tests)', parseRuntime, 'docker')
     .option('--port <port>', 'port of the agent endpoint (logs, exec) on the node IP (a hollow node serves it too; the hollow nodes of --count N on ports the system picks, when they joined with --token: sharing one --kubeconfig they serve none)', parsePort, 10250)
-    .option('--count <n>', 'with --runtime sim: run this many hollow nodes in one process (NAME-1 ... NAME-N, state in ROOT-DIR/NAME-i; with --token each joins by itself)', parsePositiveInt, 1)
+    .option('--count <n>', 'with --runtime sim: run this many hollow nodes in one process (NAME-1 ... NAME-N, state in ROOT-DIR/NAME-i; with --token each joins by itself)', parseWholeNumber, 1)
     .option('--cpu <quantity>', 'CPU capacity to report instead of the host\'s')
     .option('--memory <quantity>', 'memory capacity to report instead of the host\'s')
     .option('--pods <n>', 'maximum pods on this node', '110')
-    .option('--backoff-base <ms>', 'crash-loop back-off base (Kubernetes: 10000)', parsePositiveInt, 10_000)
+    .option('--backoff-base <ms>', 'crash-loop back-off base (Kubernetes: 10000)', parseWholeNumber, 10_000)
     .option('--service-proxy', "program this host's kernel for Services (one agent per network namespace; not with --runtime sim, whose pods have no network)")
     .option('--cluster-cidr <cidr>', "the pods' address range (routes, forwarding rules, masquerade)", '10.244.0.0/16')
     .option('--docker-socket <path>', "the Docker engine's socket (default: DOCKER_HOST, else /var/run/docker.sock)")
     .option('--no-pod-network', 'no network of their own for pods: publish container ports on the node IP instead')
     .option('--root-dir <dir>', "the agent's state: pods' emptyDirs, projected files and termination messages; Localhost seccomp profiles in DIR/seccomp (default /var/lib/skiff/agent/NODE)")
     .option('--identity-dir <dir>', "where a joined node keeps its certificates and node password (default ROOT-DIR/pki)")
-    .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parsePositiveInt, 0)
+    .option('--sim-start-latency <ms>', 'with --runtime sim: simulated container start latency', parseWholeNumber, 0)
     .action(async (opts: AgentOptions) => (await import('../actions/agent.ts')).runAgent(opts));
 }
 
