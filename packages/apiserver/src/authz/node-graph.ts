@@ -6,7 +6,7 @@
 // volume is a node's when it is bound to a claim one of the node's pods uses (pv -> pvc -> pod
 // -> node), or pinned to the node (its own storage, which it provisions and reclaims).
 import { podObjects, PODS, type KubeObject } from '@skiff/api';
-import type { Storage } from '../storage/types.ts';
+import type { Storage, StorageEvent } from '../storage/types.ts';
 import { storageKeyOf } from '../registry/strategy.ts';
 import { WatchCache } from './watch-cache.ts';
 import { VolumeIndex } from './volume-index.ts';
@@ -35,6 +35,19 @@ function edgesOf(pod: KubeObject): PodEdges | undefined {
   return { node, keys };
 }
 
+/**
+ * A pod event the graph has nothing to do with: the pod is bound to no node, now or before (a
+ * pod's nodeName is never unset), so it has no edges to add or remove. Told from the stored JSON
+ * text without parsing it: every pod the scheduler has not bound yet (each create, each
+ * Unschedulable condition) would otherwise cost the API server a JSON.parse here. Stored text is
+ * the server's own JSON.stringify: it writes the key as "nodeName" and escapes every quote inside
+ * a string, so a pod with a node always has `"nodeName"` in its text (a string value that is
+ * exactly that word costs a parse, nothing more). An event without text is never passed over.
+ */
+export function unboundPodEvent(e: StorageEvent): boolean {
+  return e.raw !== undefined && !e.raw.includes('"nodeName"');
+}
+
 export class NodeGraph {
   /** `kind/ns/name` -> node -> how many of that node's pods use it. */
   private readonly users = new Map<string, Map<string, number>>();
@@ -49,6 +62,7 @@ export class NodeGraph {
       storage,
       resource: storageKeyOf(PODS),
       keep: false,
+      passOver: unboundPodEvent,
       handlers: {
         upsert: (pod) => this.setPod(pod),
         delete: (pod) => this.removePod(`${pod.metadata.namespace}/${pod.metadata.name}`),

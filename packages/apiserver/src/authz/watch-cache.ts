@@ -3,7 +3,7 @@
 // expires (etcd compacted under it) relists and rebuilds. What a request reads from here costs
 // no storage access.
 import type { KubeObject } from '@skiff/api';
-import type { Storage, Watcher } from '../storage/types.ts';
+import type { Storage, StorageEvent, Watcher } from '../storage/types.ts';
 
 const RETRY_MS = 1000;
 
@@ -25,10 +25,17 @@ export class WatchCache {
   private readonly handlers: CacheHandlers;
   private readonly log: (msg: string, err?: unknown) => void;
   private readonly keep: boolean;
+  private readonly passOver: ((e: StorageEvent) => boolean) | undefined;
 
-  /** `keep: false`: objects are handed to the handlers but not kept here (get() finds nothing). */
-  constructor(o: { storage: Storage; resource: string; handlers: CacheHandlers; log: (msg: string, err?: unknown) => void; keep?: boolean }) {
+  /**
+   * `keep: false`: objects are handed to the handlers but not kept here (get() finds nothing).
+   * `passOver`: events the handlers would do nothing with, told from the event itself before its
+   * object is parsed (only with `keep: false`: a kept object would go stale).
+   */
+  constructor(o: { storage: Storage; resource: string; handlers: CacheHandlers; log: (msg: string, err?: unknown) => void; keep?: boolean; passOver?: (e: StorageEvent) => boolean }) {
+    if (o.passOver && o.keep !== false) throw new Error('WatchCache: passOver needs keep: false');
     this.keep = o.keep ?? true;
+    this.passOver = o.passOver;
     this.storage = o.storage;
     this.resource = o.resource;
     this.handlers = o.handlers;
@@ -69,6 +76,7 @@ export class WatchCache {
     this.handlers.reset();
     for (const o of list.items) this.put(o);
     this.watcher = this.storage.watch(this.resource, { fromRevision: list.revision, onExpired: () => this.resync() }, (e) => {
+      if (this.passOver?.(e)) return;
       const key = `${e.object.metadata.namespace ?? ''}/${e.object.metadata.name}`;
       if (e.type === 'DELETED') {
         const prev = this.byKey.get(key);
