@@ -8,6 +8,7 @@ import { NodeHeartbeat } from './node/heartbeat.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './pod/backoff.ts';
 import { PortAllocator, type PortRange } from './pod/ports.ts';
 import { PodWorker } from './pod/worker.ts';
+import { fingerprint } from './pod/observed.ts';
 import { ProbeManager } from './probe/manager.ts';
 import { LABEL_NODE_NAME, LABEL_POD_UID, type ContainerInfo, type ContainerRuntime } from './runtime/types.ts';
 import { startEndpoint, type AgentEndpoint } from './endpoint/server.ts';
@@ -302,8 +303,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const live = new Set(informer.store.list().map((p) => p.metadata.uid ?? ''));
   await volumes.cleanupOrphans(live).catch((err: Error) => log(`removing volumes of deleted pods failed: ${err.message}`));
 
-  // The relist loop: wake the workers whose containers changed, and remove orphans (containers of
-  // pods that no longer exist on this node, e.g. deleted while the agent was down).
+  // The relist loop: wake the workers whose containers are not as they last saw them, and remove
+  // orphans (containers of pods that no longer exist on this node, e.g. deleted while the agent was down).
   const emptyDirs = new EmptyDirMonitor({
     intervalMs: o.emptyDirCheckIntervalMs ?? 10_000,
     pods: () => volumes.setUpPods(),
@@ -315,7 +316,6 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   });
   emptyDirs.start();
 
-  let fingerprints = new Map<string, string>();
   let relisting = false;
   let relistDone: Promise<void> = Promise.resolve();
   let relists = 0;
@@ -329,21 +329,17 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
         const uid = c.labels[LABEL_POD_UID];
         byUid.set(uid, [...(byUid.get(uid) ?? []), c]);
       }
-      const next = new Map<string, string>();
       const known = new Map([...workers.values()].map((w) => [w.uid ?? "", w]));
+      // A worker is woken when its containers are not as its own last listing saw them, not when
+      // they changed since the previous relist: a container made and removed behind the agent's
+      // back between two relists (`docker rm -f` within a second) is seen gone all the same.
+      for (const [uid, w] of known) if (w.observed !== fingerprint(byUid.get(uid) ?? [])) w.trigger();
       for (const [uid, cs] of byUid) {
-        next.set(uid, cs.map((c) => `${c.id}:${c.state}:${c.exitCode ?? ''}`).sort().join(','));
-        const w = known.get(uid);
-        if (w && fingerprints.get(uid) !== next.get(uid)) w.trigger();
-        if (!w) {
-          for (const c of cs) {
-            await runtime.stop(c.id, 2).then(() => runtime.remove(c.id)).then(() => c.ports.forEach((p) => ports.release(p.hostPort, p.protocol))).catch(() => undefined);
-          }
+        if (known.has(uid)) continue;
+        for (const c of cs) {
+          await runtime.stop(c.id, 2).then(() => runtime.remove(c.id)).then(() => c.ports.forEach((p) => ports.release(p.hostPort, p.protocol))).catch(() => undefined);
         }
       }
-      // A worker whose containers all vanished (removed behind the agent's back) is woken too.
-      for (const [uid, w] of known) if (fingerprints.has(uid) && !next.has(uid)) w.trigger();
-      fingerprints = next;
       // Holders of pods that are gone (deleted while the agent was down), every 10th relist.
       if (podNetwork && relists++ % 10 === 0) await podNetwork.collect(new Set(known.keys()));
     } catch (err) {

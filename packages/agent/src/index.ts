@@ -4,7 +4,7 @@ export { IDENTITY_FILES, type NodeIdentity } from './identity/store.ts';
 export { renewalTime } from './identity/node-certificates.ts';
 export { DockerRuntime } from './runtime/docker/docker-runtime.ts';
 export { SimRuntime, type SimRuntimeOptions } from './runtime/sim.ts';
-export type { ContainerRuntime } from './runtime/types.ts';
+export { ImageError, type ContainerRuntime } from './runtime/types.ts';
 export { HOST_PORTS_ANNOTATION } from './pod/worker.ts';
 export { podNetworkName, podHostname, removeNodeNetwork } from './network/docker-pod-network.ts';
 export { removeAllRoutes } from './network/host-routes.ts';

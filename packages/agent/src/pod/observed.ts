@@ -21,4 +21,12 @@ export function groupByContainer(containers: ContainerInfo[]): Map<string, Obser
   return groups;
 }
 
+/**
+ * A listing of containers in one string: two listings differ in it when any container came, went,
+ * or changed its state or exit code.
+ */
+export function fingerprint(containers: ContainerInfo[]): string {
+  return containers.map((c) => `${c.id}:${c.state}:${c.exitCode ?? ''}`).sort().join(',');
+}
+
 export const ms = (iso: string | undefined): number | undefined => (iso ? Date.parse(iso) : undefined);

@@ -139,3 +139,16 @@ test('an evicted pod: its running containers are stopped within the eviction gra
   expect(evicted([b])).toEqual([]);
   expect(evicted([])).toEqual([]);
 });
+
+test('a container whose attempts all vanished goes on from the restart count last reported for it', () => {
+  const withStatus = (containerStatuses: unknown[], spec: Record<string, unknown> = {}, initContainerStatuses: unknown[] = []) => ({ ...pod(spec), status: { containerStatuses, initContainerStatuses } });
+  // The report still names the attempt that has gone: the next one is a restart.
+  const running = { name: 'app', containerID: 'docker://c-old', restartCount: 2, state: { running: {} } };
+  expect(plan(withStatus([running]), [])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 3 }]);
+  // The report already counts it (waiting since, ./status.ts): the next attempt takes that count.
+  const waiting = { name: 'app', restartCount: 3, state: { waiting: { reason: 'ErrImagePull' } }, lastState: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown' } } };
+  expect(plan(withStatus([waiting]), [])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 3 }]);
+  // Init containers from initContainerStatuses.
+  const spec = { initContainers: [{ name: 'i1', image: 'x' }] };
+  expect(plan(withStatus([], spec, [{ ...running, name: 'i1' }]), [])).toEqual([{ type: 'start', container: 'i1', init: true, restartCount: 3 }]);
+});

@@ -8,6 +8,7 @@ import { restartNotBefore, type BackoffPolicy } from './backoff.ts';
 import { hashContainerSpec } from './naming.ts';
 import { LABEL_SANDBOX_ID } from '../network/types.ts';
 import { groupByContainer, ms, type ObservedContainer } from './observed.ts';
+import { nextRestartCount, reportedStatus } from './vanished.ts';
 
 export type PodAction =
   | { type: 'start'; container: string; init: boolean; restartCount: number }
@@ -18,6 +19,10 @@ export type PodAction =
   | { type: 'confirm-deletion' };
 
 export interface PlanInput {
+  /**
+   * The pod, its status as last reported: a container none of whose attempts the runtime holds
+   * (removed behind the agent's back) goes on from the restartCount reported for it (./vanished.ts).
+   */
   pod: KubeObject;
   containers: ContainerInfo[];
   now: number;
@@ -120,7 +125,7 @@ function podDone(policy: string, containers: { name: string }[], groups: Map<str
 
 function planContainer(input: PlanInput, spec: { name: string }, list: ObservedContainer[], policy: string, init: boolean): PodAction[] {
   const latest = list[0];
-  if (!latest) return [{ type: 'start', container: spec.name, init, restartCount: 0 }];
+  if (!latest) return [{ type: 'start', container: spec.name, init, restartCount: nextRestartCount(reportedStatus(input.pod, init ? 'init' : 'app', spec.name)) }];
   const { info } = latest;
   if (info.state === 'created') return [{ type: 'start-existing', container: spec.name, id: info.id }];
   if (info.state === 'running' || info.state === 'unknown') {

@@ -80,3 +80,47 @@ test('an evicted pod is Failed with the reason Evicted and its message, whatever
   expect(s.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
   expect(status(p, [c]).reason).toBeUndefined();
 });
+
+describe('a container none of whose attempts the runtime holds any more (docker rm -f), as the kubelet reports it', () => {
+  const running = { name: 'app', image: 'skiff/busybox:1', imageID: 'sha256:abc', containerID: 'docker://c-old', restartCount: 2, ready: true, started: true, state: { running: { startedAt: '2026-11-28T11:59:00Z' } }, lastState: {} };
+  const unknown = { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was deleted.  The container used to be Running' } };
+  const reported = (containerStatuses: unknown[], spec: Record<string, unknown> = {}, meta: Record<string, unknown> = {}) => ({ ...pod(spec, meta), status: { phase: 'Running', containerStatuses } });
+
+  test('it was running: its end is unknown (exit code 137), it counts as restarted, it waits, and the pod stays Running', () => {
+    const s = status(reported([running]), []);
+    expect(s.phase).toBe('Running');
+    expect(s.containerStatuses[0]).toEqual({ name: 'app', image: 'skiff/busybox:1', imageID: '', restartCount: 3, state: { waiting: { reason: 'ContainerCreating' } }, lastState: unknown, ready: false, started: false });
+  });
+
+  test('the count survives every status written before the next attempt exists, and the next attempt takes it over', () => {
+    const first = status(reported([running]), [], { waiting: [['app', { reason: 'ErrImagePull', message: 'pull access denied' }]] });
+    expect(first.containerStatuses[0]).toMatchObject({ restartCount: 3, state: { waiting: { reason: 'ErrImagePull', message: 'pull access denied' } }, lastState: unknown });
+    const again = status(reported(first.containerStatuses), [], { waiting: [['app', { reason: 'ImagePullBackOff' }]] });
+    expect(again.containerStatuses[0]).toMatchObject({ restartCount: 3, state: { waiting: { reason: 'ImagePullBackOff' } }, lastState: unknown });
+    expect(again.containerStatuses[0].containerID).toBeUndefined();
+    const p = reported(again.containerStatuses);
+    const next = observed(p, 'app', 'running', { restartCount: 3 });
+    expect(status(p, [next]).containerStatuses[0]).toMatchObject({ restartCount: 3, containerID: `docker://${next.id}`, state: { running: {} } });
+  });
+
+  test('an exited attempt waiting to be restarted: counts as restarted, keeps its own last termination', () => {
+    const crashed = { ...running, ready: false, started: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 2, reason: 'Error', containerID: 'docker://c-old' } } };
+    const s = status(reported([crashed]), []);
+    expect(s.containerStatuses[0]).toMatchObject({ restartCount: 3, state: { waiting: { reason: 'ContainerCreating' } }, lastState: crashed.lastState });
+    expect(s.containerStatuses[0].containerID).toBeUndefined();
+  });
+
+  test('a terminated one is kept as it was; in a pod being deleted nothing counts as restarted', () => {
+    const done = { ...running, ready: false, state: { terminated: { exitCode: 0, reason: 'Completed', containerID: 'docker://c-old' } } };
+    expect(status(reported([done], { restartPolicy: 'Never' }), []).containerStatuses[0]).toEqual(done);
+    const deleting = reported([running], {}, { deletionTimestamp: '2026-11-28T12:00:30Z' });
+    expect(status(deleting, []).containerStatuses[0]).toMatchObject({ restartCount: 2, lastState: unknown });
+  });
+
+  test('an init container the same, from initContainerStatuses', () => {
+    const spec = { initContainers: [{ name: 'proxy', image: 'x', restartPolicy: 'Always' }] };
+    const p = { ...pod(spec), status: { initContainerStatuses: [{ ...running, name: 'proxy', image: 'x' }], containerStatuses: [running] } };
+    const s = status(p, [observed(p, 'app', 'running', { restartCount: 2, startedAt: '2026-11-28T11:59:00Z' })]);
+    expect(s.initContainerStatuses[0]).toMatchObject({ name: 'proxy', restartCount: 3, state: { waiting: { reason: 'PodInitializing' } }, lastState: unknown, ready: false });
+  });
+});

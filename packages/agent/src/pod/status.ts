@@ -1,9 +1,10 @@
 // The pure computation of a pod's status from what the runtime holds, the probe results and what
 // the agent is waiting on (image pulls, back-offs), in the exact shape kubectl expects.
 import { formatTime } from '@skiff/api';
-import type { KubeObject } from '@skiff/api';
+import type { ContainerStatus, KubeObject } from '@skiff/api';
 import type { ContainerInfo } from '../runtime/types.ts';
 import { groupByContainer, type ObservedContainer } from './observed.ts';
+import { reportedStatus, vanishedContainerStatus } from './vanished.ts';
 import { EVICTED_REASON } from '../eviction/plan.ts';
 
 export interface ContainerWaiting {
@@ -12,6 +13,7 @@ export interface ContainerWaiting {
 }
 
 export interface StatusInput {
+  /** The pod, its status as last reported (a container none of whose attempts is found keeps its count from it). */
   pod: KubeObject;
   containers: ContainerInfo[];
   now: number;
@@ -54,8 +56,11 @@ export function computePodStatus(input: StatusInput): Record<string, unknown> {
       return latest?.state === 'exited' && latest.exitCode === 0;
     });
   const statuses = specs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], 'app', pending));
+  // A container that ran and vanished is being restarted: with restartPolicy Always it does not
+  // take the pod back to Pending (the kubelet's getPhase counts it as stopped, and such a pod as Running).
+  const restarting = new Set(policy === 'Always' ? statuses.filter((s, i) => !groups.has(specs[i].name) && s.lastState?.terminated).map((s) => s.name) : []);
 
-  const phase = input.evicted ? 'Failed' : computePhase(policy, specs, groups, initSpecs.filter((s) => !isSidecar(s)), initDone);
+  const phase = input.evicted ? 'Failed' : computePhase({ policy, specs, groups, initSpecs: initSpecs.filter((s) => !isSidecar(s)), initDone, restarting });
   const readiness = [...statuses, ...initStatuses.filter((_, i) => isSidecar(initSpecs[i]))];
   const allReady = statuses.length > 0 && readiness.every((s) => s.ready);
   const old = (pod.status?.conditions ?? []) as { type: string; status: string; lastTransitionTime?: string }[];
@@ -98,7 +103,17 @@ function condition(old: { type: string; status: string; lastTransitionTime?: str
   return c;
 }
 
-function computePhase(policy: string, specs: { name: string }[], groups: Map<string, ObservedContainer[]>, initSpecs: { name: string }[], initDone: boolean): string {
+interface PhaseInput {
+  policy: string;
+  specs: { name: string }[];
+  groups: Map<string, ObservedContainer[]>;
+  initSpecs: { name: string }[];
+  initDone: boolean;
+  /** App containers with no attempt that are being restarted after one vanished (restartPolicy Always). */
+  restarting: ReadonlySet<string>;
+}
+
+function computePhase({ policy, specs, groups, initSpecs, initDone, restarting }: PhaseInput): string {
   if (!initDone) {
     const failed = initSpecs.some((s) => {
       const l = groups.get(s.name)?.[0]?.info;
@@ -107,11 +122,11 @@ function computePhase(policy: string, specs: { name: string }[], groups: Map<str
     return failed && policy === 'Never' ? 'Failed' : 'Pending';
   }
   const latest = specs.map((s) => groups.get(s.name)?.[0]?.info);
-  if (latest.some((l) => !l || l.state === 'created')) {
+  if (latest.some((l, i) => (!l && !restarting.has(specs[i].name)) || l?.state === 'created')) {
     // A container that has never started keeps the pod Pending, unless others already run.
     return latest.some((l) => l?.state === 'running') ? 'Running' : 'Pending';
   }
-  if (latest.some((l) => l!.state === 'running' || l!.state === 'unknown')) return 'Running';
+  if (restarting.size || latest.some((l) => l!.state === 'running' || l!.state === 'unknown')) return 'Running';
   // Every container has exited.
   const succeeded = latest.every((l) => l!.exitCode === 0);
   if (policy === 'Always') return 'Running';
@@ -121,22 +136,26 @@ function computePhase(policy: string, specs: { name: string }[], groups: Map<str
 
 type ContainerKind = 'app' | 'init' | 'sidecar' | 'ephemeral';
 
-function containerStatus(input: StatusInput, spec: { name: string; image: string }, list: ObservedContainer[], kind: ContainerKind, pending: string) {
+function containerStatus(input: StatusInput, spec: { name: string; image: string }, list: ObservedContainer[], kind: ContainerKind, pending: string): ContainerStatus {
   const latest = list[0]?.info;
   const previous = list[1]?.info;
   const waiting = input.waiting.get(spec.name);
+  if (!latest) {
+    const s = vanishedContainerStatus(spec, { reported: reportedStatus(input.pod, kind === 'app' || kind === 'ephemeral' ? kind : 'init', spec.name), waiting, pending, deleting: !!input.pod.metadata.deletionTimestamp });
+    return kind === 'init' ? { ...s, started: undefined } : s;
+  }
   const base = {
     name: spec.name,
     image: spec.image,
-    imageID: latest?.imageId ?? '',
-    containerID: latest ? `${input.runtime}://${latest.id}` : undefined,
-    restartCount: list[0]?.restartCount ?? 0,
+    imageID: latest.imageId,
+    containerID: `${input.runtime}://${latest.id}`,
+    restartCount: list[0].restartCount,
   };
-  let state: Record<string, unknown>;
-  let lastState: Record<string, unknown> = {};
+  let state: ContainerStatus['state'];
+  let lastState: NonNullable<ContainerStatus['lastState']> = {};
   let ready = false;
   let started = false;
-  if (!latest || latest.state === 'created') {
+  if (latest.state === 'created') {
     state = { waiting: { reason: waiting?.reason ?? pending, ...(waiting?.message ? { message: waiting.message } : {}) } };
   } else if (latest.state === 'running' || latest.state === 'unknown') {
     state = { running: { startedAt: stamp(latest.startedAt) } };

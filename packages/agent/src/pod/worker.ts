@@ -18,7 +18,7 @@ import { prepareTerminationFile, readTerminationMessage, removePodFiles, writePo
 import type { ProbeManager } from '../probe/manager.ts';
 import { backoffDelay, crashLoopDelay, type BackoffPolicy } from './backoff.ts';
 import { buildContainerConfig, portKey, type ContainerSpec } from './container-config.ts';
-import { groupByContainer } from './observed.ts';
+import { fingerprint, groupByContainer } from './observed.ts';
 import { isSidecar, planPodSync, type PodAction } from './plan.ts';
 import type { PortAllocator } from './ports.ts';
 import { computePodStatus, type ContainerWaiting } from './status.ts';
@@ -75,6 +75,8 @@ export class PodWorker {
   private gone = false;
   private triggeredOnce = false;
   private readonly waiting = new Map<string, ContainerWaiting>();
+  /** The pod's containers as this worker's last listing saw them (./observed.ts fingerprint). */
+  private seen?: string;
   /** Host ports this worker chose, by `container/containerPort/PROTOCOL`, until they are released. */
   private readonly hostPortsGiven = new Map<string, number>();
   private readonly imageRetry = new Map<string, { count: number; at: number }>();
@@ -107,6 +109,14 @@ export class PodWorker {
 
   get uid(): string | undefined {
     return this.pod.metadata.uid;
+  }
+
+  /**
+   * The pod's containers as its last sync listed them: the agent's relist wakes the worker when
+   * the runtime holds anything else (undefined before the first sync).
+   */
+  get observed(): string | undefined {
+    return this.seen;
   }
 
   /** Where the pod's ports listen: its holder's IP, or (without a pod network) a running container's. */
@@ -184,9 +194,8 @@ export class PodWorker {
   }
 
   private async sync(): Promise<void> {
-    const { runtime } = this.deps;
     const pod = this.gone ? { ...this.pod, metadata: { ...this.pod.metadata, deletionTimestamp: formatTime() } } : this.pod;
-    let containers = await runtime.list({ [LABEL_POD_UID]: pod.metadata.uid ?? '' });
+    let containers = await this.listContainers(pod);
     this.sandbox = await this.deps.network?.find(pod);
     this.rememberHostPorts(containers);
     this.syncProbes(pod, containers);
@@ -203,7 +212,7 @@ export class PodWorker {
     }
     const notStarted = new Set(containers.filter((c) => c.state === 'running' && !this.deps.probes.isStarted(c.id)).map((c) => c.id));
     const sandboxId = this.deps.network ? (this.sandbox?.id ?? 'none') : undefined;
-    const actions = planPodSync({ pod, containers, now, backoff: this.deps.backoff, unhealthy, notStarted, sandboxId, evicted: evicted && { graceSeconds: EVICTION_GRACE_SECONDS } });
+    const actions = planPodSync({ pod: this.reported(pod), containers, now, backoff: this.deps.backoff, unhealthy, notStarted, sandboxId, evicted: evicted && { graceSeconds: EVICTION_GRACE_SECONDS } });
     let changed = false;
     // Kills run together (each within its grace period, preStop hooks first), as the kubelet does.
     let kills = actions.filter((a) => a.type === 'kill');
@@ -215,7 +224,7 @@ export class PodWorker {
       changed = (await this.act(pod, a, containers)) || changed;
     }
     if (changed) {
-      containers = await runtime.list({ [LABEL_POD_UID]: pod.metadata.uid ?? '' });
+      containers = await this.listContainers(pod);
       this.syncProbes(pod, containers);
       this.dirty = true; // re-plan until nothing is left to do
     }
@@ -224,6 +233,12 @@ export class PodWorker {
       this.volumesReleased = true;
     }
     if (!this.gone) await this.writeStatus(pod, containers, evicted);
+  }
+
+  private async listContainers(pod: KubeObject): Promise<ContainerInfo[]> {
+    const containers = await this.deps.runtime.list({ [LABEL_POD_UID]: pod.metadata.uid ?? '' });
+    this.seen = fingerprint(containers);
+    return containers;
   }
 
   private async act(pod: KubeObject, a: PodAction, containers: ContainerInfo[]): Promise<boolean> {
@@ -299,7 +314,6 @@ export class PodWorker {
       return false;
     }
     this.imageRetry.delete(name);
-    restartCount = this.countVanished(pod, name, restartCount, containers);
     // With a pod network the container joins the pod's holder, which publishes the hostPorts.
     if (this.deps.network) this.sandbox = await this.deps.network.ensure(pod);
     const hostPorts = this.deps.network ? new Map<string, number>() : await this.chooseHostPorts(name, spec, groupByContainer(containers).get(name)?.[0]?.info);
@@ -455,18 +469,6 @@ export class PodWorker {
     return selectPullCredentials(image, secrets);
   }
 
-  /**
-   * A container that ran (the pod's status names its containerID) but whose every attempt has
-   * vanished from the runtime (removed behind the agent's back) counts as restarted, as the
-   * kubelet does: the restartCount goes on from the reported one instead of falling back to 0.
-   */
-  private countVanished(pod: KubeObject, name: string, restartCount: number, containers: ContainerInfo[]): number {
-    if (groupByContainer(containers).get(name)?.length) return restartCount;
-    const reported = (this.lastStatus ?? pod.status ?? {}) as { containerStatuses?: { name: string; containerID?: string; restartCount?: number }[]; initContainerStatuses?: { name: string; containerID?: string; restartCount?: number }[] };
-    const st = [...(reported.containerStatuses ?? []), ...(reported.initContainerStatuses ?? [])].find((c) => c.name === name);
-    return st?.containerID ? Math.max(restartCount, (st.restartCount ?? 0) + 1) : restartCount;
-  }
-
   /** Host ports: the spec's hostPort, else the previous attempt's port, else a fresh free one. */
   private async chooseHostPorts(container: string, spec: ContainerSpec, previous: ContainerInfo | undefined): Promise<Map<string, number>> {
     const out = new Map<string, number>();
@@ -512,9 +514,14 @@ export class PodWorker {
     this.deps.probes.reconcile(this.key, running);
   }
 
+  /** The pod with the status this worker last wrote (the informer's copy may not have it yet). */
+  private reported(pod: KubeObject): KubeObject {
+    return this.lastStatus ? { ...pod, status: { ...pod.status, ...this.lastStatus } } : pod;
+  }
+
   private async writeStatus(pod: KubeObject, containers: ContainerInfo[], evicted?: Eviction): Promise<void> {
     const { probes } = this.deps;
-    const base = this.lastStatus ? { ...pod, status: { ...pod.status, ...this.lastStatus } } : pod;
+    const base = this.reported(pod);
     const ready = new Map(containers.map((c) => [c.id, probes.isReady(c.id)]));
     const started = new Map(containers.map((c) => [c.id, probes.isStarted(c.id)]));
     const waiting = new Map(this.waiting);
