@@ -7,10 +7,11 @@
 // tampered one: 401.
 //
 // The API server advertises the Docker engine's default bridge gateway (docker0, an address of
-// this machine every container reaches), as `skiff up` does. The pod runs Node.js from
+// this machine every container reaches), found as `skiff up` finds it. The pod runs Node.js from
 // skiff-test/node (built by scripts/lib/docker.sh) with this checkout mounted read-only, for the
 // script and its node_modules.
 import { fileURLToPath } from 'node:url';
+import { defaultBridgeGateway, DockerRuntime } from '@skiff/agent';
 import { docker, getPod, podManifest, startCluster, until, type TestCluster } from '../support/cluster.ts';
 import { podVerbs } from '../support/use-cluster.ts';
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
   await docker(['image', 'inspect', NODE_IMAGE]).catch(() => {
     throw new Error(`the image ${NODE_IMAGE} is missing: scripts/test.sh builds it (scripts/lib/docker.sh ensure_node_image)`);
   });
-  gateway = (await docker(['network', 'inspect', 'bridge', '--format', '{{range .IPAM.Config}}{{.Gateway}}{{end}}'])).trim();
+  gateway = (await defaultBridgeGateway(new DockerRuntime().engine)) ?? '';
   expect(gateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   cluster = await startCluster({ nodes: [{ name: 'e2e-incluster-1', ip: '127.0.41.1' }], agentOptions: () => ({ serviceProxy: true }), tls: { advertiseAddress: gateway }, log: (m) => logged.push(m) });
   await cluster.client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });

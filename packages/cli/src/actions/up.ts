@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DockerRuntime } from '@skiff/agent';
+import { defaultBridgeGateway, DockerRuntime } from '@skiff/agent';
 import { bootstrapTokenSecret, caHash, formatJoinString, newBootstrapToken, NODES, SECRETS, type KubeObject, type Node } from '@skiff/api';
 import { RestClient } from '@skiff/client';
 import { isAlive, readState, writeState, type ClusterState } from '../cluster-state.ts';
@@ -68,7 +68,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
   // Pods reach the API server (the kubernetes Service) at an address of this host they can
   // route to: the bridge under --netns (the server listens there anyway), else the Docker
   // engine's default bridge gateway, where the server listens too (ADR 0017).
-  const advertise = plan ? [] : await dockerBridgeGateway().then((gw) => (gw ? ['--advertise-address', gw] : []));
+  const advertise = plan ? [] : await defaultBridgeGateway(new DockerRuntime().engine).then((gw) => (gw ? ['--advertise-address', gw] : []));
   if (!plan && advertise.length === 0) say(' (the Docker engine has no default bridge: pods will not reach the API server)');
   launch('server', ['server', '--data-dir', dataDir, '--port', String(opts.port), '--host', host, '--tls-san', host, ...advertise]);
   // Ready once its admin kubeconfig exists and the server answers over TLS with that CA.
@@ -136,16 +136,6 @@ function exited(state: ClusterState, role: string): string | undefined {
   if (!p || isAlive(p.pid)) return undefined;
   const tail = readFileSync(p.log, 'utf8').trim().split('\n').slice(-5).join('\n  ');
   return `the ${role} process exited; the end of ${p.log}:\n  ${tail}`;
-}
-
-/** The gateway of the engine's default `bridge` network (docker0, usually 172.17.0.1): a host address every container reaches. */
-async function dockerBridgeGateway(): Promise<string | undefined> {
-  try {
-    const net = (await new DockerRuntime().engine.getNetwork('bridge').inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
-    return net.IPAM?.Config?.map((c) => c.Gateway).find((g): g is string => !!g && !g.includes(':'));
-  } catch {
-    return undefined;
-  }
 }
 
 function portAnswers(port: number): Promise<boolean> {
