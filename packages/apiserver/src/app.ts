@@ -161,7 +161,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const priorityClasses = new PriorityClasses(storage, (msg, err) => (opts.logger ? log(msg, err) : console.error(msg, err)));
   const serviceAccountTokens = opts.authentication?.serviceAccountKey ? new ServiceAccountTokens(opts.authentication.serviceAccountKey) : undefined;
   // Pods get a ServiceAccount token volume only where tokens can be issued.
-  const serviceAccounts = serviceAccountTokens ? new ServiceAccountAdmission(storage) : undefined;
+  const serviceAccounts = serviceAccountTokens ? new ServiceAccountAdmission(storage, (msg, err) => (opts.logger ? log(msg, err) : console.error(msg, err))) : undefined;
   const stores = new Map<string, ResourceStore>();
   for (const r of RESOURCES) {
     const s = new ResourceStore(r, storage, namespaces, { serviceRange, priorityClasses, serviceAccounts });
@@ -248,9 +248,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // Before the storage closes under it (hooks run in the order they were added).
   app.addHook('onClose', () => claimRepair.close());
   await priorityClasses.start();
+  await serviceAccounts?.start();
   app.addHook('onClose', (_app, done) => {
     namespaces.close();
     priorityClasses.close();
+    serviceAccounts?.close();
     execRelay.close();
     if (ownsStorage) storage!.close();
     done();

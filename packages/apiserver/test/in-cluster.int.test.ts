@@ -183,6 +183,54 @@ describe('ServiceAccount admission', () => {
     }
   });
 
+  /** Resolves once the server's watch of ServiceAccounts from `rv` has delivered an event `seen` accepts. */
+  const watched = (rv: string, seen: (e: { type: string; object: { metadata: { name: string } } }) => boolean) =>
+    new Promise<void>((resolve, reject) => {
+      const u = new URL(server.url);
+      const req = request({ host: u.hostname, port: u.port, path: `/api/v1/namespaces/default/serviceaccounts?watch=true&resourceVersion=${rv}`, ...admin(), agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+          const lines = text.split('\n');
+          text = lines.pop()!;
+          if (lines.some((l) => l && seen(JSON.parse(l)))) {
+            req.destroy();
+            resolve();
+          }
+        });
+      });
+      req.on('error', (err) => (err.message === 'socket hang up' ? undefined : reject(err)));
+      req.end();
+    });
+
+  test('each pod is admitted with its ServiceAccount as the server last saw it: made, changed, deleted', async () => {
+    // Made just before: the server's view may not have it yet (etcd), and looks it up.
+    const made = await sa('builder', { imagePullSecrets: [{ name: 'registry-a' }] });
+    expect(made.status).toBe(201);
+    const first = await pod('built-1', { serviceAccountName: 'builder' });
+    expect(first.status).toBe(201);
+    expect(first.body.spec.imagePullSecrets).toEqual([{ name: 'registry-a' }]);
+    expect(first.body.spec.volumes.map((v: { name: string }) => v.name)).toEqual([expect.stringMatching(/^kube-api-access-/)]);
+    // Changed: once the server has seen the change (its watch delivered it), pods follow it.
+    const path = '/api/v1/namespaces/default/serviceaccounts/builder';
+    const changedSeen = watched(made.body.metadata.resourceVersion, (e) => e.type === 'MODIFIED' && e.object.metadata.name === 'builder');
+    const changed = await call(server.url, admin(), path, 'PUT', { ...made.body, automountServiceAccountToken: false, imagePullSecrets: [{ name: 'registry-b' }] });
+    expect(changed.status).toBe(200);
+    await changedSeen;
+    const second = await pod('built-2', { serviceAccountName: 'builder' });
+    expect(second.status).toBe(201);
+    expect(second.body.spec.imagePullSecrets).toEqual([{ name: 'registry-b' }]);
+    expect(second.body.spec.volumes).toBeUndefined();
+    // Deleted: refused again.
+    const deletedSeen = watched(changed.body.metadata.resourceVersion, (e) => e.type === 'DELETED' && e.object.metadata.name === 'builder');
+    expect((await call(server.url, admin(), path, 'DELETE')).status).toBe(200);
+    await deletedSeen;
+    const third = await pod('built-3', { serviceAccountName: 'builder' });
+    expect(third.status).toBe(403);
+    expect(third.body.message).toContain('serviceaccount "builder" not found');
+  });
+
   test('no token when the pod or its ServiceAccount says so, or a container mounts something there', async () => {
     await sa('quiet', { automountServiceAccountToken: false });
     const viaSa = (await pod('quiet-sa', { serviceAccountName: 'quiet' })).body;

@@ -8,7 +8,7 @@
 import { podObjects, PODS, type KubeObject } from '@skiff/api';
 import type { Storage, StorageEvent } from '../storage/types.ts';
 import { storageKeyOf } from '../registry/strategy.ts';
-import { WatchCache } from './watch-cache.ts';
+import { WatchCache } from '../storage/watch-cache.ts';
 import { VolumeIndex } from './volume-index.ts';
 
 export type GraphKind = 'secret' | 'configmap' | 'pvc' | 'serviceaccount' | 'pv';

@@ -8,7 +8,7 @@ import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES } from '@ski
 import type { Storage } from '../storage/types.ts';
 import type { UserInfo } from '../auth/user.ts';
 import { storageKeyOf } from '../registry/strategy.ts';
-import { WatchCache, type CacheHandlers } from './watch-cache.ts';
+import { WatchCache, type CacheHandlers } from '../storage/watch-cache.ts';
 
 /** `u:NAME` for users (and ServiceAccounts, by their user name), `g:NAME` for groups. */
 function subjectKey(s: RbacV1Subject, bindingNamespace: string): string | undefined {

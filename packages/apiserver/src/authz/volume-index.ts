@@ -5,7 +5,7 @@ import { PERSISTENT_VOLUMES, type KubeObject } from '@skiff/api';
 import type { Storage } from '../storage/types.ts';
 import { storageKeyOf } from '../registry/strategy.ts';
 import { pinnedNode } from './pinned-volume.ts';
-import { WatchCache } from './watch-cache.ts';
+import { WatchCache } from '../storage/watch-cache.ts';
 
 export interface VolumeEdges {
   /** `namespace/name` of the claim in spec.claimRef. */

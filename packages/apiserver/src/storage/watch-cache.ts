@@ -1,9 +1,9 @@
-// One resource mirrored in memory from a storage watch (kube-apiserver's authorizers read
-// informers' listers): listed once at start, then kept current event by event; a watch that
+// One resource mirrored in memory from a storage watch (kube-apiserver's authorizers and admission
+// plugins read informers' listers): listed once at start, then kept current event by event; a watch that
 // expires (etcd compacted under it) relists and rebuilds. What a request reads from here costs
 // no storage access.
 import type { KubeObject } from '@skiff/api';
-import type { Storage, StorageEvent, Watcher } from '../storage/types.ts';
+import type { Storage, StorageEvent, Watcher } from './types.ts';
 
 const RETRY_MS = 1000;
 
