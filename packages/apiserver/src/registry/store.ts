@@ -265,7 +265,7 @@ export class ResourceStore {
           await this.strategy.releaseOnDelete?.(current, this.storage);
           return { object: next, created: false };
         }
-        return { object: await this.storage.update(key, () => withTypeMetaFirst(next), rvOf(current)), created: false };
+        return { object: await this.storage.update(key, () => withTypeMetaFirst(next), rvOf(current), current), created: false };
       } catch (e) {
         if (e instanceof StorageError && (e.code === 'Conflict' || e.code === 'NotFound')) {
           if (pinned) throw e.code === 'Conflict' ? conflict(this.ref, name) : notFound(this.ref, name);
@@ -356,7 +356,7 @@ export class ResourceStore {
       if (opts.dryRun) return { object: plan.object ?? current, deleted: plan.action === 'delete' };
       try {
         if (plan.action === 'none') return { object: current, deleted: false };
-        if (plan.action === 'mark') return { object: await this.storage.update(key, () => plan.object!, rvOf(current)), deleted: false };
+        if (plan.action === 'mark') return { object: await this.storage.update(key, () => plan.object!, rvOf(current), current), deleted: false };
         const gone = await this.storage.delete(key, rvOf(current));
         await this.strategy.releaseOnDelete?.(current, this.storage);
         return { object: gone, deleted: true };

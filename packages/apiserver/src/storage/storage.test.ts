@@ -91,6 +91,36 @@ describe.each(backends())('storage on $name', (backend) => {
       expect((await s.get(podKey('a')))!.spec).toEqual({ x: 1 });
     });
 
+    test('expectedRevision with the object the caller read (known): written as from a read; stale, deleted or unchanged, as without it', async () => {
+      const a = await s.create(podKey('a'), pod('a'));
+      const seen: number[] = [];
+      const b = await s.update(podKey('a'), (c) => (seen.push(rv(c)), { ...c, spec: { x: 1 } }), rv(a), a);
+      expect(seen).toEqual([rv(a)]);
+      expect(rv(b)).toBeGreaterThan(rv(a));
+      expect(await s.get(podKey('a'))).toEqual(b);
+      // What the caller read has moved on: Conflict, nothing written.
+      expect(await codeOf(() => s.update(podKey('a'), (c) => ({ ...c, spec: { x: 2 } }), rv(a), a))).toBe('Conflict');
+      expect((await s.get(podKey('a')))!.spec).toEqual({ x: 1 });
+      // Nothing changes: no new revision.
+      expect(rv(await s.update(podKey('a'), (c) => c, rv(b), b))).toBe(rv(b));
+      expect(s.currentRevision()).toBe(rv(b));
+      // Deleted since it was read: NotFound.
+      await s.delete(podKey('a'));
+      expect(await codeOf(() => s.update(podKey('a'), (c) => ({ ...c, spec: { x: 3 } }), rv(b), b))).toBe('NotFound');
+      expect(await s.get(podKey('a'))).toBeUndefined();
+    });
+
+    test('concurrent updates from the same known object: exactly one succeeds', async () => {
+      const a = await s.create(podKey('a'), pod('a'));
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => Promise.resolve().then(() => s.update(podKey('a'), (c) => ({ ...c, spec: { writer: i } }), rv(a), a))),
+      );
+      const ok = results.filter((r) => r.status === 'fulfilled');
+      expect(ok).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect((r.reason as StorageError).code).toBe('Conflict');
+      expect((await s.get(podKey('a')))!.spec).toEqual((ok[0] as PromiseFulfilledResult<KubeObject>).value.spec);
+    });
+
     test('concurrent updates at the same expected revision: exactly one succeeds', async () => {
       const a = await s.create(podKey('a'), pod('a'));
       const results = await Promise.allSettled(

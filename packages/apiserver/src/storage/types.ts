@@ -112,8 +112,12 @@ export interface Storage {
    * the next one, or null to delete it. Throws StorageError('NotFound') if absent, and
    * StorageError('Conflict') when `expectedRevision` is given and differs from the stored one.
    * `mutate` may be called more than once (etcd retries when another writer got in between).
+   * `known`: the object as the caller has just read it, at `expectedRevision`; a storage whose
+   * reads cost a round trip (etcd) may hand it to `mutate` (as is, not a copy) instead of reading
+   * it again, as kube-apiserver's GuaranteedUpdate starts from the object it has. The write is
+   * still conditional on `expectedRevision`, so a stale `known` is a Conflict, never lost data.
    */
-  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): Awaitable<KubeObject>;
+  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number, known?: KubeObject): Awaitable<KubeObject>;
   /** Deletes; returns the last state. Throws NotFound / Conflict (expectedRevision). */
   delete(key: ObjectKey, expectedRevision?: number): Awaitable<KubeObject>;
   /**

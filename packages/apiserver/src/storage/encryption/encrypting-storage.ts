@@ -128,8 +128,9 @@ export class EncryptingStorage implements Storage {
     return then(this.inner.create(key, this.seal(key, obj)), (stored) => ({ ...obj, metadata: { ...obj.metadata, resourceVersion: stored.metadata.resourceVersion } }));
   }
 
-  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): Awaitable<KubeObject> {
-    if (!this.#resources.has(key.resource)) return this.inner.update(key, mutate, expectedRevision);
+  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number, known?: KubeObject): Awaitable<KubeObject> {
+    // `known` is the caller's plain object: passed on only where nothing is sealed.
+    if (!this.#resources.has(key.resource)) return this.inner.update(key, mutate, expectedRevision, known);
     const sealedMutate = (current: KubeObject): KubeObject | null => {
       const plain = this.open(key, current);
       const next = mutate(plain);

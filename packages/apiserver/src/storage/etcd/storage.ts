@@ -213,12 +213,15 @@ export class EtcdStorage implements Storage {
     throw new StorageError('AlreadyExists', `${keyString(key)} already exists`);
   }
 
-  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): Promise<KubeObject> {
-    return this.#timed('update', this.#update(key, mutate, expectedRevision));
+  update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number, known?: KubeObject): Promise<KubeObject> {
+    return this.#timed('update', this.#update(key, mutate, expectedRevision, known));
   }
 
-  async #update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number): Promise<KubeObject> {
+  async #update(key: ObjectKey, mutate: (current: KubeObject) => KubeObject | null, expectedRevision?: number, known?: KubeObject): Promise<KubeObject> {
     const k = this.keys.key(key);
+    // The caller's object at the expected revision spares the read: the write is conditional on
+    // that revision anyway, and its failure says NotFound or Conflict as the read would have.
+    if (expectedRevision !== undefined && known && Number(known.metadata.resourceVersion) === expectedRevision) return this.#replace(k, key, mutate(known), encodeObject(known), expectedRevision);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const kv = await this.#read(k, key, expectedRevision);
       const storedText = kv.value.toString('utf8');
@@ -241,6 +244,19 @@ export class EtcdStorage implements Storage {
       if (expectedRevision !== undefined) await this.#read(k, key, expectedRevision); // throws NotFound or Conflict
     }
     throw new StorageError('Conflict', `${keyString(key)}: too many concurrent updates`);
+  }
+
+  /** One conditional write of `next` (null: a delete) over the object stored as `storedText` at exactly `revision`. */
+  async #replace(k: Buffer, key: ObjectKey, next: KubeObject | null, storedText: string, revision: number): Promise<KubeObject> {
+    if (next !== null && typeof next !== 'object') throw new TypeError(`update of ${keyString(key)}: mutate returned ${typeof next}, expected an object or null`);
+    const value = next === null ? '' : encodeObject(next);
+    if (next !== null && value === storedText) return JSON.parse(textAt(storedText, revision)) as KubeObject;
+    const op: IRequestOp = next === null ? { request_delete_range: { key: k } } : { request_put: { key: k, value: Buffer.from(value) } };
+    const r = await this.#call((c) => this.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: revision }], success: [op], failure: [{ request_range: { key: k } }] }, c));
+    if (r.succeeded) return JSON.parse(textAt(next === null ? storedText : value, r.header.revision)) as KubeObject;
+    const now = r.responses[0]?.response_range?.kvs[0];
+    if (!now) throw new StorageError('NotFound', `${keyString(key)} not found`);
+    throw new StorageError('Conflict', `${keyString(key)} is at revision ${now.mod_revision}, not ${revision}`);
   }
 
   delete(key: ObjectKey, expectedRevision?: number): Promise<KubeObject> {
