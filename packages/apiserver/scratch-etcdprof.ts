@@ -1,12 +1,13 @@
 import autocannon from 'autocannon';
 import { rmSync } from 'node:fs';
-import { startServer } from './bench/components.ts';
+import { ensureDefaultServiceAccount, startServer } from './bench/components.ts';
 import { startEtcdCluster } from './src/testing/etcd-cluster.ts';
 const cluster = await startEtcdCluster(3);
 const components = process.argv.includes('--on');
 process.env.NODE_OPTIONS = '--cpu-prof --cpu-prof-dir=/tmp/prof-etcd';
 const s = await startServer(components, cluster.endpoint);
 delete process.env.NODE_OPTIONS;
+await ensureDefaultServiceAccount(s);
 const podBody = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'bench-', labels: { app: 'bench' } }, spec: { containers: [{ name: 'web', image: 'skiff/busybox:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } });
 const r = await autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, connections: 32, duration: 10 });
 console.log('rate', r.requests.average);

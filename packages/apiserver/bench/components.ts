@@ -185,7 +185,7 @@ export async function measure(s: Server, duration: number, standIn?: number): Pr
  * it on the server with components, and without it the server alone would look it up in storage
  * at every create (ServiceAccount admission's live lookup on a miss; a round trip on etcd).
  */
-function ensureDefaultServiceAccount(s: Server): Promise<void> {
+export function ensureDefaultServiceAccount(s: { url: string }): Promise<void> {
   const body = JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
   return new Promise((resolve, reject) => {
     const req = request(`${s.url}/api/v1/namespaces/default/serviceaccounts`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {

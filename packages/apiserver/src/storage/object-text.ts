@@ -1,5 +1,6 @@
-// Objects are stored as JSON text with metadata.resourceVersion already embedded, so reads can
-// hand the text out unchanged. These helpers are the only place that stamps the revision.
+// Stamping a revision into an object as metadata.resourceVersion, for both backends: a write
+// returns the caller's object stamped rather than a parse of the text it stored (SQLite embeds the
+// revision in that text, etcd a placeholder that reads fill in: ./etcd/codec.ts).
 import type { KubeObject } from '@skiff/api';
 
 /** A shallow copy of `obj` with metadata.resourceVersion = revision (the caller's object is not mutated). */

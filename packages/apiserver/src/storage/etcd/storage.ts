@@ -12,6 +12,7 @@ import type { IEvent, IKeyValue, IRangeResponse, IRequestOp } from 'etcd3';
 import type { ListOptions, ListResult, ObjectKey, RawListResult, Storage, StorageEvent, StorageStats, WatchOptions, Watcher } from '../types.ts';
 import { StorageError } from '../types.ts';
 import { LazyEvent } from '../watch/event.ts';
+import { withResourceVersion } from '../object-text.ts';
 import { HubWatcher, WatchHub } from '../watch/hub.ts';
 import { decodeContinue, encodeContinue } from '../sqlite/continue-token.ts';
 import { KeyCodec, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts';
@@ -203,12 +204,13 @@ export class EtcdStorage implements Storage {
         failure: [{ request_range: { key: k } }],
       }, c),
     );
-    if (r.succeeded) return JSON.parse(textAt(value, r.header.revision)) as KubeObject;
+    // The caller's object, stamped: what was stored, without parsing back the text just written.
+    if (r.succeeded) return withResourceVersion(obj, Number(r.header.revision));
     const existing = r.responses[0]?.response_range?.kvs[0];
     // The client retries a call whose answer was lost; if the first attempt committed, the key
     // holds exactly what we wrote, untouched since: that is our create, not a conflict.
     if (existing && existing.create_revision === existing.mod_revision && existing.value.toString('utf8') === value) {
-      return JSON.parse(textAt(value, existing.mod_revision)) as KubeObject;
+      return withResourceVersion(obj, Number(existing.mod_revision));
     }
     throw new StorageError('AlreadyExists', `${keyString(key)} already exists`);
   }

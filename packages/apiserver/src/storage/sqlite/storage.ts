@@ -17,7 +17,7 @@ import { scan } from './list-scan.ts';
 import { acquireLock } from './lock.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { Maintenance } from './maintenance.ts';
-import { stampInPlace, withResourceVersion } from './object-text.ts';
+import { stampInPlace, withResourceVersion } from '../object-text.ts';
 import { resolveOptions } from './options.ts';
 import type { ResolvedOptions, SqliteStorageOptions, StorageOp } from './options.ts';
 import { applyPragmas, META_COMPACTED, migrate } from './schema.ts';
