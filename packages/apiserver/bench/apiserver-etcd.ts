@@ -7,7 +7,7 @@
 // 4. `skiff server` with its scheduler and controller manager on (worker threads, busy with the
 //    pods being created) vs the API server alone, creates/s, on SQLite and on etcd (./components.ts);
 // 5. the etcd database size over many writes with compaction running (a bounded store).
-// `--only components` runs part 4 alone; `--churn N` (./etcd-churn.ts) the bounded store through
+// `--only components` runs part 4 alone, `--only list` part 3; `--churn N` (./etcd-churn.ts) the bounded store through
 // skiff's own storage instead of part 5's bare puts.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,7 +25,7 @@ const root = join(here, '../../..');
 const MAIN = join(root, 'packages/cli/src/main.ts');
 const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 const duration = arg('--duration', 10);
-/** `--only components`: just part 4 (skiff server with its components vs alone). */
+/** `--only components`: just part 4 (skiff server with its components vs alone); `--only list`: just part 3. */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const writes = arg('--writes', 100_000);
 const CONNECTIONS = 32;
@@ -130,7 +130,11 @@ async function partsOneToThree(skiff: Server, sqlite: Server, skiffOn: (prefix: 
   console.log(`scale-out creates/s      one server ${fmt(one.requests.average)}   two servers ${fmt(both)} (${fmt(x.requests.average)} +${fmt(y.requests.average)})   ${ratio(both, one.requests.average)}`);
   stop(second);
 
-  // 3. LIST of 10,000 pods: etcd vs SQLite.
+  await listPart(skiff, sqlite);
+}
+
+/** 3. LIST of 10,000 pods: etcd vs SQLite. */
+async function listPart(skiff: Server, sqlite: Server): Promise<void> {
   await fill(skiff, 'list', 10_000);
   await fill(sqlite, 'list', 10_000);
   const le = await listTime(skiff, 'list');
@@ -152,15 +156,17 @@ export async function benchEtcd(): Promise<void> {
   try {
     console.log(`\nbench:apiserver --datastore etcd  (${duration} s per run, ${CONNECTIONS} connections, autocannon; etcd ${cluster.members.length} members on loopback)`);
 
-    if (!only) {
+    if (!only || only === 'list') {
       const skiff = await skiffOn('/skiff/');
       await warm(skiff);
       const sqlite = await start([MAIN, 'server', '--data-dir', '$DIR', '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers']);
       servers.push(sqlite);
       await warm(sqlite);
-      await partsOneToThree(skiff, sqlite, skiffOn, cluster.hosts, servers);
+      if (only === 'list') await listPart(skiff, sqlite);
+      else await partsOneToThree(skiff, sqlite, skiffOn, cluster.hosts, servers);
       stop(sqlite);
       stop(skiff);
+      if (only === 'list') return;
     }
     // 4. Components on vs the API server alone, SQLite and etcd (./components.ts): one server at a
     //    time, each on an empty store (the etcd cluster is emptied before each).
