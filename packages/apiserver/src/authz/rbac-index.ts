@@ -77,8 +77,7 @@ export class RbacIndex {
   private readonly clusterRoleListeners: ((role: KubeObject) => void)[] = [];
 
   constructor(storage: Storage, log: (msg: string, err?: unknown) => void) {
-    const noop = { upsert() {}, delete() {}, reset() {} };
-    this.roles = new WatchCache({ storage, resource: storageKeyOf(ROLES), handlers: noop, log });
+    this.roles = new WatchCache({ storage, resource: storageKeyOf(ROLES), log });
     this.clusterRoles = new WatchCache({
       storage,
       resource: storageKeyOf(CLUSTER_ROLES),

@@ -6,26 +6,21 @@
 // unless it names a class the view has not seen yet.
 import { DEFAULT_POD_PRIORITY, formatTime, PREEMPT_LOWER_PRIORITY, PRIORITY_CLASSES, SYSTEM_PRIORITY_CLASSES, type KubeObject } from '@skiff/api';
 import { forbidden } from '../errors/status.ts';
-import type { Storage, Watcher } from '../storage/types.ts';
+import type { Storage } from '../storage/types.ts';
 import { StorageError } from '../storage/types.ts';
+import { WatchCache } from '../storage/watch-cache.ts';
 
 const KEY = `${PRIORITY_CLASSES.group}/${PRIORITY_CLASSES.plural}`;
 const PODS_REF = { plural: 'pods', group: '', kind: 'Pod' };
 const CLASSES_REF = { plural: PRIORITY_CLASSES.plural, group: PRIORITY_CLASSES.group, kind: PRIORITY_CLASSES.kind };
-const RETRY_MS = 1000;
 
 export class PriorityClasses {
-  private readonly byName = new Map<string, KubeObject>();
-  private watcher: Watcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
-
   private readonly storage: Storage;
-  private readonly log: (msg: string, err?: unknown) => void;
+  private readonly view: WatchCache;
 
   constructor(storage: Storage, log: (msg: string, err?: unknown) => void) {
     this.storage = storage;
-    this.log = log;
+    this.view = new WatchCache({ storage, resource: KEY, log });
   }
 
   /** Creates the system classes if missing and loads the view. */
@@ -47,13 +42,11 @@ export class PriorityClasses {
         if (!(e instanceof StorageError && e.code === 'AlreadyExists')) throw e;
       }
     }
-    await this.sync();
+    await this.view.start();
   }
 
   close(): void {
-    this.closed = true;
-    this.watcher?.close();
-    clearTimeout(this.timer);
+    this.view.close();
   }
 
   /** Priority admission for a pod being created: fills spec.priority and spec.preemptionPolicy. */
@@ -88,7 +81,7 @@ export class PriorityClasses {
 
   /** The same for an update (from the view: an update path reads nothing else). */
   admitClassUpdate(pc: KubeObject): void {
-    if (pc.globalDefault === true) this.refuseSecondDefault(pc, [...this.byName.values()]);
+    if (pc.globalDefault === true) this.refuseSecondDefault(pc, [...this.view.values()]);
   }
 
   private refuseSecondDefault(pc: KubeObject, classes: KubeObject[]): void {
@@ -99,32 +92,12 @@ export class PriorityClasses {
   /** The global default class; of several (written through several servers at once), the lowest value, as Kubernetes picks. */
   private globalDefault(): KubeObject | undefined {
     let best: KubeObject | undefined;
-    for (const c of this.byName.values()) if (c.globalDefault === true && (!best || (c.value as number) < (best.value as number))) best = c;
+    for (const c of this.view.values()) if (c.globalDefault === true && (!best || (c.value as number) < (best.value as number))) best = c;
     return best;
   }
 
   private async lookup(name: string): Promise<KubeObject | undefined> {
     // A class created a moment ago may not have reached the view yet: read it.
-    return this.byName.get(name) ?? (await this.storage.get({ resource: KEY, namespace: '', name })) ?? undefined;
-  }
-
-  private resync(): void {
-    this.sync().catch((err) => {
-      this.log('priorityclasses: relist after an expired watch failed, retrying', err);
-      this.timer = setTimeout(() => this.resync(), RETRY_MS);
-      this.timer.unref();
-    });
-  }
-
-  private async sync(): Promise<void> {
-    if (this.closed) return;
-    const list = await this.storage.list(KEY);
-    if (this.closed) return;
-    this.byName.clear();
-    for (const c of list.items) this.byName.set(c.metadata.name!, c);
-    this.watcher = this.storage.watch(KEY, { fromRevision: list.revision, onExpired: () => this.resync() }, (e) => {
-      if (e.type === 'DELETED') this.byName.delete(e.object.metadata.name!);
-      else this.byName.set(e.object.metadata.name!, e.object);
-    });
+    return this.view.get('', name) ?? (await this.storage.get({ resource: KEY, namespace: '', name })) ?? undefined;
   }
 }

@@ -78,8 +78,7 @@ export class ServiceAccountAdmission {
 
   constructor(storage: Storage, log: (msg: string, err?: unknown) => void) {
     this.storage = storage;
-    const none = () => undefined;
-    this.view = new WatchCache({ storage, resource: SERVICE_ACCOUNTS.plural, handlers: { upsert: none, delete: none, reset: none }, log });
+    this.view = new WatchCache({ storage, resource: SERVICE_ACCOUNTS.plural, log });
   }
 
   /** Fills the view; pods may be admitted before (each is then looked up live). */

@@ -22,17 +22,18 @@ export class WatchCache {
   private readonly byKey = new Map<string, KubeObject>();
   private readonly storage: Storage;
   private readonly resource: string;
-  private readonly handlers: CacheHandlers;
+  private readonly handlers: CacheHandlers | undefined;
   private readonly log: (msg: string, err?: unknown) => void;
   private readonly keep: boolean;
   private readonly passOver: ((e: StorageEvent) => boolean) | undefined;
 
   /**
+   * `handlers`: told of every change (none: a plain view, read with get() and values()).
    * `keep: false`: objects are handed to the handlers but not kept here (get() finds nothing).
    * `passOver`: events the handlers would do nothing with, told from the event itself before its
    * object is parsed (only with `keep: false`: a kept object would go stale).
    */
-  constructor(o: { storage: Storage; resource: string; handlers: CacheHandlers; log: (msg: string, err?: unknown) => void; keep?: boolean; passOver?: (e: StorageEvent) => boolean }) {
+  constructor(o: { storage: Storage; resource: string; handlers?: CacheHandlers; log: (msg: string, err?: unknown) => void; keep?: boolean; passOver?: (e: StorageEvent) => boolean }) {
     if (o.passOver && o.keep !== false) throw new Error('WatchCache: passOver needs keep: false');
     this.keep = o.keep ?? true;
     this.passOver = o.passOver;
@@ -73,7 +74,7 @@ export class WatchCache {
     const list = await this.storage.list(this.resource);
     if (this.closed) return;
     this.byKey.clear();
-    this.handlers.reset();
+    this.handlers?.reset();
     for (const o of list.items) this.put(o);
     this.watcher = this.storage.watch(this.resource, { fromRevision: list.revision, onExpired: () => this.resync() }, (e) => {
       if (this.passOver?.(e)) return;
@@ -81,7 +82,7 @@ export class WatchCache {
       if (e.type === 'DELETED') {
         const prev = this.byKey.get(key);
         this.byKey.delete(key);
-        this.handlers.delete(prev ?? e.object);
+        this.handlers?.delete(prev ?? e.object);
       } else this.put(e.object);
     });
   }
@@ -90,6 +91,6 @@ export class WatchCache {
     const key = `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     const prev = this.byKey.get(key);
     if (this.keep) this.byKey.set(key, o);
-    this.handlers.upsert(o, prev);
+    this.handlers?.upsert(o, prev);
   }
 }
