@@ -180,9 +180,11 @@ describe('deletion', () => {
 describe('resource limits', () => {
   test('a container exceeding its memory limit is OOMKilled', async () => {
     await create(podManifest('hog', NS, { command: ['tail', '/dev/zero'], resources: { limits: { memory: '16Mi' } } }, { restartPolicy: 'Never' }));
-    const p = await until('the hog terminated', async () => {
+    // Docker may record the exit (137) a moment before it learns of the OOM kill: the status may
+    // say Error first, and is rewritten once Docker says OOMKilled (the agent looks again).
+    const p = await until('the hog terminated, OOMKilled', async () => {
       const p = await pod('hog');
-      return containerStatus(p)?.state.terminated && p;
+      return containerStatus(p)?.state.terminated?.reason === 'OOMKilled' && p;
     }, 30_000);
     expect(containerStatus(p)!.state.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
     expect(p.status?.phase).toBe('Failed');

@@ -23,10 +23,10 @@ export function groupByContainer(containers: ContainerInfo[]): Map<string, Obser
 
 /**
  * A listing of containers in one string: two listings differ in it when any container came, went,
- * or changed its state or exit code.
+ * or changed its state or exit code, or was found OOM-killed after its exit (Docker may say so late).
  */
 export function fingerprint(containers: ContainerInfo[]): string {
-  return containers.map((c) => `${c.id}:${c.state}:${c.exitCode ?? ''}`).sort().join(',');
+  return containers.map((c) => `${c.id}:${c.state}:${c.exitCode ?? ''}:${c.oomKilled ? 'oom' : ''}`).sort().join(',');
 }
 
 export const ms = (iso: string | undefined): number | undefined => (iso ? Date.parse(iso) : undefined);

@@ -136,7 +136,7 @@ export class DockerRuntime implements ContainerRuntime {
         const cached = this.inspected.get(s.Id);
         if (cached && cached.state === s.State) return cached.info;
         const info = await this.inspect(s.Id);
-        if (info) this.inspected.set(s.Id, { state: s.State, info });
+        if (info && !oomMayFollow(info, Date.now())) this.inspected.set(s.Id, { state: s.State, info });
         return info;
       }),
     );
@@ -298,3 +298,20 @@ function sessionStreams(stream: Readable, tty: boolean | undefined): { stdout: R
   stderr.end();
   return { stdout: stream, stderr, ended };
 }
+
+/** How long after a SIGKILLed container's exit Docker may still mark it OOMKilled. */
+const OOM_FLAG_WINDOW_MS = 10_000;
+
+/**
+ * Whether a later inspection may say more than this one: Docker learns of a cgroup OOM kill from
+ * an event of its own, which on a busy machine can come after the container's exit has been
+ * recorded, so an exit with 137 (SIGKILL) reads OOMKilled false for a moment, then true (seen in
+ * CI: the pod's status said Error where the kernel had OOM-killed it). Such an inspection is not
+ * cached for a while after the exit, so that the next listing looks again.
+ */
+export function oomMayFollow(info: ContainerInfo, now: number): boolean {
+  if (info.state !== 'exited' || info.exitCode !== 137 || info.oomKilled) return false;
+  const finished = info.finishedAt ? Date.parse(info.finishedAt) : NaN;
+  return !(now - finished > OOM_FLAG_WINDOW_MS);
+}
+
