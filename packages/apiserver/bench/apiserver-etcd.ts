@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { startEtcdCluster } from '../src/testing/etcd-cluster.ts';
 import { benchComponents, ensureDefaultServiceAccount } from './components.ts';
+import { defragmentMembers } from './etcd-maintenance.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../../..');
@@ -179,14 +180,7 @@ export async function benchEtcd(): Promise<void> {
       const { header } = await client.delete().all();
       await client.kv.compact({ revision: header.revision });
       compactedAt = Number(header.revision);
-      await Promise.all(cluster.hosts.map(async (h) => {
-        const member = new Etcd3({ hosts: `http://${h}` });
-        try {
-          await member.maintenance.defragment({});
-        } finally {
-          member.close();
-        }
-      }));
+      await defragmentMembers(cluster.hosts);
     };
     try {
       await benchComponents('sqlite');
@@ -222,7 +216,7 @@ export async function benchEtcd(): Promise<void> {
     }
     const secs = (performance.now() - t0) / 1000;
     maxSize = Math.max(maxSize, await size());
-    await Promise.all(cluster.hosts.map((h) => new Etcd3({ hosts: `http://${h}` }).maintenance.defragment({})));
+    await defragmentMembers(cluster.hosts);
     const after = await size();
     console.log(`store after ${done} writes (${(done / secs).toFixed(0)}/s, 10,000 keys rewritten, compacted every 5 s): db size max ${(maxSize / 1e6).toFixed(1)} MB, after defrag ${(after / 1e6).toFixed(1)} MB (started at ${(start0 / 1e6).toFixed(1)} MB)`);
     churnClient.close();

@@ -11,6 +11,7 @@
 import { Etcd3 } from 'etcd3';
 import { EtcdStorage } from '../src/storage/etcd/storage.ts';
 import { startEtcdCluster } from '../src/testing/etcd-cluster.ts';
+import { defragmentMembers } from './etcd-maintenance.ts';
 
 const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 
@@ -87,14 +88,7 @@ export async function benchChurn(): Promise<void> {
     const deadline = Date.now() + 60_000;
     while (lastRev < lastWritten && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     watcher.close();
-    await Promise.all(cluster.hosts.map(async (h) => {
-      const c = new Etcd3({ hosts: `http://${h}` });
-      try {
-        await c.maintenance.defragment({});
-      } finally {
-        c.close();
-      }
-    }));
+    await defragmentMembers(cluster.hosts);
     const after = await dbSize();
     console.log(`${done} writes${done < writes ? ` (stopped early by SIGINT; ${writes} asked for)` : ''} in ${secs.toFixed(0)} s (${(done / secs).toFixed(0)}/s), ${failures} failed; the watcher saw ${events} events (${done - failures} expected), ${outOfOrder} out of order`);
     console.log(`etcd db: ${(size0 / 1e6).toFixed(1)} MB before the churn, ${(maxSize / 1e6).toFixed(1)} MB at most, ${(after / 1e6).toFixed(1)} MB after defrag; process rss ${(rss0 / 1e6).toFixed(0)} MB before, ${(maxRss / 1e6).toFixed(0)} MB at most; heap at most ${(maxHeap / 1e6).toFixed(0)} MB`);
