@@ -228,27 +228,22 @@ export class EtcdStorage implements Storage {
       const kv = await this.#read(k, key, expectedRevision);
       const storedText = kv.value.toString('utf8');
       const current = JSON.parse(textAt(storedText, kv.mod_revision)) as KubeObject;
-      const next = mutate(current);
-      if (next !== null && typeof next !== 'object') throw new TypeError(`update of ${keyString(key)}: mutate returned ${typeof next}, expected an object or null`);
-      let op: IRequestOp;
-      let value = '';
-      if (next === null) op = { request_delete_range: { key: k } };
-      else {
-        value = encodeObject(next);
-        // Like Kubernetes: an update that changes nothing writes nothing and keeps its revision.
-        if (value === storedText) return JSON.parse(textAt(storedText, kv.mod_revision)) as KubeObject;
-        op = { request_put: { key: k, value: Buffer.from(value) } };
+      try {
+        return await this.#replace(k, key, mutate(current), storedText, Number(kv.mod_revision));
+      } catch (e) {
+        // Another writer got in between: the caller's Conflict when it expected a revision, else
+        // read again and recompute (kube's GuaranteedUpdate).
+        if (expectedRevision !== undefined || !(e instanceof StorageError && e.code === 'Conflict')) throw e;
       }
-      const r = await this.#call((c) => this.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }], success: [op] }, c));
-      if (r.succeeded) {
-        return JSON.parse(textAt(next === null ? storedText : value, r.header.revision)) as KubeObject;
-      }
-      if (expectedRevision !== undefined) await this.#read(k, key, expectedRevision); // throws NotFound or Conflict
     }
     throw new StorageError('Conflict', `${keyString(key)}: too many concurrent updates`);
   }
 
-  /** One conditional write of `next` (null: a delete) over the object stored as `storedText` at exactly `revision`. */
+  /**
+   * One conditional write of `next` (null: a delete) over the object stored as `storedText` at
+   * exactly `revision`; an unchanged object writes nothing (as Kubernetes). Throws NotFound or
+   * Conflict when the key is gone or has moved on.
+   */
   async #replace(k: Buffer, key: ObjectKey, next: KubeObject | null, storedText: string, revision: number): Promise<KubeObject> {
     if (next !== null && typeof next !== 'object') throw new TypeError(`update of ${keyString(key)}: mutate returned ${typeof next}, expected an object or null`);
     const value = next === null ? '' : encodeObject(next);
