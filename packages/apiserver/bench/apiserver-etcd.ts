@@ -7,7 +7,7 @@
 // 4. `skiff server` with its scheduler and controller manager on (worker threads, busy with the
 //    pods being created) vs the API server alone, creates/s, on SQLite and on etcd (./components.ts);
 // 5. the etcd database size over many writes with compaction running (a bounded store).
-// `--only components` runs part 4 alone, `--only list` part 3; `--churn N` (./etcd-churn.ts) the bounded store through
+// `--only components` runs part 4 alone, `--only list` part 3, `--only creates` part 1; `--churn N` (./etcd-churn.ts) the bounded store through
 // skiff's own storage instead of part 5's bare puts.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,7 +26,7 @@ const root = join(here, '../../..');
 const MAIN = join(root, 'packages/cli/src/main.ts');
 const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 const duration = arg('--duration', 10);
-/** `--only components`: just part 4 (skiff server with its components vs alone); `--only list`: just part 3. */
+/** `--only components`: just part 4 (skiff server with its components vs alone); `--only list`: just part 3; `--only creates`: just part 1. */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const writes = arg('--writes', 100_000);
 const CONNECTIONS = 32;
@@ -104,9 +104,8 @@ async function fill(s: Server, ns: string, n: number): Promise<void> {
   await autocannon({ url: `${s.url}/api/v1/namespaces/${ns}/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, amount: n, connections: CONNECTIONS });
 }
 
-/** Parts 1-3; servers started here go into `servers` (stopped by the caller in the end). */
-async function partsOneToThree(skiff: Server, sqlite: Server, skiffOn: (prefix: string) => Promise<Server>, hosts: string[], servers: Server[]): Promise<void> {
-  // 1. skiff on etcd vs the bare etcd client, same run.
+/** 1. skiff on etcd vs the bare etcd client, same run: creates and GETs. */
+async function createsPart(skiff: Server, hosts: string[], servers: Server[]): Promise<void> {
   const bare = await start([join(here, 'bare-etcd-server.ts'), hosts.join(',')]);
   servers.push(bare);
   await warm(bare);
@@ -121,6 +120,11 @@ async function partsOneToThree(skiff: Server, sqlite: Server, skiffOn: (prefix: 
   console.log(`creates/s                ${fmt(bareCreate.requests.average)}              ${fmt(skiffCreate.requests.average)}        ${ratio(skiffCreate.requests.average, bareCreate.requests.average)} (0.6x)   p99 ${skiffCreate.latency.p99} ms`);
   console.log(`GETs/s                   ${fmt(bareGet.requests.average)}              ${fmt(skiffGet.requests.average)}        ${ratio(skiffGet.requests.average, bareGet.requests.average)} (0.7x)   p99 ${skiffGet.latency.p99} ms`);
   stop(bare);
+}
+
+/** Parts 1-3; servers started here go into `servers` (stopped by the caller in the end). */
+async function partsOneToThree(skiff: Server, sqlite: Server, skiffOn: (prefix: string) => Promise<Server>, hosts: string[], servers: Server[]): Promise<void> {
+  await createsPart(skiff, hosts, servers);
 
   // 2. Two API servers on one cluster vs one: aggregate creates/s (each with half the connections).
   const second = await skiffOn('/skiff/');
@@ -157,6 +161,12 @@ export async function benchEtcd(): Promise<void> {
   try {
     console.log(`\nbench:apiserver --datastore etcd  (${duration} s per run, ${CONNECTIONS} connections, autocannon; etcd ${cluster.members.length} members on loopback)`);
 
+    if (only === 'creates') {
+      const skiff = await skiffOn('/skiff/');
+      await warm(skiff);
+      await createsPart(skiff, cluster.hosts, servers);
+      return;
+    }
     if (!only || only === 'list') {
       const skiff = await skiffOn('/skiff/');
       await warm(skiff);

@@ -14,6 +14,7 @@
 //        pnpm bench:apiserver --only components [--rounds R]  (components on vs off, SQLite: ./components.ts)
 //        pnpm bench:apiserver --only components --parts [--rounds R]  (what they cost the API server thread, layer by layer: ./components-parts.ts)
 //        pnpm bench:apiserver --datastore etcd --only list  (LIST of 10,000 pods, etcd vs SQLite, alone)
+//        pnpm bench:apiserver --datastore etcd --only creates  (creates and GETs, etcd vs a bare etcd client, alone)
 //        pnpm bench:apiserver --datastore etcd --churn 1000000  (the store bounded over N writes: ./etcd-churn.ts)
 //        pnpm bench:apiserver --only wal [--creates N] [--rounds R] [--rate C]  (the SQLite WAL bound on vs off: ./sqlite-long-run.ts)
 //        pnpm bench:apiserver --only memory [--creates N]  (RSS and live heap over N creates, then deletes: ./sqlite-long-run.ts)
@@ -193,8 +194,8 @@ function runAuditCost(): Promise<void> {
 
 const datastore = process.argv.includes('--datastore') ? process.argv[process.argv.indexOf('--datastore') + 1] : 'sqlite';
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && !['components', 'audit', 'rbac', 'tls', 'wal', 'memory', 'list'].includes(only)) throw new Error(`--only: expected "components", "audit", "rbac", "tls", "wal", "memory" or (with --datastore etcd) "list", got ${JSON.stringify(only)}`);
-if (only === 'list' && datastore !== 'etcd') throw new Error('--only list compares etcd with SQLite: it needs --datastore etcd');
+if (only !== undefined && !['components', 'audit', 'rbac', 'tls', 'wal', 'memory', 'list', 'creates'].includes(only)) throw new Error(`--only: expected "components", "audit", "rbac", "tls", "wal", "memory" or (with --datastore etcd) "list" or "creates", got ${JSON.stringify(only)}`);
+if ((only === 'list' || only === 'creates') && datastore !== 'etcd') throw new Error(`--only ${only} is a part of the etcd benchmark: it needs --datastore etcd`);
 const run =
   only === 'tls' ? runTransportCost
   : only === 'wal' ? () => import('./sqlite-long-run.ts').then((m) => m.benchWal())

@@ -40,6 +40,16 @@ describe('lists', () => {
     expect(badField.body.kind).toBe('Status');
   });
 
+  test('each listed item is the object a GET returns, less apiVersion and kind', async () => {
+    const list = await api('GET', PODS);
+    expect(list.body.items).toHaveLength(7);
+    for (const item of list.body.items) {
+      const { apiVersion, kind, ...rest } = (await api('GET', `${PODS}/${item.metadata.name}`)).body;
+      expect([apiVersion, kind]).toEqual(['v1', 'Pod']);
+      expect(item).toEqual(rest);
+    }
+  });
+
   test('limit and continue page through every item once', async () => {
     const seen: string[] = [];
     let cont = '';

@@ -8,6 +8,7 @@ import { client, readWatch } from './support/server.ts';
 import { startTestServer, TEST_DATASTORE } from '../src/testing/index.ts';
 import type { Client, TestServer } from './support/server.ts';
 import { EncryptingStorage, ENCRYPTION_KEY_FILE, parseKeyFile, rotateEncryptionKey } from '../src/storage/encryption/index.ts';
+import { rawTextString } from '../src/storage/object-text.ts';
 
 const VALUE = 'hunter2-correct-horse-battery-staple';
 const B64 = Buffer.from(VALUE).toString('base64');
@@ -27,9 +28,9 @@ afterAll(() => server.close());
 async function storedBytes(): Promise<Buffer> {
   await sealing.flush?.();
   if (TEST_DATASTORE === 'sqlite') return Buffer.concat(readdirSync(server.dataDir).filter((f) => f.startsWith('skiff.db')).map((f) => readFileSync(join(server.dataDir, f))));
-  const texts: string[] = [];
-  for (const r of ['secrets', 'configmaps']) texts.push(...(await sealing.inner.listRaw(r)).items);
-  return Buffer.from(texts.join('\n'));
+  const texts: Buffer[] = [];
+  for (const r of ['secrets', 'configmaps']) texts.push(...(await sealing.inner.listRaw(r)).items.map((t) => Buffer.from(rawTextString(t))));
+  return Buffer.concat(texts);
 }
 
 test('the stored Secret is sealed; the datastore holds neither its value nor its base64', async () => {

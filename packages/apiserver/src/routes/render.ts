@@ -7,6 +7,7 @@ import type { IncludeObject } from '../tables/index.ts';
 import { badRequest } from '../errors/status.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import type { Query } from './query.ts';
+import type { RawText } from '../storage/types.ts';
 
 export const JSON_TYPE = 'application/json';
 const TABLE_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
@@ -34,18 +35,41 @@ export function itemPrefix(store: ResourceStore): string {
   return `{"apiVersion":${JSON.stringify(store.apiVersion)},"kind":${JSON.stringify(store.info.kind)},`;
 }
 
-export function listBody(store: ResourceStore, items: string[], meta: { revision: number; continue?: string; remainingItemCount?: number }): string {
+export function listBody(store: ResourceStore, items: RawText[], meta: { revision: number; continue?: string; remainingItemCount?: number }): string | Buffer {
   const prefix = itemPrefix(store);
-  let out = `{"kind":"${store.info.listKind}","apiVersion":"${store.apiVersion}","metadata":{"resourceVersion":"${meta.revision}"`;
-  if (meta.continue) out += `,"continue":${JSON.stringify(meta.continue)}`;
-  if (meta.remainingItemCount !== undefined) out += `,"remainingItemCount":${meta.remainingItemCount}`;
-  out += '},"items":[';
+  let head = `{"kind":"${store.info.listKind}","apiVersion":"${store.apiVersion}","metadata":{"resourceVersion":"${meta.revision}"`;
+  if (meta.continue) head += `,"continue":${JSON.stringify(meta.continue)}`;
+  if (meta.remainingItemCount !== undefined) head += `,"remainingItemCount":${meta.remainingItemCount}`;
+  head += '},"items":[';
+  if (items.some((t) => typeof t !== 'string')) return listBytes(head, prefix, items);
+  let out = head;
   for (let i = 0; i < items.length; i++) {
-    const s = items[i];
+    const s = items[i] as string;
     if (i > 0) out += ',';
     out += s.startsWith(prefix) ? '{' + s.slice(prefix.length) : s;
   }
   return out + ']}';
+}
+
+const OPEN = Buffer.from('{');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
+
+/** listBody from texts in pieces of bytes (RawText): each piece is copied once, into the body. */
+function listBytes(head: string, prefix: string, items: RawText[]): Buffer {
+  const p = Buffer.from(prefix);
+  const parts: Buffer[] = [Buffer.from(head)];
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    const t = items[i];
+    const pieces = typeof t === 'string' ? [Buffer.from(t)] : t;
+    const first = pieces[0] ?? Buffer.alloc(0);
+    if (first.length >= p.length && first.compare(p, 0, p.length, 0, p.length) === 0) parts.push(OPEN, first.subarray(p.length));
+    else parts.push(first);
+    for (let k = 1; k < pieces.length; k++) parts.push(pieces[k]);
+  }
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
 }
 
 export function stripTypeMeta(o: KubeObject): Record<string, unknown> {

@@ -2,6 +2,7 @@
 // returns the caller's object stamped rather than a parse of the text it stored (SQLite embeds the
 // revision in that text, etcd a placeholder that reads fill in: ./etcd/codec.ts).
 import type { KubeObject } from '@skiff/api';
+import type { RawText } from './types.ts';
 
 /** A shallow copy of `obj` with metadata.resourceVersion = revision (the caller's object is not mutated). */
 export function withResourceVersion(obj: KubeObject, revision: number): KubeObject {
@@ -13,4 +14,9 @@ export function stampInPlace(obj: KubeObject, revision: number): KubeObject {
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   obj.metadata.resourceVersion = String(revision);
   return obj;
+}
+
+/** A stored text as one string, whichever form the storage gave it in. */
+export function rawTextString(t: RawText): string {
+  return typeof t === 'string' ? t : Buffer.concat(t).toString('utf8');
 }

@@ -9,6 +9,7 @@ import { backends } from './test-backends.ts';
 import { until } from '../testing/until.ts';
 import type { OpenedStorage } from './test-backends.ts';
 import { pod, podKey } from './sqlite/test-helpers.ts';
+import { rawTextString } from './object-text.ts';
 
 const codeOf = async (f: () => unknown): Promise<string | undefined> => {
   try {
@@ -212,7 +213,7 @@ describe.each(backends())('storage on $name', (backend) => {
       expect((await s.list('pods', { namespace: 'none' })).items).toEqual([]);
       expect((await s.list('nothing')).items).toEqual([]);
       const raw = await s.listRaw!('pods', { namespace: 'a' });
-      expect(raw.items.map((x) => JSON.parse(x))).toEqual((await s.list('pods', { namespace: 'a' })).items);
+      expect(raw.items.map((x) => JSON.parse(rawTextString(x)))).toEqual((await s.list('pods', { namespace: 'a' })).items);
     });
 
     test('pages with limit and continue return every item once, in order, with remainingItemCount', async () => {

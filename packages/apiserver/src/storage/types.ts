@@ -45,9 +45,17 @@ export interface ListResult {
   remainingItemCount?: number;
 }
 
-/** Extension: a list whose items are the stored JSON texts (resourceVersion embedded), ready to be joined into a response body. */
+/**
+ * An object's stored JSON text, resourceVersion embedded: a string (SQLite), or the text's UTF-8
+ * bytes in consecutive pieces (etcd: the stored bytes around the resourceVersion spliced in), so
+ * that a large list goes out as the bytes etcd sent, never decoded into strings only to be
+ * encoded again for the socket. rawTextString() (../object-text.ts) makes either a string.
+ */
+export type RawText = string | readonly Buffer[];
+
+/** Extension: a list whose items are the stored JSON texts, ready to be joined into a response body. */
 export interface RawListResult {
-  items: string[];
+  items: RawText[];
   revision: number;
   continue?: string;
   remainingItemCount?: number;

@@ -12,7 +12,8 @@
 // they do in Kubernetes' etcd keys. An object stored before encryption was on (no `sealed`) is
 // read as it is and sealed at its next write, as Kubernetes' identity provider allows.
 import type { KubeObject } from '@skiff/api';
-import type { Awaitable, ListOptions, ListResult, ObjectKey, RawListResult, Storage, StorageEvent, StorageStats, WatchOptions, Watcher } from '../types.ts';
+import type { Awaitable, ListOptions, ListResult, ObjectKey, RawListResult, RawText, Storage, StorageEvent, StorageStats, WatchOptions, Watcher } from '../types.ts';
+import { rawTextString } from '../object-text.ts';
 import { Keyring, sealedKeyName } from './keyring.ts';
 
 /** The envelope's field that holds the sealed object. */
@@ -92,7 +93,8 @@ export class EncryptingStorage implements Storage {
     return obj;
   }
 
-  #openText(resource: string, text: string): string {
+  #openText(resource: string, raw: RawText): string {
+    const text = rawTextString(raw);
     const stored = JSON.parse(text) as KubeObject;
     return (stored as Envelope)[SEALED_FIELD] === undefined ? text : JSON.stringify(this.open(keyOf(resource, stored), stored));
   }

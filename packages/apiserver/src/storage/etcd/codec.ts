@@ -80,9 +80,23 @@ export function encodeObject(o: KubeObject): string {
   return JSON.stringify({ apiVersion, kind, metadata: { resourceVersion: '', ...meta }, ...rest });
 }
 
+const NO_PLACEHOLDER = 'stored object without the resourceVersion placeholder (not written by skiff?)';
+
 /** The stored text with its resourceVersion filled in. */
 export function textAt(stored: string, revision: number | string): string {
   const i = stored.indexOf(RV_PLACEHOLDER);
-  if (i < 0) throw new Error('stored object without the resourceVersion placeholder (not written by skiff?)');
+  if (i < 0) throw new Error(NO_PLACEHOLDER);
   return `${stored.slice(0, i)}"resourceVersion":"${revision}"${stored.slice(i + RV_PLACEHOLDER.length)}`;
+}
+
+const RV_PLACEHOLDER_BYTES = Buffer.from(RV_PLACEHOLDER);
+
+/**
+ * textAt on the stored bytes, for lists: the pieces that make up the text (the stored bytes
+ * before the placeholder, the resourceVersion, the rest), neither decoded nor copied.
+ */
+export function bytesAt(stored: Buffer, revision: number | string): Buffer[] {
+  const i = stored.indexOf(RV_PLACEHOLDER_BYTES);
+  if (i < 0) throw new Error(NO_PLACEHOLDER);
+  return [stored.subarray(0, i), Buffer.from(`"resourceVersion":"${revision}"`), stored.subarray(i + RV_PLACEHOLDER_BYTES.length)];
 }

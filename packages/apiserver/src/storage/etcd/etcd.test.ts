@@ -12,7 +12,8 @@ import type { EtcdCluster } from '../../testing/etcd-cluster.ts';
 import { startTcpProxy } from '../../../test/support/tcp-proxy.ts';
 import { EtcdStorage } from './storage.ts';
 import type { EtcdStorageOptions } from './options.ts';
-import { KeyCodec, encodeObject, textAt } from './codec.ts';
+import { KeyCodec, bytesAt, encodeObject, textAt } from './codec.ts';
+import { rawTextString } from '../object-text.ts';
 import { parseDatastore } from './options.ts';
 
 let cluster: EtcdCluster;
@@ -51,6 +52,9 @@ describe('codec', () => {
     expect(back.metadata.annotations.trap).toBe('"resourceVersion":""');
     expect(back.spec).toEqual({ resourceVersion: '' });
     expect(stored.startsWith('{"apiVersion":"v1","kind":"Pod","metadata":{"resourceVersion":""')).toBe(true);
+    // The same splice on the stored bytes, as lists make it: the same text, in pieces.
+    expect(rawTextString(bytesAt(Buffer.from(stored), 42))).toBe(textAt(stored, 42));
+    expect(() => bytesAt(Buffer.from('{"metadata":{}}'), 1)).toThrow(/placeholder/);
   });
 
   test('--datastore-endpoint parsing and refusals', () => {
@@ -62,6 +66,34 @@ describe('codec', () => {
     expect(() => parseDatastore({ cafile: '/x' })).toThrow(/need --datastore-endpoint/);
     expect(() => parseDatastore({ endpoint: 'etcd://h:1', certfile: '/x' })).toThrow(/go together/);
     expect(() => parseDatastore({ endpoint: 'etcd://h:1', cafile: '/does/not/exist' })).toThrow(/cannot read/);
+  });
+});
+
+describe('lists in chunks', () => {
+  test('a list of many chunks (each asked for before the last is processed) has every object once, in order, at one revision', async () => {
+    const s = await storage({ listChunk: 3 });
+    const names = Array.from({ length: 11 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+    for (const name of names) await s.create(podKey(name, 'ns'), pod(name, 'ns'));
+    const r = await s.listRaw('pods', { namespace: 'ns' });
+    const items = r.items.map((t) => JSON.parse(rawTextString(t)) as KubeObject);
+    expect(items.map((o) => o.metadata.name)).toEqual(names);
+    for (const o of items) expect(o).toEqual(await s.get(podKey(o.metadata.name!, 'ns')));
+    // A create racing a list is in it exactly when the list's revision covers it: every chunk is
+    // read at the first one's revision.
+    const racing = s.listRaw('pods', { namespace: 'ns' });
+    const p99 = await s.create(podKey('p99', 'ns'), pod('p99', 'ns'));
+    const r2 = await racing;
+    const has99 = r2.items.some((t) => rawTextString(t).includes('"name":"p99"'));
+    expect(has99).toBe(r2.revision >= rv(p99));
+    expect(r2.items).toHaveLength(has99 ? 12 : 11);
+    // A filter across chunks, and pages (limit + continue) through them.
+    const odd = await s.list('pods', { namespace: 'ns', filter: (o) => Number(o.metadata.name!.slice(1)) % 2 === 1 });
+    expect(odd.items.map((o) => o.metadata.name)).toEqual(['p01', 'p03', 'p05', 'p07', 'p09', 'p99']);
+    const p1 = await s.list('pods', { namespace: 'ns', limit: 5 });
+    const p2 = await s.list('pods', { namespace: 'ns', limit: 5, continue: p1.continue });
+    const p3 = await s.list('pods', { namespace: 'ns', limit: 5, continue: p2.continue });
+    expect([...p1.items, ...p2.items, ...p3.items].map((o) => o.metadata.name)).toEqual([...names, 'p99']);
+    expect(p3.continue).toBeUndefined();
   });
 });
 

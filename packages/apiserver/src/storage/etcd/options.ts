@@ -21,6 +21,11 @@ export interface EtcdStorageOptions {
   requestTimeoutMs?: number;
   /** Compaction period (default 5 min, as kube-apiserver): each run compacts to the revision the previous run saw. 0 turns it off. */
   compactIntervalMs?: number;
+  /**
+   * Keys read per range call of a list (default 2,500): bounded memory per call, one revision
+   * across calls. A whole list asks for the next range while it processes the one before.
+   */
+  listChunk?: number;
   /** Recent events kept for watchers that resume (default 4,096 events, at most 32 MiB). */
   windowSize?: number;
   windowMaxBytes?: number;
@@ -39,6 +44,7 @@ export const ETCD_DEFAULTS: Required<Omit<EtcdStorageOptions, 'hosts' | 'tls' | 
   prefix: '/skiff/',
   requestTimeoutMs: 5000,
   compactIntervalMs: 5 * 60_000,
+  listChunk: 2500,
   windowSize: 4096,
   windowMaxBytes: 32 * 1024 * 1024,
   watchCheckIntervalMs: 1000,

@@ -12,10 +12,10 @@ import type { IEvent, IKeyValue, IRangeResponse, IRequestOp } from 'etcd3';
 import type { ListOptions, ListResult, ObjectKey, RawListResult, Storage, StorageEvent, StorageStats, WatchOptions, Watcher } from '../types.ts';
 import { StorageError } from '../types.ts';
 import { LazyEvent } from '../watch/event.ts';
-import { withResourceVersion } from '../object-text.ts';
+import { rawTextString, withResourceVersion } from '../object-text.ts';
 import { HubWatcher, WatchHub } from '../watch/hub.ts';
 import { decodeContinue, encodeContinue } from '../sqlite/continue-token.ts';
-import { KeyCodec, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts';
+import { KeyCodec, bytesAt, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts';
 import { EventWindow } from './window.ts';
 import { EtcdWatchStream } from './watch-stream.ts';
 import { ETCD_DEFAULTS } from './options.ts';
@@ -24,8 +24,13 @@ import type { EtcdStorageOptions, ResolvedEtcdOptions } from './options.ts';
 import type { StorageOp } from '../sqlite/options.ts';
 
 const keyString = (k: ObjectKey) => `${k.resource}/${k.namespace ? `${k.namespace}/` : ''}${k.name}`;
-/** Keys read per range call of a list (bounded memory per call; one revision across calls). */
-const LIST_CHUNK = 1000;
+/**
+ * The HTTP/2 flow-control window for etcd's answers, per stream and per connection. With the
+ * default 64 KiB, a list chunk (a few MB) came in 64 KiB at a time, etcd waiting for each window
+ * update from a busy event loop; this holds two chunks of pods (the one being processed and the
+ * next, asked for meanwhile) with room to spare.
+ */
+const FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
 /** Read-modify-write attempts of update()/delete() without an expected revision. */
 const MAX_ATTEMPTS = 64;
 
@@ -61,7 +66,7 @@ export class EtcdStorage implements Storage {
       hosts: options.hosts.map((h) => `${scheme}://${h}`),
       credentials: options.tls ? { rootCertificate: options.tls.ca!, privateKey: options.tls.key, certChain: options.tls.cert } : undefined,
       // A LIST of many objects is one large response.
-      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 },
+      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024, 'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW },
       // Every unary call has a deadline: without a quorum, calls fail instead of hanging (calls
       // made through callEtcd carry their own, the call's). Streams (the watch) have none; they
       // are supervised instead.
@@ -127,7 +132,7 @@ export class EtcdStorage implements Storage {
 
   async list(resource: string, opts: ListOptions = {}): Promise<ListResult> {
     const r = await this.listRaw(resource, opts);
-    return { ...r, items: r.items.map((s) => JSON.parse(s) as KubeObject) };
+    return { ...r, items: r.items.map((t) => JSON.parse(rawTextString(t)) as KubeObject) };
   }
 
   /**
@@ -151,25 +156,33 @@ export class EtcdStorage implements Storage {
       start = keyAfter(this.keys.key({ resource, namespace: pos.namespace, name: pos.name }));
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
-    const items: string[] = [];
-    let last: ObjectKey | undefined;
+    const items: Buffer[][] = [];
+    let lastKey: Buffer | undefined;
     let more = false;
     let remaining: number | undefined;
+    const range = (from: Buffer): Promise<IRangeResponse> => {
+      const want = limit && !opts.filter ? limit - items.length : this.#o.listChunk;
+      return this.#call((c) => this.client.kv.range({ key: from, range_end: end, limit: want, revision: revision || undefined }, c));
+    };
+    let pending = range(start);
     for (;;) {
-      const want = limit && !opts.filter ? limit - items.length : LIST_CHUNK;
-      const r: IRangeResponse = await this.#call((c) => this.client.kv.range({ key: start, range_end: end, limit: want, revision: revision || undefined }, c));
+      const r = await pending;
       if (!revision) revision = Number(r.header.revision);
+      // A whole list needs every chunk: the next one is asked for before this one is processed,
+      // so that etcd reads and sends it meanwhile (at the same revision, from this chunk's last key).
+      const prefetched = !limit && r.more && r.kvs.length > 0;
+      if (prefetched) {
+        pending = range(keyAfter(r.kvs[r.kvs.length - 1].key));
+        pending.catch(() => {}); // awaited below; a failure while this chunk is processed is not unhandled
+      }
       let i = 0;
       for (; i < r.kvs.length; i++) {
         if (limit && items.length >= limit) break;
         const kv = r.kvs[i];
-        const text = textAt(kv.value.toString('utf8'), kv.mod_revision);
-        if (opts.filter && !opts.filter(JSON.parse(text) as KubeObject)) {
-          last = this.keys.decode(kv.key);
-          continue;
-        }
+        const text = bytesAt(kv.value, kv.mod_revision);
+        lastKey = kv.key;
+        if (opts.filter && !opts.filter(JSON.parse(rawTextString(text)) as KubeObject)) continue;
         items.push(text);
-        last = this.keys.decode(kv.key);
       }
       const moreInRange = i < r.kvs.length || r.more;
       if (limit && items.length >= limit) {
@@ -178,10 +191,11 @@ export class EtcdStorage implements Storage {
         break;
       }
       if (!r.more || r.kvs.length === 0) break;
-      start = keyAfter(r.kvs[r.kvs.length - 1].key);
+      if (!prefetched) pending = range(keyAfter(r.kvs[r.kvs.length - 1].key));
     }
     const out: RawListResult = { items, revision };
-    if (more && last) {
+    const last = more && lastKey ? this.keys.decode(lastKey) : undefined;
+    if (last) {
       out.continue = encodeContinue({ revision, namespace: last.namespace, name: last.name });
       if (remaining !== undefined) out.remainingItemCount = remaining;
     }

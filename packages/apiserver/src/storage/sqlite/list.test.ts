@@ -3,6 +3,7 @@ import { StorageError } from '../types.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import type { SqliteStorage } from './storage.ts';
 import { openIn, pod, podKey, tempDir } from './test-helpers.ts';
+import { rawTextString } from '../object-text.ts';
 
 const names = (items: KubeObject[]) => items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
 
@@ -36,8 +37,8 @@ describe('list', () => {
 
   test('listRaw returns the stored texts', () => {
     const raw = s.listRaw('pods', { namespace: 'a' });
-    expect(raw.items.map((x) => JSON.parse(x))).toEqual(s.list('pods', { namespace: 'a' }).items);
-    expect(JSON.parse(raw.items[0]).metadata.resourceVersion).toBe('6');
+    expect(raw.items.map((x) => JSON.parse(rawTextString(x)))).toEqual(s.list('pods', { namespace: 'a' }).items);
+    expect(JSON.parse(rawTextString(raw.items[0])).metadata.resourceVersion).toBe('6');
   });
 
   test('limit/continue pages through everything exactly once, with remainingItemCount', () => {
