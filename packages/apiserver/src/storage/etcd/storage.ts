@@ -17,6 +17,7 @@ import { HubWatcher, WatchHub } from '../watch/hub.ts';
 import { decodeContinue, encodeContinue } from '../sqlite/continue-token.ts';
 import { KeyCodec, bytesAt, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts';
 import { EventWindow } from './window.ts';
+import { decodeTransformer } from './decode.ts';
 import { EtcdWatchStream } from './watch-stream.ts';
 import { ETCD_DEFAULTS } from './options.ts';
 import { callEtcd, CLIENT_CALL_POLICY, memberPolicy, type AttemptOptions } from './fault-handling.ts';
@@ -65,8 +66,8 @@ export class EtcdStorage implements Storage {
     const client = new Etcd3({
       hosts: options.hosts.map((h) => `${scheme}://${h}`),
       credentials: options.tls ? { rootCertificate: options.tls.ca!, privateKey: options.tls.key, certChain: options.tls.cert } : undefined,
-      // A LIST of many objects is one large response.
-      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024, 'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW },
+      // A LIST of many objects is one large response. The hot calls' answers are decoded by ./decode.ts.
+      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024, 'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW, callInvocationTransformer: decodeTransformer },
       // Every unary call has a deadline: without a quorum, calls fail instead of hanging (calls
       // made through callEtcd carry their own, the call's). Streams (the watch) have none; they
       // are supervised instead.
