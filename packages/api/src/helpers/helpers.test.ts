@@ -84,6 +84,19 @@ describe('time', () => {
     expect(parseTime('2024-01-02T16:04:05.5+01:00')).toBe(d - 123 + 500);
     expect(parseTime('yesterday')).toBeNaN();
   });
+
+  it('formatTime: each second its own text, whether asked once or many times, as a Date or a number', () => {
+    const d = Date.UTC(2024, 0, 2, 15, 4, 5, 999);
+    expect([formatTime(d), formatTime(d - 999), formatTime(new Date(d)), formatTime(d + 1), formatTime(d), formatTime(d - 1000)]).toEqual([
+      '2024-01-02T15:04:05Z',
+      '2024-01-02T15:04:05Z',
+      '2024-01-02T15:04:05Z',
+      '2024-01-02T15:04:06Z',
+      '2024-01-02T15:04:05Z',
+      '2024-01-02T15:04:04Z',
+    ]);
+    expect(() => formatTime(new Date(Number.NaN))).toThrow(RangeError);
+  });
 });
 
 describe('pod admission defaults', () => {

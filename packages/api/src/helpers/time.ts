@@ -6,9 +6,18 @@ function toDate(d: Date | number): Date {
   return typeof d === 'number' ? new Date(d) : d;
 }
 
+/** The last second formatTime() formatted, and its text: every create of a busy second stamps the same one. */
+let lastSecond = Number.NaN;
+let lastText = '';
+
 /** `2024-01-02T15:04:05Z`: seconds are truncated, as metav1.Time serialises. */
 export function formatTime(d: Date | number = Date.now()): string {
-  return toDate(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor((typeof d === 'number' ? d : d.getTime()) / 1000);
+  if (second === lastSecond) return lastText;
+  const text = toDate(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  lastSecond = second;
+  lastText = text;
+  return text;
 }
 
 /** `2024-01-02T15:04:05.123000Z`: JS has milliseconds, so the last three digits are zero. */
