@@ -1,7 +1,8 @@
 // bench:apiserver --datastore etcd — the etcd backend, on a real three-member cluster on loopback
 // started for the run (Debian's etcd), measured in one run against baselines measured alongside:
 // 1. creates/s and GETs/s of skiff on etcd vs a bare fastify + etcd3 server doing the same puts
-//    and ranges (bare-etcd-server.ts);
+//    and ranges (bare-etcd-server.ts), and its creates as conditional puts (the transaction
+//    skiff's create is);
 // 2. two skiff servers on one cluster vs one: aggregate creates/s;
 // 3. LIST of 10,000 pods, skiff on etcd vs skiff on SQLite;
 // 4. `skiff server` with its scheduler and controller manager on (worker threads, busy with the
@@ -110,6 +111,7 @@ async function createsPart(skiff: Server, hosts: string[], servers: Server[]): P
   servers.push(bare);
   await warm(bare);
   const bareCreate = await creates(bare);
+  const bareConditional = await load({ url: `${bare.url}/conditional/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody });
   const skiffCreate = await creates(skiff);
   const named = podBody.replace('"generateName":"bench-"', '"name":"bench-get"');
   await send(`${skiff.url}/api/v1/namespaces/default/pods`, 'POST', named);
@@ -118,6 +120,7 @@ async function createsPart(skiff: Server, hosts: string[], servers: Server[]): P
   const skiffGet = await load({ url: `${skiff.url}/api/v1/namespaces/default/pods/bench-get` });
   console.log('                         bare fastify+etcd3   skiff on etcd   ratio (aim)');
   console.log(`creates/s                ${fmt(bareCreate.requests.average)}              ${fmt(skiffCreate.requests.average)}        ${ratio(skiffCreate.requests.average, bareCreate.requests.average)} (0.6x)   p99 ${skiffCreate.latency.p99} ms`);
+  console.log(`  bare as a conditional create (one txn, as skiff's create):   ${fmt(bareConditional.requests.average)}/s; skiff ${ratio(skiffCreate.requests.average, bareConditional.requests.average)} of it, plain put ${ratio(bareConditional.requests.average, bareCreate.requests.average)}`);
   console.log(`GETs/s                   ${fmt(bareGet.requests.average)}              ${fmt(skiffGet.requests.average)}        ${ratio(skiffGet.requests.average, bareGet.requests.average)} (0.7x)   p99 ${skiffGet.latency.p99} ms`);
   stop(bare);
 }
