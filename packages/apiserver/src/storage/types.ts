@@ -49,7 +49,7 @@ export interface ListResult {
  * An object's stored JSON text, resourceVersion embedded: a string (SQLite), or the text's UTF-8
  * bytes in consecutive pieces (etcd: the stored bytes around the resourceVersion spliced in), so
  * that a large list goes out as the bytes etcd sent, never decoded into strings only to be
- * encoded again for the socket. rawTextString() (../object-text.ts) makes either a string.
+ * encoded again for the socket. rawTextString() (./object-text.ts) makes either a string.
  */
 export type RawText = string | readonly Buffer[];
 
