@@ -97,6 +97,57 @@ describe('lists in chunks', () => {
   });
 });
 
+describe('lists from the object cache', () => {
+  /** The same list read from etcd: a limit larger than the list takes the etcd path. */
+  const fromEtcd = (s: EtcdStorage, namespace?: string) => s.listRaw('pods', { namespace, limit: 100_000 });
+  const texts = (r: { items: Parameters<typeof rawTextString>[0][] }) => r.items.map(rawTextString);
+
+  test('a whole list is the list etcd holds, at once after a write on another server (a quorum read, then the watch caught up)', async () => {
+    const prefix = `/skiff-e${++n}/`;
+    const a = await storage({}, prefix);
+    const b = await storage({}, prefix);
+    for (const ns of ['n1', 'n2', 'n10']) for (const name of ['x', 'a', 'm']) await a.create(podKey(name, ns), pod(name, ns));
+    await until('both caches filled', () => a.objectCacheReady && b.objectCacheReady);
+    expect(texts(await b.listRaw('pods'))).toEqual(texts(await fromEtcd(b)));
+    expect(texts(await b.listRaw('pods', { namespace: 'n1' }))).toEqual(texts(await fromEtcd(b, 'n1')));
+    expect((await b.list('pods', { namespace: 'n1' })).items.map((o) => o.metadata.name)).toEqual(['a', 'm', 'x']);
+    // Writes through the other server are in the very next list, whatever its watch had delivered.
+    for (let i = 0; i < 20; i++) {
+      const created = await a.create(podKey(`c${i}`, 'n2'), pod(`c${i}`, 'n2'));
+      await a.update(podKey('x', 'n2'), (o) => ({ ...o, metadata: { ...o.metadata, labels: { i: String(i) } } }));
+      if (i % 5 === 0) await a.delete(podKey(`c${i}`, 'n2'));
+      const listed = await b.listRaw('pods', { namespace: 'n2' });
+      expect(listed.revision).toBeGreaterThanOrEqual(rv(created));
+      expect(texts(listed)).toEqual(texts(await fromEtcd(b, 'n2')));
+    }
+    const filtered = await b.list('pods', { filter: (o) => o.metadata.name === 'x' });
+    expect(filtered.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['n1/x', 'n10/x', 'n2/x']);
+  });
+
+  test('after the watch lost history (compaction while cut off), the cache is filled anew: a delete it missed is not listed', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(cluster.hosts[0].split(':')[1]) });
+    try {
+      const s = await storage({ hosts: [proxy.address] });
+      const w = await storage({}, s.keys.prefix);
+      let expired = 0;
+      s.watch('pods', { fromRevision: s.currentRevision(), onExpired: () => expired++ }, () => {});
+      await w.create(podKey('doomed'), pod('doomed'));
+      await w.create(podKey('kept'), pod('kept'));
+      await until('the cache holds both', async () => s.objectCacheReady && (await s.list('pods')).items.length === 2);
+      proxy.cut();
+      await w.delete(podKey('doomed'));
+      const now = rv(await w.create(podKey('new'), pod('new')));
+      await w.client.kv.compact({ revision: now, physical: true });
+      proxy.restore();
+      await until('onExpired', () => expired === 1, 15_000);
+      await until('the cache filled again', () => s.objectCacheReady, 15_000);
+      expect((await s.list('pods')).items.map((o) => o.metadata.name)).toEqual(['kept', 'new']);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+});
+
 describe('several storages on one cluster (several API servers)', () => {
   test('a write on one is seen by watchers on the other, in order, with no gap; a conflict is a Conflict on either', async () => {
     const a = await storage({}, '/skiff-shared/');

@@ -18,6 +18,7 @@ import { decodeContinue, encodeContinue } from '../sqlite/continue-token.ts';
 import { KeyCodec, bytesAt, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts';
 import { EventWindow } from './window.ts';
 import { decodeTransformer } from './decode.ts';
+import { ObjectCache } from './object-cache.ts';
 import { EtcdWatchStream } from './watch-stream.ts';
 import { ETCD_DEFAULTS } from './options.ts';
 import { callEtcd, CLIENT_CALL_POLICY, memberPolicy, type AttemptOptions } from './fault-handling.ts';
@@ -32,6 +33,10 @@ const keyString = (k: ObjectKey) => `${k.resource}/${k.namespace ? `${k.namespac
  * next, asked for meanwhile) with room to spare.
  */
 const FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
+/** How long a LIST waits for the watch to reach etcd's current revision before reading etcd instead. */
+const CACHE_WAIT_MS = 2000;
+/** A failed fill of the object cache is tried again after this long. */
+const CACHE_REFILL_MS = 1000;
 /** Read-modify-write attempts of update()/delete() without an expected revision. */
 const MAX_ATTEMPTS = 64;
 
@@ -57,6 +62,9 @@ export class EtcdStorage implements Storage {
   #closed = false;
   #dbBytes = 0;
   #statusTimer: NodeJS.Timeout;
+  readonly #cache = new ObjectCache();
+  /** Bumped by every fill of the cache: an older fill still running stops. */
+  #fillGeneration = 0;
 
   /** Connects, reads the current revision, and starts the watch from it. */
   static async open(options: EtcdStorageOptions): Promise<EtcdStorage> {
@@ -101,6 +109,7 @@ export class EtcdStorage implements Storage {
       onError: (err) => o.onLog?.('etcd watch', err),
     }, { checkIntervalMs: o.watchCheckIntervalMs, stallMs: o.watchStallMs });
     this.#lastCompactSeen = revision;
+    void this.#refill();
     // The database size for metrics (etcd's own figure; refreshed in the background).
     const refresh = () => {
       client.maintenance.status().then((st) => (this.#dbBytes = Number(st.dbSize)), () => {});
@@ -146,6 +155,10 @@ export class EtcdStorage implements Storage {
   }
 
   async #list(resource: string, opts: ListOptions): Promise<RawListResult> {
+    if (!opts.continue && !(opts.limit && opts.limit > 0) && this.#cache.ready) {
+      const cached = await this.#listFromCache(resource, opts);
+      if (cached) return cached;
+    }
     const collection = this.keys.collection(resource, opts.namespace);
     const end = prefixEnd(collection);
     let start = collection;
@@ -201,6 +214,67 @@ export class EtcdStorage implements Storage {
       if (remaining !== undefined) out.remainingItemCount = remaining;
     }
     return out;
+  }
+
+  /**
+   * A whole list from the object cache, as consistent as a quorum read: a fence write under the
+   * prefix gets a revision after every write acknowledged before the list began, and the list is
+   * served once the watch has delivered that write (so every change before it). A progress
+   * notification would spare the write, but etcd 3.4 can send one ahead of the events it covers
+   * (./watch-stream.ts waitFor). Undefined when the fence fails or is not seen in time, or the
+   * cache is not filled: the caller reads etcd.
+   */
+  async #listFromCache(resource: string, opts: ListOptions): Promise<RawListResult | undefined> {
+    let fence: number;
+    try {
+      fence = Number((await this.#call((c) => this.client.kv.put({ key: this.keys.internal('list-fence'), value: Buffer.alloc(0) }, c))).header.revision);
+    } catch {
+      return undefined; // e.g. etcd out of space: a read may still work
+    }
+    if (!(await this.#stream.waitFor(fence, CACHE_WAIT_MS)) || !this.#cache.ready) return undefined;
+    const revision = this.#stream.progress;
+    let items = this.#cache.list(resource, opts.namespace);
+    const filter = opts.filter;
+    if (filter) items = items.filter((t) => filter(JSON.parse(rawTextString(t)) as KubeObject));
+    return { items, revision };
+  }
+
+  /**
+   * Fills the object cache anew: everything under the prefix read at one revision, in chunks,
+   * while the watch goes on applying newer changes (./object-cache.ts). Tried again later when
+   * etcd fails it; an older fill still running gives way.
+   */
+  async #refill(): Promise<void> {
+    const generation = ++this.#fillGeneration;
+    this.#cache.reset();
+    const prefix = Buffer.from(this.keys.prefix);
+    const end = prefixEnd(prefix);
+    let start: Buffer = prefix;
+    let revision = 0;
+    try {
+      for (;;) {
+        const r: IRangeResponse = await this.#call((c) => this.client.kv.range({ key: start, range_end: end, limit: this.#o.listChunk, revision: revision || undefined }, c));
+        if (generation !== this.#fillGeneration || this.#closed) return;
+        if (!revision) revision = Number(r.header.revision);
+        for (const kv of r.kvs) {
+          const k = this.keys.decode(kv.key);
+          if (k) this.#cache.fill(k.resource, `${k.namespace}/${k.name}`, kv.value, Number(kv.mod_revision));
+        }
+        if (!r.more || r.kvs.length === 0) break;
+        start = keyAfter(r.kvs[r.kvs.length - 1].key);
+      }
+      this.#cache.filled();
+    } catch (e) {
+      if (generation !== this.#fillGeneration || this.#closed) return;
+      this.#o.onLog?.('filling the object cache failed; lists read etcd until it is filled', e);
+      const t = setTimeout(() => void this.#refill(), CACHE_REFILL_MS);
+      t.unref();
+    }
+  }
+
+  /** Whether lists are served from the object cache now (tests). */
+  get objectCacheReady(): boolean {
+    return this.#cache.ready;
   }
 
   // ---- writes ----
@@ -327,6 +401,7 @@ export class EtcdStorage implements Storage {
       if (!key) continue;
       const revision = Number(e.kv.mod_revision);
       let ev: LazyEvent;
+      this.#cache.apply(key.resource, `${key.namespace}/${key.name}`, e.type === 'Delete' ? undefined : e.kv.value, revision);
       if (e.type === 'Delete') {
         if (!e.prev_kv) continue; // compacted away before we saw it; nothing to tell
         const prev = e.prev_kv.value.toString('utf8');
@@ -378,6 +453,8 @@ export class EtcdStorage implements Storage {
   #expireAll(compacted: number, restartAt: number): void {
     this.#compacted = Math.max(this.#compacted, compacted);
     this.#window.reset(restartAt - 1);
+    // The cache missed the lost events: filled anew (lists read etcd meanwhile).
+    void this.#refill();
     this.#o.onLog?.(`etcd watch resumed after compaction at ${compacted}: ${this.#subs.size} watchers must relist`);
     const subs = [...this.#subs];
     this.#subs.clear();

@@ -48,6 +48,10 @@ export class EtcdWatchStream {
   #progress = 0;
   #timer: NodeJS.Timeout;
   #backoffMs = 100;
+  /** Callers of waitFor(), woken as delivered events reach their revision. */
+  readonly #waiters = new Set<{ revision: number; wake: (ok: boolean) => void }>();
+  /** The revision of the last event delivered (waitFor's measure: progress notifications do not count). */
+  #delivered = 0;
   /** Times the stream was replaced (tests and metrics). */
   reconnects = 0;
 
@@ -72,6 +76,38 @@ export class EtcdWatchStream {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#drop();
+    for (const w of [...this.#waiters]) w.wake(false);
+  }
+
+  /**
+   * True once every change up to `revision` has been delivered; false if that takes longer than
+   * `timeoutMs` (the stream is down or lagging). `revision` must be that of a change under the
+   * prefix (a fence write), and only delivered events count: etcd 3.4 before 3.4.26 can answer a
+   * progress request with the current revision while the watch is still catching up on older
+   * events (etcd issue 15220), which is why kube-apiserver requires a fixed etcd for its
+   * consistent lists from cache.
+   */
+  waitFor(revision: number, timeoutMs: number): Promise<boolean> {
+    if (this.#delivered >= revision) return Promise.resolve(true);
+    if (this.#closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const w = {
+        revision,
+        wake: (ok: boolean) => {
+          clearTimeout(timer);
+          this.#waiters.delete(w);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => w.wake(false), timeoutMs);
+      this.#waiters.add(w);
+    });
+  }
+
+  /** Events up to `revision` have been delivered. */
+  #delivering(revision: number): void {
+    this.#delivered = Math.max(this.#delivered, revision);
+    for (const w of [...this.#waiters]) if (w.revision <= this.#delivered) w.wake(true);
   }
 
   /** Replaces the stream now (the fault tests use it; so does the stall check). */
@@ -159,6 +195,7 @@ export class EtcdWatchStream {
       this.#next = last + 1;
       this.#h.onEvents(res.events, revision);
       this.#progress = Math.max(this.#progress, last);
+      this.#delivering(last);
       return;
     }
     if (res.created) return;
@@ -177,6 +214,8 @@ export class EtcdWatchStream {
       this.#next = restartAt;
       this.#progress = restartAt - 1;
       this.#h.onCompacted(compacted, restartAt);
+      // Waiters wake to find the history gone (their owner's cache is being filled anew).
+      this.#delivering(restartAt - 1);
     } catch (err) {
       this.#h.onError(err);
     }
