@@ -82,10 +82,10 @@ export class EtcdWatchStream {
   /**
    * True once every change up to `revision` has been delivered; false if that takes longer than
    * `timeoutMs` (the stream is down or lagging). `revision` must be that of a change under the
-   * prefix (a fence write), and only delivered events count: etcd 3.4 before 3.4.26 can answer a
-   * progress request with the current revision while the watch is still catching up on older
-   * events (etcd issue 15220), which is why kube-apiserver requires a fixed etcd for its
-   * consistent lists from cache.
+   * prefix (a fence write), and only delivered events count: an etcd without the fix for etcd
+   * issue 15220 (Debian's 3.4.23 among them) can answer a progress request with the current
+   * revision while the watch is still catching up on older events, which is why kube-apiserver
+   * requires a fixed etcd for its consistent lists from cache.
    */
   waitFor(revision: number, timeoutMs: number): Promise<boolean> {
     if (this.#delivered >= revision) return Promise.resolve(true);
