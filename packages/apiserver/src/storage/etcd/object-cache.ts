@@ -1,9 +1,10 @@
 // Every object under the storage's prefix, mirrored in memory from the one etcd watch, so that a
 // whole LIST is served without reading etcd's objects (as kube-apiserver's watch cache serves
 // consistent lists: it learns etcd's current revision, waits until its watch has delivered up to
-// it, then answers from memory; here the revision is a fence write's, see storage.ts). Filled once by a read at the revision the watch starts after;
-// events that arrive while that read runs win over it (they are newer). After the watch lost
-// history (compaction during an outage) it is emptied and filled again.
+// it, then answers from memory; here the revision is a fence write's, see storage.ts). Filled by
+// one read of the whole prefix at one revision while the watch goes on: events that arrive while
+// that read runs win over it (they are newer). After the watch lost history (compaction during an
+// outage) it is emptied and filled again.
 import type { RawText } from '../types.ts';
 import { bytesAt } from './codec.ts';
 

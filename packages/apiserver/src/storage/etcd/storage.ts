@@ -232,7 +232,9 @@ export class EtcdStorage implements Storage {
       return undefined; // e.g. etcd out of space: a read may still work
     }
     if (!(await this.#stream.waitFor(fence, CACHE_WAIT_MS)) || !this.#cache.ready) return undefined;
-    const revision = this.#stream.progress;
+    // The cache holds exactly the delivered events: that is the list's revision (the progress may
+    // run ahead of them on the etcd this project tests with).
+    const revision = this.#stream.delivered;
     let items = this.#cache.list(resource, opts.namespace);
     const filter = opts.filter;
     if (filter) items = items.filter((t) => filter(JSON.parse(rawTextString(t)) as KubeObject));

@@ -72,6 +72,11 @@ export class EtcdWatchStream {
     return this.#progress;
   }
 
+  /** The revision of the last event delivered (what a watch-fed state reflects exactly). */
+  get delivered(): number {
+    return this.#delivered;
+  }
+
   close(): void {
     this.#closed = true;
     clearInterval(this.#timer);
