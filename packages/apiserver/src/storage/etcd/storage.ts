@@ -104,7 +104,6 @@ export class EtcdStorage implements Storage {
     this.#window = new EventWindow(o.windowSize, o.windowMaxBytes, revision);
     this.#stream = new EtcdWatchStream(client, Buffer.from(keys.prefix), revision + 1, {
       onEvents: (events) => this.#onEvents(events),
-      onProgress: () => {},
       onCompacted: (compacted, restartAt) => this.#expireAll(compacted, restartAt),
       onError: (err) => o.onLog?.('etcd watch', err),
     }, { checkIntervalMs: o.watchCheckIntervalMs, stallMs: o.watchStallMs });
@@ -221,8 +220,8 @@ export class EtcdStorage implements Storage {
    * prefix gets a revision after every write acknowledged before the list began, and the list is
    * served once the watch has delivered that write (so every change before it). A progress
    * notification would spare the write, but etcd 3.4 can send one ahead of the events it covers
-   * (./watch-stream.ts waitFor). Undefined when the fence fails or is not seen in time, or the
-   * cache is not filled: the caller reads etcd.
+   * (./watch-stream.ts). Undefined when the fence fails or is not seen in time, or the cache is
+   * not filled: the caller reads etcd.
    */
   async #listFromCache(resource: string, opts: ListOptions): Promise<RawListResult | undefined> {
     let fence: number;
@@ -232,8 +231,7 @@ export class EtcdStorage implements Storage {
       return undefined; // e.g. etcd out of space: a read may still work
     }
     if (!(await this.#stream.waitFor(fence, CACHE_WAIT_MS)) || !this.#cache.ready) return undefined;
-    // The cache holds exactly the delivered events: that is the list's revision (the progress may
-    // run ahead of them on the etcd this project tests with).
+    // The cache holds exactly the delivered events: that is the list's revision.
     const revision = this.#stream.delivered;
     let items = this.#cache.list(resource, opts.namespace);
     const filter = opts.filter;
@@ -472,13 +470,18 @@ export class EtcdStorage implements Storage {
 
   // ---- revisions, compaction, stats ----
 
-  /** The revision every change up to which has reached the watchers (the watch's progress). */
+  /** The revision every change up to which has reached the watchers (the watch's position: delivered events alone move it). */
   currentRevision(): number {
-    return Math.max(this.#stream.progress, this.#window.startRevision);
+    return Math.max(this.#stream.delivered, this.#window.startRevision);
   }
 
   compactedRevision(): number {
     return this.#compacted;
+  }
+
+  /** The revision the watch's member last reported in a progress notification or event (tests). */
+  get watchMemberProgress(): number {
+    return this.#stream.memberProgress;
   }
 
   /** Times the watch stream was replaced (tests). */

@@ -6,21 +6,25 @@
 //   watcher is never re-created, or the connection hangs without an error). Here a silent stream
 //   is noticed and replaced: every `checkIntervalMs` the stream is asked for a progress
 //   notification, and if neither it nor an event arrives within `stallMs`, the stream is torn
-//   down and opened again from the last revision seen.
+//   down and opened again.
 // - A stream on a member cut off from the quorum keeps answering, with a revision that no longer
 //   moves. Each check also reads the cluster's revision through a quorum (linearizable) read; if
-//   the stream's progress is still behind what the previous check saw, the stream is replaced.
-// - A reconnect resumes from (last revision + 1): nothing is missed or repeated. When that
-//   revision has been compacted in the meantime, events are lost: `onCompacted` tells the owner
-//   (its watchers must end with 410 Gone so that clients relist) and the stream restarts from now.
+//   the member's progress is still behind what the previous check saw, the stream is replaced.
+// - Progress notifications serve that supervision only. The stream's position (where a
+//   reconnect resumes, what bookmarks and lists may claim) moves with delivered events alone: an
+//   etcd without the fix for etcd issue 15220 (Debian's 3.4.23 among them) can send a progress
+//   notification with a revision whose events are still to come, and a position moved by it
+//   would resume past them after a reconnect (events lost) and put a bookmark ahead of them.
+// - A reconnect resumes from (last delivered revision + 1): nothing is missed or repeated. When
+//   that revision has been compacted in the meantime, events are lost: `onCompacted` tells the
+//   owner (its watchers must end with 410 Gone so that clients relist) and the stream restarts
+//   from now.
 import type { Etcd3, IWatchResponse, IEvent } from 'etcd3';
 import { prefixEnd } from './codec.ts';
 
 export interface WatchStreamHandlers {
   /** Events of one response, in revision order; `revision` is the response header's. */
   onEvents(events: IEvent[], revision: number): void;
-  /** Every change up to `revision` has been delivered. */
-  onProgress(revision: number): void;
   /** `from` was compacted (history up to `compactRevision` is gone); the stream restarts at `restartAt`. */
   onCompacted(compactRevision: number, restartAt: number): void;
   onError(err: unknown): void;
@@ -45,13 +49,14 @@ export class EtcdWatchStream {
   #awaitingSince = 0;
   #quorumRevision = 0;
   #lagSince = 0;
-  #progress = 0;
+  /** The revision the serving member says it has sent everything up to (supervision only, see the header). */
+  #memberProgress = 0;
   #timer: NodeJS.Timeout;
   #backoffMs = 100;
   /** Callers of waitFor(), woken as delivered events reach their revision. */
   readonly #waiters = new Set<{ revision: number; wake: (ok: boolean) => void }>();
-  /** The revision of the last event delivered (waitFor's measure: progress notifications do not count). */
-  #delivered = 0;
+  /** The revision of the last event delivered: every change up to it has been delivered. */
+  #delivered: number;
   /** Times the stream was replaced (tests and metrics). */
   reconnects = 0;
 
@@ -61,18 +66,19 @@ export class EtcdWatchStream {
     this.#next = fromRevision;
     this.#h = h;
     this.#o = o;
-    this.#progress = fromRevision - 1;
+    this.#memberProgress = fromRevision - 1;
+    this.#delivered = fromRevision - 1;
     this.#timer = setInterval(() => void this.#check(), o.checkIntervalMs);
     this.#timer.unref();
     void this.#connect();
   }
 
-  /** The revision every change up to which has been delivered. */
-  get progress(): number {
-    return this.#progress;
+  /** The revision the serving member last said it had sent everything up to (tests: its progress notifications arrived). */
+  get memberProgress(): number {
+    return this.#memberProgress;
   }
 
-  /** The revision of the last event delivered (what a watch-fed state reflects exactly). */
+  /** The stream's position: every change up to this revision has been delivered (what a watch-fed state reflects exactly). */
   get delivered(): number {
     return this.#delivered;
   }
@@ -87,10 +93,8 @@ export class EtcdWatchStream {
   /**
    * True once every change up to `revision` has been delivered; false if that takes longer than
    * `timeoutMs` (the stream is down or lagging). `revision` must be that of a change under the
-   * prefix (a fence write), and only delivered events count: an etcd without the fix for etcd
-   * issue 15220 (Debian's 3.4.23 among them) can answer a progress request with the current
-   * revision while the watch is still catching up on older events, which is why kube-apiserver
-   * requires a fixed etcd for its consistent lists from cache.
+   * prefix (a fence write): only delivered events count (see the header), which is also why
+   * kube-apiserver requires an etcd with that fix for its consistent lists from cache.
    */
   waitFor(revision: number, timeoutMs: number): Promise<boolean> {
     if (this.#delivered >= revision) return Promise.resolve(true);
@@ -199,17 +203,14 @@ export class EtcdWatchStream {
       const last = Number(res.events[res.events.length - 1].kv.mod_revision);
       this.#next = last + 1;
       this.#h.onEvents(res.events, revision);
-      this.#progress = Math.max(this.#progress, last);
+      this.#memberProgress = Math.max(this.#memberProgress, last);
       this.#delivering(last);
       return;
     }
     if (res.created) return;
-    // A progress notification: nothing under the prefix changed up to `revision`.
-    if (revision >= this.#next - 1) {
-      this.#next = revision + 1;
-      this.#progress = Math.max(this.#progress, revision);
-      this.#h.onProgress(this.#progress);
-    }
+    // A progress notification: the member is alive and has applied up to `revision`. It moves
+    // neither where a reconnect resumes nor what has been delivered (see the header).
+    this.#memberProgress = Math.max(this.#memberProgress, revision);
   }
 
   async #restartAfterCompaction(compacted: number): Promise<void> {
@@ -217,7 +218,7 @@ export class EtcdWatchStream {
       const now = await this.#client.kv.range({ key: this.#prefix, count_only: true });
       const restartAt = Number(now.header.revision) + 1;
       this.#next = restartAt;
-      this.#progress = restartAt - 1;
+      this.#memberProgress = restartAt - 1;
       this.#h.onCompacted(compacted, restartAt);
       // Waiters wake to find the history gone (their owner's cache is being filled anew).
       this.#delivering(restartAt - 1);
@@ -237,10 +238,10 @@ export class EtcdWatchStream {
       this.restart();
       return;
     }
-    if (this.#quorumRevision > this.#progress) {
+    if (this.#quorumRevision > this.#memberProgress) {
       if (!this.#lagSince) this.#lagSince = now;
       else if (now - this.#lagSince > this.#o.stallMs) {
-        this.#h.onError(new Error(`etcd watch at ${this.#progress}, behind the cluster's ${this.#quorumRevision}; reconnecting`));
+        this.#h.onError(new Error(`etcd watch at ${this.#memberProgress}, behind the cluster's ${this.#quorumRevision}; reconnecting`));
         this.#lagSince = 0;
         this.restart();
         return;
