@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { collectFieldSet, formatPath, fromFieldsV1, pathKey, pathOf, removePath, toFieldsV1, valueAtPath } from './field-set.ts';
+import { collectFieldSet, fieldsV1Of, formatPath, fromFieldsV1, pathKey, pathOf, removePath, toFieldsV1, valueAtPath } from './field-set.ts';
 import { schemaForKind } from './merge-keys.ts';
 import type { JsonObject } from './json.ts';
 
@@ -51,6 +51,27 @@ describe('field sets (managedFields FieldsV1)', () => {
         const set = collectFieldSet({ metadata: { labels } }, schemaForKind('Pod'));
         expect(fromFieldsV1(toFieldsV1(set))).toEqual(set);
       }),
+    );
+  });
+
+  test('property: fieldsV1Of (one walk) encodes exactly what toFieldsV1(collectFieldSet) does, key order included', () => {
+    // Pod-shaped objects: keyed lists with repeated, missing and null keys, set-like lists with
+    // repeated members, nulls, empty objects and lists, and fields no schema knows.
+    const small = fc.oneof(fc.constantFrom('a', 'b', 'web'), fc.constant(null), fc.integer({ min: 0, max: 2 }));
+    const port = fc.record({ containerPort: fc.oneof(fc.integer({ min: 79, max: 81 }), fc.constant(null)), protocol: fc.constantFrom('TCP', 'UDP') }, { requiredKeys: [] });
+    const container = fc.record({ name: small, image: small, ports: fc.array(port, { maxLength: 3 }), env: fc.array(fc.record({ name: small, value: small }), { maxLength: 2 }), extra: fc.object({ maxDepth: 2 }) }, { requiredKeys: [] });
+    const pod = fc.record({
+      metadata: fc.record({ labels: fc.dictionary(fc.constantFrom('x', 'y', '__proto__', '.'), small), finalizers: fc.array(fc.constantFrom('a/b', 'c'), { maxLength: 3 }) }, { requiredKeys: [] }),
+      spec: fc.record({ containers: fc.array(container, { maxLength: 3 }), nodeSelector: fc.oneof(fc.constant({}), fc.dictionary(fc.string({ maxLength: 3 }), small)), tolerations: fc.constant([]), other: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }),
+      status: fc.oneof(fc.constant(null), fc.constant({}), fc.record({ phase: small })),
+    }, { requiredKeys: [] });
+    const schema = schemaForKind('Pod');
+    fc.assert(
+      fc.property(pod, (o) => {
+        const v = JSON.parse(JSON.stringify(o)) as JsonObject;
+        expect(JSON.stringify(fieldsV1Of(v, schema))).toBe(JSON.stringify(toFieldsV1(collectFieldSet(v, schema))));
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -106,28 +106,75 @@ interface Node {
   children: Map<string, Node>;
 }
 
+const newNode = (): Node => ({ member: false, children: new Map() });
+
+function childOf(node: Node, element: string): Node {
+  let next = node.children.get(element);
+  if (next === undefined) {
+    next = newNode();
+    node.children.set(element, next);
+  }
+  return next;
+}
+
 /** The FieldsV1 object for `set`, keys sorted so equal sets encode identically. */
 export function toFieldsV1(set: FieldSet): JsonObject {
-  const root: Node = { member: false, children: new Map() };
+  const root = newNode();
   for (const key of set) {
     let node = root;
-    for (const element of pathOf(key)) {
-      let next = node.children.get(element);
-      if (next === undefined) {
-        next = { member: false, children: new Map() };
-        node.children.set(element, next);
-      }
-      node = next;
-    }
+    for (const element of pathOf(key)) node = childOf(node, element);
     node.member = true;
   }
-  const encode = (node: Node): JsonObject => {
-    const out: JsonObject = {};
-    if (node.member && node.children.size > 0) out['.'] = {};
-    for (const element of [...node.children.keys()].sort()) setOwn(out, element, encode(node.children.get(element) as Node));
-    return out;
-  };
-  return encode(root);
+  return encodeTree(root) ?? {};
+}
+
+/**
+ * toFieldsV1(collectFieldSet(value, schema)) in one walk, without the set's path keys: a
+ * create's managedFields entry is exactly its object's fields (managed-fields.ts).
+ */
+export function fieldsV1Of(value: JsonObject, schema: Schema | undefined): JsonObject {
+  const root = newNode();
+  collectTree(value, schema, root);
+  return encodeTree(root) ?? {};
+}
+
+/** collectFieldSet's walk, into a tree (a node may stay empty: encodeTree leaves it out). */
+function collectTree(value: JsonObject, schema: Schema | undefined, node: Node): void {
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    if (v === null) continue;
+    const meta = fieldSchema(schema, k);
+    if (isObject(v) && Object.keys(v).length > 0) {
+      collectTree(v, meta?.fields, childOf(node, `f:${k}`));
+    } else if (Array.isArray(v) && v.length > 0 && meta?.merge !== undefined) {
+      const mergeKey = meta.merge.mergeKey;
+      const list = childOf(node, `f:${k}`);
+      for (const el of v) {
+        if (mergeKey === undefined) {
+          childOf(list, `v:${canonicalJson(el)}`).member = true;
+        } else if (isObject(el) && hasOwn(el, mergeKey)) {
+          const element = childOf(list, `k:${canonicalJson({ [mergeKey]: el[mergeKey] })}`);
+          element.member = true;
+          collectTree(el, meta.fields, element);
+        }
+      }
+    } else {
+      childOf(node, `f:${k}`).member = true;
+    }
+  }
+}
+
+/** A node's FieldsV1 object, keys sorted; undefined for a node with no member at or below it. */
+function encodeTree(node: Node): JsonObject | undefined {
+  const out: JsonObject = {};
+  let children = 0;
+  for (const element of [...node.children.keys()].sort()) {
+    const sub = encodeTree(node.children.get(element) as Node);
+    if (sub === undefined) continue;
+    if (children++ === 0 && node.member) out['.'] = {};
+    setOwn(out, element, sub);
+  }
+  return children === 0 && !node.member ? undefined : out;
 }
 
 /** The set a FieldsV1 object describes; anything that is not an object encodes nothing. */

@@ -11,7 +11,7 @@
 // and answers 409 naming them when it would change their fields (server-side-apply.ts).
 import { formatTime } from '@skiff/api';
 import { PatchError } from './errors.ts';
-import { collectFieldSet, pathOf, toFieldsV1, valueAtPath, type FieldSet } from './field-set.ts';
+import { collectFieldSet, fieldsV1Of, pathOf, toFieldsV1, valueAtPath, type FieldSet } from './field-set.ts';
 import { cloneJson, isObject, jsonEqual, type JsonObject } from './json.ts';
 import { schemaForKind } from './merge-keys.ts';
 import { managedFieldsOf, ownedPart } from './server-side-apply.ts';
@@ -55,6 +55,20 @@ export function recordUpdate(old: JsonObject | undefined, next: JsonObject, o: U
   const schema = schemaForKind(o.kind);
   const meta = isObject(next.metadata) ? next.metadata : {};
   const base = Array.isArray(meta.managedFields) ? next : old;
+  const entryOf = (fieldsV1: JsonObject): JsonObject => {
+    const e: JsonObject = { manager: o.manager, operation: 'Update', apiVersion: o.apiVersion, time: o.now ?? formatTime(), fieldsType: 'FieldsV1', fieldsV1 };
+    if (o.subresource) e.subresource = o.subresource;
+    return e;
+  };
+  // A create that brings no managedFields (the common create): the one entry owns every field
+  // the object sets, built in one walk.
+  if (base === undefined) {
+    const fieldsV1 = fieldsV1Of(inScope(ownedPart(next), o), schema);
+    const metadata: JsonObject = { ...meta };
+    if (Object.keys(fieldsV1).length > 0) metadata.managedFields = [entryOf(fieldsV1)];
+    else delete metadata.managedFields;
+    return { ...next, metadata };
+  }
   const entries = managedFieldsOf(base);
 
   const fieldsOf = (obj: JsonObject) => collectFieldSet(inScope(ownedPart(obj), o), schema);
@@ -87,11 +101,7 @@ export function recordUpdate(old: JsonObject | undefined, next: JsonObject, o: U
 
   const out: JsonObject[] = [];
   let placed = false;
-  const entry = (): JsonObject => {
-    const e: JsonObject = { manager: o.manager, operation: 'Update', apiVersion: o.apiVersion, time: o.now ?? formatTime(), fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(mine) };
-    if (sub) e.subresource = sub;
-    return e;
-  };
+  const entry = (): JsonObject => entryOf(toFieldsV1(mine));
   for (const e of entries) {
     if (isMine(e.raw)) {
       if (!placed && mine.size > 0) out.push(entry());
