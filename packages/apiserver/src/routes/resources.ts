@@ -14,6 +14,7 @@
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { notEnforcedWarnings, type KubeObject } from '@skiff/api';
 import { StorageError } from '../storage/types.ts';
+import { storedTextOf } from '../storage/object-text.ts';
 import { badRequest, expired, forbidden, invalid, notFound, successStatus } from '../errors/status.ts';
 import { decodeObjectBody } from '../http/body.ts';
 import { defaultWatchTimeoutSeconds, serveWatch } from '../http/watch.ts';
@@ -190,7 +191,9 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const warnings = notEnforcedWarnings(store.info, o);
     const created = await store.create(namespace, orderTypeMeta(owned(req, '')(undefined, o)), { dryRun, user: requestUser(req), requester: requesterOf(req) });
     addWarnings(reply, warnings);
-    return reply.code(201).send(created);
+    // The text the storage wrote, when it kept it: the object is not stringified a second time.
+    const stored = storedTextOf(created);
+    return stored === undefined ? reply.code(201).send(created) : reply.code(201).type(JSON_TYPE).send(stored);
   };
 
   const update = (sub: Subresource): RouteHandlerMethod => async (req, reply) => {

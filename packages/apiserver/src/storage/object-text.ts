@@ -9,6 +9,26 @@ export function withResourceVersion(obj: KubeObject, revision: number): KubeObje
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
 }
 
+/**
+ * The JSON text of objects that creates returned: what the storage wrote, resourceVersion filled
+ * in, so that the create's reply sends it instead of stringifying the object a second time. Kept
+ * by object identity: any other object (a copy, the decrypted object an encrypting layer
+ * returns) has none and is serialized as before. Valid only while the object is not changed:
+ * the create route sends it as it comes.
+ */
+const createdTexts = new WeakMap<KubeObject, string>();
+
+/** Remembers `text` as the exact JSON of `obj` (a create's result); returns `obj`. */
+export function withStoredText(obj: KubeObject, text: string): KubeObject {
+  createdTexts.set(obj, text);
+  return obj;
+}
+
+/** The text withStoredText remembered for this very object, if any. */
+export function storedTextOf(obj: KubeObject): string | undefined {
+  return createdTexts.get(obj);
+}
+
 /** Sets metadata.resourceVersion in place, on an object this module owns (a fresh parse). */
 export function stampInPlace(obj: KubeObject, revision: number): KubeObject {
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};

@@ -9,7 +9,7 @@ import { backends } from './test-backends.ts';
 import { until } from '../testing/until.ts';
 import type { OpenedStorage } from './test-backends.ts';
 import { pod, podKey } from './sqlite/test-helpers.ts';
-import { rawTextString } from './object-text.ts';
+import { rawTextString, storedTextOf } from './object-text.ts';
 
 const codeOf = async (f: () => unknown): Promise<string | undefined> => {
   try {
@@ -54,6 +54,15 @@ describe.each(backends())('storage on $name', (backend) => {
       expect(await s.get(podKey('a'))).toEqual(out);
       expect(JSON.parse((await s.getRaw!(podKey('a')))!)).toEqual(out);
       expect(rv(await s.create(podKey('b'), pod('b')))).toBe(rv(out) + 1);
+    });
+
+    test('the text a create keeps for its reply is the stored text, the returned object exactly', async () => {
+      const out = await s.create(podKey('t'), pod('t'));
+      const text = storedTextOf(out);
+      expect(text).toBe(await s.getRaw!(podKey('t')));
+      expect(JSON.parse(text!)).toEqual(out);
+      // Only that very object has it: a copy is serialized as usual.
+      expect(storedTextOf({ ...out })).toBeUndefined();
     });
 
     test('get returns a private copy; missing keys are undefined', async () => {

@@ -12,7 +12,7 @@ import type { IEvent, IKeyValue, IRangeResponse, IRequestOp } from 'etcd3';
 import type { ListOptions, ListResult, ObjectKey, RawListResult, Storage, StorageEvent, StorageStats, WatchOptions, Watcher } from '../types.ts';
 import { StorageError } from '../types.ts';
 import { LazyEvent } from '../watch/event.ts';
-import { rawTextString, withResourceVersion } from '../object-text.ts';
+import { rawTextString, withResourceVersion, withStoredText } from '../object-text.ts';
 import { HubWatcher, WatchHub } from '../watch/hub.ts';
 import { decodeContinue, encodeContinue } from '../sqlite/continue-token.ts';
 import { KeyCodec, bytesAt, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts';
@@ -294,7 +294,7 @@ export class EtcdStorage implements Storage {
       }, c),
     );
     // The caller's object, stamped: what was stored, without parsing back the text just written.
-    if (r.succeeded) return withResourceVersion(obj, Number(r.header.revision));
+    if (r.succeeded) return withStoredText(withResourceVersion(obj, Number(r.header.revision)), textAt(value, r.header.revision));
     const existing = r.responses[0]?.response_range?.kvs[0];
     // The client retries a call whose answer was lost; if the first attempt committed, the key
     // holds exactly what we wrote, untouched since: that is our create, not a conflict.

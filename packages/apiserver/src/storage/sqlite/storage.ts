@@ -17,7 +17,7 @@ import { scan } from './list-scan.ts';
 import { acquireLock } from './lock.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { Maintenance } from './maintenance.ts';
-import { stampInPlace, withResourceVersion } from '../object-text.ts';
+import { stampInPlace, withResourceVersion, withStoredText } from '../object-text.ts';
 import { resolveOptions } from './options.ts';
 import type { ResolvedOptions, SqliteStorageOptions, StorageOp } from './options.ts';
 import { applyPragmas, META_COMPACTED, migrate } from './schema.ts';
@@ -180,7 +180,7 @@ export class SqliteStorage implements Storage {
         this.#s.insertLog.run(rev, TYPE_CODES.ADDED, key.resource, key.namespace, key.name, text, null);
       });
       this.#committed(new LazyEvent('ADDED', rev, copyKey(key), text, undefined));
-      return stored;
+      return withStoredText(stored, text);
     } finally {
       if (this.#o.onTiming) this.#time('create', t0);
     }
