@@ -243,21 +243,40 @@ export class ResourceStore {
   async update(namespace: string, name: string, opts: UpdateOptions): Promise<{ object: KubeObject; created: boolean }> {
     const { compute, subresource: sub, onMissing } = opts;
     const key = this.objectKey(namespace, name);
+    // The first attempt may start from the server's cached copy (Storage.getCached) instead of a
+    // read: the write is conditional on the copy's revision, so a stale copy costs a Conflict and
+    // a real read. Whatever would be answered on the copy alone (a refusal, no change) is decided
+    // again on a real read; a dry run, which writes nothing to check the copy, reads.
+    let cached = opts.dryRun ? undefined : this.storage.getCached?.(key);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const current = await this.storage.get(key);
+      const guessed = cached;
+      cached = undefined;
+      const current = guessed ?? (await this.storage.get(key));
       if (!current) {
         if (onMissing) return { object: await onMissing(), created: true };
         throw notFound(this.ref, name);
       }
-      const desired = compute(current);
-      this.checkNamespace(desired, namespace);
-      const pinned = desired.metadata.resourceVersion;
-      if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(this.ref, name);
-      const next =
-        sub === 'status' && !this.strategy.subresourceUpdates?.status ? this.prepareStatusUpdate(desired, current) : sub === 'raw' ? desired : sub === '' ? this.prepareUpdate(desired, current) : this.prepareSubresourceUpdate(sub, desired, current);
-      next.metadata.resourceVersion = current.metadata.resourceVersion;
-      this.admit(opts.user, 'UPDATE', sub === 'raw' ? 'binding' : sub, namespace, name, next, current);
-      if (deepEqual(next, current)) return { object: current, created: false };
+      let next: KubeObject;
+      let pinned: string | undefined;
+      try {
+        const desired = compute(current);
+        this.checkNamespace(desired, namespace);
+        pinned = desired.metadata.resourceVersion;
+        if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(this.ref, name);
+        next =
+          sub === 'status' && !this.strategy.subresourceUpdates?.status ? this.prepareStatusUpdate(desired, current) : sub === 'raw' ? desired : sub === '' ? this.prepareUpdate(desired, current) : this.prepareSubresourceUpdate(sub, desired, current);
+        next.metadata.resourceVersion = current.metadata.resourceVersion;
+        this.admit(opts.user, 'UPDATE', sub === 'raw' ? 'binding' : sub, namespace, name, next, current);
+      } catch (e) {
+        if (!guessed) throw e;
+        attempt--;
+        continue;
+      }
+      if (deepEqual(next, current)) {
+        if (!guessed) return { object: current, created: false };
+        attempt--;
+        continue;
+      }
       if (opts.dryRun) return { object: next, created: false };
       try {
         if (this.shouldDeleteDuringUpdate(next, current)) {

@@ -112,6 +112,14 @@ export class StorageError extends Error {
 
 export interface Storage {
   get(key: ObjectKey): Awaitable<KubeObject | undefined>;
+  /**
+   * The object as this server last saw it, from memory, possibly behind the store (the etcd
+   * backend's object cache); undefined when not known. Never an answer to a client's read: only
+   * the first guess of a read-modify-write whose write is conditional on the revision it
+   * carries, so a stale guess costs a Conflict and a real read (kube's GuaranteedUpdate starts
+   * from its watch cache's object likewise). Backends whose reads are local need not have it.
+   */
+  getCached?(key: ObjectKey): KubeObject | undefined;
   list(resource: string, opts?: ListOptions): Awaitable<ListResult>;
   /** Stores a new object; sets metadata.resourceVersion. Throws StorageError('AlreadyExists'). */
   create(key: ObjectKey, obj: KubeObject): Awaitable<KubeObject>;

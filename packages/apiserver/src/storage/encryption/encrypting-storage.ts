@@ -110,6 +110,11 @@ export class EncryptingStorage implements Storage {
     return then(this.inner.get(key), (o) => o && this.open(key, o));
   }
 
+  getCached(key: ObjectKey): KubeObject | undefined {
+    const o = this.inner.getCached?.(key);
+    return o && this.#resources.has(key.resource) ? this.open(key, o) : o;
+  }
+
   getRaw(key: ObjectKey): Awaitable<string | undefined> {
     if (!this.#resources.has(key.resource)) return this.inner.getRaw(key);
     return then(this.inner.getRaw(key), (t) => t && this.#openText(key.resource, t));

@@ -124,6 +124,18 @@ describe('lists from the object cache', () => {
     expect(filtered.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['n1/x', 'n10/x', 'n2/x']);
   });
 
+  test('getCached answers from the cache: the stored object at its revision once delivered; nothing for keys it does not hold', async () => {
+    const s = await storage();
+    await until('the cache filled', () => s.objectCacheReady);
+    const created = await s.create(podKey('g'), pod('g'));
+    await until('the create delivered', () => s.currentRevision() >= rv(created));
+    expect(s.getCached(podKey('g'))).toEqual(await s.get(podKey('g')));
+    expect(s.getCached(podKey('absent'))).toBeUndefined();
+    const deleted = await s.delete(podKey('g'));
+    await until('the delete delivered', () => s.currentRevision() >= rv(deleted));
+    expect(s.getCached(podKey('g'))).toBeUndefined();
+  });
+
   test('after the watch lost history (compaction while cut off), the cache is filled anew: a delete it missed is not listed', async () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(cluster.hosts[0].split(':')[1]) });
     try {

@@ -68,6 +68,11 @@ export class ObjectCache {
     if (had !== !!entry) r.sorted = undefined;
   }
 
+  /** One object's stored bytes and revision, if the cache holds it. */
+  get(resource: string, key: string): Readonly<Entry> | undefined {
+    return this.#resources.get(resource)?.byKey.get(key);
+  }
+
   /** The stored texts of a resource (or of one namespace of it), in etcd's key order. */
   list(resource: string, namespace: string | undefined): RawText[] {
     const r = this.#resources.get(resource);

@@ -129,6 +129,13 @@ export class EtcdStorage implements Storage {
     return raw === undefined ? undefined : (JSON.parse(raw) as KubeObject);
   }
 
+  /** From the object cache once it is filled (see Storage.getCached: a guess, not a read). */
+  getCached(key: ObjectKey): KubeObject | undefined {
+    if (!this.#cache.ready) return undefined;
+    const e = this.#cache.get(key.resource, `${key.namespace}/${key.name}`);
+    return e && (JSON.parse(textAt(e.value.toString('utf8'), e.revision)) as KubeObject);
+  }
+
   getRaw(key: ObjectKey): Promise<string | undefined> {
     return this.#timed('get', this.#getRaw(key));
   }
