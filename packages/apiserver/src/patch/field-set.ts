@@ -7,7 +7,7 @@
 //
 // Inside this module a path is a list of those element strings; a set holds paths as JSON text.
 
-import { canonicalJson, getOwn, hasOwn, isObject, jsonEqual, setOwn, type JsonObject, type JsonValue } from './json.ts';
+import { canonicalJson, getOwn, hasOwn, isObject, jsonEqual, type JsonObject, type JsonValue } from './json.ts';
 import { fieldSchema, type Schema } from './merge-keys.ts';
 
 export type FieldPath = string[];
@@ -172,7 +172,7 @@ function encodeTree(node: Node): JsonObject | undefined {
     const sub = encodeTree(node.children.get(element) as Node);
     if (sub === undefined) continue;
     if (children++ === 0 && node.member) out['.'] = {};
-    setOwn(out, element, sub);
+    out[element] = sub; // an element is "." or starts "f:", "k:" or "v:": never "__proto__"
   }
   return children === 0 && !node.member ? undefined : out;
 }
