@@ -4,6 +4,9 @@
 // binary search instead of by offset as in the SQLite ring.
 import type { LazyEvent } from '../watch/event.ts';
 
+/** What an evicted slot holds until the array is compacted (never read: reads start at the head). */
+const EVICTED = null as unknown as LazyEvent;
+
 export class EventWindow {
   readonly #capacity: number;
   readonly #maxBytes: number;
@@ -32,7 +35,10 @@ export class EventWindow {
     this.#events.push(ev);
     this.#bytes += ev.size;
     while (this.length > 1 && (this.length > this.#capacity || this.#bytes > this.#maxBytes)) {
-      const old = this.#events[this.#head++];
+      const old = this.#events[this.#head];
+      // The slot lets go of the event now, not when the array is next compacted: the byte
+      // budget then bounds what the window holds, rather than up to twice as much.
+      this.#events[this.#head++] = EVICTED;
       this.#bytes -= old.size;
       this.#start = old.revision;
     }
