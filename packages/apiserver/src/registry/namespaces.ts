@@ -111,6 +111,11 @@ export class NamespaceController implements NamespaceLookup {
     this.timers.clear();
   }
 
+  terminating(ns: KubeObject): void {
+    // Only ever forward: a namespace never leaves Terminating, so this cannot undo a newer state.
+    if (namespacePhase(ns) === 'Terminating') this.observe(ns);
+  }
+
   private observe(ns: KubeObject): void {
     const name = ns.metadata.name!;
     const phase = namespacePhase(ns);

@@ -29,6 +29,14 @@ export interface NamespaceLookup {
   phase(name: string): NamespacePhase | undefined;
   /** The view's answer, or on a miss the stored namespace's (a live lookup, as Kubernetes' admission does). */
   lookup(name: string): Awaitable<NamespacePhase | undefined>;
+  /**
+   * A namespace this server has just marked for deletion: its view has it Terminating at once,
+   * rather than when the watch delivers the write (a create this server takes after answering
+   * the DELETE is refused). Other servers' views still trail by their watch's delay, as
+   * Kubernetes' informer-fed namespace admission does; the namespace controller removes what
+   * lands meanwhile.
+   */
+  terminating?(ns: KubeObject): void;
 }
 
 export interface UpdateOptions extends WriteOptions {
@@ -375,7 +383,11 @@ export class ResourceStore {
       if (opts.dryRun) return { object: plan.object ?? current, deleted: plan.action === 'delete' };
       try {
         if (plan.action === 'none') return { object: current, deleted: false };
-        if (plan.action === 'mark') return { object: await this.storage.update(key, () => plan.object!, rvOf(current), current), deleted: false };
+        if (plan.action === 'mark') {
+          const marked = await this.storage.update(key, () => plan.object!, rvOf(current), current);
+          if (this.info.kind === 'Namespace' && this.info.group === '') this.namespaces.terminating?.(marked);
+          return { object: marked, deleted: false };
+        }
         const gone = await this.storage.delete(key, rvOf(current));
         await this.strategy.releaseOnDelete?.(current, this.storage);
         return { object: gone, deleted: true };
