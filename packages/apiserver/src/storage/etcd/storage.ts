@@ -8,6 +8,7 @@
 // so several API servers compact once per period between them.
 import type { KubeObject } from '@skiff/api';
 import { Etcd3 } from 'etcd3';
+import { credentials as grpcCredentials } from '@grpc/grpc-js';
 import type { IEvent, IKeyValue, IRangeResponse, IRequestOp } from 'etcd3';
 import type { ListOptions, ListResult, ObjectKey, RawListResult, Storage, StorageEvent, StorageStats, WatchOptions, Watcher } from '../types.ts';
 import { StorageError } from '../types.ts';
@@ -20,6 +21,7 @@ import { EventWindow } from './window.ts';
 import { decodeTransformer } from './decode.ts';
 import { ObjectCache } from './object-cache.ts';
 import { EtcdWatchStream } from './watch-stream.ts';
+import { EtcdKv } from './kv-client.ts';
 import { ETCD_DEFAULTS } from './options.ts';
 import { callEtcd, CLIENT_CALL_POLICY, memberPolicy, type AttemptOptions } from './fault-handling.ts';
 import type { EtcdStorageOptions, ResolvedEtcdOptions } from './options.ts';
@@ -47,7 +49,10 @@ interface Subscription {
 }
 
 export class EtcdStorage implements Storage {
+  /** etcd3's client: the watch stream and the maintenance calls. */
   readonly client: Etcd3;
+  /** The KV calls (./kv-client.ts). */
+  readonly #kv: EtcdKv;
   readonly keys: KeyCodec;
   readonly #o: ResolvedEtcdOptions;
   readonly #hub: WatchHub;
@@ -71,11 +76,12 @@ export class EtcdStorage implements Storage {
     const o: ResolvedEtcdOptions = { ...ETCD_DEFAULTS, ...options };
     if (options.tls && !options.tls.ca) throw new Error('etcd over TLS needs the CA certificate (--datastore-cafile)');
     const scheme = options.tls ? 'https' : 'http';
+    // A LIST of many objects is one large response. The hot calls' answers are decoded by ./decode.ts.
+    const grpcOptions = { 'grpc.max_receive_message_length': 512 * 1024 * 1024, 'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW, callInvocationTransformer: decodeTransformer };
     const client = new Etcd3({
       hosts: options.hosts.map((h) => `${scheme}://${h}`),
       credentials: options.tls ? { rootCertificate: options.tls.ca!, privateKey: options.tls.key, certChain: options.tls.cert } : undefined,
-      // A LIST of many objects is one large response. The hot calls' answers are decoded by ./decode.ts.
-      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024, 'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW, callInvocationTransformer: decodeTransformer },
+      grpcOptions,
       // Every unary call has a deadline: without a quorum, calls fail instead of hanging (calls
       // made through callEtcd carry their own, the call's). Streams (the watch) have none; they
       // are supervised instead.
@@ -84,20 +90,23 @@ export class EtcdStorage implements Storage {
       // Members taken out of rotation when they fail; retries are callEtcd's alone (./fault-handling.ts).
       faultHandling: { host: memberPolicy, global: CLIENT_CALL_POLICY },
     });
+    const kv = new EtcdKv(options.hosts, options.tls ? grpcCredentials.createSsl(options.tls.ca!, options.tls.key, options.tls.cert) : grpcCredentials.createInsecure(), grpcOptions);
     const keys = new KeyCodec(o.prefix);
     let revision: number;
     try {
-      const r = await callEtcd((c) => client.kv.range({ key: keys.internal('probe'), count_only: true }, c), { budgetMs: o.requestTimeoutMs });
+      const r = await callEtcd((c) => kv.range({ key: keys.internal('probe'), count_only: true }, c), { budgetMs: o.requestTimeoutMs });
       revision = Number(r.header.revision);
     } catch (e) {
+      kv.close();
       client.close();
       throw new Error(`etcd at ${options.hosts.join(',')} did not answer: ${(e as Error).message}`);
     }
-    return new EtcdStorage(client, keys, o, revision);
+    return new EtcdStorage(client, kv, keys, o, revision);
   }
 
-  private constructor(client: Etcd3, keys: KeyCodec, o: ResolvedEtcdOptions, revision: number) {
+  private constructor(client: Etcd3, kv: EtcdKv, keys: KeyCodec, o: ResolvedEtcdOptions, revision: number) {
     this.client = client;
+    this.#kv = kv;
     this.keys = keys;
     this.#o = o;
     this.#hub = new WatchHub(o.onWatchError ?? ((err, resource) => o.onLog?.(`watch callback for ${resource} failed`, err)));
@@ -141,7 +150,7 @@ export class EtcdStorage implements Storage {
   }
 
   async #getRaw(key: ObjectKey): Promise<string | undefined> {
-    const r = await this.#call((c) => this.client.kv.range({ key: this.keys.key(key) }, c));
+    const r = await this.#call((c) => this.#kv.range({ key: this.keys.key(key) }, c));
     const kv = r.kvs[0];
     return kv ? textAt(kv.value.toString('utf8'), kv.mod_revision) : undefined;
   }
@@ -182,7 +191,7 @@ export class EtcdStorage implements Storage {
     let remaining: number | undefined;
     const range = (from: Buffer): Promise<IRangeResponse> => {
       const want = limit && !opts.filter ? limit - items.length : this.#o.listChunk;
-      return this.#call((c) => this.client.kv.range({ key: from, range_end: end, limit: want, revision: revision || undefined }, c));
+      return this.#call((c) => this.#kv.range({ key: from, range_end: end, limit: want, revision: revision || undefined }, c));
     };
     let pending = range(start);
     for (;;) {
@@ -233,7 +242,7 @@ export class EtcdStorage implements Storage {
   async #listFromCache(resource: string, opts: ListOptions): Promise<RawListResult | undefined> {
     let fence: number;
     try {
-      fence = Number((await this.#call((c) => this.client.kv.put({ key: this.keys.internal('list-fence'), value: Buffer.alloc(0) }, c))).header.revision);
+      fence = Number((await this.#call((c) => this.#kv.put({ key: this.keys.internal('list-fence'), value: Buffer.alloc(0) }, c))).header.revision);
     } catch {
       return undefined; // e.g. etcd out of space: a read may still work
     }
@@ -260,7 +269,7 @@ export class EtcdStorage implements Storage {
     let revision = 0;
     try {
       for (;;) {
-        const r: IRangeResponse = await this.#call((c) => this.client.kv.range({ key: start, range_end: end, limit: this.#o.listChunk, revision: revision || undefined }, c));
+        const r: IRangeResponse = await this.#call((c) => this.#kv.range({ key: start, range_end: end, limit: this.#o.listChunk, revision: revision || undefined }, c));
         if (generation !== this.#fillGeneration || this.#closed) return;
         if (!revision) revision = Number(r.header.revision);
         for (const kv of r.kvs) {
@@ -294,7 +303,7 @@ export class EtcdStorage implements Storage {
     const k = this.keys.key(key);
     const value = encodeObject(obj);
     const r = await this.#call((c) =>
-      this.client.kv.txn({
+      this.#kv.txn({
         compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
         success: [{ request_put: { key: k, value: Buffer.from(value) } }],
         failure: [{ request_range: { key: k } }],
@@ -345,7 +354,7 @@ export class EtcdStorage implements Storage {
     const value = next === null ? '' : encodeObject(next);
     if (next !== null && value === storedText) return JSON.parse(textAt(storedText, revision)) as KubeObject;
     const op: IRequestOp = next === null ? { request_delete_range: { key: k } } : { request_put: { key: k, value: Buffer.from(value) } };
-    const r = await this.#call((c) => this.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: revision }], success: [op], failure: [{ request_range: { key: k } }] }, c));
+    const r = await this.#call((c) => this.#kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: revision }], success: [op], failure: [{ request_range: { key: k } }] }, c));
     if (r.succeeded) return JSON.parse(textAt(next === null ? storedText : value, r.header.revision)) as KubeObject;
     const now = r.responses[0]?.response_range?.kvs[0];
     if (!now) throw new StorageError('NotFound', `${keyString(key)} not found`);
@@ -361,7 +370,7 @@ export class EtcdStorage implements Storage {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const kv = await this.#read(k, key, expectedRevision);
       const r = await this.#call((c) =>
-        this.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }], success: [{ request_delete_range: { key: k } }] }, c),
+        this.#kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }], success: [{ request_delete_range: { key: k } }] }, c),
       );
       // The last state, stamped with the deletion's revision (as the DELETED event carries it).
       if (r.succeeded) return JSON.parse(textAt(kv.value.toString('utf8'), r.header.revision)) as KubeObject;
@@ -372,7 +381,7 @@ export class EtcdStorage implements Storage {
 
   /** The key's current entry; NotFound, or Conflict when it is not at `expectedRevision`. */
   async #read(k: Buffer, key: ObjectKey, expectedRevision: number | undefined): Promise<IKeyValue> {
-    const r = await this.#call((c) => this.client.kv.range({ key: k }, c));
+    const r = await this.#call((c) => this.#kv.range({ key: k }, c));
     const kv = r.kvs[0];
     if (!kv) throw new StorageError('NotFound', `${keyString(key)} not found`);
     if (expectedRevision !== undefined && Number(kv.mod_revision) !== expectedRevision) {
@@ -510,7 +519,7 @@ export class EtcdStorage implements Storage {
     const k = this.keys.internal('compact_rev_key');
     const target = this.#lastCompactSeen;
     const r = await this.#call((c) =>
-      this.client.kv.txn({
+      this.#kv.txn({
         compare: [{ key: k, target: 'Version', result: 'Equal', version: this.#compactKeyVersion }],
         success: [{ request_put: { key: k, value: Buffer.from(String(target)) } }],
         failure: [{ request_range: { key: k } }],
@@ -526,7 +535,7 @@ export class EtcdStorage implements Storage {
     this.#compactKeyVersion++;
     if (target <= this.#compacted) return 0;
     try {
-      await this.#call((c) => this.client.kv.compact({ revision: target, physical: false }, c));
+      await this.#call((c) => this.#kv.compact({ revision: target, physical: false }, c));
     } catch (e) {
       if (!(e instanceof StorageError && e.code === 'Expired')) throw e;
     }
@@ -555,6 +564,7 @@ export class EtcdStorage implements Storage {
     this.#stream.close();
     this.#hub.closeAll();
     this.#subs.clear();
+    this.#kv.close();
     this.client.close();
   }
 }
