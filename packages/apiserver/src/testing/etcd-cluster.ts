@@ -54,6 +54,22 @@ export function assertEtcdInstalled(): void {
   if (r.status !== 0) throw new Error(`etcd is not installed (${ETCD_BIN}); scripts/test.sh installs Debian's etcd-server`);
 }
 
+/** A member that exited instead of becoming healthy, with the end of what it wrote to stderr. */
+export class EtcdExitedError extends Error {
+  readonly stderr: string;
+  constructor(clientUrl: string, code: number, stderr: string) {
+    super(`etcd at ${clientUrl} exited with ${code}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    this.stderr = stderr;
+  }
+}
+
+/** What the process has written to stderr so far (launch() keeps the last 4,000 characters), once its pipes are closed. */
+async function stderrOf(proc: ChildProcess): Promise<string> {
+  const p = proc as ChildProcess & { lastStderr?: string };
+  if (proc.stderr && !proc.stderr.closed) await Promise.race([new Promise((r) => proc.once('close', r)), new Promise((r) => setTimeout(r, 1000))]);
+  return p.lastStderr ?? '';
+}
+
 async function waitHealthy(clientUrl: string, timeoutMs: number, proc: ChildProcess): Promise<void> {
   const exited = await until(
     `etcd at ${clientUrl} to report healthy`,
@@ -66,12 +82,28 @@ async function waitHealthy(clientUrl: string, timeoutMs: number, proc: ChildProc
     },
     { timeoutMs, intervalMs: 100 },
   );
-  if (exited.code !== null) throw new Error(`etcd at ${clientUrl} exited with ${exited.code}`);
+  if (exited.code !== null) throw new EtcdExitedError(clientUrl, exited.code, await stderrOf(proc));
 }
 
-/** Starts `size` members (default 3) and waits until each reports healthy (a leader exists). */
+/**
+ * Starts `size` members (default 3) and waits until each reports healthy (a leader exists).
+ * Free ports are found by binding port 0 and letting go (freePorts), so another process (a test
+ * file running in parallel) can take one before etcd binds it: etcd then exits at once saying
+ * the address is in use, and the cluster is started again on other ports, at most three times.
+ * Any other failure is thrown as it is.
+ */
 export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
   assertEtcdInstalled();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(size);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof EtcdExitedError && /address already in use/.test(e.stderr))) throw e;
+    }
+  }
+}
+
+async function startOnFreePorts(size: number): Promise<EtcdCluster> {
   const root = mkdtempSync(join(tmpdir(), 'skiff-etcd-'));
   const ports = await freePorts(size * 2);
   const members: EtcdMember[] = Array.from({ length: size }, (_, i) => ({
@@ -99,8 +131,6 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
     let err = '';
     p.stderr!.on('data', (d: Buffer) => {
       err = (err + d.toString()).slice(-4000);
-    });
-    p.on('exit', () => {
       (p as ChildProcess & { lastStderr?: string }).lastStderr = err;
     });
     m.process = p;
