@@ -28,9 +28,13 @@ const TO_OBJECT: protobuf.IConversionOptions = { enums: String, defaults: true, 
 
 let decoders: Map<string, (buf: Buffer) => unknown> | undefined;
 
+/** etcd3's rpc.proto (with the files it imports): the one description of etcd's API here, for this decoder and ./kv-client.ts. */
+export function etcdRpcProto(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('etcd3')), '../proto/rpc.proto');
+}
+
 function load(): Map<string, (buf: Buffer) => unknown> {
-  const protoDir = join(dirname(createRequire(import.meta.url).resolve('etcd3')), '../proto');
-  const root = new protobuf.Root().loadSync(join(protoDir, 'rpc.proto'), { keepCase: true });
+  const root = new protobuf.Root().loadSync(etcdRpcProto(), { keepCase: true });
   const out = new Map<string, (buf: Buffer) => unknown>();
   for (const [path, typeName] of Object.entries(METHODS)) {
     const type = root.lookupType(typeName);

@@ -12,13 +12,14 @@
 //     budget for one attempt, the first write after a member was killed failed every time).
 //   - A transient failure (a member unreachable or silent, every member out of rotation, a leader
 //     election, etcd's own timeout) is tried again after 50 ms, doubling to at most 500 ms, while
-//     the next attempt would still start within the deadline. The client picks a member afresh for
-//     each attempt (in shuffled order, passing over members out of rotation).
+//     the next attempt would still start within the deadline. The next attempt goes to the next member
+//     (./kv-client.ts moves its preference on a transient failure).
 //   - What still fails is StorageError('Unavailable'), which the API answers 503 ServiceUnavailable,
 //     saying how long and how many attempts were tried and what etcd said last. Other failures are
 //     not retried: a compacted revision is Expired (410), a request too large is TooLarge (413).
 //
-// Out of rotation: a member that fails 3 times in a row is passed over for one second, then one
+// Out of rotation (etcd3's pool, which now carries only the watch stream and its checks, and the
+// maintenance calls): a member that fails 3 times in a row is passed over for one second, then one
 // call tries it again (memberPolicy). etcd3's default keeps it out 5 s, and after a rolling
 // restart (kill one member, restart it, then the next) the restarted members were still out when
 // the next one died, so every call was refused for seconds while two healthy members held a

@@ -10,13 +10,12 @@
 // or silent, or has no leader) moves the preference to the next member, and callEtcd tries the
 // call again within its deadline; nothing else remembers a failure. Requests and answers have
 // etcd3's shapes: the same .proto files, decoded by ./decode.ts on the hot paths.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { castGrpcError } from 'etcd3';
 import type { ICompactionRequest, ICompactionResponse, IPutRequest, IPutResponse, IRangeRequest, IRangeResponse, ITxnRequest, ITxnResponse } from 'etcd3';
 import { isTransient, type AttemptOptions } from './fault-handling.ts';
+import { etcdRpcProto } from './decode.ts';
 
 type Unary<Req, Res> = (req: Req, options: grpc.CallOptions, done: (err: grpc.ServiceError | null, res: Res) => void) => grpc.ClientUnaryCall;
 
@@ -34,8 +33,7 @@ let kvConstructor: KvStubConstructor | undefined;
 /** The KV service from etcd3's own .proto files, loaded as etcd3 loads them. */
 function kvService(): KvStubConstructor {
   if (kvConstructor) return kvConstructor;
-  const protoDir = join(dirname(createRequire(import.meta.url).resolve('etcd3')), '../proto');
-  const definition = loadSync(join(protoDir, 'rpc.proto'), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+  const definition = loadSync(etcdRpcProto(), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as { etcdserverpb: { KV: KvStubConstructor } };
   kvConstructor = pkg.etcdserverpb.KV;
   return kvConstructor;
