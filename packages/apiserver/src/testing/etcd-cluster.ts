@@ -13,7 +13,10 @@ export const ETCD_BIN = process.env.SKIFF_ETCD_BIN ?? 'etcd';
 
 export interface EtcdMember {
   name: string;
+  /** http://, or https:// for a cluster started with `tls`. */
   clientUrl: string;
+  /** Serves /health over plain HTTP: the client URL, or for a TLS cluster its metrics URL (no client certificate needed). */
+  healthUrl: string;
   peerUrl: string;
   dataDir: string;
   process: ChildProcess | undefined;
@@ -32,6 +35,16 @@ export interface EtcdCluster {
   /** Waits until member i reports healthy: it has a leader again, so it counts towards the quorum. */
   rejoined(i: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Files (PEM paths) for members that serve clients over TLS. */
+export interface EtcdServerTls {
+  cert: string;
+  key: string;
+  /** The CA that clients' certificates must be signed by (etcd's --trusted-ca-file). */
+  ca: string;
+  /** Refuse clients without a certificate signed by `ca` (etcd's --client-cert-auth). */
+  clientCertAuth: boolean;
 }
 
 /** Free loopback ports, found by binding port 0. */
@@ -70,12 +83,13 @@ async function stderrOf(proc: ChildProcess): Promise<string> {
   return p.lastStderr ?? '';
 }
 
-async function waitHealthy(clientUrl: string, timeoutMs: number, proc: ChildProcess): Promise<void> {
+async function waitHealthy(m: EtcdMember, timeoutMs: number, proc: ChildProcess): Promise<void> {
+  const clientUrl = m.clientUrl;
   const exited = await until(
     `etcd at ${clientUrl} to report healthy`,
     async () => {
       if (proc.exitCode !== null) return { code: proc.exitCode };
-      const r = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
+      const r = await fetch(`${m.healthUrl}/health`, { signal: AbortSignal.timeout(1000) });
       const body = await r.text();
       if (!r.ok || JSON.parse(body).health !== 'true') throw new Error(body);
       return { code: null };
@@ -90,29 +104,36 @@ async function waitHealthy(clientUrl: string, timeoutMs: number, proc: ChildProc
  * Free ports are found by binding port 0 and letting go (freePorts), so another process (a test
  * file running in parallel) can take one before etcd binds it: etcd then exits at once saying
  * the address is in use, and the cluster is started again on other ports, at most three times.
- * Any other failure is thrown as it is.
+ * Any other failure is thrown as it is. With `tls`, members serve clients over TLS only (peers
+ * still talk plain HTTP on loopback), and /health on a plain metrics URL.
  */
-export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
+export async function startEtcdCluster(size = 3, opts: { tls?: EtcdServerTls } = {}): Promise<EtcdCluster> {
   assertEtcdInstalled();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnFreePorts(size);
+      return await startOnFreePorts(size, opts.tls);
     } catch (e) {
       if (attempt >= 3 || !(e instanceof EtcdExitedError && /address already in use/.test(e.stderr))) throw e;
     }
   }
 }
 
-async function startOnFreePorts(size: number): Promise<EtcdCluster> {
+async function startOnFreePorts(size: number, tls: EtcdServerTls | undefined): Promise<EtcdCluster> {
   const root = mkdtempSync(join(tmpdir(), 'skiff-etcd-'));
-  const ports = await freePorts(size * 2);
-  const members: EtcdMember[] = Array.from({ length: size }, (_, i) => ({
-    name: `m${i + 1}`,
-    clientUrl: `http://127.0.0.1:${ports[2 * i]}`,
-    peerUrl: `http://127.0.0.1:${ports[2 * i + 1]}`,
-    dataDir: join(root, `m${i + 1}`),
-    process: undefined,
-  }));
+  const ports = await freePorts(size * 3);
+  const members: EtcdMember[] = Array.from({ length: size }, (_, i) => {
+    const clientUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${ports[3 * i]}`;
+    return {
+      name: `m${i + 1}`,
+      clientUrl,
+      healthUrl: tls ? `http://127.0.0.1:${ports[3 * i + 2]}` : clientUrl,
+      peerUrl: `http://127.0.0.1:${ports[3 * i + 1]}`,
+      dataDir: join(root, `m${i + 1}`),
+      process: undefined,
+    };
+  });
+  const tlsArgs = (m: EtcdMember) =>
+    tls ? ['--cert-file', tls.cert, '--key-file', tls.key, '--trusted-ca-file', tls.ca, ...(tls.clientCertAuth ? ['--client-cert-auth'] : []), '--listen-metrics-urls', m.healthUrl] : [];
   const initialCluster = members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
   let fresh = true;
 
@@ -126,6 +147,7 @@ async function startOnFreePorts(size: number): Promise<EtcdCluster> {
       // Short heartbeats: a lost leader is replaced in about a second, which the fault tests wait for.
       '--heartbeat-interval', '100', '--election-timeout', '1000',
       '--log-level', 'error', '--logger', 'zap',
+      ...tlsArgs(m),
     ];
     const p = spawn(ETCD_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -139,7 +161,7 @@ async function startOnFreePorts(size: number): Promise<EtcdCluster> {
 
   const procs = members.map(launch);
   try {
-    await Promise.all(members.map((m, i) => waitHealthy(m.clientUrl, 20_000, procs[i])));
+    await Promise.all(members.map((m, i) => waitHealthy(m, 20_000, procs[i])));
   } catch (e) {
     for (const p of procs) p.kill('SIGKILL');
     rmSync(root, { recursive: true, force: true });
@@ -158,8 +180,8 @@ async function startOnFreePorts(size: number): Promise<EtcdCluster> {
 
   return {
     members,
-    hosts: members.map((m) => m.clientUrl.replace('http://', '')),
-    endpoint: `etcd://${members.map((m) => m.clientUrl.replace('http://', '')).join(',')}`,
+    hosts: members.map((m) => new URL(m.clientUrl).host),
+    endpoint: `etcd://${members.map((m) => new URL(m.clientUrl).host).join(',')}`,
     kill: (i) => killOne(members[i]),
     async start(i) {
       const m = members[i];
@@ -170,7 +192,7 @@ async function startOnFreePorts(size: number): Promise<EtcdCluster> {
         `etcd ${m.name} to listen after restart`,
         async () => {
           if (p.exitCode !== null) return { code: p.exitCode };
-          await fetch(`${m.clientUrl}/version`, { signal: AbortSignal.timeout(500) });
+          await fetch(tls ? `${m.healthUrl}/health` : `${m.clientUrl}/version`, { signal: AbortSignal.timeout(500) });
           return { code: null };
         },
         { timeoutMs: 10_000, intervalMs: 100 },
@@ -180,7 +202,7 @@ async function startOnFreePorts(size: number): Promise<EtcdCluster> {
     async rejoined(i, timeoutMs = 20_000) {
       const m = members[i];
       if (!m.process) throw new Error(`etcd ${m.name} is not running`);
-      await waitHealthy(m.clientUrl, timeoutMs, m.process);
+      await waitHealthy(m, timeoutMs, m.process);
     },
     async stop() {
       await Promise.all(members.map(killOne));

@@ -20,6 +20,7 @@ import { KeyCodec, bytesAt, encodeObject, keyAfter, prefixEnd, textAt } from './
 import { EventWindow } from './window.ts';
 import { decodeTransformer } from './decode.ts';
 import { ObjectCache } from './object-cache.ts';
+import { connectHint } from './connect-hint.ts';
 import { EtcdWatchStream } from './watch-stream.ts';
 import { EtcdKv } from './kv-client.ts';
 import { ETCD_DEFAULTS } from './options.ts';
@@ -99,7 +100,8 @@ export class EtcdStorage implements Storage {
     } catch (e) {
       kv.close();
       client.close();
-      throw new Error(`etcd at ${options.hosts.join(',')} did not answer: ${(e as Error).message}`);
+      const hint = connectHint((e as Error).message, options.tls);
+      throw new Error(`etcd at ${options.hosts.join(',')} did not answer${hint ? ` (${hint})` : ''}: ${(e as Error).message}`);
     }
     return new EtcdStorage(client, kv, keys, o, revision);
   }
