@@ -18,6 +18,16 @@ test("etcd's certificate: another CA, another name, out of date", () => {
   expect(connectHint(lastError('Error: certificate has expired'), {})).toMatch(/validity period/);
 });
 
+// The same through ./grpc-unary.ts (the KV client's channels).
+const cut = (e?: string) => `the datastore (etcd) is unavailable (13 attempts in 4.8 s): 14 UNAVAILABLE: 127.0.0.1:39355: the connection ended before an answer (${e ?? 'closed by the other side'})`;
+
+test('through the KV channels: a TLS failure, a member that closed without an answer, nothing listening', () => {
+  expect(connectHint(cut('Client network socket disconnected before secure TLS connection was established'), {})).toBeUndefined();
+  expect(connectHint(cut('140:error:0A000412:SSL routines:ssl3_read_bytes:ssl/tls alert bad certificate:SSL alert number 42'), {})).toMatch(/asks for a client certificate/);
+  expect(connectHint(cut(), undefined)).toMatch(/if etcd serves TLS/);
+  expect(connectHint(cut('connect ECONNREFUSED 127.0.0.1:39355'), undefined)).toBeUndefined();
+});
+
 test('plain to a TLS member, TLS to a plain one', () => {
   expect(connectHint(lastError('Failed to connect'), undefined)).toMatch(/if etcd serves TLS, give --datastore-cafile/);
   expect(connectHint(lastError('Failed to connect'), {})).toBeUndefined();

@@ -20,6 +20,8 @@ import protobuf from 'protobufjs';
 const METHODS: Record<string, string> = {
   '/etcdserverpb.KV/Range': 'etcdserverpb.RangeResponse',
   '/etcdserverpb.KV/Txn': 'etcdserverpb.TxnResponse',
+  '/etcdserverpb.KV/Put': 'etcdserverpb.PutResponse',
+  '/etcdserverpb.KV/Compact': 'etcdserverpb.CompactionResponse',
   '/etcdserverpb.Watch/Watch': 'etcdserverpb.WatchResponse',
 };
 
@@ -33,8 +35,15 @@ export function etcdRpcProto(): string {
   return join(dirname(createRequire(import.meta.url).resolve('etcd3')), '../proto/rpc.proto');
 }
 
+let root: protobuf.Root | undefined;
+
+/** etcd's API as protobufjs types (etcd3's .proto files, loaded once): for ./kv-client.ts's requests. */
+export function etcdTypes(): protobuf.Root {
+  return (root ??= new protobuf.Root().loadSync(etcdRpcProto(), { keepCase: true }));
+}
+
 function load(): Map<string, (buf: Buffer) => unknown> {
-  const root = new protobuf.Root().loadSync(etcdRpcProto(), { keepCase: true });
+  const root = etcdTypes();
   const out = new Map<string, (buf: Buffer) => unknown>();
   for (const [path, typeName] of Object.entries(METHODS)) {
     const type = root.lookupType(typeName);

@@ -8,7 +8,6 @@
 // so several API servers compact once per period between them.
 import type { KubeObject } from '@skiff/api';
 import { Etcd3 } from 'etcd3';
-import { credentials as grpcCredentials } from '@grpc/grpc-js';
 import type { IEvent, IKeyValue, IRangeResponse, IRequestOp } from 'etcd3';
 import type { ListOptions, ListResult, ObjectKey, RawListResult, Storage, StorageEvent, StorageStats, WatchOptions, Watcher } from '../types.ts';
 import { StorageError } from '../types.ts';
@@ -91,7 +90,7 @@ export class EtcdStorage implements Storage {
       // Members taken out of rotation when they fail; retries are callEtcd's alone (./fault-handling.ts).
       faultHandling: { host: memberPolicy, global: CLIENT_CALL_POLICY },
     });
-    const kv = new EtcdKv(options.hosts, options.tls ? grpcCredentials.createSsl(options.tls.ca!, options.tls.key, options.tls.cert) : grpcCredentials.createInsecure(), grpcOptions);
+    const kv = new EtcdKv(options.hosts, options.tls ? { ca: options.tls.ca!, cert: options.tls.cert, key: options.tls.key } : undefined, FLOW_CONTROL_WINDOW);
     const keys = new KeyCodec(o.prefix);
     let revision: number;
     try {

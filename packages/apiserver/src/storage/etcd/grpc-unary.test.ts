@@ -1,0 +1,92 @@
+// The gRPC unary transport of the KV client: its pure framing and outcome rules, then real calls
+// to a real etcd member (an answer, etcd's own error status, a deadline against a stopped member,
+// nothing listening, and a new connection after the member restarts).
+import { freePorts, startEtcdCluster, type EtcdCluster } from '../../testing/index.ts';
+import { etcdTypes } from './decode.ts';
+import { callOutcome, frame, GrpcChannel, grpcTimeout, statusError, unframe } from './grpc-unary.ts';
+
+describe('framing and outcomes (pure)', () => {
+  test('a message is framed with a zero flag and its big-endian length, and unframed back', () => {
+    const f = frame(Buffer.from('abc'));
+    expect([...f]).toEqual([0, 0, 0, 0, 3, 97, 98, 99]);
+    expect(unframe(f).toString()).toBe('abc');
+    expect(unframe(frame(Buffer.alloc(0))).length).toBe(0);
+  });
+
+  test('a body that is not exactly one uncompressed frame is an INTERNAL error', () => {
+    expect(() => unframe(Buffer.from([0, 0, 0]))).toThrow(/^13 INTERNAL: an answer of 3 bytes/);
+    expect(() => unframe(Buffer.from([1, 0, 0, 0, 0]))).toThrow(/^13 INTERNAL: a compressed answer/);
+    expect(() => unframe(Buffer.from([0, 0, 0, 0, 2, 97]))).toThrow(/^13 INTERNAL: an answer of 6 bytes framing a message of 2/);
+  });
+
+  test('grpc-timeout in whole milliseconds, never 0', () => {
+    expect(grpcTimeout(2500)).toBe('2500m');
+    expect(grpcTimeout(0.2)).toBe('1m');
+    expect(grpcTimeout(0)).toBe('1m');
+  });
+
+  test("errors read as grpc-js's, which etcd3's castGrpcError types", () => {
+    const e = statusError(14, 'gone');
+    expect(e.message).toBe('14 UNAVAILABLE: gone');
+    expect(e).toMatchObject({ code: 14, details: 'gone' });
+    expect(statusError(99, 'x').message).toBe('99 UNKNOWN: x');
+  });
+
+  test('status 0 gives the message; another status its error, with grpc-message percent-decoded; no status is an error too', () => {
+    expect((callOutcome(200, '0', undefined, frame(Buffer.from('ok'))) as Buffer).toString()).toBe('ok');
+    expect(callOutcome(200, '11', 'etcdserver:%20mvcc:%20required%20revision%20has%20been%20compacted', Buffer.alloc(0))).toMatchObject({ code: 11, message: '11 OUT_OF_RANGE: etcdserver: mvcc: required revision has been compacted' });
+    expect(callOutcome(200, '3', '%E0%A4%A', Buffer.alloc(0))).toMatchObject({ code: 3, details: '%E0%A4%A' });
+    expect(callOutcome(200, undefined, undefined, Buffer.alloc(0))).toMatchObject({ code: 13 });
+    expect(callOutcome(404, undefined, undefined, Buffer.alloc(0))).toMatchObject({ code: 14, details: 'HTTP status 404 without a gRPC status' });
+    expect(callOutcome(200, 'x', undefined, Buffer.alloc(0))).toMatchObject({ code: 13 });
+    expect(callOutcome(200, '0', undefined, Buffer.from([0, 0, 0, 0, 9]))).toMatchObject({ code: 13 });
+  });
+});
+
+describe('calls to a real member', () => {
+  let cluster: EtcdCluster;
+  const RangeRequest = () => etcdTypes().lookupType('etcdserverpb.RangeRequest');
+  const RangeResponse = () => etcdTypes().lookupType('etcdserverpb.RangeResponse');
+  const range = (ch: GrpcChannel, req: object, ms = 3000) => ch.call('/etcdserverpb.KV/Range', RangeRequest().encode(RangeRequest().fromObject(req)).finish(), new Date(Date.now() + ms));
+  const WINDOW = 1 << 20;
+
+  beforeAll(async () => {
+    cluster = await startEtcdCluster(1);
+  }, 30_000);
+  afterAll(() => cluster.stop());
+
+  test("an answer; etcd's own error status; a stopped member's deadline; the next connection after a restart", async () => {
+    const ch = new GrpcChannel(cluster.hosts[0], undefined, WINDOW);
+    try {
+      const answer = RangeResponse().decode(await range(ch, { key: Buffer.from('/none') })) as unknown as { header: { revision: { toString(): string } } };
+      expect(Number(answer.header.revision.toString())).toBeGreaterThan(0);
+
+      await expect(range(ch, { key: Buffer.from('/none'), revision: 1_000_000 })).rejects.toMatchObject({ code: 11, message: expect.stringMatching(/^11 OUT_OF_RANGE: etcdserver: mvcc: required revision is a future revision/) });
+
+      cluster.members[0].process!.kill('SIGSTOP');
+      const t0 = Date.now();
+      try {
+        await expect(range(ch, { key: Buffer.from('/none') }, 300)).rejects.toMatchObject({ code: 4 });
+        expect(Date.now() - t0).toBeLessThan(2000);
+      } finally {
+        cluster.members[0].process!.kill('SIGCONT');
+      }
+
+      await cluster.kill(0);
+      await expect(range(ch, { key: Buffer.from('/none') })).rejects.toMatchObject({ code: 14 });
+      await cluster.start(0);
+      await cluster.rejoined(0);
+      expect((await range(ch, { key: Buffer.from('/none') })).length).toBeGreaterThan(0);
+    } finally {
+      ch.close();
+    }
+  }, 60_000);
+
+  test('nothing listening: UNAVAILABLE, saying why; a closed channel refuses at once', async () => {
+    const [port] = await freePorts(1);
+    const ch = new GrpcChannel(`127.0.0.1:${port}`, undefined, WINDOW);
+    await expect(range(ch, { key: Buffer.from('/none') })).rejects.toMatchObject({ code: 14, message: expect.stringMatching(/ECONNREFUSED/) });
+    ch.close();
+    await expect(range(ch, { key: Buffer.from('/none') })).rejects.toMatchObject({ code: 14, message: expect.stringMatching(/closed/) });
+  });
+});
