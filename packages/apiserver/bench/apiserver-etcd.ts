@@ -9,7 +9,8 @@
 //    pods being created) vs the API server alone, creates/s, on SQLite and on etcd (./components.ts);
 // 5. the etcd database size over many writes with compaction running (a bounded store).
 // `--only components` runs part 4 alone, `--only list` part 3, `--only creates` part 1; `--churn N` (./etcd-churn.ts) the bounded store through
-// skiff's own storage instead of part 5's bare puts.
+// skiff's own storage instead of part 5's bare puts. Every server is warmed up alike before it is
+// measured: `--warm S` seconds of creates (default 10, ./components.ts warmSeconds).
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { startEtcdCluster } from '../src/testing/etcd-cluster.ts';
-import { benchComponents, ensureDefaultServiceAccount } from './components.ts';
+import { benchComponents, ensureDefaultServiceAccount, warmSeconds } from './components.ts';
 import { defragmentMembers } from './etcd-maintenance.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -80,7 +81,8 @@ async function load(opts: autocannon.Options): Promise<autocannon.Result> {
 }
 const creates = (s: Server, extra: Partial<autocannon.Options> = {}) =>
   load({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, ...extra });
-const warm = (s: Server) => autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
+/** Every server, bare or skiff, is warmed up alike before it is measured (`--warm S`, ./components.ts warmSeconds). */
+const warm = (s: Server) => autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: warmSeconds(), connections: CONNECTIONS });
 
 const fmt = (n: number) => n.toFixed(0).padStart(7);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
@@ -106,13 +108,15 @@ async function fill(s: Server, ns: string, n: number): Promise<void> {
 }
 
 /**
- * The bare server's keys deleted, compacted and defragmented: each run starts from the same
- * database, so a run does not pay for the keys the runs before it wrote (skiff's creates, run
- * last, met several times as many keys as the first bare run before).
+ * The pods the bare server and skiff (its warm-up) wrote deleted, compacted and defragmented:
+ * each measured run starts from the same database, so a run does not pay for the keys the runs
+ * before it wrote (skiff's creates, run last, met several times as many keys as the first bare
+ * run before). skiff learns of the deletes from its watch, as of any other server's.
  */
-async function dropBare(hosts: string[]): Promise<void> {
+async function dropPods(hosts: string[]): Promise<void> {
   const client = new Etcd3({ hosts: hosts.map((h) => `http://${h}`) });
   try {
+    await client.delete().prefix('/skiff/pods/default/');
     const { header } = await client.delete().prefix('/bare/');
     await client.kv.compact({ revision: header.revision });
     await defragmentMembers(hosts);
@@ -126,10 +130,10 @@ async function createsPart(skiff: Server, hosts: string[], servers: Server[]): P
   const bare = await start([join(here, 'bare-etcd-server.ts'), hosts.join(',')]);
   servers.push(bare);
   await warm(bare);
-  await dropBare(hosts);
+  await dropPods(hosts);
   const bareRun = async (opts: autocannon.Options) => {
     const r = await load(opts);
-    await dropBare(hosts);
+    await dropPods(hosts);
     return r;
   };
   const bareCreate = await bareRun({ url: `${bare.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody });

@@ -8,7 +8,7 @@
 // else the machine is doing. The components run behind the API server while it is busy (ADR 0022):
 // each round says how long after the run the scheduler had tried every pod, and a round fails if
 // the server dropped a watcher for falling too far behind (apiserver_terminated_watchers_total).
-// Usage: pnpm bench:apiserver --only components [--rounds R] [--duration S]            (SQLite)
+// Usage: pnpm bench:apiserver --only components [--rounds R] [--duration S] [--warm S]  (SQLite)
 //        pnpm bench:apiserver --datastore etcd --only components [--rounds R] [--duration S]  (SQLite and etcd)
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -179,7 +179,6 @@ export async function measure(s: Server, duration: number, standIn?: number): Pr
   };
 }
 
-/** 2 s of creates to warm the server up, then `measure`. */
 /**
  * The namespace's `default` ServiceAccount, as every cluster has it: the controller manager makes
  * it on the server with components, and without it the server alone would look it up in storage
@@ -197,9 +196,18 @@ export function ensureDefaultServiceAccount(s: { url: string }): Promise<void> {
   });
 }
 
+/**
+ * Seconds of creates that warm a server up before it is measured (`--warm S`, default 10): a fresh
+ * Node server compiles its hot code for the first 10-20 s of load, and that compiling (V8's worker
+ * threads, 50-75 µs of CPU per create in the first 10 s on etcd, docs/performance.md session 13)
+ * is not what a running server costs.
+ */
+export const warmSeconds = () => arg('--warm', 10);
+
+/** `warmSeconds()` of creates to warm the server up, then `measure`. */
 export async function warmAndMeasure(s: Server, duration: number, standIn?: number): Promise<Round> {
   await ensureDefaultServiceAccount(s);
-  await autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: 2, connections: CONNECTIONS });
+  await autocannon({ url: `${s.url}/api/v1/namespaces/default/pods`, method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody, duration: warmSeconds(), connections: CONNECTIONS });
   return measure(s, duration, standIn);
 }
 
@@ -209,7 +217,7 @@ export const cpuLine = (r: Round) => `${r.cpuPerCreate.toFixed(0)} µs (${[...r.
 
 /**
  * R rounds of (alone, on), the order alternating, medians. Each measurement starts a fresh server
- * on an empty store (`reset` empties a shared etcd first), warms it for 2 s and stops it after:
+ * on an empty store (`reset` empties a shared etcd first), warms it (`warmSeconds()`) and stops it after:
  * one server at a time, so an idle one's components never share the CPU or the store.
  */
 export async function benchComponents(label: string, opts: { etcdEndpoint?: string; reset?: () => Promise<void> } = {}): Promise<void> {
