@@ -1,6 +1,9 @@
 // The gRPC unary transport of the KV client: its pure framing and outcome rules, then real calls
 // to a real etcd member (an answer, etcd's own error status, a deadline against a stopped member,
-// nothing listening, and a new connection after the member restarts).
+// nothing listening, a new connection after the member restarts, sessions replaced after their
+// share of calls, and a handshake nobody answers).
+import { createServer, type AddressInfo } from 'node:net';
+import { createCertificateAuthority } from '@skiff/api';
 import { freePorts, startEtcdCluster, type EtcdCluster } from '../../testing/index.ts';
 import { etcdTypes } from './decode.ts';
 import { callOutcome, frame, GrpcChannel, grpcTimeout, statusError, unframe } from './grpc-unary.ts';
@@ -81,6 +84,31 @@ describe('calls to a real member', () => {
       ch.close();
     }
   }, 60_000);
+
+  test('a session carries at most its share of calls, then the next call opens another; every call is answered', async () => {
+    const ch = new GrpcChannel(cluster.hosts[0], undefined, WINDOW, 2);
+    try {
+      for (let i = 0; i < 5; i++) expect((await range(ch, { key: Buffer.from(`/n${i}`) })).length).toBeGreaterThan(0);
+      expect(ch.sessionsOpened).toBe(3);
+    } finally {
+      ch.close();
+    }
+  });
+
+  test('a TLS handshake nobody answers: the call ends at its deadline, and the next call connects anew', async () => {
+    const silent = createServer(() => {}); // accepts, never speaks
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const ca = await createCertificateAuthority('unused-ca');
+    const ch = new GrpcChannel(`127.0.0.1:${(silent.address() as AddressInfo).port}`, { ca: Buffer.from(ca.cert) }, WINDOW);
+    try {
+      await expect(range(ch, { key: Buffer.from('/none') }, 300)).rejects.toMatchObject({ code: 4, message: expect.stringMatching(/still connecting/) });
+      await expect(range(ch, { key: Buffer.from('/none') }, 300)).rejects.toMatchObject({ code: 4 });
+      expect(ch.sessionsOpened).toBe(2);
+    } finally {
+      ch.close();
+      silent.close();
+    }
+  });
 
   test('nothing listening: UNAVAILABLE, saying why; a closed channel refuses at once', async () => {
     const [port] = await freePorts(1);

@@ -102,11 +102,22 @@ export class GrpcChannel {
   #lastError: Error | undefined;
   #closed = false;
 
-  /** `authority` as `host:port`; `windowBytes`: the flow-control window for answers (large lists). */
-  constructor(authority: string, tls: ChannelTls | undefined, windowBytes: number) {
+  /** Sessions made so far (tests). */
+  sessionsOpened = 0;
+  readonly #maxStreams: number;
+  /** Requests made on the current session. */
+  #streams = 0;
+
+  /**
+   * `authority` as `host:port`; `windowBytes`: the flow-control window for answers (large lists);
+   * `maxStreamsPerSession`: requests before a session is replaced (default 2^30: client stream
+   * ids are odd numbers below 2^31).
+   */
+  constructor(authority: string, tls: ChannelTls | undefined, windowBytes: number, maxStreamsPerSession = 2 ** 30) {
     this.authority = authority;
     this.#tls = tls;
     this.#windowBytes = windowBytes;
+    this.#maxStreams = maxStreamsPerSession;
   }
 
   /** One unary call: resolves with the answer's message, rejects with a GrpcStatusError. */
@@ -135,7 +146,11 @@ export class GrpcChannel {
       }
       const timer = setTimeout(() => {
         stream.close(http2.constants.NGHTTP2_CANCEL);
-        settle(statusError(DEADLINE_EXCEEDED, `Deadline exceeded after ${remaining} ms`));
+        // A session still connecting after a whole deadline (an address that drops packets, a
+        // TLS handshake nobody answers) is given up: the next call starts a new connection.
+        const connecting = session.connecting;
+        if (connecting) this.#drop(session, true);
+        settle(statusError(DEADLINE_EXCEEDED, `Deadline exceeded after ${remaining} ms${connecting ? ' (still connecting)' : ''}`));
       }, remaining);
       const chunks: Buffer[] = [];
       let httpStatus: number | undefined;
@@ -169,7 +184,14 @@ export class GrpcChannel {
 
   #connected(): ClientHttp2Session {
     const current = this.#session;
-    if (current && !current.closed && !current.destroyed) return current;
+    if (current && !current.closed && !current.destroyed) {
+      // Stream ids run out after 2^30 requests on one session (days at thousands of calls a
+      // second): a session that has carried its share is closed (its calls finish) and replaced.
+      if (++this.#streams <= this.#maxStreams) return current;
+      this.#drop(current);
+    }
+    this.#streams = 1;
+    this.sessionsOpened++;
     const tls = this.#tls;
     const host = this.authority.slice(0, this.authority.lastIndexOf(':')).replace(/^\[|\]$/g, '');
     const port = Number(this.authority.slice(this.authority.lastIndexOf(':') + 1));
@@ -193,8 +215,10 @@ export class GrpcChannel {
     return session;
   }
 
-  #drop(session: ClientHttp2Session): void {
+  /** Forgets the session; `now`: destroyed (it never connected), else closed once its calls end. */
+  #drop(session: ClientHttp2Session, now = false): void {
     if (this.#session === session) this.#session = undefined;
-    if (!session.closed) session.close();
+    if (now) session.destroy();
+    else if (!session.closed) session.close();
   }
 }
