@@ -1,5 +1,6 @@
-// Response bodies for reads: plain objects, lists (built from the stored JSON texts when the
-// storage offers them, so a list costs no parse + stringify per item), and server-side Tables.
+// Response bodies: plain objects, lists (built from the stored JSON texts when the storage offers
+// them, so a list costs no parse + stringify per item), server-side Tables, and writes' results
+// (the text the storage wrote, when it kept it).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KubeObject } from '@skiff/api';
 import { parseIncludeObject, tableAccept, toTable } from '../tables/index.ts';
@@ -8,9 +9,16 @@ import { badRequest } from '../errors/status.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import type { Query } from './query.ts';
 import type { RawText } from '../storage/types.ts';
+import { storedTextOf } from '../storage/object-text.ts';
 
 export const JSON_TYPE = 'application/json';
 const TABLE_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+
+/** A write's reply: the text the storage wrote for `obj` when it kept it (../storage/object-text.ts), else `obj` serialized. */
+export function sendWritten(reply: FastifyReply, code: number, obj: KubeObject): FastifyReply {
+  const stored = storedTextOf(obj);
+  return stored === undefined ? reply.code(code).send(obj) : reply.code(code).type(JSON_TYPE).send(stored);
+}
 
 /** The Table options when the client asked for a Table (kubectl get), else undefined. */
 export function tableRequest(req: FastifyRequest, q: Query): { includeObject: IncludeObject } | undefined {

@@ -14,7 +14,6 @@
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { notEnforcedWarnings, type KubeObject } from '@skiff/api';
 import { StorageError } from '../storage/types.ts';
-import { storedTextOf } from '../storage/object-text.ts';
 import { badRequest, expired, forbidden, invalid, notFound, successStatus } from '../errors/status.ts';
 import { decodeObjectBody } from '../http/body.ts';
 import { defaultWatchTimeoutSeconds, serveWatch } from '../http/watch.ts';
@@ -28,7 +27,7 @@ import { toTable } from '../tables/index.ts';
 import { boolParam } from './bool-param.ts';
 import type { ServerContext } from './context.ts';
 import { addWarnings, continueOf, decodeChecked, deleteOptionsOf, dryRunOf, fieldValidationOf, filterOf, limitOf, queryOf, timeoutOf } from './query.ts';
-import { JSON_TYPE, listBody, sendTable, stripTypeMeta, tableRequest } from './render.ts';
+import { JSON_TYPE, listBody, sendTable, sendWritten, stripTypeMeta, tableRequest } from './render.ts';
 import { registerSubresourceRoutes } from './subresources.ts';
 import { requestUser } from '../auth/user.ts';
 import type { Requester } from '../registry/strategy.ts';
@@ -191,9 +190,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     const warnings = notEnforcedWarnings(store.info, o);
     const created = await store.create(namespace, orderTypeMeta(owned(req, '')(undefined, o)), { dryRun, user: requestUser(req), requester: requesterOf(req) });
     addWarnings(reply, warnings);
-    // The text the storage wrote, when it kept it: the object is not stringified a second time.
-    const stored = storedTextOf(created);
-    return stored === undefined ? reply.code(201).send(created) : reply.code(201).type(JSON_TYPE).send(stored);
+    return sendWritten(reply, 201, created);
   };
 
   const update = (sub: Subresource): RouteHandlerMethod => async (req, reply) => {
@@ -227,7 +224,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
         : undefined;
     const res = await store.update(namespace, name, { compute, subresource: sub, dryRun, onMissing, user });
     addWarnings(reply, warnings);
-    return reply.code(res.created ? 201 : 200).send(res.object);
+    return sendWritten(reply, res.created ? 201 : 200, res.object);
   };
 
   const patch = (sub: Subresource): RouteHandlerMethod => async (req, reply) => {
@@ -272,7 +269,7 @@ function handlers(ctx: ServerContext, store: ResourceStore) {
     try {
       const res = await store.update(namespace, name, { compute, subresource: sub, dryRun, onMissing, user });
       addWarnings(reply, warnings);
-      return reply.code(res.created ? 201 : 200).send(res.object);
+      return sendWritten(reply, res.created ? 201 : 200, res.object);
     } catch (e) {
       throw fromPatchError(e);
     }

@@ -10,15 +10,15 @@ export function withResourceVersion(obj: KubeObject, revision: number): KubeObje
 }
 
 /**
- * The JSON text of objects that creates returned: what the storage wrote, resourceVersion filled
- * in, so that the create's reply sends it instead of stringifying the object a second time. Kept
- * by object identity: any other object (a copy, the decrypted object an encrypting layer
- * returns) has none and is serialized as before. Valid only while the object is not changed:
- * the create route sends it as it comes.
+ * The JSON text of objects that creates and updates returned: what the storage wrote,
+ * resourceVersion filled in, so that the reply sends it instead of stringifying the object a
+ * second time. Kept by object identity: any other object (a copy, the decrypted object an
+ * encrypting layer returns) has none and is serialized as before. Valid only while the object
+ * is not changed: the routes send it as it comes.
  */
 const createdTexts = new WeakMap<KubeObject, string>();
 
-/** Remembers `text` as the exact JSON of `obj` (a create's result); returns `obj`. */
+/** Remembers `text` as the exact JSON of `obj` (a write's result); returns `obj`. */
 export function withStoredText(obj: KubeObject, text: string): KubeObject {
   createdTexts.set(obj, text);
   return obj;

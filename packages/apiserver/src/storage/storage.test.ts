@@ -65,6 +65,21 @@ describe.each(backends())('storage on $name', (backend) => {
       expect(storedTextOf({ ...out })).toBeUndefined();
     });
 
+    test('so does an update, changed or not: the stored text, the returned object exactly', async () => {
+      const a = await s.create(podKey('u'), pod('u'));
+      for (const [label, mutate] of [['changed', (c: KubeObject) => ({ ...c, spec: { x: 1 } })], ['unchanged', (c: KubeObject) => c]] as const) {
+        const out = await s.update(podKey('u'), mutate);
+        const text = storedTextOf(out);
+        expect([label, text]).toEqual([label, await s.getRaw!(podKey('u'))]);
+        expect(JSON.parse(text!)).toEqual(out);
+      }
+      // With the object the caller read (an update's first guess on etcd), too.
+      const cur = (await s.get(podKey('u')))!;
+      const out = await s.update(podKey('u'), (c) => ({ ...c, spec: { x: 2 } }), rv(cur), cur);
+      expect(storedTextOf(out)).toBe(await s.getRaw!(podKey('u')));
+      expect(rv(out)).toBeGreaterThan(rv(a));
+    });
+
     test('get returns a private copy; missing keys are undefined', async () => {
       await s.create(podKey('a'), pod('a'));
       const g = (await s.get(podKey('a')))!;

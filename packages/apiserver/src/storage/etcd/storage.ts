@@ -353,10 +353,11 @@ export class EtcdStorage implements Storage {
   async #replace(k: Buffer, key: ObjectKey, next: KubeObject | null, storedText: string, revision: number): Promise<KubeObject> {
     if (next !== null && typeof next !== 'object') throw new TypeError(`update of ${keyString(key)}: mutate returned ${typeof next}, expected an object or null`);
     const value = next === null ? '' : encodeObject(next);
-    if (next !== null && value === storedText) return JSON.parse(textAt(storedText, revision)) as KubeObject;
+    // The caller's object, stamped, with the text stored for it (no parse of what was just written).
+    if (next !== null && value === storedText) return withStoredText(withResourceVersion(next, revision), textAt(storedText, revision));
     const op: IRequestOp = next === null ? { request_delete_range: { key: k } } : { request_put: { key: k, value: Buffer.from(value) } };
     const r = await this.#call((c) => this.#kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: revision }], success: [op], failure: [{ request_range: { key: k } }] }, c));
-    if (r.succeeded) return JSON.parse(textAt(next === null ? storedText : value, r.header.revision)) as KubeObject;
+    if (r.succeeded) return next === null ? (JSON.parse(textAt(storedText, r.header.revision)) as KubeObject) : withStoredText(withResourceVersion(next, Number(r.header.revision)), textAt(value, r.header.revision));
     const now = r.responses[0]?.response_range?.kvs[0];
     if (!now) throw new StorageError('NotFound', `${keyString(key)} not found`);
     throw new StorageError('Conflict', `${keyString(key)} is at revision ${now.mod_revision}, not ${revision}`);

@@ -202,14 +202,14 @@ export class SqliteStorage implements Storage {
         // Like Kubernetes, an update that changes nothing writes nothing and keeps its revision,
         // so controllers re-applying the same status do not churn revisions and watch events.
         const unchanged = withResourceVersion(next, row.revision);
-        if (JSON.stringify(unchanged) === row.value) return unchanged;
+        if (JSON.stringify(unchanged) === row.value) return withStoredText(unchanged, row.value);
         const rev = this.#rev + 1;
         const stored = withResourceVersion(next, rev);
         const text = JSON.stringify(stored);
         this.#s.updateObject.run(rev, text, row.id);
         this.#s.insertLog.run(rev, TYPE_CODES.MODIFIED, key.resource, key.namespace, key.name, text, row.value);
         event = new LazyEvent('MODIFIED', rev, copyKey(key), text, row.value);
-        return stored;
+        return withStoredText(stored, text);
       });
       if (event) this.#committed(event);
       return result;
