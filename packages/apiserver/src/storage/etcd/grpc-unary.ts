@@ -139,7 +139,7 @@ export class GrpcChannel {
       try {
         stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': grpcTimeout(remaining) });
       } catch (e) {
-        // The session went away between the check and the request (it is dropped below).
+        // The session went away between the check and the request: forget it, the next call connects anew.
         this.#drop(session);
         settle(statusError(UNAVAILABLE, `${this.authority}: ${(e as Error).message}`));
         return;
