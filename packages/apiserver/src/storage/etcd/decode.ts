@@ -9,9 +9,10 @@
 // cluster IDs are random 64-bit numbers) goes through long.js. The result is the same object,
 // field for field (decode.test.ts compares the two on real answers).
 //
-// It is plugged in with grpc-js's public `callInvocationTransformer` client option, which etcd3
-// passes through to its gRPC clients with the other grpcOptions; calls on other paths keep
-// etcd3's own decoder.
+// ./kv-client.ts decodes its answers (Range, Txn, Put, Compact) with these decoders directly. For
+// etcd3's clients (the watch stream) they are plugged in with grpc-js's public
+// `callInvocationTransformer` client option, which etcd3 passes through with the other
+// grpcOptions; calls on other paths (the maintenance calls) keep etcd3's own decoder.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
