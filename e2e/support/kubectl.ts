@@ -1,11 +1,19 @@
 // Runs the real /usr/bin/kubectl against a skiff API server, with its own discovery cache and an
-// empty kubeconfig so that nothing from the machine leaks into a test.
+// empty kubeconfig so that nothing from the machine leaks into a test. Those homes (a few MB of
+// discovery cache each) are removed when the test file is done.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const KUBECTL = '/usr/bin/kubectl';
+
+// Every test file loads its own copy of this module (jest's module registry), so this hook, set
+// while the file is collected, removes the homes of that file's kubectls when its tests are done.
+const homes: string[] = [];
+afterAll(() => {
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
+});
 
 export interface KubectlResult {
   code: number;
@@ -25,6 +33,7 @@ export class Kubectl {
     this.server = server;
     this.kubeconfig = kubeconfig;
     this.home = mkdtempSync(join(tmpdir(), 'skiff-kubectl-'));
+    homes.push(this.home);
     if (!kubeconfig) {
       kubeconfig = join(this.home, 'config');
       writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { client } from './support/server.ts';
@@ -42,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   await new Promise((r) => agent.close(r));
+  rmSync(home, { recursive: true, force: true });
 });
 
 function kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -5,7 +5,7 @@
 // and the survivor's watchers miss nothing; leader election keeps exactly one active scheduler.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { client, pod, readWatch } from './support/server.ts';
@@ -23,17 +23,23 @@ interface Proc {
 
 let cluster: EtcdCluster;
 const procs: Proc[] = [];
+/** The servers' data directories, removed at the end. */
+const dataDirs: string[] = [];
 beforeAll(async () => {
   cluster = await startEtcdCluster(3);
 }, 30_000);
 afterAll(async () => {
   for (const p of procs) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
+  await Promise.all(procs.map((p) => (p.proc.exitCode === null && p.proc.signalCode === null ? new Promise((r) => p.proc.once('exit', r)) : undefined)));
   await cluster.stop();
+  for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
 });
 
 function startServer(prefixArgs: string[] = ['--no-scheduler', '--no-controllers']): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [MAIN, 'server', '--datastore-endpoint', cluster.endpoint, '--port', '0', '--insecure-port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'skiff-several-')), ...prefixArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const dataDir = mkdtempSync(join(tmpdir(), 'skiff-several-'));
+    dataDirs.push(dataDir);
+    const proc = spawn(process.execPath, [MAIN, 'server', '--datastore-endpoint', cluster.endpoint, '--port', '0', '--insecure-port', '0', '--data-dir', dataDir, ...prefixArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
