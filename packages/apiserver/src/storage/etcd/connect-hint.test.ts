@@ -28,6 +28,11 @@ test('through the KV channels: a TLS failure, a member that closed without an an
   expect(connectHint(cut('connect ECONNREFUSED 127.0.0.1:39355'), undefined)).toBeUndefined();
 });
 
+test("a last attempt that ran out of time while connecting still carries the last connection's TLS refusal (CI: 6 ms left)", () => {
+  const last = 'the datastore (etcd) is unavailable (13 attempts in 5.0 s): 4 DEADLINE_EXCEEDED: Deadline exceeded after 6 ms (still connecting; the last connection failed: C0:error:0A000412:SSL routines:ssl3_read_bytes:ssl/tls alert bad certificate:SSL alert number 42)';
+  expect(connectHint(last, { cert: 'pem' })).toMatch(/etcd refused the client certificate/);
+});
+
 test('plain to a TLS member, TLS to a plain one', () => {
   expect(connectHint(lastError('Failed to connect'), undefined)).toMatch(/if etcd serves TLS, give --datastore-cafile/);
   expect(connectHint(lastError('Failed to connect'), {})).toBeUndefined();

@@ -150,7 +150,10 @@ export class GrpcChannel {
         // TLS handshake nobody answers) is given up: the next call starts a new connection.
         const connecting = session.connecting;
         if (connecting) this.#drop(session, true);
-        settle(statusError(DEADLINE_EXCEEDED, `Deadline exceeded after ${remaining} ms${connecting ? ' (still connecting)' : ''}`));
+        // Still connecting: say what the last connection that failed said (a TLS refusal, say),
+        // which is the likelier cause than this attempt's deadline, often a short last one.
+        const why = connecting ? ` (still connecting${this.#lastError ? `; the last connection failed: ${this.#lastError.message}` : ''})` : '';
+        settle(statusError(DEADLINE_EXCEEDED, `Deadline exceeded after ${remaining} ms${why}`));
       }, remaining);
       const chunks: Buffer[] = [];
       let httpStatus: number | undefined;
