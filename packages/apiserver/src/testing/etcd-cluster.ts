@@ -3,7 +3,7 @@
 // restarted one by one for the fault tests.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,14 @@ export interface EtcdCluster {
   endpoint: string;
   /** SIGKILLs a member (its data stays). */
   kill(i: number): Promise<void>;
+  /**
+   * SIGSTOPs a member and returns once every one of its threads is stopped: it answers nothing
+   * more, though its sockets still accept (the kernel stops a process thread by thread, so a
+   * request sent just after kill() could otherwise still be answered).
+   */
+  pause(i: number): Promise<void>;
+  /** SIGCONTs a paused member. */
+  resume(i: number): void;
   /** Starts a stopped member again with its data (returns once it listens, before it has rejoined). */
   start(i: number): Promise<void>;
   /** Waits until member i reports healthy: it has a leader again, so it counts towards the quorum. */
@@ -74,6 +82,15 @@ export class EtcdExitedError extends Error {
     super(`etcd at ${clientUrl} exited with ${code}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
     this.stderr = stderr;
   }
+}
+
+/** Whether every thread of process `pid` is in the stopped state ('T' in /proc/PID/task/TID/stat). */
+function allThreadsStopped(pid: number): boolean {
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  return tasks.length > 0 && tasks.every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
+  });
 }
 
 /** What the process has written to stderr so far (launch() keeps the last 4,000 characters), once its pipes are closed. */
@@ -186,6 +203,16 @@ async function startOnFreePorts(size: number, tls: EtcdServerTls | undefined): P
     hosts: members.map((m) => new URL(m.clientUrl).host),
     endpoint: `etcd://${members.map((m) => new URL(m.clientUrl).host).join(',')}`,
     kill: (i) => killOne(members[i]),
+    async pause(i) {
+      const p = members[i].process;
+      if (!p || p.exitCode !== null || p.pid === undefined) throw new Error(`etcd ${members[i].name} is not running`);
+      const pid = p.pid;
+      p.kill('SIGSTOP');
+      await until(`every thread of etcd ${members[i].name} to stop`, () => allThreadsStopped(pid), { timeoutMs: 5000, intervalMs: 5 });
+    },
+    resume(i) {
+      members[i].process?.kill('SIGCONT');
+    },
     async start(i) {
       const m = members[i];
       if (m.process && m.process.exitCode === null) return;

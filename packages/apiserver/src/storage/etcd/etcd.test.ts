@@ -249,7 +249,7 @@ describe('the watch stream under faults', () => {
     for (let m = 0; m < 3; m++) {
       const others = cluster.hosts.filter((_, i) => i !== m);
       const writer = await storage({ hosts: others }, s.keys.prefix);
-      cluster.members[m].process!.kill('SIGSTOP');
+      await cluster.pause(m);
       try {
         const written: number[] = [];
         // If the stopped member led, the other two elect a new leader first: a write meanwhile may
@@ -269,7 +269,7 @@ describe('the watch stream under faults', () => {
         // Delivered while the member is still stopped: only a replaced stream can do that.
         await expectDelivered(s, seen, written, 20_000);
       } finally {
-        cluster.members[m].process!.kill('SIGCONT');
+        cluster.resume(m);
       }
     }
     expect(s.watchReconnects).toBeGreaterThanOrEqual(1);
