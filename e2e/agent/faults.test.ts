@@ -1,8 +1,9 @@
 // The node agent under faults and bad input, on the real Docker engine (issue 13 §1): malformed
 // request targets are 400s and never crash the process; an exec whose client leaves is ended; a
 // failing runtime stream does not crash; following logs respects a slow reader; the inspect cache
-// forgets containers removed behind the agent's back; a registration stopped while it retries, or
-// refused for good, leaves nothing behind.
+// forgets containers removed behind the agent's back, and such a container runs again only if its
+// pod's restart policy says so; a registration stopped while it retries, or refused for good,
+// leaves nothing behind.
 import { stat } from 'node:fs/promises';
 import { createServer as createHttpServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,7 +14,7 @@ import { DockerRuntime, startAgent } from '@skiff/agent';
 
 const LABEL_NODE_NAME = 'dev.skiff.node';
 import type { KubeObject } from '@skiff/api';
-import { containerStatus, docker, getPod, podManifest, PODS, removeNodeContainers, startCluster, until, type TestCluster } from '../support/cluster.ts';
+import { containerStatus, docker, dockerIds, getPod, podManifest, PODS, recordPods, removeNodeContainers, startCluster, until, type TestCluster } from '../support/cluster.ts';
 
 const NS = 'default';
 const NODES = [{ name: 'e2e-faults-1', ip: '127.0.13.1' }];
@@ -166,6 +167,58 @@ describe('runtime', () => {
       await removeNodeContainers(['e2e-faults-cache']);
     }
   });
+});
+
+describe('a running container removed behind the agent\'s back (docker rm -f), as the kubelet treats it', () => {
+  const UNKNOWN = { exitCode: 137, reason: 'ContainerStatusUnknown' };
+  /** Creates a pod that sleeps under `restartPolicy`, waits for it to run, removes its container and returns the removed id. */
+  async function runAndRemove(name: string, restartPolicy: string): Promise<string> {
+    await cluster.client.create(PODS, podManifest(name, NS, { command: ['sleep', '100000'] }, { restartPolicy, terminationGracePeriodSeconds: 0 }) as KubeObject, {});
+    const running = await until(`${name} running`, async () => {
+      const c = containerStatus(await getPod(cluster.client, NS, name));
+      return c?.state.running ? c : undefined;
+    }, 30_000);
+    const id = running.containerID!.replace('docker://', '');
+    await docker(['rm', '-f', id]);
+    return id;
+  }
+  const containersOf = (name: string) => dockerIds(['--filter', `label=io.kubernetes.pod.name=${name}`, '--filter', 'label=io.kubernetes.container.name=main']);
+
+  test('restartPolicy Never: the pod fails with the end unknown (137), and no new attempt is ever made', async () => {
+    const rec = recordPods(cluster.client, NS, 'metadata.name=gone-never');
+    try {
+      const removed = await runAndRemove('gone-never', 'Never');
+      const failed = await until('gone-never Failed', async () => {
+        const p = await getPod(cluster.client, NS, 'gone-never');
+        return p.status?.phase === 'Failed' ? p : undefined;
+      }, 30_000);
+      expect(containerStatus(failed)).toMatchObject({ ready: false, lastState: { terminated: UNKNOWN } });
+      expect(await containersOf('gone-never')).toEqual([]);
+      // Every status written: the removed attempt is the only one the pod ever had.
+      const ids = new Set(rec.versions.map((v) => containerStatus(v)?.containerID).filter(Boolean));
+      expect([...ids]).toEqual([`docker://${removed}`]);
+    } finally {
+      rec.stop();
+      await cluster.client.delete(PODS, NS, 'gone-never');
+    }
+  }, 60_000);
+
+  test('restartPolicy OnFailure: an unknown end (137) is a failure, so it runs again, counted as a restart', async () => {
+    try {
+      const removed = await runAndRemove('gone-onfailure', 'OnFailure');
+      const again = await until('gone-onfailure running again', async () => {
+        const p = await getPod(cluster.client, NS, 'gone-onfailure');
+        const c = containerStatus(p);
+        return c?.state.running && c.containerID !== `docker://${removed}` ? p : undefined;
+      }, 30_000);
+      expect(again.status?.phase).toBe('Running');
+      // The removed attempt is counted; as with the kubelet, a running attempt's lastState comes
+      // from the attempt before it in the runtime, and that one is gone.
+      expect(containerStatus(again)).toMatchObject({ restartCount: 1, lastState: {} });
+    } finally {
+      await cluster.client.delete(PODS, NS, 'gone-onfailure');
+    }
+  }, 60_000);
 });
 
 describe('agent lifecycle', () => {

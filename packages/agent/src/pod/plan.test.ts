@@ -152,3 +152,42 @@ test('a container whose attempts all vanished goes on from the restart count las
   const spec = { initContainers: [{ name: 'i1', image: 'x' }] };
   expect(plan(withStatus([], spec, [{ ...running, name: 'i1' }]), [])).toEqual([{ type: 'start', container: 'i1', init: true, restartCount: 3 }]);
 });
+
+test('a vanished container runs again only if the restart policy restarts how it last ended', () => {
+  const withStatus = (containerStatuses: unknown[], spec: Record<string, unknown> = {}, initContainerStatuses: unknown[] = []) => ({ ...pod(spec), status: { containerStatuses, initContainerStatuses } });
+  const running = { name: 'app', containerID: 'docker://c-old', restartCount: 0, state: { running: {} } };
+  const unknown = { name: 'app', restartCount: 1, state: { waiting: { reason: 'ContainerCreating' } }, lastState: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown' } } };
+  const completed = { name: 'app', containerID: 'docker://c-old', restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } };
+  // Never: one that ran is not started again, whether the report names the attempt or has converted it.
+  for (const s of [running, unknown, completed]) expect(plan(withStatus([s], { restartPolicy: 'Never' }), [])).toEqual([]);
+  // OnFailure: an unknown end (137) is a failure, restarted; a completed one is not.
+  expect(plan(withStatus([running], { restartPolicy: 'OnFailure' }), [])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 1 }]);
+  expect(plan(withStatus([unknown], { restartPolicy: 'OnFailure' }), [])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 1 }]);
+  expect(plan(withStatus([completed], { restartPolicy: 'OnFailure' }), [])).toEqual([]);
+  // Always: restarted whatever the end.
+  expect(plan(withStatus([completed]), [])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 1 }]);
+  // Never ran (no report, or waiting without a termination): started.
+  expect(plan(withStatus([], { restartPolicy: 'Never' }), [])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 0 }]);
+  expect(plan(withStatus([{ name: 'app', restartCount: 0, state: { waiting: { reason: 'ErrImagePull' } } }], { restartPolicy: 'Never' }), [])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 0 }]);
+});
+
+test('an init container that succeeded and vanished is not run again; one that vanished running under Never is not restarted', () => {
+  const spec = { initContainers: [{ name: 'i1', image: 'x' }], restartPolicy: 'Never' };
+  const withInit = (i1: unknown) => ({ ...pod(spec), status: { initContainerStatuses: [i1], containerStatuses: [] } });
+  expect(plan(withInit({ name: 'i1', containerID: 'docker://i-old', restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }), [])).toEqual([{ type: 'start', container: 'app', init: false, restartCount: 0 }]);
+  expect(plan(withInit({ name: 'i1', containerID: 'docker://i-old', restartCount: 0, state: { running: {} } }), [])).toEqual([]);
+});
+
+test('a vanished sidecar is not restarted once the app containers have finished for good', () => {
+  const spec = { initContainers: [{ name: 'proxy', image: 'x', restartPolicy: 'Always' }], restartPolicy: 'Never' };
+  const p = { ...pod(spec), status: { containerStatuses: [{ name: 'app', containerID: 'docker://c-old', restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] } };
+  expect(plan(p, [])).toEqual([]);
+});
+
+test('an ephemeral container that ran and vanished is not started again', () => {
+  const spec = { ephemeralContainers: [{ name: 'debug', image: 'x' }] };
+  const p = { ...pod(spec), status: { ephemeralContainerStatuses: [{ name: 'debug', containerID: 'docker://d-old', restartCount: 0, state: { running: {} } }] } };
+  const app = observed(p, 'app', 'running');
+  expect(plan(p, [app])).toEqual([]);
+  expect(plan(pod(spec), [observed(pod(spec), 'app', 'running')])).toEqual([{ type: 'start', container: 'debug', init: false, restartCount: 0 }]);
+});

@@ -8,7 +8,7 @@ import { restartNotBefore, type BackoffPolicy } from './backoff.ts';
 import { hashContainerSpec } from './naming.ts';
 import { LABEL_SANDBOX_ID } from '../network/types.ts';
 import { groupByContainer, ms, type ObservedContainer } from './observed.ts';
-import { nextRestartCount, reportedStatus } from './vanished.ts';
+import { nextRestartCount, reportedLastExit, reportedStatus } from './vanished.ts';
 
 export type PodAction =
   | { type: 'start'; container: string; init: boolean; restartCount: number }
@@ -87,7 +87,7 @@ function planRunning(input: PlanInput, groups: Map<string, ObservedContainer[]>)
   // and is restarted whenever it exits. Once an app container exists the pod is initialized:
   // regular init containers are not run again (as the kubelet), sidecars still are kept running.
   const initialized = containers.some((c) => groups.has(c.name));
-  const done = podDone(policy, containers, groups);
+  const done = podDone(pod, policy, containers, groups);
   for (const spec of initContainers) {
     const list = groups.get(spec.name) ?? [];
     const latest = list[0];
@@ -101,7 +101,9 @@ function planRunning(input: PlanInput, groups: Map<string, ObservedContainer[]>)
       if (initialized || (latest?.info.state === 'running' && !input.notStarted?.has(latest.info.id))) continue;
       return actions;
     }
-    if (initialized || (latest && latest.info.state === 'exited' && latest.info.exitCode === 0)) continue;
+    // Succeeded: in the runtime, or as last reported when its attempts have vanished since.
+    const succeeded = latest ? latest.info.state === 'exited' && latest.info.exitCode === 0 : reportedLastExit(reportedStatus(pod, 'init', spec.name)) === 0;
+    if (initialized || succeeded) continue;
     // Init containers restart on failure unless the pod's policy is Never (then the pod fails).
     const initPolicy = policy === 'Never' ? 'Never' : 'OnFailure';
     actions.push(...planContainer(input, spec, list, initPolicy, true));
@@ -110,22 +112,40 @@ function planRunning(input: PlanInput, groups: Map<string, ObservedContainer[]>)
   for (const spec of containers) actions.push(...planContainer(input, spec, groups.get(spec.name) ?? [], policy, false));
   // Ephemeral containers (kubectl debug) start once the pod is initialized, once each: they are
   // never restarted, and a finished pod starts none.
-  if (initialized && !done) for (const spec of ephemeral) if (!groups.has(spec.name)) actions.push({ type: 'start', container: spec.name, init: false, restartCount: 0 });
+  if (initialized && !done) {
+    for (const spec of ephemeral) {
+      if (!groups.has(spec.name) && reportedLastExit(reportedStatus(pod, 'ephemeral', spec.name)) === undefined) actions.push({ type: 'start', container: spec.name, init: false, restartCount: 0 });
+    }
+  }
   return actions;
 }
 
-/** Every app container has exited and will not be restarted (restartPolicy Never, or OnFailure after success). */
-function podDone(policy: string, containers: { name: string }[], groups: Map<string, ObservedContainer[]>): boolean {
+/** Whether a container whose attempt ended with `exitCode` runs again under the restart policy. */
+const restarts = (policy: string, exitCode: number | undefined) => policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+
+/**
+ * Every app container has exited and will not be restarted (restartPolicy Never, or OnFailure
+ * after success). One with no attempt in the runtime counts by its reported status (./vanished.ts).
+ */
+function podDone(pod: KubeObject, policy: string, containers: { name: string }[], groups: Map<string, ObservedContainer[]>): boolean {
   if (policy === 'Always' || containers.length === 0) return false;
   return containers.every((c) => {
     const info = groups.get(c.name)?.[0]?.info;
-    return info?.state === 'exited' && (policy === 'Never' || info.exitCode === 0);
+    const exit = info ? (info.state === 'exited' ? info.exitCode : undefined) : reportedLastExit(reportedStatus(pod, 'app', c.name));
+    return exit !== undefined && !restarts(policy, exit);
   });
 }
 
 function planContainer(input: PlanInput, spec: { name: string }, list: ObservedContainer[], policy: string, init: boolean): PodAction[] {
   const latest = list[0];
-  if (!latest) return [{ type: 'start', container: spec.name, init, restartCount: nextRestartCount(reportedStatus(input.pod, init ? 'init' : 'app', spec.name)) }];
+  if (!latest) {
+    // None of its attempts is in the runtime: it never ran, or they vanished (docker rm -f). One
+    // that ran is started again only if the policy restarts how it last ended (./vanished.ts).
+    const reported = reportedStatus(input.pod, init ? 'init' : 'app', spec.name);
+    const exit = reportedLastExit(reported);
+    if (exit !== undefined && !restarts(policy, exit)) return [];
+    return [{ type: 'start', container: spec.name, init, restartCount: nextRestartCount(reported) }];
+  }
   const { info } = latest;
   if (info.state === 'created') return [{ type: 'start-existing', container: spec.name, id: info.id }];
   if (info.state === 'running' || info.state === 'unknown') {
@@ -141,8 +161,7 @@ function planContainer(input: PlanInput, spec: { name: string }, list: ObservedC
     return [];
   }
   // Exited: restart per the policy, after the back-off.
-  const restart = policy === 'Always' || (policy === 'OnFailure' && info.exitCode !== 0);
-  if (!restart) return [];
+  if (!restarts(policy, info.exitCode)) return [];
   // A container that never started (its start failed) has no finishedAt: count from its creation,
   // not from now, or the back-off would never run out.
   const exitedAt = ms(info.finishedAt) ?? ms(info.createdAt) ?? input.now;

@@ -117,6 +117,37 @@ describe('a container none of whose attempts the runtime holds any more (docker 
     expect(status(deleting, []).containerStatuses[0]).toMatchObject({ restartCount: 2, lastState: unknown });
   });
 
+  test('it was running in a pod that restarts nothing (Never): the pod has Failed; under OnFailure it is Running, to be restarted', () => {
+    const never = status(reported([running], { restartPolicy: 'Never' }), []);
+    expect(never.phase).toBe('Failed');
+    expect(never.containerStatuses[0]).toMatchObject({ restartCount: 3, state: { waiting: { reason: 'ContainerCreating' } }, lastState: unknown });
+    // Computed again from what was written: it stays Failed.
+    expect(status(reported(never.containerStatuses, { restartPolicy: 'Never' }), []).phase).toBe('Failed');
+    expect(status(reported([running], { restartPolicy: 'OnFailure' }), []).phase).toBe('Running');
+  });
+
+  test('one that had completed and vanished since: Succeeded under Never and OnFailure; with another still running, Running', () => {
+    const done = { ...running, ready: false, state: { terminated: { exitCode: 0, reason: 'Completed', containerID: 'docker://c-old' } } };
+    expect(status(reported([done], { restartPolicy: 'Never' }), []).phase).toBe('Succeeded');
+    expect(status(reported([done], { restartPolicy: 'OnFailure' }), []).phase).toBe('Succeeded');
+    const two = { containers: [{ name: 'app', image: 'skiff/busybox:1' }, { name: 'side', image: 'skiff/busybox:1' }], restartPolicy: 'Never' };
+    const p = reported([done], two);
+    expect(status(p, [observed(p, 'side', 'running')]).phase).toBe('Running');
+  });
+
+  test('init containers whose attempts vanished: succeeded ones leave the pod initialized; a running one under Never fails the pod', () => {
+    const spec = { initContainers: [{ name: 'i1', image: 'x' }], restartPolicy: 'Never' };
+    const ok = { ...running, name: 'i1', image: 'x', ready: false, state: { terminated: { exitCode: 0, reason: 'Completed', containerID: 'docker://i-old' } } };
+    const p = { ...pod(spec), status: { initContainerStatuses: [ok], containerStatuses: [] } };
+    const s = status(p, [observed(p, 'app', 'running')]);
+    expect(s.phase).toBe('Running');
+    expect(s.conditions.find((c: any) => c.type === 'Initialized').status).toBe('True');
+    const init = { ...pod(spec), status: { initContainerStatuses: [{ ...running, name: 'i1', image: 'x' }], containerStatuses: [] } };
+    const failed = status(init, []);
+    expect(failed.phase).toBe('Failed');
+    expect(failed.initContainerStatuses[0]).toMatchObject({ lastState: unknown });
+  });
+
   test('an init container the same, from initContainerStatuses', () => {
     const spec = { initContainers: [{ name: 'proxy', image: 'x', restartPolicy: 'Always' }] };
     const p = { ...pod(spec), status: { initContainerStatuses: [{ ...running, name: 'proxy', image: 'x' }], containerStatuses: [running] } };

@@ -46,21 +46,27 @@ export function computePodStatus(input: StatusInput): Record<string, unknown> {
   const pending = initSpecs.length ? 'PodInitializing' : 'ContainerCreating';
 
   const initStatuses = initSpecs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], isSidecar(s) ? 'sidecar' : 'init', 'PodInitializing'));
+  const statuses = specs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], 'app', pending));
+  // Containers that ran and whose attempts have all vanished, with how they last ended: the
+  // kubelet's getPhase counts them as stopped (not as never started), with that exit code.
+  const vanished = new Map<string, number>();
+  for (const [i, s] of specs.entries()) {
+    const exit = groups.has(s.name) ? undefined : stoppedExit(statuses[i]);
+    if (exit !== undefined) vanished.set(s.name, exit);
+  }
+  // How each regular init container's last attempt ended (undefined: it has not ended).
+  const initExits = initSpecs.map((s, i) => {
+    const latest = groups.get(s.name)?.[0]?.info;
+    return latest ? (latest.state === 'exited' ? latest.exitCode : undefined) : stoppedExit(initStatuses[i]);
+  });
   // Initialized: an app container has started before, or every init container has succeeded
   // (a sidecar: has started), as the kubelet's GeneratePodInitializedCondition.
   const initDone =
-    specs.some((s) => groups.get(s.name)?.some((c) => c.info.startedAt)) ||
-    initSpecs.every((s, i) => {
-      const latest = groups.get(s.name)?.[0]?.info;
-      if (isSidecar(s)) return initStatuses[i].started === true;
-      return latest?.state === 'exited' && latest.exitCode === 0;
-    });
-  const statuses = specs.map((s) => containerStatus(input, s, groups.get(s.name) ?? [], 'app', pending));
-  // A container that ran and vanished is being restarted: with restartPolicy Always it does not
-  // take the pod back to Pending (the kubelet's getPhase counts it as stopped, and such a pod as Running).
-  const restarting = new Set(policy === 'Always' ? statuses.filter((s, i) => !groups.has(specs[i].name) && s.lastState?.terminated).map((s) => s.name) : []);
+    specs.some((s) => groups.get(s.name)?.some((c) => c.info.startedAt) || vanished.has(s.name)) ||
+    initSpecs.every((s, i) => (isSidecar(s) ? initStatuses[i].started === true : initExits[i] === 0));
+  const initFailed = initSpecs.some((s, i) => !isSidecar(s) && initExits[i] !== undefined && initExits[i] !== 0);
 
-  const phase = input.evicted ? 'Failed' : computePhase({ policy, specs, groups, initSpecs: initSpecs.filter((s) => !isSidecar(s)), initDone, restarting });
+  const phase = input.evicted ? 'Failed' : computePhase({ policy, specs, groups, initDone, initFailed, vanished });
   const readiness = [...statuses, ...initStatuses.filter((_, i) => isSidecar(initSpecs[i]))];
   const allReady = statuses.length > 0 && readiness.every((s) => s.ready);
   const old = (pod.status?.conditions ?? []) as { type: string; status: string; lastTransitionTime?: string }[];
@@ -103,32 +109,35 @@ function condition(old: { type: string; status: string; lastTransitionTime?: str
   return c;
 }
 
+/**
+ * How a container with no attempt in the runtime last ended, from its computed status: terminated,
+ * or waiting with a last termination (./vanished.ts); undefined when it never ran.
+ */
+function stoppedExit(s: ContainerStatus): number | undefined {
+  return s.state?.terminated?.exitCode ?? (s.state?.waiting ? s.lastState?.terminated?.exitCode : undefined);
+}
+
 interface PhaseInput {
   policy: string;
   specs: { name: string }[];
   groups: Map<string, ObservedContainer[]>;
-  initSpecs: { name: string }[];
   initDone: boolean;
-  /** App containers with no attempt that are being restarted after one vanished (restartPolicy Always). */
-  restarting: ReadonlySet<string>;
+  /** A regular init container's last attempt failed. */
+  initFailed: boolean;
+  /** App containers that ran and whose attempts have all vanished, with how they last ended. */
+  vanished: ReadonlyMap<string, number>;
 }
 
-function computePhase({ policy, specs, groups, initSpecs, initDone, restarting }: PhaseInput): string {
-  if (!initDone) {
-    const failed = initSpecs.some((s) => {
-      const l = groups.get(s.name)?.[0]?.info;
-      return l?.state === 'exited' && l.exitCode !== 0;
-    });
-    return failed && policy === 'Never' ? 'Failed' : 'Pending';
-  }
+function computePhase({ policy, specs, groups, initDone, initFailed, vanished }: PhaseInput): string {
+  if (!initDone) return initFailed && policy === 'Never' ? 'Failed' : 'Pending';
   const latest = specs.map((s) => groups.get(s.name)?.[0]?.info);
-  if (latest.some((l, i) => (!l && !restarting.has(specs[i].name)) || l?.state === 'created')) {
+  if (latest.some((l, i) => (!l && !vanished.has(specs[i].name)) || l?.state === 'created')) {
     // A container that has never started keeps the pod Pending, unless others already run.
     return latest.some((l) => l?.state === 'running') ? 'Running' : 'Pending';
   }
-  if (restarting.size || latest.some((l) => l!.state === 'running' || l!.state === 'unknown')) return 'Running';
-  // Every container has exited.
-  const succeeded = latest.every((l) => l!.exitCode === 0);
+  if (latest.some((l) => l?.state === 'running' || l?.state === 'unknown')) return 'Running';
+  // Every container has exited (or vanished after it ran).
+  const succeeded = specs.every((s, i) => (latest[i] ? latest[i].exitCode : vanished.get(s.name)) === 0);
   if (policy === 'Always') return 'Running';
   if (policy === 'OnFailure') return succeeded ? 'Succeeded' : 'Running';
   return succeeded ? 'Succeeded' : 'Failed';

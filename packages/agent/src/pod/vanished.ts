@@ -61,6 +61,21 @@ export function nextRestartCount(reported: ContainerStatus | undefined): number 
   return reported.restartCount + (reported.containerID ? 1 : 0);
 }
 
+/**
+ * How the last attempt of a container with no attempt in the runtime ended, from its reported
+ * status: the exit code it was reported terminated with, or, waiting, that of its last
+ * termination; 137 when it was reported running (it vanished: ContainerStatusUnknown); undefined
+ * when it never ran. The restart policy decides from this whether it runs again, as the kubelet
+ * decides from the status it converts (a pod whose containers will not restart is terminal, and
+ * the kubelet starts nothing in a terminal pod).
+ */
+export function reportedLastExit(reported: ContainerStatus | undefined): number | undefined {
+  if (!reported) return undefined;
+  if (reported.state?.terminated) return reported.state.terminated.exitCode;
+  if (reported.containerID && reported.state?.running) return VANISHED_TERMINATION.exitCode;
+  return reported.lastState?.terminated?.exitCode;
+}
+
 /** A container's status as last reported in the pod's status, from the list of its kind. */
 export function reportedStatus(pod: KubeObject, kind: 'app' | 'init' | 'ephemeral', name: string): ContainerStatus | undefined {
   const status = (pod.status ?? {}) as PodStatus;
