@@ -12,7 +12,7 @@
 // skiff's own storage instead of part 5's bare puts. Every server is warmed up alike before it is
 // measured: `--warm S` seconds of creates (default 10, ./components.ts warmSeconds).
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { startEtcdCluster } from '../src/testing/etcd-cluster.ts';
+import { startChildServer } from '../src/testing/child-server.ts';
 import { benchComponents, ensureDefaultServiceAccount, warmSeconds } from './components.ts';
 import { defragmentMembers } from './etcd-maintenance.ts';
 
@@ -40,20 +41,12 @@ const podBody = JSON.stringify({
   spec: { containers: [{ name: 'web', image: 'skiff/busybox:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
 });
 
-interface Server { url: string; proc: ChildProcess; dir: string; out: () => string }
+interface Server { url: string; proc: ChildProcess; dir: string }
 
-function start(args: string[]): Promise<Server> {
+async function start(args: string[]): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
-  const proc = spawn(process.execPath, args.map((a) => (a === '$DIR' ? dir : a)), { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve({ url: m[1], proc, dir, out: () => out });
-    });
-    proc.on('exit', (code) => reject(new Error(`exited early (${code}): ${out}`)));
-  });
+  const { proc, ready } = await startChildServer(args.map((a) => (a === '$DIR' ? dir : a)), { stderr: 'inherit' });
+  return { url: ready, proc, dir };
 }
 const stop = (s: Server) => {
   s.proc.kill('SIGKILL');

@@ -19,12 +19,13 @@
 //        pnpm bench:apiserver --only wal [--creates N] [--rounds R] [--rate C]  (the SQLite WAL bound on vs off: ./sqlite-long-run.ts)
 //        pnpm bench:apiserver --only memory [--creates N]  (RSS and live heap over N creates, then deletes: ./sqlite-long-run.ts)
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { plainUrl, secureUrl, startChildServer } from '../src/testing/index.ts';
 import { watchDeliveryLatency } from './watch-latency.ts';
 import { auditCost } from './audit-cost.ts';
 import { rbacCost } from './rbac-cost.ts';
@@ -44,23 +45,21 @@ const podBody = JSON.stringify({
 
 interface Server { url: string; proc: ChildProcess; dir: string; secureUrl?: string }
 
-function startProcess(args: string[]): Promise<Server> {
+async function startProcess(args: string[]): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   // skiff's API server alone: the scheduler and controller manager would compete for the CPU.
   args = args.map((a) => (a === 'AUDIT_IN_DATA_DIR' ? join(dir, 'audit.log') : a));
-  const proc = spawn(process.execPath, [...args, ...(args.includes('server') ? ['--data-dir', dir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers'] : [dir])], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const isSkiff = args.includes('server');
+  const { proc, ready } = await startChildServer([...args, ...(isSkiff ? ['--data-dir', dir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers'] : [dir])], {
+    stderr: 'inherit',
+    // skiff prints its HTTPS URL too; the bare servers only a plain one.
+    ready: (out) => {
+      const url = plainUrl(out);
+      const secure = secureUrl(out);
+      return url && (secure || !isSkiff) ? { url, secureUrl: secure } : undefined;
+    },
   });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      const secure = /listening on (https:\/\/[\d.:]+)/.exec(out);
-      if (m && (secure || !args.includes('server'))) resolve({ url: m[1], proc, dir, secureUrl: secure?.[1] });
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
-  });
+  return { ...ready, proc, dir };
 }
 
 function stop(s: Server): void {

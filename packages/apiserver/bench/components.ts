@@ -11,15 +11,13 @@
 // Usage: pnpm bench:apiserver --only components [--rounds R] [--duration S] [--warm S]  (SQLite)
 //        pnpm bench:apiserver --datastore etcd --only components [--rounds R] [--duration S]  (SQLite and etcd)
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { plainUrl, SKIFF_MAIN, startChildServer } from '../src/testing/child-server.ts';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const MAIN = join(here, '../../cli/src/main.ts');
 const CONNECTIONS = 32;
 export const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 
@@ -33,20 +31,18 @@ const podBody = JSON.stringify({
 export interface Server { url: string; proc: ChildProcess; dir: string; /** The scheduler's explain/metrics URL, with components. */ explain?: string }
 
 /** `skiff server` on SQLite (no endpoint) or etcd; resolves once it serves and, with components, once both run. */
-export function startServer(components: boolean, etcdEndpoint?: string): Promise<Server> {
+export async function startServer(components: boolean, etcdEndpoint?: string): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
-  const args = [MAIN, 'server', '--data-dir', dir, '--port', '0', '--insecure-port', '0', ...(etcdEndpoint ? ['--datastore-endpoint', etcdEndpoint] : []), ...(components ? [] : ['--no-scheduler', '--no-controllers'])];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+  const args = [SKIFF_MAIN, 'server', '--data-dir', dir, '--port', '0', '--insecure-port', '0', ...(etcdEndpoint ? ['--datastore-endpoint', etcdEndpoint] : []), ...(components ? [] : ['--no-scheduler', '--no-controllers'])];
+  const { proc, ready } = await startChildServer(args, {
+    stderr: 'inherit',
+    ready: (out) => {
+      const url = plainUrl(out);
       const explain = /explain: (http:\/\/[\d.:]+)/.exec(out)?.[1];
-      if (m && (!components || (explain && out.includes('controller manager running')))) resolve({ url: m[1], proc, dir, explain });
-    });
-    proc.on('exit', (code) => reject(new Error(`skiff server exited early (${code}): ${out}`)));
+      return url && (!components || (explain && out.includes('controller manager running'))) ? { url, explain } : undefined;
+    },
   });
+  return { ...ready, proc, dir };
 }
 
 export function stopServer(s: Server): void {

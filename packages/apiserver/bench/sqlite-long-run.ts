@@ -12,37 +12,29 @@
 // V8 heap after a full garbage collection (./mem-probe.ts), so that a leak (live heap growing with
 // the writes) shows apart from a heap collected lazily or memory the allocator keeps.
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WAL_MAX_BYTES_ENV } from '../src/storage/index.ts';
+import { SKIFF_MAIN, startChildServer } from '../src/testing/child-server.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const cli = join(here, '../../cli/src/main.ts');
 const CONNECTIONS = 32;
 const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 const MB = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
 
 interface Skiff { url: string; proc: ChildProcess; dir: string; memFile: string }
 
-function startSkiff(env: Record<string, string>): Promise<Skiff> {
+async function startSkiff(env: Record<string, string>): Promise<Skiff> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   const memFile = join(dir, 'mem.jsonl');
-  const proc = spawn(process.execPath, ['--expose-gc', '--import', join(here, 'mem-probe.ts'), cli, 'server', '--data-dir', dir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const { proc, ready } = await startChildServer(['--expose-gc', '--import', join(here, 'mem-probe.ts'), SKIFF_MAIN, 'server', '--data-dir', dir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers'], {
+    stderr: 'inherit',
     env: { ...process.env, ...env, SKIFF_BENCH_MEM_FILE: memFile },
   });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /plain HTTP.*listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve({ url: m[1], proc, dir, memFile });
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
-  });
+  return { url: ready, proc, dir, memFile };
 }
 
 function stopSkiff(s: Skiff): void {

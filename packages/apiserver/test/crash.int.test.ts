@@ -2,30 +2,18 @@
 // HTTP and is killed at random moments, then restarted on the same data directory, several
 // times. Every create it answered 201 to must still be there, with the resourceVersion it
 // reported, and revisions never go back.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SKIFF_MAIN, startChildServer } from '../src/testing/index.ts';
 
-const MAIN = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
 const RESTARTS = 6;
 const IN_FLIGHT = 16;
 
-function startServer(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [MAIN, 'server', '--data-dir', dataDir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve({ proc, url: m[1] });
-    });
-    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-    proc.on('exit', (code, signal) => reject(new Error(`server exited before listening (${code ?? signal}): ${err}`)));
-  });
+async function startServer(dataDir: string) {
+  const server = await startChildServer([SKIFF_MAIN, 'server', '--data-dir', dataDir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers']);
+  return { server, url: server.ready };
 }
 
 function call(agent: Agent, url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
@@ -48,7 +36,7 @@ test(`every acknowledged create survives ${RESTARTS} SIGKILLs of the server`, as
   let maxRv = 0;
   try {
     for (let run = 0; run < RESTARTS; run++) {
-      const { proc, url } = await startServer(dataDir);
+      const { server, url } = await startServer(dataDir);
       const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
       // Everything acknowledged before this restart is still there, at its revision.
       const list = JSON.parse((await call(agent, `${url}/api/v1/namespaces/default/pods`, 'GET')).text) as { metadata: { resourceVersion: string }; items: { metadata: { name: string; resourceVersion: string } }[] };
@@ -78,20 +66,18 @@ test(`every acknowledged create survives ${RESTARTS} SIGKILLs of the server`, as
       const writers = Array.from({ length: IN_FLIGHT }, writer);
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 600));
       dead = true;
-      proc.kill('SIGKILL');
-      await new Promise((r) => proc.once('exit', r));
+      await server.stop('SIGKILL');
       await Promise.all(writers);
       agent.destroy();
     }
     expect(acknowledged.size).toBeGreaterThan(RESTARTS * 10);
     // One last start to check the final run's writes.
-    const { proc, url } = await startServer(dataDir);
+    const { server, url } = await startServer(dataDir);
     const agent = new Agent({ keepAlive: false });
     const list = JSON.parse((await call(agent, `${url}/api/v1/namespaces/default/pods`, 'GET')).text) as { items: { metadata: { name: string; resourceVersion: string } }[] };
     const stored = new Map(list.items.map((p) => [p.metadata.name, Number(p.metadata.resourceVersion)]));
     for (const [name, rv] of acknowledged) expect([name, stored.get(name)]).toEqual([name, rv]);
-    proc.kill('SIGKILL');
-    await new Promise((r) => proc.once('exit', r));
+    await server.stop('SIGKILL');
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

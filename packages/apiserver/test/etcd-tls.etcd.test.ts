@@ -5,24 +5,21 @@
 // TLS); and each way of being refused ends the server with a message that says so: no client
 // certificate, a client certificate from another CA, a server certificate the given CA did not
 // sign, plain `etcd://` without TLS flags, and TLS flags for a plain listener.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createPrivateKey } from 'node:crypto';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '@skiff/api';
 import { client, pod, readWatch } from './support/server.ts';
-import { startEtcdCluster, type EtcdCluster } from '../src/testing/index.ts';
+import { ChildServerExitedError, SKIFF_MAIN, startChildServer, startEtcdCluster, type ChildServer, type EtcdCluster } from '../src/testing/index.ts';
 
-const MAIN = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
 const PODS = '/api/v1/namespaces/default/pods';
 
 let dir: string;
 let cluster: EtcdCluster;
 /** PEM file paths: the etcd CA and a client pair it signed; another CA and a client pair of its own. */
 const files: Record<'ca' | 'clientCert' | 'clientKey' | 'otherCa' | 'otherCert' | 'otherKey', string> = {} as never;
-const running = new Set<ReturnType<typeof spawn>>();
+const running = new Set<ChildServer<string>>();
 
 function write(name: string, text: string): string {
   const path = join(dir, name);
@@ -48,28 +45,22 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of running) if (p.exitCode === null) p.kill('SIGKILL');
+  await Promise.all([...running].map((s) => s.stop('SIGKILL')));
   await cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** Starts `skiff server` with these datastore flags: its URL once it listens, or its exit code and stderr. */
-function startServer(flags: string[]): Promise<{ url: string } | { code: number | null; stderr: string }> {
-  const proc = spawn(process.execPath, [MAIN, 'server', ...flags, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers', '--data-dir', mkdtempSync(join(dir, 'server-'))], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(proc);
-  return new Promise((resolve) => {
-    let out = '';
-    let err = '';
-    proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve({ url: m[1] });
-    });
-    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-    proc.on('exit', (code) => resolve({ code, stderr: err }));
-  });
+async function startServer(flags: string[]): Promise<{ url: string } | { code: number | null; stderr: string }> {
+  try {
+    // A refusal ends the server once its retries give up: well within the tests' 60 s.
+    const server = await startChildServer([SKIFF_MAIN, 'server', ...flags, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-controllers', '--data-dir', mkdtempSync(join(dir, 'server-'))], { timeoutMs: 50_000 });
+    running.add(server);
+    return { url: server.ready };
+  } catch (e) {
+    if (!(e instanceof ChildServerExitedError) || e.timedOut) throw e;
+    return { code: e.code, stderr: e.stderr };
+  }
 }
 
 const endpoint = () => cluster.endpoint;

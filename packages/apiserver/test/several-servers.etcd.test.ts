@@ -3,22 +3,17 @@
 // whichever server takes it; concurrent conflicting updates through different servers: exactly
 // one succeeds; an API server SIGKILLed during concurrent creates loses nothing it acknowledged
 // and the survivor's watchers miss nothing; leader election keeps exactly one active scheduler.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { client, pod, readWatch } from './support/server.ts';
-import { startEtcdCluster, until } from '../src/testing/index.ts';
+import { SKIFF_MAIN, startChildServer, startEtcdCluster, until, type ChildServer } from '../src/testing/index.ts';
 import { buildApp } from '../src/app.ts';
 import type { EtcdCluster } from '../src/testing/index.ts';
 
-const MAIN = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
-
 interface Proc {
-  proc: ChildProcess;
+  server: ChildServer<string>;
   url: string;
-  out: () => string;
 }
 
 let cluster: EtcdCluster;
@@ -29,31 +24,18 @@ beforeAll(async () => {
   cluster = await startEtcdCluster(3);
 }, 30_000);
 afterAll(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
-  await Promise.all(procs.map((p) => (p.proc.exitCode === null && p.proc.signalCode === null ? new Promise((r) => p.proc.once('exit', r)) : undefined)));
+  await Promise.all(procs.map((p) => p.server.stop('SIGKILL')));
   await cluster.stop();
   for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
 });
 
-function startServer(prefixArgs: string[] = ['--no-scheduler', '--no-controllers']): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'skiff-several-'));
-    dataDirs.push(dataDir);
-    const proc = spawn(process.execPath, [MAIN, 'server', '--datastore-endpoint', cluster.endpoint, '--port', '0', '--insecure-port', '0', '--data-dir', dataDir, ...prefixArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) {
-        const p = { proc, url: m[1], out: () => out };
-        procs.push(p);
-        resolve(p);
-      }
-    });
-    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-    proc.on('exit', (code, signal) => reject(new Error(`server exited before listening (${code ?? signal}): ${err}`)));
-  });
+async function startServer(prefixArgs: string[] = ['--no-scheduler', '--no-controllers']): Promise<Proc> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-several-'));
+  dataDirs.push(dataDir);
+  const server = await startChildServer([SKIFF_MAIN, 'server', '--datastore-endpoint', cluster.endpoint, '--port', '0', '--insecure-port', '0', '--data-dir', dataDir, ...prefixArgs]);
+  const p = { server, url: server.ready };
+  procs.push(p);
+  return p;
 }
 
 const PODS = '/api/v1/namespaces/default/pods';
@@ -127,7 +109,7 @@ test('SIGKILL one of two servers during concurrent creates: every acknowledged c
     }
   });
   await until('some creates acknowledged', () => acked.length >= 40, 20_000);
-  a.proc.kill('SIGKILL');
+  await a.server.stop('SIGKILL');
   await Promise.all(writers);
   expect(acked.length).toBeGreaterThanOrEqual(40);
   for (const { name, rv } of acked) {
@@ -157,7 +139,7 @@ test('leader election across servers: exactly one active scheduler and controlle
   // The leader says so just after its lease is written (from the components' process, which may
   // run a moment behind): wait for the line itself, then check that only one server says it.
   const leaders = await until('the leading scheduler says so', () => {
-    const saying = [a, b].filter((p) => /is the leader; scheduling/.test(p.out()));
+    const saying = [a, b].filter((p) => /is the leader; scheduling/.test(p.server.output()));
     return saying.length > 0 ? saying : undefined;
   }, 10_000);
   expect(leaders).toHaveLength(1);
@@ -165,9 +147,9 @@ test('leader election across servers: exactly one active scheduler and controlle
   const other = leader === a ? b : a;
   expect(sched).toBeDefined();
   expect(cm).toBeDefined();
-  leader.proc.kill('SIGKILL');
+  await leader.server.stop('SIGKILL');
   const otherApi = client(other.url);
-  await until('the other server\'s scheduler leads', () => /is the leader; scheduling/.test(other.out()), 40_000);
+  await until('the other server\'s scheduler leads', () => /is the leader; scheduling/.test(other.server.output()), 40_000);
   const newHolder = (await otherApi('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/skiff-scheduler')).body.spec.holderIdentity;
   expect(newHolder).not.toBe(sched);
 }, 120_000);

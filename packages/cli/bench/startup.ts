@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { secureUrl, startChildServer } from '@skiff/apiserver/testing';
 
 const args = process.argv.slice(2);
 const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 10;
@@ -48,28 +49,9 @@ function timed(argv: string[]): Promise<Sample> {
 }
 
 /** `skiff server` on a free port in `dir`; resolves with its kubeconfig once it listens. */
-function startServer(dir: string): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'server', '--data-dir', dir, '--port', '0', '--no-scheduler', '--no-controllers'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const stop = () => new Promise<void>((done) => {
-      if (child.exitCode !== null) return done();
-      child.once('exit', () => done());
-      child.kill('SIGTERM');
-    });
-    const timer = setTimeout(() => void stop().then(() => reject(new Error('skiff server did not listen within 60 s'))), 60_000);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d;
-      if (/listening on https:\/\//.test(out)) {
-        clearTimeout(timer);
-        resolve({ kubeconfig: join(dir, 'admin.kubeconfig'), stop });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`skiff server exited ${code}: ${out}`));
-    });
-  });
+async function startServer(dir: string): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
+  const server = await startChildServer([MAIN, 'server', '--data-dir', dir, '--port', '0', '--no-scheduler', '--no-controllers'], { stderr: 'inherit', ready: secureUrl, timeoutMs: 60_000 });
+  return { kubeconfig: join(dir, 'admin.kubeconfig'), stop: () => server.stop('SIGTERM') };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];

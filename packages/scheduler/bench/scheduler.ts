@@ -22,7 +22,7 @@
 //
 // Usage: pnpm bench:scheduler [--quick] [--nodes N --pods M] [--concurrency C] [--no-constrained] [--preemption-only]
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ import { computePlacement } from '../src/pipeline.ts';
 import { computePreemption } from '../src/preemption.ts';
 import { BIND_CONNECTIONS } from '../src/scheduler.ts';
 import { buildProfile } from '../src/profile.ts';
+import { startChildServer } from '@skiff/apiserver/testing';
 import { makeNode, makePod } from '../src/testing/fixtures.ts';
 import { forEachLimit, NODES, PODS } from '../src/testing/harness.ts';
 
@@ -79,26 +80,17 @@ function cpuSeconds(proc: ChildProcess): number {
   }
 }
 
-function spawnChild(script: string, arg: string, ready: RegExp): Promise<Child> {
-  const proc = spawn(process.execPath, [join(here, script), arg], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = ready.exec(out);
-      if (m) resolve({ proc, line: m[1] });
-    });
-    proc.on('exit', (code) => reject(new Error(`${script} exited early (${code}): ${out}`)));
-  });
+async function spawnChild(script: string, arg: string, ready: RegExp): Promise<Child> {
+  const child = await startChildServer([join(here, script), arg], { stderr: 'inherit', ready: (out) => ready.exec(out)?.[1], timeoutMs: 60_000 });
+  return { proc: child.proc, line: child.ready };
 }
 
 async function withServer<T>(fn: (url: string, server: Child) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-sched-'));
-  const server = await spawnChild('run-apiserver.ts', dir, /listening on (\S+)/);
+  const server = await spawnChild('run-apiserver.ts', dir, /listening on (\S+)\s/);
   try {
     return await fn(server.line, server);
   } finally {
-    server.proc.removeAllListeners('exit');
     server.proc.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
@@ -216,7 +208,7 @@ async function scheduled(numNodes: number, numPods: number, pod: PodMaker = plai
           scheduler: () => scheduler,
           // Started once the nodes exist, as a scheduler joining a running cluster would.
           before: async () => {
-            scheduler = await spawnChild('run-scheduler.ts', url, /ready (\S+)/);
+            scheduler = await spawnChild('run-scheduler.ts', url, /ready (\S+)\s/);
           },
         },
       );
@@ -224,7 +216,6 @@ async function scheduled(numNodes: number, numPods: number, pod: PodMaker = plai
       const dropped = /scheduler_events_dropped_total (\d+)/.exec(metrics)?.[1] ?? '?';
       return { ...r, droppedEvents: dropped, schedulerMiB: peakMiB(scheduler!.proc) };
     } finally {
-      scheduler?.proc.removeAllListeners('exit');
       scheduler?.proc.kill('SIGKILL');
     }
   });

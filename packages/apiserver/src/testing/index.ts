@@ -7,3 +7,4 @@ export { freePorts, startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts
 export { TEST_DATASTORE, testEtcdCluster } from './test-server.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export { metric } from './metrics.ts';
+export { ChildServerExitedError, plainUrl, secureUrl, SKIFF_MAIN, startChildServer, type ChildServer, type ChildServerOptions } from './child-server.ts';
