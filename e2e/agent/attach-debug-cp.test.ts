@@ -1,6 +1,6 @@
 // kubectl attach, debug (ephemeral containers) and cp with the real kubectl 1.32 against a real
 // cluster on Docker.
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject } from '@skiff/api';
@@ -98,16 +98,20 @@ describe('kubectl debug', () => {
 describe('kubectl cp', () => {
   test('copies a file and a directory into the container and back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'skiff-cp-'));
-    const content = Buffer.from(Array.from({ length: 200_000 }, (_, i) => i % 251));
-    writeFileSync(join(dir, 'data.bin'), content);
-    mkdirSync(join(dir, 'tree/sub'), { recursive: true });
-    writeFileSync(join(dir, 'tree/sub/note.txt'), 'nested\n');
-    await cluster.kubectl.ok(['cp', join(dir, 'data.bin'), 'target:/tmp/data.bin', '-c', 'main']);
-    await cluster.kubectl.ok(['cp', join(dir, 'tree'), 'target:/tmp/tree', '-c', 'main']);
-    expect(await cluster.kubectl.ok(['exec', 'target', '-c', 'main', '--', 'cat', '/tmp/tree/sub/note.txt'])).toBe('nested\n');
-    await cluster.kubectl.ok(['cp', 'target:/tmp/data.bin', join(dir, 'back.bin'), '-c', 'main']);
-    expect(readFileSync(join(dir, 'back.bin')).equals(content)).toBe(true);
-    await cluster.kubectl.ok(['cp', 'target:/tmp/tree', join(dir, 'tree-back'), '-c', 'main']);
-    expect(readFileSync(join(dir, 'tree-back/sub/note.txt'), 'utf8')).toBe('nested\n');
+    try {
+      const content = Buffer.from(Array.from({ length: 200_000 }, (_, i) => i % 251));
+      writeFileSync(join(dir, 'data.bin'), content);
+      mkdirSync(join(dir, 'tree/sub'), { recursive: true });
+      writeFileSync(join(dir, 'tree/sub/note.txt'), 'nested\n');
+      await cluster.kubectl.ok(['cp', join(dir, 'data.bin'), 'target:/tmp/data.bin', '-c', 'main']);
+      await cluster.kubectl.ok(['cp', join(dir, 'tree'), 'target:/tmp/tree', '-c', 'main']);
+      expect(await cluster.kubectl.ok(['exec', 'target', '-c', 'main', '--', 'cat', '/tmp/tree/sub/note.txt'])).toBe('nested\n');
+      await cluster.kubectl.ok(['cp', 'target:/tmp/data.bin', join(dir, 'back.bin'), '-c', 'main']);
+      expect(readFileSync(join(dir, 'back.bin')).equals(content)).toBe(true);
+      await cluster.kubectl.ok(['cp', 'target:/tmp/tree', join(dir, 'tree-back'), '-c', 'main']);
+      expect(readFileSync(join(dir, 'tree-back/sub/note.txt'), 'utf8')).toBe('nested\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -3,7 +3,7 @@
 // bootstrap tokens), checked by asking the server who it takes the caller for.
 import { request } from 'node:https';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -220,16 +220,20 @@ describe('real clients with the admin kubeconfig, unchanged', () => {
   test('kubectl lists and whoami over HTTPS with the client certificate; --token works too', async () => {
     const run = promisify(execFile);
     const cache = mkdtempSync(join(tmpdir(), 'kubectl-cache-'));
-    const env = { ...process.env, KUBECONFIG: server.tls!.kubeconfig };
-    const ns = await run('/usr/bin/kubectl', ['get', 'namespaces', '-o', 'name', '--cache-dir', cache], { env });
-    expect(ns.stdout).toContain('namespace/default');
-    const me = await run('/usr/bin/kubectl', ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}', '--cache-dir', cache], { env });
-    expect(me.stdout).toBe('skiff-admin');
-    const alice = await run('/usr/bin/kubectl', ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}', '--cache-dir', cache, '--server', server.url, '--certificate-authority', join(server.tls!.pki.dir, 'ca.crt'), '--token', STATIC_TOKEN], { env: { ...process.env, KUBECONFIG: '/dev/null' } });
-    expect(alice.stdout).toBe('alice');
-    await expect(run('/usr/bin/kubectl', ['get', 'ns', '--cache-dir', cache, '--server', server.url, '--certificate-authority', join(server.tls!.pki.dir, 'ca.crt'), '--token', 'wrong'], { env: { ...process.env, KUBECONFIG: '/dev/null' } })).rejects.toMatchObject({
-      stderr: expect.stringMatching(/must be logged in|Unauthorized/),
-    });
+    try {
+      const env = { ...process.env, KUBECONFIG: server.tls!.kubeconfig };
+      const ns = await run('/usr/bin/kubectl', ['get', 'namespaces', '-o', 'name', '--cache-dir', cache], { env });
+      expect(ns.stdout).toContain('namespace/default');
+      const me = await run('/usr/bin/kubectl', ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}', '--cache-dir', cache], { env });
+      expect(me.stdout).toBe('skiff-admin');
+      const alice = await run('/usr/bin/kubectl', ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}', '--cache-dir', cache, '--server', server.url, '--certificate-authority', join(server.tls!.pki.dir, 'ca.crt'), '--token', STATIC_TOKEN], { env: { ...process.env, KUBECONFIG: '/dev/null' } });
+      expect(alice.stdout).toBe('alice');
+      await expect(run('/usr/bin/kubectl', ['get', 'ns', '--cache-dir', cache, '--server', server.url, '--certificate-authority', join(server.tls!.pki.dir, 'ca.crt'), '--token', 'wrong'], { env: { ...process.env, KUBECONFIG: '/dev/null' } })).rejects.toMatchObject({
+        stderr: expect.stringMatching(/must be logged in|Unauthorized/),
+      });
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   test('@kubernetes/client-node with the kubeconfig', async () => {

@@ -4,7 +4,7 @@
 // ClusterRole aggregation. Every refusal is checked with Kubernetes' words.
 import { request } from 'node:https';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -87,7 +87,10 @@ beforeAll(async () => {
   await allowed('team-admin', [], { namespace: 'team', verb: 'create', resource: 'rolebindings', group: RBAC });
   await allowed('impersonator', [], { verb: 'impersonate', resource: 'users', name: 'viewer' });
 }, 30_000);
-afterAll(() => server?.close());
+afterAll(async () => {
+  await server?.close();
+  rmSync(cache, { recursive: true, force: true });
+});
 
 describe('the default policy', () => {
   test('is in place: the roles, their bindings, admin/edit/view aggregated', async () => {

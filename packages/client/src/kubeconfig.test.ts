@@ -1,7 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKubeconfig } from './kubeconfig.ts';
+
+/** The file's kubeconfigs live in one temp dir, removed when the file is done. */
+const root = mkdtempSync(join(tmpdir(), 'kc-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const tempDir = () => mkdtempSync(join(root, 'c-'));
 
 describe('loadKubeconfig', () => {
   test('SKIFF_SERVER wins', () => {
@@ -9,7 +14,7 @@ describe('loadKubeconfig', () => {
   });
 
   test('a JSON kubeconfig: current context, cluster and token', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kc-'));
+    const dir = tempDir();
     const file = join(dir, 'config');
     writeFileSync(file, JSON.stringify({
       'current-context': 'skiff',
@@ -24,7 +29,7 @@ describe('loadKubeconfig', () => {
 
   test('a cluster listing several servers (skiff.dev/servers) gives them all, for failover; a malformed list is ignored', () => {
     const write = (extension: unknown) => {
-      const file = join(mkdtempSync(join(tmpdir(), 'kc-')), 'config');
+      const file = join(tempDir(), 'config');
       writeFileSync(file, JSON.stringify({
         'current-context': 'c',
         contexts: [{ name: 'c', context: { cluster: 'k' } }],
@@ -38,7 +43,7 @@ describe('loadKubeconfig', () => {
   });
 
   test('YAML is refused with a hint', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'kc-')), 'config');
+    const file = join(tempDir(), 'config');
     writeFileSync(file, 'apiVersion: v1\nkind: Config\n');
     expect(() => loadKubeconfig(file, {})).toThrow(/SKIFF_SERVER/);
   });
