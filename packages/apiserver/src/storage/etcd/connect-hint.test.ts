@@ -18,7 +18,7 @@ test("etcd's certificate: another CA, another name, out of date", () => {
   expect(connectHint(lastError('Error: certificate has expired'), {})).toMatch(/validity period/);
 });
 
-// The same through ./grpc-unary.ts (the KV client's channels).
+// The same through ./grpc-channel.ts (the KV client's channels).
 const cut = (e?: string) => `the datastore (etcd) is unavailable (13 attempts in 4.8 s): 14 UNAVAILABLE: 127.0.0.1:39355: the connection ended before an answer (${e ?? 'closed by the other side'})`;
 
 test('through the KV channels: a TLS failure, a member that closed without an answer, nothing listening', () => {

@@ -1,6 +1,6 @@
 // What to tell a user whose server could not reach etcd at start, beyond etcd's and OpenSSL's own
 // words: which flag the failure points at. A failed connection is an UNAVAILABLE error with the
-// TLS error (or the lack of any answer) inside its message (./grpc-unary.ts), so the cause is
+// TLS error (or the lack of any answer) inside its message (./grpc-channel.ts), so the cause is
 // recognised from that text.
 
 /** A sentence naming the likely cause and the flag to look at, or undefined when the message says nothing about TLS. */

@@ -9,10 +9,8 @@
 // cluster IDs are random 64-bit numbers) goes through long.js. The result is the same object,
 // field for field (decode.test.ts compares the two on real answers).
 //
-// ./kv-client.ts decodes its answers (Range, Txn, Put, Compact) with these decoders directly. For
-// etcd3's clients (the watch stream) they are plugged in with grpc-js's public
-// `callInvocationTransformer` client option, which etcd3 passes through with the other
-// grpcOptions; calls on other paths (the maintenance calls) keep etcd3's own decoder.
+// ./kv-client.ts decodes every answer with these decoders (Range, Txn, Put, Compact, the Watch
+// stream's messages and Maintenance Status), into the shapes etcd3's types describe.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
@@ -24,6 +22,7 @@ const METHODS: Record<string, string> = {
   '/etcdserverpb.KV/Put': 'etcdserverpb.PutResponse',
   '/etcdserverpb.KV/Compact': 'etcdserverpb.CompactionResponse',
   '/etcdserverpb.Watch/Watch': 'etcdserverpb.WatchResponse',
+  '/etcdserverpb.Maintenance/Status': 'etcdserverpb.StatusResponse',
 };
 
 /** etcd3's proto-loader options, but for `longs` (left as Longs, converted below). */
@@ -53,7 +52,7 @@ function load(): Map<string, (buf: Buffer) => unknown> {
   return out;
 }
 
-/** The decoder of `path`'s answers, or undefined for a path decoded by etcd3 as before. */
+/** The decoder of `path`'s answers (undefined for a path not listed above). */
 export function fastDecoder(path: string): ((buf: Buffer) => unknown) | undefined {
   decoders ??= load();
   return decoders.get(path);
@@ -91,15 +90,4 @@ function stringifyLongs<T>(o: T): T {
     else if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array)) stringifyLongs(v);
   }
   return o;
-}
-
-/** What a grpc-js call invocation transformer sees of a call (the part used here). */
-interface CallProperties {
-  methodDefinition: { path: string; responseDeserialize: (buf: Buffer) => unknown };
-}
-
-/** grpc-js's `callInvocationTransformer` option: the fast decoder on the paths above. */
-export function decodeTransformer<P extends CallProperties>(props: P): P {
-  const fast = fastDecoder(props.methodDefinition.path);
-  return fast ? { ...props, methodDefinition: { ...props.methodDefinition, responseDeserialize: fast } } : props;
 }

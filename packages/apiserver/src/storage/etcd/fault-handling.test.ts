@@ -1,12 +1,10 @@
-import { BrokenCircuitError } from 'cockatiel';
 import { GRPCUnavailableError, GRPCInvalidArgumentError } from 'etcd3';
 import { StorageError } from '../types.ts';
 import { attemptDeadline, callEtcd, isTransient, retryDelayMs, type AttemptOptions } from './fault-handling.ts';
 
 describe('which etcd failures are retried, and for how long', () => {
-  test('an unreachable member, every breaker open, an election: transient; a bad request or a compacted revision: not', () => {
+  test('an unreachable member, an election: transient; a bad request or a compacted revision: not', () => {
     expect(isTransient(new GRPCUnavailableError('14 UNAVAILABLE: No connection established'))).toBe(true);
-    expect(isTransient(new BrokenCircuitError())).toBe(true);
     expect(isTransient(new Error('etcdserver: leader changed'))).toBe(true);
     expect(isTransient(new Error('etcdserver: no leader'))).toBe(true);
     expect(isTransient(new Error('etcdserver: request timed out'))).toBe(true);

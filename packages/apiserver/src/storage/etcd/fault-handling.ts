@@ -1,7 +1,9 @@
-// How a call to etcd meets failing members. Retrying happens in ONE place, callEtcd() below: the
-// client library is told to retry nothing itself (its global policy is cockatiel's noop; its
-// default retried 3 times, each attempt with a deadline of its own, under a retry loop of ours,
-// so a call's worst case was several deadlines long and stated nowhere).
+// How a call to etcd meets failing members. Retrying happens in ONE place, callEtcd() below.
+// (When skiff's calls went through etcd3's client, that client retried 3 times by default, each
+// attempt with a deadline of its own, under a retry loop of ours, so a call's worst case was
+// several deadlines long and stated nowhere; its pool then also kept failed members out of
+// rotation for 5 s, which after a rolling restart refused every call for seconds while two healthy
+// members held a quorum. Its calls now go over ./grpc-channel.ts, which retries nothing.)
 //
 // The bounds:
 //   - A call has one deadline, `budgetMs` (requestTimeoutMs, 5 s by default) from its start, and
@@ -10,45 +12,25 @@
 //     that meets a member that died or stopped answering, or a follower waiting for an election
 //     (it holds a write until etcd's own timeout), leaves time for another (CI: with the whole
 //     budget for one attempt, the first write after a member was killed failed every time).
-//   - A transient failure (a member unreachable or silent, every member out of rotation, a leader
-//     election, etcd's own timeout) is tried again after 50 ms, doubling to at most 500 ms, while
-//     the next attempt would still start within the deadline. The next attempt goes to the next member
-//     (./kv-client.ts moves its preference on a transient failure).
+//   - A transient failure (a member unreachable or silent, a leader election, etcd's own timeout)
+//     is tried again after 50 ms, doubling to at most 500 ms, while the next attempt would still
+//     start within the deadline. The next attempt goes to the next member (./kv-client.ts moves
+//     its preference on a transient failure).
 //   - What still fails is StorageError('Unavailable'), which the API answers 503 ServiceUnavailable,
 //     saying how long and how many attempts were tried and what etcd said last. Other failures are
 //     not retried: a compacted revision is Expired (410), a request too large is TooLarge (413).
-//
-// Out of rotation (etcd3's pool, which now carries only the watch stream and its checks, and the
-// maintenance calls): a member that fails 3 times in a row is passed over for one second, then one
-// call tries it again (memberPolicy). etcd3's default keeps it out 5 s, and after a rolling
-// restart (kill one member, restart it, then the next) the restarted members were still out when
-// the next one died, so every call was refused for seconds while two healthy members held a
-// quorum (CI). This chooses members; it retries nothing.
-import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError, noop } from 'cockatiel';
-import type { IDefaultPolicyContext, IPolicy } from 'cockatiel';
 import { isRecoverableError } from 'etcd3';
 import { StorageError } from '../types.ts';
 
-/** A failed member is out for this long, then one call tries it again. */
-export const MEMBER_RETRY_MS = 1000;
-
-/** Per member: three failures in a row take it out of rotation for MEMBER_RETRY_MS. */
-export function memberPolicy(): IPolicy<IDefaultPolicyContext> {
-  return circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: MEMBER_RETRY_MS, breaker: new ConsecutiveBreaker(3) });
-}
-
-/** The client's own per-call policy: none (callEtcd retries). */
-export const CLIENT_CALL_POLICY = noop;
-
 /**
  * Whether a call that failed may be made again: the member could not be reached or did not answer
- * in time, every member was out of rotation, or the cluster was electing a leader. Retrying a
+ * in time, or the cluster was electing a leader. Retrying a
  * write is safe: creates recognise their own earlier success, and updates and deletes compare
  * the revision they read.
  */
 export function isTransient(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
-  if (isRecoverableError(err as Error) || isBrokenCircuitError(err)) return true;
+  if (isRecoverableError(err as Error)) return true;
   return /no leader|leader changed|timed out/i.test((err as Error).message ?? '');
 }
 

@@ -7,7 +7,6 @@
 // the SQLite backend, so N watchers cost one etcd watch. Compaction runs on a schedule, CAS-guarded
 // so several API servers compact once per period between them.
 import type { KubeObject } from '@skiff/api';
-import { Etcd3 } from 'etcd3';
 import type { IEvent, IKeyValue, IRangeResponse, IRequestOp } from 'etcd3';
 import type { ListOptions, ListResult, ObjectKey, RawListResult, Storage, StorageEvent, StorageStats, WatchOptions, Watcher } from '../types.ts';
 import { StorageError } from '../types.ts';
@@ -17,13 +16,12 @@ import { HubWatcher, WatchHub } from '../watch/hub.ts';
 import { decodeContinue, encodeContinue } from '../sqlite/continue-token.ts';
 import { KeyCodec, bytesAt, encodeObject, keyAfter, prefixEnd, textAt } from './codec.ts';
 import { EventWindow } from './window.ts';
-import { decodeTransformer } from './decode.ts';
 import { ObjectCache } from './object-cache.ts';
 import { connectHint } from './connect-hint.ts';
 import { EtcdWatchStream } from './watch-stream.ts';
 import { EtcdKv } from './kv-client.ts';
 import { ETCD_DEFAULTS } from './options.ts';
-import { callEtcd, CLIENT_CALL_POLICY, memberPolicy, type AttemptOptions } from './fault-handling.ts';
+import { callEtcd, type AttemptOptions } from './fault-handling.ts';
 import type { EtcdStorageOptions, ResolvedEtcdOptions } from './options.ts';
 import type { StorageOp } from '../sqlite/options.ts';
 
@@ -49,9 +47,7 @@ interface Subscription {
 }
 
 export class EtcdStorage implements Storage {
-  /** etcd3's client: the watch stream and the maintenance calls. */
-  readonly client: Etcd3;
-  /** The KV calls (./kv-client.ts). */
+  /** Every call to etcd: KV, the watch stream, Status (./kv-client.ts). */
   readonly #kv: EtcdKv;
   readonly keys: KeyCodec;
   readonly #o: ResolvedEtcdOptions;
@@ -75,21 +71,6 @@ export class EtcdStorage implements Storage {
   static async open(options: EtcdStorageOptions): Promise<EtcdStorage> {
     const o: ResolvedEtcdOptions = { ...ETCD_DEFAULTS, ...options };
     if (options.tls && !options.tls.ca) throw new Error('etcd over TLS needs the CA certificate (--datastore-cafile)');
-    const scheme = options.tls ? 'https' : 'http';
-    // A LIST of many objects is one large response. The hot calls' answers are decoded by ./decode.ts.
-    const grpcOptions = { 'grpc.max_receive_message_length': 512 * 1024 * 1024, 'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW, callInvocationTransformer: decodeTransformer };
-    const client = new Etcd3({
-      hosts: options.hosts.map((h) => `${scheme}://${h}`),
-      credentials: options.tls ? { rootCertificate: options.tls.ca!, privateKey: options.tls.key, certChain: options.tls.cert } : undefined,
-      grpcOptions,
-      // Every unary call has a deadline: without a quorum, calls fail instead of hanging (calls
-      // made through callEtcd carry their own, the call's). Streams (the watch) have none; they
-      // are supervised instead.
-      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + o.requestTimeoutMs }),
-      dialTimeout: o.requestTimeoutMs,
-      // Members taken out of rotation when they fail; retries are callEtcd's alone (./fault-handling.ts).
-      faultHandling: { host: memberPolicy, global: CLIENT_CALL_POLICY },
-    });
     const kv = new EtcdKv(options.hosts, options.tls ? { ca: options.tls.ca!, cert: options.tls.cert, key: options.tls.key } : undefined, FLOW_CONTROL_WINDOW);
     const keys = new KeyCodec(o.prefix);
     let revision: number;
@@ -98,30 +79,40 @@ export class EtcdStorage implements Storage {
       revision = Number(r.header.revision);
     } catch (e) {
       kv.close();
-      client.close();
       const hint = connectHint((e as Error).message, options.tls);
       throw new Error(`etcd at ${options.hosts.join(',')} did not answer${hint ? ` (${hint})` : ''}: ${(e as Error).message}`);
     }
-    return new EtcdStorage(client, kv, keys, o, revision);
+    return new EtcdStorage(kv, keys, o, revision);
   }
 
-  private constructor(client: Etcd3, kv: EtcdKv, keys: KeyCodec, o: ResolvedEtcdOptions, revision: number) {
-    this.client = client;
+  private constructor(kv: EtcdKv, keys: KeyCodec, o: ResolvedEtcdOptions, revision: number) {
     this.#kv = kv;
     this.keys = keys;
     this.#o = o;
     this.#hub = new WatchHub(o.onWatchError ?? ((err, resource) => o.onLog?.(`watch callback for ${resource} failed`, err)));
     this.#window = new EventWindow(o.windowSize, o.windowMaxBytes, revision);
-    this.#stream = new EtcdWatchStream(client, Buffer.from(keys.prefix), revision + 1, {
+    const prefix = Buffer.from(keys.prefix);
+    const source = {
+      members: kv.members,
+      get preferred() {
+        return kv.preferred;
+      },
+      watch: kv.watch.bind(kv),
+      revision: async () => Number((await this.#call((c) => kv.range({ key: prefix, count_only: true }, c))).header.revision),
+    };
+    this.#stream = new EtcdWatchStream(source, prefix, revision + 1, {
       onEvents: (events) => this.#onEvents(events),
       onCompacted: (compacted, restartAt) => this.#expireAll(compacted, restartAt),
       onError: (err) => o.onLog?.('etcd watch', err),
     }, { checkIntervalMs: o.watchCheckIntervalMs, stallMs: o.watchStallMs });
     this.#lastCompactSeen = revision;
     void this.#refill();
-    // The database size for metrics (etcd's own figure; refreshed in the background).
+    // The database size for metrics (the preferred member's own figure; refreshed in the background).
     const refresh = () => {
-      client.maintenance.status().then((st) => (this.#dbBytes = Number(st.dbSize)), () => {});
+      kv.status(kv.preferred, { deadline: new Date(Date.now() + o.requestTimeoutMs) }).then(
+        (st) => (this.#dbBytes = Number(st.dbSize)),
+        () => {},
+      );
     };
     refresh();
     this.#statusTimer = setInterval(refresh, 10_000);
@@ -567,6 +558,10 @@ export class EtcdStorage implements Storage {
     this.#hub.closeAll();
     this.#subs.clear();
     this.#kv.close();
-    this.client.close();
+  }
+
+  /** The database size etcd last reported (tests). */
+  get dbBytes(): number {
+    return this.#dbBytes;
   }
 }

@@ -1,12 +1,15 @@
 // The one etcd watch an EtcdStorage keeps: every key under the prefix, from a revision, with the
-// previous values (for MODIFIED/DELETED prevObject) and progress notifications. It is written on
-// etcd3's raw Watch RPC rather than its Watcher class, because the stream must be supervised:
+// previous values (for MODIFIED/DELETED prevObject) and progress notifications. It is the raw
+// Watch RPC (./kv-client.ts, on ./grpc-channel.ts), not a watcher class of a client library,
+// because the stream must be supervised:
 //
-// - etcd3's watchers can go silent after a reconnect (the stream is re-established but a
-//   watcher is never re-created, or the connection hangs without an error). Here a silent stream
-//   is noticed and replaced: every `checkIntervalMs` the stream is asked for a progress
-//   notification, and if neither it nor an event arrives within `stallMs`, the stream is torn
-//   down and opened again.
+// - A stream can go silent (etcd3's watchers were known to after a reconnect: the stream
+//   re-established but a watcher never re-created, or a connection that hangs without an error;
+//   a member can stop answering). Here a silent stream is noticed and replaced: every
+//   `checkIntervalMs` the stream is asked for a progress notification, and if neither it nor an
+//   event arrives within `stallMs`, the stream is torn down and opened again.
+// - A stream that fails, goes silent or lags is opened again on the next member; one restarted
+//   after a compaction stays where it is.
 // - A stream on a member cut off from the quorum keeps answering, with a revision that no longer
 //   moves. Each check also reads the cluster's revision through a quorum (linearizable) read; if
 //   the member's progress is still behind what the previous check saw, the stream is replaced.
@@ -19,8 +22,20 @@
 //   that revision has been compacted in the meantime, events are lost: `onCompacted` tells the
 //   owner (its watchers must end with 410 Gone so that clients relist) and the stream restarts
 //   from now.
-import type { Etcd3, IWatchResponse, IEvent } from 'etcd3';
+import type { IWatchResponse, IEvent } from 'etcd3';
 import { prefixEnd } from './codec.ts';
+import type { WatchCall, WatchHandlers } from './kv-client.ts';
+
+/** What the stream needs of etcd: a Watch call to a member, and the cluster's revision by a quorum read. */
+export interface WatchSource {
+  /** Members to choose from (by index). */
+  readonly members: number;
+  /** The member a new stream goes to first (the KV calls' preferred one). */
+  readonly preferred: number;
+  watch(member: number, h: WatchHandlers): WatchCall;
+  /** The cluster's current revision, read through a quorum (linearizable) read. */
+  revision(): Promise<number>;
+}
 
 export interface WatchStreamHandlers {
   /** Events of one response, in revision order; `revision` is the response header's. */
@@ -35,17 +50,16 @@ export interface WatchStreamOptions {
   stallMs: number;
 }
 
-type Duplex = Awaited<ReturnType<Etcd3['watchClient']['watch']>>;
-
 export class EtcdWatchStream {
-  readonly #client: Etcd3;
+  readonly #source: WatchSource;
   readonly #prefix: Buffer;
   readonly #h: WatchStreamHandlers;
   readonly #o: WatchStreamOptions;
-  #stream: Duplex | undefined;
+  #stream: WatchCall | undefined;
+  /** The member the stream is on, or goes to next. */
+  #member: number;
   #next: number;
   #closed = false;
-  #connecting = false;
   #awaitingSince = 0;
   #quorumRevision = 0;
   #lagSince = 0;
@@ -60,8 +74,9 @@ export class EtcdWatchStream {
   /** Times the stream was replaced (tests and metrics). */
   reconnects = 0;
 
-  constructor(client: Etcd3, prefix: Buffer, fromRevision: number, h: WatchStreamHandlers, o: WatchStreamOptions) {
-    this.#client = client;
+  constructor(source: WatchSource, prefix: Buffer, fromRevision: number, h: WatchStreamHandlers, o: WatchStreamOptions) {
+    this.#source = source;
+    this.#member = source.preferred;
     this.#prefix = prefix;
     this.#next = fromRevision;
     this.#h = h;
@@ -70,7 +85,12 @@ export class EtcdWatchStream {
     this.#delivered = fromRevision - 1;
     this.#timer = setInterval(() => void this.#check(), o.checkIntervalMs);
     this.#timer.unref();
-    void this.#connect();
+    this.#connect();
+  }
+
+  /** The member the stream is on (tests). */
+  get member(): number {
+    return this.#member;
   }
 
   /** The revision the serving member last said it had sent everything up to (tests: its progress notifications arrived). */
@@ -119,73 +139,62 @@ export class EtcdWatchStream {
     for (const w of [...this.#waiters]) if (w.revision <= this.#delivered) w.wake(true);
   }
 
-  /** Replaces the stream now (the fault tests use it; so does the stall check). */
+  /** Replaces the stream now, on the next member (the fault tests use it; so do the stall and lag checks). */
   restart(): void {
     if (this.#closed) return;
     this.#drop();
     this.reconnects++;
-    void this.#connect();
+    this.#nextMember();
+    this.#connect();
   }
 
-  async #connect(): Promise<void> {
-    if (this.#closed || this.#connecting || this.#stream) return;
-    this.#connecting = true;
-    try {
-      const stream = await this.#client.watchClient.watch();
-      if (this.#closed) {
-        stream.cancel();
-        return;
-      }
-      this.#stream = stream;
-      this.#awaitingSince = 0;
-      this.#lagSince = 0;
-      stream.on('data', (res: IWatchResponse) => this.#onResponse(stream, res));
-      stream.on('error', (err: unknown) => this.#onBroken(stream, err));
-      stream.on('end', () => this.#onBroken(stream, new Error('etcd watch stream ended')));
-      stream.write({
-        create_request: { key: this.#prefix, range_end: prefixEnd(this.#prefix), start_revision: this.#next, prev_kv: true, progress_notify: true },
-      });
-      this.#backoffMs = 100;
-    } catch (err) {
-      this.#h.onError(err);
-      this.#retryLater();
-    } finally {
-      this.#connecting = false;
-    }
+  #nextMember(): void {
+    this.#member = (this.#member + 1) % this.#source.members;
+  }
+
+  #connect(): void {
+    if (this.#closed || this.#stream) return;
+    // The stream is set before any handler can run: the handlers are called from I/O, later.
+    const stream: WatchCall = this.#source.watch(this.#member, {
+      onResponse: (res) => this.#onResponse(stream, res),
+      onEnd: (err) => this.#onBroken(stream, err),
+    });
+    this.#stream = stream;
+    this.#awaitingSince = 0;
+    this.#lagSince = 0;
+    stream.write({
+      create_request: { key: this.#prefix, range_end: prefixEnd(this.#prefix), start_revision: String(this.#next), prev_kv: true, progress_notify: true },
+    });
   }
 
   #retryLater(): void {
     if (this.#closed) return;
-    const t = setTimeout(() => void this.#connect(), this.#backoffMs);
+    const t = setTimeout(() => this.#connect(), this.#backoffMs);
     t.unref();
     this.#backoffMs = Math.min(this.#backoffMs * 2, 2000);
   }
 
-  #onBroken(stream: Duplex, err: unknown): void {
+  #onBroken(stream: WatchCall, err: unknown): void {
     if (stream !== this.#stream) return;
     this.#drop();
     if (this.#closed) return;
     this.#h.onError(err);
     this.reconnects++;
+    this.#nextMember();
     this.#retryLater();
   }
 
   #drop(): void {
     const s = this.#stream;
     this.#stream = undefined;
-    if (!s) return;
-    (s as unknown as NodeJS.EventEmitter).removeAllListeners('data');
-    s.on('error', () => {}); // a late error of a cancelled stream is expected
-    try {
-      s.cancel();
-    } catch {
-      // already gone
-    }
+    s?.cancel();
   }
 
-  #onResponse(stream: Duplex, res: IWatchResponse): void {
+  #onResponse(stream: WatchCall, res: IWatchResponse): void {
     if (stream !== this.#stream) return;
     this.#awaitingSince = 0;
+    // The stream answers: back-off starts afresh for its next failure.
+    this.#backoffMs = 100;
     const revision = Number(res.header.revision);
     if (res.canceled) {
       const compacted = Number(res.compact_revision);
@@ -195,6 +204,7 @@ export class EtcdWatchStream {
       } else {
         this.#h.onError(new Error(`etcd cancelled the watch: ${res.cancel_reason || 'no reason given'}`));
         this.reconnects++;
+        this.#nextMember();
         this.#retryLater();
       }
       return;
@@ -215,8 +225,7 @@ export class EtcdWatchStream {
 
   async #restartAfterCompaction(compacted: number): Promise<void> {
     try {
-      const now = await this.#client.kv.range({ key: this.#prefix, count_only: true });
-      const restartAt = Number(now.header.revision) + 1;
+      const restartAt = (await this.#source.revision()) + 1;
       this.#next = restartAt;
       this.#memberProgress = restartAt - 1;
       this.#h.onCompacted(compacted, restartAt);
@@ -248,8 +257,7 @@ export class EtcdWatchStream {
       }
     } else this.#lagSince = 0;
     try {
-      const r = await this.#client.kv.range({ key: this.#prefix, count_only: true });
-      this.#quorumRevision = Number(r.header.revision);
+      this.#quorumRevision = await this.#source.revision();
     } catch {
       // No quorum: nothing can change either, so the stream cannot be behind.
       return;

@@ -1,12 +1,13 @@
-// The gRPC unary transport of the KV client: its pure framing and outcome rules, then real calls
-// to a real etcd member (an answer, etcd's own error status, a deadline against a stopped member,
+// The gRPC transport of the etcd client: its pure framing and outcome rules, then real calls to a
+// real etcd member (an answer, etcd's own error status, a deadline against a stopped member,
 // nothing listening, a new connection after the member restarts, sessions replaced after their
-// share of calls, and a handshake nobody answers).
+// share of calls, and a handshake nobody answers), and a real Watch stream (messages as they
+// come, cancelled, ended by the member's death).
 import { createServer, type AddressInfo } from 'node:net';
 import { createCertificateAuthority } from '@skiff/api';
-import { freePorts, startEtcdCluster, type EtcdCluster } from '../../testing/index.ts';
+import { freePorts, startEtcdCluster, until, type EtcdCluster } from '../../testing/index.ts';
 import { etcdTypes } from './decode.ts';
-import { callOutcome, frame, GrpcChannel, grpcTimeout, statusError, unframe } from './grpc-unary.ts';
+import { callOutcome, frame, GrpcChannel, grpcTimeout, MessageReader, statusError, unframe, type GrpcStatusError } from './grpc-channel.ts';
 
 describe('framing and outcomes (pure)', () => {
   test('a message is framed with a zero flag and its big-endian length, and unframed back', () => {
@@ -20,6 +21,22 @@ describe('framing and outcomes (pure)', () => {
     expect(() => unframe(Buffer.from([0, 0, 0]))).toThrow(/^13 INTERNAL: an answer of 3 bytes/);
     expect(() => unframe(Buffer.from([1, 0, 0, 0, 0]))).toThrow(/^13 INTERNAL: a compressed answer/);
     expect(() => unframe(Buffer.from([0, 0, 0, 0, 2, 97]))).toThrow(/^13 INTERNAL: an answer of 6 bytes framing a message of 2/);
+  });
+
+  test("a stream's messages are read whole whatever the chunks: split anywhere, several in one; compressed is an error", () => {
+    const m = (t: string) => frame(Buffer.from(t));
+    const all = Buffer.concat([m('one'), m(''), m('three'), m('x'.repeat(70_000))]);
+    for (const size of [1, 2, 4, 5, 7, 16_384, all.length]) {
+      const r = new MessageReader();
+      const got: string[] = [];
+      for (let i = 0; i < all.length; i += size) got.push(...r.push(all.subarray(i, i + size)).map((b) => b.toString()));
+      expect(got).toEqual(['one', '', 'three', 'x'.repeat(70_000)]);
+      expect(r.buffered).toBe(0);
+    }
+    const r = new MessageReader();
+    expect(r.push(m('ab').subarray(0, 6))).toEqual([]);
+    expect(r.buffered).toBe(6);
+    expect(() => new MessageReader().push(Buffer.from([1, 0, 0, 0, 0]))).toThrow(/^13 INTERNAL: a compressed message/);
   });
 
   test('grpc-timeout in whole milliseconds, never 0', () => {
@@ -109,6 +126,45 @@ describe('calls to a real member', () => {
       silent.close();
     }
   });
+
+  test('a Watch stream: answers as they come, nothing after a cancel, and the end when the member dies', async () => {
+    const WatchRequest = etcdTypes().lookupType('etcdserverpb.WatchRequest');
+    const WatchResponse = etcdTypes().lookupType('etcdserverpb.WatchResponse');
+    const PutRequest = etcdTypes().lookupType('etcdserverpb.PutRequest');
+    const put = (ch: GrpcChannel, key: string) => ch.call('/etcdserverpb.KV/Put', PutRequest.encode(PutRequest.fromObject({ key: Buffer.from(key), value: Buffer.from('v') })).finish(), new Date(Date.now() + 3000));
+    const watchReq = (prefix: string) => WatchRequest.encode(WatchRequest.fromObject({ create_request: { key: Buffer.from(prefix), range_end: Buffer.from(prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)) } })).finish();
+    type Answer = { created: boolean; events: { kv: { key: Uint8Array } }[] };
+    const ch = new GrpcChannel(cluster.hosts[0], undefined, WINDOW);
+    try {
+      const answers: Answer[] = [];
+      const ends: GrpcStatusError[] = [];
+      const s1 = ch.stream('/etcdserverpb.Watch/Watch', { onMessage: (m) => answers.push(WatchResponse.toObject(WatchResponse.decode(m), { defaults: true }) as Answer), onEnd: (e) => ends.push(e) });
+      s1.write(watchReq('/w/'));
+      await until('the watch created', () => answers.some((a) => a.created));
+      for (const k of ['/w/a', '/w/b', '/other']) await put(ch, k);
+      await until('both events', () => answers.flatMap((a) => a.events).length >= 2);
+      expect(answers.flatMap((a) => a.events.map((e) => Buffer.from(e.kv.key).toString()))).toEqual(['/w/a', '/w/b']);
+      // Cancelled: no handler is called again, whatever happens on the member.
+      s1.cancel();
+      const seen = answers.length;
+      await put(ch, '/w/c');
+      // A second stream on the same session, open while the member dies: it ends, UNAVAILABLE.
+      const ends2: GrpcStatusError[] = [];
+      const answers2: Answer[] = [];
+      const s2 = ch.stream('/etcdserverpb.Watch/Watch', { onMessage: (m) => answers2.push(WatchResponse.toObject(WatchResponse.decode(m), { defaults: true }) as Answer), onEnd: (e) => ends2.push(e) });
+      s2.write(watchReq('/w/'));
+      await until('the second watch created', () => answers2.some((a) => a.created));
+      await cluster.kill(0);
+      await until('the second stream ended', () => ends2.length === 1);
+      expect(ends2[0]).toMatchObject({ code: 14 });
+      expect(answers.length).toBe(seen);
+      expect(ends).toEqual([]);
+      await cluster.start(0);
+      await cluster.rejoined(0);
+    } finally {
+      ch.close();
+    }
+  }, 60_000);
 
   test('nothing listening: UNAVAILABLE, saying why; a closed channel refuses at once', async () => {
     const [port] = await freePorts(1);

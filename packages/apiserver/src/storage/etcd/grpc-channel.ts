@@ -1,20 +1,23 @@
-// gRPC unary calls over one Node HTTP/2 session per etcd member: the transport of the storage's KV
-// calls (./kv-client.ts). A unary call is one HTTP/2 POST whose body is one length-prefixed
-// protobuf message and whose answer ends with a grpc-status trailer (the gRPC-over-HTTP/2
-// protocol: five headers, a five-byte frame, the status in trailers or, for an error with no
-// message, in the headers alone). The messages are encoded and decoded by protobufjs from etcd3's
-// own .proto files; Node's http2 speaks HTTP/2 and TLS.
+// gRPC calls over one Node HTTP/2 session per etcd member: the transport of every call the storage
+// makes to etcd (./kv-client.ts): unary calls (Range, Txn, Put, Compact, Status) and the one
+// bidirectional stream (Watch). A call is one HTTP/2 POST whose body is a series of
+// length-prefixed protobuf messages (one for a unary call) and whose answer ends with a
+// grpc-status trailer (the gRPC-over-HTTP/2 protocol: five headers, a five-byte prefix per
+// message, the status in trailers or, for an error with no message, in the headers alone). The
+// messages are encoded and decoded by protobufjs from etcd3's own .proto files; Node's http2
+// speaks HTTP/2 and TLS.
 //
-// Why not grpc-js, which etcd3 (the watch, the maintenance calls) still uses: per call it builds a
-// resolving call, a retrying call, a load-balancing call, a subchannel call, interceptors, a
-// metadata object, a filter stack and a credentials promise, and that cost as much CPU as the call
-// itself. Measured with 32 Txn calls in flight against a local member, the client's CPU per call:
-// grpc-js 130-165 µs, this 71-75 µs (docs/performance.md, "The etcd backend, session 13").
+// Why not grpc-js (which etcd3's client is built on): per call it builds a resolving call, a
+// retrying call, a load-balancing call, a subchannel call, interceptors, a metadata object, a
+// filter stack and a credentials promise, and that cost as much CPU as the call itself. Measured
+// with 32 Txn calls in flight against a local member, the client's CPU per call: grpc-js 130-165
+// µs, this 71-75 µs (docs/performance.md, "The etcd backend, session 13").
 //
 // What is kept of grpc-js's behaviour: errors are Errors whose message is "<code> <NAME>: <details>"
-// with `code` and `details` set, so that etcd3's castGrpcError types them as before; a call has a
-// deadline, sent as grpc-timeout (etcd gives up too) and enforced here (the stream is cancelled);
-// a session that errs, closes or receives GOAWAY is dropped and the next call connects again.
+// with `code` and `details` set, so that etcd3's castGrpcError types them as before; a unary call
+// has a deadline, sent as grpc-timeout (etcd gives up too) and enforced here (the stream is
+// cancelled); a session that errs, closes or receives GOAWAY is dropped and the next call
+// connects again (a stream on it ends with the session).
 import http2 from 'node:http2';
 import type { ClientHttp2Session, IncomingHttpHeaders } from 'node:http2';
 import { isIP } from 'node:net';
@@ -23,7 +26,7 @@ import { connect as tlsConnect } from 'node:tls';
 const STATUS_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
 export const UNAVAILABLE = 14;
 export const DEADLINE_EXCEEDED = 4;
-const INTERNAL = 13;
+export const INTERNAL = 13;
 
 export interface GrpcStatusError extends Error {
   code: number;
@@ -51,6 +54,44 @@ export function unframe(body: Buffer): Buffer {
   const length = body.readUInt32BE(1);
   if (body.length !== 5 + length) throw statusError(INTERNAL, `an answer of ${body.length} bytes framing a message of ${length}`);
   return body.subarray(5);
+}
+
+/**
+ * Pure: the messages of a stream's answer as its chunks arrive (HTTP/2 DATA frames do not follow
+ * message boundaries). push() returns the messages the chunk completed; throws on a compressed one.
+ */
+export class MessageReader {
+  #pending: Buffer[] = [];
+  #bytes = 0;
+  /** Bytes the message begun needs, prefix included, once its prefix has come (chunks are joined only then). */
+  #need = 0;
+
+  push(chunk: Buffer): Buffer[] {
+    this.#pending.push(chunk);
+    this.#bytes += chunk.length;
+    const out: Buffer[] = [];
+    while (this.#bytes >= 5 && this.#bytes >= this.#need) {
+      let buf = this.#pending.length === 1 ? this.#pending[0] : Buffer.concat(this.#pending, this.#bytes);
+      if (buf[0] !== 0) throw statusError(INTERNAL, 'a compressed message, which was not asked for');
+      const length = buf.readUInt32BE(1);
+      if (buf.length < 5 + length) {
+        this.#pending = [buf];
+        this.#need = 5 + length;
+        break;
+      }
+      out.push(buf.subarray(5, 5 + length));
+      buf = buf.subarray(5 + length);
+      this.#pending = buf.length ? [buf] : [];
+      this.#bytes = buf.length;
+      this.#need = 0;
+    }
+    return out;
+  }
+
+  /** Bytes of a message not yet complete. */
+  get buffered(): number {
+    return this.#bytes;
+  }
 }
 
 /** Pure: the grpc-timeout header for a deadline `ms` away (milliseconds, at least 1: a timeout of 0 would mean none). */
@@ -90,6 +131,25 @@ export interface ChannelTls {
   ca: Buffer;
   cert?: Buffer;
   key?: Buffer;
+}
+
+/** What a streaming call tells its owner. */
+export interface StreamHandlers {
+  /** One message of the answer, in order. */
+  onMessage(message: Buffer): void;
+  /**
+   * The call ended without being cancelled: with the status etcd gave (an OK status too: etcd ended
+   * it), or UNAVAILABLE when the connection failed or was cut. Nothing follows.
+   */
+  onEnd(err: GrpcStatusError): void;
+}
+
+/** A bidirectional streaming call in progress. */
+export interface GrpcStream {
+  /** Sends one message. */
+  write(message: Uint8Array): void;
+  /** Ends the call (RST_STREAM CANCEL); no handler is called after it. */
+  cancel(): void;
 }
 
 /** One member: an HTTP/2 session made on the first call and again after it ends. */
@@ -177,6 +237,76 @@ export class GrpcChannel {
       });
       stream.end(frame(message));
     });
+  }
+
+  /**
+   * A bidirectional streaming call with no deadline (its owner supervises it): messages written
+   * are sent as they come, answers are handed over one message at a time.
+   */
+  stream(path: string, h: StreamHandlers): GrpcStream {
+    let ended = false;
+    const end = (err: GrpcStatusError) => {
+      if (ended) return;
+      ended = true;
+      h.onEnd(err);
+    };
+    if (this.#closed) {
+      queueMicrotask(() => end(statusError(UNAVAILABLE, `the channel to ${this.authority} is closed`)));
+      return { write: () => {}, cancel: () => void (ended = true) };
+    }
+    const session = this.#connected();
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+    } catch (e) {
+      this.#drop(session);
+      queueMicrotask(() => end(statusError(UNAVAILABLE, `${this.authority}: ${(e as Error).message}`)));
+      return { write: () => {}, cancel: () => void (ended = true) };
+    }
+    const reader = new MessageReader();
+    let httpStatus: number | undefined;
+    let grpcStatus: string | undefined;
+    let grpcMessage: string | undefined;
+    const statusFrom = (hd: IncomingHttpHeaders) => {
+      if (hd['grpc-status'] !== undefined) grpcStatus = String(hd['grpc-status']);
+      if (hd['grpc-message'] !== undefined) grpcMessage = String(hd['grpc-message']);
+    };
+    stream.on('response', (hd) => {
+      httpStatus = Number(hd[':status']);
+      statusFrom(hd);
+    });
+    stream.on('trailers', statusFrom);
+    stream.on('data', (c: Buffer) => {
+      if (ended) return;
+      let messages: Buffer[];
+      try {
+        messages = reader.push(c);
+      } catch (e) {
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        end(e as GrpcStatusError);
+        return;
+      }
+      for (const m of messages) {
+        if (ended) return;
+        h.onMessage(m);
+      }
+    });
+    stream.on('error', (err: Error) => end(statusError(UNAVAILABLE, `${this.authority}: ${err.message}`)));
+    stream.on('close', () => {
+      if (httpStatus === undefined) return end(statusError(UNAVAILABLE, `${this.authority}: the connection ended before an answer (${this.#lastError?.message ?? 'closed by the other side'})`));
+      if (grpcStatus === undefined) return end(statusError(UNAVAILABLE, `${this.authority}: the stream ended without a gRPC status (HTTP status ${httpStatus})`));
+      const code = Number(grpcStatus);
+      end(statusError(Number.isInteger(code) && code >= 0 ? code : INTERNAL, grpcMessage === undefined ? (code === 0 ? 'the stream was ended by etcd' : '') : percentDecoded(grpcMessage)));
+    });
+    return {
+      write: (message) => {
+        if (!ended && !stream.closed && !stream.destroyed) stream.write(frame(message));
+      },
+      cancel: () => {
+        ended = true;
+        if (!stream.closed && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+      },
+    };
   }
 
   close(): void {
