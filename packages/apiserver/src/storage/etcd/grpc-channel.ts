@@ -127,6 +127,21 @@ function percentDecoded(s: string): string {
   }
 }
 
+/** A call's HTTP status, and its gRPC status and message (from the trailers, or the headers of a trailers-only answer), as they come. */
+function followStatus(stream: http2.ClientHttp2Stream): { http?: number; grpc?: string; message?: string } {
+  const status: { http?: number; grpc?: string; message?: string } = {};
+  const from = (h: IncomingHttpHeaders) => {
+    if (h['grpc-status'] !== undefined) status.grpc = String(h['grpc-status']);
+    if (h['grpc-message'] !== undefined) status.message = String(h['grpc-message']);
+  };
+  stream.on('response', (h) => {
+    status.http = Number(h[':status']);
+    from(h);
+  });
+  stream.on('trailers', from);
+  return status;
+}
+
 export interface ChannelTls {
   ca: Buffer;
   cert?: Buffer;
@@ -216,24 +231,13 @@ export class GrpcChannel {
         settle(statusError(DEADLINE_EXCEEDED, `Deadline exceeded after ${remaining} ms${why}`));
       }, remaining);
       const chunks: Buffer[] = [];
-      let httpStatus: number | undefined;
-      let grpcStatus: string | undefined;
-      let grpcMessage: string | undefined;
-      const statusFrom = (h: IncomingHttpHeaders) => {
-        if (h['grpc-status'] !== undefined) grpcStatus = String(h['grpc-status']);
-        if (h['grpc-message'] !== undefined) grpcMessage = String(h['grpc-message']);
-      };
-      stream.on('response', (h) => {
-        httpStatus = Number(h[':status']);
-        statusFrom(h);
-      });
-      stream.on('trailers', statusFrom);
+      const status = followStatus(stream);
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', (err: Error) => settle(statusError(UNAVAILABLE, `${this.authority}: ${err.message}`)));
       stream.on('close', () => {
         // No answer at all: the connection failed or was cut (what the session said, if anything).
-        if (httpStatus === undefined) settle(statusError(UNAVAILABLE, `${this.authority}: the connection ended before an answer (${this.#lastError?.message ?? 'closed by the other side'})`));
-        else settle(callOutcome(httpStatus, grpcStatus, grpcMessage, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+        if (status.http === undefined) settle(this.#noAnswer());
+        else settle(callOutcome(status.http, status.grpc, status.message, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
       });
       stream.end(frame(message));
     });
@@ -264,18 +268,7 @@ export class GrpcChannel {
       return { write: () => {}, cancel: () => void (ended = true) };
     }
     const reader = new MessageReader();
-    let httpStatus: number | undefined;
-    let grpcStatus: string | undefined;
-    let grpcMessage: string | undefined;
-    const statusFrom = (hd: IncomingHttpHeaders) => {
-      if (hd['grpc-status'] !== undefined) grpcStatus = String(hd['grpc-status']);
-      if (hd['grpc-message'] !== undefined) grpcMessage = String(hd['grpc-message']);
-    };
-    stream.on('response', (hd) => {
-      httpStatus = Number(hd[':status']);
-      statusFrom(hd);
-    });
-    stream.on('trailers', statusFrom);
+    const status = followStatus(stream);
     stream.on('data', (c: Buffer) => {
       if (ended) return;
       let messages: Buffer[];
@@ -293,10 +286,10 @@ export class GrpcChannel {
     });
     stream.on('error', (err: Error) => end(statusError(UNAVAILABLE, `${this.authority}: ${err.message}`)));
     stream.on('close', () => {
-      if (httpStatus === undefined) return end(statusError(UNAVAILABLE, `${this.authority}: the connection ended before an answer (${this.#lastError?.message ?? 'closed by the other side'})`));
-      if (grpcStatus === undefined) return end(statusError(UNAVAILABLE, `${this.authority}: the stream ended without a gRPC status (HTTP status ${httpStatus})`));
-      const code = Number(grpcStatus);
-      end(statusError(Number.isInteger(code) && code >= 0 ? code : INTERNAL, grpcMessage === undefined ? (code === 0 ? 'the stream was ended by etcd' : '') : percentDecoded(grpcMessage)));
+      if (status.http === undefined) return end(this.#noAnswer());
+      if (status.grpc === undefined) return end(statusError(UNAVAILABLE, `${this.authority}: the stream ended without a gRPC status (HTTP status ${status.http})`));
+      const code = Number(status.grpc);
+      end(statusError(Number.isInteger(code) && code >= 0 ? code : INTERNAL, status.message === undefined ? (code === 0 ? 'the stream was ended by etcd' : '') : percentDecoded(status.message)));
     });
     return {
       write: (message) => {
@@ -307,6 +300,11 @@ export class GrpcChannel {
         if (!stream.closed && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
       },
     };
+  }
+
+  /** A call that ended with no answer at all: the connection failed or was cut (what the session said, if anything). */
+  #noAnswer(): GrpcStatusError {
+    return statusError(UNAVAILABLE, `${this.authority}: the connection ended before an answer (${this.#lastError?.message ?? 'closed by the other side'})`);
   }
 
   close(): void {
