@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { createServer, connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import WebSocket from 'ws';
-import { DockerRuntime, startAgent } from '@skiff/agent';
+import { DockerRuntime, KernelOomLog, startAgent } from '@skiff/agent';
 
 const LABEL_NODE_NAME = 'dev.skiff.node';
 import type { KubeObject } from '@skiff/api';
@@ -152,6 +152,32 @@ describe('logs', () => {
 });
 
 describe('runtime', () => {
+  test("an OOM kill is known from the kernel's log, whatever Docker's OOMKilled flag says; another exit with 137 is not one", async () => {
+    const ids: string[] = [];
+    try {
+      const run = async (args: string[]) => {
+        const id = (await docker(['run', '-d', '--label', `${LABEL_NODE_NAME}=e2e-faults-oom`, ...args])).trim();
+        ids.push(id);
+        await docker(['wait', id]);
+        return id;
+      };
+      const hog = await run(['--memory', '16m', '--memory-swap', '16m', 'skiff/busybox:1', 'tail', '/dev/zero']);
+      const killed = await run(['skiff/busybox:1', 'sh', '-c', 'exit 137']);
+      const kernel = new KernelOomLog();
+      try {
+        expect(kernel.killed(hog)).toBe(true);
+        expect(kernel.killed(killed)).toBe(false);
+      } finally {
+        kernel.close();
+      }
+      const runtime = new DockerRuntime();
+      expect(await runtime.inspect(hog)).toMatchObject({ state: 'exited', exitCode: 137, oomKilled: true });
+      expect(await runtime.inspect(killed)).toMatchObject({ state: 'exited', exitCode: 137, oomKilled: false });
+    } finally {
+      if (ids.length) await docker(['rm', '-f', ...ids]);
+    }
+  });
+
   test('the inspect cache forgets containers removed behind the agent\'s back', async () => {
     const runtime = new DockerRuntime();
     const label = { [LABEL_NODE_NAME]: 'e2e-faults-cache' };

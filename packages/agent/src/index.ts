@@ -3,6 +3,7 @@ export { ensureNodeIdentity, fetchClusterCA, joinCluster, JoinError, NODE_PASSWO
 export { IDENTITY_FILES, type NodeIdentity } from './identity/store.ts';
 export { renewalTime } from './identity/node-certificates.ts';
 export { DockerRuntime } from './runtime/docker/docker-runtime.ts';
+export { KernelOomLog } from './runtime/docker/kernel-oom.ts';
 export { defaultBridgeGateway } from './runtime/docker/bridge-gateway.ts';
 export { SimRuntime, type SimRuntimeOptions } from './runtime/sim.ts';
 export { ImageError, type ContainerRuntime } from './runtime/types.ts';

@@ -57,7 +57,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   });
   if (opts.runtime === 'docker') {
     const [node] = nodes;
-    const runtime = new DockerRuntime({ socketPath: opts.dockerSocket });
+    const runtime = new DockerRuntime({ socketPath: opts.dockerSocket, log: (m) => process.stderr.write(`skiff agent ${node.name}: ${m}\n`) });
     if (!(await runtime.ping())) throw new Error(`the Docker engine does not answer on ${opts.dockerSocket ?? '/var/run/docker.sock'} (is dockerd running?)`);
     const server = await serverFor(node);
     agents.push(await startAgent({ ...clientOptions(server), nodeName: node.name, nodeIP: opts.nodeIp, runtime, port: opts.port, capacity, backoff, serviceProxy: opts.serviceProxy, rootDir: node.rootDir, identityDir: joined ? node.identityDir : undefined, clusterCIDR: opts.clusterCidr, podNetwork: opts.podNetwork, signal }));

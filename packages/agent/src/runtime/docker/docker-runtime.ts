@@ -17,10 +17,15 @@ import {
 import { demuxBuffer, demuxMerged, demuxStream } from './demux.ts';
 import { killExecProcess } from './exec-kill.ts';
 import { toContainerInfo, toCreateOptions } from './mapping.ts';
+import { KernelOomLog } from './kernel-oom.ts';
 
 export interface DockerRuntimeOptions {
   /** Path of the engine's socket; dockerode's default (DOCKER_HOST or /var/run/docker.sock) when absent. */
   socketPath?: string;
+  /** Where OOM kills Docker's flag missed are read from (./kernel-oom.ts); default /dev/kmsg. */
+  kernelLog?: KernelOomLog;
+  /** Where the runtime says what it cannot do (the kernel log unreadable). */
+  log?: (msg: string) => void;
 }
 
 export class DockerRuntime implements ContainerRuntime {
@@ -28,9 +33,11 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
   /** Last inspection of each container, with the summary state it was taken in. */
   private readonly inspected = new Map<string, { state: string; info: ContainerInfo }>();
+  private readonly kernelLog: KernelOomLog;
 
   constructor(opts: DockerRuntimeOptions = {}) {
     this.docker = opts.socketPath ? new Docker({ socketPath: opts.socketPath }) : new Docker();
+    this.kernelLog = opts.kernelLog ?? new KernelOomLog('/dev/kmsg', opts.log);
   }
 
   /** The engine's client, for the pod network (networks and holder containers, see network/). */
@@ -157,7 +164,10 @@ export class DockerRuntime implements ContainerRuntime {
 
   async inspect(id: string): Promise<ContainerInfo | undefined> {
     try {
-      return toContainerInfo(await this.docker.getContainer(id).inspect());
+      const info = toContainerInfo(await this.docker.getContainer(id).inspect());
+      // Killed (137) and not marked OOMKilled: the kernel's log says whether its memory limit did it.
+      if (info.state === 'exited' && info.exitCode === 137 && !info.oomKilled && this.kernelLog.killed(info.id)) info.oomKilled = true;
+      return info;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw err;
@@ -307,7 +317,9 @@ const OOM_FLAG_WINDOW_MS = 10_000;
  * an event of its own, which on a busy machine can come after the container's exit has been
  * recorded, so an exit with 137 (SIGKILL) reads OOMKilled false for a moment, then true (seen in
  * CI: the pod's status said Error where the kernel had OOM-killed it). Such an inspection is not
- * cached for a while after the exit, so that the next listing looks again.
+ * cached for a while after the exit, so that the next listing looks again. Docker can also lose the
+ * flag for good (./kernel-oom.ts); inspect() then asks the kernel's log, and this window is what
+ * is left where that log cannot be read.
  */
 export function oomMayFollow(info: ContainerInfo, now: number): boolean {
   if (info.state !== 'exited' || info.exitCode !== 137 || info.oomKilled) return false;
