@@ -6,6 +6,9 @@
 // /system.slice/docker-<id>.scope with the systemd driver); cadvisor reads the same records for
 // the kubelet's OOM events. The log is read without blocking (O_NONBLOCK), only when a container
 // has exited with 137 and Docker does not say OOMKilled, so no thread ever waits on it.
+// Best effort, as cadvisor's: the kernel prints this record with the rest of its OOM report,
+// which it rate-limits (ten reports in five seconds, machine-wide), and the log is a ring that
+// other messages overwrite; a kill whose record is missing is known from Docker's flag alone.
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 
 /** Pure: the id of the container an "oom-kill:" kernel log record names as the killed task's cgroup, if any. */
