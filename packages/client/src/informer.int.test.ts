@@ -48,7 +48,9 @@ describe('Informer', () => {
   /** The test's own client, straight to the server. */
   let admin: RestClient;
   const errors: unknown[] = [];
-  const fast: InformerOptions<KubeObject> = { backoff: { initialMs: 20, maxMs: 200 }, onError: (e) => errors.push(e) };
+  /** What onError was told failed, for each error. */
+  const contexts: string[] = [];
+  const fast: InformerOptions<KubeObject> = { backoff: { initialMs: 20, maxMs: 200 }, onError: (e, c) => (errors.push(e), contexts.push(c)) };
   const informers: Informer[] = [];
   const make = (opts: InformerOptions<KubeObject> = {}, r = PODS) => {
     const i = new Informer(client, r, { ...fast, ...opts });
@@ -72,6 +74,7 @@ describe('Informer', () => {
     client = new RestClient({ server: url });
     admin = new RestClient({ server: server.url });
     errors.length = 0;
+    contexts.length = 0;
   });
   afterEach(async () => {
     for (const i of informers.splice(0)) i.stop();
@@ -161,6 +164,8 @@ describe('Informer', () => {
     await admin.create(PODS, pod('while-down'));
     await admin.delete(PODS, 'default', 'a');
     await until('retries reported', () => errors.length > 1); // it kept trying
+    // Each report names the resource and what failed.
+    for (const c of contexts) expect(c).toMatch(/^pods: (watch|list) failed$/);
     proxy.restore();
     await until('recovery', () => log.length === 3);
     expect(log).toEqual(['add a', 'add while-down', 'delete a']);
@@ -217,6 +222,7 @@ describe('Informer', () => {
     await client.create(PODS, pod('b'));
     await until('condition', () => log.length === 2);
     expect(errors.map((e) => (e as Error).message)).toEqual(['boom', 'boom']);
+    expect(contexts).toEqual(['pods: onAdd handler threw', 'pods: onAdd handler threw']);
     const late = recorder(informer);
     expect(late).toEqual(['add a', 'add b']);
   });

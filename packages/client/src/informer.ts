@@ -283,8 +283,10 @@ export class Informer<T extends KubeObject = KubeObject> {
     }
   }
 
+  /** Tells onError what failed, the context naming the resource (`pods: watch failed`, `deployments.apps: list failed`). */
   private report(err: unknown, context: string): void {
-    const onError = this.opts.onError ?? ((e, c) => console.warn(`informer ${this.resource.plural}: ${c}:`, (e as Error)?.message ?? e));
-    onError(err, context);
+    const what = `${this.resource.plural}${this.resource.group ? `.${this.resource.group}` : ''}: ${context}`;
+    const onError = this.opts.onError ?? ((e, c) => console.warn(`informer ${c}:`, (e as Error)?.message ?? e));
+    onError(err, what);
   }
 }
