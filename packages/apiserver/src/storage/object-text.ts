@@ -16,17 +16,17 @@ export function withResourceVersion(obj: KubeObject, revision: number): KubeObje
  * encrypting layer returns) has none and is serialized as before. Valid only while the object
  * is not changed: the routes send it as it comes.
  */
-const createdTexts = new WeakMap<KubeObject, string>();
+const storedTexts = new WeakMap<KubeObject, string>();
 
 /** Remembers `text` as the exact JSON of `obj` (a write's result); returns `obj`. */
 export function withStoredText(obj: KubeObject, text: string): KubeObject {
-  createdTexts.set(obj, text);
+  storedTexts.set(obj, text);
   return obj;
 }
 
 /** The text withStoredText remembered for this very object, if any. */
 export function storedTextOf(obj: KubeObject): string | undefined {
-  return createdTexts.get(obj);
+  return storedTexts.get(obj);
 }
 
 /** Sets metadata.resourceVersion in place, on an object this module owns (a fresh parse). */

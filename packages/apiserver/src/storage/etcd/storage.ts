@@ -559,9 +559,4 @@ export class EtcdStorage implements Storage {
     this.#subs.clear();
     this.#kv.close();
   }
-
-  /** The database size etcd last reported (tests). */
-  get dbBytes(): number {
-    return this.#dbBytes;
-  }
 }

@@ -88,11 +88,6 @@ export class EtcdWatchStream {
     this.#connect();
   }
 
-  /** The member the stream is on (tests). */
-  get member(): number {
-    return this.#member;
-  }
-
   /** The revision the serving member last said it had sent everything up to (tests: its progress notifications arrived). */
   get memberProgress(): number {
     return this.#memberProgress;
