@@ -1,16 +1,16 @@
 // The node agent under faults and bad input, on the real Docker engine (issue 13 §1): malformed
 // request targets are 400s and never crash the process; an exec whose client leaves is ended; a
-// failing runtime stream does not crash; following logs respects a slow reader; the inspect cache
-// forgets containers removed behind the agent's back, and such a container runs again only if its
-// pod's restart policy says so; a registration stopped while it retries, or refused for good,
-// leaves nothing behind.
+// failing runtime stream does not crash; following logs respects a slow reader, and the logs of a
+// removed container say so; the inspect cache forgets containers removed behind the agent's back,
+// and such a container runs again only if its pod's restart policy says so; a registration stopped
+// while it retries, or refused for good, leaves nothing behind.
 import { stat } from 'node:fs/promises';
 import { createServer as createHttpServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createServer, connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import WebSocket from 'ws';
-import { DockerRuntime, KernelOomLog, startAgent } from '@skiff/agent';
+import { ContainerGoneError, DockerRuntime, KernelOomLog, startAgent } from '@skiff/agent';
 
 const LABEL_NODE_NAME = 'dev.skiff.node';
 import type { KubeObject } from '@skiff/api';
@@ -149,6 +149,14 @@ describe('logs', () => {
       await docker(['rm', '-f', id]);
     }
   }, 90_000);
+
+  test('the logs of a removed container are a ContainerGoneError, not the engine\'s error', async () => {
+    const runtime = new DockerRuntime();
+    const id = (await docker(['create', '--label', `${LABEL_NODE_NAME}=e2e-faults-logs`, 'skiff/busybox:1', 'true'])).trim();
+    await docker(['rm', '-f', id]);
+    await expect(runtime.logs(id, {})).rejects.toThrow(ContainerGoneError);
+    await expect(runtime.logs(id, { follow: true })).rejects.toThrow(ContainerGoneError);
+  });
 });
 
 describe('runtime', () => {

@@ -132,7 +132,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   // A node with a certificate from the cluster CA serves TLS to the API server only (ADR 0019).
   const clientPair = o.ca && o.cert && o.key ? { cert: o.cert, key: o.key } : undefined;
   const tls = clientPair ? { ca: o.ca!, allowedClient: APISERVER_KUBELET_CLIENT_USER } : undefined;
-  if (o.serveEndpoint !== false) endpoint = await startEndpoint({ runtime, nodeName: o.nodeName, host: o.nodeIP, port: o.port ?? 10250, log, podIP: podAddress, tls });
+  const podObject = (namespace: string, name: string) => workers.get(`${namespace}/${name}`)?.object;
+  if (o.serveEndpoint !== false) endpoint = await startEndpoint({ runtime, nodeName: o.nodeName, host: o.nodeIP, port: o.port ?? 10250, log, podIP: podAddress, podObject, tls });
   const ep = endpoint;
   const certificates =
     clientPair && (ep || o.identityDir)

@@ -6,7 +6,7 @@ export { DockerRuntime } from './runtime/docker/docker-runtime.ts';
 export { KernelOomLog } from './runtime/docker/kernel-oom.ts';
 export { defaultBridgeGateway } from './runtime/docker/bridge-gateway.ts';
 export { SimRuntime, type SimRuntimeOptions } from './runtime/sim.ts';
-export { ImageError, type ContainerRuntime } from './runtime/types.ts';
+export { ContainerGoneError, ImageError, type ContainerRuntime } from './runtime/types.ts';
 export { HOST_PORTS_ANNOTATION } from './pod/worker.ts';
 export { podNetworkName, podHostname, removeNodeNetwork } from './network/docker-pod-network.ts';
 export { removeAllRoutes } from './network/host-routes.ts';

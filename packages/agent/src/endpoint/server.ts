@@ -17,11 +17,11 @@ import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import type { ContainerRuntime } from '../runtime/types.ts';
+import { ContainerGoneError, type ContainerRuntime } from '../runtime/types.ts';
 import { bridgeAttach, bridgeExec, EXEC_PROTOCOLS, failureStatus } from './exec-session.ts';
 import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_WEBSOCKET_PROTOCOL, servePortForward } from './port-forward.ts';
 import { EndpointError, findContainer } from './find-container.ts';
-import { parseBool, parseBoolError } from '@skiff/api';
+import { parseBool, parseBoolError, type KubeObject } from '@skiff/api';
 
 export interface EndpointOptions {
   runtime: ContainerRuntime;
@@ -32,6 +32,8 @@ export interface EndpointOptions {
   log(message: string): void;
   /** The address of a pod on this node (its holder's IP), for port-forward; undefined when unknown. */
   podIP?(namespace: string, name: string): string | undefined;
+  /** The pod as the agent knows it (its spec says which attempt is a container's last run); undefined when unknown. */
+  podObject?(namespace: string, name: string): KubeObject | undefined;
   /** Serve HTTPS to the API server only (see above); plain HTTP without. */
   tls?: EndpointTls;
 }
@@ -161,7 +163,7 @@ export async function startEndpoint(o: EndpointOptions): Promise<AgentEndpoint> 
       ws.on('message', keep);
       (async () => {
         if (target.kind === 'exec' && command.length === 0) throw new EndpointError(400, 'you must specify at least one command for the container');
-        const c = await findContainer(o.runtime, o.nodeName, ns, pod, container, false);
+        const c = await findContainer(o.runtime, o.nodeName, { namespace: ns, pod, container }, false);
         if (c.state !== 'running') throw new EndpointError(400, `container ${container} is not running`);
         if (target.kind === 'attach') {
           const session = await o.runtime.attach(c.id, { stdin, tty });
@@ -240,8 +242,11 @@ async function handle(o: EndpointOptions, req: IncomingMessage, res: ServerRespo
     if (!/^\+?\d{1,19}$/.test(v) || BigInt(v) >= 2n ** 63n) throw new EndpointError(400, `invalid ${k}: ${v}`);
     return Number(v);
   };
-  const c = await findContainer(o.runtime, o.nodeName, ns, pod, container, flag('previous'));
-  const stream = await o.runtime.logs(c.id, { follow: flag('follow') && c.state === 'running', tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds'), timestamps: flag('timestamps') });
+  const c = await findContainer(o.runtime, o.nodeName, { namespace: ns, pod, container }, flag('previous'), o.podObject?.(ns, pod));
+  const stream = await o.runtime.logs(c.id, { follow: flag('follow') && c.state === 'running', tailLines: num('tailLines'), sinceSeconds: num('sinceSeconds'), timestamps: flag('timestamps') }).catch((err: Error) => {
+    // Found, then removed before its logs were read: the pod moved on (a restart, a deletion).
+    throw err instanceof ContainerGoneError ? new EndpointError(404, `container "${container}" in pod "${pod}" was removed before its logs could be read`) : err;
+  });
   res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
   res.flushHeaders();
   res.on('close', () => stream.destroy()); // req 'close' fires once the request is read

@@ -9,6 +9,7 @@ import { hashContainerSpec } from './naming.ts';
 import { LABEL_SANDBOX_ID } from '../network/types.ts';
 import { groupByContainer, ms, type ObservedContainer } from './observed.ts';
 import { nextRestartCount, reportedLastExit, reportedStatus } from './vanished.ts';
+import { isSidecar } from './last-run.ts';
 
 export type PodAction =
   | { type: 'start'; container: string; init: boolean; restartCount: number }
@@ -41,8 +42,6 @@ export interface PlanInput {
   evicted?: { graceSeconds: number };
 }
 
-/** A sidecar: an init container with restartPolicy Always, which keeps running beside the app. */
-export const isSidecar = (c: { restartPolicy?: string }) => c.restartPolicy === 'Always';
 
 export function planPodSync(input: PlanInput): PodAction[] {
   if (input.pod.metadata.deletionTimestamp) return planDeletion(input);

@@ -6,6 +6,7 @@ import type { ContainerInfo } from '../runtime/types.ts';
 import { groupByContainer, type ObservedContainer } from './observed.ts';
 import { reportedStatus, vanishedContainerStatus } from './vanished.ts';
 import { EVICTED_REASON } from '../eviction/plan.ts';
+import { isSidecar, lastRun, willRestart, type ContainerKind } from './last-run.ts';
 
 export interface ContainerWaiting {
   reason: string;
@@ -33,8 +34,6 @@ export interface StatusInput {
   /** The node evicted the pod: phase Failed for good, with the reason `Evicted` and this message. */
   evicted?: { message: string };
 }
-
-const isSidecar = (c: { restartPolicy?: string }) => c.restartPolicy === 'Always';
 
 export function computePodStatus(input: StatusInput): Record<string, unknown> {
   const { pod } = input;
@@ -143,11 +142,8 @@ function computePhase({ policy, specs, groups, initDone, initFailed, vanished }:
   return succeeded ? 'Succeeded' : 'Failed';
 }
 
-type ContainerKind = 'app' | 'init' | 'sidecar' | 'ephemeral';
-
 function containerStatus(input: StatusInput, spec: { name: string; image: string }, list: ObservedContainer[], kind: ContainerKind, pending: string): ContainerStatus {
   const latest = list[0]?.info;
-  const previous = list[1]?.info;
   const waiting = input.waiting.get(spec.name);
   if (!latest) {
     const s = vanishedContainerStatus(spec, { reported: reportedStatus(input.pod, kind === 'app' || kind === 'ephemeral' ? kind : 'init', spec.name), waiting, pending, deleting: !!input.pod.metadata.deletionTimestamp });
@@ -161,7 +157,6 @@ function containerStatus(input: StatusInput, spec: { name: string; image: string
     restartCount: list[0].restartCount,
   };
   let state: ContainerStatus['state'];
-  let lastState: NonNullable<ContainerStatus['lastState']> = {};
   let ready = false;
   let started = false;
   if (latest.state === 'created') {
@@ -170,24 +165,15 @@ function containerStatus(input: StatusInput, spec: { name: string; image: string
     state = { running: { startedAt: stamp(latest.startedAt) } };
     started = input.started.get(latest.id) ?? true;
     ready = kind !== 'init' && kind !== 'ephemeral' && started && (input.ready.get(latest.id) ?? false);
-  } else if (waiting && willRestart(input, kind, latest)) {
+  } else if (waiting && willRestart(input.pod, kind, latest)) {
     // Exited and waiting to be restarted (CrashLoopBackOff, a failed hook) or to pull.
     state = { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
-    lastState = { terminated: terminated(latest, input) };
   } else {
     state = { terminated: terminated(latest, input) };
   }
-  if (!lastState.terminated && previous && previous.state === 'exited') lastState = { terminated: terminated(previous, input) };
+  const last = lastRun(list, state.waiting !== undefined);
+  const lastState = last ? { terminated: terminated(last, input) } : {};
   return { ...base, state, lastState, ready, started: kind === 'init' ? undefined : started };
-}
-
-/** Whether an exited container will be started again (kubecontainer.ShouldContainerBeRestarted). */
-function willRestart(input: StatusInput, kind: ContainerKind, c: ContainerInfo): boolean {
-  if (kind === 'sidecar') return true;
-  if (kind === 'ephemeral') return false;
-  const policy: string = input.pod.spec?.restartPolicy ?? 'Always';
-  if (kind === 'init') return policy !== 'Never' && c.exitCode !== 0;
-  return policy === 'Always' || (policy === 'OnFailure' && c.exitCode !== 0);
 }
 
 function terminated(c: ContainerInfo, input: StatusInput) {

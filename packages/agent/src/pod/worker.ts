@@ -19,7 +19,8 @@ import type { ProbeManager } from '../probe/manager.ts';
 import { backoffDelay, crashLoopDelay, type BackoffPolicy } from './backoff.ts';
 import { buildContainerConfig, portKey, type ContainerSpec } from './container-config.ts';
 import { fingerprint, groupByContainer } from './observed.ts';
-import { isSidecar, planPodSync, type PodAction } from './plan.ts';
+import { planPodSync, type PodAction } from './plan.ts';
+import { isSidecar } from './last-run.ts';
 import type { PortAllocator } from './ports.ts';
 import { computePodStatus, type ContainerWaiting } from './status.ts';
 import { formatDuration } from './duration.ts';
@@ -105,6 +106,11 @@ export class PodWorker {
     this.pod = pod;
     this.deps = deps;
     this.volumes = new PodVolumes(deps.volumes);
+  }
+
+  /** The pod as this worker last heard of it. */
+  get object(): KubeObject {
+    return this.pod;
   }
 
   get uid(): string | undefined {

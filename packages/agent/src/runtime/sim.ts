@@ -8,6 +8,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import {
+  ContainerGoneError,
   ImageError,
   LABEL_POD_UID,
   type ContainerConfig,
@@ -176,7 +177,8 @@ export class SimRuntime implements ContainerRuntime {
   }
 
   async logs(id: string, opts: LogOptions): Promise<Readable> {
-    const c = this.mustGet(id);
+    const c = this.containers.get(id);
+    if (!c) throw new ContainerGoneError(`container ${id} was removed`);
     const lines = opts.tailLines !== undefined ? c.logs.slice(-opts.tailLines) : c.logs;
     const out = new PassThrough();
     out.end(lines.map((l) => (opts.timestamps ? l : l.replace(/^\S+ /, ''))).join('\n') + (lines.length ? '\n' : ''));

@@ -145,6 +145,9 @@ export interface ExecSession {
   kill(): Promise<void>;
 }
 
+/** The container was removed, or is being removed: what it held (its logs) is gone with it. */
+export class ContainerGoneError extends Error {}
+
 export class ImageError extends Error {
   readonly reason: 'ErrImagePull' | 'ErrImageNeverPull' | 'InvalidImageName';
   constructor(reason: ImageError['reason'], message: string) {
@@ -169,6 +172,7 @@ export interface ContainerRuntime {
   /** Containers whose labels include every given label (the agent's label filter). */
   list(labels: Record<string, string>): Promise<ContainerInfo[]>;
   inspect(id: string): Promise<ContainerInfo | undefined>;
+  /** Throws ContainerGoneError when the container is not there, or is being removed. */
   logs(id: string, opts: LogOptions): Promise<Readable>;
   exec(id: string, opts: ExecOptions): Promise<ExecSession>;
   /**

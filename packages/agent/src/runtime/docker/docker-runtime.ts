@@ -2,6 +2,7 @@
 import Docker from 'dockerode';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import {
+  ContainerGoneError,
   ImageError,
   type ContainerConfig,
   type ContainerInfo,
@@ -183,15 +184,19 @@ export class DockerRuntime implements ContainerRuntime {
       since: opts.sinceSeconds ? Math.max(0, Math.floor(Date.now() / 1000) - opts.sinceSeconds) : 0,
     };
     const container = this.docker.getContainer(id);
-    if (opts.follow) {
-      const raw = (await container.logs({ ...base, follow: true })) as unknown as Readable;
-      raw.on('error', () => undefined); // ends the merged stream (demuxMerged); nothing to report
-      return demuxMerged(raw);
+    try {
+      if (opts.follow) {
+        const raw = (await container.logs({ ...base, follow: true })) as unknown as Readable;
+        raw.on('error', () => undefined); // ends the merged stream (demuxMerged); nothing to report
+        return demuxMerged(raw);
+      }
+      const buf = (await container.logs({ ...base, follow: false })) as unknown as Buffer;
+      const out = new PassThrough();
+      out.end(Buffer.concat(demuxBuffer(buf).map((p) => p.data)));
+      return out;
+    } catch (err) {
+      throw isGone(err) ? new ContainerGoneError(`container ${id} was removed`) : err;
     }
-    const buf = (await container.logs({ ...base, follow: false })) as unknown as Buffer;
-    const out = new PassThrough();
-    out.end(Buffer.concat(demuxBuffer(buf).map((p) => p.data)));
-    return out;
   }
 
   async exec(id: string, opts: ExecOptions): Promise<ExecSession> {
@@ -327,3 +332,8 @@ export function oomMayFollow(info: ContainerInfo, now: number): boolean {
   return !(now - finished > OOM_FLAG_WINDOW_MS);
 }
 
+/** Docker's answer for a container that is not there (404), or that it is removing (409, "dead or marked for removal"). */
+function isGone(err: unknown): boolean {
+  const e = err as { statusCode?: number; message?: string };
+  return e.statusCode === 404 || (e.statusCode === 409 && /dead or marked for removal/.test(e.message ?? ''));
+}
