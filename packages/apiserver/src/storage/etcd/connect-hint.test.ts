@@ -33,6 +33,11 @@ test("a last attempt that ran out of time while connecting still carries the las
   expect(connectHint(last, { cert: 'pem' })).toMatch(/etcd refused the client certificate/);
 });
 
+test('a last attempt that learnt nothing, after attempts that met the refusal (CI: 1 ms left, no connection had failed yet on that session)', () => {
+  const last = 'the datastore (etcd) is unavailable (13 attempts in 5.0 s): 4 DEADLINE_EXCEEDED: Deadline exceeded after 1 ms (still connecting); an earlier attempt: 14 UNAVAILABLE: 127.0.0.1:35469: C0:error:0A000412:SSL routines:ssl3_read_bytes:ssl/tls alert bad certificate:SSL alert number 42';
+  expect(connectHint(last, { cert: 'pem' })).toMatch(/etcd refused the client certificate/);
+});
+
 test('plain to a TLS member, TLS to a plain one', () => {
   expect(connectHint(lastError('Failed to connect'), undefined)).toMatch(/if etcd serves TLS, give --datastore-cafile/);
   expect(connectHint(lastError('Failed to connect'), {})).toBeUndefined();

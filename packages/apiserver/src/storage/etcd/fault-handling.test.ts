@@ -1,4 +1,4 @@
-import { GRPCUnavailableError, GRPCInvalidArgumentError } from 'etcd3';
+import { GRPCDeadlineExceededError, GRPCUnavailableError, GRPCInvalidArgumentError } from 'etcd3';
 import { StorageError } from '../types.ts';
 import { attemptDeadline, callEtcd, isTransient, retryDelayMs, type AttemptOptions } from './fault-handling.ts';
 
@@ -44,6 +44,22 @@ describe('callEtcd: one deadline per call, at most half of it for one attempt', 
     expect(err).toBeInstanceOf(StorageError);
     expect((err as StorageError).code).toBe('Unavailable');
     expect((err as StorageError).message).toMatch(/^the datastore \(etcd\) is unavailable \(3 attempts in 0\.\d s\): 14 UNAVAILABLE: No connection established$/);
+  });
+
+  test('a last attempt that failed otherwise than those before it: the earlier kind of failure is told too', async () => {
+    // As CI met it: etcd refused the client certificate, then the last attempt had 1 ms left.
+    const refusal = '14 UNAVAILABLE: 127.0.0.1:35469: the connection ended before an answer (C0:error:0A000412:SSL routines:ssl3_read_bytes:ssl/tls alert bad certificate:SSL alert number 42)';
+    let calls = 0;
+    const err = await callEtcd(() => {
+      calls++;
+      return Promise.reject(calls < 3 ? new GRPCUnavailableError(refusal) : new GRPCDeadlineExceededError(`4 DEADLINE_EXCEEDED: Deadline exceeded after ${calls} ms (still connecting)`));
+    }, { budgetMs: 400 }).catch((e: unknown) => e);
+    expect(calls).toBeGreaterThanOrEqual(4);
+    expect((err as StorageError).message).toMatch(/: 4 DEADLINE_EXCEEDED: Deadline exceeded after \d+ ms \(still connecting\); an earlier attempt: 14 UNAVAILABLE: .*alert bad certificate/);
+    // Failures that differ only in their numbers are one kind: nothing more is told.
+    calls = 0;
+    const same = await callEtcd(() => Promise.reject(new GRPCDeadlineExceededError(`4 DEADLINE_EXCEEDED: Deadline exceeded after ${++calls * 7} ms`)), { budgetMs: 300 }).catch((e: unknown) => e);
+    expect((same as StorageError).message).toMatch(/: 4 DEADLINE_EXCEEDED: Deadline exceeded after \d+ ms$/);
   });
 
   test('a transient failure is tried again and the answer returned; a lasting one is not retried', async () => {

@@ -63,26 +63,41 @@ export function attemptDeadline(now: number, began: number, budgetMs: number): D
  */
 export async function callEtcd<T>(send: (options: AttemptOptions) => Promise<T>, o: { budgetMs: number; closed?: () => boolean }): Promise<T> {
   const began = Date.now();
+  // The last failure, and the last one of another kind than the failure after it. The last
+  // attempt, given what was left of the deadline, may have had no time to learn anything (CI:
+  // 1 ms, "still connecting") where the attempts before it met etcd's TLS refusal.
+  let last: unknown;
+  let unlike: unknown;
   for (let attempt = 1; ; attempt++) {
     if (o.closed?.()) throw new Error('storage is closed');
     try {
       return await send({ deadline: attemptDeadline(Date.now(), began, o.budgetMs) });
     } catch (e) {
       if (e instanceof StorageError) throw e;
+      if (last !== undefined && shapeOf(messageOf(e)) !== shapeOf(messageOf(last))) unlike = last;
+      last = e;
       const elapsed = Date.now() - began;
       const delay = retryDelayMs(e, attempt, elapsed, o.budgetMs);
-      if (delay === undefined) throw storageError(e, { attempts: attempt, elapsedMs: elapsed });
+      if (delay === undefined) throw storageError(e, { attempts: attempt, elapsedMs: elapsed, unlike });
       await new Promise((r) => setTimeout(r, delay));
     }
   }
 }
 
-/** An etcd client failure as the StorageError the API answers with. */
-export function storageError(e: unknown, tried: { attempts: number; elapsedMs: number }): StorageError {
-  const msg = (e as Error)?.message ?? String(e);
+const messageOf = (e: unknown) => (e as Error)?.message ?? String(e);
+/** A message with its numbers left out (durations, ports, addresses): two failures alike but for them are one. */
+const shapeOf = (msg: string) => msg.replace(/\d+/g, '#');
+
+/**
+ * An etcd client failure as the StorageError the API answers with. `unlike`: the last failure of
+ * an earlier attempt that was of another kind, told too.
+ */
+export function storageError(e: unknown, tried: { attempts: number; elapsedMs: number; unlike?: unknown }): StorageError {
+  const msg = messageOf(e);
   if (/required revision has been compacted/.test(msg)) return new StorageError('Expired', `etcd: ${msg}`);
   if (/future rev/.test(msg)) return new StorageError('Expired', `etcd: ${msg}`);
   if (/request is too large/.test(msg)) return new StorageError('TooLarge', `etcd: ${msg}`);
   const how = `${tried.attempts} attempt${tried.attempts === 1 ? '' : 's'} in ${(tried.elapsedMs / 1000).toFixed(1)} s`;
-  return new StorageError('Unavailable', `the datastore (etcd) is unavailable (${how}): ${msg}`);
+  const also = tried.unlike === undefined ? '' : `; an earlier attempt: ${messageOf(tried.unlike)}`;
+  return new StorageError('Unavailable', `the datastore (etcd) is unavailable (${how}): ${msg}${also}`);
 }

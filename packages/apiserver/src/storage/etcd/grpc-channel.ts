@@ -173,7 +173,7 @@ export class GrpcChannel {
   readonly #tls: ChannelTls | undefined;
   readonly #windowBytes: number;
   #session: ClientHttp2Session | undefined;
-  /** What the last session that failed said (for the message of calls it cut short). */
+  /** What the last session that failed said (for the message of calls it cut short), until a session works. */
   #lastError: Error | undefined;
   #closed = false;
 
@@ -339,7 +339,9 @@ export class GrpcChannel {
       this.#lastError = err;
       this.#drop(session);
     });
-    session.once('connect', () => (this.#lastError = undefined));
+    // The connection works once etcd speaks HTTP/2 on it (its SETTINGS), not when TLS is done on
+    // this side: in TLS 1.3 the client's handshake ends before etcd has checked its certificate.
+    session.once('remoteSettings', () => (this.#lastError = undefined));
     session.once('goaway', () => this.#drop(session));
     session.once('close', () => this.#drop(session));
     this.#session = session;
