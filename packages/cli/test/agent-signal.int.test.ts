@@ -5,15 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts, until } from '@skiff/apiserver/testing';
+import { NOTHING_LISTENS, until } from '@skiff/apiserver/testing';
 
 const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
 
 test.each(['SIGTERM', 'SIGINT'] as const)('%s stops an agent that is still retrying its registration', async (signal) => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-agent-signal-'));
-  // A loopback port nothing listens on (taken and released).
-  const [closed] = await freePorts(1);
-  const child = spawn(SKIFF, ['agent', '--server', `http://127.0.0.1:${closed}`, '--runtime', 'sim', '--port', '0', '--node-name', 'signal-test', '--root-dir', join(dir, 'root')], { env: { ...process.env, SKIFF_HOME: dir } });
+  const child = spawn(SKIFF, ['agent', '--server', `http://${NOTHING_LISTENS.host}:${NOTHING_LISTENS.port}`, '--runtime', 'sim', '--port', '0', '--node-name', 'signal-test', '--root-dir', join(dir, 'root')], { env: { ...process.env, SKIFF_HOME: dir } });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, sig) => resolve({ code, signal: sig })));

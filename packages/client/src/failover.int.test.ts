@@ -4,6 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Transport } from './transport.ts';
+import { NOTHING_LISTENS } from '@skiff/apiserver/testing';
 
 interface Backend {
   url: string;
@@ -39,12 +40,8 @@ async function backend(name: string, opts: { breakPosts?: boolean } = {}): Promi
   };
 }
 
-/** A URL nothing listens on. */
-async function deadUrl(): Promise<string> {
-  const b = await backend('dead');
-  await b.close();
-  return b.url;
-}
+/** A URL nothing listens on; another for each `n` (any loopback address refuses that port). */
+const deadUrl = (n = 1) => `http://127.0.0.${n}:${NOTHING_LISTENS.port}`;
 
 const from = (body: string) => (JSON.parse(body) as { from: string }).from;
 
@@ -66,7 +63,7 @@ test('requests go to the first server until it is gone, then to the next; GETs a
 });
 
 test('a list whose first server is down from the start; the last one wraps around to the first', async () => {
-  const dead = await deadUrl();
+  const dead = deadUrl();
   const c = await backend('c');
   const t = new Transport({ server: `${dead},${c.url}` });
   try {
@@ -97,7 +94,7 @@ test('a POST whose connection broke after it was sent fails to its caller and is
 });
 
 test('when every server is down the error is the last connection failure, after one try each', async () => {
-  const t = new Transport({ server: `${await deadUrl()},${await deadUrl()},${await deadUrl()}` });
+  const t = new Transport({ server: `${deadUrl(1)},${deadUrl(2)},${deadUrl(3)}` });
   try {
     await expect(t.request({ method: 'GET', path: '/' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   } finally {

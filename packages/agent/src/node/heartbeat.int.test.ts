@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODES } from '@skiff/api';
 import { startApiServer } from '@skiff/apiserver';
-import { freePorts } from '@skiff/apiserver/testing';
+import { freePorts, NOTHING_LISTENS } from '@skiff/apiserver/testing';
 import { RestClient } from '@skiff/client';
 import { SimRuntime } from '../runtime/sim.ts';
 import { NodeHeartbeat } from './heartbeat.ts';
@@ -50,7 +50,7 @@ test('registration waits for an API server that starts later', async () => {
 });
 
 test('stop() ends a registration that is still waiting', async () => {
-  const client = new RestClient({ server: `http://127.0.0.1:${(await freePorts(1))[0]}`, timeoutMs: 2000 });
+  const client = new RestClient({ server: `http://${NOTHING_LISTENS.host}:${NOTHING_LISTENS.port}`, timeoutMs: 2000 });
   const heartbeat: NodeHeartbeat = heartbeatOf(client, 'never', () => heartbeat.stop());
   await expect(heartbeat.start()).rejects.toThrow(/stopped before node never was registered/);
   client.close();

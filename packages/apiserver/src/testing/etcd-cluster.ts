@@ -4,10 +4,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from './until.ts';
+import { freePorts } from './ports.ts';
 
 export const ETCD_BIN = process.env.SKIFF_ETCD_BIN ?? 'etcd';
 
@@ -53,20 +53,6 @@ export interface EtcdServerTls {
   ca: string;
   /** Refuse clients without a certificate signed by `ca` (etcd's --client-cert-auth). */
   clientCertAuth: boolean;
-}
-
-/** Free loopback ports, found by binding port 0. */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<import('node:net').Server>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 /** Fails loudly when etcd is missing: the tests that need it must not pass without it. */

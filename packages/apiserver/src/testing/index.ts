@@ -3,7 +3,8 @@
 // `@skiff/apiserver/testing` (a dev dependency).
 export { startTestServer, type TestServer, type TestServerOptions, type TestServerTls } from './test-server.ts';
 export { until, type UntilOptions } from './until.ts';
-export { freePorts, startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
+export { startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
+export { freePorts, NOTHING_LISTENS } from './ports.ts';
 export { TEST_DATASTORE, testEtcdCluster } from './test-server.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export { metric } from './metrics.ts';

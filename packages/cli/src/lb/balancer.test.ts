@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { NOTHING_LISTENS } from '@skiff/apiserver/testing';
 import { dialOrder, startBalancer, upstreamsOf } from './balancer.ts';
 
 test('dialOrder: the current upstream first, then the rest in list order', () => {
@@ -28,18 +29,15 @@ const read = (port: number) =>
   });
 
 test('connections go to the current upstream; an unreachable one hands over to the next, which stays current', async () => {
-  const dead = await echoName('dead');
-  const deadPort = portOf(dead);
-  await new Promise((r) => dead.close(r));
   const live = await echoName('live');
   const lines: string[] = [];
-  const lb = await startBalancer({ host: '127.0.0.1', port: 0, upstreams: [{ host: '127.0.0.1', port: deadPort }, { host: '127.0.0.1', port: portOf(live) }], log: (l) => lines.push(l) });
+  const lb = await startBalancer({ host: '127.0.0.1', port: 0, upstreams: [NOTHING_LISTENS, { host: '127.0.0.1', port: portOf(live) }], log: (l) => lines.push(l) });
   try {
     expect(await read(lb.port)).toBe('live');
     expect(lb.current().port).toBe(portOf(live));
     expect(await read(lb.port)).toBe('live');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`127.0.0.1:${deadPort} unreachable`);
+    expect(lines[0]).toContain(`${NOTHING_LISTENS.host}:${NOTHING_LISTENS.port} unreachable`);
   } finally {
     await lb.close();
     await new Promise((r) => live.close(r));
@@ -47,10 +45,7 @@ test('connections go to the current upstream; an unreachable one hands over to t
 });
 
 test('with no upstream reachable the client connection is closed, not left hanging', async () => {
-  const s = await echoName('x');
-  const port = portOf(s);
-  await new Promise((r) => s.close(r));
-  const lb = await startBalancer({ host: '127.0.0.1', port: 0, upstreams: [{ host: '127.0.0.1', port }] });
+  const lb = await startBalancer({ host: '127.0.0.1', port: 0, upstreams: [NOTHING_LISTENS] });
   try {
     expect(await read(lb.port)).toBe('');
   } finally {

@@ -5,7 +5,7 @@
 // come, cancelled, ended by the member's death).
 import { createServer, type AddressInfo } from 'node:net';
 import { createCertificateAuthority } from '@skiff/api';
-import { freePorts, startEtcdCluster, until, type EtcdCluster } from '../../testing/index.ts';
+import { NOTHING_LISTENS, startEtcdCluster, until, type EtcdCluster } from '../../testing/index.ts';
 import { etcdTypes } from './decode.ts';
 import { callOutcome, frame, GrpcChannel, grpcTimeout, MessageReader, statusError, unframe, type GrpcStatusError } from './grpc-channel.ts';
 
@@ -167,8 +167,7 @@ describe('calls to a real member', () => {
   }, 60_000);
 
   test('nothing listening: UNAVAILABLE, saying why; a closed channel refuses at once', async () => {
-    const [port] = await freePorts(1);
-    const ch = new GrpcChannel(`127.0.0.1:${port}`, undefined, WINDOW);
+    const ch = new GrpcChannel(`${NOTHING_LISTENS.host}:${NOTHING_LISTENS.port}`, undefined, WINDOW);
     await expect(range(ch, { key: Buffer.from('/none') })).rejects.toMatchObject({ code: 14, message: expect.stringMatching(/ECONNREFUSED/) });
     ch.close();
     await expect(range(ch, { key: Buffer.from('/none') })).rejects.toMatchObject({ code: 14, message: expect.stringMatching(/closed/) });
