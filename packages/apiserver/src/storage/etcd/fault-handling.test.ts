@@ -1,20 +1,33 @@
-import { GRPCDeadlineExceededError, GRPCUnavailableError, GRPCInvalidArgumentError } from 'etcd3';
 import { StorageError } from '../types.ts';
 import { attemptDeadline, callEtcd, isTransient, retryDelayMs, type AttemptOptions } from './fault-handling.ts';
+import { statusError } from './grpc-channel.ts';
+
+/** Errors as the channels make them (./grpc-channel.ts): UNAVAILABLE, DEADLINE_EXCEEDED, INVALID_ARGUMENT. */
+const unavailable = (details: string) => statusError(14, details);
+const deadline = (details: string) => statusError(4, details);
+const invalid = (details: string) => statusError(3, details);
 
 describe('which etcd failures are retried, and for how long', () => {
   test('an unreachable member, an election: transient; a bad request or a compacted revision: not', () => {
-    expect(isTransient(new GRPCUnavailableError('14 UNAVAILABLE: No connection established'))).toBe(true);
+    expect(isTransient(unavailable('No connection established'))).toBe(true);
     expect(isTransient(new Error('etcdserver: leader changed'))).toBe(true);
     expect(isTransient(new Error('etcdserver: no leader'))).toBe(true);
     expect(isTransient(new Error('etcdserver: request timed out'))).toBe(true);
-    expect(isTransient(new GRPCInvalidArgumentError('etcdserver: request is too large'))).toBe(false);
+    expect(isTransient(invalid('etcdserver: request is too large'))).toBe(false);
     expect(isTransient(new Error('etcdserver: mvcc: required revision has been compacted'))).toBe(false);
     expect(isTransient(undefined)).toBe(false);
   });
 
+  test('by gRPC status: the statuses etcd3 counted as recoverable, and no others', () => {
+    const transient = Array.from({ length: 17 }, (_, code) => code).filter((code) => isTransient(statusError(code, 'x')));
+    // CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE
+    expect(transient).toEqual([1, 2, 4, 8, 10, 13, 14]);
+    expect(isTransient(statusError(11, 'etcdserver: mvcc: required revision has been compacted'))).toBe(false);
+    expect(isTransient(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(false);
+  });
+
   test('back-off doubles from 50 ms to at most 500 ms, and stops when the next attempt would start past the deadline', () => {
-    const err = new GRPCUnavailableError('down');
+    const err = unavailable('down');
     expect([1, 2, 3, 4, 5, 6].map((a) => retryDelayMs(err, a, 0, 5000))).toEqual([50, 100, 200, 400, 500, 500]);
     expect(retryDelayMs(err, 1, 4949, 5000)).toBe(50);
     expect(retryDelayMs(err, 1, 4950, 5000)).toBeUndefined();
@@ -35,7 +48,7 @@ describe('callEtcd: one deadline per call, at most half of it for one attempt', 
     const began = Date.now();
     const err = await callEtcd((o: AttemptOptions) => {
       attempts.push({ at: Date.now(), deadline: o.deadline.getTime() });
-      return Promise.reject(new GRPCUnavailableError('14 UNAVAILABLE: No connection established'));
+      return Promise.reject(unavailable('No connection established'));
     }, { budgetMs: 300 }).catch((e: unknown) => e);
     // Attempts at 0, 50 and 150 ms; the next would start at 350 ms, past the deadline.
     expect(attempts).toHaveLength(3);
@@ -48,17 +61,17 @@ describe('callEtcd: one deadline per call, at most half of it for one attempt', 
 
   test('a last attempt that failed otherwise than those before it: the earlier kind of failure is told too', async () => {
     // As CI met it: etcd refused the client certificate, then the last attempt had 1 ms left.
-    const refusal = '14 UNAVAILABLE: 127.0.0.1:35469: the connection ended before an answer (C0:error:0A000412:SSL routines:ssl3_read_bytes:ssl/tls alert bad certificate:SSL alert number 42)';
+    const refusal = '127.0.0.1:35469: the connection ended before an answer (C0:error:0A000412:SSL routines:ssl3_read_bytes:ssl/tls alert bad certificate:SSL alert number 42)';
     let calls = 0;
     const err = await callEtcd(() => {
       calls++;
-      return Promise.reject(calls < 3 ? new GRPCUnavailableError(refusal) : new GRPCDeadlineExceededError(`4 DEADLINE_EXCEEDED: Deadline exceeded after ${calls} ms (still connecting)`));
+      return Promise.reject(calls < 3 ? unavailable(refusal) : deadline(`Deadline exceeded after ${calls} ms (still connecting)`));
     }, { budgetMs: 400 }).catch((e: unknown) => e);
     expect(calls).toBeGreaterThanOrEqual(4);
     expect((err as StorageError).message).toMatch(/: 4 DEADLINE_EXCEEDED: Deadline exceeded after \d+ ms \(still connecting\); an earlier attempt: 14 UNAVAILABLE: .*alert bad certificate/);
     // Failures that differ only in their numbers are one kind: nothing more is told.
     calls = 0;
-    const same = await callEtcd(() => Promise.reject(new GRPCDeadlineExceededError(`4 DEADLINE_EXCEEDED: Deadline exceeded after ${++calls * 7} ms`)), { budgetMs: 300 }).catch((e: unknown) => e);
+    const same = await callEtcd(() => Promise.reject(deadline(`Deadline exceeded after ${++calls * 7} ms`)), { budgetMs: 300 }).catch((e: unknown) => e);
     expect((same as StorageError).message).toMatch(/: 4 DEADLINE_EXCEEDED: Deadline exceeded after \d+ ms$/);
   });
 
@@ -77,7 +90,7 @@ describe('callEtcd: one deadline per call, at most half of it for one attempt', 
     }, { budgetMs: 5000 }).catch((e: unknown) => e);
     expect(calls).toBe(1);
     expect((compacted as StorageError).code).toBe('Expired');
-    const tooLarge = await callEtcd(() => Promise.reject(new GRPCInvalidArgumentError('etcdserver: request is too large')), { budgetMs: 5000 }).catch((e: unknown) => e);
+    const tooLarge = await callEtcd(() => Promise.reject(invalid('etcdserver: request is too large')), { budgetMs: 5000 }).catch((e: unknown) => e);
     expect((tooLarge as StorageError).code).toBe('TooLarge');
   });
 });

@@ -19,8 +19,15 @@
 //   - What still fails is StorageError('Unavailable'), which the API answers 503 ServiceUnavailable,
 //     saying how long and how many attempts were tried and what etcd said last. Other failures are
 //     not retried: a compacted revision is Expired (410), a request too large is TooLarge (413).
-import { isRecoverableError } from 'etcd3';
 import { StorageError } from '../types.ts';
+
+/**
+ * The gRPC statuses after which a call may be made again, the set etcd3's client (which skiff's
+ * calls went through before) counts as recoverable: CANCELLED, UNKNOWN, DEADLINE_EXCEEDED,
+ * RESOURCE_EXHAUSTED (etcd's "too many requests"; also its full database, which a retry does not
+ * mend but does not harm), ABORTED, INTERNAL and UNAVAILABLE.
+ */
+const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([1, 2, 4, 8, 10, 13, 14]);
 
 /**
  * Whether a call that failed may be made again: the member could not be reached or did not answer
@@ -30,7 +37,8 @@ import { StorageError } from '../types.ts';
  */
 export function isTransient(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
-  if (isRecoverableError(err as Error)) return true;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'number' && TRANSIENT_STATUSES.has(code)) return true;
   return /no leader|leader changed|timed out/i.test((err as Error).message ?? '');
 }
 

@@ -45,7 +45,7 @@ describe('framing and outcomes (pure)', () => {
     expect(grpcTimeout(0)).toBe('1m');
   });
 
-  test("errors read as grpc-js's, which etcd3's castGrpcError types", () => {
+  test("errors read as grpc-js's: '<code> <NAME>: <details>', with the code and details", () => {
     const e = statusError(14, 'gone');
     expect(e.message).toBe('14 UNAVAILABLE: gone');
     expect(e).toMatchObject({ code: 14, details: 'gone' });

@@ -14,7 +14,7 @@
 // µs, this 71-75 µs (docs/performance.md, "The etcd backend, session 13").
 //
 // What is kept of grpc-js's behaviour: errors are Errors whose message is "<code> <NAME>: <details>"
-// with `code` and `details` set, so that etcd3's castGrpcError types them as before; a unary call
+// with `code` and `details` set (./fault-handling.ts tells transient ones by the code); a unary call
 // has a deadline, sent as grpc-timeout (etcd gives up too) and enforced here (the stream is
 // cancelled); a session that errs, closes or receives GOAWAY is dropped and the next call
 // connects again (a stream on it ends with the session).

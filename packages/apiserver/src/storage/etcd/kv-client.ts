@@ -15,7 +15,6 @@
 // member itself. Requests and answers have etcd3's shapes: its .proto files, requests encoded as
 // grpc-js encodes them (protobufjs's fromObject, which takes enum names and 64-bit numbers as
 // strings), answers decoded by ./decode.ts.
-import { castGrpcError } from 'etcd3';
 import type { ICompactionRequest, ICompactionResponse, IPutRequest, IPutResponse, IRangeRequest, IRangeResponse, IStatusResponse, ITxnRequest, ITxnResponse, IWatchRequest, IWatchResponse } from 'etcd3';
 import type protobuf from 'protobufjs';
 import { isTransient, type AttemptOptions } from './fault-handling.ts';
@@ -31,7 +30,7 @@ export interface WatchCall {
 
 export interface WatchHandlers {
   onResponse(res: IWatchResponse): void;
-  /** The stream ended without being cancelled (the member failed or ended it); typed as etcd3's errors. */
+  /** The stream ended without being cancelled (the member failed or ended it), with its gRPC status. */
   onEnd(err: Error): void;
 }
 
@@ -91,9 +90,7 @@ export class EtcdKv {
   /** Member `member`'s status (its database size, among others); one attempt, no failover. */
   status(member: number, o: AttemptOptions): Promise<IStatusResponse> {
     const m = kvMethods().status;
-    return this.#channels[member].call(m.path, m.request.encode(m.request.fromObject({})).finish(), o.deadline).then(m.decode, (err: Error) => {
-      throw castGrpcError(err);
-    });
+    return this.#channels[member].call(m.path, m.request.encode(m.request.fromObject({})).finish(), o.deadline).then(m.decode);
   }
 
   /** How many members there are (the watch stream picks one by index). */
@@ -114,13 +111,13 @@ export class EtcdKv {
           // Not a WatchResponse: the stream cannot be trusted any more.
           ended = true;
           call.cancel();
-          h.onEnd(castGrpcError(statusError(INTERNAL, `an undecodable watch answer: ${(e as Error).message}`)));
+          h.onEnd(statusError(INTERNAL, `an undecodable watch answer: ${(e as Error).message}`));
           return;
         }
         if (!ended) h.onResponse(res);
       },
       onEnd: (err) => {
-        if (!ended) h.onEnd(castGrpcError(err));
+        if (!ended) h.onEnd(err);
       },
     });
     return {
@@ -137,10 +134,9 @@ export class EtcdKv {
     const member = this.#preferred;
     const message = m.request.encode(m.request.fromObject(req)).finish();
     return this.#channels[member].call(m.path, message, o.deadline).then(m.decode, (err: Error) => {
-      const e = castGrpcError(err);
       // The next attempt (callEtcd's) goes to the next member, unless another call moved on already.
-      if (isTransient(e) && this.#preferred === member) this.#preferred = (member + 1) % this.#channels.length;
-      throw e;
+      if (isTransient(err) && this.#preferred === member) this.#preferred = (member + 1) % this.#channels.length;
+      throw err;
     });
   }
 }
