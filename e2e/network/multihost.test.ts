@@ -186,7 +186,8 @@ spec:
 `;
 
 // One request after the other through the ClusterIP, each a new connection, each printed as
-// `ok <pod>` or `fail <error>`; no request is retried. Bounded: 20,000 requests or 240 s, or
+// `ok <pod>` or `fail at <time> exit <code>: <error>` (exit 143 with no error: timed out, after
+// 5 s); no request is retried. Bounded: 20,000 requests or 240 s, or
 // until /tmp/stop exists.
 const client = (ip: string) => `
 apiVersion: v1
@@ -204,7 +205,7 @@ spec:
         - |
           end=$(( $(date +%s) + 240 )); n=0
           while [ ! -e /tmp/stop ] && [ $(date +%s) -lt $end ] && [ $n -lt 20000 ]; do
-            if out=$(timeout 5 wget -qO- http://${ip}/index.html 2>&1); then echo "ok $out"; else echo "fail $(echo $out | tr '\\n' ' ')"; fi
+            if out=$(timeout 5 wget -qO- http://${ip}/index.html 2>&1); then echo "ok $out"; else rc=$?; echo "fail at $(date +%T) exit $rc: $(echo $out | tr '\\n' ' ')"; fi
             n=$((n+1))
           done
           echo "done $n"
