@@ -28,13 +28,18 @@ export async function findContainer(runtime: ContainerRuntime, nodeName: string,
   const all = await runtime.list({ [LABEL_NODE_NAME]: nodeName, [LABEL_POD_NAMESPACE]: namespace, [LABEL_POD_NAME]: pod, [LABEL_CONTAINER_NAME]: container });
   const attempts = groupByContainer(all).get(container) ?? [];
   if (previous) {
-    const newest = attempts[0]?.info;
-    const kind = object && containerKind(object, container);
-    const prev = lastRun(attempts, !!(newest && object && kind && willRestart(object, kind, newest)));
+    const prev = lastRun(attempts, newestRestarts(object, container, attempts[0]?.info));
     if (!prev) throw new EndpointError(400, `previous terminated container "${container}" in pod "${pod}" not found`);
     return prev;
   }
   const current = attempts[0]?.info;
   if (!current) throw new EndpointError(400, `container "${container}" in pod "${pod}" is waiting to start: ContainerCreating`);
   return current;
+}
+
+/** Whether the container's newest attempt is to run again once exited, as the pod's spec says; without the pod, it is not. */
+function newestRestarts(object: KubeObject | undefined, container: string, newest: ContainerInfo | undefined): boolean {
+  if (!object || !newest) return false;
+  const kind = containerKind(object, container);
+  return kind !== undefined && willRestart(object, kind, newest);
 }
